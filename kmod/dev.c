@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/wfp-ipsec: open() makes an engine session, ioctl() dispatches the
+ * commands of uapi/linux/wfp_ipsec.h through one table, release() ends the
+ * session.  Copying arguments in and out, the size and direction checks,
+ * the handshake gate and the rights check live here, once, so a handler
+ * only ever sees a kernel copy of a well-formed request.
+ */
+
+#include <linux/compiler.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+
+#include <linux/wfp_ipsec.h>
+
+#include "dev.h"
+#include "session.h"
+
+/* Largest argument any command takes; bigger ones would need kmalloc. */
+#define WFP_IOCTL_MAX_SIZE	256
+
+/* The command may run before WFP_IPSEC_IOC_HELLO. */
+#define WFP_IOCTL_F_BEFORE_HELLO	BIT(0)
+
+struct wfp_ioctl_desc {
+	unsigned int cmd;
+	unsigned int flags;
+	u32 rights;		/* WFP_IPSEC_RIGHT_* the session must hold */
+	int (*handler)(struct wfp_session *s, void *arg);
+};
+
+/*
+ * Indexed by command number - 1: entry i handles number i + 1, so the
+ * dispatcher finds a handler without a search.  wfp_ioctl_table_check()
+ * proves the order and the sizes when the module loads.
+ */
+static const struct wfp_ioctl_desc wfp_ioctls[] = {
+	{ WFP_IPSEC_IOC_HELLO, WFP_IOCTL_F_BEFORE_HELLO, 0,
+	  wfp_session_hello },
+	{ WFP_IPSEC_IOC_SESSION_GET, 0, 0, wfp_session_get_info },
+};
+
+static int wfp_ioctl_table_check(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(wfp_ioctls); i++) {
+		unsigned int cmd = wfp_ioctls[i].cmd;
+
+		if (_IOC_TYPE(cmd) != WFP_IPSEC_IOC_TYPE ||
+		    _IOC_NR(cmd) != i + 1 ||
+		    _IOC_SIZE(cmd) > WFP_IOCTL_MAX_SIZE) {
+			pr_err("ioctl table entry %u (cmd 0x%x) is wrong\n",
+			       i, cmd);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static const struct wfp_ioctl_desc *wfp_ioctl_find(unsigned int cmd)
+{
+	unsigned int idx = _IOC_NR(cmd) - 1;
+	const struct wfp_ioctl_desc *desc;
+
+	if (_IOC_TYPE(cmd) != WFP_IPSEC_IOC_TYPE ||
+	    idx >= ARRAY_SIZE(wfp_ioctls))
+		return NULL;
+	desc = &wfp_ioctls[array_index_nospec(idx, ARRAY_SIZE(wfp_ioctls))];
+	/* The whole command word must match: a known number with another
+	 * size or direction is a different, unknown command.
+	 */
+	if (desc->cmd != cmd)
+		return NULL;
+	return desc;
+}
+
+static long wfp_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	u64 kdata[WFP_IOCTL_MAX_SIZE / sizeof(u64)];
+	struct wfp_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct wfp_ioctl_desc *desc;
+	unsigned int size;
+	long ret;
+
+	desc = wfp_ioctl_find(cmd);
+	if (!desc)
+		return -ENOTTY;
+	if (!(desc->flags & WFP_IOCTL_F_BEFORE_HELLO) && !wfp_session_ready(s))
+		return -EBADFD;
+	if ((s->rights & desc->rights) != desc->rights)
+		return -EACCES;
+
+	size = _IOC_SIZE(cmd);
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		if (copy_from_user(kdata, uarg, size))
+			return -EFAULT;
+	} else {
+		memset(kdata, 0, size);
+	}
+
+	ret = desc->handler(s, kdata);
+
+	/* Output structures are built in the zeroed or copied-in buffer,
+	 * so no byte of kernel stack ever reaches userspace.
+	 */
+	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, kdata, size))
+		ret = -EFAULT;
+	memzero_explicit(kdata, size);
+	return ret;
+}
+
+static int wfp_dev_open(struct inode *inode, struct file *file)
+{
+	struct wfp_session *s;
+
+	s = wfp_session_open(file);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	file->private_data = s;
+	return 0;
+}
+
+static int wfp_dev_release(struct inode *inode, struct file *file)
+{
+	wfp_session_close(file->private_data);
+	return 0;
+}
+
+static const struct file_operations wfp_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = wfp_dev_open,
+	.release = wfp_dev_release,
+	.unlocked_ioctl = wfp_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice wfp_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = WFP_IPSEC_DEVICE_NAME,
+	.fops = &wfp_dev_fops,
+	.mode = 0600,
+};
+
+int wfp_dev_init(void)
+{
+	int ret;
+
+	ret = wfp_ioctl_table_check();
+	if (ret)
+		return ret;
+	return misc_register(&wfp_dev);
+}
+
+void wfp_dev_uninit(void)
+{
+	misc_deregister(&wfp_dev);
+}

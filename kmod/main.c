@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wfp-ipsec: the Windows Filtering Platform IPsec SA-context control plane
+ * on top of the kernel's xfrm state and policy databases.
+ *
+ * Module init and exit only: each subsystem is brought up in order and
+ * torn down in exactly the reverse order.  The device comes last, so no
+ * session can exist before the per-namespace state it needs.
+ */
+
+#include <linux/module.h>
+
+#include <linux/wfp_ipsec.h>
+
+#include "dev.h"
+#include "netns.h"
+
+static int __init wfp_mod_init(void)
+{
+	int ret;
+
+	ret = wfp_net_init();
+	if (ret)
+		return ret;
+
+	ret = wfp_dev_init();
+	if (ret)
+		goto err_dev;
+
+	pr_info("ABI %d loaded\n", WFP_IPSEC_ABI_VERSION);
+	return 0;
+
+err_dev:
+	wfp_net_uninit();
+	return ret;
+}
+
+static void __exit wfp_mod_exit(void)
+{
+	wfp_dev_uninit();
+	wfp_net_uninit();
+}
+
+module_init(wfp_mod_init);
+module_exit(wfp_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Windows Filtering Platform IPsec SA contexts over xfrm");
+MODULE_AUTHOR("The wfp-ipsec authors");

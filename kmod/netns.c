@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: created with the namespace (or at module
+ * load for the namespaces that already exist), torn down at its exit.
+ */
+
+#include <linux/netdevice.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "netns.h"
+
+static unsigned int wfp_net_id __read_mostly;
+
+struct wfp_net *wfp_net(const struct net *net)
+{
+	return net_generic(net, wfp_net_id);
+}
+
+static int __net_init wfp_net_setup(struct net *net)
+{
+	struct wfp_net *wn = wfp_net(net);
+
+	wn->net = net;
+	mutex_init(&wn->lock);
+	INIT_LIST_HEAD(&wn->sessions);
+	return 0;
+}
+
+static void __net_exit wfp_net_teardown(struct net *net)
+{
+	struct wfp_net *wn = wfp_net(net);
+
+	/* Every session pins its namespace, so an exiting one has none. */
+	WARN_ON_ONCE(!list_empty(&wn->sessions));
+	mutex_destroy(&wn->lock);
+}
+
+static struct pernet_operations wfp_net_ops = {
+	.init = wfp_net_setup,
+	.exit = wfp_net_teardown,
+	.id = &wfp_net_id,
+	.size = sizeof(struct wfp_net),
+};
+
+int wfp_net_init(void)
+{
+	return register_pernet_subsys(&wfp_net_ops);
+}
+
+void wfp_net_uninit(void)
+{
+	unregister_pernet_subsys(&wfp_net_ops);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per network namespace state of wfp-ipsec.
+ */
+#ifndef _WFP_NETNS_H
+#define _WFP_NETNS_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+
+struct net;
+
+struct wfp_net {
+	struct net *net;
+	/* Serialises session registration; sessions hold a reference on
+	 * the namespace, so none is left when the namespace exits.
+	 */
+	struct mutex lock;
+	struct list_head sessions;
+	unsigned int nr_sessions;
+};
+
+struct wfp_net *wfp_net(const struct net *net);
+
+int wfp_net_init(void);
+void wfp_net_uninit(void);
+
+#endif /* _WFP_NETNS_H */
