@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fwpmu.h - Fwpuclnt-compatible session and IPsec SA-context functions of libwfpipsec. */
+#ifndef WFP_FWPMU_H
+#define WFP_FWPMU_H
+
+#include "wfp_wintypes.h"
+#include "winerror.h"
+#include "fwptypes.h"
+#include "fwpmtypes.h"
+#include "ipsectypes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Every function returns ERROR_SUCCESS (0), an FWP_E_* code or a Win32/RPC
+ * code, exactly like its Windows namesake. Memory handed out by getters
+ * and enumerators is released with FwpmFreeMemory0.
+ */
+
+/* ---- session and memory ---- */
+
+DWORD WINAPI FwpmEngineOpen0(const wchar_t *serverName,
+			     UINT32 authnService,
+			     SEC_WINNT_AUTH_IDENTITY_W *authIdentity,
+			     const FWPM_SESSION0 *session,
+			     HANDLE *engineHandle);
+
+DWORD WINAPI FwpmEngineClose0(HANDLE engineHandle);
+
+void WINAPI FwpmFreeMemory0(void **p);
+
+/* ---- SA context lifecycle ---- */
+
+DWORD WINAPI IPsecSaContextCreate0(HANDLE engineHandle,
+				   const IPSEC_TRAFFIC0 *outboundTraffic,
+				   UINT64 *inboundFilterId,
+				   UINT64 *id);
+
+DWORD WINAPI IPsecSaContextCreate1(HANDLE engineHandle,
+				   const IPSEC_TRAFFIC1 *outboundTraffic,
+				   const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *virtualIfTunnelInfo,
+				   UINT64 *inboundFilterId,
+				   UINT64 *id);
+
+DWORD WINAPI IPsecSaContextGetSpi0(HANDLE engineHandle,
+				   UINT64 id,
+				   const IPSEC_GETSPI0 *getSpi,
+				   IPSEC_SA_SPI *inboundSpi);
+
+DWORD WINAPI IPsecSaContextGetSpi1(HANDLE engineHandle,
+				   UINT64 id,
+				   const IPSEC_GETSPI1 *getSpi,
+				   IPSEC_SA_SPI *inboundSpi);
+
+/* Takes the "1" GETSPI structure despite its "0" suffix, as on Windows. */
+DWORD WINAPI IPsecSaContextSetSpi0(HANDLE engineHandle,
+				   UINT64 id,
+				   const IPSEC_GETSPI1 *getSpi,
+				   IPSEC_SA_SPI inboundSpi);
+
+DWORD WINAPI IPsecSaContextAddInbound0(HANDLE engineHandle,
+				       UINT64 id,
+				       const IPSEC_SA_BUNDLE0 *inboundBundle);
+
+DWORD WINAPI IPsecSaContextAddOutbound0(HANDLE engineHandle,
+					UINT64 id,
+					const IPSEC_SA_BUNDLE0 *outboundBundle);
+
+DWORD WINAPI IPsecSaContextAddInbound1(HANDLE engineHandle,
+				       UINT64 id,
+				       const IPSEC_SA_BUNDLE1 *inboundBundle);
+
+DWORD WINAPI IPsecSaContextAddOutbound1(HANDLE engineHandle,
+					UINT64 id,
+					const IPSEC_SA_BUNDLE1 *outboundBundle);
+
+DWORD WINAPI IPsecSaContextExpire0(HANDLE engineHandle, UINT64 id);
+
+/*
+ * flags is a mask of IPSEC_SA_DETAILS_UPDATE_* / IPSEC_SA_BUNDLE_UPDATE_*;
+ * the context to update is newValues->saContextId. 64-bit as in the SDK.
+ */
+DWORD WINAPI IPsecSaContextUpdate0(HANDLE engineHandle,
+				   UINT64 flags,
+				   const IPSEC_SA_CONTEXT1 *newValues);
+
+DWORD WINAPI IPsecSaContextDeleteById0(HANDLE engineHandle, UINT64 id);
+
+DWORD WINAPI IPsecSaContextGetById0(HANDLE engineHandle,
+				    UINT64 id,
+				    IPSEC_SA_CONTEXT0 **saContext);
+
+DWORD WINAPI IPsecSaContextGetById1(HANDLE engineHandle,
+				    UINT64 id,
+				    IPSEC_SA_CONTEXT1 **saContext);
+
+/* ---- enumeration (fewer entries than requested: enumeration is done) ---- */
+
+DWORD WINAPI IPsecSaContextCreateEnumHandle0(HANDLE engineHandle,
+					     const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *enumTemplate,
+					     HANDLE *enumHandle);
+
+DWORD WINAPI IPsecSaContextEnum0(HANDLE engineHandle,
+				 HANDLE enumHandle,
+				 UINT32 numEntriesRequested,
+				 IPSEC_SA_CONTEXT0 ***entries,
+				 UINT32 *numEntriesReturned);
+
+DWORD WINAPI IPsecSaContextEnum1(HANDLE engineHandle,
+				 HANDLE enumHandle,
+				 UINT32 numEntriesRequested,
+				 IPSEC_SA_CONTEXT1 ***entries,
+				 UINT32 *numEntriesReturned);
+
+DWORD WINAPI IPsecSaContextDestroyEnumHandle0(HANDLE engineHandle,
+					      HANDLE enumHandle);
+
+DWORD WINAPI IPsecSaCreateEnumHandle0(HANDLE engineHandle,
+				      const IPSEC_SA_ENUM_TEMPLATE0 *enumTemplate,
+				      HANDLE *enumHandle);
+
+DWORD WINAPI IPsecSaEnum0(HANDLE engineHandle,
+			  HANDLE enumHandle,
+			  UINT32 numEntriesRequested,
+			  IPSEC_SA_DETAILS0 ***entries,
+			  UINT32 *numEntriesReturned);
+
+DWORD WINAPI IPsecSaEnum1(HANDLE engineHandle,
+			  HANDLE enumHandle,
+			  UINT32 numEntriesRequested,
+			  IPSEC_SA_DETAILS1 ***entries,
+			  UINT32 *numEntriesReturned);
+
+DWORD WINAPI IPsecSaDestroyEnumHandle0(HANDLE engineHandle,
+				       HANDLE enumHandle);
+
+/* ---- change notifications ---- */
+
+typedef void (CALLBACK *IPSEC_SA_CONTEXT_CALLBACK0)(void *context,
+						    const IPSEC_SA_CONTEXT_CHANGE0 *change);
+
+DWORD WINAPI IPsecSaContextSubscribe0(HANDLE engineHandle,
+				      const IPSEC_SA_CONTEXT_SUBSCRIPTION0 *subscription,
+				      IPSEC_SA_CONTEXT_CALLBACK0 callback,
+				      void *context,
+				      HANDLE *eventsHandle);
+
+DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
+					HANDLE eventsHandle);
+
+DWORD WINAPI IPsecSaContextSubscriptionsGet0(HANDLE engineHandle,
+					     IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
+					     UINT32 *numEntries);
+
+/* ---- statistics and SA-database security ---- */
+
+DWORD WINAPI IPsecGetStatistics0(HANDLE engineHandle,
+				 IPSEC_STATISTICS0 *ipsecStatistics);
+
+DWORD WINAPI IPsecGetStatistics1(HANDLE engineHandle,
+				 IPSEC_STATISTICS1 *ipsecStatistics);
+
+DWORD WINAPI IPsecSaDbGetSecurityInfo0(HANDLE engineHandle,
+				       SECURITY_INFORMATION securityInfo,
+				       PSID *sidOwner,
+				       PSID *sidGroup,
+				       PACL *dacl,
+				       PACL *sacl,
+				       PSECURITY_DESCRIPTOR *securityDescriptor);
+
+DWORD WINAPI IPsecSaDbSetSecurityInfo0(HANDLE engineHandle,
+				       SECURITY_INFORMATION securityInfo,
+				       const SID *sidOwner,
+				       const SID *sidGroup,
+				       const ACL *dacl,
+				       const ACL *sacl);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WFP_FWPMU_H */
