@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of `make check`: run every test program named in tests.list
+# and wrap their output in one kselftest TAP stream.
+cd "$(dirname "$0")" || exit 1
+tests=$(cat tests.list)
+n=0
+for t in $tests; do n=$((n + 1)); done
+
+echo "TAP version 13"
+echo "1..$n"
+i=0
+rc_all=0
+for t in $tests; do
+	i=$((i + 1))
+	echo "# selftests: wfp-ipsec: $t"
+	log=/tmp/$t.log
+	./"$t" >"$log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$log"
+	if ! grep -q '^# Totals: ' "$log"; then
+		echo "not ok $i selftests: wfp-ipsec: $t # no totals (exit $rc)"
+		rc_all=1
+	elif [ $rc = 0 ]; then
+		echo "ok $i selftests: wfp-ipsec: $t"
+	elif [ $rc = 4 ]; then
+		echo "ok $i selftests: wfp-ipsec: $t # SKIP"
+	else
+		echo "not ok $i selftests: wfp-ipsec: $t # exit=$rc"
+		rc_all=1
+	fi
+done
+exit $rc_all

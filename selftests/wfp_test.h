@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the wfp-ipsec selftests.  Functions taking
+ * struct __test_metadata may ASSERT; the others return -errno.
+ */
+#ifndef WFP_TEST_H
+#define WFP_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <linux/wfp_ipsec.h>
+
+#include "kselftest_harness.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+static inline int wfp_open(void)
+{
+	return open(WFP_IPSEC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl() returning 0 or -errno, so EXPECT_EQ can check both at once. */
+static inline int wfp_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
+{
+	struct wfp_ipsec_hello h;
+
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	h.session_flags = flags;
+	if (key)
+		memcpy(h.session_key, key, sizeof(h.session_key));
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h);
+}
+
+static inline int wfp_info(int fd, struct wfp_ipsec_session_info *info)
+{
+	memset(info, 0xa5, sizeof(*info));
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_SESSION_GET, info);
+}
+
+/* A session that passed the handshake, or a failed assertion. */
+static inline int wfp_session(struct __test_metadata *_metadata)
+{
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0) TH_LOG("open %s: %s", WFP_IPSEC_DEVICE_PATH,
+				strerror(errno));
+	ASSERT_EQ(wfp_hello(fd, 0, NULL), 0);
+	return fd;
+}
+
+static inline __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		return 0;
+	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(s);
+	return cookie;
+}
+
+/* How many references the module holds: one per open session. */
+static inline long wfp_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/wfp_ipsec/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Remove CAP_NET_ADMIN from this process's effective and permitted sets. */
+static inline int drop_cap_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_NET_ADMIN / 32].effective &= ~(1U << (CAP_NET_ADMIN % 32));
+	data[CAP_NET_ADMIN / 32].permitted &= ~(1U << (CAP_NET_ADMIN % 32));
+	data[CAP_NET_ADMIN / 32].inheritable &= ~(1U << (CAP_NET_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Become uid/gid 65534 ("nobody") for good. */
+static inline int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Run fn in a child process and return its exit status (or 128 + signal),
+ * so a test can change credentials or namespaces without leaking them.
+ */
+static inline int run_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+#endif /* WFP_TEST_H */
