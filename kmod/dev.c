@@ -16,6 +16,7 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "context.h"
 #include "dev.h"
 #include "session.h"
 
@@ -41,6 +42,14 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_HELLO, WFP_IOCTL_F_BEFORE_HELLO, 0,
 	  wfp_session_hello },
 	{ WFP_IPSEC_IOC_SESSION_GET, 0, 0, wfp_session_get_info },
+	{ WFP_IPSEC_IOC_CTX_CREATE, 0, WFP_IPSEC_RIGHT_ADD,
+	  wfp_context_create },
+	{ WFP_IPSEC_IOC_CTX_DELETE, 0, WFP_IPSEC_RIGHT_DELETE,
+	  wfp_context_delete },
+	{ WFP_IPSEC_IOC_CTX_GET, 0, WFP_IPSEC_RIGHT_READ,
+	  wfp_context_get_info },
+	{ WFP_IPSEC_IOC_CTX_ENUM, 0,
+	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_context_enum },
 };
 
 static int wfp_ioctl_table_check(void)

@@ -12,16 +12,35 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "context.h"
 #include "dev.h"
 #include "netns.h"
+#include "traffic.h"
+
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "Run the in-module self-tests at load");
+
+static bool __init wfp_selftests(void)
+{
+	return wfp_traffic_selftest();
+}
 
 static int __init wfp_mod_init(void)
 {
 	int ret;
 
-	ret = wfp_net_init();
+	/* Pure-logic self-tests first, before anything is visible. */
+	if (selftest && !wfp_selftests())
+		return -ENOTRECOVERABLE;
+
+	ret = wfp_context_init();
 	if (ret)
 		return ret;
+
+	ret = wfp_net_init();
+	if (ret)
+		goto err_net;
 
 	ret = wfp_dev_init();
 	if (ret)
@@ -32,13 +51,17 @@ static int __init wfp_mod_init(void)
 
 err_dev:
 	wfp_net_uninit();
+err_net:
+	wfp_context_uninit();
 	return ret;
 }
 
 static void __exit wfp_mod_exit(void)
 {
 	wfp_dev_uninit();
+	/* Ends every namespace's state, contexts included. */
 	wfp_net_uninit();
+	wfp_context_uninit();
 }
 
 module_init(wfp_mod_init);

@@ -8,6 +8,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "context.h"
 #include "netns.h"
 
 static unsigned int wfp_net_id __read_mostly;
@@ -24,7 +25,7 @@ static int __net_init wfp_net_setup(struct net *net)
 	wn->net = net;
 	mutex_init(&wn->lock);
 	INIT_LIST_HEAD(&wn->sessions);
-	return 0;
+	return wfp_context_table_init(wn);
 }
 
 static void __net_exit wfp_net_teardown(struct net *net)
@@ -33,6 +34,7 @@ static void __net_exit wfp_net_teardown(struct net *net)
 
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
+	wfp_context_table_destroy(wn);
 	mutex_destroy(&wn->lock);
 }
 

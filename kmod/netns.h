@@ -7,6 +7,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 
 struct net;
 
@@ -18,6 +19,14 @@ struct wfp_net {
 	struct mutex lock;
 	struct list_head sessions;
 	unsigned int nr_sessions;
+
+	/* SA contexts (context.c).  ctx_lock serialises writers of both
+	 * indexes; readers use RCU.
+	 */
+	struct mutex ctx_lock;
+	struct rhashtable contexts;
+	struct list_head context_list;
+	unsigned int nr_contexts;
 };
 
 struct wfp_net *wfp_net(const struct net *net);

@@ -55,7 +55,9 @@
 
 /* Feature bits reported by WFP_IPSEC_IOC_HELLO. */
 #define WFP_IPSEC_FEAT_SESSION		_BITULL(0)	/* HELLO, SESSION_GET */
-#define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION)
+#define WFP_IPSEC_FEAT_CONTEXT		_BITULL(1)	/* CTX_* */
+#define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
+					 WFP_IPSEC_FEAT_CONTEXT)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -141,11 +143,178 @@ struct wfp_ipsec_session_info {
 	__u64 reserved[4];
 };
 
+/* wfp_ipsec_traffic.ip_version */
+#define WFP_IPSEC_IPV4			4
+#define WFP_IPSEC_IPV6			6
+
+/* wfp_ipsec_traffic.traffic_type; the values of IPSEC_TRAFFIC_TYPE. */
+#define WFP_IPSEC_TRAFFIC_TRANSPORT	0
+#define WFP_IPSEC_TRAFFIC_TUNNEL	1
+
+/**
+ * struct wfp_ipsec_traffic - the traffic an SA context protects
+ *
+ * IPSEC_TRAFFIC0/1 in kernel form.  Addresses and ports are in network
+ * byte order (the library converts from the Windows layouts); an IPv4
+ * address uses the first 4 bytes of its array, the other 12 must be zero.
+ *
+ * @ip_version: WFP_IPSEC_IPV4 or WFP_IPSEC_IPV6
+ * @traffic_type: WFP_IPSEC_TRAFFIC_TRANSPORT or WFP_IPSEC_TRAFFIC_TUNNEL
+ * @ip_protocol: IP protocol, 0 for any; must be 0 in tunnel mode
+ * @reserved0: must be zero
+ * @local_port: 0 for any; must be 0 in tunnel mode, and for a protocol
+ *	without ports
+ * @remote_port: as @local_port
+ * @real_if_profile_id: IPSEC_TRAFFIC1.realIfProfileId, recorded
+ * @reserved1: must be zero
+ * @local_addr: this host's address (the outer address in tunnel mode);
+ *	never all zero
+ * @remote_addr: the peer's address, likewise
+ * @filter_id: ipsecFilterId (transport) or tunnelPolicyId (tunnel),
+ *	recorded
+ * @local_if_luid: IPSEC_TRAFFIC1.localIfLuid, recorded
+ */
+struct wfp_ipsec_traffic {
+	__u8 ip_version;
+	__u8 traffic_type;
+	__u8 ip_protocol;
+	__u8 reserved0;
+	__be16 local_port;
+	__be16 remote_port;
+	__u32 real_if_profile_id;
+	__u32 reserved1;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	__u64 filter_id;
+	__u64 local_if_luid;
+};
+
+/* wfp_ipsec_ctx_create.flags and wfp_ipsec_ctx_info.flags */
+#define WFP_IPSEC_CTX_F_VIF		_BITUL(0)	/* vif_* are valid */
+#define __WFP_IPSEC_CTX_F_ALL		(WFP_IPSEC_CTX_F_VIF)
+
+/**
+ * struct wfp_ipsec_ctx_create - WFP_IPSEC_IOC_CTX_CREATE
+ * @traffic: in: the outbound traffic
+ * @vif_tunnel_id: in: IPSEC_VIRTUAL_IF_TUNNEL_INFO0.virtualIfTunnelId
+ * @vif_traffic_selector_id: in: ...trafficSelectorId
+ * @flags: in: WFP_IPSEC_CTX_F_*
+ * @reserved0: must be zero
+ * @id: out: the new context's id, unique in the module's life
+ * @inbound_filter_id: out: 0 (no cached inbound filter exists)
+ * @reserved: must be zero
+ *
+ * Needs WFP_IPSEC_RIGHT_ADD; fails with EPERM in a dynamic session and
+ * ENOSPC when the namespace holds max_contexts contexts already.
+ */
+struct wfp_ipsec_ctx_create {
+	struct wfp_ipsec_traffic traffic;
+	__u64 vif_tunnel_id;
+	__u64 vif_traffic_selector_id;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 id;
+	__u64 inbound_filter_id;
+	__u64 reserved[2];
+};
+
+/**
+ * struct wfp_ipsec_ctx_id - names one context (WFP_IPSEC_IOC_CTX_DELETE)
+ * @id: the context id; a context of another namespace is ENOENT
+ * @reserved: must be zero
+ *
+ * DELETE needs WFP_IPSEC_RIGHT_DELETE and fails with EPERM in a dynamic
+ * session.
+ */
+struct wfp_ipsec_ctx_id {
+	__u64 id;
+	__u64 reserved;
+};
+
+/* wfp_ipsec_ctx_info.state */
+#define WFP_IPSEC_CTX_STATE_CREATED	1
+
+/**
+ * struct wfp_ipsec_ctx_info - what WFP_IPSEC_IOC_CTX_GET and _ENUM report
+ * @id: in (GET): the context; out: its id
+ * @traffic: out: as created
+ * @vif_tunnel_id: out: as created
+ * @vif_traffic_selector_id: out: as created
+ * @flags: out: WFP_IPSEC_CTX_F_*
+ * @state: out: WFP_IPSEC_CTX_STATE_*
+ * @creator_session_id: out: id of the session that created it
+ * @reserved: in: must be zero; out: zero
+ *
+ * GET needs WFP_IPSEC_RIGHT_READ.
+ */
+struct wfp_ipsec_ctx_info {
+	__u64 id;
+	struct wfp_ipsec_traffic traffic;
+	__u64 vif_tunnel_id;
+	__u64 vif_traffic_selector_id;
+	__u32 flags;
+	__u32 state;
+	__u64 creator_session_id;
+	__u64 reserved[4];
+};
+
+/**
+ * struct wfp_ipsec_subnet - one side of an enumeration template
+ * @ip_version: 0 matches anything (FWP_EMPTY); else WFP_IPSEC_IPV4/6
+ * @prefix_len: leading bits of @addr that must match (<= 32 or <= 128)
+ * @reserved: must be zero
+ * @addr: network byte order; bits past @prefix_len must be zero
+ */
+struct wfp_ipsec_subnet {
+	__u8 ip_version;
+	__u8 prefix_len;
+	__u8 reserved[6];
+	__u8 addr[16];
+};
+
+/**
+ * struct wfp_ipsec_ctx_enum - WFP_IPSEC_IOC_CTX_ENUM, one page of contexts
+ * @local: in: the local address must be in this subnet
+ * @remote: in: the remote address must be in this subnet
+ * @cursor: in: 0 to start, else the last id a previous page returned;
+ *	out: the last id this page returned (unchanged when it is empty)
+ * @entries: in: user pointer to @max_entries struct wfp_ipsec_ctx_info
+ * @max_entries: in: room at @entries, at most WFP_IPSEC_ENUM_MAX; 0 only
+ *	checks the template and the rights
+ * @count: out: entries written; fewer than @max_entries means the end
+ * @reserved: must be zero
+ *
+ * Contexts come in increasing id order and the cursor is an id, so a
+ * walk page by page returns every context that exists throughout it
+ * exactly once, whatever is created or deleted meanwhile.  Needs
+ * WFP_IPSEC_RIGHT_ENUM and WFP_IPSEC_RIGHT_READ.  Both subnets given with
+ * different IP versions can never match: EINVAL.
+ */
+struct wfp_ipsec_ctx_enum {
+	struct wfp_ipsec_subnet local;
+	struct wfp_ipsec_subnet remote;
+	__u64 cursor;
+	__u64 entries;
+	__u32 max_entries;
+	__u32 count;
+	__u64 reserved[2];
+};
+
+#define WFP_IPSEC_ENUM_MAX		1024
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x01, struct wfp_ipsec_hello)
 #define WFP_IPSEC_IOC_SESSION_GET \
 	_IOR(WFP_IPSEC_IOC_TYPE, 0x02, struct wfp_ipsec_session_info)
+#define WFP_IPSEC_IOC_CTX_CREATE \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x03, struct wfp_ipsec_ctx_create)
+#define WFP_IPSEC_IOC_CTX_DELETE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x04, struct wfp_ipsec_ctx_id)
+#define WFP_IPSEC_IOC_CTX_GET \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x05, struct wfp_ipsec_ctx_info)
+#define WFP_IPSEC_IOC_CTX_ENUM \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x06, struct wfp_ipsec_ctx_enum)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA contexts and their per-namespace table.
+ *
+ * Each network namespace keeps its contexts in an rhashtable keyed by the
+ * 64-bit id, for lookups, and on a list in increasing id order, for
+ * enumeration.  Readers use RCU and pin what they find with
+ * refcount_inc_not_zero(); writers hold wn->ctx_lock.  Ids come from one
+ * module-wide counter and are never reused, so a stale id can never reach
+ * a newer context, and an id from another namespace is simply not found.
+ *
+ * A context outlives the session that created it, as WFP objects do; it
+ * ends by DeleteById, by the exit of its namespace or by module unload.
+ */
+
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "context.h"
+#include "netns.h"
+#include "session.h"
+#include "traffic.h"
+
+static unsigned int max_contexts = 1U << 20;
+module_param(max_contexts, uint, 0644);
+MODULE_PARM_DESC(max_contexts,
+		 "Most SA contexts one network namespace may hold (default 1048576)");
+
+static struct kmem_cache *wfp_context_cache __read_mostly;
+static atomic64_t wfp_context_last_id = ATOMIC64_INIT(0);
+
+static const struct rhashtable_params wfp_context_params = {
+	.key_len = sizeof_field(struct wfp_context, id),
+	.key_offset = offsetof(struct wfp_context, id),
+	.head_offset = offsetof(struct wfp_context, node),
+	.automatic_shrinking = true,
+};
+
+/* Contexts looked up per enumeration step before their copy-out. */
+#define WFP_ENUM_BATCH	32
+
+int wfp_context_init(void)
+{
+	wfp_context_cache = KMEM_CACHE(wfp_context, SLAB_ACCOUNT);
+	return wfp_context_cache ? 0 : -ENOMEM;
+}
+
+void wfp_context_uninit(void)
+{
+	/* Wait for the wfp_context_free() callbacks still queued. */
+	rcu_barrier();
+	kmem_cache_destroy(wfp_context_cache);
+}
+
+static void wfp_context_free(struct rcu_head *rcu)
+{
+	kmem_cache_free(wfp_context_cache,
+			container_of(rcu, struct wfp_context, rcu));
+}
+
+void wfp_context_put(struct wfp_context *ctx)
+{
+	if (refcount_dec_and_test(&ctx->refs))
+		call_rcu(&ctx->rcu, wfp_context_free);
+}
+
+struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id)
+{
+	struct wfp_context *ctx;
+
+	rcu_read_lock();
+	ctx = rhashtable_lookup(&wn->contexts, &id, wfp_context_params);
+	if (ctx && !refcount_inc_not_zero(&ctx->refs))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
+int wfp_context_table_init(struct wfp_net *wn)
+{
+	mutex_init(&wn->ctx_lock);
+	INIT_LIST_HEAD(&wn->context_list);
+	wn->nr_contexts = 0;
+	return rhashtable_init(&wn->contexts, &wfp_context_params);
+}
+
+/* Takes the context out of every index; the caller drops the table's
+ * reference once it no longer needs the context.
+ */
+static void wfp_context_unlink(struct wfp_net *wn, struct wfp_context *ctx)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+
+	/* Enumerations walking the list under RCU skip it from now on. */
+	WRITE_ONCE(ctx->dead, true);
+	rhashtable_remove_fast(&wn->contexts, &ctx->node, wfp_context_params);
+	list_del_rcu(&ctx->list);
+	wn->nr_contexts--;
+}
+
+void wfp_context_table_destroy(struct wfp_net *wn)
+{
+	struct wfp_context *ctx, *tmp;
+
+	/* No session is left in an exiting namespace, so nothing else can
+	 * hold a reference: unlinking frees every context.
+	 */
+	mutex_lock(&wn->ctx_lock);
+	list_for_each_entry_safe(ctx, tmp, &wn->context_list, list) {
+		wfp_context_unlink(wn, ctx);
+		wfp_context_put(ctx);
+	}
+	mutex_unlock(&wn->ctx_lock);
+	rhashtable_destroy(&wn->contexts);
+	mutex_destroy(&wn->ctx_lock);
+}
+
+static int wfp_context_insert(struct wfp_net *wn, struct wfp_context *ctx)
+{
+	int ret;
+
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (wn->nr_contexts >= READ_ONCE(max_contexts))
+		return -ENOSPC;
+	/* Taken under the lock, so the list stays in id order. */
+	ctx->id = atomic64_inc_return(&wfp_context_last_id);
+	ret = rhashtable_insert_fast(&wn->contexts, &ctx->node,
+				     wfp_context_params);
+	if (ret)
+		return ret;
+	list_add_tail_rcu(&ctx->list, &wn->context_list);
+	wn->nr_contexts++;
+	return 0;
+}
+
+int wfp_context_create(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_ctx_create *c = arg;
+	struct wfp_net *wn = s->wn;
+	struct wfp_context *ctx;
+	int ret;
+
+	if (c->reserved0 || memchr_inv(c->reserved, 0, sizeof(c->reserved)) ||
+	    (c->flags & ~__WFP_IPSEC_CTX_F_ALL))
+		return -EINVAL;
+	if (!(c->flags & WFP_IPSEC_CTX_F_VIF) &&
+	    (c->vif_tunnel_id || c->vif_traffic_selector_id))
+		return -EINVAL;
+	ret = wfp_traffic_validate(&c->traffic);
+	if (ret)
+		return ret;
+	/* Windows refuses SA contexts in dynamic sessions. */
+	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
+		return -EPERM;
+
+	ctx = kmem_cache_zalloc(wfp_context_cache, GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	refcount_set(&ctx->refs, 1);
+	ctx->state = WFP_IPSEC_CTX_STATE_CREATED;
+	ctx->flags = c->flags;
+	ctx->creator_session_id = s->id;
+	ctx->vif_tunnel_id = c->vif_tunnel_id;
+	ctx->vif_traffic_selector_id = c->vif_traffic_selector_id;
+	ctx->traffic = c->traffic;
+
+	mutex_lock(&wn->ctx_lock);
+	ret = wfp_context_insert(wn, ctx);
+	mutex_unlock(&wn->ctx_lock);
+	if (ret) {
+		kmem_cache_free(wfp_context_cache, ctx);
+		return ret;
+	}
+
+	c->id = ctx->id;
+	c->inbound_filter_id = 0;
+	return 0;
+}
+
+int wfp_context_delete(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_ctx_id *d = arg;
+	struct wfp_net *wn = s->wn;
+	struct wfp_context *ctx;
+
+	if (d->reserved)
+		return -EINVAL;
+	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
+		return -EPERM;
+
+	mutex_lock(&wn->ctx_lock);
+	ctx = rhashtable_lookup_fast(&wn->contexts, &d->id, wfp_context_params);
+	if (!ctx) {
+		mutex_unlock(&wn->ctx_lock);
+		return -ENOENT;
+	}
+	wfp_context_unlink(wn, ctx);
+	mutex_unlock(&wn->ctx_lock);
+
+	wfp_context_put(ctx);
+	return 0;
+}
+
+static void wfp_context_fill_info(const struct wfp_context *ctx,
+				  struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = ctx->id;
+	info->traffic = ctx->traffic;
+	info->vif_tunnel_id = ctx->vif_tunnel_id;
+	info->vif_traffic_selector_id = ctx->vif_traffic_selector_id;
+	info->flags = ctx->flags;
+	info->state = READ_ONCE(ctx->state);
+	info->creator_session_id = ctx->creator_session_id;
+}
+
+int wfp_context_get_info(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_ctx_info *info = arg;
+	struct wfp_context *ctx;
+
+	if (memchr_inv(&info->traffic, 0, sizeof(*info) - sizeof(info->id)))
+		return -EINVAL;
+	ctx = wfp_context_get(s->wn, info->id);
+	if (!ctx)
+		return -ENOENT;
+	wfp_context_fill_info(ctx, info);
+	wfp_context_put(ctx);
+	return 0;
+}
+
+static bool wfp_context_matches(const struct wfp_context *ctx,
+				const struct wfp_ipsec_ctx_enum *e)
+{
+	const struct wfp_ipsec_traffic *t = &ctx->traffic;
+
+	return wfp_subnet_match(&e->local, t->ip_version, t->local_addr) &&
+	       wfp_subnet_match(&e->remote, t->ip_version, t->remote_addr);
+}
+
+/*
+ * Pins up to @want matching contexts with ids above @cursor, in id order.
+ * The walk resumes right after the cursor's context when it is still in
+ * the table; when it was deleted meanwhile, it scans from the start for
+ * the first id above the cursor.  Either way a context present for the
+ * whole enumeration is returned exactly once.
+ */
+static unsigned int wfp_context_collect(struct wfp_net *wn,
+					const struct wfp_ipsec_ctx_enum *e,
+					u64 cursor, struct wfp_context **batch,
+					unsigned int want)
+{
+	struct wfp_context *ctx = NULL;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	if (cursor)
+		ctx = rhashtable_lookup(&wn->contexts, &cursor,
+					wfp_context_params);
+	ctx = list_prepare_entry(ctx, &wn->context_list, list);
+	list_for_each_entry_continue_rcu(ctx, &wn->context_list, list) {
+		if (ctx->id <= cursor || READ_ONCE(ctx->dead) ||
+		    !wfp_context_matches(ctx, e) ||
+		    !refcount_inc_not_zero(&ctx->refs))
+			continue;
+		batch[n++] = ctx;
+		if (n == want)
+			break;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+static int wfp_context_enum_validate(const struct wfp_ipsec_ctx_enum *e)
+{
+	if (e->count || memchr_inv(e->reserved, 0, sizeof(e->reserved)))
+		return -EINVAL;
+	if (e->max_entries > WFP_IPSEC_ENUM_MAX)
+		return -EINVAL;
+	if (wfp_subnet_validate(&e->local) || wfp_subnet_validate(&e->remote))
+		return -EINVAL;
+	/* Subnets of two IP versions can never match the same context. */
+	if (e->local.ip_version && e->remote.ip_version &&
+	    e->local.ip_version != e->remote.ip_version)
+		return -EINVAL;
+	return 0;
+}
+
+int wfp_context_enum(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_ctx_enum *e = arg;
+	struct wfp_ipsec_ctx_info __user *out = u64_to_user_ptr(e->entries);
+	struct wfp_context *batch[WFP_ENUM_BATCH];
+	struct wfp_ipsec_ctx_info info;
+	unsigned int count = 0, want, n, i;
+	u64 cursor = e->cursor;
+	int ret;
+
+	ret = wfp_context_enum_validate(e);
+	if (ret)
+		return ret;
+
+	while (count < e->max_entries) {
+		want = min_t(unsigned int, WFP_ENUM_BATCH,
+			     e->max_entries - count);
+		n = wfp_context_collect(s->wn, e, cursor, batch, want);
+		for (i = 0; i < n; i++) {
+			/* Copy out only after the RCU walk: it may fault. */
+			wfp_context_fill_info(batch[i], &info);
+			if (!ret && copy_to_user(&out[count + i], &info,
+						 sizeof(info)))
+				ret = -EFAULT;
+			cursor = batch[i]->id;
+			wfp_context_put(batch[i]);
+		}
+		if (ret)
+			return ret;
+		count += n;
+		if (n < want)
+			break;
+	}
+
+	e->count = count;
+	e->cursor = cursor;
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SA contexts: the object every IPsecSaContext* call works on.
+ */
+#ifndef _WFP_CONTEXT_H
+#define _WFP_CONTEXT_H
+
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+#include <linux/wfp_ipsec.h>
+
+struct wfp_net;
+struct wfp_session;
+
+struct wfp_context {
+	struct rhash_head node;		/* in wn->contexts, keyed by id */
+	struct list_head list;		/* in wn->context_list, id order */
+	u64 id;
+	refcount_t refs;
+	bool dead;			/* unlinked, under wn->ctx_lock */
+	u32 state;			/* WFP_IPSEC_CTX_STATE_* */
+	u32 flags;			/* WFP_IPSEC_CTX_F_* */
+	u64 creator_session_id;
+	u64 vif_tunnel_id;
+	u64 vif_traffic_selector_id;
+	struct wfp_ipsec_traffic traffic;
+	struct rcu_head rcu;
+};
+
+int wfp_context_init(void);
+void wfp_context_uninit(void);
+
+int wfp_context_table_init(struct wfp_net *wn);
+void wfp_context_table_destroy(struct wfp_net *wn);
+
+/* These return a strong reference, dropped with wfp_context_put(). */
+struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id);
+void wfp_context_put(struct wfp_context *ctx);
+
+int wfp_context_create(struct wfp_session *s, void *arg);
+int wfp_context_delete(struct wfp_session *s, void *arg);
+int wfp_context_get_info(struct wfp_session *s, void *arg);
+int wfp_context_enum(struct wfp_session *s, void *arg);
+
+#endif /* _WFP_CONTEXT_H */
