@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/wfp_ipsec.h>
-
 #include "internal.h"
 #include "wfpipsec.h"
 
@@ -106,6 +104,14 @@ DWORD WINAPI FwpmEngineOpen0(const wchar_t *serverName, UINT32 authnService,
 	wfp_engine_register(e);
 	*engineHandle = e;
 	return ERROR_SUCCESS;
+}
+
+void wfp_engine_release(struct wfp_engine *e)
+{
+	wfp_ctx_enums_free(e);
+	pthread_mutex_destroy(&e->lock);
+	close(e->fd);
+	free(e);
 }
 
 DWORD WINAPI FwpmEngineClose0(HANDLE engineHandle)

@@ -24,6 +24,7 @@ static const struct wfp_err wfp_errs[] = {
 	ERR(ERROR_CALL_NOT_IMPLEMENTED, "This function is not implemented."),
 	ERR(ERROR_MORE_DATA, "More data is available than fits in the supplied buffer."),
 	ERR(ERROR_NO_MORE_ITEMS, "There are no further items to return."),
+	ERR(ERROR_NOT_ENOUGH_QUOTA, "A limit on the number of objects was reached."),
 
 	ERR(RPC_S_INVALID_BINDING, "The connection handle to the engine is not valid."),
 	ERR(RPC_S_UNKNOWN_IF, "The engine does not offer the requested interface."),

@@ -18,6 +18,7 @@ static struct wfp_engine *engines;
 
 void wfp_engine_register(struct wfp_engine *e)
 {
+	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_lock(&engines_lock);
 	e->refs = 1;
 	e->next = engines;
@@ -49,10 +50,8 @@ void wfp_engine_put(struct wfp_engine *e)
 	pthread_mutex_lock(&engines_lock);
 	refs = --e->refs;
 	pthread_mutex_unlock(&engines_lock);
-	if (!refs) {
-		close(e->fd);
-		free(e);
-	}
+	if (!refs)
+		wfp_engine_release(e);
 }
 
 /* Unlinks h so no new call can find it; returns 0 when h was not live. */

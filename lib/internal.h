@@ -5,7 +5,12 @@
 #ifndef WFPIPSEC_INTERNAL_H
 #define WFPIPSEC_INTERNAL_H
 
+#include <pthread.h>
+
 #include <fwpmu.h>
+#include <linux/wfp_ipsec.h>
+
+struct wfp_ctx_enum;
 
 /*
  * What an engine HANDLE points to.  The handle is only ever dereferenced
@@ -20,6 +25,10 @@ struct wfp_engine {
 	UINT32 session_flags;	/* FWPM_SESSION_FLAG_* */
 	unsigned int refs;	/* protected by the registry lock */
 	struct wfp_engine *next;
+
+	/* Enumeration handles of this engine; lock also serialises their use. */
+	pthread_mutex_t lock;
+	struct wfp_ctx_enum *ctx_enums;
 };
 
 void wfp_engine_register(struct wfp_engine *e);
@@ -27,10 +36,38 @@ struct wfp_engine *wfp_engine_get(HANDLE h);
 void wfp_engine_put(struct wfp_engine *e);
 int wfp_engine_unregister(HANDLE h);
 
+/* Called when the last reference goes: frees what hangs off the engine. */
+void wfp_engine_release(struct wfp_engine *e);
+
 /* The one table turning a failed ioctl's errno into a Windows code. */
 DWORD wfp_status_from_errno(int err);
 
 /* ioctl() retried on EINTR; returns 0 or the errno. */
 int wfp_ioctl(int fd, unsigned long cmd, void *arg);
+
+/* traffic.c: Windows layouts <-> kernel form. */
+DWORD wfp_traffic_from_win(const IPSEC_TRAFFIC1 *w, struct wfp_ipsec_traffic *t);
+DWORD wfp_traffic0_from_win(const IPSEC_TRAFFIC0 *w, struct wfp_ipsec_traffic *t);
+void wfp_traffic_to_win(const struct wfp_ipsec_traffic *t, IPSEC_TRAFFIC1 *w);
+void wfp_traffic0_to_win(const struct wfp_ipsec_traffic *t, IPSEC_TRAFFIC0 *w);
+DWORD wfp_subnet_from_win(const FWP_CONDITION_VALUE0 *v,
+			  struct wfp_ipsec_subnet *sn);
+
+/*
+ * context.c: IPSEC_SA_CONTEXT0/1 results.  A layout says how big one
+ * context with its details is and how to fill it from the kernel's info.
+ */
+struct wfp_ctx_layout {
+	size_t ctx_size;
+	size_t details_size;
+	void (*fill)(void *ctx, void *details,
+		     const struct wfp_ipsec_ctx_info *info);
+};
+extern const struct wfp_ctx_layout wfp_ctx_layout0, wfp_ctx_layout1;
+void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
+			  const struct wfp_ipsec_ctx_info *infos, UINT32 n);
+
+/* enum.c */
+void wfp_ctx_enums_free(struct wfp_engine *e);
 
 #endif /* WFPIPSEC_INTERNAL_H */

@@ -16,6 +16,7 @@
 #define ERROR_CALL_NOT_IMPLEMENTED  120L
 #define ERROR_MORE_DATA             234L
 #define ERROR_NO_MORE_ITEMS         259L
+#define ERROR_NOT_ENOUGH_QUOTA      1816L
 
 /* RPC runtime codes: the engine could not be reached or rejected the call. */
 #define RPC_S_INVALID_BINDING          1702L
