@@ -19,15 +19,26 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <net/xfrm.h>
+
 #include "context.h"
 #include "netns.h"
 #include "session.h"
+#include "spi.h"
 #include "traffic.h"
 
 static unsigned int max_contexts = 1U << 20;
 module_param(max_contexts, uint, 0644);
 MODULE_PARM_DESC(max_contexts,
 		 "Most SA contexts one network namespace may hold (default 1048576)");
+
+/*
+ * Each live context owns a reqid for its xfrm states and policies, unique
+ * in its namespace, from a range away from the small numbers strongSwan
+ * and libreswan hand out, so their states and ours are never confused.
+ */
+#define WFP_REQID_MIN	0x40000000U
+#define WFP_REQID_MAX	0x7fffffffU
 
 static struct kmem_cache *wfp_context_cache __read_mostly;
 static atomic64_t wfp_context_last_id = ATOMIC64_INIT(0);
@@ -81,10 +92,19 @@ struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id)
 
 int wfp_context_table_init(struct wfp_net *wn)
 {
+	int ret;
+
 	mutex_init(&wn->ctx_lock);
 	INIT_LIST_HEAD(&wn->context_list);
+	ida_init(&wn->reqids);
 	wn->nr_contexts = 0;
-	return rhashtable_init(&wn->contexts, &wfp_context_params);
+	ret = rhashtable_init(&wn->contexts, &wfp_context_params);
+	if (ret)
+		return ret;
+	ret = wfp_spi_table_init(wn);
+	if (ret)
+		rhashtable_destroy(&wn->contexts);
+	return ret;
 }
 
 /* Takes the context out of every index; the caller drops the table's
@@ -97,24 +117,41 @@ static void wfp_context_unlink(struct wfp_net *wn, struct wfp_context *ctx)
 	/* Enumerations walking the list under RCU skip it from now on. */
 	WRITE_ONCE(ctx->dead, true);
 	rhashtable_remove_fast(&wn->contexts, &ctx->node, wfp_context_params);
+	wfp_spi_unindex(wn, ctx);
 	list_del_rcu(&ctx->list);
 	wn->nr_contexts--;
 }
 
+/* Removes what the context put in xfrm, then gives its reqid back. */
+static void wfp_context_release(struct wfp_net *wn, struct wfp_context *ctx)
+{
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+
+	wfp_spi_release(ctx);
+	ida_free(&wn->reqids, ctx->reqid);
+}
+
 void wfp_context_table_destroy(struct wfp_net *wn)
 {
+	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_context *ctx, *tmp;
 
 	/* No session is left in an exiting namespace, so nothing else can
-	 * hold a reference: unlinking frees every context.
+	 * hold a reference: unlinking frees every context.  This runs
+	 * before xfrm's own exit flushes the namespace's states.
 	 */
+	mutex_lock(cfg);
 	mutex_lock(&wn->ctx_lock);
 	list_for_each_entry_safe(ctx, tmp, &wn->context_list, list) {
 		wfp_context_unlink(wn, ctx);
+		wfp_context_release(wn, ctx);
 		wfp_context_put(ctx);
 	}
 	mutex_unlock(&wn->ctx_lock);
+	mutex_unlock(cfg);
+	wfp_spi_table_destroy(wn);
 	rhashtable_destroy(&wn->contexts);
+	ida_destroy(&wn->reqids);
 	mutex_destroy(&wn->ctx_lock);
 }
 
@@ -160,6 +197,14 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx = kmem_cache_zalloc(wfp_context_cache, GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	ret = ida_alloc_range(&wn->reqids, WFP_REQID_MIN, WFP_REQID_MAX,
+			      GFP_KERNEL);
+	if (ret < 0) {
+		kmem_cache_free(wfp_context_cache, ctx);
+		return ret;
+	}
+	ctx->reqid = ret;
+	ctx->wn = wn;
 	refcount_set(&ctx->refs, 1);
 	ctx->state = WFP_IPSEC_CTX_STATE_CREATED;
 	ctx->flags = c->flags;
@@ -172,6 +217,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ret = wfp_context_insert(wn, ctx);
 	mutex_unlock(&wn->ctx_lock);
 	if (ret) {
+		ida_free(&wn->reqids, ctx->reqid);
 		kmem_cache_free(wfp_context_cache, ctx);
 		return ret;
 	}
@@ -187,19 +233,25 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
 	struct wfp_net *wn = s->wn;
 	struct wfp_context *ctx;
 
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+
 	if (d->reserved)
 		return -EINVAL;
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
 
+	mutex_lock(cfg);
 	mutex_lock(&wn->ctx_lock);
 	ctx = rhashtable_lookup_fast(&wn->contexts, &d->id, wfp_context_params);
 	if (!ctx) {
 		mutex_unlock(&wn->ctx_lock);
+		mutex_unlock(cfg);
 		return -ENOENT;
 	}
 	wfp_context_unlink(wn, ctx);
 	mutex_unlock(&wn->ctx_lock);
+	wfp_context_release(wn, ctx);
+	mutex_unlock(cfg);
 
 	wfp_context_put(ctx);
 	return 0;
@@ -214,8 +266,18 @@ static void wfp_context_fill_info(const struct wfp_context *ctx,
 	info->vif_tunnel_id = ctx->vif_tunnel_id;
 	info->vif_traffic_selector_id = ctx->vif_traffic_selector_id;
 	info->flags = ctx->flags;
-	info->state = READ_ONCE(ctx->state);
+	/* Pairs with the release in wfp_spi_reserve(): a state seen here
+	 * comes with the fields it makes valid.
+	 */
+	info->state = smp_load_acquire(&ctx->state);
 	info->creator_session_id = ctx->creator_session_id;
+	if (info->state >= WFP_IPSEC_CTX_STATE_SPI_SET) {
+		info->inbound_spi = ctx->inbound_spi;
+		info->spi_flags = ctx->spi_flags;
+		info->encap_local_port = ctx->encap_local_port;
+		info->encap_remote_port = ctx->encap_remote_port;
+		info->inbound = ctx->inbound;
+	}
 }
 
 int wfp_context_get_info(struct wfp_session *s, void *arg)

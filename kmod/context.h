@@ -16,6 +16,14 @@
 struct wfp_net;
 struct wfp_session;
 
+struct xfrm_state;
+
+/*
+ * Immutable after creation: id, wn, reqid, flags, creator_session_id,
+ * vif_*.  The rest changes only under net->xfrm.xfrm_cfg_mutex (and, for
+ * the indexes, wn->ctx_lock too); lockless readers use READ_ONCE() on
+ * state.
+ */
 struct wfp_context {
 	struct rhash_head node;		/* in wn->contexts, keyed by id */
 	struct list_head list;		/* in wn->context_list, id order */
@@ -24,10 +32,23 @@ struct wfp_context {
 	bool dead;			/* unlinked, under wn->ctx_lock */
 	u32 state;			/* WFP_IPSEC_CTX_STATE_* */
 	u32 flags;			/* WFP_IPSEC_CTX_F_* */
+	u32 reqid;			/* of its xfrm states and policies */
+	struct wfp_net *wn;
 	u64 creator_session_id;
 	u64 vif_tunnel_id;
 	u64 vif_traffic_selector_id;
 	struct wfp_ipsec_traffic traffic;
+
+	/* Inbound SPI reservation (spi.c). */
+	struct rhash_head spi_node;	/* in wn->spis, keyed by spi_key */
+	u64 spi_key;			/* proto << 32 | spi; 0: none */
+	struct xfrm_state *larval;
+	u32 inbound_spi;
+	u32 spi_flags;
+	__be16 encap_local_port;
+	__be16 encap_remote_port;
+	struct wfp_ipsec_traffic inbound;
+
 	struct rcu_head rcu;
 };
 

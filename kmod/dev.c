@@ -19,6 +19,7 @@
 #include "context.h"
 #include "dev.h"
 #include "session.h"
+#include "spi.h"
 
 /* Largest argument any command takes; bigger ones would need kmalloc. */
 #define WFP_IOCTL_MAX_SIZE	256
@@ -50,6 +51,8 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  wfp_context_get_info },
 	{ WFP_IPSEC_IOC_CTX_ENUM, 0,
 	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_context_enum },
+	{ WFP_IPSEC_IOC_CTX_SET_SPI, 0, WFP_IPSEC_RIGHT_ADD, wfp_spi_set },
+	{ WFP_IPSEC_IOC_CTX_GET_SPI, 0, WFP_IPSEC_RIGHT_ADD, wfp_spi_get },
 };
 
 static int wfp_ioctl_table_check(void)

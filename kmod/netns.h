@@ -5,6 +5,7 @@
 #ifndef _WFP_NETNS_H
 #define _WFP_NETNS_H
 
+#include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
@@ -20,12 +21,14 @@ struct wfp_net {
 	struct list_head sessions;
 	unsigned int nr_sessions;
 
-	/* SA contexts (context.c).  ctx_lock serialises writers of both
-	 * indexes; readers use RCU.
+	/* SA contexts (context.c).  ctx_lock serialises writers of the
+	 * indexes; readers use RCU.  Lock order: xfrm_cfg_mutex, ctx_lock.
 	 */
 	struct mutex ctx_lock;
-	struct rhashtable contexts;
-	struct list_head context_list;
+	struct rhashtable contexts;	/* by id */
+	struct list_head context_list;	/* in id order */
+	struct rhashtable spis;		/* by (proto, inbound SPI), spi.c */
+	struct ida reqids;		/* of live contexts */
 	unsigned int nr_contexts;
 };
 

@@ -3,6 +3,7 @@
  * IPsecSaContextCreate0/1, IPsecSaContextDeleteById0 and
  * IPsecSaContextGetById0/1.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,75 +100,117 @@ static FWP_IP_VERSION ip_version_to_win(UINT8 v)
 	return v == WFP_IPSEC_IPV4 ? FWP_IP_VERSION_V4 : FWP_IP_VERSION_V6;
 }
 
-/*
- * Until the context has SAs, outboundSa carries the traffic it was
- * created with and an empty bundle; inboundSa stays NULL until an inbound
- * SPI exists (Documentation/contexts.rst).
- */
-static void fill1(void *ctx, void *details,
-		  const struct wfp_ipsec_ctx_info *info)
+static int has_inbound(const struct wfp_ipsec_ctx_info *info)
 {
-	IPSEC_SA_CONTEXT1 *c = ctx;
-	IPSEC_SA_DETAILS1 *out = details;
-
-	c->saContextId = info->id;
-	c->outboundSa = out;
-	out->ipVersion = ip_version_to_win(info->traffic.ip_version);
-	out->saDirection = FWP_DIRECTION_OUTBOUND;
-	wfp_traffic_to_win(&info->traffic, &out->traffic);
-	out->saBundle.ipVersion = out->ipVersion;
-	out->virtualIfTunnelInfo.virtualIfTunnelId = info->vif_tunnel_id;
-	out->virtualIfTunnelInfo.trafficSelectorId =
-		info->vif_traffic_selector_id;
+	return info->state >= WFP_IPSEC_CTX_STATE_SPI_SET;
 }
 
-static void fill0(void *ctx, void *details,
-		  const struct wfp_ipsec_ctx_info *info)
-{
-	IPSEC_SA_CONTEXT0 *c = ctx;
-	IPSEC_SA_DETAILS0 *out = details;
+/*
+ * One context as GetById and Enum return it: the context, then its
+ * outbound details, its inbound details and the inbound UDP
+ * encapsulation, each slot present whether used or not, so every entry
+ * has the same size.  outboundSa carries the traffic the context was
+ * created with; inboundSa appears once an inbound SPI is reserved, with
+ * the inbound traffic given then (Documentation/contexts.rst).
+ */
+struct slot1 {
+	IPSEC_SA_CONTEXT1 ctx;
+	IPSEC_SA_DETAILS1 out, in;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap;
+};
 
-	c->saContextId = info->id;
-	c->outboundSa = out;
-	out->ipVersion = ip_version_to_win(info->traffic.ip_version);
-	out->saDirection = FWP_DIRECTION_OUTBOUND;
-	wfp_traffic0_to_win(&info->traffic, &out->traffic);
-	out->saBundle.ipVersion = out->ipVersion;
+struct slot0 {
+	IPSEC_SA_CONTEXT0 ctx;
+	IPSEC_SA_DETAILS0 out, in;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap;
+};
+
+static IPSEC_V4_UDP_ENCAPSULATION0 *
+fill_encap(IPSEC_V4_UDP_ENCAPSULATION0 *encap,
+	   const struct wfp_ipsec_ctx_info *info)
+{
+	if (!(info->spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP))
+		return NULL;
+	encap->localUdpEncapPort = ntohs(info->encap_local_port);
+	encap->remoteUdpEncapPort = ntohs(info->encap_remote_port);
+	return encap;
+}
+
+static void fill1(void *p, const struct wfp_ipsec_ctx_info *info)
+{
+	struct slot1 *s = p;
+	FWP_IP_VERSION v = ip_version_to_win(info->traffic.ip_version);
+
+	s->ctx.saContextId = info->id;
+	s->ctx.outboundSa = &s->out;
+	s->out.ipVersion = v;
+	s->out.saDirection = FWP_DIRECTION_OUTBOUND;
+	wfp_traffic_to_win(&info->traffic, &s->out.traffic);
+	s->out.saBundle.ipVersion = v;
+	s->out.virtualIfTunnelInfo.virtualIfTunnelId = info->vif_tunnel_id;
+	s->out.virtualIfTunnelInfo.trafficSelectorId =
+		info->vif_traffic_selector_id;
+	if (!has_inbound(info))
+		return;
+	s->ctx.inboundSa = &s->in;
+	s->in.ipVersion = v;
+	s->in.saDirection = FWP_DIRECTION_INBOUND;
+	wfp_traffic_to_win(&info->inbound, &s->in.traffic);
+	s->in.saBundle.ipVersion = v;
+	s->in.udpEncapsulation = fill_encap(&s->encap, info);
+	s->in.virtualIfTunnelInfo = s->out.virtualIfTunnelInfo;
+}
+
+static void fill0(void *p, const struct wfp_ipsec_ctx_info *info)
+{
+	struct slot0 *s = p;
+	FWP_IP_VERSION v = ip_version_to_win(info->traffic.ip_version);
+
+	s->ctx.saContextId = info->id;
+	s->ctx.outboundSa = &s->out;
+	s->out.ipVersion = v;
+	s->out.saDirection = FWP_DIRECTION_OUTBOUND;
+	wfp_traffic0_to_win(&info->traffic, &s->out.traffic);
+	s->out.saBundle.ipVersion = v;
+	if (!has_inbound(info))
+		return;
+	s->ctx.inboundSa = &s->in;
+	s->in.ipVersion = v;
+	s->in.saDirection = FWP_DIRECTION_INBOUND;
+	wfp_traffic0_to_win(&info->inbound, &s->in.traffic);
+	s->in.saBundle.ipVersion = v;
+	s->in.udpEncapsulation = fill_encap(&s->encap, info);
 }
 
 const struct wfp_ctx_layout wfp_ctx_layout0 = {
-	.ctx_size = sizeof(IPSEC_SA_CONTEXT0),
-	.details_size = sizeof(IPSEC_SA_DETAILS0),
+	.size = sizeof(struct slot0),
 	.fill = fill0,
 };
 
 const struct wfp_ctx_layout wfp_ctx_layout1 = {
-	.ctx_size = sizeof(IPSEC_SA_CONTEXT1),
-	.details_size = sizeof(IPSEC_SA_DETAILS1),
+	.size = sizeof(struct slot1),
 	.fill = fill1,
 };
 
 /*
  * n contexts in one allocation, as FwpmFreeMemory0 frees them: an array
- * of n pointers, then each context followed by its details.  Every size
- * involved is a multiple of 8, so each piece is aligned.
+ * of n pointers, then the n slots.  Slots are multiples of 8 bytes.
  */
 void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
 			  const struct wfp_ipsec_ctx_info *infos, UINT32 n)
 {
-	size_t one = l->ctx_size + l->details_size;
 	char *block, *p;
 	void **ptrs;
 	UINT32 i;
 
-	block = calloc(1, n * sizeof(void *) + n * one);
+	block = calloc(1, n * sizeof(void *) + n * l->size);
 	if (!block)
 		return NULL;
 	ptrs = (void **)(void *)block;
 	p = block + n * sizeof(void *);
-	for (i = 0; i < n; i++, p += one) {
+	for (i = 0; i < n; i++, p += l->size) {
 		ptrs[i] = p;
-		l->fill(p, p + l->ctx_size, &infos[i]);
+		l->fill(p, &infos[i]);
 	}
 	return block;
 }
@@ -192,10 +235,10 @@ static DWORD ctx_get(HANDLE engineHandle, UINT64 id,
 	if (err)
 		return ctx_status(err);
 
-	block = calloc(1, l->ctx_size + l->details_size);
+	block = calloc(1, l->size);
 	if (!block)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	l->fill(block, block + l->ctx_size, &info);
+	l->fill(block, &info);
 	*result = block;
 	return ERROR_SUCCESS;
 }

@@ -55,13 +55,12 @@ DWORD wfp_subnet_from_win(const FWP_CONDITION_VALUE0 *v,
 
 /*
  * context.c: IPSEC_SA_CONTEXT0/1 results.  A layout says how big one
- * context with its details is and how to fill it from the kernel's info.
+ * context with everything it points to is, and how to fill it from the
+ * kernel's info.
  */
 struct wfp_ctx_layout {
-	size_t ctx_size;
-	size_t details_size;
-	void (*fill)(void *ctx, void *details,
-		     const struct wfp_ipsec_ctx_info *info);
+	size_t size;
+	void (*fill)(void *p, const struct wfp_ipsec_ctx_info *info);
 };
 extern const struct wfp_ctx_layout wfp_ctx_layout0, wfp_ctx_layout1;
 void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,

@@ -20,7 +20,16 @@
 	_Static_assert(sizeof(type) % 8 == 0, #type " padded to 8")
 UAPI_LAYOUT(struct wfp_ipsec_hello, 80);
 UAPI_LAYOUT(struct wfp_ipsec_session_info, 96);
+UAPI_LAYOUT(struct wfp_ipsec_traffic, 64);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_create, 120);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_id, 16);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_info, 216);
+UAPI_LAYOUT(struct wfp_ipsec_subnet, 24);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_enum, 88);
+UAPI_LAYOUT(struct wfp_ipsec_spi, 104);
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
+_Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
+	       "ctx_info");
 _Static_assert(offsetof(struct wfp_ipsec_session_info, netns_cookie) == 56,
 	       "session_info");
 

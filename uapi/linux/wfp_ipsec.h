@@ -56,8 +56,10 @@
 /* Feature bits reported by WFP_IPSEC_IOC_HELLO. */
 #define WFP_IPSEC_FEAT_SESSION		_BITULL(0)	/* HELLO, SESSION_GET */
 #define WFP_IPSEC_FEAT_CONTEXT		_BITULL(1)	/* CTX_* */
+#define WFP_IPSEC_FEAT_SPI		_BITULL(2)	/* CTX_SET/GET_SPI */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
-					 WFP_IPSEC_FEAT_CONTEXT)
+					 WFP_IPSEC_FEAT_CONTEXT | \
+					 WFP_IPSEC_FEAT_SPI)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -232,7 +234,8 @@ struct wfp_ipsec_ctx_id {
 };
 
 /* wfp_ipsec_ctx_info.state */
-#define WFP_IPSEC_CTX_STATE_CREATED	1
+#define WFP_IPSEC_CTX_STATE_CREATED	1	/* no SPI, no SA */
+#define WFP_IPSEC_CTX_STATE_SPI_SET	2	/* inbound SPI reserved */
 
 /**
  * struct wfp_ipsec_ctx_info - what WFP_IPSEC_IOC_CTX_GET and _ENUM report
@@ -243,6 +246,12 @@ struct wfp_ipsec_ctx_id {
  * @flags: out: WFP_IPSEC_CTX_F_*
  * @state: out: WFP_IPSEC_CTX_STATE_*
  * @creator_session_id: out: id of the session that created it
+ * @inbound_spi: out: the reserved inbound SPI (host order), 0 if none
+ * @spi_flags: out: WFP_IPSEC_SPI_F_* given with the SPI
+ * @encap_local_port: out: as given with the SPI (network order)
+ * @encap_remote_port: out: likewise
+ * @reserved0: zero
+ * @inbound: out: the inbound traffic given with the SPI
  * @reserved: in: must be zero; out: zero
  *
  * GET needs WFP_IPSEC_RIGHT_READ.
@@ -255,7 +264,50 @@ struct wfp_ipsec_ctx_info {
 	__u32 flags;
 	__u32 state;
 	__u64 creator_session_id;
+	__u32 inbound_spi;
+	__u32 spi_flags;
+	__be16 encap_local_port;
+	__be16 encap_remote_port;
+	__u32 reserved0;
+	struct wfp_ipsec_traffic inbound;
 	__u64 reserved[4];
+};
+
+/* wfp_ipsec_spi.flags */
+#define WFP_IPSEC_SPI_F_UDP_ENCAP	_BITUL(0)	/* encap_* valid, IPv4 */
+#define __WFP_IPSEC_SPI_F_ALL		(WFP_IPSEC_SPI_F_UDP_ENCAP)
+
+/**
+ * struct wfp_ipsec_spi - WFP_IPSEC_IOC_CTX_SET_SPI and _GET_SPI
+ * @id: in: the context
+ * @inbound: in: the inbound traffic (IPSEC_GETSPI1.inboundIpsecTraffic);
+ *	local is this host, remote the peer, as in the context's outbound
+ *	traffic, whose IP version, type and addresses it must repeat
+ *	(EXDEV otherwise)
+ * @spi: SET: in, the SPI to reserve, >= 256 (host order);
+ *	GET: in 0, out the SPI the module chose
+ * @flags: in: WFP_IPSEC_SPI_F_*
+ * @encap_local_port: in: inboundUdpEncapsulation, network order
+ * @encap_remote_port: in: likewise
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * Reserves the inbound SPI in the namespace's xfrm state database as a
+ * larval ESP state (daddr = local, saddr = remote), which no other
+ * control plane can take and which does not expire.  Needs
+ * WFP_IPSEC_RIGHT_ADD.  EEXIST: the SPI is used by an ESP state of the
+ * namespace; EBUSY: the context already has an SPI; ENOSPC (GET): no
+ * free SPI in the module's range.
+ */
+struct wfp_ipsec_spi {
+	__u64 id;
+	struct wfp_ipsec_traffic inbound;
+	__u32 spi;
+	__u32 flags;
+	__be16 encap_local_port;
+	__be16 encap_remote_port;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
 
 /**
@@ -316,5 +368,9 @@ struct wfp_ipsec_ctx_enum {
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x05, struct wfp_ipsec_ctx_info)
 #define WFP_IPSEC_IOC_CTX_ENUM \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x06, struct wfp_ipsec_ctx_enum)
+#define WFP_IPSEC_IOC_CTX_SET_SPI \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x07, struct wfp_ipsec_spi)
+#define WFP_IPSEC_IOC_CTX_GET_SPI \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x08, struct wfp_ipsec_spi)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPsecSaContextSetSpi0 and IPsecSaContextGetSpi0/1: the inbound SPI of a
+ * context is reserved in the kernel's own xfrm state database, as a larval
+ * (ACQ) ESP state for the inbound addresses - the way xfrm_user's ALLOCSPI
+ * and af_key's GETSPI do it - so no other control plane can take it.
+ *
+ * Two differences from those: the larval state never expires (its hard
+ * add lifetime is cleared, so net.core.xfrm_acq_expires does not drop a
+ * reservation a keying module is still negotiating for), and it carries
+ * the context's own reqid, so xfrm_find_acq() always creates a new state
+ * and never adopts a larval state another control plane is waiting on.
+ *
+ * Every step runs under net->xfrm.xfrm_cfg_mutex, the lock xfrm_user and
+ * af_key hold around their own SPI and SA changes; xfrm_alloc_spi()
+ * checks the SPI against every state of the protocol in the namespace
+ * under xfrm_state_lock, so of concurrent reservations of one SPI exactly
+ * one wins, whoever makes the others.
+ */
+
+#include <linux/moduleparam.h>
+#include <linux/rhashtable.h>
+#include <net/xfrm.h>
+
+#include "context.h"
+#include "netns.h"
+#include "session.h"
+#include "spi.h"
+#include "traffic.h"
+
+/* RFC 4303: 0 is reserved for local use, 1-255 by IANA. */
+#define WFP_SPI_FIRST_VALID	256
+
+/*
+ * GetSpi's range: away from strongSwan's 0xc0000000-0xcfffffff and
+ * PF_KEY's 0x100-0x0fffffff defaults, so SPIs chosen here and by a daemon
+ * sharing the namespace seldom meet (xfrm refuses duplicates anyway).
+ */
+static unsigned int spi_min = 0xd0000000;
+static unsigned int spi_max = 0xdfffffff;
+
+static int wfp_spi_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < WFP_SPI_FIRST_VALID)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops wfp_spi_param_ops = {
+	.set = wfp_spi_param_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(spi_min, &wfp_spi_param_ops, &spi_min, 0644);
+MODULE_PARM_DESC(spi_min, "Lowest SPI GetSpi chooses (>= 256, default 0xd0000000)");
+module_param_cb(spi_max, &wfp_spi_param_ops, &spi_max, 0644);
+MODULE_PARM_DESC(spi_max, "Highest SPI GetSpi chooses (default 0xdfffffff)");
+
+static const struct rhashtable_params wfp_spi_params = {
+	.key_len = sizeof_field(struct wfp_context, spi_key),
+	.key_offset = offsetof(struct wfp_context, spi_key),
+	.head_offset = offsetof(struct wfp_context, spi_node),
+	.automatic_shrinking = true,
+};
+
+static u64 wfp_spi_key(u8 proto, u32 spi)
+{
+	return (u64)proto << 32 | spi;
+}
+
+int wfp_spi_table_init(struct wfp_net *wn)
+{
+	return rhashtable_init(&wn->spis, &wfp_spi_params);
+}
+
+void wfp_spi_table_destroy(struct wfp_net *wn)
+{
+	rhashtable_destroy(&wn->spis);
+}
+
+struct wfp_context *wfp_spi_lookup(struct wfp_net *wn, u8 proto, u32 spi)
+{
+	u64 key = wfp_spi_key(proto, spi);
+	struct wfp_context *ctx;
+
+	rcu_read_lock();
+	ctx = rhashtable_lookup(&wn->spis, &key, wfp_spi_params);
+	if (ctx && !refcount_inc_not_zero(&ctx->refs))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
+void wfp_spi_unindex(struct wfp_net *wn, struct wfp_context *ctx)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (ctx->spi_key)
+		rhashtable_remove_fast(&wn->spis, &ctx->spi_node,
+				       wfp_spi_params);
+}
+
+/* Drops the larval state; it may already be gone (e.g. "ip xfrm state
+ * flush"), in which case xfrm_state_delete() has nothing to do.
+ */
+static void wfp_spi_larval_drop(struct xfrm_state *x)
+{
+	xfrm_state_delete(x);
+	xfrm_state_put(x);
+}
+
+void wfp_spi_release(struct wfp_context *ctx)
+{
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	if (ctx->larval) {
+		wfp_spi_larval_drop(ctx->larval);
+		ctx->larval = NULL;
+	}
+}
+
+static void wfp_addr_to_xfrm(xfrm_address_t *xa, const u8 *addr, u8 ip_version)
+{
+	memset(xa, 0, sizeof(*xa));
+	memcpy(xa, addr, ip_version == WFP_IPSEC_IPV4 ? 4 : 16);
+}
+
+/* The inbound traffic must describe the same host pair as the context. */
+static bool wfp_spi_traffic_matches(const struct wfp_ipsec_traffic *ctx_t,
+				    const struct wfp_ipsec_traffic *in)
+{
+	return ctx_t->ip_version == in->ip_version &&
+	       ctx_t->traffic_type == in->traffic_type &&
+	       !memcmp(ctx_t->local_addr, in->local_addr, 16) &&
+	       !memcmp(ctx_t->remote_addr, in->remote_addr, 16);
+}
+
+static int wfp_spi_validate(const struct wfp_ipsec_spi *r)
+{
+	if (r->reserved0 || memchr_inv(r->reserved, 0, sizeof(r->reserved)) ||
+	    (r->flags & ~__WFP_IPSEC_SPI_F_ALL))
+		return -EINVAL;
+	if (r->flags & WFP_IPSEC_SPI_F_UDP_ENCAP) {
+		/* UDP encapsulation of ESP exists for IPv4 only here. */
+		if (r->inbound.ip_version != WFP_IPSEC_IPV4 ||
+		    !r->encap_local_port || !r->encap_remote_port)
+			return -EINVAL;
+	} else if (r->encap_local_port || r->encap_remote_port) {
+		return -EINVAL;
+	}
+	return wfp_traffic_validate(&r->inbound);
+}
+
+/*
+ * Creates the larval ESP state for the context's inbound SA and gives it
+ * an SPI in [lo, hi].  On success the context owns the state's reference.
+ */
+static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
+				 struct xfrm_state **xp)
+{
+	const struct wfp_ipsec_traffic *t = &ctx->traffic;
+	unsigned short family = t->ip_version == WFP_IPSEC_IPV4 ?
+				AF_INET : AF_INET6;
+	u8 mode = t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL ?
+		  XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	struct xfrm_mark mark = {};
+	xfrm_address_t daddr, saddr;
+	struct xfrm_state *x;
+	int ret;
+
+	/* Inbound: the peer sends to us. */
+	wfp_addr_to_xfrm(&daddr, t->local_addr, t->ip_version);
+	wfp_addr_to_xfrm(&saddr, t->remote_addr, t->ip_version);
+	x = xfrm_find_acq(ctx->wn->net, &mark, mode, ctx->reqid, 0, IPPROTO_ESP,
+			  &daddr, &saddr, 1, family);
+	if (!x)
+		return -ENOMEM;
+
+	/* The reservation lasts until AddInbound or deletion; the state's
+	 * timer then finds no lifetime to enforce and stops.
+	 */
+	spin_lock_bh(&x->lock);
+	x->lft.hard_add_expires_seconds = 0;
+	spin_unlock_bh(&x->lock);
+
+	ret = xfrm_alloc_spi(x, lo, hi);
+	if (ret) {
+		wfp_spi_larval_drop(x);
+		/* -ENOENT: the one SPI asked for, or all of the range, taken. */
+		if (ret == -ENOENT)
+			ret = lo == hi ? -EEXIST : -ENOSPC;
+		return ret;
+	}
+	*xp = x;
+	return 0;
+}
+
+static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
+			   u32 lo, u32 hi)
+{
+	struct wfp_net *wn = s->wn;
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_context *ctx;
+	struct xfrm_state *x;
+	int ret;
+
+	ctx = wfp_context_get(wn, r->id);
+	if (!ctx)
+		return -ENOENT;
+
+	mutex_lock(cfg);
+	if (ctx->dead) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (!wfp_spi_traffic_matches(&ctx->traffic, &r->inbound)) {
+		ret = -EXDEV;
+		goto out_unlock;
+	}
+
+	ret = wfp_spi_larval_create(ctx, lo, hi, &x);
+	if (ret)
+		goto out_unlock;
+
+	mutex_lock(&wn->ctx_lock);
+	ctx->spi_key = wfp_spi_key(IPPROTO_ESP, ntohl(x->id.spi));
+	ret = rhashtable_insert_fast(&wn->spis, &ctx->spi_node, wfp_spi_params);
+	if (ret)
+		ctx->spi_key = 0;
+	mutex_unlock(&wn->ctx_lock);
+	if (ret) {
+		wfp_spi_larval_drop(x);
+		goto out_unlock;
+	}
+
+	ctx->larval = x;
+	ctx->inbound_spi = ntohl(x->id.spi);
+	ctx->inbound = r->inbound;
+	ctx->spi_flags = r->flags;
+	ctx->encap_local_port = r->encap_local_port;
+	ctx->encap_remote_port = r->encap_remote_port;
+	/* Lockless readers check the state before the fields it covers. */
+	smp_store_release(&ctx->state, WFP_IPSEC_CTX_STATE_SPI_SET);
+	r->spi = ctx->inbound_spi;
+out_unlock:
+	mutex_unlock(cfg);
+	wfp_context_put(ctx);
+	return ret;
+}
+
+int wfp_spi_set(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_spi *r = arg;
+	int ret;
+
+	ret = wfp_spi_validate(r);
+	if (ret)
+		return ret;
+	if (r->spi < WFP_SPI_FIRST_VALID)
+		return -EINVAL;
+	return wfp_spi_reserve(s, r, r->spi, r->spi);
+}
+
+int wfp_spi_get(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_spi *r = arg;
+	u32 lo = READ_ONCE(spi_min), hi = READ_ONCE(spi_max);
+	int ret;
+
+	ret = wfp_spi_validate(r);
+	if (ret)
+		return ret;
+	if (r->spi)
+		return -EINVAL;
+	/* Each bound is checked when written, their order only here. */
+	if (lo > hi)
+		return -ERANGE;
+	return wfp_spi_reserve(s, r, lo, hi);
+}
