@@ -19,7 +19,9 @@
  */
 
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/signal.h>
 #include <net/xfrm.h>
 
 #include "context.h"
@@ -159,11 +161,34 @@ static int wfp_spi_validate(const struct wfp_ipsec_spi *r)
 }
 
 /*
+ * xfrm_alloc_spi() over a range makes as many random picks as the range
+ * has SPIs, repeats included, so it can miss the last free ones of a
+ * small or crowded range.  Before calling the range exhausted, every SPI
+ * is tried once, from a random start.
+ */
+static int wfp_spi_sweep(struct xfrm_state *x, u32 lo, u32 hi)
+{
+	u64 n = (u64)hi - lo + 1, i;
+	u32 start = get_random_u32_below(n), spi;
+	int ret = -ENOENT;
+
+	for (i = 0; i < n && ret == -ENOENT; i++) {
+		spi = lo + (u32)((start + i) % n);
+		ret = xfrm_alloc_spi(x, spi, spi);
+		if (ret == -ENOENT && signal_pending(current))
+			return -ERESTARTSYS;
+		cond_resched();
+	}
+	return ret;
+}
+
+/*
  * Creates the larval ESP state for the context's inbound SA and gives it
- * an SPI in [lo, hi].  On success the context owns the state's reference.
+ * an SPI in [lo, hi] (exact: lo, which SetSpi asks for).  On success the
+ * context owns the state's reference.
  */
 static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
-				 struct xfrm_state **xp)
+				 bool exact, struct xfrm_state **xp)
 {
 	const struct wfp_ipsec_traffic *t = &ctx->traffic;
 	unsigned short family = t->ip_version == WFP_IPSEC_IPV4 ?
@@ -191,11 +216,15 @@ static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
 	spin_unlock_bh(&x->lock);
 
 	ret = xfrm_alloc_spi(x, lo, hi);
+	if (ret == -ENOENT && !exact)
+		ret = wfp_spi_sweep(x, lo, hi);
 	if (ret) {
 		wfp_spi_larval_drop(x);
-		/* -ENOENT: the one SPI asked for, or all of the range, taken. */
+		/* -ENOENT: the SPI asked for, or every SPI of the range, is
+		 * used by an ESP state of the namespace.
+		 */
 		if (ret == -ENOENT)
-			ret = lo == hi ? -EEXIST : -ENOSPC;
+			ret = exact ? -EEXIST : -ENOSPC;
 		return ret;
 	}
 	*xp = x;
@@ -203,7 +232,7 @@ static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
 }
 
 static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
-			   u32 lo, u32 hi)
+			   u32 lo, u32 hi, bool exact)
 {
 	struct wfp_net *wn = s->wn;
 	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
@@ -229,7 +258,7 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
 		goto out_unlock;
 	}
 
-	ret = wfp_spi_larval_create(ctx, lo, hi, &x);
+	ret = wfp_spi_larval_create(ctx, lo, hi, exact, &x);
 	if (ret)
 		goto out_unlock;
 
@@ -269,7 +298,7 @@ int wfp_spi_set(struct wfp_session *s, void *arg)
 		return ret;
 	if (r->spi < WFP_SPI_FIRST_VALID)
 		return -EINVAL;
-	return wfp_spi_reserve(s, r, r->spi, r->spi);
+	return wfp_spi_reserve(s, r, r->spi, r->spi, true);
 }
 
 int wfp_spi_get(struct wfp_session *s, void *arg)
@@ -286,5 +315,5 @@ int wfp_spi_get(struct wfp_session *s, void *arg)
 	/* Each bound is checked when written, their order only here. */
 	if (lo > hi)
 		return -ERANGE;
-	return wfp_spi_reserve(s, r, lo, hi);
+	return wfp_spi_reserve(s, r, lo, hi, false);
 }

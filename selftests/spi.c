@@ -1,0 +1,1891 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPsecSaContextSetSpi0, IPsecSaContextGetSpi0 and GetSpi1
+ * (Documentation/spi.rst): the inbound SPI is reserved as a larval ESP
+ * state in the xfrm database of the context's namespace, read back here
+ * with libnl-xfrm and fought over with iproute2's `ip xfrm`.
+ *
+ * Every test runs in a network namespace of its own (FIXTURE_SETUP), so
+ * it starts with an empty xfrm database and "nothing changed" is exact;
+ * teardown still deletes every context the test made and restores the
+ * module parameters and sysctls it touched.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/lifetime.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/selector.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define SPI_MIN_PATH	"/sys/module/wfp_ipsec/parameters/spi_min"
+#define SPI_MAX_PATH	"/sys/module/wfp_ipsec/parameters/spi_max"
+#define ACQ_PATH	"/proc/sys/net/core/xfrm_acq_expires"
+
+#define ESP_KEY		"enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff"
+#define REQID_MIN	0x40000000U
+
+#define SPI_A		0x1000a001U
+#define SPI_B		0x1000b002U
+
+#define MAX_IDS		64
+#define NRACE		8
+#define RACE_ROUNDS	10
+#define MANY		10000
+
+/* ------------------------------------------------------------ addresses */
+
+static void reverse16(UINT8 *dst, const UINT8 *src)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		dst[i] = src[15 - i];
+}
+
+/*
+ * Text addresses of peer n: this host is 192.0.2.1 / 2001:db8::1, the
+ * peer 10.0.0.0 + n + 1 / 2001:db8:1:: + n + 1.
+ */
+static void peer_addrs(bool v6, unsigned int n, char *local, char *remote)
+{
+	n++;
+	if (v6) {
+		strcpy(local, "2001:db8::1");
+		sprintf(remote, "2001:db8:1::%x:%x", n >> 16, n & 0xffff);
+	} else {
+		strcpy(local, "192.0.2.1");
+		sprintf(remote, "10.%u.%u.%u", (n >> 16) & 255, (n >> 8) & 255,
+			n & 255);
+	}
+}
+
+/* Network-order bytes of a text address; returns the length (4, 16). */
+static int addr_bytes(const char *s, UINT8 *out)
+{
+	memset(out, 0, 16);
+	if (strchr(s, ':'))
+		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
+	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
+}
+
+/*
+ * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
+ * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
+ */
+static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
+			const char *remote)
+{
+	UINT8 l[16], r[16];
+	int len = addr_bytes(local, l);
+
+	addr_bytes(remote, r);
+	memset(t, 0, sizeof(*t));
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	if (len == 4) {
+		t->ipVersion = FWP_IP_VERSION_V4;
+		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
+		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	} else {
+		t->ipVersion = FWP_IP_VERSION_V6;
+		reverse16(t->localV6Address, l);
+		reverse16(t->remoteV6Address, r);
+	}
+}
+
+static void getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic = *t;
+	g->ipVersion = t->ipVersion;
+}
+
+static void getspi0_set(IPSEC_GETSPI0 *g, const IPSEC_TRAFFIC1 *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic.ipVersion = t->ipVersion;
+	memcpy(g->inboundIpsecTraffic.localV6Address, t->localV6Address, 16);
+	memcpy(g->inboundIpsecTraffic.remoteV6Address, t->remoteV6Address, 16);
+	g->inboundIpsecTraffic.trafficType = t->trafficType;
+	g->ipVersion = t->ipVersion;
+}
+
+/* ------------------------------------------------------ xfrm via libnl */
+
+struct xs {
+	UINT32 spi;
+	UINT32 reqid;
+	int proto;
+	int mode;
+	int family;
+	int alen;
+	UINT8 daddr[16];
+	UINT8 saddr[16];
+	int sel_plen_d;
+	int sel_plen_s;
+	unsigned long long hard_add;
+	bool crypt;
+};
+
+static int nl_bytes(struct nl_addr *a, UINT8 *out)
+{
+	unsigned int len;
+
+	memset(out, 0, 16);
+	if (!a)
+		return 0;
+	len = nl_addr_get_len(a);
+	if (len > 16)
+		len = 16;
+	memcpy(out, nl_addr_get_binary_addr(a), len);
+	return len;
+}
+
+/*
+ * Every xfrm state of the caller's network namespace, as libnl-xfrm
+ * reads them (XFRM_MSG_GETSA dump).  Returns how many, or -1; *out is
+ * malloc()ed when out is not NULL.
+ */
+static int xfrm_dump(struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk;
+	struct nl_object *o;
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -1;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++) {
+		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
+		struct xfrmnl_ltime_cfg *lft = xfrmnl_sa_get_lifetime_cfg(sa);
+		struct xfrmnl_sel *sel = xfrmnl_sa_get_sel(sa);
+		char alg[128], key[1024];
+		unsigned int klen = 0;
+
+		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
+		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
+		v[i].proto = xfrmnl_sa_get_proto(sa);
+		v[i].mode = xfrmnl_sa_get_mode(sa);
+		v[i].family = xfrmnl_sa_get_family(sa);
+		v[i].alen = nl_bytes(xfrmnl_sa_get_daddr(sa), v[i].daddr);
+		nl_bytes(xfrmnl_sa_get_saddr(sa), v[i].saddr);
+		v[i].sel_plen_d = sel ? xfrmnl_sel_get_prefixlen_d(sel) : -1;
+		v[i].sel_plen_s = sel ? xfrmnl_sel_get_prefixlen_s(sel) : -1;
+		v[i].hard_add = lft ? xfrmnl_ltime_cfg_get_hard_addexpires(lft) :
+				      ~0ULL;
+		v[i].crypt = !xfrmnl_sa_get_crypto_params(sa, alg, &klen, key);
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	nl_socket_free(sk);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+/* ESP states with this SPI (any addresses); the last one into *x. */
+static int xfrm_esp_spi(UINT32 spi, struct xs *x)
+{
+	struct xs *v;
+	int n = xfrm_dump(&v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i].proto != IPPROTO_ESP || v[i].spi != spi)
+			continue;
+		found++;
+		if (x)
+			*x = v[i];
+	}
+	free(v);
+	return found;
+}
+
+static int xfrm_count(void)
+{
+	return xfrm_dump(NULL);
+}
+
+/* ---------------------------------------------------------------- shell */
+
+/* system() through dash, so `ip` is iproute2's; the exit status or -1. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* An inbound ESP SA from src to dst, as another control plane adds it. */
+static int ip_esp_add(const char *src, const char *dst, UINT32 spi,
+		      bool tunnel)
+{
+	return sh("ip xfrm state add src %s dst %s proto esp spi 0x%x mode %s "
+		  ESP_KEY " 2>/dev/null", src, dst, spi,
+		  tunnel ? "tunnel" : "transport");
+}
+
+static int ip_esp_del(const char *src, const char *dst, UINT32 spi)
+{
+	return sh("ip xfrm state delete src %s dst %s proto esp spi 0x%x "
+		  "2>/dev/null", src, dst, spi);
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static UINT32 read_u32(struct __test_metadata *_metadata, const char *path)
+{
+	char buf[32];
+
+	ASSERT_EQ(read_str(path, buf, sizeof(buf)), 0) TH_LOG("%s", path);
+	return (UINT32)strtoul(buf, NULL, 0);
+}
+
+/* -------------------------------------------------------------- fixture */
+
+struct fx {
+	HANDLE h;
+	int fd;			/* the engine's descriptor, for raw ioctls */
+	int parent_ns;		/* the namespace the test started in */
+	bool v6, tunnel;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;	/* the main context's traffic */
+	IPSEC_GETSPI1 g;	/* matching it */
+	UINT64 id;		/* the main context */
+	UINT64 ids[MAX_IDS];	/* more contexts to delete at teardown */
+	int nids;
+	UINT64 *many;
+	int nmany;
+	char acq_saved[32];
+	char min_saved[32], max_saved[32];
+};
+
+static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
+			 const IPSEC_TRAFFIC1 *t)
+{
+	UINT64 id = 0;
+
+	ASSERT_LT(f->nids, MAX_IDS);
+	ASSERT_EQ(IPsecSaContextCreate1(f->h, t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	f->ids[f->nids++] = id;
+	return id;
+}
+
+static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
+		     bool v6, bool tunnel)
+{
+	f->fd = -1;
+	f->parent_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(f->parent_ns, 0);
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	ASSERT_EQ(xfrm_count(), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &f->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
+	f->v6 = v6;
+	f->tunnel = tunnel;
+	peer_addrs(v6, 0, f->local, f->remote);
+	traffic_set(&f->t, tunnel, f->local, f->remote);
+	getspi_set(&f->g, &f->t);
+	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
+		  ERROR_SUCCESS);
+}
+
+static void fx_teardown(struct __test_metadata *_metadata, struct fx *f)
+{
+	int i;
+
+	if (f->acq_saved[0])
+		write_str(ACQ_PATH, f->acq_saved);
+	/* No ordering check between the two when written: either first. */
+	if (f->min_saved[0])
+		write_str(SPI_MIN_PATH, f->min_saved);
+	if (f->max_saved[0])
+		write_str(SPI_MAX_PATH, f->max_saved);
+	if (!f->h)
+		goto out;
+	if (f->id)
+		IPsecSaContextDeleteById0(f->h, f->id);
+	for (i = 0; i < f->nids; i++)
+		IPsecSaContextDeleteById0(f->h, f->ids[i]);
+	for (i = 0; i < f->nmany; i++)
+		IPsecSaContextDeleteById0(f->h, f->many[i]);
+	FwpmEngineClose0(f->h);
+out:
+	free(f->many);
+	if (f->parent_ns >= 0)
+		close(f->parent_ns);
+}
+
+static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
+					  struct fx *f, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
+	return info;
+}
+
+/* The context has no SPI and GetById shows no inbound SA. */
+static void expect_created(struct __test_metadata *_metadata, struct fx *f,
+			   UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+	IPSEC_SA_CONTEXT1 *c = NULL;
+
+	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_CREATED);
+	EXPECT_EQ(info.inbound_spi, 0);
+	ASSERT_EQ(IPsecSaContextGetById1(f->h, id, &c), ERROR_SUCCESS);
+	EXPECT_EQ(c->inboundSa, NULL);
+	FwpmFreeMemory0((void **)&c);
+}
+
+static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f,
+			   UINT64 id, UINT32 spi)
+{
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+
+	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_SPI_SET);
+	EXPECT_EQ(info.inbound_spi, spi);
+}
+
+/*
+ * A failed call changed nothing: the main context is still CREATED, the
+ * namespace holds only the `others` states it held before, and the SPI
+ * can still be reserved with the right request.
+ */
+static void expect_untouched(struct __test_metadata *_metadata, struct fx *f,
+			     int others)
+{
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), others);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+}
+
+/* The larval state of an inbound reservation, as spi.rst describes it. */
+static void expect_larval(struct __test_metadata *_metadata, const struct xs *x,
+			  UINT32 spi, const char *local, const char *remote,
+			  bool tunnel)
+{
+	UINT8 l[16], r[16];
+	int len = addr_bytes(local, l);
+
+	ASSERT_EQ(addr_bytes(remote, r), len);
+	EXPECT_EQ(x->proto, IPPROTO_ESP);
+	EXPECT_EQ(x->spi, spi);
+	EXPECT_EQ(x->family, len == 4 ? AF_INET : AF_INET6);
+	EXPECT_EQ(x->alen, len);
+	/* Inbound: the peer sends to this host. */
+	EXPECT_EQ(memcmp(x->daddr, l, len), 0) TH_LOG("daddr is not %s", local);
+	EXPECT_EQ(memcmp(x->saddr, r, len), 0) TH_LOG("saddr is not %s", remote);
+	EXPECT_EQ(x->mode, tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
+	EXPECT_GE(x->reqid, REQID_MIN);
+	EXPECT_EQ(x->sel_plen_d, len * 8);
+	EXPECT_EQ(x->sel_plen_s, len * 8);
+	/* Never expires; no algorithms yet. */
+	EXPECT_EQ(x->hard_add, 0);
+	EXPECT_FALSE(x->crypt);
+}
+
+/* ============================================== the four traffic layouts */
+
+FIXTURE(sa) {
+	struct fx f;
+};
+
+FIXTURE_VARIANT(sa) {
+	bool v6;
+	bool tunnel;
+};
+
+FIXTURE_VARIANT_ADD(sa, v4_transport) { .v6 = false, .tunnel = false };
+FIXTURE_VARIANT_ADD(sa, v4_tunnel) { .v6 = false, .tunnel = true };
+FIXTURE_VARIANT_ADD(sa, v6_transport) { .v6 = true, .tunnel = false };
+FIXTURE_VARIANT_ADD(sa, v6_tunnel) { .v6 = true, .tunnel = true };
+
+FIXTURE_SETUP(sa)
+{
+	fx_setup(_metadata, &self->f, variant->v6, variant->tunnel);
+}
+
+FIXTURE_TEARDOWN(sa)
+{
+	fx_teardown(_metadata, &self->f);
+}
+
+TEST_F(sa, set_spi_reserves_larval_esp_state)
+{
+	struct fx *f = &self->f;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	ASSERT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
+}
+
+static int count_spi_in_ns(void *arg)
+{
+	int n = xfrm_esp_spi(*(UINT32 *)arg, NULL);
+
+	return n < 0 ? 100 : n;
+}
+
+static int count_spi_in_new_ns(void *arg)
+{
+	if (unshare(CLONE_NEWNET))
+		return 101;
+	return count_spi_in_ns(arg);
+}
+
+static int parent_ns_fd = -1;
+
+static int count_spi_in_parent_ns(void *arg)
+{
+	if (setns(parent_ns_fd, CLONE_NEWNET))
+		return 102;
+	return count_spi_in_ns(arg);
+}
+
+TEST_F(sa, reservation_only_in_own_namespace)
+{
+	struct fx *f = &self->f;
+	UINT32 spi = SPI_A;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, spi), ERROR_SUCCESS);
+	/* Control: a child of this namespace sees it. */
+	EXPECT_EQ(run_in_child(count_spi_in_ns, &spi), 1);
+	EXPECT_EQ(run_in_child(count_spi_in_new_ns, &spi), 0);
+	parent_ns_fd = f->parent_ns;
+	EXPECT_EQ(run_in_child(count_spi_in_parent_ns, &spi), 0);
+}
+
+TEST_F(sa, get_by_id_shows_inbound_sa)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL;
+	const IPSEC_TRAFFIC1 *in;
+
+	expect_created(_metadata, f, f->id);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
+	ASSERT_NE(c->inboundSa, NULL);
+	EXPECT_EQ(c->inboundSa->saDirection, FWP_DIRECTION_INBOUND);
+	EXPECT_EQ(c->inboundSa->ipVersion, f->t.ipVersion);
+	in = &c->inboundSa->traffic;
+	EXPECT_EQ(in->ipVersion, f->t.ipVersion);
+	EXPECT_EQ(in->trafficType, f->t.trafficType);
+	EXPECT_EQ(memcmp(in->localV6Address, f->t.localV6Address,
+			 f->v6 ? 16 : 4), 0);
+	EXPECT_EQ(memcmp(in->remoteV6Address, f->t.remoteV6Address,
+			 f->v6 ? 16 : 4), 0);
+	EXPECT_EQ(c->inboundSa->udpEncapsulation, NULL);
+	ASSERT_NE(c->outboundSa, NULL);
+	EXPECT_EQ(c->outboundSa->saDirection, FWP_DIRECTION_OUTBOUND);
+	FwpmFreeMemory0((void **)&c);
+
+	ASSERT_EQ(IPsecSaContextGetById0(f->h, f->id, &c0), ERROR_SUCCESS);
+	ASSERT_NE(c0->inboundSa, NULL);
+	EXPECT_EQ(c0->inboundSa->saDirection, FWP_DIRECTION_INBOUND);
+	FwpmFreeMemory0((void **)&c0);
+}
+
+TEST_F(sa, ip_xfrm_add_blocked_until_context_deleted)
+{
+	struct fx *f = &self->f;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	/* Control: another SPI on the same addresses goes in. */
+	ASSERT_EQ(ip_esp_add(f->remote, f->local, SPI_B, f->tunnel), 0);
+	EXPECT_EQ(ip_esp_del(f->remote, f->local, SPI_B), 0);
+
+	EXPECT_NE(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_FALSE(x.crypt);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
+	f->id = 0;
+	EXPECT_EQ(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_TRUE(x.crypt);
+	EXPECT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
+	EXPECT_EQ(xfrm_count(), 0);
+}
+
+TEST_F(sa, reservation_survives_acq_expires)
+{
+	struct fx *f = &self->f;
+	UINT32 ctl = SPI_B;
+	struct xs x;
+
+	ASSERT_EQ(read_str(ACQ_PATH, f->acq_saved, sizeof(f->acq_saved)), 0);
+	ASSERT_EQ(write_str(ACQ_PATH, "1"), 0);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	/* Control: an ordinary larval state (ALLOCSPI) of another peer. */
+	ASSERT_EQ(sh("ip xfrm state allocspi src 203.0.113.9 dst 192.0.2.1 "
+		     "proto esp mode transport min 0x%x max 0x%x >/dev/null",
+		     ctl, ctl), 0);
+	ASSERT_EQ(xfrm_esp_spi(ctl, NULL), 1);
+	sleep(3);
+	EXPECT_EQ(xfrm_esp_spi(ctl, NULL), 0)
+		TH_LOG("xfrm_acq_expires=1 did not expire a plain larval state");
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
+	EXPECT_NE(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	ASSERT_EQ(write_str(ACQ_PATH, f->acq_saved), 0);
+}
+
+TEST_F(sa, delete_removes_larval_state_and_frees_spi)
+{
+	struct fx *f = &self->f;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id2;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	peer_addrs(f->v6, 1, local, remote);
+	traffic_set(&t, f->tunnel, local, remote);
+	getspi_set(&g, &t);
+	id2 = ctx_create(_metadata, f, &t);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A),
+		  FWP_E_ALREADY_EXISTS);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
+	f->id = 0;
+	EXPECT_EQ(xfrm_count(), 0);
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	expect_larval(_metadata, &x, SPI_A, local, remote, f->tunnel);
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
+	EXPECT_EQ(xfrm_count(), 0);
+}
+
+TEST_F(sa, get_spi1_reserves_in_range)
+{
+	struct fx *f = &self->f;
+	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
+	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+	IPSEC_SA_SPI spi = 0;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_GE(spi, lo);
+	EXPECT_LE(spi, hi);
+	expect_spi_set(_metadata, f, f->id, spi);
+	ASSERT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
+}
+
+TEST_F(sa, get_spi0_reserves_in_range)
+{
+	struct fx *f = &self->f;
+	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
+	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+	IPSEC_SA_SPI spi = 0;
+	IPSEC_GETSPI0 g0;
+	struct xs x;
+
+	getspi0_set(&g0, &f->t);
+	ASSERT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_GE(spi, lo);
+	EXPECT_LE(spi, hi);
+	expect_spi_set(_metadata, f, f->id, spi);
+	ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
+}
+
+/* ==================================== one IPv4 transport context: errors */
+
+FIXTURE(spi) {
+	struct fx f;
+};
+
+FIXTURE_SETUP(spi)
+{
+	fx_setup(_metadata, &self->f, false, false);
+}
+
+FIXTURE_TEARDOWN(spi)
+{
+	fx_teardown(_metadata, &self->f);
+}
+
+TEST_F(spi, udp_encapsulation_recorded)
+{
+	struct fx *f = &self->f;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 4501 };
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct wfp_ipsec_ctx_info info;
+
+	f->g.inboundUdpEncapsulation = &encap;
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	info = ctx_info(_metadata, f, f->id);
+	EXPECT_EQ(info.spi_flags, WFP_IPSEC_SPI_F_UDP_ENCAP);
+	EXPECT_EQ(info.encap_local_port, htons(4500));
+	EXPECT_EQ(info.encap_remote_port, htons(4501));
+	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
+	ASSERT_NE(c->inboundSa, NULL);
+	ASSERT_NE(c->inboundSa->udpEncapsulation, NULL);
+	EXPECT_EQ(c->inboundSa->udpEncapsulation->localUdpEncapPort, 4500);
+	EXPECT_EQ(c->inboundSa->udpEncapsulation->remoteUdpEncapPort, 4501);
+	FwpmFreeMemory0((void **)&c);
+	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+}
+
+TEST_F(spi, set_spi_null_getspi)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, NULL, SPI_A),
+		  FWP_E_TRAFFIC_MISMATCH);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, get_spi_null_getspi)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0x5a5a;
+
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, NULL, &spi),
+		  FWP_E_TRAFFIC_MISMATCH);
+	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, NULL, &spi),
+		  FWP_E_TRAFFIC_MISMATCH);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, get_spi_null_inbound_spi)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI0 g0;
+
+	getspi0_set(&g0, &f->t);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, NULL),
+		  FWP_E_NULL_POINTER);
+	expect_untouched(_metadata, f, 0);
+}
+
+/* SetSpi0 and GetSpi1 with g both fail with rc and change nothing. */
+static void expect_both_fail(struct __test_metadata *_metadata, struct fx *f,
+			     const IPSEC_GETSPI1 *g, DWORD rc)
+{
+	IPSEC_SA_SPI spi = 0x5a5a;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, g, SPI_A), rc);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, g, &spi), rc);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, getspi_ip_version_differs_from_traffic)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	g.ipVersion = FWP_IP_VERSION_V6;
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, local_address_differs_from_context)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundIpsecTraffic.localV4Address++;
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, remote_address_differs_from_context)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundIpsecTraffic.remoteV4Address++;
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, addresses_swapped)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	/* The inbound traffic names this host as local, like the context. */
+	g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
+	g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address;
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, ip_version_differs_from_context)
+{
+	struct fx *f = &self->f;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t6;
+	IPSEC_GETSPI1 g;
+
+	peer_addrs(true, 0, local, remote);
+	traffic_set(&t6, false, local, remote);
+	getspi_set(&g, &t6);
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, traffic_type_differs_from_context)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
+	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(spi, inbound_traffic_malformed)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	/* As for Create (contexts.rst). */
+	g.inboundIpsecTraffic.ipVersion = 7;
+	g.ipVersion = 7;
+	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_ENUMERATOR);
+}
+
+TEST_F(spi, inbound_traffic_zero_address)
+{
+	struct fx *f = &self->f;
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundIpsecTraffic.remoteV4Address = 0;
+	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
+}
+
+TEST_F(spi, udp_encap_zero_local_port)
+{
+	struct fx *f = &self->f;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 0, 4500 };
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundUdpEncapsulation = &encap;
+	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
+}
+
+TEST_F(spi, udp_encap_zero_remote_port)
+{
+	struct fx *f = &self->f;
+	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 0 };
+	IPSEC_GETSPI1 g = f->g;
+
+	g.inboundUdpEncapsulation = &encap;
+	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
+}
+
+TEST_F(spi, spi_zero)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 0),
+		  FWP_E_INVALID_PARAMETER);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_1_to_255)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 1),
+		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 255),
+		  FWP_E_INVALID_PARAMETER);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_256_and_ffffffff_accepted)
+{
+	struct fx *f = &self->f;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id2;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 256),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(xfrm_esp_spi(256, &x), 1);
+	expect_larval(_metadata, &x, 256, f->local, f->remote, false);
+	expect_spi_set(_metadata, f, f->id, 256);
+
+	peer_addrs(false, 1, local, remote);
+	traffic_set(&t, false, local, remote);
+	getspi_set(&g, &t);
+	id2 = ctx_create(_metadata, f, &t);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, 0xffffffff),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(xfrm_esp_spi(0xffffffff, &x), 1);
+	expect_larval(_metadata, &x, 0xffffffff, local, remote, false);
+}
+
+TEST_F(spi, odd_spi_accepted)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 0x12345),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(xfrm_esp_spi(0x12345, NULL), 1);
+}
+
+TEST_F(spi, unknown_id)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0x5a5a;
+
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id + 1000000, &f->g, SPI_A),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id + 1000000, &f->g, &spi),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, 0, &f->g, SPI_A),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, deleted_id)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0x5a5a;
+	UINT64 id2 = ctx_create(_metadata, f, &f->t);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_A),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id2, &f->g, &spi),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+struct foreign {
+	UINT64 id;
+	IPSEC_GETSPI1 g;
+};
+
+static int spi_from_new_netns(void *arg)
+{
+	struct foreign *fo = arg;
+	IPSEC_SA_SPI spi = 0;
+	HANDLE h;
+	int ret = 0;
+
+	if (unshare(CLONE_NEWNET))
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	if (IPsecSaContextSetSpi0(h, fo->id, &fo->g, SPI_A) != FWP_E_NOT_FOUND)
+		ret = 12;
+	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) !=
+		 FWP_E_NOT_FOUND)
+		ret = 13;
+	else if (xfrm_count() != 0)
+		ret = 14;
+	FwpmEngineClose0(h);
+	return ret;
+}
+
+TEST_F(spi, other_namespace_id)
+{
+	struct fx *f = &self->f;
+	struct foreign fo = { .id = f->id, .g = f->g };
+
+	EXPECT_EQ(run_in_child(spi_from_new_netns, &fo), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_taken_by_ip_xfrm_same_addresses)
+{
+	struct fx *f = &self->f;
+	struct xs x;
+
+	ASSERT_EQ(ip_esp_add(f->remote, f->local, SPI_A, false), 0);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_TRUE(x.crypt);
+	/* Once the other SA is gone, the context can have the SPI. */
+	ASSERT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_taken_by_ip_xfrm_other_addresses)
+{
+	struct fx *f = &self->f;
+
+	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6", SPI_A, false), 0);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(ip_esp_del("203.0.113.5", "203.0.113.6", SPI_A), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_taken_by_ipv6_state)
+{
+	struct fx *f = &self->f;
+
+	/* Any ESP state of the namespace, whatever its family. */
+	ASSERT_EQ(ip_esp_add("2001:db8:9::1", "2001:db8:9::2", SPI_A, false), 0);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(ip_esp_del("2001:db8:9::1", "2001:db8:9::2", SPI_A), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_taken_by_other_context)
+{
+	struct fx *f = &self->f;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id2;
+	struct xs x;
+
+	/* Neither address in common. */
+	traffic_set(&t, false, "192.0.2.2", "198.51.100.7");
+	getspi_set(&g, &t);
+	id2 = ctx_create(_metadata, f, &t);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, f, f->id);
+	expect_spi_set(_metadata, f, id2, SPI_A);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	expect_larval(_metadata, &x, SPI_A, "192.0.2.2", "198.51.100.7", false);
+}
+
+TEST_F(spi, ah_state_with_same_spi_does_not_block)
+{
+	struct fx *f = &self->f;
+
+	/* The SPI space checked is ESP's. */
+	ASSERT_EQ(sh("ip xfrm state add src %s dst %s proto ah spi 0x%x "
+		     "mode transport auth 'hmac(sha256)' "
+		     "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+		     f->remote, f->local, SPI_A), 0);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+	EXPECT_EQ(xfrm_count(), 2);
+}
+
+TEST_F(spi, set_spi_twice)
+{
+	struct fx *f = &self->f;
+	struct xs x;
+
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, false);
+	/* SPI_B is still free. */
+	EXPECT_EQ(ip_esp_add(f->remote, f->local, SPI_B, false), 0);
+}
+
+TEST_F(spi, set_spi_after_get_spi)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0;
+
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, f, f->id, spi);
+	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(xfrm_esp_spi(spi, NULL), 1);
+	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 0);
+}
+
+TEST_F(spi, get_spi_after_set_spi)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0x5a5a;
+	IPSEC_GETSPI0 g0;
+
+	getspi0_set(&g0, &f->t);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, &spi),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(xfrm_count(), 1);
+}
+
+TEST_F(spi, get_spi_twice)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0, spi2 = 0x5a5a;
+
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi2),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(spi2, 0x5a5a);
+	expect_spi_set(_metadata, f, f->id, spi);
+	EXPECT_EQ(xfrm_count(), 1);
+}
+
+static int spi_without_cap_net_admin(void *arg)
+{
+	struct foreign *fo = arg;
+	IPSEC_SA_SPI spi = 0;
+	HANDLE h;
+	int ret = 0;
+
+	if (drop_cap_net_admin())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	if (IPsecSaContextSetSpi0(h, fo->id, &fo->g, SPI_A) !=
+	    ERROR_ACCESS_DENIED)
+		ret = 12;
+	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) !=
+		 ERROR_ACCESS_DENIED)
+		ret = 13;
+	FwpmEngineClose0(h);
+	return ret;
+}
+
+TEST_F(spi, session_without_cap_net_admin)
+{
+	struct fx *f = &self->f;
+	struct foreign fo = { .id = f->id, .g = f->g };
+
+	EXPECT_EQ(run_in_child(spi_without_cap_net_admin, &fo), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, bad_engine_handle)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_SPI spi = 0x5a5a;
+	IPSEC_GETSPI0 g0;
+	HANDLE closed;
+	int dummy;
+
+	getspi0_set(&g0, &f->t);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(NULL, f->id, &f->g, SPI_A),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextSetSpi0((HANDLE)&dummy, f->id, &f->g, SPI_A),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextSetSpi0(closed, f->id, &f->g, SPI_A),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextGetSpi1((HANDLE)&dummy, f->id, &f->g, &spi),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextGetSpi0(closed, f->id, &g0, &spi),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+/* ---------------------------------------------------------- GetSpi range */
+
+static void set_range(struct __test_metadata *_metadata, struct fx *f,
+		      UINT32 lo, UINT32 hi)
+{
+	char buf[32];
+
+	if (!f->min_saved[0]) {
+		ASSERT_EQ(read_str(SPI_MIN_PATH, f->min_saved,
+				   sizeof(f->min_saved)), 0);
+		ASSERT_EQ(read_str(SPI_MAX_PATH, f->max_saved,
+				   sizeof(f->max_saved)), 0);
+	}
+	snprintf(buf, sizeof(buf), "%u", lo);
+	ASSERT_EQ(write_str(SPI_MIN_PATH, buf), 0);
+	snprintf(buf, sizeof(buf), "%u", hi);
+	ASSERT_EQ(write_str(SPI_MAX_PATH, buf), 0);
+	ASSERT_EQ(read_u32(_metadata, SPI_MIN_PATH), lo);
+	ASSERT_EQ(read_u32(_metadata, SPI_MAX_PATH), hi);
+}
+
+TEST_F(spi, get_spi_one_spi_range_then_quota)
+{
+	struct fx *f = &self->f;
+	const UINT32 X = 0xd0c0ffee;
+	IPSEC_SA_SPI spi = 0, spi2 = 0x5a5a;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id2;
+	struct xs x;
+
+	set_range(_metadata, f, X, X);
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(spi, X);
+	ASSERT_EQ(xfrm_esp_spi(X, &x), 1);
+	expect_larval(_metadata, &x, X, f->local, f->remote, false);
+
+	traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
+	getspi_set(&g, &t);
+	id2 = ctx_create(_metadata, f, &t);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi2),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(spi2, 0x5a5a);
+	expect_created(_metadata, f, id2);
+	EXPECT_EQ(xfrm_count(), 1);
+}
+
+/* Only "no free SPI in range" is quota: a free one is always found. */
+TEST_F(spi, get_spi_finds_last_free_spi_in_range)
+{
+	struct fx *f = &self->f;
+	const UINT32 X = 0xd0000400;
+	int i, quota = 0, other = 0;
+
+	set_range(_metadata, f, X, X + 1);
+	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6", X, false), 0);
+	for (i = 0; i < 32; i++) {
+		IPSEC_SA_SPI spi = 0;
+		DWORD rc;
+
+		rc = IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi);
+		if (rc == ERROR_NOT_ENOUGH_QUOTA) {
+			quota++;
+			expect_created(_metadata, f, f->id);
+			continue;
+		}
+		if (rc != ERROR_SUCCESS || spi != X + 1) {
+			TH_LOG("try %d: %#x, spi %#x", i, rc, spi);
+			other++;
+		}
+		/* A fresh context for the next try frees X + 1 again. */
+		ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
+		f->id = 0;
+		ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
+			  ERROR_SUCCESS);
+	}
+	EXPECT_EQ(quota, 0) TH_LOG("%d of 32 GetSpi1 found no SPI though %#x was free",
+				   quota, X + 1);
+	EXPECT_EQ(other, 0);
+	EXPECT_EQ(xfrm_count(), 1);
+}
+
+TEST_F(spi, get_spi_inverted_range)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+	IPSEC_SA_SPI spi = 0x5a5a;
+
+	set_range(_metadata, f, 0xd0000100, 0xd00000ff);
+	memset(&r, 0, sizeof(r));
+	r.id = f->id;
+	r.inbound = ctx_info(_metadata, f, f->id).traffic;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SPI, &r), -ERANGE);
+	EXPECT_NE(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(spi, 0x5a5a);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, spi_params_below_256_refused)
+{
+	struct fx *f = &self->f;
+	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
+	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+
+	ASSERT_EQ(read_str(SPI_MIN_PATH, f->min_saved, sizeof(f->min_saved)), 0);
+	ASSERT_EQ(read_str(SPI_MAX_PATH, f->max_saved, sizeof(f->max_saved)), 0);
+	EXPECT_EQ(write_str(SPI_MIN_PATH, "255"), -EINVAL);
+	EXPECT_EQ(write_str(SPI_MIN_PATH, "0"), -EINVAL);
+	EXPECT_EQ(write_str(SPI_MAX_PATH, "255"), -EINVAL);
+	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), lo);
+	EXPECT_EQ(read_u32(_metadata, SPI_MAX_PATH), hi);
+	/* Control: 256 is a valid bound. */
+	EXPECT_EQ(write_str(SPI_MIN_PATH, "256"), 0);
+	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), 256);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	UINT32 x = *(const UINT32 *)a, y = *(const UINT32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double elapsed(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
+{
+	struct fx *f = &self->f;
+	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
+	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	UINT32 *spis, *xspis, *reqids;
+	struct timespec t0;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct xs *v;
+	double secs;
+	int i, n, bad = 0;
+
+	f->many = calloc(MANY, sizeof(*f->many));
+	spis = calloc(MANY, sizeof(*spis));
+	xspis = calloc(MANY, sizeof(*xspis));
+	reqids = calloc(MANY, sizeof(*reqids));
+	ASSERT_TRUE(f->many && spis && xspis && reqids);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < MANY; i++) {
+		peer_addrs(false, i + 1, local, remote);
+		traffic_set(&t, false, local, remote);
+		ASSERT_EQ(IPsecSaContextCreate1(f->h, &t, NULL, NULL,
+						&f->many[i]), ERROR_SUCCESS);
+		f->nmany++;
+	}
+	ksft_print_msg("%d contexts created in %.2f s\n", MANY, elapsed(&t0));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < MANY; i++) {
+		peer_addrs(false, i + 1, local, remote);
+		traffic_set(&t, false, local, remote);
+		getspi_set(&g, &t);
+		ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->many[i], &g, &spis[i]),
+			  ERROR_SUCCESS) TH_LOG("context %d", i);
+	}
+	secs = elapsed(&t0);
+	ksft_print_msg("%d GetSpi1 in %.2f s (%.0f/s)\n", MANY, secs,
+		       MANY / secs);
+
+	for (i = 0; i < MANY; i++)
+		if (spis[i] < lo || spis[i] > hi)
+			bad++;
+	EXPECT_EQ(bad, 0) TH_LOG("SPIs outside [%#x, %#x]", lo, hi);
+	qsort(spis, MANY, sizeof(*spis), cmp_u32);
+	for (i = 1, bad = 0; i < MANY; i++)
+		if (spis[i] == spis[i - 1])
+			bad++;
+	EXPECT_EQ(bad, 0) TH_LOG("duplicate SPIs");
+
+	/* xfrm holds exactly these, each with a reqid of its own. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = xfrm_dump(&v);
+	ksft_print_msg("libnl dump of %d states in %.2f s\n", n, elapsed(&t0));
+	ASSERT_EQ(n, MANY);
+	for (i = 0; i < MANY; i++) {
+		EXPECT_EQ(v[i].proto, IPPROTO_ESP);
+		xspis[i] = v[i].spi;
+		reqids[i] = v[i].reqid;
+	}
+	free(v);
+	qsort(xspis, MANY, sizeof(*xspis), cmp_u32);
+	EXPECT_EQ(memcmp(spis, xspis, MANY * sizeof(*spis)), 0);
+	qsort(reqids, MANY, sizeof(*reqids), cmp_u32);
+	for (i = 1, bad = 0; i < MANY; i++)
+		if (reqids[i] == reqids[i - 1] || reqids[i] < REQID_MIN)
+			bad++;
+	EXPECT_EQ(bad, 0) TH_LOG("reqids shared or below %#x", REQID_MIN);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < MANY; i++)
+		EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->many[i]),
+			  ERROR_SUCCESS);
+	f->nmany = 0;
+	ksft_print_msg("%d contexts deleted in %.2f s\n", MANY, elapsed(&t0));
+	EXPECT_EQ(xfrm_count(), 0);
+	free(spis);
+	free(xspis);
+	free(reqids);
+}
+
+/* ---------------------------------------------------------------- races */
+
+struct race {
+	DWORD rc[NRACE];
+	UINT64 id[NRACE];
+};
+
+/*
+ * Child i: its own session; its own context (peer i + 1) unless id is
+ * given; waits at the barrier, then SetSpi0(spi).  Exits non-zero when it
+ * could not get that far.
+ */
+static void race_child(struct race *r, int i, UINT64 id, UINT32 spi,
+		       int ready_w, int go_r)
+{
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	HANDLE h;
+	char c;
+
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		_exit(1);
+	peer_addrs(false, id ? 0 : i + 1, local, remote);
+	traffic_set(&t, false, local, remote);
+	getspi_set(&g, &t);
+	if (!id) {
+		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+			_exit(2);
+		r->id[i] = id;
+	}
+	if (write(ready_w, "r", 1) != 1)
+		_exit(3);
+	/* EOF when the parent closes the pipe: everyone wakes at once. */
+	if (read(go_r, &c, 1) != 0)
+		_exit(4);
+	r->rc[i] = IPsecSaContextSetSpi0(h, id, &g, spi);
+	FwpmEngineClose0(h);
+	_exit(0);
+}
+
+/* Runs NRACE children; spi + i if distinct, else spi for all. */
+static void race(struct __test_metadata *_metadata, struct race *r,
+		 UINT64 id, UINT32 spi, bool distinct)
+{
+	int ready[2], go[2], i, status;
+	pid_t pids[NRACE];
+	char c;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < NRACE; i++)
+		r->rc[i] = 0xdeadbeef;
+	ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+	for (i = 0; i < NRACE; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0) {
+			close(ready[0]);
+			close(go[1]);
+			race_child(r, i, id, distinct ? spi + i : spi,
+				   ready[1], go[0]);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < NRACE; i++)
+		ASSERT_EQ(read(ready[0], &c, 1), 1);
+	close(go[1]);
+	close(ready[0]);
+	for (i = 0; i < NRACE; i++) {
+		ASSERT_EQ(waitpid(pids[i], &status, 0), pids[i]);
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("child %d: status %#x", i, status);
+	}
+}
+
+TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
+{
+	struct fx *f = &self->f;
+	struct race *r;
+	int round, i;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(r, MAP_FAILED);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		UINT32 spi = SPI_A + round;
+		int wins = 0, lost = 0, winner = -1;
+		char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+		struct xs x;
+
+		race(_metadata, r, 0, spi, false);
+		for (i = 0; i < NRACE; i++) {
+			ASSERT_NE(r->id[i], 0);
+			ASSERT_LT(f->nids, MAX_IDS);
+			f->ids[f->nids++] = r->id[i];
+			if (r->rc[i] == ERROR_SUCCESS) {
+				wins++;
+				winner = i;
+			} else if (r->rc[i] == FWP_E_ALREADY_EXISTS) {
+				lost++;
+			} else {
+				TH_LOG("round %d child %d: %#x", round, i,
+				       r->rc[i]);
+			}
+		}
+		EXPECT_EQ(wins, 1) TH_LOG("round %d", round);
+		EXPECT_EQ(lost, NRACE - 1) TH_LOG("round %d", round);
+		ASSERT_EQ(xfrm_count(), 1);
+		ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+		ASSERT_GE(winner, 0);
+		peer_addrs(false, winner + 1, local, remote);
+		expect_larval(_metadata, &x, spi, local, remote, false);
+		for (i = 0; i < NRACE; i++) {
+			if (i == winner)
+				expect_spi_set(_metadata, f, r->id[i], spi);
+			else
+				expect_created(_metadata, f, r->id[i]);
+			EXPECT_EQ(IPsecSaContextDeleteById0(f->h, r->id[i]),
+				  ERROR_SUCCESS);
+		}
+		f->nids = 0;
+		ASSERT_EQ(xfrm_count(), 0);
+	}
+	munmap(r, sizeof(*r));
+}
+
+TEST_F_TIMEOUT(spi, racing_set_spi_same_context_one_wins, 120)
+{
+	struct fx *f = &self->f;
+	struct race *r;
+	int round, i;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(r, MAP_FAILED);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		UINT32 spi = SPI_A + round * NRACE;
+		int wins = 0, busy = 0, winner = -1;
+		struct xs x;
+
+		if (round) {
+			ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id),
+				  ERROR_SUCCESS);
+			f->id = 0;
+			ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL,
+							NULL, &f->id),
+				  ERROR_SUCCESS);
+		}
+		race(_metadata, r, f->id, spi, true);
+		for (i = 0; i < NRACE; i++) {
+			if (r->rc[i] == ERROR_SUCCESS) {
+				wins++;
+				winner = i;
+			} else if (r->rc[i] == FWP_E_INCOMPATIBLE_SA_STATE) {
+				busy++;
+			} else {
+				TH_LOG("round %d child %d: %#x", round, i,
+				       r->rc[i]);
+			}
+		}
+		EXPECT_EQ(wins, 1) TH_LOG("round %d", round);
+		EXPECT_EQ(busy, NRACE - 1) TH_LOG("round %d", round);
+		ASSERT_GE(winner, 0);
+		ASSERT_EQ(xfrm_count(), 1);
+		ASSERT_EQ(xfrm_esp_spi(spi + winner, &x), 1);
+		expect_larval(_metadata, &x, spi + winner, f->local, f->remote,
+			      false);
+		expect_spi_set(_metadata, f, f->id, spi + winner);
+	}
+	munmap(r, sizeof(*r));
+}
+
+/* -------------------------------------------------------- namespace exit */
+
+static int reservations_in_new_netns(void *arg)
+{
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	IPSEC_SA_SPI spi;
+	UINT64 id;
+	HANDLE h;
+	int i;
+
+	(void)arg;
+	if (unshare(CLONE_NEWNET))
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	for (i = 0; i < 200; i++) {
+		bool v6 = i & 1, tunnel = i & 2;
+
+		peer_addrs(v6, i, local, remote);
+		traffic_set(&t, tunnel, local, remote);
+		getspi_set(&g, &t);
+		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+			return 12;
+		if (i % 5 == 4)
+			continue;	/* left in CREATED */
+		if (i % 5 == 3) {
+			if (IPsecSaContextGetSpi1(h, id, &g, &spi))
+				return 13;
+		} else if (IPsecSaContextSetSpi0(h, id, &g, SPI_A + i)) {
+			return 14;
+		}
+	}
+	if (xfrm_count() != 160)
+		return 15;
+	/* The session stays open: it goes with the process, then the
+	 * namespace with its contexts and their larval states.
+	 */
+	return 0;
+}
+
+TEST_F(spi, namespace_exit_with_reservations_is_clean)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(run_in_child(reservations_in_new_netns, NULL), 0);
+	/* Namespace cleanup is asynchronous; a splat it causes fails the
+	 * run.  Give it time to happen while this test is still running.
+	 */
+	sleep(1);
+	expect_untouched(_metadata, &self->f, 0);
+}
+
+/* ============================================================ raw ioctls */
+
+/* A valid SET request for the main context, in kernel form. */
+static void raw_req(struct __test_metadata *_metadata, struct fx *f,
+		    struct wfp_ipsec_spi *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = f->id;
+	r->inbound = ctx_info(_metadata, f, f->id).traffic;
+	r->spi = SPI_A;
+}
+
+static void raw_expect(struct __test_metadata *_metadata, struct fx *f,
+		       unsigned long cmd, struct wfp_ipsec_spi *r, int err)
+{
+	EXPECT_EQ(wfp_ioctl(f->fd, cmd, r), err);
+}
+
+TEST_F(spi, raw_valid_request_control)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+}
+
+TEST_F(spi, raw_reserved0)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.reserved0 = 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	r.spi = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_reserved)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(r.reserved) / sizeof(r.reserved[0]); i++) {
+		raw_req(_metadata, f, &r);
+		r.reserved[i] = 1ULL << 63;
+		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+		r.spi = 0;
+		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
+	}
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_inbound_traffic_reserved)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.inbound.reserved0 = 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	raw_req(_metadata, f, &r);
+	r.inbound.reserved1 = 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_unknown_flags)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.flags = 1U << 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	r.flags = 1U << 31;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_encap_ports_without_flag)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.encap_local_port = htons(4500);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	raw_req(_metadata, f, &r);
+	r.encap_remote_port = htons(4500);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_encap_flag_zero_port)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
+	r.encap_local_port = htons(4500);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_encap_flag_ipv6)
+{
+	struct fx *f = &self->f;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	struct wfp_ipsec_spi r;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id6;
+
+	peer_addrs(true, 0, local, remote);
+	traffic_set(&t, false, local, remote);
+	id6 = ctx_create(_metadata, f, &t);
+	memset(&r, 0, sizeof(r));
+	r.id = id6;
+	r.inbound = ctx_info(_metadata, f, id6).traffic;
+	r.spi = SPI_B;
+	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
+	r.encap_local_port = htons(4500);
+	r.encap_remote_port = htons(4500);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_created(_metadata, f, id6);
+	/* Control: without the flag it goes in. */
+	r.flags = 0;
+	r.encap_local_port = 0;
+	r.encap_remote_port = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
+	EXPECT_EQ(xfrm_esp_spi(SPI_B, NULL), 1);
+}
+
+TEST_F(spi, raw_get_with_spi)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.spi = 0xd0000001;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_set_spi_below_256)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.spi = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	r.spi = 255;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_traffic_mismatch_exdev)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.inbound.remote_addr[3] ^= 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
+	raw_req(_metadata, f, &r);
+	r.inbound.local_addr[3] ^= 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
+	raw_req(_metadata, f, &r);
+	r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
+	raw_req(_metadata, f, &r);
+	r.spi = 0;
+	r.inbound.remote_addr[3] ^= 1;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EXDEV);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_state_ebusy)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
+	r.spi = SPI_B;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EBUSY);
+	r.spi = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EBUSY);
+	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(xfrm_count(), 1);
+}
+
+TEST_F(spi, raw_taken_eexist)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6", SPI_A, false), 0);
+	raw_req(_metadata, f, &r);
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EEXIST);
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), 1);
+	ASSERT_EQ(ip_esp_del("203.0.113.5", "203.0.113.6", SPI_A), 0);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_unknown_id_enoent)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+
+	raw_req(_metadata, f, &r);
+	r.id += 1000000;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -ENOENT);
+	r.spi = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -ENOENT);
+	expect_untouched(_metadata, f, 0);
+}
+
+TEST_F(spi, raw_range_exhausted_enospc)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_spi r;
+	IPSEC_SA_SPI spi = 0;
+	UINT64 id2;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+
+	set_range(_metadata, f, 0xd0000300, 0xd0000301);
+	traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
+	getspi_set(&g, &t);
+	id2 = ctx_create(_metadata, f, &t);
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi), ERROR_SUCCESS);
+	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6",
+			     spi == 0xd0000300 ? 0xd0000301 : 0xd0000300,
+			     false), 0);
+	raw_req(_metadata, f, &r);
+	r.spi = 0;
+	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -ENOSPC);
+	expect_created(_metadata, f, f->id);
+	EXPECT_EQ(xfrm_count(), 2);
+}
+
+TEST_HARNESS_MAIN
