@@ -20,7 +20,7 @@ KBUILD_FLAGS := W=1 KCFLAGS=-Werror
 Q := $(if $(V),,@)
 
 .PHONY: all help module lib selftests check run style sparse checkpatch \
-	uapi-check host-check setup clean distclean .setup-if-needed
+	uapi-check host-check setup clean distclean .setup-if-needed bench-spi
 
 all: module lib selftests ## build the module, the library and the selftests
 
@@ -89,7 +89,7 @@ $(KSRC_STAMP): | .setup-if-needed
 		$(addprefix linux-source-6.1/,$(KSRC_MEMBERS))
 	@touch $@
 
-SELFTESTS := session engine module
+SELFTESTS := session engine context spi module
 SELFTEST_BINS := $(addprefix $(O)/selftests/,$(SELFTESTS))
 # kselftest_harness.h compares mixed signedness and leaves parameters
 # unused by design, so those two -Wextra warnings are off for the tests.
@@ -100,7 +100,7 @@ SELFTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-sign-compare \
 SELFTEST_LIBS := $(TOP)/lib/libwfpipsec.a -lnl-xfrm-3 -lnl-3 -lpthread
 SELFTEST_HDRS := $(wildcard $(TOP)/selftests/*.h)
 
-selftests: $(SELFTEST_BINS) $(O)/selftests/run_tests.sh ## build the selftests
+selftests: $(SELFTEST_BINS) $(O)/selftests/run_tests.sh $(O)/selftests/tests.list ## build the selftests
 
 $(O)/selftests/%: $(TOP)/selftests/%.c $(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a $(KSRC_STAMP)
 	@mkdir -p $(dir $@)
@@ -109,7 +109,10 @@ $(O)/selftests/%: $(TOP)/selftests/%.c $(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a
 $(O)/selftests/run_tests.sh: $(TOP)/selftests/run_tests.sh
 	@mkdir -p $(dir $@)
 	$(Q)install -m 0755 $< $@
-	$(Q)echo $(SELFTESTS) >$(dir $@)/tests.list
+
+$(O)/selftests/tests.list: $(TOP)/Makefile
+	@mkdir -p $(dir $@)
+	$(Q)echo $(SELFTESTS) >$@
 
 # ---------------------------------------------------------------- checks
 uapi-check: ## compile uapi/linux/wfp_ipsec.h on its own, as C90
@@ -132,6 +135,19 @@ $(O)/demo/keying-demo: $(TOP)/lib/examples/keying-demo.c $(TOP)/lib/libwfpipsec.
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include -I$(TOP)/uapi \
 		-o $@ $< $(TOP)/lib/libwfpipsec.a -pthread
+
+# ---------------------------------------------------------------- benchmarks
+bench-spi: .setup-if-needed module lib $(O)/bench/setspi ## SetSpi0 vs xfrm ALLOCSPI at 1k/10k/100k states
+	$(Q)install -m 0755 $(TOP)/bench/spi-bench.sh $(O)/bench/
+	$(Q)WFP_VM_MEM=2G $(TOP)/scripts/vm-run --timeout 3600 --dir $(O)/bench \
+		-- ./spi-bench.sh | tee $(O)/bench/bench-spi.txt
+	$(Q)sed -n 's/^csv,//p' $(O)/bench/bench-spi.txt >$(O)/bench/bench-spi.csv
+	@echo "CSV: $(O)/bench/bench-spi.csv"
+
+$(O)/bench/setspi: $(TOP)/bench/setspi.c $(TOP)/lib/libwfpipsec.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include -o $@ $< \
+		$(TOP)/lib/libwfpipsec.a -pthread
 
 style: checkpatch sparse ## checkpatch --strict and sparse on kmod/ and uapi/
 
