@@ -23,6 +23,8 @@
 
 #include "context.h"
 #include "netns.h"
+#include "policy.h"
+#include "sa.h"
 #include "session.h"
 #include "spi.h"
 #include "traffic.h"
@@ -31,14 +33,6 @@ static unsigned int max_contexts = 1U << 20;
 module_param(max_contexts, uint, 0644);
 MODULE_PARM_DESC(max_contexts,
 		 "Most SA contexts one network namespace may hold (default 1048576)");
-
-/*
- * Each live context owns a reqid for its xfrm states and policies, unique
- * in its namespace, from a range away from the small numbers strongSwan
- * and libreswan hand out, so their states and ours are never confused.
- */
-#define WFP_REQID_MIN	0x40000000U
-#define WFP_REQID_MAX	0x7fffffffU
 
 static struct kmem_cache *wfp_context_cache __read_mostly;
 static atomic64_t wfp_context_last_id = ATOMIC64_INIT(0);
@@ -96,14 +90,22 @@ int wfp_context_table_init(struct wfp_net *wn)
 
 	mutex_init(&wn->ctx_lock);
 	INIT_LIST_HEAD(&wn->context_list);
-	ida_init(&wn->reqids);
 	wn->nr_contexts = 0;
 	ret = rhashtable_init(&wn->contexts, &wfp_context_params);
 	if (ret)
 		return ret;
 	ret = wfp_spi_table_init(wn);
 	if (ret)
-		rhashtable_destroy(&wn->contexts);
+		goto err_spi;
+	ret = wfp_pset_table_init(wn);
+	if (ret)
+		goto err_pset;
+	return 0;
+
+err_pset:
+	wfp_spi_table_destroy(wn);
+err_spi:
+	rhashtable_destroy(&wn->contexts);
 	return ret;
 }
 
@@ -122,13 +124,22 @@ static void wfp_context_unlink(struct wfp_net *wn, struct wfp_context *ctx)
 	wn->nr_contexts--;
 }
 
-/* Removes what the context put in xfrm, then gives its reqid back. */
+/*
+ * Removes what the context put in xfrm - policies first (when it was the
+ * last complete context of its set), so no packet meets a policy whose
+ * SAs are gone, then SAs and the SPI reservation - and leaves its set.
+ */
 static void wfp_context_release(struct wfp_net *wn, struct wfp_context *ctx)
 {
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+	lockdep_assert_held(&wn->ctx_lock);
 
+	if (ctx->state == WFP_IPSEC_CTX_STATE_COMPLETE)
+		wfp_pset_uncomplete(wn, ctx->pset);
+	wfp_sa_release(ctx);
 	wfp_spi_release(ctx);
-	ida_free(&wn->reqids, ctx->reqid);
+	wfp_pset_put(wn, ctx->pset);
+	ctx->pset = NULL;
 }
 
 void wfp_context_table_destroy(struct wfp_net *wn)
@@ -149,9 +160,9 @@ void wfp_context_table_destroy(struct wfp_net *wn)
 	}
 	mutex_unlock(&wn->ctx_lock);
 	mutex_unlock(cfg);
+	wfp_pset_table_destroy(wn);
 	wfp_spi_table_destroy(wn);
 	rhashtable_destroy(&wn->contexts);
-	ida_destroy(&wn->reqids);
 	mutex_destroy(&wn->ctx_lock);
 }
 
@@ -179,6 +190,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	struct wfp_ipsec_ctx_create *c = arg;
 	struct wfp_net *wn = s->wn;
 	struct wfp_context *ctx;
+	struct wfp_pset_key key;
 	int ret;
 
 	if (c->reserved0 || memchr_inv(c->reserved, 0, sizeof(c->reserved)) ||
@@ -197,13 +209,6 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx = kmem_cache_zalloc(wfp_context_cache, GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
-	ret = ida_alloc_range(&wn->reqids, WFP_REQID_MIN, WFP_REQID_MAX,
-			      GFP_KERNEL);
-	if (ret < 0) {
-		kmem_cache_free(wfp_context_cache, ctx);
-		return ret;
-	}
-	ctx->reqid = ret;
 	ctx->wn = wn;
 	refcount_set(&ctx->refs, 1);
 	ctx->state = WFP_IPSEC_CTX_STATE_CREATED;
@@ -213,11 +218,20 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx->vif_traffic_selector_id = c->vif_traffic_selector_id;
 	ctx->traffic = c->traffic;
 
+	wfp_pset_key_init(&key, &ctx->traffic);
 	mutex_lock(&wn->ctx_lock);
+	ctx->pset = wfp_pset_get(wn, &key);
+	if (IS_ERR(ctx->pset)) {
+		ret = PTR_ERR(ctx->pset);
+		goto out_unlock;
+	}
+	ctx->reqid = ctx->pset->reqid;
 	ret = wfp_context_insert(wn, ctx);
+	if (ret)
+		wfp_pset_put(wn, ctx->pset);
+out_unlock:
 	mutex_unlock(&wn->ctx_lock);
 	if (ret) {
-		ida_free(&wn->reqids, ctx->reqid);
 		kmem_cache_free(wfp_context_cache, ctx);
 		return ret;
 	}
@@ -249,8 +263,8 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
 		return -ENOENT;
 	}
 	wfp_context_unlink(wn, ctx);
-	mutex_unlock(&wn->ctx_lock);
 	wfp_context_release(wn, ctx);
+	mutex_unlock(&wn->ctx_lock);
 	mutex_unlock(cfg);
 
 	wfp_context_put(ctx);
@@ -278,6 +292,7 @@ static void wfp_context_fill_info(const struct wfp_context *ctx,
 		info->encap_remote_port = ctx->encap_remote_port;
 		info->inbound = ctx->inbound;
 	}
+	info->reqid = ctx->reqid;
 }
 
 int wfp_context_get_info(struct wfp_session *s, void *arg)
@@ -389,4 +404,52 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 	e->count = count;
 	e->cursor = cursor;
 	return 0;
+}
+
+int wfp_context_set_selectors(struct wfp_session *s, void *arg)
+{
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_ipsec_selectors *sel = arg;
+	struct wfp_net *wn = s->wn;
+	struct wfp_context *ctx;
+	struct wfp_pset_key key;
+	struct wfp_pset *ps;
+	int ret;
+
+	if (sel->reserved0 || memchr_inv(sel->reserved, 0, sizeof(sel->reserved)) ||
+	    (sel->flags & ~__WFP_IPSEC_SEL_F_ALL) ||
+	    wfp_subnet_validate(&sel->local) || wfp_subnet_validate(&sel->remote))
+		return -EINVAL;
+	ctx = wfp_context_get(wn, sel->id);
+	if (!ctx)
+		return -ENOENT;
+
+	wfp_pset_key_init(&key, &ctx->traffic);
+	ret = wfp_pset_key_set_subnets(&key, &sel->local, &sel->remote);
+	if (ret)
+		goto out_put;
+	key.no_policy = !!(sel->flags & WFP_IPSEC_SEL_F_NO_POLICY);
+
+	/* The set decides the reqid the SPI reservation already uses. */
+	mutex_lock(cfg);
+	mutex_lock(&wn->ctx_lock);
+	if (ctx->dead) {
+		ret = -ENOENT;
+	} else if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED) {
+		ret = -EBUSY;
+	} else {
+		ps = wfp_pset_get(wn, &key);
+		if (IS_ERR(ps)) {
+			ret = PTR_ERR(ps);
+		} else {
+			wfp_pset_put(wn, ctx->pset);
+			ctx->pset = ps;
+			WRITE_ONCE(ctx->reqid, ps->reqid);
+		}
+	}
+	mutex_unlock(&wn->ctx_lock);
+	mutex_unlock(cfg);
+out_put:
+	wfp_context_put(ctx);
+	return ret;
 }

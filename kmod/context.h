@@ -16,6 +16,8 @@
 struct wfp_net;
 struct wfp_session;
 
+struct wfp_pset;
+struct wfp_sa;
 struct xfrm_state;
 
 /*
@@ -32,8 +34,9 @@ struct wfp_context {
 	bool dead;			/* unlinked, under wn->ctx_lock */
 	u32 state;			/* WFP_IPSEC_CTX_STATE_* */
 	u32 flags;			/* WFP_IPSEC_CTX_F_* */
-	u32 reqid;			/* of its xfrm states and policies */
+	u32 reqid;			/* its policy set's */
 	struct wfp_net *wn;
+	struct wfp_pset *pset;		/* policies it shares, policy.c */
 	u64 creator_session_id;
 	u64 vif_tunnel_id;
 	u64 vif_traffic_selector_id;
@@ -48,6 +51,9 @@ struct wfp_context {
 	__be16 encap_local_port;
 	__be16 encap_remote_port;
 	struct wfp_ipsec_traffic inbound;
+
+	/* Installed SAs (sa.c), by WFP_IPSEC_DIR_*. */
+	struct wfp_sa *sa[2];
 
 	struct rcu_head rcu;
 };
@@ -66,5 +72,6 @@ int wfp_context_create(struct wfp_session *s, void *arg);
 int wfp_context_delete(struct wfp_session *s, void *arg);
 int wfp_context_get_info(struct wfp_session *s, void *arg);
 int wfp_context_enum(struct wfp_session *s, void *arg);
+int wfp_context_set_selectors(struct wfp_session *s, void *arg);
 
 #endif /* _WFP_CONTEXT_H */

@@ -19,6 +19,7 @@
 #include "context.h"
 #include "dev.h"
 #include "session.h"
+#include "sa.h"
 #include "spi.h"
 
 /* Largest argument any command takes; bigger ones would need kmalloc. */
@@ -26,6 +27,8 @@
 
 /* The command may run before WFP_IPSEC_IOC_HELLO. */
 #define WFP_IOCTL_F_BEFORE_HELLO	BIT(0)
+/* The reply is copied out on failure too: it explains the failure. */
+#define WFP_IOCTL_F_STATUS		BIT(1)
 
 struct wfp_ioctl_desc {
 	unsigned int cmd;
@@ -53,6 +56,13 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_context_enum },
 	{ WFP_IPSEC_IOC_CTX_SET_SPI, 0, WFP_IPSEC_RIGHT_ADD, wfp_spi_set },
 	{ WFP_IPSEC_IOC_CTX_GET_SPI, 0, WFP_IPSEC_RIGHT_ADD, wfp_spi_get },
+	{ WFP_IPSEC_IOC_CTX_SET_SELECTORS, 0, WFP_IPSEC_RIGHT_ADD,
+	  wfp_context_set_selectors },
+	{ WFP_IPSEC_IOC_CTX_ADD_INBOUND, WFP_IOCTL_F_STATUS,
+	  WFP_IPSEC_RIGHT_ADD, wfp_sa_add_inbound },
+	{ WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, WFP_IOCTL_F_STATUS,
+	  WFP_IPSEC_RIGHT_ADD, wfp_sa_add_outbound },
+	{ WFP_IPSEC_IOC_CTX_GET_SA, 0, WFP_IPSEC_RIGHT_READ, wfp_sa_get },
 };
 
 static int wfp_ioctl_table_check(void)
@@ -121,8 +131,8 @@ static long wfp_dev_ioctl(struct file *file, unsigned int cmd,
 	/* Output structures are built in the zeroed or copied-in buffer,
 	 * so no byte of kernel stack ever reaches userspace.
 	 */
-	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
-	    copy_to_user(uarg, kdata, size))
+	if ((!ret || (desc->flags & WFP_IOCTL_F_STATUS)) &&
+	    (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, kdata, size))
 		ret = -EFAULT;
 	memzero_explicit(kdata, size);
 	return ret;

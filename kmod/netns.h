@@ -28,7 +28,8 @@ struct wfp_net {
 	struct rhashtable contexts;	/* by id */
 	struct list_head context_list;	/* in id order */
 	struct rhashtable spis;		/* by (proto, inbound SPI), spi.c */
-	struct ida reqids;		/* of live contexts */
+	struct rhashtable psets;	/* policy sets by selector, policy.c */
+	struct ida reqids;		/* of the policy sets */
 	unsigned int nr_contexts;
 };
 

@@ -27,6 +27,11 @@ UAPI_LAYOUT(struct wfp_ipsec_ctx_info, 216);
 UAPI_LAYOUT(struct wfp_ipsec_subnet, 24);
 UAPI_LAYOUT(struct wfp_ipsec_ctx_enum, 88);
 UAPI_LAYOUT(struct wfp_ipsec_spi, 104);
+UAPI_LAYOUT(struct wfp_ipsec_sa, 64);
+UAPI_LAYOUT(struct wfp_ipsec_bundle, 208);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_add, 240);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_sa, 240);
+UAPI_LAYOUT(struct wfp_ipsec_selectors, 80);
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
 	       "ctx_info");

@@ -57,9 +57,12 @@
 #define WFP_IPSEC_FEAT_SESSION		_BITULL(0)	/* HELLO, SESSION_GET */
 #define WFP_IPSEC_FEAT_CONTEXT		_BITULL(1)	/* CTX_* */
 #define WFP_IPSEC_FEAT_SPI		_BITULL(2)	/* CTX_SET/GET_SPI */
+#define WFP_IPSEC_FEAT_SA		_BITULL(3)	/* CTX_ADD_*, GET_SA, */
+							/* SET_SELECTORS */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
-					 WFP_IPSEC_FEAT_SPI)
+					 WFP_IPSEC_FEAT_SPI | \
+					 WFP_IPSEC_FEAT_SA)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -236,6 +239,8 @@ struct wfp_ipsec_ctx_id {
 /* wfp_ipsec_ctx_info.state */
 #define WFP_IPSEC_CTX_STATE_CREATED	1	/* no SPI, no SA */
 #define WFP_IPSEC_CTX_STATE_SPI_SET	2	/* inbound SPI reserved */
+#define WFP_IPSEC_CTX_STATE_INBOUND	3	/* inbound SA installed */
+#define WFP_IPSEC_CTX_STATE_COMPLETE	4	/* both SAs, policies */
 
 /**
  * struct wfp_ipsec_ctx_info - what WFP_IPSEC_IOC_CTX_GET and _ENUM report
@@ -250,7 +255,7 @@ struct wfp_ipsec_ctx_id {
  * @spi_flags: out: WFP_IPSEC_SPI_F_* given with the SPI
  * @encap_local_port: out: as given with the SPI (network order)
  * @encap_remote_port: out: likewise
- * @reserved0: zero
+ * @reqid: out: reqid of the context's xfrm states and policies
  * @inbound: out: the inbound traffic given with the SPI
  * @reserved: in: must be zero; out: zero
  *
@@ -268,7 +273,7 @@ struct wfp_ipsec_ctx_info {
 	__u32 spi_flags;
 	__be16 encap_local_port;
 	__be16 encap_remote_port;
-	__u32 reserved0;
+	__u32 reqid;
 	struct wfp_ipsec_traffic inbound;
 	__u64 reserved[4];
 };
@@ -354,6 +359,179 @@ struct wfp_ipsec_ctx_enum {
 
 #define WFP_IPSEC_ENUM_MAX		1024
 
+/* wfp_ipsec_sa.transform_type: the values of IPSEC_TRANSFORM_TYPE. */
+#define WFP_IPSEC_TRANSFORM_AH			1
+#define WFP_IPSEC_TRANSFORM_ESP_AUTH		2
+#define WFP_IPSEC_TRANSFORM_ESP_CIPHER		3
+#define WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER	4
+#define WFP_IPSEC_TRANSFORM_ESP_AUTH_FW		5
+
+/* Longest key blob an SA takes (HMAC-SHA-256 is 32, AES-256-GCM 36). */
+#define WFP_IPSEC_KEY_MAX		64
+
+/**
+ * struct wfp_ipsec_sa - one SA of a bundle (IPSEC_SA0)
+ * @spi: SPI, host order: the reserved inbound SPI, or the peer's
+ * @transform_type: WFP_IPSEC_TRANSFORM_*
+ * @auth_type: IPSEC_AUTH_TYPE value (when the transform authenticates)
+ * @cipher_type: IPSEC_CIPHER_TYPE value (when it encrypts)
+ * @auth_config: IPSEC_AUTH_CONFIG_* value
+ * @cipher_config: IPSEC_CIPHER_CONFIG_* value
+ * @reserved0: must be zero
+ * @auth_key_len: bytes at @auth_key (in only; 0 on output)
+ * @cipher_key_len: bytes at @cipher_key (in only; 0 on output)
+ * @reserved1: must be zero
+ * @auth_key: user pointer to the authentication key (in only)
+ * @cipher_key: user pointer to the cipher key (in only)
+ * @reserved: must be zero
+ *
+ * The module maps the Windows ids to kernel algorithms (algs.c and
+ * Documentation/sa.rst); keys are copied in, handed to xfrm and wiped,
+ * and never reported back.
+ */
+struct wfp_ipsec_sa {
+	__u32 spi;
+	__u32 transform_type;
+	__u32 auth_type;
+	__u32 cipher_type;
+	__u8 auth_config;
+	__u8 cipher_config;
+	__u16 reserved0;
+	__u32 auth_key_len;
+	__u32 cipher_key_len;
+	__u32 reserved1;
+	__u64 auth_key;
+	__u64 cipher_key;
+	__u64 reserved[2];
+};
+
+/**
+ * struct wfp_ipsec_bundle - IPSEC_SA_BUNDLE0/1 in kernel form
+ * @flags: IPSEC_SA_BUNDLE_FLAG_*, recorded and reported
+ * @num_sas: 1 (2, AH+ESP, is refused with EOPNOTSUPP)
+ * @lifetime_seconds: hard add-time limit, 0 for none
+ * @lifetime_kilobytes: hard byte limit in KiB, 0 for none
+ * @lifetime_packets: hard packet limit, 0 for none
+ * @idle_timeout_seconds: recorded
+ * @nd_allow_clear_timeout_seconds: recorded
+ * @nap_context: recorded
+ * @qm_sa_id: recorded
+ * @pfs_group: recorded
+ * @mm_sa_id: recorded
+ * @peer_v4_private_addr: NAT-T original address of the peer (network
+ *	order), 0 for none; IPv4 only
+ * @reserved0: must be zero
+ * @qm_filter_id: recorded (IPSEC_SA_BUNDLE1)
+ * @sa_lookup_context: recorded (IPSEC_SA_BUNDLE1)
+ * @sas: the SAs; only sas[0] is used today
+ */
+struct wfp_ipsec_bundle {
+	__u32 flags;
+	__u32 num_sas;
+	__u32 lifetime_seconds;
+	__u32 lifetime_kilobytes;
+	__u32 lifetime_packets;
+	__u32 idle_timeout_seconds;
+	__u32 nd_allow_clear_timeout_seconds;
+	__u32 nap_context;
+	__u32 qm_sa_id;
+	__u32 pfs_group;
+	__u64 mm_sa_id;
+	__be32 peer_v4_private_addr;
+	__u32 reserved0;
+	__u64 qm_filter_id;
+	__u8 sa_lookup_context[16];
+	struct wfp_ipsec_sa sas[2];
+};
+
+/*
+ * wfp_ipsec_ctx_add.status: why a bundle was refused, finer than errno.
+ * Copied out even when the command fails.
+ */
+#define WFP_IPSEC_ADD_ST_OK		0
+#define WFP_IPSEC_ADD_ST_TRANSFORM	1	/* unknown transform type */
+#define WFP_IPSEC_ADD_ST_AUTH		2	/* auth type/config invalid */
+#define WFP_IPSEC_ADD_ST_CIPHER		3	/* cipher type/config invalid */
+#define WFP_IPSEC_ADD_ST_COMBINATION	4	/* transforms do not combine */
+#define WFP_IPSEC_ADD_ST_KEY_LENGTH	5	/* key blob of the wrong size */
+#define WFP_IPSEC_ADD_ST_UNAVAILABLE	6	/* kernel lacks the algorithm */
+#define WFP_IPSEC_ADD_ST_NUM_SAS	7	/* num_sas not 1 */
+#define WFP_IPSEC_ADD_ST_SPI		8	/* not the reserved SPI, < 256 */
+
+/**
+ * struct wfp_ipsec_ctx_add - WFP_IPSEC_IOC_CTX_ADD_INBOUND / _OUTBOUND
+ * @id: in: the context
+ * @status: out: WFP_IPSEC_ADD_ST_*, also on failure
+ * @reserved0: must be zero
+ * @bundle: in: the SA to install
+ * @reserved: must be zero
+ *
+ * ADD_INBOUND turns the reserved SPI into the inbound SA (the bundle's
+ * SPI must be the reserved one); ADD_OUTBOUND installs the outbound SA
+ * and, for the first complete context of its traffic, the policies.
+ * Needs WFP_IPSEC_RIGHT_ADD.  Errors: EINVAL malformed (see @status),
+ * ENOPKG algorithm the kernel lacks, EOPNOTSUPP AH+ESP bundles, EBUSY out
+ * of order, ESRCH the reserved SPI vanished from xfrm, EEXIST SA or
+ * policy already there.
+ */
+struct wfp_ipsec_ctx_add {
+	__u64 id;
+	__u32 status;
+	__u32 reserved0;
+	struct wfp_ipsec_bundle bundle;
+	__u64 reserved[2];
+};
+
+/* wfp_ipsec_ctx_sa.dir */
+#define WFP_IPSEC_DIR_OUTBOUND		0
+#define WFP_IPSEC_DIR_INBOUND		1
+
+/**
+ * struct wfp_ipsec_ctx_sa - WFP_IPSEC_IOC_CTX_GET_SA
+ * @id: in: the context
+ * @dir: in: WFP_IPSEC_DIR_*
+ * @reserved0: must be zero
+ * @bundle: out: the bundle as added, keys omitted; ENOENT if none
+ * @reserved: must be zero
+ *
+ * Needs WFP_IPSEC_RIGHT_READ.
+ */
+struct wfp_ipsec_ctx_sa {
+	__u64 id;
+	__u32 dir;
+	__u32 reserved0;
+	struct wfp_ipsec_bundle bundle;
+	__u64 reserved[2];
+};
+
+/* wfp_ipsec_selectors.flags */
+#define WFP_IPSEC_SEL_F_NO_POLICY	_BITUL(0)	/* install no policies */
+#define __WFP_IPSEC_SEL_F_ALL		(WFP_IPSEC_SEL_F_NO_POLICY)
+
+/**
+ * struct wfp_ipsec_selectors - WFP_IPSEC_IOC_CTX_SET_SELECTORS
+ * @id: the context, still without an SPI
+ * @local: the local side of the protected traffic (tunnel mode: the
+ *	local subnet); ip_version 0 keeps the default
+ * @remote: the remote side likewise
+ * @flags: WFP_IPSEC_SEL_F_*
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * A Linux extension: Windows takes tunnel selectors from the QM tunnel
+ * policy named by tunnelPolicyId, which has no counterpart here.  By
+ * default a context protects its traffic's host pair (with its protocol
+ * and ports in transport mode).  Needs WFP_IPSEC_RIGHT_ADD.
+ */
+struct wfp_ipsec_selectors {
+	__u64 id;
+	struct wfp_ipsec_subnet local;
+	struct wfp_ipsec_subnet remote;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
@@ -372,5 +550,13 @@ struct wfp_ipsec_ctx_enum {
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x07, struct wfp_ipsec_spi)
 #define WFP_IPSEC_IOC_CTX_GET_SPI \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x08, struct wfp_ipsec_spi)
+#define WFP_IPSEC_IOC_CTX_SET_SELECTORS \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x09, struct wfp_ipsec_selectors)
+#define WFP_IPSEC_IOC_CTX_ADD_INBOUND \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0a, struct wfp_ipsec_ctx_add)
+#define WFP_IPSEC_IOC_CTX_ADD_OUTBOUND \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0b, struct wfp_ipsec_ctx_add)
+#define WFP_IPSEC_IOC_CTX_GET_SA \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0c, struct wfp_ipsec_ctx_sa)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xfrm policies of SA contexts.  WFP sends traffic to an SA through
+ * filters; here a context's traffic reaches its SAs through xfrm policies
+ * the module installs: OUT (local -> remote), IN (remote -> local) and, in
+ * tunnel mode, FWD, each with one template naming the SA's protocol, mode,
+ * tunnel endpoints and the reqid.
+ *
+ * Contexts protecting the same traffic - a context and the one that
+ * rekeys it, typically - share one policy set and so one reqid, as an IKE
+ * daemon's CHILD_SA and its rekeyed successor do: xfrm cannot hold two
+ * policies with one selector, and with a shared reqid its own SA choice
+ * (newest, non-dying state) moves traffic to the new SAs.  The policies
+ * exist while at least one context of the set has both SAs.
+ *
+ * Sets live in a per-namespace rhashtable keyed by the selector, under
+ * wn->ctx_lock; installing or removing policies also holds the namespace's
+ * xfrm_cfg_mutex (taken first).
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include <linux/wfp_ipsec.h>
+
+#include "netns.h"
+#include "policy.h"
+
+/* Reqids of the sets: away from the small numbers IKE daemons use. */
+#define WFP_REQID_MIN		0x40000000U
+#define WFP_REQID_MAX		0x7fffffffU
+
+/*
+ * Lower wins.  Above 0, the default of "ip xfrm policy add", so an
+ * administrator's own policy for the same traffic takes precedence.
+ */
+#define WFP_POLICY_PRIORITY	0x8000
+
+static const struct rhashtable_params wfp_pset_params = {
+	.key_len = sizeof(struct wfp_pset_key),
+	.key_offset = offsetof(struct wfp_pset, key),
+	.head_offset = offsetof(struct wfp_pset, node),
+	.automatic_shrinking = true,
+};
+
+int wfp_pset_table_init(struct wfp_net *wn)
+{
+	ida_init(&wn->reqids);
+	return rhashtable_init(&wn->psets, &wfp_pset_params);
+}
+
+void wfp_pset_table_destroy(struct wfp_net *wn)
+{
+	/* Every context put its set back before this runs. */
+	rhashtable_destroy(&wn->psets);
+	ida_destroy(&wn->reqids);
+}
+
+static unsigned int wfp_addr_bits(u8 family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+/* By default a context protects exactly its traffic's host pair. */
+void wfp_pset_key_init(struct wfp_pset_key *key,
+		       const struct wfp_ipsec_traffic *t)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = t->ip_version == WFP_IPSEC_IPV4 ? AF_INET : AF_INET6;
+	key->local_prefix = wfp_addr_bits(key->family);
+	key->remote_prefix = key->local_prefix;
+	memcpy(key->local, t->local_addr, 16);
+	memcpy(key->remote, t->remote_addr, 16);
+	if (t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL) {
+		key->mode = XFRM_MODE_TUNNEL;
+		memcpy(key->tun_local, t->local_addr, 16);
+		memcpy(key->tun_remote, t->remote_addr, 16);
+	} else {
+		key->mode = XFRM_MODE_TRANSPORT;
+		key->proto = t->ip_protocol;
+		key->local_port = t->local_port;
+		key->remote_port = t->remote_port;
+	}
+}
+
+static int wfp_pset_key_subnet(u8 family, const struct wfp_ipsec_subnet *sn,
+			       u8 *addr, u8 *prefix)
+{
+	u8 want = family == AF_INET ? WFP_IPSEC_IPV4 : WFP_IPSEC_IPV6;
+
+	if (!sn->ip_version)
+		return 0;
+	if (sn->ip_version != want)
+		return -EINVAL;
+	memcpy(addr, sn->addr, 16);
+	*prefix = sn->prefix_len;
+	return 0;
+}
+
+/* Subnets given by WFP_IPSEC_IOC_CTX_SET_SELECTORS; already validated. */
+int wfp_pset_key_set_subnets(struct wfp_pset_key *key,
+			     const struct wfp_ipsec_subnet *local,
+			     const struct wfp_ipsec_subnet *remote)
+{
+	return wfp_pset_key_subnet(key->family, local, key->local,
+				   &key->local_prefix) ?:
+	       wfp_pset_key_subnet(key->family, remote, key->remote,
+				   &key->remote_prefix);
+}
+
+struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key)
+{
+	struct wfp_pset *ps;
+	int ret;
+
+	lockdep_assert_held(&wn->ctx_lock);
+
+	ps = rhashtable_lookup_fast(&wn->psets, key, wfp_pset_params);
+	if (ps) {
+		ps->users++;
+		return ps;
+	}
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	if (!ps)
+		return ERR_PTR(-ENOMEM);
+	ps->key = *key;
+	ret = ida_alloc_range(&wn->reqids, WFP_REQID_MIN, WFP_REQID_MAX,
+			      GFP_KERNEL);
+	if (ret < 0)
+		goto err_free;
+	ps->reqid = ret;
+	ret = rhashtable_insert_fast(&wn->psets, &ps->node, wfp_pset_params);
+	if (ret)
+		goto err_reqid;
+	ps->users = 1;
+	return ps;
+
+err_reqid:
+	ida_free(&wn->reqids, ps->reqid);
+err_free:
+	kfree(ps);
+	return ERR_PTR(ret);
+}
+
+void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (--ps->users)
+		return;
+	WARN_ON_ONCE(ps->complete);
+	rhashtable_remove_fast(&wn->psets, &ps->node, wfp_pset_params);
+	ida_free(&wn->reqids, ps->reqid);
+	kfree(ps);
+}
+
+static void wfp_sel_side(const struct wfp_pset_key *k, bool local,
+			 xfrm_address_t *addr, u8 *prefix, __be16 *port,
+			 __be16 *mask)
+{
+	memcpy(addr, local ? k->local : k->remote, 16);
+	*prefix = local ? k->local_prefix : k->remote_prefix;
+	*port = local ? k->local_port : k->remote_port;
+	*mask = *port ? htons(0xffff) : 0;
+}
+
+void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,
+		       struct xfrm_selector *sel)
+{
+	const struct wfp_pset_key *k = &ps->key;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->family = k->family;
+	sel->proto = k->proto;
+	/* Outbound packets go local -> remote, inbound ones back. */
+	wfp_sel_side(k, !inbound, &sel->saddr, &sel->prefixlen_s,
+		     &sel->sport, &sel->sport_mask);
+	wfp_sel_side(k, inbound, &sel->daddr, &sel->prefixlen_d,
+		     &sel->dport, &sel->dport_mask);
+}
+
+static struct xfrm_policy *wfp_policy_make(struct net *net,
+					   const struct wfp_pset *ps, int dir)
+{
+	const struct wfp_pset_key *k = &ps->key;
+	bool inbound = dir != XFRM_POLICY_OUT;
+	struct xfrm_policy *pol;
+	struct xfrm_tmpl *t;
+
+	pol = xfrm_policy_alloc(net, GFP_KERNEL);
+	if (!pol)
+		return NULL;
+	pol->family = k->family;
+	wfp_pset_selector(ps, inbound, &pol->selector);
+	pol->action = XFRM_POLICY_ALLOW;
+	pol->type = XFRM_POLICY_TYPE_MAIN;
+	pol->priority = WFP_POLICY_PRIORITY;
+	pol->xfrm_nr = 1;
+
+	t = &pol->xfrm_vec[0];
+	t->id.proto = ps->sa_proto;
+	t->reqid = ps->reqid;
+	t->mode = k->mode;
+	t->share = XFRM_SHARE_ANY;
+	t->encap_family = k->family;
+	t->aalgos = ~0;
+	t->ealgos = ~0;
+	t->calgos = ~0;
+	t->allalgs = 1;
+	if (k->mode == XFRM_MODE_TUNNEL) {
+		memcpy(&t->id.daddr, inbound ? k->tun_local : k->tun_remote, 16);
+		memcpy(&t->saddr, inbound ? k->tun_remote : k->tun_local, 16);
+	}
+	return pol;
+}
+
+static void wfp_pset_remove_policies(struct wfp_pset *ps)
+{
+	int dir;
+
+	for (dir = 0; dir < XFRM_POLICY_MAX; dir++) {
+		if (!ps->pol[dir])
+			continue;
+		/* -ENOENT when someone flushed it already: nothing to do. */
+		xfrm_policy_delete(ps->pol[dir], dir);
+		xfrm_pol_put(ps->pol[dir]);
+		ps->pol[dir] = NULL;
+	}
+}
+
+static int wfp_pset_install_policies(struct net *net, struct wfp_pset *ps)
+{
+	int ndirs = ps->key.mode == XFRM_MODE_TUNNEL ? 3 : 2;
+	struct xfrm_policy *pol;
+	int dir, ret;
+
+	/* XFRM_POLICY_IN, _OUT and, for tunnels, _FWD are 0, 1, 2. */
+	for (dir = 0; dir < ndirs; dir++) {
+		pol = wfp_policy_make(net, ps, dir);
+		if (!pol) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		/* Exclusive: never replace a policy someone else owns. */
+		ret = xfrm_policy_insert(dir, pol, 1);
+		if (ret) {
+			pol->walk.dead = 1;
+			xfrm_policy_destroy(pol);
+			goto err;
+		}
+		/* The allocation's reference stays ours until removal. */
+		ps->pol[dir] = pol;
+	}
+	return 0;
+
+err:
+	wfp_pset_remove_policies(ps);
+	return ret;
+}
+
+int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
+{
+	int ret;
+
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (ps->key.no_policy || ps->complete) {
+		ps->complete++;
+		return 0;
+	}
+	ps->sa_proto = sa_proto;
+	ret = wfp_pset_install_policies(wn->net, ps);
+	if (!ret)
+		ps->complete++;
+	return ret;
+}
+
+void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps)
+{
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (!--ps->complete)
+		wfp_pset_remove_policies(ps);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Policy sets: the xfrm policies (and reqid) contexts protecting the same
+ * traffic share.
+ */
+#ifndef _WFP_POLICY_H
+#define _WFP_POLICY_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <net/xfrm.h>
+
+struct wfp_context;
+struct wfp_net;
+struct wfp_ipsec_subnet;
+struct wfp_ipsec_traffic;
+
+/* What makes two contexts' policies identical: compared with memcmp. */
+struct wfp_pset_key {
+	u8 family;
+	u8 mode;
+	u8 proto;		/* selector's upper protocol, 0: any */
+	u8 no_policy;
+	u8 local_prefix;
+	u8 remote_prefix;
+	__be16 local_port;
+	__be16 remote_port;
+	u8 reserved[6];
+	u8 local[16];		/* selector: local side */
+	u8 remote[16];		/* selector: remote side */
+	u8 tun_local[16];	/* tunnel endpoints, zero in transport mode */
+	u8 tun_remote[16];
+};
+
+struct wfp_pset {
+	struct rhash_head node;		/* in wn->psets */
+	struct wfp_pset_key key;
+	u32 reqid;
+	unsigned int users;		/* contexts in the set */
+	unsigned int complete;		/* of them with both SAs */
+	u8 sa_proto;			/* ESP or AH, of the policies */
+	struct xfrm_policy *pol[XFRM_POLICY_MAX];
+};
+
+int wfp_pset_table_init(struct wfp_net *wn);
+void wfp_pset_table_destroy(struct wfp_net *wn);
+
+void wfp_pset_key_init(struct wfp_pset_key *key,
+		       const struct wfp_ipsec_traffic *t);
+int wfp_pset_key_set_subnets(struct wfp_pset_key *key,
+			     const struct wfp_ipsec_subnet *local,
+			     const struct wfp_ipsec_subnet *remote);
+
+struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key);
+void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps);
+
+void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,
+		       struct xfrm_selector *sel);
+
+int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto);
+void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps);
+
+#endif /* _WFP_POLICY_H */

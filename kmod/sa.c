@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPsecSaContextAddInbound0/1 and AddOutbound0/1: a bundle becomes an
+ * xfrm state the way xfrm_user builds one for XFRM_MSG_NEWSA/UPDSA -
+ * xfrm_state_alloc(), identity, selector, lifetimes, algorithms with
+ * their keys, encapsulation, xfrm_init_state() - and goes in with
+ * xfrm_state_update() over the larval state holding the reserved SPI
+ * (inbound ESP) or xfrm_state_add() (outbound, and inbound AH).  All of
+ * it under net->xfrm.xfrm_cfg_mutex, like xfrm_user.
+ *
+ * Keys exist in module memory only in a stack buffer for the length of
+ * the call, wiped with memzero_explicit(); xfrm keeps its own copy.
+ */
+
+#include <crypto/algapi.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/udp.h>
+#include <net/xfrm.h>
+
+#include "algs.h"
+#include "context.h"
+#include "netns.h"
+#include "policy.h"
+#include "sa.h"
+#include "session.h"
+#include "spi.h"
+
+#define WFP_SPI_FIRST_VALID	256
+/* Anti-replay window of inbound SAs, the legacy (non-ESN) maximum. */
+#define WFP_REPLAY_WINDOW	32
+
+struct wfp_sa_keys {
+	u8 auth[WFP_IPSEC_KEY_MAX];
+	u8 enc[WFP_IPSEC_KEY_MAX];
+};
+
+static bool wfp_sa_reserved_clear(const struct wfp_ipsec_sa *sa)
+{
+	return !sa->reserved0 && !sa->reserved1 &&
+	       !memchr_inv(sa->reserved, 0, sizeof(sa->reserved));
+}
+
+static int wfp_sa_validate(const struct wfp_ipsec_ctx_add *a, u32 *status)
+{
+	const struct wfp_ipsec_bundle *b = &a->bundle;
+
+	if (a->reserved0 || memchr_inv(a->reserved, 0, sizeof(a->reserved)) ||
+	    b->reserved0 || !wfp_sa_reserved_clear(&b->sas[0]) ||
+	    !wfp_sa_reserved_clear(&b->sas[1]))
+		return -EINVAL;
+	if (b->num_sas != 1) {
+		*status = WFP_IPSEC_ADD_ST_NUM_SAS;
+		/* AH+ESP bundles are Windows', just not ours (sa.rst). */
+		return b->num_sas == 2 ? -EOPNOTSUPP : -EINVAL;
+	}
+	if (memchr_inv(&b->sas[1], 0, sizeof(b->sas[1])))
+		return -EINVAL;
+	return 0;
+}
+
+/* Checks the key sizes against the algorithms and copies the keys in. */
+static int wfp_sa_keys_get(const struct wfp_ipsec_sa *sa,
+			   const struct wfp_algs *algs, struct wfp_sa_keys *k,
+			   u32 *status)
+{
+	unsigned int want_auth = algs->auth || algs->aead_key_from_auth ?
+				 algs->auth_key_len : 0;
+	unsigned int want_enc = algs->aead_key_from_auth ? 0 :
+				algs->enc_key_len;
+	bool gcm = algs->aead && !algs->aead_key_from_auth;
+
+	/* AES-GCM takes one blob; Windows callers pass it as cipher key
+	 * and again (or not at all) as auth key.
+	 */
+	if (gcm && sa->auth_key_len && sa->auth_key_len != want_enc)
+		goto bad_length;
+	if (!gcm && sa->auth_key_len != want_auth)
+		goto bad_length;
+	if (sa->cipher_key_len != want_enc)
+		goto bad_length;
+
+	if (copy_from_user(k->enc, u64_to_user_ptr(sa->cipher_key), want_enc))
+		return -EFAULT;
+	if (gcm && sa->auth_key_len) {
+		if (copy_from_user(k->auth, u64_to_user_ptr(sa->auth_key),
+				   want_enc))
+			return -EFAULT;
+		if (crypto_memneq(k->auth, k->enc, want_enc))
+			goto bad_length;
+	} else if (!gcm &&
+		   copy_from_user(k->auth, u64_to_user_ptr(sa->auth_key),
+				  want_auth)) {
+		return -EFAULT;
+	}
+	return 0;
+
+bad_length:
+	*status = WFP_IPSEC_ADD_ST_KEY_LENGTH;
+	return -EINVAL;
+}
+
+/* Each algorithm xfrm knows comes with its canonical name and ids. */
+static int wfp_sa_attach_algs(struct xfrm_state *x, const struct wfp_algs *algs,
+			      const struct wfp_sa_keys *k)
+{
+	struct xfrm_algo_desc *d;
+	unsigned int len;
+
+	if (algs->aead) {
+		const u8 *key = algs->aead_key_from_auth ? k->auth : k->enc;
+
+		len = algs->aead_key_from_auth ? algs->auth_key_len :
+						 algs->enc_key_len;
+		d = xfrm_aead_get_byname(algs->aead, algs->icv_bits, 1);
+		if (!d)
+			return -ENOPKG;
+		x->aead = kmalloc(sizeof(*x->aead) + len, GFP_KERNEL);
+		if (!x->aead)
+			return -ENOMEM;
+		strscpy(x->aead->alg_name, d->name, sizeof(x->aead->alg_name));
+		x->aead->alg_key_len = len * 8;
+		x->aead->alg_icv_len = algs->icv_bits;
+		memcpy(x->aead->alg_key, key, len);
+		x->props.ealgo = d->desc.sadb_alg_id;
+		x->geniv = d->uinfo.aead.geniv;
+		return 0;
+	}
+	if (algs->auth) {
+		len = algs->auth_key_len;
+		d = xfrm_aalg_get_byname(algs->auth, 1);
+		if (!d)
+			return -ENOPKG;
+		x->aalg = kmalloc(sizeof(*x->aalg) + len, GFP_KERNEL);
+		if (!x->aalg)
+			return -ENOMEM;
+		strscpy(x->aalg->alg_name, d->name, sizeof(x->aalg->alg_name));
+		x->aalg->alg_key_len = len * 8;
+		x->aalg->alg_trunc_len = algs->icv_bits;
+		memcpy(x->aalg->alg_key, k->auth, len);
+		x->props.aalgo = d->desc.sadb_alg_id;
+	}
+	if (algs->enc) {
+		len = algs->enc_key_len;
+		d = xfrm_ealg_get_byname(algs->enc, 1);
+		if (!d)
+			return -ENOPKG;
+		x->ealg = kmalloc(sizeof(*x->ealg) + len, GFP_KERNEL);
+		if (!x->ealg)
+			return -ENOMEM;
+		strscpy(x->ealg->alg_name, d->name, sizeof(x->ealg->alg_name));
+		x->ealg->alg_key_len = len * 8;
+		memcpy(x->ealg->alg_key, k->enc, len);
+		x->props.ealgo = d->desc.sadb_alg_id;
+		x->geniv = d->uinfo.encr.geniv;
+	}
+	return 0;
+}
+
+static u64 wfp_limit(u64 hard)
+{
+	return hard ? hard : XFRM_INF;
+}
+
+/* Soft limits at 90 % of the hard ones, so expiry can be seen coming. */
+static u64 wfp_soft(u64 hard)
+{
+	return hard ? hard - hard / 10 : XFRM_INF;
+}
+
+static void wfp_sa_lifetimes(struct xfrm_state *x,
+			     const struct wfp_ipsec_bundle *b)
+{
+	u64 bytes = (u64)b->lifetime_kilobytes * 1024;
+
+	x->lft.hard_byte_limit = wfp_limit(bytes);
+	x->lft.soft_byte_limit = wfp_soft(bytes);
+	x->lft.hard_packet_limit = wfp_limit(b->lifetime_packets);
+	x->lft.soft_packet_limit = wfp_soft(b->lifetime_packets);
+	x->lft.hard_add_expires_seconds = b->lifetime_seconds;
+	x->lft.soft_add_expires_seconds = b->lifetime_seconds -
+					  b->lifetime_seconds / 10;
+}
+
+static int wfp_sa_encap(struct xfrm_state *x, const struct wfp_context *ctx,
+			bool inbound, __be32 peer_private)
+{
+	struct xfrm_encap_tmpl *e;
+
+	if (!(ctx->spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP))
+		return peer_private ? -EINVAL : 0;
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->encap_type = UDP_ENCAP_ESPINUDP;
+	/* The ports given with the SPI: ours and the peer's NAT-T ports. */
+	e->encap_sport = inbound ? ctx->encap_remote_port :
+				   ctx->encap_local_port;
+	e->encap_dport = inbound ? ctx->encap_local_port :
+				   ctx->encap_remote_port;
+	e->encap_oa.a4 = peer_private;
+	x->encap = e;
+	return 0;
+}
+
+/* Builds and initialises the state; on failure nothing is left. */
+static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
+				       const struct wfp_ipsec_bundle *b,
+				       const struct wfp_algs *algs,
+				       const struct wfp_sa_keys *k, u32 *status)
+{
+	const struct wfp_ipsec_traffic *t = &ctx->traffic;
+	struct xfrm_state *x;
+	int ret;
+
+	x = xfrm_state_alloc(ctx->wn->net);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	x->id.proto = algs->proto;
+	x->id.spi = htonl(b->sas[0].spi);
+	memcpy(&x->id.daddr, inbound ? t->local_addr : t->remote_addr, 16);
+	memcpy(&x->props.saddr, inbound ? t->remote_addr : t->local_addr, 16);
+	x->props.family = ctx->pset->key.family;
+	x->props.mode = ctx->pset->key.mode;
+	x->props.reqid = ctx->reqid;
+	x->props.replay_window = inbound ? WFP_REPLAY_WINDOW : 0;
+	wfp_pset_selector(ctx->pset, inbound, &x->sel);
+	wfp_sa_lifetimes(x, b);
+
+	ret = wfp_sa_attach_algs(x, algs, k);
+	if (!ret)
+		ret = wfp_sa_encap(x, ctx, inbound, b->peer_v4_private_addr);
+	if (!ret) {
+		/* Resolves the type and sets the keys up: may sleep. */
+		ret = xfrm_init_state(x);
+		if (ret == -ENOENT || ret == -EPROTONOSUPPORT)
+			ret = -ENOPKG;
+	}
+	if (ret) {
+		if (ret == -ENOPKG)
+			*status = WFP_IPSEC_ADD_ST_UNAVAILABLE;
+		/* A never-inserted state must be dead before its last put. */
+		x->km.state = XFRM_STATE_DEAD;
+		xfrm_state_put(x);
+		return ERR_PTR(ret);
+	}
+	return x;
+}
+
+static void wfp_sa_drop(struct xfrm_state *x)
+{
+	xfrm_state_delete(x);
+	xfrm_state_put(x);
+}
+
+void wfp_sa_release(struct wfp_context *ctx)
+{
+	int dir;
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++) {
+		if (!ctx->sa[dir])
+			continue;
+		wfp_sa_drop(ctx->sa[dir]->x);
+		kfree(ctx->sa[dir]);
+		ctx->sa[dir] = NULL;
+	}
+}
+
+/* What GetById reports: the bundle as given, without keys. */
+static struct wfp_sa *wfp_sa_record(struct xfrm_state *x,
+				    const struct wfp_ipsec_bundle *b)
+{
+	struct wfp_sa *sa = kmalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
+
+	if (!sa)
+		return NULL;
+	sa->x = x;
+	sa->bundle = *b;
+	sa->bundle.sas[0].auth_key = 0;
+	sa->bundle.sas[0].cipher_key = 0;
+	sa->bundle.sas[0].auth_key_len = 0;
+	sa->bundle.sas[0].cipher_key_len = 0;
+	return sa;
+}
+
+/* Inserts the new state; on success the caller's reference stays. */
+static int wfp_sa_insert(struct wfp_context *ctx, struct xfrm_state *x,
+			 bool inbound)
+{
+	int ret;
+
+	xfrm_state_hold(x);
+	if (inbound && x->id.proto == IPPROTO_ESP)
+		/* Replaces the larval state holding the reserved SPI. */
+		ret = xfrm_state_update(x);
+	else
+		ret = xfrm_state_add(x);
+	if (ret) {
+		x->km.state = XFRM_STATE_DEAD;
+		__xfrm_state_put(x);
+		xfrm_state_put(x);
+	}
+	return ret;
+}
+
+static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
+		      bool inbound)
+{
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
+	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
+			     WFP_IPSEC_CTX_STATE_INBOUND;
+	struct wfp_context *ctx;
+	struct wfp_sa_keys keys;
+	struct xfrm_state *x;
+	struct wfp_algs algs;
+	struct wfp_sa *rec;
+	int ret;
+
+	ret = wfp_sa_validate(a, &a->status);
+	if (ret)
+		return ret;
+	a->status = wfp_algs_resolve(sa0, &algs);
+	if (a->status)
+		return -EINVAL;
+	if (sa0->spi < WFP_SPI_FIRST_VALID) {
+		a->status = WFP_IPSEC_ADD_ST_SPI;
+		return -EINVAL;
+	}
+	ret = wfp_sa_keys_get(sa0, &algs, &keys, &a->status);
+	if (ret)
+		goto out_wipe;
+
+	ctx = wfp_context_get(s->wn, a->id);
+	if (!ctx) {
+		ret = -ENOENT;
+		goto out_wipe;
+	}
+	mutex_lock(cfg);
+	if (ctx->dead) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (ctx->state != want) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (inbound && sa0->spi != ctx->inbound_spi) {
+		a->status = WFP_IPSEC_ADD_ST_SPI;
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (a->bundle.peer_v4_private_addr &&
+	    ctx->traffic.ip_version != WFP_IPSEC_IPV4) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+
+	x = wfp_sa_build(ctx, inbound, &a->bundle, &algs, &keys, &a->status);
+	if (IS_ERR(x)) {
+		ret = PTR_ERR(x);
+		goto out_unlock;
+	}
+	rec = wfp_sa_record(x, &a->bundle);
+	if (!rec) {
+		x->km.state = XFRM_STATE_DEAD;
+		xfrm_state_put(x);
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = wfp_sa_insert(ctx, x, inbound);
+	if (ret) {
+		kfree(rec);
+		goto out_unlock;
+	}
+
+	if (!inbound) {
+		mutex_lock(&ctx->wn->ctx_lock);
+		ret = wfp_pset_complete(ctx->wn, ctx->pset, x->id.proto);
+		mutex_unlock(&ctx->wn->ctx_lock);
+		if (ret) {
+			wfp_sa_drop(x);
+			kfree(rec);
+			goto out_unlock;
+		}
+	} else {
+		/* The larval state is gone (ESP: replaced by the update)
+		 * or no longer needed (AH); drop our hold on it.
+		 */
+		wfp_spi_release(ctx);
+	}
+	ctx->sa[inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND] = rec;
+	/* Lockless readers check the state before the fields it covers. */
+	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
+						 WFP_IPSEC_CTX_STATE_COMPLETE);
+out_unlock:
+	mutex_unlock(cfg);
+	wfp_context_put(ctx);
+out_wipe:
+	memzero_explicit(&keys, sizeof(keys));
+	return ret;
+}
+
+int wfp_sa_add_inbound(struct wfp_session *s, void *arg)
+{
+	return wfp_sa_add(s, arg, true);
+}
+
+int wfp_sa_add_outbound(struct wfp_session *s, void *arg)
+{
+	return wfp_sa_add(s, arg, false);
+}
+
+int wfp_sa_get(struct wfp_session *s, void *arg)
+{
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_ipsec_ctx_sa *g = arg;
+	struct wfp_context *ctx;
+	int ret = 0;
+
+	if (g->reserved0 || memchr_inv(g->reserved, 0, sizeof(g->reserved)) ||
+	    memchr_inv(&g->bundle, 0, sizeof(g->bundle)) ||
+	    g->dir > WFP_IPSEC_DIR_INBOUND)
+		return -EINVAL;
+	ctx = wfp_context_get(s->wn, g->id);
+	if (!ctx)
+		return -ENOENT;
+	/* The record changes only under this mutex. */
+	mutex_lock(cfg);
+	if (ctx->sa[g->dir])
+		g->bundle = ctx->sa[g->dir]->bundle;
+	else
+		ret = -ENOENT;
+	mutex_unlock(cfg);
+	wfp_context_put(ctx);
+	return ret;
+}
