@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "wfpipsec.h"
 
 /* Errors the context calls name more precisely than the default table. */
 static DWORD ctx_status(int err)
@@ -106,22 +107,30 @@ static int has_inbound(const struct wfp_ipsec_ctx_info *info)
 }
 
 /*
- * One context as GetById and Enum return it: the context, then its
- * outbound details, its inbound details and the inbound UDP
- * encapsulation, each slot present whether used or not, so every entry
- * has the same size.  outboundSa carries the traffic the context was
- * created with; inboundSa appears once an inbound SPI is reserved, with
- * the inbound traffic given then (Documentation/contexts.rst).
+ * One context as GetById and Enum return it: the context, then for each
+ * direction its details, its SA and the SA's transform information, then
+ * the inbound UDP encapsulation; every slot is there whether used or not,
+ * so all entries have one size.  outboundSa carries the traffic the
+ * context was created with, inboundSa appears once an inbound SPI is
+ * reserved, and each bundle lists its SA once it is installed
+ * (Documentation/contexts.rst).  No key is ever reported.
  */
+struct sa_slot {
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
+};
+
 struct slot1 {
 	IPSEC_SA_CONTEXT1 ctx;
-	IPSEC_SA_DETAILS1 out, in;
+	IPSEC_SA_DETAILS1 details[2];	/* by WFP_IPSEC_DIR_* */
+	struct sa_slot sas[2];
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 };
 
 struct slot0 {
 	IPSEC_SA_CONTEXT0 ctx;
-	IPSEC_SA_DETAILS0 out, in;
+	IPSEC_SA_DETAILS0 details[2];
+	struct sa_slot sas[2];
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 };
 
@@ -136,50 +145,38 @@ fill_encap(IPSEC_V4_UDP_ENCAPSULATION0 *encap,
 	return encap;
 }
 
-static void fill1(void *p, const struct wfp_ipsec_ctx_info *info)
+/* The bundle members IPSEC_SA_BUNDLE0 and 1 share, by name. */
+#define BUNDLE_OUT(k, b, v, slot) do {						(b)->flags = (k)->flags;						(b)->lifetime.lifetimeSeconds = (k)->lifetime_seconds;			(b)->lifetime.lifetimeKilobytes = (k)->lifetime_kilobytes;		(b)->lifetime.lifetimePackets = (k)->lifetime_packets;			(b)->idleTimeoutSeconds = (k)->idle_timeout_seconds;			(b)->ndAllowClearTimeoutSeconds =						(k)->nd_allow_clear_timeout_seconds;				(b)->napContext = (k)->nap_context;					(b)->qmSaId = (k)->qm_sa_id;						(b)->numSAs = 1;							(b)->saList = &(slot)->sa;						(b)->pfsGroup = (IPSEC_PFS_GROUP)(k)->pfs_group;			(b)->mmSaId = (k)->mm_sa_id;						if ((v) == FWP_IP_VERSION_V4)							(b)->peerV4PrivateAddress =							ntohl((k)->peer_v4_private_addr);			wfp_sa_out(&(k)->sas[0], &(slot)->sa, &(slot)->info);		} while (0)
+
+/* What both versions fill the same way, by member name. */
+#define FILL_COMMON(s, full, to_win) do {					const struct wfp_ipsec_ctx_info *info_ = &(full)->info;			FWP_IP_VERSION v_ = ip_version_to_win(info_->traffic.ip_version); 	int dir_;																	(s)->ctx.saContextId = info_->id;					(s)->ctx.outboundSa = &(s)->details[WFP_IPSEC_DIR_OUTBOUND];		if (has_inbound(info_))								(s)->ctx.inboundSa = &(s)->details[WFP_IPSEC_DIR_INBOUND]; 	for (dir_ = 0; dir_ < 2; dir_++) {						if (dir_ == WFP_IPSEC_DIR_INBOUND && !has_inbound(info_)) 			continue;							(s)->details[dir_].ipVersion = v_;					(s)->details[dir_].saDirection =						dir_ == WFP_IPSEC_DIR_INBOUND ?						FWP_DIRECTION_INBOUND : FWP_DIRECTION_OUTBOUND;			to_win(dir_ == WFP_IPSEC_DIR_INBOUND ? &info_->inbound :			       &info_->traffic, &(s)->details[dir_].traffic);			(s)->details[dir_].saBundle.ipVersion = v_;				if ((full)->has_sa[dir_])							BUNDLE_OUT(&(full)->sa[dir_],							   &(s)->details[dir_].saBundle, v_,					   &(s)->sas[dir_]);				}									if (has_inbound(info_))								(s)->details[WFP_IPSEC_DIR_INBOUND].udpEncapsulation =				fill_encap(&(s)->encap, info_);			} while (0)
+
+static void fill1(void *p, const struct wfp_ctx_full *full)
 {
 	struct slot1 *s = p;
-	FWP_IP_VERSION v = ip_version_to_win(info->traffic.ip_version);
+	int dir;
 
-	s->ctx.saContextId = info->id;
-	s->ctx.outboundSa = &s->out;
-	s->out.ipVersion = v;
-	s->out.saDirection = FWP_DIRECTION_OUTBOUND;
-	wfp_traffic_to_win(&info->traffic, &s->out.traffic);
-	s->out.saBundle.ipVersion = v;
-	s->out.virtualIfTunnelInfo.virtualIfTunnelId = info->vif_tunnel_id;
-	s->out.virtualIfTunnelInfo.trafficSelectorId =
-		info->vif_traffic_selector_id;
-	if (!has_inbound(info))
-		return;
-	s->ctx.inboundSa = &s->in;
-	s->in.ipVersion = v;
-	s->in.saDirection = FWP_DIRECTION_INBOUND;
-	wfp_traffic_to_win(&info->inbound, &s->in.traffic);
-	s->in.saBundle.ipVersion = v;
-	s->in.udpEncapsulation = fill_encap(&s->encap, info);
-	s->in.virtualIfTunnelInfo = s->out.virtualIfTunnelInfo;
+	FILL_COMMON(s, full, wfp_traffic_to_win);
+	for (dir = 0; dir < 2; dir++) {
+		IPSEC_SA_DETAILS1 *d = &s->details[dir];
+
+		d->virtualIfTunnelInfo.virtualIfTunnelId =
+			full->info.vif_tunnel_id;
+		d->virtualIfTunnelInfo.trafficSelectorId =
+			full->info.vif_traffic_selector_id;
+		if (full->has_sa[dir]) {
+			d->saBundle.qmFilterId = full->sa[dir].qm_filter_id;
+			memcpy(&d->saBundle.saLookupContext,
+			       full->sa[dir].sa_lookup_context, 16);
+		}
+	}
 }
 
-static void fill0(void *p, const struct wfp_ipsec_ctx_info *info)
+static void fill0(void *p, const struct wfp_ctx_full *full)
 {
 	struct slot0 *s = p;
-	FWP_IP_VERSION v = ip_version_to_win(info->traffic.ip_version);
 
-	s->ctx.saContextId = info->id;
-	s->ctx.outboundSa = &s->out;
-	s->out.ipVersion = v;
-	s->out.saDirection = FWP_DIRECTION_OUTBOUND;
-	wfp_traffic0_to_win(&info->traffic, &s->out.traffic);
-	s->out.saBundle.ipVersion = v;
-	if (!has_inbound(info))
-		return;
-	s->ctx.inboundSa = &s->in;
-	s->in.ipVersion = v;
-	s->in.saDirection = FWP_DIRECTION_INBOUND;
-	wfp_traffic0_to_win(&info->inbound, &s->in.traffic);
-	s->in.saBundle.ipVersion = v;
-	s->in.udpEncapsulation = fill_encap(&s->encap, info);
+	FILL_COMMON(s, full, wfp_traffic0_to_win);
 }
 
 const struct wfp_ctx_layout wfp_ctx_layout0 = {
@@ -197,7 +194,7 @@ const struct wfp_ctx_layout wfp_ctx_layout1 = {
  * of n pointers, then the n slots.  Slots are multiples of 8 bytes.
  */
 void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
-			  const struct wfp_ipsec_ctx_info *infos, UINT32 n)
+			  const struct wfp_ctx_full *fulls, UINT32 n)
 {
 	char *block, *p;
 	void **ptrs;
@@ -210,7 +207,7 @@ void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
 	p = block + n * sizeof(void *);
 	for (i = 0; i < n; i++, p += l->size) {
 		ptrs[i] = p;
-		l->fill(p, &infos[i]);
+		l->fill(p, &fulls[i]);
 	}
 	return block;
 }
@@ -218,7 +215,7 @@ void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
 static DWORD ctx_get(HANDLE engineHandle, UINT64 id,
 		     const struct wfp_ctx_layout *l, void **result)
 {
-	struct wfp_ipsec_ctx_info info;
+	struct wfp_ctx_full full;
 	struct wfp_engine *e;
 	char *block;
 	int err;
@@ -228,9 +225,11 @@ static DWORD ctx_get(HANDLE engineHandle, UINT64 id,
 	e = wfp_engine_get(engineHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET, &info);
+	memset(&full, 0, sizeof(full));
+	full.info.id = id;
+	err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET, &full.info);
+	if (!err)
+		err = wfp_ctx_fetch_sas(e->fd, &full);
 	wfp_engine_put(e);
 	if (err)
 		return ctx_status(err);
@@ -238,7 +237,7 @@ static DWORD ctx_get(HANDLE engineHandle, UINT64 id,
 	block = calloc(1, l->size);
 	if (!block)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	l->fill(block, &info);
+	l->fill(block, &full);
 	*result = block;
 	return ERROR_SUCCESS;
 }
@@ -253,4 +252,42 @@ DWORD WINAPI IPsecSaContextGetById1(HANDLE engineHandle, UINT64 id,
 				    IPSEC_SA_CONTEXT1 **saContext)
 {
 	return ctx_get(engineHandle, id, &wfp_ctx_layout1, (void **)saContext);
+}
+
+DWORD WfpIpsecSaContextSetSelectors0(HANDLE engineHandle, UINT64 id,
+				     const FWP_CONDITION_VALUE0 *localSubNet,
+				     const FWP_CONDITION_VALUE0 *remoteSubNet,
+				     UINT32 flags)
+{
+	struct wfp_ipsec_selectors sel;
+	struct wfp_engine *e;
+	DWORD rc;
+	int err;
+
+	_Static_assert(WFPIPSEC_SELECTORS_FLAG_NO_POLICY ==
+		       WFP_IPSEC_SEL_F_NO_POLICY, "flag values");
+
+	if (flags & ~(UINT32)WFPIPSEC_SELECTORS_FLAG_NO_POLICY)
+		return FWP_E_INVALID_FLAGS;
+	memset(&sel, 0, sizeof(sel));
+	sel.id = id;
+	sel.flags = flags;
+	if (localSubNet) {
+		rc = wfp_subnet_from_win(localSubNet, &sel.local);
+		if (rc)
+			return rc;
+	}
+	if (remoteSubNet) {
+		rc = wfp_subnet_from_win(remoteSubNet, &sel.remote);
+		if (rc)
+			return rc;
+	}
+	e = wfp_engine_get(engineHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_SET_SELECTORS, &sel);
+	wfp_engine_put(e);
+	if (err == EBUSY)
+		return FWP_E_INCOMPATIBLE_SA_STATE;
+	return ctx_status(err);
 }

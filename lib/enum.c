@@ -160,6 +160,8 @@ static DWORD ctx_enum(HANDLE engineHandle, HANDLE enumHandle,
 		      UINT32 *numEntriesReturned)
 {
 	struct wfp_ipsec_ctx_info *infos = NULL, *grown;
+	struct wfp_ctx_full *fulls = NULL;
+	UINT32 i;
 	UINT32 have = 0, room = 0, want, got;
 	struct wfp_ctx_enum *en;
 	struct wfp_engine *e;
@@ -201,9 +203,25 @@ static DWORD ctx_enum(HANDLE engineHandle, HANDLE enumHandle,
 			break;
 	}
 
+	/* Each context with SAs needs its bundles too. */
+	if (have) {
+		fulls = calloc(have, sizeof(*fulls));
+		if (!fulls) {
+			rc = ERROR_NOT_ENOUGH_MEMORY;
+			goto out_unlock;
+		}
+	}
+	for (i = 0; i < have; i++) {
+		fulls[i].info = infos[i];
+		err = wfp_ctx_fetch_sas(e->fd, &fulls[i]);
+		if (err) {
+			rc = wfp_status_from_errno(err);
+			goto out_unlock;
+		}
+	}
 	*entries = NULL;
 	if (have) {
-		*entries = wfp_ctx_alloc_array(l, infos, have);
+		*entries = wfp_ctx_alloc_array(l, fulls, have);
 		if (!*entries) {
 			rc = ERROR_NOT_ENOUGH_MEMORY;
 			goto out_unlock;
@@ -214,6 +232,7 @@ static DWORD ctx_enum(HANDLE engineHandle, HANDLE enumHandle,
 out_unlock:
 	pthread_mutex_unlock(&e->lock);
 	wfp_engine_put(e);
+	free(fulls);
 	free(infos);
 	return rc;
 }

@@ -53,18 +53,29 @@ void wfp_traffic0_to_win(const struct wfp_ipsec_traffic *t, IPSEC_TRAFFIC0 *w);
 DWORD wfp_subnet_from_win(const FWP_CONDITION_VALUE0 *v,
 			  struct wfp_ipsec_subnet *sn);
 
+/* Everything the module reports of one context. */
+struct wfp_ctx_full {
+	struct wfp_ipsec_ctx_info info;
+	struct wfp_ipsec_bundle sa[2];	/* by WFP_IPSEC_DIR_* */
+	int has_sa[2];
+};
+
 /*
  * context.c: IPSEC_SA_CONTEXT0/1 results.  A layout says how big one
- * context with everything it points to is, and how to fill it from the
- * kernel's info.
+ * context with everything it points to is, and how to fill it.
  */
 struct wfp_ctx_layout {
 	size_t size;
-	void (*fill)(void *p, const struct wfp_ipsec_ctx_info *info);
+	void (*fill)(void *p, const struct wfp_ctx_full *full);
 };
 extern const struct wfp_ctx_layout wfp_ctx_layout0, wfp_ctx_layout1;
 void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
-			  const struct wfp_ipsec_ctx_info *infos, UINT32 n);
+			  const struct wfp_ctx_full *fulls, UINT32 n);
+
+/* sa.c: the installed bundles of a context, and one SA in Windows form. */
+int wfp_ctx_fetch_sas(int fd, struct wfp_ctx_full *full);
+void wfp_sa_out(const struct wfp_ipsec_sa *k, IPSEC_SA0 *sa,
+		IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info);
 
 /* enum.c */
 void wfp_ctx_enums_free(struct wfp_engine *e);

@@ -4,6 +4,7 @@
 #define WFPIPSEC_H
 
 #include "wfp_wintypes.h"
+#include "fwptypes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +30,23 @@ const char *WfpIpsecErrorText(DWORD code);
  * The descriptor stays owned by the engine; do not close it.
  */
 DWORD WfpIpsecEngineGetFd(HANDLE engineHandle, int *fd);
+
+/*
+ * WfpIpsecSaContextSetSelectors0 - what traffic a context's policies
+ * select, before its SPI is reserved.  Windows takes tunnel-mode
+ * selectors from the QM tunnel policy named by tunnelPolicyId, which has
+ * no counterpart here; by default a context protects its traffic's host
+ * pair.  localSubNet/remoteSubNet take the condition types of
+ * IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 (NULL or FWP_EMPTY: keep the default).
+ * WFPIPSEC_SELECTORS_FLAG_NO_POLICY: install no xfrm policies, the
+ * administrator's own (naming the context's reqid) route the traffic.
+ * Returns FWP_E_INCOMPATIBLE_SA_STATE once an SPI is reserved.
+ */
+#define WFPIPSEC_SELECTORS_FLAG_NO_POLICY 0x00000001
+DWORD WfpIpsecSaContextSetSelectors0(HANDLE engineHandle, UINT64 id,
+				     const FWP_CONDITION_VALUE0 *localSubNet,
+				     const FWP_CONDITION_VALUE0 *remoteSubNet,
+				     UINT32 flags);
 
 #ifdef __cplusplus
 }
