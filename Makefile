@@ -128,8 +128,9 @@ host-check: lib uapi-check ## tests that need no VM: ABI layouts, headers
 check: .setup-if-needed all host-check ## build, boot the VM, run every selftest
 	$(Q)$(TOP)/scripts/check --dir $(O)/selftests
 
-run: .setup-if-needed module lib $(O)/demo/keying-demo ## boot the VM and run the demo
-	$(Q)KDIR=$(KDIR) $(TOP)/scripts/vm-run --dir $(O)/demo -- ./keying-demo
+run: .setup-if-needed module lib $(O)/demo/keying-demo ## boot the VM: keying through the library, encrypted ping
+	$(Q)install -m 0755 $(TOP)/lib/examples/demo.sh $(O)/demo/
+	$(Q)KDIR=$(KDIR) $(TOP)/scripts/vm-run --dir $(O)/demo -- ./demo.sh
 
 $(O)/demo/keying-demo: $(TOP)/lib/examples/keying-demo.c $(TOP)/lib/libwfpipsec.a
 	@mkdir -p $(dir $@)
