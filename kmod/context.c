@@ -22,6 +22,8 @@
 #include <net/xfrm.h>
 
 #include "context.h"
+#include "events.h"
+#include "lifecycle.h"
 #include "netns.h"
 #include "policy.h"
 #include "sa.h"
@@ -100,8 +102,14 @@ int wfp_context_table_init(struct wfp_net *wn)
 	ret = wfp_pset_table_init(wn);
 	if (ret)
 		goto err_pset;
+	ret = wfp_sa_table_init(wn);
+	if (ret)
+		goto err_sa;
+	wfp_events_net_init(wn);
 	return 0;
 
+err_sa:
+	wfp_pset_table_destroy(wn);
 err_pset:
 	wfp_spi_table_destroy(wn);
 err_spi:
@@ -134,8 +142,10 @@ static void wfp_context_release(struct wfp_net *wn, struct wfp_context *ctx)
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->ctx_lock);
 
-	if (ctx->state == WFP_IPSEC_CTX_STATE_COMPLETE)
+	/* An expired context kept the policies: it still counts. */
+	if (ctx->state >= WFP_IPSEC_CTX_STATE_COMPLETE)
 		wfp_pset_uncomplete(wn, ctx->pset);
+	wfp_lifecycle_cancel(ctx);
 	wfp_sa_release(ctx);
 	wfp_spi_release(ctx);
 	wfp_pset_put(wn, ctx->pset);
@@ -160,6 +170,9 @@ void wfp_context_table_destroy(struct wfp_net *wn)
 	}
 	mutex_unlock(&wn->ctx_lock);
 	mutex_unlock(cfg);
+	/* An expiry work that was already running is done after this. */
+	wfp_lifecycle_flush();
+	wfp_sa_table_destroy(wn);
 	wfp_pset_table_destroy(wn);
 	wfp_spi_table_destroy(wn);
 	rhashtable_destroy(&wn->contexts);
@@ -238,37 +251,81 @@ out_unlock:
 
 	c->id = ctx->id;
 	c->inbound_filter_id = 0;
+	wfp_events_emit(wn, WFP_IPSEC_EVENT_ADD, ctx, s->id);
 	return 0;
 }
 
 int wfp_context_delete(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_ctx_id *d = arg;
-	struct wfp_net *wn = s->wn;
 	struct wfp_context *ctx;
-
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	int ret;
 
 	if (d->reserved)
 		return -EINVAL;
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
 
+	ctx = wfp_context_get(s->wn, d->id);
+	if (!ctx)
+		return -ENOENT;
+	/* Lost a race with another deletion: it is gone all the same. */
+	ret = wfp_context_remove(s->wn, ctx, s->id) ? 0 : -ENOENT;
+	wfp_context_put(ctx);
+	return ret;
+}
+
+bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
+			u64 origin_session)
+{
+	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
+	bool removed = false;
+
 	mutex_lock(cfg);
 	mutex_lock(&wn->ctx_lock);
-	ctx = rhashtable_lookup_fast(&wn->contexts, &d->id, wfp_context_params);
-	if (!ctx) {
-		mutex_unlock(&wn->ctx_lock);
-		mutex_unlock(cfg);
-		return -ENOENT;
+	if (!ctx->dead) {
+		wfp_context_unlink(wn, ctx);
+		wfp_context_release(wn, ctx);
+		wfp_events_emit(wn, WFP_IPSEC_EVENT_DELETE, ctx,
+				origin_session);
+		removed = true;
 	}
-	wfp_context_unlink(wn, ctx);
-	wfp_context_release(wn, ctx);
 	mutex_unlock(&wn->ctx_lock);
 	mutex_unlock(cfg);
+	/* The table's reference, which unlinking handed to us. */
+	if (removed)
+		wfp_context_put(ctx);
+	return removed;
+}
 
-	wfp_context_put(ctx);
-	return 0;
+/* A context one of whose xfrm states someone else deleted, pinned. */
+struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn)
+{
+	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_context *ctx, *found = NULL;
+
+	/* cfg keeps the states still, ctx_lock the list. */
+	mutex_lock(cfg);
+	mutex_lock(&wn->ctx_lock);
+	list_for_each_entry(ctx, &wn->context_list, list) {
+		if (wfp_sa_lost(ctx)) {
+			refcount_inc(&ctx->refs);
+			found = ctx;
+			break;
+		}
+	}
+	mutex_unlock(&wn->ctx_lock);
+	mutex_unlock(cfg);
+	return found;
+}
+
+void wfp_context_mark_dying(struct wfp_context *ctx)
+{
+	struct mutex *cfg = &ctx->wn->net->xfrm.xfrm_cfg_mutex;
+
+	mutex_lock(cfg);
+	WRITE_ONCE(ctx->life, ctx->life | WFP_IPSEC_LIFE_SOFT_EXPIRED);
+	mutex_unlock(cfg);
 }
 
 static void wfp_context_fill_info(const struct wfp_context *ctx,
@@ -293,6 +350,7 @@ static void wfp_context_fill_info(const struct wfp_context *ctx,
 		info->inbound = ctx->inbound;
 	}
 	info->reqid = ctx->reqid;
+	info->life = READ_ONCE(ctx->life);
 }
 
 int wfp_context_get_info(struct wfp_session *s, void *arg)

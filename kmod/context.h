@@ -16,6 +16,7 @@
 struct wfp_net;
 struct wfp_session;
 
+struct wfp_expiry;
 struct wfp_pset;
 struct wfp_sa;
 struct xfrm_state;
@@ -54,6 +55,8 @@ struct wfp_context {
 
 	/* Installed SAs (sa.c), by WFP_IPSEC_DIR_*. */
 	struct wfp_sa *sa[2];
+	struct wfp_expiry *expiry;	/* pending inbound removal */
+	u32 life;			/* WFP_IPSEC_LIFE_* */
 
 	struct rcu_head rcu;
 };
@@ -73,5 +76,13 @@ int wfp_context_delete(struct wfp_session *s, void *arg);
 int wfp_context_get_info(struct wfp_session *s, void *arg);
 int wfp_context_enum(struct wfp_session *s, void *arg);
 int wfp_context_set_selectors(struct wfp_session *s, void *arg);
+
+/* Deletes a pinned context unless someone did already; origin_session
+ * is the session to keep the DELETE event from, 0 for none.
+ */
+bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
+			u64 origin_session);
+struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn);
+void wfp_context_mark_dying(struct wfp_context *ctx);
 
 #endif /* _WFP_CONTEXT_H */

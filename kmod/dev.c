@@ -18,6 +18,8 @@
 
 #include "context.h"
 #include "dev.h"
+#include "events.h"
+#include "lifecycle.h"
 #include "session.h"
 #include "sa.h"
 #include "spi.h"
@@ -63,6 +65,11 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, WFP_IOCTL_F_STATUS,
 	  WFP_IPSEC_RIGHT_ADD, wfp_sa_add_outbound },
 	{ WFP_IPSEC_IOC_CTX_GET_SA, 0, WFP_IPSEC_RIGHT_READ, wfp_sa_get },
+	{ WFP_IPSEC_IOC_CTX_EXPIRE, 0, WFP_IPSEC_RIGHT_DELETE,
+	  wfp_lifecycle_expire },
+	{ WFP_IPSEC_IOC_SUBSCRIBE, 0, WFP_IPSEC_RIGHT_SUBSCRIBE,
+	  wfp_events_subscribe },
+	{ WFP_IPSEC_IOC_UNSUBSCRIBE, 0, 0, wfp_events_unsubscribe },
 };
 
 static int wfp_ioctl_table_check(void)
@@ -149,6 +156,19 @@ static int wfp_dev_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Events of the session's subscriptions, whole records only. */
+static ssize_t wfp_dev_read(struct file *file, char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	return wfp_events_read(file->private_data, buf, len,
+			       file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t wfp_dev_poll(struct file *file, poll_table *wait)
+{
+	return wfp_events_poll(file->private_data, file, wait);
+}
+
 static int wfp_dev_release(struct inode *inode, struct file *file)
 {
 	wfp_session_close(file->private_data);
@@ -159,6 +179,8 @@ static const struct file_operations wfp_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = wfp_dev_open,
 	.release = wfp_dev_release,
+	.read = wfp_dev_read,
+	.poll = wfp_dev_poll,
 	.unlocked_ioctl = wfp_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -14,6 +14,7 @@
 
 #include "context.h"
 #include "dev.h"
+#include "lifecycle.h"
 #include "netns.h"
 #include "traffic.h"
 
@@ -38,6 +39,10 @@ static int __init wfp_mod_init(void)
 	if (ret)
 		return ret;
 
+	ret = wfp_lifecycle_init();
+	if (ret)
+		goto err_lifecycle;
+
 	ret = wfp_net_init();
 	if (ret)
 		goto err_net;
@@ -52,6 +57,9 @@ static int __init wfp_mod_init(void)
 err_dev:
 	wfp_net_uninit();
 err_net:
+	wfp_lifecycle_stop();
+	wfp_lifecycle_uninit();
+err_lifecycle:
 	wfp_context_uninit();
 	return ret;
 }
@@ -59,8 +67,13 @@ err_net:
 static void __exit wfp_mod_exit(void)
 {
 	wfp_dev_uninit();
+	/* No xfrm notification is queued after this, and the queued ones
+	 * are done while every namespace's state is still there.
+	 */
+	wfp_lifecycle_stop();
 	/* Ends every namespace's state, contexts included. */
 	wfp_net_uninit();
+	wfp_lifecycle_uninit();
 	wfp_context_uninit();
 }
 

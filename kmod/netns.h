@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
 
 struct net;
 
@@ -30,7 +31,14 @@ struct wfp_net {
 	struct rhashtable spis;		/* by (proto, inbound SPI), spi.c */
 	struct rhashtable psets;	/* policy sets by selector, policy.c */
 	struct ida reqids;		/* of the policy sets */
+	struct rhashtable sas;		/* installed SAs by xfrm state, sa.c */
 	unsigned int nr_contexts;
+
+	/* Subscriptions (events.c); a spinlock: events are emitted under
+	 * the context locks.
+	 */
+	spinlock_t ev_lock;
+	struct list_head subscribers;
 };
 
 struct wfp_net *wfp_net(const struct net *net);

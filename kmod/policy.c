@@ -26,10 +26,6 @@
 #include "netns.h"
 #include "policy.h"
 
-/* Reqids of the sets: away from the small numbers IKE daemons use. */
-#define WFP_REQID_MIN		0x40000000U
-#define WFP_REQID_MAX		0x7fffffffU
-
 /*
  * Lower wins.  Above 0, the default of "ip xfrm policy add", so an
  * administrator's own policy for the same traffic takes precedence.

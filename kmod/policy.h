@@ -15,6 +15,13 @@ struct wfp_net;
 struct wfp_ipsec_subnet;
 struct wfp_ipsec_traffic;
 
+/*
+ * Reqids of the policy sets: away from the small numbers IKE daemons use,
+ * and how the xfrm notifier tells our states from everyone else's.
+ */
+#define WFP_REQID_MIN		0x40000000U
+#define WFP_REQID_MAX		0x7fffffffU
+
 /* What makes two contexts' policies identical: compared with memcmp. */
 struct wfp_pset_key {
 	u8 family;

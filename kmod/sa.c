@@ -13,6 +13,7 @@
  */
 
 #include <crypto/algapi.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/udp.h>
@@ -247,36 +248,91 @@ static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
 	return x;
 }
 
+static const struct rhashtable_params wfp_sa_params = {
+	.key_len = sizeof_field(struct wfp_sa, key),
+	.key_offset = offsetof(struct wfp_sa, key),
+	.head_offset = offsetof(struct wfp_sa, node),
+	.automatic_shrinking = true,
+};
+
+int wfp_sa_table_init(struct wfp_net *wn)
+{
+	return rhashtable_init(&wn->sas, &wfp_sa_params);
+}
+
+void wfp_sa_table_destroy(struct wfp_net *wn)
+{
+	rhashtable_destroy(&wn->sas);
+}
+
+struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x)
+{
+	unsigned long key = (unsigned long)x;
+	struct wfp_context *ctx = NULL;
+	struct wfp_sa *sa;
+
+	rcu_read_lock();
+	sa = rhashtable_lookup(&wn->sas, &key, wfp_sa_params);
+	if (sa && refcount_inc_not_zero(&sa->ctx->refs))
+		ctx = sa->ctx;
+	rcu_read_unlock();
+	return ctx;
+}
+
+/* Whether another control plane took one of the context's states away. */
+bool wfp_sa_lost(const struct wfp_context *ctx)
+{
+	int dir;
+
+	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++)
+		if (ctx->sa[dir] &&
+		    READ_ONCE(ctx->sa[dir]->x->km.state) == XFRM_STATE_DEAD)
+			return true;
+	return ctx->larval &&
+	       READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD;
+}
+
 static void wfp_sa_drop(struct xfrm_state *x)
 {
 	xfrm_state_delete(x);
 	xfrm_state_put(x);
 }
 
+void wfp_sa_release_dir(struct wfp_context *ctx, int dir)
+{
+	struct wfp_sa *sa = ctx->sa[dir];
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	if (!sa)
+		return;
+	ctx->sa[dir] = NULL;
+	rhashtable_remove_fast(&ctx->wn->sas, &sa->node, wfp_sa_params);
+	wfp_sa_drop(sa->x);
+	/* The notifier's work may be looking at it under RCU. */
+	kfree_rcu(sa, rcu);
+}
+
 void wfp_sa_release(struct wfp_context *ctx)
 {
 	int dir;
 
-	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
-
-	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++) {
-		if (!ctx->sa[dir])
-			continue;
-		wfp_sa_drop(ctx->sa[dir]->x);
-		kfree(ctx->sa[dir]);
-		ctx->sa[dir] = NULL;
-	}
+	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++)
+		wfp_sa_release_dir(ctx, dir);
 }
 
 /* What GetById reports: the bundle as given, without keys. */
-static struct wfp_sa *wfp_sa_record(struct xfrm_state *x,
+static struct wfp_sa *wfp_sa_record(struct wfp_context *ctx,
+				    struct xfrm_state *x,
 				    const struct wfp_ipsec_bundle *b)
 {
-	struct wfp_sa *sa = kmalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
+	struct wfp_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
 	if (!sa)
 		return NULL;
 	sa->x = x;
+	sa->key = (unsigned long)x;
+	sa->ctx = ctx;
 	sa->bundle = *b;
 	sa->bundle.sas[0].auth_key = 0;
 	sa->bundle.sas[0].cipher_key = 0;
@@ -363,16 +419,19 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 		ret = PTR_ERR(x);
 		goto out_unlock;
 	}
-	rec = wfp_sa_record(x, &a->bundle);
-	if (!rec) {
+	rec = wfp_sa_record(ctx, x, &a->bundle);
+	ret = rec ? rhashtable_insert_fast(&ctx->wn->sas, &rec->node,
+					   wfp_sa_params) : -ENOMEM;
+	if (ret) {
+		kfree(rec);
 		x->km.state = XFRM_STATE_DEAD;
 		xfrm_state_put(x);
-		ret = -ENOMEM;
 		goto out_unlock;
 	}
 	ret = wfp_sa_insert(ctx, x, inbound);
 	if (ret) {
-		kfree(rec);
+		rhashtable_remove_fast(&ctx->wn->sas, &rec->node, wfp_sa_params);
+		kfree_rcu(rec, rcu);
 		goto out_unlock;
 	}
 
@@ -381,8 +440,10 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 		ret = wfp_pset_complete(ctx->wn, ctx->pset, x->id.proto);
 		mutex_unlock(&ctx->wn->ctx_lock);
 		if (ret) {
+			rhashtable_remove_fast(&ctx->wn->sas, &rec->node,
+					       wfp_sa_params);
 			wfp_sa_drop(x);
-			kfree(rec);
+			kfree_rcu(rec, rcu);
 			goto out_unlock;
 		}
 	} else {

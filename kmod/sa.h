@@ -5,20 +5,37 @@
 #ifndef _WFP_SA_H
 #define _WFP_SA_H
 
+#include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
+
 #include <linux/wfp_ipsec.h>
 
 struct wfp_context;
+struct wfp_net;
 struct wfp_session;
 struct xfrm_state;
 
-/* One installed SA: the xfrm state (a reference we hold) and what the
- * bundle said, keys removed, for GetById.
+/* One installed SA: the xfrm state (a reference we hold), its context,
+ * and what the bundle said, keys removed, for GetById.  Indexed by state
+ * in wn->sas so xfrm's notifications find their context.
  */
 struct wfp_sa {
+	struct rhash_head node;
+	unsigned long key;		/* the xfrm_state's address */
 	struct xfrm_state *x;
+	struct wfp_context *ctx;
 	struct wfp_ipsec_bundle bundle;
+	struct rcu_head rcu;
 };
 
+int wfp_sa_table_init(struct wfp_net *wn);
+void wfp_sa_table_destroy(struct wfp_net *wn);
+
+/* Returns a strong reference to the context owning x, or NULL. */
+struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x);
+bool wfp_sa_lost(const struct wfp_context *ctx);
+
+void wfp_sa_release_dir(struct wfp_context *ctx, int dir);
 void wfp_sa_release(struct wfp_context *ctx);
 
 int wfp_sa_add_inbound(struct wfp_session *s, void *arg);

@@ -22,6 +22,7 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "events.h"
 #include "netns.h"
 #include "session.h"
 
@@ -56,6 +57,8 @@ struct wfp_session *wfp_session_open(struct file *file)
 	s->id = atomic64_inc_return(&wfp_session_last_id);
 	s->rights = wfp_session_rights(file, s->net);
 	INIT_LIST_HEAD(&s->node);
+	INIT_LIST_HEAD(&s->subs);
+	init_waitqueue_head(&s->ev_wait);
 	return s;
 }
 
@@ -63,6 +66,7 @@ void wfp_session_close(struct wfp_session *s)
 {
 	struct wfp_net *wn = s->wn;
 
+	wfp_events_session_close(s);
 	if (wfp_session_ready(s)) {
 		mutex_lock(&wn->lock);
 		list_del(&s->node);

@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
+#include <linux/wait.h>
 
 struct file;
 struct net;
@@ -31,6 +32,10 @@ struct wfp_session {
 	u32 txn_wait_ms;
 	uuid_t key;
 	struct list_head node;		/* in wn->sessions once HELLO is done */
+
+	/* Subscriptions (events.c), under wn->ev_lock. */
+	struct list_head subs;
+	wait_queue_head_t ev_wait;
 };
 
 struct wfp_session *wfp_session_open(struct file *file);

@@ -82,6 +82,23 @@ DWORD WINAPI IPsecSaContextCreate1(HANDLE engineHandle,
 	return ctx_create(engineHandle, &c, inboundFilterId, id);
 }
 
+DWORD WINAPI IPsecSaContextExpire0(HANDLE engineHandle, UINT64 id)
+{
+	struct wfp_ipsec_ctx_id r = { .id = id };
+	struct wfp_engine *e;
+	int err;
+
+	e = wfp_engine_get(engineHandle);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_EXPIRE, &r);
+	wfp_engine_put(e);
+	/* Only a complete context can expire (and only once). */
+	if (err == EBUSY)
+		return FWP_E_INCOMPATIBLE_SA_STATE;
+	return ctx_status(err);
+}
+
 DWORD WINAPI IPsecSaContextDeleteById0(HANDLE engineHandle, UINT64 id)
 {
 	struct wfp_ipsec_ctx_id d = { .id = id };

@@ -98,6 +98,8 @@ DWORD WINAPI FwpmEngineOpen0(const wchar_t *serverName, UINT32 authnService,
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	e->fd = fd;
+	e->ev_stop = -1;
+	memcpy(e->session_key, hello.session_key, sizeof(e->session_key));
 	e->abi_version = hello.abi_version;
 	e->features = hello.features;
 	e->session_flags = hello.session_flags;
@@ -106,12 +108,21 @@ DWORD WINAPI FwpmEngineOpen0(const wchar_t *serverName, UINT32 authnService,
 	return ERROR_SUCCESS;
 }
 
-void wfp_engine_release(struct wfp_engine *e)
+void wfp_engine_free(struct wfp_engine *e)
 {
 	wfp_ctx_enums_free(e);
+	pthread_cond_destroy(&e->ev_cond);
 	pthread_mutex_destroy(&e->lock);
+	if (e->ev_stop >= 0)
+		close(e->ev_stop);
 	close(e->fd);
 	free(e);
+}
+
+void wfp_engine_release(struct wfp_engine *e)
+{
+	if (wfp_events_stop(e))
+		wfp_engine_free(e);
 }
 
 DWORD WINAPI FwpmEngineClose0(HANDLE engineHandle)

@@ -19,6 +19,7 @@ static struct wfp_engine *engines;
 void wfp_engine_register(struct wfp_engine *e)
 {
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->ev_cond, NULL);
 	pthread_mutex_lock(&engines_lock);
 	e->refs = 1;
 	e->next = engines;

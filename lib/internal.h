@@ -11,6 +11,7 @@
 #include <linux/wfp_ipsec.h>
 
 struct wfp_ctx_enum;
+struct wfp_sub;
 
 /*
  * What an engine HANDLE points to.  The handle is only ever dereferenced
@@ -26,9 +27,21 @@ struct wfp_engine {
 	unsigned int refs;	/* protected by the registry lock */
 	struct wfp_engine *next;
 
-	/* Enumeration handles of this engine; lock also serialises their use. */
+	UINT8 session_key[16];	/* as the module has it */
+
+	/* Enumeration handles and subscriptions of this engine; lock also
+	 * serialises the use of enumeration handles.
+	 */
 	pthread_mutex_t lock;
 	struct wfp_ctx_enum *ctx_enums;
+
+	/* events.c: the callback thread, once there is a subscription. */
+	struct wfp_sub *subs;
+	pthread_cond_t ev_cond;		/* a callback returned */
+	pthread_t ev_thread;
+	int ev_started;
+	int ev_stop;			/* eventfd that stops the thread */
+	int ev_orphan;			/* released from its own thread */
 };
 
 void wfp_engine_register(struct wfp_engine *e);
@@ -38,6 +51,7 @@ int wfp_engine_unregister(HANDLE h);
 
 /* Called when the last reference goes: frees what hangs off the engine. */
 void wfp_engine_release(struct wfp_engine *e);
+void wfp_engine_free(struct wfp_engine *e);
 
 /* The one table turning a failed ioctl's errno into a Windows code. */
 DWORD wfp_status_from_errno(int err);
@@ -79,5 +93,8 @@ void wfp_sa_out(const struct wfp_ipsec_sa *k, IPSEC_SA0 *sa,
 
 /* enum.c */
 void wfp_ctx_enums_free(struct wfp_engine *e);
+
+/* events.c: 0 when called on the event thread (it frees the engine). */
+int wfp_events_stop(struct wfp_engine *e);
 
 #endif /* WFPIPSEC_INTERNAL_H */

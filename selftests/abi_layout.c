@@ -32,6 +32,8 @@ UAPI_LAYOUT(struct wfp_ipsec_bundle, 208);
 UAPI_LAYOUT(struct wfp_ipsec_ctx_add, 240);
 UAPI_LAYOUT(struct wfp_ipsec_ctx_sa, 240);
 UAPI_LAYOUT(struct wfp_ipsec_selectors, 80);
+UAPI_LAYOUT(struct wfp_ipsec_subscribe, 80);
+UAPI_LAYOUT(struct wfp_ipsec_event, 32);
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
 	       "ctx_info");

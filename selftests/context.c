@@ -1703,8 +1703,8 @@ TEST_F(raw, create_accepts_valid_request)
 	ASSERT_EQ(raw_get(self->fd, c.id, &info), 0);
 	EXPECT_EQ(memcmp(&info.traffic, &self->c.traffic,
 			 sizeof(info.traffic)), 0);
-	EXPECT_EQ(info.reserved[0] | info.reserved[1] | info.reserved[2] |
-		  info.reserved[3], 0);
+	EXPECT_EQ(info.reserved1 | info.reserved[0] | info.reserved[1] |
+		  info.reserved[2], 0);
 	EXPECT_EQ(raw_delete(self->fd, c.id), 0);
 	EXPECT_EQ(raw_delete(self->fd, c.id), -ENOENT);
 	EXPECT_EQ(ctx_count(self->fd), self->count0);

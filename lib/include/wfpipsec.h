@@ -48,6 +48,16 @@ DWORD WfpIpsecSaContextSetSelectors0(HANDLE engineHandle, UINT64 id,
 				     const FWP_CONDITION_VALUE0 *remoteSubNet,
 				     UINT32 flags);
 
+/*
+ * WfpIpsecSaContextSubscriptionDropped0 - how many events of a
+ * subscription the module dropped because its queue (module parameter
+ * event_queue_len) was full: IPSEC_SA_CONTEXT_CHANGE0 has no way to say
+ * so.  A subscriber seeing a non-zero count re-reads the contexts.
+ */
+DWORD WfpIpsecSaContextSubscriptionDropped0(HANDLE engineHandle,
+					    HANDLE eventsHandle,
+					    UINT64 *dropped);
+
 #ifdef __cplusplus
 }
 #endif

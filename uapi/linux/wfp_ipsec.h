@@ -59,10 +59,12 @@
 #define WFP_IPSEC_FEAT_SPI		_BITULL(2)	/* CTX_SET/GET_SPI */
 #define WFP_IPSEC_FEAT_SA		_BITULL(3)	/* CTX_ADD_*, GET_SA, */
 							/* SET_SELECTORS */
+#define WFP_IPSEC_FEAT_LIFECYCLE	_BITULL(4)	/* CTX_EXPIRE, events */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
-					 WFP_IPSEC_FEAT_SA)
+					 WFP_IPSEC_FEAT_SA | \
+					 WFP_IPSEC_FEAT_LIFECYCLE)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -241,6 +243,12 @@ struct wfp_ipsec_ctx_id {
 #define WFP_IPSEC_CTX_STATE_SPI_SET	2	/* inbound SPI reserved */
 #define WFP_IPSEC_CTX_STATE_INBOUND	3	/* inbound SA installed */
 #define WFP_IPSEC_CTX_STATE_COMPLETE	4	/* both SAs, policies */
+#define WFP_IPSEC_CTX_STATE_EXPIRED	5	/* Expire0: outbound SA gone, */
+						/* inbound for the grace time */
+
+/* wfp_ipsec_ctx_info.life */
+#define WFP_IPSEC_LIFE_SOFT_EXPIRED	_BITUL(0)	/* an SA hit its soft */
+							/* lifetime */
 
 /**
  * struct wfp_ipsec_ctx_info - what WFP_IPSEC_IOC_CTX_GET and _ENUM report
@@ -257,6 +265,8 @@ struct wfp_ipsec_ctx_id {
  * @encap_remote_port: out: likewise
  * @reqid: out: reqid of the context's xfrm states and policies
  * @inbound: out: the inbound traffic given with the SPI
+ * @life: out: WFP_IPSEC_LIFE_*
+ * @reserved1: zero
  * @reserved: in: must be zero; out: zero
  *
  * GET needs WFP_IPSEC_RIGHT_READ.
@@ -275,7 +285,9 @@ struct wfp_ipsec_ctx_info {
 	__be16 encap_remote_port;
 	__u32 reqid;
 	struct wfp_ipsec_traffic inbound;
-	__u64 reserved[4];
+	__u32 life;
+	__u32 reserved1;
+	__u64 reserved[3];
 };
 
 /* wfp_ipsec_spi.flags */
@@ -532,6 +544,54 @@ struct wfp_ipsec_selectors {
 	__u64 reserved[2];
 };
 
+/**
+ * struct wfp_ipsec_subscribe - WFP_IPSEC_IOC_SUBSCRIBE
+ * @local: in: template, as for CTX_ENUM
+ * @remote: in: template, as for CTX_ENUM
+ * @flags: in: must be zero
+ * @reserved0: must be zero
+ * @id: out: the subscription, unique in the module's life
+ * @reserved: must be zero
+ *
+ * From now on the session's file delivers, through read(2) and poll(2),
+ * one struct wfp_ipsec_event per SA context of the namespace created or
+ * deleted through another session (or by xfrm itself: an SA's hard
+ * lifetime, a flush) whose traffic matches the template.  Each
+ * subscription queues at most event_queue_len events (module parameter);
+ * what does not fit is counted and reported by a WFP_IPSEC_EVENT_OVERFLOW
+ * record once the queue has room.  Needs WFP_IPSEC_RIGHT_SUBSCRIBE.
+ */
+struct wfp_ipsec_subscribe {
+	struct wfp_ipsec_subnet local;
+	struct wfp_ipsec_subnet remote;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 id;
+	__u64 reserved[2];
+};
+
+/* wfp_ipsec_event.type; ADD and DELETE are IPSEC_SA_CONTEXT_EVENT_*. */
+#define WFP_IPSEC_EVENT_ADD		1
+#define WFP_IPSEC_EVENT_DELETE		2
+#define WFP_IPSEC_EVENT_OVERFLOW	0x100	/* @dropped events lost */
+
+/**
+ * struct wfp_ipsec_event - what read(2) on a session returns, whole
+ *	records only (EINVAL for a buffer smaller than one)
+ * @type: WFP_IPSEC_EVENT_*
+ * @reserved0: zero
+ * @subscription: the subscription it is for
+ * @context: the SA context (ADD, DELETE)
+ * @dropped: OVERFLOW: events lost since the last report
+ */
+struct wfp_ipsec_event {
+	__u32 type;
+	__u32 reserved0;
+	__u64 subscription;
+	__u64 context;
+	__u64 dropped;
+};
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
@@ -558,5 +618,13 @@ struct wfp_ipsec_selectors {
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0b, struct wfp_ipsec_ctx_add)
 #define WFP_IPSEC_IOC_CTX_GET_SA \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0c, struct wfp_ipsec_ctx_sa)
+/* Expire0: needs WFP_IPSEC_RIGHT_DELETE; EBUSY unless COMPLETE. */
+#define WFP_IPSEC_IOC_CTX_EXPIRE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x0d, struct wfp_ipsec_ctx_id)
+#define WFP_IPSEC_IOC_SUBSCRIBE \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x0e, struct wfp_ipsec_subscribe)
+/* ctx_id.id names the subscription; ENOENT if not the session's. */
+#define WFP_IPSEC_IOC_UNSUBSCRIBE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x0f, struct wfp_ipsec_ctx_id)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPsecSaContextExpire0, and the SA lifetimes xfrm enforces itself.
+ *
+ * Expire0 removes the outbound SA at once and the inbound SA after a grace
+ * time (expire_grace_seconds, 60 by default, as Windows keeps it "for a
+ * minute"), so packets the peer sent before it switched SAs still
+ * decrypt.  The context then stays EXPIRED until DeleteById0.  Its
+ * policies stay while it exists: with no outbound SA the OUT policy makes
+ * xfrm hold traffic back (an acquire) instead of sending it in clear.
+ *
+ * xfrm reports an SA reaching its lifetime, or removed by another control
+ * plane, through the key managers' notify hook, from timer (softirq)
+ * context with the state's lock held.  The hook only takes references and
+ * queues work; the work finds the context owning the state and, for a
+ * hard expiry or a removal, deletes the whole context - a context without
+ * one of its SAs protects nothing - which subscribers see as DELETE.  A
+ * soft expiry only marks the context.
+ */
+
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/xfrm.h>
+
+#include "context.h"
+#include "lifecycle.h"
+#include "netns.h"
+#include "policy.h"
+#include "sa.h"
+#include "session.h"
+
+static unsigned int expire_grace_seconds = 60;
+module_param(expire_grace_seconds, uint, 0644);
+MODULE_PARM_DESC(expire_grace_seconds,
+		 "Seconds an expired context keeps its inbound SA (default 60)");
+
+static struct workqueue_struct *wfp_wq;
+
+struct wfp_expiry {
+	struct delayed_work work;
+	struct wfp_context *ctx;	/* a reference */
+};
+
+struct wfp_km_work {
+	struct work_struct work;
+	struct net *net;		/* a reference */
+	struct xfrm_state *x;		/* a reference, NULL for a flush */
+	u32 event;
+	bool hard;
+};
+
+static void wfp_expiry_work(struct work_struct *work)
+{
+	struct wfp_expiry *e = container_of(to_delayed_work(work),
+					    struct wfp_expiry, work);
+	struct wfp_context *ctx = e->ctx;
+	struct mutex *cfg = &ctx->wn->net->xfrm.xfrm_cfg_mutex;
+
+	mutex_lock(cfg);
+	/* Deleted meanwhile: the deleting path found the work running. */
+	if (ctx->expiry == e) {
+		wfp_sa_release_dir(ctx, WFP_IPSEC_DIR_INBOUND);
+		ctx->expiry = NULL;
+	}
+	mutex_unlock(cfg);
+	wfp_context_put(ctx);
+	kfree(e);
+}
+
+void wfp_lifecycle_cancel(struct wfp_context *ctx)
+{
+	struct wfp_expiry *e = ctx->expiry;
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	if (!e)
+		return;
+	ctx->expiry = NULL;
+	/* Not yet started: ours to free.  Running: it frees itself. */
+	if (cancel_delayed_work(&e->work)) {
+		wfp_context_put(e->ctx);
+		kfree(e);
+	}
+}
+
+int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
+{
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_ipsec_ctx_id *r = arg;
+	struct wfp_context *ctx;
+	struct wfp_expiry *e;
+	int ret = 0;
+
+	if (r->reserved)
+		return -EINVAL;
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	ctx = wfp_context_get(s->wn, r->id);
+	if (!ctx) {
+		kfree(e);
+		return -ENOENT;
+	}
+
+	mutex_lock(cfg);
+	if (ctx->dead) {
+		ret = -ENOENT;
+	} else if (ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE) {
+		ret = -EBUSY;
+	} else {
+		wfp_sa_release_dir(ctx, WFP_IPSEC_DIR_OUTBOUND);
+		/* Lockless readers see the state after what it describes. */
+		smp_store_release(&ctx->state, WFP_IPSEC_CTX_STATE_EXPIRED);
+		INIT_DELAYED_WORK(&e->work, wfp_expiry_work);
+		refcount_inc(&ctx->refs);
+		e->ctx = ctx;
+		ctx->expiry = e;
+		queue_delayed_work(wfp_wq, &e->work,
+				   READ_ONCE(expire_grace_seconds) * HZ);
+		e = NULL;
+	}
+	mutex_unlock(cfg);
+	wfp_context_put(ctx);
+	kfree(e);
+	return ret;
+}
+
+/* A flush took states from under some contexts: delete those contexts. */
+static void wfp_km_flushed(struct wfp_net *wn)
+{
+	struct wfp_context *ctx;
+
+	while ((ctx = wfp_context_find_orphan(wn))) {
+		wfp_context_remove(wn, ctx, 0);
+		wfp_context_put(ctx);
+	}
+}
+
+static void wfp_km_work(struct work_struct *work)
+{
+	struct wfp_km_work *w = container_of(work, struct wfp_km_work, work);
+	struct wfp_net *wn = wfp_net(w->net);
+	struct wfp_context *ctx;
+
+	if (!w->x) {
+		wfp_km_flushed(wn);
+		goto out;
+	}
+	ctx = wfp_sa_owner(wn, w->x);
+	if (!ctx)
+		goto out;
+	if (w->event == XFRM_MSG_EXPIRE && !w->hard)
+		wfp_context_mark_dying(ctx);
+	else
+		wfp_context_remove(wn, ctx, 0);
+	wfp_context_put(ctx);
+out:
+	if (w->x)
+		xfrm_state_put(w->x);
+	put_net(w->net);
+	kfree(w);
+}
+
+static bool wfp_km_ours(const struct xfrm_state *x)
+{
+	return x->props.reqid >= WFP_REQID_MIN &&
+	       x->props.reqid <= WFP_REQID_MAX;
+}
+
+/* Atomic context, maybe with x->lock held: take references, queue. */
+static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
+{
+	struct wfp_km_work *w;
+	struct net *net;
+
+	switch (c->event) {
+	case XFRM_MSG_EXPIRE:
+	case XFRM_MSG_DELSA:
+		if (!wfp_km_ours(x))
+			return 0;
+		net = xs_net(x);
+		break;
+	case XFRM_MSG_FLUSHSA:
+		net = c->net;
+		break;
+	default:
+		return 0;
+	}
+	w = kzalloc(sizeof(*w), GFP_ATOMIC);
+	if (!w)
+		return -ENOMEM;
+	/* A namespace on its way out is torn down by its exit instead. */
+	w->net = maybe_get_net(net);
+	if (!w->net) {
+		kfree(w);
+		return 0;
+	}
+	if (c->event != XFRM_MSG_FLUSHSA) {
+		xfrm_state_hold(x);
+		w->x = x;
+	}
+	w->event = c->event;
+	w->hard = c->data.hard;
+	INIT_WORK(&w->work, wfp_km_work);
+	queue_work(wfp_wq, &w->work);
+	return 0;
+}
+
+/* xfrm calls these hooks of every key manager unconditionally. */
+static int wfp_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t,
+			  struct xfrm_policy *xp)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct xfrm_policy *wfp_km_compile_policy(struct sock *sk, int opt,
+						 u8 *data, int len, int *dir)
+{
+	*dir = -EOPNOTSUPP;
+	return NULL;
+}
+
+static struct xfrm_mgr wfp_km = {
+	.notify = wfp_km_notify,
+	.acquire = wfp_km_acquire,
+	.compile_policy = wfp_km_compile_policy,
+};
+
+int wfp_lifecycle_init(void)
+{
+	wfp_wq = alloc_workqueue("wfp_ipsec", WQ_UNBOUND, 0);
+	if (!wfp_wq)
+		return -ENOMEM;
+	xfrm_register_km(&wfp_km);
+	return 0;
+}
+
+void wfp_lifecycle_flush(void)
+{
+	flush_workqueue(wfp_wq);
+}
+
+void wfp_lifecycle_stop(void)
+{
+	/* No new notification after this (it waits for an RCU period). */
+	xfrm_unregister_km(&wfp_km);
+	flush_workqueue(wfp_wq);
+}
+
+void wfp_lifecycle_uninit(void)
+{
+	destroy_workqueue(wfp_wq);
+}
