@@ -23,9 +23,10 @@
 #include "session.h"
 #include "sa.h"
 #include "spi.h"
+#include "stats.h"
 
 /* Largest argument any command takes; bigger ones would need kmalloc. */
-#define WFP_IOCTL_MAX_SIZE	256
+#define WFP_IOCTL_MAX_SIZE	512
 
 /* The command may run before WFP_IPSEC_IOC_HELLO. */
 #define WFP_IOCTL_F_BEFORE_HELLO	BIT(0)
@@ -70,6 +71,7 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_SUBSCRIBE, 0, WFP_IPSEC_RIGHT_SUBSCRIBE,
 	  wfp_events_subscribe },
 	{ WFP_IPSEC_IOC_UNSUBSCRIBE, 0, 0, wfp_events_unsubscribe },
+	{ WFP_IPSEC_IOC_STATS, 0, WFP_IPSEC_RIGHT_READ_STATS, wfp_stats_get },
 };
 
 static int wfp_ioctl_table_check(void)

@@ -5,6 +5,7 @@
 #ifndef _WFP_NETNS_H
 #define _WFP_NETNS_H
 
+#include <linux/atomic.h>
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -33,6 +34,11 @@ struct wfp_net {
 	struct ida reqids;		/* of the policy sets */
 	struct rhashtable sas;		/* installed SAs by xfrm state, sa.c */
 	unsigned int nr_contexts;
+
+	/* For IPsecGetStatistics (stats.c). */
+	atomic64_t sas_added;
+	atomic64_t sas_deleted;
+	atomic64_t rekeys;
 
 	/* Subscriptions (events.c); a spinlock: events are emitted under
 	 * the context locks.

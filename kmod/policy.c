@@ -262,6 +262,9 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 	lockdep_assert_held(&wn->ctx_lock);
 
 	if (ps->key.no_policy || ps->complete) {
+		/* Another context of the set was complete: a rekey. */
+		if (ps->complete)
+			atomic64_inc(&wn->rekeys);
 		ps->complete++;
 		return 0;
 	}

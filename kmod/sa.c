@@ -309,6 +309,7 @@ void wfp_sa_release_dir(struct wfp_context *ctx, int dir)
 	ctx->sa[dir] = NULL;
 	rhashtable_remove_fast(&ctx->wn->sas, &sa->node, wfp_sa_params);
 	wfp_sa_drop(sa->x);
+	atomic64_inc(&ctx->wn->sas_deleted);
 	/* The notifier's work may be looking at it under RCU. */
 	kfree_rcu(sa, rcu);
 }
@@ -453,6 +454,7 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 		wfp_spi_release(ctx);
 	}
 	ctx->sa[inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND] = rec;
+	atomic64_inc(&ctx->wn->sas_added);
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);

@@ -60,11 +60,13 @@
 #define WFP_IPSEC_FEAT_SA		_BITULL(3)	/* CTX_ADD_*, GET_SA, */
 							/* SET_SELECTORS */
 #define WFP_IPSEC_FEAT_LIFECYCLE	_BITULL(4)	/* CTX_EXPIRE, events */
+#define WFP_IPSEC_FEAT_STATS		_BITULL(5)	/* STATS */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
 					 WFP_IPSEC_FEAT_SA | \
-					 WFP_IPSEC_FEAT_LIFECYCLE)
+					 WFP_IPSEC_FEAT_LIFECYCLE | \
+					 WFP_IPSEC_FEAT_STATS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -592,6 +594,81 @@ struct wfp_ipsec_event {
 	__u64 dropped;
 };
 
+/**
+ * struct wfp_ipsec_traffic_stats - what the namespace's SA contexts carried
+ *	in one direction, summed over their installed SAs
+ * @bytes: bytes through the SAs (xfrm's current lifetime counters)
+ * @packets: packets likewise
+ * @encrypted_bytes: of @bytes, through SAs that encrypt
+ * @ah_bytes: of @bytes, through AH SAs
+ * @esp_auth_bytes: of @bytes, through ESP SAs that authenticate
+ * @transport_bytes: of @bytes, through transport-mode SAs
+ * @tunnel_bytes: of @bytes, through tunnel-mode SAs
+ * @reserved: zero
+ *
+ * Counters of SAs already deleted are not included.
+ */
+struct wfp_ipsec_traffic_stats {
+	__u64 bytes;
+	__u64 packets;
+	__u64 encrypted_bytes;
+	__u64 ah_bytes;
+	__u64 esp_auth_bytes;
+	__u64 transport_bytes;
+	__u64 tunnel_bytes;
+	__u64 reserved;
+};
+
+/**
+ * struct wfp_ipsec_stats - WFP_IPSEC_IOC_STATS, for IPsecGetStatistics
+ * @active_sas: SAs the namespace's contexts have installed
+ * @pending: contexts with an SPI reserved but not yet complete
+ * @sas_added: SAs installed since the namespace's state was created
+ * @sas_deleted: SAs removed since then
+ * @rekeys: contexts completed while another of their policy set was
+ * @active_tunnels: complete tunnel-mode contexts
+ * @in_no_states: xfrm MIB XfrmInNoStates of the namespace, and so on:
+ * @in_state_proto_error: XfrmInStateProtoError (failed ICV/decryption)
+ * @in_state_seq_error: XfrmInStateSeqError (replay)
+ * @in_state_invalid: XfrmInStateInvalid
+ * @in_state_mismatch: XfrmInStateMismatch
+ * @in_tmpl_mismatch: XfrmInTmplMismatch
+ * @in_no_pols: XfrmInNoPols
+ * @in_pol_block: XfrmInPolBlock
+ * @in_hdr_error: XfrmInHdrError
+ * @in_error: XfrmInError
+ * @in_state_expired: XfrmInStateExpired
+ * @out_no_states: XfrmOutNoStates
+ * @reserved: zero
+ * @in: traffic of inbound SAs
+ * @out: traffic of outbound SAs
+ *
+ * Needs WFP_IPSEC_RIGHT_READ_STATS.
+ */
+struct wfp_ipsec_stats {
+	__u64 active_sas;
+	__u64 pending;
+	__u64 sas_added;
+	__u64 sas_deleted;
+	__u64 rekeys;
+	__u64 active_tunnels;
+	__u64 in_no_states;
+	__u64 in_state_proto_error;
+	__u64 in_state_seq_error;
+	__u64 in_state_invalid;
+	__u64 in_state_mismatch;
+	__u64 in_tmpl_mismatch;
+	__u64 in_no_pols;
+	__u64 in_pol_block;
+	__u64 in_hdr_error;
+	__u64 in_error;
+	__u64 in_state_expired;
+	__u64 out_no_states;
+	__u64 reserved[2];
+	struct wfp_ipsec_traffic_stats in;
+	struct wfp_ipsec_traffic_stats out;
+};
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
@@ -626,5 +703,7 @@ struct wfp_ipsec_event {
 /* ctx_id.id names the subscription; ENOENT if not the session's. */
 #define WFP_IPSEC_IOC_UNSUBSCRIBE \
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x0f, struct wfp_ipsec_ctx_id)
+#define WFP_IPSEC_IOC_STATS \
+	_IOR(WFP_IPSEC_IOC_TYPE, 0x10, struct wfp_ipsec_stats)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */
