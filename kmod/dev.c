@@ -24,6 +24,7 @@
 #include "sa.h"
 #include "spi.h"
 #include "stats.h"
+#include "update.h"
 
 /* Largest argument any command takes; bigger ones would need kmalloc. */
 #define WFP_IOCTL_MAX_SIZE	512
@@ -72,6 +73,7 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  wfp_events_subscribe },
 	{ WFP_IPSEC_IOC_UNSUBSCRIBE, 0, 0, wfp_events_unsubscribe },
 	{ WFP_IPSEC_IOC_STATS, 0, WFP_IPSEC_RIGHT_READ_STATS, wfp_stats_get },
+	{ WFP_IPSEC_IOC_CTX_UPDATE, 0, WFP_IPSEC_RIGHT_ADD, wfp_update },
 };
 
 static int wfp_ioctl_table_check(void)

@@ -183,25 +183,35 @@ static void wfp_sa_lifetimes(struct xfrm_state *x,
 					  b->lifetime_seconds / 10;
 }
 
-static int wfp_sa_encap(struct xfrm_state *x, const struct wfp_context *ctx,
-			bool inbound, __be32 peer_private)
+/*
+ * ESP in UDP between our NAT-T port and the peer's: inbound packets come
+ * from the peer's port to ours, outbound ones go the other way.
+ */
+static int wfp_sa_encap(struct xfrm_state *x, const struct wfp_sa_encap *enc,
+			bool inbound)
 {
 	struct xfrm_encap_tmpl *e;
 
-	if (!(ctx->spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP))
-		return peer_private ? -EINVAL : 0;
+	if (!enc->on)
+		return enc->peer_private ? -EINVAL : 0;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
 	e->encap_type = UDP_ENCAP_ESPINUDP;
-	/* The ports given with the SPI: ours and the peer's NAT-T ports. */
-	e->encap_sport = inbound ? ctx->encap_remote_port :
-				   ctx->encap_local_port;
-	e->encap_dport = inbound ? ctx->encap_local_port :
-				   ctx->encap_remote_port;
-	e->encap_oa.a4 = peer_private;
+	e->encap_sport = inbound ? enc->remote_port : enc->local_port;
+	e->encap_dport = inbound ? enc->local_port : enc->remote_port;
+	e->encap_oa.a4 = enc->peer_private;
 	x->encap = e;
 	return 0;
+}
+
+static void wfp_sa_encap_of(const struct wfp_context *ctx, __be32 peer_private,
+			    struct wfp_sa_encap *enc)
+{
+	enc->on = !!(ctx->spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP);
+	enc->local_port = ctx->encap_local_port;
+	enc->remote_port = ctx->encap_remote_port;
+	enc->peer_private = peer_private;
 }
 
 /* Builds and initialises the state; on failure nothing is left. */
@@ -211,6 +221,7 @@ static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
 				       const struct wfp_sa_keys *k, u32 *status)
 {
 	const struct wfp_ipsec_traffic *t = &ctx->traffic;
+	struct wfp_sa_encap enc;
 	struct xfrm_state *x;
 	int ret;
 
@@ -228,9 +239,10 @@ static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
 	wfp_pset_selector(ctx->pset, inbound, &x->sel);
 	wfp_sa_lifetimes(x, b);
 
+	wfp_sa_encap_of(ctx, b->peer_v4_private_addr, &enc);
 	ret = wfp_sa_attach_algs(x, algs, k);
 	if (!ret)
-		ret = wfp_sa_encap(x, ctx, inbound, b->peer_v4_private_addr);
+		ret = wfp_sa_encap(x, &enc, inbound);
 	if (!ret) {
 		/* Resolves the type and sets the keys up: may sleep. */
 		ret = xfrm_init_state(x);
@@ -499,4 +511,142 @@ int wfp_sa_get(struct wfp_session *s, void *arg)
 	mutex_unlock(cfg);
 	wfp_context_put(ctx);
 	return ret;
+}
+
+/*
+ * A copy of an installed SA with new addresses, reqid (policy set) or
+ * encapsulation, for Update0: same SPI, algorithms and keys (taken from
+ * the state itself: the module keeps none), lifetimes, and the anti-replay
+ * and lifetime counters as they are now, so neither side sees a replay
+ * or a restarted lifetime.
+ */
+struct xfrm_state *wfp_sa_clone(struct wfp_context *ctx, int dir,
+				const struct wfp_ipsec_traffic *t,
+				const struct wfp_pset *ps,
+				const struct wfp_sa_encap *enc)
+{
+	struct xfrm_state *old = ctx->sa[dir]->x;
+	bool inbound = dir == WFP_IPSEC_DIR_INBOUND;
+	struct xfrm_state *x;
+	int ret = -ENOMEM;
+
+	x = xfrm_state_alloc(ctx->wn->net);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	x->id.proto = old->id.proto;
+	x->id.spi = old->id.spi;
+	memcpy(&x->id.daddr, inbound ? t->local_addr : t->remote_addr, 16);
+	memcpy(&x->props.saddr, inbound ? t->remote_addr : t->local_addr, 16);
+	x->props.family = ps->key.family;
+	x->props.mode = ps->key.mode;
+	x->props.reqid = ps->reqid;
+	x->props.replay_window = old->props.replay_window;
+	x->props.aalgo = old->props.aalgo;
+	x->props.ealgo = old->props.ealgo;
+	x->geniv = old->geniv;
+	wfp_pset_selector(ps, inbound, &x->sel);
+	x->lft = old->lft;
+
+	if (old->aead) {
+		x->aead = kmemdup(old->aead, aead_len(old->aead), GFP_KERNEL);
+		if (!x->aead)
+			goto err;
+	}
+	if (old->aalg) {
+		x->aalg = kmemdup(old->aalg, xfrm_alg_auth_len(old->aalg),
+				  GFP_KERNEL);
+		if (!x->aalg)
+			goto err;
+	}
+	if (old->ealg) {
+		x->ealg = kmemdup(old->ealg, xfrm_alg_len(old->ealg),
+				  GFP_KERNEL);
+		if (!x->ealg)
+			goto err;
+	}
+	ret = wfp_sa_encap(x, enc, inbound);
+	if (ret)
+		goto err;
+	ret = xfrm_init_state(x);
+	if (ret)
+		goto err;
+
+	spin_lock_bh(&old->lock);
+	x->replay = old->replay;
+	x->preplay = old->preplay;
+	x->curlft = old->curlft;
+	spin_unlock_bh(&old->lock);
+	return x;
+
+err:
+	x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(x);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Update0 swaps SAs in two phases so that a failure changes nothing.
+ * Installing puts the copy in xfrm beside the original - hashed in front
+ * of it when the destination is the same, so lookups find the copy first
+ * and no packet meets neither - and can fail; committing drops the
+ * original and cannot.
+ */
+int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x,
+			struct wfp_sa **recp)
+{
+	struct wfp_sa *old = ctx->sa[dir], *rec;
+	int ret;
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	rec = wfp_sa_record(ctx, x, &old->bundle);
+	ret = rec ? rhashtable_insert_fast(&ctx->wn->sas, &rec->node,
+					   wfp_sa_params) : -ENOMEM;
+	if (ret) {
+		kfree(rec);
+		wfp_sa_clone_drop(x);
+		return ret;
+	}
+	xfrm_state_hold(x);
+	if (xfrm_addr_equal(&x->id.daddr, &old->x->id.daddr,
+			    x->props.family)) {
+		xfrm_state_insert(x);
+	} else {
+		ret = xfrm_state_add(x);
+		if (ret) {
+			x->km.state = XFRM_STATE_DEAD;
+			__xfrm_state_put(x);
+			xfrm_state_put(x);
+			rhashtable_remove_fast(&ctx->wn->sas, &rec->node,
+					       wfp_sa_params);
+			kfree_rcu(rec, rcu);
+			return ret;
+		}
+	}
+	*recp = rec;
+	return 0;
+}
+
+void wfp_sa_abort_copy(struct wfp_context *ctx, struct wfp_sa *rec)
+{
+	rhashtable_remove_fast(&ctx->wn->sas, &rec->node, wfp_sa_params);
+	wfp_sa_drop(rec->x);
+	kfree_rcu(rec, rcu);
+}
+
+void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct wfp_sa *rec)
+{
+	struct wfp_sa *old = ctx->sa[dir];
+
+	ctx->sa[dir] = rec;
+	rhashtable_remove_fast(&ctx->wn->sas, &old->node, wfp_sa_params);
+	wfp_sa_drop(old->x);
+	kfree_rcu(old, rcu);
+}
+
+/* A copy not swapped in: never inserted, so dead before the put. */
+void wfp_sa_clone_drop(struct xfrm_state *x)
+{
+	x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(x);
 }

@@ -12,6 +12,7 @@
 
 struct wfp_context;
 struct wfp_net;
+struct wfp_pset;
 struct wfp_session;
 struct xfrm_state;
 
@@ -28,6 +29,14 @@ struct wfp_sa {
 	struct rcu_head rcu;
 };
 
+/* How an SA is encapsulated: ports in network order. */
+struct wfp_sa_encap {
+	bool on;
+	__be16 local_port;
+	__be16 remote_port;
+	__be32 peer_private;
+};
+
 int wfp_sa_table_init(struct wfp_net *wn);
 void wfp_sa_table_destroy(struct wfp_net *wn);
 
@@ -37,6 +46,16 @@ bool wfp_sa_lost(const struct wfp_context *ctx);
 
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir);
 void wfp_sa_release(struct wfp_context *ctx);
+
+struct xfrm_state *wfp_sa_clone(struct wfp_context *ctx, int dir,
+				const struct wfp_ipsec_traffic *t,
+				const struct wfp_pset *ps,
+				const struct wfp_sa_encap *enc);
+int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x,
+			struct wfp_sa **recp);
+void wfp_sa_abort_copy(struct wfp_context *ctx, struct wfp_sa *rec);
+void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct wfp_sa *rec);
+void wfp_sa_clone_drop(struct xfrm_state *x);
 
 int wfp_sa_add_inbound(struct wfp_session *s, void *arg);
 int wfp_sa_add_outbound(struct wfp_session *s, void *arg);

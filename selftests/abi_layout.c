@@ -36,6 +36,7 @@ UAPI_LAYOUT(struct wfp_ipsec_subscribe, 80);
 UAPI_LAYOUT(struct wfp_ipsec_event, 32);
 UAPI_LAYOUT(struct wfp_ipsec_traffic_stats, 64);
 UAPI_LAYOUT(struct wfp_ipsec_stats, 288);
+UAPI_LAYOUT(struct wfp_ipsec_ctx_update, 136);
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
 	       "ctx_info");

@@ -61,12 +61,14 @@
 							/* SET_SELECTORS */
 #define WFP_IPSEC_FEAT_LIFECYCLE	_BITULL(4)	/* CTX_EXPIRE, events */
 #define WFP_IPSEC_FEAT_STATS		_BITULL(5)	/* STATS */
+#define WFP_IPSEC_FEAT_UPDATE		_BITULL(6)	/* CTX_UPDATE */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
 					 WFP_IPSEC_FEAT_SA | \
 					 WFP_IPSEC_FEAT_LIFECYCLE | \
-					 WFP_IPSEC_FEAT_STATS)
+					 WFP_IPSEC_FEAT_STATS | \
+					 WFP_IPSEC_FEAT_UPDATE)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -669,6 +671,50 @@ struct wfp_ipsec_stats {
 	struct wfp_ipsec_traffic_stats out;
 };
 
+/* wfp_ipsec_ctx_update.flags: the values of IPSEC_SA_DETAILS_UPDATE_*. */
+#define WFP_IPSEC_UPD_F_TRAFFIC		_BITULL(0)
+#define WFP_IPSEC_UPD_F_UDP_ENCAP	_BITULL(1)
+#define WFP_IPSEC_UPD_F_BUNDLE_FLAGS	_BITULL(2)
+#define WFP_IPSEC_UPD_F_NAP_CONTEXT	_BITULL(3)
+#define WFP_IPSEC_UPD_F_MM_SA_ID	_BITULL(6)
+#define __WFP_IPSEC_UPD_F_ALL		(WFP_IPSEC_UPD_F_TRAFFIC | \
+					 WFP_IPSEC_UPD_F_UDP_ENCAP | \
+					 WFP_IPSEC_UPD_F_BUNDLE_FLAGS | \
+					 WFP_IPSEC_UPD_F_NAP_CONTEXT | \
+					 WFP_IPSEC_UPD_F_MM_SA_ID)
+
+/**
+ * struct wfp_ipsec_ctx_update - WFP_IPSEC_IOC_CTX_UPDATE (Update0)
+ * @id: the context, with its inbound SA installed (EBUSY otherwise)
+ * @flags: WFP_IPSEC_UPD_F_*; other bits EOPNOTSUPP
+ * @traffic: TRAFFIC: the new outbound traffic, same IP version and type
+ *	(EXDEV otherwise); the SAs and policies move to the new addresses
+ * @encap: UDP_ENCAP: 1 to encapsulate ESP in UDP with the ports below,
+ *	0 for plain ESP (IPv4 only)
+ * @encap_local_port: our NAT-T port, network order
+ * @encap_remote_port: the peer's, network order
+ * @bundle_flags: BUNDLE_FLAGS: new bundle flags, by WFP_IPSEC_DIR_*
+ * @nap_context: NAP_CONTEXT: likewise
+ * @mm_sa_id: MM_SA_ID: likewise
+ * @reserved: must be zero
+ *
+ * Live SAs are replaced by copies (same SPIs and keys, anti-replay and
+ * lifetime counters carried over) made before the old ones go, so
+ * traffic does not stop.  Needs WFP_IPSEC_RIGHT_ADD.
+ */
+struct wfp_ipsec_ctx_update {
+	__u64 id;
+	__u64 flags;
+	struct wfp_ipsec_traffic traffic;
+	__u32 encap;
+	__be16 encap_local_port;
+	__be16 encap_remote_port;
+	__u32 bundle_flags[2];
+	__u32 nap_context[2];
+	__u64 mm_sa_id[2];
+	__u64 reserved[2];
+};
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
@@ -705,5 +751,7 @@ struct wfp_ipsec_stats {
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x0f, struct wfp_ipsec_ctx_id)
 #define WFP_IPSEC_IOC_STATS \
 	_IOR(WFP_IPSEC_IOC_TYPE, 0x10, struct wfp_ipsec_stats)
+#define WFP_IPSEC_IOC_CTX_UPDATE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x11, struct wfp_ipsec_ctx_update)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */
