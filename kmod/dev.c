@@ -18,6 +18,7 @@
 
 #include "context.h"
 #include "dev.h"
+#include "rights.h"
 #include "events.h"
 #include "lifecycle.h"
 #include "session.h"
@@ -74,6 +75,8 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_UNSUBSCRIBE, 0, 0, wfp_events_unsubscribe },
 	{ WFP_IPSEC_IOC_STATS, 0, WFP_IPSEC_RIGHT_READ_STATS, wfp_stats_get },
 	{ WFP_IPSEC_IOC_CTX_UPDATE, 0, WFP_IPSEC_RIGHT_ADD, wfp_update },
+	{ WFP_IPSEC_IOC_RIGHTS_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_rights_get },
+	{ WFP_IPSEC_IOC_RIGHTS_SET, 0, 0, wfp_rights_set },
 };
 
 static int wfp_ioctl_table_check(void)
@@ -126,7 +129,7 @@ static long wfp_dev_ioctl(struct file *file, unsigned int cmd,
 		return -ENOTTY;
 	if (!(desc->flags & WFP_IOCTL_F_BEFORE_HELLO) && !wfp_session_ready(s))
 		return -EBADFD;
-	if ((s->rights & desc->rights) != desc->rights)
+	if ((wfp_rights_of(s) & desc->rights) != desc->rights)
 		return -EACCES;
 
 	size = _IOC_SIZE(cmd);

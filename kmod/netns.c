@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "netns.h"
+#include "rights.h"
 
 static unsigned int wfp_net_id __read_mostly;
 
@@ -25,6 +26,7 @@ static int __net_init wfp_net_setup(struct net *net)
 	wn->net = net;
 	mutex_init(&wn->lock);
 	INIT_LIST_HEAD(&wn->sessions);
+	wfp_rights_net_init(wn);
 	return wfp_context_table_init(wn);
 }
 
@@ -35,6 +37,7 @@ static void __net_exit wfp_net_teardown(struct net *net)
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
 	wfp_context_table_destroy(wn);
+	wfp_rights_net_exit(wn);
 	mutex_destroy(&wn->lock);
 }
 

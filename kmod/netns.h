@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 
 struct net;
+struct wfp_grants;
 
 struct wfp_net {
 	struct net *net;
@@ -45,6 +46,10 @@ struct wfp_net {
 	 */
 	spinlock_t ev_lock;
 	struct list_head subscribers;
+
+	/* Rights granted to users and groups (rights.c). */
+	struct mutex rights_lock;
+	struct wfp_grants __rcu *grants;
 };
 
 struct wfp_net *wfp_net(const struct net *net);

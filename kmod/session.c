@@ -24,6 +24,7 @@
 
 #include "events.h"
 #include "netns.h"
+#include "rights.h"
 #include "session.h"
 
 /* Session ids are never reused, so a stale id can never name a new one. */
@@ -159,7 +160,7 @@ int wfp_session_get_info(struct wfp_session *s, void *arg)
 	export_uuid(info->session_key, &s->key);
 	info->session_flags = s->flags;
 	info->txn_wait_ms = s->txn_wait_ms;
-	info->rights = s->rights;
+	info->rights = wfp_rights_of(s);
 	info->pid = pid_nr_ns(s->pid, task_active_pid_ns(current));
 	info->uid = from_kuid_munged(user_ns, s->cred->euid);
 	info->gid = from_kgid_munged(user_ns, s->cred->egid);

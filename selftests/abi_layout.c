@@ -37,6 +37,8 @@ UAPI_LAYOUT(struct wfp_ipsec_event, 32);
 UAPI_LAYOUT(struct wfp_ipsec_traffic_stats, 64);
 UAPI_LAYOUT(struct wfp_ipsec_stats, 288);
 UAPI_LAYOUT(struct wfp_ipsec_ctx_update, 136);
+UAPI_LAYOUT(struct wfp_ipsec_grant, 16);
+UAPI_LAYOUT(struct wfp_ipsec_rights, 264);
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
 	       "ctx_info");

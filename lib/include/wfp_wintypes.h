@@ -83,16 +83,65 @@ typedef struct _GUID {
 #endif
 
 /*
- * Security objects. Only pointers to them cross this API, so SID, ACL and
- * SECURITY_DESCRIPTOR are left incomplete. As on Windows, PSID and
- * PSECURITY_DESCRIPTOR are untyped pointers while PACL points to an ACL.
+ * Security objects, in their Windows binary layouts (IPsecSaDbGet/
+ * SetSecurityInfo0 read and write them).  As on Windows, PSID and
+ * PSECURITY_DESCRIPTOR are untyped pointers while PACL points to an ACL;
+ * SECURITY_DESCRIPTOR itself stays incomplete: only the self-relative
+ * form, SECURITY_DESCRIPTOR_RELATIVE, crosses this API.
  */
-typedef struct _SID SID;
+typedef struct _SID_IDENTIFIER_AUTHORITY {
+	BYTE Value[6];
+} SID_IDENTIFIER_AUTHORITY;
+typedef struct _SID {
+	BYTE Revision;
+	BYTE SubAuthorityCount;
+	SID_IDENTIFIER_AUTHORITY IdentifierAuthority;
+	DWORD SubAuthority[1];		/* SubAuthorityCount of them */
+} SID;
 typedef void *PSID;
-typedef struct _ACL ACL;
+typedef struct _ACL {
+	BYTE AclRevision;
+	BYTE Sbz1;
+	WORD AclSize;			/* header and ACEs, in bytes */
+	WORD AceCount;
+	WORD Sbz2;
+} ACL;
 typedef ACL *PACL;
+typedef struct _ACE_HEADER {
+	BYTE AceType;
+	BYTE AceFlags;
+	WORD AceSize;
+} ACE_HEADER;
+typedef struct _ACCESS_ALLOWED_ACE {
+	ACE_HEADER Header;
+	ACCESS_MASK Mask;
+	DWORD SidStart;			/* the SID begins here */
+} ACCESS_ALLOWED_ACE;
+typedef WORD SECURITY_DESCRIPTOR_CONTROL;
+typedef struct _SECURITY_DESCRIPTOR_RELATIVE {
+	BYTE Revision;
+	BYTE Sbz1;
+	SECURITY_DESCRIPTOR_CONTROL Control;
+	DWORD Owner;			/* offsets from the start, 0: none */
+	DWORD Group;
+	DWORD Sacl;
+	DWORD Dacl;
+} SECURITY_DESCRIPTOR_RELATIVE;
 typedef struct _SECURITY_DESCRIPTOR SECURITY_DESCRIPTOR;
 typedef void *PSECURITY_DESCRIPTOR;
+
+#define SID_REVISION			1
+#define ACL_REVISION			2
+#define ACL_REVISION_DS			4
+#define ACCESS_ALLOWED_ACE_TYPE		0x0
+#define ACCESS_DENIED_ACE_TYPE		0x1
+#define SECURITY_DESCRIPTOR_REVISION	1
+#define SE_DACL_PRESENT			0x0004
+#define SE_SELF_RELATIVE		0x8000
+#define GENERIC_READ			0x80000000UL
+#define GENERIC_WRITE			0x40000000UL
+#define GENERIC_EXECUTE			0x20000000UL
+#define GENERIC_ALL			0x10000000UL
 
 typedef DWORD SECURITY_INFORMATION;
 typedef DWORD *PSECURITY_INFORMATION;

@@ -62,13 +62,15 @@
 #define WFP_IPSEC_FEAT_LIFECYCLE	_BITULL(4)	/* CTX_EXPIRE, events */
 #define WFP_IPSEC_FEAT_STATS		_BITULL(5)	/* STATS */
 #define WFP_IPSEC_FEAT_UPDATE		_BITULL(6)	/* CTX_UPDATE */
+#define WFP_IPSEC_FEAT_RIGHTS		_BITULL(7)	/* RIGHTS_GET/SET */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
 					 WFP_IPSEC_FEAT_SA | \
 					 WFP_IPSEC_FEAT_LIFECYCLE | \
 					 WFP_IPSEC_FEAT_STATS | \
-					 WFP_IPSEC_FEAT_UPDATE)
+					 WFP_IPSEC_FEAT_UPDATE | \
+					 WFP_IPSEC_FEAT_RIGHTS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -715,6 +717,46 @@ struct wfp_ipsec_ctx_update {
 	__u64 reserved[2];
 };
 
+/* wfp_ipsec_grant.kind */
+#define WFP_IPSEC_GRANT_USER		1
+#define WFP_IPSEC_GRANT_GROUP		2
+
+/* Grants one namespace holds, at most. */
+#define WFP_IPSEC_GRANTS_MAX		16
+
+/**
+ * struct wfp_ipsec_grant - rights on the namespace's SA database for a
+ *	user or a group, besides what CAP_NET_ADMIN gives
+ * @kind: WFP_IPSEC_GRANT_USER or _GROUP
+ * @id: uid or gid, in the caller's user namespace
+ * @rights: WFP_IPSEC_RIGHT_*
+ * @reserved: zero
+ */
+struct wfp_ipsec_grant {
+	__u32 kind;
+	__u32 id;
+	__u32 rights;
+	__u32 reserved;
+};
+
+/**
+ * struct wfp_ipsec_rights - WFP_IPSEC_IOC_RIGHTS_GET / _SET
+ * @count: grants in use
+ * @reserved0: must be zero
+ * @grants: the grants; unused ones zero
+ *
+ * A session's rights are those of its opener's CAP_NET_ADMIN (all or
+ * none) plus every grant naming the opener's euid, egid or one of its
+ * groups, evaluated at each call.  SET replaces the whole table and needs
+ * a session whose opener had CAP_NET_ADMIN over the namespace (EPERM
+ * otherwise); GET needs WFP_IPSEC_RIGHT_READ.
+ */
+struct wfp_ipsec_rights {
+	__u32 count;
+	__u32 reserved0;
+	struct wfp_ipsec_grant grants[WFP_IPSEC_GRANTS_MAX];
+};
+
 #define WFP_IPSEC_IOC_TYPE	0xF9
 
 #define WFP_IPSEC_IOC_HELLO \
@@ -753,5 +795,9 @@ struct wfp_ipsec_ctx_update {
 	_IOR(WFP_IPSEC_IOC_TYPE, 0x10, struct wfp_ipsec_stats)
 #define WFP_IPSEC_IOC_CTX_UPDATE \
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x11, struct wfp_ipsec_ctx_update)
+#define WFP_IPSEC_IOC_RIGHTS_GET \
+	_IOR(WFP_IPSEC_IOC_TYPE, 0x12, struct wfp_ipsec_rights)
+#define WFP_IPSEC_IOC_RIGHTS_SET \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x13, struct wfp_ipsec_rights)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */
