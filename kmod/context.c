@@ -363,7 +363,10 @@ int wfp_context_get_info(struct wfp_session *s, void *arg)
 	ctx = wfp_context_get(s->wn, info->id);
 	if (!ctx)
 		return -ENOENT;
+	/* Update0 rewrites the traffic under this mutex. */
+	mutex_lock(&s->net->xfrm.xfrm_cfg_mutex);
 	wfp_context_fill_info(ctx, info);
+	mutex_unlock(&s->net->xfrm.xfrm_cfg_mutex);
 	wfp_context_put(ctx);
 	return 0;
 }
@@ -444,8 +447,12 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 			     e->max_entries - count);
 		n = wfp_context_collect(s->wn, e, cursor, batch, want);
 		for (i = 0; i < n; i++) {
-			/* Copy out only after the RCU walk: it may fault. */
+			/* Filled under the mutex Update0 changes traffic under,
+			 * copied out after: the copy may fault.
+			 */
+			mutex_lock(&s->net->xfrm.xfrm_cfg_mutex);
 			wfp_context_fill_info(batch[i], &info);
+			mutex_unlock(&s->net->xfrm.xfrm_cfg_mutex);
 			if (!ret && copy_to_user(&out[count + i], &info,
 						 sizeof(info)))
 				ret = -EFAULT;
