@@ -388,6 +388,8 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 	struct wfp_sa *rec;
 	int ret;
 
+	/* Output only, and copied back even on failure. */
+	a->status = WFP_IPSEC_ADD_ST_OK;
 	ret = wfp_sa_validate(a, &a->status);
 	if (ret)
 		return ret;
