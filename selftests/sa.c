@@ -1,0 +1,3477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPsecSaContextAddInbound0/1 and AddOutbound0/1 (Documentation/sa.rst):
+ * real SAs and policies, and real encrypted traffic.
+ *
+ * The proof (FIXTURE wire): two network namespaces joined by a veth
+ * pair.  Side A - the test process, in a namespace of its own - is keyed
+ * only through libwfpipsec (FwpmEngineOpen0, Create1, SetSpi0,
+ * AddInbound1, AddOutbound1).  Side B is an independent peer keyed with
+ * plain `ip xfrm state/policy` commands.  Ping and a UDP exchange go both
+ * ways, the SA counters rise on both sides (read with libnl-xfrm), a
+ * wrong key on B makes traffic fail and the error counters rise.  One
+ * variant per algorithm family and traffic layout: AES-GCM-128/256,
+ * AES-CBC + HMAC-SHA256, ESP auth-only HMAC-SHA1/SHA256 and GMAC, AH,
+ * transport IPv4 and IPv6, tunnel IPv4 between two subnets, ESP-in-UDP
+ * (whose UDP_ENCAP sockets carry per-socket bypass policies, as an IKE
+ * daemon's do).  FIXTURE wire1 adds, over the same wire, rekeying with a
+ * second context of the same traffic, WFPIPSEC_SELECTORS_FLAG_NO_POLICY
+ * and a packet lifetime running out.
+ *
+ * The rest runs in one namespace without traffic: every entry of the
+ * algorithm table, lifetimes, policy sets, conflicts with what another
+ * control plane put in xfrm (and its removing our states, which deletes
+ * the context: lifecycle.rst), the order rules and every validation code
+ * (FIXTURE bad, one variant per error path with otherwise valid input),
+ * the raw ioctls (FIXTURE rawres: reserved fields; the status copied out
+ * on failure).  Each failing call is checked to have changed nothing:
+ * the context state, and the xfrm states and policies of the namespace.
+ *
+ * Every test runs in a network namespace of its own, so the xfrm
+ * database starts empty and counts are exact.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/lifetime.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/selector.h>
+#include <netlink/xfrm/sp.h>
+#include <netlink/xfrm/template.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define REQID_MIN	0x40000000U
+#define POLICY_PRIO	0x8000
+
+/* A's inbound SPI (reserved with SetSpi0) and the peer's (A's outbound). */
+#define SPI_IN		0x1000a001U
+#define SPI_OUT		0x1000b001U
+/* The rekeying context's. */
+#define SPI_IN2		0x1000a002U
+#define SPI_OUT2	0x1000b002U
+
+#define MAX_IDS		64
+#define KEYBUF		(WFP_IPSEC_KEY_MAX + 16)
+
+/* What every bundle carries besides its SA, to see it reported back. */
+#define B_FLAGS		IPSEC_SA_BUNDLE_FLAG_NLB
+#define B_IDLE		300
+#define B_NDCLEAR	7
+#define B_NAP		9
+#define B_QMSA		0x51
+#define B_MMSA		0x1122334455667788ULL
+#define B_PFS		IPSEC_PFS_2048
+#define B_QMFILTER	0xabcdefULL
+#define B_LOOKUP	0x5c
+#define LT_SECONDS	3600
+#define LT_KB		1000000
+#define LT_PACKETS	1000000
+
+/* Fixed MACs, so both sides get static neighbour entries. */
+#define MAC_A		"02:00:00:00:00:0a"
+#define MAC_B		"02:00:00:00:00:0b"
+
+/* ------------------------------------------------------------ algorithms */
+
+/*
+ * One IPSEC_SA0 transform as the library is given it, and what xfrm
+ * must show for it (Documentation/sa.rst, kmod/algs.c).
+ */
+struct alg {
+	const char *name;
+	IPSEC_TRANSFORM_TYPE type;
+	IPSEC_AUTH_TYPE auth_type;
+	UINT8 auth_cfg;
+	UINT32 auth_len;
+	IPSEC_CIPHER_TYPE cipher_type;
+	UINT8 cipher_cfg;
+	UINT32 cipher_len;
+	bool gcm;		/* AES-GCM: one blob (key + salt), as cipher key */
+	bool auth_copy;		/* AES-GCM: the blob again as auth key */
+	int proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	const char *x_aead, *x_auth, *x_enc;
+	unsigned int x_bits;	/* ICV or truncation */
+};
+
+static const struct alg ALG_GCM128 = {
+	.name = "aes-gcm-128", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_AES_128,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
+	.gcm = true, .auth_copy = true, .proto = IPPROTO_ESP,
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
+};
+
+/* The auth key left empty, which sa.rst allows for GCM. */
+static const struct alg ALG_GCM256 = {
+	.name = "aes-gcm-256", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_AES_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_256,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_256,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_256, .cipher_len = 36,
+	.gcm = true, .proto = IPPROTO_ESP,
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
+};
+
+static const struct alg ALG_CBC128_SHA256 = {
+	.name = "aes-cbc-128+hmac-sha256",
+	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha256)",
+	.x_enc = "cbc(aes)", .x_bits = 128,
+};
+
+static const struct alg ALG_ESP_CBC128 = {
+	.name = "esp-cipher aes-cbc-128", .type = IPSEC_TRANSFORM_ESP_CIPHER,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
+	.proto = IPPROTO_ESP, .x_enc = "cbc(aes)",
+};
+
+static const struct alg ALG_ESP_SHA1 = {
+	.name = "esp-auth hmac-sha1", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_SHA_1,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, .auth_len = 20,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha1)",
+	.x_enc = "ecb(cipher_null)", .x_bits = 96,
+};
+
+static const struct alg ALG_ESP_SHA256 = {
+	.name = "esp-auth hmac-sha256", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha256)",
+	.x_enc = "ecb(cipher_null)", .x_bits = 128,
+};
+
+static const struct alg ALG_GMAC128 = {
+	.name = "esp-auth gmac-128", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_AES_128,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128, .auth_len = 20,
+	.proto = IPPROTO_ESP, .x_aead = "rfc4543(gcm(aes))", .x_bits = 128,
+};
+
+static const struct alg ALG_AH_SHA256 = {
+	.name = "ah hmac-sha256", .type = IPSEC_TRANSFORM_AH,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.proto = IPPROTO_AH, .x_auth = "hmac(sha256)", .x_bits = 128,
+};
+
+/* The whole table of sa.rst, to build every valid transform from. */
+struct auth_desc {
+	IPSEC_AUTH_TYPE type;
+	UINT8 cfg;
+	UINT32 len;
+	const char *x;
+	unsigned int bits;
+	bool gmac;
+};
+
+struct cipher_desc {
+	IPSEC_CIPHER_TYPE type;
+	UINT8 cfg;
+	UINT32 len;
+	const char *x;
+	bool gcm;
+};
+
+static const struct auth_desc AUTHS[] = {
+	{ IPSEC_AUTH_MD5, IPSEC_AUTH_CONFIG_HMAC_MD5_96, 16, "hmac(md5)", 96,
+	  false },
+	{ IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, 20, "hmac(sha1)",
+	  96, false },
+	{ IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, 32,
+	  "hmac(sha256)", 128, false },
+	{ IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_128, 20,
+	  "rfc4543(gcm(aes))", 128, true },
+	{ IPSEC_AUTH_AES_192, IPSEC_AUTH_CONFIG_GCM_AES_192, 28,
+	  "rfc4543(gcm(aes))", 128, true },
+	{ IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256, 36,
+	  "rfc4543(gcm(aes))", 128, true },
+};
+
+static const struct cipher_desc CIPHERS[] = {
+	{ IPSEC_CIPHER_TYPE_DES, IPSEC_CIPHER_CONFIG_CBC_DES, 8, "cbc(des)",
+	  false },
+	{ IPSEC_CIPHER_TYPE_3DES, IPSEC_CIPHER_CONFIG_CBC_3DES, 24,
+	  "cbc(des3_ede)", false },
+	{ IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_CBC_AES_128, 16,
+	  "cbc(aes)", false },
+	{ IPSEC_CIPHER_TYPE_AES_192, IPSEC_CIPHER_CONFIG_CBC_AES_192, 24,
+	  "cbc(aes)", false },
+	{ IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_CBC_AES_256, 32,
+	  "cbc(aes)", false },
+	{ IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_GCM_AES_128, 20,
+	  "rfc4106(gcm(aes))", true },
+	{ IPSEC_CIPHER_TYPE_AES_192, IPSEC_CIPHER_CONFIG_GCM_AES_192, 28,
+	  "rfc4106(gcm(aes))", true },
+	{ IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_GCM_AES_256, 36,
+	  "rfc4106(gcm(aes))", true },
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* An auth-only transform (AH, ESP_AUTH, ESP_AUTH_FW) of AUTHS[i]. */
+static struct alg alg_auth_only(IPSEC_TRANSFORM_TYPE type, unsigned int i)
+{
+	const struct auth_desc *d = &AUTHS[i];
+	struct alg a = {
+		.name = d->x, .type = type, .auth_type = d->type,
+		.auth_cfg = d->cfg, .auth_len = d->len,
+		.proto = type == IPSEC_TRANSFORM_AH ? IPPROTO_AH : IPPROTO_ESP,
+		.x_bits = d->bits,
+	};
+
+	if (d->gmac) {
+		a.x_aead = d->x;
+	} else {
+		a.x_auth = d->x;
+		if (type != IPSEC_TRANSFORM_AH)
+			a.x_enc = "ecb(cipher_null)";
+	}
+	return a;
+}
+
+static struct alg alg_cipher_only(unsigned int i)
+{
+	const struct cipher_desc *d = &CIPHERS[i];
+	struct alg a = {
+		.name = d->x, .type = IPSEC_TRANSFORM_ESP_CIPHER,
+		.cipher_type = d->type, .cipher_cfg = d->cfg,
+		.cipher_len = d->len, .proto = IPPROTO_ESP, .x_enc = d->x,
+	};
+
+	return a;
+}
+
+/* CIPHERS[c] with AUTHS[h]; for GCM the matching GCM auth transform. */
+static struct alg alg_both(unsigned int c, unsigned int h)
+{
+	const struct cipher_desc *cd = &CIPHERS[c];
+	const struct auth_desc *ad = &AUTHS[h];
+	struct alg a = {
+		.name = cd->x, .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+		.auth_type = ad->type, .auth_cfg = ad->cfg,
+		.cipher_type = cd->type, .cipher_cfg = cd->cfg,
+		.cipher_len = cd->len, .proto = IPPROTO_ESP,
+		.x_bits = ad->bits,
+	};
+
+	if (cd->gcm) {
+		a.gcm = true;
+		a.auth_copy = true;
+		a.x_aead = cd->x;
+	} else {
+		a.auth_len = ad->len;
+		a.x_auth = ad->x;
+		a.x_enc = cd->x;
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------ bundles */
+
+#define DIR_OUT 0
+#define DIR_IN 1
+
+static void key_fill(UINT8 *k, UINT32 len, unsigned int seed,
+		     unsigned int salt)
+{
+	UINT32 i;
+
+	for (i = 0; i < len; i++)
+		k[i] = (UINT8)(seed * 0x3b + salt * 0x65 + i * 0x1d + 1);
+}
+
+/*
+ * The keys of one direction (DIR_IN: the SA the peer sends with).  The
+ * whole buffers are filled, so a test may give a longer blob.
+ */
+static void alg_keys(const struct alg *a, unsigned int seed, int dir,
+		     UINT8 *ck, UINT8 *ak)
+{
+	key_fill(ck, KEYBUF, seed, dir * 2);
+	if (a->gcm)
+		memcpy(ak, ck, KEYBUF);
+	else
+		key_fill(ak, KEYBUF, seed, dir * 2 + 1);
+}
+
+/* An IPSEC_SA_BUNDLE1 with its SA, information and keys, in place. */
+struct sab {
+	const struct alg *a;
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa[3];
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	IPSEC_SA_AUTH_INFORMATION0 ai;
+	IPSEC_SA_CIPHER_INFORMATION0 ci;
+	UINT8 ak[KEYBUF], ck[KEYBUF];
+	IPSEC_SA_BUNDLE0 b0;	/* the same, as IPSEC_SA_BUNDLE0 */
+};
+
+/* The auth half of the SA (for ESP_CIPHER one the SA does not use). */
+static IPSEC_SA_AUTH_INFORMATION0 *sab_auth(struct sab *s)
+{
+	if (s->a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER)
+		return &s->ac.saAuthInformation;
+	return &s->ai;
+}
+
+static IPSEC_SA_CIPHER_INFORMATION0 *sab_cipher(struct sab *s)
+{
+	if (s->a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER)
+		return &s->ac.saCipherInformation;
+	return &s->ci;
+}
+
+/* Copies what IPSEC_SA_BUNDLE0 has of b into b0 (call after changes). */
+static IPSEC_SA_BUNDLE0 *sab0(struct sab *s)
+{
+	IPSEC_SA_BUNDLE0 *b0 = &s->b0;
+
+	memset(b0, 0, sizeof(*b0));
+	b0->flags = s->b.flags;
+	b0->lifetime = s->b.lifetime;
+	b0->idleTimeoutSeconds = s->b.idleTimeoutSeconds;
+	b0->ndAllowClearTimeoutSeconds = s->b.ndAllowClearTimeoutSeconds;
+	b0->ipsecId = s->b.ipsecId;
+	b0->napContext = s->b.napContext;
+	b0->qmSaId = s->b.qmSaId;
+	b0->numSAs = s->b.numSAs;
+	b0->saList = s->b.saList;
+	b0->keyModuleState = s->b.keyModuleState;
+	b0->ipVersion = s->b.ipVersion;
+	b0->peerV4PrivateAddress = s->b.peerV4PrivateAddress;
+	b0->mmSaId = s->b.mmSaId;
+	b0->pfsGroup = s->b.pfsGroup;
+	return b0;
+}
+
+static void sab_init(struct sab *s, const struct alg *a, UINT32 spi,
+		     unsigned int seed, int dir, FWP_IP_VERSION v)
+{
+	IPSEC_SA_AUTH_INFORMATION0 *ai = NULL;
+	IPSEC_SA_CIPHER_INFORMATION0 *ci = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->a = a;
+	alg_keys(a, seed, dir, s->ck, s->ak);
+	s->sa[0].spi = spi;
+	s->sa[0].saTransformType = a->type;
+	switch (a->type) {
+	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
+		ai = &s->ac.saAuthInformation;
+		ci = &s->ac.saCipherInformation;
+		s->sa[0].espAuthAndCipherInformation = &s->ac;
+		break;
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		ci = &s->ci;
+		s->sa[0].espCipherInformation = ci;
+		break;
+	default:
+		ai = &s->ai;
+		s->sa[0].ahInformation = ai;
+		break;
+	}
+	if (ai) {
+		ai->authTransform.authTransformId.authType = a->auth_type;
+		ai->authTransform.authTransformId.authConfig = a->auth_cfg;
+		if (!a->gcm) {
+			ai->authKey.size = a->auth_len;
+			ai->authKey.data = s->ak;
+		} else if (a->auth_copy) {
+			ai->authKey.size = a->cipher_len;
+			ai->authKey.data = s->ak;
+		}
+	}
+	if (ci) {
+		ci->cipherTransform.cipherTransformId.cipherType = a->cipher_type;
+		ci->cipherTransform.cipherTransformId.cipherConfig = a->cipher_cfg;
+		ci->cipherKey.size = a->cipher_len;
+		ci->cipherKey.data = s->ck;
+	}
+	s->b.flags = B_FLAGS;
+	s->b.lifetime.lifetimeSeconds = LT_SECONDS;
+	s->b.lifetime.lifetimeKilobytes = LT_KB;
+	s->b.lifetime.lifetimePackets = LT_PACKETS;
+	s->b.idleTimeoutSeconds = B_IDLE;
+	s->b.ndAllowClearTimeoutSeconds = B_NDCLEAR;
+	s->b.napContext = B_NAP;
+	s->b.qmSaId = B_QMSA;
+	s->b.numSAs = 1;
+	s->b.saList = s->sa;
+	s->b.ipVersion = v;
+	s->b.mmSaId = B_MMSA;
+	s->b.pfsGroup = B_PFS;
+	s->b.qmFilterId = B_QMFILTER;
+	memset(&s->b.saLookupContext, B_LOOKUP, sizeof(s->b.saLookupContext));
+	sab0(s);
+}
+
+/* ------------------------------------------------------------ addresses */
+
+static void reverse16(UINT8 *dst, const UINT8 *src)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		dst[i] = src[15 - i];
+}
+
+/* Network-order bytes of a text address; returns the length (4, 16). */
+static int addr_bytes(const char *s, UINT8 *out)
+{
+	memset(out, 0, 16);
+	if (strchr(s, ':'))
+		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
+	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
+}
+
+/*
+ * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
+ * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
+ */
+static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
+			const char *remote)
+{
+	UINT8 l[16], r[16];
+	int len = addr_bytes(local, l);
+
+	addr_bytes(remote, r);
+	memset(t, 0, sizeof(*t));
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	if (len == 4) {
+		t->ipVersion = FWP_IP_VERSION_V4;
+		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
+		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	} else {
+		t->ipVersion = FWP_IP_VERSION_V6;
+		reverse16(t->localV6Address, l);
+		reverse16(t->remoteV6Address, r);
+	}
+	if (tunnel)
+		t->tunnelPolicyId = 0x77;
+}
+
+static void getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic = *t;
+	g->ipVersion = t->ipVersion;
+}
+
+/* ------------------------------------------------------------ namespaces */
+
+/* The namespace the test runs in (side A); helpers come back to it. */
+static int g_home = -1;
+
+static int ns_enter(int ns)
+{
+	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
+}
+
+static void ns_leave(int ns)
+{
+	/* Carrying on in the wrong namespace would prove nothing. */
+	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
+		abort();
+}
+
+static char g_last_cmd[1024];
+
+/* system() through dash in namespace ns (-1: A); the exit status or -1. */
+static int __attribute__((format(printf, 2, 3)))
+sh_in(int ns, const char *fmt, ...)
+{
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(g_last_cmd, sizeof(g_last_cmd), fmt, ap);
+	va_end(ap);
+	if (ns_enter(ns))
+		return -1;
+	st = system(g_last_cmd);
+	ns_leave(ns);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define sh(...) sh_in(-1, __VA_ARGS__)
+
+/* ------------------------------------------------------ xfrm via libnl */
+
+struct xs {
+	UINT32 spi, reqid;
+	int proto, mode, family, alen, replay_window;
+	UINT8 daddr[16], saddr[16];
+	int sel_plen_d, sel_plen_s, sel_proto;
+	UINT8 sel_daddr[16], sel_saddr[16];
+	unsigned long long soft_add, hard_add, soft_bytes, hard_bytes;
+	unsigned long long soft_pkts, hard_pkts;
+	unsigned long long bytes, packets;
+	unsigned long long replay, integrity_failed;
+	char aead[64], auth[64], enc[64];
+	unsigned int aead_bits, aead_icv, auth_bits, auth_trunc, enc_bits;
+	UINT8 aead_key[256], auth_key[256], enc_key[256];
+	bool encap;
+	unsigned int encap_type, encap_sport, encap_dport;
+};
+
+static int nl_bytes(struct nl_addr *a, UINT8 *out)
+{
+	unsigned int len;
+
+	memset(out, 0, 16);
+	if (!a)
+		return 0;
+	len = nl_addr_get_len(a);
+	if (len > 16)
+		len = 16;
+	memcpy(out, nl_addr_get_binary_addr(a), len);
+	return len;
+}
+
+static void xs_fill(struct xfrmnl_sa *sa, struct xs *x)
+{
+	struct xfrmnl_ltime_cfg *lft = xfrmnl_sa_get_lifetime_cfg(sa);
+	struct xfrmnl_sel *sel = xfrmnl_sa_get_sel(sa);
+	unsigned long long at, ut, rw;
+	struct nl_addr *oa = NULL;
+
+	memset(x, 0, sizeof(*x));
+	x->spi = (UINT32)xfrmnl_sa_get_spi(sa);
+	x->reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
+	x->proto = xfrmnl_sa_get_proto(sa);
+	x->mode = xfrmnl_sa_get_mode(sa);
+	x->family = xfrmnl_sa_get_family(sa);
+	x->replay_window = xfrmnl_sa_get_replay_window(sa);
+	x->alen = nl_bytes(xfrmnl_sa_get_daddr(sa), x->daddr);
+	nl_bytes(xfrmnl_sa_get_saddr(sa), x->saddr);
+	if (sel) {
+		x->sel_plen_d = xfrmnl_sel_get_prefixlen_d(sel);
+		x->sel_plen_s = xfrmnl_sel_get_prefixlen_s(sel);
+		x->sel_proto = xfrmnl_sel_get_proto(sel);
+		nl_bytes(xfrmnl_sel_get_daddr(sel), x->sel_daddr);
+		nl_bytes(xfrmnl_sel_get_saddr(sel), x->sel_saddr);
+	} else {
+		x->sel_plen_d = x->sel_plen_s = -1;
+	}
+	if (lft) {
+		x->soft_add = xfrmnl_ltime_cfg_get_soft_addexpires(lft);
+		x->hard_add = xfrmnl_ltime_cfg_get_hard_addexpires(lft);
+		x->soft_bytes = xfrmnl_ltime_cfg_get_soft_bytelimit(lft);
+		x->hard_bytes = xfrmnl_ltime_cfg_get_hard_bytelimit(lft);
+		x->soft_pkts = xfrmnl_ltime_cfg_get_soft_packetlimit(lft);
+		x->hard_pkts = xfrmnl_ltime_cfg_get_hard_packetlimit(lft);
+	}
+	xfrmnl_sa_get_curlifetime(sa, &x->bytes, &x->packets, &at, &ut);
+	xfrmnl_sa_get_stats(sa, &rw, &x->replay, &x->integrity_failed);
+	xfrmnl_sa_get_aead_params(sa, x->aead, &x->aead_bits, &x->aead_icv,
+				  (char *)x->aead_key);
+	xfrmnl_sa_get_auth_params(sa, x->auth, &x->auth_bits, &x->auth_trunc,
+				  (char *)x->auth_key);
+	xfrmnl_sa_get_crypto_params(sa, x->enc, &x->enc_bits,
+				    (char *)x->enc_key);
+	if (!xfrmnl_sa_get_encap_tmpl(sa, &x->encap_type, &x->encap_sport,
+				      &x->encap_dport, &oa)) {
+		x->encap = true;
+		if (oa)
+			nl_addr_put(oa);
+	}
+}
+
+/*
+ * Every xfrm state of namespace ns (-1: A), as libnl-xfrm reads them
+ * (XFRM_MSG_GETSA dump).  Returns how many, or -1; *out is malloc()ed
+ * when out is not NULL.
+ */
+static int sa_dump(int ns, struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk)
+		goto out;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++)
+		xs_fill((struct xfrmnl_sa *)o, &v[i]);
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static int sa_count(int ns)
+{
+	return sa_dump(ns, NULL);
+}
+
+/* States with this SPI and protocol in ns; the last one into *x. */
+static int sa_find(int ns, UINT32 spi, int proto, struct xs *x)
+{
+	struct xs *v;
+	int n = sa_dump(ns, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i].proto != proto || v[i].spi != spi)
+			continue;
+		found++;
+		if (x)
+			*x = v[i];
+	}
+	free(v);
+	return found;
+}
+
+/* States with an SPI: no ACQUIRE larval state xfrm made on its own. */
+static int sa_count_spi(int ns)
+{
+	struct xs *v;
+	int n = sa_dump(ns, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i].spi)
+			found++;
+	free(v);
+	return found;
+}
+
+struct xp {
+	int dir, priority, action, ntmpl, family, proto;
+	UINT8 saddr[16], daddr[16];
+	int plen_s, plen_d;
+	UINT32 reqid;
+	int tproto, tmode;
+	UINT8 tsaddr[16], tdaddr[16];
+};
+
+/* Every xfrm policy of namespace ns, as sa_dump() does for states. */
+static int sp_dump(int ns, struct xp **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	struct xp *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk)
+		goto out;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sp_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o)) {
+		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
+		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
+
+		/* Per-socket policies (the NAT-T sockets' bypass) aside. */
+		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
+			continue;
+		v[i].dir = xfrmnl_sp_get_dir(sp);
+		v[i].priority = xfrmnl_sp_get_priority(sp);
+		v[i].action = xfrmnl_sp_get_action(sp);
+		v[i].ntmpl = xfrmnl_sp_get_nusertemplates(sp);
+		if (sel) {
+			v[i].family = xfrmnl_sel_get_family(sel);
+			v[i].proto = xfrmnl_sel_get_proto(sel);
+			v[i].plen_s = xfrmnl_sel_get_prefixlen_s(sel);
+			v[i].plen_d = xfrmnl_sel_get_prefixlen_d(sel);
+			nl_bytes(xfrmnl_sel_get_saddr(sel), v[i].saddr);
+			nl_bytes(xfrmnl_sel_get_daddr(sel), v[i].daddr);
+		}
+		if (v[i].ntmpl > 0) {
+			struct xfrmnl_user_tmpl *t = xfrmnl_sp_usertemplate_n(sp, 0);
+
+			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(t);
+			v[i].tproto = xfrmnl_user_tmpl_get_proto(t);
+			v[i].tmode = xfrmnl_user_tmpl_get_mode(t);
+			nl_bytes(xfrmnl_user_tmpl_get_saddr(t), v[i].tsaddr);
+			nl_bytes(xfrmnl_user_tmpl_get_daddr(t), v[i].tdaddr);
+		}
+		i++;
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static int sp_count(int ns)
+{
+	return sp_dump(ns, NULL);
+}
+
+/* ------------------------------------------------------- /proc counters */
+
+struct stats {
+	int n;
+	char name[64][48];
+	unsigned long long v[64];
+};
+
+/* /proc/net/xfrm_stat of namespace ns; 0 or -1. */
+static int stats_read(int ns, struct stats *s)
+{
+	char line[128];
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/xfrm_stat", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (s->n < 64 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%47s %llu", s->name[s->n], &s->v[s->n]) == 2)
+			s->n++;
+	fclose(f);
+	return 0;
+}
+
+static unsigned long long stat_get(const struct stats *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return s->v[i];
+	return 0;
+}
+
+static void stats_log_changes(const char *side, const struct stats *a,
+			      const struct stats *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i] != stat_get(a, b->name[i]))
+			ksft_print_msg("%s: %s %llu -> %llu\n", side, b->name[i],
+				       stat_get(a, b->name[i]), b->v[i]);
+}
+
+/* ------------------------------------------------------------ sessions */
+
+static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
+					  int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	EXPECT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
+	return info;
+}
+
+static UINT32 ctx_state(struct __test_metadata *_metadata, int fd, UINT64 id)
+{
+	return ctx_info(_metadata, fd, id).state;
+}
+
+/*
+ * xfrm's own removal of a context's SA (hard lifetime, `ip xfrm state
+ * delete/flush`) deletes the whole context, from a work item
+ * (lifecycle.rst): wait up to 10 s for it to be gone.
+ */
+static bool wait_ctx_gone(HANDLE h, UINT64 id)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (IPsecSaContextGetById1(h, id, &c) == FWP_E_NOT_FOUND)
+			return true;
+		FwpmFreeMemory0((void **)&c);
+		usleep(100000);
+	}
+	return false;
+}
+
+/* ==================================================== checks of results */
+
+/* The transform of one SA as xfrm holds it, keys included. */
+static void expect_xfrm_alg(struct __test_metadata *_metadata,
+			    const struct xs *x, const struct alg *a,
+			    const UINT8 *ck, const UINT8 *ak)
+{
+	EXPECT_EQ(x->proto, a->proto) TH_LOG("%s", a->name);
+	if (a->x_aead) {
+		const UINT8 *k = a->gcm ? ck : ak;
+		UINT32 len = a->gcm ? a->cipher_len : a->auth_len;
+
+		EXPECT_STREQ(x->aead, a->x_aead);
+		EXPECT_EQ(x->aead_bits, len * 8) TH_LOG("%s", a->name);
+		EXPECT_EQ(x->aead_icv, a->x_bits) TH_LOG("%s", a->name);
+		EXPECT_EQ(memcmp(x->aead_key, k, len), 0)
+			TH_LOG("%s: AEAD key differs", a->name);
+		EXPECT_STREQ(x->auth, "");
+		EXPECT_STREQ(x->enc, "");
+		return;
+	}
+	EXPECT_STREQ(x->aead, "");
+	if (a->x_auth) {
+		EXPECT_STREQ(x->auth, a->x_auth);
+		EXPECT_EQ(x->auth_bits, a->auth_len * 8) TH_LOG("%s", a->name);
+		EXPECT_EQ(x->auth_trunc, a->x_bits) TH_LOG("%s", a->name);
+		EXPECT_EQ(memcmp(x->auth_key, ak, a->auth_len), 0)
+			TH_LOG("%s: auth key differs", a->name);
+	} else {
+		EXPECT_STREQ(x->auth, "");
+	}
+	if (a->x_enc) {
+		EXPECT_STREQ(x->enc, a->x_enc);
+		EXPECT_EQ(x->enc_bits, a->cipher_len * 8) TH_LOG("%s", a->name);
+		EXPECT_EQ(memcmp(x->enc_key, ck, a->cipher_len), 0)
+			TH_LOG("%s: cipher key differs", a->name);
+	} else {
+		EXPECT_STREQ(x->enc, "");
+	}
+}
+
+/* One SA of a bundle GetById reported: transform ids, no key. */
+static void expect_sa0(struct __test_metadata *_metadata, const IPSEC_SA0 *sa,
+		       const struct alg *a, UINT32 spi)
+{
+	const IPSEC_SA_AUTH_INFORMATION0 *ai = NULL;
+	const IPSEC_SA_CIPHER_INFORMATION0 *ci = NULL;
+
+	EXPECT_EQ(sa->spi, spi);
+	EXPECT_EQ(sa->saTransformType, a->type);
+	switch (a->type) {
+	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
+		ASSERT_NE(sa->espAuthAndCipherInformation, NULL);
+		ai = &sa->espAuthAndCipherInformation->saAuthInformation;
+		ci = &sa->espAuthAndCipherInformation->saCipherInformation;
+		break;
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		ASSERT_NE(sa->espCipherInformation, NULL);
+		ci = sa->espCipherInformation;
+		break;
+	default:
+		ASSERT_NE(sa->ahInformation, NULL);
+		ai = sa->ahInformation;
+		break;
+	}
+	if (ai) {
+		EXPECT_EQ(ai->authTransform.authTransformId.authType,
+			  a->auth_type);
+		EXPECT_EQ(ai->authTransform.authTransformId.authConfig,
+			  a->auth_cfg);
+		EXPECT_EQ(ai->authKey.size, 0);
+		EXPECT_EQ(ai->authKey.data, NULL);
+	}
+	if (ci) {
+		EXPECT_EQ(ci->cipherTransform.cipherTransformId.cipherType,
+			  a->cipher_type);
+		EXPECT_EQ(ci->cipherTransform.cipherTransformId.cipherConfig,
+			  a->cipher_cfg);
+		EXPECT_EQ(ci->cipherKey.size, 0);
+		EXPECT_EQ(ci->cipherKey.data, NULL);
+	}
+}
+
+/* The members IPSEC_SA_BUNDLE0 and 1 share, as sab_init() set them. */
+#define EXPECT_BUNDLE_COMMON(b, v) do {					\
+	EXPECT_EQ((b)->flags, B_FLAGS);					\
+	EXPECT_EQ((b)->lifetime.lifetimeSeconds, LT_SECONDS);		\
+	EXPECT_EQ((b)->lifetime.lifetimeKilobytes, LT_KB);		\
+	EXPECT_EQ((b)->lifetime.lifetimePackets, LT_PACKETS);		\
+	EXPECT_EQ((b)->idleTimeoutSeconds, B_IDLE);			\
+	EXPECT_EQ((b)->ndAllowClearTimeoutSeconds, B_NDCLEAR);		\
+	EXPECT_EQ((b)->napContext, B_NAP);				\
+	EXPECT_EQ((b)->qmSaId, B_QMSA);					\
+	EXPECT_EQ((b)->mmSaId, B_MMSA);					\
+	EXPECT_EQ((b)->pfsGroup, B_PFS);				\
+	EXPECT_EQ((b)->ipVersion, (v));					\
+	if ((v) == FWP_IP_VERSION_V4) {					\
+		EXPECT_EQ((b)->peerV4PrivateAddress, 0);		\
+	}								\
+	EXPECT_EQ((b)->numSAs, 1);					\
+	ASSERT_NE((b)->saList, NULL);					\
+} while (0)
+
+/*
+ * GetById1 and GetById0 report both bundles as given (SPIs, transform
+ * ids, lifetimes and the other members) with no key.
+ */
+static void expect_get_by_id(struct __test_metadata *_metadata, HANDLE h,
+			     UINT64 id, const struct alg *a, FWP_IP_VERSION v,
+			     UINT32 spi_in, UINT32 spi_out)
+{
+	UINT8 lookup[16];
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL;
+	const IPSEC_SA_BUNDLE1 *b;
+	const IPSEC_SA_BUNDLE0 *b0;
+
+	memset(lookup, B_LOOKUP, sizeof(lookup));
+	ASSERT_EQ(IPsecSaContextGetById1(h, id, &c), ERROR_SUCCESS);
+	ASSERT_NE(c->inboundSa, NULL);
+	ASSERT_NE(c->outboundSa, NULL);
+	EXPECT_EQ(c->inboundSa->saDirection, FWP_DIRECTION_INBOUND);
+	EXPECT_EQ(c->outboundSa->saDirection, FWP_DIRECTION_OUTBOUND);
+
+	b = &c->inboundSa->saBundle;
+	EXPECT_BUNDLE_COMMON(b, v);
+	EXPECT_EQ(b->qmFilterId, B_QMFILTER);
+	EXPECT_EQ(memcmp(&b->saLookupContext, lookup, 16), 0);
+	expect_sa0(_metadata, &b->saList[0], a, spi_in);
+
+	b = &c->outboundSa->saBundle;
+	EXPECT_BUNDLE_COMMON(b, v);
+	EXPECT_EQ(b->qmFilterId, B_QMFILTER);
+	EXPECT_EQ(memcmp(&b->saLookupContext, lookup, 16), 0);
+	expect_sa0(_metadata, &b->saList[0], a, spi_out);
+	FwpmFreeMemory0((void **)&c);
+
+	ASSERT_EQ(IPsecSaContextGetById0(h, id, &c0), ERROR_SUCCESS);
+	ASSERT_NE(c0->inboundSa, NULL);
+	ASSERT_NE(c0->outboundSa, NULL);
+	b0 = &c0->inboundSa->saBundle;
+	EXPECT_BUNDLE_COMMON(b0, v);
+	expect_sa0(_metadata, &b0->saList[0], a, spi_in);
+	b0 = &c0->outboundSa->saBundle;
+	EXPECT_BUNDLE_COMMON(b0, v);
+	expect_sa0(_metadata, &b0->saList[0], a, spi_out);
+	FwpmFreeMemory0((void **)&c0);
+}
+
+/* The raw GET_SA reports no key either. */
+static void expect_raw_sa_keyless(struct __test_metadata *_metadata, int fd,
+				  UINT64 id, UINT32 dir, UINT32 spi)
+{
+	struct wfp_ipsec_ctx_sa g;
+
+	memset(&g, 0, sizeof(g));
+	g.id = id;
+	g.dir = dir;
+	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	EXPECT_EQ(g.bundle.num_sas, 1);
+	EXPECT_EQ(g.bundle.sas[0].spi, spi);
+	EXPECT_EQ(g.bundle.sas[0].auth_key, 0);
+	EXPECT_EQ(g.bundle.sas[0].cipher_key, 0);
+	EXPECT_EQ(g.bundle.sas[0].auth_key_len, 0);
+	EXPECT_EQ(g.bundle.sas[0].cipher_key_len, 0);
+}
+
+/* ================================================ two namespaces: wire */
+
+struct env {
+	HANDLE h;
+	int fd;
+	int bns;		/* side B's namespace */
+	char bname[32];
+	const struct alg *alg;
+	bool v6, tunnel, natt;
+	/* Outer (endpoint) addresses, the hosts traffic runs between, and
+	 * the selectors' subnets with their prefix length.
+	 */
+	const char *a_out, *b_out, *a_host, *b_host, *a_sel, *b_sel;
+	int plen;
+	UINT64 ids[MAX_IDS];
+	int nids;
+	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
+};
+
+/*
+ * Per-socket bypass policies, as IKE daemons put on their sockets: the
+ * context's policies (any protocol between the two hosts) would
+ * otherwise demand IPsec of the ESP-in-UDP datagrams themselves, which
+ * the IN policy check on UDP delivery runs before the encapsulation
+ * handler sees them.
+ */
+static int socket_bypass(int s)
+{
+	struct xfrm_userpolicy_info p;
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		memset(&p, 0, sizeof(p));
+		p.action = XFRM_POLICY_ALLOW;
+		p.dir = dir;
+		p.sel.family = AF_INET;
+		p.lft.soft_byte_limit = XFRM_INF;
+		p.lft.hard_byte_limit = XFRM_INF;
+		p.lft.soft_packet_limit = XFRM_INF;
+		p.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(s, IPPROTO_IP, IP_XFRM_POLICY, &p, sizeof(p)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A UDP socket bound in namespace ns; with encap, an ESP-in-UDP receiver
+ * as an IKE daemon's NAT-T socket is (bypassing policies).
+ */
+static int udp_socket(int ns, bool v6, const char *addr, int port,
+		      bool encap)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	struct sockaddr *sa;
+	socklen_t len;
+	int s, one = UDP_ENCAP_ESPINUDP;
+
+	memset(&s6, 0, sizeof(s6));
+	memset(&s4, 0, sizeof(s4));
+	if (v6) {
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons(port);
+		if (addr && inet_pton(AF_INET6, addr, &s6.sin6_addr) != 1)
+			return -1;
+		sa = (struct sockaddr *)&s6;
+		len = sizeof(s6);
+	} else {
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons(port);
+		if (addr && inet_pton(AF_INET, addr, &s4.sin_addr) != 1)
+			return -1;
+		sa = (struct sockaddr *)&s4;
+		len = sizeof(s4);
+	}
+	if (ns_enter(ns))
+		return -1;
+	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (bind(s, sa, len) ||
+		       (encap && (setsockopt(s, IPPROTO_UDP, UDP_ENCAP, &one,
+					     sizeof(one)) ||
+				  socket_bypass(s))))) {
+		close(s);
+		s = -1;
+	}
+	ns_leave(ns);
+	return s;
+}
+
+static int udp_send(int s, bool v6, const char *addr, int port,
+		    const char *msg)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+
+	if (v6) {
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &s6.sin6_addr);
+		return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&s6,
+			      sizeof(s6)) == (ssize_t)strlen(msg) ? 0 : -1;
+	}
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	s4.sin_port = htons(port);
+	inet_pton(AF_INET, addr, &s4.sin_addr);
+	return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&s4,
+		      sizeof(s4)) == (ssize_t)strlen(msg) ? 0 : -1;
+}
+
+/* The datagram msg arrives on s within ms milliseconds. */
+static bool udp_got(int s, const char *msg, int ms)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char buf[64];
+	ssize_t n;
+
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return !strcmp(buf, msg);
+}
+
+/*
+ * A datagram from A to B, then one from B to A, between the traffic
+ * hosts.  0, or -1 setup failed, -2 A->B lost, -3 B->A lost.
+ */
+static int udp_exchange(struct env *e)
+{
+	int sa = udp_socket(-1, e->v6, e->a_host, 5001, false);
+	int sb = udp_socket(e->bns, e->v6, e->b_host, 5002, false);
+	int ret = -1;
+
+	if (sa < 0 || sb < 0)
+		goto out;
+	ret = -2;
+	if (udp_send(sa, e->v6, e->b_host, 5002, "from-a") ||
+	    !udp_got(sb, "from-a", 3000))
+		goto out;
+	ret = -3;
+	if (udp_send(sb, e->v6, e->a_host, 5001, "from-b") ||
+	    !udp_got(sa, "from-b", 3000))
+		goto out;
+	ret = 0;
+out:
+	if (sa >= 0)
+		close(sa);
+	if (sb >= 0)
+		close(sb);
+	return ret;
+}
+
+/* busybox ping from one side to the other; its exit status. */
+static int ping(struct env *e, bool from_b, int count)
+{
+	const char *src = from_b ? e->b_host : e->a_host;
+	const char *dst = from_b ? e->a_host : e->b_host;
+
+	return sh_in(from_b ? e->bns : -1,
+		     "ping -c %d -i 0.2 -W 2 %s%s %s >/dev/null 2>&1", count,
+		     e->tunnel ? "-I " : "", e->tunnel ? src : "", dst);
+}
+
+static void env_setup(struct __test_metadata *_metadata, struct env *e,
+		      const struct alg *alg, bool v6, bool tunnel, bool natt)
+{
+	char path[64];
+	int rc;
+
+	e->fd = -1;
+	e->bns = -1;
+	e->ua = e->ub = -1;
+	e->alg = alg;
+	e->v6 = v6;
+	e->tunnel = tunnel;
+	e->natt = natt;
+	e->a_out = v6 ? "fd00:1::1" : "10.1.0.1";
+	e->b_out = v6 ? "fd00:1::2" : "10.1.0.2";
+	e->a_host = tunnel ? "10.2.1.1" : e->a_out;
+	e->b_host = tunnel ? "10.2.2.1" : e->b_out;
+	e->a_sel = tunnel ? "10.2.1.0" : e->a_out;
+	e->b_sel = tunnel ? "10.2.2.0" : e->b_out;
+	e->plen = tunnel ? 24 : v6 ? 128 : 32;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	snprintf(e->bname, sizeof(e->bname), "wfpsa%d", getpid());
+	ASSERT_EQ(sh("ip netns add %s", e->bname), 0) TH_LOG("%s", g_last_cmd);
+	snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
+	e->bns = open(path, O_RDONLY | O_CLOEXEC);
+	if (e->bns < 0)
+		sh("ip netns del %s", e->bname);
+	ASSERT_GE(e->bns, 0);
+
+	rc = sh("ip link set lo up && ip link add va address " MAC_A
+		" type veth peer name vb address " MAC_B " netns %s && "
+		"ip link set va up", e->bname);
+	/* The descriptor keeps B alive; no name is left behind. */
+	sh("ip netns del %s", e->bname);
+	e->bname[0] = 0;
+	ASSERT_EQ(rc, 0) TH_LOG("veth pair: %s", g_last_cmd);
+	ASSERT_EQ(sh_in(e->bns, "ip link set lo up && ip link set vb up"), 0);
+	if (v6) {
+		ASSERT_EQ(sh("ip -6 addr add fd00:1::1/64 dev va nodad && "
+			     "ip -6 neigh add fd00:1::2 lladdr " MAC_B
+			     " dev va nud permanent"), 0)
+			TH_LOG("%s", g_last_cmd);
+		ASSERT_EQ(sh_in(e->bns, "ip -6 addr add fd00:1::2/64 dev vb nodad && "
+				"ip -6 neigh add fd00:1::1 lladdr " MAC_A
+				" dev vb nud permanent"), 0)
+			TH_LOG("%s", g_last_cmd);
+	} else {
+		ASSERT_EQ(sh("ip addr add 10.1.0.1/24 dev va && "
+			     "ip neigh add 10.1.0.2 lladdr " MAC_B
+			     " dev va nud permanent"), 0)
+			TH_LOG("%s", g_last_cmd);
+		ASSERT_EQ(sh_in(e->bns, "ip addr add 10.1.0.2/24 dev vb && "
+				"ip neigh add 10.1.0.1 lladdr " MAC_A
+				" dev vb nud permanent"), 0)
+			TH_LOG("%s", g_last_cmd);
+	}
+	if (tunnel) {
+		/* The subnets behind the endpoints: one host each, on lo. */
+		ASSERT_EQ(sh("ip addr add 10.2.1.1/32 dev lo && "
+			     "ip route add 10.2.2.0/24 via 10.1.0.2 dev va "
+			     "src 10.2.1.1"), 0) TH_LOG("%s", g_last_cmd);
+		ASSERT_EQ(sh_in(e->bns, "ip addr add 10.2.2.1/32 dev lo && "
+				"ip route add 10.2.1.0/24 via 10.1.0.1 dev vb "
+				"src 10.2.2.1"), 0) TH_LOG("%s", g_last_cmd);
+	}
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
+	/* (These load xfrm_user, which socket policies need.) */
+	ASSERT_EQ(sa_count(-1), 0);
+	ASSERT_EQ(sa_count(e->bns), 0);
+	if (natt) {
+		/* What an IKE daemon owns: the receivers of ESP-in-UDP. */
+		e->ua = udp_socket(-1, false, NULL, 4500, true);
+		e->ub = udp_socket(e->bns, false, NULL, 4500, true);
+		ASSERT_GE(e->ua, 0) TH_LOG("encap socket: %s", strerror(errno));
+		ASSERT_GE(e->ub, 0) TH_LOG("encap socket: %s", strerror(errno));
+	}
+}
+
+static void env_teardown(struct env *e)
+{
+	int i;
+
+	if (e->h) {
+		for (i = 0; i < e->nids; i++)
+			if (e->ids[i])
+				IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		FwpmEngineClose0(e->h);
+	}
+	if (e->ua >= 0)
+		close(e->ua);
+	if (e->ub >= 0)
+		close(e->ub);
+	if (e->bns >= 0)
+		close(e->bns);
+	if (e->bname[0])
+		sh("ip netns del %s 2>/dev/null", e->bname);
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+static void env_forget(struct env *e, UINT64 id)
+{
+	int i;
+
+	for (i = 0; i < e->nids; i++)
+		if (e->ids[i] == id)
+			e->ids[i] = 0;
+}
+
+static FWP_IP_VERSION env_ipv(const struct env *e)
+{
+	return e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+}
+
+/* ---- side A, through the library only ---- */
+
+static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
+{
+	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
+	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
+	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &lm };
+	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &rm };
+	IPSEC_TRAFFIC1 t;
+	UINT64 id = 0;
+
+	traffic_set(&t, e->tunnel, e->a_out, e->b_out);
+	ASSERT_LT(e->nids, MAX_IDS);
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	e->ids[e->nids++] = id;
+	if (e->tunnel) {
+		ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, &lv, &rv, 0),
+			  ERROR_SUCCESS);
+	}
+	return id;
+}
+
+static void a_set_spi(struct __test_metadata *_metadata, struct env *e,
+		      UINT64 id, UINT32 spi)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 4500 };
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+
+	traffic_set(&t, e->tunnel, e->a_out, e->b_out);
+	getspi_set(&g, &t);
+	if (e->natt)
+		g.inboundUdpEncapsulation = &encap;
+	ASSERT_EQ(IPsecSaContextSetSpi0(e->h, id, &g, spi), ERROR_SUCCESS);
+}
+
+static void a_add(struct __test_metadata *_metadata, struct env *e,
+		  UINT64 id, bool inbound, UINT32 spi, unsigned int seed,
+		  UINT32 lt_packets)
+{
+	struct sab s;
+
+	sab_init(&s, e->alg, spi, seed, inbound ? DIR_IN : DIR_OUT,
+		 env_ipv(e));
+	if (lt_packets)
+		s.b.lifetime.lifetimePackets = lt_packets;
+	if (inbound) {
+		ASSERT_EQ(IPsecSaContextAddInbound1(e->h, id, &s.b),
+			  ERROR_SUCCESS);
+	} else {
+		ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, id, &s.b),
+			  ERROR_SUCCESS);
+	}
+}
+
+/* Create1, (SetSelectors0,) SetSpi0, AddInbound1, AddOutbound1. */
+static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
+		     UINT32 spi_in, UINT32 spi_out, unsigned int seed)
+{
+	UINT64 id = a_create(_metadata, e);
+
+	a_set_spi(_metadata, e, id, spi_in);
+	a_add(_metadata, e, id, true, spi_in, seed, 0);
+	a_add(_metadata, e, id, false, spi_out, seed, 0);
+	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	return id;
+}
+
+/* ---- side B, with plain `ip xfrm` ---- */
+
+static char *hex(const UINT8 *k, UINT32 len, char *buf)
+{
+	UINT32 i;
+
+	if (!len)
+		return strcpy(buf, "''");
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < len; i++)
+		sprintf(buf + 2 + 2 * i, "%02x", k[i]);
+	return buf;
+}
+
+/* The algorithm part of `ip xfrm state add` for these keys. */
+static void b_alg_text(const struct alg *a, const UINT8 *ck, const UINT8 *ak,
+		       char *out, size_t n)
+{
+	char h1[2 * KEYBUF + 4], h2[2 * KEYBUF + 4];
+	size_t len;
+
+	if (a->x_aead) {
+		snprintf(out, n, "aead '%s' %s %u", a->x_aead,
+			 a->gcm ? hex(ck, a->cipher_len, h1) :
+				  hex(ak, a->auth_len, h1), a->x_bits);
+		return;
+	}
+	out[0] = 0;
+	if (a->x_enc)
+		snprintf(out, n, "enc '%s' %s ", a->x_enc,
+			 hex(ck, a->cipher_len, h1));
+	len = strlen(out);
+	if (a->x_auth)
+		snprintf(out + len, n - len, "auth-trunc '%s' %s %u", a->x_auth,
+			 hex(ak, a->auth_len, h2), a->x_bits);
+}
+
+/* One of B's states: from src to dst, keys of A's direction dir. */
+static int b_state(struct env *e, const char *src, const char *dst, UINT32 spi,
+		   unsigned int seed, int dir)
+{
+	UINT8 ck[KEYBUF], ak[KEYBUF];
+	char algs[512];
+
+	alg_keys(e->alg, seed, dir, ck, ak);
+	b_alg_text(e->alg, ck, ak, algs, sizeof(algs));
+	return sh_in(e->bns, "ip xfrm state add src %s dst %s proto %s spi 0x%x "
+		     "reqid 1 mode %s %s%s", src, dst,
+		     e->alg->proto == IPPROTO_AH ? "ah" : "esp", spi,
+		     e->tunnel ? "tunnel" : "transport", algs,
+		     e->natt ? " encap espinudp 4500 4500 0.0.0.0" : "");
+}
+
+/* B's two SAs: it sends on A's inbound SPI, receives on A's outbound. */
+static void b_states(struct __test_metadata *_metadata, struct env *e,
+		     UINT32 spi_in, UINT32 spi_out, unsigned int seed)
+{
+	ASSERT_EQ(b_state(e, e->b_out, e->a_out, spi_in, seed, DIR_IN), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_state(e, e->a_out, e->b_out, spi_out, seed, DIR_OUT), 0)
+		TH_LOG("%s", g_last_cmd);
+}
+
+static int b_policy(struct env *e, const char *dir, bool out)
+{
+	const char *p = e->alg->proto == IPPROTO_AH ? "ah" : "esp";
+	const char *ss = out ? e->b_sel : e->a_sel, *ds = out ? e->a_sel : e->b_sel;
+	const char *ts = out ? e->b_out : e->a_out, *td = out ? e->a_out : e->b_out;
+
+	if (e->tunnel)
+		return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
+			     "tmpl src %s dst %s proto %s reqid 1 mode tunnel",
+			     ss, e->plen, ds, e->plen, dir, ts, td, p);
+	return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
+		     "tmpl proto %s reqid 1 mode transport",
+		     ss, e->plen, ds, e->plen, dir, p);
+}
+
+static void b_policies(struct __test_metadata *_metadata, struct env *e)
+{
+	ASSERT_EQ(b_policy(e, "out", true), 0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_policy(e, "in", false), 0) TH_LOG("%s", g_last_cmd);
+	if (e->tunnel) {
+		ASSERT_EQ(b_policy(e, "fwd", false), 0)
+			TH_LOG("%s", g_last_cmd);
+	}
+}
+
+static void b_full(struct __test_metadata *_metadata, struct env *e,
+		   UINT32 spi_in, UINT32 spi_out, unsigned int seed)
+{
+	b_states(_metadata, e, spi_in, spi_out, seed);
+	b_policies(_metadata, e);
+}
+
+/* ---- counters ---- */
+
+/* Packets and bytes of A's inbound/outbound and B's outbound/inbound SA. */
+struct ctr {
+	unsigned long long pk[4], by[4];
+};
+
+static const char *const ctr_name[4] = {
+	"A inbound", "A outbound", "B outbound", "B inbound",
+};
+
+static void counters(struct __test_metadata *_metadata, struct env *e,
+		     UINT32 spi_in, UINT32 spi_out, struct ctr *c)
+{
+	int ns[4] = { -1, -1, e->bns, e->bns }, i;
+	UINT32 spi[4] = { spi_in, spi_out, spi_in, spi_out };
+	struct xs x;
+
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(sa_find(ns[i], spi[i], e->alg->proto, &x), 1)
+			TH_LOG("%s SA %#x", ctr_name[i], spi[i]);
+		c->pk[i] = x.packets;
+		c->by[i] = x.bytes;
+	}
+}
+
+static void expect_counters_rose(struct __test_metadata *_metadata,
+				 const struct ctr *a, const struct ctr *b,
+				 const char *what)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		EXPECT_GT(b->pk[i], a->pk[i]) TH_LOG("%s: %s SA packets",
+						     what, ctr_name[i]);
+		EXPECT_GT(b->by[i], a->by[i]) TH_LOG("%s: %s SA bytes",
+						     what, ctr_name[i]);
+	}
+}
+
+/* ---------------------------------------------------------- wire tests */
+
+FIXTURE(wire) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(wire) {
+	const struct alg *alg;
+	bool v6, tunnel, natt;
+};
+
+FIXTURE_VARIANT_ADD(wire, gcm128_transport_v4) { .alg = &ALG_GCM128 };
+FIXTURE_VARIANT_ADD(wire, gcm256_transport_v4) { .alg = &ALG_GCM256 };
+FIXTURE_VARIANT_ADD(wire, cbc128_sha256_transport_v4) {
+	.alg = &ALG_CBC128_SHA256 };
+FIXTURE_VARIANT_ADD(wire, esp_auth_sha1_transport_v4) { .alg = &ALG_ESP_SHA1 };
+FIXTURE_VARIANT_ADD(wire, esp_auth_sha256_transport_v4) {
+	.alg = &ALG_ESP_SHA256 };
+FIXTURE_VARIANT_ADD(wire, esp_auth_gmac128_transport_v4) {
+	.alg = &ALG_GMAC128 };
+FIXTURE_VARIANT_ADD(wire, gcm128_transport_v6) {
+	.alg = &ALG_GCM128, .v6 = true };
+FIXTURE_VARIANT_ADD(wire, cbc128_sha256_transport_v6) {
+	.alg = &ALG_CBC128_SHA256, .v6 = true };
+FIXTURE_VARIANT_ADD(wire, gcm128_tunnel_v4) {
+	.alg = &ALG_GCM128, .tunnel = true };
+FIXTURE_VARIANT_ADD(wire, cbc128_sha256_tunnel_v4) {
+	.alg = &ALG_CBC128_SHA256, .tunnel = true };
+FIXTURE_VARIANT_ADD(wire, gcm128_espinudp_v4) {
+	.alg = &ALG_GCM128, .natt = true };
+FIXTURE_VARIANT_ADD(wire, ah_sha256_transport_v4) { .alg = &ALG_AH_SHA256 };
+
+FIXTURE_SETUP(wire)
+{
+	env_setup(_metadata, &self->e, variant->alg, variant->v6,
+		  variant->tunnel, variant->natt);
+}
+
+FIXTURE_TEARDOWN(wire)
+{
+	env_teardown(&self->e);
+}
+
+/* A's SA as sa.rst describes it. */
+static void expect_a_sa(struct __test_metadata *_metadata, struct env *e,
+			bool inbound, UINT32 spi, UINT32 reqid)
+{
+	UINT8 lo[16], re[16], ls[16], rs[16], ck[KEYBUF], ak[KEYBUF];
+	int alen = addr_bytes(e->a_out, lo);
+	struct xs x;
+
+	addr_bytes(e->b_out, re);
+	addr_bytes(e->a_sel, ls);
+	addr_bytes(e->b_sel, rs);
+	ASSERT_EQ(sa_find(-1, spi, e->alg->proto, &x), 1);
+	EXPECT_EQ(x.family, e->v6 ? AF_INET6 : AF_INET);
+	EXPECT_EQ(x.mode, e->tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
+	EXPECT_EQ(x.reqid, reqid);
+	EXPECT_GE(x.reqid, REQID_MIN);
+	EXPECT_EQ(x.alen, alen);
+	EXPECT_EQ(memcmp(x.daddr, inbound ? lo : re, alen), 0);
+	EXPECT_EQ(memcmp(x.saddr, inbound ? re : lo, alen), 0);
+	EXPECT_EQ(x.replay_window, inbound ? 32 : 0);
+	EXPECT_EQ(x.sel_plen_d, e->plen);
+	EXPECT_EQ(x.sel_plen_s, e->plen);
+	EXPECT_EQ(memcmp(x.sel_daddr, inbound ? ls : rs, alen), 0);
+	EXPECT_EQ(memcmp(x.sel_saddr, inbound ? rs : ls, alen), 0);
+	EXPECT_EQ(x.sel_proto, 0);
+	EXPECT_EQ(x.hard_add, LT_SECONDS);
+	EXPECT_EQ(x.hard_bytes, (unsigned long long)LT_KB * 1024);
+	EXPECT_EQ(x.hard_pkts, LT_PACKETS);
+	alg_keys(e->alg, 1, inbound ? DIR_IN : DIR_OUT, ck, ak);
+	expect_xfrm_alg(_metadata, &x, e->alg, ck, ak);
+	EXPECT_EQ(x.encap, e->natt);
+	if (e->natt) {
+		EXPECT_EQ(x.encap_type, UDP_ENCAP_ESPINUDP);
+		EXPECT_EQ(x.encap_sport, 4500);
+		EXPECT_EQ(x.encap_dport, 4500);
+	}
+}
+
+/* A's policies: OUT, IN (and FWD), priority 0x8000, the set's reqid. */
+static void expect_a_policies(struct __test_metadata *_metadata,
+			      struct env *e, UINT32 reqid)
+{
+	UINT8 lo[16], re[16], ls[16], rs[16];
+	int alen = addr_bytes(e->a_out, lo), n, i, seen = 0;
+	struct xp *v;
+
+	addr_bytes(e->b_out, re);
+	addr_bytes(e->a_sel, ls);
+	addr_bytes(e->b_sel, rs);
+	n = sp_dump(-1, &v);
+	ASSERT_EQ(n, e->tunnel ? 3 : 2);
+	for (i = 0; i < n; i++) {
+		bool out = v[i].dir == XFRM_POLICY_OUT;
+
+		seen |= 1 << v[i].dir;
+		EXPECT_EQ(v[i].priority, POLICY_PRIO);
+		EXPECT_EQ(v[i].action, XFRM_POLICY_ALLOW);
+		EXPECT_EQ(v[i].family, e->v6 ? AF_INET6 : AF_INET);
+		EXPECT_EQ(v[i].plen_s, e->plen);
+		EXPECT_EQ(v[i].plen_d, e->plen);
+		EXPECT_EQ(memcmp(v[i].saddr, out ? ls : rs, alen), 0)
+			TH_LOG("dir %d", v[i].dir);
+		EXPECT_EQ(memcmp(v[i].daddr, out ? rs : ls, alen), 0)
+			TH_LOG("dir %d", v[i].dir);
+		ASSERT_EQ(v[i].ntmpl, 1);
+		EXPECT_EQ(v[i].reqid, reqid);
+		EXPECT_EQ(v[i].tproto, e->alg->proto);
+		EXPECT_EQ(v[i].tmode, e->tunnel ? XFRM_MODE_TUNNEL :
+						  XFRM_MODE_TRANSPORT);
+		if (e->tunnel) {
+			EXPECT_EQ(memcmp(v[i].tsaddr, out ? lo : re, alen), 0);
+			EXPECT_EQ(memcmp(v[i].tdaddr, out ? re : lo, alen), 0);
+		}
+	}
+	EXPECT_EQ(seen, e->tunnel ? 7 : 3);
+	free(v);
+}
+
+TEST_F_TIMEOUT(wire, installed_as_described, 120)
+{
+	struct env *e = &self->e;
+	struct wfp_ipsec_ctx_info info;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	UINT64 id;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	info = ctx_info(_metadata, e->fd, id);
+	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_GE(info.reqid, REQID_MIN);
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_a_sa(_metadata, e, true, SPI_IN, info.reqid);
+	expect_a_sa(_metadata, e, false, SPI_OUT, info.reqid);
+	expect_a_policies(_metadata, e, info.reqid);
+	/* The reserved SPI's larval state became the inbound SA. */
+	if (e->alg->proto == IPPROTO_AH) {
+		EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
+	}
+
+	expect_get_by_id(_metadata, e->h, id, e->alg, env_ipv(e), SPI_IN,
+			 SPI_OUT);
+	expect_raw_sa_keyless(_metadata, e->fd, id, WFP_IPSEC_DIR_INBOUND,
+			      SPI_IN);
+	expect_raw_sa_keyless(_metadata, e->fd, id, WFP_IPSEC_DIR_OUTBOUND,
+			      SPI_OUT);
+	ASSERT_EQ(IPsecSaContextGetById1(e->h, id, &c), ERROR_SUCCESS);
+	if (e->natt) {
+		ASSERT_NE(c->inboundSa->udpEncapsulation, NULL);
+		EXPECT_EQ(c->inboundSa->udpEncapsulation->localUdpEncapPort,
+			  4500);
+		EXPECT_EQ(c->inboundSa->udpEncapsulation->remoteUdpEncapPort,
+			  4500);
+	}
+	FwpmFreeMemory0((void **)&c);
+}
+
+TEST_F_TIMEOUT(wire, traffic_both_ways, 120)
+{
+	struct env *e = &self->e;
+	struct stats sa0, sa1, sb0, sb1;
+	struct ctr c0, c1, c2;
+	int i;
+
+	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	ASSERT_EQ(stats_read(-1, &sa0), 0);
+	ASSERT_EQ(stats_read(e->bns, &sb0), 0);
+	counters(_metadata, e, SPI_IN, SPI_OUT, &c0);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(c0.pk[i], 0) TH_LOG("%s", ctr_name[i]);
+	}
+
+	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ping A -> B");
+	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ping B -> A");
+	counters(_metadata, e, SPI_IN, SPI_OUT, &c1);
+	expect_counters_rose(_metadata, &c0, &c1, "ping");
+
+	EXPECT_EQ(udp_exchange(e), 0);
+	counters(_metadata, e, SPI_IN, SPI_OUT, &c2);
+	expect_counters_rose(_metadata, &c1, &c2, "UDP");
+
+	/* Nothing failed on the way. */
+	ASSERT_EQ(stats_read(-1, &sa1), 0);
+	ASSERT_EQ(stats_read(e->bns, &sb1), 0);
+	stats_log_changes("A", &sa0, &sa1);
+	stats_log_changes("B", &sb0, &sb1);
+	EXPECT_EQ(stat_get(&sa1, "XfrmInStateProtoError"),
+		  stat_get(&sa0, "XfrmInStateProtoError"));
+	EXPECT_EQ(stat_get(&sb1, "XfrmInStateProtoError"),
+		  stat_get(&sb0, "XfrmInStateProtoError"));
+}
+
+TEST_F_TIMEOUT(wire, wrong_key_on_peer_fails, 120)
+{
+	struct env *e = &self->e;
+	struct stats sa0, sa1, sb0, sb1;
+	struct xs x;
+
+	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	/* Seed 2: every key of B differs from A's. */
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 2);
+	ASSERT_EQ(stats_read(-1, &sa0), 0);
+	ASSERT_EQ(stats_read(e->bns, &sb0), 0);
+
+	EXPECT_NE(ping(e, false, 2), 0) TH_LOG("ping A -> B went through");
+	EXPECT_NE(ping(e, true, 2), 0) TH_LOG("ping B -> A went through");
+	EXPECT_EQ(udp_exchange(e), -2);
+
+	ASSERT_EQ(stats_read(-1, &sa1), 0);
+	ASSERT_EQ(stats_read(e->bns, &sb1), 0);
+	stats_log_changes("A", &sa0, &sa1);
+	stats_log_changes("B", &sb0, &sb1);
+	/* The receiver of each direction fails the ICV check. */
+	EXPECT_GT(stat_get(&sa1, "XfrmInStateProtoError"),
+		  stat_get(&sa0, "XfrmInStateProtoError"));
+	EXPECT_GT(stat_get(&sb1, "XfrmInStateProtoError"),
+		  stat_get(&sb0, "XfrmInStateProtoError"));
+	ASSERT_EQ(sa_find(-1, SPI_IN, e->alg->proto, &x), 1);
+	EXPECT_GT(x.integrity_failed, 0);
+	EXPECT_EQ(x.packets, 0);
+	ASSERT_EQ(sa_find(e->bns, SPI_OUT, e->alg->proto, &x), 1);
+	EXPECT_GT(x.integrity_failed, 0);
+	EXPECT_EQ(x.packets, 0);
+	/* The senders did send. */
+	ASSERT_EQ(sa_find(-1, SPI_OUT, e->alg->proto, &x), 1);
+	EXPECT_GT(x.packets, 0);
+}
+
+TEST_F_TIMEOUT(wire, delete_removes_sas_and_policies, 120)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	UINT64 id;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), e->tunnel ? 3 : 2);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	env_forget(e, id);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	/* A now sends in the clear, which B's policy refuses. */
+	EXPECT_NE(ping(e, false, 2), 0);
+	EXPECT_EQ(sa_count(-1), 0);
+}
+
+/* ============================== two namespaces, IPv4 transport AES-GCM */
+
+FIXTURE(wire1) {
+	struct env e;
+};
+
+FIXTURE_SETUP(wire1)
+{
+	env_setup(_metadata, &self->e, &ALG_GCM128, false, false, false);
+}
+
+FIXTURE_TEARDOWN(wire1)
+{
+	env_teardown(&self->e);
+}
+
+/* Both traffic tests pass, SA counters of spi_in/spi_out rising. */
+static void expect_flowing(struct __test_metadata *_metadata, struct env *e,
+			   UINT32 spi_in, UINT32 spi_out)
+{
+	struct ctr c0, c1;
+
+	counters(_metadata, e, spi_in, spi_out, &c0);
+	EXPECT_EQ(ping(e, false, 2), 0) TH_LOG("ping A -> B");
+	EXPECT_EQ(ping(e, true, 2), 0) TH_LOG("ping B -> A");
+	EXPECT_EQ(udp_exchange(e), 0);
+	counters(_metadata, e, spi_in, spi_out, &c1);
+	expect_counters_rose(_metadata, &c0, &c1, "traffic");
+}
+
+/* The policies are one set of two, with this reqid. */
+static void expect_policy_set(struct __test_metadata *_metadata, UINT32 reqid)
+{
+	struct xp *v;
+	int n = sp_dump(-1, &v), i;
+
+	ASSERT_EQ(n, 2);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(v[i].reqid, reqid);
+	}
+	free(v);
+}
+
+TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
+{
+	struct env *e = &self->e;
+	UINT32 reqid;
+	UINT64 id1, id2;
+
+	id1 = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	reqid = ctx_info(_metadata, e->fd, id1).reqid;
+
+	/* The successor, while the first one is complete. */
+	id2 = a_create(_metadata, e);
+	a_set_spi(_metadata, e, id2, SPI_IN2);
+	a_add(_metadata, e, id2, true, SPI_IN2, 3, 0);
+	a_add(_metadata, e, id2, false, SPI_OUT2, 3, 0);
+	EXPECT_EQ(ctx_state(_metadata, e->fd, id1), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_state(_metadata, e->fd, id2), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_info(_metadata, e->fd, id2).reqid, reqid);
+	EXPECT_EQ(sa_count(-1), 4);
+	expect_policy_set(_metadata, reqid);
+
+	/* B rekeys too; traffic keeps flowing meanwhile. */
+	b_states(_metadata, e, SPI_IN2, SPI_OUT2, 3);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(ping(e, true, 2), 0);
+	EXPECT_EQ(udp_exchange(e), 0);
+
+	/* The old context goes; its SAs with it, the policies stay. */
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id1), ERROR_SUCCESS);
+	env_forget(e, id1);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	expect_policy_set(_metadata, reqid);
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm state delete src %s dst %s proto esp "
+			"spi 0x%x && ip xfrm state delete src %s dst %s "
+			"proto esp spi 0x%x", e->b_out, e->a_out, SPI_IN,
+			e->a_out, e->b_out, SPI_OUT), 0);
+	expect_flowing(_metadata, e, SPI_IN2, SPI_OUT2);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id2), ERROR_SUCCESS);
+	env_forget(e, id2);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F_TIMEOUT(wire1, rekey_delete_new_keeps_old, 180)
+{
+	struct env *e = &self->e;
+	UINT32 reqid;
+	UINT64 id1, id2;
+
+	id1 = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	reqid = ctx_info(_metadata, e->fd, id1).reqid;
+	id2 = a_full(_metadata, e, SPI_IN2, SPI_OUT2, 3);
+	EXPECT_EQ(sa_count(-1), 4);
+	expect_policy_set(_metadata, reqid);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id2), ERROR_SUCCESS);
+	env_forget(e, id2);
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_policy_set(_metadata, reqid);
+	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id1), ERROR_SUCCESS);
+	env_forget(e, id1);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
+{
+	struct env *e = &self->e;
+	UINT32 reqid;
+	UINT64 id;
+
+	id = a_create(_metadata, e);
+	ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, NULL, NULL,
+						 WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
+		  ERROR_SUCCESS);
+	a_set_spi(_metadata, e, id, SPI_IN);
+	a_add(_metadata, e, id, true, SPI_IN, 1, 0);
+	a_add(_metadata, e, id, false, SPI_OUT, 1, 0);
+	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 0);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	/* No policy on A: its packets go in the clear, B drops them. */
+	EXPECT_NE(ping(e, false, 2), 0);
+
+	reqid = ctx_info(_metadata, e->fd, id).reqid;
+	ASSERT_EQ(sh("ip xfrm policy add src 10.1.0.1/32 dst 10.1.0.2/32 dir out "
+		     "tmpl proto esp reqid %u mode transport && "
+		     "ip xfrm policy add src 10.1.0.2/32 dst 10.1.0.1/32 dir in "
+		     "tmpl proto esp reqid %u mode transport", reqid, reqid), 0);
+	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	env_forget(e, id);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 2);	/* the administrator's */
+}
+
+TEST_F_TIMEOUT(wire1, lifetime_packets_hard_limit_expires_sa, 120)
+{
+	struct env *e = &self->e;
+	struct xs x;
+	UINT64 id;
+
+	id = a_create(_metadata, e);
+	a_set_spi(_metadata, e, id, SPI_IN);
+	a_add(_metadata, e, id, true, SPI_IN, 1, 0);
+	a_add(_metadata, e, id, false, SPI_OUT, 1, 3);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	ASSERT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.hard_pkts, 3);
+	EXPECT_EQ(x.soft_pkts, 3);	/* 90 %, rounded up to the hard */
+
+	/* Three echo requests fit, the fourth packet meets the limit. */
+	EXPECT_EQ(ping(e, false, 3), 0);
+	EXPECT_NE(ping(e, false, 2), 0);
+	/* xfrm drops the SA; the whole context goes with it, policies too. */
+	EXPECT_TRUE(wait_ctx_gone(e->h, id));
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(sa_count_spi(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), FWP_E_NOT_FOUND);
+	env_forget(e, id);
+}
+
+/* ============================================== one namespace, no wire */
+
+#define LOCAL	"10.1.0.1"
+#define REMOTE	"10.1.0.2"
+
+struct fx {
+	HANDLE h;
+	int fd;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id;		/* the main context, its SPI_IN reserved */
+	UINT64 ids[MAX_IDS];	/* more contexts to delete at teardown */
+	int nids;
+};
+
+static UINT64 fx_create(struct __test_metadata *_metadata, struct fx *f,
+			const IPSEC_TRAFFIC1 *t)
+{
+	UINT64 id = 0;
+
+	ASSERT_LT(f->nids, MAX_IDS);
+	ASSERT_EQ(IPsecSaContextCreate1(f->h, t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	f->ids[f->nids++] = id;
+	return id;
+}
+
+static void fx_setup(struct __test_metadata *_metadata, struct fx *f)
+{
+	f->fd = -1;
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	ASSERT_EQ(sa_count(-1), 0);
+	ASSERT_EQ(sp_count(-1), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &f->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
+	traffic_set(&f->t, false, LOCAL, REMOTE);
+	getspi_set(&f->g, &f->t);
+	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_IN),
+		  ERROR_SUCCESS);
+}
+
+static void fx_teardown(struct fx *f)
+{
+	int i;
+
+	if (f->h) {
+		if (f->id)
+			IPsecSaContextDeleteById0(f->h, f->id);
+		for (i = 0; i < f->nids; i++)
+			IPsecSaContextDeleteById0(f->h, f->ids[i]);
+		FwpmEngineClose0(f->h);
+	}
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+/* The context is in state, xfrm holds nsa states and nsp policies. */
+static void expect_ctx(struct __test_metadata *_metadata, struct fx *f,
+		       UINT64 id, UINT32 state, int nsa, int nsp)
+{
+	EXPECT_EQ(ctx_state(_metadata, f->fd, id), state);
+	EXPECT_EQ(sa_count(-1), nsa);
+	EXPECT_EQ(sp_count(-1), nsp);
+}
+
+/* Still SPI_SET: only the larval state, without algorithms, no policy. */
+static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f)
+{
+	struct xs x;
+
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_SPI_SET, 1, 0);
+	ASSERT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, &x), 1);
+	EXPECT_STREQ(x.aead, "");
+	EXPECT_STREQ(x.auth, "");
+	EXPECT_STREQ(x.enc, "");
+}
+
+static DWORD add_in(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
+		    unsigned int seed)
+{
+	struct sab s;
+
+	sab_init(&s, a, spi, seed, DIR_IN, FWP_IP_VERSION_V4);
+	return IPsecSaContextAddInbound1(f->h, id, &s.b);
+}
+
+static DWORD add_out(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
+		     unsigned int seed)
+{
+	struct sab s;
+
+	sab_init(&s, a, spi, seed, DIR_OUT, FWP_IP_VERSION_V4);
+	return IPsecSaContextAddOutbound1(f->h, id, &s.b);
+}
+
+/* The main context goes on to COMPLETE with valid bundles. */
+static void expect_completes(struct __test_metadata *_metadata, struct fx *f,
+			     const struct alg *a)
+{
+	UINT32 st = ctx_state(_metadata, f->fd, f->id);
+
+	if (st == WFP_IPSEC_CTX_STATE_SPI_SET) {
+		ASSERT_EQ(add_in(f, f->id, a, SPI_IN, 1), ERROR_SUCCESS);
+	}
+	ASSERT_EQ(add_out(f, f->id, a, SPI_OUT, 1), ERROR_SUCCESS);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+FIXTURE(add) {
+	struct fx f;
+};
+
+FIXTURE_SETUP(add)
+{
+	fx_setup(_metadata, &self->f);
+}
+
+FIXTURE_TEARDOWN(add)
+{
+	fx_teardown(&self->f);
+}
+
+/* ---- every transform of the table goes in, as the table says ---- */
+
+static void install_and_check(struct __test_metadata *_metadata, struct fx *f,
+			      const struct alg *a, int i)
+{
+	UINT8 ck[KEYBUF], ak[KEYBUF];
+	UINT32 spi_in = 0x2000 + i, spi_out = 0x3000 + i;
+	DWORD rc;
+	UINT64 id;
+	struct xs x;
+
+	id = fx_create(_metadata, f, &f->t);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id, &f->g, spi_in),
+		  ERROR_SUCCESS);
+	rc = add_in(f, id, a, spi_in, i);
+	EXPECT_EQ(rc, ERROR_SUCCESS) TH_LOG("%s (transform %d): AddInbound1",
+					    a->name, a->type);
+	if (rc == ERROR_SUCCESS) {
+		rc = add_out(f, id, a, spi_out, i);
+		EXPECT_EQ(rc, ERROR_SUCCESS)
+			TH_LOG("%s (transform %d): AddOutbound1", a->name,
+			       a->type);
+	}
+	if (rc == ERROR_SUCCESS) {
+		ASSERT_EQ(sa_find(-1, spi_in, a->proto, &x), 1);
+		alg_keys(a, i, DIR_IN, ck, ak);
+		expect_xfrm_alg(_metadata, &x, a, ck, ak);
+		ASSERT_EQ(sa_find(-1, spi_out, a->proto, &x), 1);
+		alg_keys(a, i, DIR_OUT, ck, ak);
+		expect_xfrm_alg(_metadata, &x, a, ck, ak);
+		EXPECT_EQ(sa_count(-1), 3);	/* with the main larval one */
+		EXPECT_EQ(sp_count(-1), 2);
+	}
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id), ERROR_SUCCESS);
+	f->ids[--f->nids] = 0;
+	EXPECT_EQ(sa_count(-1), 1);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F_TIMEOUT(add, every_table_entry_installs, 120)
+{
+	struct fx *f = &self->f;
+	struct alg a;
+	unsigned int c, h;
+	int i = 0;
+
+	for (h = 0; h < ARRAY_LEN(AUTHS); h++) {
+		if (!AUTHS[h].gmac) {
+			a = alg_auth_only(IPSEC_TRANSFORM_AH, h);
+			install_and_check(_metadata, f, &a, i++);
+		}
+		a = alg_auth_only(IPSEC_TRANSFORM_ESP_AUTH, h);
+		install_and_check(_metadata, f, &a, i++);
+		a = alg_auth_only(IPSEC_TRANSFORM_ESP_AUTH_FW, h);
+		install_and_check(_metadata, f, &a, i++);
+	}
+	for (c = 0; c < ARRAY_LEN(CIPHERS); c++) {
+		if (!CIPHERS[c].gcm) {
+			a = alg_cipher_only(c);
+			install_and_check(_metadata, f, &a, i++);
+			for (h = 0; h < ARRAY_LEN(AUTHS); h++) {
+				if (AUTHS[h].gmac)
+					continue;
+				a = alg_both(c, h);
+				install_and_check(_metadata, f, &a, i++);
+			}
+		} else {
+			/* GCM_AES_n with GCM_AES_n: AUTHS[3 + size]. */
+			a = alg_both(c, 3 + c - 5);
+			install_and_check(_metadata, f, &a, i++);
+		}
+	}
+	ksft_print_msg("%d transforms installed\n", i);
+}
+
+TEST_F(add, add0_installs_like_add1)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	sab_init(&s, &ALG_CBC128_SHA256, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	ASSERT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
+		  ERROR_SUCCESS);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	sab_init(&s, &ALG_CBC128_SHA256, SPI_OUT, 1, DIR_OUT,
+		 FWP_IP_VERSION_V4);
+	ASSERT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
+		  ERROR_SUCCESS);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	/* Bundle0 has no qmFilterId/saLookupContext: GetById0 only. */
+	{
+		IPSEC_SA_CONTEXT0 *c0 = NULL;
+
+		ASSERT_EQ(IPsecSaContextGetById0(f->h, f->id, &c0),
+			  ERROR_SUCCESS);
+		EXPECT_BUNDLE_COMMON(&c0->inboundSa->saBundle,
+				     FWP_IP_VERSION_V4);
+		expect_sa0(_metadata, &c0->inboundSa->saBundle.saList[0],
+			   &ALG_CBC128_SHA256, SPI_IN);
+		EXPECT_BUNDLE_COMMON(&c0->outboundSa->saBundle,
+				     FWP_IP_VERSION_V4);
+		expect_sa0(_metadata, &c0->outboundSa->saBundle.saList[0],
+			   &ALG_CBC128_SHA256, SPI_OUT);
+		FwpmFreeMemory0((void **)&c0);
+	}
+}
+
+TEST_F(add, get_by_id_before_add_has_empty_bundles)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+
+	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
+	ASSERT_NE(c->inboundSa, NULL);
+	EXPECT_EQ(c->inboundSa->saBundle.numSAs, 0);
+	EXPECT_EQ(c->inboundSa->saBundle.saList, NULL);
+	EXPECT_EQ(c->outboundSa->saBundle.numSAs, 0);
+	FwpmFreeMemory0((void **)&c);
+
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
+	EXPECT_EQ(c->inboundSa->saBundle.numSAs, 1);
+	EXPECT_EQ(c->outboundSa->saBundle.numSAs, 0);
+	EXPECT_EQ(c->outboundSa->saBundle.saList, NULL);
+	FwpmFreeMemory0((void **)&c);
+}
+
+/* ---- lifetimes ---- */
+
+static void add_with_lifetimes(struct __test_metadata *_metadata,
+			       struct fx *f, const IPSEC_SA_LIFETIME0 *in,
+			       const IPSEC_SA_LIFETIME0 *out)
+{
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	s.b.lifetime = *in;
+	ASSERT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b), ERROR_SUCCESS);
+	sab_init(&s, &ALG_GCM128, SPI_OUT, 1, DIR_OUT, FWP_IP_VERSION_V4);
+	s.b.lifetime = *out;
+	ASSERT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b),
+		  ERROR_SUCCESS);
+}
+
+/* Hard limits as given (0: none), soft ones at 90 %. */
+static void expect_lifetimes(struct __test_metadata *_metadata, UINT32 spi,
+			     const IPSEC_SA_LIFETIME0 *lt)
+{
+	unsigned long long b = (unsigned long long)lt->lifetimeKilobytes * 1024;
+	unsigned long long p = lt->lifetimePackets, s = lt->lifetimeSeconds;
+	struct xs x;
+
+	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.hard_add, s);
+	EXPECT_EQ(x.soft_add, s - s / 10);
+	EXPECT_EQ(x.hard_bytes, b ? b : XFRM_INF);
+	EXPECT_EQ(x.soft_bytes, b ? b - b / 10 : XFRM_INF);
+	EXPECT_EQ(x.hard_pkts, p ? p : XFRM_INF);
+	EXPECT_EQ(x.soft_pkts, p ? p - p / 10 : XFRM_INF);
+}
+
+TEST_F(add, lifetimes_are_hard_limits)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_LIFETIME0 in = { 3600, 1000, 5000 };
+	IPSEC_SA_LIFETIME0 out = { 28800, 4194304, 0xffffffff };
+
+	add_with_lifetimes(_metadata, f, &in, &out);
+	expect_lifetimes(_metadata, SPI_IN, &in);
+	expect_lifetimes(_metadata, SPI_OUT, &out);
+}
+
+TEST_F(add, lifetimes_zero_unlimited)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_LIFETIME0 none = { 0, 0, 0 };
+	IPSEC_SA_LIFETIME0 mixed = { 0, 1, 0 };
+
+	add_with_lifetimes(_metadata, f, &none, &mixed);
+	expect_lifetimes(_metadata, SPI_IN, &none);
+	expect_lifetimes(_metadata, SPI_OUT, &mixed);
+}
+
+TEST_F_TIMEOUT(add, lifetime_seconds_expire, 60)
+{
+	struct fx *f = &self->f;
+	IPSEC_SA_LIFETIME0 lt = { 2, 0, 0 };
+	int i;
+
+	add_with_lifetimes(_metadata, f, &lt, &lt);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	for (i = 0; i < 100 && sa_count(-1) > 0; i++)
+		usleep(100000);
+	EXPECT_EQ(sa_count(-1), 0) TH_LOG("the SAs outlived their 2 s");
+	/* Hard expiry deletes the context, and its policies. */
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
+/* ---- policy sets ---- */
+
+TEST_F(add, same_traffic_contexts_share_policies)
+{
+	struct fx *f = &self->f;
+	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
+	UINT64 id2 = fx_create(_metadata, f, &f->t);
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 4, 2);
+	EXPECT_EQ(ctx_info(_metadata, f->fd, id2).reqid, reqid);
+	expect_policy_set(_metadata, reqid);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
+	f->id = 0;
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_policy_set(_metadata, reqid);
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
+	f->ids[--f->nids] = 0;
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F(add, other_traffic_gets_own_policies_and_reqid)
+{
+	struct fx *f = &self->f;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT32 r1, r2;
+	UINT64 id2;
+
+	traffic_set(&t, false, LOCAL, "10.1.0.3");
+	getspi_set(&g, &t);
+	id2 = fx_create(_metadata, f, &t);
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_IN2), ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	r1 = ctx_info(_metadata, f->fd, f->id).reqid;
+	r2 = ctx_info(_metadata, f->fd, id2).reqid;
+	EXPECT_NE(r1, r2);
+	EXPECT_GE(r2, REQID_MIN);
+	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 4, 4);
+}
+
+/* ---- conflicts with what others put in xfrm ---- */
+
+TEST_F(add, outbound_sa_already_in_xfrm)
+{
+	struct fx *f = &self->f;
+
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	ASSERT_EQ(sh("ip xfrm state add src " LOCAL " dst " REMOTE " proto esp "
+		     "spi 0x%x mode transport enc 'cbc(aes)' "
+		     "0x00112233445566778899aabbccddeeff", SPI_OUT), 0);
+	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1),
+		  FWP_E_ALREADY_EXISTS);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 2, 0);
+	ASSERT_EQ(sh("ip xfrm state delete src " LOCAL " dst " REMOTE
+		     " proto esp spi 0x%x", SPI_OUT), 0);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+/* An administrator's policy with the context's selector, direction dir. */
+static void policy_conflict(struct __test_metadata *_metadata, struct fx *f,
+			    const char *dir, const char *src, const char *dst)
+{
+	struct xp *v;
+
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	ASSERT_EQ(sh("ip xfrm policy add src %s/32 dst %s/32 dir %s "
+		     "tmpl proto esp reqid 5 mode transport", src, dst, dir), 0);
+	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1),
+		  FWP_E_ALREADY_EXISTS);
+	/* The outbound SA went again, the other policy stays untouched. */
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 1);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	ASSERT_EQ(sp_dump(-1, &v), 1);
+	EXPECT_EQ(v[0].reqid, 5);
+	EXPECT_EQ(v[0].priority, 0);
+	free(v);
+	ASSERT_EQ(sh("ip xfrm policy delete src %s/32 dst %s/32 dir %s", src,
+		     dst, dir), 0);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, out_policy_already_in_xfrm)
+{
+	policy_conflict(_metadata, &self->f, "out", LOCAL, REMOTE);
+}
+
+TEST_F(add, in_policy_already_in_xfrm)
+{
+	policy_conflict(_metadata, &self->f, "in", REMOTE, LOCAL);
+}
+
+/*
+ * Another control plane taking the reserved SPI or an SA deletes the
+ * context (lifecycle.rst); an Add after that finds no context.
+ */
+TEST_F(add, reserved_spi_flushed_by_someone_else)
+{
+	struct fx *f = &self->f;
+
+	ASSERT_EQ(sh("ip xfrm state flush"), 0);
+	ASSERT_EQ(sa_count(-1), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
+TEST_F(add, inbound_sa_flushed_by_someone_else)
+{
+	struct fx *f = &self->f;
+
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	ASSERT_EQ(sh("ip xfrm state flush"), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	f->id = 0;
+}
+
+/* The module removes the policies of a context xfrm took SAs from. */
+TEST_F(add, state_flush_deletes_context_and_policies)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(sh("ip xfrm state flush"), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
+TEST_F(add, state_and_policy_flush_then_context_gone)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(sh("ip xfrm policy flush && ip xfrm state flush"), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
+/* Only the context losing an SA goes: its rekeyed twin keeps the set. */
+TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
+{
+	struct fx *f = &self->f;
+	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
+	UINT64 id2 = fx_create(_metadata, f, &f->t);
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(sh("ip xfrm state delete src " LOCAL " dst " REMOTE
+		     " proto esp spi 0x%x", SPI_OUT), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	f->id = 0;
+	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
+	expect_policy_set(_metadata, reqid);
+}
+
+/* ---- order ---- */
+
+TEST_F(add, add_inbound_before_set_spi)
+{
+	struct fx *f = &self->f;
+	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_IN2, 1, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, id2, &s.b),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, id2, sab0(&s)),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(ctx_state(_metadata, f->fd, id2), WFP_IPSEC_CTX_STATE_CREATED);
+	expect_spi_set(_metadata, f);
+	/* Control: in order it goes. */
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, id2, &s.b), ERROR_SUCCESS);
+}
+
+TEST_F(add, add_outbound_before_set_spi)
+{
+	struct fx *f = &self->f;
+	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_OUT2, 1, DIR_OUT, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, id2, &s.b),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, id2, sab0(&s)),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(ctx_state(_metadata, f->fd, id2), WFP_IPSEC_CTX_STATE_CREATED);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, add_outbound_before_add_inbound)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_OUT, 1, DIR_OUT, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, f);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, add_inbound_twice)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	sab_init(&s, &ALG_GCM128, SPI_IN, 2, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	{
+		UINT8 ck[KEYBUF], ak[KEYBUF];
+		struct xs x;
+
+		/* Still the first key. */
+		ASSERT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, &x), 1);
+		alg_keys(&ALG_GCM128, 1, DIR_IN, ck, ak);
+		expect_xfrm_alg(_metadata, &x, &ALG_GCM128, ck, ak);
+	}
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, add_outbound_twice)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	sab_init(&s, &ALG_GCM128, SPI_OUT2, 2, DIR_OUT, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	EXPECT_EQ(sa_find(-1, SPI_OUT2, IPPROTO_ESP, NULL), 0);
+}
+
+TEST_F(add, add_inbound_after_complete)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 2),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+TEST_F(add, set_selectors_after_set_spi)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(WfpIpsecSaContextSetSelectors0(f->h, f->id, NULL, NULL,
+						 WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
+		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, f);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, add_on_deleted_context)
+{
+	struct fx *f = &self->f;
+	UINT64 id = f->id;
+	struct sab s;
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id), ERROR_SUCCESS);
+	f->id = 0;
+	EXPECT_EQ(sa_count(-1), 0);
+	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, id, &s.b), FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, id, sab0(&s)),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, id, &s.b), FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, id, sab0(&s)),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F(add, add_on_unknown_id)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id + 1000000, &s.b),
+		  FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, 0, &s.b), FWP_E_NOT_FOUND);
+	expect_spi_set(_metadata, f);
+}
+
+struct foreign {
+	UINT64 id;
+	bool outbound;
+};
+
+static int add_from_new_netns(void *arg)
+{
+	struct foreign *fo = arg;
+	struct sab s;
+	HANDLE h;
+	int ret = 0;
+
+	if (unshare(CLONE_NEWNET))
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	if (IPsecSaContextAddInbound1(h, fo->id, &s.b) != FWP_E_NOT_FOUND)
+		ret = 12;
+	else if (IPsecSaContextAddOutbound1(h, fo->id, &s.b) != FWP_E_NOT_FOUND)
+		ret = 13;
+	else if (sa_count(-1) != 0)
+		ret = 14;
+	FwpmEngineClose0(h);
+	return ret;
+}
+
+TEST_F(add, other_namespace_context)
+{
+	struct fx *f = &self->f;
+	struct foreign fo = { .id = f->id };
+
+	EXPECT_EQ(run_in_child(add_from_new_netns, &fo), 0);
+	expect_spi_set(_metadata, f);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+static int add_without_cap_net_admin(void *arg)
+{
+	struct foreign *fo = arg;
+	struct sab s;
+	HANDLE h;
+	int ret = 0;
+
+	if (drop_cap_net_admin())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	sab_init(&s, &ALG_GCM128, fo->outbound ? SPI_OUT : SPI_IN, 1,
+		 fo->outbound ? DIR_OUT : DIR_IN, FWP_IP_VERSION_V4);
+	if (fo->outbound) {
+		if (IPsecSaContextAddOutbound1(h, fo->id, &s.b) !=
+		    ERROR_ACCESS_DENIED)
+			ret = 12;
+		else if (IPsecSaContextAddOutbound0(h, fo->id, sab0(&s)) !=
+			 ERROR_ACCESS_DENIED)
+			ret = 13;
+	} else {
+		if (IPsecSaContextAddInbound1(h, fo->id, &s.b) !=
+		    ERROR_ACCESS_DENIED)
+			ret = 14;
+		else if (IPsecSaContextAddInbound0(h, fo->id, sab0(&s)) !=
+			 ERROR_ACCESS_DENIED)
+			ret = 15;
+	}
+	FwpmEngineClose0(h);
+	return ret;
+}
+
+TEST_F(add, session_without_add_right)
+{
+	struct fx *f = &self->f;
+	struct foreign fo = { .id = f->id };
+
+	EXPECT_EQ(run_in_child(add_without_cap_net_admin, &fo), 0);
+	expect_spi_set(_metadata, f);
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	fo.outbound = true;
+	EXPECT_EQ(run_in_child(add_without_cap_net_admin, &fo), 0);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, bad_engine_handle)
+{
+	struct fx *f = &self->f;
+	HANDLE closed;
+	struct sab s;
+	int dummy;
+
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
+	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(NULL, f->id, &s.b),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextAddInbound1((HANDLE)&dummy, f->id, &s.b),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextAddInbound0(closed, f->id, sab0(&s)),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(closed, f->id, &s.b),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextAddOutbound0((HANDLE)&dummy, f->id, sab0(&s)),
+		  ERROR_INVALID_HANDLE);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, null_bundle)
+{
+	struct fx *f = &self->f;
+
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, NULL),
+		  FWP_E_NULL_POINTER);
+	expect_spi_set(_metadata, f);
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, NULL),
+		  FWP_E_NULL_POINTER);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+TEST_F(add, inbound_spi_not_the_reserved_one)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	sab_init(&s, &ALG_GCM128, SPI_IN + 1, 1, DIR_IN, FWP_IP_VERSION_V4);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b),
+		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
+		  FWP_E_INVALID_PARAMETER);
+	expect_spi_set(_metadata, f);
+	EXPECT_EQ(sa_find(-1, SPI_IN + 1, IPPROTO_ESP, NULL), 0);
+	expect_completes(_metadata, f, &ALG_GCM128);
+}
+
+/* ---- namespace exit with complete contexts ---- */
+
+static int complete_contexts_in_new_netns(void *arg)
+{
+	static const char *const peers[] = { "10.1.0.2", "10.1.0.3", "10.1.0.4" };
+	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
+	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
+	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &lm };
+	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &rm };
+	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 4500 };
+	const struct alg *algs[] = { &ALG_GCM128, &ALG_CBC128_SHA256,
+				     &ALG_AH_SHA256, &ALG_ESP_SHA1 };
+	UINT32 spi = 0x5000;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct sab s;
+	UINT64 id;
+	HANDLE h;
+	int i, k;
+
+	(void)arg;
+	if (unshare(CLONE_NEWNET))
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	for (i = 0; i < 16; i++) {
+		bool v6 = i % 4 == 1, tunnel = i % 4 == 2, natt = i % 4 == 3;
+		const struct alg *a = algs[(i / 4) % 4];
+
+		/* Pairs of contexts share a policy set. */
+		if (v6)
+			traffic_set(&t, false, "fd00:1::1", "fd00:1::2");
+		else
+			traffic_set(&t, tunnel, LOCAL, peers[i % 3]);
+		getspi_set(&g, &t);
+		if (natt && a->proto == IPPROTO_ESP)
+			g.inboundUdpEncapsulation = &encap;
+		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+			return 12;
+		/* Tunnel selectors must differ: one policy per selector. */
+		rm.addr = 0x0a020000 | (UINT32)i << 8;
+		if (tunnel && WfpIpsecSaContextSetSelectors0(h, id, &lv, &rv, 0))
+			return 13;
+		for (k = 0; k < 2; k++, spi++) {
+			sab_init(&s, a, spi, i, k ? DIR_OUT : DIR_IN,
+				 t.ipVersion);
+			if (!k && IPsecSaContextSetSpi0(h, id, &g, spi))
+				return 14;
+			if (!k && IPsecSaContextAddInbound1(h, id, &s.b))
+				return 15;
+			if (k && IPsecSaContextAddOutbound1(h, id, &s.b))
+				return 16;
+		}
+	}
+	if (sa_count(-1) != 32 || sp_count(-1) <= 0)
+		return 17;
+	/* The session stays open: it goes with the process, then the
+	 * namespace with its contexts, SAs and policies.
+	 */
+	return 0;
+}
+
+TEST_F_TIMEOUT(add, namespace_exit_with_complete_contexts_is_clean, 120)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(run_in_child(complete_contexts_in_new_netns, NULL), 0);
+	}
+	/* Namespace cleanup is asynchronous; a splat it causes fails the
+	 * run.  Give it time to happen while this test is still running.
+	 */
+	sleep(2);
+	expect_spi_set(_metadata, &self->f);
+	expect_completes(_metadata, &self->f, &ALG_GCM128);
+}
+
+/* ============================== validation: one test per error path */
+
+/* Mutations of a valid bundle (struct sab) with one argument. */
+static void m_spi(struct sab *s, long v)
+{
+	s->sa[0].spi = (UINT32)v;
+}
+
+static void m_type(struct sab *s, long v)
+{
+	s->sa[0].saTransformType = (IPSEC_TRANSFORM_TYPE)v;
+}
+
+static void m_num(struct sab *s, long v)
+{
+	s->b.numSAs = (UINT32)v;
+	s->sa[1] = s->sa[0];
+	s->sa[2] = s->sa[0];
+}
+
+static void m_ckey_len(struct sab *s, long v)
+{
+	sab_cipher(s)->cipherKey.size = (UINT32)v;
+}
+
+static void m_akey_len(struct sab *s, long v)
+{
+	sab_auth(s)->authKey.data = s->ak;
+	sab_auth(s)->authKey.size = (UINT32)v;
+}
+
+/* The auth key blob of AES-GCM: the right size, other bytes. */
+static void m_akey_differs(struct sab *s, long v)
+{
+	(void)v;
+	s->ak[3] ^= 0x40;
+}
+
+/* v: type << 8 | config. */
+static void m_auth_id(struct sab *s, long v)
+{
+	sab_auth(s)->authTransform.authTransformId.authType =
+		(IPSEC_AUTH_TYPE)(v >> 8);
+	sab_auth(s)->authTransform.authTransformId.authConfig = v & 0xff;
+}
+
+static void m_cipher_id(struct sab *s, long v)
+{
+	sab_cipher(s)->cipherTransform.cipherTransformId.cipherType =
+		(IPSEC_CIPHER_TYPE)(v >> 8);
+	sab_cipher(s)->cipherTransform.cipherTransformId.cipherConfig =
+		v & 0xff;
+}
+
+/* A GCM bundle given an HMAC auth half (with a key of its size). */
+static void m_auth_hmac_sha256(struct sab *s, long v)
+{
+	(void)v;
+	m_auth_id(s, IPSEC_AUTH_SHA_256 << 8 | IPSEC_AUTH_CONFIG_HMAC_SHA_256_128);
+	m_akey_len(s, 32);
+}
+
+/* A CBC bundle given a GCM auth half (with a GCM-sized key). */
+static void m_auth_gcm128(struct sab *s, long v)
+{
+	(void)v;
+	m_auth_id(s, IPSEC_AUTH_AES_128 << 8 | IPSEC_AUTH_CONFIG_GCM_AES_128);
+	m_akey_len(s, 20);
+}
+
+static void m_cipher_gcm128(struct sab *s, long v)
+{
+	(void)v;
+	m_cipher_id(s, IPSEC_CIPHER_TYPE_AES_128 << 8 |
+		    IPSEC_CIPHER_CONFIG_GCM_AES_128);
+	m_ckey_len(s, 20);
+}
+
+static void m_null_salist(struct sab *s, long v)
+{
+	(void)v;
+	s->b.saList = NULL;
+}
+
+static void m_null_info(struct sab *s, long v)
+{
+	(void)v;
+	/* One union: every arm is NULL. */
+	s->sa[0].espAuthAndCipherInformation = NULL;
+}
+
+static void m_ckey_null(struct sab *s, long v)
+{
+	(void)v;
+	sab_cipher(s)->cipherKey.data = NULL;
+}
+
+static void m_akey_null(struct sab *s, long v)
+{
+	(void)v;
+	sab_auth(s)->authKey.data = NULL;
+	if (!sab_auth(s)->authKey.size)
+		sab_auth(s)->authKey.size = 20;
+}
+
+#define AID(t, c) ((long)(t) << 8 | (c))
+
+FIXTURE(bad) {
+	struct fx f;
+};
+
+FIXTURE_VARIANT(bad) {
+	const struct alg *base;
+	void (*mut)(struct sab *s, long v);
+	long v;
+	DWORD rc;
+};
+
+FIXTURE_SETUP(bad)
+{
+	fx_setup(_metadata, &self->f);
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	fx_teardown(&self->f);
+}
+
+/* SPIs */
+FIXTURE_VARIANT_ADD(bad, spi_0) {
+	&ALG_GCM128, m_spi, 0, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, spi_1) {
+	&ALG_GCM128, m_spi, 1, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, spi_255) {
+	&ALG_GCM128, m_spi, 255, FWP_E_INVALID_PARAMETER };
+/* transform type */
+FIXTURE_VARIANT_ADD(bad, transform_type_0) {
+	&ALG_GCM128, m_type, 0, FWP_E_INVALID_ENUMERATOR };
+FIXTURE_VARIANT_ADD(bad, transform_type_6) {
+	&ALG_GCM128, m_type, 6, FWP_E_INVALID_ENUMERATOR };
+FIXTURE_VARIANT_ADD(bad, transform_type_99) {
+	&ALG_GCM128, m_type, 99, FWP_E_INVALID_ENUMERATOR };
+/* numSAs */
+FIXTURE_VARIANT_ADD(bad, num_sas_0) {
+	&ALG_GCM128, m_num, 0, FWP_E_ZERO_LENGTH_ARRAY };
+FIXTURE_VARIANT_ADD(bad, num_sas_2_ah_esp) {
+	&ALG_GCM128, m_num, 2, ERROR_NOT_SUPPORTED };
+FIXTURE_VARIANT_ADD(bad, num_sas_3) {
+	&ALG_GCM128, m_num, 3, FWP_E_INVALID_PARAMETER };
+/* key lengths, each family */
+FIXTURE_VARIANT_ADD(bad, gcm128_cipher_key_19) {
+	&ALG_GCM128, m_ckey_len, 19, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm128_cipher_key_21) {
+	&ALG_GCM128, m_ckey_len, 21, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm128_cipher_key_without_salt) {
+	&ALG_GCM128, m_ckey_len, 16, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm128_auth_key_16) {
+	&ALG_GCM128, m_akey_len, 16, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm128_auth_key_differs) {
+	&ALG_GCM128, m_akey_differs, 0, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm256_cipher_key_without_salt) {
+	&ALG_GCM256, m_ckey_len, 32, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm256_cipher_key_35) {
+	&ALG_GCM256, m_ckey_len, 35, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, gcm256_cipher_key_0) {
+	&ALG_GCM256, m_ckey_len, 0, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, cbc128_cipher_key_15) {
+	&ALG_CBC128_SHA256, m_ckey_len, 15, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, cbc128_cipher_key_24) {
+	&ALG_CBC128_SHA256, m_ckey_len, 24, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, cbc128_cipher_key_65) {
+	&ALG_CBC128_SHA256, m_ckey_len, 65, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, sha256_auth_key_31) {
+	&ALG_CBC128_SHA256, m_akey_len, 31, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, sha256_auth_key_20) {
+	&ALG_CBC128_SHA256, m_akey_len, 20, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, sha256_auth_key_0) {
+	&ALG_CBC128_SHA256, m_akey_len, 0, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, esp_cipher_cbc128_key_17) {
+	&ALG_ESP_CBC128, m_ckey_len, 17, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, esp_auth_sha1_key_19) {
+	&ALG_ESP_SHA1, m_akey_len, 19, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, esp_auth_sha1_key_32) {
+	&ALG_ESP_SHA1, m_akey_len, 32, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, esp_auth_sha256_key_20) {
+	&ALG_ESP_SHA256, m_akey_len, 20, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, esp_auth_gmac128_key_16) {
+	&ALG_GMAC128, m_akey_len, 16, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, ah_sha256_key_31) {
+	&ALG_AH_SHA256, m_akey_len, 31, FWP_E_INVALID_PARAMETER };
+FIXTURE_VARIANT_ADD(bad, ah_sha256_key_0) {
+	&ALG_AH_SHA256, m_akey_len, 0, FWP_E_INVALID_PARAMETER };
+/* combinations */
+FIXTURE_VARIANT_ADD(bad, gcm_cipher_with_hmac_auth) {
+	&ALG_GCM128, m_auth_hmac_sha256, 0,
+	FWP_E_INVALID_TRANSFORM_COMBINATION };
+FIXTURE_VARIANT_ADD(bad, cbc_cipher_with_gcm_auth) {
+	&ALG_CBC128_SHA256, m_auth_gcm128, 0,
+	FWP_E_INVALID_TRANSFORM_COMBINATION };
+FIXTURE_VARIANT_ADD(bad, gcm128_cipher_with_gcm256_auth) {
+	&ALG_GCM128, m_auth_id,
+	AID(IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256),
+	FWP_E_INVALID_TRANSFORM_COMBINATION };
+FIXTURE_VARIANT_ADD(bad, esp_cipher_gcm) {
+	&ALG_ESP_CBC128, m_cipher_gcm128, 0,
+	FWP_E_INVALID_TRANSFORM_COMBINATION };
+/* auth transforms */
+FIXTURE_VARIANT_ADD(bad, auth_sha1_config_sha256) {
+	&ALG_CBC128_SHA256, m_auth_id,
+	AID(IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128),
+	FWP_E_INVALID_AUTH_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, auth_md5_config_sha1) {
+	&ALG_ESP_SHA1, m_auth_id,
+	AID(IPSEC_AUTH_MD5, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96),
+	FWP_E_INVALID_AUTH_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, auth_type_max) {
+	&ALG_ESP_SHA256, m_auth_id,
+	AID(IPSEC_AUTH_MAX, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128),
+	FWP_E_INVALID_AUTH_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, auth_config_max) {
+	&ALG_AH_SHA256, m_auth_id,
+	AID(IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_MAX),
+	FWP_E_INVALID_AUTH_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, ah_gmac) {
+	&ALG_AH_SHA256, m_auth_gcm128, 0, FWP_E_INVALID_AUTH_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, gmac_type_config_mismatch) {
+	&ALG_GMAC128, m_auth_id,
+	AID(IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_256),
+	FWP_E_INVALID_AUTH_TRANSFORM };
+/* cipher transforms */
+FIXTURE_VARIANT_ADD(bad, cipher_type_0) {
+	&ALG_CBC128_SHA256, m_cipher_id,
+	AID(0, IPSEC_CIPHER_CONFIG_CBC_AES_128), FWP_E_INVALID_CIPHER_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, cipher_type_max) {
+	&ALG_CBC128_SHA256, m_cipher_id,
+	AID(IPSEC_CIPHER_TYPE_MAX, IPSEC_CIPHER_CONFIG_CBC_AES_128),
+	FWP_E_INVALID_CIPHER_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, cipher_aes128_config_aes256) {
+	&ALG_CBC128_SHA256, m_cipher_id,
+	AID(IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_CBC_AES_256),
+	FWP_E_INVALID_CIPHER_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, cipher_config_max) {
+	&ALG_ESP_CBC128, m_cipher_id,
+	AID(IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_MAX),
+	FWP_E_INVALID_CIPHER_TRANSFORM };
+FIXTURE_VARIANT_ADD(bad, gcm_cipher_type_config_mismatch) {
+	&ALG_GCM128, m_cipher_id,
+	AID(IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_GCM_AES_128),
+	FWP_E_INVALID_CIPHER_TRANSFORM };
+/* NULL pointers */
+FIXTURE_VARIANT_ADD(bad, null_salist) {
+	&ALG_GCM128, m_null_salist, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, null_auth_and_cipher_information) {
+	&ALG_GCM128, m_null_info, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, null_cipher_information) {
+	&ALG_ESP_CBC128, m_null_info, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, null_esp_auth_information) {
+	&ALG_ESP_SHA256, m_null_info, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, null_ah_information) {
+	&ALG_AH_SHA256, m_null_info, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, gcm_cipher_key_size_no_data) {
+	&ALG_GCM128, m_ckey_null, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, gcm_auth_key_size_no_data) {
+	&ALG_GCM256, m_akey_null, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, cbc_cipher_key_size_no_data) {
+	&ALG_CBC128_SHA256, m_ckey_null, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, hmac_auth_key_size_no_data) {
+	&ALG_CBC128_SHA256, m_akey_null, 0, FWP_E_NULL_POINTER };
+FIXTURE_VARIANT_ADD(bad, ah_key_size_no_data) {
+	&ALG_AH_SHA256, m_akey_null, 0, FWP_E_NULL_POINTER };
+
+/*
+ * The mutated bundle fails with the variant's code through AddInbound1
+ * and 0 while the context is SPI_SET, and through AddOutbound1 and 0
+ * once it is INBOUND; neither changes the context or xfrm, and the valid
+ * bundles still go in afterwards.
+ */
+TEST_F(bad, rejected_and_nothing_changed)
+{
+	struct fx *f = &self->f;
+	struct sab s;
+
+	sab_init(&s, variant->base, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
+	variant->mut(&s, variant->v);
+	sab0(&s);
+	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b), variant->rc);
+	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, &s.b0), variant->rc);
+	expect_spi_set(_metadata, f);
+	ASSERT_EQ(add_in(f, f->id, variant->base, SPI_IN, 1), ERROR_SUCCESS);
+
+	sab_init(&s, variant->base, SPI_OUT, 1, DIR_OUT, FWP_IP_VERSION_V4);
+	variant->mut(&s, variant->v);
+	sab0(&s);
+	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b), variant->rc);
+	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, &s.b0), variant->rc);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	ASSERT_EQ(add_out(f, f->id, variant->base, SPI_OUT, 1), ERROR_SUCCESS);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+/* ============================================================ raw ioctls */
+
+static UINT8 raw_key[20] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
+	0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01, 0x02, 0x03, 0x04,
+};
+
+/* A valid AES-GCM-128 request in kernel form. */
+static void raw_req(struct wfp_ipsec_ctx_add *r, UINT64 id, UINT32 spi)
+{
+	struct wfp_ipsec_sa *sa = &r->bundle.sas[0];
+
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->bundle.num_sas = 1;
+	r->bundle.lifetime_seconds = 3600;
+	sa->spi = spi;
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->auth_type = IPSEC_AUTH_AES_128;
+	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	sa->cipher_key_len = sizeof(raw_key);
+	sa->cipher_key = (uintptr_t)raw_key;
+}
+
+static int raw_add(struct fx *f, bool inbound, struct wfp_ipsec_ctx_add *r)
+{
+	return wfp_ioctl(f->fd, inbound ? WFP_IPSEC_IOC_CTX_ADD_INBOUND :
+					  WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, r);
+}
+
+TEST_F(add, raw_valid_request_status_ok)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN);
+	r.status = 0xdeadbeef;	/* output only */
+	EXPECT_EQ(raw_add(f, true, &r), 0);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	raw_req(&r, f->id, SPI_OUT);
+	r.status = 0xdeadbeef;
+	EXPECT_EQ(raw_add(f, false, &r), 0);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND,
+			      SPI_IN);
+	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND,
+			      SPI_OUT);
+}
+
+/*
+ * The raw request r fails with err and status st, inbound while SPI_SET
+ * and outbound once INBOUND, and changes nothing.
+ */
+static void raw_expect_both(struct __test_metadata *_metadata, struct fx *f,
+			    void (*mut)(struct wfp_ipsec_ctx_add *r), int err,
+			    UINT32 st)
+{
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN);
+	mut(&r);
+	EXPECT_EQ(raw_add(f, true, &r), err);
+	EXPECT_EQ(r.status, st);
+	expect_spi_set(_metadata, f);
+	raw_req(&r, f->id, SPI_IN);
+	ASSERT_EQ(raw_add(f, true, &r), 0);
+
+	raw_req(&r, f->id, SPI_OUT);
+	mut(&r);
+	EXPECT_EQ(raw_add(f, false, &r), err);
+	EXPECT_EQ(r.status, st);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	raw_req(&r, f->id, SPI_OUT);
+	ASSERT_EQ(raw_add(f, false, &r), 0);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+static void r_transform(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].transform_type = 9;
+}
+
+static void r_auth(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].auth_config = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96;
+}
+
+static void r_cipher(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].cipher_config = 42;
+}
+
+static void r_combination(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].auth_type = IPSEC_AUTH_AES_256;
+	r->bundle.sas[0].auth_config = IPSEC_AUTH_CONFIG_GCM_AES_256;
+}
+
+static void r_key_length(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].cipher_key_len = 16;
+}
+
+static void r_spi(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.sas[0].spi = 255;
+}
+
+static void r_num_sas_0(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.num_sas = 0;
+}
+
+static void r_num_sas_2(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.num_sas = 2;
+}
+
+static void r_num_sas_3(struct wfp_ipsec_ctx_add *r)
+{
+	r->bundle.num_sas = 3;
+}
+
+/* ESP_CIPHER (CBC) takes no auth key. */
+static void r_esp_cipher_auth_key(struct wfp_ipsec_ctx_add *r)
+{
+	struct wfp_ipsec_sa *sa = &r->bundle.sas[0];
+
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_CIPHER;
+	sa->cipher_config = IPSEC_CIPHER_CONFIG_CBC_AES_128;
+	sa->cipher_key_len = 16;
+	sa->auth_type = IPSEC_AUTH_SHA_1;
+	sa->auth_config = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96;
+	sa->auth_key = (uintptr_t)raw_key;
+	sa->auth_key_len = 20;
+}
+
+TEST_F(add, raw_status_transform)
+{
+	raw_expect_both(_metadata, &self->f, r_transform, -EINVAL,
+			WFP_IPSEC_ADD_ST_TRANSFORM);
+}
+
+TEST_F(add, raw_status_auth)
+{
+	raw_expect_both(_metadata, &self->f, r_auth, -EINVAL,
+			WFP_IPSEC_ADD_ST_AUTH);
+}
+
+TEST_F(add, raw_status_cipher)
+{
+	raw_expect_both(_metadata, &self->f, r_cipher, -EINVAL,
+			WFP_IPSEC_ADD_ST_CIPHER);
+}
+
+TEST_F(add, raw_status_combination)
+{
+	raw_expect_both(_metadata, &self->f, r_combination, -EINVAL,
+			WFP_IPSEC_ADD_ST_COMBINATION);
+}
+
+TEST_F(add, raw_status_key_length)
+{
+	raw_expect_both(_metadata, &self->f, r_key_length, -EINVAL,
+			WFP_IPSEC_ADD_ST_KEY_LENGTH);
+}
+
+TEST_F(add, raw_status_esp_cipher_with_auth_key)
+{
+	raw_expect_both(_metadata, &self->f, r_esp_cipher_auth_key, -EINVAL,
+			WFP_IPSEC_ADD_ST_KEY_LENGTH);
+}
+
+TEST_F(add, raw_status_spi)
+{
+	raw_expect_both(_metadata, &self->f, r_spi, -EINVAL,
+			WFP_IPSEC_ADD_ST_SPI);
+}
+
+TEST_F(add, raw_status_num_sas_0)
+{
+	raw_expect_both(_metadata, &self->f, r_num_sas_0, -EINVAL,
+			WFP_IPSEC_ADD_ST_NUM_SAS);
+}
+
+TEST_F(add, raw_status_num_sas_2)
+{
+	raw_expect_both(_metadata, &self->f, r_num_sas_2, -EOPNOTSUPP,
+			WFP_IPSEC_ADD_ST_NUM_SAS);
+}
+
+TEST_F(add, raw_status_num_sas_3)
+{
+	raw_expect_both(_metadata, &self->f, r_num_sas_3, -EINVAL,
+			WFP_IPSEC_ADD_ST_NUM_SAS);
+}
+
+TEST_F(add, raw_status_spi_not_reserved)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN + 1);
+	EXPECT_EQ(raw_add(f, true, &r), -EINVAL);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_SPI);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, raw_out_of_order_ebusy_status_ok)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_OUT);
+	r.status = 0xdeadbeef;
+	EXPECT_EQ(raw_add(f, false, &r), -EBUSY);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, raw_unknown_id_enoent)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id + 1000000, SPI_IN);
+	EXPECT_EQ(raw_add(f, true, &r), -ENOENT);
+	EXPECT_EQ(raw_add(f, false, &r), -ENOENT);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, raw_bad_key_pointer_efault)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN);
+	r.bundle.sas[0].cipher_key = 8;
+	EXPECT_EQ(raw_add(f, true, &r), -EFAULT);
+	expect_spi_set(_metadata, f);
+	raw_req(&r, f->id, SPI_IN);
+	ASSERT_EQ(raw_add(f, true, &r), 0);
+	raw_req(&r, f->id, SPI_OUT);
+	r.bundle.sas[0].cipher_key = 8;
+	EXPECT_EQ(raw_add(f, false, &r), -EFAULT);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+}
+
+/* A reserved field set makes EINVAL, whatever status held on input. */
+TEST_F(add, raw_status_is_output_only)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN);
+	r.reserved0 = 1;
+	r.status = 0xdeadbeef;
+	EXPECT_EQ(raw_add(f, true, &r), -EINVAL);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK)
+		TH_LOG("status %#x is not a WFP_IPSEC_ADD_ST_* value", r.status);
+	expect_spi_set(_metadata, f);
+}
+
+TEST_F(add, raw_get_sa)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_sa g;
+
+	memset(&g, 0, sizeof(g));
+	g.id = f->id;
+	g.dir = WFP_IPSEC_DIR_INBOUND;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
+	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND,
+			      SPI_IN);
+	memset(&g, 0, sizeof(g));
+	g.id = f->id;
+	g.dir = WFP_IPSEC_DIR_OUTBOUND;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	g.dir = 2;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	g.dir = WFP_IPSEC_DIR_INBOUND;
+	g.reserved0 = 1;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	g.reserved0 = 0;
+	g.reserved[1] = 1;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	g.reserved[1] = 0;
+	g.bundle.num_sas = 1;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	g.bundle.num_sas = 0;
+	g.id += 1000000;
+	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+}
+
+/* ---- reserved fields: one variant per field ---- */
+
+FIXTURE(rawres) {
+	struct fx f;
+};
+
+FIXTURE_VARIANT(rawres) {
+	size_t off;	/* of the byte set, in struct wfp_ipsec_ctx_add */
+};
+
+#define RESB(name, member, byte) \
+	FIXTURE_VARIANT_ADD(rawres, name) { \
+		offsetof(struct wfp_ipsec_ctx_add, member) + (byte) }
+#define RES(name, member) RESB(name, member, 0)
+
+RES(ctx_add_reserved0, reserved0);
+RESB(ctx_add_reserved0_last_byte, reserved0, 3);
+RES(ctx_add_reserved_0, reserved[0]);
+RES(ctx_add_reserved_1, reserved[1]);
+RES(bundle_reserved0, bundle.reserved0);
+RES(sa_reserved0, bundle.sas[0].reserved0);
+RES(sa_reserved1, bundle.sas[0].reserved1);
+RES(sa_reserved_0, bundle.sas[0].reserved[0]);
+RES(sa_reserved_1, bundle.sas[0].reserved[1]);
+RESB(sa_reserved_1_last_byte, bundle.sas[0].reserved[1], 7);
+RES(second_sa_spi, bundle.sas[1].spi);
+RES(second_sa_transform, bundle.sas[1].transform_type);
+RES(second_sa_key_len, bundle.sas[1].cipher_key_len);
+RES(second_sa_reserved1, bundle.sas[1].reserved1);
+RES(second_sa_reserved_1, bundle.sas[1].reserved[1]);
+
+FIXTURE_SETUP(rawres)
+{
+	fx_setup(_metadata, &self->f);
+}
+
+FIXTURE_TEARDOWN(rawres)
+{
+	fx_teardown(&self->f);
+}
+
+TEST_F(rawres, einval_and_nothing_changed)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, SPI_IN);
+	((UINT8 *)&r)[variant->off] = 0x80;
+	EXPECT_EQ(raw_add(f, true, &r), -EINVAL);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	expect_spi_set(_metadata, f);
+	raw_req(&r, f->id, SPI_IN);
+	ASSERT_EQ(raw_add(f, true, &r), 0);
+
+	raw_req(&r, f->id, SPI_OUT);
+	((UINT8 *)&r)[variant->off] = 0x80;
+	EXPECT_EQ(raw_add(f, false, &r), -EINVAL);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	raw_req(&r, f->id, SPI_OUT);
+	ASSERT_EQ(raw_add(f, false, &r), 0);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+TEST_HARNESS_MAIN
