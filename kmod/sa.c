@@ -163,10 +163,17 @@ static u64 wfp_limit(u64 hard)
 	return hard ? hard : XFRM_INF;
 }
 
-/* Soft limits at 90 % of the hard ones, so expiry can be seen coming. */
+/*
+ * Soft limits at 90 % of the hard ones, rounded so that they stay at
+ * least one unit below (a small hard limit would otherwise round its soft
+ * limit up onto itself), so expiry is seen coming; a hard limit of one
+ * unit leaves no room for a warning.
+ */
 static u64 wfp_soft(u64 hard)
 {
-	return hard ? hard - hard / 10 : XFRM_INF;
+	if (!hard)
+		return XFRM_INF;
+	return hard > 1 ? hard - DIV_ROUND_UP(hard, 10) : hard;
 }
 
 static void wfp_sa_lifetimes(struct xfrm_state *x,
@@ -179,8 +186,9 @@ static void wfp_sa_lifetimes(struct xfrm_state *x,
 	x->lft.hard_packet_limit = wfp_limit(b->lifetime_packets);
 	x->lft.soft_packet_limit = wfp_soft(b->lifetime_packets);
 	x->lft.hard_add_expires_seconds = b->lifetime_seconds;
-	x->lft.soft_add_expires_seconds = b->lifetime_seconds -
-					  b->lifetime_seconds / 10;
+	/* 0 is "none" for the add-time limits too. */
+	x->lft.soft_add_expires_seconds = b->lifetime_seconds ?
+		wfp_soft(b->lifetime_seconds) : 0;
 }
 
 /*
