@@ -1,0 +1,3119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How SA contexts end, and who hears about it (Documentation/lifecycle.rst):
+ * IPsecSaContextExpire0, the expiry xfrm drives itself (SA lifetimes,
+ * another control plane deleting or flushing states), and the change
+ * notifications IPsecSaContextSubscribe0 / Unsubscribe0 /
+ * SubscriptionsGet0 deliver, down to the read(2)/poll(2) records of the
+ * session file.
+ *
+ * FIXTURE lc runs in a network namespace of its own without traffic, so
+ * xfrm state and policy counts are exact.  FIXTURE wire adds a peer: two
+ * namespaces joined by veth, side A (the test process) keyed only through
+ * libwfpipsec, side B a plain `ip xfrm` peer, as in lib/examples/demo.sh;
+ * ping, SA counters (libnl-xfrm) and /proc/net/xfrm_stat show what
+ * happens to the traffic.  FIXTURE sub exercises the library's
+ * subscriptions against changes made by another session and by another
+ * process (a worker forked before any callback thread exists); FIXTURE
+ * raw the ioctls, read(2) and poll(2) underneath.
+ *
+ * Timed tests shorten the waits through the module parameters
+ * expire_grace_seconds and event_queue_len; teardown (and the program's
+ * exit) put back the values found at start.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/sp.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define PARAMS		"/sys/module/wfp_ipsec/parameters/"
+#define GRACE_PATH	PARAMS "expire_grace_seconds"
+#define QLEN_PATH	PARAMS "event_queue_len"
+
+#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
+			 (UINT32)(c) << 8 | (UINT32)(d))
+
+/* Side A is this host, side B the peer; IPSEC_TRAFFIC1 takes host order. */
+#define A_V4		V4(10, 1, 0, 1)
+#define B_V4		V4(10, 1, 0, 2)
+#define A_ADDR		"10.1.0.1"
+#define B_ADDR		"10.1.0.2"
+#define MAC_A		"02:00:00:00:0a:01"
+#define MAC_B		"02:00:00:00:0b:02"
+
+/* AES-GCM-128 key blobs (16 bytes of key, 4 of salt). */
+#define KEY_IN		"00112233445566778899aabbccddeeff01020304"	/* B->A */
+#define KEY_OUT		"ffeeddccbbaa99887766554433221100a0b0c0d0"	/* A->B */
+#define KEY_LEN		20
+
+#define SPI_IN		0x0000a001U	/* A's inbound SPI */
+#define SPI_OUT		0x0000b002U	/* B's inbound SPI: A's outbound */
+#define SPI_IN2		0x0000a003U	/* the same traffic, rekeyed */
+#define SPI_OUT2	0x0000b004U
+
+#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
+#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
+#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
+#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
+#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
+
+#define EV_ADD		IPSEC_SA_CONTEXT_EVENT_ADD
+#define EV_DELETE	IPSEC_SA_CONTEXT_EVENT_DELETE
+#define EV_READY	(-1)
+
+#define BOGUS_HANDLE	((HANDLE)(uintptr_t)0x5a5a5a5a5a5aULL)
+
+/* The session key the subscriber engine of FIXTURE sub opens with. */
+static const UINT8 sub_key[16] = {
+	0x6c, 0x69, 0x66, 0x65, 0x63, 0x79, 0x63, 0x6c,
+	0x65, 0x2d, 0x73, 0x75, 0x62, 0x6b, 0x65, 0x79 };
+
+/* ------------------------------------------------------------ time */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Polls cond every 20 ms for up to ms milliseconds; its last value. */
+#define WAIT_FOR(cond, ms) ({						\
+	long long __end = now_ms() + (ms);				\
+	bool __ok;							\
+	while (!(__ok = (cond)) && now_ms() < __end)			\
+		usleep(20000);						\
+	__ok;								\
+})
+
+/* ------------------------------------------------------- namespaces */
+
+static int g_home = -1;		/* side A: the test's own namespace */
+
+static int ns_enter(int ns)
+{
+	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
+}
+
+static void ns_leave(int ns)
+{
+	/* Carrying on in the wrong namespace would prove nothing. */
+	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
+		abort();
+}
+
+static char g_cmd[1024];
+
+/* system() through dash in namespace ns (-1: A); the exit status or -1. */
+static int __attribute__((format(printf, 2, 3)))
+sh_in(int ns, const char *fmt, ...)
+{
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(g_cmd, sizeof(g_cmd), fmt, ap);
+	va_end(ap);
+	if (ns_enter(ns))
+		return -1;
+	st = system(g_cmd);
+	ns_leave(ns);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define sh(...) sh_in(-1, __VA_ARGS__)
+
+/* ------------------------------------------------- module parameters */
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static char g_grace0[32], g_qlen0[32];
+
+static void __attribute__((constructor)) params_save(void)
+{
+	if (read_str(GRACE_PATH, g_grace0, sizeof(g_grace0)))
+		g_grace0[0] = 0;
+	if (read_str(QLEN_PATH, g_qlen0, sizeof(g_qlen0)))
+		g_qlen0[0] = 0;
+}
+
+static void params_restore(void)
+{
+	if (g_grace0[0])
+		write_str(GRACE_PATH, g_grace0);
+	if (g_qlen0[0])
+		write_str(QLEN_PATH, g_qlen0);
+}
+
+/* Also when a test died before its teardown. */
+static void __attribute__((destructor)) params_restore_at_exit(void)
+{
+	params_restore();
+}
+
+static void set_param(struct __test_metadata *_metadata, const char *path,
+		      unsigned int v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", v);
+	ASSERT_EQ(write_str(path, buf), 0) TH_LOG("%s", path);
+}
+
+/* ------------------------------------------------- xfrm via libnl */
+
+struct xs {
+	UINT32 spi;
+	int proto;
+	unsigned long long packets;
+};
+
+/* The xfrm states of namespace ns (-1: A); how many, or -1. */
+static int sa_dump(int ns, struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk)
+		goto out;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++) {
+		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
+		unsigned long long bytes = 0, pkts = 0, add = 0, use = 0;
+
+		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
+		v[i].proto = xfrmnl_sa_get_proto(sa);
+		if (!xfrmnl_sa_get_curlifetime(sa, &bytes, &pkts, &add, &use))
+			v[i].packets = pkts;
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static int sa_count(int ns)
+{
+	return sa_dump(ns, NULL);
+}
+
+/* ESP states of namespace ns with this SPI; the last one into *x. */
+static int sa_find(int ns, UINT32 spi, struct xs *x)
+{
+	struct xs *v;
+	int n = sa_dump(ns, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i].proto != IPPROTO_ESP || v[i].spi != spi)
+			continue;
+		found++;
+		if (x)
+			*x = v[i];
+	}
+	free(v);
+	return found;
+}
+
+/* Packets the ESP state with this SPI has carried, -1 if it is gone. */
+static long long sa_packets(int ns, UINT32 spi)
+{
+	struct xs x;
+
+	return sa_find(ns, spi, &x) == 1 ? (long long)x.packets : -1;
+}
+
+static int sp_count(int ns)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk;
+	int n = -1;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (sk && !nl_connect(sk, NETLINK_XFRM) &&
+	    !xfrmnl_sp_alloc_cache(sk, &cache))
+		n = nl_cache_nitems(cache);
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	return n;
+}
+
+/* -------------------------------------------------- /proc counters */
+
+/* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
+static long long xstat(int ns, const char *name)
+{
+	char line[128], key[64];
+	unsigned long long v;
+	long long ret = -1;
+	FILE *f;
+
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/xfrm_stat", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* A field of /proc/net/snmp ("Ip", "InReceives") in namespace ns, or -1. */
+static long long snmp(int ns, const char *proto, const char *field)
+{
+	char hdr[2048], val[2048], *sh_, *sv, *k, *v;
+	size_t plen = strlen(proto);
+	long long ret = -1;
+	FILE *f;
+
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/snmp", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
+	       fgets(val, sizeof(val), f)) {
+		if (strncmp(hdr, proto, plen) || hdr[plen] != ':')
+			continue;
+		k = strtok_r(hdr, " \n", &sh_);
+		v = strtok_r(val, " \n", &sv);
+		while ((k = strtok_r(NULL, " \n", &sh_)) &&
+		       (v = strtok_r(NULL, " \n", &sv))) {
+			if (!strcmp(k, field)) {
+				ret = strtoll(v, NULL, 10);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ------------------------------------------------- keying through the library */
+
+static void hex_key(const char *hex, UINT8 *key)
+{
+	int i;
+
+	for (i = 0; i < KEY_LEN; i++)
+		sscanf(hex + 2 * i, "%2hhx", &key[i]);
+}
+
+static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)
+{
+	IPSEC_TRAFFIC1 t;
+
+	memset(&t, 0, sizeof(t));
+	t.ipVersion = FWP_IP_VERSION_V4;
+	t.localV4Address = local;
+	t.remoteV4Address = remote;
+	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	return t;
+}
+
+/* Transport traffic between two IPv6 addresses given as text. */
+static IPSEC_TRAFFIC1 tr6(const char *local, const char *remote)
+{
+	UINT8 l[16], r[16];
+	IPSEC_TRAFFIC1 t;
+	int i;
+
+	inet_pton(AF_INET6, local, l);
+	inet_pton(AF_INET6, remote, r);
+	memset(&t, 0, sizeof(t));
+	t.ipVersion = FWP_IP_VERSION_V6;
+	/* The Windows layout: the network-order bytes reversed. */
+	for (i = 0; i < 16; i++) {
+		t.localV6Address[i] = l[15 - i];
+		t.remoteV6Address[i] = r[15 - i];
+	}
+	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	return t;
+}
+
+/* One AES-GCM-128 SA, as keying-demo.c builds it. */
+static void gcm_bundle(IPSEC_SA_BUNDLE1 *b, IPSEC_SA0 *sa,
+		       IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info,
+		       UINT32 spi, UINT8 *key, const IPSEC_SA_LIFETIME0 *lt)
+{
+	memset(b, 0, sizeof(*b));
+	memset(sa, 0, sizeof(*sa));
+	memset(info, 0, sizeof(*info));
+	info->saCipherInformation.cipherTransform.cipherTransformId.cipherType =
+		IPSEC_CIPHER_TYPE_AES_128;
+	info->saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
+		IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	info->saCipherInformation.cipherKey.size = KEY_LEN;
+	info->saCipherInformation.cipherKey.data = key;
+	info->saAuthInformation.authTransform.authTransformId.authType =
+		IPSEC_AUTH_AES_128;
+	info->saAuthInformation.authTransform.authTransformId.authConfig =
+		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
+	sa->spi = spi;
+	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->espAuthAndCipherInformation = info;
+	b->numSAs = 1;
+	b->saList = sa;
+	b->ipVersion = FWP_IP_VERSION_V4;
+	if (lt)
+		b->lifetime = *lt;
+}
+
+/*
+ * Takes context id (traffic A -> remote) from state `from` to state `to`
+ * with the calls a keying module makes; the first failing status.
+ */
+static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
+			    UINT32 remote, UINT32 spi_in, UINT32 spi_out,
+			    const IPSEC_SA_LIFETIME0 *lt)
+{
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
+	UINT8 key_in[KEY_LEN], key_out[KEY_LEN];
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_GETSPI1 g;
+	IPSEC_SA0 sa;
+	DWORD rc;
+
+	hex_key(KEY_IN, key_in);
+	hex_key(KEY_OUT, key_out);
+	if (from < ST_SPI_SET && to >= ST_SPI_SET) {
+		memset(&g, 0, sizeof(g));
+		g.inboundIpsecTraffic = t;
+		g.ipVersion = FWP_IP_VERSION_V4;
+		rc = IPsecSaContextSetSpi0(h, id, &g, spi_in);
+		if (rc)
+			return rc;
+	}
+	if (from < ST_INBOUND && to >= ST_INBOUND) {
+		gcm_bundle(&b, &sa, &info, spi_in, key_in, lt);
+		rc = IPsecSaContextAddInbound1(h, id, &b);
+		if (rc)
+			return rc;
+	}
+	if (from < ST_COMPLETE && to >= ST_COMPLETE) {
+		gcm_bundle(&b, &sa, &info, spi_out, key_out, lt);
+		rc = IPsecSaContextAddOutbound1(h, id, &b);
+		if (rc)
+			return rc;
+	}
+	return ERROR_SUCCESS;
+}
+
+static DWORD ctx_make_rc(HANDLE h, int to, UINT32 remote, UINT32 spi_in,
+			 UINT32 spi_out, const IPSEC_SA_LIFETIME0 *lt,
+			 UINT64 *id)
+{
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
+	DWORD rc;
+
+	*id = 0;
+	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
+	if (rc)
+		return rc;
+	return ctx_advance_rc(h, *id, ST_CREATED, to, remote, spi_in, spi_out,
+			      lt);
+}
+
+/* ------------------------------------------------- raw helpers */
+
+static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = id;
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+}
+
+/* The context's state, or -errno (-ENOENT once it is gone). */
+static int ctx_state(int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+	int ret = raw_get(fd, id, &info);
+
+	return ret ? ret : (int)info.state;
+}
+
+static int ctx_life(int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+	int ret = raw_get(fd, id, &info);
+
+	return ret ? ret : (int)info.life;
+}
+
+static void addr4(UINT8 *out, UINT32 host)
+{
+	UINT32 n = htonl(host);
+
+	memset(out, 0, 16);
+	memcpy(out, &n, 4);
+}
+
+/* A CREATED context 10.1.0.1 -> remote through the raw ioctl; 0 on error. */
+static UINT64 raw_create(int fd, UINT32 remote)
+{
+	struct wfp_ipsec_ctx_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.traffic.ip_version = WFP_IPSEC_IPV4;
+	c.traffic.traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
+	addr4(c.traffic.local_addr, A_V4);
+	addr4(c.traffic.remote_addr, remote);
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
+}
+
+static int raw_delete(int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_id d = { .id = id };
+
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+}
+
+static int raw_expire(int fd, UINT64 id, UINT64 reserved)
+{
+	struct wfp_ipsec_ctx_id d = { .id = id, .reserved = reserved };
+
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_EXPIRE, &d);
+}
+
+/* SUBSCRIBE with an all-matching template. */
+static int raw_subscribe(int fd, UINT64 *id)
+{
+	struct wfp_ipsec_subscribe r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = wfp_ioctl(fd, WFP_IPSEC_IOC_SUBSCRIBE, &r);
+	if (!ret && id)
+		*id = r.id;
+	return ret;
+}
+
+static int raw_unsubscribe(int fd, UINT64 id, UINT64 reserved)
+{
+	struct wfp_ipsec_ctx_id r = { .id = id, .reserved = reserved };
+
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
+}
+
+/* read(2) returning the byte count or -errno. */
+static long raw_read(int fd, void *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len);
+
+	return n < 0 ? -errno : (long)n;
+}
+
+/* What poll() reports for fd right now. */
+static int raw_revents(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n = poll(&p, 1, timeout_ms);
+
+	return n > 0 ? p.revents : n;
+}
+
+static void set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+/* ------------------------------------------------- event recorder */
+
+struct ev {
+	INT32 type;
+	UINT32 pad;
+	UINT64 id;
+};
+
+#define MAX_EV		1024
+
+/*
+ * What a subscription's callback saw, and knobs for how it behaves: block
+ * in its first call until released, or unsubscribe / close its own engine
+ * from inside it.  Every event is also written to wfd when it is >= 0.
+ */
+struct rec {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int n, calls;
+	struct ev ev[MAX_EV];
+	int wfd;
+	bool block_first, blocked, released;
+	bool unsub_in_cb, close_in_cb;
+	HANDLE engine, sub;
+	DWORD in_cb_rc;
+	bool cb_done;
+	long long cb_done_ns;
+};
+
+static void rec_init(struct rec *r)
+{
+	pthread_condattr_t ca;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r->wfd = -1;
+	r->in_cb_rc = 0xdeadbeef;
+}
+
+static void CALLBACK rec_cb(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	struct rec *r = context;
+	struct ev ev = { .type = c->changeType, .id = c->saContextId };
+	bool unsub, closeit;
+	HANDLE engine, sub;
+	ssize_t w;
+	DWORD rc;
+
+	pthread_mutex_lock(&r->lock);
+	r->calls++;
+	if (r->n < MAX_EV)
+		r->ev[r->n++] = ev;
+	if (r->wfd >= 0) {
+		w = write(r->wfd, &ev, sizeof(ev));
+		(void)w;
+	}
+	pthread_cond_broadcast(&r->cond);
+	if (r->block_first && r->calls == 1) {
+		r->blocked = true;
+		pthread_cond_broadcast(&r->cond);
+		while (!r->released)
+			pthread_cond_wait(&r->cond, &r->lock);
+		r->blocked = false;
+	}
+	unsub = r->unsub_in_cb && r->calls == 1;
+	closeit = r->close_in_cb && r->calls == 1;
+	engine = r->engine;
+	sub = r->sub;
+	pthread_mutex_unlock(&r->lock);
+
+	if (unsub || closeit) {
+		rc = unsub ? IPsecSaContextUnsubscribe0(engine, sub) :
+			     FwpmEngineClose0(engine);
+		pthread_mutex_lock(&r->lock);
+		r->in_cb_rc = rc;
+		pthread_mutex_unlock(&r->lock);
+	}
+
+	pthread_mutex_lock(&r->lock);
+	r->cb_done = true;
+	r->cb_done_ns = now_ns();
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Waits until the recorder holds n events or ms pass; how many it holds. */
+static int rec_wait(struct rec *r, int n, int ms)
+{
+	struct timespec ts;
+	int got;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (r->n < n)
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT)
+			break;
+	got = r->n;
+	pthread_mutex_unlock(&r->lock);
+	return got;
+}
+
+static int rec_count(struct rec *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->n;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+static int rec_calls(struct rec *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->calls;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+static bool rec_flag(struct rec *r, const bool *flag)
+{
+	bool v;
+
+	pthread_mutex_lock(&r->lock);
+	v = *flag;
+	pthread_mutex_unlock(&r->lock);
+	return v;
+}
+
+static void rec_release(struct rec *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->released = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static struct ev rec_get(struct rec *r, int i)
+{
+	struct ev ev;
+
+	pthread_mutex_lock(&r->lock);
+	ev = r->ev[i];
+	pthread_mutex_unlock(&r->lock);
+	return ev;
+}
+
+static void expect_rec(struct __test_metadata *_metadata, struct rec *r,
+		       int i, int type, UINT64 id)
+{
+	struct ev ev = rec_get(r, i);
+
+	EXPECT_EQ(ev.type, type) TH_LOG("event %d: type", i);
+	EXPECT_EQ(ev.id, id) TH_LOG("event %d: context", i);
+}
+
+static DWORD subscribe(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
+		       struct rec *r, HANDLE *hs)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	DWORD rc;
+
+	memset(&s, 0, sizeof(s));
+	s.enumTemplate = (IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *)t;
+	/* Under the lock: the callback may read them at once. */
+	pthread_mutex_lock(&r->lock);
+	rc = IPsecSaContextSubscribe0(h, &s, rec_cb, r, hs);
+	if (!rc) {
+		r->engine = h;
+		r->sub = *hs;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static UINT64 dropped(HANDLE h, HANDLE hs)
+{
+	UINT64 d = ~0ULL;
+
+	if (WfpIpsecSaContextSubscriptionDropped0(h, hs, &d))
+		return ~0ULL;
+	return d;
+}
+
+/* ------------------------------------------------- helper processes */
+
+/* Children keep only stdio and the descriptors they are given. */
+static void close_fds_except(int keep1, int keep2)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != keep1 && fd != keep2)
+			close(fd);
+}
+
+struct env;
+static void env_adopt(struct env *e, pid_t pid);
+
+/*
+ * A subscriber in another process: its own engine, one subscription
+ * (template t), every event written to a pipe the test reads.
+ */
+struct subproc {
+	pid_t pid;
+	int evr;
+};
+
+static void __attribute__((noreturn))
+subproc_main(int wfd, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
+{
+	static struct rec r;
+	struct ev ready = { .type = EV_READY };
+	HANDLE h = NULL, hs = NULL;
+	ssize_t w;
+	DWORD rc;
+
+	rec_init(&r);
+	r.wfd = wfd;
+	rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	pthread_mutex_lock(&r.lock);
+	if (!rc) {
+		IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+
+		memset(&s, 0, sizeof(s));
+		s.enumTemplate = (IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *)t;
+		rc = IPsecSaContextSubscribe0(h, &s, rec_cb, &r, &hs);
+	}
+	ready.id = rc;
+	w = write(wfd, &ready, sizeof(ready));
+	(void)w;
+	pthread_mutex_unlock(&r.lock);
+	for (;;)
+		pause();
+}
+
+static int subproc_next(struct subproc *sp, int ms, struct ev *ev)
+{
+	struct pollfd p = { .fd = sp->evr, .events = POLLIN };
+	int n = poll(&p, 1, ms);
+
+	if (n <= 0)
+		return n;
+	return read(sp->evr, ev, sizeof(*ev)) == sizeof(*ev) ? 1 : -1;
+}
+
+static void subproc_start(struct __test_metadata *_metadata, struct env *e,
+			  struct subproc *sp,
+			  const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
+{
+	struct ev ready;
+	int p[2];
+
+	ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+	sp->pid = fork();
+	ASSERT_GE(sp->pid, 0);
+	if (!sp->pid) {
+		close_fds_except(p[1], -1);
+		subproc_main(p[1], t);
+	}
+	close(p[1]);
+	sp->evr = p[0];
+	env_adopt(e, sp->pid);
+	ASSERT_EQ(subproc_next(sp, 5000, &ready), 1);
+	ASSERT_EQ(ready.type, EV_READY);
+	ASSERT_EQ(ready.id, ERROR_SUCCESS);
+}
+
+static void expect_sub_event(struct __test_metadata *_metadata,
+			     struct subproc *sp, int type, UINT64 id)
+{
+	struct ev ev = { 0 };
+
+	ASSERT_EQ(subproc_next(sp, 5000, &ev), 1)
+		TH_LOG("no event from the subscriber process (want %s %llu)",
+		       type == EV_ADD ? "ADD" : "DELETE",
+		       (unsigned long long)id);
+	EXPECT_EQ(ev.type, type) TH_LOG("context %llu",
+					(unsigned long long)ev.id);
+	EXPECT_EQ(ev.id, id);
+}
+
+static void expect_sub_quiet(struct __test_metadata *_metadata,
+			     struct subproc *sp, int ms)
+{
+	struct ev ev = { 0 };
+
+	EXPECT_EQ(subproc_next(sp, ms, &ev), 0)
+		TH_LOG("unexpected event type %d context %llu", ev.type,
+		       (unsigned long long)ev.id);
+}
+
+/* A process that creates and deletes contexts on request, its own engine. */
+struct worker {
+	pid_t pid;
+	int cmdw, rspr;
+};
+
+enum { W_CREATE = 1, W_DELETE };
+
+struct wcmd {
+	int op;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id;
+};
+
+struct wrsp {
+	DWORD rc;
+	UINT64 id;
+};
+
+static void __attribute__((noreturn)) worker_main(int cmdr, int rspw)
+{
+	struct wcmd c;
+	struct wrsp r;
+	HANDLE h = NULL;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	/* Ready: its session exists from now on. */
+	if (write(rspw, &r, sizeof(r)) != sizeof(r) || r.rc)
+		_exit(1);
+	while (read(cmdr, &c, sizeof(c)) == sizeof(c)) {
+		memset(&r, 0, sizeof(r));
+		switch (c.op) {
+		case W_CREATE:
+			r.rc = IPsecSaContextCreate1(h, &c.t, NULL, NULL, &r.id);
+			break;
+		case W_DELETE:
+			r.rc = IPsecSaContextDeleteById0(h, c.id);
+			break;
+		default:
+			r.rc = ~0U;
+		}
+		if (write(rspw, &r, sizeof(r)) != sizeof(r))
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static void worker_start(struct __test_metadata *_metadata, struct env *e,
+			 struct worker *w)
+{
+	struct wrsp ready;
+	int c[2], r[2];
+
+	ASSERT_EQ(pipe2(c, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(r, O_CLOEXEC), 0);
+	w->pid = fork();
+	ASSERT_GE(w->pid, 0);
+	if (!w->pid) {
+		close_fds_except(c[0], r[1]);
+		worker_main(c[0], r[1]);
+	}
+	close(c[0]);
+	close(r[1]);
+	w->cmdw = c[1];
+	w->rspr = r[0];
+	env_adopt(e, w->pid);
+	ASSERT_EQ(read(w->rspr, &ready, sizeof(ready)), sizeof(ready));
+	ASSERT_EQ(ready.rc, ERROR_SUCCESS);
+}
+
+static int worker_call(struct worker *w, struct wcmd *c, struct wrsp *r)
+{
+	if (write(w->cmdw, c, sizeof(*c)) != sizeof(*c))
+		return -1;
+	return read(w->rspr, r, sizeof(*r)) == sizeof(*r) ? 0 : -1;
+}
+
+/* A context 10.1.0.1 -> remote made by the worker; 0 on failure. */
+static UINT64 worker_create(struct worker *w, UINT32 remote)
+{
+	struct wcmd c = { .op = W_CREATE, .t = tr4(A_V4, remote) };
+	struct wrsp r;
+
+	if (worker_call(w, &c, &r) || r.rc)
+		return 0;
+	return r.id;
+}
+
+static DWORD worker_delete(struct worker *w, UINT64 id)
+{
+	struct wcmd c = { .op = W_DELETE, .id = id };
+	struct wrsp r;
+
+	if (worker_call(w, &c, &r))
+		return ~0U;
+	return r.rc;
+}
+
+/* ------------------------------------------------- environment */
+
+#define MAX_IDS		64
+#define MAX_KIDS	4
+
+struct env {
+	HANDLE h;		/* side A's engine */
+	int fd;			/* its descriptor, for raw ioctls */
+	int bns;		/* side B's namespace, -1 without a peer */
+	char bname[32];
+	UINT64 ids[MAX_IDS];	/* contexts to delete at teardown */
+	int nids;
+	pid_t kids[MAX_KIDS];	/* helper processes to kill at teardown */
+	int nkids;
+	struct rec r;		/* for a subscription of h */
+};
+
+static void env_adopt(struct env *e, pid_t pid)
+{
+	if (e->nkids < MAX_KIDS)
+		e->kids[e->nkids++] = pid;
+}
+
+static void env_setup(struct __test_metadata *_metadata, struct env *e,
+		      bool wire)
+{
+	char path[64];
+
+	e->fd = -1;
+	e->bns = -1;
+	rec_init(&e->r);
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	if (wire) {
+		snprintf(e->bname, sizeof(e->bname), "wfplc%d", getpid());
+		ASSERT_EQ(sh("ip netns add %s", e->bname), 0)
+			TH_LOG("%s", g_cmd);
+		snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
+		e->bns = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_GE(e->bns, 0);
+		ASSERT_EQ(sh("ip link set lo up && ip link add va address "
+			     MAC_A " type veth peer name vb address " MAC_B
+			     " netns %s && ip link set va up && "
+			     "ip addr add " A_ADDR "/24 dev va && "
+			     "ip neigh add " B_ADDR " lladdr " MAC_B
+			     " dev va nud permanent", e->bname), 0)
+			TH_LOG("%s", g_cmd);
+		ASSERT_EQ(sh_in(e->bns, "ip link set lo up && "
+				"ip link set vb up && "
+				"ip addr add " B_ADDR "/24 dev vb && "
+				"ip neigh add " A_ADDR " lladdr " MAC_A
+				" dev vb nud permanent"), 0)
+			TH_LOG("%s", g_cmd);
+	}
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
+	ASSERT_EQ(sa_count(-1), 0);
+	ASSERT_EQ(sp_count(-1), 0);
+}
+
+static void env_teardown(struct env *e)
+{
+	int i;
+
+	if (g_home >= 0 && setns(g_home, CLONE_NEWNET))
+		abort();
+	for (i = 0; i < e->nkids; i++) {
+		kill(e->kids[i], SIGKILL);
+		waitpid(e->kids[i], NULL, 0);
+	}
+	if (e->h) {
+		for (i = 0; i < e->nids; i++)
+			if (e->ids[i])
+				IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		FwpmEngineClose0(e->h);
+		e->h = NULL;
+	}
+	if (e->bns >= 0)
+		close(e->bns);
+	if (e->bname[0])
+		sh("ip netns del %s 2>/dev/null", e->bname);
+	params_restore();
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+/* A context of side A keyed up to state `to`, deleted at teardown. */
+static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
+		       int to, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
+		       const IPSEC_SA_LIFETIME0 *lt)
+{
+	UINT64 id = 0;
+	DWORD rc;
+
+	ASSERT_LT(e->nids, MAX_IDS);
+	rc = ctx_make_rc(e->h, to, remote, spi_in, spi_out, lt, &id);
+	if (id)
+		e->ids[e->nids++] = id;
+	ASSERT_EQ(rc, ERROR_SUCCESS)
+		TH_LOG("keying up to state %d: %s", to,
+		       WfpIpsecErrorName(rc) ? WfpIpsecErrorName(rc) : "?");
+	return id;
+}
+
+/* The main pair of the tests: A <-> B with SPI_IN / SPI_OUT. */
+static UINT64 ctx_pair(struct __test_metadata *_metadata, struct env *e,
+		       int to, const IPSEC_SA_LIFETIME0 *lt)
+{
+	return ctx_make(_metadata, e, to, B_V4, SPI_IN, SPI_OUT, lt);
+}
+
+/* Side B: the states matching A's SPIs, as a plain peer adds them. */
+static void b_key(struct __test_metadata *_metadata, struct env *e,
+		  UINT32 spi_in, UINT32 spi_out)
+{
+	ASSERT_EQ(sh("ip -n %s xfrm state add src " B_ADDR " dst " A_ADDR
+		     " proto esp spi 0x%x reqid 1 mode transport "
+		     "aead 'rfc4106(gcm(aes))' 0x" KEY_IN " 128",
+		     e->bname, spi_in), 0) TH_LOG("%s", g_cmd);
+	ASSERT_EQ(sh("ip -n %s xfrm state add src " A_ADDR " dst " B_ADDR
+		     " proto esp spi 0x%x reqid 1 mode transport "
+		     "aead 'rfc4106(gcm(aes))' 0x" KEY_OUT " 128",
+		     e->bname, spi_out), 0) TH_LOG("%s", g_cmd);
+}
+
+static void b_policy(struct __test_metadata *_metadata, struct env *e)
+{
+	ASSERT_EQ(sh("ip -n %s xfrm policy add src " B_ADDR "/32 dst " A_ADDR
+		     "/32 dir out tmpl proto esp reqid 1 mode transport",
+		     e->bname), 0) TH_LOG("%s", g_cmd);
+	ASSERT_EQ(sh("ip -n %s xfrm policy add src " A_ADDR "/32 dst " B_ADDR
+		     "/32 dir in tmpl proto esp reqid 1 mode transport",
+		     e->bname), 0) TH_LOG("%s", g_cmd);
+}
+
+/* busybox ping between the sides; its exit status. */
+static int ping(struct env *e, bool from_b, int count)
+{
+	return sh_in(from_b ? e->bns : -1,
+		     "ping -c %d -i 0.2 -W 1 %s >/dev/null 2>&1", count,
+		     from_b ? A_ADDR : B_ADDR);
+}
+
+/* n UDP datagrams A -> B (one packet each); how many send() took. */
+static int udp_send(int n)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(9) };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), i, ok = 0;
+
+	if (s < 0)
+		return -1;
+	inet_pton(AF_INET, B_ADDR, &to.sin_addr);
+	for (i = 0; i < n; i++)
+		if (sendto(s, "lifecycle", 9, 0, (struct sockaddr *)&to,
+			   sizeof(to)) == 9)
+			ok++;
+	close(s);
+	return ok;
+}
+
+/* What a refused call must leave as it was. */
+struct snap {
+	int state;
+	int sas, sps;
+	int spi_in, spi_out;
+};
+
+static struct snap snap_take(struct env *e, UINT64 id)
+{
+	struct snap s = {
+		.state = ctx_state(e->fd, id),
+		.sas = sa_count(-1),
+		.sps = sp_count(-1),
+		.spi_in = sa_find(-1, SPI_IN, NULL),
+		.spi_out = sa_find(-1, SPI_OUT, NULL),
+	};
+
+	return s;
+}
+
+static void expect_unchanged(struct __test_metadata *_metadata, struct env *e,
+			     UINT64 id, const struct snap *before)
+{
+	struct snap now = snap_take(e, id);
+
+	EXPECT_EQ(now.state, before->state);
+	EXPECT_EQ(now.sas, before->sas);
+	EXPECT_EQ(now.sps, before->sps);
+	EXPECT_EQ(now.spi_in, before->spi_in);
+	EXPECT_EQ(now.spi_out, before->spi_out);
+}
+
+/* ================================================ Expire0, no traffic */
+
+FIXTURE(lc) {
+	struct env e;
+};
+
+FIXTURE_SETUP(lc)
+{
+	env_setup(_metadata, &self->e, false);
+}
+
+FIXTURE_TEARDOWN(lc)
+{
+	env_teardown(&self->e);
+}
+
+TEST_F(lc, expire_removes_outbound_sa_at_once)
+{
+	struct env *e = &self->e;
+	struct wfp_ipsec_ctx_sa g;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+
+	ASSERT_EQ(sa_count(-1), 2);
+	ASSERT_EQ(sp_count(-1), 2);
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+
+	/* At once: no waiting for anything. */
+	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 1);
+	EXPECT_EQ(sa_count(-1), 1);
+	/* The policies stay: traffic is held, not sent in clear. */
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+
+	ASSERT_EQ(IPsecSaContextGetById1(e->h, id, &c), ERROR_SUCCESS);
+	EXPECT_EQ(c->saContextId, id);
+	ASSERT_NE(c->outboundSa, NULL);
+	EXPECT_EQ(c->outboundSa->saBundle.numSAs, 0);
+	EXPECT_EQ(c->outboundSa->saBundle.saList, NULL);
+	ASSERT_NE(c->inboundSa, NULL);
+	EXPECT_EQ(c->inboundSa->saBundle.numSAs, 1);
+	ASSERT_NE(c->inboundSa->saBundle.saList, NULL);
+	EXPECT_EQ(c->inboundSa->saBundle.saList[0].spi, SPI_IN);
+	FwpmFreeMemory0((void **)&c);
+
+	ASSERT_EQ(IPsecSaContextGetById0(e->h, id, &c0), ERROR_SUCCESS);
+	ASSERT_NE(c0->outboundSa, NULL);
+	EXPECT_EQ(c0->outboundSa->saBundle.numSAs, 0);
+	FwpmFreeMemory0((void **)&c0);
+
+	memset(&g, 0, sizeof(g));
+	g.id = id;
+	g.dir = WFP_IPSEC_DIR_OUTBOUND;
+	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	memset(&g, 0, sizeof(g));
+	g.id = id;
+	g.dir = WFP_IPSEC_DIR_INBOUND;
+	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	EXPECT_EQ(g.bundle.sas[0].spi, SPI_IN);
+}
+
+TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
+{
+	struct env *e = &self->e;
+	struct subproc sp;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	long long t0;
+	UINT64 id;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	set_param(_metadata, GRACE_PATH, 1);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	expect_sub_event(_metadata, &sp, EV_ADD, id);
+
+	t0 = now_ms();
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, NULL) == 0, 5000))
+		TH_LOG("the inbound SA outlived the grace time");
+	EXPECT_GE(now_ms() - t0, 700);
+	EXPECT_EQ(sa_count(-1), 0);
+	/* The context stays, EXPIRED, with its policies, until deleted. */
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+	EXPECT_EQ(sp_count(-1), 2);
+	ASSERT_EQ(IPsecSaContextGetById1(e->h, id, &c), ERROR_SUCCESS);
+	EXPECT_EQ(c->outboundSa->saBundle.numSAs, 0);
+	FwpmFreeMemory0((void **)&c);
+	/* Neither Expire0 nor the end of the grace time is a DELETE. */
+	expect_sub_quiet(_metadata, &sp, 300);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	expect_sub_event(_metadata, &sp, EV_DELETE, id);
+	expect_sub_quiet(_metadata, &sp, 300);
+}
+
+TEST_F(lc, expire_then_delete_during_grace_removes_everything)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+
+	/* The default grace time (a minute): DeleteById0 cuts it short. */
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(ctx_state(e->fd, id), -ENOENT);
+	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), FWP_E_NOT_FOUND);
+}
+
+/* One test per refusal, each with otherwise valid input. */
+static void expire_refused(struct __test_metadata *_metadata, struct env *e,
+			   int state)
+{
+	UINT64 id = ctx_pair(_metadata, e, state, NULL);
+	struct snap before = snap_take(e, id);
+
+	ASSERT_EQ(before.state, state);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_unchanged(_metadata, e, id, &before);
+	/* Once complete it expires. */
+	ASSERT_EQ(ctx_advance_rc(e->h, id, state, ST_COMPLETE, B_V4, SPI_IN,
+				 SPI_OUT, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+}
+
+TEST_F(lc, expire_created_context_incompatible)
+{
+	expire_refused(_metadata, &self->e, ST_CREATED);
+}
+
+TEST_F(lc, expire_spi_set_context_incompatible)
+{
+	expire_refused(_metadata, &self->e, ST_SPI_SET);
+}
+
+TEST_F(lc, expire_inbound_context_incompatible)
+{
+	expire_refused(_metadata, &self->e, ST_INBOUND);
+}
+
+TEST_F(lc, expire_expired_context_incompatible)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before;
+
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	before = snap_take(e, id);
+	ASSERT_EQ(before.state, ST_EXPIRED);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.sas, 1);
+	EXPECT_EQ(before.sps, 2);
+}
+
+TEST_F(lc, expire_unknown_id_not_found)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before = snap_take(e, id);
+
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id + 1000), FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, 0), FWP_E_NOT_FOUND);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, ~0ULL), FWP_E_NOT_FOUND);
+	expect_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.state, ST_COMPLETE);
+}
+
+TEST_F(lc, expire_deleted_context_not_found)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+static int expire_from_new_namespace(void *arg)
+{
+	HANDLE h = NULL;
+	DWORD rc;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	rc = IPsecSaContextExpire0(h, *(UINT64 *)arg);
+	FwpmEngineClose0(h);
+	return rc == FWP_E_NOT_FOUND ? 0 : 1;
+}
+
+TEST_F(lc, expire_other_namespace_context_not_found)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before = snap_take(e, id);
+
+	EXPECT_EQ(run_in_child(expire_from_new_namespace, &id), 0);
+	expect_unchanged(_metadata, e, id, &before);
+}
+
+static int expire_without_delete_right(void *arg)
+{
+	HANDLE h = NULL;
+	DWORD rc;
+
+	if (drop_cap_net_admin())
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	rc = IPsecSaContextExpire0(h, *(UINT64 *)arg);
+	FwpmEngineClose0(h);
+	return rc == ERROR_ACCESS_DENIED ? 0 : 1;
+}
+
+TEST_F(lc, expire_without_delete_right_access_denied)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before = snap_take(e, id);
+
+	EXPECT_EQ(run_in_child(expire_without_delete_right, &id), 0);
+	expect_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.state, ST_COMPLETE);
+}
+
+TEST_F(lc, expire_bad_engine_handle)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before = snap_take(e, id);
+	HANDLE closed = NULL;
+
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextExpire0(NULL, id), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextExpire0(BOGUS_HANDLE, id),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextExpire0(closed, id), ERROR_INVALID_HANDLE);
+	expect_unchanged(_metadata, e, id, &before);
+}
+
+TEST_F(lc, raw_expire_reserved_einval)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	struct snap before = snap_take(e, id);
+
+	EXPECT_EQ(raw_expire(e->fd, id, 1), -EINVAL);
+	expect_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(raw_expire(e->fd, id, 0), 0);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+}
+
+TEST_F(lc, raw_expire_codes)
+{
+	struct env *e = &self->e;
+	UINT64 id = ctx_pair(_metadata, e, ST_INBOUND, NULL);
+
+	EXPECT_EQ(raw_expire(e->fd, id, 0), -EBUSY);
+	EXPECT_EQ(raw_expire(e->fd, id + 1000, 0), -ENOENT);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_INBOUND);
+}
+
+static int expire_then_leave_namespace(void *arg)
+{
+	HANDLE h = NULL;
+	UINT64 id;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	if (ctx_make_rc(h, ST_COMPLETE, B_V4, SPI_IN, SPI_OUT, NULL, &id))
+		return 102;
+	if (IPsecSaContextExpire0(h, id))
+		return 103;
+	/* Exit: the namespace goes with its expired context. */
+	return 0;
+}
+
+TEST_F_TIMEOUT(lc, namespace_exit_during_grace_is_clean, 40)
+{
+	struct env *e = &self->e;
+	UINT64 id;
+
+	set_param(_metadata, GRACE_PATH, 2);
+	EXPECT_EQ(run_in_child(expire_then_leave_namespace, NULL), 0);
+	EXPECT_EQ(run_in_child(expire_then_leave_namespace, NULL), 0);
+	/* Past the grace time: the timers must be gone with the namespace. */
+	sleep(3);
+	/* The module still works. */
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+/* ============================================== xfrm-driven, no traffic */
+
+TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_LIFETIME0 lt = { .lifetimeSeconds = 10 };
+	struct wfp_ipsec_ctx_info info;
+	long long t0, t_soft = -1, t_gone = -1, t;
+	struct subproc sp;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	int soft_state = 0, soft_sas = 0, ret;
+	UINT64 id;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	t0 = now_ms();
+	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
+	expect_sub_event(_metadata, &sp, EV_ADD, id);
+	EXPECT_EQ(ctx_life(e->fd, id), 0);
+	while ((t = now_ms() - t0) < 16000) {
+		ret = raw_get(e->fd, id, &info);
+		if (ret == -ENOENT) {
+			t_gone = t;
+			break;
+		}
+		ASSERT_EQ(ret, 0);
+		if (t_soft < 0 && (info.life & WFP_IPSEC_LIFE_SOFT_EXPIRED)) {
+			t_soft = t;
+			soft_state = info.state;
+			soft_sas = sa_count(-1);
+		}
+		usleep(50000);
+	}
+	TH_LOG("soft expiry seen at %lld ms, context gone at %lld ms",
+	       t_soft, t_gone);
+	/* Soft at 9 s (90 %), hard at 10 s; xfrm counts whole seconds. */
+	EXPECT_GE(t_soft, 7900);
+	EXPECT_LE(t_soft, 10500);
+	EXPECT_GT(t_gone, t_soft);
+	EXPECT_GE(t_gone, 8900);
+	EXPECT_LE(t_gone, 12500);
+	/* Soft expiry only marks the context. */
+	EXPECT_EQ(soft_state, ST_COMPLETE);
+	EXPECT_EQ(soft_sas, 2);
+	/* Hard expiry deletes all of it. */
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	expect_sub_event(_metadata, &sp, EV_DELETE, id);
+	expect_sub_quiet(_metadata, &sp, 300);
+}
+
+/* Another control plane deletes one of the context's SAs. */
+static void state_deleted_by_ip(struct __test_metadata *_metadata,
+				struct env *e, bool inbound)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct subproc sp;
+	HANDLE hs = NULL;
+	UINT64 id, other;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	/* A bystander of other traffic, left alone. */
+	other = ctx_make(_metadata, e, ST_COMPLETE, V4(10, 1, 0, 3), 0x1003,
+			 0x2003, NULL);
+	expect_sub_event(_metadata, &sp, EV_ADD, id);
+	expect_sub_event(_metadata, &sp, EV_ADD, other);
+	/* The creator's own session subscribes too: xfrm made the change. */
+	ASSERT_EQ(subscribe(e->h, NULL, &e->r, &hs), ERROR_SUCCESS);
+	ASSERT_EQ(sa_count(-1), 4);
+	ASSERT_EQ(sp_count(-1), 4);
+
+	if (inbound) {
+		ASSERT_EQ(sh("ip xfrm state delete src " B_ADDR " dst " A_ADDR
+			     " proto esp spi 0x%x", SPI_IN), 0);
+	} else {
+		ASSERT_EQ(sh("ip xfrm state delete src " A_ADDR " dst " B_ADDR
+			     " proto esp spi 0x%x", SPI_OUT), 0);
+	}
+	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000))
+		TH_LOG("the context outlived its %s SA",
+		       inbound ? "inbound" : "outbound");
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(ctx_state(e->fd, other), ST_COMPLETE);
+
+	expect_sub_event(_metadata, &sp, EV_DELETE, id);
+	expect_sub_quiet(_metadata, &sp, 300);
+	EXPECT_EQ(rec_wait(&e->r, 1, 3000), 1);
+	expect_rec(_metadata, &e->r, 0, EV_DELETE, id);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(e->h, hs), ERROR_SUCCESS);
+}
+
+TEST_F(lc, ip_xfrm_state_delete_inbound_deletes_context)
+{
+	state_deleted_by_ip(_metadata, &self->e, true);
+}
+
+TEST_F(lc, ip_xfrm_state_delete_outbound_deletes_context)
+{
+	state_deleted_by_ip(_metadata, &self->e, false);
+}
+
+TEST_F(lc, ip_xfrm_state_flush_deletes_affected_contexts)
+{
+	struct env *e = &self->e;
+	UINT64 c1, c2, c3, c4, seen[3] = { 0 };
+	struct subproc sp;
+	struct ev ev;
+	int i, j;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	c1 = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	c2 = ctx_make(_metadata, e, ST_SPI_SET, V4(10, 1, 0, 3), 0x1003, 0,
+		      NULL);
+	c3 = ctx_make(_metadata, e, ST_INBOUND, V4(10, 1, 0, 4), 0x1004, 0,
+		      NULL);
+	c4 = ctx_make(_metadata, e, ST_CREATED, V4(10, 1, 0, 5), 0, 0, NULL);
+	expect_sub_event(_metadata, &sp, EV_ADD, c1);
+	expect_sub_event(_metadata, &sp, EV_ADD, c2);
+	expect_sub_event(_metadata, &sp, EV_ADD, c3);
+	expect_sub_event(_metadata, &sp, EV_ADD, c4);
+	/* And a state that is none of the module's business. */
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp "
+		     "spi 0x9001 mode transport enc 'cbc(aes)' "
+		     "0x00112233445566778899aabbccddeeff"), 0);
+	ASSERT_EQ(sa_count(-1), 5);
+
+	ASSERT_EQ(sh("ip xfrm state flush"), 0);
+	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, c1) == -ENOENT &&
+			     ctx_state(e->fd, c2) == -ENOENT &&
+			     ctx_state(e->fd, c3) == -ENOENT, 3000))
+		TH_LOG("states: %d %d %d", ctx_state(e->fd, c1),
+		       ctx_state(e->fd, c2), ctx_state(e->fd, c3));
+	/* No xfrm state: nothing to lose. */
+	EXPECT_EQ(ctx_state(e->fd, c4), ST_CREATED);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(subproc_next(&sp, 5000, &ev), 1)
+			TH_LOG("%d DELETE events of 3", i);
+		EXPECT_EQ(ev.type, EV_DELETE);
+		seen[i] = ev.id;
+	}
+	for (i = 0; i < 3; i++) {
+		UINT64 want = i == 0 ? c1 : i == 1 ? c2 : c3;
+		bool found = false;
+
+		for (j = 0; j < 3; j++)
+			found |= seen[j] == want;
+		EXPECT_TRUE(found) TH_LOG("no DELETE for context %llu",
+					  (unsigned long long)want);
+	}
+	expect_sub_quiet(_metadata, &sp, 300);
+	/* The survivor still works. */
+	EXPECT_EQ(ctx_advance_rc(e->h, c4, ST_CREATED, ST_COMPLETE,
+				 V4(10, 1, 0, 5), 0x1005, 0x2005, NULL),
+		  ERROR_SUCCESS);
+}
+
+TEST_F(lc, flush_of_other_protocol_leaves_contexts)
+{
+	struct env *e = &self->e;
+	struct subproc sp;
+	UINT64 id;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	expect_sub_event(_metadata, &sp, EV_ADD, id);
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.1 dst 10.9.0.2 proto ah "
+		     "spi 0x9001 mode transport auth 'hmac(sha256)' "
+		     "0x00112233445566778899aabbccddeeff"
+		     "00112233445566778899aabbccddeeff"), 0);
+	ASSERT_EQ(sh("ip xfrm state flush proto ah"), 0);
+	usleep(500000);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 2);
+	expect_sub_quiet(_metadata, &sp, 300);
+}
+
+/* ================================================== with a real peer */
+
+FIXTURE(wire) {
+	struct env e;
+};
+
+FIXTURE_SETUP(wire)
+{
+	env_setup(_metadata, &self->e, true);
+}
+
+FIXTURE_TEARDOWN(wire)
+{
+	env_teardown(&self->e);
+}
+
+TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
+{
+	struct env *e = &self->e;
+	const unsigned int grace = 4;
+	long long p0, p1, nost0, t0, t;
+	UINT64 id;
+
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	b_key(_metadata, e, SPI_IN, SPI_OUT);
+	b_policy(_metadata, e);
+	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
+	ASSERT_EQ(ping(e, true, 2), 0) TH_LOG("no traffic before Expire0");
+	set_param(_metadata, GRACE_PATH, grace);
+
+	p0 = sa_packets(-1, SPI_IN);
+	nost0 = xstat(-1, "XfrmInNoStates");
+	ASSERT_GE(nost0, 0);
+	t0 = now_ms();
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+
+	/* B -> A during the grace time: A still decrypts (its replies have
+	 * no outbound SA any more, so B's ping itself fails).
+	 */
+	EXPECT_NE(ping(e, true, 3), 0);
+	t = now_ms() - t0;
+	ASSERT_LT(t, grace * 1000) TH_LOG("too slow to test the grace time");
+	p1 = sa_packets(-1, SPI_IN);
+	EXPECT_GE(p1 - p0, 3) TH_LOG("inbound SA: %lld -> %lld packets", p0, p1);
+	EXPECT_EQ(xstat(-1, "XfrmInNoStates"), nost0);
+
+	/* Then it goes. */
+	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, NULL) == 0,
+			     (grace + 3) * 1000));
+	t = now_ms() - t0;
+	EXPECT_GE(t, grace * 1000 - 600) TH_LOG("inbound SA gone after %lld ms",
+						t);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+
+	/* B -> A no longer decrypts. */
+	nost0 = xstat(-1, "XfrmInNoStates");
+	EXPECT_NE(ping(e, true, 2), 0);
+	EXPECT_GE(xstat(-1, "XfrmInNoStates") - nost0, 2);
+}
+
+TEST_F_TIMEOUT(wire, expire_outbound_traffic_held_not_sent_in_clear, 60)
+{
+	struct env *e = &self->e;
+	long long rx0, bsa0, nost0;
+	UINT64 id;
+
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	b_key(_metadata, e, SPI_IN, SPI_OUT);
+	b_policy(_metadata, e);
+	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+
+	rx0 = snmp(e->bns, "Ip", "InReceives");
+	bsa0 = sa_packets(e->bns, SPI_OUT);
+	nost0 = xstat(-1, "XfrmOutNoStates");
+	ASSERT_GE(rx0, 0);
+	ASSERT_GE(bsa0, 0);
+	ASSERT_GE(nost0, 0);
+
+	EXPECT_NE(ping(e, false, 3), 0) TH_LOG("A -> B still went through");
+	/* Nothing reached B, neither encrypted nor in clear. */
+	EXPECT_EQ(snmp(e->bns, "Ip", "InReceives"), rx0);
+	EXPECT_EQ(sa_packets(e->bns, SPI_OUT), bsa0);
+	/* xfrm held the packets back: no state for the OUT policy. */
+	EXPECT_GE(xstat(-1, "XfrmOutNoStates") - nost0, 3)
+		TH_LOG("XfrmOutNoStates %lld -> %lld", nost0,
+		       xstat(-1, "XfrmOutNoStates"));
+	EXPECT_EQ(sp_count(-1), 2);
+	/* No acquire state was left behind either. */
+	EXPECT_EQ(sa_count(-1), 1);
+}
+
+TEST_F_TIMEOUT(wire, delete_during_grace_is_clean, 60)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	UINT64 id, id2;
+
+	set_param(_metadata, GRACE_PATH, 2);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	b_key(_metadata, e, SPI_IN, SPI_OUT);
+	b_policy(_metadata, e);
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+
+	/* The same SPIs again, before the old grace time would end. */
+	id2 = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	sleep(3);
+	/* The old timer touched nothing of the new context. */
+	EXPECT_EQ(ctx_state(e->fd, id2), ST_COMPLETE);
+	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 1);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(ping(e, true, 2), 0);
+}
+
+TEST_F_TIMEOUT(wire, expire_old_half_of_rekey_moves_traffic, 60)
+{
+	struct env *e = &self->e;
+	long long n0;
+	UINT64 old, new;
+
+	set_param(_metadata, GRACE_PATH, 4);
+	old = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	b_key(_metadata, e, SPI_IN, SPI_OUT);
+	b_policy(_metadata, e);
+	ASSERT_EQ(ping(e, false, 2), 0);
+
+	/* The rekey: new SAs for the same traffic on both sides; B, as an
+	 * IKE peer would, drops its old pair.
+	 */
+	new = ctx_make(_metadata, e, ST_COMPLETE, B_V4, SPI_IN2, SPI_OUT2,
+		       NULL);
+	b_key(_metadata, e, SPI_IN2, SPI_OUT2);
+	ASSERT_EQ(sp_count(-1), 2) TH_LOG("the two contexts share a policy set");
+	ASSERT_EQ(sh("ip -n %s xfrm state delete src " B_ADDR " dst " A_ADDR
+		     " proto esp spi 0x%x && ip -n %s xfrm state delete src "
+		     A_ADDR " dst " B_ADDR " proto esp spi 0x%x", e->bname,
+		     SPI_IN, e->bname, SPI_OUT), 0);
+
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, old), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
+	n0 = sa_packets(e->bns, SPI_OUT2);
+	EXPECT_EQ(ping(e, false, 2), 0) TH_LOG("traffic did not move");
+	EXPECT_GE(sa_packets(e->bns, SPI_OUT2) - n0, 2);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, old), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(ctx_state(e->fd, new), ST_COMPLETE);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(ping(e, true, 2), 0);
+}
+
+TEST_F_TIMEOUT(wire, hard_packet_limit_deletes_context, 60)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_LIFETIME0 lt = { .lifetimePackets = 5 };
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct subproc sp;
+	UINT64 id;
+
+	subproc_start(_metadata, e, &sp, NULL);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
+	b_key(_metadata, e, SPI_IN, SPI_OUT);
+	b_policy(_metadata, e);
+	expect_sub_event(_metadata, &sp, EV_ADD, id);
+
+	sh("ping -c 10 -i 0.1 -W 1 " B_ADDR " >/dev/null 2>&1");
+	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 5000))
+		TH_LOG("the context outlived its SA's hard packet limit");
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	expect_sub_event(_metadata, &sp, EV_DELETE, id);
+	expect_sub_quiet(_metadata, &sp, 300);
+}
+
+TEST_F_TIMEOUT(wire, soft_packet_limit_marks_context, 60)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_LIFETIME0 lt = { .lifetimePackets = 10 };
+	UINT64 id;
+
+	/* B is not keyed: A's packets leave encrypted and B drops them. */
+	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
+	EXPECT_EQ(ctx_life(e->fd, id), 0);
+	EXPECT_EQ(udp_send(8), 8);
+	usleep(300000);
+	EXPECT_EQ(sa_packets(-1, SPI_OUT), 8);
+	EXPECT_EQ(ctx_life(e->fd, id), 0) TH_LOG("soft expiry before 90 %%");
+
+	/* The soft limit is 9 packets: xfrm notices it at the 10th. */
+	EXPECT_EQ(udp_send(2), 2);
+	EXPECT_TRUE(WAIT_FOR(ctx_life(e->fd, id) > 0, 3000));
+	EXPECT_EQ(ctx_life(e->fd, id), WFP_IPSEC_LIFE_SOFT_EXPIRED);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 2);
+
+	/* The hard limit: the 11th packet. */
+	udp_send(1);
+	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+/* ======================================== subscriptions, the library */
+
+FIXTURE(sub) {
+	struct env e;		/* e.h: another session of this process */
+	struct worker w;	/* another process */
+	HANDLE s;		/* the subscriber's engine */
+	struct rec r, r2;
+};
+
+FIXTURE_SETUP(sub)
+{
+	FWPM_SESSION0 session;
+
+	env_setup(_metadata, &self->e, false);
+	rec_init(&self->r);
+	rec_init(&self->r2);
+	/* Before any callback thread exists in this process. */
+	worker_start(_metadata, &self->e, &self->w);
+	memset(&session, 0, sizeof(session));
+	memcpy(&session.sessionKey, sub_key, sizeof(sub_key));
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &session,
+				  &self->s), ERROR_SUCCESS);
+}
+
+FIXTURE_TEARDOWN(sub)
+{
+	if (self->s)
+		FwpmEngineClose0(self->s);
+	self->s = NULL;
+	env_teardown(&self->e);
+}
+
+/* A CREATED context A -> remote through engine h. */
+static UINT64 create_via(struct __test_metadata *_metadata, HANDLE h,
+			 UINT32 remote)
+{
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
+	UINT64 id = 0;
+
+	ASSERT_EQ(IPsecSaContextCreate1(h, &t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	return id;
+}
+
+static UINT32 nsubs(HANDLE h)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **entries = NULL;
+	UINT32 n = 12345;
+
+	if (IPsecSaContextSubscriptionsGet0(h, &entries, &n))
+		return 12345;
+	FwpmFreeMemory0((void **)&entries);
+	return n;
+}
+
+TEST_F(sub, events_from_other_session_in_order)
+{
+	HANDLE hs = NULL, o = self->e.h;
+	UINT64 c1, c2, c3;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	c1 = create_via(_metadata, o, V4(10, 1, 0, 11));
+	c2 = create_via(_metadata, o, V4(10, 1, 0, 12));
+	c3 = create_via(_metadata, o, V4(10, 1, 0, 13));
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, c2), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, c1), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, c3), ERROR_SUCCESS);
+
+	ASSERT_EQ(rec_wait(&self->r, 6, 5000), 6);
+	expect_rec(_metadata, &self->r, 0, EV_ADD, c1);
+	expect_rec(_metadata, &self->r, 1, EV_ADD, c2);
+	expect_rec(_metadata, &self->r, 2, EV_ADD, c3);
+	expect_rec(_metadata, &self->r, 3, EV_DELETE, c2);
+	expect_rec(_metadata, &self->r, 4, EV_DELETE, c1);
+	expect_rec(_metadata, &self->r, 5, EV_DELETE, c3);
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), 6);
+	EXPECT_EQ(dropped(self->s, hs), 0);
+}
+
+#define NPROC_CTX	150
+
+TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
+{
+	UINT64 ids[NPROC_CTX];
+	HANDLE hs = NULL;
+	int i;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	for (i = 0; i < NPROC_CTX; i++) {
+		ids[i] = worker_create(&self->w, V4(10, 2, i / 200, i % 200 + 1));
+		ASSERT_NE(ids[i], 0);
+	}
+	for (i = 0; i < NPROC_CTX; i++)
+		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
+
+	ASSERT_EQ(rec_wait(&self->r, 2 * NPROC_CTX, 30000), 2 * NPROC_CTX);
+	for (i = 0; i < NPROC_CTX; i++) {
+		expect_rec(_metadata, &self->r, i, EV_ADD, ids[i]);
+		expect_rec(_metadata, &self->r, NPROC_CTX + i, EV_DELETE,
+			   ids[i]);
+	}
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), 2 * NPROC_CTX);
+	EXPECT_EQ(dropped(self->s, hs), 0);
+}
+
+TEST_F(sub, own_session_changes_not_reported)
+{
+	HANDLE hs = NULL, o = self->e.h;
+	UINT64 mine, gone, theirs;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	gone = create_via(_metadata, self->s, V4(10, 1, 0, 21));
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->s, gone), ERROR_SUCCESS);
+	mine = create_via(_metadata, self->s, V4(10, 1, 0, 22));
+	/* A change by another session comes through, and comes first. */
+	theirs = create_via(_metadata, o, V4(10, 1, 0, 23));
+	ASSERT_EQ(rec_wait(&self->r, 1, 5000), 1);
+	expect_rec(_metadata, &self->r, 0, EV_ADD, theirs);
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), 1);
+
+	/* Who deletes decides, not who created. */
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, mine), ERROR_SUCCESS);
+	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
+	expect_rec(_metadata, &self->r, 1, EV_DELETE, mine);
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->s, theirs), ERROR_SUCCESS);
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), 2);
+}
+
+TEST_F(sub, template_filters_by_subnet)
+{
+	FWP_V4_ADDR_AND_MASK m4 = { .addr = V4(10, 1, 0, 0),
+				    .mask = 0xffff0000 };
+	FWP_V6_ADDR_AND_MASK m6 = { .addr = { 0x20, 0x01, 0x0d, 0xb8, 0x00,
+					      0x01 },
+				    .prefixLength = 64 };
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
+	IPSEC_TRAFFIC1 tv6_in = tr6("2001:db8::1", "2001:db8:1::5");
+	IPSEC_TRAFFIC1 tv6_out = tr6("2001:db8::1", "2001:db8:2::5");
+	HANDLE hs4 = NULL, hs6 = NULL, o = self->e.h;
+	UINT64 a, b, c, d;
+
+	memset(&t4, 0, sizeof(t4));
+	t4.localSubNet.type = FWP_EMPTY;
+	t4.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	t4.remoteSubNet.v4AddrMask = &m4;
+	memset(&t6, 0, sizeof(t6));
+	t6.localSubNet.type = FWP_EMPTY;
+	t6.remoteSubNet.type = FWP_V6_ADDR_MASK;
+	t6.remoteSubNet.v6AddrMask = &m6;
+	ASSERT_EQ(subscribe(self->s, &t4, &self->r, &hs4), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->s, &t6, &self->r2, &hs6), ERROR_SUCCESS);
+
+	b = create_via(_metadata, o, V4(10, 2, 0, 1));		/* neither */
+	a = create_via(_metadata, o, V4(10, 1, 2, 3));		/* v4 */
+	ASSERT_EQ(IPsecSaContextCreate1(o, &tv6_out, NULL, NULL, &d),
+		  ERROR_SUCCESS);				/* neither */
+	ASSERT_EQ(IPsecSaContextCreate1(o, &tv6_in, NULL, NULL, &c),
+		  ERROR_SUCCESS);				/* v6 */
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, a), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, b), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, c), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, d), ERROR_SUCCESS);
+
+	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
+	ASSERT_EQ(rec_wait(&self->r2, 2, 5000), 2);
+	expect_rec(_metadata, &self->r, 0, EV_ADD, a);
+	expect_rec(_metadata, &self->r, 1, EV_DELETE, a);
+	expect_rec(_metadata, &self->r2, 0, EV_ADD, c);
+	expect_rec(_metadata, &self->r2, 1, EV_DELETE, c);
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), 2);
+	EXPECT_EQ(rec_count(&self->r2), 2);
+}
+
+TEST_F(sub, two_subscriptions_each_get_every_event)
+{
+	HANDLE hs1 = NULL, hs2 = NULL, o = self->e.h;
+	UINT64 id;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs1), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r2, &hs2), ERROR_SUCCESS);
+	EXPECT_NE(hs1, hs2);
+	id = create_via(_metadata, o, V4(10, 1, 0, 31));
+	ASSERT_EQ(IPsecSaContextDeleteById0(o, id), ERROR_SUCCESS);
+	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
+	ASSERT_EQ(rec_wait(&self->r2, 2, 5000), 2);
+	expect_rec(_metadata, &self->r, 0, EV_ADD, id);
+	expect_rec(_metadata, &self->r, 1, EV_DELETE, id);
+	expect_rec(_metadata, &self->r2, 0, EV_ADD, id);
+	expect_rec(_metadata, &self->r2, 1, EV_DELETE, id);
+}
+
+TEST_F(sub, expire_and_delete_each_reported_once)
+{
+	struct env *e = &self->e;
+	HANDLE hs = NULL;
+	UINT64 id;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
+	expect_rec(_metadata, &self->r, 0, EV_ADD, id);
+	expect_rec(_metadata, &self->r, 1, EV_DELETE, id);
+	/* The module's own SA removals are not seen a second time. */
+	usleep(500000);
+	EXPECT_EQ(rec_count(&self->r), 2);
+}
+
+#define QLEN		4
+#define NCHANGES	20
+
+TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
+{
+	UINT64 ids[NCHANGES / 2], extra;
+	HANDLE hs = NULL;
+	int i, n;
+	UINT64 d;
+
+	set_param(_metadata, QLEN_PATH, QLEN);
+	self->r.block_first = true;
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+
+	/* One change, and the callback holds the event thread. */
+	ids[0] = worker_create(&self->w, V4(10, 3, 0, 1));
+	ASSERT_NE(ids[0], 0);
+	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.blocked), 5000));
+	/* 19 more, of which the queue takes QLEN. */
+	for (i = 1; i < NCHANGES / 2; i++) {
+		ids[i] = worker_create(&self->w, V4(10, 3, 0, i + 1));
+		ASSERT_NE(ids[i], 0);
+	}
+	for (i = 0; i < NCHANGES / 2; i++)
+		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
+	EXPECT_EQ(dropped(self->s, hs), 0);
+	rec_release(&self->r);
+
+	EXPECT_TRUE(WAIT_FOR(rec_count(&self->r) == 1 + QLEN &&
+			     dropped(self->s, hs) == NCHANGES - 1 - QLEN, 5000));
+	usleep(300000);
+	n = rec_count(&self->r);
+	d = dropped(self->s, hs);
+	EXPECT_EQ(n, 1 + QLEN);
+	EXPECT_EQ(d, NCHANGES - 1 - QLEN);
+	EXPECT_EQ(n + d, NCHANGES);
+	/* What came is the oldest, in order; the newest were dropped. */
+	for (i = 0; i < n && i <= QLEN; i++)
+		expect_rec(_metadata, &self->r, i, EV_ADD, ids[i]);
+
+	/* The queue works again, and the count stays. */
+	extra = worker_create(&self->w, V4(10, 3, 1, 1));
+	ASSERT_NE(extra, 0);
+	ASSERT_EQ(rec_wait(&self->r, n + 1, 5000), n + 1);
+	expect_rec(_metadata, &self->r, n, EV_ADD, extra);
+	EXPECT_EQ(dropped(self->s, hs), d);
+}
+
+struct unsub_arg {
+	HANDLE h, hs;
+	struct rec *r;
+	DWORD rc;
+	int done;
+	long long ns;
+	bool cb_done_seen;
+};
+
+static void *unsub_thread(void *p)
+{
+	struct unsub_arg *a = p;
+
+	a->rc = IPsecSaContextUnsubscribe0(a->h, a->hs);
+	a->ns = now_ns();
+	a->cb_done_seen = rec_flag(a->r, &a->r->cb_done);
+	__atomic_store_n(&a->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+TEST_F(sub, unsubscribe_waits_for_running_callback)
+{
+	struct unsub_arg a = { .r = &self->r };
+	HANDLE hs = NULL, o = self->e.h;
+	long long cb_ns;
+	pthread_t t;
+
+	self->r.block_first = true;
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	create_via(_metadata, o, V4(10, 1, 0, 41));
+	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.blocked), 5000));
+	/* Queued behind the running callback. */
+	create_via(_metadata, o, V4(10, 1, 0, 42));
+	create_via(_metadata, o, V4(10, 1, 0, 43));
+
+	a.h = self->s;
+	a.hs = hs;
+	ASSERT_EQ(pthread_create(&t, NULL, unsub_thread, &a), 0);
+	usleep(400000);
+	EXPECT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0)
+		TH_LOG("Unsubscribe0 returned while its callback ran");
+	rec_release(&self->r);
+	pthread_join(t, NULL);
+	EXPECT_EQ(a.rc, ERROR_SUCCESS);
+	EXPECT_TRUE(a.cb_done_seen);
+	pthread_mutex_lock(&self->r.lock);
+	cb_ns = self->r.cb_done_ns;
+	pthread_mutex_unlock(&self->r.lock);
+	EXPECT_LE(cb_ns, a.ns);
+
+	/* Delivery stopped at once: the queued events never come. */
+	usleep(300000);
+	EXPECT_EQ(rec_calls(&self->r), 1);
+	create_via(_metadata, o, V4(10, 1, 0, 44));
+	usleep(300000);
+	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(nsubs(self->s), 0);
+}
+
+TEST_F(sub, unsubscribe_from_own_callback)
+{
+	HANDLE hs = NULL, o = self->e.h;
+
+	self->r.unsub_in_cb = true;
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	create_via(_metadata, o, V4(10, 1, 0, 51));
+	create_via(_metadata, o, V4(10, 1, 0, 52));
+	create_via(_metadata, o, V4(10, 1, 0, 53));
+	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.cb_done), 5000))
+		TH_LOG("the callback never returned: a deadlock?");
+	pthread_mutex_lock(&self->r.lock);
+	EXPECT_EQ(self->r.in_cb_rc, ERROR_SUCCESS);
+	pthread_mutex_unlock(&self->r.lock);
+	usleep(300000);
+	EXPECT_EQ(rec_calls(&self->r), 1);
+	create_via(_metadata, o, V4(10, 1, 0, 54));
+	usleep(300000);
+	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(nsubs(self->s), 0);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_INVALID_HANDLE);
+	/* The engine still works. */
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r2, &hs), ERROR_SUCCESS);
+	create_via(_metadata, o, V4(10, 1, 0, 55));
+	EXPECT_EQ(rec_wait(&self->r2, 1, 5000), 1);
+}
+
+/* The subscription still delivers: nothing was taken away. */
+static void expect_still_delivers(struct __test_metadata *_metadata,
+				  struct rec *r, HANDLE o)
+{
+	int n = rec_count(r);
+	UINT64 id = create_via(_metadata, o, V4(10, 1, 0, 99));
+
+	ASSERT_EQ(rec_wait(r, n + 1, 5000), n + 1);
+	expect_rec(_metadata, r, n, EV_ADD, id);
+}
+
+TEST_F(sub, unsubscribe_null_handle_is_noop)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(nsubs(self->s), 1);
+	expect_still_delivers(_metadata, &self->r, self->e.h);
+}
+
+TEST_F(sub, unsubscribe_unknown_handle_invalid)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, BOGUS_HANDLE),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(nsubs(self->s), 1);
+	expect_still_delivers(_metadata, &self->r, self->e.h);
+}
+
+TEST_F(sub, unsubscribe_with_other_engine_invalid)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, hs),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(nsubs(self->s), 1);
+	expect_still_delivers(_metadata, &self->r, self->e.h);
+}
+
+TEST_F(sub, unsubscribe_twice_invalid)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(nsubs(self->s), 0);
+}
+
+TEST_F(sub, unsubscribe_bad_engine_handle)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(NULL, hs), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(BOGUS_HANDLE, hs),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(nsubs(self->s), 1);
+	expect_still_delivers(_metadata, &self->r, self->e.h);
+}
+
+TEST_F(sub, subscriptions_get_lists_key_and_templates)
+{
+	FWP_V4_ADDR_AND_MASK m4 = { .addr = V4(10, 1, 2, 3),
+				    .mask = 0xffff0000 };
+	FWP_BYTE_ARRAY16 a6 = { .byteArray16 = { 0x20, 0x01, 0x0d, 0xb8, 0x00,
+						 0x01, [15] = 0x05 } };
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **entries = NULL;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
+	HANDLE hs0 = NULL, hs4 = NULL, hs6 = NULL, other = NULL;
+	struct rec r3;
+	int seen_null = 0, seen4 = 0, seen6 = 0;
+	UINT32 n = 0, i;
+
+	rec_init(&r3);
+	memset(&t4, 0, sizeof(t4));
+	t4.localSubNet.type = FWP_UINT32;
+	t4.localSubNet.uint32 = A_V4;
+	t4.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	t4.remoteSubNet.v4AddrMask = &m4;
+	memset(&t6, 0, sizeof(t6));
+	t6.localSubNet.type = FWP_EMPTY;
+	t6.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
+	t6.remoteSubNet.byteArray16 = &a6;
+
+	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(n, 0);
+	FwpmFreeMemory0((void **)&entries);
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs0), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->s, &t4, &self->r2, &hs4), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->s, &t6, &r3, &hs6), ERROR_SUCCESS);
+	/* Another engine's subscription is not this engine's. */
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->e.r, &other),
+		  ERROR_SUCCESS);
+
+	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(n, 3);
+	ASSERT_NE(entries, NULL);
+	for (i = 0; i < n; i++) {
+		IPSEC_SA_CONTEXT_SUBSCRIPTION0 *s = entries[i];
+		IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t = s->enumTemplate;
+
+		EXPECT_EQ(memcmp(&s->sessionKey, sub_key, 16), 0);
+		EXPECT_EQ(s->flags, 0);
+		if (!t) {
+			seen_null++;
+			continue;
+		}
+		if (t->remoteSubNet.type == FWP_V4_ADDR_MASK) {
+			seen4++;
+			EXPECT_EQ(t->localSubNet.type, FWP_V4_ADDR_MASK);
+			ASSERT_NE(t->localSubNet.v4AddrMask, NULL);
+			EXPECT_EQ(t->localSubNet.v4AddrMask->addr, A_V4);
+			EXPECT_EQ(t->localSubNet.v4AddrMask->mask, 0xffffffff);
+			ASSERT_NE(t->remoteSubNet.v4AddrMask, NULL);
+			EXPECT_EQ(t->remoteSubNet.v4AddrMask->addr,
+				  V4(10, 1, 0, 0));
+			EXPECT_EQ(t->remoteSubNet.v4AddrMask->mask, 0xffff0000);
+		} else if (t->remoteSubNet.type == FWP_V6_ADDR_MASK) {
+			seen6++;
+			EXPECT_EQ(t->localSubNet.type, FWP_EMPTY);
+			ASSERT_NE(t->remoteSubNet.v6AddrMask, NULL);
+			EXPECT_EQ(memcmp(t->remoteSubNet.v6AddrMask->addr,
+					 a6.byteArray16, 16), 0);
+			EXPECT_EQ(t->remoteSubNet.v6AddrMask->prefixLength,
+				  128);
+		} else {
+			TH_LOG("template with remote type %d",
+			       t->remoteSubNet.type);
+			EXPECT_TRUE(false);
+		}
+	}
+	EXPECT_EQ(seen_null, 1);
+	EXPECT_EQ(seen4, 1);
+	EXPECT_EQ(seen6, 1);
+	/* One allocation, one free. */
+	FwpmFreeMemory0((void **)&entries);
+	EXPECT_EQ(entries, NULL);
+
+	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs4), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(n, 2);
+	for (i = 0; i < n; i++)
+		EXPECT_TRUE(!entries[i]->enumTemplate ||
+			    entries[i]->enumTemplate->remoteSubNet.type ==
+			    FWP_V6_ADDR_MASK);
+	FwpmFreeMemory0((void **)&entries);
+	/* r3 lives on this stack: end its subscription here. */
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs6), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, other), ERROR_SUCCESS);
+}
+
+TEST_F(sub, subscriptions_get_errors)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **entries = NULL;
+	UINT32 n = 77;
+
+	EXPECT_EQ(IPsecSaContextSubscriptionsGet0(self->s, NULL, &n),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextSubscriptionsGet0(NULL, &entries, &n),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextSubscriptionsGet0(BOGUS_HANDLE, &entries, &n),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(entries, NULL);
+	EXPECT_EQ(n, 77);
+}
+
+TEST_F(sub, dropped0_errors)
+{
+	HANDLE hs = NULL;
+	UINT64 d = 77;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->s, hs, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->s, BOGUS_HANDLE,
+							&d),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->e.h, hs, &d),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(BOGUS_HANDLE, hs, &d),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(d, 77);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->s, hs, &d),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(d, 0);
+}
+
+TEST_F(sub, engine_close_ends_subscriptions)
+{
+	HANDLE hs = NULL, o = self->e.h;
+	long refs;
+
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	create_via(_metadata, o, V4(10, 1, 0, 61));
+	ASSERT_EQ(rec_wait(&self->r, 1, 5000), 1);
+	refs = wfp_module_refcnt();
+	ASSERT_EQ(FwpmEngineClose0(self->s), ERROR_SUCCESS);
+	self->s = NULL;
+	/* The session is gone in the kernel too. */
+	EXPECT_EQ(wfp_module_refcnt(), refs - 1);
+	create_via(_metadata, o, V4(10, 1, 0, 62));
+	usleep(400000);
+	EXPECT_EQ(rec_calls(&self->r), 1);
+}
+
+/* In a child: a callback closes its own engine, then more events come. */
+static int close_engine_in_callback(void *arg)
+{
+	static struct rec r;
+	HANDLE s = NULL, o = NULL, hs = NULL;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id;
+	int i;
+
+	rec_init(&r);
+	r.close_in_cb = true;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &s) ||
+	    FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &o))
+		return 100;
+	if (subscribe(s, NULL, &r, &hs))
+		return 101;
+	for (i = 0; i < 3; i++) {
+		t = tr4(A_V4, V4(10, 1, 0, 70 + i));
+		if (IPsecSaContextCreate1(o, &t, NULL, NULL, &id))
+			return 102;
+	}
+	if (!WAIT_FOR(rec_flag(&r, &r.cb_done), 5000))
+		return 1;
+	usleep(300000);
+	if (r.in_cb_rc != ERROR_SUCCESS)
+		return 2;
+	if (rec_calls(&r) != 1)
+		return 3;
+	/* Gone for good. */
+	if (FwpmEngineClose0(s) != ERROR_INVALID_HANDLE)
+		return 4;
+	t = tr4(A_V4, V4(10, 1, 0, 79));
+	if (IPsecSaContextCreate1(o, &t, NULL, NULL, &id))
+		return 103;
+	usleep(300000);
+	if (rec_calls(&r) != 1)
+		return 5;
+	return FwpmEngineClose0(o) ? 104 : 0;
+}
+
+TEST_F(sub, callback_closes_own_engine)
+{
+	EXPECT_EQ(run_in_child(close_engine_in_callback, NULL), 0);
+}
+
+TEST_F(sub, subscriber_process_exit_ends_subscription)
+{
+	struct subproc sp;
+	long refs;
+	int i;
+
+	refs = wfp_module_refcnt();
+	subproc_start(_metadata, &self->e, &sp, NULL);
+	EXPECT_EQ(wfp_module_refcnt(), refs + 1);
+	for (i = 0; i < 5; i++)
+		create_via(_metadata, self->e.h, V4(10, 1, 0, 80 + i));
+	/* Dies with events queued and undelivered. */
+	kill(sp.pid, SIGKILL);
+	waitpid(sp.pid, NULL, 0);
+	EXPECT_TRUE(WAIT_FOR(wfp_module_refcnt() == refs, 3000));
+	for (i = 0; i < 5; i++)
+		create_via(_metadata, self->e.h, V4(10, 1, 0, 90 + i));
+}
+
+/* A refused Subscribe0 left nothing behind. */
+static void expect_not_subscribed(struct __test_metadata *_metadata,
+				  HANDLE s, HANDLE hs)
+{
+	EXPECT_EQ(hs, BOGUS_HANDLE);
+	EXPECT_EQ(nsubs(s), 0);
+}
+
+TEST_F(sub, subscribe_null_subscription)
+{
+	HANDLE hs = BOGUS_HANDLE;
+
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, NULL, rec_cb, &self->r,
+					   &hs), FWP_E_NULL_POINTER);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_null_callback)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+	HANDLE hs = BOGUS_HANDLE;
+
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, NULL, &self->r, &hs),
+		  FWP_E_NULL_POINTER);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_null_events_handle)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r,
+					   NULL), FWP_E_NULL_POINTER);
+	expect_not_subscribed(_metadata, self->s, BOGUS_HANDLE);
+}
+
+TEST_F(sub, subscribe_flags_reserved)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { .flags = 1 };
+	HANDLE hs = BOGUS_HANDLE;
+
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_RESERVED);
+	expect_not_subscribed(_metadata, self->s, hs);
+	s.flags = 0x80000000;
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_RESERVED);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_mixed_template_never_match)
+{
+	FWP_BYTE_ARRAY16 a6 = { .byteArray16 = { 0x20, 0x01, 0x0d, 0xb8,
+						 [15] = 1 } };
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
+	HANDLE hs = BOGUS_HANDLE;
+
+	memset(&t, 0, sizeof(t));
+	t.localSubNet.type = FWP_UINT32;
+	t.localSubNet.uint32 = A_V4;
+	t.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
+	t.remoteSubNet.byteArray16 = &a6;
+	s.enumTemplate = &t;
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_NEVER_MATCH);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_template_checked_as_for_enumeration)
+{
+	FWP_V4_ADDR_AND_MASK holes = { .addr = V4(10, 0, 0, 0),
+				       .mask = 0xff00ff00 };
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
+	HANDLE hs = BOGUS_HANDLE;
+
+	memset(&t, 0, sizeof(t));
+	s.enumTemplate = &t;
+	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	t.remoteSubNet.v4AddrMask = &holes;
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_INVALID_NET_MASK);
+	expect_not_subscribed(_metadata, self->s, hs);
+	t.remoteSubNet.type = FWP_UINT8;
+	t.remoteSubNet.uint8 = 1;
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_TYPE_MISMATCH);
+	expect_not_subscribed(_metadata, self->s, hs);
+	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	t.remoteSubNet.v4AddrMask = NULL;
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
+		  FWP_E_NULL_POINTER);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_bad_engine_handle)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+	HANDLE hs = BOGUS_HANDLE;
+
+	EXPECT_EQ(IPsecSaContextSubscribe0(NULL, &s, rec_cb, &self->r, &hs),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextSubscribe0(BOGUS_HANDLE, &s, rec_cb, &self->r,
+					   &hs), ERROR_INVALID_HANDLE);
+	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+static int subscribe_without_right(void *arg)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
+	static struct rec r;
+	HANDLE h = NULL, hs = BOGUS_HANDLE;
+	DWORD rc;
+
+	rec_init(&r);
+	if (drop_cap_net_admin())
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	rc = IPsecSaContextSubscribe0(h, &s, rec_cb, &r, &hs);
+	if (rc != ERROR_ACCESS_DENIED)
+		return 1;
+	if (hs != BOGUS_HANDLE)
+		return 2;
+	if (nsubs(h) != 0)
+		return 3;
+	return FwpmEngineClose0(h) ? 102 : 0;
+}
+
+TEST_F(sub, subscribe_without_right_access_denied)
+{
+	EXPECT_EQ(run_in_child(subscribe_without_right, NULL), 0);
+}
+
+/* ============================================== the kernel interface */
+
+FIXTURE(raw) {
+	struct env e;
+	int s, o;	/* a subscriber session and another one */
+};
+
+FIXTURE_SETUP(raw)
+{
+	env_setup(_metadata, &self->e, false);
+	self->s = wfp_session(_metadata);
+	self->o = wfp_session(_metadata);
+	set_nonblock(self->s, true);
+}
+
+FIXTURE_TEARDOWN(raw)
+{
+	if (self->s > 0)
+		close(self->s);
+	if (self->o > 0)
+		close(self->o);
+	env_teardown(&self->e);
+}
+
+/* Nothing is queued for fd. */
+static void expect_empty(struct __test_metadata *_metadata, int fd)
+{
+	struct wfp_ipsec_event ev;
+
+	EXPECT_EQ(raw_revents(fd, 0), 0);
+	EXPECT_EQ(raw_read(fd, &ev, sizeof(ev)), -EAGAIN);
+}
+
+static void expect_event(struct __test_metadata *_metadata,
+			 const struct wfp_ipsec_event *ev, UINT32 type,
+			 UINT64 sub, UINT64 ctx)
+{
+	EXPECT_EQ(ev->type, type);
+	EXPECT_EQ(ev->reserved0, 0);
+	EXPECT_EQ(ev->subscription, sub);
+	EXPECT_EQ(ev->context, ctx);
+	EXPECT_EQ(ev->dropped, 0);
+}
+
+TEST_F(raw, read_records_add_and_delete)
+{
+	struct wfp_ipsec_event ev[4];
+	UINT64 sub = 0, id;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	EXPECT_NE(sub, 0);
+	id = raw_create(self->o, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	ASSERT_EQ(raw_delete(self->o, id), 0);
+	memset(ev, 0xa5, sizeof(ev));
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 2 * sizeof(ev[0]));
+	expect_event(_metadata, &ev[0], WFP_IPSEC_EVENT_ADD, sub, id);
+	expect_event(_metadata, &ev[1], WFP_IPSEC_EVENT_DELETE, sub, id);
+	expect_empty(_metadata, self->s);
+}
+
+TEST_F(raw, read_buffer_smaller_than_record_einval)
+{
+	struct wfp_ipsec_event ev;
+	UINT64 sub = 0, id;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	id = raw_create(self->o, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	EXPECT_EQ(raw_read(self->s, &ev, sizeof(ev) - 1), -EINVAL);
+	EXPECT_EQ(raw_read(self->s, &ev, 1), -EINVAL);
+	EXPECT_EQ(raw_read(self->s, &ev, 0), -EINVAL);
+	/* The record is still there. */
+	EXPECT_EQ(raw_revents(self->s, 0), POLLIN);
+	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, id);
+}
+
+TEST_F(raw, read_whole_records_only)
+{
+	struct wfp_ipsec_event ev[2];
+	UINT64 sub = 0, a, b;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	a = raw_create(self->o, V4(10, 1, 0, 2));
+	b = raw_create(self->o, V4(10, 1, 0, 3));
+	ASSERT_NE(a, 0);
+	ASSERT_NE(b, 0);
+	/* Room for one and a half. */
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev) * 3 / 4), sizeof(ev[0]));
+	expect_event(_metadata, &ev[0], WFP_IPSEC_EVENT_ADD, sub, a);
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), sizeof(ev[0]));
+	expect_event(_metadata, &ev[0], WFP_IPSEC_EVENT_ADD, sub, b);
+}
+
+TEST_F(raw, nonblocking_read_empty_eagain)
+{
+	struct wfp_ipsec_event ev;
+
+	/* Without a subscription, and with one that has nothing yet. */
+	EXPECT_EQ(raw_read(self->s, &ev, sizeof(ev)), -EAGAIN);
+	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	EXPECT_EQ(raw_read(self->s, &ev, sizeof(ev)), -EAGAIN);
+}
+
+TEST_F(raw, poll_reports_pollin_when_event_queued)
+{
+	struct wfp_ipsec_event ev;
+
+	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	EXPECT_EQ(raw_revents(self->s, 0), 0);
+	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	EXPECT_EQ(raw_revents(self->s, 0) & POLLIN, POLLIN);
+	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
+	EXPECT_EQ(raw_revents(self->s, 0), 0);
+}
+
+struct delayed_create {
+	int fd;
+	UINT64 id;
+};
+
+static void *create_later(void *p)
+{
+	struct delayed_create *d = p;
+
+	usleep(300000);
+	d->id = raw_create(d->fd, V4(10, 1, 0, 2));
+	return NULL;
+}
+
+TEST_F(raw, poll_and_blocking_read_wake_on_event)
+{
+	struct delayed_create d = { .fd = self->o };
+	struct wfp_ipsec_event ev;
+	UINT64 sub = 0;
+	long long t0;
+	pthread_t t;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	ASSERT_EQ(pthread_create(&t, NULL, create_later, &d), 0);
+	t0 = now_ms();
+	EXPECT_EQ(raw_revents(self->s, 5000) & POLLIN, POLLIN);
+	EXPECT_GE(now_ms() - t0, 200);
+	pthread_join(t, NULL);
+	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, d.id);
+
+	set_nonblock(self->s, false);
+	ASSERT_EQ(pthread_create(&t, NULL, create_later, &d), 0);
+	t0 = now_ms();
+	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
+	EXPECT_GE(now_ms() - t0, 200);
+	pthread_join(t, NULL);
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, d.id);
+}
+
+TEST_F(raw, own_session_changes_not_queued)
+{
+	UINT64 id;
+
+	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	id = raw_create(self->s, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	ASSERT_EQ(raw_delete(self->s, id), 0);
+	expect_empty(_metadata, self->s);
+}
+
+static int create_in_new_namespace(void *arg)
+{
+	UINT64 id;
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	fd = wfp_open();
+	if (fd < 0 || wfp_hello(fd, 0, NULL))
+		return 101;
+	id = raw_create(fd, V4(10, 1, 0, 2));
+	if (!id || raw_delete(fd, id))
+		return 1;
+	close(fd);
+	return 0;
+}
+
+TEST_F(raw, other_namespace_changes_not_queued)
+{
+	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	/* The same traffic, from a session of a fresh namespace. */
+	EXPECT_EQ(run_in_child(create_in_new_namespace, NULL), 0);
+	expect_empty(_metadata, self->s);
+}
+
+/* A refused SUBSCRIBE created no subscription; the valid one works. */
+static void expect_subscribe_einval(struct __test_metadata *_metadata,
+				    int s, int o,
+				    struct wfp_ipsec_subscribe *r)
+{
+	EXPECT_EQ(wfp_ioctl(s, WFP_IPSEC_IOC_SUBSCRIBE, r), -EINVAL);
+	ASSERT_NE(raw_create(o, V4(10, 1, 0, 2)), 0);
+	expect_empty(_metadata, s);
+	ASSERT_EQ(raw_subscribe(s, NULL), 0);
+	ASSERT_NE(raw_create(o, V4(10, 1, 0, 3)), 0);
+	EXPECT_EQ(raw_revents(s, 0) & POLLIN, POLLIN);
+}
+
+TEST_F(raw, subscribe_flags_einval)
+{
+	struct wfp_ipsec_subscribe r = { .flags = 1 };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_reserved0_einval)
+{
+	struct wfp_ipsec_subscribe r = { .reserved0 = 1 };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_reserved_einval)
+{
+	struct wfp_ipsec_subscribe r = { .reserved = { 0, 1 } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_subnet_reserved_einval)
+{
+	struct wfp_ipsec_subscribe r = { .local = { .reserved = { 1 } } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_subnet_bad_ip_version_einval)
+{
+	struct wfp_ipsec_subscribe r = { .remote = { .ip_version = 5 } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_subnet_prefix_too_long_einval)
+{
+	struct wfp_ipsec_subscribe r = {
+		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 33 } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_subnet_host_bits_einval)
+{
+	struct wfp_ipsec_subscribe r = {
+		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 16,
+			    .addr = { 10, 1, 0, 2 } } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+TEST_F(raw, subscribe_mixed_versions_einval)
+{
+	struct wfp_ipsec_subscribe r = {
+		.local = { .ip_version = WFP_IPSEC_IPV4 },
+		.remote = { .ip_version = WFP_IPSEC_IPV6 } };
+
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+}
+
+static int raw_subscribe_without_right(void *arg)
+{
+	int fd, ret;
+
+	if (drop_cap_net_admin())
+		return 100;
+	fd = wfp_open();
+	if (fd < 0 || wfp_hello(fd, 0, NULL))
+		return 101;
+	ret = raw_subscribe(fd, NULL);
+	close(fd);
+	return ret == -EACCES ? 0 : 1;
+}
+
+TEST_F(raw, subscribe_without_right_eacces)
+{
+	EXPECT_EQ(run_in_child(raw_subscribe_without_right, NULL), 0);
+}
+
+TEST_F(raw, subscription_ids_unique_one_record_each)
+{
+	struct wfp_ipsec_event ev[4];
+	UINT64 s1 = 0, s2 = 0, id;
+
+	ASSERT_EQ(raw_subscribe(self->s, &s1), 0);
+	ASSERT_EQ(raw_subscribe(self->s, &s2), 0);
+	EXPECT_NE(s1, s2);
+	id = raw_create(self->o, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 2 * sizeof(ev[0]));
+	EXPECT_EQ(ev[0].context, id);
+	EXPECT_EQ(ev[1].context, id);
+	EXPECT_TRUE((ev[0].subscription == s1 && ev[1].subscription == s2) ||
+		    (ev[0].subscription == s2 && ev[1].subscription == s1));
+}
+
+TEST_F(raw, unsubscribe_other_sessions_subscription_enoent)
+{
+	struct wfp_ipsec_event ev;
+	UINT64 theirs = 0, id;
+
+	ASSERT_EQ(raw_subscribe(self->o, &theirs), 0);
+	EXPECT_EQ(raw_unsubscribe(self->s, theirs, 0), -ENOENT);
+	/* Theirs still delivers. */
+	id = raw_create(self->s, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	set_nonblock(self->o, true);
+	ASSERT_EQ(raw_read(self->o, &ev, sizeof(ev)), sizeof(ev));
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, theirs, id);
+}
+
+TEST_F(raw, unsubscribe_unknown_or_twice_enoent)
+{
+	UINT64 sub = 0;
+
+	EXPECT_EQ(raw_unsubscribe(self->s, 0, 0), -ENOENT);
+	EXPECT_EQ(raw_unsubscribe(self->s, ~0ULL, 0), -ENOENT);
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	EXPECT_EQ(raw_unsubscribe(self->s, sub, 0), 0);
+	EXPECT_EQ(raw_unsubscribe(self->s, sub, 0), -ENOENT);
+	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	expect_empty(_metadata, self->s);
+}
+
+TEST_F(raw, unsubscribe_reserved_einval)
+{
+	struct wfp_ipsec_event ev;
+	UINT64 sub = 0, id;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	EXPECT_EQ(raw_unsubscribe(self->s, sub, 1), -EINVAL);
+	id = raw_create(self->o, V4(10, 1, 0, 2));
+	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, id);
+}
+
+TEST_F(raw, unsubscribe_discards_queued_events)
+{
+	UINT64 sub = 0;
+
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	ASSERT_EQ(raw_revents(self->s, 0) & POLLIN, POLLIN);
+	ASSERT_EQ(raw_unsubscribe(self->s, sub, 0), 0);
+	expect_empty(_metadata, self->s);
+}
+
+TEST_F(raw, overflow_record_reports_dropped)
+{
+	struct wfp_ipsec_event ev[16];
+	UINT64 sub = 0, ids[6];
+	int i;
+
+	set_param(_metadata, QLEN_PATH, 4);
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	for (i = 0; i < 6; i++) {
+		ids[i] = raw_create(self->o, V4(10, 1, 1, i + 1));
+		ASSERT_NE(ids[i], 0);
+	}
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 5 * sizeof(ev[0]));
+	for (i = 0; i < 4; i++)
+		expect_event(_metadata, &ev[i], WFP_IPSEC_EVENT_ADD, sub,
+			     ids[i]);
+	EXPECT_EQ(ev[4].type, WFP_IPSEC_EVENT_OVERFLOW);
+	EXPECT_EQ(ev[4].subscription, sub);
+	EXPECT_EQ(ev[4].dropped, 2);
+	expect_empty(_metadata, self->s);
+
+	/* Counted afresh after each report. */
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(raw_delete(self->o, ids[i]), 0);
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 5 * sizeof(ev[0]));
+	EXPECT_EQ(ev[3].type, WFP_IPSEC_EVENT_DELETE);
+	EXPECT_EQ(ev[3].context, ids[3]);
+	EXPECT_EQ(ev[4].type, WFP_IPSEC_EVENT_OVERFLOW);
+	EXPECT_EQ(ev[4].dropped, 1);
+}
+
+TEST_F(raw, queue_len_applies_to_later_subscriptions)
+{
+	struct wfp_ipsec_event ev[16];
+	UINT64 before = 0, after = 0;
+	int i, n, nb = 0, na = 0, overflow = 0;
+	long got;
+
+	ASSERT_EQ(raw_subscribe(self->s, &before), 0);
+	set_param(_metadata, QLEN_PATH, 2);
+	ASSERT_EQ(raw_subscribe(self->s, &after), 0);
+	for (i = 0; i < 4; i++)
+		ASSERT_NE(raw_create(self->o, V4(10, 1, 1, i + 1)), 0);
+	got = raw_read(self->s, ev, sizeof(ev));
+	ASSERT_GT(got, 0);
+	n = got / sizeof(ev[0]);
+	for (i = 0; i < n; i++) {
+		if (ev[i].type == WFP_IPSEC_EVENT_OVERFLOW) {
+			EXPECT_EQ(ev[i].subscription, after);
+			EXPECT_EQ(ev[i].dropped, 2);
+			overflow++;
+		} else if (ev[i].subscription == before) {
+			nb++;
+		} else if (ev[i].subscription == after) {
+			na++;
+		}
+	}
+	EXPECT_EQ(nb, 4);
+	EXPECT_EQ(na, 2);
+	EXPECT_EQ(overflow, 1);
+}
+
+TEST_F(raw, xfrm_deletion_reported_to_creator_session)
+{
+	struct env *e = &self->e;
+	struct wfp_ipsec_event ev;
+	UINT64 sub = 0, id;
+
+	set_nonblock(e->fd, true);
+	ASSERT_EQ(raw_subscribe(e->fd, &sub), 0);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	expect_empty(_metadata, e->fd);
+	ASSERT_EQ(sh("ip xfrm state delete src " A_ADDR " dst " B_ADDR
+		     " proto esp spi 0x%x", SPI_OUT), 0);
+	EXPECT_EQ(raw_revents(e->fd, 3000) & POLLIN, POLLIN);
+	ASSERT_EQ(raw_read(e->fd, &ev, sizeof(ev)), sizeof(ev));
+	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_DELETE, sub, id);
+	EXPECT_EQ(raw_unsubscribe(e->fd, sub, 0), 0);
+}
+
+TEST_HARNESS_MAIN
