@@ -132,22 +132,17 @@ static int has_inbound(const struct wfp_ipsec_ctx_info *info)
  * reserved, and each bundle lists its SA once it is installed
  * (Documentation/contexts.rst).  No key is ever reported.
  */
-struct sa_slot {
-	IPSEC_SA0 sa;
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
-};
-
 struct slot1 {
 	IPSEC_SA_CONTEXT1 ctx;
 	IPSEC_SA_DETAILS1 details[2];	/* by WFP_IPSEC_DIR_* */
-	struct sa_slot sas[2];
+	struct wfp_sa_slot sas[2];
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 };
 
 struct slot0 {
 	IPSEC_SA_CONTEXT0 ctx;
 	IPSEC_SA_DETAILS0 details[2];
-	struct sa_slot sas[2];
+	struct wfp_sa_slot sas[2];
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 };
 
@@ -163,37 +158,97 @@ fill_encap(IPSEC_V4_UDP_ENCAPSULATION0 *encap,
 }
 
 /* The bundle members IPSEC_SA_BUNDLE0 and 1 share, by name. */
-#define BUNDLE_OUT(k, b, v, slot) do {						(b)->flags = (k)->flags;						(b)->lifetime.lifetimeSeconds = (k)->lifetime_seconds;			(b)->lifetime.lifetimeKilobytes = (k)->lifetime_kilobytes;		(b)->lifetime.lifetimePackets = (k)->lifetime_packets;			(b)->idleTimeoutSeconds = (k)->idle_timeout_seconds;			(b)->ndAllowClearTimeoutSeconds =						(k)->nd_allow_clear_timeout_seconds;				(b)->napContext = (k)->nap_context;					(b)->qmSaId = (k)->qm_sa_id;						(b)->numSAs = 1;							(b)->saList = &(slot)->sa;						(b)->pfsGroup = (IPSEC_PFS_GROUP)(k)->pfs_group;			(b)->mmSaId = (k)->mm_sa_id;						if ((v) == FWP_IP_VERSION_V4)							(b)->peerV4PrivateAddress =							ntohl((k)->peer_v4_private_addr);			wfp_sa_out(&(k)->sas[0], &(slot)->sa, &(slot)->info);		} while (0)
+#define BUNDLE_OUT(k, b, v, slot) do {					\
+	(b)->flags = (k)->flags;					\
+	(b)->lifetime.lifetimeSeconds = (k)->lifetime_seconds;		\
+	(b)->lifetime.lifetimeKilobytes = (k)->lifetime_kilobytes;	\
+	(b)->lifetime.lifetimePackets = (k)->lifetime_packets;		\
+	(b)->idleTimeoutSeconds = (k)->idle_timeout_seconds;		\
+	(b)->ndAllowClearTimeoutSeconds =				\
+		(k)->nd_allow_clear_timeout_seconds;			\
+	(b)->napContext = (k)->nap_context;				\
+	(b)->qmSaId = (k)->qm_sa_id;					\
+	(b)->numSAs = 1;						\
+	(b)->saList = &(slot)->sa;					\
+	(b)->pfsGroup = (IPSEC_PFS_GROUP)(k)->pfs_group;		\
+	(b)->mmSaId = (k)->mm_sa_id;					\
+	if ((v) == FWP_IP_VERSION_V4)					\
+		(b)->peerV4PrivateAddress =				\
+			ntohl((k)->peer_v4_private_addr);		\
+	wfp_sa_out(&(k)->sas[0], &(slot)->sa, &(slot)->info);		\
+} while (0)
 
-/* What both versions fill the same way, by member name. */
-#define FILL_COMMON(s, full, to_win) do {					const struct wfp_ipsec_ctx_info *info_ = &(full)->info;			FWP_IP_VERSION v_ = ip_version_to_win(info_->traffic.ip_version); 	int dir_;																	(s)->ctx.saContextId = info_->id;					(s)->ctx.outboundSa = &(s)->details[WFP_IPSEC_DIR_OUTBOUND];		if (has_inbound(info_))								(s)->ctx.inboundSa = &(s)->details[WFP_IPSEC_DIR_INBOUND]; 	for (dir_ = 0; dir_ < 2; dir_++) {						if (dir_ == WFP_IPSEC_DIR_INBOUND && !has_inbound(info_)) 			continue;							(s)->details[dir_].ipVersion = v_;					(s)->details[dir_].saDirection =						dir_ == WFP_IPSEC_DIR_INBOUND ?						FWP_DIRECTION_INBOUND : FWP_DIRECTION_OUTBOUND;			to_win(dir_ == WFP_IPSEC_DIR_INBOUND ? &info_->inbound :			       &info_->traffic, &(s)->details[dir_].traffic);			(s)->details[dir_].saBundle.ipVersion = v_;				if ((full)->has_sa[dir_])							BUNDLE_OUT(&(full)->sa[dir_],							   &(s)->details[dir_].saBundle, v_,					   &(s)->sas[dir_]);				}									if (has_inbound(info_))								(s)->details[WFP_IPSEC_DIR_INBOUND].udpEncapsulation =				fill_encap(&(s)->encap, info_);			} while (0)
+/*
+ * What both IPSEC_SA_DETAILS versions fill the same way, by member name:
+ * one direction of a context.  The inbound details carry the traffic given
+ * with the SPI and the context's UDP encapsulation.
+ */
+#define DETAILS_COMMON(d, full, dir, slot, encap, to_win) do {		\
+	const struct wfp_ipsec_ctx_info *info_ = &(full)->info;	\
+	FWP_IP_VERSION v_ = ip_version_to_win(info_->traffic.ip_version); \
+	int in_ = (dir) == WFP_IPSEC_DIR_INBOUND;			\
+									\
+	(d)->ipVersion = v_;						\
+	(d)->saDirection = in_ ? FWP_DIRECTION_INBOUND :		\
+				 FWP_DIRECTION_OUTBOUND;		\
+	to_win(in_ ? &info_->inbound : &info_->traffic, &(d)->traffic);	\
+	(d)->saBundle.ipVersion = v_;					\
+	if ((full)->has_sa[dir])					\
+		BUNDLE_OUT(&(full)->sa[dir], &(d)->saBundle, v_, slot);	\
+	if (in_)							\
+		(d)->udpEncapsulation = fill_encap(encap, info_);	\
+} while (0)
+
+void wfp_details1_fill(IPSEC_SA_DETAILS1 *d, const struct wfp_ctx_full *full,
+		       unsigned int dir, struct wfp_sa_slot *slot,
+		       IPSEC_V4_UDP_ENCAPSULATION0 *encap)
+{
+	DETAILS_COMMON(d, full, dir, slot, encap, wfp_traffic_to_win);
+	d->virtualIfTunnelInfo.virtualIfTunnelId = full->info.vif_tunnel_id;
+	d->virtualIfTunnelInfo.trafficSelectorId =
+		full->info.vif_traffic_selector_id;
+	if (full->has_sa[dir]) {
+		d->saBundle.qmFilterId = full->sa[dir].qm_filter_id;
+		memcpy(&d->saBundle.saLookupContext,
+		       full->sa[dir].sa_lookup_context, 16);
+	}
+}
+
+void wfp_details0_fill(IPSEC_SA_DETAILS0 *d, const struct wfp_ctx_full *full,
+		       unsigned int dir, struct wfp_sa_slot *slot,
+		       IPSEC_V4_UDP_ENCAPSULATION0 *encap)
+{
+	DETAILS_COMMON(d, full, dir, slot, encap, wfp_traffic0_to_win);
+}
+
+/* The context members IPSEC_SA_CONTEXT0 and 1 share, by name. */
+#define FILL_CONTEXT(s, full, details_fill) do {			\
+	(s)->ctx.saContextId = (full)->info.id;				\
+	(s)->ctx.outboundSa = &(s)->details[WFP_IPSEC_DIR_OUTBOUND];	\
+	details_fill((s)->ctx.outboundSa, full, WFP_IPSEC_DIR_OUTBOUND,	\
+		     &(s)->sas[WFP_IPSEC_DIR_OUTBOUND], &(s)->encap);	\
+	if (has_inbound(&(full)->info)) {				\
+		(s)->ctx.inboundSa =					\
+			&(s)->details[WFP_IPSEC_DIR_INBOUND];		\
+		details_fill((s)->ctx.inboundSa, full,			\
+			     WFP_IPSEC_DIR_INBOUND,			\
+			     &(s)->sas[WFP_IPSEC_DIR_INBOUND],		\
+			     &(s)->encap);				\
+	}								\
+} while (0)
 
 static void fill1(void *p, const struct wfp_ctx_full *full)
 {
 	struct slot1 *s = p;
-	int dir;
 
-	FILL_COMMON(s, full, wfp_traffic_to_win);
-	for (dir = 0; dir < 2; dir++) {
-		IPSEC_SA_DETAILS1 *d = &s->details[dir];
-
-		d->virtualIfTunnelInfo.virtualIfTunnelId =
-			full->info.vif_tunnel_id;
-		d->virtualIfTunnelInfo.trafficSelectorId =
-			full->info.vif_traffic_selector_id;
-		if (full->has_sa[dir]) {
-			d->saBundle.qmFilterId = full->sa[dir].qm_filter_id;
-			memcpy(&d->saBundle.saLookupContext,
-			       full->sa[dir].sa_lookup_context, 16);
-		}
-	}
+	FILL_CONTEXT(s, full, wfp_details1_fill);
 }
 
 static void fill0(void *p, const struct wfp_ctx_full *full)
 {
 	struct slot0 *s = p;
 
-	FILL_COMMON(s, full, wfp_traffic0_to_win);
+	FILL_CONTEXT(s, full, wfp_details0_fill);
 }
 
 const struct wfp_ctx_layout wfp_ctx_layout0 = {

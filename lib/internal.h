@@ -97,4 +97,24 @@ void wfp_ctx_enums_free(struct wfp_engine *e);
 /* events.c: 0 when called on the event thread (it frees the engine). */
 int wfp_events_stop(struct wfp_engine *e);
 
+/*
+ * context.c: one direction of a context as IPSEC_SA_DETAILS0/1, the way
+ * GetById, the context enumeration and the SA enumeration report it.  The
+ * SA (when installed) goes to *slot and, for the inbound direction, the
+ * UDP encapsulation (when there is one) to *encap.
+ */
+struct wfp_sa_slot {
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
+};
+void wfp_details0_fill(IPSEC_SA_DETAILS0 *d, const struct wfp_ctx_full *full,
+		       unsigned int dir, struct wfp_sa_slot *slot,
+		       IPSEC_V4_UDP_ENCAPSULATION0 *encap);
+void wfp_details1_fill(IPSEC_SA_DETAILS1 *d, const struct wfp_ctx_full *full,
+		       unsigned int dir, struct wfp_sa_slot *slot,
+		       IPSEC_V4_UDP_ENCAPSULATION0 *encap);
+
+/* saenum.c: the SA enumeration handles of an engine, freed with it. */
+void wfp_sa_enums_free(struct wfp_engine *e);
+
 #endif /* WFPIPSEC_INTERNAL_H */
