@@ -1,0 +1,2258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Managing live contexts and the SA database: IPsecSaContextUpdate0
+ * (Documentation/lifecycle.rst), IPsecGetStatistics0/1 (stats.rst) and
+ * IPsecSaDbGetSecurityInfo0/SetSecurityInfo0 (rights.rst).
+ *
+ * FIXTURE wire: two network namespaces joined by a veth pair, as in
+ * sa.c.  Side A - the test process - is keyed through libwfpipsec only,
+ * side B with plain `ip xfrm`.  Update0 turns ESP-in-UDP on and off on a
+ * live pair and moves it to a second address pair (MOBIKE); B follows by
+ * hand, ping proves traffic flows, and the SPIs, keys and counters of A's
+ * states carry over.  The statistics follow keying, traffic, failures,
+ * deletion and rekeying.
+ *
+ * FIXTURE upd: one keyed context and no traffic, for every error path of
+ * Update0, each checked to have changed nothing (the context and the
+ * xfrm states and policies of the namespace).
+ *
+ * FIXTURE rights: the device node made world-openable for the test
+ * (0600 again in teardown), a child running as uid 65534 with the rights
+ * a hand-built DACL grants it.
+ *
+ * Every test runs in a network namespace of its own.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/sp.h>
+#include <netlink/xfrm/selector.h>
+#include <netlink/xfrm/template.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+/* A's inbound SPI (reserved with SetSpi0) and the peer's (A's outbound). */
+#define SPI_IN		0x2000a001U
+#define SPI_OUT		0x2000b001U
+/* The rekeying context's. */
+#define SPI_IN2		0x2000a002U
+#define SPI_OUT2	0x2000b002U
+
+/* AES-GCM-128: 16 bytes of key and 4 of salt, one blob. */
+#define KEYLEN		20
+
+#define MAC_A		"02:00:00:00:00:0a"
+#define MAC_B		"02:00:00:00:00:0b"
+
+#define A1		"10.1.0.1"
+#define B1		"10.1.0.2"
+#define A2		"10.1.1.1"
+#define B2		"10.1.1.2"
+
+#define DIR_OUT 0
+#define DIR_IN 1
+
+/* ------------------------------------------------------------ keying */
+
+static void key_fill(UINT8 *k, unsigned int seed, int dir)
+{
+	int i;
+
+	for (i = 0; i < KEYLEN; i++)
+		k[i] = (UINT8)(seed * 0x3b + dir * 0x65 + i * 0x1d + 1);
+}
+
+/* An AES-GCM-128 IPSEC_SA_BUNDLE1 with its SA and key, in place. */
+struct sab {
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	UINT8 k[KEYLEN];
+};
+
+static void sab_init(struct sab *s, UINT32 spi, unsigned int seed, int dir)
+{
+	IPSEC_SA_AUTH_INFORMATION0 *ai = &s->ac.saAuthInformation;
+	IPSEC_SA_CIPHER_INFORMATION0 *ci = &s->ac.saCipherInformation;
+
+	memset(s, 0, sizeof(*s));
+	key_fill(s->k, seed, dir);
+	s->sa.spi = spi;
+	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	s->sa.espAuthAndCipherInformation = &s->ac;
+	ai->authTransform.authTransformId.authType = IPSEC_AUTH_AES_128;
+	ai->authTransform.authTransformId.authConfig =
+		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	ai->authKey.size = KEYLEN;
+	ai->authKey.data = s->k;
+	ci->cipherTransform.cipherTransformId.cipherType =
+		IPSEC_CIPHER_TYPE_AES_128;
+	ci->cipherTransform.cipherTransformId.cipherConfig =
+		IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	ci->cipherKey.size = KEYLEN;
+	ci->cipherKey.data = s->k;
+	s->b.lifetime.lifetimeSeconds = 3600;
+	s->b.lifetime.lifetimeKilobytes = 1000000;
+	s->b.lifetime.lifetimePackets = 1000000;
+	s->b.numSAs = 1;
+	s->b.saList = &s->sa;
+	s->b.ipVersion = FWP_IP_VERSION_V4;
+}
+
+static UINT32 v4(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return 0;
+	return ntohl(a.s_addr);
+}
+
+static void traffic_set(IPSEC_TRAFFIC1 *t, const char *local,
+			const char *remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V4;
+	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	t->localV4Address = v4(local);
+	t->remoteV4Address = v4(remote);
+}
+
+/*
+ * Create1, SetSpi0, AddInbound1, AddOutbound1 between 10.1.0.1 and
+ * 10.1.0.2: the first failure, or ERROR_SUCCESS.  *id is set as soon as
+ * the context exists.  Usable from children (no assertions).
+ */
+static DWORD key_ctx(HANDLE h, UINT32 spi_in, UINT32 spi_out,
+		     unsigned int seed, UINT64 *id)
+{
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct sab s;
+	DWORD rc;
+
+	*id = 0;
+	traffic_set(&t, A1, B1);
+	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
+	if (rc)
+		return rc;
+	memset(&g, 0, sizeof(g));
+	g.inboundIpsecTraffic = t;
+	g.ipVersion = FWP_IP_VERSION_V4;
+	rc = IPsecSaContextSetSpi0(h, *id, &g, spi_in);
+	if (rc)
+		return rc;
+	sab_init(&s, spi_in, seed, DIR_IN);
+	rc = IPsecSaContextAddInbound1(h, *id, &s.b);
+	if (rc)
+		return rc;
+	sab_init(&s, spi_out, seed, DIR_OUT);
+	return IPsecSaContextAddOutbound1(h, *id, &s.b);
+}
+
+/* The raw CTX_GET of a context (id 0 when the call failed). */
+static struct wfp_ipsec_ctx_info ctx_info(int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info))
+		memset(&info, 0, sizeof(info));
+	return info;
+}
+
+/* ------------------------------------------------------------ namespaces */
+
+/* The namespace the test runs in (side A); helpers come back to it. */
+static int g_home = -1;
+
+static int ns_enter(int ns)
+{
+	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
+}
+
+static void ns_leave(int ns)
+{
+	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
+		abort();
+}
+
+static char g_last_cmd[1024];
+
+/* system() in namespace ns (-1: A); the exit status or -1. */
+static int __attribute__((format(printf, 2, 3)))
+sh_in(int ns, const char *fmt, ...)
+{
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(g_last_cmd, sizeof(g_last_cmd), fmt, ap);
+	va_end(ap);
+	if (ns_enter(ns))
+		return -1;
+	st = system(g_last_cmd);
+	ns_leave(ns);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define sh(...) sh_in(-1, __VA_ARGS__)
+
+/* What a command prints in namespace ns, malloc()ed ("" on failure). */
+static char *out_in(int ns, const char *cmd)
+{
+	size_t cap = 4096, len = 0, n;
+	char *buf = calloc(1, cap);
+	FILE *f;
+
+	if (!buf)
+		abort();
+	if (ns_enter(ns))
+		return buf;
+	f = popen(cmd, "r");
+	ns_leave(ns);
+	if (!f)
+		return buf;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[len] = 0;
+	pclose(f);
+	return buf;
+}
+
+/* The xfrm states and policies of A, as text (no counters in it). */
+static char *xfrm_text(void)
+{
+	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
+}
+
+/* ------------------------------------------------------ xfrm via libnl */
+
+struct xs {
+	UINT32 spi, reqid;
+	UINT8 daddr[16], saddr[16];
+	unsigned long long bytes, packets;
+	char aead[64];
+	unsigned int aead_bits;
+	UINT8 aead_key[256];
+	bool encap;
+	unsigned int encap_type, encap_sport, encap_dport;
+	unsigned int oseq, seq;
+};
+
+static void nl_bytes(struct nl_addr *a, UINT8 *out)
+{
+	unsigned int len;
+
+	memset(out, 0, 16);
+	if (!a)
+		return;
+	len = nl_addr_get_len(a);
+	if (len > 16)
+		len = 16;
+	memcpy(out, nl_addr_get_binary_addr(a), len);
+}
+
+static void xs_fill(struct xfrmnl_sa *sa, struct xs *x)
+{
+	unsigned long long at, ut;
+	unsigned int icv;
+	struct nl_addr *oa = NULL;
+
+	memset(x, 0, sizeof(*x));
+	x->spi = (UINT32)xfrmnl_sa_get_spi(sa);
+	x->reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
+	nl_bytes(xfrmnl_sa_get_daddr(sa), x->daddr);
+	nl_bytes(xfrmnl_sa_get_saddr(sa), x->saddr);
+	xfrmnl_sa_get_curlifetime(sa, &x->bytes, &x->packets, &at, &ut);
+	xfrmnl_sa_get_aead_params(sa, x->aead, &x->aead_bits, &icv,
+				  (char *)x->aead_key);
+	{
+		unsigned int bmp;
+
+		xfrmnl_sa_get_replay_state(sa, &x->oseq, &x->seq, &bmp);
+	}
+	if (!xfrmnl_sa_get_encap_tmpl(sa, &x->encap_type, &x->encap_sport,
+				      &x->encap_dport, &oa)) {
+		x->encap = true;
+		if (oa)
+			nl_addr_put(oa);
+	}
+}
+
+/* Every xfrm state of namespace ns; how many, or -1. */
+static int sa_dump(int ns, struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk)
+		goto out;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++)
+		xs_fill((struct xfrmnl_sa *)o, &v[i]);
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static int sa_count(int ns)
+{
+	return sa_dump(ns, NULL);
+}
+
+/* States with this ESP SPI in ns; the last one into *x. */
+static int sa_find(int ns, UINT32 spi, struct xs *x)
+{
+	struct xs *v;
+	int n = sa_dump(ns, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i].spi != spi)
+			continue;
+		found++;
+		if (x)
+			*x = v[i];
+	}
+	free(v);
+	return found;
+}
+
+struct xp {
+	int dir;
+	UINT8 saddr[16], daddr[16];
+	UINT32 reqid;
+};
+
+/* The global xfrm policies of ns (socket policies aside). */
+static int sp_dump(int ns, struct xp **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	struct xp *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk)
+		goto out;
+	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sp_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o)) {
+		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
+		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
+
+		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
+			continue;
+		v[i].dir = xfrmnl_sp_get_dir(sp);
+		if (sel) {
+			nl_bytes(xfrmnl_sel_get_saddr(sel), v[i].saddr);
+			nl_bytes(xfrmnl_sel_get_daddr(sel), v[i].daddr);
+		}
+		if (xfrmnl_sp_get_nusertemplates(sp) > 0)
+			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(
+				xfrmnl_sp_usertemplate_n(sp, 0));
+		i++;
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static bool addr_is(const UINT8 *a, const char *s)
+{
+	struct in_addr x;
+
+	return inet_pton(AF_INET, s, &x) == 1 && !memcmp(a, &x, 4);
+}
+
+/* ------------------------------------------------------- /proc counters */
+
+/* A column of a two-line group of /proc/net/snmp ("Udp:", "InDatagrams"). */
+static long long snmp_get(int ns, const char *group, const char *col)
+{
+	char head[1024], vals[1024], *hs, *vs, *h, *v;
+	long long ret = -1;
+	FILE *f;
+
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/snmp", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (fgets(head, sizeof(head), f)) {
+		if (strncmp(head, group, strlen(group)) ||
+		    !fgets(vals, sizeof(vals), f))
+			continue;
+		h = strtok_r(head, " \n", &hs);
+		v = strtok_r(vals, " \n", &vs);
+		while (h && v) {
+			if (!strcmp(h, col)) {
+				ret = atoll(v);
+				break;
+			}
+			h = strtok_r(NULL, " \n", &hs);
+			v = strtok_r(NULL, " \n", &vs);
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ------------------------------------------------------------ sockets */
+
+/*
+ * Per-socket bypass policies, as IKE daemons put on their NAT-T sockets:
+ * the context's policies would otherwise demand IPsec of the ESP-in-UDP
+ * datagrams themselves.
+ */
+static int socket_bypass(int s)
+{
+	struct xfrm_userpolicy_info p;
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		memset(&p, 0, sizeof(p));
+		p.action = XFRM_POLICY_ALLOW;
+		p.dir = dir;
+		p.sel.family = AF_INET;
+		p.lft.soft_byte_limit = XFRM_INF;
+		p.lft.hard_byte_limit = XFRM_INF;
+		p.lft.soft_packet_limit = XFRM_INF;
+		p.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(s, IPPROTO_IP, IP_XFRM_POLICY, &p, sizeof(p)))
+			return -1;
+	}
+	return 0;
+}
+
+/* An ESP-in-UDP receiver on port 4500 of namespace ns. */
+static int encap_socket(int ns)
+{
+	struct sockaddr_in s4;
+	int s, one = UDP_ENCAP_ESPINUDP;
+
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	s4.sin_port = htons(4500);
+	if (ns_enter(ns))
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (bind(s, (struct sockaddr *)&s4, sizeof(s4)) ||
+		       setsockopt(s, IPPROTO_UDP, UDP_ENCAP, &one, sizeof(one)) ||
+		       socket_bypass(s))) {
+		close(s);
+		s = -1;
+	}
+	ns_leave(ns);
+	return s;
+}
+
+/* ================================================ two namespaces: wire */
+
+struct env {
+	HANDLE h;
+	int fd;
+	int bns;		/* side B's namespace */
+	UINT64 ids[8];
+	int nids;
+	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
+};
+
+/* ping from A (or B) to the peer's address dst; its exit status. */
+static int ping_in(struct env *e, bool from_b, const char *dst, int count)
+{
+	return sh_in(from_b ? e->bns : -1,
+		     "ping -c %d -i 0.2 -W 2 %s >/dev/null 2>&1", count, dst);
+}
+
+static int ping(struct env *e, bool from_b, int count)
+{
+	return ping_in(e, from_b, from_b ? A1 : B1, count);
+}
+
+static void env_setup(struct __test_metadata *_metadata, struct env *e)
+{
+	char name[32], path[64];
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->fd = e->bns = e->ua = e->ub = -1;
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	snprintf(name, sizeof(name), "wfpmg%d", getpid());
+	ASSERT_EQ(sh("ip netns add %s", name), 0) TH_LOG("%s", g_last_cmd);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	e->bns = open(path, O_RDONLY | O_CLOEXEC);
+	rc = e->bns < 0 ? -1 :
+	     sh("ip link set lo up && ip link add va address " MAC_A
+		" type veth peer name vb address " MAC_B " netns %s && "
+		"ip link set va up", name);
+	/* The descriptor keeps B alive; no name is left behind. */
+	sh("ip netns del %s", name);
+	ASSERT_GE(e->bns, 0);
+	ASSERT_EQ(rc, 0) TH_LOG("veth pair: %s", g_last_cmd);
+	ASSERT_EQ(sh("ip addr add " A1 "/24 dev va && "
+		     "ip addr add " A2 "/24 dev va && "
+		     "ip neigh add " B1 " lladdr " MAC_B " dev va nud permanent && "
+		     "ip neigh add " B2 " lladdr " MAC_B " dev va nud permanent"),
+		  0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(sh_in(e->bns, "ip link set lo up && ip link set vb up && "
+			"ip addr add " B1 "/24 dev vb && "
+			"ip addr add " B2 "/24 dev vb && "
+			"ip neigh add " A1 " lladdr " MAC_A " dev vb nud permanent && "
+			"ip neigh add " A2 " lladdr " MAC_A " dev vb nud permanent"),
+		  0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
+	/* (These load xfrm_user, which socket policies need.) */
+	ASSERT_EQ(sa_count(-1), 0);
+	ASSERT_EQ(sa_count(e->bns), 0);
+}
+
+static void env_teardown(struct env *e)
+{
+	int i;
+
+	if (e->h) {
+		for (i = 0; i < e->nids; i++)
+			if (e->ids[i])
+				IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		FwpmEngineClose0(e->h);
+	}
+	if (e->ua >= 0)
+		close(e->ua);
+	if (e->ub >= 0)
+		close(e->ub);
+	if (e->bns >= 0)
+		close(e->bns);
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+static void env_forget(struct env *e, UINT64 id)
+{
+	int i;
+
+	for (i = 0; i < e->nids; i++)
+		if (e->ids[i] == id)
+			e->ids[i] = 0;
+}
+
+/* A keyed through the library; the context remembered for teardown. */
+static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
+		     UINT32 spi_in, UINT32 spi_out, unsigned int seed)
+{
+	UINT64 id = 0;
+	DWORD rc = key_ctx(e->h, spi_in, spi_out, seed, &id);
+
+	if (id && e->nids < 8)
+		e->ids[e->nids++] = id;
+	EXPECT_EQ(rc, ERROR_SUCCESS);
+	return id;
+}
+
+/* One of B's states, from src to dst, keys of A's direction dir. */
+static int b_state(struct env *e, const char *src, const char *dst,
+		   UINT32 spi, unsigned int seed, int dir, bool encap,
+		   unsigned long long oseq)
+{
+	char hex[2 * KEYLEN + 3];
+	UINT8 k[KEYLEN];
+	int i;
+
+	key_fill(k, seed, dir);
+	strcpy(hex, "0x");
+	for (i = 0; i < KEYLEN; i++)
+		sprintf(hex + 2 + 2 * i, "%02x", k[i]);
+	return sh_in(e->bns, "ip xfrm state add src %s dst %s proto esp "
+		     "spi 0x%x reqid 1 mode transport aead 'rfc4106(gcm(aes))' "
+		     "%s 128 replay-oseq %llu%s", src, dst, spi, hex, oseq,
+		     encap ? " encap espinudp 4500 4500 0.0.0.0" : "");
+}
+
+/*
+ * B's two states for A's SPIs between a (A's address) and b (B's).  B's
+ * outbound state starts at sequence number oseq: a B that re-adds its
+ * states by hand must carry on where it was, as A's inbound copy keeps
+ * its anti-replay window.
+ */
+static void b_states_seq(struct __test_metadata *_metadata, struct env *e,
+			 const char *a, const char *b, UINT32 spi_in,
+			 UINT32 spi_out, unsigned int seed, bool encap,
+			 unsigned long long oseq)
+{
+	ASSERT_EQ(b_state(e, b, a, spi_in, seed, DIR_IN, encap, oseq), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_state(e, a, b, spi_out, seed, DIR_OUT, encap, 0), 0)
+		TH_LOG("%s", g_last_cmd);
+}
+
+static void b_states(struct __test_metadata *_metadata, struct env *e,
+		     const char *a, const char *b, UINT32 spi_in,
+		     UINT32 spi_out, unsigned int seed, bool encap)
+{
+	b_states_seq(_metadata, e, a, b, spi_in, spi_out, seed, encap, 0);
+}
+
+/* B's outbound sequence number on spi. */
+static unsigned long long b_sent(struct env *e, UINT32 spi)
+{
+	struct xs x;
+
+	memset(&x, 0, sizeof(x));
+	if (sa_find(e->bns, spi, &x) != 1)
+		return 0;
+	return x.oseq;
+}
+
+static void b_policies(struct __test_metadata *_metadata, struct env *e,
+		       const char *a, const char *b)
+{
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm policy add src %s/32 dst %s/32 dir out "
+			"tmpl proto esp reqid 1 mode transport && "
+			"ip xfrm policy add src %s/32 dst %s/32 dir in "
+			"tmpl proto esp reqid 1 mode transport", b, a, a, b), 0)
+		TH_LOG("%s", g_last_cmd);
+}
+
+/* B's states gone (its policies stay). */
+static void b_flush_states(struct __test_metadata *_metadata, struct env *e)
+{
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush"), 0);
+}
+
+/* Packets and bytes of A's state with this SPI. */
+static struct xs a_sa(struct __test_metadata *_metadata, UINT32 spi)
+{
+	struct xs x;
+
+	memset(&x, 0, sizeof(x));
+	EXPECT_EQ(sa_find(-1, spi, &x), 1) TH_LOG("A's SA %#x", spi);
+	return x;
+}
+
+/* ----------------------------------------------------------- Update0 */
+
+/* GetById1, udpEncapsulation on (ports) or off (0) on both, Update0. */
+static DWORD update_encap(HANDLE h, UINT64 id, UINT16 port)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { port, port };
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	DWORD rc;
+
+	rc = IPsecSaContextGetById1(h, id, &c);
+	if (rc)
+		return rc;
+	if (c->outboundSa)
+		c->outboundSa->udpEncapsulation = port ? &enc : NULL;
+	if (c->inboundSa)
+		c->inboundSa->udpEncapsulation = port ? &enc : NULL;
+	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+				   c);
+	FwpmFreeMemory0((void **)&c);
+	return rc;
+}
+
+/* GetById1, both SA details' traffic to the pair local/remote, Update0. */
+static DWORD update_traffic(HANDLE h, UINT64 id, const char *local,
+			    const char *remote)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	DWORD rc;
+
+	rc = IPsecSaContextGetById1(h, id, &c);
+	if (rc)
+		return rc;
+	if (c->outboundSa)
+		traffic_set(&c->outboundSa->traffic, local, remote);
+	if (c->inboundSa)
+		traffic_set(&c->inboundSa->traffic, local, remote);
+	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_TRAFFIC, c);
+	FwpmFreeMemory0((void **)&c);
+	return rc;
+}
+
+/* A's state spi: same key as keyed, encapsulation as expected. */
+static void expect_a_state(struct __test_metadata *_metadata, UINT32 spi,
+			   int dir, const char *src, const char *dst,
+			   bool encap, const struct xs *before)
+{
+	UINT8 k[KEYLEN];
+	struct xs x;
+
+	key_fill(k, 1, dir);
+	ASSERT_EQ(sa_find(-1, spi, &x), 1) TH_LOG("A's SA %#x", spi);
+	EXPECT_STREQ(x.aead, "rfc4106(gcm(aes))");
+	EXPECT_EQ(x.aead_bits, KEYLEN * 8);
+	EXPECT_EQ(memcmp(x.aead_key, k, KEYLEN), 0) TH_LOG("key of %#x", spi);
+	EXPECT_TRUE(addr_is(x.saddr, src)) TH_LOG("source of %#x", spi);
+	EXPECT_TRUE(addr_is(x.daddr, dst)) TH_LOG("destination of %#x", spi);
+	EXPECT_EQ(x.encap, encap) TH_LOG("encapsulation of %#x", spi);
+	if (encap) {
+		EXPECT_EQ(x.encap_type, UDP_ENCAP_ESPINUDP);
+		EXPECT_EQ(x.encap_sport, 4500);
+		EXPECT_EQ(x.encap_dport, 4500);
+	}
+	if (before) {
+		/* The copy carries the counters over. */
+		EXPECT_GE(x.packets, before->packets) TH_LOG("packets of %#x", spi);
+		EXPECT_GE(x.bytes, before->bytes) TH_LOG("bytes of %#x", spi);
+		EXPECT_EQ(x.reqid, before->reqid);
+		/* And the anti-replay state. */
+		EXPECT_GE(x.seq, before->seq) TH_LOG("replay seq of %#x", spi);
+		EXPECT_GE(x.oseq, before->oseq) TH_LOG("oseq of %#x", spi);
+	}
+}
+
+FIXTURE(wire) {
+	struct env e;
+};
+
+FIXTURE_SETUP(wire)
+{
+	env_setup(_metadata, &self->e);
+}
+
+FIXTURE_TEARDOWN(wire)
+{
+	env_teardown(&self->e);
+}
+
+/*
+ * strongSwan's NAT-T sequence on a live pair: GetById1, udpEncapsulation
+ * on both SA details, Update0.  B moves to ESP-in-UDP by hand; traffic
+ * then goes over UDP 4500 both ways with the same SPIs and keys.  Off
+ * again the same way.
+ */
+TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
+{
+	struct env *e = &self->e;
+	long long ua0, ub0, ua1, ub1;
+	struct xs in0, out0, in1, out1;
+	unsigned long long oseq;
+	UINT64 id;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
+	b_policies(_metadata, e, A1, B1);
+	e->ua = encap_socket(-1);
+	e->ub = encap_socket(e->bns);
+	ASSERT_GE(e->ua, 0) TH_LOG("encap socket: %s", strerror(errno));
+	ASSERT_GE(e->ub, 0) TH_LOG("encap socket: %s", strerror(errno));
+	ASSERT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping");
+	in0 = a_sa(_metadata, SPI_IN);
+	out0 = a_sa(_metadata, SPI_OUT);
+	EXPECT_GE(in0.packets, 3);
+	EXPECT_GE(out0.packets, 3);
+	EXPECT_FALSE(in0.encap);
+
+	ASSERT_EQ(update_encap(e->h, id, 4500), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, true, &in0);
+	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, true, &out0);
+
+	oseq = b_sent(e, SPI_IN);
+	b_flush_states(_metadata, e);
+	b_states_seq(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, true, oseq);
+	ua0 = snmp_get(-1, "Udp:", "InDatagrams");
+	ub0 = snmp_get(e->bns, "Udp:", "InDatagrams");
+	ASSERT_GE(ua0, 0);
+	ASSERT_GE(ub0, 0);
+	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ESP-in-UDP ping A -> B");
+	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ESP-in-UDP ping B -> A");
+	ua1 = snmp_get(-1, "Udp:", "InDatagrams");
+	ub1 = snmp_get(e->bns, "Udp:", "InDatagrams");
+	/* Every echo and reply arrived over UDP. */
+	EXPECT_GE(ua1 - ua0, 6) TH_LOG("A's UDP InDatagrams %lld -> %lld",
+				      ua0, ua1);
+	EXPECT_GE(ub1 - ub0, 6) TH_LOG("B's UDP InDatagrams %lld -> %lld",
+				      ub0, ub1);
+	in1 = a_sa(_metadata, SPI_IN);
+	out1 = a_sa(_metadata, SPI_OUT);
+	EXPECT_GE(in1.packets, in0.packets + 6);
+	EXPECT_GE(out1.packets, out0.packets + 6);
+	EXPECT_TRUE(in1.encap);
+
+	/* Off again. */
+	ASSERT_EQ(update_encap(e->h, id, 0), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, false, &in1);
+	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, false, &out1);
+	oseq = b_sent(e, SPI_IN);
+	b_flush_states(_metadata, e);
+	b_states_seq(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false, oseq);
+	ua0 = snmp_get(-1, "Udp:", "InDatagrams");
+	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping again");
+	ua1 = snmp_get(-1, "Udp:", "InDatagrams");
+	EXPECT_EQ(ua1, ua0) TH_LOG("still over UDP");
+	in0 = a_sa(_metadata, SPI_IN);
+	EXPECT_GE(in0.packets, in1.packets + 3);
+	EXPECT_EQ(ctx_info(e->fd, id).state, WFP_IPSEC_CTX_STATE_COMPLETE);
+}
+
+/*
+ * MOBIKE: Update0 with new traffic on both SA details moves A's states
+ * and policies to the second address pair; B moves by hand and traffic
+ * flows between the new addresses, same SPIs and keys.
+ */
+TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
+{
+	struct env *e = &self->e;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	unsigned long long oseq;
+	struct xs out0;
+	struct xp *v;
+	UINT64 id;
+	int n, i;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
+	b_policies(_metadata, e, A1, B1);
+	ASSERT_EQ(ping(e, false, 3), 0);
+	out0 = a_sa(_metadata, SPI_OUT);
+
+	ASSERT_EQ(update_traffic(e->h, id, A2, B2), ERROR_SUCCESS);
+	/* A's xfrm has the new addresses only. */
+	EXPECT_EQ(sa_count(-1), 2);
+	expect_a_state(_metadata, SPI_IN, DIR_IN, B2, A2, false, NULL);
+	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A2, B2, false, NULL);
+	EXPECT_GE(a_sa(_metadata, SPI_OUT).packets, out0.packets);
+	n = sp_dump(-1, &v);
+	ASSERT_EQ(n, 2);
+	for (i = 0; i < n; i++) {
+		bool out = v[i].dir == XFRM_POLICY_OUT;
+
+		EXPECT_TRUE(addr_is(v[i].saddr, out ? A2 : B2)) TH_LOG("dir %d",
+								      v[i].dir);
+		EXPECT_TRUE(addr_is(v[i].daddr, out ? B2 : A2)) TH_LOG("dir %d",
+								      v[i].dir);
+		EXPECT_EQ(v[i].reqid, ctx_info(e->fd, id).reqid);
+	}
+	free(v);
+
+	/* GetById1 reports the new traffic. */
+	ASSERT_EQ(IPsecSaContextGetById1(e->h, id, &c), ERROR_SUCCESS);
+	ASSERT_NE(c->outboundSa, NULL);
+	ASSERT_NE(c->inboundSa, NULL);
+	EXPECT_EQ(c->outboundSa->traffic.localV4Address, v4(A2));
+	EXPECT_EQ(c->outboundSa->traffic.remoteV4Address, v4(B2));
+	EXPECT_EQ(c->inboundSa->traffic.localV4Address, v4(A2));
+	EXPECT_EQ(c->inboundSa->traffic.remoteV4Address, v4(B2));
+	EXPECT_EQ(c->outboundSa->saBundle.saList[0].spi, SPI_OUT);
+	EXPECT_EQ(c->inboundSa->saBundle.saList[0].spi, SPI_IN);
+	FwpmFreeMemory0((void **)&c);
+
+	/* B follows; traffic between the new addresses is protected. */
+	oseq = b_sent(e, SPI_IN);
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush && ip xfrm policy flush"),
+		  0);
+	b_states_seq(_metadata, e, A2, B2, SPI_IN, SPI_OUT, 1, false, oseq);
+	b_policies(_metadata, e, A2, B2);
+	out0 = a_sa(_metadata, SPI_OUT);
+	EXPECT_EQ(ping_in(e, false, B2, 3), 0) TH_LOG("ping A -> B2");
+	EXPECT_EQ(ping_in(e, true, A2, 3), 0) TH_LOG("ping B -> A2");
+	EXPECT_GE(a_sa(_metadata, SPI_OUT).packets, out0.packets + 6);
+	EXPECT_GE(a_sa(_metadata, SPI_IN).packets, 6);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	env_forget(e, id);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_dump(-1, NULL), 0);
+}
+
+/* ======================================================== statistics */
+
+static IPSEC_STATISTICS1 stats1(struct __test_metadata *_metadata, HANDLE h)
+{
+	IPSEC_STATISTICS1 st;
+
+	memset(&st, 0xa5, sizeof(st));
+	EXPECT_EQ(IPsecGetStatistics1(h, &st), ERROR_SUCCESS);
+	return st;
+}
+
+#define AGG(st) ((st).aggregateSaStatistics)
+
+/* Statistics0 reports what Statistics1 does, member by member. */
+static void expect_stats0_agrees(struct __test_metadata *_metadata,
+				 const IPSEC_STATISTICS0 *s0,
+				 const IPSEC_STATISTICS1 *s1)
+{
+	const IPSEC_AGGREGATE_DROP_PACKET_STATISTICS0 *d0 =
+		&s0->aggregateDropPacketStatistics;
+	const IPSEC_AGGREGATE_DROP_PACKET_STATISTICS1 *d1 =
+		&s1->aggregateDropPacketStatistics;
+	const IPSEC_TRAFFIC_STATISTICS0 *t0[2] = {
+		&s0->inboundTrafficStatistics, &s0->outboundTrafficStatistics };
+	const IPSEC_TRAFFIC_STATISTICS1 *t1[2] = {
+		&s1->inboundTrafficStatistics, &s1->outboundTrafficStatistics };
+	int i;
+
+	EXPECT_EQ(memcmp(&s0->aggregateSaStatistics, &s1->aggregateSaStatistics,
+			 sizeof(s0->aggregateSaStatistics)), 0);
+	EXPECT_EQ(memcmp(&s0->espDropPacketStatistics,
+			 &s1->espDropPacketStatistics,
+			 sizeof(s0->espDropPacketStatistics)), 0);
+	EXPECT_EQ(memcmp(&s0->ahDropPacketStatistics,
+			 &s1->ahDropPacketStatistics,
+			 sizeof(s0->ahDropPacketStatistics)), 0);
+	EXPECT_EQ(d0->invalidSpisOnInbound, d1->invalidSpisOnInbound);
+	EXPECT_EQ(d0->decryptionFailuresOnInbound,
+		  d1->decryptionFailuresOnInbound);
+	EXPECT_EQ(d0->authenticationFailuresOnInbound,
+		  d1->authenticationFailuresOnInbound);
+	EXPECT_EQ(d0->udpEspValidationFailuresOnInbound,
+		  d1->udpEspValidationFailuresOnInbound);
+	EXPECT_EQ(d0->replayCheckFailuresOnInbound,
+		  d1->replayCheckFailuresOnInbound);
+	EXPECT_EQ(d0->invalidClearTextInbound, d1->invalidClearTextInbound);
+	EXPECT_EQ(d0->saNotInitializedOnInbound, d1->saNotInitializedOnInbound);
+	EXPECT_EQ(d0->receiveOverIncorrectSaInbound,
+		  d1->receiveOverIncorrectSaInbound);
+	EXPECT_EQ(d0->secureReceivesNotMatchingFilters,
+		  d1->secureReceivesNotMatchingFilters);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(t0[i]->encryptedByteCount, t1[i]->encryptedByteCount);
+		EXPECT_EQ(t0[i]->authenticatedAHByteCount,
+			  t1[i]->authenticatedAHByteCount);
+		EXPECT_EQ(t0[i]->authenticatedESPByteCount,
+			  t1[i]->authenticatedESPByteCount);
+		EXPECT_EQ(t0[i]->transportByteCount, t1[i]->transportByteCount);
+		EXPECT_EQ(t0[i]->tunnelByteCount, t1[i]->tunnelByteCount);
+		EXPECT_EQ(t0[i]->offloadByteCount, t1[i]->offloadByteCount);
+	}
+}
+
+TEST_F_TIMEOUT(wire, stats_follow_keying_and_traffic, 120)
+{
+	struct env *e = &self->e;
+	IPSEC_STATISTICS1 s0, s1, s2;
+	IPSEC_STATISTICS0 z;
+	struct xs xin, xout;
+
+	s0 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s0).activeSas, 0);
+	EXPECT_EQ(AGG(s0).pendingSaNegotiations, 0);
+	EXPECT_EQ(AGG(s0).activeTunnels, 0);
+	EXPECT_EQ(AGG(s0).offloadedSas, 0);
+	EXPECT_EQ(s0.inboundTrafficStatistics.totalSuccessfulPackets, 0);
+	EXPECT_EQ(s0.outboundTrafficStatistics.totalSuccessfulPackets, 0);
+
+	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	s1 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s1).activeSas, 2);
+	EXPECT_EQ(AGG(s1).totalSasAdded, AGG(s0).totalSasAdded + 2);
+	EXPECT_EQ(AGG(s1).totalSasDeleted, AGG(s0).totalSasDeleted);
+	EXPECT_EQ(AGG(s1).pendingSaNegotiations, 0);
+	EXPECT_EQ(AGG(s1).activeTunnels, 0);
+	EXPECT_EQ(AGG(s1).successfulRekeys, AGG(s0).successfulRekeys);
+
+	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
+	b_policies(_metadata, e, A1, B1);
+	ASSERT_EQ(ping(e, false, 5), 0);
+	s2 = stats1(_metadata, e->h);
+	xin = a_sa(_metadata, SPI_IN);
+	xout = a_sa(_metadata, SPI_OUT);
+	EXPECT_GE(s2.inboundTrafficStatistics.totalSuccessfulPackets, 5);
+	EXPECT_GE(s2.outboundTrafficStatistics.totalSuccessfulPackets, 5);
+	EXPECT_EQ(s2.inboundTrafficStatistics.totalSuccessfulPackets,
+		  xin.packets);
+	EXPECT_EQ(s2.outboundTrafficStatistics.totalSuccessfulPackets,
+		  xout.packets);
+	EXPECT_GT(s2.inboundTrafficStatistics.encryptedByteCount, 0);
+	EXPECT_GT(s2.outboundTrafficStatistics.encryptedByteCount, 0);
+	EXPECT_EQ(s2.inboundTrafficStatistics.encryptedByteCount, xin.bytes);
+	EXPECT_EQ(s2.outboundTrafficStatistics.encryptedByteCount, xout.bytes);
+	EXPECT_GT(s2.inboundTrafficStatistics.transportByteCount, 0);
+	EXPECT_GT(s2.outboundTrafficStatistics.transportByteCount, 0);
+	/* GCM authenticates too; no AH, no tunnel, no offload. */
+	EXPECT_GT(s2.outboundTrafficStatistics.authenticatedESPByteCount, 0);
+	EXPECT_EQ(s2.outboundTrafficStatistics.authenticatedAHByteCount, 0);
+	EXPECT_EQ(s2.outboundTrafficStatistics.tunnelByteCount, 0);
+	EXPECT_EQ(s2.inboundTrafficStatistics.tunnelByteCount, 0);
+	EXPECT_EQ(s2.outboundTrafficStatistics.offloadByteCount, 0);
+	EXPECT_EQ(s2.aggregateDropPacketStatistics.decryptionFailuresOnInbound,
+		  s1.aggregateDropPacketStatistics.decryptionFailuresOnInbound);
+
+	memset(&z, 0xa5, sizeof(z));
+	ASSERT_EQ(IPsecGetStatistics0(e->h, &z), ERROR_SUCCESS);
+	s2 = stats1(_metadata, e->h);
+	expect_stats0_agrees(_metadata, &z, &s2);
+}
+
+TEST_F(wire, stats_pending_negotiations)
+{
+	struct env *e = &self->e;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	IPSEC_STATISTICS1 st;
+	struct sab s;
+	UINT64 id = 0;
+
+	traffic_set(&t, A1, B1);
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	e->ids[e->nids++] = id;
+	st = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(st).pendingSaNegotiations, 0);
+	memset(&g, 0, sizeof(g));
+	g.inboundIpsecTraffic = t;
+	g.ipVersion = FWP_IP_VERSION_V4;
+	ASSERT_EQ(IPsecSaContextSetSpi0(e->h, id, &g, SPI_IN), ERROR_SUCCESS);
+	st = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
+	EXPECT_EQ(AGG(st).activeSas, 0);
+	sab_init(&s, SPI_IN, 1, DIR_IN);
+	ASSERT_EQ(IPsecSaContextAddInbound1(e->h, id, &s.b), ERROR_SUCCESS);
+	st = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
+	EXPECT_EQ(AGG(st).activeSas, 1);
+	sab_init(&s, SPI_OUT, 1, DIR_OUT);
+	ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, id, &s.b), ERROR_SUCCESS);
+	st = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(st).pendingSaNegotiations, 0);
+	EXPECT_EQ(AGG(st).activeSas, 2);
+	EXPECT_EQ(AGG(st).totalSasAdded, 2);
+}
+
+TEST_F_TIMEOUT(wire, stats_wrong_key_failures, 120)
+{
+	struct env *e = &self->e;
+	IPSEC_STATISTICS1 s0, s1;
+	IPSEC_STATISTICS0 z;
+
+	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	/* Seed 2: every key of B differs from A's. */
+	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 2, false);
+	b_policies(_metadata, e, A1, B1);
+	s0 = stats1(_metadata, e->h);
+	EXPECT_NE(ping(e, true, 3), 0) TH_LOG("ping B -> A went through");
+	s1 = stats1(_metadata, e->h);
+	EXPECT_GE(s1.espDropPacketStatistics.decryptionFailuresOnInbound,
+		  s0.espDropPacketStatistics.decryptionFailuresOnInbound + 3);
+	EXPECT_GE(s1.espDropPacketStatistics.authenticationFailuresOnInbound,
+		  s0.espDropPacketStatistics.authenticationFailuresOnInbound + 3);
+	EXPECT_GE(s1.aggregateDropPacketStatistics.decryptionFailuresOnInbound,
+		  s0.aggregateDropPacketStatistics.decryptionFailuresOnInbound + 3);
+	EXPECT_GE(s1.aggregateDropPacketStatistics.authenticationFailuresOnInbound,
+		  s0.aggregateDropPacketStatistics.authenticationFailuresOnInbound + 3);
+	EXPECT_GE(s1.aggregateDropPacketStatistics.totalDropPacketsInbound,
+		  s0.aggregateDropPacketStatistics.totalDropPacketsInbound + 3);
+	/* Nothing decrypted. */
+	EXPECT_EQ(s1.inboundTrafficStatistics.totalSuccessfulPackets, 0);
+	/* AH has no row of its own. */
+	EXPECT_EQ(s1.ahDropPacketStatistics.authenticationFailuresOnInbound, 0);
+	memset(&z, 0xa5, sizeof(z));
+	ASSERT_EQ(IPsecGetStatistics0(e->h, &z), ERROR_SUCCESS);
+	expect_stats0_agrees(_metadata, &z, &s1);
+}
+
+TEST_F(wire, stats_delete_drops_active_sas)
+{
+	struct env *e = &self->e;
+	IPSEC_STATISTICS1 s0, s1;
+	UINT64 id;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	s0 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s0).activeSas, 2);
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	env_forget(e, id);
+	s1 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s1).activeSas, 0);
+	EXPECT_EQ(AGG(s1).totalSasDeleted, AGG(s0).totalSasDeleted + 2);
+	EXPECT_EQ(AGG(s1).totalSasAdded, AGG(s0).totalSasAdded);
+}
+
+TEST_F(wire, stats_rekey_counted)
+{
+	struct env *e = &self->e;
+	IPSEC_STATISTICS1 s0, s1, s2;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id = 0;
+
+	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	s0 = stats1(_metadata, e->h);
+	/* The successor of the same traffic, while the first is complete. */
+	a_full(_metadata, e, SPI_IN2, SPI_OUT2, 3);
+	s1 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s1).successfulRekeys, AGG(s0).successfulRekeys + 1);
+	EXPECT_EQ(AGG(s1).activeSas, 4);
+	EXPECT_EQ(AGG(s1).totalSasAdded, AGG(s0).totalSasAdded + 2);
+	/* A context of other traffic, being created, is no rekey. */
+	traffic_set(&t, A2, B2);
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	e->ids[e->nids++] = id;
+	s2 = stats1(_metadata, e->h);
+	EXPECT_EQ(AGG(s2).successfulRekeys, AGG(s1).successfulRekeys);
+}
+
+TEST_F(wire, stats_null_and_bad_handle)
+{
+	struct env *e = &self->e;
+	IPSEC_STATISTICS0 z;
+	IPSEC_STATISTICS1 o;
+	HANDLE closed;
+	int dummy;
+
+	EXPECT_EQ(IPsecGetStatistics0(e->h, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecGetStatistics1(e->h, NULL), FWP_E_NULL_POINTER);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecGetStatistics0(NULL, &z), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecGetStatistics1(NULL, &o), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecGetStatistics0(closed, &z), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecGetStatistics1(closed, &o), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecGetStatistics1((HANDLE)&dummy, &o),
+		  ERROR_INVALID_HANDLE);
+}
+
+static int stats_without_right(void *arg)
+{
+	IPSEC_STATISTICS0 z;
+	IPSEC_STATISTICS1 o;
+	HANDLE h;
+	int ret = 0;
+
+	(void)arg;
+	if (drop_cap_net_admin())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	if (IPsecGetStatistics0(h, &z) != ERROR_ACCESS_DENIED)
+		ret = 12;
+	else if (IPsecGetStatistics1(h, &o) != ERROR_ACCESS_DENIED)
+		ret = 13;
+	FwpmEngineClose0(h);
+	return ret;
+}
+
+TEST_F(wire, stats_need_read_stats_right)
+{
+	EXPECT_EQ(run_in_child(stats_without_right, NULL), 0);
+}
+
+/* ============================================ Update0 error paths: upd */
+
+FIXTURE(upd) {
+	struct env e;
+	UINT64 id;
+	IPSEC_SA_CONTEXT1 *c;	/* GetById1 of id */
+	IPSEC_SA_CONTEXT1 nv;	/* what the test passes: a shallow copy */
+	IPSEC_SA_DETAILS1 in, out;
+};
+
+FIXTURE_SETUP(upd)
+{
+	env_setup(_metadata, &self->e);
+	self->id = a_full(_metadata, &self->e, SPI_IN, SPI_OUT, 1);
+	ASSERT_EQ(IPsecSaContextGetById1(self->e.h, self->id, &self->c),
+		  ERROR_SUCCESS);
+	ASSERT_NE(self->c->inboundSa, NULL);
+	ASSERT_NE(self->c->outboundSa, NULL);
+	self->nv = *self->c;
+	self->in = *self->c->inboundSa;
+	self->out = *self->c->outboundSa;
+	self->nv.inboundSa = &self->in;
+	self->nv.outboundSa = &self->out;
+}
+
+FIXTURE_TEARDOWN(upd)
+{
+	if (self->c)
+		FwpmFreeMemory0((void **)&self->c);
+	env_teardown(&self->e);
+}
+
+/*
+ * Update0(flags, nv) returns want and changes nothing: the xfrm states
+ * and policies of A and the context of id as CTX_GET reports it.
+ */
+static void expect_update_fails(struct __test_metadata *_metadata,
+				struct env *e, UINT64 id, UINT64 flags,
+				const IPSEC_SA_CONTEXT1 *nv, DWORD want)
+{
+	struct wfp_ipsec_ctx_info i0 = ctx_info(e->fd, id), i1;
+	char *x0 = xfrm_text(), *x1;
+
+	EXPECT_EQ(IPsecSaContextUpdate0(e->h, flags, nv), want)
+		TH_LOG("flags %#llx", (unsigned long long)flags);
+	x1 = xfrm_text();
+	i1 = ctx_info(e->fd, id);
+	EXPECT_STREQ(x0, x1);
+	EXPECT_EQ(memcmp(&i0, &i1, sizeof(i0)), 0) TH_LOG("context changed");
+	free(x0);
+	free(x1);
+}
+
+TEST_F(upd, unknown_flag)
+{
+	static const UINT64 bad[] = { 0x80, 0x100, 1ULL << 32, 1ULL << 63 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_update_fails(_metadata, &self->e, self->id,
+				    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
+				    bad[i], &self->nv, FWP_E_INVALID_FLAGS);
+}
+
+TEST_F(upd, key_module_state_not_supported)
+{
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_BUNDLE_UPDATE_KEY_MODULE_STATE, &self->nv,
+			    ERROR_NOT_SUPPORTED);
+}
+
+TEST_F(upd, peer_v4_private_address_not_supported)
+{
+	self->in.saBundle.peerV4PrivateAddress = 0x0a000063;
+	self->out.saBundle.peerV4PrivateAddress = 0x0a000063;
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_BUNDLE_UPDATE_PEER_V4_PRIVATE_ADDRESS,
+			    &self->nv, ERROR_NOT_SUPPORTED);
+}
+
+TEST_F(upd, null_new_values)
+{
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, NULL,
+			    FWP_E_NULL_POINTER);
+}
+
+TEST_F(upd, traffic_without_outbound_sa)
+{
+	traffic_set(&self->in.traffic, A2, B2);
+	self->nv.outboundSa = NULL;
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
+			    FWP_E_NULL_POINTER);
+}
+
+TEST_F(upd, inbound_traffic_other_host_pair)
+{
+	traffic_set(&self->out.traffic, A2, B2);
+	traffic_set(&self->in.traffic, A2, "10.1.1.9");
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
+			    FWP_E_TRAFFIC_MISMATCH);
+}
+
+static void traffic_v6(IPSEC_TRAFFIC1 *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V6;
+	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	/* fd00::1 and fd00::2, the 16 bytes reversed (contexts.rst). */
+	t->localV6Address[15] = 0xfd;
+	t->localV6Address[0] = 1;
+	t->remoteV6Address[15] = 0xfd;
+	t->remoteV6Address[0] = 2;
+}
+
+TEST_F(upd, ip_version_change)
+{
+	traffic_v6(&self->out.traffic);
+	traffic_v6(&self->in.traffic);
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
+			    FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(upd, traffic_type_change)
+{
+	traffic_set(&self->out.traffic, A2, B2);
+	self->out.traffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
+	self->out.traffic.tunnelPolicyId = 0x77;
+	self->in.traffic = self->out.traffic;
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
+			    FWP_E_TRAFFIC_MISMATCH);
+}
+
+TEST_F(upd, encap_port_zero)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc[2] = { { 0, 4500 }, { 4500, 0 } };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		self->out.udpEncapsulation = &enc[i];
+		self->in.udpEncapsulation = &enc[i];
+		expect_update_fails(_metadata, &self->e, self->id,
+				    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+				    &self->nv, FWP_E_INVALID_PARAMETER);
+	}
+}
+
+TEST_F(upd, created_and_spi_set_contexts)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id2 = 0;
+
+	traffic_set(&t, A2, B2);
+	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
+		  ERROR_SUCCESS);
+	self->e.ids[self->e.nids++] = id2;
+	self->nv.saContextId = id2;
+	self->out.udpEncapsulation = &enc;
+	self->in.udpEncapsulation = &enc;
+	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_CREATED);
+	expect_update_fails(_metadata, &self->e, id2,
+			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_update_fails(_metadata, &self->e, id2,
+			    IPSEC_SA_BUNDLE_UPDATE_FLAGS, &self->nv,
+			    FWP_E_INCOMPATIBLE_SA_STATE);
+
+	memset(&g, 0, sizeof(g));
+	g.inboundIpsecTraffic = t;
+	g.ipVersion = FWP_IP_VERSION_V4;
+	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_SPI_SET);
+	expect_update_fails(_metadata, &self->e, id2,
+			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_update_fails(_metadata, &self->e, id2,
+			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
+			    FWP_E_INCOMPATIBLE_SA_STATE);
+}
+
+TEST_F(upd, unknown_id)
+{
+	self->nv.saContextId = self->id + 1000;
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_BUNDLE_UPDATE_FLAGS, &self->nv,
+			    FWP_E_NOT_FOUND);
+}
+
+TEST_F(upd, deleted_id)
+{
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->e.h, self->id), ERROR_SUCCESS);
+	env_forget(&self->e, self->id);
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+			    &self->nv, FWP_E_NOT_FOUND);
+}
+
+TEST_F(upd, expired_context)
+{
+	ASSERT_EQ(IPsecSaContextExpire0(self->e.h, self->id), ERROR_SUCCESS);
+	ASSERT_EQ(ctx_info(self->e.fd, self->id).state,
+		  WFP_IPSEC_CTX_STATE_EXPIRED);
+	expect_update_fails(_metadata, &self->e, self->id,
+			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
+}
+
+/*
+ * A context with only its inbound SA may be updated; the ports may come
+ * from the inbound details alone, and the outbound SA added afterwards
+ * is encapsulated too.
+ */
+TEST_F(upd, inbound_state_encap_from_inbound_details)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
+	struct wfp_ipsec_ctx_info info;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct sab s;
+	struct xs x;
+	UINT64 id2 = 0;
+
+	traffic_set(&t, A2, B2);
+	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
+		  ERROR_SUCCESS);
+	self->e.ids[self->e.nids++] = id2;
+	memset(&g, 0, sizeof(g));
+	g.inboundIpsecTraffic = t;
+	g.ipVersion = FWP_IP_VERSION_V4;
+	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
+		  ERROR_SUCCESS);
+	sab_init(&s, SPI_IN2, 1, DIR_IN);
+	ASSERT_EQ(IPsecSaContextAddInbound1(self->e.h, id2, &s.b),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_INBOUND);
+
+	self->nv.saContextId = id2;
+	self->nv.outboundSa = NULL;
+	self->in.udpEncapsulation = &enc;
+	ASSERT_EQ(IPsecSaContextUpdate0(self->e.h,
+					IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+					&self->nv), ERROR_SUCCESS);
+	ASSERT_EQ(sa_find(-1, SPI_IN2, &x), 1);
+	EXPECT_TRUE(x.encap);
+	EXPECT_EQ(x.encap_sport, 4500);
+	EXPECT_EQ(x.encap_dport, 4500);
+	info = ctx_info(self->e.fd, id2);
+	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_INBOUND);
+	EXPECT_TRUE(info.spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP);
+	EXPECT_EQ(info.encap_local_port, htons(4500));
+	EXPECT_EQ(info.encap_remote_port, htons(4500));
+
+	sab_init(&s, SPI_OUT2, 1, DIR_OUT);
+	ASSERT_EQ(IPsecSaContextAddOutbound1(self->e.h, id2, &s.b),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(sa_find(-1, SPI_OUT2, &x), 1);
+	EXPECT_TRUE(x.encap) TH_LOG("outbound SA added after the update");
+	/* The first context was not touched. */
+	ASSERT_EQ(sa_find(-1, SPI_IN, &x), 1);
+	EXPECT_FALSE(x.encap);
+}
+
+static IPSEC_SA_CONTEXT1 *g_child_nv;
+
+/* Without CAP_NET_ADMIN and with no grant: no ADD right. */
+static int update_without_add_right(void *arg)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
+	HANDLE h;
+	DWORD rc;
+
+	(void)arg;
+	if (drop_cap_net_admin())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	g_child_nv->outboundSa->udpEncapsulation = &enc;
+	g_child_nv->inboundSa->udpEncapsulation = &enc;
+	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+				   g_child_nv);
+	FwpmEngineClose0(h);
+	return rc == ERROR_ACCESS_DENIED ? 0 : 12;
+}
+
+TEST_F(upd, no_add_right)
+{
+	char *x0 = xfrm_text(), *x1;
+	struct wfp_ipsec_ctx_info i0 = ctx_info(self->e.fd, self->id), i1;
+
+	g_child_nv = &self->nv;
+	EXPECT_EQ(run_in_child(update_without_add_right, NULL), 0);
+	x1 = xfrm_text();
+	i1 = ctx_info(self->e.fd, self->id);
+	EXPECT_STREQ(x0, x1);
+	EXPECT_EQ(memcmp(&i0, &i1, sizeof(i0)), 0);
+	free(x0);
+	free(x1);
+}
+
+/* The bundle records: flags, NAP context, main-mode SA id, per direction. */
+TEST_F(upd, bundle_records_updated)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	char *x0 = xfrm_text(), *x1;
+
+	self->out.saBundle.flags = IPSEC_SA_BUNDLE_FLAG_NLB;
+	self->in.saBundle.flags = IPSEC_SA_BUNDLE_FLAG_NLB;
+	self->out.saBundle.napContext = 0x11;
+	self->in.saBundle.napContext = 0x22;
+	self->out.saBundle.mmSaId = 0x3333;
+	self->in.saBundle.mmSaId = 0x4444;
+	ASSERT_EQ(IPsecSaContextUpdate0(self->e.h, IPSEC_SA_BUNDLE_UPDATE_FLAGS |
+					IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT |
+					IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID,
+					&self->nv), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextGetById1(self->e.h, self->id, &c),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(c->outboundSa->saBundle.flags, IPSEC_SA_BUNDLE_FLAG_NLB);
+	EXPECT_EQ(c->inboundSa->saBundle.flags, IPSEC_SA_BUNDLE_FLAG_NLB);
+	EXPECT_EQ(c->outboundSa->saBundle.napContext, 0x11);
+	EXPECT_EQ(c->inboundSa->saBundle.napContext, 0x22);
+	EXPECT_EQ(c->outboundSa->saBundle.mmSaId, 0x3333);
+	EXPECT_EQ(c->inboundSa->saBundle.mmSaId, 0x4444);
+	FwpmFreeMemory0((void **)&c);
+	/* Records only: xfrm untouched. */
+	x1 = xfrm_text();
+	EXPECT_STREQ(x0, x1);
+	free(x0);
+	free(x1);
+}
+
+/* ============================================================ rights */
+
+#define NOBODY		65534
+#define GROUP_X		4242
+
+/* An ACL built by hand, as advapi32's helpers would. */
+struct aclbuf {
+	union {
+		ACL acl;
+		DWORD align;
+		BYTE b[1024];
+	};
+	size_t len;
+	WORD count;
+};
+
+static void acl_init(struct aclbuf *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->len = sizeof(ACL);
+}
+
+/* One ACE of this type for S-1-<auth>-<sub[0]>-...-<sub[nsub-1]>. */
+static void acl_add(struct aclbuf *a, BYTE type, ACCESS_MASK mask,
+		    BYTE auth, int nsub, DWORD s0, DWORD s1)
+{
+	BYTE *p = a->b + a->len;
+	WORD size = (WORD)(8 + 8 + 4 * nsub);
+	DWORD sub[2] = { s0, s1 };
+
+	p[0] = type;
+	p[1] = 0;
+	memcpy(p + 2, &size, 2);
+	memcpy(p + 4, &mask, 4);
+	p[8] = SID_REVISION;
+	p[9] = (BYTE)nsub;
+	memset(p + 10, 0, 6);
+	p[15] = auth;
+	memcpy(p + 16, sub, 4 * nsub);
+	a->len += size;
+	a->count++;
+}
+
+static void acl_user(struct aclbuf *a, ACCESS_MASK mask, DWORD uid)
+{
+	acl_add(a, ACCESS_ALLOWED_ACE_TYPE, mask, 22, 2, 1, uid);
+}
+
+static void acl_group(struct aclbuf *a, ACCESS_MASK mask, DWORD gid)
+{
+	acl_add(a, ACCESS_ALLOWED_ACE_TYPE, mask, 22, 2, 2, gid);
+}
+
+static ACL *acl_done(struct aclbuf *a)
+{
+	a->acl.AclRevision = ACL_REVISION;
+	a->acl.AclSize = (WORD)a->len;
+	a->acl.AceCount = a->count;
+	return &a->acl;
+}
+
+static DWORD set_dacl(HANDLE h, ACL *acl)
+{
+	return IPsecSaDbSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL,
+					 NULL, acl, NULL);
+}
+
+static DWORD set_empty(HANDLE h)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	return set_dacl(h, acl_done(&a));
+}
+
+static int rights_get(int fd, struct wfp_ipsec_rights *r)
+{
+	memset(r, 0xa5, sizeof(*r));
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, r);
+}
+
+/* What is shared with a child: MAP_SHARED, so it survives fork(). */
+struct shared {
+	UINT64 id;
+	DWORD rc;
+	int step;
+};
+
+FIXTURE(rights) {
+	HANDLE h;
+	int fd;
+	bool chmodded;
+	struct shared *sh;
+};
+
+FIXTURE_SETUP(rights)
+{
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->sh, MAP_FAILED);
+	memset(self->sh, 0, sizeof(*self->sh));
+	/* uid 65534 opens the node; 0600 again in teardown. */
+	self->chmodded = true;
+	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
+}
+
+FIXTURE_TEARDOWN(rights)
+{
+	if (self->chmodded)
+		chmod(WFP_IPSEC_DEVICE_PATH, 0600);
+	if (self->h) {
+		/* Grants left empty (the namespace goes anyway). */
+		set_empty(self->h);
+		FwpmEngineClose0(self->h);
+	}
+	if (self->sh && self->sh != MAP_FAILED)
+		munmap(self->sh, sizeof(*self->sh));
+}
+
+static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	(void)ctx;
+	(void)c;
+}
+
+/* As nobody, with ADD and READ granted: keys, reads, cannot delete. */
+static int nobody_add_read(void *arg)
+{
+	struct shared *sh = arg;
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_STATISTICS1 st;
+	HANDLE h, ev = NULL;
+
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	sh->rc = key_ctx(h, SPI_IN, SPI_OUT, 1, &sh->id);
+	if (sh->rc)
+		return 12;
+	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
+	if (sh->rc)
+		return 13;
+	if (!c->inboundSa || !c->outboundSa ||
+	    c->outboundSa->saBundle.saList[0].spi != SPI_OUT)
+		return 14;
+	FwpmFreeMemory0((void **)&c);
+	sh->rc = IPsecSaContextDeleteById0(h, sh->id);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 15;
+	memset(&sub, 0, sizeof(sub));
+	sh->rc = IPsecSaContextSubscribe0(h, &sub, no_event, NULL, &ev);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 16;
+	sh->rc = IPsecGetStatistics1(h, &st);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 17;
+	/* Changing the grants takes every right. */
+	sh->rc = set_empty(h);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 18;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(rights, user_grant_add_read)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	EXPECT_EQ(run_in_child(nobody_add_read, self->sh), 0)
+		TH_LOG("rc %#x", self->sh->rc);
+	ASSERT_NE(self->sh->id, 0);
+	/* The context is there, complete; root deletes it. */
+	EXPECT_EQ(ctx_info(self->fd, self->sh->id).state,
+		  WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, self->sh->id),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+}
+
+/* Nothing granted: nobody can do nothing. */
+static int nobody_nothing(void *arg)
+{
+	struct shared *sh = arg;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id = 0;
+	HANDLE h;
+
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	traffic_set(&t, A1, B1);
+	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &id);
+	FwpmEngineClose0(h);
+	return sh->rc == ERROR_ACCESS_DENIED ? 0 : 12;
+}
+
+TEST_F(rights, no_grant_no_rights)
+{
+	EXPECT_EQ(run_in_child(nobody_nothing, self->sh), 0)
+		TH_LOG("rc %#x", self->sh->rc);
+}
+
+/* As nobody with supplementary group GROUP_X (arg != NULL) or without. */
+static int group_member_creates(void *arg)
+{
+	struct shared *sh = arg;
+	gid_t g = GROUP_X;
+	IPSEC_TRAFFIC1 t;
+	HANDLE h;
+
+	if (setgroups(sh->step ? 1 : 0, &g) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	traffic_set(&t, A1, B1);
+	sh->id = 0;
+	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &sh->id);
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(rights, group_grant_for_members)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_group(&a, FWPM_ACTRL_ADD, GROUP_X);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	self->sh->step = 1;
+	ASSERT_EQ(run_in_child(group_member_creates, self->sh), 0);
+	EXPECT_EQ(self->sh->rc, ERROR_SUCCESS);
+	EXPECT_NE(self->sh->id, 0);
+	if (self->sh->id) {
+		EXPECT_EQ(ctx_info(self->fd, self->sh->id).state,
+			  WFP_IPSEC_CTX_STATE_CREATED);
+		IPsecSaContextDeleteById0(self->h, self->sh->id);
+	}
+	/* Not a member: nothing. */
+	self->sh->step = 0;
+	ASSERT_EQ(run_in_child(group_member_creates, self->sh), 0);
+	EXPECT_EQ(self->sh->rc, ERROR_ACCESS_DENIED);
+}
+
+static int g_p2c[2], g_c2p[2];
+
+/* Creates, lets the parent revoke, and finds the session's rights gone. */
+static int nobody_revoked(void *arg)
+{
+	struct shared *sh = arg;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_TRAFFIC1 t;
+	UINT64 id2 = 0;
+	HANDLE h;
+	char b;
+
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	traffic_set(&t, A1, B1);
+	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &sh->id);
+	if (sh->rc)
+		return 12;
+	if (write(g_c2p[1], "a", 1) != 1 || read(g_p2c[0], &b, 1) != 1)
+		return 13;
+	/* Same session, after the parent's revocation. */
+	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &id2);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 14;
+	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 15;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(rights, revocation_applies_to_open_session)
+{
+	struct aclbuf a;
+	int status = -1;
+	pid_t pid;
+	char b;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(pipe(g_p2c), 0);
+	ASSERT_EQ(pipe(g_c2p), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(nobody_revoked(self->sh));
+	EXPECT_EQ(read(g_c2p[0], &b, 1), 1) TH_LOG("child did not create");
+	EXPECT_EQ(set_empty(self->h), ERROR_SUCCESS);
+	EXPECT_EQ(write(g_p2c[1], "r", 1), 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("rc %#x", self->sh->rc);
+	if (self->sh->id)
+		IPsecSaContextDeleteById0(self->h, self->sh->id);
+	close(g_p2c[0]);
+	close(g_p2c[1]);
+	close(g_c2p[0]);
+	close(g_c2p[1]);
+}
+
+/* The SID at p is S-1-22-<a0>-<a1>. */
+static bool sid_unix(const BYTE *p, DWORD a0, DWORD a1)
+{
+	static const BYTE auth[6] = { 0, 0, 0, 0, 0, 22 };
+	DWORD s0, s1;
+
+	memcpy(&s0, p + 8, 4);
+	memcpy(&s1, p + 12, 4);
+	return p[0] == SID_REVISION && p[1] == 2 && !memcmp(p + 2, auth, 6) &&
+	       s0 == a0 && s1 == a1;
+}
+
+/* The mask of the allow ACE for S-1-22-kind-id in acl, or 0. */
+static ACCESS_MASK ace_mask(const ACL *acl, DWORD kind, DWORD id)
+{
+	const BYTE *p = (const BYTE *)acl + sizeof(ACL);
+	ACCESS_MASK m;
+	WORD i, size;
+
+	for (i = 0; i < acl->AceCount; i++, p += size) {
+		memcpy(&size, p + 2, 2);
+		if (p[0] == ACCESS_ALLOWED_ACE_TYPE && sid_unix(p + 8, kind, id)) {
+			memcpy(&m, p + 4, 4);
+			return m;
+		}
+		if (!size)
+			break;
+	}
+	return 0;
+}
+
+TEST_F(rights, get_returns_grants_as_aces)
+{
+	PSID owner = (PSID)1, group = (PSID)1;
+	PACL dacl = (PACL)1, sacl = (PACL)1;
+	PSECURITY_DESCRIPTOR sd = NULL;
+	SECURITY_DESCRIPTOR_RELATIVE *r;
+	struct wfp_ipsec_rights raw;
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY);
+	/* Several ACEs for one SID add up. */
+	acl_user(&a, FWPM_ACTRL_ENUM, NOBODY);
+	acl_group(&a, GENERIC_READ, GROUP_X);
+	/* Administrators and LocalSystem: accepted, not kept. */
+	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, GENERIC_ALL, 5, 2, 32, 544);
+	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, GENERIC_ALL, 5, 1, 18, 0);
+	/* Bits with no counterpart are dropped: no grant at all here. */
+	acl_user(&a, FWPM_ACTRL_OPEN | FWPM_ACTRL_CLASSIFY, 777);
+	acl_user(&a, GENERIC_WRITE, 778);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+
+	ASSERT_EQ(rights_get(self->fd, &raw), 0);
+	EXPECT_EQ(raw.count, 3);
+
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, OWNER_SECURITY_INFORMATION |
+					    GROUP_SECURITY_INFORMATION |
+					    DACL_SECURITY_INFORMATION |
+					    SACL_SECURITY_INFORMATION,
+					    &owner, &group, &dacl, &sacl, &sd),
+		  ERROR_SUCCESS);
+	ASSERT_NE(sd, NULL);
+	r = sd;
+	EXPECT_EQ(r->Revision, SECURITY_DESCRIPTOR_REVISION);
+	EXPECT_TRUE(r->Control & SE_SELF_RELATIVE);
+	EXPECT_TRUE(r->Control & SE_DACL_PRESENT);
+	ASSERT_NE(owner, NULL);
+	ASSERT_NE(group, NULL);
+	ASSERT_NE(dacl, NULL);
+	EXPECT_EQ(sacl, NULL);
+	EXPECT_EQ((BYTE *)owner, (BYTE *)sd + r->Owner);
+	EXPECT_EQ((BYTE *)group, (BYTE *)sd + r->Group);
+	EXPECT_EQ((BYTE *)dacl, (BYTE *)sd + r->Dacl);
+	EXPECT_TRUE(sid_unix(owner, 1, 0));
+	EXPECT_TRUE(sid_unix(group, 2, 0));
+	EXPECT_EQ(dacl->AclRevision, ACL_REVISION);
+	EXPECT_EQ(dacl->AceCount, 3);
+	EXPECT_EQ(ace_mask(dacl, 1, NOBODY),
+		  FWPM_ACTRL_ADD | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM);
+	EXPECT_EQ(ace_mask(dacl, 2, GROUP_X),
+		  FWPM_ACTRL_READ | FWPM_ACTRL_READ_STATS);
+	EXPECT_EQ(ace_mask(dacl, 1, 778),
+		  FWPM_ACTRL_ADD | FWPM_ACTRL_WRITE | DELETE);
+	EXPECT_EQ(ace_mask(dacl, 1, 777), 0);
+	FwpmFreeMemory0(&sd);
+
+	/* Only what is asked for is pointed at. */
+	owner = group = (PSID)1;
+	dacl = sacl = (PACL)1;
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
+					    &owner, &group, &dacl, &sacl, &sd),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(owner, NULL);
+	EXPECT_EQ(group, NULL);
+	EXPECT_EQ(sacl, NULL);
+	ASSERT_NE(dacl, NULL);
+	EXPECT_EQ(dacl->AceCount, 3);
+	FwpmFreeMemory0(&sd);
+
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, OWNER_SECURITY_INFORMATION,
+					    &owner, &group, &dacl, &sacl, &sd),
+		  ERROR_SUCCESS);
+	EXPECT_NE(owner, NULL);
+	EXPECT_EQ(group, NULL);
+	EXPECT_EQ(dacl, NULL);
+	FwpmFreeMemory0(&sd);
+
+	/* All optional but the descriptor. */
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
+					    NULL, NULL, NULL, NULL, &sd),
+		  ERROR_SUCCESS);
+	FwpmFreeMemory0(&sd);
+	EXPECT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
+					    NULL, NULL, &dacl, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+
+	/* Empty again: an empty DACL. */
+	ASSERT_EQ(set_empty(self->h), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
+					    NULL, NULL, &dacl, NULL, &sd),
+		  ERROR_SUCCESS);
+	ASSERT_NE(dacl, NULL);
+	EXPECT_EQ(dacl->AceCount, 0);
+	FwpmFreeMemory0(&sd);
+}
+
+/* ---- errors: each leaves the grants as they were ---- */
+
+/* A known grant to find unchanged after a failure. */
+static void preset(struct __test_metadata *_metadata, HANDLE h,
+		   int fd, struct wfp_ipsec_rights *before)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_READ, 1234);
+	ASSERT_EQ(set_dacl(h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(rights_get(fd, before), 0);
+	ASSERT_EQ(before->count, 1);
+}
+
+static void expect_unchanged(struct __test_metadata *_metadata, int fd,
+			     const struct wfp_ipsec_rights *before)
+{
+	struct wfp_ipsec_rights now;
+
+	ASSERT_EQ(rights_get(fd, &now), 0);
+	EXPECT_EQ(memcmp(before, &now, sizeof(now)), 0) TH_LOG("grants changed");
+}
+
+/* Set with dacl (flags securityInfo) returns want, nothing changes. */
+static void expect_set_fails(struct __test_metadata *_metadata, HANDLE h,
+			     int fd, SECURITY_INFORMATION si, const ACL *dacl,
+			     DWORD want)
+{
+	struct wfp_ipsec_rights before;
+
+	preset(_metadata, h, fd, &before);
+	EXPECT_EQ(IPsecSaDbSetSecurityInfo0(h, si, NULL, NULL, dacl, NULL),
+		  want);
+	expect_unchanged(_metadata, fd, &before);
+}
+
+static int nobody_sets(void *arg)
+{
+	struct shared *sh = arg;
+	struct wfp_ipsec_rights r;
+	HANDLE h;
+	int fd;
+
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
+	    WfpIpsecEngineGetFd(h, &fd))
+		return 11;
+	sh->rc = set_empty(h);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 12;
+	memset(&r, 0, sizeof(r));
+	if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
+		return 13;
+	/* Reading needs READ, which GENERIC_ALL includes. */
+	if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) || r.count != 1)
+		return 14;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(rights, non_admin_set_denied)
+{
+	struct wfp_ipsec_rights before;
+	struct aclbuf a;
+
+	/* Even with every grantable right. */
+	acl_init(&a);
+	acl_user(&a, GENERIC_ALL, NOBODY);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(rights_get(self->fd, &before), 0);
+	EXPECT_EQ(run_in_child(nobody_sets, self->sh), 0)
+		TH_LOG("rc %#x", self->sh->rc);
+	expect_unchanged(_metadata, self->fd, &before);
+}
+
+TEST_F(rights, deny_ace_not_supported)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	acl_add(&a, ACCESS_DENIED_ACE_TYPE, FWPM_ACTRL_ADD, 22, 2, 1, 99);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, acl_done(&a),
+			 ERROR_NOT_SUPPORTED);
+}
+
+TEST_F(rights, unknown_sid_not_supported)
+{
+	struct aclbuf a;
+
+	/* Authenticated Users, S-1-5-11. */
+	acl_init(&a);
+	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, FWPM_ACTRL_READ, 5, 1, 11, 0);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, acl_done(&a),
+			 ERROR_NOT_SUPPORTED);
+	/* S-1-22-3-5: authority 22, neither user nor group. */
+	acl_init(&a);
+	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, FWPM_ACTRL_READ, 22, 2, 3, 5);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, acl_done(&a),
+			 ERROR_NOT_SUPPORTED);
+}
+
+TEST_F(rights, administrators_ace_accepted)
+{
+	struct wfp_ipsec_rights r;
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, GENERIC_ALL, 5, 2, 32, 544);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(rights_get(self->fd, &r), 0);
+	EXPECT_EQ(r.count, 0);
+}
+
+TEST_F(rights, null_dacl)
+{
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, NULL, FWP_E_NULL_POINTER);
+}
+
+TEST_F(rights, owner_and_group_not_supported)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	acl_done(&a);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+			 &a.acl, ERROR_NOT_SUPPORTED);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 GROUP_SECURITY_INFORMATION, &a.acl,
+			 ERROR_NOT_SUPPORTED);
+}
+
+TEST_F(rights, sacl_only_ignored)
+{
+	struct wfp_ipsec_rights before;
+	struct aclbuf a;
+
+	preset(_metadata, self->h, self->fd, &before);
+	acl_init(&a);
+	acl_done(&a);
+	EXPECT_EQ(IPsecSaDbSetSecurityInfo0(self->h, SACL_SECURITY_INFORMATION,
+					    NULL, NULL, NULL, &a.acl),
+		  ERROR_SUCCESS);
+	expect_unchanged(_metadata, self->fd, &before);
+}
+
+TEST_F(rights, malformed_acl)
+{
+	struct aclbuf a;
+	WORD w;
+
+	/* Bad revision. */
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	acl_done(&a)->AclRevision = 3;
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+	/* More ACEs than AclSize holds. */
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	acl_done(&a)->AceCount = 2;
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+	/* AclSize cuts the ACE. */
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	acl_done(&a)->AclSize -= 4;
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+	/* AclSize below the header. */
+	acl_init(&a);
+	acl_done(&a)->AclSize = 4;
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+	/* An ACE too short for its SID. */
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	w = 12;
+	memcpy(a.b + sizeof(ACL) + 2, &w, 2);
+	acl_done(&a);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+	/* A SID claiming more sub-authorities than its ACE holds. */
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+	a.b[sizeof(ACL) + 9] = 5;
+	acl_done(&a);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, &a.acl,
+			 ERROR_INVALID_PARAMETER);
+}
+
+TEST_F(rights, seventeen_sids_over_quota)
+{
+	struct wfp_ipsec_rights r;
+	struct aclbuf a;
+	int i;
+
+	acl_init(&a);
+	for (i = 0; i < WFP_IPSEC_GRANTS_MAX; i++)
+		acl_user(&a, FWPM_ACTRL_READ, 2000 + i);
+	/* Sixteen fit. */
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(rights_get(self->fd, &r), 0);
+	EXPECT_EQ(r.count, WFP_IPSEC_GRANTS_MAX);
+	/* One more SID does not; one more ACE of a known SID does. */
+	acl_user(&a, FWPM_ACTRL_ADD, 2000);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	acl_group(&a, FWPM_ACTRL_READ, 2000);
+	expect_set_fails(_metadata, self->h, self->fd,
+			 DACL_SECURITY_INFORMATION, acl_done(&a),
+			 ERROR_NOT_ENOUGH_QUOTA);
+}
+
+TEST_F(rights, raw_set_einval)
+{
+	struct wfp_ipsec_rights before, r;
+	int i;
+
+	preset(_metadata, self->h, self->fd, &before);
+	for (i = 0; i < 9; i++) {
+		memset(&r, 0, sizeof(r));
+		r.count = 1;
+		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+		r.grants[0].id = NOBODY;
+		r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
+		switch (i) {
+		case 0: r.reserved0 = 1; break;
+		case 1: r.count = WFP_IPSEC_GRANTS_MAX + 1; break;
+		case 2: r.grants[1].id = 5; break;	/* unused, not zero */
+		case 3: r.grants[0].reserved = 1; break;
+		case 4: r.grants[0].rights = 0; break;
+		case 5: r.grants[0].rights = 0x2; break;	/* ADD_LINK */
+		case 6: r.grants[0].kind = 3; break;
+		case 7: r.grants[0].id = (UINT32)-1; break;	/* no such uid */
+		case 8: r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
+			r.grants[0].id = (UINT32)-1; break;
+		}
+		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r),
+			  -EINVAL) TH_LOG("case %d", i);
+		expect_unchanged(_metadata, self->fd, &before);
+	}
+	/* The same, valid, works. */
+	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+	r.grants[0].id = NOBODY;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
+}
+
+TEST_HARNESS_MAIN
