@@ -22,13 +22,14 @@ Q := $(if $(V),,@)
 .PHONY: all help module lib selftests check run style sparse checkpatch \
 	uapi-check host-check setup clean distclean .setup-if-needed bench-spi
 
-all: module lib selftests ## build the module, the library and the selftests
+all: module lib cli selftests ## build the module, the library, the wfpipsec tool and the selftests
 
 help: ## list the targets
 	@echo "wfp-ipsec make targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
-		sed 's/^\([^:]*\):.*## /  \1|/' | awk -F'|' '{ printf "  %-12s %s\n", $$1, $$2 }'
+		sed 's/^\([^:]*\):.*## /  \1|/' | awk -F'|' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo "variables: KDIR=<kernel build tree> (default: $(KDIR)), V=1 verbose"
+	@echo "install: PREFIX (default /usr/local), DESTDIR, LIBDIR, SBINDIR, MANDIR, ..."
 
 setup: ## install the Debian packages the project needs (idempotent)
 	$(Q)$(TOP)/scripts/setup
@@ -47,7 +48,9 @@ LIB_SRCS := $(wildcard $(TOP)/lib/*.c)
 LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(O)/lib/%.o,$(LIB_SRCS))
 LIB_HDRS := $(wildcard $(TOP)/lib/include/*.h) $(TOP)/lib/internal.h \
 	    $(TOP)/uapi/linux/wfp_ipsec.h
-LIB_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden -I$(TOP)/lib/include \
+# What the .so exports is exactly libwfpipsec.map's list; -fvisibility=hidden
+# would hide the API itself (no declaration says "default").
+LIB_CFLAGS := $(USER_CFLAGS) -fPIC -I$(TOP)/lib/include \
 	      -I$(TOP)/uapi -pthread
 
 LIB_OUT := $(TOP)/lib/libwfpipsec.so.$(LIB_VERSION) $(TOP)/lib/libwfpipsec.a \
@@ -73,6 +76,23 @@ $(TOP)/lib/libwfpipsec-uninstalled.pc: $(TOP)/lib/libwfpipsec.pc.in
 	$(Q)sed -e 's|@LIBDIR@|$(TOP)/lib|' -e 's|@INCLUDEDIR@|$(TOP)/lib/include|' \
 		-e 's|@UAPIDIR@|$(TOP)/uapi|' -e 's|@VERSION@|$(LIB_VERSION)|' $< >$@
 
+# ---------------------------------------------------------------- cli
+# wfpipsec uses libwfpipsec only: linked to the .so to be installed, and
+# statically into build/selftests for the VM.
+CLI_SRCS := $(wildcard $(TOP)/cli/*.c)
+CLI_DEPS := $(CLI_SRCS) $(wildcard $(TOP)/cli/*.h) $(wildcard $(TOP)/lib/include/*.h)
+CLI_CFLAGS := $(USER_CFLAGS) -I$(TOP)/lib/include -DWFPIPSEC_CLI_VERSION='"$(LIB_VERSION)"'
+
+cli: $(O)/cli/wfpipsec ## build the wfpipsec tool (build/cli/wfpipsec)
+
+$(O)/cli/wfpipsec: $(CLI_DEPS) $(TOP)/lib/libwfpipsec.so.$(LIB_VERSION)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) -L$(TOP)/lib -lwfpipsec -pthread
+
+$(O)/selftests/wfpipsec: $(CLI_DEPS) $(TOP)/lib/libwfpipsec.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CLI_CFLAGS) -static -o $@ $(CLI_SRCS) $(TOP)/lib/libwfpipsec.a -pthread
+
 # ---------------------------------------------------------------- selftests
 # kselftest.h and kselftest_harness.h come from Debian's linux-source
 # tarball; they are extracted once into the build tree, never committed.
@@ -89,7 +109,7 @@ $(KSRC_STAMP): | .setup-if-needed
 		$(addprefix linux-source-6.1/,$(KSRC_MEMBERS))
 	@touch $@
 
-SELFTESTS := session engine context spi module
+SELFTESTS := session engine context spi sa cli windows_compat saenum lifecycle manage module
 SELFTEST_BINS := $(addprefix $(O)/selftests/,$(SELFTESTS))
 # kselftest_harness.h compares mixed signedness and leaves parameters
 # unused by design, so those two -Wextra warnings are off for the tests.
@@ -113,6 +133,22 @@ $(O)/selftests/run_tests.sh: $(TOP)/selftests/run_tests.sh
 $(O)/selftests/tests.list: $(TOP)/Makefile
 	@mkdir -p $(dir $@)
 	$(Q)echo $(SELFTESTS) >$@
+
+# cli is a shell script driving the static wfpipsec; it reads --json output
+# with jsonget, the guest having no jq.
+$(O)/selftests/cli: $(TOP)/selftests/cli.sh $(O)/selftests/wfpipsec $(O)/selftests/jsonget
+	@mkdir -p $(dir $@)
+	$(Q)install -m 0755 $< $@
+
+$(O)/selftests/jsonget: $(TOP)/selftests/jsonget.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+# A Windows source, built exactly as the README says, against the shared
+# library (the guest has it in /usr/lib).
+$(O)/selftests/windows_compat: $(TOP)/selftests/windows_compat.c $(LIB_OUT)
+	@mkdir -p $(dir $@)
+	$(Q)cc -o $@ $< $$(PKG_CONFIG_PATH=$(TOP)/lib pkg-config --cflags --libs libwfpipsec)
 
 # ---------------------------------------------------------------- checks
 uapi-check: ## compile uapi/linux/wfp_ipsec.h on its own, as C90
@@ -150,6 +186,91 @@ $(O)/bench/setspi: $(TOP)/bench/setspi.c $(TOP)/lib/libwfpipsec.a
 	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include -o $@ $< \
 		$(TOP)/lib/libwfpipsec.a -pthread
 
+# ---------------------------------------------------------------- install
+# `make install [DESTDIR=...] [PREFIX=/usr/local]`: the module for KVER
+# (under /lib/modules, not PREFIX), the library, its headers in
+# INCLUDEDIR/wfpipsec, the pkg-config file, wfpipsec, the man pages and the
+# udev rule.  depmod, ldconfig, udev and the wfpipsec group are touched only
+# when DESTDIR is empty: a staged install changes nothing on this machine.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+MODULEDIR ?= /lib/modules/$(KVER)/updates
+UDEVRULESDIR ?= /lib/udev/rules.d
+DKMS_SRCDIR ?= /usr/src/wfp-ipsec-$(LIB_VERSION)
+
+MAN3_PAGES := $(wildcard $(TOP)/man/man3/*.3)
+MAN8_PAGES := $(wildcard $(TOP)/man/man8/*.8)
+MAN3_ALIASES = $(shell sed -n 's/^\([A-Za-z][A-Za-z0-9]*\)[[:space:]].*/\1.3/p' $(TOP)/man/aliases)
+DKMS_FILES = Kbuild dkms.conf kmod/Kbuild uapi/linux/wfp_ipsec.h \
+	$(patsubst $(TOP)/%,%,$(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.[ch] $(TOP)/kmod/*/*.[ch])))
+
+.PHONY: cli install uninstall install-check dkms-source dkms-check deb
+
+install: module lib cli ## install module, library, headers, .pc, wfpipsec, man pages, udev rule (DESTDIR, PREFIX)
+	$(Q)install -D -m 0644 $(TOP)/kmod/wfp_ipsec.ko $(DESTDIR)$(MODULEDIR)/wfp_ipsec.ko
+	$(Q)install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/wfpipsec $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UDEVRULESDIR)
+	$(Q)install -m 0755 $(TOP)/lib/libwfpipsec.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf libwfpipsec.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libwfpipsec.so
+	$(Q)install -m 0644 $(TOP)/lib/libwfpipsec.a $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 0644 $(wildcard $(TOP)/lib/include/*.h) $(DESTDIR)$(INCLUDEDIR)/wfpipsec/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		$(TOP)/packaging/libwfpipsec.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libwfpipsec.pc
+	$(Q)install -m 0755 $(O)/cli/wfpipsec $(DESTDIR)$(SBINDIR)/wfpipsec
+	$(Q)install -m 0644 $(MAN3_PAGES) $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 0644 $(MAN8_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)sed -n 's/^\([A-Za-z][A-Za-z0-9]*\)[[:space:]]*\([A-Za-z][A-Za-z0-9]*\)$$/\1 \2/p' \
+		$(TOP)/man/aliases | while read -r alias page; do \
+		echo ".so man3/$$page.3" >$(DESTDIR)$(MANDIR)/man3/$$alias.3 || exit 1; \
+	done
+	$(Q)install -m 0644 $(TOP)/packaging/60-wfp-ipsec.rules $(DESTDIR)$(UDEVRULESDIR)/
+ifeq ($(DESTDIR),)
+	$(Q)depmod -a $(KVER)
+	$(Q)ldconfig
+	$(Q)getent group wfpipsec >/dev/null || groupadd --system wfpipsec
+	$(Q)if command -v udevadm >/dev/null; then udevadm control --reload-rules; \
+		udevadm trigger --sysname-match=wfp-ipsec; fi || true
+endif
+
+uninstall: ## remove what make install installed (same DESTDIR, PREFIX)
+	$(Q)rm -f $(DESTDIR)$(MODULEDIR)/wfp_ipsec.ko \
+		$(addprefix $(DESTDIR)$(LIBDIR)/,libwfpipsec.so.$(LIB_VERSION) \
+			$(LIB_SONAME) libwfpipsec.so libwfpipsec.a) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libwfpipsec.pc $(DESTDIR)$(SBINDIR)/wfpipsec \
+		$(DESTDIR)$(UDEVRULESDIR)/60-wfp-ipsec.rules \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3_PAGES)) $(MAN3_ALIASES)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8_PAGES)))
+	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/wfpipsec
+ifeq ($(DESTDIR),)
+	$(Q)depmod -a $(KVER)
+	$(Q)ldconfig
+endif
+
+dkms-source: ## copy Kbuild, kmod/, uapi/ and dkms.conf to DESTDIR/usr/src/wfp-ipsec-VERSION
+	$(Q)for f in $(DKMS_FILES); do \
+		install -D -m 0644 $(TOP)/$$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit 1; \
+	done
+
+install-check: module lib cli ## make install into a temporary DESTDIR and check what it installed
+	$(Q)KDIR=$(KDIR) $(TOP)/scripts/install-check
+
+dkms-check: .setup-if-needed module $(O)/selftests/wfpipsec ## dkms build for the guest kernel in temporary trees; load the result in the VM
+	$(Q)KDIR=$(KDIR) $(TOP)/scripts/dkms-check
+
+# Both run before the VM part of `make check`.
+host-check: install-check
+check: dkms-check
+
+deb: module lib cli ## Debian packages in build/deb: wfp-ipsec-dkms, libwfpipsec0, libwfpipsec-dev, wfpipsec
+	$(Q)KDIR=$(KDIR) $(TOP)/scripts/mkdeb $(O)/deb
+
 style: checkpatch sparse ## checkpatch --strict and sparse on kmod/ and uapi/
 
 checkpatch: $(KSRC_STAMP)
@@ -163,7 +284,7 @@ sparse: ## sparse (C=2) over every module source
 
 clean: ## remove build outputs
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1 || true
-	$(Q)rm -rf $(O)/lib $(O)/selftests $(O)/host $(O)/demo $(O)/vm
+	$(Q)rm -rf $(O)/lib $(O)/selftests $(O)/host $(O)/demo $(O)/vm $(O)/cli
 	$(Q)rm -f $(TOP)/lib/libwfpipsec.so* $(TOP)/lib/libwfpipsec.a \
 		$(TOP)/lib/libwfpipsec-uninstalled.pc
 

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Algorithm names of the wfpipsec tool and the IPSEC_SA0 transforms they
+ * stand for (Documentation/sa.rst has the kernel side):
+ *
+ *   aes-gcm-128|192|256                 ESP, AES-GCM (key + 4-byte salt)
+ *   CIPHER+HMAC                         ESP, encryption and integrity
+ *   CIPHER                              ESP, encryption only
+ *   HMAC, aes-gmac-128|192|256          ESP, integrity only
+ *   ah-HMAC                             AH
+ *
+ * CIPHER is des-cbc, 3des-cbc or aes-cbc-128|192|256; HMAC is hmac-md5,
+ * hmac-sha1 or hmac-sha256.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct alg_half ciphers[] = {
+	{ "des-cbc", IPSEC_CIPHER_TYPE_DES, IPSEC_CIPHER_CONFIG_CBC_DES, 0, 0, 8 },
+	{ "3des-cbc", IPSEC_CIPHER_TYPE_3DES, IPSEC_CIPHER_CONFIG_CBC_3DES, 0, 0, 24 },
+	{ "aes-cbc-128", IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_CBC_AES_128, 0, 0, 16 },
+	{ "aes-cbc-192", IPSEC_CIPHER_TYPE_AES_192, IPSEC_CIPHER_CONFIG_CBC_AES_192, 0, 0, 24 },
+	{ "aes-cbc-256", IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_CBC_AES_256, 0, 0, 32 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+/* AES-GCM: cipher and auth halves of one size, one key with its salt. */
+static const struct alg_half gcms[] = {
+	{ "aes-gcm-128", IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_GCM_AES_128,
+	  IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_128, 20 },
+	{ "aes-gcm-192", IPSEC_CIPHER_TYPE_AES_192, IPSEC_CIPHER_CONFIG_GCM_AES_192,
+	  IPSEC_AUTH_AES_192, IPSEC_AUTH_CONFIG_GCM_AES_192, 28 },
+	{ "aes-gcm-256", IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_GCM_AES_256,
+	  IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256, 36 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct alg_half hmacs[] = {
+	{ "hmac-md5", IPSEC_AUTH_MD5, IPSEC_AUTH_CONFIG_HMAC_MD5_96, 0, 0, 16 },
+	{ "hmac-sha1", IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, 0, 0, 20 },
+	{ "hmac-sha256", IPSEC_AUTH_SHA_256, IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, 0, 0, 32 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+/* GMAC: integrity-only ESP keyed like AES-GCM. */
+static const struct alg_half gmacs[] = {
+	{ "aes-gmac-128", IPSEC_AUTH_AES_128, IPSEC_AUTH_CONFIG_GCM_AES_128, 0, 0, 20 },
+	{ "aes-gmac-192", IPSEC_AUTH_AES_192, IPSEC_AUTH_CONFIG_GCM_AES_192, 0, 0, 28 },
+	{ "aes-gmac-256", IPSEC_AUTH_AES_256, IPSEC_AUTH_CONFIG_GCM_AES_256, 0, 0, 36 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct alg_half *find_name(const struct alg_half *t,
+					const char *name, size_t len)
+{
+	for (; t->name; t++)
+		if (strlen(t->name) == len && !strncmp(t->name, name, len))
+			return t;
+	return NULL;
+}
+
+int alg_parse(const char *name, struct alg *alg)
+{
+	const char *plus = strchr(name, '+');
+	size_t n = strlen(name);
+
+	memset(alg, 0, sizeof(*alg));
+	if (!strncmp(name, "ah-", 3)) {
+		alg->transform = IPSEC_TRANSFORM_AH;
+		alg->auth = find_name(hmacs, name + 3, n - 3);
+		return alg->auth ? 0 : -1;
+	}
+	if (plus) {
+		alg->transform = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+		alg->cipher = find_name(ciphers, name, (size_t)(plus - name));
+		alg->auth = find_name(hmacs, plus + 1, strlen(plus + 1));
+		return alg->cipher && alg->auth ? 0 : -1;
+	}
+	alg->cipher = find_name(gcms, name, n);
+	if (alg->cipher) {
+		alg->transform = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+		alg->gcm = true;
+		return 0;
+	}
+	alg->cipher = find_name(ciphers, name, n);
+	if (alg->cipher) {
+		alg->transform = IPSEC_TRANSFORM_ESP_CIPHER;
+		return 0;
+	}
+	alg->auth = find_name(hmacs, name, n);
+	if (!alg->auth)
+		alg->auth = find_name(gmacs, name, n);
+	if (alg->auth) {
+		alg->transform = IPSEC_TRANSFORM_ESP_AUTH;
+		return 0;
+	}
+	return -1;
+}
+
+void alg_name(const struct alg *alg, char *buf, size_t len)
+{
+	if (alg->transform == IPSEC_TRANSFORM_AH)
+		snprintf(buf, len, "ah-%s", alg->auth->name);
+	else if (alg->cipher && alg->auth)
+		snprintf(buf, len, "%s+%s", alg->cipher->name, alg->auth->name);
+	else
+		snprintf(buf, len, "%s", alg->cipher ? alg->cipher->name : alg->auth->name);
+}
+
+static const struct alg_half *find_cipher(const IPSEC_CIPHER_TRANSFORM0 *c)
+{
+	const struct alg_half *tabs[] = { ciphers, gcms };
+	const struct alg_half *t;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (t = tabs[i]; t->name; t++)
+			if (t->type == (UINT32)c->cipherTransformId.cipherType &&
+			    t->config == c->cipherTransformId.cipherConfig)
+				return t;
+	return NULL;
+}
+
+static const struct alg_half *find_auth(const IPSEC_AUTH_TRANSFORM0 *a)
+{
+	const struct alg_half *tabs[] = { hmacs, gmacs };
+	const struct alg_half *t;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (t = tabs[i]; t->name; t++)
+			if (t->type == (UINT32)a->authTransformId.authType &&
+			    t->config == a->authTransformId.authConfig)
+				return t;
+	return NULL;
+}
+
+void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len)
+{
+	const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac;
+	const struct alg_half *c, *a;
+
+	snprintf(buf, len, "?");
+	switch (sa->saTransformType) {
+	case IPSEC_TRANSFORM_AH:
+		if (sa->ahInformation &&
+		    (a = find_auth(&sa->ahInformation->authTransform)))
+			snprintf(buf, len, "ah-%s", a->name);
+		break;
+	case IPSEC_TRANSFORM_ESP_AUTH:
+	case IPSEC_TRANSFORM_ESP_AUTH_FW:
+		if (sa->espAuthInformation &&
+		    (a = find_auth(&sa->espAuthInformation->authTransform)))
+			snprintf(buf, len, "%s%s", a->name,
+				 sa->saTransformType == IPSEC_TRANSFORM_ESP_AUTH_FW ?
+				 " (esp-auth-fw)" : "");
+		break;
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		if (sa->espCipherInformation &&
+		    (c = find_cipher(&sa->espCipherInformation->cipherTransform)))
+			snprintf(buf, len, "%s", c->name);
+		break;
+	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
+		ac = sa->espAuthAndCipherInformation;
+		if (!ac)
+			break;
+		c = find_cipher(&ac->saCipherInformation.cipherTransform);
+		if (c && c->auth_type == 0 && c->auth_config == 0 &&
+		    (a = find_auth(&ac->saAuthInformation.authTransform)))
+			snprintf(buf, len, "%s+%s", c->name, a->name);
+		else if (c)
+			snprintf(buf, len, "%s", c->name);
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_alg(const char *name, const char *transform,
+		      const char *keys, UINT32 enc, UINT32 auth)
+{
+	if (g_json) {
+		json_begin_object(NULL);
+		json_string("name", name);
+		json_string("transform", transform);
+		json_uint("cipher_key_bytes", enc);
+		json_uint("auth_key_bytes", auth);
+		json_end();
+	} else {
+		printf("%-26s %-22s %s\n", name, transform, keys);
+	}
+}
+
+int alg_print_table(void)
+{
+	const struct alg_half *c, *a;
+	char name[64], keys[64];
+
+	if (g_json)
+		json_begin_array(NULL);
+	else
+		printf("%-26s %-22s %s\n", "ALGORITHM", "TRANSFORM", "KEY BYTES");
+	for (c = gcms; c->name; c++) {
+		snprintf(keys, sizeof(keys), "%u (%u + 4 salt)",
+			 (unsigned int)c->key_len, (unsigned int)c->key_len - 4);
+		print_alg(c->name, "esp-auth-and-cipher", keys, c->key_len, 0);
+	}
+	for (c = ciphers; c->name; c++) {
+		for (a = hmacs; a->name; a++) {
+			snprintf(name, sizeof(name), "%s+%s", c->name, a->name);
+			snprintf(keys, sizeof(keys), "%u, then %u",
+				 (unsigned int)c->key_len, (unsigned int)a->key_len);
+			print_alg(name, "esp-auth-and-cipher", keys,
+				  c->key_len, a->key_len);
+		}
+	}
+	for (c = ciphers; c->name; c++) {
+		snprintf(keys, sizeof(keys), "%u", (unsigned int)c->key_len);
+		print_alg(c->name, "esp-cipher", keys, c->key_len, 0);
+	}
+	for (a = hmacs; a->name; a++) {
+		snprintf(keys, sizeof(keys), "%u", (unsigned int)a->key_len);
+		print_alg(a->name, "esp-auth", keys, 0, a->key_len);
+	}
+	for (a = gmacs; a->name; a++) {
+		snprintf(keys, sizeof(keys), "%u (%u + 4 salt)",
+			 (unsigned int)a->key_len, (unsigned int)a->key_len - 4);
+		print_alg(a->name, "esp-auth", keys, 0, a->key_len);
+	}
+	for (a = hmacs; a->name; a++) {
+		snprintf(name, sizeof(name), "ah-%s", a->name);
+		snprintf(keys, sizeof(keys), "%u", (unsigned int)a->key_len);
+		print_alg(name, "ah", keys, 0, a->key_len);
+	}
+	if (g_json)
+		json_end();
+	return EXIT_OK;
+}

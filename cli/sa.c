@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * wfpipsec sa add-inbound|add-outbound|algorithms (list waits for the SA
+ * enumeration calls).  Keys come from a file or standard input, never from
+ * the command line, where every user could read them in ps(1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define KEY_FILE_MAX 4096
+
+struct keys {
+	UINT8 key[2][ALG_MAX_KEY];
+	UINT32 len[2];
+	int n;
+};
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Hex strings separated by white space, each with an optional 0x; "#"
+ * starts a comment that runs to the end of the line.
+ */
+static int parse_keys(const char *name, const char *text, size_t len,
+		      struct keys *k)
+{
+	size_t i = 0, digits;
+	int hi, lo;
+
+	memset(k, 0, sizeof(*k));
+	while (i < len) {
+		if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+		    text[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (text[i] == '#') {
+			while (i < len && text[i] != '\n')
+				i++;
+			continue;
+		}
+		if (k->n == 2)
+			return fail("key file %s: more than two keys", name);
+		if (i + 1 < len && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X'))
+			i += 2;
+		for (digits = 0; i + digits < len && hexval(text[i + digits]) >= 0; digits++)
+			;
+		if (i + digits < len && !strchr(" \t\r\n#", text[i + digits]))
+			return fail("key file %s: keys are hexadecimal strings", name);
+		if (!digits || digits % 2)
+			return fail("key file %s: a key has an odd number of hex digits", name);
+		if (digits / 2 > ALG_MAX_KEY)
+			return fail("key file %s: a key is longer than %d bytes", name,
+				    ALG_MAX_KEY);
+		for (; digits; digits -= 2, i += 2) {
+			hi = hexval(text[i]);
+			lo = hexval(text[i + 1]);
+			k->key[k->n][k->len[k->n]++] = (UINT8)(hi << 4 | lo);
+		}
+		k->n++;
+	}
+	if (!k->n)
+		return fail("key file %s: no key in it", name);
+	return EXIT_OK;
+}
+
+static int read_keys(const char *path, struct keys *k)
+{
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? "(stdin)" : path;
+	char text[KEY_FILE_MAX + 1];
+	size_t len = 0;
+	struct stat st;
+	ssize_t r = 0;
+	int fd, ret;
+
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("key file %s: %s", name, strerror(errno));
+	if (!is_stdin && !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		warn("key file %s is accessible to group or others", name);
+	while (len < sizeof(text)) {
+		r = read(fd, text + len, sizeof(text) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (r < 0)
+		ret = fail("key file %s: %s", name, strerror(errno));
+	else if (len > KEY_FILE_MAX)
+		ret = fail("key file %s: larger than %d bytes", name, KEY_FILE_MAX);
+	else
+		ret = parse_keys(name, text, len, k);
+	explicit_bzero(text, sizeof(text));
+	if (!is_stdin)
+		close(fd);
+	return ret;
+}
+
+/* The keys an algorithm takes, in order: encryption, then integrity. */
+static int check_keys(const struct alg *alg, const char *alg_s, struct keys *k)
+{
+	UINT32 want[2] = { 0, 0 }, n = 0;
+
+	if (alg->cipher)
+		want[n++] = alg->cipher->key_len;
+	if (alg->auth)
+		want[n++] = alg->auth->key_len;
+	/* Both keys of a CBC+HMAC pair may come as one string. */
+	if (n == 2 && k->n == 1 && k->len[0] == want[0] + want[1]) {
+		memcpy(k->key[1], k->key[0] + want[0], want[1]);
+		k->len[1] = want[1];
+		k->len[0] = want[0];
+		k->n = 2;
+	}
+	if ((UINT32)k->n != n)
+		return fail("%s takes %u key%s, the key file has %d", alg_s,
+			    (unsigned int)n, n > 1 ? "s (encryption, then integrity)" : "",
+			    k->n);
+	if (k->len[0] != want[0] || (n == 2 && k->len[1] != want[1])) {
+		if (n == 2)
+			return fail("%s takes keys of %u and %u bytes, not %u and %u",
+				    alg_s, (unsigned int)want[0], (unsigned int)want[1],
+				    (unsigned int)k->len[0], (unsigned int)k->len[1]);
+		return fail("%s takes a key of %u bytes%s, not %u", alg_s,
+			    (unsigned int)want[0], alg->gcm ||
+			    (alg->auth && alg->auth->config >= IPSEC_AUTH_CONFIG_GCM_AES_128) ?
+			    " (key and 4-byte salt)" : "", (unsigned int)k->len[0]);
+	}
+	return EXIT_OK;
+}
+
+struct sa_buf {
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	IPSEC_SA_AUTH_INFORMATION0 auth;
+	IPSEC_SA_CIPHER_INFORMATION0 cipher;
+};
+
+static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
+		    struct sa_buf *b)
+{
+	const struct alg_half *c = alg->cipher, *a = alg->auth;
+	FWP_BYTE_BLOB key0 = { k->len[0], k->key[0] };
+	FWP_BYTE_BLOB key1 = { k->len[1], k->key[1] };
+
+	memset(b, 0, sizeof(*b));
+	b->sa.spi = spi;
+	b->sa.saTransformType = alg->transform;
+	if (c) {
+		b->cipher.cipherTransform.cipherTransformId.cipherType =
+			(IPSEC_CIPHER_TYPE)c->type;
+		b->cipher.cipherTransform.cipherTransformId.cipherConfig = c->config;
+		b->cipher.cipherKey = key0;
+	}
+	if (a) {
+		b->auth.authTransform.authTransformId.authType = (IPSEC_AUTH_TYPE)a->type;
+		b->auth.authTransform.authTransformId.authConfig = a->config;
+		b->auth.authKey = c ? key1 : key0;
+	} else if (alg->gcm) {
+		/* AES-GCM: the auth half of the same size, the same key blob. */
+		b->auth.authTransform.authTransformId.authType =
+			(IPSEC_AUTH_TYPE)c->auth_type;
+		b->auth.authTransform.authTransformId.authConfig = c->auth_config;
+		b->auth.authKey = key0;
+	}
+	switch (alg->transform) {
+	case IPSEC_TRANSFORM_AH:
+		b->sa.ahInformation = &b->auth;
+		break;
+	case IPSEC_TRANSFORM_ESP_AUTH:
+		b->sa.espAuthInformation = &b->auth;
+		break;
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		b->sa.espCipherInformation = &b->cipher;
+		break;
+	default:
+		b->ac.saCipherInformation = b->cipher;
+		b->ac.saAuthInformation = b->auth;
+		b->sa.espAuthAndCipherInformation = &b->ac;
+		break;
+	}
+}
+
+static int sa_add(int argc, char **argv, bool inbound)
+{
+	const char *alg_s = NULL, *key_file = NULL, *v;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_BUNDLE1 bundle;
+	bool have_spi = false;
+	IPSEC_SA_SPI spi = 0;
+	struct addr private;
+	struct sa_buf sab;
+	HANDLE engine;
+	struct keys k;
+	struct alg alg;
+	UINT64 id;
+	DWORD rc;
+	int i, st;
+
+	memset(&bundle, 0, sizeof(bundle));
+	if (argc < 2)
+		return usage_error("a context id is needed");
+	st = parse_id(argv[1], &id);
+	if (st)
+		return st;
+	for (i = 2; i < argc; i++) {
+		const char *kw = argv[i];
+		UINT32 *u32 = NULL;
+
+		if (!strcmp(kw, "key") || !strcmp(kw, "keys") || !strcmp(kw, "enc") ||
+		    !strcmp(kw, "auth") || !strcmp(kw, "aead"))
+			return usage_error("keys are never taken on the command line, where "
+					   "ps(1) shows them; use 'key-file FILE' or 'key-file -'");
+		v = arg_value(argc, argv, &i);
+		if (!v)
+			return EXIT_USAGE;
+		if (!strcmp(kw, "spi")) {
+			if (parse_u32(v, &spi))
+				return usage_error("'%s' is not an SPI", v);
+			have_spi = true;
+			continue;
+		} else if (!strcmp(kw, "alg")) {
+			alg_s = v;
+			continue;
+		} else if (!strcmp(kw, "key-file")) {
+			key_file = v;
+			continue;
+		} else if (!strcmp(kw, "peer-private-address")) {
+			if (parse_addr(v, &private) || private.version != FWP_IP_VERSION_V4)
+				return usage_error("'%s' is not an IPv4 address", v);
+			addr_to_traffic(&private, &bundle.peerV4PrivateAddress, NULL);
+			continue;
+		} else if (!strcmp(kw, "lifetime-seconds")) {
+			u32 = &bundle.lifetime.lifetimeSeconds;
+		} else if (!strcmp(kw, "lifetime-kilobytes")) {
+			u32 = &bundle.lifetime.lifetimeKilobytes;
+		} else if (!strcmp(kw, "lifetime-packets")) {
+			u32 = &bundle.lifetime.lifetimePackets;
+		} else if (!strcmp(kw, "flags")) {
+			u32 = &bundle.flags;
+		} else if (!strcmp(kw, "qm-sa-id")) {
+			u32 = &bundle.qmSaId;
+		} else {
+			return usage_error("unknown argument '%s'", kw);
+		}
+		if (parse_u32(v, u32))
+			return usage_error("'%s' is not a valid value for '%s'", v, kw);
+	}
+	if (!have_spi)
+		return usage_error("'spi SPI' is needed (%s)", inbound ?
+				   "the SPI reserved with 'spi set' or 'spi get'" :
+				   "the peer's inbound SPI");
+	if (!alg_s)
+		return usage_error("'alg ALGORITHM' is needed; 'wfpipsec sa algorithms' lists them");
+	if (alg_parse(alg_s, &alg))
+		return usage_error("unknown algorithm '%s'; 'wfpipsec sa algorithms' lists them",
+				   alg_s);
+	if (!key_file)
+		return usage_error("'key-file FILE' is needed ('key-file -' reads standard input)");
+
+	st = read_keys(key_file, &k);
+	if (!st)
+		st = check_keys(&alg, alg_s, &k);
+	if (!st)
+		st = engine_open(&engine);
+	if (st) {
+		explicit_bzero(&k, sizeof(k));
+		return st;
+	}
+	/* The bundle names the IP version of the context's traffic. */
+	rc = IPsecSaContextGetById1(engine, id, &c);
+	if (rc) {
+		explicit_bzero(&k, sizeof(k));
+		engine_close(engine);
+		return fail_call("IPsecSaContextGetById1", rc);
+	}
+	bundle.ipVersion = c->outboundSa->traffic.ipVersion;
+	FwpmFreeMemory0((void **)&c);
+
+	fill_sa(&alg, spi, &k, &sab);
+	bundle.numSAs = 1;
+	bundle.saList = &sab.sa;
+	if (inbound)
+		rc = IPsecSaContextAddInbound1(engine, id, &bundle);
+	else
+		rc = IPsecSaContextAddOutbound1(engine, id, &bundle);
+	explicit_bzero(&k, sizeof(k));
+	explicit_bzero(&sab, sizeof(sab));
+	engine_close(engine);
+	if (rc)
+		return fail_call(inbound ? "IPsecSaContextAddInbound1" :
+				 "IPsecSaContextAddOutbound1", rc);
+	return EXIT_OK;
+}
+
+static int sa_add_inbound(int argc, char **argv)
+{
+	return sa_add(argc, argv, true);
+}
+
+static int sa_add_outbound(int argc, char **argv)
+{
+	return sa_add(argc, argv, false);
+}
+
+static int sa_algorithms(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error("no arguments are taken");
+	return alg_print_table();
+}
+
+#define SA_ADD_USAGE \
+	"ID spi SPI alg ALGORITHM key-file FILE|-\n" \
+	"        [lifetime-seconds N] [lifetime-kilobytes N] [lifetime-packets N]\n" \
+	"        [flags N] [qm-sa-id N] [peer-private-address IPV4-ADDRESS]\n" \
+	"  The key file holds hexadecimal keys: the encryption key, then the\n" \
+	"  integrity key (AES-GCM and GMAC: one key, its 4-byte salt last)."
+
+const struct command sa_commands[] = {
+	{
+		.name = "add-inbound", .fn = sa_add_inbound,
+		.help = "install a context's inbound SA (on its reserved SPI)",
+		.usage = SA_ADD_USAGE,
+	},
+	{
+		.name = "add-outbound", .fn = sa_add_outbound,
+		.help = "install a context's outbound SA and the policies routing to it",
+		.usage = SA_ADD_USAGE,
+	},
+	{
+		.name = "algorithms", .fn = sa_algorithms,
+		.help = "list the algorithm names add-inbound/add-outbound take",
+		.usage = "[--json]",
+	},
+	{
+		.name = "list",
+		.help = "list the installed SAs with their details",
+		.usage = "[--json]",
+		.missing = "IPsecSaCreateEnumHandle0/IPsecSaEnum1",
+	},
+	{ .name = NULL }
+};
