@@ -86,6 +86,31 @@ struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id)
 	return ctx;
 }
 
+/*
+ * How every call that changes a context's xfrm side starts: a strong
+ * reference and the namespace's xfrm_cfg_mutex, under which a context
+ * found alive stays alive; wfp_context_unlock() undoes both.
+ */
+struct wfp_context *wfp_context_lock(struct wfp_net *wn, u64 id)
+{
+	struct wfp_context *ctx = wfp_context_get(wn, id);
+
+	if (!ctx)
+		return ERR_PTR(-ENOENT);
+	mutex_lock(&wn->net->xfrm.xfrm_cfg_mutex);
+	if (ctx->dead) {
+		wfp_context_unlock(ctx);
+		return ERR_PTR(-ENOENT);
+	}
+	return ctx;
+}
+
+void wfp_context_unlock(struct wfp_context *ctx)
+{
+	mutex_unlock(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+	wfp_context_put(ctx);
+}
+
 int wfp_context_table_init(struct wfp_net *wn)
 {
 	int ret;

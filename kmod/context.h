@@ -71,6 +71,12 @@ void wfp_context_table_destroy(struct wfp_net *wn);
 struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id);
 void wfp_context_put(struct wfp_context *ctx);
 
+/* A live context, referenced, with its namespace's xfrm_cfg_mutex held;
+ * ERR_PTR(-ENOENT) when there is none.
+ */
+struct wfp_context *wfp_context_lock(struct wfp_net *wn, u64 id);
+void wfp_context_unlock(struct wfp_context *ctx);
+
 int wfp_context_create(struct wfp_session *s, void *arg);
 int wfp_context_delete(struct wfp_session *s, void *arg);
 int wfp_context_get_info(struct wfp_session *s, void *arg);

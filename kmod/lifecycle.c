@@ -87,7 +87,6 @@ void wfp_lifecycle_cancel(struct wfp_context *ctx)
 
 int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 {
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_ipsec_ctx_id *r = arg;
 	struct wfp_context *ctx;
 	struct wfp_expiry *e;
@@ -98,16 +97,13 @@ int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
-	ctx = wfp_context_get(s->wn, r->id);
-	if (!ctx) {
+	ctx = wfp_context_lock(s->wn, r->id);
+	if (IS_ERR(ctx)) {
 		kfree(e);
-		return -ENOENT;
+		return PTR_ERR(ctx);
 	}
 
-	mutex_lock(cfg);
-	if (ctx->dead) {
-		ret = -ENOENT;
-	} else if (ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE) {
+	if (ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE) {
 		ret = -EBUSY;
 	} else {
 		wfp_sa_release_dir(ctx, WFP_IPSEC_DIR_OUTBOUND);
@@ -121,8 +117,7 @@ int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 				   READ_ONCE(expire_grace_seconds) * HZ);
 		e = NULL;
 	}
-	mutex_unlock(cfg);
-	wfp_context_put(ctx);
+	wfp_context_unlock(ctx);
 	kfree(e);
 	return ret;
 }

@@ -385,7 +385,6 @@ static int wfp_sa_insert(struct wfp_context *ctx, struct xfrm_state *x,
 static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 		      bool inbound)
 {
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
 	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
 			     WFP_IPSEC_CTX_STATE_INBOUND;
@@ -412,15 +411,10 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 	if (ret)
 		goto out_wipe;
 
-	ctx = wfp_context_get(s->wn, a->id);
-	if (!ctx) {
-		ret = -ENOENT;
+	ctx = wfp_context_lock(s->wn, a->id);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
 		goto out_wipe;
-	}
-	mutex_lock(cfg);
-	if (ctx->dead) {
-		ret = -ENOENT;
-		goto out_unlock;
 	}
 	if (ctx->state != want) {
 		ret = -EBUSY;
@@ -481,8 +475,7 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);
 out_unlock:
-	mutex_unlock(cfg);
-	wfp_context_put(ctx);
+	wfp_context_unlock(ctx);
 out_wipe:
 	memzero_explicit(&keys, sizeof(keys));
 	return ret;

@@ -235,20 +235,13 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
 			   u32 lo, u32 hi, bool exact)
 {
 	struct wfp_net *wn = s->wn;
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_context *ctx;
 	struct xfrm_state *x;
 	int ret;
 
-	ctx = wfp_context_get(wn, r->id);
-	if (!ctx)
-		return -ENOENT;
-
-	mutex_lock(cfg);
-	if (ctx->dead) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
+	ctx = wfp_context_lock(wn, r->id);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -283,8 +276,7 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
 	smp_store_release(&ctx->state, WFP_IPSEC_CTX_STATE_SPI_SET);
 	r->spi = ctx->inbound_spi;
 out_unlock:
-	mutex_unlock(cfg);
-	wfp_context_put(ctx);
+	wfp_context_unlock(ctx);
 	return ret;
 }
 

@@ -154,7 +154,6 @@ static void wfp_update_records(struct wfp_context *ctx,
 
 int wfp_update(struct wfp_session *s, void *arg)
 {
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_ipsec_ctx_update *u = arg;
 	bool new_traffic = u->flags & WFP_IPSEC_UPD_F_TRAFFIC;
 	bool new_encap = u->flags & WFP_IPSEC_UPD_F_UDP_ENCAP;
@@ -166,15 +165,9 @@ int wfp_update(struct wfp_session *s, void *arg)
 	ret = wfp_update_validate(u);
 	if (ret)
 		return ret;
-	ctx = wfp_context_get(s->wn, u->id);
-	if (!ctx)
-		return -ENOENT;
-
-	mutex_lock(cfg);
-	if (ctx->dead) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
+	ctx = wfp_context_lock(s->wn, u->id);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	if (ctx->state != WFP_IPSEC_CTX_STATE_INBOUND &&
 	    ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE) {
 		ret = -EBUSY;
@@ -212,7 +205,6 @@ int wfp_update(struct wfp_session *s, void *arg)
 	}
 	wfp_update_records(ctx, u);
 out_unlock:
-	mutex_unlock(cfg);
-	wfp_context_put(ctx);
+	wfp_context_unlock(ctx);
 	return ret;
 }
