@@ -39,7 +39,9 @@ struct command {
 extern const struct command context_commands[];
 extern const struct command spi_commands[];
 extern const struct command sa_commands[];
+extern const struct command rights_commands[];
 int monitor(int argc, char **argv);
+int stats(int argc, char **argv);
 
 /* Set by the dispatcher: --json given, and "context create" for messages. */
 extern bool g_json;

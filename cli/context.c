@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * wfpipsec context create|show|list|delete|expire|set-selectors (update
- * waits for IPsecSaContextUpdate0).
+ * wfpipsec context create|show|list|delete|expire|set-selectors|update.
  */
 #include <string.h>
 
@@ -542,6 +541,144 @@ static int context_set_selectors(int argc, char **argv)
 	return rc ? fail_call("WfpIpsecSaContextSetSelectors0", rc) : EXIT_OK;
 }
 
+
+/* ------------------------------------------------------------ update */
+
+/* "encap" and "--encap" alike: the keyword with or without its dashes. */
+static bool is_kw(const char *arg, const char *kw)
+{
+	if (!strncmp(arg, "--", 2))
+		arg += 2;
+	return !strcmp(arg, kw);
+}
+
+/* LOCAL-PORT:REMOTE-PORT, both non-zero. */
+static int parse_ports(const char *s, IPSEC_V4_UDP_ENCAPSULATION0 *e)
+{
+	char buf[16], *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (parse_u16(buf, &e->localUdpEncapPort) ||
+	    parse_u16(colon + 1, &e->remoteUdpEncapPort) ||
+	    !e->localUdpEncapPort || !e->remoteUdpEncapPort)
+		return -1;
+	return 0;
+}
+
+static void set_traffic_addrs(IPSEC_TRAFFIC1 *t, const struct addr *local,
+			      const struct addr *remote)
+{
+	if (local)
+		addr_to_traffic(local, &t->localV4Address, t->localV6Address);
+	if (remote)
+		addr_to_traffic(remote, &t->remoteV4Address, t->remoteV6Address);
+}
+
+/*
+ * IPsecSaContextUpdate0 the way a Windows keying module calls it: read
+ * the context with GetById1, edit what changes, pass the flags naming it.
+ */
+static int context_update(int argc, char **argv)
+{
+	bool encap_on = false, encap_off = false;
+	IPSEC_V4_UDP_ENCAPSULATION0 ports;
+	struct addr local, remote;
+	const char *la = NULL, *ra = NULL, *v;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	FWP_IP_VERSION version;
+	UINT64 id, flags = 0;
+	HANDLE engine;
+	DWORD rc;
+	int i, st;
+
+	memset(&ports, 0, sizeof(ports));
+	if (argc < 2)
+		return usage_error("a context id is needed");
+	st = parse_id(argv[1], &id);
+	if (st)
+		return st;
+	for (i = 2; i < argc; i++) {
+		const char *k = argv[i];
+
+		if (is_kw(k, "encap")) {
+			v = arg_value(argc, argv, &i);
+			if (!v)
+				return EXIT_USAGE;
+			if (parse_ports(v, &ports))
+				return usage_error("'encap' takes LOCAL-PORT:REMOTE-PORT "
+						   "(both non-zero), not '%s'", v);
+			encap_on = true;
+		} else if (is_kw(k, "no-encap")) {
+			encap_off = true;
+		} else if (is_kw(k, "local") || is_kw(k, "remote")) {
+			v = arg_value(argc, argv, &i);
+			if (!v)
+				return EXIT_USAGE;
+			*(is_kw(k, "local") ? &la : &ra) = v;
+		} else {
+			return usage_error("unknown argument '%s'", k);
+		}
+	}
+	if (encap_on && encap_off)
+		return usage_error("'--encap' and '--no-encap' exclude each other");
+	if (!encap_on && !encap_off && !la && !ra)
+		return usage_error("nothing to update: give '--encap LOCAL-PORT:REMOTE-PORT', "
+				   "'--no-encap', '--local ADDRESS' or '--remote ADDRESS'");
+	if (la && parse_addr(la, &local))
+		return usage_error("'%s' is not an IPv4 or IPv6 address", la);
+	if (ra && parse_addr(ra, &remote))
+		return usage_error("'%s' is not an IPv4 or IPv6 address", ra);
+	if (la && ra && local.version != remote.version)
+		return usage_error("local and remote addresses are of different IP versions");
+
+	st = engine_open(&engine);
+	if (st)
+		return st;
+	rc = IPsecSaContextGetById1(engine, id, &c);
+	if (rc) {
+		engine_close(engine);
+		return fail_call("IPsecSaContextGetById1", rc);
+	}
+	version = c->outboundSa->traffic.ipVersion;
+	if ((la && local.version != version) || (ra && remote.version != version)) {
+		FwpmFreeMemory0((void **)&c);
+		engine_close(engine);
+		return fail("context %llu is %s: its addresses cannot change IP version",
+			    (unsigned long long)id,
+			    version == FWP_IP_VERSION_V4 ? "IPv4" : "IPv6");
+	}
+	if (la || ra) {
+		/* Both directions name the same host pair. */
+		set_traffic_addrs(&c->outboundSa->traffic, la ? &local : NULL,
+				  ra ? &remote : NULL);
+		if (c->inboundSa)
+			set_traffic_addrs(&c->inboundSa->traffic, la ? &local : NULL,
+					  ra ? &remote : NULL);
+		flags |= IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
+	}
+	if (encap_on || encap_off) {
+		/* NULL on both SA details turns ESP-in-UDP off. */
+		c->outboundSa->udpEncapsulation = encap_on ? &ports : NULL;
+		if (c->inboundSa)
+			c->inboundSa->udpEncapsulation = encap_on ? &ports : NULL;
+		flags |= IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION;
+	}
+	rc = IPsecSaContextUpdate0(engine, flags, c);
+	/*
+	 * The pointers edited above point into this process's memory, not
+	 * into the allocation; FwpmFreeMemory0 frees the one block whole.
+	 */
+	FwpmFreeMemory0((void **)&c);
+	engine_close(engine);
+	return rc ? fail_call("IPsecSaContextUpdate0", rc) : EXIT_OK;
+}
+
 const struct command context_commands[] = {
 	{
 		.name = "create", .fn = context_create,
@@ -573,10 +710,12 @@ const struct command context_commands[] = {
 		.usage = "ID [local-subnet PREFIX] [remote-subnet PREFIX] [no-policy]",
 	},
 	{
-		.name = "update",
-		.help = "change a context's traffic, encapsulation or bundle fields",
-		.usage = "ID ...",
-		.missing = "IPsecSaContextUpdate0",
+		.name = "update", .fn = context_update,
+		.help = "turn ESP-in-UDP on or off, or move a keyed context to new addresses",
+		.usage = "ID [--encap LOCAL-PORT:REMOTE-PORT | --no-encap]\n"
+			 "        [--local ADDRESS] [--remote ADDRESS]\n"
+			 "  The context needs its inbound SA.  Keywords may also be written\n"
+			 "  without their dashes ('encap 4500:4500').",
 	},
 	{
 		.name = "expire", .fn = context_expire,

@@ -45,10 +45,16 @@ static const struct command top_commands[] = {
 		.help = "SAs of SA contexts",
 	},
 	{
+		.name = "rights", .sub = rights_commands,
+		.help = "grants on this namespace's SA database",
+	},
+	{
 		.name = "stats",
 		.help = "IPsec statistics of this network namespace",
-		.usage = "[--json]",
-		.missing = "IPsecGetStatistics1",
+		.fn = stats,
+		.usage = "[--json]\n"
+			 "  SA counts, drops and traffic of the SAs installed now\n"
+			 "  (Documentation/stats.rst); needs the READ_STATS right.",
 	},
 	{
 		.name = "monitor", .fn = monitor,

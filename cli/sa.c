@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * wfpipsec sa add-inbound|add-outbound|algorithms (list waits for the SA
- * enumeration calls).  Keys come from a file or standard input, never from
+ * wfpipsec sa add-inbound|add-outbound|list|algorithms.  Keys come from a file or standard input, never from
  * the command line, where every user could read them in ps(1).
  */
 #include <errno.h>
@@ -329,6 +328,143 @@ static int sa_algorithms(int argc, char **argv)
 	return alg_print_table();
 }
 
+
+/* ------------------------------------------------------------ list */
+
+static const char *sa_proto(const IPSEC_SA0 *sa)
+{
+	return sa->saTransformType == IPSEC_TRANSFORM_AH ? "ah" : "esp";
+}
+
+static void print_sa_details(const IPSEC_SA_DETAILS1 *d)
+{
+	const IPSEC_SA_BUNDLE1 *b = &d->saBundle;
+	const IPSEC_TRAFFIC1 *t = &d->traffic;
+	const IPSEC_SA0 *sa = b->numSAs && b->saList ? &b->saList[0] : NULL;
+	const IPSEC_V4_UDP_ENCAPSULATION0 *e = d->udpEncapsulation;
+	bool in = d->saDirection == FWP_DIRECTION_INBOUND;
+	bool tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
+	char alg[64] = "?", local[64], remote[64];
+
+	if (sa)
+		alg_name_of_sa(sa, alg, sizeof(alg));
+	traffic_addr_str(t->ipVersion, t->localV4Address, t->localV6Address,
+			 local, sizeof(local));
+	traffic_addr_str(t->ipVersion, t->remoteV4Address, t->remoteV6Address,
+			 remote, sizeof(remote));
+	if (g_json) {
+		json_begin_object(NULL);
+		json_string("direction", in ? "inbound" : "outbound");
+		if (sa)
+			json_uint("spi", sa->spi);
+		else
+			json_null("spi");
+		json_string("protocol", sa ? sa_proto(sa) : NULL);
+		json_string("algorithm", alg);
+		json_string("ip_version", d->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6");
+		json_string("mode", tunnel ? "tunnel" : "transport");
+		json_string("local", local);
+		json_string("remote", remote);
+		json_uint("protocol_number", t->ipProtocol);
+		json_uint("local_port", t->localPort);
+		json_uint("remote_port", t->remotePort);
+		json_begin_object("lifetime");
+		json_uint("seconds", b->lifetime.lifetimeSeconds);
+		json_uint("kilobytes", b->lifetime.lifetimeKilobytes);
+		json_uint("packets", b->lifetime.lifetimePackets);
+		json_end();
+		json_uint("flags", b->flags);
+		json_uint("qm_sa_id", b->qmSaId);
+		json_uint("mm_sa_id", b->mmSaId);
+		if (e) {
+			json_begin_object("udp_encap");
+			json_uint("local_port", e->localUdpEncapPort);
+			json_uint("remote_port", e->remoteUdpEncapPort);
+			json_end();
+		} else {
+			json_null("udp_encap");
+		}
+		json_begin_object("virtual_if");
+		json_uint("tunnel_id", d->virtualIfTunnelInfo.virtualIfTunnelId);
+		json_uint("selector_id", d->virtualIfTunnelInfo.trafficSelectorId);
+		json_end();
+		json_end();
+		return;
+	}
+	printf("%-8s ", in ? "inbound" : "outbound");
+	if (sa)
+		printf("spi 0x%08x %s %s", (unsigned int)sa->spi, sa_proto(sa), alg);
+	else
+		printf("no SA");
+	printf(" %s %s local %s remote %s",
+	       d->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6",
+	       tunnel ? "tunnel" : "transport", local, remote);
+	if (e)
+		printf(" udp-encap %u:%u", e->localUdpEncapPort, e->remoteUdpEncapPort);
+	if (b->lifetime.lifetimeSeconds)
+		printf(" lifetime-seconds %u", (unsigned int)b->lifetime.lifetimeSeconds);
+	if (b->lifetime.lifetimeKilobytes)
+		printf(" lifetime-kilobytes %u", (unsigned int)b->lifetime.lifetimeKilobytes);
+	if (b->lifetime.lifetimePackets)
+		printf(" lifetime-packets %u", (unsigned int)b->lifetime.lifetimePackets);
+	putchar('\n');
+}
+
+#define SA_ENUM_PAGE 64
+
+static int sa_list(int argc, char **argv)
+{
+	IPSEC_SA_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_DETAILS1 **entries;
+	bool have_dir = false;
+	HANDLE engine, en;
+	const char *v;
+	UINT32 n, k;
+	DWORD rc;
+	int i, st;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	for (i = 1; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (strcmp(kw, "--direction") && strcmp(kw, "direction"))
+			return usage_error("unknown argument '%s'", kw);
+		v = arg_value(argc, argv, &i);
+		if (!v)
+			return EXIT_USAGE;
+		if (!strcmp(v, "in") || !strcmp(v, "inbound"))
+			tmpl.saDirection = FWP_DIRECTION_INBOUND;
+		else if (!strcmp(v, "out") || !strcmp(v, "outbound"))
+			tmpl.saDirection = FWP_DIRECTION_OUTBOUND;
+		else
+			return usage_error("direction is 'in' or 'out', not '%s'", v);
+		have_dir = true;
+	}
+	st = engine_open(&engine);
+	if (st)
+		return st;
+	rc = IPsecSaCreateEnumHandle0(engine, have_dir ? &tmpl : NULL, &en);
+	if (rc) {
+		engine_close(engine);
+		return fail_call("IPsecSaCreateEnumHandle0", rc);
+	}
+	if (g_json)
+		json_begin_array(NULL);
+	do {
+		rc = IPsecSaEnum1(engine, en, SA_ENUM_PAGE, &entries, &n);
+		if (rc)
+			break;
+		for (k = 0; k < n; k++)
+			print_sa_details(entries[k]);
+		FwpmFreeMemory0((void **)&entries);
+	} while (n == SA_ENUM_PAGE);
+	if (g_json)
+		json_end();
+	IPsecSaDestroyEnumHandle0(engine, en);
+	engine_close(engine);
+	return rc ? fail_call("IPsecSaEnum1", rc) : EXIT_OK;
+}
+
 #define SA_ADD_USAGE \
 	"ID spi SPI alg ALGORITHM key-file FILE|-\n" \
 	"        [lifetime-seconds N] [lifetime-kilobytes N] [lifetime-packets N]\n" \
@@ -353,10 +489,9 @@ const struct command sa_commands[] = {
 		.usage = "[--json]",
 	},
 	{
-		.name = "list",
-		.help = "list the installed SAs with their details",
-		.usage = "[--json]",
-		.missing = "IPsecSaCreateEnumHandle0/IPsecSaEnum1",
+		.name = "list", .fn = sa_list,
+		.help = "list the installed SAs with their details (never keys)",
+		.usage = "[--direction in|out] [--json]",
 	},
 	{ .name = NULL }
 };

@@ -5,8 +5,9 @@
 # with the tool on side A and plain `ip xfrm` on side B carrying an
 # encrypted ping, --json output read back with jsonget, Windows error
 # codes with their names, IPv6 address conversion checked against what
-# xfrm holds, tunnel mode, every transform type, expire, monitor, and the
-# rights of an unprivileged user.  Prints kselftest TAP; exit 0 (pass),
+# xfrm holds, tunnel mode, every transform type, expire, monitor,
+# statistics, SA enumeration, NAT-T and address updates, grants on the SA
+# database, and the rights of an unprivileged user.  Prints kselftest TAP; exit 0 (pass),
 # 1 (fail) or 4 (skip).
 cd "$(dirname "$0")" || exit 1
 W=$PWD/wfpipsec
@@ -78,8 +79,15 @@ key_file() {
 
 help_texts() {
 	expect 0 "$W" --help && has out "context create" &&
-		has out "spi set" && has out "sa add-inbound" &&
-		has out "not supported by this library version" || return 1
+		has out "spi set" && has out "sa add-inbound" && has out "sa list" &&
+		has out "context update" && has out "rights grant" && has out "stats" || return 1
+	grep -q "(not supported" "$T/out" && { echo "# a command is still unsupported"; diag; return 1; }
+	expect 0 "$W" context update --help && has out "--encap LOCAL-PORT:REMOTE-PORT" &&
+		has out "--no-encap" || return 1
+	expect 0 "$W" stats --help && has out "READ_STATS" || return 1
+	expect 0 "$W" sa list --help && has out "--direction in|out" || return 1
+	expect 0 "$W" rights --help && has out "rights show" && has out "rights revoke" || return 1
+	expect 0 "$W" rights grant --help && has out "read-stats" || return 1
 	expect 0 "$W" context create --help && has out "local ADDRESS" || return 1
 	expect 0 "$W" sa add-outbound -h && has out "key-file" || return 1
 	expect 0 "$W" spi --help && has out "spi get" || return 1
@@ -103,13 +111,28 @@ usage_errors() {
 		has err "spi SPI"
 }
 
-unsupported() {
-	local c
-	for c in "stats" "context update 1" "sa list"; do
-		# shellcheck disable=SC2086
-		expect 3 "$W" $c &&
-			has err "not supported by this library version" || return 1
-	done
+# Usage errors of the commands on IPsecSaContextUpdate0, the statistics,
+# the SA enumeration and the SA database's security: exit 2, no call made.
+new_usage_errors() {
+	expect 2 "$W" context update && has err "context id" || return 1
+	expect 2 "$W" context update 1 && has err "nothing to update" || return 1
+	expect 2 "$W" context update 1 --encap 4500 && has err "LOCAL-PORT:REMOTE-PORT" || return 1
+	expect 2 "$W" context update 1 --encap 0:4500 || return 1
+	expect 2 "$W" context update 1 --encap 4500:4500 --no-encap &&
+		has err "exclude each other" || return 1
+	expect 2 "$W" context update 1 --local 10.0.0.1 --remote 2001:db8::1 &&
+		has err "different IP versions" || return 1
+	expect 2 "$W" context update 1 --remote 10.0.0.x || return 1
+	expect 2 "$W" context update 1 --frobnicate && has err "unknown argument" || return 1
+	expect 2 "$W" stats extra || return 1
+	expect 2 "$W" sa list --direction sideways && has err "'in' or 'out'" || return 1
+	expect 2 "$W" sa list --direction || return 1
+	expect 2 "$W" rights frobnicate && has err "unknown command" || return 1
+	expect 2 "$W" rights show extra || return 1
+	expect 2 "$W" rights grant uid 65534 && has err "rights to grant" || return 1
+	expect 2 "$W" rights grant uid 65534 read,fly && has err "not a list of rights" || return 1
+	expect 2 "$W" rights grant pid 1 read && has err "'uid UID' or 'gid GID'" || return 1
+	expect 2 "$W" rights revoke uid nobody && has err "numeric" || return 1
 }
 
 namespaces() {
@@ -155,6 +178,48 @@ keyed_ping() {
 	grep -Eq '[1-9][0-9]*\(packets\)' "$T/out" || { diag; return 1; }
 }
 
+# stats_json: the statistics of namespace A as JSON in $T/out.
+stats_json() {
+	expect 0 $A "$W" --json stats
+}
+
+stats() {
+	expect 0 $A "$W" stats && has out "active" && has out "inbound traffic:" &&
+		has out "packets" || return 1
+	stats_json || return 1
+	is active "$(jq .sas.active)" 2 && is pending "$(jq .sas.pending)" 0 || return 1
+	in0=$(jq .inbound.packets) && out0=$(jq .outbound.packets) &&
+		inb0=$(jq .inbound.encrypted_bytes) && outb0=$(jq .outbound.encrypted_bytes) &&
+		added0=$(jq .sas.added) || return 1
+	[ "$in0" -ge 2 ] && [ "$out0" -ge 2 ] && [ "$added0" -ge 2 ] ||
+		{ echo "# after the keyed ping: in $in0 out $out0 added $added0"; diag; return 1; }
+	expect 0 $A ping -c 3 -i 0.2 -W 2 10.7.0.2 || return 1
+	stats_json || return 1
+	[ "$(jq .inbound.packets)" -ge $((in0 + 3)) ] &&
+		[ "$(jq .outbound.packets)" -ge $((out0 + 3)) ] &&
+		[ "$(jq .inbound.encrypted_bytes)" -gt "$inb0" ] &&
+		[ "$(jq .outbound.encrypted_bytes)" -gt "$outb0" ] &&
+		[ "$(jq .outbound.transport_bytes)" -gt 0 ] &&
+		is tunnel-bytes "$(jq .outbound.tunnel_bytes)" 0 ||
+		{ echo "# counters did not rise by the ping: was in $in0 out $out0"; diag; return 1; }
+	# An unknown SPI reaching A is a drop with a name.
+	drops=$(jq .drops.invalid_spi)
+	ip -n $NB xfrm state add src 10.7.0.2 dst 10.7.0.1 proto esp spi 0xdead \
+		reqid 2 mode transport aead 'rfc4106(gcm(aes))' 0x$KEY_A 128 &&
+	ip -n $NB xfrm policy update src 10.7.0.2/32 dst 10.7.0.1/32 dir out \
+		tmpl proto esp spi 0xdead reqid 2 mode transport || return 1
+	ip netns exec $NB ping -c 2 -i 0.2 -W 1 10.7.0.1 >/dev/null 2>&1
+	ip -n $NB xfrm policy update src 10.7.0.2/32 dst 10.7.0.1/32 dir out \
+		tmpl proto esp reqid 1 mode transport &&
+	ip -n $NB xfrm state delete src 10.7.0.2 dst 10.7.0.1 proto esp spi 0xdead || return 1
+	stats_json || return 1
+	[ "$(jq .drops.invalid_spi)" -ge $((drops + 2)) ] &&
+		[ "$(jq .esp_drops.invalid_spi)" -ge $((drops + 2)) ] &&
+		[ "$(jq .drops.total)" -ge $((drops + 2)) ] ||
+		{ echo "# invalid SPI drops were $drops"; diag; return 1; }
+	expect 0 $A ping -c 1 -W 2 10.7.0.2
+}
+
 show_json() {
 	expect 0 $A "$W" context show "$ID" && has out "context $ID complete" &&
 		has out "spi 0x0000a001 esp aes-gcm-128" &&
@@ -180,6 +245,61 @@ list_json() {
 		is count "$(jq '.#')" 0 || return 1
 	expect 0 $A "$W" context list && has out "context $ID complete" &&
 		has out "context $ID2 created"
+}
+
+# The SAs of A are exactly those of ID (ID2 has none); as xfrm has them.
+sa_list() {
+	expect 0 ip -n $NA xfrm state || return 1
+	is xfrm-states "$(grep -c '^src' "$T/out")" 2 || return 1
+	expect 0 $A "$W" --json sa list && is count "$(jq '.#')" 2 &&
+		is dir0 "$(jq '[0].direction')" inbound && is spi0 "$(jq '[0].spi')" 40961 &&
+		is local0 "$(jq '[0].local')" 10.7.0.1 && is remote0 "$(jq '[0].remote')" 10.7.0.2 &&
+		is alg0 "$(jq '[0].algorithm')" aes-gcm-128 &&
+		is dir1 "$(jq '[1].direction')" outbound && is spi1 "$(jq '[1].spi')" 45058 &&
+		is proto1 "$(jq '[1].protocol')" esp && is mode1 "$(jq '[1].mode')" transport &&
+		is encap1 "$(jq '[1].udp_encap')" null || return 1
+	# Never a key, in any form.
+	grep -qi "key\|$KEY_A\|$KEY_B" "$T/out" && { echo "# a key in the output"; diag; return 1; }
+	expect 0 $A "$W" sa list --direction in --json && is count "$(jq '.#')" 1 &&
+		is spi "$(jq '[0].spi')" 40961 || return 1
+	expect 0 $A "$W" -j sa list direction out && is count "$(jq '.#')" 1 &&
+		is spi "$(jq '[0].spi')" 45058 || return 1
+	expect 0 $A "$W" sa list && is lines "$(wc -l <"$T/out")" 2 &&
+		has out "inbound  spi 0x0000a001 esp aes-gcm-128 ipv4 transport local 10.7.0.1 remote 10.7.0.2" &&
+		has out "outbound spi 0x0000b002 esp aes-gcm-128" || return 1
+	# B has none of the tool's SAs.
+	expect 0 ip netns exec $NB "$W" --json sa list && is count "$(jq '.#')" 0
+}
+
+# NAT-T switched on and off on a live, complete context: the states are
+# replaced by ESP-in-UDP copies (same SPIs, keys, counters), then back.
+update_encap() {
+	expect 0 $A "$W" context update "$ID" --encap 4500:4500 || return 1
+	expect 0 ip -n $NA xfrm state && has out "spi 0x0000a001" && has out "spi 0x0000b002" &&
+		is espinudp "$(grep -c 'encap type espinudp sport 4500 dport 4500' "$T/out")" 2 &&
+		is xfrm-states "$(grep -c '^src' "$T/out")" 2 || return 1
+	expect 0 $A "$W" --json context show "$ID" &&
+		is lport "$(jq .udp_encap.local_port)" 4500 &&
+		is rport "$(jq .udp_encap.remote_port)" 4500 || return 1
+	expect 0 $A "$W" --json sa list && is count "$(jq '.#')" 2 &&
+		is encap "$(jq '[0].udp_encap.remote_port')" 4500 || return 1
+	expect 0 $A "$W" context update "$ID" no-encap || return 1
+	expect 0 ip -n $NA xfrm state && has out "spi 0x0000a001" && has out "spi 0x0000b002" &&
+		is xfrm-states "$(grep -c '^src' "$T/out")" 2 || return 1
+	grep -q espinudp "$T/out" && { echo "# still ESP-in-UDP"; diag; return 1; }
+	expect 0 $A "$W" --json context show "$ID" && is udp "$(jq .udp_encap)" null || return 1
+	# The copies carry on with B's plain ESP states: keys and sequence
+	# numbers survived both updates.
+	expect 0 $A ping -c 2 -i 0.2 -W 2 10.7.0.2 || return 1
+	# Errors: a context without SAs, an unknown one, --json.
+	expect 1 $A "$W" context update "$ID2" --encap 4500:4500 &&
+		has err "IPsecSaContextUpdate0: FWP_E_INCOMPATIBLE_SA_STATE" || return 1
+	expect 1 $A "$W" context update 987654321 --no-encap &&
+		has err "IPsecSaContextGetById1: FWP_E_NOT_FOUND" || return 1
+	expect 1 $A "$W" --json context update "$ID2" --no-encap &&
+		is name "$(jq .error.name)" FWP_E_INCOMPATIBLE_SA_STATE &&
+		is call "$(jq .error.call)" IPsecSaContextUpdate0 || return 1
+	expect 1 $A "$W" context update "$ID" --local 2001:db8::1 && has err "is IPv4"
 }
 
 # Windows codes are printed with their names and texts, and in --json.
@@ -292,6 +412,20 @@ auth_only_and_ah() {
 	expect 0 "$W" --json sa algorithms && is count "$(jq '.#')" 32
 }
 
+# MOBIKE: the AH context moves to a new peer address.
+update_addresses() {
+	expect 0 $A "$W" context update "$IDAH" --remote 10.7.0.15 || return 1
+	expect 0 ip -n $NA xfrm state get src 10.7.0.1 dst 10.7.0.15 proto ah spi 0xb501 &&
+		has out "hmac(sha256)" || return 1
+	expect 0 ip -n $NA xfrm state get src 10.7.0.15 dst 10.7.0.1 proto ah spi 0xa501 || return 1
+	run ip -n $NA xfrm state get src 10.7.0.1 dst 10.7.0.5 proto ah spi 0xb501
+	[ "$RC" != 0 ] || { echo "# the old outbound SA is still there"; diag; return 1; }
+	expect 0 ip -n $NA xfrm policy && has out "dst 10.7.0.15/32" || return 1
+	grep -q "10.7.0.5/32" "$T/out" && { echo "# an old policy is left"; diag; return 1; }
+	expect 0 $A "$W" --json context show "$IDAH" && is remote "$(jq .remote)" 10.7.0.15 &&
+		is state "$(jq .state)" complete
+}
+
 expire() {
 	expect 0 $A "$W" context expire "$IDH" || return 1
 	# The outbound SA goes at once; the inbound one after a grace time.
@@ -332,6 +466,50 @@ monitor() {
 	is event "$(jq .event)" delete && is id "$(jq .id)" "$IDM"
 }
 
+# Every SA of every context, by direction, after expire: ID, IDT and IDAH
+# complete, IDH expired (inbound only), ID2 created and ID6 with an SPI.
+sa_list_all() {
+	expect 0 $A "$W" --json sa list && is count "$(jq '.#')" 7 || return 1
+	expect 0 $A "$W" --json sa list --direction in && is count "$(jq '.#')" 4 || return 1
+	expect 0 $A "$W" --json sa list --direction out && is count "$(jq '.#')" 3 || return 1
+	expect 0 $A "$W" sa list && has out "spi 0x0000a401 esp hmac-sha1" &&
+		has out "ipv4 tunnel local 10.7.0.1 remote 10.7.0.2"
+}
+
+# A grant lets an unprivileged user do what it names, at once; revoking
+# takes it back.
+rights() {
+	expect 0 $A "$W" rights show && is grants "$(cat "$T/out")" "" || return 1
+	expect 0 $A "$W" rights grant uid 65534 enum,read || return 1
+	expect 0 $A "$W" rights grant gid 4242 read-stats || return 1
+	expect 0 $A "$W" rights show && has out "uid 65534 enum,read" &&
+		has out "gid 4242 read-stats" || return 1
+	expect 0 $A "$W" rights grant uid 65534 subscribe && expect 0 $A "$W" --json rights show &&
+		is count "$(jq '.#')" 2 && is kind "$(jq '[0].kind')" uid &&
+		is id "$(jq '[0].id')" 65534 && is sid "$(jq '[0].sid')" S-1-22-1-65534 &&
+		is mask "$(jq '[0].mask')" $((0x20 + 0x80 + 0x200)) &&
+		is rights "$(jq '[0].rights#')" 3 && is sid1 "$(jq '[1].sid')" S-1-22-2-4242 || return 1
+	chmod 0666 /dev/wfp-ipsec
+	expect 0 $A su -s /bin/sh nobody -c "$W context list" && has out "context $ID" || return 1
+	expect 1 $A su -s /bin/sh nobody -c "$W stats" &&
+		has err "IPsecGetStatistics1: ERROR_ACCESS_DENIED" || return 1
+	expect 1 $A su -s /bin/sh nobody -c "$W rights grant uid 65534 all" &&
+		has err "IPsecSaDbSetSecurityInfo0: ERROR_ACCESS_DENIED" || return 1
+	# Grants are per namespace.
+	expect 1 su -s /bin/sh nobody -c "$W context list" &&
+		has err "ERROR_ACCESS_DENIED" || return 1
+	expect 0 $A "$W" rights revoke uid 65534 enum || return 1
+	expect 0 $A "$W" rights show && has out "uid 65534 read,subscribe" || return 1
+	expect 0 $A "$W" rights revoke uid 65534 || return 1
+	expect 0 $A "$W" rights show && is grants "$(cat "$T/out")" "gid 4242 read-stats" || return 1
+	expect 1 $A su -s /bin/sh nobody -c "$W context list" &&
+		has err "ERROR_ACCESS_DENIED" || return 1
+	chmod 0600 /dev/wfp-ipsec
+	expect 1 $A "$W" rights revoke uid 65534 && has err "uid 65534 has no grant" || return 1
+	expect 0 $A "$W" rights revoke gid 4242 &&
+		expect 0 $A "$W" --json rights show && is count "$(jq '.#')" 0
+}
+
 # A user in the device's group may open it, but holds no right without
 # CAP_NET_ADMIN (Documentation/sessions.rst).
 unprivileged() {
@@ -357,9 +535,10 @@ delete_all() {
 	expect 0 ip -n $NA xfrm state && is states "$(cat "$T/out")" ""
 }
 
-TESTS="help_texts usage_errors unsupported namespaces keyed_ping show_json
-list_json error_codes key_files ipv6 tunnel_cbc auth_only_and_ah expire
-monitor unprivileged delete_all"
+TESTS="help_texts usage_errors new_usage_errors namespaces keyed_ping stats
+show_json list_json sa_list update_encap error_codes key_files ipv6 tunnel_cbc
+auth_only_and_ah update_addresses expire sa_list_all monitor rights
+unprivileged delete_all"
 
 n=0
 for t in $TESTS; do n=$((n + 1)); done
