@@ -431,55 +431,13 @@ static void sab_init(struct sab *s, const struct alg *a, UINT32 spi,
 
 /* ------------------------------------------------------------ addresses */
 
-static void reverse16(UINT8 *dst, const UINT8 *src)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		dst[i] = src[15 - i];
-}
-
-/* Network-order bytes of a text address; returns the length (4, 16). */
-static int addr_bytes(const char *s, UINT8 *out)
-{
-	memset(out, 0, 16);
-	if (strchr(s, ':'))
-		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
-	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
-}
-
-/*
- * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
- * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
- */
+/* The shared layout, plus a tunnel policy id to see it recorded. */
 static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
 			const char *remote)
 {
-	UINT8 l[16], r[16];
-	int len = addr_bytes(local, l);
-
-	addr_bytes(remote, r);
-	memset(t, 0, sizeof(*t));
-	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
-				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	if (len == 4) {
-		t->ipVersion = FWP_IP_VERSION_V4;
-		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
-		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
-	} else {
-		t->ipVersion = FWP_IP_VERSION_V6;
-		reverse16(t->localV6Address, l);
-		reverse16(t->remoteV6Address, r);
-	}
+	wfp_traffic_set(t, tunnel, local, remote);
 	if (tunnel)
 		t->tunnelPolicyId = 0x77;
-}
-
-static void getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
-{
-	memset(g, 0, sizeof(*g));
-	g->inboundIpsecTraffic = *t;
-	g->ipVersion = t->ipVersion;
 }
 
 /* ------------------------------------------------------------ namespaces */
@@ -1341,7 +1299,7 @@ static void a_set_spi(struct __test_metadata *_metadata, struct env *e,
 	IPSEC_GETSPI1 g;
 
 	traffic_set(&t, e->tunnel, e->a_out, e->b_out);
-	getspi_set(&g, &t);
+	wfp_getspi_set(&g, &t);
 	if (e->natt)
 		g.inboundUdpEncapsulation = &encap;
 	ASSERT_EQ(IPsecSaContextSetSpi0(e->h, id, &g, spi), ERROR_SUCCESS);
@@ -1563,12 +1521,12 @@ static void expect_a_sa(struct __test_metadata *_metadata, struct env *e,
 			bool inbound, UINT32 spi, UINT32 reqid)
 {
 	UINT8 lo[16], re[16], ls[16], rs[16], ck[KEYBUF], ak[KEYBUF];
-	int alen = addr_bytes(e->a_out, lo);
+	int alen = wfp_addr_bytes(e->a_out, lo);
 	struct xs x;
 
-	addr_bytes(e->b_out, re);
-	addr_bytes(e->a_sel, ls);
-	addr_bytes(e->b_sel, rs);
+	wfp_addr_bytes(e->b_out, re);
+	wfp_addr_bytes(e->a_sel, ls);
+	wfp_addr_bytes(e->b_sel, rs);
 	ASSERT_EQ(sa_find(-1, spi, e->alg->proto, &x), 1);
 	EXPECT_EQ(x.family, e->v6 ? AF_INET6 : AF_INET);
 	EXPECT_EQ(x.mode, e->tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
@@ -1601,12 +1559,12 @@ static void expect_a_policies(struct __test_metadata *_metadata,
 			      struct env *e, UINT32 reqid)
 {
 	UINT8 lo[16], re[16], ls[16], rs[16];
-	int alen = addr_bytes(e->a_out, lo), n, i, seen = 0;
+	int alen = wfp_addr_bytes(e->a_out, lo), n, i, seen = 0;
 	struct xp *v;
 
-	addr_bytes(e->b_out, re);
-	addr_bytes(e->a_sel, ls);
-	addr_bytes(e->b_sel, rs);
+	wfp_addr_bytes(e->b_out, re);
+	wfp_addr_bytes(e->a_sel, ls);
+	wfp_addr_bytes(e->b_sel, rs);
 	n = sp_dump(-1, &v);
 	ASSERT_EQ(n, e->tunnel ? 3 : 2);
 	for (i = 0; i < n; i++) {
@@ -1982,7 +1940,7 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f)
 		  ERROR_SUCCESS);
 	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
 	traffic_set(&f->t, false, LOCAL, REMOTE);
-	getspi_set(&f->g, &f->t);
+	wfp_getspi_set(&f->g, &f->t);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_IN),
@@ -2314,7 +2272,7 @@ TEST_F(add, other_traffic_gets_own_policies_and_reqid)
 	UINT64 id2;
 
 	traffic_set(&t, false, LOCAL, "10.1.0.3");
-	getspi_set(&g, &t);
+	wfp_getspi_set(&g, &t);
 	id2 = fx_create(_metadata, f, &t);
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_IN2), ERROR_SUCCESS);
@@ -2775,7 +2733,7 @@ static int complete_contexts_in_new_netns(void *arg)
 			traffic_set(&t, false, "fd00:1::1", "fd00:1::2");
 		else
 			traffic_set(&t, tunnel, LOCAL, peers[i % 3]);
-		getspi_set(&g, &t);
+		wfp_getspi_set(&g, &t);
 		if (natt && a->proto == IPPROTO_ESP)
 			g.inboundUdpEncapsulation = &encap;
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))

@@ -49,13 +49,6 @@
 
 /* ------------------------------------------------------------ addresses */
 
-static void reverse16(UINT8 *dst, const UINT8 *src)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		dst[i] = src[15 - i];
-}
 
 /*
  * Text addresses of peer n: this host is 192.0.2.1 / 2001:db8::1, the
@@ -72,47 +65,6 @@ static void peer_addrs(bool v6, unsigned int n, char *local, char *remote)
 		sprintf(remote, "10.%u.%u.%u", (n >> 16) & 255, (n >> 8) & 255,
 			n & 255);
 	}
-}
-
-/* Network-order bytes of a text address; returns the length (4, 16). */
-static int addr_bytes(const char *s, UINT8 *out)
-{
-	memset(out, 0, 16);
-	if (strchr(s, ':'))
-		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
-	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
-}
-
-/*
- * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
- * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
- */
-static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
-			const char *remote)
-{
-	UINT8 l[16], r[16];
-	int len = addr_bytes(local, l);
-
-	addr_bytes(remote, r);
-	memset(t, 0, sizeof(*t));
-	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
-				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	if (len == 4) {
-		t->ipVersion = FWP_IP_VERSION_V4;
-		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
-		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
-	} else {
-		t->ipVersion = FWP_IP_VERSION_V6;
-		reverse16(t->localV6Address, l);
-		reverse16(t->remoteV6Address, r);
-	}
-}
-
-static void getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
-{
-	memset(g, 0, sizeof(*g));
-	g->inboundIpsecTraffic = *t;
-	g->ipVersion = t->ipVersion;
 }
 
 static void getspi0_set(IPSEC_GETSPI0 *g, const IPSEC_TRAFFIC1 *t)
@@ -355,8 +307,8 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 	f->v6 = v6;
 	f->tunnel = tunnel;
 	peer_addrs(v6, 0, f->local, f->remote);
-	traffic_set(&f->t, tunnel, f->local, f->remote);
-	getspi_set(&f->g, &f->t);
+	wfp_traffic_set(&f->t, tunnel, f->local, f->remote);
+	wfp_getspi_set(&f->g, &f->t);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
 		  ERROR_SUCCESS);
 }
@@ -443,9 +395,9 @@ static void expect_larval(struct __test_metadata *_metadata, const struct xs *x,
 			  bool tunnel)
 {
 	UINT8 l[16], r[16];
-	int len = addr_bytes(local, l);
+	int len = wfp_addr_bytes(local, l);
 
-	ASSERT_EQ(addr_bytes(remote, r), len);
+	ASSERT_EQ(wfp_addr_bytes(remote, r), len);
 	EXPECT_EQ(x->proto, IPPROTO_ESP);
 	EXPECT_EQ(x->spi, spi);
 	EXPECT_EQ(x->family, len == 4 ? AF_INET : AF_INET6);
@@ -630,8 +582,8 @@ TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
 	peer_addrs(f->v6, 1, local, remote);
-	traffic_set(&t, f->tunnel, local, remote);
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, f->tunnel, local, remote);
+	wfp_getspi_set(&g, &t);
 	id2 = ctx_create(_metadata, f, &t);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
@@ -816,8 +768,8 @@ TEST_F(spi, ip_version_differs_from_context)
 	IPSEC_GETSPI1 g;
 
 	peer_addrs(true, 0, local, remote);
-	traffic_set(&t6, false, local, remote);
-	getspi_set(&g, &t6);
+	wfp_traffic_set(&t6, false, local, remote);
+	wfp_getspi_set(&g, &t6);
 	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
 }
 
@@ -906,8 +858,8 @@ TEST_F(spi, spi_256_and_ffffffff_accepted)
 	expect_spi_set(_metadata, f, f->id, 256);
 
 	peer_addrs(false, 1, local, remote);
-	traffic_set(&t, false, local, remote);
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, false, local, remote);
+	wfp_getspi_set(&g, &t);
 	id2 = ctx_create(_metadata, f, &t);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, 0xffffffff),
 		  ERROR_SUCCESS);
@@ -1043,8 +995,8 @@ TEST_F(spi, spi_taken_by_other_context)
 	struct xs x;
 
 	/* Neither address in common. */
-	traffic_set(&t, false, "192.0.2.2", "198.51.100.7");
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, false, "192.0.2.2", "198.51.100.7");
+	wfp_getspi_set(&g, &t);
 	id2 = ctx_create(_metadata, f, &t);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
@@ -1231,8 +1183,8 @@ TEST_F(spi, get_spi_one_spi_range_then_quota)
 	ASSERT_EQ(xfrm_esp_spi(X, &x), 1);
 	expect_larval(_metadata, &x, X, f->local, f->remote, false);
 
-	traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
+	wfp_getspi_set(&g, &t);
 	id2 = ctx_create(_metadata, f, &t);
 	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi2),
 		  ERROR_NOT_ENOUGH_QUOTA);
@@ -1349,7 +1301,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
 		peer_addrs(false, i + 1, local, remote);
-		traffic_set(&t, false, local, remote);
+		wfp_traffic_set(&t, false, local, remote);
 		ASSERT_EQ(IPsecSaContextCreate1(f->h, &t, NULL, NULL,
 						&f->many[i]), ERROR_SUCCESS);
 		f->nmany++;
@@ -1359,8 +1311,8 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
 		peer_addrs(false, i + 1, local, remote);
-		traffic_set(&t, false, local, remote);
-		getspi_set(&g, &t);
+		wfp_traffic_set(&t, false, local, remote);
+		wfp_getspi_set(&g, &t);
 		ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->many[i], &g, &spis[i]),
 			  ERROR_SUCCESS) TH_LOG("context %d", i);
 	}
@@ -1433,8 +1385,8 @@ static void race_child(struct race *r, int i, UINT64 id, UINT32 spi,
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		_exit(1);
 	peer_addrs(false, id ? 0 : i + 1, local, remote);
-	traffic_set(&t, false, local, remote);
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, false, local, remote);
+	wfp_getspi_set(&g, &t);
 	if (!id) {
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
 			_exit(2);
@@ -1604,8 +1556,8 @@ static int reservations_in_new_netns(void *arg)
 		bool v6 = i & 1, tunnel = i & 2;
 
 		peer_addrs(v6, i, local, remote);
-		traffic_set(&t, tunnel, local, remote);
-		getspi_set(&g, &t);
+		wfp_traffic_set(&t, tunnel, local, remote);
+		wfp_getspi_set(&g, &t);
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
 			return 12;
 		if (i % 5 == 4)
@@ -1758,7 +1710,7 @@ TEST_F(spi, raw_encap_flag_ipv6)
 	UINT64 id6;
 
 	peer_addrs(true, 0, local, remote);
-	traffic_set(&t, false, local, remote);
+	wfp_traffic_set(&t, false, local, remote);
 	id6 = ctx_create(_metadata, f, &t);
 	memset(&r, 0, sizeof(r));
 	r.id = id6;
@@ -1874,8 +1826,8 @@ TEST_F(spi, raw_range_exhausted_enospc)
 	IPSEC_GETSPI1 g;
 
 	set_range(_metadata, f, 0xd0000300, 0xd0000301);
-	traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
-	getspi_set(&g, &t);
+	wfp_traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
+	wfp_getspi_set(&g, &t);
 	id2 = ctx_create(_metadata, f, &t);
 	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi), ERROR_SUCCESS);
 	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6",

@@ -6,6 +6,7 @@
 #ifndef WFP_TEST_H
 #define WFP_TEST_H
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include <fwpmu.h>
 #include <linux/wfp_ipsec.h>
 
 #include "kselftest_harness.h"
@@ -139,6 +141,57 @@ static inline int run_in_child(int (*fn)(void *), void *arg)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+/* IPSEC_TRAFFIC* keeps IPv6 addresses as the network bytes reversed. */
+static inline void wfp_reverse16(UINT8 *dst, const UINT8 *src)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		dst[i] = src[15 - i];
+}
+
+/* Network-order bytes of a text address; returns the length (4, 16). */
+static inline int wfp_addr_bytes(const char *s, UINT8 *out)
+{
+	memset(out, 0, 16);
+	if (strchr(s, ':'))
+		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
+	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
+}
+
+/*
+ * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
+ * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
+ */
+static inline void wfp_traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel,
+				   const char *local, const char *remote)
+{
+	UINT8 l[16], r[16];
+	int len = wfp_addr_bytes(local, l);
+
+	wfp_addr_bytes(remote, r);
+	memset(t, 0, sizeof(*t));
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	if (len == 4) {
+		t->ipVersion = FWP_IP_VERSION_V4;
+		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
+		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	} else {
+		t->ipVersion = FWP_IP_VERSION_V6;
+		wfp_reverse16(t->localV6Address, l);
+		wfp_reverse16(t->remoteV6Address, r);
+	}
+}
+
+/* The IPSEC_GETSPI1 that names the context's own traffic. */
+static inline void wfp_getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic = *t;
+	g->ipVersion = t->ipVersion;
 }
 
 #endif /* WFP_TEST_H */
