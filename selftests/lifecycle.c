@@ -116,42 +116,7 @@ static long long now_ns(void)
 
 /* ------------------------------------------------------- namespaces */
 
-static int g_home = -1;		/* side A: the test's own namespace */
-
-static int ns_enter(int ns)
-{
-	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
-}
-
-static void ns_leave(int ns)
-{
-	/* Carrying on in the wrong namespace would prove nothing. */
-	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
-		abort();
-}
-
-static char g_cmd[1024];
-
-/* system() through dash in namespace ns (-1: A); the exit status or -1. */
-static int __attribute__((format(printf, 2, 3)))
-sh_in(int ns, const char *fmt, ...)
-{
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(g_cmd, sizeof(g_cmd), fmt, ap);
-	va_end(ap);
-	if (ns_enter(ns))
-		return -1;
-	st = system(g_cmd);
-	ns_leave(ns);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-#define sh(...) sh_in(-1, __VA_ARGS__)
+#include "wfp_ns.h"
 
 /* ------------------------------------------------- module parameters */
 
@@ -1055,7 +1020,7 @@ static void env_setup(struct __test_metadata *_metadata, struct env *e,
 	if (wire) {
 		snprintf(e->bname, sizeof(e->bname), "wfplc%d", getpid());
 		ASSERT_EQ(sh("ip netns add %s", e->bname), 0)
-			TH_LOG("%s", g_cmd);
+			TH_LOG("%s", g_last_cmd);
 		snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
 		e->bns = open(path, O_RDONLY | O_CLOEXEC);
 		ASSERT_GE(e->bns, 0);
@@ -1065,13 +1030,13 @@ static void env_setup(struct __test_metadata *_metadata, struct env *e,
 			     "ip addr add " A_ADDR "/24 dev va && "
 			     "ip neigh add " B_ADDR " lladdr " MAC_B
 			     " dev va nud permanent", e->bname), 0)
-			TH_LOG("%s", g_cmd);
+			TH_LOG("%s", g_last_cmd);
 		ASSERT_EQ(sh_in(e->bns, "ip link set lo up && "
 				"ip link set vb up && "
 				"ip addr add " B_ADDR "/24 dev vb && "
 				"ip neigh add " A_ADDR " lladdr " MAC_A
 				" dev vb nud permanent"), 0)
-			TH_LOG("%s", g_cmd);
+			TH_LOG("%s", g_last_cmd);
 	}
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
 		  ERROR_SUCCESS);
@@ -1139,21 +1104,21 @@ static void b_key(struct __test_metadata *_metadata, struct env *e,
 	ASSERT_EQ(sh("ip -n %s xfrm state add src " B_ADDR " dst " A_ADDR
 		     " proto esp spi 0x%x reqid 1 mode transport "
 		     "aead 'rfc4106(gcm(aes))' 0x" KEY_IN " 128",
-		     e->bname, spi_in), 0) TH_LOG("%s", g_cmd);
+		     e->bname, spi_in), 0) TH_LOG("%s", g_last_cmd);
 	ASSERT_EQ(sh("ip -n %s xfrm state add src " A_ADDR " dst " B_ADDR
 		     " proto esp spi 0x%x reqid 1 mode transport "
 		     "aead 'rfc4106(gcm(aes))' 0x" KEY_OUT " 128",
-		     e->bname, spi_out), 0) TH_LOG("%s", g_cmd);
+		     e->bname, spi_out), 0) TH_LOG("%s", g_last_cmd);
 }
 
 static void b_policy(struct __test_metadata *_metadata, struct env *e)
 {
 	ASSERT_EQ(sh("ip -n %s xfrm policy add src " B_ADDR "/32 dst " A_ADDR
 		     "/32 dir out tmpl proto esp reqid 1 mode transport",
-		     e->bname), 0) TH_LOG("%s", g_cmd);
+		     e->bname), 0) TH_LOG("%s", g_last_cmd);
 	ASSERT_EQ(sh("ip -n %s xfrm policy add src " A_ADDR "/32 dst " B_ADDR
 		     "/32 dir in tmpl proto esp reqid 1 mode transport",
-		     e->bname), 0) TH_LOG("%s", g_cmd);
+		     e->bname), 0) TH_LOG("%s", g_last_cmd);
 }
 
 /* busybox ping between the sides; its exit status. */

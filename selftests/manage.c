@@ -182,42 +182,7 @@ static struct wfp_ipsec_ctx_info ctx_info(int fd, UINT64 id)
 
 /* ------------------------------------------------------------ namespaces */
 
-/* The namespace the test runs in (side A); helpers come back to it. */
-static int g_home = -1;
-
-static int ns_enter(int ns)
-{
-	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
-}
-
-static void ns_leave(int ns)
-{
-	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
-		abort();
-}
-
-static char g_last_cmd[1024];
-
-/* system() in namespace ns (-1: A); the exit status or -1. */
-static int __attribute__((format(printf, 2, 3)))
-sh_in(int ns, const char *fmt, ...)
-{
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(g_last_cmd, sizeof(g_last_cmd), fmt, ap);
-	va_end(ap);
-	if (ns_enter(ns))
-		return -1;
-	st = system(g_last_cmd);
-	ns_leave(ns);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-#define sh(...) sh_in(-1, __VA_ARGS__)
+#include "wfp_ns.h"
 
 /* What a command prints in namespace ns, malloc()ed ("" on failure). */
 static char *out_in(int ns, const char *cmd)
