@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +121,19 @@ static void *event_thread(void *arg)
 /* The caller holds e->lock. */
 static DWORD start_thread(struct wfp_engine *e)
 {
+	int flags;
+
 	if (e->ev_started)
 		return ERROR_SUCCESS;
+	/*
+	 * The thread reads what poll() announced, but an Unsubscribe0 in
+	 * between takes those records away: a blocking read() would wait
+	 * for events that may never come, and FwpmEngineClose0, which joins
+	 * the thread, with it.  EAGAIN sends the thread back to poll().
+	 */
+	flags = fcntl(e->fd, F_GETFL);
+	if (flags < 0 || fcntl(e->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return RPC_S_CALL_FAILED;
 	e->ev_stop = eventfd(0, EFD_CLOEXEC);
 	if (e->ev_stop < 0)
 		return ERROR_NOT_ENOUGH_MEMORY;

@@ -5,6 +5,7 @@
 
 #include "wfp_wintypes.h"
 #include "fwptypes.h"
+#include "ipsectypes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,7 +28,9 @@ const char *WfpIpsecErrorText(DWORD code);
 
 /*
  * The /dev/wfp-ipsec descriptor behind an engine handle, e.g. for poll().
- * The descriptor stays owned by the engine; do not close it.
+ * The descriptor stays owned by the engine; do not close it.  Once the
+ * engine has had a subscription it is O_NONBLOCK (the library's event
+ * thread needs that), so read(2) on it returns EAGAIN rather than wait.
  */
 DWORD WfpIpsecEngineGetFd(HANDLE engineHandle, int *fd);
 
@@ -57,6 +60,43 @@ DWORD WfpIpsecSaContextSetSelectors0(HANDLE engineHandle, UINT64 id,
 DWORD WfpIpsecSaContextSubscriptionDropped0(HANDLE engineHandle,
 					    HANDLE eventsHandle,
 					    UINT64 *dropped);
+
+/*
+ * WfpIpsecSaContextCreateBatch0 - many complete SA contexts in one call:
+ * per entry what IPsecSaContextCreate1(traffic), IPsecSaContextSetSpi0
+ * (inboundSpi) - or IPsecSaContextGetSpi1 when inboundSpi is 0 - then
+ * IPsecSaContextAddInbound1 and IPsecSaContextAddOutbound1 would do, the
+ * inbound traffic being the outbound traffic's host pair.  Each entry is
+ * installed whole or not at all; one failing leaves nothing behind and
+ * does not stop the others.  The inbound bundle's SA may name SPI 0: the
+ * SPI the entry reserves.  Out: id and allocatedSpi (0 on failure), and
+ * status, ERROR_SUCCESS or the code the first failing single call would
+ * have returned.  Any number of entries: the library hands them to the
+ * module in chunks of up to WFP_IPSEC_BATCH_MAX.
+ *
+ * Returns ERROR_SUCCESS when every entry was processed (see each status;
+ * *numSucceeded counts the installed ones), or the code of a call that is
+ * itself refused: FWP_E_NULL_POINTER (entries or numSucceeded NULL),
+ * FWP_E_ZERO_LENGTH_ARRAY, ERROR_INVALID_HANDLE,
+ * FWP_E_DYNAMIC_SESSION_IN_PROGRESS, ERROR_ACCESS_DENIED,
+ * RPC_S_PROCNUM_OUT_OF_RANGE (a module without the batch command); the
+ * entries processed before such a failure keep their results, the
+ * others get the call's code as status.  Documentation/batch.rst.
+ */
+typedef struct WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0_ {
+	const IPSEC_TRAFFIC1 *traffic;		/* in */
+	IPSEC_SA_SPI inboundSpi;		/* in: 0 = allocate (GetSpi1 semantics), else SetSpi0 */
+	const IPSEC_SA_BUNDLE1 *inboundBundle;	/* in */
+	const IPSEC_SA_BUNDLE1 *outboundBundle;	/* in */
+	UINT64 id;				/* out: the context id */
+	IPSEC_SA_SPI allocatedSpi;		/* out: the inbound SPI in use */
+	DWORD status;				/* out: ERROR_SUCCESS or the code the single calls would return */
+} WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0;
+
+DWORD WINAPI WfpIpsecSaContextCreateBatch0(HANDLE engineHandle,
+					   UINT32 numEntries,
+					   WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0 *entries,
+					   UINT32 *numSucceeded);
 
 #ifdef __cplusplus
 }
