@@ -459,8 +459,8 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 	struct wfp_ipsec_ctx_info __user *out = u64_to_user_ptr(e->entries);
 	struct wfp_context *batch[WFP_ENUM_BATCH];
 	struct wfp_ipsec_ctx_info info;
-	unsigned int count = 0, want, n, i;
-	u64 cursor = e->cursor;
+	unsigned int count = 0, want, n, i, kept;
+	u64 cursor = e->cursor, pos = e->cursor;
 	int ret;
 
 	ret = wfp_context_enum_validate(e);
@@ -470,7 +470,8 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 	while (count < e->max_entries) {
 		want = min_t(unsigned int, WFP_ENUM_BATCH,
 			     e->max_entries - count);
-		n = wfp_context_collect(s->wn, e, cursor, batch, want);
+		n = wfp_context_collect(s->wn, e, pos, batch, want);
+		kept = 0;
 		for (i = 0; i < n; i++) {
 			/* Filled under the mutex Update0 changes traffic under,
 			 * copied out after: the copy may fault.
@@ -478,15 +479,26 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 			mutex_lock(&s->net->xfrm.xfrm_cfg_mutex);
 			wfp_context_fill_info(batch[i], &info);
 			mutex_unlock(&s->net->xfrm.xfrm_cfg_mutex);
-			if (!ret && copy_to_user(&out[count + i], &info,
-						 sizeof(info)))
-				ret = -EFAULT;
-			cursor = batch[i]->id;
+			pos = batch[i]->id;
+			/* It matched when collected, without the mutex; an
+			 * Update0 since may have moved it out of the template.
+			 * Only what matches as reported is returned.
+			 */
+			if (wfp_subnet_match(&e->local, info.traffic.ip_version,
+					     info.traffic.local_addr) &&
+			    wfp_subnet_match(&e->remote, info.traffic.ip_version,
+					     info.traffic.remote_addr)) {
+				if (!ret && copy_to_user(&out[count + kept], &info,
+							 sizeof(info)))
+					ret = -EFAULT;
+				kept++;
+				cursor = pos;
+			}
 			wfp_context_put(batch[i]);
 		}
 		if (ret)
 			return ret;
-		count += n;
+		count += kept;
 		if (n < want)
 			break;
 	}

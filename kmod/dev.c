@@ -136,6 +136,17 @@ static long wfp_dev_ioctl(struct file *file, unsigned int cmd,
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
 		if (copy_from_user(kdata, uarg, size))
 			return -EFAULT;
+		/* A command that fails changes nothing: a reply that cannot
+		 * be written must fail the command before the handler acts,
+		 * not after it created a context or reserved an SPI.  Writing
+		 * the caller's own bytes back proves the buffer writable
+		 * without changing it.
+		 */
+		if ((_IOC_DIR(cmd) & _IOC_READ) &&
+		    copy_to_user(uarg, kdata, size)) {
+			ret = -EFAULT;
+			goto out;
+		}
 	} else {
 		memset(kdata, 0, size);
 	}
@@ -148,6 +159,7 @@ static long wfp_dev_ioctl(struct file *file, unsigned int cmd,
 	if ((!ret || (desc->flags & WFP_IOCTL_F_STATUS)) &&
 	    (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, kdata, size))
 		ret = -EFAULT;
+out:
 	memzero_explicit(kdata, size);
 	return ret;
 }
