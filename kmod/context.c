@@ -300,13 +300,17 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
-			u64 origin_session)
+/*
+ * wfp_context_remove() for a caller holding xfrm_cfg_mutex already; on
+ * true the caller owns the table's reference and puts it.
+ */
+bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
+			       u64 origin_session)
 {
-	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
 	bool removed = false;
 
-	mutex_lock(cfg);
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+
 	mutex_lock(&wn->ctx_lock);
 	if (!ctx->dead) {
 		wfp_context_unlink(wn, ctx);
@@ -316,6 +320,17 @@ bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 		removed = true;
 	}
 	mutex_unlock(&wn->ctx_lock);
+	return removed;
+}
+
+bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
+			u64 origin_session)
+{
+	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
+	bool removed;
+
+	mutex_lock(cfg);
+	removed = wfp_context_remove_locked(wn, ctx, origin_session);
 	mutex_unlock(cfg);
 	/* The table's reference, which unlinking handed to us. */
 	if (removed)

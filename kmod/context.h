@@ -88,6 +88,8 @@ int wfp_context_set_selectors(struct wfp_session *s, void *arg);
  */
 bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 			u64 origin_session);
+bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
+			       u64 origin_session);
 struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn);
 void wfp_context_mark_dying(struct wfp_context *ctx);
 

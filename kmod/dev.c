@@ -16,6 +16,8 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "batch.h"
+#include "bench.h"
 #include "context.h"
 #include "dev.h"
 #include "rights.h"
@@ -77,7 +79,18 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_CTX_UPDATE, 0, WFP_IPSEC_RIGHT_ADD, wfp_update },
 	{ WFP_IPSEC_IOC_RIGHTS_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_rights_get },
 	{ WFP_IPSEC_IOC_RIGHTS_SET, 0, 0, wfp_rights_set },
+	{ WFP_IPSEC_IOC_CTX_ADD_BATCH, WFP_IOCTL_F_STATUS, WFP_IPSEC_RIGHT_ADD,
+	  wfp_batch_add },
 };
+
+#ifdef WFP_IPSEC_BENCH
+/* A build option outside the numbering; the handler checks the caller's
+ * CAP_NET_ADMIN itself, a measuring tool not being an SA-database right.
+ */
+static const struct wfp_ioctl_desc wfp_bench_ioctl = {
+	WFP_IPSEC_IOC_BENCH_XFRM, 0, 0, wfp_bench_xfrm
+};
+#endif
 
 static int wfp_ioctl_table_check(void)
 {
@@ -102,6 +115,10 @@ static const struct wfp_ioctl_desc *wfp_ioctl_find(unsigned int cmd)
 	unsigned int idx = _IOC_NR(cmd) - 1;
 	const struct wfp_ioctl_desc *desc;
 
+#ifdef WFP_IPSEC_BENCH
+	if (cmd == WFP_IPSEC_IOC_BENCH_XFRM)
+		return &wfp_bench_ioctl;
+#endif
 	if (_IOC_TYPE(cmd) != WFP_IPSEC_IOC_TYPE ||
 	    idx >= ARRAY_SIZE(wfp_ioctls))
 		return NULL;

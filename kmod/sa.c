@@ -31,11 +31,6 @@
 /* Anti-replay window of inbound SAs, the legacy (non-ESN) maximum. */
 #define WFP_REPLAY_WINDOW	32
 
-struct wfp_sa_keys {
-	u8 auth[WFP_IPSEC_KEY_MAX];
-	u8 enc[WFP_IPSEC_KEY_MAX];
-};
-
 static bool wfp_sa_reserved_clear(const struct wfp_ipsec_sa *sa)
 {
 	return !sa->reserved0 && !sa->reserved1 &&
@@ -382,17 +377,13 @@ static int wfp_sa_insert(struct wfp_context *ctx, struct xfrm_state *x,
 	return ret;
 }
 
-static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
-		      bool inbound)
+/*
+ * What AddInbound/AddOutbound check and copy in before taking any lock;
+ * a->status says why a bundle is refused.  The caller wipes p->keys.
+ */
+int wfp_sa_prepare(struct wfp_ipsec_ctx_add *a, struct wfp_sa_prep *p)
 {
 	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
-	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
-			     WFP_IPSEC_CTX_STATE_INBOUND;
-	struct wfp_context *ctx;
-	struct wfp_sa_keys keys;
-	struct xfrm_state *x;
-	struct wfp_algs algs;
-	struct wfp_sa *rec;
 	int ret;
 
 	/* Output only, and copied back even on failure. */
@@ -400,42 +391,47 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 	ret = wfp_sa_validate(a, &a->status);
 	if (ret)
 		return ret;
-	a->status = wfp_algs_resolve(sa0, &algs);
+	a->status = wfp_algs_resolve(sa0, &p->algs);
 	if (a->status)
 		return -EINVAL;
 	if (sa0->spi < WFP_SPI_FIRST_VALID) {
 		a->status = WFP_IPSEC_ADD_ST_SPI;
 		return -EINVAL;
 	}
-	ret = wfp_sa_keys_get(sa0, &algs, &keys, &a->status);
-	if (ret)
-		goto out_wipe;
+	return wfp_sa_keys_get(sa0, &p->algs, &p->keys, &a->status);
+}
 
-	ctx = wfp_context_lock(s->wn, a->id);
-	if (IS_ERR(ctx)) {
-		ret = PTR_ERR(ctx);
-		goto out_wipe;
-	}
-	if (ctx->state != want) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
+/*
+ * The rest of AddInbound/AddOutbound, on a live context whose
+ * xfrm_cfg_mutex the caller holds; a failure leaves xfrm and the
+ * context as they were.
+ */
+int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
+		   bool inbound, const struct wfp_sa_prep *p)
+{
+	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
+	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
+			     WFP_IPSEC_CTX_STATE_INBOUND;
+	struct xfrm_state *x;
+	struct wfp_sa *rec;
+	int ret;
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	if (ctx->state != want)
+		return -EBUSY;
 	if (inbound && sa0->spi != ctx->inbound_spi) {
 		a->status = WFP_IPSEC_ADD_ST_SPI;
-		ret = -EINVAL;
-		goto out_unlock;
+		return -EINVAL;
 	}
 	if (a->bundle.peer_v4_private_addr &&
-	    ctx->traffic.ip_version != WFP_IPSEC_IPV4) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
+	    ctx->traffic.ip_version != WFP_IPSEC_IPV4)
+		return -EINVAL;
 
-	x = wfp_sa_build(ctx, inbound, &a->bundle, &algs, &keys, &a->status);
-	if (IS_ERR(x)) {
-		ret = PTR_ERR(x);
-		goto out_unlock;
-	}
+	x = wfp_sa_build(ctx, inbound, &a->bundle, &p->algs, &p->keys,
+			 &a->status);
+	if (IS_ERR(x))
+		return PTR_ERR(x);
 	rec = wfp_sa_record(ctx, x, &a->bundle);
 	ret = rec ? rhashtable_insert_fast(&ctx->wn->sas, &rec->node,
 					   wfp_sa_params) : -ENOMEM;
@@ -443,13 +439,13 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 		kfree(rec);
 		x->km.state = XFRM_STATE_DEAD;
 		xfrm_state_put(x);
-		goto out_unlock;
+		return ret;
 	}
 	ret = wfp_sa_insert(ctx, x, inbound);
 	if (ret) {
 		rhashtable_remove_fast(&ctx->wn->sas, &rec->node, wfp_sa_params);
 		kfree_rcu(rec, rcu);
-		goto out_unlock;
+		return ret;
 	}
 
 	if (!inbound) {
@@ -461,7 +457,7 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 					       wfp_sa_params);
 			wfp_sa_drop(x);
 			kfree_rcu(rec, rcu);
-			goto out_unlock;
+			return ret;
 		}
 	} else {
 		/* The larval state is gone (ESP: replaced by the update)
@@ -474,10 +470,28 @@ static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);
-out_unlock:
+	return 0;
+}
+
+static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
+		      bool inbound)
+{
+	struct wfp_context *ctx;
+	struct wfp_sa_prep p;
+	int ret;
+
+	ret = wfp_sa_prepare(a, &p);
+	if (ret)
+		goto out_wipe;
+	ctx = wfp_context_lock(s->wn, a->id);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
+		goto out_wipe;
+	}
+	ret = wfp_sa_install(ctx, a, inbound, &p);
 	wfp_context_unlock(ctx);
 out_wipe:
-	memzero_explicit(&keys, sizeof(keys));
+	memzero_explicit(&p.keys, sizeof(p.keys));
 	return ret;
 }
 

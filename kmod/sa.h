@@ -10,6 +10,8 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "algs.h"
+
 struct wfp_context;
 struct wfp_net;
 struct wfp_pset;
@@ -37,6 +39,18 @@ struct wfp_sa_encap {
 	__be32 peer_private;
 };
 
+/* Key blobs in module memory, for the length of one call only. */
+struct wfp_sa_keys {
+	u8 auth[WFP_IPSEC_KEY_MAX];
+	u8 enc[WFP_IPSEC_KEY_MAX];
+};
+
+/* A bundle checked, its algorithms resolved and its keys copied in. */
+struct wfp_sa_prep {
+	struct wfp_algs algs;
+	struct wfp_sa_keys keys;
+};
+
 int wfp_sa_table_init(struct wfp_net *wn);
 void wfp_sa_table_destroy(struct wfp_net *wn);
 
@@ -56,6 +70,13 @@ int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x,
 void wfp_sa_abort_copy(struct wfp_context *ctx, struct wfp_sa *rec);
 void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct wfp_sa *rec);
 void wfp_sa_clone_drop(struct xfrm_state *x);
+
+/* AddInbound/AddOutbound in two halves, for CTX_ADD_BATCH: the checks
+ * and key copy without a lock, then the rest under xfrm_cfg_mutex.
+ */
+int wfp_sa_prepare(struct wfp_ipsec_ctx_add *a, struct wfp_sa_prep *p);
+int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
+		   bool inbound, const struct wfp_sa_prep *p);
 
 int wfp_sa_add_inbound(struct wfp_session *s, void *arg);
 int wfp_sa_add_outbound(struct wfp_session *s, void *arg);

@@ -231,29 +231,23 @@ static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
 	return 0;
 }
 
-static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
-			   u32 lo, u32 hi, bool exact)
+/* The reservation itself, on a context whose xfrm_cfg_mutex is held. */
+static int wfp_spi_reserve_ctx(struct wfp_context *ctx,
+			       struct wfp_ipsec_spi *r, u32 lo, u32 hi,
+			       bool exact)
 {
-	struct wfp_net *wn = s->wn;
-	struct wfp_context *ctx;
+	struct wfp_net *wn = ctx->wn;
 	struct xfrm_state *x;
 	int ret;
 
-	ctx = wfp_context_lock(wn, r->id);
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
-	if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	if (!wfp_spi_traffic_matches(&ctx->traffic, &r->inbound)) {
-		ret = -EXDEV;
-		goto out_unlock;
-	}
+	if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED)
+		return -EBUSY;
+	if (!wfp_spi_traffic_matches(&ctx->traffic, &r->inbound))
+		return -EXDEV;
 
 	ret = wfp_spi_larval_create(ctx, lo, hi, exact, &x);
 	if (ret)
-		goto out_unlock;
+		return ret;
 
 	mutex_lock(&wn->ctx_lock);
 	ctx->spi_key = wfp_spi_key(IPPROTO_ESP, ntohl(x->id.spi));
@@ -263,7 +257,7 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
 	mutex_unlock(&wn->ctx_lock);
 	if (ret) {
 		wfp_spi_larval_drop(x);
-		goto out_unlock;
+		return ret;
 	}
 
 	ctx->larval = x;
@@ -275,9 +269,46 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, WFP_IPSEC_CTX_STATE_SPI_SET);
 	r->spi = ctx->inbound_spi;
-out_unlock:
+	return 0;
+}
+
+static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
+			   u32 lo, u32 hi, bool exact)
+{
+	struct wfp_context *ctx;
+	int ret;
+
+	ctx = wfp_context_lock(s->wn, r->id);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	ret = wfp_spi_reserve_ctx(ctx, r, lo, hi, exact);
 	wfp_context_unlock(ctx);
 	return ret;
+}
+
+/*
+ * SetSpi (r->spi set) or GetSpi (r->spi 0) on a live context whose
+ * xfrm_cfg_mutex the caller holds, with the checks of those calls: for
+ * CTX_ADD_BATCH.
+ */
+int wfp_spi_reserve_locked(struct wfp_context *ctx, struct wfp_ipsec_spi *r)
+{
+	u32 lo = READ_ONCE(spi_min), hi = READ_ONCE(spi_max);
+	int ret;
+
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	ret = wfp_spi_validate(r);
+	if (ret)
+		return ret;
+	if (r->spi) {
+		if (r->spi < WFP_SPI_FIRST_VALID)
+			return -EINVAL;
+		return wfp_spi_reserve_ctx(ctx, r, r->spi, r->spi, true);
+	}
+	if (lo > hi)
+		return -ERANGE;
+	return wfp_spi_reserve_ctx(ctx, r, lo, hi, false);
 }
 
 int wfp_spi_set(struct wfp_session *s, void *arg)

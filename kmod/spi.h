@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct wfp_context;
+struct wfp_ipsec_spi;
 struct wfp_net;
 struct wfp_session;
 
@@ -19,6 +20,9 @@ void wfp_spi_release(struct wfp_context *ctx);
 
 /* Returns a strong reference to the context owning (proto, spi). */
 struct wfp_context *wfp_spi_lookup(struct wfp_net *wn, u8 proto, u32 spi);
+
+/* SetSpi or GetSpi under xfrm_cfg_mutex held by the caller. */
+int wfp_spi_reserve_locked(struct wfp_context *ctx, struct wfp_ipsec_spi *r);
 
 int wfp_spi_set(struct wfp_session *s, void *arg);
 int wfp_spi_get(struct wfp_session *s, void *arg);

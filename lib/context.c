@@ -25,6 +25,11 @@ static DWORD ctx_status(int err)
 	}
 }
 
+DWORD wfp_ctx_status(int err)
+{
+	return ctx_status(err);
+}
+
 static DWORD ctx_create(HANDLE engineHandle, struct wfp_ipsec_ctx_create *c,
 			UINT64 *inboundFilterId, UINT64 *id)
 {

@@ -86,6 +86,17 @@ extern const struct wfp_ctx_layout wfp_ctx_layout0, wfp_ctx_layout1;
 void *wfp_ctx_alloc_array(const struct wfp_ctx_layout *l,
 			  const struct wfp_ctx_full *fulls, UINT32 n);
 
+/*
+ * The codes each single call gives for an errno (and, for AddInbound/
+ * AddOutbound, the module's WFP_IPSEC_ADD_ST_* status), and the kernel
+ * form of IPSEC_SA_BUNDLE1: what WfpIpsecSaContextCreateBatch0 shares
+ * with Create1, SetSpi0/GetSpi1 and AddInbound1/AddOutbound1.
+ */
+DWORD wfp_ctx_status(int err);
+DWORD wfp_spi_status(int err);
+DWORD wfp_add_status(int err, UINT32 status);
+DWORD wfp_bundle1_in(const IPSEC_SA_BUNDLE1 *b, struct wfp_ipsec_bundle *k);
+
 /* sa.c: the installed bundles of a context, and one SA in Windows form. */
 int wfp_ctx_fetch_sas(int fd, struct wfp_ctx_full *full);
 void wfp_sa_out(const struct wfp_ipsec_sa *k, IPSEC_SA0 *sa,

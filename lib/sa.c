@@ -163,19 +163,30 @@ static DWORD add0(HANDLE engineHandle, UINT64 id, unsigned long cmd,
 	return add_call(engineHandle, id, cmd, &a);
 }
 
+DWORD wfp_bundle1_in(const IPSEC_SA_BUNDLE1 *b, struct wfp_ipsec_bundle *k)
+{
+	if (!b)
+		return FWP_E_NULL_POINTER;
+	memset(k, 0, sizeof(*k));
+	BUNDLE_IN(b, k);
+	k->qm_filter_id = b->qmFilterId;
+	memcpy(k->sa_lookup_context, &b->saLookupContext, 16);
+	return sas_in(b->numSAs, b->saList, k);
+}
+
+DWORD wfp_add_status(int err, UINT32 status)
+{
+	return add_status(err, status);
+}
+
 static DWORD add1(HANDLE engineHandle, UINT64 id, unsigned long cmd,
 		  const IPSEC_SA_BUNDLE1 *b)
 {
 	struct wfp_ipsec_ctx_add a;
 	DWORD rc;
 
-	if (!b)
-		return FWP_E_NULL_POINTER;
 	memset(&a, 0, sizeof(a));
-	BUNDLE_IN(b, &a.bundle);
-	a.bundle.qm_filter_id = b->qmFilterId;
-	memcpy(a.bundle.sa_lookup_context, &b->saLookupContext, 16);
-	rc = sas_in(b->numSAs, b->saList, &a.bundle);
+	rc = wfp_bundle1_in(b, &a.bundle);
 	if (rc)
 		return rc;
 	return add_call(engineHandle, id, cmd, &a);

@@ -28,6 +28,11 @@ static DWORD spi_status(int err)
 	}
 }
 
+DWORD wfp_spi_status(int err)
+{
+	return spi_status(err);
+}
+
 /* What getSpi says beyond the traffic: its IP version and encapsulation. */
 static DWORD spi_request(FWP_IP_VERSION traffic_version,
 			 FWP_IP_VERSION ip_version,

@@ -63,6 +63,7 @@
 #define WFP_IPSEC_FEAT_STATS		_BITULL(5)	/* STATS */
 #define WFP_IPSEC_FEAT_UPDATE		_BITULL(6)	/* CTX_UPDATE */
 #define WFP_IPSEC_FEAT_RIGHTS		_BITULL(7)	/* RIGHTS_GET/SET */
+#define WFP_IPSEC_FEAT_BATCH		_BITULL(8)	/* CTX_ADD_BATCH */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -70,7 +71,8 @@
 					 WFP_IPSEC_FEAT_LIFECYCLE | \
 					 WFP_IPSEC_FEAT_STATS | \
 					 WFP_IPSEC_FEAT_UPDATE | \
-					 WFP_IPSEC_FEAT_RIGHTS)
+					 WFP_IPSEC_FEAT_RIGHTS | \
+					 WFP_IPSEC_FEAT_BATCH)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -799,5 +801,124 @@ struct wfp_ipsec_rights {
 	_IOR(WFP_IPSEC_IOC_TYPE, 0x12, struct wfp_ipsec_rights)
 #define WFP_IPSEC_IOC_RIGHTS_SET \
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x13, struct wfp_ipsec_rights)
+
+/* Entries one WFP_IPSEC_IOC_CTX_ADD_BATCH call takes, at most. */
+#define WFP_IPSEC_BATCH_MAX		4096
+
+/* wfp_ipsec_batch_entry.step: the single command an entry failed in. */
+#define WFP_IPSEC_BATCH_STEP_NONE	0	/* none: installed, or not run */
+#define WFP_IPSEC_BATCH_STEP_CREATE	1	/* CTX_CREATE */
+#define WFP_IPSEC_BATCH_STEP_SPI	2	/* CTX_SET_SPI / CTX_GET_SPI */
+#define WFP_IPSEC_BATCH_STEP_INBOUND	3	/* CTX_ADD_INBOUND */
+#define WFP_IPSEC_BATCH_STEP_OUTBOUND	4	/* CTX_ADD_OUTBOUND */
+
+/**
+ * struct wfp_ipsec_batch_entry - one complete context of CTX_ADD_BATCH
+ * @traffic: in: the outbound traffic, as wfp_ipsec_ctx_create.traffic;
+ *	it is also the inbound traffic of the SPI reservation
+ * @inbound_spi: in: 0 to choose the SPI in spi_min..spi_max as
+ *	CTX_GET_SPI does, else the SPI to reserve as CTX_SET_SPI does
+ * @flags: in: must be zero
+ * @inbound: in: the inbound SA, as ADD_INBOUND's bundle; its sas[0].spi
+ *	may be 0, meaning the SPI the entry reserves
+ * @outbound: in: the outbound SA, as ADD_OUTBOUND's bundle
+ * @id: out: the context, 0 when the entry failed
+ * @spi: out: the inbound SPI the context holds, 0 when the entry failed
+ * @error: out: 0, or the positive errno the failing single command would
+ *	have returned
+ * @step: out: WFP_IPSEC_BATCH_STEP_* of that command
+ * @add_status: out: WFP_IPSEC_ADD_ST_* when an ADD step failed
+ * @reserved: must be zero
+ *
+ * An entry is installed whole or not at all: Create, SetSpi/GetSpi,
+ * AddInbound and AddOutbound in that order, with the checks and results
+ * of the single commands; when one fails, what the earlier ones made is
+ * removed again (xfrm states, policies, the context).
+ */
+struct wfp_ipsec_batch_entry {
+	struct wfp_ipsec_traffic traffic;
+	__u32 inbound_spi;
+	__u32 flags;
+	struct wfp_ipsec_bundle inbound;
+	struct wfp_ipsec_bundle outbound;
+	__u64 id;
+	__u32 spi;
+	__u32 error;
+	__u32 step;
+	__u32 add_status;
+	__u64 reserved[2];
+};
+
+/* The entry size of ABI 1; later versions only ever grow it. */
+#define WFP_IPSEC_BATCH_ENTRY_SIZE_V1	528
+
+/**
+ * struct wfp_ipsec_ctx_batch - WFP_IPSEC_IOC_CTX_ADD_BATCH
+ * @entries: in: user pointer to @count entries of @entry_size bytes
+ * @count: in: 1..WFP_IPSEC_BATCH_MAX (E2BIG above)
+ * @entry_size: in: the caller's sizeof(struct wfp_ipsec_batch_entry): at
+ *	least WFP_IPSEC_BATCH_ENTRY_SIZE_V1 and a multiple of 8; bytes past
+ *	what the module knows must be zero
+ * @flags: in: must be zero
+ * @done: out: entries processed, from the first; fewer than @count only
+ *	when a signal arrived (or the array became unreadable: EFAULT),
+ *	the rest being untouched
+ * @succeeded: out: entries of those installed
+ * @reserved: must be zero
+ *
+ * Installs complete SA contexts, each exactly as CTX_CREATE, CTX_SET_SPI
+ * (or CTX_GET_SPI), CTX_ADD_INBOUND and CTX_ADD_OUTBOUND in a row would,
+ * each entry all or nothing, the others independent of it: per-entry
+ * results are written to the entries' output fields.  Needs
+ * WFP_IPSEC_RIGHT_ADD; EPERM in a dynamic session.  The call fails as a
+ * whole, before anything is done, with EINVAL for a reserved field or an
+ * unknown flag set anywhere (header, entries, their traffic and
+ * bundles), EFAULT for an unreadable array; EINTR when a signal arrived
+ * before the first entry.
+ */
+struct wfp_ipsec_ctx_batch {
+	__u64 entries;
+	__u32 count;
+	__u32 entry_size;
+	__u32 flags;
+	__u32 done;
+	__u32 succeeded;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define WFP_IPSEC_IOC_CTX_ADD_BATCH \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x14, struct wfp_ipsec_ctx_batch)
+
+/**
+ * struct wfp_ipsec_bench_xfrm - WFP_IPSEC_IOC_BENCH_XFRM
+ * @cycles: in: 1..1000000
+ * @flags: in: must be 0
+ * @spi_base: in: cycle i uses inbound SPI spi_base + 2 * i, outbound
+ *	spi_base + 2 * i + 1
+ * @reserved: in: must be 0
+ * @local: in: IPv4 local address, network order
+ * @remote: in: IPv4 remote address, network order
+ * @elapsed_ns: out: ktime_get_ns() delta over the loop
+ *
+ * Only in a module built with "make module WFP_BENCH=1" (ENOTTY
+ * otherwise), for measuring: each cycle makes, in the session's network
+ * namespace, the xfrm calls one Create, SetSpi0, AddInbound1,
+ * AddOutbound1, DeleteById0 sequence of an AES-GCM-128 transport IPv4
+ * context causes, without the module's bookkeeping.  Needs CAP_NET_ADMIN.
+ */
+struct wfp_ipsec_bench_xfrm {
+	__u32 cycles;
+	__u32 flags;
+	__u32 spi_base;
+	__u32 reserved;
+	__u8 local[4];
+	__u8 remote[4];
+	__u64 elapsed_ns;
+};
+
+/* Outside the dense numbering: a build option, not part of the ABI. */
+#define WFP_IPSEC_IOC_BENCH_XFRM \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x40, struct wfp_ipsec_bench_xfrm)
 
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

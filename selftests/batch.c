@@ -1,0 +1,1291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * WfpIpsecSaContextCreateBatch0 and WFP_IPSEC_IOC_CTX_ADD_BATCH
+ * (Documentation/batch.rst), and WFP_IPSEC_IOC_BENCH_XFRM when the module
+ * was built with WFP_BENCH=1 (skipped otherwise).
+ *
+ * What is checked: a thousand entries go in and are what Enum and xfrm
+ * (libnl read-back of states and policies) show; the library splits an
+ * array larger than the module takes; a batch-installed context carries
+ * traffic between two namespaces; in a batch with bad entries mixed in,
+ * the good ones are installed, each bad one gets the code the single
+ * calls give for the same input (run afterwards, and compared) and
+ * leaves nothing in xfrm; two entries of one batch asking for one SPI;
+ * every way the call as a whole is refused, before it does anything; a
+ * session without rights.
+ *
+ * Every test runs in a network namespace of its own, so the xfrm
+ * database starts empty and counts are exact; what a test installs goes
+ * with its namespace.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/sp.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+#include "wfp_ns.h"
+
+#define LOCAL		"10.1.0.1"
+#define LOCAL_V4	0x0a010001U
+#define PEER_V4		0x0a010002U
+/* Entry i's peer: 10.3.x.y, i + 1 below it. */
+#define REMOTE_BASE	0x0a030000U
+/* Entry i's SPIs when the test chooses them: in 2i, out 2i + 1. */
+#define SPI_BASE	0x20000000U
+/* GetSpi's default range (spi.rst). */
+#define SPI_MIN		0xd0000000U
+#define SPI_MAX		0xdfffffffU
+#define GCM_KEY		20	/* AES-128 and the 4-byte salt */
+#define GCM_NAME	"rfc4106(gcm(aes))"
+#define MANY		1000
+#define MAC_A		"02:00:00:00:00:0a"
+#define MAC_B		"02:00:00:00:00:0b"
+
+/* ------------------------------------------------------------ entries */
+
+/* An IPSEC_SA_BUNDLE1 with one AES-GCM-128 SA, pointing into itself. */
+struct gcm {
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	UINT8 key[GCM_KEY];
+};
+
+/* What one batch entry points to. */
+struct ent {
+	IPSEC_TRAFFIC1 t;
+	struct gcm in, out;
+};
+
+struct batch {
+	struct ent *e;
+	WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0 *w;
+	UINT32 n;
+};
+
+static void key_fill(UINT8 *k, unsigned int seed)
+{
+	int i;
+
+	for (i = 0; i < GCM_KEY; i++)
+		k[i] = (UINT8)(seed * 0x3b + i * 0x1d + 1);
+}
+
+static void gcm_init(struct gcm *g, UINT32 spi, unsigned int seed)
+{
+	IPSEC_SA_CIPHER_INFORMATION0 *c = &g->ac.saCipherInformation;
+	IPSEC_SA_AUTH_INFORMATION0 *a = &g->ac.saAuthInformation;
+
+	memset(g, 0, sizeof(*g));
+	key_fill(g->key, seed);
+	c->cipherTransform.cipherTransformId.cipherType =
+		IPSEC_CIPHER_TYPE_AES_128;
+	c->cipherTransform.cipherTransformId.cipherConfig =
+		IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	c->cipherKey.size = GCM_KEY;
+	c->cipherKey.data = g->key;
+	a->authTransform.authTransformId.authType = IPSEC_AUTH_AES_128;
+	a->authTransform.authTransformId.authConfig =
+		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	g->sa.spi = spi;
+	g->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	g->sa.espAuthAndCipherInformation = &g->ac;
+	g->b.numSAs = 1;
+	g->b.saList = &g->sa;
+	g->b.ipVersion = FWP_IP_VERSION_V4;
+}
+
+static UINT32 remote_of(UINT32 i)
+{
+	return REMOTE_BASE + i + 1;
+}
+
+/*
+ * Entry i to remote, inbound SPI spi_in (0: GetSpi's choice, the inbound
+ * SA naming SPI 0 too), outbound spi_out.
+ */
+static void ent_set(struct batch *bt, UINT32 i, UINT32 remote, UINT32 spi_in,
+		    UINT32 spi_out)
+{
+	struct ent *e = &bt->e[i];
+
+	memset(&e->t, 0, sizeof(e->t));
+	e->t.ipVersion = FWP_IP_VERSION_V4;
+	e->t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	e->t.localV4Address = LOCAL_V4;
+	e->t.remoteV4Address = remote;
+	gcm_init(&e->in, spi_in, 2 * i);
+	gcm_init(&e->out, spi_out, 2 * i + 1);
+	memset(&bt->w[i], 0, sizeof(bt->w[i]));
+	bt->w[i].traffic = &e->t;
+	bt->w[i].inboundSpi = spi_in;
+	bt->w[i].inboundBundle = &e->in.b;
+	bt->w[i].outboundBundle = &e->out.b;
+	/* Outputs hold garbage until the call writes them. */
+	bt->w[i].id = 0xdeadbeef;
+	bt->w[i].allocatedSpi = 0xdead;
+	bt->w[i].status = 0xdead;
+}
+
+/* n entries with chosen SPIs, to peers 10.3.x.y. */
+static int batch_alloc(struct batch *bt, UINT32 n)
+{
+	UINT32 i;
+
+	bt->n = n;
+	bt->e = calloc(n, sizeof(*bt->e));
+	bt->w = calloc(n, sizeof(*bt->w));
+	if (!bt->e || !bt->w)
+		return -1;
+	for (i = 0; i < n; i++)
+		ent_set(bt, i, remote_of(i), SPI_BASE + 2 * i,
+			SPI_BASE + 2 * i + 1);
+	return 0;
+}
+
+static void batch_free(struct batch *bt)
+{
+	free(bt->e);
+	free(bt->w);
+}
+
+/* ------------------------------------------------------ xfrm via libnl */
+
+struct xs {
+	UINT32 spi, reqid;
+	int proto;
+	UINT8 daddr[4], saddr[4];
+	unsigned long long packets;
+	char aead[64];
+};
+
+static void nl_v4(struct nl_addr *a, UINT8 *out)
+{
+	memset(out, 0, 4);
+	if (a && nl_addr_get_len(a) == 4)
+		memcpy(out, nl_addr_get_binary_addr(a), 4);
+}
+
+/*
+ * Every xfrm state of namespace ns (-1: ours), read with libnl-xfrm
+ * (XFRM_MSG_GETSA dump).  How many, or -1; *out is malloc()ed when out
+ * is not NULL.
+ */
+static int sa_dump(int ns, struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	unsigned long long by, at, ut;
+	unsigned int bits, icv;
+	char key[256];
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++) {
+		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
+
+		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
+		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
+		v[i].proto = xfrmnl_sa_get_proto(sa);
+		nl_v4(xfrmnl_sa_get_daddr(sa), v[i].daddr);
+		nl_v4(xfrmnl_sa_get_saddr(sa), v[i].saddr);
+		xfrmnl_sa_get_curlifetime(sa, &by, &v[i].packets, &at, &ut);
+		xfrmnl_sa_get_aead_params(sa, v[i].aead, &bits, &icv, key);
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	if (out && n >= 0)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static int sa_count(void)
+{
+	return sa_dump(-1, NULL);
+}
+
+/* xfrm policies of namespace ns, per-socket ones aside. */
+static int sp_count_in(int ns)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_object *o;
+	int n = -1;
+
+	if (ns_enter(ns))
+		return -1;
+	sk = nl_socket_alloc();
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    xfrmnl_sp_alloc_cache(sk, &cache))
+		goto out;
+	n = 0;
+	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
+		if (xfrmnl_sp_get_dir((struct xfrmnl_sp *)o) < XFRM_POLICY_MAX)
+			n++;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	ns_leave(ns);
+	return n;
+}
+
+static int sp_count(void)
+{
+	return sp_count_in(-1);
+}
+
+static const struct xs *xs_find(const struct xs *v, int n, UINT32 spi)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].proto == IPPROTO_ESP && v[i].spi == spi)
+			return &v[i];
+	return NULL;
+}
+
+static int cmp_spi(const void *a, const void *b)
+{
+	UINT32 x = ((const struct xs *)a)->spi, y = ((const struct xs *)b)->spi;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------ contexts */
+
+/* Every context of the namespace, by IPsecSaContextEnum1: how many. */
+static long ctx_walk(HANDLE h, void (*fn)(const IPSEC_SA_CONTEXT1 *, void *),
+		     void *arg)
+{
+	IPSEC_SA_CONTEXT1 **c;
+	HANDLE eh = NULL;
+	UINT32 n, i;
+	long total = 0;
+
+	if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh))
+		return -1;
+	do {
+		c = NULL;
+		n = 0;
+		if (IPsecSaContextEnum1(h, eh, 500, &c, &n)) {
+			total = -1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (fn)
+				fn(c[i], arg);
+		total += n;
+		FwpmFreeMemory0((void **)&c);
+	} while (n);
+	IPsecSaContextDestroyEnumHandle0(h, eh);
+	return total;
+}
+
+static long ctx_count(HANDLE h)
+{
+	return ctx_walk(h, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ fixture */
+
+FIXTURE(ns) {
+	HANDLE h;
+	int fd;
+};
+
+FIXTURE_SETUP(ns)
+{
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	/* (Loads xfrm_user, which the read-back needs.) */
+	ASSERT_EQ(sa_count(), 0);
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+	if (self->h)
+		FwpmEngineClose0(self->h);
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+/* Nothing of ours in the namespace: no context, state or policy. */
+static void expect_empty(struct __test_metadata *_metadata, HANDLE h)
+{
+	EXPECT_EQ(ctx_count(h), 0);
+	EXPECT_EQ(sa_count(), 0);
+	EXPECT_EQ(sp_count(), 0);
+}
+
+/* ------------------------------------------------ a thousand contexts */
+
+struct seen {
+	const struct batch *bt;
+	int found, bad;
+};
+
+/* The Enum entry belongs to one of the batch's entries, as installed. */
+static void seen_one(const IPSEC_SA_CONTEXT1 *c, void *arg)
+{
+	struct seen *s = arg;
+	const WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0 *w;
+	UINT32 i;
+
+	for (i = 0; i < s->bt->n; i++) {
+		w = &s->bt->w[i];
+		if (w->id != c->saContextId)
+			continue;
+		s->found++;
+		if (!c->inboundSa || !c->outboundSa ||
+		    c->inboundSa->saBundle.numSAs != 1 ||
+		    c->outboundSa->saBundle.numSAs != 1 ||
+		    c->inboundSa->saBundle.saList[0].spi != w->allocatedSpi ||
+		    c->outboundSa->saBundle.saList[0].spi !=
+		    s->bt->e[i].out.sa.spi ||
+		    c->outboundSa->traffic.remoteV4Address != remote_of(i))
+			s->bad++;
+		return;
+	}
+	s->bad++;
+}
+
+TEST_F_TIMEOUT(ns, thousand_installed, 300)
+{
+	struct seen s = { 0 };
+	struct batch bt;
+	struct xs *v, key = { 0 };
+	const struct xs *x;
+	UINT32 i, ok = 0, out_spi;
+	int n;
+
+	ASSERT_EQ(batch_alloc(&bt, MANY), 0);
+	/* Every other entry lets GetSpi choose its inbound SPI. */
+	for (i = 1; i < MANY; i += 2)
+		ent_set(&bt, i, remote_of(i), 0, SPI_BASE + 2 * i + 1);
+
+	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, MANY, bt.w, &ok),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(ok, MANY);
+	for (i = 0; i < MANY; i++) {
+		ASSERT_EQ(bt.w[i].status, ERROR_SUCCESS) TH_LOG("entry %u", i);
+		ASSERT_NE(bt.w[i].id, 0);
+		ASSERT_NE(bt.w[i].id, 0xdeadbeef);
+		if (i % 2) {
+			EXPECT_GE(bt.w[i].allocatedSpi, SPI_MIN);
+			EXPECT_LE(bt.w[i].allocatedSpi, SPI_MAX);
+		} else {
+			EXPECT_EQ(bt.w[i].allocatedSpi, SPI_BASE + 2 * i);
+		}
+		/* Ids come from one counter, in entry order. */
+		if (i)
+			EXPECT_GT(bt.w[i].id, bt.w[i - 1].id);
+	}
+
+	/* Enum: exactly these contexts, complete, with these SAs. */
+	s.bt = &bt;
+	EXPECT_EQ(ctx_walk(self->h, seen_one, &s), MANY);
+	EXPECT_EQ(s.found, MANY);
+	EXPECT_EQ(s.bad, 0);
+
+	/* xfrm: two AES-GCM SAs per context (no larval state left), the
+	 * inbound one from the peer to us, and two policies.
+	 */
+	n = sa_dump(-1, &v);
+	ASSERT_EQ(n, 2 * MANY);
+	qsort(v, n, sizeof(*v), cmp_spi);
+	for (i = 0; i < MANY; i++) {
+		UINT32 r = htonl(remote_of(i)), l = htonl(LOCAL_V4);
+
+		key.spi = bt.w[i].allocatedSpi;
+		x = bsearch(&key, v, n, sizeof(*v), cmp_spi);
+		ASSERT_NE(x, NULL) TH_LOG("inbound SA of entry %u", i);
+		EXPECT_STREQ(x->aead, GCM_NAME);
+		EXPECT_EQ(memcmp(x->daddr, &l, 4), 0);
+		EXPECT_EQ(memcmp(x->saddr, &r, 4), 0);
+		out_spi = SPI_BASE + 2 * i + 1;
+		key.spi = out_spi;
+		x = bsearch(&key, v, n, sizeof(*v), cmp_spi);
+		ASSERT_NE(x, NULL) TH_LOG("outbound SA of entry %u", i);
+		EXPECT_STREQ(x->aead, GCM_NAME);
+		EXPECT_EQ(memcmp(x->daddr, &r, 4), 0);
+	}
+	free(v);
+	EXPECT_EQ(sp_count(), 2 * MANY);
+	batch_free(&bt);
+}
+
+/* More than one call takes: the library splits the array. */
+TEST_F_TIMEOUT(ns, library_splits_large_arrays, 600)
+{
+	UINT32 n = WFP_IPSEC_BATCH_MAX + 5, i, ok = 0;
+	struct batch bt;
+
+	ASSERT_EQ(batch_alloc(&bt, n), 0);
+	/* One entry the library refuses, across the chunk border. */
+	bt.w[WFP_IPSEC_BATCH_MAX].traffic = NULL;
+	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, n, bt.w, &ok),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(ok, n - 1);
+	for (i = 0; i < n; i++) {
+		if (i == WFP_IPSEC_BATCH_MAX) {
+			EXPECT_EQ(bt.w[i].status, FWP_E_NULL_POINTER);
+			EXPECT_EQ(bt.w[i].id, 0);
+			continue;
+		}
+		ASSERT_EQ(bt.w[i].status, ERROR_SUCCESS) TH_LOG("entry %u", i);
+		ASSERT_EQ(bt.w[i].allocatedSpi, SPI_BASE + 2 * i);
+	}
+	EXPECT_EQ(ctx_count(self->h), n - 1);
+	EXPECT_EQ(sa_count(), 2 * (n - 1));
+	batch_free(&bt);
+}
+
+/* -------------------------------------------- bad entries mixed in */
+
+/* Entry kinds of the mixed batch, and the codes sa.rst/spi.rst give. */
+enum {
+	M_GOOD, M_ZERO_ADDR, M_SPI_RESERVED, M_SPI_TAKEN, M_BAD_CIPHER,
+	M_OUT_KEY_LEN, M_OUT_SA_TAKEN, M_POLICY_TAKEN, M_NULL_INBOUND,
+	M_OUT_TWO_SAS, M_IN_OTHER_SPI, M_GOOD_GETSPI,
+};
+
+static const struct {
+	int kind;
+	DWORD code;
+} MIXED[] = {
+	{ M_GOOD, ERROR_SUCCESS },
+	{ M_ZERO_ADDR, FWP_E_INVALID_PARAMETER },	/* Create */
+	{ M_GOOD, ERROR_SUCCESS },
+	{ M_SPI_RESERVED, FWP_E_INVALID_PARAMETER },	/* SetSpi: < 256 */
+	{ M_SPI_TAKEN, FWP_E_ALREADY_EXISTS },		/* SetSpi */
+	{ M_BAD_CIPHER, FWP_E_INVALID_CIPHER_TRANSFORM },	/* AddInbound */
+	{ M_GOOD_GETSPI, ERROR_SUCCESS },
+	{ M_OUT_KEY_LEN, FWP_E_INVALID_PARAMETER },	/* AddOutbound */
+	{ M_OUT_SA_TAKEN, FWP_E_ALREADY_EXISTS },	/* AddOutbound: SA */
+	{ M_POLICY_TAKEN, FWP_E_ALREADY_EXISTS },	/* AddOutbound: policy */
+	{ M_NULL_INBOUND, FWP_E_NULL_POINTER },		/* AddInbound (library) */
+	{ M_OUT_TWO_SAS, ERROR_NOT_SUPPORTED },		/* AddOutbound (library) */
+	{ M_IN_OTHER_SPI, FWP_E_INVALID_PARAMETER },	/* AddInbound: not ours */
+	{ M_GOOD, ERROR_SUCCESS },
+};
+
+#define NMIXED		((UINT32)(sizeof(MIXED) / sizeof(MIXED[0])))
+#define TAKEN_SPI	0x30000001U	/* a foreign state's */
+
+static void mixed_set(struct batch *bt, UINT32 i)
+{
+	ent_set(bt, i, remote_of(i), SPI_BASE + 2 * i, SPI_BASE + 2 * i + 1);
+	switch (MIXED[i].kind) {
+	case M_ZERO_ADDR:
+		bt->e[i].t.remoteV4Address = 0;
+		break;
+	case M_SPI_RESERVED:
+		bt->w[i].inboundSpi = 100;
+		bt->e[i].in.sa.spi = 100;
+		break;
+	case M_SPI_TAKEN:
+		bt->w[i].inboundSpi = TAKEN_SPI;
+		bt->e[i].in.sa.spi = TAKEN_SPI;
+		break;
+	case M_BAD_CIPHER:
+		bt->e[i].in.ac.saCipherInformation.cipherTransform
+			.cipherTransformId.cipherType = (IPSEC_CIPHER_TYPE)99;
+		break;
+	case M_OUT_KEY_LEN:
+		bt->e[i].out.ac.saCipherInformation.cipherKey.size = 16;
+		break;
+	case M_NULL_INBOUND:
+		bt->w[i].inboundBundle = NULL;
+		break;
+	case M_OUT_TWO_SAS:
+		bt->e[i].out.b.numSAs = 2;
+		break;
+	case M_IN_OTHER_SPI:
+		bt->e[i].in.sa.spi = SPI_BASE + 0x100000;
+		break;
+	case M_GOOD_GETSPI:
+		bt->w[i].inboundSpi = 0;
+		bt->e[i].in.sa.spi = 0;
+		break;
+	}
+}
+
+/*
+ * The single calls on entry i's input, stopping at the first failure
+ * and deleting what they made: the code they return.
+ */
+static DWORD single_calls(HANDLE h, struct batch *bt, UINT32 i)
+{
+	const WFP_IPSEC_SA_CONTEXT_BATCH_ENTRY0 *w = &bt->w[i];
+	IPSEC_SA_SPI spi = w->inboundSpi;
+	IPSEC_GETSPI1 g;
+	UINT64 id = 0;
+	DWORD rc;
+
+	rc = IPsecSaContextCreate1(h, w->traffic, NULL, NULL, &id);
+	if (rc)
+		return rc;
+	wfp_getspi_set(&g, w->traffic);
+	rc = spi ? IPsecSaContextSetSpi0(h, id, &g, spi) :
+		   IPsecSaContextGetSpi1(h, id, &g, &spi);
+	/* What the batch does for an inbound SA naming SPI 0. */
+	if (!rc && !bt->e[i].in.sa.spi)
+		bt->e[i].in.sa.spi = spi;
+	if (!rc)
+		rc = IPsecSaContextAddInbound1(h, id, w->inboundBundle);
+	if (!rc)
+		rc = IPsecSaContextAddOutbound1(h, id, w->outboundBundle);
+	IPsecSaContextDeleteById0(h, id);
+	return rc;
+}
+
+TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
+{
+	UINT32 i, ok = 0, good = 0;
+	struct batch bt;
+	int foreign_sa, foreign_sp;
+
+	/* What another control plane holds: an ESP state with the SPI
+	 * entry M_SPI_TAKEN asks for, one with the destination and SPI of
+	 * M_OUT_SA_TAKEN's outbound SA, a policy with M_POLICY_TAKEN's
+	 * selector.
+	 */
+	ASSERT_EQ(batch_alloc(&bt, NMIXED), 0);
+	for (i = 0; i < NMIXED; i++)
+		mixed_set(&bt, i);
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst 10.9.0.1 proto esp "
+		     "spi 0x%x mode transport aead '" GCM_NAME "' 0x%040x 128",
+		     TAKEN_SPI, 1), 0) TH_LOG("%s", g_last_cmd);
+	for (i = 0; i < NMIXED; i++) {
+		struct in_addr r = { htonl(remote_of(i)) };
+
+		if (MIXED[i].kind == M_OUT_SA_TAKEN)
+			ASSERT_EQ(sh("ip xfrm state add src " LOCAL " dst %s "
+				     "proto esp spi 0x%x mode transport aead '"
+				     GCM_NAME "' 0x%040x 128", inet_ntoa(r),
+				     SPI_BASE + 2 * i + 1, 2), 0)
+				TH_LOG("%s", g_last_cmd);
+		if (MIXED[i].kind == M_POLICY_TAKEN)
+			ASSERT_EQ(sh("ip xfrm policy add src " LOCAL "/32 dst "
+				     "%s/32 dir out priority 0x8000 tmpl proto "
+				     "esp mode transport", inet_ntoa(r)), 0)
+				TH_LOG("%s", g_last_cmd);
+	}
+	foreign_sa = sa_count();
+	foreign_sp = sp_count();
+	ASSERT_EQ(foreign_sa, 2);
+	ASSERT_EQ(foreign_sp, 1);
+
+	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, NMIXED, bt.w, &ok),
+		  ERROR_SUCCESS);
+	for (i = 0; i < NMIXED; i++) {
+		EXPECT_EQ(bt.w[i].status, MIXED[i].code)
+			TH_LOG("entry %u: 0x%x (%s)", i, bt.w[i].status,
+			       WfpIpsecErrorName(bt.w[i].status));
+		if (MIXED[i].code) {
+			EXPECT_EQ(bt.w[i].id, 0);
+			EXPECT_EQ(bt.w[i].allocatedSpi, 0);
+		} else {
+			EXPECT_NE(bt.w[i].id, 0);
+			good++;
+		}
+	}
+	EXPECT_EQ(ok, good);
+	/* The good ones complete, the bad ones without a trace. */
+	EXPECT_EQ(ctx_count(self->h), good);
+	EXPECT_EQ(sa_count(), foreign_sa + 2 * good);
+	EXPECT_EQ(sp_count(), foreign_sp + 2 * good);
+
+	/* The single calls say the same of each entry. */
+	for (i = 0; i < NMIXED; i++) {
+		if (!MIXED[i].code)
+			continue;
+		EXPECT_EQ(single_calls(self->h, &bt, i), bt.w[i].status)
+			TH_LOG("entry %u", i);
+	}
+	EXPECT_EQ(ctx_count(self->h), good);
+	EXPECT_EQ(sa_count(), foreign_sa + 2 * good);
+	batch_free(&bt);
+}
+
+TEST_F(ns, spi_collision_within_batch)
+{
+	UINT32 ok = 0;
+	struct batch bt;
+
+	ASSERT_EQ(batch_alloc(&bt, 3), 0);
+	/* Entry 1 asks for entry 0's inbound SPI, to another peer. */
+	ent_set(&bt, 1, remote_of(1), SPI_BASE, SPI_BASE + 3);
+	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 3, bt.w, &ok),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(ok, 2);
+	EXPECT_EQ(bt.w[0].status, ERROR_SUCCESS);
+	EXPECT_EQ(bt.w[0].allocatedSpi, SPI_BASE);
+	EXPECT_EQ(bt.w[1].status, FWP_E_ALREADY_EXISTS);
+	EXPECT_EQ(bt.w[1].id, 0);
+	EXPECT_EQ(bt.w[2].status, ERROR_SUCCESS);
+	EXPECT_EQ(ctx_count(self->h), 2);
+	/* Entry 1's outbound SA and policies never went in. */
+	EXPECT_EQ(sa_count(), 4);
+	EXPECT_EQ(sp_count(), 4);
+	batch_free(&bt);
+}
+
+/* ------------------------------------------------- the call refused */
+
+TEST_F(ns, null_entries)
+{
+	UINT32 ok = 7;
+
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 1, NULL, &ok),
+		  FWP_E_NULL_POINTER);
+	expect_empty(_metadata, self->h);
+}
+
+TEST_F(ns, null_num_succeeded)
+{
+	struct batch bt;
+
+	ASSERT_EQ(batch_alloc(&bt, 1), 0);
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 1, bt.w, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(bt.w[0].status, 0xdead);
+	expect_empty(_metadata, self->h);
+	batch_free(&bt);
+}
+
+TEST_F(ns, zero_entries)
+{
+	struct batch bt;
+	UINT32 ok = 7;
+
+	ASSERT_EQ(batch_alloc(&bt, 1), 0);
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 0, bt.w, &ok),
+		  FWP_E_ZERO_LENGTH_ARRAY);
+	EXPECT_EQ(ok, 0);
+	expect_empty(_metadata, self->h);
+	batch_free(&bt);
+}
+
+TEST_F(ns, closed_engine)
+{
+	HANDLE h = NULL;
+	struct batch bt;
+	UINT32 ok = 7;
+
+	ASSERT_EQ(batch_alloc(&bt, 2), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(h, 2, bt.w, &ok),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(NULL, 2, bt.w, &ok),
+		  ERROR_INVALID_HANDLE);
+	expect_empty(_metadata, self->h);
+	batch_free(&bt);
+}
+
+TEST_F(ns, dynamic_session)
+{
+	FWPM_SESSION0 session = { .flags = FWPM_SESSION_FLAG_DYNAMIC };
+	HANDLE h = NULL;
+	struct batch bt;
+	UINT32 ok = 7;
+
+	ASSERT_EQ(batch_alloc(&bt, 2), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &session,
+				  &h), ERROR_SUCCESS);
+	EXPECT_EQ(WfpIpsecSaContextCreateBatch0(h, 2, bt.w, &ok),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(ok, 0);
+	EXPECT_EQ(bt.w[0].status, FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(bt.w[1].status, FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(bt.w[1].id, 0);
+	FwpmEngineClose0(h);
+	expect_empty(_metadata, self->h);
+	batch_free(&bt);
+}
+
+/* In a child that lost CAP_NET_ADMIN: a session holding no rights. */
+static int unprivileged_batch(void *arg)
+{
+	struct wfp_ipsec_ctx_batch b;
+	struct batch *bt = arg;
+	HANDLE h = NULL;
+	UINT32 ok = 7;
+	int fd;
+
+	if (drop_cap_net_admin())
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	if (WfpIpsecSaContextCreateBatch0(h, bt->n, bt->w, &ok) !=
+	    ERROR_ACCESS_DENIED)
+		return 1;
+	if (ok || bt->w[0].status != ERROR_ACCESS_DENIED || bt->w[0].id)
+		return 2;
+	/* The module itself refuses, whatever a library would do. */
+	if (WfpIpsecEngineGetFd(h, &fd))
+		return 102;
+	memset(&b, 0, sizeof(b));
+	b.entries = (__u64)(uintptr_t)bt->w;	/* never read */
+	b.count = 1;
+	b.entry_size = sizeof(struct wfp_ipsec_batch_entry);
+	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b) != -EACCES)
+		return 3;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(ns, unprivileged_denied)
+{
+	struct batch bt;
+
+	ASSERT_EQ(batch_alloc(&bt, 2), 0);
+	EXPECT_EQ(run_in_child(unprivileged_batch, &bt), 0);
+	expect_empty(_metadata, self->h);
+	batch_free(&bt);
+}
+
+/* ------------------------------------------------------ the raw ioctl */
+
+/* A valid AES-GCM-128 SA of the kernel form, its key at key. */
+static void raw_sa(struct wfp_ipsec_bundle *b, UINT32 spi, const UINT8 *key)
+{
+	memset(b, 0, sizeof(*b));
+	b->num_sas = 1;
+	b->sas[0].spi = spi;
+	b->sas[0].transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	b->sas[0].auth_type = IPSEC_AUTH_AES_128;
+	b->sas[0].auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	b->sas[0].cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	b->sas[0].cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	b->sas[0].cipher_key_len = GCM_KEY;
+	b->sas[0].cipher_key = (__u64)(uintptr_t)key;
+}
+
+static void raw_entry(struct wfp_ipsec_batch_entry *k, UINT32 i,
+		      const UINT8 *key)
+{
+	UINT32 l = htonl(LOCAL_V4), r = htonl(remote_of(i));
+
+	memset(k, 0, sizeof(*k));
+	k->traffic.ip_version = WFP_IPSEC_IPV4;
+	k->traffic.traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
+	memcpy(k->traffic.local_addr, &l, 4);
+	memcpy(k->traffic.remote_addr, &r, 4);
+	k->inbound_spi = SPI_BASE + 2 * i;
+	raw_sa(&k->inbound, 0, key);
+	raw_sa(&k->outbound, SPI_BASE + 2 * i + 1, key);
+}
+
+#define RAW_N		3
+#define RAW_STRIDE_MAX	1024
+
+/* RAW_N valid entries of the kernel form, and the call's header. */
+struct raw {
+	HANDLE h;
+	int fd;
+	UINT8 key[GCM_KEY];
+	struct wfp_ipsec_batch_entry k[RAW_N];
+	struct wfp_ipsec_ctx_batch b;
+	UINT8 mem[RAW_N * RAW_STRIDE_MAX];
+};
+
+static void raw_init(struct __test_metadata *_metadata, struct raw *r)
+{
+	UINT32 i;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &r->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(r->h, &r->fd), ERROR_SUCCESS);
+	ASSERT_EQ(sa_count(), 0);
+	key_fill(r->key, 1);
+	for (i = 0; i < RAW_N; i++)
+		raw_entry(&r->k[i], i, r->key);
+	memset(&r->b, 0, sizeof(r->b));
+	r->b.entries = (__u64)(uintptr_t)r->mem;
+	r->b.count = RAW_N;
+	r->b.entry_size = sizeof(r->k[0]);
+	memset(r->mem, 0, sizeof(r->mem));
+}
+
+/* The entries at the header's stride (when it is a usable one). */
+static void raw_place(struct raw *r)
+{
+	UINT32 i, stride = r->b.entry_size;
+
+	if (stride >= sizeof(r->k[0]) && stride <= RAW_STRIDE_MAX)
+		for (i = 0; i < RAW_N; i++)
+			memcpy(r->mem + i * stride, &r->k[i], sizeof(r->k[i]));
+}
+
+static int raw_call(struct raw *r)
+{
+	raw_place(r);
+	return wfp_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b);
+}
+
+FIXTURE(rawbad) {
+	struct raw r;
+};
+
+/*
+ * A call with something wrong, refused as a whole: errno err.  bad
+ * changes the header or the entries before they are placed; dirty_tail
+ * sets a byte past the last entry's known part once they are.
+ */
+FIXTURE_VARIANT(rawbad) {
+	void (*bad)(struct raw *r);
+	bool dirty_tail;
+	int err;
+};
+
+FIXTURE_SETUP(rawbad)
+{
+	raw_init(_metadata, &self->r);
+}
+
+FIXTURE_TEARDOWN(rawbad)
+{
+	if (self->r.h)
+		FwpmEngineClose0(self->r.h);
+}
+
+/* Mostly the last entry is wrong: the first must not go in. */
+#define LAST(r)		(&(r)->k[RAW_N - 1])
+
+static void bad_flags(struct raw *r) { r->b.flags = 1; }
+static void bad_reserved0(struct raw *r) { r->b.reserved0 = 1; }
+static void bad_reserved(struct raw *r) { r->b.reserved[1] = 1; }
+static void bad_count0(struct raw *r) { r->b.count = 0; }
+static void bad_count_max(struct raw *r) { r->b.count = WFP_IPSEC_BATCH_MAX + 1; }
+static void bad_size_small(struct raw *r) { r->b.entry_size -= 8; }
+static void bad_size_odd(struct raw *r) { r->b.entry_size += 4; }
+static void bad_size_huge(struct raw *r) { r->b.entry_size = 8192; }
+/* A later ABI's field, set: not understood, so refused. */
+static void bad_tail(struct raw *r) { r->b.entry_size += 8; }
+static void bad_entry_flags(struct raw *r) { LAST(r)->flags = 1; }
+static void bad_entry_reserved(struct raw *r) { LAST(r)->reserved[0] = 1; }
+static void bad_traffic_reserved(struct raw *r)
+{
+	LAST(r)->traffic.reserved1 = 1;
+}
+static void bad_bundle_reserved(struct raw *r)
+{
+	LAST(r)->outbound.reserved0 = 1;
+}
+static void bad_sa_reserved(struct raw *r)
+{
+	LAST(r)->inbound.sas[0].reserved[1] = 1;
+}
+static void bad_sa1_reserved(struct raw *r)
+{
+	LAST(r)->outbound.sas[1].reserved0 = 1;
+}
+static void bad_pointer(struct raw *r) { r->b.entries = 8; }
+
+FIXTURE_VARIANT_ADD(rawbad, header_flags) { .bad = bad_flags, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, header_reserved0) {
+	.bad = bad_reserved0, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, header_reserved) {
+	.bad = bad_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, count_zero) { .bad = bad_count0, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, count_above_max) {
+	.bad = bad_count_max, .err = E2BIG };
+FIXTURE_VARIANT_ADD(rawbad, entry_size_small) {
+	.bad = bad_size_small, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, entry_size_unaligned) {
+	.bad = bad_size_odd, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, entry_size_huge) {
+	.bad = bad_size_huge, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, unknown_tail_set) {
+	.bad = bad_tail, .dirty_tail = true, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, entry_flags) {
+	.bad = bad_entry_flags, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, entry_reserved) {
+	.bad = bad_entry_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, traffic_reserved) {
+	.bad = bad_traffic_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, bundle_reserved) {
+	.bad = bad_bundle_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, sa_reserved) {
+	.bad = bad_sa_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, second_sa_reserved) {
+	.bad = bad_sa1_reserved, .err = EINVAL };
+FIXTURE_VARIANT_ADD(rawbad, unreadable_array) {
+	.bad = bad_pointer, .err = EFAULT };
+
+TEST_F(rawbad, refused_before_anything)
+{
+	struct raw *r = &self->r;
+
+	variant->bad(r);
+	raw_place(r);
+	if (variant->dirty_tail)
+		r->mem[(RAW_N - 1) * r->b.entry_size + sizeof(r->k[0])] = 1;
+	r->b.done = 77;
+	EXPECT_EQ(wfp_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b),
+		  -variant->err);
+	/* Copied back on failure too, saying nothing was done. */
+	EXPECT_EQ(r->b.done, 0);
+	EXPECT_EQ(r->b.succeeded, 0);
+	/* No entry's results were written. */
+	EXPECT_EQ(((struct wfp_ipsec_batch_entry *)(void *)r->mem)->id, 0);
+	expect_empty(_metadata, r->h);
+}
+
+FIXTURE(raw) {
+	struct raw r;
+};
+
+FIXTURE_SETUP(raw)
+{
+	raw_init(_metadata, &self->r);
+}
+
+FIXTURE_TEARDOWN(raw)
+{
+	if (self->r.h)
+		FwpmEngineClose0(self->r.h);
+}
+
+/* Bytes past the known entry, all zero: what a newer caller sends. */
+TEST_F(raw, larger_entries_zero_tail)
+{
+	struct raw *r = &self->r;
+	UINT32 i;
+
+	r->b.entry_size = sizeof(r->k[0]) + 16;
+	ASSERT_EQ(raw_call(r), 0);
+	EXPECT_EQ(r->b.done, RAW_N);
+	EXPECT_EQ(r->b.succeeded, RAW_N);
+	for (i = 0; i < RAW_N; i++) {
+		struct wfp_ipsec_batch_entry *k =
+			(void *)(r->mem + i * r->b.entry_size);
+
+		EXPECT_NE(k->id, 0);
+		EXPECT_EQ(k->spi, SPI_BASE + 2 * i);
+		EXPECT_EQ(k->error, 0);
+	}
+	EXPECT_EQ(ctx_count(r->h), RAW_N);
+}
+
+/* Where an entry failed: the step, the errno, the ADD status. */
+TEST_F(raw, per_entry_results)
+{
+	struct raw *r = &self->r;
+	struct wfp_ipsec_batch_entry *k = (void *)r->mem;
+
+	r->k[0].inbound.sas[0].cipher_type = 99;
+	r->k[1].inbound_spi = 100;
+	ASSERT_EQ(raw_call(r), 0);
+	EXPECT_EQ(r->b.done, RAW_N);
+	EXPECT_EQ(r->b.succeeded, 1);
+	EXPECT_EQ(k[0].error, EINVAL);
+	EXPECT_EQ(k[0].step, WFP_IPSEC_BATCH_STEP_INBOUND);
+	EXPECT_EQ(k[0].add_status, WFP_IPSEC_ADD_ST_CIPHER);
+	EXPECT_EQ(k[0].id, 0);
+	EXPECT_EQ(k[1].error, EINVAL);
+	EXPECT_EQ(k[1].step, WFP_IPSEC_BATCH_STEP_SPI);
+	EXPECT_EQ(k[1].id, 0);
+	EXPECT_EQ(k[2].error, 0);
+	EXPECT_EQ(k[2].step, WFP_IPSEC_BATCH_STEP_NONE);
+	EXPECT_NE(k[2].id, 0);
+	EXPECT_EQ(ctx_count(r->h), 1);
+	EXPECT_EQ(sa_count(), 2);
+	EXPECT_EQ(sp_count(), 2);
+}
+
+TEST(feature_bit)
+{
+	struct wfp_ipsec_hello h;
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	EXPECT_TRUE(h.features & WFP_IPSEC_FEAT_BATCH);
+	close(fd);
+}
+
+TEST(before_hello)
+{
+	struct wfp_ipsec_ctx_batch b = { .count = 1 };
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b), -EBADFD);
+	close(fd);
+}
+
+TEST(wrong_size_is_enotty)
+{
+	struct { struct wfp_ipsec_ctx_batch b; __u64 more; } big = { 0 };
+	int fd;
+
+	fd = wfp_session(_metadata);
+	EXPECT_EQ(wfp_ioctl(fd, _IOWR(WFP_IPSEC_IOC_TYPE, 0x14, big), &big),
+		  -ENOTTY);
+	close(fd);
+}
+
+/* ------------------------------------------------------ traffic flows */
+
+static void hex(const UINT8 *k, char *buf)
+{
+	int i;
+
+	for (i = 0; i < GCM_KEY; i++)
+		sprintf(buf + 2 * i, "%02x", k[i]);
+}
+
+/*
+ * A batch-installed context between 10.1.0.1 (us, A) and 10.1.0.2 (B,
+ * another namespace over a veth pair, keyed with plain ip xfrm): ping
+ * works both ways and goes through A's SAs.
+ */
+TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
+{
+	char bname[32], path[64], kin[2 * GCM_KEY + 1], kout[2 * GCM_KEY + 1];
+	UINT32 ok = 0, spi_in, spi_out;
+	const struct xs *xin, *xout;
+	struct batch bt;
+	struct xs *v;
+	int bns, rc, n;
+
+	snprintf(bname, sizeof(bname), "wfpbatch%d", getpid());
+	ASSERT_EQ(sh("ip netns add %s", bname), 0);
+	snprintf(path, sizeof(path), "/run/netns/%s", bname);
+	bns = open(path, O_RDONLY | O_CLOEXEC);
+	rc = sh("ip link set lo up && ip link add va address " MAC_A
+		" type veth peer name vb address " MAC_B " netns %s && "
+		"ip link set va up && ip addr add 10.1.0.1/24 dev va && "
+		"ip neigh add 10.1.0.2 lladdr " MAC_B " dev va nud permanent",
+		bname);
+	/* The descriptor keeps B alive; no name is left behind. */
+	sh("ip netns del %s", bname);
+	ASSERT_GE(bns, 0);
+	ASSERT_EQ(rc, 0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(sh_in(bns, "ip link set lo up && ip link set vb up && "
+			"ip addr add 10.1.0.2/24 dev vb && ip neigh add "
+			"10.1.0.1 lladdr " MAC_A " dev vb nud permanent"), 0)
+		TH_LOG("%s", g_last_cmd);
+
+	ASSERT_EQ(batch_alloc(&bt, 1), 0);
+	ent_set(&bt, 0, PEER_V4, 0, SPI_BASE + 1);
+	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 1, bt.w, &ok),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(bt.w[0].status, ERROR_SUCCESS);
+	spi_in = bt.w[0].allocatedSpi;
+	spi_out = SPI_BASE + 1;
+
+	/* B sends on our inbound SPI with our inbound key, and back. */
+	hex(bt.e[0].in.key, kin);
+	hex(bt.e[0].out.key, kout);
+	ASSERT_EQ(sh_in(bns, "ip xfrm state add src 10.1.0.2 dst 10.1.0.1 "
+			"proto esp spi 0x%x mode transport aead '" GCM_NAME
+			"' 0x%s 128 && ip xfrm state add src 10.1.0.1 dst "
+			"10.1.0.2 proto esp spi 0x%x mode transport aead '"
+			GCM_NAME "' 0x%s 128", spi_in, kin, spi_out, kout), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(sh_in(bns, "ip xfrm policy add src 10.1.0.2/32 dst "
+			"10.1.0.1/32 dir out tmpl proto esp mode transport && "
+			"ip xfrm policy add src 10.1.0.1/32 dst 10.1.0.2/32 "
+			"dir in tmpl proto esp mode transport"), 0)
+		TH_LOG("%s", g_last_cmd);
+
+	EXPECT_EQ(sh("ping -c 2 -i 0.2 -W 2 10.1.0.2 >/dev/null 2>&1"), 0);
+	EXPECT_EQ(sh_in(bns, "ping -c 2 -i 0.2 -W 2 10.1.0.1 >/dev/null 2>&1"),
+		  0);
+	n = sa_dump(-1, &v);
+	ASSERT_EQ(n, 2);
+	xin = xs_find(v, n, spi_in);
+	xout = xs_find(v, n, spi_out);
+	ASSERT_NE(xin, NULL);
+	ASSERT_NE(xout, NULL);
+	/* Two echo requests and two replies each way. */
+	EXPECT_GE(xin->packets, 4);
+	EXPECT_GE(xout->packets, 4);
+	free(v);
+	EXPECT_EQ(sp_count_in(bns), 2);
+	close(bns);
+	batch_free(&bt);
+}
+
+/* ------------------------------------------- BENCH_XFRM (WFP_BENCH=1) */
+
+static void bench_args(struct wfp_ipsec_bench_xfrm *p, __u32 cycles)
+{
+	UINT32 l = htonl(LOCAL_V4), r = htonl(PEER_V4);
+
+	memset(p, 0, sizeof(*p));
+	p->cycles = cycles;
+	p->spi_base = SPI_BASE;
+	memcpy(p->local, &l, 4);
+	memcpy(p->remote, &r, 4);
+}
+
+/* The module was built with WFP_BENCH=1: the command is there. */
+static bool bench_present(int fd)
+{
+	struct wfp_ipsec_bench_xfrm p;
+
+	/* cycles 0 is refused when the command exists. */
+	bench_args(&p, 0);
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) != -ENOTTY;
+}
+
+#define BENCH_OR_SKIP(self) do {					\
+	if (!bench_present((self)->fd))					\
+		SKIP(return, "module built without WFP_BENCH=1");	\
+} while (0)
+
+TEST_F_TIMEOUT(ns, bench_leaves_nothing, 300)
+{
+	struct wfp_ipsec_bench_xfrm p;
+
+	BENCH_OR_SKIP(self);
+	bench_args(&p, MANY);
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	EXPECT_GT(p.elapsed_ns, 0);
+	TH_LOG("%u cycles in %.0f ms: %.0f cycles/s", p.cycles,
+	       p.elapsed_ns / 1e6, p.cycles * 1e9 / p.elapsed_ns);
+	expect_empty(_metadata, self->h);
+}
+
+/* A cycle failing midway is unwound: only the foreign state remains. */
+TEST_F_TIMEOUT(ns, bench_spi_taken_unwinds, 120)
+{
+	struct wfp_ipsec_bench_xfrm p;
+
+	BENCH_OR_SKIP(self);
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst 10.9.0.1 proto esp "
+		     "spi 0x%x mode transport aead '" GCM_NAME "' 0x%040x 128",
+		     SPI_BASE + 4, 1), 0) TH_LOG("%s", g_last_cmd);
+	bench_args(&p, 5);
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
+	EXPECT_EQ(sa_count(), 1);
+	EXPECT_EQ(sp_count(), 0);
+}
+
+/* A policy conflict at AddOutbound's share unwinds both SAs. */
+TEST_F_TIMEOUT(ns, bench_policy_taken_unwinds, 120)
+{
+	struct wfp_ipsec_bench_xfrm p;
+
+	BENCH_OR_SKIP(self);
+	ASSERT_EQ(sh("ip xfrm policy add src " LOCAL "/32 dst 10.1.0.2/32 "
+		     "dir out priority 0x8000 tmpl proto esp mode transport"),
+		  0) TH_LOG("%s", g_last_cmd);
+	bench_args(&p, 3);
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
+	EXPECT_EQ(sa_count(), 0);
+	EXPECT_EQ(sp_count(), 1);
+}
+
+static void bench_bad_flags(struct wfp_ipsec_bench_xfrm *p) { p->flags = 1; }
+static void bench_bad_reserved(struct wfp_ipsec_bench_xfrm *p)
+{
+	p->reserved = 1;
+}
+static void bench_bad_cycles(struct wfp_ipsec_bench_xfrm *p)
+{
+	p->cycles = 1000001;
+}
+static void bench_bad_spi(struct wfp_ipsec_bench_xfrm *p) { p->spi_base = 255; }
+static void bench_bad_wrap(struct wfp_ipsec_bench_xfrm *p)
+{
+	p->spi_base = 0xffffffffU - 2 * p->cycles + 2;
+}
+static void bench_bad_addr(struct wfp_ipsec_bench_xfrm *p)
+{
+	memset(p->remote, 0, sizeof(p->remote));
+}
+
+TEST_F(ns, bench_invalid_arguments)
+{
+	static void (*const bad[])(struct wfp_ipsec_bench_xfrm *) = {
+		bench_bad_flags, bench_bad_reserved, bench_bad_cycles,
+		bench_bad_spi, bench_bad_wrap, bench_bad_addr,
+	};
+	struct wfp_ipsec_bench_xfrm p;
+	unsigned int i;
+
+	BENCH_OR_SKIP(self);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bench_args(&p, 10);
+		bad[i](&p);
+		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p),
+			  -EINVAL) TH_LOG("case %u", i);
+	}
+	/* The last SPI of the range is usable. */
+	bench_args(&p, 10);
+	p.spi_base = 0xffffffffU - 2 * p.cycles + 1;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	expect_empty(_metadata, self->h);
+}
+
+static int bench_unprivileged(void *arg)
+{
+	struct wfp_ipsec_bench_xfrm p;
+	int *fd = arg;
+
+	/* The session is root's; the caller is not. */
+	if (drop_cap_net_admin())
+		return 100;
+	bench_args(&p, 1);
+	return wfp_ioctl(*fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) == -EPERM ? 0 : 1;
+}
+
+TEST_F(ns, bench_needs_cap_net_admin)
+{
+	BENCH_OR_SKIP(self);
+	EXPECT_EQ(run_in_child(bench_unprivileged, &self->fd), 0);
+	expect_empty(_metadata, self->h);
+}
+
+TEST_HARNESS_MAIN
