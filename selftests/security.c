@@ -1,0 +1,2076 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Security checks (Documentation/sessions.rst, rights.rst, abi.rst).
+ *
+ * FIXTURE denied, one variant per ioctl command (and read(2)): a session
+ * opened without CAP_NET_ADMIN and without any grant - by root after
+ * dropping the capability, and by uid 65534 through a device node made
+ * world-openable for the test - issues the command with an argument that
+ * would succeed for an administrator, aimed at the administrator's own
+ * contexts and subscription, and must get the documented errno; the
+ * matching library calls must return the documented Windows code.  What
+ * the module allows such a session by design is tested as allowed: HELLO,
+ * SESSION_GET (reporting no rights), UNSUBSCRIBE and read(2) of its own
+ * (absent) subscriptions.  Afterwards nothing may have changed: contexts,
+ * xfrm states and policies, grants, and the administrator's subscription,
+ * which must not even have seen an event.
+ *
+ * FIXTURE userns: uid 65534 in a user + network namespace of its own
+ * manages that namespace fully and cannot see or touch the contexts of the
+ * initial namespace, nor hear of their changes; a session it opened before
+ * leaving keeps no rights there.
+ *
+ * FIXTURE leak: every command that copies data out, and read(2), run
+ * twice with the output prefilled with 0xA5 and then 0x5A: a byte the
+ * module did not write shows as a difference; reserved fields and padding
+ * must be zero, nothing may look like a kernel address, and a reply never
+ * goes past its structure (or, for an enumeration, past its count).
+ *
+ * FIXTURE keys: SAs installed with distinctive keys; xfrm holds them (the
+ * positive control), and no reading ioctl or library call returns any
+ * 8-byte run of them.
+ */
+#include <arpa/inet.h>
+#include <malloc.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/sp.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define NOBODY		65534
+#define NODE_MODE	0600
+
+#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
+			 (UINT32)(c) << 8 | (UINT32)(d))
+#define LOCAL_V4	V4(10, 0, 0, 1)
+
+#define GCM_KEYLEN	20
+#define CBC_KEYLEN	16
+#define SHA_KEYLEN	32
+
+/* No command takes more (dev.c's argument buffer). */
+#define ARGMAX		512
+
+#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
+#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
+#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
+#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
+
+/* ------------------------------------------------------------ helpers */
+
+static void addr4(__u8 *a, UINT32 v)
+{
+	UINT32 n = htonl(v);
+
+	memset(a, 0, 16);
+	memcpy(a, &n, 4);
+}
+
+/* Kernel form of a transport IPv4 traffic, local -> remote. */
+static void ktraffic(struct wfp_ipsec_traffic *t, UINT32 remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ip_version = WFP_IPSEC_IPV4;
+	t->traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
+	addr4(t->local_addr, LOCAL_V4);
+	addr4(t->remote_addr, remote);
+}
+
+static void traffic_v4(IPSEC_TRAFFIC1 *t, UINT32 remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V4;
+	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	t->localV4Address = LOCAL_V4;
+	t->remoteV4Address = remote;
+}
+
+static void getspi_v4(IPSEC_GETSPI1 *g, UINT32 remote)
+{
+	memset(g, 0, sizeof(*g));
+	traffic_v4(&g->inboundIpsecTraffic, remote);
+	g->ipVersion = FWP_IP_VERSION_V4;
+}
+
+static void getspi0_v4(IPSEC_GETSPI0 *g, UINT32 remote)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic.ipVersion = FWP_IP_VERSION_V4;
+	g->inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	g->inboundIpsecTraffic.localV4Address = LOCAL_V4;
+	g->inboundIpsecTraffic.remoteV4Address = remote;
+	g->ipVersion = FWP_IP_VERSION_V4;
+}
+
+/* A kernel AES-GCM-128 SA with the key at key. */
+static void ksa_gcm(struct wfp_ipsec_sa *sa, UINT32 spi, const UINT8 *key)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = spi;
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->auth_type = IPSEC_AUTH_AES_128;
+	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	sa->cipher_key_len = GCM_KEYLEN;
+	sa->cipher_key = (__u64)(uintptr_t)key;
+}
+
+static void kadd_gcm(struct wfp_ipsec_ctx_add *a, UINT64 id, UINT32 spi,
+		     const UINT8 *key)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->bundle.num_sas = 1;
+	a->bundle.lifetime_seconds = 3600;
+	a->bundle.mm_sa_id = 0x1122334455667788ULL;
+	ksa_gcm(&a->bundle.sas[0], spi, key);
+}
+
+/* The library's AES-GCM-128 bundle (IPSEC_SA_BUNDLE1 and 0). */
+struct bundle {
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA_BUNDLE0 b0;
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+};
+
+static void bundle_gcm(struct bundle *s, UINT32 spi, const UINT8 *key)
+{
+	memset(s, 0, sizeof(*s));
+	s->sa.spi = spi;
+	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	s->sa.espAuthAndCipherInformation = &s->ac;
+	s->ac.saAuthInformation.authTransform.authTransformId.authType =
+		IPSEC_AUTH_AES_128;
+	s->ac.saAuthInformation.authTransform.authTransformId.authConfig =
+		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherType =
+		IPSEC_CIPHER_TYPE_AES_128;
+	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
+		IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	s->ac.saCipherInformation.cipherKey.size = GCM_KEYLEN;
+	s->ac.saCipherInformation.cipherKey.data = (UINT8 *)key;
+	s->b.lifetime.lifetimeSeconds = 3600;
+	s->b.numSAs = 1;
+	s->b.saList = &s->sa;
+	s->b.ipVersion = FWP_IP_VERSION_V4;
+	s->b0.lifetime = s->b.lifetime;
+	s->b0.numSAs = 1;
+	s->b0.saList = &s->sa;
+	s->b0.ipVersion = FWP_IP_VERSION_V4;
+}
+
+/* A fully keyed context through the library (AES-GCM-128). */
+static DWORD key_ctx(HANDLE h, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
+		     const UINT8 *key_in, const UINT8 *key_out, UINT32 upto,
+		     UINT64 *id)
+{
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct bundle s;
+	DWORD rc;
+
+	traffic_v4(&t, remote);
+	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
+	if (rc || upto == ST_CREATED)
+		return rc;
+	getspi_v4(&g, remote);
+	rc = IPsecSaContextSetSpi0(h, *id, &g, spi_in);
+	if (rc || upto == ST_SPI_SET)
+		return rc;
+	bundle_gcm(&s, spi_in, key_in);
+	rc = IPsecSaContextAddInbound1(h, *id, &s.b);
+	if (rc || upto == ST_INBOUND)
+		return rc;
+	bundle_gcm(&s, spi_out, key_out);
+	return IPsecSaContextAddOutbound1(h, *id, &s.b);
+}
+
+static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = id;
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+}
+
+static UINT32 ctx_state(int fd, UINT64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	return raw_get(fd, id, &info) ? 0 : info.state;
+}
+
+/* Contexts of the namespace, through one CTX_ENUM page (at most 64). */
+static int ctx_count(int fd)
+{
+	static struct wfp_ipsec_ctx_info buf[64];
+	struct wfp_ipsec_ctx_enum e;
+
+	memset(&e, 0, sizeof(e));
+	e.entries = (__u64)(uintptr_t)buf;
+	e.max_entries = 64;
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) ?: (int)e.count;
+}
+
+static int grants_count(int fd)
+{
+	struct wfp_ipsec_rights r;
+
+	memset(&r, 0, sizeof(r));
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) ?: (int)r.count;
+}
+
+/* xfrm states and global policies of the current namespace, or -1. */
+static void xfrm_counts(int *states, int *policies)
+{
+	struct nl_cache *c = NULL;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_object *o;
+
+	*states = *policies = -1;
+	if (!sk || nl_connect(sk, NETLINK_XFRM))
+		goto out;
+	if (!xfrmnl_sa_alloc_cache(sk, &c)) {
+		*states = nl_cache_nitems(c);
+		nl_cache_free(c);
+	}
+	if (!xfrmnl_sp_alloc_cache(sk, &c)) {
+		*policies = 0;
+		for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
+			*policies += xfrmnl_sp_get_dir((struct xfrmnl_sp *)o) <
+				     XFRM_POLICY_MAX;
+		nl_cache_free(c);
+	}
+out:
+	if (sk)
+		nl_socket_free(sk);
+}
+
+/* States of the current namespace with this SPI; -1 on error. */
+static int xfrm_spi_count(UINT32 spi)
+{
+	struct nl_cache *c = NULL;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_object *o;
+	int n = -1;
+
+	if (sk && !nl_connect(sk, NETLINK_XFRM) &&
+	    !xfrmnl_sa_alloc_cache(sk, &c)) {
+		n = 0;
+		for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o))
+			n += (UINT32)xfrmnl_sa_get_spi((struct xfrmnl_sa *)o) == spi;
+		nl_cache_free(c);
+	}
+	if (sk)
+		nl_socket_free(sk);
+	return n;
+}
+
+static const char *code_name(DWORD rc)
+{
+	const char *n = WfpIpsecErrorName(rc);
+
+	return n ? n : "?";
+}
+
+/*
+ * Fixtures open the node to everyone for a while; a test killed by the
+ * harness's timeout skips its teardown, so the program's exit closes it
+ * again too.
+ */
+static void __attribute__((destructor)) node_mode_restore(void)
+{
+	struct stat st;
+
+	if (!stat(WFP_IPSEC_DEVICE_PATH, &st) &&
+	    (st.st_mode & 07777) != NODE_MODE)
+		chmod(WFP_IPSEC_DEVICE_PATH, NODE_MODE);
+}
+
+/* ================================================= FIXTURE denied */
+
+/* What the administrator set up, for the unprivileged child to aim at. */
+struct targets {
+	UINT64 created, spi_set, inbound, complete;
+	UINT32 spi_set_spi;
+	UINT64 sub;		/* the administrator's subscription */
+};
+
+#define R_CREATED	V4(10, 0, 1, 1)
+#define R_SPI_SET	V4(10, 0, 1, 2)
+#define R_INBOUND	V4(10, 0, 1, 3)
+#define R_COMPLETE	V4(10, 0, 1, 4)
+#define R_NEW		V4(10, 0, 1, 5)
+
+static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
+	"\x99\xaa\xbb\xcc\xdd\xee\xff\x01\x02\x03\x04\x05";
+
+/* Pseudo command for read(2). */
+#define CMD_READ	0UL
+
+/* A valid argument for cmd, aimed at the administrator's objects. */
+static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
+{
+	static struct wfp_ipsec_ctx_info entries[16];
+	union {
+		struct wfp_ipsec_hello hello;
+		struct wfp_ipsec_ctx_create cr;
+		struct wfp_ipsec_ctx_id id;
+		struct wfp_ipsec_ctx_info info;
+		struct wfp_ipsec_ctx_enum e;
+		struct wfp_ipsec_spi spi;
+		struct wfp_ipsec_selectors sel;
+		struct wfp_ipsec_ctx_add add;
+		struct wfp_ipsec_ctx_sa sa;
+		struct wfp_ipsec_subscribe sub;
+		struct wfp_ipsec_ctx_update upd;
+		struct wfp_ipsec_rights r;
+	} *u = buf;
+
+	memset(buf, 0, ARGMAX);
+	switch (cmd) {
+	case WFP_IPSEC_IOC_HELLO:
+		u->hello.abi_version = WFP_IPSEC_ABI_VERSION;
+		break;
+	case WFP_IPSEC_IOC_CTX_CREATE:
+		ktraffic(&u->cr.traffic, R_NEW);
+		break;
+	case WFP_IPSEC_IOC_CTX_DELETE:
+	case WFP_IPSEC_IOC_CTX_EXPIRE:
+		u->id.id = t->complete;
+		break;
+	case WFP_IPSEC_IOC_UNSUBSCRIBE:
+		u->id.id = t->sub;
+		break;
+	case WFP_IPSEC_IOC_CTX_GET:
+		u->info.id = t->complete;
+		break;
+	case WFP_IPSEC_IOC_CTX_ENUM:
+		u->e.entries = (__u64)(uintptr_t)entries;
+		u->e.max_entries = 16;
+		break;
+	case WFP_IPSEC_IOC_CTX_SET_SPI:
+	case WFP_IPSEC_IOC_CTX_GET_SPI:
+		u->spi.id = t->created;
+		ktraffic(&u->spi.inbound, R_CREATED);
+		u->spi.spi = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? 0x5000 : 0;
+		break;
+	case WFP_IPSEC_IOC_CTX_SET_SELECTORS:
+		u->sel.id = t->created;
+		break;
+	case WFP_IPSEC_IOC_CTX_ADD_INBOUND:
+		kadd_gcm(&u->add, t->spi_set, t->spi_set_spi, KEY_A);
+		break;
+	case WFP_IPSEC_IOC_CTX_ADD_OUTBOUND:
+		kadd_gcm(&u->add, t->inbound, 0x6000, KEY_A);
+		break;
+	case WFP_IPSEC_IOC_CTX_GET_SA:
+		u->sa.id = t->complete;
+		u->sa.dir = WFP_IPSEC_DIR_INBOUND;
+		break;
+	case WFP_IPSEC_IOC_CTX_UPDATE:
+		u->upd.id = t->complete;
+		u->upd.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
+		u->upd.mm_sa_id[0] = 1;
+		u->upd.mm_sa_id[1] = 2;
+		break;
+	case WFP_IPSEC_IOC_RIGHTS_SET:
+		u->r.count = 1;
+		u->r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+		u->r.grants[0].id = NOBODY;
+		u->r.grants[0].rights = __WFP_IPSEC_RIGHT_ALL;
+		break;
+#ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
+	case WFP_IPSEC_IOC_CTX_ADD_BATCH: {
+		static struct wfp_ipsec_batch_entry be;
+		struct wfp_ipsec_ctx_batch *b = buf;
+		struct wfp_ipsec_ctx_add a;
+
+		/* One complete context, as the four single commands would. */
+		memset(&be, 0, sizeof(be));
+		ktraffic(&be.traffic, R_NEW);
+		be.inbound_spi = 0x9001;
+		kadd_gcm(&a, 0, 0x9001, KEY_A);
+		be.inbound = a.bundle;
+		kadd_gcm(&a, 0, 0x9002, KEY_A);
+		be.outbound = a.bundle;
+		b->entries = (__u64)(uintptr_t)&be;
+		b->count = 1;
+		b->entry_size = sizeof(be);
+		break;
+	}
+#endif
+	default:
+		/* SESSION_GET, SUBSCRIBE (any traffic), STATS, RIGHTS_GET */
+		break;
+	}
+}
+
+/* The library calls behind a command; ERROR_ACCESS_DENIED if all are. */
+typedef DWORD (*lib_fn)(HANDLE h, const struct targets *t);
+
+static DWORD both(DWORD a, DWORD b)
+{
+	return a != ERROR_ACCESS_DENIED ? a : b;
+}
+
+static DWORD lib_open(HANDLE h, const struct targets *t)
+{
+	(void)h;
+	(void)t;
+	return ERROR_SUCCESS;	/* the engine was opened to get here */
+}
+
+static DWORD lib_create(HANDLE h, const struct targets *t)
+{
+	IPSEC_TRAFFIC0 t0;
+	IPSEC_TRAFFIC1 t1;
+	UINT64 id = 0;
+
+	(void)t;
+	traffic_v4(&t1, R_NEW);
+	memset(&t0, 0, sizeof(t0));
+	t0.ipVersion = FWP_IP_VERSION_V4;
+	t0.localV4Address = LOCAL_V4;
+	t0.remoteV4Address = R_NEW;
+	return both(IPsecSaContextCreate1(h, &t1, NULL, NULL, &id),
+		    IPsecSaContextCreate0(h, &t0, NULL, &id));
+}
+
+static DWORD lib_delete(HANDLE h, const struct targets *t)
+{
+	return IPsecSaContextDeleteById0(h, t->complete);
+}
+
+static DWORD lib_get(HANDLE h, const struct targets *t)
+{
+	IPSEC_SA_CONTEXT1 *c1 = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL;
+	DWORD rc = both(IPsecSaContextGetById1(h, t->complete, &c1),
+			IPsecSaContextGetById0(h, t->complete, &c0));
+
+	FwpmFreeMemory0((void **)&c1);
+	FwpmFreeMemory0((void **)&c0);
+	return rc;
+}
+
+static DWORD lib_enum(HANDLE h, const struct targets *t)
+{
+	HANDLE e1 = NULL, e2 = NULL;
+	DWORD rc;
+
+	(void)t;
+	rc = both(IPsecSaContextCreateEnumHandle0(h, NULL, &e1),
+		  IPsecSaCreateEnumHandle0(h, NULL, &e2));
+	if (e1)
+		IPsecSaContextDestroyEnumHandle0(h, e1);
+	if (e2)
+		IPsecSaDestroyEnumHandle0(h, e2);
+	return rc;
+}
+
+static DWORD lib_setspi(HANDLE h, const struct targets *t)
+{
+	IPSEC_GETSPI1 g;
+
+	getspi_v4(&g, R_CREATED);
+	return IPsecSaContextSetSpi0(h, t->created, &g, 0x5000);
+}
+
+static DWORD lib_getspi(HANDLE h, const struct targets *t)
+{
+	IPSEC_GETSPI1 g;
+	IPSEC_GETSPI0 g0;
+	IPSEC_SA_SPI spi = 0;
+
+	getspi_v4(&g, R_CREATED);
+	getspi0_v4(&g0, R_CREATED);
+	return both(IPsecSaContextGetSpi1(h, t->created, &g, &spi),
+		    IPsecSaContextGetSpi0(h, t->created, &g0, &spi));
+}
+
+static DWORD lib_selectors(HANDLE h, const struct targets *t)
+{
+	return WfpIpsecSaContextSetSelectors0(h, t->created, NULL, NULL, 0);
+}
+
+static DWORD lib_addin(HANDLE h, const struct targets *t)
+{
+	struct bundle s;
+
+	bundle_gcm(&s, t->spi_set_spi, KEY_A);
+	return both(IPsecSaContextAddInbound1(h, t->spi_set, &s.b),
+		    IPsecSaContextAddInbound0(h, t->spi_set, &s.b0));
+}
+
+static DWORD lib_addout(HANDLE h, const struct targets *t)
+{
+	struct bundle s;
+
+	bundle_gcm(&s, 0x6000, KEY_A);
+	return both(IPsecSaContextAddOutbound1(h, t->inbound, &s.b),
+		    IPsecSaContextAddOutbound0(h, t->inbound, &s.b0));
+}
+
+static DWORD lib_expire(HANDLE h, const struct targets *t)
+{
+	return IPsecSaContextExpire0(h, t->complete);
+}
+
+static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	(void)ctx;
+	(void)c;
+}
+
+static DWORD lib_subscribe(HANDLE h, const struct targets *t)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	HANDLE ev = NULL;
+	DWORD rc;
+
+	(void)t;
+	memset(&s, 0, sizeof(s));
+	rc = IPsecSaContextSubscribe0(h, &s, no_event, NULL, &ev);
+	if (!rc)
+		IPsecSaContextUnsubscribe0(h, ev);
+	return rc;
+}
+
+static DWORD lib_stats(HANDLE h, const struct targets *t)
+{
+	IPSEC_STATISTICS1 s1;
+	IPSEC_STATISTICS0 s0;
+
+	(void)t;
+	return both(IPsecGetStatistics1(h, &s1), IPsecGetStatistics0(h, &s0));
+}
+
+static DWORD lib_update(HANDLE h, const struct targets *t)
+{
+	IPSEC_SA_DETAILS1 d[2];
+	IPSEC_SA_CONTEXT1 c;
+
+	memset(d, 0, sizeof(d));
+	memset(&c, 0, sizeof(c));
+	c.saContextId = t->complete;
+	c.outboundSa = &d[0];
+	c.inboundSa = &d[1];
+	return IPsecSaContextUpdate0(h, IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, &c);
+}
+
+static DWORD lib_rights_get(HANDLE h, const struct targets *t)
+{
+	PSECURITY_DESCRIPTOR sd = NULL;
+	PACL dacl = NULL;
+	DWORD rc;
+
+	(void)t;
+	rc = IPsecSaDbGetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL,
+				       NULL, &dacl, NULL, &sd);
+	FwpmFreeMemory0((void **)&sd);
+	return rc;
+}
+
+static DWORD lib_rights_set(HANDLE h, const struct targets *t)
+{
+	ACL acl;
+
+	(void)t;
+	memset(&acl, 0, sizeof(acl));
+	acl.AclRevision = ACL_REVISION;
+	acl.AclSize = sizeof(acl);
+	return IPsecSaDbSetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL,
+					 NULL, &acl, NULL);
+}
+
+FIXTURE(denied) {
+	HANDLE h;
+	int fd;			/* the administrator's raw session */
+	struct targets t;
+	int states, policies;
+	bool chmodded;
+	int *report;		/* the child's errno and library code */
+};
+
+FIXTURE_VARIANT(denied) {
+	unsigned long cmd;
+	int want;		/* errno; 0: allowed by design */
+	lib_fn lib;
+	DWORD want_lib;
+};
+
+#define DENIED(name, c, err, fn, code)					\
+	FIXTURE_VARIANT_ADD(denied, name) {				\
+		.cmd = c, .want = err, .lib = fn, .want_lib = code,	\
+	}
+
+/* Allowed by design: the handshake, and what the session says of itself. */
+DENIED(hello, WFP_IPSEC_IOC_HELLO, 0, lib_open, ERROR_SUCCESS);
+DENIED(session_get, WFP_IPSEC_IOC_SESSION_GET, 0, NULL, 0);
+DENIED(ctx_create, WFP_IPSEC_IOC_CTX_CREATE, EACCES, lib_create,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_delete, WFP_IPSEC_IOC_CTX_DELETE, EACCES, lib_delete,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_get, WFP_IPSEC_IOC_CTX_GET, EACCES, lib_get, ERROR_ACCESS_DENIED);
+DENIED(ctx_enum, WFP_IPSEC_IOC_CTX_ENUM, EACCES, lib_enum,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_set_spi, WFP_IPSEC_IOC_CTX_SET_SPI, EACCES, lib_setspi,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_get_spi, WFP_IPSEC_IOC_CTX_GET_SPI, EACCES, lib_getspi,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_set_selectors, WFP_IPSEC_IOC_CTX_SET_SELECTORS, EACCES,
+       lib_selectors, ERROR_ACCESS_DENIED);
+DENIED(ctx_add_inbound, WFP_IPSEC_IOC_CTX_ADD_INBOUND, EACCES, lib_addin,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_add_outbound, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, EACCES, lib_addout,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_get_sa, WFP_IPSEC_IOC_CTX_GET_SA, EACCES, lib_get,
+       ERROR_ACCESS_DENIED);
+DENIED(ctx_expire, WFP_IPSEC_IOC_CTX_EXPIRE, EACCES, lib_expire,
+       ERROR_ACCESS_DENIED);
+DENIED(subscribe, WFP_IPSEC_IOC_SUBSCRIBE, EACCES, lib_subscribe,
+       ERROR_ACCESS_DENIED);
+/* Needs no right: a session can only name its own subscriptions. */
+DENIED(unsubscribe, WFP_IPSEC_IOC_UNSUBSCRIBE, ENOENT, NULL, 0);
+DENIED(stats, WFP_IPSEC_IOC_STATS, EACCES, lib_stats, ERROR_ACCESS_DENIED);
+DENIED(ctx_update, WFP_IPSEC_IOC_CTX_UPDATE, EACCES, lib_update,
+       ERROR_ACCESS_DENIED);
+DENIED(rights_get, WFP_IPSEC_IOC_RIGHTS_GET, EACCES, lib_rights_get,
+       ERROR_ACCESS_DENIED);
+DENIED(rights_set, WFP_IPSEC_IOC_RIGHTS_SET, EPERM, lib_rights_set,
+       ERROR_ACCESS_DENIED);
+#ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
+DENIED(ctx_add_batch, WFP_IPSEC_IOC_CTX_ADD_BATCH, EACCES, NULL, 0);
+#endif
+/* Its own subscriptions only, and it has none. */
+DENIED(read_events, CMD_READ, EAGAIN, NULL, 0);
+
+FIXTURE_SETUP(denied)
+{
+	struct wfp_ipsec_subscribe sub;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->report, MAP_FAILED);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), 0);
+	/* One context in every state a command could act on. */
+	ASSERT_EQ(key_ctx(self->h, R_CREATED, 0, 0, KEY_A, KEY_A, ST_CREATED,
+			  &self->t.created), 0);
+	ASSERT_EQ(key_ctx(self->h, R_SPI_SET, 0x1001, 0, KEY_A, KEY_A,
+			  ST_SPI_SET, &self->t.spi_set), 0);
+	self->t.spi_set_spi = 0x1001;
+	ASSERT_EQ(key_ctx(self->h, R_INBOUND, 0x1002, 0, KEY_A, KEY_A,
+			  ST_INBOUND, &self->t.inbound), 0);
+	ASSERT_EQ(key_ctx(self->h, R_COMPLETE, 0x1003, 0x2003, KEY_A, KEY_A,
+			  ST_COMPLETE, &self->t.complete), 0);
+	/* The administrator listens on a raw session of its own. */
+	self->fd = wfp_session(_metadata);
+	memset(&sub, 0, sizeof(sub));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
+	self->t.sub = sub.id;
+	xfrm_counts(&self->states, &self->policies);
+	ASSERT_EQ(self->states, 4);	/* larval, inbound, 2 of complete */
+	ASSERT_EQ(self->policies, 2);
+	/* uid 65534 must be able to open the node to be refused further. */
+	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
+	self->chmodded = true;
+}
+
+FIXTURE_TEARDOWN(denied)
+{
+	if (self->chmodded)
+		chmod(WFP_IPSEC_DEVICE_PATH, NODE_MODE);
+	if (self->h)
+		FwpmEngineClose0(self->h);
+	if (self->fd > 0)
+		close(self->fd);
+	if (self->report && self->report != MAP_FAILED)
+		munmap(self->report, 4096);
+}
+
+struct denied_arg {
+	const FIXTURE_VARIANT(denied) *v;
+	const struct targets *t;
+	bool nobody;
+	int *report;
+};
+
+/* The unprivileged side; the exit code says which check failed. */
+static int denied_child(void *arg)
+{
+	const struct denied_arg *a = arg;
+	struct wfp_ipsec_session_info info;
+	union {
+		__u64 align;
+		__u8 b[ARGMAX];
+	} buf;
+	HANDLE h;
+	int fd, err;
+
+	if (a->nobody ? become_nobody() : drop_cap_net_admin())
+		return 10;
+	fd = wfp_open();
+	if (fd < 0)
+		return 11;
+	if (a->v->cmd != WFP_IPSEC_IOC_HELLO && wfp_hello(fd, 0, NULL))
+		return 12;
+	if (a->v->cmd != WFP_IPSEC_IOC_HELLO &&
+	    (wfp_info(fd, &info) || info.rights))
+		return 13;
+	build_arg(a->v->cmd, a->t, buf.b);
+	if (a->v->cmd == CMD_READ) {
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		err = read(fd, buf.b, sizeof(buf.b)) < 0 ? errno : 0;
+	} else {
+		err = ioctl(fd, a->v->cmd, buf.b) ? errno : 0;
+	}
+	a->report[0] = err;
+	if (err != a->v->want)
+		return 14;
+	if (a->v->cmd == WFP_IPSEC_IOC_SESSION_GET) {
+		/* What it may learn: itself, and that it holds nothing. */
+		struct wfp_ipsec_session_info *i = (void *)buf.b;
+
+		if (i->rights || i->uid != (a->nobody ? NOBODY : 0) ||
+		    i->pid != (__u32)getpid() || i->netns_cookie != netns_cookie())
+			return 15;
+	}
+	close(fd);
+	if (!a->v->lib)
+		return 0;
+	a->report[1] = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	if (a->report[1])
+		return 16;
+	a->report[1] = a->v->lib(h, a->t);
+	FwpmEngineClose0(h);
+	return (DWORD)a->report[1] == a->v->want_lib ? 0 : 17;
+}
+
+static void denied_run(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(denied) *self,
+		       const FIXTURE_VARIANT(denied) *variant, bool nobody)
+{
+	struct denied_arg a = {
+		.v = variant, .t = &self->t, .nobody = nobody,
+		.report = self->report,
+	};
+	struct wfp_ipsec_ctx_id un;
+	struct wfp_ipsec_event ev;
+	int states, policies, rc;
+
+	self->report[0] = self->report[1] = -1;
+	rc = run_in_child(denied_child, &a);
+	EXPECT_EQ(rc, 0) TH_LOG("step %d: errno %d (%s), want %d; library %s, want %s",
+				rc, self->report[0], strerror(self->report[0]),
+				variant->want, code_name(self->report[1]),
+				code_name(variant->want_lib));
+
+	/* Nothing changed, and the administrator heard of nothing. */
+	EXPECT_EQ(ctx_state(self->fd, self->t.created), ST_CREATED);
+	EXPECT_EQ(ctx_state(self->fd, self->t.spi_set), ST_SPI_SET);
+	EXPECT_EQ(ctx_state(self->fd, self->t.inbound), ST_INBOUND);
+	EXPECT_EQ(ctx_state(self->fd, self->t.complete), ST_COMPLETE);
+	EXPECT_EQ(ctx_count(self->fd), 4);
+	xfrm_counts(&states, &policies);
+	EXPECT_EQ(states, self->states);
+	EXPECT_EQ(policies, self->policies);
+	EXPECT_EQ(grants_count(self->fd), 0);
+	fcntl(self->fd, F_SETFL, O_NONBLOCK);
+	EXPECT_EQ(read(self->fd, &ev, sizeof(ev)), -1);
+	EXPECT_EQ(errno, EAGAIN);
+	/* Its subscription is still its own to end. */
+	memset(&un, 0, sizeof(un));
+	un.id = self->t.sub;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &un), 0);
+}
+
+TEST_F(denied, root_without_cap_net_admin)
+{
+	denied_run(_metadata, self, variant, false);
+}
+
+TEST_F(denied, nobody)
+{
+	denied_run(_metadata, self, variant, true);
+}
+
+/* The node is 0600 root (sessions.rst): nobody cannot even open it. */
+static int nobody_opens(void *arg)
+{
+	HANDLE h = (HANDLE)1;
+
+	(void)arg;
+	if (become_nobody())
+		return 10;
+	if (wfp_open() >= 0 || errno != EACCES)
+		return 11;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) !=
+	    ERROR_ACCESS_DENIED || h)
+		return 12;
+	return 0;
+}
+
+TEST(device_node_refuses_nobody)
+{
+	struct stat st;
+
+	ASSERT_EQ(stat(WFP_IPSEC_DEVICE_PATH, &st), 0);
+	EXPECT_EQ(st.st_mode & 07777, NODE_MODE);
+	EXPECT_EQ(run_in_child(nobody_opens, NULL), 0);
+}
+
+/* ================================================= FIXTURE userns */
+
+#define P_REMOTE	V4(10, 77, 0, 2)
+#define P_SPI_IN	0x7700a001U
+#define P_SPI_OUT	0x7700b001U
+#define Q_REMOTE	V4(10, 77, 0, 3)
+#define C_REMOTE	V4(10, 78, 0, 2)
+#define C_SPI_IN	0x7800a001U
+#define C_SPI_OUT	0x7800b001U
+
+static const UINT8 KEY_P[GCM_KEYLEN] = "\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8"
+	"\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4";
+
+FIXTURE(userns) {
+	HANDLE h;		/* the administrator, initial namespace */
+	int fd;
+	UINT64 p;		/* its keyed context */
+	int grants;
+	bool chmodded;
+	int *report;
+};
+
+FIXTURE_SETUP(userns)
+{
+	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->report, MAP_FAILED);
+	/* The initial network namespace itself, not one of ours. */
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), 0);
+	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), 0);
+	ASSERT_EQ(key_ctx(self->h, P_REMOTE, P_SPI_IN, P_SPI_OUT, KEY_P, KEY_P,
+			  ST_COMPLETE, &self->p), 0);
+	self->grants = grants_count(self->fd);
+	ASSERT_GE(self->grants, 0);
+	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
+	self->chmodded = true;
+}
+
+FIXTURE_TEARDOWN(userns)
+{
+	if (self->chmodded)
+		chmod(WFP_IPSEC_DEVICE_PATH, NODE_MODE);
+	if (self->p)
+		IPsecSaContextDeleteById0(self->h, self->p);
+	if (self->h)
+		FwpmEngineClose0(self->h);
+	if (self->report && self->report != MAP_FAILED)
+		munmap(self->report, 4096);
+}
+
+struct userns_arg {
+	UINT64 p;
+	int to_parent, from_parent;
+	int *report;
+	volatile unsigned int events;
+	UINT64 last_event;
+};
+
+static void CALLBACK count_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	struct userns_arg *a = ctx;
+
+	a->last_event = c->saContextId;
+	__atomic_fetch_add(&a->events, 1, __ATOMIC_RELAXED);
+}
+
+static bool wait_events(struct userns_arg *a, unsigned int n, int ms)
+{
+	while (a->events < n && ms > 0) {
+		usleep(10000);
+		ms -= 10;
+	}
+	return a->events >= n;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+/* uid 65534, then a user + network namespace of its own. */
+static int userns_child(struct userns_arg *a)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	struct wfp_ipsec_session_info info;
+	struct wfp_ipsec_ctx_sa gsa;
+	struct wfp_ipsec_ctx_info ci;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_DETAILS1 **sas = NULL;
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	IPSEC_STATISTICS1 st;
+	HANDLE old, h, h2, en, ev;
+	UINT64 own = 0, other = 0;
+	__u64 init_cookie;
+	IPSEC_GETSPI1 g;
+	struct bundle s;
+	UINT32 n;
+	int oldfd, fd;
+	char b;
+
+	if (become_nobody())
+		return 10;
+	init_cookie = netns_cookie();
+	/* Opened before leaving: bound to the initial namespace, no rights. */
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &old) ||
+	    WfpIpsecEngineGetFd(old, &oldfd))
+		return 11;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return 12;
+	/* Root inside, nobody outside.  The uid change made the process
+	 * undumpable, its /proc files root's: make them its own again.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 17;
+	if (write_str("/proc/self/setgroups", "deny") ||
+	    write_str("/proc/self/uid_map", "0 65534 1") ||
+	    write_str("/proc/self/gid_map", "0 65534 1"))
+		return 13;
+	if (netns_cookie() == init_cookie)
+		return 14;
+	if (wfp_info(oldfd, &info) || info.rights ||
+	    info.netns_cookie != init_cookie)
+		return 15;
+	if (IPsecSaContextGetById1(old, a->p, &c) != ERROR_ACCESS_DENIED ||
+	    IPsecSaContextDeleteById0(old, a->p) != ERROR_ACCESS_DENIED)
+		return 16;
+
+	/* Its own namespace: every right. */
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
+	    WfpIpsecEngineGetFd(h, &fd))
+		return 20;
+	if (wfp_info(fd, &info) || info.rights != __WFP_IPSEC_RIGHT_ALL ||
+	    info.netns_cookie != netns_cookie() || info.uid != 0)
+		return 21;
+	if (key_ctx(h, C_REMOTE, C_SPI_IN, C_SPI_OUT, KEY_A, KEY_A,
+		    ST_COMPLETE, &own))
+		return 22;
+	if (IPsecSaContextGetById1(h, own, &c) || !c->outboundSa ||
+	    c->outboundSa->saBundle.numSAs != 1)
+		return 23;
+	FwpmFreeMemory0((void **)&c);
+	if (xfrm_spi_count(C_SPI_IN) != 1 || xfrm_spi_count(C_SPI_OUT) != 1 ||
+	    xfrm_spi_count(P_SPI_IN) != 0 || xfrm_spi_count(P_SPI_OUT) != 0)
+		return 24;
+
+	/* The initial namespace's context does not exist here. */
+	getspi_v4(&g, P_REMOTE);
+	bundle_gcm(&s, P_SPI_IN, KEY_A);
+	if (IPsecSaContextGetById1(h, a->p, &c) != FWP_E_NOT_FOUND ||
+	    IPsecSaContextDeleteById0(h, a->p) != FWP_E_NOT_FOUND ||
+	    IPsecSaContextExpire0(h, a->p) != FWP_E_NOT_FOUND ||
+	    IPsecSaContextSetSpi0(h, a->p, &g, 0x4444) != FWP_E_NOT_FOUND ||
+	    IPsecSaContextAddInbound1(h, a->p, &s.b) != FWP_E_NOT_FOUND ||
+	    IPsecSaContextAddOutbound1(h, a->p, &s.b) != FWP_E_NOT_FOUND ||
+	    WfpIpsecSaContextSetSelectors0(h, a->p, NULL, NULL, 0) !=
+	    FWP_E_NOT_FOUND)
+		return 30;
+	if (raw_get(fd, a->p, &ci) != -ENOENT)
+		return 31;
+	memset(&gsa, 0, sizeof(gsa));
+	gsa.id = a->p;
+	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &gsa) != -ENOENT)
+		return 32;
+	{
+		struct wfp_ipsec_ctx_update u;
+
+		memset(&u, 0, sizeof(u));
+		u.id = a->p;
+		u.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
+		if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
+			return 33;
+	}
+
+	/* Enumerations and statistics: its own things only. */
+	if (IPsecSaContextCreateEnumHandle0(h, NULL, &en) ||
+	    IPsecSaContextEnum1(h, en, 100, &e, &n) || n != 1 ||
+	    e[0]->saContextId != own)
+		return 40;
+	FwpmFreeMemory0((void **)&e);
+	IPsecSaContextDestroyEnumHandle0(h, en);
+	if (IPsecSaCreateEnumHandle0(h, NULL, &en) ||
+	    IPsecSaEnum1(h, en, 100, &sas, &n) || n != 2)
+		return 41;
+	FwpmFreeMemory0((void **)&sas);
+	IPsecSaDestroyEnumHandle0(h, en);
+	if (IPsecGetStatistics1(h, &st) ||
+	    st.aggregateSaStatistics.activeSas != 2)
+		return 42;
+	/* It may grant rights in its namespace - only there. */
+	{
+		struct wfp_ipsec_rights r;
+
+		memset(&r, 0, sizeof(r));
+		r.count = 1;
+		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+		r.grants[0].id = 0;
+		r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
+		if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
+		    grants_count(fd) != 1)
+			return 43;
+		if (wfp_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
+			return 44;
+	}
+
+	/* It hears nothing of the initial namespace's changes... */
+	memset(&sub, 0, sizeof(sub));
+	if (IPsecSaContextSubscribe0(h, &sub, count_event, a, &ev))
+		return 50;
+	if (write(a->to_parent, "s", 1) != 1 ||
+	    read(a->from_parent, &b, 1) != 1)
+		return 51;
+	usleep(500000);
+	if (a->events)
+		return 52;
+	/* ...and of its own, through another session, at once. */
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h2) ||
+	    key_ctx(h2, C_REMOTE + 1, 0, 0, KEY_A, KEY_A, ST_CREATED, &other))
+		return 53;
+	if (!wait_events(a, 1, 5000) || a->last_event != other)
+		return 54;
+	IPsecSaContextUnsubscribe0(h, ev);
+	if (IPsecSaContextDeleteById0(h, own) ||
+	    IPsecSaContextDeleteById0(h2, other))
+		return 55;
+	FwpmEngineClose0(h2);
+	FwpmEngineClose0(h);
+	FwpmEngineClose0(old);
+	return 0;
+}
+
+TEST_F_TIMEOUT(userns, owner_manages_only_its_own_namespace, 120)
+{
+	struct userns_arg *a = (void *)self->report;
+	int p2c[2], c2p[2], st, states;
+	UINT64 q = 0;
+	pid_t pid;
+	char b;
+
+	memset(a, 0, sizeof(*a));
+	a->p = self->p;
+	ASSERT_EQ(pipe(p2c), 0);
+	ASSERT_EQ(pipe(c2p), 0);
+	a->to_parent = c2p[1];
+	a->from_parent = p2c[0];
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(userns_child(a));
+	/* Only the child writes: its exit ends the wait below. */
+	close(c2p[1]);
+	close(p2c[0]);
+	/* Changes in the initial namespace while the child listens. */
+	if (read(c2p[0], &b, 1) == 1) {
+		EXPECT_EQ(key_ctx(self->h, Q_REMOTE, 0, 0, KEY_P, KEY_P,
+				  ST_CREATED, &q), 0);
+		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, q), 0);
+		EXPECT_EQ(write(p2c[1], "c", 1), 1);
+	}
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("child failed at step %d", WEXITSTATUS(st));
+
+	/* The initial namespace's context and grants are as they were. */
+	EXPECT_EQ(ctx_state(self->fd, self->p), ST_COMPLETE);
+	EXPECT_EQ(xfrm_spi_count(P_SPI_IN), 1);
+	EXPECT_EQ(xfrm_spi_count(P_SPI_OUT), 1);
+	EXPECT_EQ(xfrm_spi_count(C_SPI_IN), 0);
+	EXPECT_EQ(grants_count(self->fd), self->grants);
+	xfrm_counts(&states, &st);
+	EXPECT_GE(states, 2);
+	close(p2c[1]);
+	close(c2p[0]);
+}
+
+/* ================================================= FIXTURE leak */
+
+static bool kernel_like(__u64 v)
+{
+	/* x86-64 kernel half: direct map, vmalloc, text, modules. */
+	return v >= 0xffff800000000000ULL;
+}
+
+/*
+ * The offset of the first 8-byte word that looks like a kernel address,
+ * skipping [skip, skip + skip_len); -1 if none.
+ */
+static long find_kernel_ptr(const void *buf, size_t len, size_t skip,
+			    size_t skip_len)
+{
+	const __u8 *p = buf;
+	size_t off;
+	__u64 v;
+
+	for (off = 0; off + 8 <= len; off += 8) {
+		if (off + 8 > skip && off < skip + skip_len)
+			continue;
+		memcpy(&v, p + off, 8);
+		if (kernel_like(v))
+			return (long)off;
+	}
+	return -1;
+}
+
+static bool zero(const void *p, size_t len)
+{
+	const __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static bool all_bytes(const void *p, size_t len, __u8 v)
+{
+	const __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != v)
+			return false;
+	return true;
+}
+
+/* The first offset where a and b differ outside the masked ranges. */
+static long diff_masked(const void *a, const void *b, size_t len,
+			const size_t (*mask)[2], int nmask)
+{
+	const __u8 *x = a, *y = b;
+	size_t i;
+	int m;
+
+	for (i = 0; i < len; i++) {
+		for (m = 0; m < nmask; m++)
+			if (i >= mask[m][0] && i < mask[m][0] + mask[m][1])
+				break;
+		if (m == nmask && x[i] != y[i])
+			return (long)i;
+	}
+	return -1;
+}
+
+#define FIELD(type, f)	{ offsetof(type, f), sizeof(((type *)0)->f) }
+
+static const __u8 PATTERN[2] = { 0xa5, 0x5a };
+
+FIXTURE(leak) {
+	HANDLE h;
+	int fd;			/* raw administrator session, subscribed */
+	UINT64 sub;
+	UINT64 complete;	/* keyed, AES-GCM-128 */
+	UINT32 next;		/* remote addresses handed out */
+};
+
+FIXTURE_SETUP(leak)
+{
+	struct wfp_ipsec_subscribe s;
+	struct wfp_ipsec_rights r;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), 0);
+	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 2, 1), 0x3001, 0x4001, KEY_A,
+			  KEY_A, ST_COMPLETE, &self->complete), 0);
+	self->next = V4(10, 0, 3, 1);
+	self->fd = wfp_session(_metadata);
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
+	self->sub = s.id;
+	/* A grant, so RIGHTS_GET has an entry to report. */
+	memset(&r, 0, sizeof(r));
+	r.count = 1;
+	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+	r.grants[0].id = 1234;
+	r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
+}
+
+FIXTURE_TEARDOWN(leak)
+{
+	if (self->h)
+		FwpmEngineClose0(self->h);
+	if (self->fd > 0)
+		close(self->fd);
+}
+
+/* Reserved fields zero, nothing kernel-like; logs the first offence. */
+static void expect_clean(struct __test_metadata *_metadata, const char *what,
+			 const void *buf, size_t len,
+			 const size_t (*reserved)[2], int nres,
+			 size_t skip, size_t skip_len)
+{
+	long off = find_kernel_ptr(buf, len, skip, skip_len);
+	int i;
+
+	EXPECT_EQ(off, -1) TH_LOG("%s: kernel-like word at offset %ld", what,
+				  off);
+	for (i = 0; i < nres; i++)
+		EXPECT_TRUE(zero((const __u8 *)buf + reserved[i][0],
+				 reserved[i][1]))
+			TH_LOG("%s: reserved bytes at %zu not zero", what,
+			       reserved[i][0]);
+}
+
+TEST_F(leak, hello)
+{
+	static const size_t out[][2] = {
+		FIELD(struct wfp_ipsec_hello, features),
+		FIELD(struct wfp_ipsec_hello, session_id),
+		FIELD(struct wfp_ipsec_hello, session_key),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_hello, reserved0),
+		FIELD(struct wfp_ipsec_hello, reserved),
+	};
+	struct wfp_ipsec_hello h[2];
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		fd = wfp_open();
+		ASSERT_GE(fd, 0);
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].abi_version = WFP_IPSEC_ABI_VERSION;
+		/* Output-only fields are not checked on input. */
+		memset(&h[i].features, PATTERN[i], sizeof(h[i].features));
+		memset(&h[i].session_id, PATTERN[i], sizeof(h[i].session_id));
+		ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h[i]), 0);
+		close(fd);
+		expect_clean(_metadata, "HELLO", &h[i], sizeof(h[i]), res, 2,
+			     out[2][0], out[2][1]);
+		EXPECT_EQ(h[i].features, __WFP_IPSEC_FEAT_ALL);
+		EXPECT_EQ(h[i].abi_version, WFP_IPSEC_ABI_VERSION);
+		EXPECT_FALSE(all_bytes(&h[i].session_id, 8, PATTERN[i]));
+	}
+	/* Session ids and random keys differ; nothing else may. */
+	EXPECT_EQ(diff_masked(&h[0], &h[1], sizeof(h[0]), &out[1], 2), -1);
+	EXPECT_NE(h[0].session_id, h[1].session_id);
+}
+
+TEST_F(leak, session_get)
+{
+	static const size_t key[2] = {
+		offsetof(struct wfp_ipsec_session_info, session_key), 16 };
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_session_info, reserved0),
+		FIELD(struct wfp_ipsec_session_info, reserved),
+	};
+	struct wfp_ipsec_session_info s[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&s[i], PATTERN[i], sizeof(s[i]));
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SESSION_GET, &s[i]), 0);
+		expect_clean(_metadata, "SESSION_GET", &s[i], sizeof(s[i]), res,
+			     2, key[0], key[1]);
+	}
+	EXPECT_EQ(diff_masked(&s[0], &s[1], sizeof(s[0]), NULL, 0), -1);
+	EXPECT_EQ(s[0].pid, (__u32)getpid());
+	EXPECT_EQ(s[0].uid, 0);
+	EXPECT_EQ(s[0].netns_cookie, netns_cookie());
+	EXPECT_EQ(s[0].rights, __WFP_IPSEC_RIGHT_ALL);
+}
+
+TEST_F(leak, ctx_create)
+{
+	static const size_t out[][2] = {
+		FIELD(struct wfp_ipsec_ctx_create, id),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_ctx_create, reserved0),
+		FIELD(struct wfp_ipsec_ctx_create, reserved),
+		FIELD(struct wfp_ipsec_ctx_create, inbound_filter_id),
+		FIELD(struct wfp_ipsec_ctx_create, traffic.reserved0),
+		FIELD(struct wfp_ipsec_ctx_create, traffic.reserved1),
+	};
+	struct wfp_ipsec_ctx_create c[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		ktraffic(&c[i].traffic, V4(10, 0, 4, 1));
+		memset(&c[i].id, PATTERN[i], sizeof(c[i].id));
+		memset(&c[i].inbound_filter_id, PATTERN[i],
+		       sizeof(c[i].inbound_filter_id));
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c[i]), 0);
+		expect_clean(_metadata, "CTX_CREATE", &c[i], sizeof(c[i]), res,
+			     5, 0, 0);
+		EXPECT_FALSE(all_bytes(&c[i].id, 8, PATTERN[i]));
+	}
+	EXPECT_EQ(diff_masked(&c[0], &c[1], sizeof(c[0]), out, 1), -1);
+	EXPECT_EQ(c[1].id, c[0].id + 1);
+}
+
+static const size_t INFO_RES[][2] = {
+	FIELD(struct wfp_ipsec_ctx_info, reserved1),
+	FIELD(struct wfp_ipsec_ctx_info, reserved),
+	FIELD(struct wfp_ipsec_ctx_info, traffic.reserved0),
+	FIELD(struct wfp_ipsec_ctx_info, traffic.reserved1),
+	FIELD(struct wfp_ipsec_ctx_info, inbound.reserved0),
+	FIELD(struct wfp_ipsec_ctx_info, inbound.reserved1),
+};
+
+TEST_F(leak, ctx_get)
+{
+	struct wfp_ipsec_ctx_info c[2];
+	int i;
+
+	/* Everything but the id must be zero on input: no prefill. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(raw_get(self->fd, self->complete, &c[i]), 0);
+		expect_clean(_metadata, "CTX_GET", &c[i], sizeof(c[i]), INFO_RES,
+			     6, 0, 0);
+	}
+	EXPECT_EQ(diff_masked(&c[0], &c[1], sizeof(c[0]), NULL, 0), -1);
+	EXPECT_EQ(c[0].state, ST_COMPLETE);
+	EXPECT_EQ(c[0].inbound_spi, 0x3001);
+}
+
+TEST_F(leak, ctx_enum)
+{
+	static struct wfp_ipsec_ctx_info buf[2][8];
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_ctx_enum, reserved),
+		FIELD(struct wfp_ipsec_ctx_enum, local.reserved),
+		FIELD(struct wfp_ipsec_ctx_enum, remote.reserved),
+	};
+	struct wfp_ipsec_ctx_enum e[2];
+	UINT64 id;
+	int i, j;
+
+	/* Two more contexts: three to report into room for eight. */
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(key_ctx(self->h, V4(10, 0, 5, 1 + i), 0x5001 + i, 0,
+				  KEY_A, KEY_A, ST_SPI_SET, &id), 0);
+	for (i = 0; i < 2; i++) {
+		memset(buf[i], PATTERN[i], sizeof(buf[i]));
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].entries = (__u64)(uintptr_t)buf[i];
+		e[i].max_entries = 8;
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e[i]), 0);
+		ASSERT_EQ(e[i].count, 3);
+		expect_clean(_metadata, "CTX_ENUM", &e[i], sizeof(e[i]), res, 3,
+			     offsetof(struct wfp_ipsec_ctx_enum, entries), 8);
+		for (j = 0; j < 3; j++)
+			expect_clean(_metadata, "CTX_ENUM entry", &buf[i][j],
+				     sizeof(buf[i][j]), INFO_RES, 6, 0, 0);
+		/* Not one byte past the count. */
+		EXPECT_TRUE(all_bytes(&buf[i][3], 5 * sizeof(buf[i][0]),
+				      PATTERN[i]));
+	}
+	EXPECT_EQ(diff_masked(buf[0], buf[1], 3 * sizeof(buf[0][0]), NULL, 0),
+		  -1);
+}
+
+TEST_F(leak, ctx_get_spi)
+{
+	static const size_t out[][2] = {
+		FIELD(struct wfp_ipsec_spi, id),
+		FIELD(struct wfp_ipsec_spi, spi),
+		FIELD(struct wfp_ipsec_spi, inbound.remote_addr),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_spi, reserved0),
+		FIELD(struct wfp_ipsec_spi, reserved),
+	};
+	struct wfp_ipsec_spi s[2];
+	UINT64 id;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		UINT32 remote = self->next++;
+
+		ASSERT_EQ(key_ctx(self->h, remote, 0, 0, KEY_A, KEY_A,
+				  ST_CREATED, &id), 0);
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].id = id;
+		ktraffic(&s[i].inbound, remote);
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SPI, &s[i]), 0);
+		expect_clean(_metadata, "CTX_GET_SPI", &s[i], sizeof(s[i]), res,
+			     2, 0, 0);
+		EXPECT_GE(s[i].spi, 0xd0000000U);
+		EXPECT_LE(s[i].spi, 0xdfffffffU);
+	}
+	EXPECT_EQ(diff_masked(&s[0], &s[1], sizeof(s[0]), out, 3), -1);
+}
+
+/* ADD_*: a status on success and on failure, the rest as given. */
+static void add_twice(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(leak) *self, bool inbound, bool fail)
+{
+	static const size_t st[][2] = {
+		FIELD(struct wfp_ipsec_ctx_add, status),
+	};
+	unsigned long cmd = inbound ? WFP_IPSEC_IOC_CTX_ADD_INBOUND :
+				      WFP_IPSEC_IOC_CTX_ADD_OUTBOUND;
+	struct wfp_ipsec_ctx_add a, in;
+	UINT64 id;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		UINT32 remote = self->next++;
+
+		ASSERT_EQ(key_ctx(self->h, remote, 0x6100 + remote % 256, 0,
+				  KEY_A, KEY_A, inbound ? ST_SPI_SET : ST_INBOUND,
+				  &id), 0);
+		kadd_gcm(&a, id, inbound ? 0x6100 + remote % 256 :
+			 0x6200 + remote % 256, KEY_A);
+		if (fail)
+			a.bundle.sas[0].cipher_key_len = GCM_KEYLEN - 1;
+		memset(&a.status, PATTERN[i], sizeof(a.status));
+		in = a;
+		ASSERT_EQ(wfp_ioctl(self->fd, cmd, &a), fail ? -EINVAL : 0);
+		EXPECT_EQ(a.status, fail ? WFP_IPSEC_ADD_ST_KEY_LENGTH :
+			  WFP_IPSEC_ADD_ST_OK);
+		EXPECT_EQ(a.reserved0, 0);
+		/* Copied back as it came, keys pointers included. */
+		EXPECT_EQ(diff_masked(&a, &in, sizeof(a), st, 1), -1);
+		EXPECT_EQ(find_kernel_ptr(&a, sizeof(a), 0, 0), -1);
+	}
+}
+
+TEST_F(leak, ctx_add_inbound)
+{
+	add_twice(_metadata, self, true, false);
+}
+
+TEST_F(leak, ctx_add_outbound)
+{
+	add_twice(_metadata, self, false, false);
+}
+
+TEST_F(leak, ctx_add_inbound_refused_status)
+{
+	add_twice(_metadata, self, true, true);
+}
+
+TEST_F(leak, ctx_add_outbound_refused_status)
+{
+	add_twice(_metadata, self, false, true);
+}
+
+TEST_F(leak, ctx_get_sa)
+{
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_ctx_sa, reserved0),
+		FIELD(struct wfp_ipsec_ctx_sa, reserved),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.reserved0),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].reserved0),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].reserved1),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].reserved),
+		/* No key, no key pointer, ever (sa.rst). */
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].auth_key_len),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].cipher_key_len),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].auth_key),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[0].cipher_key),
+		FIELD(struct wfp_ipsec_ctx_sa, bundle.sas[1]),
+	};
+	struct wfp_ipsec_ctx_sa g[2];
+	int dir, i;
+
+	for (dir = 0; dir < 2; dir++) {
+		for (i = 0; i < 2; i++) {
+			memset(&g[i], 0, sizeof(g[i]));
+			g[i].id = self->complete;
+			g[i].dir = dir;
+			ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
+					    &g[i]), 0);
+			expect_clean(_metadata, "CTX_GET_SA", &g[i],
+				     sizeof(g[i]), res, 11, 0, 0);
+		}
+		EXPECT_EQ(diff_masked(&g[0], &g[1], sizeof(g[0]), NULL, 0), -1);
+		EXPECT_EQ(g[0].bundle.sas[0].spi, dir ? 0x3001 : 0x4001);
+		EXPECT_EQ(g[0].bundle.lifetime_seconds, 3600);
+	}
+}
+
+TEST_F(leak, stats)
+{
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_stats, reserved),
+		FIELD(struct wfp_ipsec_stats, in.reserved),
+		FIELD(struct wfp_ipsec_stats, out.reserved),
+	};
+	struct wfp_ipsec_stats s[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&s[i], PATTERN[i], sizeof(s[i]));
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &s[i]), 0);
+		expect_clean(_metadata, "STATS", &s[i], sizeof(s[i]), res, 3,
+			     0, 0);
+	}
+	EXPECT_EQ(diff_masked(&s[0], &s[1], sizeof(s[0]), NULL, 0), -1);
+	EXPECT_EQ(s[0].active_sas, 2);
+}
+
+TEST_F(leak, rights_get)
+{
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_rights, reserved0),
+		FIELD(struct wfp_ipsec_rights, grants[0].reserved),
+		/* Unused grants: all zero. */
+		{ offsetof(struct wfp_ipsec_rights, grants[1]),
+		  (WFP_IPSEC_GRANTS_MAX - 1) * sizeof(struct wfp_ipsec_grant) },
+	};
+	struct wfp_ipsec_rights r[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&r[i], PATTERN[i], sizeof(r[i]));
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r[i]), 0);
+		expect_clean(_metadata, "RIGHTS_GET", &r[i], sizeof(r[i]), res,
+			     3, 0, 0);
+	}
+	EXPECT_EQ(diff_masked(&r[0], &r[1], sizeof(r[0]), NULL, 0), -1);
+	EXPECT_EQ(r[0].count, 1);
+	EXPECT_EQ(r[0].grants[0].id, 1234);
+}
+
+TEST_F(leak, subscribe)
+{
+	static const size_t out[][2] = {
+		FIELD(struct wfp_ipsec_subscribe, id),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_subscribe, reserved0),
+		FIELD(struct wfp_ipsec_subscribe, reserved),
+	};
+	struct wfp_ipsec_subscribe s[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		memset(&s[i].id, PATTERN[i], sizeof(s[i].id));
+		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s[i]), 0);
+		expect_clean(_metadata, "SUBSCRIBE", &s[i], sizeof(s[i]), res,
+			     2, 0, 0);
+		EXPECT_FALSE(all_bytes(&s[i].id, 8, PATTERN[i]));
+	}
+	EXPECT_EQ(diff_masked(&s[0], &s[1], sizeof(s[0]), out, 1), -1);
+}
+
+/* read(2): whole records, nothing past them, no stale bytes in them. */
+TEST_F(leak, event_read)
+{
+	struct wfp_ipsec_event ev[2][5];
+	UINT64 id[2][2];
+	ssize_t n;
+	int i, j;
+
+	for (i = 0; i < 2; i++) {
+		/* Another session: ADD, ADD, DELETE. */
+		for (j = 0; j < 2; j++)
+			ASSERT_EQ(key_ctx(self->h, self->next++, 0, 0, KEY_A,
+					  KEY_A, ST_CREATED, &id[i][j]), 0);
+		ASSERT_EQ(IPsecSaContextDeleteById0(self->h, id[i][0]), 0);
+		memset(ev[i], PATTERN[i], sizeof(ev[i]));
+		/* Room for four and a half: three come, and nothing else. */
+		n = read(self->fd, ev[i], 4 * sizeof(ev[i][0]) + 16);
+		ASSERT_EQ(n, 3 * (ssize_t)sizeof(ev[i][0]));
+		EXPECT_TRUE(all_bytes(&ev[i][3], 2 * sizeof(ev[i][0]),
+				      PATTERN[i]));
+		for (j = 0; j < 3; j++) {
+			EXPECT_EQ(ev[i][j].reserved0, 0);
+			EXPECT_EQ(ev[i][j].dropped, 0);
+			EXPECT_EQ(ev[i][j].subscription, self->sub);
+			EXPECT_EQ(find_kernel_ptr(&ev[i][j], sizeof(ev[i][j]),
+						  0, 0), -1);
+		}
+		EXPECT_EQ(ev[i][0].type, WFP_IPSEC_EVENT_ADD);
+		EXPECT_EQ(ev[i][0].context, id[i][0]);
+		EXPECT_EQ(ev[i][1].type, WFP_IPSEC_EVENT_ADD);
+		EXPECT_EQ(ev[i][1].context, id[i][1]);
+		EXPECT_EQ(ev[i][2].type, WFP_IPSEC_EVENT_DELETE);
+		EXPECT_EQ(ev[i][2].context, id[i][0]);
+	}
+}
+
+/* The contexts a command of replies_stay_in_their_structure acts on. */
+struct leak_objs {
+	UINT64 created, created2, spi_set, inbound, complete, doomed, sub;
+	UINT32 spi_set_spi, r_created, r_created2;
+};
+
+/* A valid argument for cmd in the first size bytes of buf. */
+static void leak_arg(unsigned long cmd, const struct leak_objs *o, void *buf)
+{
+	static struct wfp_ipsec_ctx_info entries[16];
+	union {
+		struct wfp_ipsec_hello hello;
+		struct wfp_ipsec_ctx_create cr;
+		struct wfp_ipsec_ctx_id id;
+		struct wfp_ipsec_ctx_info info;
+		struct wfp_ipsec_ctx_enum e;
+		struct wfp_ipsec_spi spi;
+		struct wfp_ipsec_selectors sel;
+		struct wfp_ipsec_ctx_add add;
+		struct wfp_ipsec_ctx_sa sa;
+		struct wfp_ipsec_ctx_update upd;
+		struct wfp_ipsec_rights r;
+	} *u = buf;
+
+	memset(buf, 0, _IOC_SIZE(cmd));
+	switch (cmd) {
+	case WFP_IPSEC_IOC_HELLO:
+		u->hello.abi_version = WFP_IPSEC_ABI_VERSION;
+		break;
+	case WFP_IPSEC_IOC_CTX_CREATE:
+		ktraffic(&u->cr.traffic, V4(10, 0, 7, 9));
+		break;
+	case WFP_IPSEC_IOC_CTX_GET:
+		u->info.id = o->complete;
+		break;
+	case WFP_IPSEC_IOC_CTX_ENUM:
+		u->e.entries = (__u64)(uintptr_t)entries;
+		u->e.max_entries = 16;
+		break;
+	case WFP_IPSEC_IOC_CTX_SET_SELECTORS:
+		u->sel.id = o->created;
+		break;
+	case WFP_IPSEC_IOC_CTX_SET_SPI:
+	case WFP_IPSEC_IOC_CTX_GET_SPI:
+		u->spi.id = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? o->created :
+							       o->created2;
+		ktraffic(&u->spi.inbound, cmd == WFP_IPSEC_IOC_CTX_SET_SPI ?
+			 o->r_created : o->r_created2);
+		u->spi.spi = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? 0x8001 : 0;
+		break;
+	case WFP_IPSEC_IOC_CTX_ADD_INBOUND:
+		kadd_gcm(&u->add, o->spi_set, o->spi_set_spi, KEY_A);
+		break;
+	case WFP_IPSEC_IOC_CTX_ADD_OUTBOUND:
+		kadd_gcm(&u->add, o->inbound, 0x8102, KEY_A);
+		break;
+	case WFP_IPSEC_IOC_CTX_GET_SA:
+		u->sa.id = o->complete;
+		break;
+	case WFP_IPSEC_IOC_CTX_UPDATE:
+		u->upd.id = o->complete;
+		u->upd.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
+		u->upd.mm_sa_id[0] = 7;
+		break;
+	case WFP_IPSEC_IOC_CTX_EXPIRE:
+		u->id.id = o->complete;
+		break;
+	case WFP_IPSEC_IOC_CTX_DELETE:
+		u->id.id = o->doomed;
+		break;
+	case WFP_IPSEC_IOC_UNSUBSCRIBE:
+		u->id.id = o->sub;
+		break;
+	case WFP_IPSEC_IOC_RIGHTS_SET:
+		u->r.count = 1;
+		u->r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
+		u->r.grants[0].id = 4321;
+		u->r.grants[0].rights = WFP_IPSEC_RIGHT_ENUM;
+		break;
+	default:
+		/* SESSION_GET, STATS, RIGHTS_GET, SUBSCRIBE (any traffic) */
+		break;
+	}
+}
+
+/*
+ * Every command, successful, with guard bytes after its structure: the
+ * module writes neither past the structure nor, for the commands without
+ * a reply (_IOW), into it.
+ */
+TEST_F(leak, replies_stay_in_their_structure)
+{
+	static const unsigned long cmds[] = {
+		WFP_IPSEC_IOC_HELLO, WFP_IPSEC_IOC_SESSION_GET,
+		WFP_IPSEC_IOC_CTX_CREATE, WFP_IPSEC_IOC_CTX_GET,
+		WFP_IPSEC_IOC_CTX_ENUM, WFP_IPSEC_IOC_CTX_SET_SELECTORS,
+		WFP_IPSEC_IOC_CTX_SET_SPI, WFP_IPSEC_IOC_CTX_GET_SPI,
+		WFP_IPSEC_IOC_CTX_ADD_INBOUND, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND,
+		WFP_IPSEC_IOC_CTX_GET_SA, WFP_IPSEC_IOC_STATS,
+		WFP_IPSEC_IOC_RIGHTS_GET, WFP_IPSEC_IOC_SUBSCRIBE,
+		WFP_IPSEC_IOC_CTX_UPDATE, WFP_IPSEC_IOC_CTX_EXPIRE,
+		WFP_IPSEC_IOC_CTX_DELETE, WFP_IPSEC_IOC_UNSUBSCRIBE,
+		WFP_IPSEC_IOC_RIGHTS_SET,
+	};
+	union {
+		__u64 align;
+		__u8 b[ARGMAX + 64];
+	} buf, before;
+	struct leak_objs o;
+	unsigned int i;
+	size_t size;
+	int fd, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.r_created = self->next++;
+	o.r_created2 = self->next++;
+	ASSERT_EQ(key_ctx(self->h, o.r_created, 0, 0, KEY_A, KEY_A, ST_CREATED,
+			  &o.created), 0);
+	ASSERT_EQ(key_ctx(self->h, o.r_created2, 0, 0, KEY_A, KEY_A,
+			  ST_CREATED, &o.created2), 0);
+	o.spi_set_spi = 0x8101;
+	ASSERT_EQ(key_ctx(self->h, self->next++, o.spi_set_spi, 0, KEY_A, KEY_A,
+			  ST_SPI_SET, &o.spi_set), 0);
+	ASSERT_EQ(key_ctx(self->h, self->next++, 0x8103, 0, KEY_A, KEY_A,
+			  ST_INBOUND, &o.inbound), 0);
+	ASSERT_EQ(key_ctx(self->h, self->next++, 0, 0, KEY_A, KEY_A,
+			  ST_CREATED, &o.doomed), 0);
+	o.complete = self->complete;
+	o.sub = self->sub;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		size = _IOC_SIZE(cmds[i]);
+		ASSERT_LE(size, ARGMAX);
+		memset(buf.b, 0xa5, sizeof(buf.b));
+		leak_arg(cmds[i], &o, buf.b);
+		memcpy(before.b, buf.b, sizeof(buf.b));
+		fd = cmds[i] == WFP_IPSEC_IOC_HELLO ? wfp_open() : self->fd;
+		ASSERT_GE(fd, 0);
+		rc = wfp_ioctl(fd, cmds[i], buf.b);
+		if (fd != self->fd)
+			close(fd);
+		EXPECT_EQ(rc, 0)
+			TH_LOG("cmd nr %#x", (unsigned int)_IOC_NR(cmds[i]));
+		EXPECT_TRUE(all_bytes(buf.b + size, sizeof(buf.b) - size, 0xa5))
+			TH_LOG("cmd nr %#x wrote past its %zu bytes",
+			       (unsigned int)_IOC_NR(cmds[i]), size);
+		if (!(_IOC_DIR(cmds[i]) & _IOC_READ))
+			EXPECT_EQ(memcmp(buf.b, before.b, size), 0)
+				TH_LOG("cmd nr %#x has no reply, yet wrote",
+				       (unsigned int)_IOC_NR(cmds[i]));
+	}
+}
+
+/* ================================================= FIXTURE keys */
+
+#define K_GCM_IN	0
+#define K_GCM_OUT	1
+#define K_CBC_IN	2
+#define K_SHA_IN	3
+#define K_CBC_OUT	4
+#define K_SHA_OUT	5
+#define NKEYS		6
+
+static const size_t KEY_LENS[NKEYS] = {
+	GCM_KEYLEN, GCM_KEYLEN, CBC_KEYLEN, SHA_KEYLEN, CBC_KEYLEN, SHA_KEYLEN,
+};
+
+/* Distinctive keys: a fixed xorshift stream, no byte zero. */
+static void make_keys(UINT8 keys[NKEYS][SHA_KEYLEN])
+{
+	UINT64 x = 0x9e3779b97f4a7c15ULL;
+	int k, i;
+
+	for (k = 0; k < NKEYS; k++)
+		for (i = 0; i < SHA_KEYLEN; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			keys[k][i] = (UINT8)(x >> 24) | 1;
+		}
+}
+
+/* Whether buf holds any 8-byte run of any key; logs where (what != NULL). */
+static bool has_key_bytes(const UINT8 keys[NKEYS][SHA_KEYLEN],
+			  const void *buf, size_t len, const char *what)
+{
+	const UINT8 *b = buf;
+	size_t off, k, i;
+
+	if (!buf)
+		return false;
+	for (off = 0; off + 8 <= len; off++)
+		for (k = 0; k < NKEYS; k++)
+			for (i = 0; i + 8 <= KEY_LENS[k]; i++)
+				if (!memcmp(b + off, keys[k] + i, 8)) {
+					if (what)
+						ksft_print_msg("%s: key %zu bytes %zu.. at offset %zu\n",
+							       what, k, i, off);
+					return true;
+				}
+	return false;
+}
+
+/* The whole of a library allocation, slack included. */
+static bool block_has_key(const UINT8 keys[NKEYS][SHA_KEYLEN], void *p,
+			  const char *what)
+{
+	return p && has_key_bytes(keys, p, malloc_usable_size(p), what);
+}
+
+FIXTURE(keys) {
+	HANDLE h;
+	int fd;			/* subscribed raw session */
+	UINT64 gcm, cbc;
+	UINT8 k[NKEYS][SHA_KEYLEN];
+	struct wfp_ipsec_ctx_add added[2];	/* as copied back */
+};
+
+/* AES-CBC-128 + HMAC-SHA-256, raw, with keys from the fixture. */
+static void kadd_cbc(struct wfp_ipsec_ctx_add *a, UINT64 id, UINT32 spi,
+		     const UINT8 *enc, const UINT8 *auth)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->bundle.num_sas = 1;
+	a->bundle.sas[0].spi = spi;
+	a->bundle.sas[0].transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	a->bundle.sas[0].auth_type = IPSEC_AUTH_SHA_256;
+	a->bundle.sas[0].auth_config = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128;
+	a->bundle.sas[0].cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	a->bundle.sas[0].cipher_config = IPSEC_CIPHER_CONFIG_CBC_AES_128;
+	a->bundle.sas[0].auth_key_len = SHA_KEYLEN;
+	a->bundle.sas[0].auth_key = (__u64)(uintptr_t)auth;
+	a->bundle.sas[0].cipher_key_len = CBC_KEYLEN;
+	a->bundle.sas[0].cipher_key = (__u64)(uintptr_t)enc;
+}
+
+FIXTURE_SETUP(keys)
+{
+	struct wfp_ipsec_subscribe s;
+	struct wfp_ipsec_ctx_add a;
+	UINT64 other;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	make_keys(self->k);
+	self->fd = wfp_session(_metadata);
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+				  &self->h), 0);
+	/* AES-GCM through the library. */
+	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 6, 1), 0x7001, 0x7002,
+			  self->k[K_GCM_IN], self->k[K_GCM_OUT], ST_COMPLETE,
+			  &self->gcm), 0);
+	/* AES-CBC + HMAC-SHA-256 through raw ioctls, whose replies we keep. */
+	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 6, 2), 0x7003, 0, NULL, NULL,
+			  ST_SPI_SET, &self->cbc), 0);
+	kadd_cbc(&a, self->cbc, 0x7003, self->k[K_CBC_IN], self->k[K_SHA_IN]);
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_INBOUND, &a), 0);
+	self->added[0] = a;
+	kadd_cbc(&a, self->cbc, 0x7004, self->k[K_CBC_OUT], self->k[K_SHA_OUT]);
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, &a), 0);
+	self->added[1] = a;
+	/* Events for the subscriber: one more context, created, deleted. */
+	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 6, 3), 0, 0, NULL, NULL,
+			  ST_CREATED, &other), 0);
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->h, other), 0);
+}
+
+FIXTURE_TEARDOWN(keys)
+{
+	if (self->h)
+		FwpmEngineClose0(self->h);
+	if (self->fd > 0)
+		close(self->fd);
+}
+
+/*
+ * The positive control: xfrm holds every key (so they were installed),
+ * and the search finds them in what xfrm_user reports.  Run in a child:
+ * libnl's copies must not linger in the heap the other test searches.
+ */
+static int keys_in_xfrm(void *arg)
+{
+	const UINT8 (*keys)[SHA_KEYLEN] = arg;
+	struct nl_cache *c = NULL;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_object *o;
+	unsigned int found = 0;
+	char name[64];
+	unsigned int bits, trunc;
+	UINT8 key[128];
+	int k;
+
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    xfrmnl_sa_alloc_cache(sk, &c))
+		return 10;
+	for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
+
+		memset(key, 0, sizeof(key));
+		if (!xfrmnl_sa_get_aead_params(sa, name, &bits, &trunc,
+					       (char *)key))
+			for (k = 0; k < NKEYS; k++)
+				found |= (!memcmp(key, keys[k], KEY_LENS[k]) &&
+					  bits == KEY_LENS[k] * 8) << k;
+		memset(key, 0, sizeof(key));
+		if (!xfrmnl_sa_get_auth_params(sa, name, &bits, &trunc,
+					       (char *)key))
+			for (k = 0; k < NKEYS; k++)
+				found |= !memcmp(key, keys[k], KEY_LENS[k]) << k;
+		memset(key, 0, sizeof(key));
+		if (!xfrmnl_sa_get_crypto_params(sa, name, &bits, (char *)key))
+			for (k = 0; k < NKEYS; k++)
+				found |= !memcmp(key, keys[k], KEY_LENS[k]) << k;
+	}
+	nl_cache_free(c);
+	nl_socket_free(sk);
+	if (found != (1U << NKEYS) - 1)
+		return 11;
+	/* The search itself finds a key at an odd offset. */
+	memset(key, 0, sizeof(key));
+	memcpy(key + 37, keys[K_SHA_OUT] + 5, 9);
+	return has_key_bytes(keys, key, sizeof(key), NULL) ? 0 : 12;
+}
+
+TEST_F(keys, xfrm_holds_the_keys)
+{
+	EXPECT_EQ(run_in_child(keys_in_xfrm, self->k), 0);
+}
+
+TEST_F(keys, no_key_in_any_reply)
+{
+	static struct wfp_ipsec_ctx_info infos[16];
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **subs = NULL;
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	IPSEC_SA_CONTEXT1 *c1 = NULL, **e1 = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL, **e0 = NULL;
+	IPSEC_SA_DETAILS1 **d1 = NULL;
+	IPSEC_SA_DETAILS0 **d0 = NULL;
+	struct wfp_ipsec_session_info si;
+	struct wfp_ipsec_event ev[8];
+	struct wfp_ipsec_ctx_enum e;
+	struct wfp_ipsec_ctx_info info;
+	struct wfp_ipsec_rights r;
+	struct wfp_ipsec_stats st;
+	struct wfp_ipsec_ctx_sa g;
+	PSECURITY_DESCRIPTOR sd = NULL;
+	IPSEC_STATISTICS1 s1;
+	IPSEC_STATISTICS0 s0;
+	UINT64 ids[2] = { self->gcm, self->cbc };
+	HANDLE en, hev;
+	UINT32 n;
+	ssize_t len;
+	int i, dir, checked = 0;
+
+	/* The replies of the adds themselves: pointers, not keys. */
+	for (i = 0; i < 2; i++, checked++)
+		EXPECT_FALSE(has_key_bytes(self->k, &self->added[i],
+					   sizeof(self->added[i]), "ADD reply"));
+
+	/* Every reading ioctl. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(raw_get(self->fd, ids[i], &info), 0);
+		EXPECT_FALSE(has_key_bytes(self->k, &info, sizeof(info),
+					   "CTX_GET"));
+		checked++;
+		for (dir = 0; dir < 2; dir++, checked++) {
+			memset(&g, 0, sizeof(g));
+			g.id = ids[i];
+			g.dir = dir;
+			ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
+					    &g), 0);
+			EXPECT_FALSE(has_key_bytes(self->k, &g, sizeof(g),
+						   "CTX_GET_SA"));
+		}
+	}
+	memset(&e, 0, sizeof(e));
+	e.entries = (__u64)(uintptr_t)infos;
+	e.max_entries = 16;
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+	ASSERT_EQ(e.count, 2);
+	EXPECT_FALSE(has_key_bytes(self->k, infos, sizeof(infos), "CTX_ENUM"));
+	memset(&st, 0, sizeof(st));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &st), 0);
+	EXPECT_FALSE(has_key_bytes(self->k, &st, sizeof(st), "STATS"));
+	ASSERT_EQ(wfp_info(self->fd, &si), 0);
+	EXPECT_FALSE(has_key_bytes(self->k, &si, sizeof(si), "SESSION_GET"));
+	memset(&r, 0, sizeof(r));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r), 0);
+	EXPECT_FALSE(has_key_bytes(self->k, &r, sizeof(r), "RIGHTS_GET"));
+	memset(ev, 0, sizeof(ev));
+	/* Three contexts created through the engine, one deleted. */
+	len = read(self->fd, ev, sizeof(ev));
+	ASSERT_EQ(len, 4 * (ssize_t)sizeof(ev[0]));
+	EXPECT_FALSE(has_key_bytes(self->k, ev, sizeof(ev), "read"));
+	checked += 6;
+
+	/* Every reading library call, whole allocations searched. */
+	for (i = 0; i < 2; i++, checked += 2) {
+		ASSERT_EQ(IPsecSaContextGetById1(self->h, ids[i], &c1), 0);
+		ASSERT_EQ(IPsecSaContextGetById0(self->h, ids[i], &c0), 0);
+		EXPECT_FALSE(block_has_key(self->k, c1, "GetById1"));
+		EXPECT_FALSE(block_has_key(self->k, c0, "GetById0"));
+		FwpmFreeMemory0((void **)&c1);
+		FwpmFreeMemory0((void **)&c0);
+	}
+	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &en), 0);
+	ASSERT_EQ(IPsecSaContextEnum1(self->h, en, 16, &e1, &n), 0);
+	EXPECT_EQ(n, 2);
+	EXPECT_FALSE(block_has_key(self->k, e1, "Enum1"));
+	FwpmFreeMemory0((void **)&e1);
+	IPsecSaContextDestroyEnumHandle0(self->h, en);
+	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &en), 0);
+	ASSERT_EQ(IPsecSaContextEnum0(self->h, en, 16, &e0, &n), 0);
+	EXPECT_FALSE(block_has_key(self->k, e0, "Enum0"));
+	FwpmFreeMemory0((void **)&e0);
+	IPsecSaContextDestroyEnumHandle0(self->h, en);
+	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->h, NULL, &en), 0);
+	ASSERT_EQ(IPsecSaEnum1(self->h, en, 16, &d1, &n), 0);
+	EXPECT_EQ(n, 4);
+	EXPECT_FALSE(block_has_key(self->k, d1, "IPsecSaEnum1"));
+	FwpmFreeMemory0((void **)&d1);
+	IPsecSaDestroyEnumHandle0(self->h, en);
+	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->h, NULL, &en), 0);
+	ASSERT_EQ(IPsecSaEnum0(self->h, en, 16, &d0, &n), 0);
+	EXPECT_FALSE(block_has_key(self->k, d0, "IPsecSaEnum0"));
+	FwpmFreeMemory0((void **)&d0);
+	IPsecSaDestroyEnumHandle0(self->h, en);
+	ASSERT_EQ(IPsecGetStatistics1(self->h, &s1), 0);
+	ASSERT_EQ(IPsecGetStatistics0(self->h, &s0), 0);
+	EXPECT_FALSE(has_key_bytes(self->k, &s1, sizeof(s1), "Statistics1"));
+	EXPECT_FALSE(has_key_bytes(self->k, &s0, sizeof(s0), "Statistics0"));
+	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
+					    NULL, NULL, NULL, NULL, &sd), 0);
+	EXPECT_FALSE(block_has_key(self->k, sd, "GetSecurityInfo0"));
+	FwpmFreeMemory0((void **)&sd);
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(IPsecSaContextSubscribe0(self->h, &s, no_event, NULL, &hev),
+		  0);
+	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->h, &subs, &n), 0);
+	EXPECT_FALSE(block_has_key(self->k, subs, "SubscriptionsGet0"));
+	FwpmFreeMemory0((void **)&subs);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->h, hev), 0);
+	checked += 10;
+	ksft_print_msg("keys: %d replies searched, no key material\n", checked);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,2395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Concurrency stress and teardown under load (Documentation/testing.rst).
+ *
+ * FIXTURE stress: M processes x N threads (WFP_STRESS_PROCS, default 3;
+ * WFP_STRESS_THREADS, default 4) run every SA-context call of the library
+ * at random for WFP_STRESS_SECS seconds (default 8) in one network
+ * namespace of their own: Create1, SetSpi0 / GetSpi1, AddInbound1,
+ * AddOutbound1, Update0 (UDP encapsulation on/off), Expire0, DeleteById0,
+ * GetById1, Enum1, Subscribe0 + Unsubscribe0.  Each thread has private
+ * contexts, whose state it knows exactly, so every result on them must be
+ * the documented one and GetById1 / Enum1 (over the thread's own subnet)
+ * must report them as they are, while everything else runs.  The threads
+ * of a process also share a table of contexts they race on - one keys
+ * while another expires or deletes - where a call may legitimately find
+ * the context gone or in another state, but never fail otherwise, and a
+ * context is deleted successfully at most once.  Afterwards the parent
+ * reconciles what the threads believe with what the module and xfrm hold:
+ * every context exactly once in the enumeration, with its state and SPI;
+ * its xfrm states and policies exactly once; nothing else carrying a
+ * reqid of the module's range (0x40000000-0x7fffffff).  Then it deletes
+ * everything and finds xfrm empty.
+ *
+ * FIXTURE teardown: the ends of a session under load.  A process keying
+ * from several threads in a network namespace of its own is SIGKILLed
+ * mid-call; the namespace must go away (proved with a user namespace whose
+ * max_net_namespaces is 1: a new namespace can be made only once the old
+ * one finished its exit, our pernet exit included) and the module's
+ * references come back.  A namespace made with `ip netns add` is deleted
+ * while threads in it work, then they are killed: the wfp_context and
+ * xfrm_state slab caches return to where they were.  A descriptor is
+ * closed, and an engine handle closed, while another thread is inside a
+ * call on it; an engine is closed right after Unsubscribe0 while another
+ * session's changes keep queueing events for it.  rmmod is refused while sessions work, succeeds once they
+ * are closed, leaves no xfrm state or policy behind, and the module is
+ * loaded again (selftest=1) for the programs that run after this one.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <linux/xfrm.h>
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/selector.h>
+#include <netlink/xfrm/sp.h>
+#include <netlink/xfrm/template.h>
+
+#include <fwpmu.h>
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define REQID_MIN	0x40000000U
+#define REQID_MAX	0x7fffffffU
+
+#define PARAMS		"/sys/module/wfp_ipsec/parameters/"
+#define GRACE_PATH	PARAMS "expire_grace_seconds"
+
+#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
+			 (UINT32)(c) << 8 | (UINT32)(d))
+
+/* Every context's local address; the remote one is unique per context. */
+#define LOCAL_V4	V4(10, 0, 0, 1)
+
+/*
+ * Remote addresses: 11.0.0.0/8 for private contexts, thread t of process
+ * p owning 11.(p << 5 | t << 1).0.0/15; 12.(p << 5).0.0/11 for the shared
+ * ones of process p.  Unique remotes give every context a policy set of
+ * its own, so its policies can be told apart.
+ */
+#define PRIV_NET	V4(11, 0, 0, 0)
+#define SHARED_NET	V4(12, 0, 0, 0)
+#define PRIV_MASK	0xfffe0000U
+#define SHARED_MASK	0xffe00000U
+
+#define KEYLEN		20	/* AES-GCM-128: 16 bytes of key, 4 of salt */
+
+#define MAX_PROCS	6
+#define MAX_THREADS	8
+#define PRIV_MAX	24	/* live private contexts per thread */
+#define SLOTS		32	/* shared contexts per process */
+#define STALE_MAX	8	/* deleted ids a thread remembers */
+
+#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
+#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
+#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
+#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
+#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
+
+enum op {
+	OP_CREATE, OP_SETSPI, OP_GETSPI, OP_ADDIN, OP_ADDOUT, OP_UPDATE,
+	OP_EXPIRE, OP_DELETE, OP_GET, OP_ENUM, OP_SUB, OP_MAX
+};
+
+static const char *const op_names[OP_MAX] = {
+	"create", "setspi", "getspi", "addin", "addout", "update",
+	"expire", "delete", "get", "enum", "subscribe",
+};
+
+struct opstat {
+	unsigned long n;	/* calls */
+	unsigned long ok;	/* ERROR_SUCCESS */
+};
+
+/* One context as the test believes it is. */
+struct ctxrec {
+	UINT64 id;
+	UINT32 remote;		/* host order */
+	UINT32 spi_in;		/* 0 until reserved */
+	UINT32 spi_out;
+	UINT32 state;		/* ST_*, believed */
+	bool encap;		/* ESP-in-UDP on (private contexts only) */
+	bool busy;		/* shared slot: a Create1 is under way */
+};
+
+/* A thread's part of the shared memory the parent reads at the end. */
+struct tstate {
+	struct ctxrec priv[PRIV_MAX];
+	unsigned int npriv;
+	UINT64 stale[STALE_MAX];
+	unsigned int nstale;
+	struct opstat ops[OP_MAX];
+	unsigned long checks;	/* live invariants checked */
+	int phase;		/* PH_*, for the report of a stuck run */
+	int cur;		/* the op under way (PH_RUN) */
+	unsigned long events;	/* callbacks received */
+	unsigned int bad;	/* unexpected results */
+	char why[256];		/* the first of them */
+};
+
+struct parea {
+	struct ctxrec slot[SLOTS];
+	struct tstate t[MAX_THREADS];
+	int started;
+	int finished;
+	int phase;		/* PH_*: the process's shared engine */
+};
+
+/* Where a thread or process is; a run that never ends says where. */
+enum { PH_NONE, PH_RUN, PH_UNSUB, PH_CLOSE, PH_DONE };
+static const char *const ph_names[] = {
+	"not started", "running", "in Unsubscribe0", "in FwpmEngineClose0",
+	"done",
+};
+
+static struct {
+	int procs, threads, secs;
+	unsigned int seed;
+} cfg;
+
+static int env_int(const char *name, int def, int lo, int hi)
+{
+	const char *s = getenv(name);
+	long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtol(s, NULL, 0);
+	return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *code_name(DWORD rc)
+{
+	const char *n = WfpIpsecErrorName(rc);
+
+	return n ? n : "?";
+}
+
+/* ------------------------------------------------------------ keying */
+
+struct bundle {
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	UINT8 key[KEYLEN];
+};
+
+/* AES-GCM-128, transport, IPv4: the one blob as cipher key. */
+static void bundle_init(struct bundle *s, UINT32 spi, UINT32 seed)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < KEYLEN; i++)
+		s->key[i] = (UINT8)(seed * 0x3b + i * 0x1d + 1);
+	s->sa.spi = spi;
+	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	s->sa.espAuthAndCipherInformation = &s->ac;
+	s->ac.saAuthInformation.authTransform.authTransformId.authType =
+		IPSEC_AUTH_AES_128;
+	s->ac.saAuthInformation.authTransform.authTransformId.authConfig =
+		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherType =
+		IPSEC_CIPHER_TYPE_AES_128;
+	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
+		IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	s->ac.saCipherInformation.cipherKey.size = KEYLEN;
+	s->ac.saCipherInformation.cipherKey.data = s->key;
+	s->b.lifetime.lifetimeSeconds = 3600;
+	s->b.numSAs = 1;
+	s->b.saList = &s->sa;
+	s->b.ipVersion = FWP_IP_VERSION_V4;
+}
+
+static void traffic_v4(IPSEC_TRAFFIC1 *t, UINT32 remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V4;
+	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	t->localV4Address = LOCAL_V4;
+	t->remoteV4Address = remote;
+}
+
+static DWORD do_create(HANDLE h, UINT32 remote, UINT64 *id)
+{
+	IPSEC_TRAFFIC1 t;
+
+	traffic_v4(&t, remote);
+	return IPsecSaContextCreate1(h, &t, NULL, NULL, id);
+}
+
+/* SetSpi0 with spi, or GetSpi1 (spi 0) storing the chosen one in *got. */
+static DWORD do_spi(HANDLE h, UINT64 id, UINT32 remote, UINT32 spi,
+		    UINT32 *got)
+{
+	IPSEC_GETSPI1 g;
+	IPSEC_SA_SPI s = 0;
+	DWORD rc;
+
+	memset(&g, 0, sizeof(g));
+	traffic_v4(&g.inboundIpsecTraffic, remote);
+	g.ipVersion = FWP_IP_VERSION_V4;
+	if (spi) {
+		rc = IPsecSaContextSetSpi0(h, id, &g, spi);
+		s = spi;
+	} else {
+		rc = IPsecSaContextGetSpi1(h, id, &g, &s);
+	}
+	if (!rc)
+		*got = s;
+	return rc;
+}
+
+static DWORD do_add(HANDLE h, UINT64 id, bool inbound, UINT32 spi)
+{
+	struct bundle s;
+
+	bundle_init(&s, spi, (UINT32)id * 2 + inbound);
+	return inbound ? IPsecSaContextAddInbound1(h, id, &s.b) :
+			 IPsecSaContextAddOutbound1(h, id, &s.b);
+}
+
+/* Update0: UDP encapsulation on (4500/4500) or off, and a new mmSaId. */
+static DWORD do_update(HANDLE h, UINT64 id, bool encap, UINT64 mmsa)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
+	IPSEC_SA_DETAILS1 d[2];
+	IPSEC_SA_CONTEXT1 c;
+
+	memset(d, 0, sizeof(d));
+	memset(&c, 0, sizeof(c));
+	c.saContextId = id;
+	c.outboundSa = &d[0];
+	c.inboundSa = &d[1];
+	d[0].udpEncapsulation = encap ? &enc : NULL;
+	d[1].udpEncapsulation = encap ? &enc : NULL;
+	d[0].saBundle.mmSaId = mmsa;
+	d[1].saBundle.mmSaId = mmsa;
+	return IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
+				     IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, &c);
+}
+
+/* The raw CTX_GET of a context; 0 or -errno. */
+static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = id;
+	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+}
+
+/* ------------------------------------------------------------ workers */
+
+struct worker {
+	struct parea *pa;
+	struct tstate *ts;
+	int p, t;
+	HANDLE hp;		/* the thread's own engine */
+	HANDLE hs;		/* the process's engine, shared by its threads */
+	int fdp;
+	unsigned int rnd;
+	UINT32 seq;		/* remote addresses and SPIs handed out */
+	double deadline;
+	HANDLE sub;		/* a subscription held for a few calls */
+	HANDLE sub_engine;
+	int sub_left;
+};
+
+static pthread_mutex_t g_slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void __attribute__((format(printf, 2, 3)))
+bad(struct worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->ts->bad++) {
+		va_start(ap, fmt);
+		vsnprintf(w->ts->why, sizeof(w->ts->why), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static unsigned int rnd(struct worker *w, unsigned int n)
+{
+	return n ? (unsigned int)rand_r(&w->rnd) % n : 0;
+}
+
+/* SPIs this thread hands out: 0x1pttnnnn (in) and 0x2pttnnnn (out). */
+static UINT32 spi_of(struct worker *w, UINT32 base, UINT32 n)
+{
+	return base | (UINT32)w->p << 24 | (UINT32)w->t << 20 | (n & 0xfffff);
+}
+
+static void count(struct worker *w, enum op op, DWORD rc)
+{
+	w->ts->cur = OP_MAX;
+	w->ts->ops[op].n++;
+	if (!rc)
+		w->ts->ops[op].ok++;
+}
+
+static void CALLBACK on_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	struct worker *w = ctx;
+
+	__atomic_fetch_add(&w->ts->events, 1, __ATOMIC_RELAXED);
+	if ((c->changeType != IPSEC_SA_CONTEXT_EVENT_ADD &&
+	     c->changeType != IPSEC_SA_CONTEXT_EVENT_DELETE) ||
+	    !c->saContextId)
+		bad(w, "event type %d context %llu", c->changeType,
+		    (unsigned long long)c->saContextId);
+}
+
+/* Subscribe0 now, Unsubscribe0 a few calls later (or at the end). */
+static void op_subscribe(struct worker *w, bool shared)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	FWP_V4_ADDR_AND_MASK m;
+	DWORD rc;
+
+	if (w->sub) {
+		rc = IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
+		if (rc)
+			bad(w, "Unsubscribe0: %s", code_name(rc));
+		w->sub = NULL;
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	memset(&tmpl, 0, sizeof(tmpl));
+	/* Half of them watch the process's shared subnet, half all. */
+	if (rnd(w, 2)) {
+		m.addr = SHARED_NET | (UINT32)w->p << 21;
+		m.mask = SHARED_MASK;
+		tmpl.remoteSubNet.type = FWP_V4_ADDR_MASK;
+		tmpl.remoteSubNet.v4AddrMask = &m;
+		s.enumTemplate = &tmpl;
+	}
+	w->sub_engine = shared ? w->hs : w->hp;
+	rc = IPsecSaContextSubscribe0(w->sub_engine, &s, on_event, w, &w->sub);
+	count(w, OP_SUB, rc);
+	if (rc) {
+		bad(w, "Subscribe0: %s", code_name(rc));
+		w->sub = NULL;
+		return;
+	}
+	w->sub_left = 1 + rnd(w, 20);
+}
+
+static void sub_tick(struct worker *w)
+{
+	DWORD rc;
+
+	if (w->sub && --w->sub_left <= 0) {
+		rc = IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
+		if (rc)
+			bad(w, "Unsubscribe0: %s", code_name(rc));
+		w->sub = NULL;
+	}
+}
+
+/* What the context must look like to GetById1 and CTX_GET. */
+static void check_private(struct worker *w, const struct ctxrec *r)
+{
+	const IPSEC_SA_DETAILS1 *in, *out;
+	struct wfp_ipsec_ctx_info info;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	bool has_in_sa, has_out_sa;
+	DWORD rc;
+	int err;
+
+	rc = IPsecSaContextGetById1(w->hp, r->id, &c);
+	count(w, OP_GET, rc);
+	if (rc) {
+		bad(w, "GetById1(%llu, state %u): %s",
+		    (unsigned long long)r->id, r->state, code_name(rc));
+		return;
+	}
+	w->ts->checks++;
+	in = c->inboundSa;
+	out = c->outboundSa;
+	has_in_sa = r->state >= ST_INBOUND;
+	has_out_sa = r->state == ST_COMPLETE;
+	if (c->saContextId != r->id || !out ||
+	    !in != (r->state < ST_SPI_SET) ||
+	    out->saBundle.numSAs != has_out_sa ||
+	    (has_out_sa && out->saBundle.saList[0].spi != r->spi_out) ||
+	    (in && in->saBundle.numSAs != has_in_sa) ||
+	    (in && has_in_sa && in->saBundle.saList[0].spi != r->spi_in) ||
+	    (in && !in->udpEncapsulation != !r->encap))
+		bad(w, "GetById1(%llu): state %u in %p/%u out %u encap %d",
+		    (unsigned long long)r->id, r->state, (void *)in,
+		    in ? in->saBundle.numSAs : 0, out ? out->saBundle.numSAs : 9,
+		    r->encap);
+	FwpmFreeMemory0((void **)&c);
+
+	err = raw_get(w->fdp, r->id, &info);
+	w->ts->checks++;
+	if (err || info.state != r->state ||
+	    info.inbound_spi != (r->state >= ST_SPI_SET ? r->spi_in : 0) ||
+	    info.reqid < REQID_MIN || info.reqid > REQID_MAX)
+		bad(w, "CTX_GET(%llu): %d state %u/%u spi %#x/%#x reqid %#x",
+		    (unsigned long long)r->id, err, info.state, r->state,
+		    info.inbound_spi, r->spi_in, info.reqid);
+}
+
+/*
+ * Enum1 over the thread's own subnet, in pages of random size: exactly
+ * the thread's private contexts, each once, with their SPIs - nobody
+ * else creates or deletes there, whatever happens around.
+ */
+static void check_private_enum(struct worker *w)
+{
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	UINT32 got, want, i, j, seen[PRIV_MAX];
+	unsigned int total = 0;
+	FWP_V4_ADDR_AND_MASK m;
+	HANDLE en;
+	DWORD rc;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	m.addr = PRIV_NET | (UINT32)w->p << 21 | (UINT32)w->t << 17;
+	m.mask = PRIV_MASK;
+	tmpl.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	tmpl.remoteSubNet.v4AddrMask = &m;
+	memset(seen, 0, sizeof(seen));
+
+	rc = IPsecSaContextCreateEnumHandle0(w->hp, &tmpl, &en);
+	if (rc) {
+		count(w, OP_ENUM, rc);
+		bad(w, "CreateEnumHandle0: %s", code_name(rc));
+		return;
+	}
+	do {
+		want = 1 + rnd(w, 8);
+		rc = IPsecSaContextEnum1(w->hp, en, want, &e, &got);
+		count(w, OP_ENUM, rc);
+		if (rc) {
+			bad(w, "Enum1: %s", code_name(rc));
+			break;
+		}
+		for (i = 0; i < got; i++) {
+			const IPSEC_SA_CONTEXT1 *c = e[i];
+
+			for (j = 0; j < w->ts->npriv; j++)
+				if (w->ts->priv[j].id == c->saContextId)
+					break;
+			if (j == w->ts->npriv) {
+				bad(w, "Enum1: context %llu not ours",
+				    (unsigned long long)c->saContextId);
+				continue;
+			}
+			seen[j]++;
+			if (w->ts->priv[j].state >= ST_INBOUND &&
+			    (!c->inboundSa || c->inboundSa->saBundle.numSAs != 1 ||
+			     c->inboundSa->saBundle.saList[0].spi !=
+			     w->ts->priv[j].spi_in))
+				bad(w, "Enum1: context %llu inbound SA wrong",
+				    (unsigned long long)c->saContextId);
+		}
+		total += got;
+		FwpmFreeMemory0((void **)&e);
+	} while (got == want && total <= 4 * PRIV_MAX);
+	IPsecSaContextDestroyEnumHandle0(w->hp, en);
+	for (j = 0; j < w->ts->npriv; j++) {
+		w->ts->checks++;
+		if (seen[j] != 1)
+			bad(w, "Enum1: own context %llu seen %u times",
+			    (unsigned long long)w->ts->priv[j].id, seen[j]);
+	}
+}
+
+/* Enum1 over the process's shared subnet: increasing ids, each once. */
+static void check_shared_enum(struct worker *w)
+{
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	FWP_V4_ADDR_AND_MASK m;
+	UINT32 got, want, i;
+	UINT64 last = 0;
+	HANDLE en;
+	DWORD rc;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	m.addr = SHARED_NET | (UINT32)w->p << 21;
+	m.mask = SHARED_MASK;
+	tmpl.remoteSubNet.type = FWP_V4_ADDR_MASK;
+	tmpl.remoteSubNet.v4AddrMask = &m;
+	rc = IPsecSaContextCreateEnumHandle0(w->hs, &tmpl, &en);
+	if (rc) {
+		count(w, OP_ENUM, rc);
+		bad(w, "CreateEnumHandle0: %s", code_name(rc));
+		return;
+	}
+	do {
+		want = 1 + rnd(w, 12);
+		rc = IPsecSaContextEnum1(w->hs, en, want, &e, &got);
+		count(w, OP_ENUM, rc);
+		if (rc) {
+			bad(w, "Enum1 (shared): %s", code_name(rc));
+			break;
+		}
+		for (i = 0; i < got; i++) {
+			w->ts->checks++;
+			if (e[i]->saContextId <= last)
+				bad(w, "Enum1 (shared): %llu after %llu",
+				    (unsigned long long)e[i]->saContextId,
+				    (unsigned long long)last);
+			last = e[i]->saContextId;
+		}
+		FwpmFreeMemory0((void **)&e);
+	} while (got == want);
+	IPsecSaContextDestroyEnumHandle0(w->hs, en);
+}
+
+static void expect_rc(struct worker *w, enum op op, const struct ctxrec *r,
+		      DWORD rc, DWORD want)
+{
+	count(w, op, rc);
+	if (rc != want)
+		bad(w, "%s on private %llu (state %u): %s, want %s",
+		    op_names[op], (unsigned long long)r->id, r->state,
+		    code_name(rc), code_name(want));
+}
+
+static void private_delete(struct worker *w, unsigned int i)
+{
+	struct tstate *ts = w->ts;
+	DWORD rc = IPsecSaContextDeleteById0(w->hp, ts->priv[i].id);
+
+	expect_rc(w, OP_DELETE, &ts->priv[i], rc, ERROR_SUCCESS);
+	if (rc)
+		return;
+	ts->stale[ts->nstale++ % STALE_MAX] = ts->priv[i].id;
+	ts->priv[i] = ts->priv[--ts->npriv];
+}
+
+/* One call on one of the thread's private contexts. */
+static void private_step(struct worker *w)
+{
+	struct tstate *ts = w->ts;
+	unsigned int i, r = rnd(w, 100);
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct ctxrec *rec;
+	enum op op;
+	UINT32 spi;
+	DWORD rc;
+
+	if (!ts->npriv || (ts->npriv < PRIV_MAX && r < 12)) {
+		struct ctxrec n = { 0 };
+
+		n.remote = PRIV_NET | (UINT32)w->p << 21 | (UINT32)w->t << 17 |
+			   (++w->seq & 0x1ffff);
+		n.spi_out = spi_of(w, 0x20000000, w->seq);
+		n.state = ST_CREATED;
+		w->ts->cur = OP_CREATE;
+		rc = do_create(w->hp, n.remote, &n.id);
+		count(w, OP_CREATE, rc);
+		if (rc) {
+			bad(w, "Create1 (private): %s", code_name(rc));
+			return;
+		}
+		ts->priv[ts->npriv++] = n;
+		return;
+	}
+	i = rnd(w, ts->npriv);
+	rec = &ts->priv[i];
+	r = rnd(w, 100);
+	if (r < 55) {
+		/* The natural next step. */
+		switch (rec->state) {
+		case ST_CREATED:
+			op = rnd(w, 2) ? OP_SETSPI : OP_GETSPI;
+			break;
+		case ST_SPI_SET:
+			op = OP_ADDIN;
+			break;
+		case ST_INBOUND:
+			op = rnd(w, 5) ? OP_ADDOUT : OP_UPDATE;
+			break;
+		case ST_COMPLETE:
+			op = (enum op[]){ OP_UPDATE, OP_EXPIRE, OP_DELETE,
+					  OP_DELETE }[rnd(w, 4)];
+			break;
+		default:
+			op = OP_DELETE;
+			break;
+		}
+	} else if (r < 65) {
+		op = OP_GET;
+	} else if (r < 71) {
+		op = OP_ENUM;
+	} else if (r < 75) {
+		op = OP_SUB;
+	} else if (r < 80 && ts->nstale) {
+		/* A deleted id stays deleted. */
+		UINT64 id = ts->stale[rnd(w, ts->nstale < STALE_MAX ?
+					  ts->nstale : STALE_MAX)];
+		struct ctxrec gone = { .id = id };
+
+		if (rnd(w, 2)) {
+			rc = IPsecSaContextGetById1(w->hp, id, &c);
+			expect_rc(w, OP_GET, &gone, rc, FWP_E_NOT_FOUND);
+			FwpmFreeMemory0((void **)&c);
+		} else {
+			rc = IPsecSaContextDeleteById0(w->hp, id);
+			expect_rc(w, OP_DELETE, &gone, rc, FWP_E_NOT_FOUND);
+		}
+		return;
+	} else {
+		/* Any keying call, most of them out of order: refused. */
+		op = (enum op[]){ OP_SETSPI, OP_GETSPI, OP_ADDIN, OP_ADDOUT,
+				  OP_UPDATE, OP_EXPIRE }[rnd(w, 6)];
+	}
+
+	w->ts->cur = op;
+	switch (op) {
+	case OP_SETSPI:
+	case OP_GETSPI:
+		spi = op == OP_SETSPI ? spi_of(w, 0x10000000, ++w->seq) : 0;
+		rc = do_spi(w->hp, rec->id, rec->remote, spi, &spi);
+		expect_rc(w, op, rec, rc, rec->state == ST_CREATED ?
+			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
+		if (!rc) {
+			rec->spi_in = spi;
+			rec->state = ST_SPI_SET;
+		}
+		break;
+	case OP_ADDIN:
+		/* Before an SPI, a valid one that is not reserved. */
+		rc = do_add(w->hp, rec->id, true, rec->spi_in ?: 0x300);
+		expect_rc(w, op, rec, rc, rec->state == ST_SPI_SET ?
+			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
+		if (!rc)
+			rec->state = ST_INBOUND;
+		break;
+	case OP_ADDOUT:
+		rc = do_add(w->hp, rec->id, false, rec->spi_out);
+		expect_rc(w, op, rec, rc, rec->state == ST_INBOUND ?
+			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
+		if (!rc)
+			rec->state = ST_COMPLETE;
+		break;
+	case OP_UPDATE:
+		rc = do_update(w->hp, rec->id, !rec->encap, w->seq);
+		expect_rc(w, op, rec, rc, rec->state == ST_INBOUND ||
+			  rec->state == ST_COMPLETE ? ERROR_SUCCESS :
+			  FWP_E_INCOMPATIBLE_SA_STATE);
+		if (!rc)
+			rec->encap = !rec->encap;
+		break;
+	case OP_EXPIRE:
+		rc = IPsecSaContextExpire0(w->hp, rec->id);
+		expect_rc(w, op, rec, rc, rec->state == ST_COMPLETE ?
+			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
+		if (!rc)
+			rec->state = ST_EXPIRED;
+		break;
+	case OP_DELETE:
+		private_delete(w, i);
+		break;
+	case OP_GET:
+		check_private(w, rec);
+		break;
+	case OP_ENUM:
+		check_private_enum(w);
+		break;
+	case OP_SUB:
+		op_subscribe(w, false);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Records a success on shared context id, if the slot still holds it. */
+static void shared_record(struct ctxrec *slot, UINT64 id, UINT32 state,
+			  UINT32 spi_in)
+{
+	pthread_mutex_lock(&g_slot_lock);
+	if (slot->id == id) {
+		if (state > slot->state)
+			slot->state = state;
+		if (spi_in)
+			slot->spi_in = spi_in;
+	}
+	pthread_mutex_unlock(&g_slot_lock);
+}
+
+static void shared_expect(struct worker *w, enum op op, UINT64 id, DWORD rc,
+			  bool may_be_refused)
+{
+	count(w, op, rc);
+	if (rc == ERROR_SUCCESS || rc == FWP_E_NOT_FOUND ||
+	    (may_be_refused && rc == FWP_E_INCOMPATIBLE_SA_STATE))
+		return;
+	bad(w, "%s on shared %llu: %s", op_names[op],
+	    (unsigned long long)id, code_name(rc));
+}
+
+/* One call on one of the contexts the process's threads share. */
+static void shared_step(struct worker *w)
+{
+	struct ctxrec *slot = &w->pa->slot[rnd(w, SLOTS)], cur;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	bool create = false;
+	enum op op;
+	UINT32 spi;
+	DWORD rc;
+
+	pthread_mutex_lock(&g_slot_lock);
+	if (!slot->id && !slot->busy) {
+		slot->busy = true;
+		create = true;
+	}
+	cur = *slot;
+	pthread_mutex_unlock(&g_slot_lock);
+
+	if (create) {
+		UINT64 id = 0;
+		UINT32 remote = SHARED_NET | (UINT32)w->p << 21 |
+				(UINT32)w->t << 17 | (++w->seq & 0x1ffff);
+
+		w->ts->cur = OP_CREATE;
+		rc = do_create(w->hs, remote, &id);
+		count(w, OP_CREATE, rc);
+		if (rc)
+			bad(w, "Create1 (shared): %s", code_name(rc));
+		pthread_mutex_lock(&g_slot_lock);
+		slot->busy = false;
+		if (!rc) {
+			memset(slot, 0, sizeof(*slot));
+			slot->id = id;
+			slot->remote = remote;
+			slot->spi_out = spi_of(w, 0x20000000, w->seq);
+			slot->state = ST_CREATED;
+		}
+		pthread_mutex_unlock(&g_slot_lock);
+		return;
+	}
+	if (!cur.id) {
+		check_shared_enum(w);
+		return;
+	}
+
+	if (rnd(w, 2)) {
+		switch (cur.state) {
+		case ST_CREATED:
+			op = rnd(w, 2) ? OP_SETSPI : OP_GETSPI;
+			break;
+		case ST_SPI_SET:
+			op = OP_ADDIN;
+			break;
+		case ST_INBOUND:
+			op = OP_ADDOUT;
+			break;
+		default:
+			op = (enum op[]){ OP_UPDATE, OP_EXPIRE, OP_DELETE,
+					  OP_GET }[rnd(w, 4)];
+			break;
+		}
+	} else {
+		op = (enum op)(1 + rnd(w, OP_MAX - 1));
+	}
+	/* Without the reserved SPI known, AddInbound could only be wrong. */
+	if (op == OP_ADDIN && !cur.spi_in)
+		op = OP_GET;
+
+	w->ts->cur = op;
+	switch (op) {
+	case OP_SETSPI:
+	case OP_GETSPI:
+		spi = op == OP_SETSPI ? spi_of(w, 0x10000000, ++w->seq) : 0;
+		rc = do_spi(w->hs, cur.id, cur.remote, spi, &spi);
+		shared_expect(w, op, cur.id, rc, true);
+		if (!rc)
+			shared_record(slot, cur.id, ST_SPI_SET, spi);
+		break;
+	case OP_ADDIN:
+	case OP_ADDOUT:
+		rc = do_add(w->hs, cur.id, op == OP_ADDIN,
+			    op == OP_ADDIN ? cur.spi_in : cur.spi_out);
+		shared_expect(w, op, cur.id, rc, true);
+		if (!rc)
+			shared_record(slot, cur.id, op == OP_ADDIN ?
+				      ST_INBOUND : ST_COMPLETE, 0);
+		break;
+	case OP_UPDATE:
+		rc = do_update(w->hs, cur.id, rnd(w, 2), w->seq);
+		shared_expect(w, op, cur.id, rc, true);
+		break;
+	case OP_EXPIRE:
+		rc = IPsecSaContextExpire0(w->hs, cur.id);
+		shared_expect(w, op, cur.id, rc, true);
+		if (!rc)
+			shared_record(slot, cur.id, ST_EXPIRED, 0);
+		break;
+	case OP_DELETE:
+		rc = IPsecSaContextDeleteById0(w->hs, cur.id);
+		shared_expect(w, op, cur.id, rc, false);
+		if (rc)
+			break;
+		pthread_mutex_lock(&g_slot_lock);
+		/* Only a successful delete empties a slot: if it moved on,
+		 * this id was deleted successfully twice.
+		 */
+		if (slot->id == cur.id)
+			memset(slot, 0, sizeof(*slot));
+		else
+			bad(w, "shared %llu deleted twice",
+			    (unsigned long long)cur.id);
+		pthread_mutex_unlock(&g_slot_lock);
+		break;
+	case OP_GET:
+		rc = IPsecSaContextGetById1(w->hs, cur.id, &c);
+		shared_expect(w, op, cur.id, rc, false);
+		if (!rc && c->saContextId != cur.id)
+			bad(w, "GetById1(%llu) returned %llu",
+			    (unsigned long long)cur.id,
+			    (unsigned long long)c->saContextId);
+		FwpmFreeMemory0((void **)&c);
+		break;
+	case OP_ENUM:
+		check_shared_enum(w);
+		break;
+	case OP_SUB:
+		op_subscribe(w, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	DWORD rc;
+
+	rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &w->hp);
+	if (rc) {
+		bad(w, "FwpmEngineOpen0: %s", code_name(rc));
+		return NULL;
+	}
+	WfpIpsecEngineGetFd(w->hp, &w->fdp);
+	__atomic_fetch_add(&w->pa->started, 1, __ATOMIC_RELAXED);
+	w->ts->phase = PH_RUN;
+	while (now_s() < w->deadline) {
+		if (rnd(w, 100) < 60)
+			private_step(w);
+		else
+			shared_step(w);
+		sub_tick(w);
+	}
+	w->ts->phase = PH_UNSUB;
+	if (w->sub)
+		IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
+	/* The contexts outlive the session, as WFP objects do. */
+	w->ts->phase = PH_CLOSE;
+	rc = FwpmEngineClose0(w->hp);
+	if (rc)
+		bad(w, "FwpmEngineClose0: %s", code_name(rc));
+	w->ts->phase = PH_DONE;
+	__atomic_fetch_add(&w->pa->finished, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* One stress process: its threads share one engine and the slot table. */
+static int stress_proc(struct parea *pa, int p, double deadline)
+{
+	struct worker w[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	HANDLE hs;
+	int t;
+
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &hs))
+		return 10;
+	pa->phase = PH_RUN;
+	memset(w, 0, sizeof(w));
+	for (t = 0; t < cfg.threads; t++) {
+		w[t].pa = pa;
+		w[t].ts = &pa->t[t];
+		w[t].p = p;
+		w[t].t = t;
+		w[t].hs = hs;
+		w[t].rnd = cfg.seed ^ (unsigned int)(p * 7919 + t * 104729);
+		w[t].deadline = deadline;
+		if (pthread_create(&tid[t], NULL, worker_main, &w[t]))
+			return 11;
+	}
+	for (t = 0; t < cfg.threads; t++)
+		pthread_join(tid[t], NULL);
+	pa->phase = PH_CLOSE;
+	if (FwpmEngineClose0(hs))
+		return 12;
+	pa->phase = PH_DONE;
+	return 0;
+}
+
+/* ------------------------------------------------------ xfrm via libnl */
+
+struct xs {
+	UINT32 spi, reqid;
+	int proto;
+	UINT32 daddr, saddr;	/* IPv4, host order */
+	bool encap;
+};
+
+struct xp {
+	int dir;
+	UINT32 saddr, daddr;
+	int plen_s, plen_d, ntmpl;
+	UINT32 reqid;
+};
+
+static UINT32 nl_v4(struct nl_addr *a)
+{
+	UINT32 v = 0;
+
+	if (a && nl_addr_get_len(a) >= 4)
+		memcpy(&v, nl_addr_get_binary_addr(a), 4);
+	return ntohl(v);
+}
+
+/* Every xfrm state of the current namespace; count, or -1. */
+static int sa_dump(struct xs **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_object *o;
+	struct xs *v = NULL;
+	int n = -1, i = 0;
+
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    xfrmnl_sa_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o), i++) {
+		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
+		unsigned int et, sp, dp;
+		struct nl_addr *oa = NULL;
+
+		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
+		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
+		v[i].proto = xfrmnl_sa_get_proto(sa);
+		v[i].daddr = nl_v4(xfrmnl_sa_get_daddr(sa));
+		v[i].saddr = nl_v4(xfrmnl_sa_get_saddr(sa));
+		if (!xfrmnl_sa_get_encap_tmpl(sa, &et, &sp, &dp, &oa)) {
+			v[i].encap = true;
+			if (oa)
+				nl_addr_put(oa);
+		}
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	if (n >= 0 && out)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+/* Every global xfrm policy of the current namespace; count, or -1. */
+static int sp_dump(struct xp **out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_object *o;
+	struct xp *v = NULL;
+	int n = -1, i = 0;
+
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    xfrmnl_sp_alloc_cache(sk, &cache))
+		goto out;
+	n = nl_cache_nitems(cache);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		n = -1;
+		goto out;
+	}
+	for (o = nl_cache_get_first(cache); o && i < n;
+	     o = nl_cache_get_next(o)) {
+		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
+		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
+
+		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
+			continue;
+		v[i].dir = xfrmnl_sp_get_dir(sp);
+		v[i].ntmpl = xfrmnl_sp_get_nusertemplates(sp);
+		if (sel) {
+			v[i].saddr = nl_v4(xfrmnl_sel_get_saddr(sel));
+			v[i].daddr = nl_v4(xfrmnl_sel_get_daddr(sel));
+			v[i].plen_s = xfrmnl_sel_get_prefixlen_s(sel);
+			v[i].plen_d = xfrmnl_sel_get_prefixlen_d(sel);
+		}
+		if (v[i].ntmpl > 0)
+			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(
+				xfrmnl_sp_usertemplate_n(sp, 0));
+		i++;
+	}
+	n = i;
+out:
+	if (cache)
+		nl_cache_free(cache);
+	if (sk)
+		nl_socket_free(sk);
+	if (n >= 0 && out)
+		*out = v;
+	else
+		free(v);
+	return n;
+}
+
+static bool ours(UINT32 reqid)
+{
+	return reqid >= REQID_MIN && reqid <= REQID_MAX;
+}
+
+/* States and policies of the current namespace with one of our reqids. */
+static int ours_in_xfrm(int *states, int *policies)
+{
+	struct xs *s = NULL;
+	struct xp *p = NULL;
+	int ns = sa_dump(&s), np = sp_dump(&p), i;
+
+	*states = *policies = 0;
+	for (i = 0; i < ns; i++)
+		*states += ours(s[i].reqid);
+	for (i = 0; i < np; i++)
+		*policies += ours(p[i].reqid);
+	free(s);
+	free(p);
+	return ns < 0 || np < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------ enumeration, raw */
+
+/* Every context of the namespace, through CTX_ENUM pages of 100. */
+static int raw_enum_all(int fd, struct wfp_ipsec_ctx_info **out)
+{
+	struct wfp_ipsec_ctx_info *v = NULL, *grown;
+	struct wfp_ipsec_ctx_enum e;
+	size_t n = 0, room = 0;
+
+	memset(&e, 0, sizeof(e));
+	for (;;) {
+		if (room - n < 100) {
+			room = room * 2 + 100;
+			grown = realloc(v, room * sizeof(*v));
+			if (!grown) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = grown;
+		}
+		e.entries = (UINT64)(uintptr_t)(v + n);
+		e.max_entries = 100;
+		e.count = 0;
+		if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e)) {
+			free(v);
+			return -errno;
+		}
+		n += e.count;
+		if (e.count < 100)
+			break;
+	}
+	*out = v;
+	return (int)n;
+}
+
+/* Library Enum1 of everything: how many, ids into *ids (malloc()ed). */
+static int lib_enum_all(HANDLE h, UINT64 **ids)
+{
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	UINT64 *v = NULL, *grown;
+	UINT32 got, i;
+	size_t n = 0;
+	HANDLE en;
+
+	if (IPsecSaContextCreateEnumHandle0(h, NULL, &en))
+		return -1;
+	do {
+		if (IPsecSaContextEnum1(h, en, 64, &e, &got)) {
+			free(v);
+			IPsecSaContextDestroyEnumHandle0(h, en);
+			return -1;
+		}
+		grown = realloc(v, (n + got + 1) * sizeof(*v));
+		if (!grown)
+			abort();
+		v = grown;
+		for (i = 0; i < got; i++)
+			v[n++] = e[i]->saContextId;
+		FwpmFreeMemory0((void **)&e);
+	} while (got == 64);
+	IPsecSaContextDestroyEnumHandle0(h, en);
+	*ids = v;
+	return (int)n;
+}
+
+/* ------------------------------------------------------- module bits */
+
+static int read_param(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int write_param(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%d\n", v) > 0 ? 0 : -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* ================================================= FIXTURE stress */
+
+FIXTURE(stress) {
+	struct parea *pa;
+	size_t pa_len;
+	int grace;
+};
+
+FIXTURE_SETUP(stress)
+{
+	cfg.procs = env_int("WFP_STRESS_PROCS", 3, 1, MAX_PROCS);
+	cfg.threads = env_int("WFP_STRESS_THREADS", 4, 1, MAX_THREADS);
+	cfg.secs = env_int("WFP_STRESS_SECS", 8, 1, 3600);
+	cfg.seed = (unsigned int)env_int("WFP_STRESS_SEED", (int)time(NULL),
+					 0, INT_MAX);
+	/* xfrm counts must be exact: a namespace of our own. */
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	/* Expired contexts keep their inbound SA through the checks. */
+	self->grace = read_param(GRACE_PATH);
+	ASSERT_GE(self->grace, 0);
+	ASSERT_EQ(write_param(GRACE_PATH, 3600), 0);
+	self->pa_len = sizeof(struct parea) * MAX_PROCS;
+	self->pa = mmap(NULL, self->pa_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->pa, MAP_FAILED);
+	memset(self->pa, 0, self->pa_len);
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	if (self->grace >= 0)
+		write_param(GRACE_PATH, self->grace);
+	if (self->pa && self->pa != MAP_FAILED)
+		munmap(self->pa, self->pa_len);
+}
+
+/* How long after the deadline the processes may take to finish. */
+#define STUCK_S		120
+
+static void stuck_report(struct __test_metadata *_metadata,
+			 const struct parea *pa)
+{
+	int p, t;
+
+	for (p = 0; p < cfg.procs; p++) {
+		TH_LOG("process %d: shared engine %s", p,
+		       ph_names[pa[p].phase]);
+		for (t = 0; t < cfg.threads; t++)
+			TH_LOG("  thread %d: %s%s%s", t,
+			       ph_names[pa[p].t[t].phase],
+			       pa[p].t[t].phase == PH_RUN ? ", in " : "",
+			       pa[p].t[t].phase == PH_RUN &&
+			       pa[p].t[t].cur < OP_MAX ?
+			       op_names[pa[p].t[t].cur] : "");
+	}
+}
+
+/* Where each thread of a stuck process waits: wchan and system call. */
+static void stuck_tasks(struct __test_metadata *_metadata, pid_t pid)
+{
+	char path[300], wchan[64], sc[128];
+	struct dirent *d;
+	FILE *f;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		wchan[0] = sc[0] = 0;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid,
+			 d->d_name);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(wchan, sizeof(wchan), f))
+				wchan[0] = 0;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", pid,
+			 d->d_name);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(sc, sizeof(sc), f))
+				sc[0] = 0;
+			sc[strcspn(sc, " \n")] = 0;
+			fclose(f);
+		}
+		TH_LOG("pid %d task %s: wchan %s, syscall %s", pid, d->d_name,
+		       wchan, sc);
+	}
+	closedir(dir);
+}
+
+/* What one believed context must be in the module and in xfrm. */
+struct expect {
+	const struct ctxrec *r;
+	bool shared;
+	unsigned int found;
+	UINT32 reqid;
+};
+
+TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
+{
+	unsigned long total = 0, ok = 0, checks = 0, live = 0, events = 0;
+	struct wfp_ipsec_ctx_info *infos = NULL;
+	int nexp = 0, ninfo, nlib, ns, np, i, j, p, t, fd, st, pol;
+	struct expect *exp;
+	struct opstat sum[OP_MAX];
+	struct xs *xs = NULL;
+	struct xp *xp = NULL;
+	UINT64 *ids = NULL;
+	char line[1024];
+	double t0, t1, t2;
+	pid_t pid[MAX_PROCS];
+	HANDLE h;
+	size_t len;
+
+	ksft_print_msg("stress: %d processes x %d threads, %d s, seed %u\n",
+		       cfg.procs, cfg.threads, cfg.secs, cfg.seed);
+	t0 = now_s();
+	for (p = 0; p < cfg.procs; p++) {
+		pid[p] = fork();
+		ASSERT_GE(pid[p], 0);
+		if (!pid[p])
+			_exit(stress_proc(&self->pa[p], p, t0 + cfg.secs));
+	}
+	/* The calls under way at the deadline end soon after it. */
+	for (p = 0; p < cfg.procs; p++) {
+		while (!(i = waitpid(pid[p], &st, WNOHANG)) &&
+		       now_s() < t0 + cfg.secs + STUCK_S)
+			usleep(100000);
+		if (!i) {
+			stuck_report(_metadata, self->pa);
+			for (j = 0; j < cfg.procs; j++)
+				stuck_tasks(_metadata, pid[j]);
+			for (j = 0; j < cfg.procs; j++)
+				kill(pid[j], SIGKILL);
+			for (j = 0; j < cfg.procs; j++)
+				waitpid(pid[j], NULL, 0);
+			ASSERT_TRUE(0) TH_LOG("stress processes stuck %d s after the deadline",
+					      STUCK_S);
+		}
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			TH_LOG("stress process %d: status %#x", p, st);
+	}
+	t1 = now_s();
+
+	/* What the threads saw while it ran. */
+	memset(sum, 0, sizeof(sum));
+	for (p = 0; p < cfg.procs; p++) {
+		EXPECT_EQ(self->pa[p].finished, cfg.threads);
+		for (t = 0; t < cfg.threads; t++) {
+			struct tstate *ts = &self->pa[p].t[t];
+
+			for (i = 0; i < OP_MAX; i++) {
+				sum[i].n += ts->ops[i].n;
+				sum[i].ok += ts->ops[i].ok;
+			}
+			live += ts->checks;
+			events += ts->events;
+			EXPECT_EQ(ts->bad, 0)
+				TH_LOG("process %d thread %d: %u unexpected, first: %s",
+				       p, t, ts->bad, ts->why);
+		}
+	}
+
+	/* Every context the threads believe in, shared slots reconciled. */
+	exp = calloc(MAX_PROCS * (SLOTS + MAX_THREADS * PRIV_MAX), sizeof(*exp));
+	ASSERT_NE(exp, NULL);
+	for (p = 0; p < cfg.procs; p++) {
+		for (i = 0; i < SLOTS; i++) {
+			EXPECT_FALSE(self->pa[p].slot[i].busy);
+			if (self->pa[p].slot[i].id) {
+				exp[nexp].r = &self->pa[p].slot[i];
+				exp[nexp++].shared = true;
+			}
+		}
+		for (t = 0; t < cfg.threads; t++)
+			for (i = 0; i < (int)self->pa[p].t[t].npriv; i++)
+				exp[nexp++].r = &self->pa[p].t[t].priv[i];
+	}
+
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
+	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+
+	/* The module: each believed context once, state and SPI as believed,
+	 * and nothing else.
+	 */
+	ninfo = raw_enum_all(fd, &infos);
+	ASSERT_GE(ninfo, 0);
+	checks++;
+	EXPECT_EQ(ninfo, nexp);
+	for (j = 0; j < ninfo; j++) {
+		for (i = 0; i < nexp; i++)
+			if (exp[i].r->id == infos[j].id)
+				break;
+		checks++;
+		if (i == nexp) {
+			EXPECT_TRUE(0) TH_LOG("context %llu exists unbelieved",
+					      (unsigned long long)infos[j].id);
+			continue;
+		}
+		exp[i].found++;
+		exp[i].reqid = infos[j].reqid;
+		checks += 3;
+		EXPECT_EQ(infos[j].state, exp[i].r->state)
+			TH_LOG("context %llu (%s)", (unsigned long long)infos[j].id,
+			       exp[i].shared ? "shared" : "private");
+		EXPECT_EQ(infos[j].inbound_spi,
+			  exp[i].r->state >= ST_SPI_SET ? exp[i].r->spi_in : 0)
+			TH_LOG("context %llu", (unsigned long long)infos[j].id);
+		EXPECT_TRUE(ours(infos[j].reqid));
+	}
+	for (i = 0; i < nexp; i++) {
+		checks++;
+		EXPECT_EQ(exp[i].found, 1)
+			TH_LOG("context %llu (%s, state %u) found %u times",
+			       (unsigned long long)exp[i].r->id,
+			       exp[i].shared ? "shared" : "private",
+			       exp[i].r->state, exp[i].found);
+	}
+
+	/* The library's enumeration: the same set, each once. */
+	nlib = lib_enum_all(h, &ids);
+	checks++;
+	EXPECT_EQ(nlib, nexp);
+	for (i = 0; i < nexp; i++) {
+		int seen = 0;
+
+		for (j = 0; j < nlib; j++)
+			seen += ids[j] == exp[i].r->id;
+		checks++;
+		EXPECT_EQ(seen, 1) TH_LOG("Enum1: context %llu seen %d times",
+					  (unsigned long long)exp[i].r->id, seen);
+	}
+	free(ids);
+
+	/* xfrm: each context's states and policies exactly once. */
+	ns = sa_dump(&xs);
+	np = sp_dump(&xp);
+	ASSERT_GE(ns, 0);
+	ASSERT_GE(np, 0);
+	st = pol = 0;
+	for (i = 0; i < nexp; i++) {
+		const struct ctxrec *r = exp[i].r;
+		int want_in = r->state >= ST_SPI_SET, want_out =
+			r->state == ST_COMPLETE, want_pol = r->state >=
+			ST_COMPLETE, n_in = 0, n_out = 0, n_pin = 0, n_pout = 0;
+		const struct xs *in = NULL, *out = NULL;
+
+		for (j = 0; j < ns; j++) {
+			if (xs[j].proto != IPPROTO_ESP)
+				continue;
+			if (r->spi_in && xs[j].spi == r->spi_in &&
+			    xs[j].daddr == LOCAL_V4) {
+				n_in++;
+				in = &xs[j];
+			}
+			if (xs[j].spi == r->spi_out && xs[j].daddr == r->remote) {
+				n_out++;
+				out = &xs[j];
+			}
+		}
+		for (j = 0; j < np; j++) {
+			if (xp[j].reqid != exp[i].reqid)
+				continue;
+			if (xp[j].dir == XFRM_POLICY_IN &&
+			    xp[j].saddr == r->remote && xp[j].daddr == LOCAL_V4)
+				n_pin++;
+			if (xp[j].dir == XFRM_POLICY_OUT &&
+			    xp[j].saddr == LOCAL_V4 && xp[j].daddr == r->remote)
+				n_pout++;
+		}
+		checks += 4;
+		EXPECT_EQ(n_in, want_in) TH_LOG("context %llu state %u: inbound %#x",
+			(unsigned long long)r->id, r->state, r->spi_in);
+		EXPECT_EQ(n_out, want_out) TH_LOG("context %llu state %u: outbound %#x",
+			(unsigned long long)r->id, r->state, r->spi_out);
+		EXPECT_EQ(n_pin, want_pol) TH_LOG("context %llu state %u: IN policy",
+			(unsigned long long)r->id, r->state);
+		EXPECT_EQ(n_pout, want_pol) TH_LOG("context %llu state %u: OUT policy",
+			(unsigned long long)r->id, r->state);
+		if (in) {
+			checks += 2;
+			EXPECT_EQ(in->reqid, exp[i].reqid);
+			EXPECT_EQ(in->saddr, r->remote);
+		}
+		if (out) {
+			checks++;
+			EXPECT_EQ(out->reqid, exp[i].reqid);
+		}
+		/* An Update0 moves both SAs at once. */
+		if (in && r->state >= ST_INBOUND && !exp[i].shared) {
+			checks++;
+			EXPECT_EQ(in->encap, r->encap)
+				TH_LOG("context %llu", (unsigned long long)r->id);
+		}
+		if (in && out) {
+			checks++;
+			EXPECT_EQ(in->encap, out->encap)
+				TH_LOG("context %llu", (unsigned long long)r->id);
+		}
+		st += want_in + want_out;
+		pol += 2 * want_pol;
+	}
+	/* Nothing else of ours: no leaked state or policy. */
+	checks += 2;
+	for (i = j = 0; i < ns; i++)
+		j += ours(xs[i].reqid);
+	EXPECT_EQ(j, st);
+	for (i = j = 0; i < np; i++)
+		j += ours(xp[i].reqid);
+	EXPECT_EQ(j, pol);
+	free(xs);
+	free(xp);
+	t2 = now_s();
+
+	len = 0;
+	for (i = 0; i < OP_MAX; i++) {
+		total += sum[i].n;
+		ok += sum[i].ok;
+		len += snprintf(line + len, sizeof(line) - len, "%s%s=%lu/%lu",
+				i ? " " : "", op_names[i], sum[i].ok, sum[i].n);
+	}
+	ksft_print_msg("stress: ops=%lu (%lu succeeded; per op ok/calls: %s)\n",
+		       total, ok, line);
+	ksft_print_msg("stress: invariants checked=%lu (+%lu live checks during the run), contexts=%d, xfrm states=%d, policies=%d, events=%lu\n",
+		       checks, live, nexp, st, pol, events);
+	ksft_print_msg("stress: run %.1f s (%.0f ops/s), final checks %.1f s\n",
+		       t1 - t0, total / (t1 - t0), t2 - t1);
+
+	/* Then everything goes, and xfrm holds nothing of ours. */
+	for (i = 0; i < nexp; i++)
+		EXPECT_EQ(IPsecSaContextDeleteById0(h, exp[i].r->id), 0);
+	ASSERT_EQ(ours_in_xfrm(&st, &pol), 0);
+	EXPECT_EQ(st, 0);
+	EXPECT_EQ(pol, 0);
+	EXPECT_EQ(sa_dump(NULL), 0);
+	EXPECT_EQ(sp_dump(NULL), 0);
+	free(infos);
+	ninfo = raw_enum_all(fd, &infos);
+	EXPECT_EQ(ninfo, 0);
+	free(infos);
+	free(exp);
+	EXPECT_EQ(FwpmEngineClose0(h), 0);
+	EXPECT_GT(total, 0);
+}
+
+/* ============================================== FIXTURE teardown */
+
+/* Keying in a loop from several threads, until killed or stopped. */
+struct load {
+	volatile int stop;
+	int threads;
+	unsigned long keyed;	/* contexts that reached COMPLETE */
+	unsigned long calls;
+	UINT32 net;		/* remote addresses: net | t << 16 | n */
+	unsigned int bad;
+	char why[128];
+};
+
+struct load_arg {
+	struct load *l;
+	int t;
+};
+
+static void load_bad(struct load *l, const char *what, DWORD rc)
+{
+	if (!__atomic_fetch_add(&l->bad, 1, __ATOMIC_RELAXED))
+		snprintf(l->why, sizeof(l->why), "%s: %s", what, code_name(rc));
+}
+
+static void *load_thread(void *arg)
+{
+	struct load_arg *a = arg;
+	struct load *l = a->l;
+	UINT64 ids[16] = { 0 };
+	UINT32 n = 0, spi, remote;
+	IPSEC_SA_CONTEXT1 *c;
+	HANDLE h;
+	DWORD rc;
+
+	rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	if (rc) {
+		load_bad(l, "FwpmEngineOpen0", rc);
+		return NULL;
+	}
+	while (!l->stop) {
+		UINT64 *id = &ids[n % 16];
+
+		/* The slot's previous context goes first. */
+		if (*id && (rc = IPsecSaContextDeleteById0(h, *id)))
+			load_bad(l, "DeleteById0", rc);
+		*id = 0;
+		remote = l->net | (UINT32)a->t << 16 | (++n & 0xffff);
+		spi = 0x30000000 | (UINT32)a->t << 20 | (n & 0xfffff);
+		rc = do_create(h, remote, id);
+		if (!rc)
+			rc = do_spi(h, *id, remote, spi, &spi);
+		if (!rc)
+			rc = do_add(h, *id, true, spi);
+		if (!rc)
+			rc = do_add(h, *id, false, spi + 0x08000000);
+		if (!rc && !(n % 4))
+			rc = do_update(h, *id, n % 8, n);
+		if (!rc) {
+			c = NULL;
+			rc = IPsecSaContextGetById1(h, *id, &c);
+			FwpmFreeMemory0((void **)&c);
+		}
+		__atomic_fetch_add(&l->calls, 6, __ATOMIC_RELAXED);
+		if (rc)
+			load_bad(l, "keying", rc);
+		else
+			__atomic_fetch_add(&l->keyed, 1, __ATOMIC_RELAXED);
+	}
+	/* The last 16 contexts stay, keyed, for whoever cleans up after. */
+	FwpmEngineClose0(h);
+	return NULL;
+}
+
+static int load_start(struct load *l, pthread_t *tid, struct load_arg *a)
+{
+	int t;
+
+	for (t = 0; t < l->threads; t++) {
+		a[t].l = l;
+		a[t].t = t;
+		if (pthread_create(&tid[t], NULL, load_thread, &a[t]))
+			return -1;
+	}
+	return 0;
+}
+
+static void load_stop(struct load *l, pthread_t *tid)
+{
+	int t;
+
+	l->stop = 1;
+	for (t = 0; t < l->threads; t++)
+		pthread_join(tid[t], NULL);
+}
+
+/* Waits until the load keyed n contexts; false after 60 s. */
+static bool load_wait(struct load *l, unsigned long n)
+{
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (__atomic_load_n(&l->keyed, __ATOMIC_RELAXED) >= n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A process that keys from 3 threads in the current namespace forever;
+ * it writes one byte to ready once the load runs.
+ */
+static int load_process(struct load *l, int ready)
+{
+	struct load_arg a[4];
+	pthread_t tid[4];
+
+	l->threads = 3;
+	if (load_start(l, tid, a))
+		return 20;
+	if (!load_wait(l, 6))
+		return 21;
+	if (write(ready, "r", 1) != 1)
+		return 22;
+	for (;;)
+		pause();
+}
+
+/*
+ * Objects in use in a slab cache: its per-CPU slabs flushed by a shrink
+ * first, so /proc/slabinfo's active count is exact.  -1 if unknown.
+ */
+static long slab_active(const char *cache)
+{
+	char path[128], name[64], line[512];
+	long active = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &v) == 2 &&
+		    !strcmp(name, cache))
+			active = v;
+	fclose(f);
+	return active;
+}
+
+/* The count once it stops moving (RCU frees of earlier tests land). */
+static long slab_settled(const char *cache)
+{
+	long prev = -2, cur = slab_active(cache);
+	int i;
+
+	for (i = 0; i < 50 && cur != prev; i++) {
+		usleep(200000);
+		prev = cur;
+		cur = slab_active(cache);
+	}
+	return cur;
+}
+
+/* Polls until the cache is back at base or below; the last count seen. */
+static long slab_back_to(const char *cache, long base, int secs)
+{
+	long cur = slab_active(cache);
+	int i;
+
+	for (i = 0; i < secs * 10 && cur > base; i++) {
+		usleep(100000);
+		cur = slab_active(cache);
+	}
+	return cur;
+}
+
+/* Polls until the module holds base references; the last count seen. */
+static long refcnt_back_to(long base, int secs)
+{
+	long cur = wfp_module_refcnt();
+	int i;
+
+	for (i = 0; i < secs * 10 && cur != base; i++) {
+		usleep(100000);
+		cur = wfp_module_refcnt();
+	}
+	return cur;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "wfp_ipsec", O_NONBLOCK) ? -errno : 0;
+}
+
+static bool module_loaded(void)
+{
+	return access("/sys/module/wfp_ipsec", F_OK) == 0;
+}
+
+/*
+ * A test killed by the harness's timeout skips its teardown: the
+ * program's exit loads the module again too, if it has to.
+ */
+static void __attribute__((destructor)) module_reload(void)
+{
+	if (getuid() == 0 && !module_loaded())
+		system("modprobe wfp_ipsec selftest=1");
+}
+
+FIXTURE(teardown) {
+	long refs;		/* module references before the test */
+	long ctx_slab, xs_slab;	/* wfp_context / xfrm_state objects */
+	struct load *l;
+};
+
+FIXTURE_SETUP(teardown)
+{
+	self->refs = wfp_module_refcnt();
+	ASSERT_GE(self->refs, 0);
+	self->ctx_slab = slab_settled("wfp_context");
+	self->xs_slab = slab_settled("xfrm_state");
+	self->l = mmap(NULL, sizeof(*self->l), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->l, MAP_FAILED);
+	memset(self->l, 0, sizeof(*self->l));
+}
+
+FIXTURE_TEARDOWN(teardown)
+{
+	/* Whatever happened, the programs after this one need the module. */
+	if (!module_loaded() && system("modprobe wfp_ipsec selftest=1"))
+		TH_LOG("modprobe wfp_ipsec failed");
+	system("ip netns del wfp-stress 2>/dev/null");
+	if (self->l && self->l != MAP_FAILED)
+		munmap(self->l, sizeof(*self->l));
+}
+
+/* unshare(CLONE_NEWNET) in a child: 0 made, 1 ENOSPC, 2 other. */
+static int try_new_netns(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 2;
+	if (!pid)
+		_exit(unshare(CLONE_NEWNET) ? (errno == ENOSPC ? 1 : 2) : 0);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 2;
+	return WEXITSTATUS(st);
+}
+
+/* Until a new namespace can be made (the old one is gone): seconds. */
+static double wait_netns_gone(int secs)
+{
+	double t0 = now_s();
+	int r;
+
+	while ((r = try_new_netns()) == 1 && now_s() - t0 < secs)
+		usleep(20000);
+	return r ? -1 : now_s() - t0;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+struct kill_report {
+	int rounds;
+	double gone_s[8];	/* how long each namespace took to go */
+	unsigned long keyed[8];
+	long refs_after[8];
+	int step;		/* where the manager failed, 0: it did not */
+	unsigned int bad;
+	char why[128];
+};
+
+/*
+ * The manager: in a user namespace of its own whose limit of network
+ * namespaces is 1, it forks a keying process into a new network
+ * namespace, kills it mid-call, and waits until a new namespace can be
+ * made again - which xfrm's, and our, pernet exit for the old one must
+ * have finished first.
+ */
+static int kill_manager(struct kill_report *rep, struct load *l, long refs)
+{
+	int round, pfd[2], st;
+	pid_t w;
+	char b;
+
+	if (unshare(CLONE_NEWUSER))
+		return rep->step = 1;
+	/* The limit applies to namespaces owned by this user namespace. */
+	if (write_file("/proc/sys/user/max_net_namespaces", "1\n"))
+		return rep->step = 2;
+	for (round = 0; round < rep->rounds; round++) {
+		if (pipe(pfd))
+			return rep->step = 3;
+		memset(l, 0, sizeof(*l));
+		l->net = V4(13, round, 0, 0);
+		w = fork();
+		if (w < 0)
+			return rep->step = 4;
+		if (!w) {
+			double t0 = now_s();
+
+			close(pfd[0]);
+			/* The last round's probe namespace may linger. */
+			while (unshare(CLONE_NEWNET)) {
+				if (errno != ENOSPC || now_s() - t0 > 30)
+					_exit(30);
+				usleep(20000);
+			}
+			_exit(load_process(l, pfd[1]));
+		}
+		close(pfd[1]);
+		if (read(pfd[0], &b, 1) != 1) {
+			close(pfd[0]);
+			waitpid(w, &st, 0);
+			rep->bad = l->bad;
+			snprintf(rep->why, sizeof(rep->why),
+				 "keying process: status %#x, %.90s", st, l->why);
+			return rep->step = 5;
+		}
+		close(pfd[0]);
+		/* The probe works: the keying namespace is counted. */
+		if (try_new_netns() != 1) {
+			kill(w, SIGKILL);
+			waitpid(w, NULL, 0);
+			return rep->step = 6;
+		}
+		usleep(1000 * (50 + 100 * round));
+		kill(w, SIGKILL);
+		if (waitpid(w, &st, 0) != w || !WIFSIGNALED(st))
+			return rep->step = 7;
+		rep->keyed[round] = l->keyed;
+		rep->bad += l->bad;
+		if (l->bad && !rep->why[0])
+			snprintf(rep->why, sizeof(rep->why), "%.120s", l->why);
+		rep->refs_after[round] = refcnt_back_to(refs, 10);
+		rep->gone_s[round] = wait_netns_gone(60);
+		if (rep->gone_s[round] < 0)
+			return rep->step = 8;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(teardown, sigkill_mid_call_in_own_netns, 600)
+{
+	struct kill_report *rep;
+	long ctx, xs;
+	int st, i;
+	pid_t pid;
+
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(rep, MAP_FAILED);
+	memset(rep, 0, sizeof(*rep));
+	rep->rounds = 3;
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(kill_manager(rep, self->l, self->refs));
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("manager failed at step %d (status %#x) %s", rep->step,
+		       st, rep->why);
+	/* Killed mid-call, the keying itself never failed. */
+	EXPECT_EQ(rep->bad, 0) TH_LOG("%s", rep->why);
+	for (i = 0; i < rep->rounds; i++) {
+		EXPECT_EQ(rep->refs_after[i], self->refs) TH_LOG("round %d", i);
+		EXPECT_GE(rep->gone_s[i], 0);
+		ksft_print_msg("sigkill round %d: %lu contexts keyed, namespace gone %.2f s after the kill\n",
+			       i, rep->keyed[i], rep->gone_s[i]);
+	}
+	/* Nothing of those namespaces is left in the caches. */
+	ctx = slab_back_to("wfp_context", self->ctx_slab, 30);
+	xs = slab_back_to("xfrm_state", self->xs_slab, 30);
+	EXPECT_LE(ctx, self->ctx_slab);
+	EXPECT_LE(xs, self->xs_slab);
+	ksft_print_msg("slabs: wfp_context %ld -> %ld, xfrm_state %ld -> %ld\n",
+		       self->ctx_slab, ctx, self->xs_slab, xs);
+	EXPECT_EQ(wfp_module_refcnt(), self->refs);
+	munmap(rep, sizeof(*rep));
+}
+
+TEST_F_TIMEOUT(teardown, ip_netns_del_under_load, 300)
+{
+	long during, xs_during, ctx, xs;
+	int pfd[2], nsfd, st;
+	char b;
+	pid_t w;
+
+	ASSERT_EQ(system("ip netns add wfp-stress"), 0);
+	ASSERT_EQ(pipe(pfd), 0);
+	self->l->net = V4(14, 0, 0, 0);
+	w = fork();
+	ASSERT_GE(w, 0);
+	if (!w) {
+		close(pfd[0]);
+		nsfd = open("/run/netns/wfp-stress", O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET))
+			_exit(30);
+		close(nsfd);
+		_exit(load_process(self->l, pfd[1]));
+	}
+	close(pfd[1]);
+	ASSERT_EQ(read(pfd[0], &b, 1), 1) TH_LOG("%s", self->l->why);
+	close(pfd[0]);
+	/* The probes see the load: the namespace's contexts and states. */
+	during = slab_active("wfp_context");
+	xs_during = slab_active("xfrm_state");
+	EXPECT_GT(during, self->ctx_slab);
+	EXPECT_GT(xs_during, self->xs_slab);
+
+	/* Deleted while its threads work: only the name goes for now. */
+	EXPECT_EQ(system("ip netns del wfp-stress"), 0);
+	EXPECT_NE(system("ip netns list | grep -q wfp-stress"), 0);
+	usleep(300000);
+	EXPECT_EQ(waitpid(w, &st, WNOHANG), 0);
+	EXPECT_EQ(kill(w, SIGKILL), 0);
+	EXPECT_EQ(waitpid(w, &st, 0), w);
+	EXPECT_EQ(self->l->bad, 0) TH_LOG("%s", self->l->why);
+
+	EXPECT_EQ(refcnt_back_to(self->refs, 10), self->refs);
+	ctx = slab_back_to("wfp_context", self->ctx_slab, 60);
+	xs = slab_back_to("xfrm_state", self->xs_slab, 60);
+	EXPECT_LE(ctx, self->ctx_slab);
+	EXPECT_LE(xs, self->xs_slab);
+	ksft_print_msg("netns del: %lu contexts keyed; wfp_context %ld -> %ld -> %ld, xfrm_state %ld -> %ld -> %ld\n",
+		       self->l->keyed, self->ctx_slab, during, ctx,
+		       self->xs_slab, xs_during, xs);
+}
+
+/* ------------------------------------------- closing under a call */
+
+struct closer {
+	int fd;
+	UINT64 id;
+	unsigned long calls, ebadf;
+	int other;		/* an unexpected errno, 0 if none */
+	unsigned long other_cmd;
+};
+
+/* Calls on fd until it is closed under it: each succeeds or is EBADF. */
+static void *raw_caller(void *arg)
+{
+	static struct wfp_ipsec_ctx_info buf[64];
+	struct closer *c = arg;
+	unsigned long i, cmd = 0;
+	int err = 0;
+
+	for (i = 0; err != EBADF; i++) {
+		union {
+			struct wfp_ipsec_ctx_enum e;
+			struct wfp_ipsec_ctx_create cr;
+			struct wfp_ipsec_ctx_info info;
+			struct wfp_ipsec_session_info si;
+			struct wfp_ipsec_stats st;
+		} u;
+
+		memset(&u, 0, sizeof(u));
+		switch (i % 5) {
+		case 0:
+			cmd = WFP_IPSEC_IOC_CTX_ENUM;
+			u.e.entries = (UINT64)(uintptr_t)buf;
+			u.e.max_entries = 64;
+			break;
+		case 1:
+			cmd = WFP_IPSEC_IOC_CTX_CREATE;
+			u.cr.traffic.ip_version = WFP_IPSEC_IPV4;
+			memcpy(u.cr.traffic.local_addr, "\x0a\0\0\x01", 4);
+			memcpy(u.cr.traffic.remote_addr, "\x0f\0\0\x02", 4);
+			break;
+		case 2:
+			cmd = WFP_IPSEC_IOC_CTX_GET;
+			u.info.id = c->id;
+			break;
+		case 3:
+			cmd = WFP_IPSEC_IOC_SESSION_GET;
+			break;
+		default:
+			cmd = WFP_IPSEC_IOC_STATS;
+			break;
+		}
+		err = ioctl(c->fd, cmd, &u) ? errno : 0;
+		c->calls++;
+		if (err && err != EBADF && !c->other) {
+			c->other = err;
+			c->other_cmd = cmd;
+		}
+	}
+	c->ebadf++;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(teardown, close_fd_during_ioctl, 300)
+{
+	struct wfp_ipsec_ctx_create cr;
+	unsigned long calls = 0;
+	unsigned int seed = 1;
+	struct closer c;
+	pthread_t tid;
+	int i, n = 200;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	for (i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		c.fd = wfp_open();
+		ASSERT_GE(c.fd, 0);
+		ASSERT_EQ(wfp_hello(c.fd, 0, NULL), 0);
+		memset(&cr, 0, sizeof(cr));
+		cr.traffic.ip_version = WFP_IPSEC_IPV4;
+		memcpy(cr.traffic.local_addr, "\x0a\0\0\x01", 4);
+		memcpy(cr.traffic.remote_addr, "\x0f\0\0\x03", 4);
+		ASSERT_EQ(wfp_ioctl(c.fd, WFP_IPSEC_IOC_CTX_CREATE, &cr), 0);
+		c.id = cr.id;
+		ASSERT_EQ(pthread_create(&tid, NULL, raw_caller, &c), 0);
+		usleep(rand_r(&seed) % 3000);
+		/* The call in flight keeps the file; the next one is EBADF. */
+		EXPECT_EQ(close(c.fd), 0);
+		ASSERT_EQ(pthread_join(tid, NULL), 0);
+		calls += c.calls;
+		EXPECT_EQ(c.ebadf, 1);
+		EXPECT_EQ(c.other, 0)
+			TH_LOG("round %d: cmd %#lx failed with %s", i,
+			       c.other_cmd, strerror(c.other));
+	}
+	EXPECT_EQ(refcnt_back_to(self->refs, 10), self->refs);
+	ksft_print_msg("close during ioctl: %d rounds, %lu calls\n", n, calls);
+}
+
+struct lib_closer {
+	HANDLE h;
+	HANDLE en;
+	unsigned long calls;
+	DWORD other;
+	int step;
+};
+
+static void CALLBACK ignore_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	(void)ctx;
+	(void)c;
+}
+
+/* Library calls on an engine until it is closed: each succeeds, or the
+ * handle is invalid.
+ */
+static void *lib_caller(void *arg)
+{
+	struct lib_closer *c = arg;
+	IPSEC_SA_CONTEXT1 **e, *ctx;
+	IPSEC_STATISTICS1 st;
+	UINT64 id = 0;
+	DWORD rc = 0;
+	UINT32 got;
+	int i;
+
+	for (i = 0; rc != ERROR_INVALID_HANDLE; i++) {
+		switch (i % 4) {
+		case 0:
+			rc = do_create(c->h, V4(15, 1, 0, 0) | (i & 0xffff), &id);
+			break;
+		case 1:
+			ctx = NULL;
+			rc = IPsecSaContextGetById1(c->h, id, &ctx);
+			FwpmFreeMemory0((void **)&ctx);
+			/* The context of case 0 may not exist: create failed
+			 * on a closed handle, then id is from before.
+			 */
+			break;
+		case 2:
+			e = NULL;
+			rc = IPsecSaContextEnum1(c->h, c->en, 16, &e, &got);
+			FwpmFreeMemory0((void **)&e);
+			break;
+		default:
+			rc = IPsecGetStatistics1(c->h, &st);
+			break;
+		}
+		c->calls++;
+		if (rc && rc != ERROR_INVALID_HANDLE && !c->other) {
+			c->other = rc;
+			c->step = i % 4;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(teardown, engine_close_during_call, 300)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	unsigned long calls = 0;
+	struct lib_closer c;
+	unsigned int seed = 2;
+	HANDLE ev;
+	pthread_t tid;
+	int i, n = 100;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	for (i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
+					  &c.h), 0);
+		/* Its event thread must stop with it too. */
+		memset(&s, 0, sizeof(s));
+		ASSERT_EQ(IPsecSaContextSubscribe0(c.h, &s, ignore_event, NULL,
+						   &ev), 0);
+		ASSERT_EQ(IPsecSaContextCreateEnumHandle0(c.h, NULL, &c.en), 0);
+		ASSERT_EQ(pthread_create(&tid, NULL, lib_caller, &c), 0);
+		usleep(rand_r(&seed) % 5000);
+		EXPECT_EQ(FwpmEngineClose0(c.h), ERROR_SUCCESS);
+		ASSERT_EQ(pthread_join(tid, NULL), 0);
+		EXPECT_EQ(FwpmEngineClose0(c.h), ERROR_INVALID_HANDLE);
+		calls += c.calls;
+		EXPECT_EQ(c.other, 0)
+			TH_LOG("round %d: call %d returned %s", i, c.step,
+			       code_name(c.other));
+	}
+	EXPECT_EQ(refcnt_back_to(self->refs, 10), self->refs);
+	ksft_print_msg("engine close during call: %d rounds, %lu calls\n", n,
+		       calls);
+}
+
+/* ----------------------------------- Unsubscribe0, then close, racing */
+
+struct unsub_race {
+	volatile int stop;
+	int round;		/* the round under way */
+	int phase;		/* PH_* of its engine */
+	unsigned long delivered;
+	int failed;		/* a call that failed, 0 if none */
+};
+
+/* Another session creating and deleting: events for every subscriber. */
+static void *event_source(void *arg)
+{
+	struct unsub_race *r = arg;
+	UINT32 n = 0;
+	UINT64 id;
+	HANDLE h;
+
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h)) {
+		r->failed = 1;
+		return NULL;
+	}
+	while (!r->stop) {
+		if (do_create(h, V4(17, 0, 0, 0) | (++n & 0xffff), &id) ||
+		    IPsecSaContextDeleteById0(h, id))
+			r->failed = 2;
+	}
+	FwpmEngineClose0(h);
+	return NULL;
+}
+
+static void CALLBACK count_delivered(void *ctx,
+				     const IPSEC_SA_CONTEXT_CHANGE0 *c)
+{
+	struct unsub_race *r = ctx;
+
+	(void)c;
+	__atomic_fetch_add(&r->delivered, 1, __ATOMIC_RELAXED);
+}
+
+/* Rounds of open, subscribe, events, unsubscribe, close. */
+static int unsub_rounds(struct unsub_race *r, int rounds)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	unsigned int seed = 3;
+	pthread_t tid;
+	HANDLE h, ev;
+
+	if (pthread_create(&tid, NULL, event_source, r))
+		return 10;
+	memset(&s, 0, sizeof(s));
+	for (r->round = 0; r->round < rounds && !r->failed; r->round++) {
+		r->phase = PH_RUN;
+		if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
+		    IPsecSaContextSubscribe0(h, &s, count_delivered, r, &ev)) {
+			r->failed = 3;
+			break;
+		}
+		usleep(rand_r(&seed) % 2000);
+		r->phase = PH_UNSUB;
+		if (IPsecSaContextUnsubscribe0(h, ev))
+			r->failed = 4;
+		/* Events of the subscription may still have been queued. */
+		r->phase = PH_CLOSE;
+		if (FwpmEngineClose0(h))
+			r->failed = 5;
+		r->phase = PH_DONE;
+	}
+	r->stop = 1;
+	pthread_join(tid, NULL);
+	return r->failed;
+}
+
+/*
+ * The library's event thread poll()s the descriptor, then read()s it.
+ * An Unsubscribe0 in between discards the records poll() saw; a blocking
+ * read() then waits for events that never come, and the engine's close,
+ * which wakes the thread through its eventfd and joins it, never returns.
+ */
+TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
+{
+	struct unsub_race *r;
+	int rounds = 300, st, i, last;
+	double t0;
+	pid_t pid;
+
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(r, MAP_FAILED);
+	memset(r, 0, sizeof(*r));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(unsub_rounds(r, rounds));
+	/* A round takes milliseconds: 30 s without one is a hang. */
+	t0 = now_s();
+	last = -1;
+	while (!(i = waitpid(pid, &st, WNOHANG)) && now_s() - t0 < 30) {
+		if (r->round != last) {
+			last = r->round;
+			t0 = now_s();
+		}
+		usleep(100000);
+	}
+	if (!i) {
+		stuck_tasks(_metadata, pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		EXPECT_TRUE(0) TH_LOG("round %d of %d: stuck %s for %.0f s",
+				      r->round, rounds, ph_names[r->phase],
+				      now_s() - t0);
+	} else {
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			TH_LOG("status %#x, failed step %d", st, r->failed);
+	}
+	ksft_print_msg("unsubscribe then close: %d rounds done, %lu events delivered\n",
+		       r->round, r->delivered);
+	EXPECT_EQ(refcnt_back_to(self->refs, 10), self->refs);
+	munmap(r, sizeof(*r));
+}
+
+/* ------------------------------------------------- rmmod under load */
+
+/* What a command prints (at most len - 1 bytes); its exit status. */
+static int cmd_output(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	out[0] = 0;
+	if (!f)
+		return -1;
+	n = fread(out, 1, len - 1, f);
+	out[n] = 0;
+	return pclose(f);
+}
+
+/* Runs last: the module is unloaded and loaded again. */
+TEST_F_TIMEOUT(teardown, rmmod_refused_under_load_then_clean, 300)
+{
+	struct load_arg a[4];
+	pthread_t tid[4];
+	int i, refused = 0, init_ns, st, pol, ret;
+	struct wfp_ipsec_ctx_info *infos = NULL;
+	char out[4096];
+	HANDLE h;
+	int fd;
+
+	init_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(init_ns, 0);
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	/* No session may be open anywhere but ours. */
+	ASSERT_EQ(self->refs, 0);
+
+	self->l->threads = 3;
+	self->l->net = V4(16, 0, 0, 0);
+	ASSERT_EQ(load_start(self->l, tid, a), 0);
+	EXPECT_TRUE(load_wait(self->l, 6));
+	for (i = 0; i < 20; i++) {
+		ret = unload();
+		refused += ret == -EWOULDBLOCK;
+		EXPECT_EQ(ret, -EWOULDBLOCK) TH_LOG("attempt %d", i);
+		usleep(50000);
+	}
+	/* The tool says no too, and the device stays. */
+	EXPECT_NE(system("rmmod wfp_ipsec 2>/dev/null"), 0);
+	EXPECT_EQ(access(WFP_IPSEC_DEVICE_PATH, F_OK), 0);
+	load_stop(self->l, tid);
+	EXPECT_EQ(self->l->bad, 0) TH_LOG("%s", self->l->why);
+
+	/* Keyed contexts stay behind the closed sessions. */
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
+	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+	ret = raw_enum_all(fd, &infos);
+	free(infos);
+	EXPECT_GT(ret, 0);
+	ASSERT_EQ(ours_in_xfrm(&st, &pol), 0);
+	EXPECT_GT(st, 0);
+	EXPECT_GT(pol, 0);
+	ksft_print_msg("rmmod: %d attempts refused under load; %lu contexts keyed, %d left with %d states, %d policies\n",
+		       refused, self->l->keyed, ret, st, pol);
+	EXPECT_EQ(FwpmEngineClose0(h), 0);
+
+	EXPECT_EQ(refcnt_back_to(0, 10), 0);
+	ret = unload();
+	EXPECT_EQ(ret, 0);
+	if (!ret) {
+		EXPECT_NE(access(WFP_IPSEC_DEVICE_PATH, F_OK), 0);
+		/* Nothing of ours in xfrm, here or in the initial namespace. */
+		ASSERT_EQ(ours_in_xfrm(&st, &pol), 0);
+		EXPECT_EQ(st, 0);
+		EXPECT_EQ(pol, 0);
+		EXPECT_EQ(cmd_output("ip xfrm state; ip xfrm policy", out,
+				     sizeof(out)), 0);
+		EXPECT_STREQ(out, "");
+		ASSERT_EQ(setns(init_ns, CLONE_NEWNET), 0);
+		ASSERT_EQ(ours_in_xfrm(&st, &pol), 0);
+		EXPECT_EQ(st, 0);
+		EXPECT_EQ(pol, 0);
+	}
+	close(init_ns);
+
+	/* Back for the programs after this one, and usable. */
+	EXPECT_EQ(system("modprobe wfp_ipsec selftest=1"), 0);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
+	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+	EXPECT_EQ(cmd_output("cat " PARAMS "selftest", out, sizeof(out)), 0);
+	EXPECT_STREQ(out, "Y\n");
+	ret = raw_enum_all(fd, &infos);
+	EXPECT_GE(ret, 0);
+	free(infos);
+	EXPECT_EQ(FwpmEngineClose0(h), 0);
+}
+
+TEST_HARNESS_MAIN
