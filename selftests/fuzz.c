@@ -1121,9 +1121,13 @@ static __u64 bad_ptr(int kind, size_t len)
 	case P_NONCANON:
 		return rn(2) ? 0x8000000000000000ULL : (1ULL << 47) - 8;
 	default:
-		/* the first bytes readable, the rest in the guard page */
+		/* the first bytes readable, the rest in the guard page; at
+		 * most a page back, or the pointer leaves the RW page before
+		 * the guard for whatever memory lies below it (keybuf and
+		 * batchbuf are writable) and usable_prefix() no longer holds.
+		 */
 		return (__u64)(uintptr_t)(W.guard_edge - (len > 1 ?
-					  1 + rn(len - 1) : 0));
+					  1 + rn((len < 4096 ? len : 4096) - 1) : 0));
 	}
 }
 
@@ -4138,8 +4142,9 @@ static void worker_loop(void);
  */
 static void ns_child(void)
 {
-	int pfd[2], i, tag;
+	int pfd[2], i, tag, status = 0;
 	uint64_t left = W.budget - TS->calls, calls;
+	ssize_t n;
 	pid_t pid;
 	struct {
 		uint64_t calls, fails, by_errno[128];
@@ -4190,11 +4195,20 @@ static void ns_child(void)
 	close(pfd[1]);
 	g_res->child = pid;
 	memset(&rep, 0, sizeof(rep));
-	if (read(pfd[0], &rep, sizeof(rep)) != sizeof(rep))
-		fail(0, "namespace child %d reported nothing", (int)pid);
+	n = read(pfd[0], &rep, sizeof(rep));
 	close(pfd[0]);
-	waitpid(pid, NULL, 0);
+	waitpid(pid, &status, 0);
 	g_res->child = 0;
+	if (n != sizeof(rep)) {
+		/*
+		 * Only bookkeeping is lost: the child's ids stay out of the
+		 * foreign pool.  What the kernel did is still judged by the
+		 * errno oracle, the console scan and the end-of-run checks.
+		 */
+		ksft_print_msg("fuzz: namespace child %d sent no report (wait status %#x)\n",
+			       (int)pid, status);
+		return;
+	}
 	calls = rep.calls;
 	W.st.calls += calls;
 	W.st.fails += rep.fails;
