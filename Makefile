@@ -206,7 +206,7 @@ $(O)/bench/setspi: $(TOP)/bench/setspi.c $(TOP)/lib/libwfpipsec.a
 # module`) rebuilds the normal module.  BENCH_OPTS passes VAR=value
 # settings to bench/bench.sh (e.g. BENCH_OPTS="SA_LEVELS=1000,50000").
 BENCH_CYCLES ?= 1000
-BENCH_REPS ?= 7
+BENCH_REPS ?= 11
 BENCH_OPTS ?=
 BENCH_VM_MEM ?= 3G
 
