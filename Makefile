@@ -226,15 +226,10 @@ bench: .setup-if-needed lib $(O)/bench/vm/cycle ## cycle rate vs xfrm netlink, l
 	@echo "CSV: $(O)/bench/bench.csv  plot: $(O)/bench/bench.png"
 	$(Q)exit $$(cat $(O)/bench/bench.rc)
 
-# CreateBatch0 is measured when wfpipsec.h declares it (cycle.c builds
-# that part out otherwise, and reports n/a).
-BENCH_BATCH_DEF = $(if $(shell grep -s WfpIpsecSaContextCreateBatch0 \
-	$(TOP)/lib/include/wfpipsec.h),-DWFPIPSEC_HAVE_SA_CONTEXT_CREATE_BATCH0=1)
-
 $(O)/bench/vm/cycle: $(TOP)/bench/cycle.c $(TOP)/lib/libwfpipsec.a \
 		$(wildcard $(TOP)/lib/include/*.h) $(TOP)/uapi/linux/wfp_ipsec.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(USER_CFLAGS) $(BENCH_BATCH_DEF) -static -I$(TOP)/lib/include \
+	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include \
 		-I$(TOP)/uapi -o $@ $< $(TOP)/lib/libwfpipsec.a -pthread -lm
 
 # make fuzz: the ioctl fuzzer (selftests/fuzz.c) at length in the VM.  An

@@ -56,29 +56,8 @@
 #include <linux/wfp_ipsec.h>
 
 /*
- * The in-kernel loop's command, until uapi/linux/wfp_ipsec.h has it.
- * Cycle i uses inbound SPI spi_base + 2i and outbound spi_base + 2i + 1;
- * addresses are IPv4, network order.
- */
-#ifndef WFP_IPSEC_IOC_BENCH_XFRM
-struct wfp_ipsec_bench_xfrm {
-	__u32 cycles;
-	__u32 flags;
-	__u32 spi_base;
-	__u32 reserved;
-	__u8 local[4];
-	__u8 remote[4];
-	__u64 elapsed_ns;
-};
-
-#define WFP_IPSEC_IOC_BENCH_XFRM \
-	_IOWR(WFP_IPSEC_IOC_TYPE, 0x40, struct wfp_ipsec_bench_xfrm)
-#endif
-
-/*
- * WfpIpsecSaContextCreateBatch0 is measured only when this is defined -
- * by wfpipsec.h, or by the Makefile when it finds the declaration there;
- * otherwise "batch" reports n/a.
+ * WfpIpsecSaContextCreateBatch0 is measured only when wfpipsec.h says
+ * it has it; otherwise "batch" reports n/a.
  */
 #ifdef WFPIPSEC_HAVE_SA_CONTEXT_CREATE_BATCH0
 #define HAVE_BATCH 1

@@ -61,6 +61,9 @@ DWORD WfpIpsecSaContextSubscriptionDropped0(HANDLE engineHandle,
 					    HANDLE eventsHandle,
 					    UINT64 *dropped);
 
+/* Lets code that may meet older headers test for the call. */
+#define WFPIPSEC_HAVE_SA_CONTEXT_CREATE_BATCH0 1
+
 /*
  * WfpIpsecSaContextCreateBatch0 - many complete SA contexts in one call:
  * per entry what IPsecSaContextCreate1(traffic), IPsecSaContextSetSpi0
