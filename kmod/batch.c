@@ -59,18 +59,6 @@ struct wfp_batch_item {
 	bool spi_pending;	/* the inbound SA takes the SPI GetSpi picks */
 };
 
-static bool wfp_batch_sa_clear(const struct wfp_ipsec_sa *sa)
-{
-	return !sa->reserved0 && !sa->reserved1 &&
-	       !memchr_inv(sa->reserved, 0, sizeof(sa->reserved));
-}
-
-static bool wfp_batch_bundle_clear(const struct wfp_ipsec_bundle *b)
-{
-	return !b->reserved0 && wfp_batch_sa_clear(&b->sas[0]) &&
-	       wfp_batch_sa_clear(&b->sas[1]);
-}
-
 static bool wfp_batch_own_clear(const struct wfp_ipsec_batch_entry *e)
 {
 	return !e->flags && !memchr_inv(e->reserved, 0, sizeof(e->reserved));
@@ -81,8 +69,8 @@ static bool wfp_batch_entry_clear(const struct wfp_ipsec_batch_entry *e)
 {
 	return wfp_batch_own_clear(e) &&
 	       !e->traffic.reserved0 && !e->traffic.reserved1 &&
-	       wfp_batch_bundle_clear(&e->inbound) &&
-	       wfp_batch_bundle_clear(&e->outbound);
+	       wfp_sa_bundle_reserved_clear(&e->inbound) &&
+	       wfp_sa_bundle_reserved_clear(&e->outbound);
 }
 
 static u8 __user *wfp_batch_uentry(const struct wfp_ipsec_ctx_batch *b,

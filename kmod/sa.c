@@ -37,13 +37,19 @@ static bool wfp_sa_reserved_clear(const struct wfp_ipsec_sa *sa)
 	       !memchr_inv(sa->reserved, 0, sizeof(sa->reserved));
 }
 
+/* The reserved fields of a bundle and of both its SA slots are zero. */
+bool wfp_sa_bundle_reserved_clear(const struct wfp_ipsec_bundle *b)
+{
+	return !b->reserved0 && wfp_sa_reserved_clear(&b->sas[0]) &&
+	       wfp_sa_reserved_clear(&b->sas[1]);
+}
+
 static int wfp_sa_validate(const struct wfp_ipsec_ctx_add *a, u32 *status)
 {
 	const struct wfp_ipsec_bundle *b = &a->bundle;
 
 	if (a->reserved0 || memchr_inv(a->reserved, 0, sizeof(a->reserved)) ||
-	    b->reserved0 || !wfp_sa_reserved_clear(&b->sas[0]) ||
-	    !wfp_sa_reserved_clear(&b->sas[1]))
+	    !wfp_sa_bundle_reserved_clear(b))
 		return -EINVAL;
 	if (b->num_sas != 1) {
 		*status = WFP_IPSEC_ADD_ST_NUM_SAS;

@@ -51,6 +51,8 @@ struct wfp_sa_prep {
 	struct wfp_sa_keys keys;
 };
 
+bool wfp_sa_bundle_reserved_clear(const struct wfp_ipsec_bundle *b);
+
 int wfp_sa_table_init(struct wfp_net *wn);
 void wfp_sa_table_destroy(struct wfp_net *wn);
 
