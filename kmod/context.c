@@ -51,12 +51,20 @@ static const struct rhashtable_params wfp_context_params = {
 
 int wfp_context_init(void)
 {
+	int ret;
+
 	wfp_context_cache = KMEM_CACHE(wfp_context, SLAB_ACCOUNT);
-	return wfp_context_cache ? 0 : -ENOMEM;
+	if (!wfp_context_cache)
+		return -ENOMEM;
+	ret = wfp_pset_init();
+	if (ret)
+		kmem_cache_destroy(wfp_context_cache);
+	return ret;
 }
 
 void wfp_context_uninit(void)
 {
+	wfp_pset_uninit();
 	/* Wait for the wfp_context_free() callbacks still queued. */
 	rcu_barrier();
 	kmem_cache_destroy(wfp_context_cache);
@@ -127,14 +135,9 @@ int wfp_context_table_init(struct wfp_net *wn)
 	ret = wfp_pset_table_init(wn);
 	if (ret)
 		goto err_pset;
-	ret = wfp_sa_table_init(wn);
-	if (ret)
-		goto err_sa;
 	wfp_events_net_init(wn);
 	return 0;
 
-err_sa:
-	wfp_pset_table_destroy(wn);
 err_pset:
 	wfp_spi_table_destroy(wn);
 err_spi:
@@ -164,6 +167,8 @@ static void wfp_context_unlink(struct wfp_net *wn, struct wfp_context *ctx)
  */
 static void wfp_context_release(struct wfp_net *wn, struct wfp_context *ctx)
 {
+	struct wfp_pset *ps;
+
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->ctx_lock);
 
@@ -173,8 +178,9 @@ static void wfp_context_release(struct wfp_net *wn, struct wfp_context *ctx)
 	wfp_lifecycle_cancel(ctx);
 	wfp_sa_release(ctx);
 	wfp_spi_release(ctx);
-	wfp_pset_put(wn, ctx->pset);
-	ctx->pset = NULL;
+	ps = ctx->pset;
+	wfp_context_set_pset(ctx, NULL);
+	wfp_pset_put(wn, ps);
 }
 
 void wfp_context_table_destroy(struct wfp_net *wn)
@@ -197,7 +203,6 @@ void wfp_context_table_destroy(struct wfp_net *wn)
 	mutex_unlock(cfg);
 	/* An expiry work that was already running is done after this. */
 	wfp_lifecycle_flush();
-	wfp_sa_table_destroy(wn);
 	wfp_pset_table_destroy(wn);
 	wfp_spi_table_destroy(wn);
 	rhashtable_destroy(&wn->contexts);
@@ -229,6 +234,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	struct wfp_net *wn = s->wn;
 	struct wfp_context *ctx;
 	struct wfp_pset_key key;
+	struct wfp_pset *ps;
 	int ret;
 
 	if (c->reserved0 || memchr_inv(c->reserved, 0, sizeof(c->reserved)) ||
@@ -258,15 +264,16 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 
 	wfp_pset_key_init(&key, &ctx->traffic);
 	mutex_lock(&wn->ctx_lock);
-	ctx->pset = wfp_pset_get(wn, &key);
-	if (IS_ERR(ctx->pset)) {
-		ret = PTR_ERR(ctx->pset);
+	ps = wfp_pset_get(wn, &key);
+	if (IS_ERR(ps)) {
+		ret = PTR_ERR(ps);
 		goto out_unlock;
 	}
-	ctx->reqid = ctx->pset->reqid;
 	ret = wfp_context_insert(wn, ctx);
 	if (ret)
-		wfp_pset_put(wn, ctx->pset);
+		wfp_pset_put(wn, ps);
+	else
+		wfp_context_set_pset(ctx, ps);
 out_unlock:
 	mutex_unlock(&wn->ctx_lock);
 	if (ret) {
@@ -361,11 +368,26 @@ struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn)
 
 void wfp_context_mark_dying(struct wfp_context *ctx)
 {
-	struct mutex *cfg = &ctx->wn->net->xfrm.xfrm_cfg_mutex;
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 
-	mutex_lock(cfg);
 	WRITE_ONCE(ctx->life, ctx->life | WFP_IPSEC_LIFE_SOFT_EXPIRED);
-	mutex_unlock(cfg);
+}
+
+/*
+ * Moves the context to ps, whose reference the caller took: the set's
+ * list is how xfrm's notifications find the context (wfp_sa_owner()).
+ */
+void wfp_context_set_pset(struct wfp_context *ctx, struct wfp_pset *ps)
+{
+	lockdep_assert_held(&ctx->wn->ctx_lock);
+
+	if (ctx->pset)
+		hlist_del(&ctx->pset_node);
+	ctx->pset = ps;
+	if (ps) {
+		hlist_add_head(&ctx->pset_node, &ps->contexts);
+		WRITE_ONCE(ctx->reqid, ps->reqid);
+	}
 }
 
 static void wfp_context_fill_info(const struct wfp_context *ctx,
@@ -387,7 +409,14 @@ static void wfp_context_fill_info(const struct wfp_context *ctx,
 		info->spi_flags = ctx->spi_flags;
 		info->encap_local_port = ctx->encap_local_port;
 		info->encap_remote_port = ctx->encap_remote_port;
-		info->inbound = ctx->inbound;
+		info->inbound = ctx->traffic;
+		info->inbound.ip_protocol = ctx->inbound_ip_protocol;
+		info->inbound.local_port = ctx->inbound.local_port;
+		info->inbound.remote_port = ctx->inbound.remote_port;
+		info->inbound.real_if_profile_id =
+			ctx->inbound.real_if_profile_id;
+		info->inbound.filter_id = ctx->inbound.filter_id;
+		info->inbound.local_if_luid = ctx->inbound.local_if_luid;
 	}
 	info->reqid = ctx->reqid;
 	info->life = READ_ONCE(ctx->life);
@@ -559,9 +588,10 @@ int wfp_context_set_selectors(struct wfp_session *s, void *arg)
 		if (IS_ERR(ps)) {
 			ret = PTR_ERR(ps);
 		} else {
-			wfp_pset_put(wn, ctx->pset);
-			ctx->pset = ps;
-			WRITE_ONCE(ctx->reqid, ps->reqid);
+			struct wfp_pset *old = ctx->pset;
+
+			wfp_context_set_pset(ctx, ps);
+			wfp_pset_put(wn, old);
 		}
 	}
 	mutex_unlock(&wn->ctx_lock);

@@ -13,13 +13,27 @@
 
 #include <linux/wfp_ipsec.h>
 
+#include "sa.h"
+
 struct wfp_net;
 struct wfp_session;
 
 struct wfp_expiry;
 struct wfp_pset;
-struct wfp_sa;
 struct xfrm_state;
+
+/*
+ * What GetSpi's inbound traffic adds to the context's own: its version,
+ * type and addresses must be the context's (spi.c), so only the rest is
+ * kept.
+ */
+struct wfp_context_inbound {
+	u64 filter_id;
+	u64 local_if_luid;
+	u32 real_if_profile_id;
+	__be16 local_port;
+	__be16 remote_port;
+};
 
 /*
  * Immutable after creation: id, wn, reqid, flags, creator_session_id,
@@ -30,9 +44,9 @@ struct xfrm_state;
 struct wfp_context {
 	struct rhash_head node;		/* in wn->contexts, keyed by id */
 	struct list_head list;		/* in wn->context_list, id order */
+	struct hlist_node pset_node;	/* in pset->contexts, ctx_lock */
 	u64 id;
 	refcount_t refs;
-	bool dead;			/* unlinked, under wn->ctx_lock */
 	u32 state;			/* WFP_IPSEC_CTX_STATE_* */
 	u32 flags;			/* WFP_IPSEC_CTX_F_* */
 	u32 reqid;			/* its policy set's */
@@ -51,13 +65,19 @@ struct wfp_context {
 	u32 spi_flags;
 	__be16 encap_local_port;
 	__be16 encap_remote_port;
-	struct wfp_ipsec_traffic inbound;
-
-	/* Installed SAs (sa.c), by WFP_IPSEC_DIR_*. */
-	struct wfp_sa *sa[2];
-	struct wfp_expiry *expiry;	/* pending inbound removal */
 	u32 life;			/* WFP_IPSEC_LIFE_* */
+	struct wfp_context_inbound inbound;
 
+	/* Installed SAs (sa.c), by WFP_IPSEC_DIR_*: a reference on each
+	 * state, and for GetById what xfrm does not keep of the bundles.
+	 */
+	struct xfrm_state *x[2];
+	struct wfp_sa_meta meta;	/* the inbound SA's */
+	struct wfp_sa_meta *meta_out;	/* the outbound's, NULL: same */
+	struct wfp_expiry *expiry;	/* pending inbound removal */
+
+	u8 inbound_ip_protocol;		/* with .inbound */
+	bool dead;			/* unlinked, under wn->ctx_lock */
 	struct rcu_head rcu;
 };
 
@@ -92,5 +112,6 @@ bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
 			       u64 origin_session);
 struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn);
 void wfp_context_mark_dying(struct wfp_context *ctx);
+void wfp_context_set_pset(struct wfp_context *ctx, struct wfp_pset *ps);
 
 #endif /* _WFP_CONTEXT_H */

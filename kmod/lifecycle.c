@@ -137,20 +137,27 @@ static void wfp_km_work(struct work_struct *work)
 {
 	struct wfp_km_work *w = container_of(work, struct wfp_km_work, work);
 	struct wfp_net *wn = wfp_net(w->net);
+	struct mutex *cfg = &w->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_context *ctx;
 
 	if (!w->x) {
 		wfp_km_flushed(wn);
 		goto out;
 	}
+	/* Under cfg, so an Update0 swapping this context's states is
+	 * either not begun or done.
+	 */
+	mutex_lock(cfg);
 	ctx = wfp_sa_owner(wn, w->x);
-	if (!ctx)
-		goto out;
-	if (w->event == XFRM_MSG_EXPIRE && !w->hard)
+	if (ctx && w->event == XFRM_MSG_EXPIRE && !w->hard) {
 		wfp_context_mark_dying(ctx);
-	else
-		wfp_context_remove(wn, ctx, 0);
-	wfp_context_put(ctx);
+	} else if (ctx && wfp_context_remove_locked(wn, ctx, 0)) {
+		/* The table's reference, which unlinking handed to us. */
+		wfp_context_put(ctx);
+	}
+	mutex_unlock(cfg);
+	if (ctx)
+		wfp_context_put(ctx);
 out:
 	if (w->x)
 		xfrm_state_put(w->x);

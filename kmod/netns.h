@@ -32,8 +32,7 @@ struct wfp_net {
 	struct list_head context_list;	/* in id order */
 	struct rhashtable spis;		/* by (proto, inbound SPI), spi.c */
 	struct rhashtable psets;	/* policy sets by selector, policy.c */
-	struct ida reqids;		/* of the policy sets */
-	struct rhashtable sas;		/* installed SAs by xfrm state, sa.c */
+	struct idr reqids;		/* reqid -> policy set */
 	unsigned int nr_contexts;
 
 	/* For IPsecGetStatistics (stats.c). */

@@ -39,9 +39,22 @@ static const struct rhashtable_params wfp_pset_params = {
 	.automatic_shrinking = true,
 };
 
+static struct kmem_cache *wfp_pset_cache __read_mostly;
+
+int wfp_pset_init(void)
+{
+	wfp_pset_cache = KMEM_CACHE(wfp_pset, SLAB_ACCOUNT);
+	return wfp_pset_cache ? 0 : -ENOMEM;
+}
+
+void wfp_pset_uninit(void)
+{
+	kmem_cache_destroy(wfp_pset_cache);
+}
+
 int wfp_pset_table_init(struct wfp_net *wn)
 {
-	ida_init(&wn->reqids);
+	idr_init(&wn->reqids);
 	return rhashtable_init(&wn->psets, &wfp_pset_params);
 }
 
@@ -49,7 +62,17 @@ void wfp_pset_table_destroy(struct wfp_net *wn)
 {
 	/* Every context put its set back before this runs. */
 	rhashtable_destroy(&wn->psets);
-	ida_destroy(&wn->reqids);
+	idr_destroy(&wn->reqids);
+}
+
+/* The set holding reqid, for xfrm's notifications about our states. */
+struct wfp_pset *wfp_pset_by_reqid(struct wfp_net *wn, u32 reqid)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (reqid < WFP_REQID_MIN || reqid > WFP_REQID_MAX)
+		return NULL;
+	return idr_find(&wn->reqids, reqid);
 }
 
 static unsigned int wfp_addr_bits(u8 family)
@@ -116,12 +139,13 @@ struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key
 		ps->users++;
 		return ps;
 	}
-	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	ps = kmem_cache_zalloc(wfp_pset_cache, GFP_KERNEL_ACCOUNT);
 	if (!ps)
 		return ERR_PTR(-ENOMEM);
 	ps->key = *key;
-	ret = ida_alloc_range(&wn->reqids, WFP_REQID_MIN, WFP_REQID_MAX,
-			      GFP_KERNEL);
+	INIT_HLIST_HEAD(&ps->contexts);
+	/* end 0: up to INT_MAX, which is WFP_REQID_MAX. */
+	ret = idr_alloc(&wn->reqids, ps, WFP_REQID_MIN, 0, GFP_KERNEL);
 	if (ret < 0)
 		goto err_free;
 	ps->reqid = ret;
@@ -132,9 +156,9 @@ struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key
 	return ps;
 
 err_reqid:
-	ida_free(&wn->reqids, ps->reqid);
+	idr_remove(&wn->reqids, ps->reqid);
 err_free:
-	kfree(ps);
+	kmem_cache_free(wfp_pset_cache, ps);
 	return ERR_PTR(ret);
 }
 
@@ -144,10 +168,10 @@ void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps)
 
 	if (--ps->users)
 		return;
-	WARN_ON_ONCE(ps->complete);
+	WARN_ON_ONCE(ps->complete || !hlist_empty(&ps->contexts));
 	rhashtable_remove_fast(&wn->psets, &ps->node, wfp_pset_params);
-	ida_free(&wn->reqids, ps->reqid);
-	kfree(ps);
+	idr_remove(&wn->reqids, ps->reqid);
+	kmem_cache_free(wfp_pset_cache, ps);
 }
 
 static void wfp_sel_side(const struct wfp_pset_key *k, bool local,

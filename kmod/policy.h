@@ -6,6 +6,7 @@
 #ifndef _WFP_POLICY_H
 #define _WFP_POLICY_H
 
+#include <linux/list.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <net/xfrm.h>
@@ -41,6 +42,7 @@ struct wfp_pset_key {
 
 struct wfp_pset {
 	struct rhash_head node;		/* in wn->psets */
+	struct hlist_head contexts;	/* wfp_context.pset_node */
 	struct wfp_pset_key key;
 	u32 reqid;
 	unsigned int users;		/* contexts in the set */
@@ -48,6 +50,9 @@ struct wfp_pset {
 	u8 sa_proto;			/* ESP or AH, of the policies */
 	struct xfrm_policy *pol[XFRM_POLICY_MAX];
 };
+
+int wfp_pset_init(void);
+void wfp_pset_uninit(void);
 
 int wfp_pset_table_init(struct wfp_net *wn);
 void wfp_pset_table_destroy(struct wfp_net *wn);
@@ -59,6 +64,7 @@ int wfp_pset_key_set_subnets(struct wfp_pset_key *key,
 			     const struct wfp_ipsec_subnet *remote);
 
 struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key);
+struct wfp_pset *wfp_pset_by_reqid(struct wfp_net *wn, u32 reqid);
 void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps);
 
 void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,

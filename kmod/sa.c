@@ -13,7 +13,6 @@
  */
 
 #include <crypto/algapi.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/udp.h>
@@ -269,35 +268,41 @@ static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
 	return x;
 }
 
-static const struct rhashtable_params wfp_sa_params = {
-	.key_len = sizeof_field(struct wfp_sa, key),
-	.key_offset = offsetof(struct wfp_sa, key),
-	.head_offset = offsetof(struct wfp_sa, node),
-	.automatic_shrinking = true,
-};
-
-int wfp_sa_table_init(struct wfp_net *wn)
-{
-	return rhashtable_init(&wn->sas, &wfp_sa_params);
-}
-
-void wfp_sa_table_destroy(struct wfp_net *wn)
-{
-	rhashtable_destroy(&wn->sas);
-}
-
+/*
+ * The context owning one of our states: the reqid names the policy set,
+ * the set lists its contexts (usually one, two while a rekey overlaps).
+ * Under xfrm_cfg_mutex a context's states and set are those of its last
+ * completed call, so an Update0 in flight is never seen half done.
+ */
 struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x)
 {
-	unsigned long key = (unsigned long)x;
-	struct wfp_context *ctx = NULL;
-	struct wfp_sa *sa;
+	struct wfp_context *ctx, *found = NULL;
+	struct wfp_pset *ps;
 
-	rcu_read_lock();
-	sa = rhashtable_lookup(&wn->sas, &key, wfp_sa_params);
-	if (sa && refcount_inc_not_zero(&sa->ctx->refs))
-		ctx = sa->ctx;
-	rcu_read_unlock();
-	return ctx;
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+
+	mutex_lock(&wn->ctx_lock);
+	ps = wfp_pset_by_reqid(wn, x->props.reqid);
+	if (ps) {
+		hlist_for_each_entry(ctx, &ps->contexts, pset_node) {
+			if (ctx->x[WFP_IPSEC_DIR_OUTBOUND] == x ||
+			    ctx->x[WFP_IPSEC_DIR_INBOUND] == x) {
+				refcount_inc(&ctx->refs);
+				found = ctx;
+				break;
+			}
+		}
+	}
+	mutex_unlock(&wn->ctx_lock);
+	return found;
+}
+
+const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
+					 int dir)
+{
+	if (dir == WFP_IPSEC_DIR_OUTBOUND && ctx->meta_out)
+		return ctx->meta_out;
+	return &ctx->meta;
 }
 
 /* Whether another control plane took one of the context's states away. */
@@ -305,9 +310,9 @@ bool wfp_sa_lost(const struct wfp_context *ctx)
 {
 	int dir;
 
-	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++)
-		if (ctx->sa[dir] &&
-		    READ_ONCE(ctx->sa[dir]->x->km.state) == XFRM_STATE_DEAD)
+	for (dir = 0; dir < ARRAY_SIZE(ctx->x); dir++)
+		if (ctx->x[dir] &&
+		    READ_ONCE(ctx->x[dir]->km.state) == XFRM_STATE_DEAD)
 			return true;
 	return ctx->larval &&
 	       READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD;
@@ -321,46 +326,139 @@ static void wfp_sa_drop(struct xfrm_state *x)
 
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir)
 {
-	struct wfp_sa *sa = ctx->sa[dir];
+	struct xfrm_state *x = ctx->x[dir];
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 
-	if (!sa)
+	if (!x)
 		return;
-	ctx->sa[dir] = NULL;
-	rhashtable_remove_fast(&ctx->wn->sas, &sa->node, wfp_sa_params);
-	wfp_sa_drop(sa->x);
+	ctx->x[dir] = NULL;
+	if (dir == WFP_IPSEC_DIR_OUTBOUND) {
+		kfree(ctx->meta_out);
+		ctx->meta_out = NULL;
+	}
+	wfp_sa_drop(x);
 	atomic64_inc(&ctx->wn->sas_deleted);
-	/* The notifier's work may be looking at it under RCU. */
-	kfree_rcu(sa, rcu);
 }
 
 void wfp_sa_release(struct wfp_context *ctx)
 {
 	int dir;
 
-	for (dir = 0; dir < ARRAY_SIZE(ctx->sa); dir++)
+	for (dir = 0; dir < ARRAY_SIZE(ctx->x); dir++)
 		wfp_sa_release_dir(ctx, dir);
 }
 
-/* What GetById reports: the bundle as given, without keys. */
-static struct wfp_sa *wfp_sa_record(struct wfp_context *ctx,
-				    struct xfrm_state *x,
-				    const struct wfp_ipsec_bundle *b)
+/* What GetById will report of b, beyond what xfrm keeps. */
+static void wfp_sa_meta_init(struct wfp_sa_meta *m,
+			     const struct wfp_ipsec_bundle *b)
 {
-	struct wfp_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
+	const struct wfp_ipsec_sa *sa0 = &b->sas[0];
 
-	if (!sa)
-		return NULL;
-	sa->x = x;
-	sa->key = (unsigned long)x;
-	sa->ctx = ctx;
-	sa->bundle = *b;
-	sa->bundle.sas[0].auth_key = 0;
-	sa->bundle.sas[0].cipher_key = 0;
-	sa->bundle.sas[0].auth_key_len = 0;
-	sa->bundle.sas[0].cipher_key_len = 0;
-	return sa;
+	memset(m, 0, sizeof(*m));
+	m->flags = b->flags;
+	m->lifetime_seconds = b->lifetime_seconds;
+	m->lifetime_kilobytes = b->lifetime_kilobytes;
+	m->lifetime_packets = b->lifetime_packets;
+	m->idle_timeout_seconds = b->idle_timeout_seconds;
+	m->nd_allow_clear_timeout_seconds = b->nd_allow_clear_timeout_seconds;
+	m->nap_context = b->nap_context;
+	m->qm_sa_id = b->qm_sa_id;
+	m->pfs_group = b->pfs_group;
+	m->peer_v4_private_addr = b->peer_v4_private_addr;
+	m->mm_sa_id = b->mm_sa_id;
+	m->qm_filter_id = b->qm_filter_id;
+	memcpy(m->sa_lookup_context, b->sa_lookup_context,
+	       sizeof(m->sa_lookup_context));
+	m->transform_type = sa0->transform_type;
+	m->auth_type = sa0->auth_type;
+	m->cipher_type = sa0->cipher_type;
+	m->auth_config = sa0->auth_config;
+	m->cipher_config = sa0->cipher_config;
+}
+
+/* The bundle as it was given, keys left out; the reverse of the above. */
+static void wfp_sa_meta_fill(const struct wfp_sa_meta *m,
+			     const struct xfrm_state *x,
+			     struct wfp_ipsec_bundle *b)
+{
+	struct wfp_ipsec_sa *sa0 = &b->sas[0];
+
+	memset(b, 0, sizeof(*b));
+	b->flags = m->flags;
+	b->num_sas = 1;
+	b->lifetime_seconds = m->lifetime_seconds;
+	b->lifetime_kilobytes = m->lifetime_kilobytes;
+	b->lifetime_packets = m->lifetime_packets;
+	b->idle_timeout_seconds = m->idle_timeout_seconds;
+	b->nd_allow_clear_timeout_seconds = m->nd_allow_clear_timeout_seconds;
+	b->nap_context = m->nap_context;
+	b->qm_sa_id = m->qm_sa_id;
+	b->pfs_group = m->pfs_group;
+	b->peer_v4_private_addr = m->peer_v4_private_addr;
+	b->mm_sa_id = m->mm_sa_id;
+	b->qm_filter_id = m->qm_filter_id;
+	memcpy(b->sa_lookup_context, m->sa_lookup_context,
+	       sizeof(b->sa_lookup_context));
+	sa0->spi = ntohl(x->id.spi);
+	sa0->transform_type = m->transform_type;
+	sa0->auth_type = m->auth_type;
+	sa0->cipher_type = m->cipher_type;
+	sa0->auth_config = m->auth_config;
+	sa0->cipher_config = m->cipher_config;
+}
+
+/*
+ * The outbound SA's meta: shared with the inbound one when equal (NULL),
+ * else a copy of its own.  Allocated before anything changes.
+ */
+static int wfp_sa_meta_out(const struct wfp_context *ctx,
+			   const struct wfp_sa_meta *m,
+			   struct wfp_sa_meta **outp)
+{
+	*outp = NULL;
+	if (!memcmp(m, &ctx->meta, sizeof(*m)))
+		return 0;
+	*outp = kmemdup(m, sizeof(*m), GFP_KERNEL_ACCOUNT);
+	return *outp ? 0 : -ENOMEM;
+}
+
+/*
+ * Update0's new flags, NAP context and main-mode SA id, per direction.
+ * *spare is a meta the caller allocated in case the two directions stop
+ * being equal; it is taken (and set to NULL) when used.
+ */
+void wfp_sa_meta_update(struct wfp_context *ctx,
+			const struct wfp_ipsec_ctx_update *u,
+			struct wfp_sa_meta **spare)
+{
+	struct wfp_sa_meta m[2];
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		m[dir] = *wfp_sa_meta_of(ctx, dir);
+		if (!ctx->x[dir])
+			continue;
+		if (u->flags & WFP_IPSEC_UPD_F_BUNDLE_FLAGS)
+			m[dir].flags = u->bundle_flags[dir];
+		if (u->flags & WFP_IPSEC_UPD_F_NAP_CONTEXT)
+			m[dir].nap_context = u->nap_context[dir];
+		if (u->flags & WFP_IPSEC_UPD_F_MM_SA_ID)
+			m[dir].mm_sa_id = u->mm_sa_id[dir];
+	}
+	ctx->meta = m[WFP_IPSEC_DIR_INBOUND];
+	if (!ctx->x[WFP_IPSEC_DIR_OUTBOUND])
+		return;
+	if (!memcmp(&m[WFP_IPSEC_DIR_OUTBOUND], &ctx->meta, sizeof(ctx->meta))) {
+		kfree(ctx->meta_out);
+		ctx->meta_out = NULL;
+		return;
+	}
+	if (!ctx->meta_out) {
+		ctx->meta_out = *spare;
+		*spare = NULL;
+	}
+	*ctx->meta_out = m[WFP_IPSEC_DIR_OUTBOUND];
 }
 
 /* Inserts the new state; on success the caller's reference stays. */
@@ -418,8 +516,8 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
 	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
 			     WFP_IPSEC_CTX_STATE_INBOUND;
+	struct wfp_sa_meta m, *meta_out = NULL;
 	struct xfrm_state *x;
-	struct wfp_sa *rec;
 	int ret;
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
@@ -434,49 +532,49 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 	    ctx->traffic.ip_version != WFP_IPSEC_IPV4)
 		return -EINVAL;
 
+	wfp_sa_meta_init(&m, &a->bundle);
+	if (!inbound) {
+		ret = wfp_sa_meta_out(ctx, &m, &meta_out);
+		if (ret)
+			return ret;
+	}
 	x = wfp_sa_build(ctx, inbound, &a->bundle, &p->algs, &p->keys,
 			 &a->status);
-	if (IS_ERR(x))
-		return PTR_ERR(x);
-	rec = wfp_sa_record(ctx, x, &a->bundle);
-	ret = rec ? rhashtable_insert_fast(&ctx->wn->sas, &rec->node,
-					   wfp_sa_params) : -ENOMEM;
-	if (ret) {
-		kfree(rec);
-		x->km.state = XFRM_STATE_DEAD;
-		xfrm_state_put(x);
-		return ret;
+	if (IS_ERR(x)) {
+		ret = PTR_ERR(x);
+		goto err_meta;
 	}
 	ret = wfp_sa_insert(ctx, x, inbound);
-	if (ret) {
-		rhashtable_remove_fast(&ctx->wn->sas, &rec->node, wfp_sa_params);
-		kfree_rcu(rec, rcu);
-		return ret;
-	}
+	if (ret)
+		goto err_meta;
 
 	if (!inbound) {
 		mutex_lock(&ctx->wn->ctx_lock);
 		ret = wfp_pset_complete(ctx->wn, ctx->pset, x->id.proto);
 		mutex_unlock(&ctx->wn->ctx_lock);
 		if (ret) {
-			rhashtable_remove_fast(&ctx->wn->sas, &rec->node,
-					       wfp_sa_params);
 			wfp_sa_drop(x);
-			kfree_rcu(rec, rcu);
-			return ret;
+			goto err_meta;
 		}
+		ctx->meta_out = meta_out;
+		ctx->x[WFP_IPSEC_DIR_OUTBOUND] = x;
 	} else {
 		/* The larval state is gone (ESP: replaced by the update)
 		 * or no longer needed (AH); drop our hold on it.
 		 */
 		wfp_spi_release(ctx);
+		ctx->meta = m;
+		ctx->x[WFP_IPSEC_DIR_INBOUND] = x;
 	}
-	ctx->sa[inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND] = rec;
 	atomic64_inc(&ctx->wn->sas_added);
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);
 	return 0;
+
+err_meta:
+	kfree(meta_out);
+	return ret;
 }
 
 static int wfp_sa_add(struct wfp_session *s, struct wfp_ipsec_ctx_add *a,
@@ -525,10 +623,11 @@ int wfp_sa_get(struct wfp_session *s, void *arg)
 	ctx = wfp_context_get(s->wn, g->id);
 	if (!ctx)
 		return -ENOENT;
-	/* The record changes only under this mutex. */
+	/* The states and metas change only under this mutex. */
 	mutex_lock(cfg);
-	if (ctx->sa[g->dir])
-		g->bundle = ctx->sa[g->dir]->bundle;
+	if (ctx->x[g->dir])
+		wfp_sa_meta_fill(wfp_sa_meta_of(ctx, g->dir), ctx->x[g->dir],
+				 &g->bundle);
 	else
 		ret = -ENOENT;
 	mutex_unlock(cfg);
@@ -548,7 +647,7 @@ struct xfrm_state *wfp_sa_clone(struct wfp_context *ctx, int dir,
 				const struct wfp_pset *ps,
 				const struct wfp_sa_encap *enc)
 {
-	struct xfrm_state *old = ctx->sa[dir]->x;
+	struct xfrm_state *old = ctx->x[dir];
 	bool inbound = dir == WFP_IPSEC_DIR_INBOUND;
 	struct xfrm_state *x;
 	int ret = -ENOMEM;
@@ -614,57 +713,38 @@ err:
  * and no packet meets neither - and can fail; committing drops the
  * original and cannot.
  */
-int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x,
-			struct wfp_sa **recp)
+int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x)
 {
-	struct wfp_sa *old = ctx->sa[dir], *rec;
+	struct xfrm_state *old = ctx->x[dir];
 	int ret;
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 
-	rec = wfp_sa_record(ctx, x, &old->bundle);
-	ret = rec ? rhashtable_insert_fast(&ctx->wn->sas, &rec->node,
-					   wfp_sa_params) : -ENOMEM;
-	if (ret) {
-		kfree(rec);
-		wfp_sa_clone_drop(x);
-		return ret;
-	}
 	xfrm_state_hold(x);
-	if (xfrm_addr_equal(&x->id.daddr, &old->x->id.daddr,
-			    x->props.family)) {
+	if (xfrm_addr_equal(&x->id.daddr, &old->id.daddr, x->props.family)) {
 		xfrm_state_insert(x);
-	} else {
-		ret = xfrm_state_add(x);
-		if (ret) {
-			x->km.state = XFRM_STATE_DEAD;
-			__xfrm_state_put(x);
-			xfrm_state_put(x);
-			rhashtable_remove_fast(&ctx->wn->sas, &rec->node,
-					       wfp_sa_params);
-			kfree_rcu(rec, rcu);
-			return ret;
-		}
+		return 0;
 	}
-	*recp = rec;
-	return 0;
+	ret = xfrm_state_add(x);
+	if (ret) {
+		x->km.state = XFRM_STATE_DEAD;
+		__xfrm_state_put(x);
+		xfrm_state_put(x);
+	}
+	return ret;
 }
 
-void wfp_sa_abort_copy(struct wfp_context *ctx, struct wfp_sa *rec)
+void wfp_sa_abort_copy(struct xfrm_state *x)
 {
-	rhashtable_remove_fast(&ctx->wn->sas, &rec->node, wfp_sa_params);
-	wfp_sa_drop(rec->x);
-	kfree_rcu(rec, rcu);
+	wfp_sa_drop(x);
 }
 
-void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct wfp_sa *rec)
+void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x)
 {
-	struct wfp_sa *old = ctx->sa[dir];
+	struct xfrm_state *old = ctx->x[dir];
 
-	ctx->sa[dir] = rec;
-	rhashtable_remove_fast(&ctx->wn->sas, &old->node, wfp_sa_params);
-	wfp_sa_drop(old->x);
-	kfree_rcu(old, rcu);
+	ctx->x[dir] = x;
+	wfp_sa_drop(old);
 }
 
 /* A copy not swapped in: never inserted, so dead before the put. */

@@ -5,8 +5,7 @@
 #ifndef _WFP_SA_H
 #define _WFP_SA_H
 
-#include <linux/rcupdate.h>
-#include <linux/rhashtable-types.h>
+#include <linux/types.h>
 
 #include <linux/wfp_ipsec.h>
 
@@ -18,17 +17,33 @@ struct wfp_pset;
 struct wfp_session;
 struct xfrm_state;
 
-/* One installed SA: the xfrm state (a reference we hold), its context,
- * and what the bundle said, keys removed, for GetById.  Indexed by state
- * in wn->sas so xfrm's notifications find their context.
+/*
+ * What GetById reports of a bundle that its xfrm state does not hold
+ * (the SPI is the state's; keys are never kept).  A context keeps one for
+ * its inbound SA and shares it with the outbound one unless the two
+ * bundles differ, which they do not when both halves of one quick-mode
+ * negotiation are installed.
  */
-struct wfp_sa {
-	struct rhash_head node;
-	unsigned long key;		/* the xfrm_state's address */
-	struct xfrm_state *x;
-	struct wfp_context *ctx;
-	struct wfp_ipsec_bundle bundle;
-	struct rcu_head rcu;
+struct wfp_sa_meta {
+	u32 flags;
+	u32 lifetime_seconds;
+	u32 lifetime_kilobytes;
+	u32 lifetime_packets;
+	u32 idle_timeout_seconds;
+	u32 nd_allow_clear_timeout_seconds;
+	u32 nap_context;
+	u32 qm_sa_id;
+	u32 pfs_group;
+	__be32 peer_v4_private_addr;
+	u64 mm_sa_id;
+	u64 qm_filter_id;
+	u8 sa_lookup_context[16];
+	u32 transform_type;
+	u32 auth_type;
+	u32 cipher_type;
+	u8 auth_config;
+	u8 cipher_config;
+	u8 pad[2];		/* zero: metas are compared with memcmp */
 };
 
 /* How an SA is encapsulated: ports in network order. */
@@ -53,11 +68,13 @@ struct wfp_sa_prep {
 
 bool wfp_sa_bundle_reserved_clear(const struct wfp_ipsec_bundle *b);
 
-int wfp_sa_table_init(struct wfp_net *wn);
-void wfp_sa_table_destroy(struct wfp_net *wn);
-
-/* Returns a strong reference to the context owning x, or NULL. */
+/* The context owning x, referenced, or NULL; xfrm_cfg_mutex held. */
 struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x);
+const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
+					 int dir);
+void wfp_sa_meta_update(struct wfp_context *ctx,
+			const struct wfp_ipsec_ctx_update *u,
+			struct wfp_sa_meta **spare);
 bool wfp_sa_lost(const struct wfp_context *ctx);
 
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir);
@@ -67,10 +84,9 @@ struct xfrm_state *wfp_sa_clone(struct wfp_context *ctx, int dir,
 				const struct wfp_ipsec_traffic *t,
 				const struct wfp_pset *ps,
 				const struct wfp_sa_encap *enc);
-int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x,
-			struct wfp_sa **recp);
-void wfp_sa_abort_copy(struct wfp_context *ctx, struct wfp_sa *rec);
-void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct wfp_sa *rec);
+int wfp_sa_install_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x);
+void wfp_sa_abort_copy(struct xfrm_state *x);
+void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x);
 void wfp_sa_clone_drop(struct xfrm_state *x);
 
 /* AddInbound/AddOutbound in two halves, for CTX_ADD_BATCH: the checks

@@ -262,7 +262,12 @@ static int wfp_spi_reserve_ctx(struct wfp_context *ctx,
 
 	ctx->larval = x;
 	ctx->inbound_spi = ntohl(x->id.spi);
-	ctx->inbound = r->inbound;
+	ctx->inbound.filter_id = r->inbound.filter_id;
+	ctx->inbound.local_if_luid = r->inbound.local_if_luid;
+	ctx->inbound.real_if_profile_id = r->inbound.real_if_profile_id;
+	ctx->inbound.local_port = r->inbound.local_port;
+	ctx->inbound.remote_port = r->inbound.remote_port;
+	ctx->inbound_ip_protocol = r->inbound.ip_protocol;
 	ctx->spi_flags = r->flags;
 	ctx->encap_local_port = r->encap_local_port;
 	ctx->encap_remote_port = r->encap_remote_port;

@@ -90,14 +90,13 @@ int wfp_stats_get(struct wfp_session *s, void *arg)
 		if (ctx->state == WFP_IPSEC_CTX_STATE_COMPLETE &&
 		    ctx->traffic.traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL)
 			st->active_tunnels++;
-		if (ctx->sa[WFP_IPSEC_DIR_INBOUND]) {
+		if (ctx->x[WFP_IPSEC_DIR_INBOUND]) {
 			st->active_sas++;
-			wfp_stats_add_sa(&st->in, ctx->sa[WFP_IPSEC_DIR_INBOUND]->x);
+			wfp_stats_add_sa(&st->in, ctx->x[WFP_IPSEC_DIR_INBOUND]);
 		}
-		if (ctx->sa[WFP_IPSEC_DIR_OUTBOUND]) {
+		if (ctx->x[WFP_IPSEC_DIR_OUTBOUND]) {
 			st->active_sas++;
-			wfp_stats_add_sa(&st->out,
-					 ctx->sa[WFP_IPSEC_DIR_OUTBOUND]->x);
+			wfp_stats_add_sa(&st->out, ctx->x[WFP_IPSEC_DIR_OUTBOUND]);
 		}
 	}
 	mutex_unlock(&wn->ctx_lock);

@@ -10,6 +10,7 @@
  * anything, so a failed Update0 changes nothing.
  */
 
+#include <linux/slab.h>
 #include <net/xfrm.h>
 
 #include "context.h"
@@ -75,7 +76,7 @@ static int wfp_update_move(struct wfp_context *ctx,
 	struct wfp_net *wn = ctx->wn;
 	struct wfp_pset *ps = ctx->pset, *old_ps = ctx->pset;
 	bool complete = ctx->state == WFP_IPSEC_CTX_STATE_COMPLETE;
-	struct wfp_sa *rec[2] = {};
+	struct xfrm_state *copy[2] = {};
 	struct wfp_pset_key key;
 	struct xfrm_state *x;
 	int dir, ret = 0;
@@ -94,21 +95,22 @@ static int wfp_update_move(struct wfp_context *ctx,
 
 	/* Phase 1: copies in beside the originals; all can fail. */
 	for (dir = 0; dir < 2 && !ret; dir++) {
-		if (!ctx->sa[dir])
+		if (!ctx->x[dir])
 			continue;
 		x = wfp_sa_clone(ctx, dir, t, ps, enc);
-		ret = IS_ERR(x) ? PTR_ERR(x) :
-			wfp_sa_install_copy(ctx, dir, x, &rec[dir]);
+		ret = IS_ERR(x) ? PTR_ERR(x) : wfp_sa_install_copy(ctx, dir, x);
+		if (!ret)
+			copy[dir] = x;
 	}
 	if (!ret && complete && ps != old_ps) {
 		mutex_lock(&wn->ctx_lock);
-		ret = wfp_pset_complete(wn, ps, ctx->sa[WFP_IPSEC_DIR_OUTBOUND]->x->id.proto);
+		ret = wfp_pset_complete(wn, ps, ctx->x[WFP_IPSEC_DIR_OUTBOUND]->id.proto);
 		mutex_unlock(&wn->ctx_lock);
 	}
 	if (ret) {
 		for (dir = 0; dir < 2; dir++)
-			if (rec[dir])
-				wfp_sa_abort_copy(ctx, rec[dir]);
+			if (copy[dir])
+				wfp_sa_abort_copy(copy[dir]);
 		if (ps != old_ps) {
 			mutex_lock(&wn->ctx_lock);
 			wfp_pset_put(wn, ps);
@@ -119,44 +121,29 @@ static int wfp_update_move(struct wfp_context *ctx,
 
 	/* Phase 2: the originals go; nothing here fails. */
 	for (dir = 0; dir < 2; dir++)
-		if (rec[dir])
-			wfp_sa_commit_copy(ctx, dir, rec[dir]);
+		if (copy[dir])
+			wfp_sa_commit_copy(ctx, dir, copy[dir]);
 	if (ps != old_ps) {
 		mutex_lock(&wn->ctx_lock);
 		if (complete)
 			wfp_pset_uncomplete(wn, old_ps);
+		wfp_context_set_pset(ctx, ps);
 		wfp_pset_put(wn, old_ps);
-		ctx->pset = ps;
-		WRITE_ONCE(ctx->reqid, ps->reqid);
 		mutex_unlock(&wn->ctx_lock);
 	}
 	return 0;
 }
 
-static void wfp_update_records(struct wfp_context *ctx,
-			       const struct wfp_ipsec_ctx_update *u)
-{
-	struct wfp_ipsec_bundle *b;
-	int dir;
-
-	for (dir = 0; dir < 2; dir++) {
-		if (!ctx->sa[dir])
-			continue;
-		b = &ctx->sa[dir]->bundle;
-		if (u->flags & WFP_IPSEC_UPD_F_BUNDLE_FLAGS)
-			b->flags = u->bundle_flags[dir];
-		if (u->flags & WFP_IPSEC_UPD_F_NAP_CONTEXT)
-			b->nap_context = u->nap_context[dir];
-		if (u->flags & WFP_IPSEC_UPD_F_MM_SA_ID)
-			b->mm_sa_id = u->mm_sa_id[dir];
-	}
-}
+#define WFP_UPDATE_META	(WFP_IPSEC_UPD_F_BUNDLE_FLAGS | \
+			 WFP_IPSEC_UPD_F_NAP_CONTEXT | \
+			 WFP_IPSEC_UPD_F_MM_SA_ID)
 
 int wfp_update(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_ctx_update *u = arg;
 	bool new_traffic = u->flags & WFP_IPSEC_UPD_F_TRAFFIC;
 	bool new_encap = u->flags & WFP_IPSEC_UPD_F_UDP_ENCAP;
+	struct wfp_sa_meta *spare = NULL;
 	struct wfp_ipsec_traffic t;
 	struct wfp_context *ctx;
 	struct wfp_sa_encap enc;
@@ -165,9 +152,17 @@ int wfp_update(struct wfp_session *s, void *arg)
 	ret = wfp_update_validate(u);
 	if (ret)
 		return ret;
+	/* New per-direction values may make the two SAs' metas differ. */
+	if (u->flags & WFP_UPDATE_META) {
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+		if (!spare)
+			return -ENOMEM;
+	}
 	ctx = wfp_context_lock(s->wn, u->id);
-	if (IS_ERR(ctx))
+	if (IS_ERR(ctx)) {
+		kfree(spare);
 		return PTR_ERR(ctx);
+	}
 	if (ctx->state != WFP_IPSEC_CTX_STATE_INBOUND &&
 	    ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE) {
 		ret = -EBUSY;
@@ -185,7 +180,7 @@ int wfp_update(struct wfp_session *s, void *arg)
 				     ctx->encap_local_port;
 	enc.remote_port = new_encap ? u->encap_remote_port :
 				      ctx->encap_remote_port;
-	enc.peer_private = ctx->sa[WFP_IPSEC_DIR_INBOUND]->bundle.peer_v4_private_addr;
+	enc.peer_private = ctx->meta.peer_v4_private_addr;
 	if (enc.on && t.ip_version != WFP_IPSEC_IPV4) {
 		ret = -EINVAL;
 		goto out_unlock;
@@ -195,16 +190,17 @@ int wfp_update(struct wfp_session *s, void *arg)
 		ret = wfp_update_move(ctx, &t, &enc, new_traffic);
 		if (ret)
 			goto out_unlock;
+		/* The inbound traffic's addresses are these too. */
 		ctx->traffic = t;
-		memcpy(ctx->inbound.local_addr, t.local_addr, 16);
-		memcpy(ctx->inbound.remote_addr, t.remote_addr, 16);
 		ctx->spi_flags = enc.on ? ctx->spi_flags | WFP_IPSEC_SPI_F_UDP_ENCAP :
 					  ctx->spi_flags & ~WFP_IPSEC_SPI_F_UDP_ENCAP;
 		ctx->encap_local_port = enc.on ? enc.local_port : 0;
 		ctx->encap_remote_port = enc.on ? enc.remote_port : 0;
 	}
-	wfp_update_records(ctx, u);
+	if (u->flags & WFP_UPDATE_META)
+		wfp_sa_meta_update(ctx, u, &spare);
 out_unlock:
 	wfp_context_unlock(ctx);
+	kfree(spare);
 	return ret;
 }

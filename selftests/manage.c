@@ -1514,6 +1514,47 @@ TEST_F(upd, bundle_records_updated)
 	free(x1);
 }
 
+/*
+ * Per-direction records that differ, then agree again: each read back as
+ * set (the module shares one record while the two are equal).
+ */
+TEST_F(upd, bundle_records_differ_then_agree)
+{
+	UINT32 f = IPSEC_SA_BUNDLE_UPDATE_FLAGS |
+		   IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT |
+		   IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		/* Rounds 0 and 2 differ, round 1 agrees. */
+		UINT32 d = round == 1 ? 0 : 1;
+
+		self->out.saBundle.flags = IPSEC_SA_BUNDLE_FLAG_NLB;
+		self->in.saBundle.flags = d ? 0 : IPSEC_SA_BUNDLE_FLAG_NLB;
+		self->out.saBundle.napContext = 0x50 + round;
+		self->in.saBundle.napContext = 0x50 + round + d;
+		self->out.saBundle.mmSaId = 0x600 + round;
+		self->in.saBundle.mmSaId = 0x600 + round + d;
+		ASSERT_EQ(IPsecSaContextUpdate0(self->e.h, f, &self->nv),
+			  ERROR_SUCCESS);
+		ASSERT_EQ(IPsecSaContextGetById1(self->e.h, self->id, &c),
+			  ERROR_SUCCESS);
+		EXPECT_EQ(c->outboundSa->saBundle.flags,
+			  IPSEC_SA_BUNDLE_FLAG_NLB);
+		EXPECT_EQ(c->inboundSa->saBundle.flags,
+			  d ? 0 : IPSEC_SA_BUNDLE_FLAG_NLB);
+		EXPECT_EQ(c->outboundSa->saBundle.napContext, 0x50 + round);
+		EXPECT_EQ(c->inboundSa->saBundle.napContext, 0x50 + round + d);
+		EXPECT_EQ(c->outboundSa->saBundle.mmSaId, 0x600 + round);
+		EXPECT_EQ(c->inboundSa->saBundle.mmSaId, 0x600 + round + d);
+		/* What the Update0 did not name stays. */
+		EXPECT_EQ(c->outboundSa->saBundle.lifetime.lifetimeSeconds,
+			  c->inboundSa->saBundle.lifetime.lifetimeSeconds);
+		FwpmFreeMemory0((void **)&c);
+	}
+}
+
 /* ============================================================ rights */
 
 #define NOBODY		65534

@@ -3338,6 +3338,89 @@ TEST_F(add, raw_get_sa)
 	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
 }
 
+/*
+ * The module keeps one record of the recorded bundle members for both
+ * SAs when they are equal and a second one when not: inbound and
+ * outbound bundles that differ in every recorded member (and in the
+ * transform, GCM against GMAC) read back each exactly as given.
+ */
+static void raw_fill_recorded(struct wfp_ipsec_bundle *b, UINT8 seed)
+{
+	b->flags = seed;
+	b->lifetime_seconds = 3600 + seed;
+	b->lifetime_kilobytes = 100000 + seed;
+	b->lifetime_packets = 200000 + seed;
+	b->idle_timeout_seconds = 300 + seed;
+	b->nd_allow_clear_timeout_seconds = 10 + seed;
+	b->nap_context = 0x1000 + seed;
+	b->qm_sa_id = 0x2000 + seed;
+	b->pfs_group = seed;
+	b->mm_sa_id = 0x3000000000ULL + seed;
+	b->qm_filter_id = 0x4000000000ULL + seed;
+	memset(b->sa_lookup_context, seed, sizeof(b->sa_lookup_context));
+}
+
+static void raw_expect_sa(struct __test_metadata *_metadata, int fd,
+			  UINT64 id, UINT32 dir,
+			  const struct wfp_ipsec_ctx_add *given)
+{
+	struct wfp_ipsec_bundle want = given->bundle;
+	struct wfp_ipsec_ctx_sa g;
+
+	want.sas[0].auth_key = 0;
+	want.sas[0].cipher_key = 0;
+	want.sas[0].auth_key_len = 0;
+	want.sas[0].cipher_key_len = 0;
+	memset(&g, 0, sizeof(g));
+	g.id = id;
+	g.dir = dir;
+	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	EXPECT_EQ(memcmp(&g.bundle, &want, sizeof(want)), 0)
+		TH_LOG("dir %u: the bundle read back is not the one given",
+		       dir);
+}
+
+TEST_F(add, raw_get_sa_bundles_that_differ)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add in, out;
+	struct wfp_ipsec_sa *sa;
+
+	raw_req(&in, f->id, SPI_IN);
+	raw_fill_recorded(&in.bundle, 1);
+	ASSERT_EQ(raw_add(f, true, &in), 0);
+	raw_req(&out, f->id, SPI_OUT);
+	raw_fill_recorded(&out.bundle, 2);
+	/* GMAC: same auth transform, no cipher. */
+	sa = &out.bundle.sas[0];
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH;
+	sa->cipher_type = 0;
+	sa->cipher_config = 0;
+	sa->cipher_key_len = 0;
+	sa->cipher_key = 0;
+	sa->auth_key_len = sizeof(raw_key);
+	sa->auth_key = (uintptr_t)raw_key;
+	ASSERT_EQ(raw_add(f, false, &out), 0);
+	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND, &in);
+	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND, &out);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
+TEST_F(add, raw_get_sa_equal_bundles)
+{
+	struct fx *f = &self->f;
+	struct wfp_ipsec_ctx_add in, out;
+
+	raw_req(&in, f->id, SPI_IN);
+	raw_fill_recorded(&in.bundle, 7);
+	ASSERT_EQ(raw_add(f, true, &in), 0);
+	raw_req(&out, f->id, SPI_OUT);
+	raw_fill_recorded(&out.bundle, 7);
+	ASSERT_EQ(raw_add(f, false, &out), 0);
+	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND, &in);
+	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND, &out);
+}
+
 /* ---- reserved fields: one variant per field ---- */
 
 FIXTURE(rawres) {
