@@ -16,9 +16,12 @@ for t in $tests; do
 	i=$((i + 1))
 	echo "# selftests: wfp-ipsec: $t"
 	log=/tmp/$t.log
+	t0=$(date +%s)
 	./"$t" >"$log" 2>&1
 	rc=$?
 	sed 's/^/# /' "$log"
+	# Per-program wall time, so slow programs on the debug kernel show.
+	echo "# selftests: wfp-ipsec: $t took $(($(date +%s) - t0)) s"
 	if ! grep -q '^# Totals: ' "$log"; then
 		echo "not ok $i selftests: wfp-ipsec: $t # no totals (exit $rc)"
 		rc_all=1
