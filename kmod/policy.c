@@ -54,7 +54,14 @@ void wfp_pset_uninit(void)
 
 int wfp_pset_table_init(struct wfp_net *wn)
 {
-	idr_init(&wn->reqids);
+	/*
+	 * Based at the first reqid, so the IDR indexes reqid - WFP_REQID_MIN.
+	 * Based at 0, every index is 2^30 or more: even a lone set hangs
+	 * under a chain of six radix-tree nodes, allocated when the set is
+	 * made and freed through RCU when it goes - on every Create/Delete
+	 * pair of a context whose traffic has no other context.
+	 */
+	idr_init_base(&wn->reqids, WFP_REQID_MIN);
 	return rhashtable_init(&wn->psets, &wfp_pset_params);
 }
 
