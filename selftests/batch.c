@@ -37,6 +37,7 @@
 
 #include "wfp_test.h"
 #include "wfp_ns.h"
+#include "wfp_xfrm.h"
 
 #define LOCAL		"10.1.0.1"
 #define LOCAL_V4	0x0a010001U
@@ -86,23 +87,9 @@ static void key_fill(UINT8 *k, unsigned int seed)
 
 static void gcm_init(struct gcm *g, UINT32 spi, unsigned int seed)
 {
-	IPSEC_SA_CIPHER_INFORMATION0 *c = &g->ac.saCipherInformation;
-	IPSEC_SA_AUTH_INFORMATION0 *a = &g->ac.saAuthInformation;
-
 	memset(g, 0, sizeof(*g));
 	key_fill(g->key, seed);
-	c->cipherTransform.cipherTransformId.cipherType =
-		IPSEC_CIPHER_TYPE_AES_128;
-	c->cipherTransform.cipherTransformId.cipherConfig =
-		IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	c->cipherKey.size = GCM_KEY;
-	c->cipherKey.data = g->key;
-	a->authTransform.authTransformId.authType = IPSEC_AUTH_AES_128;
-	a->authTransform.authTransformId.authConfig =
-		IPSEC_AUTH_CONFIG_GCM_AES_128;
-	g->sa.spi = spi;
-	g->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	g->sa.espAuthAndCipherInformation = &g->ac;
+	gcm_sa_init(&g->sa, &g->ac, spi, g->key, GCM_KEY);
 	g->b.numSAs = 1;
 	g->b.saList = &g->sa;
 	g->b.ipVersion = FWP_IP_VERSION_V4;
@@ -163,112 +150,6 @@ static void batch_free(struct batch *bt)
 }
 
 /* ------------------------------------------------------ xfrm via libnl */
-
-struct xs {
-	UINT32 spi, reqid;
-	int proto;
-	UINT8 daddr[4], saddr[4];
-	unsigned long long packets;
-	char aead[64];
-};
-
-static void nl_v4(struct nl_addr *a, UINT8 *out)
-{
-	memset(out, 0, 4);
-	if (a && nl_addr_get_len(a) == 4)
-		memcpy(out, nl_addr_get_binary_addr(a), 4);
-}
-
-/*
- * Every xfrm state of namespace ns (-1: ours), read with libnl-xfrm
- * (XFRM_MSG_GETSA dump).  How many, or -1; *out is malloc()ed when out
- * is not NULL.
- */
-static int sa_dump(int ns, struct xs **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	unsigned long long by, at, ut;
-	unsigned int bits, icv;
-	char key[256];
-	struct xs *v = NULL;
-	int n = -1, i = 0;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
-	    xfrmnl_sa_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++) {
-		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
-
-		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
-		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
-		v[i].proto = xfrmnl_sa_get_proto(sa);
-		nl_v4(xfrmnl_sa_get_daddr(sa), v[i].daddr);
-		nl_v4(xfrmnl_sa_get_saddr(sa), v[i].saddr);
-		xfrmnl_sa_get_curlifetime(sa, &by, &v[i].packets, &at, &ut);
-		xfrmnl_sa_get_aead_params(sa, v[i].aead, &bits, &icv, key);
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
-}
-
-static int sa_count(void)
-{
-	return sa_dump(-1, NULL);
-}
-
-/* xfrm policies of namespace ns, per-socket ones aside. */
-static int sp_count_in(int ns)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	int n = -1;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
-	    xfrmnl_sp_alloc_cache(sk, &cache))
-		goto out;
-	n = 0;
-	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
-		if (xfrmnl_sp_get_dir((struct xfrmnl_sp *)o) < XFRM_POLICY_MAX)
-			n++;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	return n;
-}
-
-static int sp_count(void)
-{
-	return sp_count_in(-1);
-}
 
 static const struct xs *xs_find(const struct xs *v, int n, UINT32 spi)
 {
@@ -338,7 +219,7 @@ FIXTURE_SETUP(ns)
 				  &self->h), ERROR_SUCCESS);
 	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
 	/* (Loads xfrm_user, which the read-back needs.) */
-	ASSERT_EQ(sa_count(), 0);
+	ASSERT_EQ(sa_count(-1), 0);
 }
 
 FIXTURE_TEARDOWN(ns)
@@ -354,8 +235,8 @@ FIXTURE_TEARDOWN(ns)
 static void expect_empty(struct __test_metadata *_metadata, HANDLE h)
 {
 	EXPECT_EQ(ctx_count(h), 0);
-	EXPECT_EQ(sa_count(), 0);
-	EXPECT_EQ(sp_count(), 0);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
 }
 
 /* ------------------------------------------------ a thousand contexts */
@@ -451,7 +332,7 @@ TEST_F_TIMEOUT(ns, thousand_installed, 300)
 		EXPECT_EQ(memcmp(x->daddr, &r, 4), 0);
 	}
 	free(v);
-	EXPECT_EQ(sp_count(), 2 * MANY);
+	EXPECT_EQ(sp_count(-1), 2 * MANY);
 	batch_free(&bt);
 }
 
@@ -477,7 +358,7 @@ TEST_F_TIMEOUT(ns, library_splits_large_arrays, 600)
 		ASSERT_EQ(bt.w[i].allocatedSpi, SPI_BASE + 2 * i);
 	}
 	EXPECT_EQ(ctx_count(self->h), n - 1);
-	EXPECT_EQ(sa_count(), 2 * (n - 1));
+	EXPECT_EQ(sa_count(-1), 2 * (n - 1));
 	batch_free(&bt);
 }
 
@@ -612,8 +493,8 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 				     "esp mode transport", inet_ntoa(r)), 0)
 				TH_LOG("%s", g_last_cmd);
 	}
-	foreign_sa = sa_count();
-	foreign_sp = sp_count();
+	foreign_sa = sa_count(-1);
+	foreign_sp = sp_count(-1);
 	ASSERT_EQ(foreign_sa, 2);
 	ASSERT_EQ(foreign_sp, 1);
 
@@ -634,8 +515,8 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 	EXPECT_EQ(ok, good);
 	/* The good ones complete, the bad ones without a trace. */
 	EXPECT_EQ(ctx_count(self->h), good);
-	EXPECT_EQ(sa_count(), foreign_sa + 2 * good);
-	EXPECT_EQ(sp_count(), foreign_sp + 2 * good);
+	EXPECT_EQ(sa_count(-1), foreign_sa + 2 * good);
+	EXPECT_EQ(sp_count(-1), foreign_sp + 2 * good);
 
 	/* The single calls say the same of each entry. */
 	for (i = 0; i < NMIXED; i++) {
@@ -645,7 +526,7 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 			TH_LOG("entry %u", i);
 	}
 	EXPECT_EQ(ctx_count(self->h), good);
-	EXPECT_EQ(sa_count(), foreign_sa + 2 * good);
+	EXPECT_EQ(sa_count(-1), foreign_sa + 2 * good);
 	batch_free(&bt);
 }
 
@@ -667,8 +548,8 @@ TEST_F(ns, spi_collision_within_batch)
 	EXPECT_EQ(bt.w[2].status, ERROR_SUCCESS);
 	EXPECT_EQ(ctx_count(self->h), 2);
 	/* Entry 1's outbound SA and policies never went in. */
-	EXPECT_EQ(sa_count(), 4);
-	EXPECT_EQ(sp_count(), 4);
+	EXPECT_EQ(sa_count(-1), 4);
+	EXPECT_EQ(sp_count(-1), 4);
 	batch_free(&bt);
 }
 
@@ -841,7 +722,7 @@ static void raw_init(struct __test_metadata *_metadata, struct raw *r)
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &r->h),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(WfpIpsecEngineGetFd(r->h, &r->fd), ERROR_SUCCESS);
-	ASSERT_EQ(sa_count(), 0);
+	ASSERT_EQ(sa_count(-1), 0);
 	key_fill(r->key, 1);
 	for (i = 0; i < RAW_N; i++)
 		raw_entry(&r->k[i], i, r->key);
@@ -1035,8 +916,8 @@ TEST_F(raw, per_entry_results)
 	EXPECT_EQ(k[2].step, WFP_IPSEC_BATCH_STEP_NONE);
 	EXPECT_NE(k[2].id, 0);
 	EXPECT_EQ(ctx_count(r->h), 1);
-	EXPECT_EQ(sa_count(), 2);
-	EXPECT_EQ(sp_count(), 2);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 2);
 }
 
 TEST(feature_bit)
@@ -1151,7 +1032,7 @@ TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
 	EXPECT_GE(xin->packets, 4);
 	EXPECT_GE(xout->packets, 4);
 	free(v);
-	EXPECT_EQ(sp_count_in(bns), 2);
+	EXPECT_EQ(sp_count(bns), 2);
 	close(bns);
 	batch_free(&bt);
 }
@@ -1208,8 +1089,8 @@ TEST_F_TIMEOUT(ns, bench_spi_taken_unwinds, 120)
 		     SPI_BASE + 4, 1), 0) TH_LOG("%s", g_last_cmd);
 	bench_args(&p, 5);
 	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
-	EXPECT_EQ(sa_count(), 1);
-	EXPECT_EQ(sp_count(), 0);
+	EXPECT_EQ(sa_count(-1), 1);
+	EXPECT_EQ(sp_count(-1), 0);
 }
 
 /* A policy conflict at AddOutbound's share unwinds both SAs. */
@@ -1223,8 +1104,8 @@ TEST_F_TIMEOUT(ns, bench_policy_taken_unwinds, 120)
 		  0) TH_LOG("%s", g_last_cmd);
 	bench_args(&p, 3);
 	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
-	EXPECT_EQ(sa_count(), 0);
-	EXPECT_EQ(sp_count(), 1);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 1);
 }
 
 static void bench_bad_flags(struct wfp_ipsec_bench_xfrm *p) { p->flags = 1; }

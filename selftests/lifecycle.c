@@ -185,108 +185,16 @@ static void set_param(struct __test_metadata *_metadata, const char *path,
 
 /* ------------------------------------------------- xfrm via libnl */
 
-struct xs {
-	UINT32 spi;
-	int proto;
-	unsigned long long packets;
-};
-
-/* The xfrm states of namespace ns (-1: A); how many, or -1. */
-static int sa_dump(int ns, struct xs **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	struct xs *v = NULL;
-	int n = -1, i = 0;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk)
-		goto out;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++) {
-		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
-		unsigned long long bytes = 0, pkts = 0, add = 0, use = 0;
-
-		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
-		v[i].proto = xfrmnl_sa_get_proto(sa);
-		if (!xfrmnl_sa_get_curlifetime(sa, &bytes, &pkts, &add, &use))
-			v[i].packets = pkts;
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
-}
-
-static int sa_count(int ns)
-{
-	return sa_dump(ns, NULL);
-}
-
-/* ESP states of namespace ns with this SPI; the last one into *x. */
-static int sa_find(int ns, UINT32 spi, struct xs *x)
-{
-	struct xs *v;
-	int n = sa_dump(ns, &v), i, found = 0;
-
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (v[i].proto != IPPROTO_ESP || v[i].spi != spi)
-			continue;
-		found++;
-		if (x)
-			*x = v[i];
-	}
-	free(v);
-	return found;
-}
+#include "wfp_xfrm.h"
 
 /* Packets the ESP state with this SPI has carried, -1 if it is gone. */
 static long long sa_packets(int ns, UINT32 spi)
 {
 	struct xs x;
 
-	return sa_find(ns, spi, &x) == 1 ? (long long)x.packets : -1;
-}
-
-static int sp_count(int ns)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk;
-	int n = -1;
-
-	if (ns_enter(ns))
+	if (sa_find(ns, spi, IPPROTO_ESP, &x) != 1)
 		return -1;
-	sk = nl_socket_alloc();
-	if (sk && !nl_connect(sk, NETLINK_XFRM) &&
-	    !xfrmnl_sp_alloc_cache(sk, &cache))
-		n = nl_cache_nitems(cache);
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	return n;
+	return (long long)x.packets;
 }
 
 /* -------------------------------------------------- /proc counters */
@@ -398,20 +306,8 @@ static void gcm_bundle(IPSEC_SA_BUNDLE1 *b, IPSEC_SA0 *sa,
 	memset(b, 0, sizeof(*b));
 	memset(sa, 0, sizeof(*sa));
 	memset(info, 0, sizeof(*info));
-	info->saCipherInformation.cipherTransform.cipherTransformId.cipherType =
-		IPSEC_CIPHER_TYPE_AES_128;
-	info->saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
-		IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	info->saCipherInformation.cipherKey.size = KEY_LEN;
-	info->saCipherInformation.cipherKey.data = key;
-	info->saAuthInformation.authTransform.authTransformId.authType =
-		IPSEC_AUTH_AES_128;
-	info->saAuthInformation.authTransform.authTransformId.authConfig =
-		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	gcm_sa_init(sa, info, spi, key, KEY_LEN);
 	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
-	sa->spi = spi;
-	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->espAuthAndCipherInformation = info;
 	b->numSAs = 1;
 	b->saList = sa;
 	b->ipVersion = FWP_IP_VERSION_V4;
@@ -1160,8 +1056,8 @@ static struct snap snap_take(struct env *e, UINT64 id)
 		.state = ctx_state(e->fd, id),
 		.sas = sa_count(-1),
 		.sps = sp_count(-1),
-		.spi_in = sa_find(-1, SPI_IN, NULL),
-		.spi_out = sa_find(-1, SPI_OUT, NULL),
+		.spi_in = sa_find(-1, SPI_IN, IPPROTO_ESP, NULL),
+		.spi_out = sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL),
 	};
 
 	return s;
@@ -1208,8 +1104,8 @@ TEST_F(lc, expire_removes_outbound_sa_at_once)
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 
 	/* At once: no waiting for anything. */
-	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
-	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 1);
 	EXPECT_EQ(sa_count(-1), 1);
 	/* The policies stay: traffic is held, not sent in clear. */
 	EXPECT_EQ(sp_count(-1), 2);
@@ -1257,7 +1153,7 @@ TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
 
 	t0 = now_ms();
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
-	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, NULL) == 0, 5000))
+	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL) == 0, 5000))
 		TH_LOG("the inbound SA outlived the grace time");
 	EXPECT_GE(now_ms() - t0, 700);
 	EXPECT_EQ(sa_count(-1), 0);
@@ -1569,8 +1465,8 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 		TH_LOG("the context outlived its %s SA",
 		       inbound ? "inbound" : "outbound");
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 0);
-	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), 2);
 	EXPECT_EQ(ctx_state(e->fd, other), ST_COMPLETE);
@@ -1718,7 +1614,7 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	EXPECT_EQ(xstat(-1, "XfrmInNoStates"), nost0);
 
 	/* Then it goes. */
-	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, NULL) == 0,
+	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL) == 0,
 			     (grace + 3) * 1000));
 	t = now_ms() - t0;
 	EXPECT_GE(t, grace * 1000 - 600) TH_LOG("inbound SA gone after %lld ms",
@@ -1786,8 +1682,8 @@ TEST_F_TIMEOUT(wire, delete_during_grace_is_clean, 60)
 	sleep(3);
 	/* The old timer touched nothing of the new context. */
 	EXPECT_EQ(ctx_state(e->fd, id2), ST_COMPLETE);
-	EXPECT_EQ(sa_find(-1, SPI_IN, NULL), 1);
-	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 1);
 	EXPECT_EQ(sp_count(-1), 2);
 	EXPECT_EQ(ping(e, false, 2), 0);
 	EXPECT_EQ(ping(e, true, 2), 0);
@@ -1819,7 +1715,7 @@ TEST_F_TIMEOUT(wire, expire_old_half_of_rekey_moves_traffic, 60)
 
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, old), ERROR_SUCCESS);
 	EXPECT_EQ(sp_count(-1), 2);
-	EXPECT_EQ(sa_find(-1, SPI_OUT, NULL), 0);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
 	n0 = sa_packets(e->bns, SPI_OUT2);
 	EXPECT_EQ(ping(e, false, 2), 0) TH_LOG("traffic did not move");
 	EXPECT_GE(sa_packets(e->bns, SPI_OUT2) - n0, 2);

@@ -48,6 +48,7 @@
 #include <wfpipsec.h>
 
 #include "wfp_test.h"
+#include "wfp_xfrm.h"
 
 /* A's inbound SPI (reserved with SetSpi0) and the peer's (A's outbound). */
 #define SPI_IN		0x2000a001U
@@ -91,24 +92,12 @@ struct sab {
 static void sab_init(struct sab *s, UINT32 spi, unsigned int seed, int dir)
 {
 	IPSEC_SA_AUTH_INFORMATION0 *ai = &s->ac.saAuthInformation;
-	IPSEC_SA_CIPHER_INFORMATION0 *ci = &s->ac.saCipherInformation;
 
 	memset(s, 0, sizeof(*s));
 	key_fill(s->k, seed, dir);
-	s->sa.spi = spi;
-	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	s->sa.espAuthAndCipherInformation = &s->ac;
-	ai->authTransform.authTransformId.authType = IPSEC_AUTH_AES_128;
-	ai->authTransform.authTransformId.authConfig =
-		IPSEC_AUTH_CONFIG_GCM_AES_128;
+	gcm_sa_init(&s->sa, &s->ac, spi, s->k, KEYLEN);
 	ai->authKey.size = KEYLEN;
 	ai->authKey.data = s->k;
-	ci->cipherTransform.cipherTransformId.cipherType =
-		IPSEC_CIPHER_TYPE_AES_128;
-	ci->cipherTransform.cipherTransformId.cipherConfig =
-		IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	ci->cipherKey.size = KEYLEN;
-	ci->cipherKey.data = s->k;
 	s->b.lifetime.lifetimeSeconds = 3600;
 	s->b.lifetime.lifetimeKilobytes = 1000000;
 	s->b.lifetime.lifetimePackets = 1000000;
@@ -217,182 +206,6 @@ static char *out_in(int ns, const char *cmd)
 static char *xfrm_text(void)
 {
 	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
-}
-
-/* ------------------------------------------------------ xfrm via libnl */
-
-struct xs {
-	UINT32 spi, reqid;
-	UINT8 daddr[16], saddr[16];
-	unsigned long long bytes, packets;
-	char aead[64];
-	unsigned int aead_bits;
-	UINT8 aead_key[256];
-	bool encap;
-	unsigned int encap_type, encap_sport, encap_dport;
-	unsigned int oseq, seq;
-};
-
-static void nl_bytes(struct nl_addr *a, UINT8 *out)
-{
-	unsigned int len;
-
-	memset(out, 0, 16);
-	if (!a)
-		return;
-	len = nl_addr_get_len(a);
-	if (len > 16)
-		len = 16;
-	memcpy(out, nl_addr_get_binary_addr(a), len);
-}
-
-static void xs_fill(struct xfrmnl_sa *sa, struct xs *x)
-{
-	unsigned long long at, ut;
-	unsigned int icv;
-	struct nl_addr *oa = NULL;
-
-	memset(x, 0, sizeof(*x));
-	x->spi = (UINT32)xfrmnl_sa_get_spi(sa);
-	x->reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
-	nl_bytes(xfrmnl_sa_get_daddr(sa), x->daddr);
-	nl_bytes(xfrmnl_sa_get_saddr(sa), x->saddr);
-	xfrmnl_sa_get_curlifetime(sa, &x->bytes, &x->packets, &at, &ut);
-	xfrmnl_sa_get_aead_params(sa, x->aead, &x->aead_bits, &icv,
-				  (char *)x->aead_key);
-	{
-		unsigned int bmp;
-
-		xfrmnl_sa_get_replay_state(sa, &x->oseq, &x->seq, &bmp);
-	}
-	if (!xfrmnl_sa_get_encap_tmpl(sa, &x->encap_type, &x->encap_sport,
-				      &x->encap_dport, &oa)) {
-		x->encap = true;
-		if (oa)
-			nl_addr_put(oa);
-	}
-}
-
-/* Every xfrm state of namespace ns; how many, or -1. */
-static int sa_dump(int ns, struct xs **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	struct xs *v = NULL;
-	int n = -1, i = 0;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk)
-		goto out;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++)
-		xs_fill((struct xfrmnl_sa *)o, &v[i]);
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
-}
-
-static int sa_count(int ns)
-{
-	return sa_dump(ns, NULL);
-}
-
-/* States with this ESP SPI in ns; the last one into *x. */
-static int sa_find(int ns, UINT32 spi, struct xs *x)
-{
-	struct xs *v;
-	int n = sa_dump(ns, &v), i, found = 0;
-
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (v[i].spi != spi)
-			continue;
-		found++;
-		if (x)
-			*x = v[i];
-	}
-	free(v);
-	return found;
-}
-
-struct xp {
-	int dir;
-	UINT8 saddr[16], daddr[16];
-	UINT32 reqid;
-};
-
-/* The global xfrm policies of ns (socket policies aside). */
-static int sp_dump(int ns, struct xp **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	struct xp *v = NULL;
-	int n = -1, i = 0;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk)
-		goto out;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sp_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o)) {
-		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
-		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
-
-		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
-			continue;
-		v[i].dir = xfrmnl_sp_get_dir(sp);
-		if (sel) {
-			nl_bytes(xfrmnl_sel_get_saddr(sel), v[i].saddr);
-			nl_bytes(xfrmnl_sel_get_daddr(sel), v[i].daddr);
-		}
-		if (xfrmnl_sp_get_nusertemplates(sp) > 0)
-			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(
-				xfrmnl_sp_usertemplate_n(sp, 0));
-		i++;
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
 }
 
 static bool addr_is(const UINT8 *a, const char *s)
@@ -642,7 +455,7 @@ static unsigned long long b_sent(struct env *e, UINT32 spi)
 	struct xs x;
 
 	memset(&x, 0, sizeof(x));
-	if (sa_find(e->bns, spi, &x) != 1)
+	if (sa_find(e->bns, spi, 0, &x) != 1)
 		return 0;
 	return x.oseq;
 }
@@ -669,7 +482,7 @@ static struct xs a_sa(struct __test_metadata *_metadata, UINT32 spi)
 	struct xs x;
 
 	memset(&x, 0, sizeof(x));
-	EXPECT_EQ(sa_find(-1, spi, &x), 1) TH_LOG("A's SA %#x", spi);
+	EXPECT_EQ(sa_find(-1, spi, 0, &x), 1) TH_LOG("A's SA %#x", spi);
 	return x;
 }
 
@@ -723,7 +536,7 @@ static void expect_a_state(struct __test_metadata *_metadata, UINT32 spi,
 	struct xs x;
 
 	key_fill(k, 1, dir);
-	ASSERT_EQ(sa_find(-1, spi, &x), 1) TH_LOG("A's SA %#x", spi);
+	ASSERT_EQ(sa_find(-1, spi, 0, &x), 1) TH_LOG("A's SA %#x", spi);
 	EXPECT_STREQ(x.aead, "rfc4106(gcm(aes))");
 	EXPECT_EQ(x.aead_bits, KEYLEN * 8);
 	EXPECT_EQ(memcmp(x.aead_key, k, KEYLEN), 0) TH_LOG("key of %#x", spi);
@@ -1425,7 +1238,7 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	ASSERT_EQ(IPsecSaContextUpdate0(self->e.h,
 					IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
 					&self->nv), ERROR_SUCCESS);
-	ASSERT_EQ(sa_find(-1, SPI_IN2, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_IN2, 0, &x), 1);
 	EXPECT_TRUE(x.encap);
 	EXPECT_EQ(x.encap_sport, 4500);
 	EXPECT_EQ(x.encap_dport, 4500);
@@ -1438,10 +1251,10 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	sab_init(&s, SPI_OUT2, 1, DIR_OUT);
 	ASSERT_EQ(IPsecSaContextAddOutbound1(self->e.h, id2, &s.b),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(sa_find(-1, SPI_OUT2, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_OUT2, 0, &x), 1);
 	EXPECT_TRUE(x.encap) TH_LOG("outbound SA added after the update");
 	/* The first context was not touched. */
-	ASSERT_EQ(sa_find(-1, SPI_IN, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_IN, 0, &x), 1);
 	EXPECT_FALSE(x.encap);
 }
 

@@ -51,6 +51,7 @@
 #include <wfpipsec.h>
 
 #include "wfp_test.h"
+#include "wfp_xfrm.h"
 
 #define NOBODY		65534
 #define NODE_MODE	0600
@@ -153,19 +154,7 @@ struct bundle {
 static void bundle_gcm(struct bundle *s, UINT32 spi, const UINT8 *key)
 {
 	memset(s, 0, sizeof(*s));
-	s->sa.spi = spi;
-	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	s->sa.espAuthAndCipherInformation = &s->ac;
-	s->ac.saAuthInformation.authTransform.authTransformId.authType =
-		IPSEC_AUTH_AES_128;
-	s->ac.saAuthInformation.authTransform.authTransformId.authConfig =
-		IPSEC_AUTH_CONFIG_GCM_AES_128;
-	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherType =
-		IPSEC_CIPHER_TYPE_AES_128;
-	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
-		IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	s->ac.saCipherInformation.cipherKey.size = GCM_KEYLEN;
-	s->ac.saCipherInformation.cipherKey.data = (UINT8 *)key;
+	gcm_sa_init(&s->sa, &s->ac, spi, (UINT8 *)key, GCM_KEYLEN);
 	s->b.lifetime.lifetimeSeconds = 3600;
 	s->b.numSAs = 1;
 	s->b.saList = &s->sa;

@@ -80,133 +80,9 @@ static void getspi0_set(IPSEC_GETSPI0 *g, const IPSEC_TRAFFIC1 *t)
 
 /* ------------------------------------------------------ xfrm via libnl */
 
-struct xs {
-	UINT32 spi;
-	UINT32 reqid;
-	int proto;
-	int mode;
-	int family;
-	int alen;
-	UINT8 daddr[16];
-	UINT8 saddr[16];
-	int sel_plen_d;
-	int sel_plen_s;
-	unsigned long long hard_add;
-	bool crypt;
-};
-
-static int nl_bytes(struct nl_addr *a, UINT8 *out)
-{
-	unsigned int len;
-
-	memset(out, 0, 16);
-	if (!a)
-		return 0;
-	len = nl_addr_get_len(a);
-	if (len > 16)
-		len = 16;
-	memcpy(out, nl_addr_get_binary_addr(a), len);
-	return len;
-}
-
-/*
- * Every xfrm state of the caller's network namespace, as libnl-xfrm
- * reads them (XFRM_MSG_GETSA dump).  Returns how many, or -1; *out is
- * malloc()ed when out is not NULL.
- */
-static int xfrm_dump(struct xs **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk;
-	struct nl_object *o;
-	struct xs *v = NULL;
-	int n = -1, i = 0;
-
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -1;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++) {
-		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
-		struct xfrmnl_ltime_cfg *lft = xfrmnl_sa_get_lifetime_cfg(sa);
-		struct xfrmnl_sel *sel = xfrmnl_sa_get_sel(sa);
-		char alg[128], key[1024];
-		unsigned int klen = 0;
-
-		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
-		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
-		v[i].proto = xfrmnl_sa_get_proto(sa);
-		v[i].mode = xfrmnl_sa_get_mode(sa);
-		v[i].family = xfrmnl_sa_get_family(sa);
-		v[i].alen = nl_bytes(xfrmnl_sa_get_daddr(sa), v[i].daddr);
-		nl_bytes(xfrmnl_sa_get_saddr(sa), v[i].saddr);
-		v[i].sel_plen_d = sel ? xfrmnl_sel_get_prefixlen_d(sel) : -1;
-		v[i].sel_plen_s = sel ? xfrmnl_sel_get_prefixlen_s(sel) : -1;
-		v[i].hard_add = lft ? xfrmnl_ltime_cfg_get_hard_addexpires(lft) :
-				      ~0ULL;
-		v[i].crypt = !xfrmnl_sa_get_crypto_params(sa, alg, &klen, key);
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	nl_socket_free(sk);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
-}
-
-/* ESP states with this SPI (any addresses); the last one into *x. */
-static int xfrm_esp_spi(UINT32 spi, struct xs *x)
-{
-	struct xs *v;
-	int n = xfrm_dump(&v), i, found = 0;
-
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (v[i].proto != IPPROTO_ESP || v[i].spi != spi)
-			continue;
-		found++;
-		if (x)
-			*x = v[i];
-	}
-	free(v);
-	return found;
-}
-
-static int xfrm_count(void)
-{
-	return xfrm_dump(NULL);
-}
+#include "wfp_xfrm.h"
 
 /* ---------------------------------------------------------------- shell */
-
-/* system() through dash, so `ip` is iproute2's; the exit status or -1. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
 
 /* An inbound ESP SA from src to dst, as another control plane adds it. */
 static int ip_esp_add(const char *src, const char *dst, UINT32 spi,
@@ -301,7 +177,7 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 	f->parent_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(f->parent_ns, 0);
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	ASSERT_EQ(xfrm_count(), 0);
+	ASSERT_EQ(sa_count(-1), 0);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &f->h),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
@@ -383,11 +259,11 @@ static void expect_untouched(struct __test_metadata *_metadata, struct fx *f,
 			     int others)
 {
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), others);
+	EXPECT_EQ(sa_count(-1), others);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }
 
 /* The larval state of an inbound reservation, as spi.rst describes it. */
@@ -449,14 +325,14 @@ TEST_F(sa, set_spi_reserves_larval_esp_state)
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	ASSERT_EQ(xfrm_count(), 1);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	ASSERT_EQ(sa_count(-1), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
 }
 
 static int count_spi_in_ns(void *arg)
 {
-	int n = xfrm_esp_spi(*(UINT32 *)arg, NULL);
+	int n = sa_find(-1, *(UINT32 *)arg, IPPROTO_ESP, NULL);
 
 	return n < 0 ? 100 : n;
 }
@@ -534,16 +410,16 @@ TEST_F(sa, ip_xfrm_add_blocked_until_context_deleted)
 	EXPECT_EQ(ip_esp_del(f->remote, f->local, SPI_B), 0);
 
 	EXPECT_NE(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	EXPECT_FALSE(x.crypt);
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
 	f->id = 0;
 	EXPECT_EQ(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	EXPECT_TRUE(x.crypt);
 	EXPECT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
-	EXPECT_EQ(xfrm_count(), 0);
+	EXPECT_EQ(sa_count(-1), 0);
 }
 
 TEST_F(sa, reservation_survives_acq_expires)
@@ -560,11 +436,11 @@ TEST_F(sa, reservation_survives_acq_expires)
 	ASSERT_EQ(sh("ip xfrm state allocspi src 203.0.113.9 dst 192.0.2.1 "
 		     "proto esp mode transport min 0x%x max 0x%x >/dev/null",
 		     ctl, ctl), 0);
-	ASSERT_EQ(xfrm_esp_spi(ctl, NULL), 1);
+	ASSERT_EQ(sa_find(-1, ctl, IPPROTO_ESP, NULL), 1);
 	sleep(3);
-	EXPECT_EQ(xfrm_esp_spi(ctl, NULL), 0)
+	EXPECT_EQ(sa_find(-1, ctl, IPPROTO_ESP, NULL), 0)
 		TH_LOG("xfrm_acq_expires=1 did not expire a plain larval state");
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
 	EXPECT_NE(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
@@ -591,13 +467,13 @@ TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
 	f->id = 0;
-	EXPECT_EQ(xfrm_count(), 0);
+	EXPECT_EQ(sa_count(-1), 0);
 
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, SPI_A, local, remote, f->tunnel);
 	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
-	EXPECT_EQ(xfrm_count(), 0);
+	EXPECT_EQ(sa_count(-1), 0);
 }
 
 TEST_F(sa, get_spi1_reserves_in_range)
@@ -613,8 +489,8 @@ TEST_F(sa, get_spi1_reserves_in_range)
 	EXPECT_GE(spi, lo);
 	EXPECT_LE(spi, hi);
 	expect_spi_set(_metadata, f, f->id, spi);
-	ASSERT_EQ(xfrm_count(), 1);
-	ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+	ASSERT_EQ(sa_count(-1), 1);
+	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
 }
 
@@ -633,7 +509,7 @@ TEST_F(sa, get_spi0_reserves_in_range)
 	EXPECT_GE(spi, lo);
 	EXPECT_LE(spi, hi);
 	expect_spi_set(_metadata, f, f->id, spi);
-	ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
 }
 
@@ -673,7 +549,7 @@ TEST_F(spi, udp_encapsulation_recorded)
 	EXPECT_EQ(c->inboundSa->udpEncapsulation->localUdpEncapPort, 4500);
 	EXPECT_EQ(c->inboundSa->udpEncapsulation->remoteUdpEncapPort, 4501);
 	FwpmFreeMemory0((void **)&c);
-	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, set_spi_null_getspi)
@@ -854,7 +730,7 @@ TEST_F(spi, spi_256_and_ffffffff_accepted)
 
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 256),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(xfrm_esp_spi(256, &x), 1);
+	ASSERT_EQ(sa_find(-1, 256, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, 256, f->local, f->remote, false);
 	expect_spi_set(_metadata, f, f->id, 256);
 
@@ -864,7 +740,7 @@ TEST_F(spi, spi_256_and_ffffffff_accepted)
 	id2 = ctx_create(_metadata, f, &t);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, 0xffffffff),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(xfrm_esp_spi(0xffffffff, &x), 1);
+	ASSERT_EQ(sa_find(-1, 0xffffffff, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, 0xffffffff, local, remote, false);
 }
 
@@ -874,7 +750,7 @@ TEST_F(spi, odd_spi_accepted)
 
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 0x12345),
 		  ERROR_SUCCESS);
-	EXPECT_EQ(xfrm_esp_spi(0x12345, NULL), 1);
+	EXPECT_EQ(sa_find(-1, 0x12345, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, unknown_id)
@@ -928,7 +804,7 @@ static int spi_from_new_netns(void *arg)
 	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) !=
 		 FWP_E_NOT_FOUND)
 		ret = 13;
-	else if (xfrm_count() != 0)
+	else if (sa_count(-1) != 0)
 		ret = 14;
 	FwpmEngineClose0(h);
 	return ret;
@@ -952,8 +828,8 @@ TEST_F(spi, spi_taken_by_ip_xfrm_same_addresses)
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), 1);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_EQ(sa_count(-1), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	EXPECT_TRUE(x.crypt);
 	/* Once the other SA is gone, the context can have the SPI. */
 	ASSERT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
@@ -968,7 +844,7 @@ TEST_F(spi, spi_taken_by_ip_xfrm_other_addresses)
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 	ASSERT_EQ(ip_esp_del("203.0.113.5", "203.0.113.6", SPI_A), 0);
 	expect_untouched(_metadata, f, 0);
 }
@@ -982,7 +858,7 @@ TEST_F(spi, spi_taken_by_ipv6_state)
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 	ASSERT_EQ(ip_esp_del("2001:db8:9::1", "2001:db8:9::2", SPI_A), 0);
 	expect_untouched(_metadata, f, 0);
 }
@@ -1004,8 +880,8 @@ TEST_F(spi, spi_taken_by_other_context)
 		  FWP_E_ALREADY_EXISTS);
 	expect_created(_metadata, f, f->id);
 	expect_spi_set(_metadata, f, id2, SPI_A);
-	EXPECT_EQ(xfrm_count(), 1);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_EQ(sa_count(-1), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, SPI_A, "192.0.2.2", "198.51.100.7", false);
 }
 
@@ -1020,8 +896,8 @@ TEST_F(spi, ah_state_with_same_spi_does_not_block)
 		     f->remote, f->local, SPI_A), 0);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
-	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
-	EXPECT_EQ(xfrm_count(), 2);
+	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
+	EXPECT_EQ(sa_count(-1), 2);
 }
 
 TEST_F(spi, set_spi_twice)
@@ -1036,8 +912,8 @@ TEST_F(spi, set_spi_twice)
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	EXPECT_EQ(xfrm_count(), 1);
-	ASSERT_EQ(xfrm_esp_spi(SPI_A, &x), 1);
+	EXPECT_EQ(sa_count(-1), 1);
+	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, false);
 	/* SPI_B is still free. */
 	EXPECT_EQ(ip_esp_add(f->remote, f->local, SPI_B, false), 0);
@@ -1053,9 +929,9 @@ TEST_F(spi, set_spi_after_get_spi)
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_spi_set(_metadata, f, f->id, spi);
-	EXPECT_EQ(xfrm_count(), 1);
-	EXPECT_EQ(xfrm_esp_spi(spi, NULL), 1);
-	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 0);
+	EXPECT_EQ(sa_count(-1), 1);
+	EXPECT_EQ(sa_find(-1, spi, IPPROTO_ESP, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 0);
 }
 
 TEST_F(spi, get_spi_after_set_spi)
@@ -1073,7 +949,7 @@ TEST_F(spi, get_spi_after_set_spi)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(spi, 0x5a5a);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, get_spi_twice)
@@ -1087,7 +963,7 @@ TEST_F(spi, get_spi_twice)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(spi2, 0x5a5a);
 	expect_spi_set(_metadata, f, f->id, spi);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 }
 
 static int spi_without_cap_net_admin(void *arg)
@@ -1181,7 +1057,7 @@ TEST_F(spi, get_spi_one_spi_range_then_quota)
 	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
 		  ERROR_SUCCESS);
 	EXPECT_EQ(spi, X);
-	ASSERT_EQ(xfrm_esp_spi(X, &x), 1);
+	ASSERT_EQ(sa_find(-1, X, IPPROTO_ESP, &x), 1);
 	expect_larval(_metadata, &x, X, f->local, f->remote, false);
 
 	wfp_traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
@@ -1191,7 +1067,7 @@ TEST_F(spi, get_spi_one_spi_range_then_quota)
 		  ERROR_NOT_ENOUGH_QUOTA);
 	EXPECT_EQ(spi2, 0x5a5a);
 	expect_created(_metadata, f, id2);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 }
 
 /* Only "no free SPI in range" is quota: a free one is always found. */
@@ -1226,7 +1102,7 @@ TEST_F(spi, get_spi_finds_last_free_spi_in_range)
 	EXPECT_EQ(quota, 0) TH_LOG("%d of 32 GetSpi1 found no SPI though %#x was free",
 				   quota, X + 1);
 	EXPECT_EQ(other, 0);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, get_spi_inverted_range)
@@ -1333,7 +1209,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 
 	/* xfrm holds exactly these, each with a reqid of its own. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = xfrm_dump(&v);
+	n = sa_dump(-1, &v);
 	ksft_print_msg("libnl dump of %d states in %.2f s\n", n, elapsed(&t0));
 	ASSERT_EQ(n, MANY);
 	for (i = 0; i < MANY; i++) {
@@ -1356,7 +1232,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 			  ERROR_SUCCESS);
 	f->nmany = 0;
 	ksft_print_msg("%d contexts deleted in %.2f s\n", MANY, elapsed(&t0));
-	EXPECT_EQ(xfrm_count(), 0);
+	EXPECT_EQ(sa_count(-1), 0);
 	free(spis);
 	free(xspis);
 	free(reqids);
@@ -1471,8 +1347,8 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 		}
 		EXPECT_EQ(wins, 1) TH_LOG("round %d", round);
 		EXPECT_EQ(lost, NRACE - 1) TH_LOG("round %d", round);
-		ASSERT_EQ(xfrm_count(), 1);
-		ASSERT_EQ(xfrm_esp_spi(spi, &x), 1);
+		ASSERT_EQ(sa_count(-1), 1);
+		ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
 		ASSERT_GE(winner, 0);
 		peer_addrs(false, winner + 1, local, remote);
 		expect_larval(_metadata, &x, spi, local, remote, false);
@@ -1485,7 +1361,7 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 				  ERROR_SUCCESS);
 		}
 		f->nids = 0;
-		ASSERT_EQ(xfrm_count(), 0);
+		ASSERT_EQ(sa_count(-1), 0);
 	}
 	munmap(r, sizeof(*r));
 }
@@ -1527,8 +1403,8 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_context_one_wins, 120)
 		EXPECT_EQ(wins, 1) TH_LOG("round %d", round);
 		EXPECT_EQ(busy, NRACE - 1) TH_LOG("round %d", round);
 		ASSERT_GE(winner, 0);
-		ASSERT_EQ(xfrm_count(), 1);
-		ASSERT_EQ(xfrm_esp_spi(spi + winner, &x), 1);
+		ASSERT_EQ(sa_count(-1), 1);
+		ASSERT_EQ(sa_find(-1, spi + winner, IPPROTO_ESP, &x), 1);
 		expect_larval(_metadata, &x, spi + winner, f->local, f->remote,
 			      false);
 		expect_spi_set(_metadata, f, f->id, spi + winner);
@@ -1570,7 +1446,7 @@ static int reservations_in_new_netns(void *arg)
 			return 14;
 		}
 	}
-	if (xfrm_count() != 160)
+	if (sa_count(-1) != 160)
 		return 15;
 	/* The session stays open: it goes with the process, then the
 	 * namespace with its contexts and their larval states.
@@ -1617,7 +1493,7 @@ TEST_F(spi, raw_valid_request_control)
 	raw_req(_metadata, f, &r);
 	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	EXPECT_EQ(xfrm_esp_spi(SPI_A, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, raw_reserved0)
@@ -1727,7 +1603,7 @@ TEST_F(spi, raw_encap_flag_ipv6)
 	r.encap_local_port = 0;
 	r.encap_remote_port = 0;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
-	EXPECT_EQ(xfrm_esp_spi(SPI_B, NULL), 1);
+	EXPECT_EQ(sa_find(-1, SPI_B, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, raw_get_with_spi)
@@ -1787,7 +1663,7 @@ TEST_F(spi, raw_state_ebusy)
 	r.spi = 0;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EBUSY);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, raw_taken_eexist)
@@ -1799,7 +1675,7 @@ TEST_F(spi, raw_taken_eexist)
 	raw_req(_metadata, f, &r);
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EEXIST);
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), 1);
+	EXPECT_EQ(sa_count(-1), 1);
 	ASSERT_EQ(ip_esp_del("203.0.113.5", "203.0.113.6", SPI_A), 0);
 	expect_untouched(_metadata, f, 0);
 }
@@ -1838,7 +1714,7 @@ TEST_F(spi, raw_range_exhausted_enospc)
 	r.spi = 0;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -ENOSPC);
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(xfrm_count(), 2);
+	EXPECT_EQ(sa_count(-1), 2);
 }
 
 TEST_HARNESS_MAIN

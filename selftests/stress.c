@@ -63,6 +63,7 @@
 #include <wfpipsec.h>
 
 #include "wfp_test.h"
+#include "wfp_xfrm.h"
 
 #define REQID_MIN	0x40000000U
 #define REQID_MAX	0x7fffffffU
@@ -205,19 +206,7 @@ static void bundle_init(struct bundle *s, UINT32 spi, UINT32 seed)
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < KEYLEN; i++)
 		s->key[i] = (UINT8)(seed * 0x3b + i * 0x1d + 1);
-	s->sa.spi = spi;
-	s->sa.saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	s->sa.espAuthAndCipherInformation = &s->ac;
-	s->ac.saAuthInformation.authTransform.authTransformId.authType =
-		IPSEC_AUTH_AES_128;
-	s->ac.saAuthInformation.authTransform.authTransformId.authConfig =
-		IPSEC_AUTH_CONFIG_GCM_AES_128;
-	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherType =
-		IPSEC_CIPHER_TYPE_AES_128;
-	s->ac.saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
-		IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	s->ac.saCipherInformation.cipherKey.size = KEYLEN;
-	s->ac.saCipherInformation.cipherKey.data = s->key;
+	gcm_sa_init(&s->sa, &s->ac, spi, s->key, KEYLEN);
 	s->b.lifetime.lifetimeSeconds = 3600;
 	s->b.numSAs = 1;
 	s->b.saList = &s->sa;
@@ -950,126 +939,13 @@ static int stress_proc(struct parea *pa, int p, double deadline)
 
 /* ------------------------------------------------------ xfrm via libnl */
 
-struct xs {
-	UINT32 spi, reqid;
-	int proto;
-	UINT32 daddr, saddr;	/* IPv4, host order */
-	bool encap;
-};
-
-struct xp {
-	int dir;
-	UINT32 saddr, daddr;
-	int plen_s, plen_d, ntmpl;
-	UINT32 reqid;
-};
-
-static UINT32 nl_v4(struct nl_addr *a)
+/* The IPv4 address an xs or xp address starts with, host order. */
+static UINT32 addr_v4(const UINT8 *a)
 {
-	UINT32 v = 0;
+	UINT32 v;
 
-	if (a && nl_addr_get_len(a) >= 4)
-		memcpy(&v, nl_addr_get_binary_addr(a), 4);
+	memcpy(&v, a, 4);
 	return ntohl(v);
-}
-
-/* Every xfrm state of the current namespace; count, or -1. */
-static int sa_dump(struct xs **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_object *o;
-	struct xs *v = NULL;
-	int n = -1, i = 0;
-
-	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
-	    xfrmnl_sa_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++) {
-		struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
-		unsigned int et, sp, dp;
-		struct nl_addr *oa = NULL;
-
-		v[i].spi = (UINT32)xfrmnl_sa_get_spi(sa);
-		v[i].reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
-		v[i].proto = xfrmnl_sa_get_proto(sa);
-		v[i].daddr = nl_v4(xfrmnl_sa_get_daddr(sa));
-		v[i].saddr = nl_v4(xfrmnl_sa_get_saddr(sa));
-		if (!xfrmnl_sa_get_encap_tmpl(sa, &et, &sp, &dp, &oa)) {
-			v[i].encap = true;
-			if (oa)
-				nl_addr_put(oa);
-		}
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	if (n >= 0 && out)
-		*out = v;
-	else
-		free(v);
-	return n;
-}
-
-/* Every global xfrm policy of the current namespace; count, or -1. */
-static int sp_dump(struct xp **out)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_object *o;
-	struct xp *v = NULL;
-	int n = -1, i = 0;
-
-	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
-	    xfrmnl_sp_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o)) {
-		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
-		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
-
-		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
-			continue;
-		v[i].dir = xfrmnl_sp_get_dir(sp);
-		v[i].ntmpl = xfrmnl_sp_get_nusertemplates(sp);
-		if (sel) {
-			v[i].saddr = nl_v4(xfrmnl_sel_get_saddr(sel));
-			v[i].daddr = nl_v4(xfrmnl_sel_get_daddr(sel));
-			v[i].plen_s = xfrmnl_sel_get_prefixlen_s(sel);
-			v[i].plen_d = xfrmnl_sel_get_prefixlen_d(sel);
-		}
-		if (v[i].ntmpl > 0)
-			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(
-				xfrmnl_sp_usertemplate_n(sp, 0));
-		i++;
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	if (n >= 0 && out)
-		*out = v;
-	else
-		free(v);
-	return n;
 }
 
 static bool ours(UINT32 reqid)
@@ -1082,7 +958,7 @@ static int ours_in_xfrm(int *states, int *policies)
 {
 	struct xs *s = NULL;
 	struct xp *p = NULL;
-	int ns = sa_dump(&s), np = sp_dump(&p), i;
+	int ns = sa_dump(-1, &s), np = sp_dump(-1, &p), i;
 
 	*states = *policies = 0;
 	for (i = 0; i < ns; i++)
@@ -1428,8 +1304,8 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 	free(ids);
 
 	/* xfrm: each context's states and policies exactly once. */
-	ns = sa_dump(&xs);
-	np = sp_dump(&xp);
+	ns = sa_dump(-1, &xs);
+	np = sp_dump(-1, &xp);
 	ASSERT_GE(ns, 0);
 	ASSERT_GE(np, 0);
 	st = pol = 0;
@@ -1444,11 +1320,12 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 			if (xs[j].proto != IPPROTO_ESP)
 				continue;
 			if (r->spi_in && xs[j].spi == r->spi_in &&
-			    xs[j].daddr == LOCAL_V4) {
+			    addr_v4(xs[j].daddr) == LOCAL_V4) {
 				n_in++;
 				in = &xs[j];
 			}
-			if (xs[j].spi == r->spi_out && xs[j].daddr == r->remote) {
+			if (xs[j].spi == r->spi_out &&
+			    addr_v4(xs[j].daddr) == r->remote) {
 				n_out++;
 				out = &xs[j];
 			}
@@ -1457,10 +1334,12 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 			if (xp[j].reqid != exp[i].reqid)
 				continue;
 			if (xp[j].dir == XFRM_POLICY_IN &&
-			    xp[j].saddr == r->remote && xp[j].daddr == LOCAL_V4)
+			    addr_v4(xp[j].saddr) == r->remote &&
+			    addr_v4(xp[j].daddr) == LOCAL_V4)
 				n_pin++;
 			if (xp[j].dir == XFRM_POLICY_OUT &&
-			    xp[j].saddr == LOCAL_V4 && xp[j].daddr == r->remote)
+			    addr_v4(xp[j].saddr) == LOCAL_V4 &&
+			    addr_v4(xp[j].daddr) == r->remote)
 				n_pout++;
 		}
 		checks += 4;
@@ -1475,7 +1354,7 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 		if (in) {
 			checks += 2;
 			EXPECT_EQ(in->reqid, exp[i].reqid);
-			EXPECT_EQ(in->saddr, r->remote);
+			EXPECT_EQ(addr_v4(in->saddr), r->remote);
 		}
 		if (out) {
 			checks++;
@@ -1527,8 +1406,8 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 	ASSERT_EQ(ours_in_xfrm(&st, &pol), 0);
 	EXPECT_EQ(st, 0);
 	EXPECT_EQ(pol, 0);
-	EXPECT_EQ(sa_dump(NULL), 0);
-	EXPECT_EQ(sp_dump(NULL), 0);
+	EXPECT_EQ(sa_dump(-1, NULL), 0);
+	EXPECT_EQ(sp_dump(-1, NULL), 0);
 	free(infos);
 	ninfo = raw_enum_all(fd, &infos);
 	EXPECT_EQ(ninfo, 0);

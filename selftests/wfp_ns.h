@@ -15,12 +15,12 @@
 
 static int g_home = -1;		/* side A: the test's own namespace */
 
-static int ns_enter(int ns)
+static int __attribute__((unused)) ns_enter(int ns)
 {
 	return ns < 0 ? 0 : setns(ns, CLONE_NEWNET);
 }
 
-static void ns_leave(int ns)
+static void __attribute__((unused)) ns_leave(int ns)
 {
 	/* Carrying on in the wrong namespace would prove nothing. */
 	if (ns >= 0 && setns(g_home, CLONE_NEWNET))
@@ -31,7 +31,7 @@ static void ns_leave(int ns)
 static char g_last_cmd[1024];
 
 /* system() through dash in namespace ns (-1: A); the exit status or -1. */
-static int __attribute__((format(printf, 2, 3)))
+static int __attribute__((format(printf, 2, 3), unused))
 sh_in(int ns, const char *fmt, ...)
 {
 	va_list ap;
