@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -53,6 +54,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <linux/xfrm.h>
@@ -3337,9 +3339,11 @@ static void do_rights_set(struct sess *s)
 			}
 			break;
 		default:
+			/* an earlier "huge-count" leaves count past the array */
 			if (!r->count)
 				break;
-			i = rn(r->count);
+			i = rn(r->count < WFP_IPSEC_GRANTS_MAX ? r->count :
+			       WFP_IPSEC_GRANTS_MAX);
 			switch (rn(4)) {
 			case 0:
 				r->grants[i].kind = rn(2) ? 0 : 3 + rn(100);
@@ -4485,6 +4489,57 @@ static unsigned int read_param(const char *name, unsigned int dflt)
 }
 
 static void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
+			bool nocap_ok, bool det);
+
+/*
+ * A worker that faults says where before it dies: the step (with -s and
+ * -n, where to look), the command in flight, the faulting address, the
+ * instruction and a backtrace.  The binary is static, so the addresses
+ * resolve with addr2line once worker_main's printed address is matched
+ * against the symbol table's.
+ */
+static void crash_report(int sig, siginfo_t *si, void *uctx)
+{
+	const ucontext_t *uc = uctx;
+	void *bt[32];
+	char buf[320];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "# fuzz: worker %d%s (pid %d) got signal %d at %p, ip %#llx, "
+		     "step %" PRIu64 ", in %s, seed %" PRIu64 ", worker_main %p\n",
+		     W.idx, W.in_child ? " (namespace child)" : "", (int)getpid(),
+		     sig, si->si_addr,
+		     (unsigned long long)uc->uc_mcontext.gregs[REG_RIP], W.step,
+		     g_res->in_flight > 0 ? cmd_name(g_res->in_flight) : "no call",
+		     W.seed, (void *)worker_main);
+	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) < 0)
+		n = 0;
+	backtrace_symbols_fd(bt, backtrace(bt, 32), STDERR_FILENO);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_report_install(void)
+{
+	static unsigned char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+
+	/* a blown stack still gets its report */
+	if (sigaltstack(&ss, NULL))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = crash_report;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+}
+
+static void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 			bool nocap_ok, bool det)
 {
 	unsigned char *g;
@@ -4493,6 +4548,7 @@ static void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	memset(&W, 0, sizeof(W));
 	W.idx = idx;
 	W.seed = seed;
+	crash_report_install();
 	W.budget = budget;
 	W.verbose = verbose;
 	W.nocap_ok = nocap_ok;
@@ -4977,12 +5033,18 @@ int main(int argc, char **argv)
 		total_calls += r->calls;
 		for (e = 0; e < 128; e++)
 			by_errno[e] += r->by_errno[e];
+		/* calls is written at the end: a dead worker has only the
+		 * watchdog's counters, which say where to look with -s/-n.
+		 */
 		if (!r->done || !WIFEXITED(status))
-			ksft_test_result_fail("worker %d: died (%s %d) after %" PRIu64
-					      " calls\n", i,
-					      WIFSIGNALED(status) ? "signal" : "status",
+			ksft_test_result_fail("worker %d: died (%s %d) at step %"
+					      PRIu64 " after %" PRIu64 " calls%s%s\n",
+					      i, WIFSIGNALED(status) ? "signal" : "status",
 					      WIFSIGNALED(status) ? WTERMSIG(status) :
-					      WEXITSTATUS(status), r->calls);
+					      WEXITSTATUS(status), r->step, r->progress,
+					      r->in_flight ? ", in " : "",
+					      r->in_flight ? cmd_name(r->in_flight > 0 ?
+								  r->in_flight : 0) : "");
 		else
 			ksft_test_result(!r->fails, "worker %d: %" PRIu64 " calls, %"
 					 PRIu64 " failures, %" PRIu64 " contexts, %"
