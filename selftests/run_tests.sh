@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of `make check`: run every test program named in tests.list
-# and wrap their output in one kselftest TAP stream.
+# and wrap their output in one kselftest TAP stream.  When filters (made
+# from selftests/ci-debug.list by scripts/check-debug) has a line for a
+# program, its patterns go to that program as WFP_TEST_FILTER.
 cd "$(dirname "$0")" || exit 1
 tests=$(cat tests.list)
 n=0
@@ -16,8 +18,12 @@ for t in $tests; do
 	i=$((i + 1))
 	echo "# selftests: wfp-ipsec: $t"
 	log=/tmp/$t.log
+	filter=
+	[ -r filters ] && filter=$(awk -v t="$t" '$1 == t {
+		for (i = 2; i <= NF; i++) printf "%s ", $i }' filters)
+	[ -z "$filter" ] || echo "# selftests: wfp-ipsec: $t WFP_TEST_FILTER=$filter"
 	t0=$(date +%s)
-	./"$t" >"$log" 2>&1
+	WFP_TEST_FILTER=$filter ./"$t" >"$log" 2>&1
 	rc=$?
 	sed 's/^/# /' "$log"
 	# Per-program wall time, so slow programs on the debug kernel show.

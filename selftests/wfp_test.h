@@ -25,6 +25,7 @@
 #include <linux/wfp_ipsec.h>
 
 #include "kselftest_harness.h"
+#include "wfp_filter.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
