@@ -233,10 +233,17 @@ static struct xfrm_mgr wfp_km = {
 int wfp_lifecycle_init(void)
 {
 	wfp_wq = alloc_workqueue("wfp_ipsec", WQ_UNBOUND, 0);
-	if (!wfp_wq)
-		return -ENOMEM;
+	return wfp_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * xfrm notifies every key manager of every namespace's flushes at once:
+ * the work it queues reads per-namespace state, so the hook goes in only
+ * once that state exists in every namespace (wfp_net_init()).
+ */
+void wfp_lifecycle_start(void)
+{
 	xfrm_register_km(&wfp_km);
-	return 0;
 }
 
 void wfp_lifecycle_flush(void)

@@ -9,6 +9,7 @@ struct wfp_context;
 struct wfp_session;
 
 int wfp_lifecycle_init(void);
+void wfp_lifecycle_start(void);
 void wfp_lifecycle_stop(void);
 void wfp_lifecycle_uninit(void);
 void wfp_lifecycle_flush(void);

@@ -4,8 +4,10 @@
  * on top of the kernel's xfrm state and policy databases.
  *
  * Module init and exit only: each subsystem is brought up in order and
- * torn down in exactly the reverse order.  The device comes last, so no
- * session can exist before the per-namespace state it needs.
+ * torn down in exactly the reverse order.  The hooks come last: xfrm's
+ * key-manager notifications (which reach per-namespace state from any
+ * namespace) only once that state exists everywhere, and the device, so
+ * no session can exist before what it needs.  They go first at exit.
  */
 
 #include <linux/module.h>
@@ -47,6 +49,8 @@ static int __init wfp_mod_init(void)
 	if (ret)
 		goto err_net;
 
+	wfp_lifecycle_start();
+
 	ret = wfp_dev_init();
 	if (ret)
 		goto err_dev;
@@ -55,9 +59,9 @@ static int __init wfp_mod_init(void)
 	return 0;
 
 err_dev:
+	wfp_lifecycle_stop();
 	wfp_net_uninit();
 err_net:
-	wfp_lifecycle_stop();
 	wfp_lifecycle_uninit();
 err_lifecycle:
 	wfp_context_uninit();

@@ -142,4 +142,68 @@ TEST(rmmod_with_live_contexts_is_clean)
 	EXPECT_EQ(FwpmEngineClose0(h), 0);
 }
 
+/*
+ * Another control plane keeps flushing SAs (which xfrm reports to every
+ * key manager, ours included, from whichever namespace it happens in)
+ * and namespaces come and go while the module loads and unloads.  A
+ * notification must never reach per-namespace state that is not there
+ * yet or any more: the key manager is registered after the pernet state
+ * and unregistered before it.  A failure here is an oops, which ends the
+ * guest (vm-run boots with oops=panic).
+ */
+static const char *const churn[] = {
+	"while :; do ip xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp "
+	"spi 0x100 mode transport aead 'rfc4106(gcm(aes))' "
+	"0x0102030405060708090a0b0c0d0e0f1011121314 128; "
+	"ip xfrm state flush; done",
+	"while :; do ip netns add wfpchurn && ip -n wfpchurn xfrm state add "
+	"src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode transport aead "
+	"'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128 "
+	"&& ip -n wfpchurn xfrm state flush; ip netns del wfpchurn; done",
+};
+
+static pid_t churn_start(const char *script)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		setpgid(0, 0);
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	/* Also here, so the group exists before churn_stop() kills it. */
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
+static void churn_stop(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A fixture only for TEST_F_TIMEOUT: 60 reloads outlast the default. */
+FIXTURE(planes) {};
+FIXTURE_SETUP(planes) {}
+FIXTURE_TEARDOWN(planes) {}
+
+TEST_F_TIMEOUT(planes, reload_while_other_planes_flush, 300)
+{
+	pid_t pids[ARRAY_SIZE(churn)];
+	int i, done;
+
+	for (i = 0; i < ARRAY_SIZE(churn); i++)
+		ASSERT_GT(pids[i] = churn_start(churn[i]), 0);
+	for (done = 0; done < 60; done++)
+		if (unload() || reload())
+			break;
+	for (i = 0; i < ARRAY_SIZE(churn); i++)
+		churn_stop(pids[i]);
+	EXPECT_EQ(system("ip netns del wfpchurn 2>/dev/null; "
+			 "ip xfrm state flush"), 0);
+	EXPECT_EQ(done, 60);
+	ASSERT_EQ(access(WFP_IPSEC_DEVICE_PATH, F_OK), 0);
+}
+
 TEST_HARNESS_MAIN
