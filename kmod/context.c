@@ -270,21 +270,23 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 		goto out_unlock;
 	}
 	ret = wfp_context_insert(wn, ctx);
-	if (ret)
-		wfp_pset_put(wn, ps);
-	else
-		wfp_context_set_pset(ctx, ps);
-out_unlock:
-	mutex_unlock(&wn->ctx_lock);
 	if (ret) {
-		kmem_cache_free(wfp_context_cache, ctx);
-		return ret;
+		wfp_pset_put(wn, ps);
+		goto out_unlock;
 	}
-
+	wfp_context_set_pset(ctx, ps);
+	/* Once ctx_lock is dropped a DeleteById of the new id may free the
+	 * context (the table holds its only reference), and it emits
+	 * DELETE under ctx_lock: read the id and emit ADD before that.
+	 */
 	c->id = ctx->id;
 	c->inbound_filter_id = 0;
 	wfp_events_emit(wn, WFP_IPSEC_EVENT_ADD, ctx, s->id);
-	return 0;
+out_unlock:
+	mutex_unlock(&wn->ctx_lock);
+	if (ret)
+		kmem_cache_free(wfp_context_cache, ctx);
+	return ret;
 }
 
 int wfp_context_delete(struct wfp_session *s, void *arg)
