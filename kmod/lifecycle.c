@@ -30,6 +30,7 @@
 #include "policy.h"
 #include "sa.h"
 #include "session.h"
+#include "spi.h"
 
 static unsigned int expire_grace_seconds = 60;
 module_param(expire_grace_seconds, uint, 0644);
@@ -148,7 +149,10 @@ static void wfp_km_work(struct work_struct *work)
 	 * either not begun or done.
 	 */
 	mutex_lock(cfg);
-	ctx = wfp_sa_owner(wn, w->x);
+	if (w->event == XFRM_MSG_UPDSA)
+		ctx = wfp_spi_taken_by(wn, w->x);
+	else
+		ctx = wfp_sa_owner(wn, w->x);
 	if (ctx && w->event == XFRM_MSG_EXPIRE && !w->hard) {
 		wfp_context_mark_dying(ctx);
 	} else if (ctx && wfp_context_remove_locked(wn, ctx, 0)) {
@@ -181,6 +185,14 @@ static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
 	case XFRM_MSG_EXPIRE:
 	case XFRM_MSG_DELSA:
 		if (!wfp_km_ours(x))
+			return 0;
+		net = xs_net(x);
+		break;
+	case XFRM_MSG_UPDSA:
+		/* Another plane's SA, which may have replaced the larval
+		 * state of a reserved SPI: xfrm deletes that one silently.
+		 */
+		if (x->id.proto != IPPROTO_ESP)
 			return 0;
 		net = xs_net(x);
 		break;

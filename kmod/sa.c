@@ -286,7 +286,8 @@ struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x)
 	if (ps) {
 		hlist_for_each_entry(ctx, &ps->contexts, pset_node) {
 			if (ctx->x[WFP_IPSEC_DIR_OUTBOUND] == x ||
-			    ctx->x[WFP_IPSEC_DIR_INBOUND] == x) {
+			    ctx->x[WFP_IPSEC_DIR_INBOUND] == x ||
+			    ctx->larval == x) {
 				refcount_inc(&ctx->refs);
 				found = ctx;
 				break;
@@ -528,6 +529,14 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 		a->status = WFP_IPSEC_ADD_ST_SPI;
 		return -EINVAL;
 	}
+	/* Another plane took the reservation away: its "state update"
+	 * replaced the larval state (xfrm_state_update() then updates *that*
+	 * SA and reports success), or it deleted it.  Every such plane
+	 * holds xfrm_cfg_mutex, as we do, so this cannot change under us;
+	 * the lifecycle work deletes the context.
+	 */
+	if (inbound && wfp_sa_lost(ctx))
+		return -ENOENT;
 	if (a->bundle.peer_v4_private_addr &&
 	    ctx->traffic.ip_version != WFP_IPSEC_IPV4)
 		return -EINVAL;

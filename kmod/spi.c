@@ -100,6 +100,31 @@ struct wfp_context *wfp_spi_lookup(struct wfp_net *wn, u8 proto, u32 spi)
 	return ctx;
 }
 
+/*
+ * The context whose reserved SPI another plane's XFRM_MSG_UPDSA of x took:
+ * its larval state, at x's SPI and destination, is dead.  With a
+ * reference, or NULL.  Under xfrm_cfg_mutex, which ctx->larval needs.
+ */
+struct wfp_context *wfp_spi_taken_by(struct wfp_net *wn,
+				     const struct xfrm_state *x)
+{
+	struct wfp_context *ctx;
+	struct xfrm_state *l;
+
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+
+	ctx = wfp_spi_lookup(wn, x->id.proto, ntohl(x->id.spi));
+	if (!ctx)
+		return NULL;
+	l = ctx->larval;
+	if (l && l != x && READ_ONCE(l->km.state) == XFRM_STATE_DEAD &&
+	    l->props.family == x->props.family &&
+	    xfrm_addr_equal(&l->id.daddr, &x->id.daddr, x->props.family))
+		return ctx;
+	wfp_context_put(ctx);
+	return NULL;
+}
+
 void wfp_spi_unindex(struct wfp_net *wn, struct wfp_context *ctx)
 {
 	lockdep_assert_held(&wn->ctx_lock);

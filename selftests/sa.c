@@ -2125,6 +2125,47 @@ TEST_F(add, inbound_sa_flushed_by_someone_else)
 	f->id = 0;
 }
 
+/*
+ * Another plane's "ip xfrm state update" on the reserved SPI replaces the
+ * larval state with its own SA (xfrm_state_update() takes a larval state
+ * over silently).  AddInbound must not then "update" that foreign SA and
+ * report success: it fails, changes nothing, and the context, which lost
+ * its reservation, is deleted as for a flush.
+ */
+TEST_F(add, reserved_spi_taken_by_state_update)
+{
+	struct fx *f = &self->f;
+	struct xs before, x;
+
+	ASSERT_EQ(sh("ip xfrm state update src " REMOTE " dst " LOCAL
+		     " proto esp spi 0x%x mode transport reqid 7 aead "
+		     "'rfc4106(gcm(aes))' 0x%040x 128", SPI_IN, 0x5a), 0);
+	ASSERT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, &before), 1);
+	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), FWP_E_NOT_FOUND);
+	ASSERT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.reqid, 7);
+	EXPECT_NE(before.hard_add, LT_SECONDS);
+	EXPECT_EQ(x.hard_add, before.hard_add) TH_LOG("our lifetimes went in");
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 1);	/* theirs */
+	f->id = 0;
+}
+
+/* "ip xfrm state delete" of the larval state acts as a flush does. */
+TEST_F(add, reserved_spi_deleted_by_someone_else)
+{
+	struct fx *f = &self->f;
+
+	ASSERT_EQ(sh("ip xfrm state delete src " REMOTE " dst " LOCAL
+		     " proto esp spi 0x%x", SPI_IN), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), FWP_E_NOT_FOUND);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	f->id = 0;
+}
+
 /* The module removes the policies of a context xfrm took SAs from. */
 TEST_F(add, state_flush_deletes_context_and_policies)
 {
