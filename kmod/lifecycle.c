@@ -15,7 +15,11 @@
  * queues work; the work finds the context owning the state and, for a
  * hard expiry or a removal, deletes the whole context - a context without
  * one of its SAs protects nothing - which subscribers see as DELETE.  A
- * soft expiry only marks the context.
+ * soft expiry only marks the context.  Policies go the same way: another
+ * plane deleting, flushing or replacing (an update with the same
+ * selector) one that routes a complete context's traffic deletes the
+ * context, since its traffic would otherwise leave in clear
+ * (Documentation/coexistence.rst).
  */
 
 #include <linux/moduleparam.h>
@@ -47,7 +51,7 @@ struct wfp_expiry {
 struct wfp_km_work {
 	struct work_struct work;
 	struct net *net;		/* a reference */
-	struct xfrm_state *x;		/* a reference, NULL for a flush */
+	struct xfrm_state *x;		/* a reference; NULL: check all */
 	u32 event;
 	bool hard;
 };
@@ -123,7 +127,10 @@ int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-/* A flush took states from under some contexts: delete those contexts. */
+/*
+ * A flush, or another plane's policy change, took states or policies
+ * from under some contexts: delete those contexts.
+ */
 static void wfp_km_flushed(struct wfp_net *wn)
 {
 	struct wfp_context *ctx;
@@ -175,10 +182,37 @@ static bool wfp_km_ours(const struct xfrm_state *x)
 	       x->props.reqid <= WFP_REQID_MAX;
 }
 
-/* Atomic context, maybe with x->lock held: take references, queue. */
-static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
+/*
+ * Queues the work for an event on x in net (x NULL: check every context
+ * of net).  Atomic context, maybe with x->lock held: references only.
+ */
+static int wfp_km_queue(struct net *net, struct xfrm_state *x, u32 event,
+			bool hard)
 {
 	struct wfp_km_work *w;
+
+	w = kzalloc(sizeof(*w), GFP_ATOMIC);
+	if (!w)
+		return -ENOMEM;
+	/* A namespace on its way out is torn down by its exit instead. */
+	w->net = maybe_get_net(net);
+	if (!w->net) {
+		kfree(w);
+		return 0;
+	}
+	if (x) {
+		xfrm_state_hold(x);
+		w->x = x;
+	}
+	w->event = event;
+	w->hard = hard;
+	INIT_WORK(&w->work, wfp_km_work);
+	queue_work(wfp_wq, &w->work);
+	return 0;
+}
+
+static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
+{
 	struct net *net;
 
 	switch (c->event) {
@@ -197,29 +231,31 @@ static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
 		net = xs_net(x);
 		break;
 	case XFRM_MSG_FLUSHSA:
-		net = c->net;
-		break;
+		return wfp_km_queue(c->net, NULL, c->event, false);
 	default:
 		return 0;
 	}
-	w = kzalloc(sizeof(*w), GFP_ATOMIC);
-	if (!w)
-		return -ENOMEM;
-	/* A namespace on its way out is torn down by its exit instead. */
-	w->net = maybe_get_net(net);
-	if (!w->net) {
-		kfree(w);
+	return wfp_km_queue(net, x, c->event, c->data.hard);
+}
+
+/*
+ * Another plane's policy changes (xfrm_user, af_key; ours notify no one).
+ * A deletion or a flush may take a context's policies away, an update
+ * with the same selector replaces one: the namespace's contexts are
+ * checked as after a state flush, and those left without a policy go.
+ */
+static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
+				const struct km_event *c)
+{
+	switch (c->event) {
+	case XFRM_MSG_FLUSHPOLICY:
+		return wfp_km_queue(c->net, NULL, c->event, false);
+	case XFRM_MSG_DELPOLICY:
+	case XFRM_MSG_UPDPOLICY:
+		return wfp_km_queue(xp_net(xp), NULL, c->event, false);
+	default:
 		return 0;
 	}
-	if (c->event != XFRM_MSG_FLUSHSA) {
-		xfrm_state_hold(x);
-		w->x = x;
-	}
-	w->event = c->event;
-	w->hard = c->data.hard;
-	INIT_WORK(&w->work, wfp_km_work);
-	queue_work(wfp_wq, &w->work);
-	return 0;
 }
 
 /* xfrm calls these hooks of every key manager unconditionally. */
@@ -238,6 +274,7 @@ static struct xfrm_policy *wfp_km_compile_policy(struct sock *sk, int opt,
 
 static struct xfrm_mgr wfp_km = {
 	.notify = wfp_km_notify,
+	.notify_policy = wfp_km_notify_policy,
 	.acquire = wfp_km_acquire,
 	.compile_policy = wfp_km_compile_policy,
 };

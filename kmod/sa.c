@@ -306,17 +306,31 @@ const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
 	return &ctx->meta;
 }
 
-/* Whether another control plane took one of the context's states away. */
+/*
+ * Whether another control plane took one of the context's states or, for
+ * a complete context, one of the policies routing its traffic through
+ * them (deleted, flushed, or replaced by an update with the same
+ * selector): without them the traffic would leave in clear.  Under
+ * xfrm_cfg_mutex and ctx_lock, which keep the states and the set still.
+ */
 bool wfp_sa_lost(const struct wfp_context *ctx)
 {
+	const struct wfp_pset *ps = ctx->pset;
 	int dir;
 
 	for (dir = 0; dir < ARRAY_SIZE(ctx->x); dir++)
 		if (ctx->x[dir] &&
 		    READ_ONCE(ctx->x[dir]->km.state) == XFRM_STATE_DEAD)
 			return true;
-	return ctx->larval &&
-	       READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD;
+	if (ctx->larval &&
+	    READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD)
+		return true;
+	if (ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE || !ps)
+		return false;
+	for (dir = 0; dir < ARRAY_SIZE(ps->pol); dir++)
+		if (ps->pol[dir] && READ_ONCE(ps->pol[dir]->walk.dead))
+			return true;
+	return false;
 }
 
 static void wfp_sa_drop(struct xfrm_state *x)

@@ -2193,6 +2193,43 @@ TEST_F(add, state_and_policy_flush_then_context_gone)
 	f->id = 0;
 }
 
+/*
+ * Another plane removing or replacing a complete context's policy would
+ * send its traffic in clear: the context is deleted (DELETE to the
+ * keying module), its SAs with it, as when its SA goes.
+ */
+static void expect_gone_after(struct __test_metadata *_metadata,
+			      struct fx *f, const char *cmd)
+{
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(sh("%s", cmd), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id)) TH_LOG("after %s", cmd);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
+TEST_F(add, policy_flush_deletes_context)
+{
+	expect_gone_after(_metadata, &self->f, "ip xfrm policy flush");
+	EXPECT_EQ(sa_count(-1), 0);
+}
+
+TEST_F(add, policy_delete_deletes_context)
+{
+	expect_gone_after(_metadata, &self->f, "ip xfrm policy delete src "
+			  LOCAL "/32 dst " REMOTE "/32 dir out");
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+/* An update with our selector and no template: plain-text traffic. */
+TEST_F(add, policy_replaced_by_update_deletes_context)
+{
+	expect_gone_after(_metadata, &self->f, "ip xfrm policy update src "
+			  LOCAL "/32 dst " REMOTE "/32 dir out");
+	EXPECT_EQ(sp_count(-1), 1);	/* the other plane's */
+}
+
 /* Only the context losing an SA goes: its rekeyed twin keeps the set. */
 TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 {
