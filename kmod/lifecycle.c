@@ -235,7 +235,16 @@ static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
 	default:
 		return 0;
 	}
-	return wfp_km_queue(net, x, c->event, c->data.hard);
+	/* c->data is set for EXPIRE only (xfrm_user leaves it unset). */
+	return wfp_km_queue(net, x, c->event,
+			    c->event == XFRM_MSG_EXPIRE && c->data.hard);
+}
+
+/* A policy of ours: one template, with a reqid of our range. */
+static bool wfp_km_policy_ours(const struct xfrm_policy *xp)
+{
+	return xp->xfrm_nr == 1 && xp->xfrm_vec[0].reqid >= WFP_REQID_MIN &&
+	       xp->xfrm_vec[0].reqid <= WFP_REQID_MAX;
 }
 
 /*
@@ -250,8 +259,17 @@ static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 	switch (c->event) {
 	case XFRM_MSG_FLUSHPOLICY:
 		return wfp_km_queue(c->net, NULL, c->event, false);
+	case XFRM_MSG_POLEXPIRE:
+		/* A hard one, sent by a user, deleted the policy. */
+		if (!c->data.hard)
+			return 0;
+		fallthrough;
 	case XFRM_MSG_DELPOLICY:
+		if (!wfp_km_policy_ours(xp))
+			return 0;
+		fallthrough;
 	case XFRM_MSG_UPDPOLICY:
+		/* c->net is set for flushes only. */
 		return wfp_km_queue(xp_net(xp), NULL, c->event, false);
 	default:
 		return 0;

@@ -285,6 +285,19 @@ err:
 	return ret;
 }
 
+/* Whether another plane deleted, flushed or replaced one of the set's
+ * policies (xfrm marks a removed policy dead); under xfrm_cfg_mutex.
+ */
+bool wfp_pset_lost(const struct wfp_pset *ps)
+{
+	int dir;
+
+	for (dir = 0; dir < ARRAY_SIZE(ps->pol); dir++)
+		if (ps->pol[dir] && READ_ONCE(ps->pol[dir]->walk.dead))
+			return true;
+	return false;
+}
+
 int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 {
 	int ret;
@@ -292,6 +305,12 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->ctx_lock);
 
+	/* The set's policies were taken away and its contexts are being
+	 * deleted (lifecycle work): joining it would mean traffic in clear
+	 * reported as protected.  Retry once its contexts are gone.
+	 */
+	if (ps->complete && wfp_pset_lost(ps))
+		return -EBUSY;
 	if (ps->key.no_policy || ps->complete) {
 		/* Another context of the set was complete: a rekey. */
 		if (ps->complete)

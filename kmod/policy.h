@@ -70,6 +70,7 @@ void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps);
 void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,
 		       struct xfrm_selector *sel);
 
+bool wfp_pset_lost(const struct wfp_pset *ps);
 int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto);
 void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps);
 

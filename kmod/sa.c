@@ -307,17 +307,18 @@ const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
 }
 
 /*
- * Whether another control plane took one of the context's states or, for
- * a complete context, one of the policies routing its traffic through
- * them (deleted, flushed, or replaced by an update with the same
- * selector): without them the traffic would leave in clear.  Under
- * xfrm_cfg_mutex and ctx_lock, which keep the states and the set still.
+ * Whether another control plane took one of the context's states or, once
+ * it is complete (or expired, whose OUT policy holds traffic back), one
+ * of the policies of its set (deleted, flushed, or replaced by an update
+ * with the same selector): without them the traffic would leave in
+ * clear.  Under xfrm_cfg_mutex, which every change to them holds.
  */
 bool wfp_sa_lost(const struct wfp_context *ctx)
 {
 	const struct wfp_pset *ps = ctx->pset;
 	int dir;
 
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 	for (dir = 0; dir < ARRAY_SIZE(ctx->x); dir++)
 		if (ctx->x[dir] &&
 		    READ_ONCE(ctx->x[dir]->km.state) == XFRM_STATE_DEAD)
@@ -325,12 +326,8 @@ bool wfp_sa_lost(const struct wfp_context *ctx)
 	if (ctx->larval &&
 	    READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD)
 		return true;
-	if (ctx->state != WFP_IPSEC_CTX_STATE_COMPLETE || !ps)
-		return false;
-	for (dir = 0; dir < ARRAY_SIZE(ps->pol); dir++)
-		if (ps->pol[dir] && READ_ONCE(ps->pol[dir]->walk.dead))
-			return true;
-	return false;
+	return ctx->state >= WFP_IPSEC_CTX_STATE_COMPLETE && ps &&
+	       wfp_pset_lost(ps);
 }
 
 static void wfp_sa_drop(struct xfrm_state *x)

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/pfkeyv2.h>
 #include <linux/xfrm.h>
 
 #include <netlink/addr.h>
@@ -2228,6 +2229,104 @@ TEST_F(add, policy_replaced_by_update_deletes_context)
 	expect_gone_after(_metadata, &self->f, "ip xfrm policy update src "
 			  LOCAL "/32 dst " REMOTE "/32 dir out");
 	EXPECT_EQ(sp_count(-1), 1);	/* the other plane's */
+}
+
+/*
+ * During a rekey the set also holds the expired context, whose OUT policy
+ * holds its traffic back: another plane deleting the policy deletes both
+ * contexts, and the next context of that traffic gets fresh policies
+ * instead of joining a set that has none.
+ */
+TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
+{
+	struct fx *f = &self->f;
+	UINT64 id2 = fx_create(_metadata, f, &f->t), id3;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(IPsecSaContextExpire0(f->h, f->id), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	ASSERT_EQ(sh("ip xfrm policy delete src " LOCAL "/32 dst " REMOTE
+		     "/32 dir out"), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_TRUE(wait_ctx_gone(f->h, id2));
+	f->id = 0;
+	EXPECT_EQ(sp_count(-1), 0);
+
+	id3 = fx_create(_metadata, f, &f->t);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id3, &f->g, SPI_IN), ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id3, &ALG_GCM128, SPI_IN, 3), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id3, &ALG_GCM128, SPI_OUT, 3), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 2);
+}
+
+/*
+ * "ip xfrm state update" of an installed SA can change its lifetimes, not
+ * its keys, addresses or SPI: the SA still protects the context's
+ * traffic, so the context stays, and reports what xfrm now enforces.
+ */
+TEST_F(add, state_update_of_installed_sa_keeps_context)
+{
+	struct fx *f = &self->f;
+	UINT8 ck[KEYBUF], ak[KEYBUF];
+	struct xs x;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(sh("ip xfrm state update src " LOCAL " dst " REMOTE
+		     " proto esp spi 0x%x mode transport reqid %u aead "
+		     "'rfc4106(gcm(aes))' 0x%040x 128 limit time-hard 7200",
+		     SPI_OUT, ctx_info(_metadata, f->fd, f->id).reqid, 0x5a),
+		  0);
+	usleep(300000);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	ASSERT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.hard_add, 7200);
+	alg_keys(&ALG_GCM128, 1, DIR_OUT, ck, ak);
+	expect_xfrm_alg(_metadata, &x, &ALG_GCM128, ck, ak);
+}
+
+/* One PF_KEY message with no extension (SADB_FLUSH, SADB_X_SPDFLUSH). */
+static int pfkey_send(UINT8 type)
+{
+	struct sadb_msg m = {
+		.sadb_msg_version = PF_KEY_V2, .sadb_msg_type = type,
+		.sadb_msg_satype = SADB_SATYPE_UNSPEC,
+		.sadb_msg_len = sizeof(m) / 8, .sadb_msg_pid = getpid(),
+	};
+	int s = socket(PF_KEY, SOCK_RAW, PF_KEY_V2), ret;
+
+	if (s < 0)
+		return -errno;
+	ret = write(s, &m, sizeof(m)) == sizeof(m) ? 0 : -errno;
+	close(s);
+	return ret;
+}
+
+/* PF_KEY's flushes reach the key managers as xfrm_user's do. */
+TEST_F(add, pfkey_spd_flush_deletes_context)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(pfkey_send(SADB_X_SPDFLUSH), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	f->id = 0;
+}
+
+TEST_F(add, pfkey_sa_flush_deletes_context)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(pfkey_send(SADB_FLUSH), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	f->id = 0;
 }
 
 /* Only the context losing an SA goes: its rekeyed twin keeps the set. */
