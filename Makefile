@@ -21,7 +21,7 @@ Q := $(if $(V),,@)
 
 .PHONY: all help module lib selftests check run style sparse checkpatch \
 	uapi-check host-check setup clean distclean .setup-if-needed bench-spi \
-	check-debug debug-kernel
+	check-debug check-debug-ci debug-kernel
 
 all: module lib cli selftests ## build the module, the library, the wfpipsec tool and the selftests
 
@@ -170,6 +170,10 @@ check: .setup-if-needed all host-check ## build, boot the VM, run every selftest
 # a machine builds that kernel (~25 min, cached outside the clone).
 check-debug: .setup-if-needed lib cli selftests ## the selftests, fuzzer and a kmemleak scan on the debug kernel (Documentation/testing.rst)
 	$(Q)O=$(O) $(TOP)/scripts/check-debug
+
+# CI's part of it: the programs and tests of selftests/ci-debug.list.
+check-debug-ci: .setup-if-needed lib cli selftests ## the CI subset of check-debug (selftests/ci-debug.list), then kmemleak
+	$(Q)O=$(O) WFP_DEBUG_LIST=$(TOP)/selftests/ci-debug.list $(TOP)/scripts/check-debug
 
 debug-kernel: .setup-if-needed ## build (or find in the cache) the debug kernel and print its tree
 	$(Q)$(TOP)/scripts/debug-kernel

@@ -4,7 +4,8 @@
  * (its test_harness_run() ignores argv).  WFP_TEST_FILTER holds
  * space-separated fnmatch(3) patterns over the names the harness prints,
  * "fixture[.variant].test"; a test runs when one pattern matches, every
- * test when the variable is unset or empty.  "-l" lists the names.  The
+ * test when the variable is unset or empty.  "-l" lists the names of
+ * the tests that would run.  The
  * debug-kernel subset of CI (selftests/ci-debug.list) is built on this.
  *
  * wfp_harness_run() is test_harness_run() with that one test added; the
@@ -14,6 +15,7 @@
 #define WFP_FILTER_H
 
 #include <fnmatch.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 
@@ -24,6 +26,14 @@ static void wfp_test_name(char *buf, size_t len,
 {
 	snprintf(buf, len, "%s%s%s.%s", f->name, v->name[0] ? "." : "",
 		 v->name, t->name);
+}
+
+static long long wfp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static bool wfp_test_selected(const char *filter, const char *name)
@@ -51,6 +61,7 @@ static unsigned int wfp_tests_walk(const char *filter, bool run,
 	struct __test_metadata *t;
 	unsigned int count = 0;
 	char name[512];
+	long long ms;
 
 	for (f = __fixture_list; f; f = f->next) {
 		for (v = f->variant ?: &no_variant; v; v = v->next) {
@@ -62,7 +73,11 @@ static unsigned int wfp_tests_walk(const char *filter, bool run,
 				if (!run)
 					continue;
 				t->results = results;
+				ms = wfp_now_ms();
 				__run_test(f, v, t);
+				/* What a subset of the suite is chosen by. */
+				ksft_print_msg("%s took %lld ms\n", name,
+					       wfp_now_ms() - ms);
 				t->results = NULL;
 				if (!t->passed)
 					*ret = 1;
@@ -72,7 +87,7 @@ static unsigned int wfp_tests_walk(const char *filter, bool run,
 	return count;
 }
 
-static void wfp_tests_list(void)
+static void wfp_tests_list(const char *filter)
 {
 	struct __fixture_variant_metadata no_variant = { .name = "", };
 	struct __fixture_variant_metadata *v;
@@ -84,7 +99,8 @@ static void wfp_tests_list(void)
 		for (v = f->variant ?: &no_variant; v; v = v->next)
 			for (t = f->tests; t; t = t->next) {
 				wfp_test_name(name, sizeof(name), f, v, t);
-				printf("%s\n", name);
+				if (wfp_test_selected(filter, name))
+					printf("%s\n", name);
 			}
 }
 
@@ -95,12 +111,12 @@ static int wfp_harness_run(int argc, char **argv)
 	unsigned int count, failed;
 	int ret = 0;
 
-	if (argc > 1 && !strcmp(argv[1], "-l")) {
-		wfp_tests_list();
-		return 0;
-	}
 	if (filter && !filter[strspn(filter, " ")])
 		filter = NULL;
+	if (argc > 1 && !strcmp(argv[1], "-l")) {
+		wfp_tests_list(filter);
+		return 0;
+	}
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	count = wfp_tests_walk(filter, false, NULL, &ret);
