@@ -6,7 +6,8 @@
 # from selftests/ci-debug.list by scripts/check-debug) has a line for a
 # program, its patterns go to that program as WFP_TEST_FILTER.
 cd "$(dirname "$0")" || exit 1
-tests=$(cat tests.list)
+# WFP_TESTS: this guest's share of the programs (scripts/check).
+tests=${WFP_TESTS:-$(cat tests.list)}
 n=0
 for t in $tests; do n=$((n + 1)); done
 
