@@ -2421,9 +2421,13 @@ static void mutate_spi(struct call *c, bool get)
 		c->flags |= C_MUST_FAIL;
 		break;
 	default: {
-		const struct span keep[] = { SPAN(struct wfp_ipsec_spi, id) };
+		/* Not the SPI: a flip could make an "spi<256" of an earlier
+		 * mutation valid again, and the call rightly succeed.
+		 */
+		const struct span keep[] = { SPAN(struct wfp_ipsec_spi, id),
+					     SPAN(struct wfp_ipsec_spi, spi) };
 
-		flip_byte(c, keep, 1);
+		flip_byte(c, keep, 2);
 		break;
 	}
 	}
@@ -2723,8 +2727,15 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		}
 		break;
 	default: {
+		/* Nor the SPI and key lengths, which an earlier mutation may
+		 * have made invalid and a flip valid again.
+		 */
 		const struct span keep[] = {
 			SPAN(struct wfp_ipsec_ctx_add, id),
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].spi), 4 },
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key_len), 8 },
 			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
 			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key), 8 },
 			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
