@@ -2305,28 +2305,25 @@ static int pfkey_send(UINT8 type)
 }
 
 /* PF_KEY's flushes reach the key managers as xfrm_user's do. */
-TEST_F(add, pfkey_spd_flush_deletes_context)
+static void expect_pfkey_flush_deletes(struct __test_metadata *_metadata,
+				       struct fx *f, UINT8 type)
 {
-	struct fx *f = &self->f;
-
 	expect_completes(_metadata, f, &ALG_GCM128);
-	ASSERT_EQ(pfkey_send(SADB_X_SPDFLUSH), 0);
+	ASSERT_EQ(pfkey_send(type), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 	f->id = 0;
 }
 
+TEST_F(add, pfkey_spd_flush_deletes_context)
+{
+	expect_pfkey_flush_deletes(_metadata, &self->f, SADB_X_SPDFLUSH);
+}
+
 TEST_F(add, pfkey_sa_flush_deletes_context)
 {
-	struct fx *f = &self->f;
-
-	expect_completes(_metadata, f, &ALG_GCM128);
-	ASSERT_EQ(pfkey_send(SADB_FLUSH), 0);
-	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	f->id = 0;
+	expect_pfkey_flush_deletes(_metadata, &self->f, SADB_FLUSH);
 }
 
 /* Only the context losing an SA goes: its rekeyed twin keeps the set. */
