@@ -269,12 +269,18 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 		ret = PTR_ERR(ps);
 		goto out_unlock;
 	}
+	/* The set, and with it the reqid, before the context is visible:
+	 * SetSpi by the (predictable) id reads the reqid without ctx_lock,
+	 * and a reqid of 0 would let xfrm_find_acq() adopt a larval state
+	 * of another control plane.
+	 */
+	wfp_context_set_pset(ctx, ps);
 	ret = wfp_context_insert(wn, ctx);
 	if (ret) {
+		wfp_context_set_pset(ctx, NULL);
 		wfp_pset_put(wn, ps);
 		goto out_unlock;
 	}
-	wfp_context_set_pset(ctx, ps);
 	/* Once ctx_lock is dropped a DeleteById of the new id may free the
 	 * context (the table holds its only reference), and it emits
 	 * DELETE under ctx_lock: read the id and emit ADD before that.
