@@ -51,8 +51,10 @@ static bool wfp_test_selected(const char *filter, const char *name)
 	return false;
 }
 
-/* Counts, and with run set runs, the selected tests in the harness order. */
-static unsigned int wfp_tests_walk(const char *filter, bool run,
+enum wfp_walk { WFP_WALK_COUNT, WFP_WALK_LIST, WFP_WALK_RUN };
+
+/* Counts, lists or runs the selected tests, in the harness's order. */
+static unsigned int wfp_tests_walk(const char *filter, enum wfp_walk what,
 				   struct __test_results *results, int *ret)
 {
 	struct __fixture_variant_metadata no_variant = { .name = "", };
@@ -70,7 +72,9 @@ static unsigned int wfp_tests_walk(const char *filter, bool run,
 				if (!wfp_test_selected(filter, name))
 					continue;
 				count++;
-				if (!run)
+				if (what == WFP_WALK_LIST)
+					printf("%s\n", name);
+				if (what != WFP_WALK_RUN)
 					continue;
 				t->results = results;
 				ms = wfp_now_ms();
@@ -87,23 +91,6 @@ static unsigned int wfp_tests_walk(const char *filter, bool run,
 	return count;
 }
 
-static void wfp_tests_list(const char *filter)
-{
-	struct __fixture_variant_metadata no_variant = { .name = "", };
-	struct __fixture_variant_metadata *v;
-	struct __fixture_metadata *f;
-	struct __test_metadata *t;
-	char name[512];
-
-	for (f = __fixture_list; f; f = f->next)
-		for (v = f->variant ?: &no_variant; v; v = v->next)
-			for (t = f->tests; t; t = t->next) {
-				wfp_test_name(name, sizeof(name), f, v, t);
-				if (wfp_test_selected(filter, name))
-					printf("%s\n", name);
-			}
-}
-
 static int wfp_harness_run(int argc, char **argv)
 {
 	const char *filter = getenv("WFP_TEST_FILTER");
@@ -114,17 +101,17 @@ static int wfp_harness_run(int argc, char **argv)
 	if (filter && !filter[strspn(filter, " ")])
 		filter = NULL;
 	if (argc > 1 && !strcmp(argv[1], "-l")) {
-		wfp_tests_list(filter);
+		wfp_tests_walk(filter, WFP_WALK_LIST, NULL, &ret);
 		return 0;
 	}
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	count = wfp_tests_walk(filter, false, NULL, &ret);
+	count = wfp_tests_walk(filter, WFP_WALK_COUNT, NULL, &ret);
 	ksft_print_header();
 	ksft_set_plan(count);
 	ksft_print_msg("Starting %u tests%s.\n", count,
 		       filter ? " (WFP_TEST_FILTER)" : "");
-	wfp_tests_walk(filter, true, results, &ret);
+	wfp_tests_walk(filter, WFP_WALK_RUN, results, &ret);
 	munmap(results, sizeof(*results));
 	failed = ksft_get_fail_cnt();
 	ksft_print_msg("%s: %u / %u tests passed.\n", ret ? "FAILED" : "PASSED",
