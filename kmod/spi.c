@@ -32,6 +32,12 @@
 
 /* RFC 4303: 0 is reserved for local use, 1-255 by IANA. */
 #define WFP_SPI_FIRST_VALID	256
+/*
+ * Larval states killed under one reservation before it gives up: a flush
+ * has to land in the few instructions between xfrm_find_acq() and the SPI
+ * being hashed, so more than one in a row means a flush storm.
+ */
+#define WFP_SPI_LARVAL_TRIES	4
 
 /*
  * GetSpi's range: away from strongSwan's 0xc0000000-0xcfffffff and
@@ -134,6 +140,11 @@ void wfp_spi_unindex(struct wfp_net *wn, struct wfp_context *ctx)
 				       wfp_spi_params);
 }
 
+static bool wfp_spi_larval_dead(struct xfrm_state *x)
+{
+	return READ_ONCE(x->km.state) == XFRM_STATE_DEAD;
+}
+
 /* Drops the larval state; it may already be gone (e.g. "ip xfrm state
  * flush"), in which case xfrm_state_delete() has nothing to do.
  */
@@ -200,7 +211,12 @@ static int wfp_spi_sweep(struct xfrm_state *x, u32 lo, u32 hi)
 	for (i = 0; i < n && ret == -ENOENT; i++) {
 		spi = lo + (u32)((start + i) % n);
 		ret = xfrm_alloc_spi(x, spi, spi);
-		if (ret == -ENOENT && signal_pending(current))
+		if (ret != -ENOENT)
+			break;
+		/* A dead state fails every SPI with -ENOENT too. */
+		if (wfp_spi_larval_dead(x))
+			return -EAGAIN;
+		if (signal_pending(current))
 			return -ERESTARTSYS;
 		cond_resched();
 	}
@@ -208,52 +224,88 @@ static int wfp_spi_sweep(struct xfrm_state *x, u32 lo, u32 hi)
 }
 
 /*
- * Creates the larval ESP state for the context's inbound SA and gives it
- * an SPI in [lo, hi] (exact: lo, which SetSpi asks for).  On success the
- * context owns the state's reference.
+ * The larval ESP state of the context's inbound SA, as xfrm_find_acq()
+ * would make it but without its acquire timer: a reservation lasts until
+ * AddInbound or deletion, whatever net.core.xfrm_acq_expires says, and no
+ * timer can kill it before its SPI is set (with xfrm_acq_expires = 0,
+ * find_acq's fired while the state was being set up).  Returns it with
+ * one reference for the table and one for the caller.
  */
-static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
-				 bool exact, struct xfrm_state **xp)
+static struct xfrm_state *wfp_spi_larval_alloc(struct wfp_context *ctx)
 {
 	const struct wfp_ipsec_traffic *t = &ctx->traffic;
-	unsigned short family = t->ip_version == WFP_IPSEC_IPV4 ?
-				AF_INET : AF_INET6;
-	u8 mode = t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL ?
-		  XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
-	struct xfrm_mark mark = {};
-	xfrm_address_t daddr, saddr;
+	unsigned int bits = t->ip_version == WFP_IPSEC_IPV4 ? 32 : 128;
+	struct xfrm_state *x;
+
+	x = xfrm_state_alloc(ctx->wn->net);
+	if (!x)
+		return NULL;
+	/* Inbound: the peer sends to us. */
+	wfp_addr_to_xfrm(&x->id.daddr, t->local_addr, t->ip_version);
+	wfp_addr_to_xfrm(&x->props.saddr, t->remote_addr, t->ip_version);
+	x->sel.daddr = x->id.daddr;
+	x->sel.saddr = x->props.saddr;
+	x->sel.prefixlen_d = bits;
+	x->sel.prefixlen_s = bits;
+	x->id.proto = IPPROTO_ESP;
+	x->props.family = t->ip_version == WFP_IPSEC_IPV4 ? AF_INET : AF_INET6;
+	x->props.mode = t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL ?
+			XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	x->props.reqid = ctx->reqid;
+	x->km.state = XFRM_STATE_ACQ;
+	xfrm_state_hold(x);
+	xfrm_state_insert(x);
+	return x;
+}
+
+/*
+ * One try: a larval state with an SPI in [lo, hi].  -EAGAIN when another
+ * plane killed the state before it had its SPI (PF_KEY's SADB_FLUSH does
+ * not wait for the xfrm_cfg_mutex we hold).
+ */
+static int wfp_spi_larval_try(struct wfp_context *ctx, u32 lo, u32 hi,
+			      bool exact, struct xfrm_state **xp)
+{
 	struct xfrm_state *x;
 	int ret;
 
-	/* Inbound: the peer sends to us. */
-	wfp_addr_to_xfrm(&daddr, t->local_addr, t->ip_version);
-	wfp_addr_to_xfrm(&saddr, t->remote_addr, t->ip_version);
-	x = xfrm_find_acq(ctx->wn->net, &mark, mode, ctx->reqid, 0, IPPROTO_ESP,
-			  &daddr, &saddr, 1, family);
+	x = wfp_spi_larval_alloc(ctx);
 	if (!x)
 		return -ENOMEM;
-
-	/* The reservation lasts until AddInbound or deletion; the state's
-	 * timer then finds no lifetime to enforce and stops.
-	 */
-	spin_lock_bh(&x->lock);
-	x->lft.hard_add_expires_seconds = 0;
-	spin_unlock_bh(&x->lock);
-
 	ret = xfrm_alloc_spi(x, lo, hi);
-	if (ret == -ENOENT && !exact)
+	if (ret == -ENOENT && wfp_spi_larval_dead(x))
+		ret = -EAGAIN;
+	else if (ret == -ENOENT && !exact)
 		ret = wfp_spi_sweep(x, lo, hi);
 	if (ret) {
 		wfp_spi_larval_drop(x);
-		/* -ENOENT: the SPI asked for, or every SPI of the range, is
-		 * used by an ESP state of the namespace.
-		 */
-		if (ret == -ENOENT)
-			ret = exact ? -EEXIST : -ENOSPC;
 		return ret;
 	}
 	*xp = x;
 	return 0;
+}
+
+/*
+ * Creates the larval ESP state for the context's inbound SA and gives it
+ * an SPI in [lo, hi] (exact: lo, which SetSpi asks for).  On success the
+ * context owns the state's reference.  A state killed under us is
+ * replaced a bounded number of times; -EAGAIN after that.
+ */
+static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
+				 bool exact, struct xfrm_state **xp)
+{
+	unsigned int tries = WFP_SPI_LARVAL_TRIES;
+	int ret;
+
+	do
+		ret = wfp_spi_larval_try(ctx, lo, hi, exact, xp);
+	while (ret == -EAGAIN && --tries);
+	/* -ENOENT: the SPI asked for, or every SPI of the range, is used by
+	 * an ESP state of the namespace.
+	 */
+	if (ret == -ENOENT)
+		ret = exact ? -EEXIST : -ENOSPC;
+	return ret;
 }
 
 /* The reservation itself, on a context whose xfrm_cfg_mutex is held. */

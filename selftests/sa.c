@@ -39,7 +39,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/pfkeyv2.h>
 #include <linux/xfrm.h>
 
 #include <netlink/addr.h>
@@ -2285,23 +2284,6 @@ TEST_F(add, state_update_of_installed_sa_keeps_context)
 	EXPECT_EQ(x.hard_add, 7200);
 	alg_keys(&ALG_GCM128, 1, DIR_OUT, ck, ak);
 	expect_xfrm_alg(_metadata, &x, &ALG_GCM128, ck, ak);
-}
-
-/* One PF_KEY message with no extension (SADB_FLUSH, SADB_X_SPDFLUSH). */
-static int pfkey_send(UINT8 type)
-{
-	struct sadb_msg m = {
-		.sadb_msg_version = PF_KEY_V2, .sadb_msg_type = type,
-		.sadb_msg_satype = SADB_SATYPE_UNSPEC,
-		.sadb_msg_len = sizeof(m) / 8, .sadb_msg_pid = getpid(),
-	};
-	int s = socket(PF_KEY, SOCK_RAW, PF_KEY_V2), ret;
-
-	if (s < 0)
-		return -errno;
-	ret = write(s, &m, sizeof(m)) == sizeof(m) ? 0 : -errno;
-	close(s);
-	return ret;
 }
 
 /* PF_KEY's flushes reach the key managers as xfrm_user's do. */

@@ -8,11 +8,15 @@
 #ifndef WFP_XFRM_H
 #define WFP_XFRM_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <linux/pfkeyv2.h>
 #include <linux/xfrm.h>
 
 #include <netlink/addr.h>
@@ -281,6 +285,35 @@ static int __attribute__((unused))
 sp_count(int ns)
 {
 	return sp_dump(ns, NULL);
+}
+
+/* ----------------------------------------------------------- PF_KEY */
+
+/* A PF_KEY message with no extension (SADB_FLUSH, SADB_X_SPDFLUSH). */
+static struct sadb_msg __attribute__((unused))
+pfkey_msg(UINT8 type)
+{
+	struct sadb_msg m = {
+		.sadb_msg_version = PF_KEY_V2, .sadb_msg_type = type,
+		.sadb_msg_satype = SADB_SATYPE_UNSPEC,
+		.sadb_msg_len = sizeof(m) / 8, .sadb_msg_pid = getpid(),
+	};
+
+	return m;
+}
+
+/* Sends one pfkey_msg(type) on a socket of its own. */
+static int __attribute__((unused))
+pfkey_send(UINT8 type)
+{
+	struct sadb_msg m = pfkey_msg(type);
+	int s = socket(PF_KEY, SOCK_RAW, PF_KEY_V2), ret;
+
+	if (s < 0)
+		return -errno;
+	ret = write(s, &m, sizeof(m)) == sizeof(m) ? 0 : -errno;
+	close(s);
+	return ret;
 }
 
 /* ----------------------------------------------------------- keying */
