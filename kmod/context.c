@@ -22,6 +22,7 @@
 #include <net/xfrm.h>
 
 #include "context.h"
+#include "ids.h"
 #include "events.h"
 #include "lifecycle.h"
 #include "netns.h"
@@ -37,7 +38,6 @@ MODULE_PARM_DESC(max_contexts,
 		 "Most SA contexts one network namespace may hold (default 1048576)");
 
 static struct kmem_cache *wfp_context_cache __read_mostly;
-static atomic64_t wfp_context_last_id = ATOMIC64_INIT(0);
 
 static const struct rhashtable_params wfp_context_params = {
 	.key_len = sizeof_field(struct wfp_context, id),
@@ -218,7 +218,9 @@ static int wfp_context_insert(struct wfp_net *wn, struct wfp_context *ctx)
 	if (wn->nr_contexts >= READ_ONCE(max_contexts))
 		return -ENOSPC;
 	/* Taken under the lock, so the list stays in id order. */
-	ctx->id = atomic64_inc_return(&wfp_context_last_id);
+	ctx->id = wfp_ids_context_next(wn);
+	if (!ctx->id)
+		return -ENOSPC;
 	ret = rhashtable_insert_fast(&wn->contexts, &ctx->node,
 				     wfp_context_params);
 	if (ret)

@@ -76,7 +76,7 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  wfp_events_subscribe },
 	{ WFP_IPSEC_IOC_UNSUBSCRIBE, 0, 0, wfp_events_unsubscribe },
 	{ WFP_IPSEC_IOC_STATS, 0, WFP_IPSEC_RIGHT_READ_STATS, wfp_stats_get },
-	{ WFP_IPSEC_IOC_CTX_UPDATE, 0, WFP_IPSEC_RIGHT_ADD, wfp_update },
+	{ WFP_IPSEC_IOC_CTX_UPDATE, 0, WFP_IPSEC_RIGHT_WRITE, wfp_update },
 	{ WFP_IPSEC_IOC_RIGHTS_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_rights_get },
 	{ WFP_IPSEC_IOC_RIGHTS_SET, 0, 0, wfp_rights_set },
 	{ WFP_IPSEC_IOC_CTX_ADD_BATCH, WFP_IOCTL_F_STATUS, WFP_IPSEC_RIGHT_ADD,

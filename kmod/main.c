@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "dev.h"
+#include "ids.h"
 #include "lifecycle.h"
 #include "netns.h"
 #include "traffic.h"
@@ -37,6 +38,7 @@ static int __init wfp_mod_init(void)
 	if (selftest && !wfp_selftests())
 		return -ENOTRECOVERABLE;
 
+	wfp_ids_key_init();
 	ret = wfp_context_init();
 	if (ret)
 		return ret;

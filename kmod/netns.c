@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 
 #include "context.h"
+#include "ids.h"
 #include "netns.h"
 #include "rights.h"
 
@@ -26,6 +27,7 @@ static int __net_init wfp_net_setup(struct net *net)
 	wn->net = net;
 	mutex_init(&wn->lock);
 	INIT_LIST_HEAD(&wn->sessions);
+	wfp_ids_net_init(wn);
 	wfp_rights_net_init(wn);
 	return wfp_context_table_init(wn);
 }

@@ -23,6 +23,10 @@ struct wfp_net {
 	struct mutex lock;
 	struct list_head sessions;
 	unsigned int nr_sessions;
+	/* Ids of the namespace (ids.c). */
+	u64 id_base;
+	atomic64_t last_session_id;
+	atomic64_t last_context_id;
 
 	/* SA contexts (context.c).  ctx_lock serialises writers of the
 	 * indexes; readers use RCU.  Lock order: xfrm_cfg_mutex, ctx_lock.

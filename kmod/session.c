@@ -25,10 +25,8 @@
 #include "events.h"
 #include "netns.h"
 #include "rights.h"
+#include "ids.h"
 #include "session.h"
-
-/* Session ids are never reused, so a stale id can never name a new one. */
-static atomic64_t wfp_session_last_id = ATOMIC64_INIT(0);
 
 /*
  * The rights model until the SA database gets its own access list: the
@@ -55,11 +53,16 @@ struct wfp_session *wfp_session_open(struct file *file)
 	s->wn = wfp_net(s->net);
 	s->cred = get_cred(file->f_cred);
 	s->pid = get_pid(task_tgid(current));
-	s->id = atomic64_inc_return(&wfp_session_last_id);
+	/* Never reused, so a stale id can never name a new session. */
+	s->id = wfp_ids_session_next(s->wn);
 	s->rights = wfp_session_rights(file, s->net);
 	INIT_LIST_HEAD(&s->node);
 	INIT_LIST_HEAD(&s->subs);
 	init_waitqueue_head(&s->ev_wait);
+	if (!s->id) {
+		wfp_session_close(s);
+		return ERR_PTR(-ENOSPC);
+	}
 	return s;
 }
 

@@ -21,12 +21,29 @@
 #include "traffic.h"
 #include "update.h"
 
+/* A field set although its flag is clear. */
+static bool wfp_update_stray(u64 flags, u64 flag, const void *field,
+			     size_t len)
+{
+	return !(flags & flag) && memchr_inv(field, 0, len);
+}
+
 static int wfp_update_validate(const struct wfp_ipsec_ctx_update *u)
 {
 	if (memchr_inv(u->reserved, 0, sizeof(u->reserved)))
 		return -EINVAL;
 	if (u->flags & ~__WFP_IPSEC_UPD_F_ALL)
-		return -EOPNOTSUPP;
+		return -EINVAL;
+	/* A record the flags do not name must be zero, so that its bits
+	 * keep a meaning for a later version.
+	 */
+	if (wfp_update_stray(u->flags, WFP_IPSEC_UPD_F_BUNDLE_FLAGS,
+			     u->bundle_flags, sizeof(u->bundle_flags)) ||
+	    wfp_update_stray(u->flags, WFP_IPSEC_UPD_F_NAP_CONTEXT,
+			     u->nap_context, sizeof(u->nap_context)) ||
+	    wfp_update_stray(u->flags, WFP_IPSEC_UPD_F_MM_SA_ID,
+			     u->mm_sa_id, sizeof(u->mm_sa_id)))
+		return -EINVAL;
 	if (u->flags & WFP_IPSEC_UPD_F_TRAFFIC) {
 		if (wfp_traffic_validate(&u->traffic))
 			return -EINVAL;

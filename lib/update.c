@@ -35,8 +35,6 @@ static DWORD update_status(int err)
 		return FWP_E_INCOMPATIBLE_SA_STATE;
 	case EXDEV:
 		return FWP_E_TRAFFIC_MISMATCH;
-	case EOPNOTSUPP:
-		return ERROR_NOT_SUPPORTED;
 	default:
 		return wfp_status_from_errno(err);
 	}

@@ -1031,37 +1031,57 @@ TEST_F(lib, ids_never_reused)
 }
 
 struct id_box {
-	UINT64 id;
-	int ret;
+	UINT64 id[3];
+	UINT64 session_id;
 };
 
+/* Three contexts and a session in a new namespace. */
 static int create_in_new_netns(void *arg)
 {
 	struct id_box *box = arg;
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 5);
+	struct wfp_ipsec_session_info info;
 	HANDLE h = NULL;
+	int i, fd = -1;
 
 	if (unshare(CLONE_NEWNET))
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 11;
-	if (IPsecSaContextCreate1(h, &t, NULL, NULL, &box->id))
-		return 12;
+	for (i = 0; i < 3; i++)
+		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &box->id[i]))
+			return 12;
+	if (WfpIpsecEngineGetFd(h, &fd) || wfp_info(fd, &info))
+		return 13;
+	box->session_id = info.session_id;
 	FwpmEngineClose0(h);
 	return 0;
 }
 
-/* One module-wide counter: namespaces share the id sequence. */
-TEST_F(lib, ids_increase_across_namespaces)
+/* The namespace an id was issued in: its top 24 bits (contexts.rst). */
+#define ID_TAG(id)	((id) >> 40)
+
+/*
+ * Ids are counted per namespace: what another namespace creates does not
+ * move this one's sequence, and the two never share an id.
+ */
+TEST_F(lib, ids_say_nothing_of_other_namespaces)
 {
 	struct id_box *box = shared_mem(_metadata, sizeof(*box));
+	struct wfp_ipsec_session_info info;
 	UINT64 a, c;
 
+	ASSERT_EQ(wfp_info(self->fd, &info), 0);
 	a = create1(_metadata, self->h, &self->t);
 	ASSERT_EQ(run_in_child(create_in_new_netns, box), 0);
 	c = create1(_metadata, self->h, &self->t);
-	EXPECT_GT(box->id, a);
-	EXPECT_GT(c, box->id);
+	EXPECT_EQ(c, a + 1);
+	EXPECT_EQ(box->id[1], box->id[0] + 1);
+	EXPECT_EQ(box->id[2], box->id[1] + 1);
+	/* Each namespace's ids carry its tag, sessions' and contexts'. */
+	EXPECT_EQ(ID_TAG(info.session_id), ID_TAG(a));
+	EXPECT_EQ(ID_TAG(box->session_id), ID_TAG(box->id[0]));
+	EXPECT_NE(ID_TAG(box->id[0]), ID_TAG(a));
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, a), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, c), ERROR_SUCCESS);
 	munmap(box, sizeof(*box));

@@ -119,7 +119,8 @@ static const struct cmdinfo cmds[] = {
 		   WFP_IPSEC_RIGHT_SUBSCRIBE },
 	[0x0f] = { "UNSUBSCRIBE", WFP_IPSEC_IOC_UNSUBSCRIBE, 0 },
 	[0x10] = { "STATS", WFP_IPSEC_IOC_STATS, WFP_IPSEC_RIGHT_READ_STATS },
-	[0x11] = { "CTX_UPDATE", WFP_IPSEC_IOC_CTX_UPDATE, WFP_IPSEC_RIGHT_ADD },
+	[0x11] = { "CTX_UPDATE", WFP_IPSEC_IOC_CTX_UPDATE,
+		   WFP_IPSEC_RIGHT_WRITE },
 	[0x12] = { "RIGHTS_GET", WFP_IPSEC_IOC_RIGHTS_GET, WFP_IPSEC_RIGHT_READ },
 	[0x13] = { "RIGHTS_SET", WFP_IPSEC_IOC_RIGHTS_SET, 0 },
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
@@ -253,8 +254,8 @@ static eset gen_set(int nr)
 	case NR_UNSUBSCRIBE:
 		return ES(0, EINVAL, ENOENT);
 	case NR_UPDATE:
-		return ES(0, EINVAL, EOPNOTSUPP, ENOENT, EBUSY, EXDEV, EEXIST,
-			  ENOMEM, ENOSPC);
+		return ES(0, EINVAL, ENOENT, EBUSY, EXDEV, EEXIST, ENOMEM,
+			  ENOSPC);
 	case NR_RIGHTS_SET:
 		return ES(0, EINVAL, EPERM, ENOMEM);
 	case NR_BATCH:
@@ -3159,7 +3160,7 @@ static void do_update(struct sess *s, struct ctx *prefer)
 	while (m--) {
 		if (mutate_common(&c))
 			continue;
-		switch (rn(8)) {
+		switch (rn(9)) {
 		case 0:
 			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_update,
 						   reserved), sizeof(u->reserved));
@@ -3227,6 +3228,14 @@ static void do_update(struct sess *s, struct ctx *prefer)
 				u->encap_remote_port = htons(1 + rn(65535));
 				c.flags |= C_MUST_FAIL;
 				mut_note(&c, "encap-without-flag");
+			}
+			break;
+		case 7:
+			/* a bundle record without its flag */
+			if (!(u->flags & WFP_IPSEC_UPD_F_MM_SA_ID)) {
+				u->mm_sa_id[rn(2)] = 1 + (r64() >> 1);
+				c.flags |= C_MUST_FAIL;
+				mut_note(&c, "record-without-flag");
 			}
 			break;
 		default: {

@@ -1021,25 +1021,42 @@ FIXTURE_TEARDOWN(upd)
 	env_teardown(&self->e);
 }
 
-/*
- * Update0(flags, nv) returns want and changes nothing: the xfrm states
- * and policies of A and the context of id as CTX_GET reports it.
- */
+/* What a failed Update0 must leave as it was. */
+struct upd_snap {
+	struct wfp_ipsec_ctx_info info;
+	char *xfrm;
+};
+
+/* The xfrm states and policies of A and the context of id, CTX_GET's. */
+static struct upd_snap upd_snap_take(struct env *e, UINT64 id)
+{
+	struct upd_snap sn = { ctx_info(e->fd, id), xfrm_text() };
+
+	return sn;
+}
+
+static void expect_upd_unchanged(struct __test_metadata *_metadata,
+				 struct env *e, UINT64 id, struct upd_snap *sn)
+{
+	struct upd_snap now = upd_snap_take(e, id);
+
+	EXPECT_STREQ(sn->xfrm, now.xfrm);
+	EXPECT_EQ(memcmp(&sn->info, &now.info, sizeof(now.info)), 0)
+		TH_LOG("context changed");
+	free(sn->xfrm);
+	free(now.xfrm);
+}
+
+/* Update0(flags, nv) returns want and changes nothing. */
 static void expect_update_fails(struct __test_metadata *_metadata,
 				struct env *e, UINT64 id, UINT64 flags,
 				const IPSEC_SA_CONTEXT1 *nv, DWORD want)
 {
-	struct wfp_ipsec_ctx_info i0 = ctx_info(e->fd, id), i1;
-	char *x0 = xfrm_text(), *x1;
+	struct upd_snap sn = upd_snap_take(e, id);
 
 	EXPECT_EQ(IPsecSaContextUpdate0(e->h, flags, nv), want)
 		TH_LOG("flags %#llx", (unsigned long long)flags);
-	x1 = xfrm_text();
-	i1 = ctx_info(e->fd, id);
-	EXPECT_STREQ(x0, x1);
-	EXPECT_EQ(memcmp(&i0, &i1, sizeof(i0)), 0) TH_LOG("context changed");
-	free(x0);
-	free(x1);
+	expect_upd_unchanged(_metadata, e, id, &sn);
 }
 
 TEST_F(upd, unknown_flag)
@@ -1051,6 +1068,86 @@ TEST_F(upd, unknown_flag)
 		expect_update_fails(_metadata, &self->e, self->id,
 				    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
 				    bad[i], &self->nv, FWP_E_INVALID_FLAGS);
+}
+
+/*
+ * The ioctl under Update0: u is refused with EINVAL and changes nothing.
+ * The library never sends these; another library could.
+ */
+static void expect_raw_update_einval(struct __test_metadata *_metadata,
+				     struct env *e,
+				     struct wfp_ipsec_ctx_update *u)
+{
+	struct upd_snap sn = upd_snap_take(e, u->id);
+
+	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_UPDATE, u), -EINVAL);
+	expect_upd_unchanged(_metadata, e, u->id, &sn);
+}
+
+static struct wfp_ipsec_ctx_update raw_update(UINT64 id, UINT64 flags)
+{
+	struct wfp_ipsec_ctx_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.id = id;
+	u.flags = flags;
+	return u;
+}
+
+TEST_F(upd, raw_unknown_flag_einval)
+{
+	/* The holes between known bits, the next one, the far ones. */
+	static const int bits[] = { 4, 5, 7, 32, 63 };
+	struct wfp_ipsec_ctx_update u;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		ASSERT_FALSE((1ULL << bits[i]) & __WFP_IPSEC_UPD_F_ALL);
+		u = raw_update(self->id,
+			       WFP_IPSEC_UPD_F_MM_SA_ID | 1ULL << bits[i]);
+		expect_raw_update_einval(_metadata, &self->e, &u);
+	}
+}
+
+/* A record its flag does not name must be zero: its bits stay free. */
+TEST_F(upd, raw_bundle_flags_without_flag_einval)
+{
+	struct wfp_ipsec_ctx_update u = raw_update(self->id,
+						   WFP_IPSEC_UPD_F_MM_SA_ID);
+
+	u.bundle_flags[WFP_IPSEC_DIR_INBOUND] = 1;
+	expect_raw_update_einval(_metadata, &self->e, &u);
+}
+
+TEST_F(upd, raw_nap_context_without_flag_einval)
+{
+	struct wfp_ipsec_ctx_update u = raw_update(self->id,
+						   WFP_IPSEC_UPD_F_MM_SA_ID);
+
+	u.nap_context[WFP_IPSEC_DIR_OUTBOUND] = 1;
+	expect_raw_update_einval(_metadata, &self->e, &u);
+}
+
+TEST_F(upd, raw_mm_sa_id_without_flag_einval)
+{
+	struct wfp_ipsec_ctx_update u = raw_update(self->id,
+						   WFP_IPSEC_UPD_F_NAP_CONTEXT);
+
+	u.mm_sa_id[WFP_IPSEC_DIR_INBOUND] = 1;
+	expect_raw_update_einval(_metadata, &self->e, &u);
+}
+
+/* The control: the same requests with their flags work. */
+TEST_F(upd, raw_records_with_their_flags)
+{
+	struct wfp_ipsec_ctx_update u =
+		raw_update(self->id, WFP_IPSEC_UPD_F_BUNDLE_FLAGS |
+			   WFP_IPSEC_UPD_F_NAP_CONTEXT |
+			   WFP_IPSEC_UPD_F_MM_SA_ID);
+
+	u.nap_context[WFP_IPSEC_DIR_OUTBOUND] = 1;
+	u.mm_sa_id[WFP_IPSEC_DIR_INBOUND] = 1;
+	EXPECT_EQ(wfp_ioctl(self->e.fd, WFP_IPSEC_IOC_CTX_UPDATE, &u), 0);
 }
 
 TEST_F(upd, key_module_state_not_supported)
@@ -1260,8 +1357,8 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 
 static IPSEC_SA_CONTEXT1 *g_child_nv;
 
-/* Without CAP_NET_ADMIN and with no grant: no ADD right. */
-static int update_without_add_right(void *arg)
+/* Without CAP_NET_ADMIN and with no grant: no WRITE right. */
+static int update_without_rights(void *arg)
 {
 	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
 	HANDLE h;
@@ -1280,19 +1377,13 @@ static int update_without_add_right(void *arg)
 	return rc == ERROR_ACCESS_DENIED ? 0 : 12;
 }
 
-TEST_F(upd, no_add_right)
+TEST_F(upd, no_rights)
 {
-	char *x0 = xfrm_text(), *x1;
-	struct wfp_ipsec_ctx_info i0 = ctx_info(self->e.fd, self->id), i1;
+	struct upd_snap sn = upd_snap_take(&self->e, self->id);
 
 	g_child_nv = &self->nv;
-	EXPECT_EQ(run_in_child(update_without_add_right, NULL), 0);
-	x1 = xfrm_text();
-	i1 = ctx_info(self->e.fd, self->id);
-	EXPECT_STREQ(x0, x1);
-	EXPECT_EQ(memcmp(&i0, &i1, sizeof(i0)), 0);
-	free(x0);
-	free(x1);
+	EXPECT_EQ(run_in_child(update_without_rights, NULL), 0);
+	expect_upd_unchanged(_metadata, &self->e, self->id, &sn);
 }
 
 /* The bundle records: flags, NAP context, main-mode SA id, per direction. */
@@ -1497,6 +1588,14 @@ static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 	(void)c;
 }
 
+/* Update0 of c's main-mode SA id, both directions. */
+static DWORD update_mm_sa_id(HANDLE h, IPSEC_SA_CONTEXT1 *c, UINT64 mm)
+{
+	c->inboundSa->saBundle.mmSaId = mm;
+	c->outboundSa->saBundle.mmSaId = mm;
+	return IPsecSaContextUpdate0(h, IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, c);
+}
+
 /* As nobody, with ADD and READ granted: keys, reads, cannot delete. */
 static int nobody_add_read(void *arg)
 {
@@ -1519,7 +1618,11 @@ static int nobody_add_read(void *arg)
 	if (!c->inboundSa || !c->outboundSa ||
 	    c->outboundSa->saBundle.saList[0].spi != SPI_OUT)
 		return 14;
+	/* Update0 changes a live context: WRITE, not ADD. */
+	sh->rc = update_mm_sa_id(h, c, 77);
 	FwpmFreeMemory0((void **)&c);
+	if (sh->rc != ERROR_ACCESS_DENIED)
+		return 19;
 	sh->rc = IPsecSaContextDeleteById0(h, sh->id);
 	if (sh->rc != ERROR_ACCESS_DENIED)
 		return 15;
@@ -1555,6 +1658,53 @@ TEST_F(rights, user_grant_add_read)
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, self->sh->id),
 		  ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 0);
+}
+
+/* As nobody, with ADD, READ and WRITE: keys, then updates. */
+static int nobody_add_read_write(void *arg)
+{
+	struct shared *sh = arg;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	HANDLE h;
+
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 11;
+	sh->rc = key_ctx(h, SPI_IN, SPI_OUT, 1, &sh->id);
+	if (sh->rc)
+		return 12;
+	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
+	if (sh->rc)
+		return 13;
+	sh->rc = update_mm_sa_id(h, c, 77);
+	FwpmFreeMemory0((void **)&c);
+	if (sh->rc)
+		return 14;
+	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
+	if (sh->rc)
+		return 15;
+	if (c->inboundSa->saBundle.mmSaId != 77 ||
+	    c->outboundSa->saBundle.mmSaId != 77)
+		return 16;
+	FwpmFreeMemory0((void **)&c);
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(rights, user_grant_write_updates)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ | FWPM_ACTRL_WRITE,
+		 NOBODY);
+	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	EXPECT_EQ(run_in_child(nobody_add_read_write, self->sh), 0)
+		TH_LOG("rc %#x", self->sh->rc);
+	ASSERT_NE(self->sh->id, 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, self->sh->id),
+		  ERROR_SUCCESS);
 }
 
 /* Nothing granted: nobody can do nothing. */

@@ -851,6 +851,8 @@ FIXTURE(userns) {
 
 FIXTURE_SETUP(userns)
 {
+	UINT64 q = 0;
+
 	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(self->report, MAP_FAILED);
@@ -858,8 +860,16 @@ FIXTURE_SETUP(userns)
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
 				  &self->h), 0);
 	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), 0);
+	/* Ids are counted per namespace and the child's new one starts at
+	 * 1: p must be another number for "not found there" to mean
+	 * anything.
+	 */
+	ASSERT_EQ(key_ctx(self->h, Q_REMOTE, 0, 0, KEY_P, KEY_P, ST_CREATED,
+			  &q), 0);
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->h, q), 0);
 	ASSERT_EQ(key_ctx(self->h, P_REMOTE, P_SPI_IN, P_SPI_OUT, KEY_P, KEY_P,
 			  ST_COMPLETE, &self->p), 0);
+	ASSERT_GT(self->p, 1);
 	self->grants = grants_count(self->fd);
 	ASSERT_GE(self->grants, 0);
 	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);

@@ -690,7 +690,7 @@ struct wfp_ipsec_stats {
 /**
  * struct wfp_ipsec_ctx_update - WFP_IPSEC_IOC_CTX_UPDATE (Update0)
  * @id: the context, with its inbound SA installed (EBUSY otherwise)
- * @flags: WFP_IPSEC_UPD_F_*; other bits EOPNOTSUPP
+ * @flags: WFP_IPSEC_UPD_F_*; other bits EINVAL
  * @traffic: TRAFFIC: the new outbound traffic, same IP version and type
  *	(EXDEV otherwise); the SAs and policies move to the new addresses
  * @encap: UDP_ENCAP: 1 to encapsulate ESP in UDP with the ports below,
@@ -702,9 +702,12 @@ struct wfp_ipsec_stats {
  * @mm_sa_id: MM_SA_ID: likewise
  * @reserved: must be zero
  *
+ * @bundle_flags, @nap_context and @mm_sa_id must be zero when their flag
+ * is clear (EINVAL).
+ *
  * Live SAs are replaced by copies (same SPIs and keys, anti-replay and
  * lifetime counters carried over) made before the old ones go, so
- * traffic does not stop.  Needs WFP_IPSEC_RIGHT_ADD.
+ * traffic does not stop.  Needs WFP_IPSEC_RIGHT_WRITE.
  */
 struct wfp_ipsec_ctx_update {
 	__u64 id;

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _WFP_IDS_H
+#define _WFP_IDS_H
+
+#include <linux/types.h>
+
+struct wfp_net;
+
+void wfp_ids_key_init(void);
+void wfp_ids_net_init(struct wfp_net *wn);
+u64 wfp_ids_session_next(struct wfp_net *wn);
+u64 wfp_ids_context_next(struct wfp_net *wn);
+
+#endif /* _WFP_IDS_H */
