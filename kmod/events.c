@@ -13,7 +13,11 @@
  * learns that it missed something.
  *
  * Subscriptions of a namespace are on one list under wn->ev_lock, a
- * spinlock: events are emitted with the context locks held.
+ * spinlock: events are emitted with the context locks held.  Each costs
+ * a queue of event_queue_len records and a step of every emit's walk, so
+ * a session holds at most WFP_IPSEC_SUBS_PER_SESSION_MAX and a namespace
+ * WFP_IPSEC_SUBS_PER_NET_MAX (the per-session bound keeps one session
+ * from taking the namespace's whole share).
  */
 
 #include <linux/moduleparam.h>
@@ -88,6 +92,14 @@ void wfp_events_emit(struct wfp_net *wn, u32 type,
 	spin_unlock(&wn->ev_lock);
 }
 
+/* Gives back n slots of the session and its namespace; under ev_lock. */
+static void wfp_subs_uncharge(struct wfp_session *s, unsigned int n)
+{
+	lockdep_assert_held(&s->wn->ev_lock);
+	s->nr_subs -= n;
+	s->wn->nr_subs -= n;
+}
+
 int wfp_events_subscribe(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_subscribe *r = arg;
@@ -105,9 +117,27 @@ int wfp_events_subscribe(struct wfp_session *s, void *arg)
 	if (!len)
 		return -EINVAL;
 
+	/* The slot is taken before the queue is allocated: a caller at the
+	 * limit is answered without allocating a queue only to free it, and
+	 * two racing callers cannot both take the last slot.
+	 */
+	spin_lock(&wn->ev_lock);
+	if (s->nr_subs >= WFP_IPSEC_SUBS_PER_SESSION_MAX ||
+	    wn->nr_subs >= WFP_IPSEC_SUBS_PER_NET_MAX) {
+		spin_unlock(&wn->ev_lock);
+		return -ENOSPC;
+	}
+	s->nr_subs++;
+	wn->nr_subs++;
+	spin_unlock(&wn->ev_lock);
+
 	sub = kvzalloc(struct_size(sub, q, len), GFP_KERNEL_ACCOUNT);
-	if (!sub)
+	if (!sub) {
+		spin_lock(&wn->ev_lock);
+		wfp_subs_uncharge(s, 1);
+		spin_unlock(&wn->ev_lock);
 		return -ENOMEM;
+	}
 	sub->s = s;
 	sub->len = len;
 	sub->local = r->local;
@@ -141,6 +171,7 @@ int wfp_events_unsubscribe(struct wfp_session *s, void *arg)
 		if (sub->id == r->id) {
 			found = sub;
 			wfp_sub_unlink(sub);
+			wfp_subs_uncharge(s, 1);
 			break;
 		}
 	}
@@ -161,6 +192,7 @@ void wfp_events_session_close(struct wfp_session *s)
 		list_del(&sub->wn_node);
 		list_move(&sub->s_node, &gone);
 	}
+	wfp_subs_uncharge(s, s->nr_subs);
 	spin_unlock(&s->wn->ev_lock);
 	list_for_each_entry_safe(sub, tmp, &gone, s_node)
 		kvfree(sub);

@@ -19,24 +19,10 @@
 #include "ids.h"
 #include "lifecycle.h"
 #include "netns.h"
-#include "traffic.h"
-
-static bool selftest;
-module_param(selftest, bool, 0444);
-MODULE_PARM_DESC(selftest, "Run the in-module self-tests at load");
-
-static bool __init wfp_selftests(void)
-{
-	return wfp_traffic_selftest();
-}
 
 static int __init wfp_mod_init(void)
 {
 	int ret;
-
-	/* Pure-logic self-tests first, before anything is visible. */
-	if (selftest && !wfp_selftests())
-		return -ENOTRECOVERABLE;
 
 	wfp_ids_key_init();
 	ret = wfp_context_init();

@@ -49,6 +49,7 @@ struct wfp_net {
 	 */
 	spinlock_t ev_lock;
 	struct list_head subscribers;
+	unsigned int nr_subs;		/* with reservations, ev_lock */
 
 	/* Rights granted to users and groups (rights.c). */
 	struct mutex rights_lock;

@@ -35,6 +35,7 @@ struct wfp_session {
 
 	/* Subscriptions (events.c), under wn->ev_lock. */
 	struct list_head subs;
+	unsigned int nr_subs;		/* with reservations */
 	wait_queue_head_t ev_wait;
 };
 

@@ -115,5 +115,3 @@ bool wfp_subnet_match(const struct wfp_ipsec_subnet *sn, u8 ip_version,
 	}
 	return true;
 }
-
-#include "selftest/traffic.c"

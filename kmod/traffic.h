@@ -15,6 +15,4 @@ int wfp_subnet_validate(const struct wfp_ipsec_subnet *sn);
 bool wfp_subnet_match(const struct wfp_ipsec_subnet *sn, u8 ip_version,
 		      const u8 *addr);
 
-bool wfp_traffic_selftest(void);
-
 #endif /* _WFP_TRAFFIC_H */

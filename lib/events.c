@@ -230,7 +230,9 @@ DWORD WINAPI IPsecSaContextSubscribe0(HANDLE engineHandle,
 	rc = start_thread(e);
 	if (!rc) {
 		err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_SUBSCRIBE, &r);
-		rc = wfp_status_from_errno(err);
+		/* The session or namespace limit: a quota, as for contexts. */
+		rc = err == ENOSPC ? ERROR_NOT_ENOUGH_QUOTA :
+				     wfp_status_from_errno(err);
 	}
 	if (!rc) {
 		sub->id = r.id;

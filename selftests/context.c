@@ -2089,6 +2089,209 @@ TEST_F(raw, enum_mixed_ip_versions)
 	expect_enum_einval(_metadata, self, &e);
 }
 
+/*
+ * The prefix match of enumeration (and subscription) templates against
+ * a bit-by-bit reference, on random addresses, through the real ioctls.
+ * Each round a context gets random IPv4 or IPv6 addresses; each side of
+ * a template is empty, the context's own address cut to a random prefix
+ * (half of them with one prefix bit flipped) or of the other IP version.
+ * The enumeration must return the context exactly when the reference
+ * says both sides match (EINVAL when the two sides' versions differ),
+ * and the template with one host bit set below its prefix must be
+ * refused.  The seed is printed; WFP_TEST_SEED=N replays a run.  The
+ * debug kernel makes a tenth of the rounds (WFP_TEST_DIVISOR), as for
+ * the scale tests.
+ */
+#define MATCH_ROUNDS	2000
+
+static __u64 rnd_next(__u64 *s)
+{
+	/* xorshift64: enough for test data, the same on every libc. */
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static unsigned int rnd_below(__u64 *s, unsigned int n)
+{
+	return (unsigned int)(rnd_next(s) % n);
+}
+
+static bool addr_bit(const __u8 *a, unsigned int i)
+{
+	return a[i / 8] & (0x80 >> (i % 8));
+}
+
+static unsigned int addr_bits(__u8 ip_version)
+{
+	return ip_version == WFP_IPSEC_IPV4 ? 32 : 128;
+}
+
+/* The reference: one bit at a time, nothing shared with the module. */
+static bool naive_match(const struct wfp_ipsec_subnet *sn, __u8 ip_version,
+			const __u8 *addr)
+{
+	unsigned int i;
+
+	if (!sn->ip_version)
+		return true;
+	if (sn->ip_version != ip_version)
+		return false;
+	for (i = 0; i < sn->prefix_len; i++)
+		if (addr_bit(sn->addr, i) != addr_bit(addr, i))
+			return false;
+	return true;
+}
+
+static void random_addr(__u64 *s, __u8 ip_version, __u8 *addr)
+{
+	unsigned int i, len = addr_bits(ip_version) / 8;
+
+	memset(addr, 0, 16);
+	for (i = 0; i < len; i++)
+		addr[i] = (__u8)rnd_next(s);
+	/* The unspecified address is no endpoint. */
+	addr[len - 1] |= !memcmp(addr, (__u8[16]){ 0 }, len);
+}
+
+/* addr cut to its first bits bits: a well-formed subnet. */
+static void prefix_of(struct wfp_ipsec_subnet *sn, __u8 ip_version,
+		      const __u8 *addr, unsigned int bits)
+{
+	unsigned int i;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->ip_version = ip_version;
+	sn->prefix_len = bits;
+	for (i = 0; i < bits; i++)
+		if (addr_bit(addr, i))
+			sn->addr[i / 8] |= 0x80 >> (i % 8);
+}
+
+static void random_side(__u64 *s, struct wfp_ipsec_subnet *sn,
+			__u8 ip_version, const __u8 *addr)
+{
+	unsigned int bits, i;
+
+	switch (rnd_below(s, 8)) {
+	case 0:
+		memset(sn, 0, sizeof(*sn));
+		return;
+	case 1:
+		ip_version = ip_version == WFP_IPSEC_IPV4 ? WFP_IPSEC_IPV6 :
+							    WFP_IPSEC_IPV4;
+		break;
+	}
+	bits = rnd_below(s, addr_bits(ip_version) + 1);
+	prefix_of(sn, ip_version, addr, bits);
+	if (bits && rnd_below(s, 2)) {
+		i = rnd_below(s, bits);
+		sn->addr[i / 8] ^= 0x80 >> (i % 8);
+	}
+}
+
+static void log_subnet(struct __test_metadata *_metadata, const char *side,
+		       const struct wfp_ipsec_subnet *sn)
+{
+	char buf[INET6_ADDRSTRLEN] = "any";
+
+	if (sn->ip_version)
+		inet_ntop(sn->ip_version == WFP_IPSEC_IPV4 ? AF_INET :
+			  AF_INET6, sn->addr, buf, sizeof(buf));
+	TH_LOG("%s template %s/%u", side, buf, sn->prefix_len);
+}
+
+/* Alone in a namespace: an enumeration sees the round's context or none. */
+FIXTURE(match) {
+	int fd;
+};
+
+FIXTURE_SETUP(match)
+{
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	self->fd = wfp_session(_metadata);
+}
+
+FIXTURE_TEARDOWN(match)
+{
+	close(self->fd);
+}
+
+/* About 6 s in an idle stock guest, 10 s beside other guests. */
+TEST_F_TIMEOUT(match, enum_template_prefix_random, 120)
+{
+	struct wfp_ipsec_ctx_create c;
+	struct wfp_ipsec_ctx_enum e, h;
+	struct wfp_ipsec_subnet *side;
+	const char *env = getenv("WFP_TEST_SEED");
+	__u64 seed, s, ids[2];
+	unsigned int round, bits, i;
+	__u8 v, *addr;
+	bool want;
+	int fd = self->fd;
+	long n;
+
+	seed = env && *env ? strtoull(env, NULL, 0) :
+	       (__u64)(now_ms() * 1e6) ^ (__u64)getpid() << 32;
+	s = seed ? seed : 1;
+	TH_LOG("seed %llu (WFP_TEST_SEED replays it)",
+	       (unsigned long long)seed);
+	for (round = 0; round < (unsigned int)wfp_scaled(MATCH_ROUNDS);
+	     round++) {
+		memset(&c, 0, sizeof(c));
+		raw_traffic_v4(&c.traffic);
+		if (rnd_below(&s, 2))
+			raw_to_v6(&c.traffic);
+		v = c.traffic.ip_version;
+		random_addr(&s, v, c.traffic.local_addr);
+		random_addr(&s, v, c.traffic.remote_addr);
+		ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0)
+			TH_LOG("round %u", round);
+
+		memset(&e, 0, sizeof(e));
+		random_side(&s, &e.local, v, c.traffic.local_addr);
+		random_side(&s, &e.remote, v, c.traffic.remote_addr);
+		n = raw_enum_ids(fd, &e, ids, ARRAY_SIZE(ids));
+		if (e.local.ip_version && e.remote.ip_version &&
+		    e.local.ip_version != e.remote.ip_version) {
+			EXPECT_EQ(n, -EINVAL);
+		} else {
+			want = naive_match(&e.local, v, c.traffic.local_addr) &&
+			       naive_match(&e.remote, v, c.traffic.remote_addr);
+			EXPECT_EQ(n, want);
+			if (n == 1)
+				EXPECT_EQ(ids[0], c.id);
+		}
+
+		/* One side the context's own prefix, short of the whole
+		 * address, the other empty: accepted; with a host bit set
+		 * below the prefix: refused.
+		 */
+		memset(&h, 0, sizeof(h));
+		side = rnd_below(&s, 2) ? &h.local : &h.remote;
+		addr = side == &h.local ? c.traffic.local_addr :
+					  c.traffic.remote_addr;
+		bits = rnd_below(&s, addr_bits(v));
+		prefix_of(side, v, addr, bits);
+		EXPECT_EQ(raw_enum_ids(fd, &h, NULL, 0), 1);
+		i = bits + rnd_below(&s, addr_bits(v) - bits);
+		side->addr[i / 8] |= 0x80 >> (i % 8);
+		EXPECT_EQ(raw_enum_ids(fd, &h, NULL, 0), -EINVAL)
+			TH_LOG("host bit %u", i);
+
+		ASSERT_EQ(raw_delete(fd, c.id), 0);
+		if (!_metadata->passed) {
+			TH_LOG("round %u of seed %llu", round,
+			       (unsigned long long)seed);
+			log_subnet(_metadata, "local", &e.local);
+			log_subnet(_metadata, "remote", &e.remote);
+			log_subnet(_metadata, "host-bit", side);
+			break;
+		}
+	}
+}
+
 TEST_F(raw, bad_user_pointers_efault)
 {
 	struct wfp_ipsec_ctx_create c = self->c;

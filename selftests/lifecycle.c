@@ -2543,6 +2543,121 @@ TEST_F(sub, subscribe_without_right_access_denied)
 	EXPECT_EQ(run_in_child(subscribe_without_right, NULL), 0);
 }
 
+/* ------------------------------------------ limits on subscriptions */
+
+#define SUBS_SESSION	WFP_IPSEC_SUBS_PER_SESSION_MAX
+#define SUBS_NET	WFP_IPSEC_SUBS_PER_NET_MAX
+
+/*
+ * New sessions of this namespace holding n subscriptions between them,
+ * each as many as it may; returns how many sessions (in fds), *last the
+ * id of the last subscription, on the last session.
+ */
+static int fill_subs(struct __test_metadata *_metadata, int *fds, int n,
+		     UINT64 *last)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i % SUBS_SESSION == 0)
+			fds[k++] = wfp_session(_metadata);
+		ASSERT_EQ(raw_subscribe(fds[k - 1], last), 0)
+			TH_LOG("subscription %d of %d", i + 1, n);
+	}
+	return k;
+}
+
+static void close_all(const int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+TEST_F(sub, subscribe_past_session_limit_not_enough_quota)
+{
+	HANDLE hs[SUBS_SESSION], more = BOGUS_HANDLE, other = NULL;
+	UINT64 id;
+	int i;
+
+	for (i = 0; i < SUBS_SESSION; i++)
+		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
+			  ERROR_SUCCESS);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &more),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(more, BOGUS_HANDLE);
+	EXPECT_EQ(nsubs(self->s), SUBS_SESSION);
+	/* The bound is the session's, not the namespace's. */
+	EXPECT_EQ(subscribe(self->e.h, NULL, &self->r2, &other),
+		  ERROR_SUCCESS);
+	/* What was there still delivers, once per subscription. */
+	id = create_via(_metadata, self->e.h, V4(10, 1, 0, 41));
+	ASSERT_EQ(rec_wait(&self->r, SUBS_SESSION, 5000), SUBS_SESSION);
+	for (i = 0; i < SUBS_SESSION; i++)
+		expect_rec(_metadata, &self->r, i, EV_ADD, id);
+	usleep(300000);
+	EXPECT_EQ(rec_count(&self->r), SUBS_SESSION);
+}
+
+TEST_F(sub, subscribe_past_namespace_limit_not_enough_quota)
+{
+	int fds[SUBS_NET / SUBS_SESSION], n;
+	HANDLE hs = BOGUS_HANDLE;
+	UINT64 last = 0;
+
+	n = fill_subs(_metadata, fds, SUBS_NET, &last);
+	/* self->s holds none: the namespace's bound refuses it. */
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &hs),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	expect_not_subscribed(_metadata, self->s, hs);
+	EXPECT_EQ(subscribe(self->e.h, NULL, &self->r2, &hs),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(hs, BOGUS_HANDLE);
+	EXPECT_EQ(nsubs(self->e.h), 0);
+	close_all(fds, n);
+}
+
+TEST_F(sub, subscribe_after_unsubscribe_at_session_limit)
+{
+	HANDLE hs[SUBS_SESSION], more = BOGUS_HANDLE;
+	int i;
+
+	for (i = 0; i < SUBS_SESSION; i++)
+		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
+			  ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &more),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs[3]), ERROR_SUCCESS);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &hs[3]), ERROR_SUCCESS);
+	EXPECT_EQ(nsubs(self->s), SUBS_SESSION);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &more),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(more, BOGUS_HANDLE);
+}
+
+TEST_F(sub, subscribe_after_others_unsubscribe_or_close_at_namespace_limit)
+{
+	int fds[SUBS_NET / SUBS_SESSION], n;
+	HANDLE hs = BOGUS_HANDLE, hs2 = BOGUS_HANDLE;
+	UINT64 last = 0;
+
+	n = fill_subs(_metadata, fds, SUBS_NET, &last);
+	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	/* One slot back from an Unsubscribe of another session... */
+	ASSERT_EQ(raw_unsubscribe(fds[n - 1], last, 0), 0);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r2, &hs2),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(hs2, BOGUS_HANDLE);
+	/* ... and a session's whole share when it closes. */
+	close(fds[0]);
+	EXPECT_EQ(subscribe(self->s, NULL, &self->r2, &hs2), ERROR_SUCCESS);
+	EXPECT_EQ(nsubs(self->s), 2);
+	close_all(fds + 1, n - 1);
+}
+
 /* ============================================== the kernel interface */
 
 FIXTURE(raw) {
@@ -2827,6 +2942,46 @@ static int raw_subscribe_without_right(void *arg)
 TEST_F(raw, subscribe_without_right_eacces)
 {
 	EXPECT_EQ(run_in_child(raw_subscribe_without_right, NULL), 0);
+}
+
+TEST_F(raw, subscribe_past_session_limit_enospc)
+{
+	struct wfp_ipsec_event ev[SUBS_SESSION + 1];
+	struct wfp_ipsec_subscribe r;
+	UINT64 id;
+	int i;
+
+	for (i = 0; i < SUBS_SESSION; i++)
+		ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	r.id = 0x5a5a5a5a5a5a5a5aULL;
+	EXPECT_EQ(wfp_ioctl(self->s, WFP_IPSEC_IOC_SUBSCRIBE, &r), -ENOSPC);
+	EXPECT_EQ(r.id, 0x5a5a5a5a5a5a5a5aULL);
+	/* One record per subscription made, none for the refused one. */
+	id = raw_create(self->o, V4(10, 1, 0, 2));
+	ASSERT_NE(id, 0);
+	EXPECT_EQ(raw_read(self->s, ev, sizeof(ev)),
+		  SUBS_SESSION * sizeof(ev[0]));
+	/* Another session has a bound of its own. */
+	EXPECT_EQ(raw_subscribe(self->o, NULL), 0);
+}
+
+TEST_F(raw, subscribe_past_namespace_limit_enospc)
+{
+	int fds[SUBS_NET / SUBS_SESSION], n;
+	UINT64 last = 0;
+
+	/* Less one: the last slot is taken by a session already holding
+	 * some, so the session's bound cannot be what refuses the next.
+	 */
+	n = fill_subs(_metadata, fds, SUBS_NET - 1, &last);
+	EXPECT_EQ(raw_subscribe(self->s, NULL), 0);
+	EXPECT_EQ(raw_subscribe(self->s, NULL), -ENOSPC);
+	EXPECT_EQ(raw_subscribe(self->o, NULL), -ENOSPC);
+	ASSERT_EQ(raw_unsubscribe(fds[n - 1], last, 0), 0);
+	EXPECT_EQ(raw_subscribe(self->o, NULL), 0);
+	EXPECT_EQ(raw_subscribe(self->s, NULL), -ENOSPC);
+	close_all(fds, n);
 }
 
 TEST_F(raw, subscription_ids_unique_one_record_each)

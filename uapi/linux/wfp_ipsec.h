@@ -567,7 +567,9 @@ struct wfp_ipsec_selectors {
  * lifetime, a flush) whose traffic matches the template.  Each
  * subscription queues at most event_queue_len events (module parameter);
  * what does not fit is counted and reported by a WFP_IPSEC_EVENT_OVERFLOW
- * record once the queue has room.  Needs WFP_IPSEC_RIGHT_SUBSCRIBE.
+ * record once the queue has room.  Needs WFP_IPSEC_RIGHT_SUBSCRIBE; fails
+ * with ENOSPC when the session holds WFP_IPSEC_SUBS_PER_SESSION_MAX
+ * subscriptions already or the namespace WFP_IPSEC_SUBS_PER_NET_MAX.
  */
 struct wfp_ipsec_subscribe {
 	struct wfp_ipsec_subnet local;
@@ -577,6 +579,14 @@ struct wfp_ipsec_subscribe {
 	__u64 id;
 	__u64 reserved[2];
 };
+
+/*
+ * Subscriptions one session, and all sessions of one network namespace,
+ * hold at most: each has a queue of event_queue_len records, and every
+ * event walks all of the namespace's.
+ */
+#define WFP_IPSEC_SUBS_PER_SESSION_MAX	16
+#define WFP_IPSEC_SUBS_PER_NET_MAX	1024
 
 /* wfp_ipsec_event.type; ADD and DELETE are IPSEC_SA_CONTEXT_EVENT_*. */
 #define WFP_IPSEC_EVENT_ADD		1
