@@ -110,7 +110,7 @@ $(KSRC_STAMP): | .setup-if-needed
 		$(addprefix linux-source-6.1/,$(KSRC_MEMBERS))
 	@touch $@
 
-SELFTESTS := session engine context spi sa cli windows_compat saenum lifecycle manage faultinject batch stress security fuzz module
+SELFTESTS := session engine context spi sa cli windows_compat saenum lifecycle manage faultinject batch stress security fuzz sysctl module
 SELFTEST_BINS := $(addprefix $(O)/selftests/,$(SELFTESTS))
 # kselftest_harness.h compares mixed signedness and leaves parameters
 # unused by design, so those two -Wextra warnings are off for the tests.

@@ -13,7 +13,6 @@
  * ends by DeleteById, by the exit of its namespace or by module unload.
  */
 
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -31,11 +30,6 @@
 #include "session.h"
 #include "spi.h"
 #include "traffic.h"
-
-static unsigned int max_contexts = 1U << 20;
-module_param(max_contexts, uint, 0644);
-MODULE_PARM_DESC(max_contexts,
-		 "Most SA contexts one network namespace may hold (default 1048576)");
 
 static struct kmem_cache *wfp_context_cache __read_mostly;
 
@@ -215,7 +209,7 @@ static int wfp_context_insert(struct wfp_net *wn, struct wfp_context *ctx)
 
 	lockdep_assert_held(&wn->ctx_lock);
 
-	if (wn->nr_contexts >= READ_ONCE(max_contexts))
+	if (wn->nr_contexts >= READ_ONCE(wn->set.max_contexts))
 		return -ENOSPC;
 	/* Taken under the lock, so the list stays in id order. */
 	ctx->id = wfp_ids_context_next(wn);

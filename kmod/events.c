@@ -20,7 +20,6 @@
  * from taking the namespace's whole share).
  */
 
-#include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -33,11 +32,6 @@
 #include "netns.h"
 #include "session.h"
 #include "traffic.h"
-
-static unsigned int event_queue_len = 1024;
-module_param(event_queue_len, uint, 0644);
-MODULE_PARM_DESC(event_queue_len,
-		 "Events one subscription holds before it drops (default 1024)");
 
 static atomic64_t wfp_sub_last_id = ATOMIC64_INIT(0);
 
@@ -103,8 +97,9 @@ static void wfp_subs_uncharge(struct wfp_session *s, unsigned int n)
 int wfp_events_subscribe(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_subscribe *r = arg;
-	unsigned int len = READ_ONCE(event_queue_len);
 	struct wfp_net *wn = s->wn;
+	/* 1..65536 (sysctl.c): the allocation below is at most 2 MiB. */
+	unsigned int len = READ_ONCE(wn->set.event_queue_len);
 	struct wfp_sub *sub;
 
 	if (r->flags || r->reserved0 ||
@@ -114,9 +109,6 @@ int wfp_events_subscribe(struct wfp_session *s, void *arg)
 	if (r->local.ip_version && r->remote.ip_version &&
 	    r->local.ip_version != r->remote.ip_version)
 		return -EINVAL;
-	if (!len)
-		return -EINVAL;
-
 	/* The slot is taken before the queue is allocated: a caller at the
 	 * limit is answered without allocating a queue only to free it, and
 	 * two racing callers cannot both take the last slot.

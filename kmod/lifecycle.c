@@ -3,8 +3,8 @@
  * IPsecSaContextExpire0, and the SA lifetimes xfrm enforces itself.
  *
  * Expire0 removes the outbound SA at once and the inbound SA after a grace
- * time (expire_grace_seconds, 60 by default, as Windows keeps it "for a
- * minute"), so packets the peer sent before it switched SAs still
+ * time (net.wfp_ipsec.expire_grace_seconds, 60 by default, as Windows
+ * keeps it "for a minute"), so packets the peer sent before it switched SAs still
  * decrypt.  The context then stays EXPIRED until DeleteById0.  Its
  * policies stay while it exists: with no outbound SA the OUT policy makes
  * xfrm hold traffic back (an acquire) instead of sending it in clear.
@@ -22,7 +22,6 @@
  * (Documentation/coexistence.rst).
  */
 
-#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -35,11 +34,6 @@
 #include "sa.h"
 #include "session.h"
 #include "spi.h"
-
-static unsigned int expire_grace_seconds = 60;
-module_param(expire_grace_seconds, uint, 0644);
-MODULE_PARM_DESC(expire_grace_seconds,
-		 "Seconds an expired context keeps its inbound SA (default 60)");
 
 static struct workqueue_struct *wfp_wq;
 
@@ -55,6 +49,16 @@ struct wfp_km_work {
 	u32 event;
 	bool hard;
 };
+
+/*
+ * At most a day (sysctl.c), and multiplied in unsigned long: an unsigned
+ * int product wrapped from 4294968 seconds at HZ=1000, turning a long
+ * grace into a short one.
+ */
+static unsigned long wfp_grace_jiffies(const struct wfp_net *wn)
+{
+	return (unsigned long)READ_ONCE(wn->set.expire_grace_seconds) * HZ;
+}
 
 static void wfp_expiry_work(struct work_struct *work)
 {
@@ -119,7 +123,7 @@ int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 		e->ctx = ctx;
 		ctx->expiry = e;
 		queue_delayed_work(wfp_wq, &e->work,
-				   READ_ONCE(expire_grace_seconds) * HZ);
+				   wfp_grace_jiffies(s->wn));
 		e = NULL;
 	}
 	wfp_context_unlock(ctx);

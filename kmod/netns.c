@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "netns.h"
 #include "rights.h"
+#include "sysctl.h"
 
 static unsigned int wfp_net_id __read_mostly;
 
@@ -23,19 +24,32 @@ struct wfp_net *wfp_net(const struct net *net)
 static int __net_init wfp_net_setup(struct net *net)
 {
 	struct wfp_net *wn = wfp_net(net);
+	int ret;
 
 	wn->net = net;
 	mutex_init(&wn->lock);
 	INIT_LIST_HEAD(&wn->sessions);
 	wfp_ids_net_init(wn);
 	wfp_rights_net_init(wn);
-	return wfp_context_table_init(wn);
+	ret = wfp_context_table_init(wn);
+	if (ret)
+		return ret;
+	/* Last: its files appear only once what they set exists. */
+	ret = wfp_sysctl_net_init(wn);
+	if (ret) {
+		wfp_context_table_destroy(wn);
+		wfp_rights_net_exit(wn);
+		mutex_destroy(&wn->lock);
+	}
+	return ret;
 }
 
 static void __net_exit wfp_net_teardown(struct net *net)
 {
 	struct wfp_net *wn = wfp_net(net);
 
+	/* First: no sysctl handler may run on wn->set once it goes. */
+	wfp_sysctl_net_exit(wn);
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
 	wfp_context_table_destroy(wn);
@@ -52,6 +66,12 @@ static struct pernet_operations wfp_net_ops = {
 
 int wfp_net_init(void)
 {
+	int ret;
+
+	/* Every namespace, the existing ones included, starts from them. */
+	ret = wfp_sysctl_check_defaults();
+	if (ret)
+		return ret;
 	return register_pernet_subsys(&wfp_net_ops);
 }
 

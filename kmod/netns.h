@@ -12,8 +12,22 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 
+struct ctl_table_header;
 struct net;
 struct wfp_grants;
+
+/*
+ * A namespace's settings, its sysctls under net.wfp_ipsec (sysctl.c):
+ * written under that file's lock, only ever to values inside their
+ * ranges, and read locklessly with READ_ONCE.
+ */
+struct wfp_settings {
+	unsigned int max_contexts;		/* context.c */
+	unsigned int event_queue_len;		/* events.c */
+	unsigned int expire_grace_seconds;	/* lifecycle.c */
+	unsigned int spi_min;			/* spi.c: GetSpi's range */
+	unsigned int spi_max;
+};
 
 struct wfp_net {
 	struct net *net;
@@ -54,6 +68,9 @@ struct wfp_net {
 	/* Rights granted to users and groups (rights.c). */
 	struct mutex rights_lock;
 	struct wfp_grants __rcu *grants;
+
+	struct wfp_settings set;
+	struct ctl_table_header *sysctl;	/* sysctl.c */
 };
 
 struct wfp_net *wfp_net(const struct net *net);

@@ -18,7 +18,6 @@
  * one wins, whoever makes the others.
  */
 
-#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/signal.h>
@@ -38,38 +37,6 @@
  * being hashed, so more than one in a row means a flush storm.
  */
 #define WFP_SPI_LARVAL_TRIES	4
-
-/*
- * GetSpi's range: away from strongSwan's 0xc0000000-0xcfffffff and
- * PF_KEY's 0x100-0x0fffffff defaults, so SPIs chosen here and by a daemon
- * sharing the namespace seldom meet (xfrm refuses duplicates anyway).
- */
-static unsigned int spi_min = 0xd0000000;
-static unsigned int spi_max = 0xdfffffff;
-
-static int wfp_spi_param_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
-
-	ret = kstrtouint(val, 0, &v);
-	if (ret)
-		return ret;
-	if (v < WFP_SPI_FIRST_VALID)
-		return -EINVAL;
-	*(unsigned int *)kp->arg = v;
-	return 0;
-}
-
-static const struct kernel_param_ops wfp_spi_param_ops = {
-	.set = wfp_spi_param_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(spi_min, &wfp_spi_param_ops, &spi_min, 0644);
-MODULE_PARM_DESC(spi_min, "Lowest SPI GetSpi chooses (>= 256, default 0xd0000000)");
-module_param_cb(spi_max, &wfp_spi_param_ops, &spi_max, 0644);
-MODULE_PARM_DESC(spi_max, "Highest SPI GetSpi chooses (default 0xdfffffff)");
 
 static const struct rhashtable_params wfp_spi_params = {
 	.key_len = sizeof_field(struct wfp_context, spi_key),
@@ -375,7 +342,8 @@ static int wfp_spi_reserve(struct wfp_session *s, struct wfp_ipsec_spi *r,
  */
 int wfp_spi_reserve_locked(struct wfp_context *ctx, struct wfp_ipsec_spi *r)
 {
-	u32 lo = READ_ONCE(spi_min), hi = READ_ONCE(spi_max);
+	u32 lo = READ_ONCE(ctx->wn->set.spi_min);
+	u32 hi = READ_ONCE(ctx->wn->set.spi_max);
 	int ret;
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
@@ -409,7 +377,8 @@ int wfp_spi_set(struct wfp_session *s, void *arg)
 int wfp_spi_get(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_spi *r = arg;
-	u32 lo = READ_ONCE(spi_min), hi = READ_ONCE(spi_max);
+	u32 lo = READ_ONCE(s->wn->set.spi_min);
+	u32 hi = READ_ONCE(s->wn->set.spi_max);
 	int ret;
 
 	ret = wfp_spi_validate(r);
@@ -417,7 +386,9 @@ int wfp_spi_get(struct wfp_session *s, void *arg)
 		return ret;
 	if (r->spi)
 		return -EINVAL;
-	/* Each bound is checked when written, their order only here. */
+	/* Every write keeps spi_min <= spi_max (sysctl.c), but two writes
+	 * between these reads can still show an inverted pair.
+	 */
 	if (lo > hi)
 		return -ERANGE;
 	return wfp_spi_reserve(s, r, lo, hi, false);

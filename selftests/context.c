@@ -3088,7 +3088,8 @@ TEST(namespaces_do_not_share_contexts)
 
 /* ------------------------------------------------------------ limit */
 
-#define MAX_CONTEXTS "/sys/module/wfp_ipsec/parameters/max_contexts"
+/* The setting of the namespace the test process is in. */
+#define MAX_CONTEXTS "/proc/sys/net/wfp_ipsec/max_contexts"
 
 static int param_read(char *buf, size_t len)
 {
@@ -3125,8 +3126,9 @@ FIXTURE(quota) {
 
 FIXTURE_SETUP(quota)
 {
-	ASSERT_EQ(param_read(self->old, sizeof(self->old)), 0);
+	/* A namespace of its own: the limit changed is only its own. */
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	ASSERT_EQ(param_read(self->old, sizeof(self->old)), 0);
 	self->h = open_engine(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 }

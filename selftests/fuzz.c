@@ -4498,7 +4498,7 @@ static unsigned int read_param(const char *name, unsigned int dflt)
 	unsigned int v = dflt;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/module/wfp_ipsec/parameters/%s", name);
+	snprintf(path, sizeof(path), "/proc/sys/net/wfp_ipsec/%s", name);
 	f = fopen(path, "r");
 	if (!f)
 		return dflt;
@@ -4651,7 +4651,7 @@ static int write_param(const char *name, unsigned int v)
 	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/module/wfp_ipsec/parameters/%s", name);
+	snprintf(path, sizeof(path), "/proc/sys/net/wfp_ipsec/%s", name);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -5024,7 +5024,10 @@ int main(int argc, char **argv)
 	nocap_ok = grants0.count == 0;
 	if (xfrm_ours(&xbase, &nxbase))
 		ksft_exit_fail_msg("cannot dump xfrm states and policies\n");
-	/* expired contexts lose their inbound SA within the run */
+	/* expired contexts lose their inbound SA within the run: the
+	 * setting of this namespace, the workers' home; the namespaces they
+	 * make start from the module's default
+	 */
 	grace0 = read_param("expire_grace_seconds", 60);
 	write_param("expire_grace_seconds", 2);
 

@@ -17,9 +17,9 @@
  * process (a worker forked before any callback thread exists); FIXTURE
  * raw the ioctls, read(2) and poll(2) underneath.
  *
- * Timed tests shorten the waits through the module parameters
- * expire_grace_seconds and event_queue_len; teardown (and the program's
- * exit) put back the values found at start.
+ * Timed tests shorten the waits through the sysctls
+ * net.wfp_ipsec.expire_grace_seconds and event_queue_len of the test's own
+ * namespace, so nothing needs putting back: they go with it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -45,9 +45,10 @@
 
 #include "wfp_test.h"
 
-#define PARAMS		"/sys/module/wfp_ipsec/parameters/"
-#define GRACE_PATH	PARAMS "expire_grace_seconds"
-#define QLEN_PATH	PARAMS "event_queue_len"
+/* The settings of the namespace the writer is in. */
+#define SYSCTL		"/proc/sys/net/wfp_ipsec/"
+#define GRACE_PATH	SYSCTL "expire_grace_seconds"
+#define QLEN_PATH	SYSCTL "event_queue_len"
 
 #define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
 			 (UINT32)(c) << 8 | (UINT32)(d))
@@ -118,24 +119,7 @@ static long long now_ns(void)
 
 #include "wfp_ns.h"
 
-/* ------------------------------------------------- module parameters */
-
-static int read_str(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return 0;
-}
+/* ---------------------------------------------------------- sysctls */
 
 static int write_str(const char *path, const char *s)
 {
@@ -148,30 +132,6 @@ static int write_str(const char *path, const char *s)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return n;
-}
-
-static char g_grace0[32], g_qlen0[32];
-
-static void __attribute__((constructor)) params_save(void)
-{
-	if (read_str(GRACE_PATH, g_grace0, sizeof(g_grace0)))
-		g_grace0[0] = 0;
-	if (read_str(QLEN_PATH, g_qlen0, sizeof(g_qlen0)))
-		g_qlen0[0] = 0;
-}
-
-static void params_restore(void)
-{
-	if (g_grace0[0])
-		write_str(GRACE_PATH, g_grace0);
-	if (g_qlen0[0])
-		write_str(QLEN_PATH, g_qlen0);
-}
-
-/* Also when a test died before its teardown. */
-static void __attribute__((destructor)) params_restore_at_exit(void)
-{
-	params_restore();
 }
 
 static void set_param(struct __test_metadata *_metadata, const char *path,
@@ -962,7 +922,6 @@ static void env_teardown(struct env *e)
 		close(e->bns);
 	if (e->bname[0])
 		sh("ip netns del %s 2>/dev/null", e->bname);
-	params_restore();
 	if (g_home >= 0)
 		close(g_home);
 	g_home = -1;
@@ -1354,6 +1313,9 @@ static int expire_then_leave_namespace(void *arg)
 
 	if (unshare(CLONE_NEWNET))
 		return 100;
+	/* A new namespace starts from the module's 60 s. */
+	if (write_str(GRACE_PATH, "2"))
+		return 104;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 101;
 	if (ctx_make_rc(h, ST_COMPLETE, B_V4, SPI_IN, SPI_OUT, NULL, &id))
@@ -1364,12 +1326,35 @@ static int expire_then_leave_namespace(void *arg)
 	return 0;
 }
 
+/*
+ * A day, the longest grace: the jiffies are computed in unsigned long,
+ * where an unsigned int product once wrapped a long grace to a short one.
+ */
+TEST_F_TIMEOUT(lc, expire_grace_at_longest_keeps_inbound_sa, 40)
+{
+	struct env *e = &self->e;
+	UINT64 id;
+
+	EXPECT_EQ(write_str(GRACE_PATH, "86401"), -EINVAL);
+	EXPECT_EQ(write_str(GRACE_PATH, "4294968"), -EINVAL);
+	set_param(_metadata, GRACE_PATH, 86400);
+	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
+	sleep(2);
+	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 1);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
+	/* Deleting cancels the day-long wait. */
+	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
 TEST_F_TIMEOUT(lc, namespace_exit_during_grace_is_clean, 40)
 {
 	struct env *e = &self->e;
 	UINT64 id;
 
-	set_param(_metadata, GRACE_PATH, 2);
 	EXPECT_EQ(run_in_child(expire_then_leave_namespace, NULL), 0);
 	EXPECT_EQ(run_in_child(expire_then_leave_namespace, NULL), 0);
 	/* Past the grace time: the timers must be gone with the namespace. */
@@ -3112,6 +3097,34 @@ TEST_F(raw, queue_len_applies_to_later_subscriptions)
 	EXPECT_EQ(nb, 4);
 	EXPECT_EQ(na, 2);
 	EXPECT_EQ(overflow, 1);
+}
+
+/*
+ * The largest queue the sysctl allows is one 2 MiB allocation, far from
+ * kvmalloc's WARN past INT_MAX bytes (fatal with panic_on_warn), which a
+ * queue of about 2^26 records reached; one more record is refused.
+ */
+TEST_F(raw, queue_at_largest_event_queue_len_works)
+{
+	struct wfp_ipsec_event ev[4];
+	UINT64 sub = 0, ids[3];
+	int i;
+
+	EXPECT_EQ(write_str(QLEN_PATH, "65537"), -EINVAL);
+	EXPECT_EQ(write_str(QLEN_PATH, "0"), -EINVAL);
+	set_param(_metadata, QLEN_PATH, 65536);
+	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
+	for (i = 0; i < 3; i++) {
+		ids[i] = raw_create(self->o, V4(10, 1, 1, i + 1));
+		ASSERT_NE(ids[i], 0);
+	}
+	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 3 * sizeof(ev[0]));
+	for (i = 0; i < 3; i++)
+		expect_event(_metadata, &ev[i], WFP_IPSEC_EVENT_ADD, sub,
+			     ids[i]);
+	expect_empty(_metadata, self->s);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(raw_delete(self->o, ids[i]), 0);
 }
 
 TEST_F(raw, xfrm_deletion_reported_to_creator_session)

@@ -57,6 +57,67 @@ TEST(engine_absent_without_module)
 	EXPECT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
 }
 
+/*
+ * The module parameters are the settings new namespaces start from,
+ * checked at load against the sysctls' ranges: a value out of range
+ * fails the load instead of reaching every namespace.
+ */
+TEST(load_refuses_out_of_range_defaults)
+{
+	static const char *const bad[] = {
+		"max_contexts=16777217", "event_queue_len=0",
+		"event_queue_len=65537", "expire_grace_seconds=86401",
+		"expire_grace_seconds=4294968", "spi_min=255", "spi_max=255",
+		"spi_min=0xe0000000", "spi_min=0x2000 spi_max=0x1000",
+	};
+	char cmd[128];
+	unsigned int i;
+
+	ASSERT_EQ(unload(), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "modprobe wfp_ipsec %s 2>/dev/null",
+			 bad[i]);
+		EXPECT_NE(system(cmd), 0) TH_LOG("%s", bad[i]);
+		EXPECT_NE(access("/sys/module/wfp_ipsec", F_OK), 0)
+			TH_LOG("%s", bad[i]);
+		if (!access("/sys/module/wfp_ipsec", F_OK))
+			ASSERT_EQ(unload(), 0);
+	}
+	ASSERT_EQ(reload(), 0);
+}
+
+static long long read_ll(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lli", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Existing namespaces and new ones alike start from them. */
+TEST(load_parameters_are_every_namespace_defaults)
+{
+	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(system("modprobe wfp_ipsec max_contexts=5 spi_min=0x1000 "
+			 "spi_max=0x1000"), 0);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 5);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/spi_min"), 0x1000);
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 5);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/spi_max"), 0x1000);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/event_queue_len"), 1024);
+	ASSERT_EQ(unload(), 0);
+	/* Gone with the module, in every namespace. */
+	EXPECT_NE(access("/proc/sys/net/wfp_ipsec", F_OK), 0);
+	ASSERT_EQ(reload(), 0);
+	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 1 << 20);
+}
+
 TEST(reload_with_sessions_in_other_namespace_closed)
 {
 	int fd;

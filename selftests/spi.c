@@ -6,9 +6,10 @@
  * with libnl-xfrm and fought over with iproute2's `ip xfrm`.
  *
  * Every test runs in a network namespace of its own (FIXTURE_SETUP), so
- * it starts with an empty xfrm database and "nothing changed" is exact;
- * teardown still deletes every context the test made and restores the
- * module parameters and sysctls it touched.
+ * it starts with an empty xfrm database and "nothing changed" is exact,
+ * and the sysctls it changes (net.wfp_ipsec.spi_min and spi_max,
+ * net.core.xfrm_acq_expires) are its namespace's; teardown still deletes
+ * every context the test made and puts xfrm_acq_expires back.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -34,8 +35,8 @@
 
 #include "wfp_test.h"
 
-#define SPI_MIN_PATH	"/sys/module/wfp_ipsec/parameters/spi_min"
-#define SPI_MAX_PATH	"/sys/module/wfp_ipsec/parameters/spi_max"
+#define SPI_MIN_PATH	"/proc/sys/net/wfp_ipsec/spi_min"
+#define SPI_MAX_PATH	"/proc/sys/net/wfp_ipsec/spi_max"
 #define ACQ_PATH	"/proc/sys/net/core/xfrm_acq_expires"
 
 #define ESP_KEY		"enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff"
@@ -157,7 +158,6 @@ struct fx {
 	UINT64 *many;
 	int nmany;
 	char acq_saved[32];
-	char min_saved[32], max_saved[32];
 };
 
 static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
@@ -198,11 +198,6 @@ static void fx_teardown(struct __test_metadata *_metadata, struct fx *f)
 
 	if (f->acq_saved[0])
 		write_str(ACQ_PATH, f->acq_saved);
-	/* No ordering check between the two when written: either first. */
-	if (f->min_saved[0])
-		write_str(SPI_MIN_PATH, f->min_saved);
-	if (f->max_saved[0])
-		write_str(SPI_MAX_PATH, f->max_saved);
 	if (!f->h)
 		goto out;
 	if (f->id)
@@ -1026,21 +1021,28 @@ TEST_F(spi, bad_engine_handle)
 
 /* ---------------------------------------------------------- GetSpi range */
 
-static void set_range(struct __test_metadata *_metadata, struct fx *f,
-		      UINT32 lo, UINT32 hi)
+static int write_u32(const char *path, UINT32 v)
 {
 	char buf[32];
 
-	if (!f->min_saved[0]) {
-		ASSERT_EQ(read_str(SPI_MIN_PATH, f->min_saved,
-				   sizeof(f->min_saved)), 0);
-		ASSERT_EQ(read_str(SPI_MAX_PATH, f->max_saved,
-				   sizeof(f->max_saved)), 0);
+	snprintf(buf, sizeof(buf), "%u", v);
+	return write_str(path, buf);
+}
+
+/*
+ * Every write must keep spi_min <= spi_max: a range wholly above the
+ * current one moves its top first, any other its bottom first.
+ */
+static void set_range(struct __test_metadata *_metadata, struct fx *f,
+		      UINT32 lo, UINT32 hi)
+{
+	if (lo > read_u32(_metadata, SPI_MAX_PATH)) {
+		ASSERT_EQ(write_u32(SPI_MAX_PATH, hi), 0);
+		ASSERT_EQ(write_u32(SPI_MIN_PATH, lo), 0);
+	} else {
+		ASSERT_EQ(write_u32(SPI_MIN_PATH, lo), 0);
+		ASSERT_EQ(write_u32(SPI_MAX_PATH, hi), 0);
 	}
-	snprintf(buf, sizeof(buf), "%u", lo);
-	ASSERT_EQ(write_str(SPI_MIN_PATH, buf), 0);
-	snprintf(buf, sizeof(buf), "%u", hi);
-	ASSERT_EQ(write_str(SPI_MAX_PATH, buf), 0);
 	ASSERT_EQ(read_u32(_metadata, SPI_MIN_PATH), lo);
 	ASSERT_EQ(read_u32(_metadata, SPI_MAX_PATH), hi);
 }
@@ -1202,39 +1204,41 @@ TEST_F_TIMEOUT(spi, get_spi_while_pfkey_flushes, 240)
 	EXPECT_EQ(bad, 0);
 }
 
-TEST_F(spi, get_spi_inverted_range)
+/* An inverted range cannot be set, whichever bound is written. */
+TEST_F(spi, get_spi_inverted_range_refused)
 {
 	struct fx *f = &self->f;
-	struct wfp_ipsec_spi r;
-	IPSEC_SA_SPI spi = 0x5a5a;
+	const UINT32 X = 0xd0000100;
+	IPSEC_SA_SPI spi = 0;
 
-	set_range(_metadata, f, 0xd0000100, 0xd00000ff);
-	memset(&r, 0, sizeof(r));
-	r.id = f->id;
-	r.inbound = ctx_info(_metadata, f, f->id).traffic;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SPI, &r), -ERANGE);
-	EXPECT_NE(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
+	set_range(_metadata, f, X, X + 15);
+	EXPECT_EQ(write_u32(SPI_MIN_PATH, X + 16), -EINVAL);
+	EXPECT_EQ(write_u32(SPI_MAX_PATH, X - 1), -EINVAL);
+	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), X);
+	EXPECT_EQ(read_u32(_metadata, SPI_MAX_PATH), X + 15);
+	/* Control: a one-SPI range is not inverted. */
+	EXPECT_EQ(write_u32(SPI_MIN_PATH, X + 15), 0);
+	EXPECT_EQ(write_u32(SPI_MAX_PATH, X + 15), 0);
+	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
 		  ERROR_SUCCESS);
-	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	EXPECT_EQ(spi, X + 15);
 }
 
 TEST_F(spi, spi_params_below_256_refused)
 {
-	struct fx *f = &self->f;
 	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
 	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
 
-	ASSERT_EQ(read_str(SPI_MIN_PATH, f->min_saved, sizeof(f->min_saved)), 0);
-	ASSERT_EQ(read_str(SPI_MAX_PATH, f->max_saved, sizeof(f->max_saved)), 0);
 	EXPECT_EQ(write_str(SPI_MIN_PATH, "255"), -EINVAL);
 	EXPECT_EQ(write_str(SPI_MIN_PATH, "0"), -EINVAL);
 	EXPECT_EQ(write_str(SPI_MAX_PATH, "255"), -EINVAL);
 	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), lo);
 	EXPECT_EQ(read_u32(_metadata, SPI_MAX_PATH), hi);
-	/* Control: 256 is a valid bound. */
+	/* Control: 256 is a valid bound, for both. */
 	EXPECT_EQ(write_str(SPI_MIN_PATH, "256"), 0);
 	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), 256);
+	EXPECT_EQ(write_str(SPI_MAX_PATH, "256"), 0);
+	EXPECT_EQ(read_u32(_metadata, SPI_MAX_PATH), 256);
 }
 
 static int cmp_u32(const void *a, const void *b)

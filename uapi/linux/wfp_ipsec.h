@@ -220,7 +220,8 @@ struct wfp_ipsec_traffic {
  * @reserved: must be zero
  *
  * Needs WFP_IPSEC_RIGHT_ADD; fails with EPERM in a dynamic session and
- * ENOSPC when the namespace holds max_contexts contexts already.
+ * ENOSPC when the namespace holds net.wfp_ipsec.max_contexts contexts
+ * already.
  */
 struct wfp_ipsec_ctx_create {
 	struct wfp_ipsec_traffic traffic;
@@ -565,7 +566,8 @@ struct wfp_ipsec_selectors {
  * one struct wfp_ipsec_event per SA context of the namespace created or
  * deleted through another session (or by xfrm itself: an SA's hard
  * lifetime, a flush) whose traffic matches the template.  Each
- * subscription queues at most event_queue_len events (module parameter);
+ * subscription queues at most net.wfp_ipsec.event_queue_len events (a
+ * sysctl of the namespace, read at subscription);
  * what does not fit is counted and reported by a WFP_IPSEC_EVENT_OVERFLOW
  * record once the queue has room.  Needs WFP_IPSEC_RIGHT_SUBSCRIBE; fails
  * with ENOSPC when the session holds WFP_IPSEC_SUBS_PER_SESSION_MAX
