@@ -370,6 +370,7 @@ struct known {
 
 struct nsinfo {
 	__u64 cookie;
+	__u64 last_ctx_id;	/* ids increase per namespace (ids.c) */
 	int nsess;
 	bool alive;
 	bool grants_known;
@@ -428,7 +429,7 @@ struct worker {
 	struct nsinfo *ns;
 	int nns, ns_cap;
 
-	__u64 last_ctx_id, last_sub_id;
+	__u64 last_sub_id;
 	unsigned int event_queue_len;
 
 	/* memory for arguments and bad pointers */
@@ -1999,10 +2000,11 @@ static struct ctx *do_create(struct sess *s, bool clean)
 	if (cr->inbound_filter_id)
 		fail(NR_CREATE, "inbound_filter_id %llu, not 0",
 		     (unsigned long long)cr->inbound_filter_id);
-	if (!id || id <= W.last_ctx_id || known_find(id))
+	if (!id || id <= W.ns[s->ns].last_ctx_id || known_find(id))
 		fail(NR_CREATE, "id %llu not new (last %llu)",
-		     (unsigned long long)id, (unsigned long long)W.last_ctx_id);
-	W.last_ctx_id = id;
+		     (unsigned long long)id,
+		     (unsigned long long)W.ns[s->ns].last_ctx_id);
+	W.ns[s->ns].last_ctx_id = id;
 	g_res->contexts++;
 	k = known_add(id);
 	k->ns = s->ns;
@@ -3697,12 +3699,13 @@ static void do_batch(struct sess *s)
 			fail(NR_BATCH, "entry %u: step %u status %u spi 0x%x "
 			     "(asked 0x%x)", i, e->step, e->add_status, e->spi,
 			     e->inbound_spi);
-		if (!e->id || e->id <= W.last_ctx_id || known_find(e->id)) {
+		if (!e->id || e->id <= W.ns[s->ns].last_ctx_id ||
+		    known_find(e->id)) {
 			fail(NR_BATCH, "entry %u: id %llu not new", i,
 			     (unsigned long long)e->id);
 			continue;
 		}
-		W.last_ctx_id = e->id;
+		W.ns[s->ns].last_ctx_id = e->id;
 		g_res->contexts++;
 		k = known_add(e->id);
 		k->ns = s->ns;
