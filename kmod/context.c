@@ -89,6 +89,22 @@ struct wfp_context *wfp_context_get(struct wfp_net *wn, u64 id)
 }
 
 /*
+ * Where a walk of the list in id order resumes after @cursor (0: from the
+ * head), for list_for_each_entry_continue*(): the cursor's context when
+ * it is still in the table, else the head, and the caller skips the ids
+ * up to the cursor.  Under rcu_read_lock() or ctx_lock.
+ */
+static struct wfp_context *wfp_context_at(struct wfp_net *wn, u64 cursor)
+{
+	struct wfp_context *ctx = NULL;
+
+	if (cursor)
+		ctx = rhashtable_lookup_fast(&wn->contexts, &cursor,
+					     wfp_context_params);
+	return list_prepare_entry(ctx, &wn->context_list, list);
+}
+
+/*
  * How every call that changes a context's xfrm side starts: a strong
  * reference and the namespace's xfrm_cfg_mutex, under which a context
  * found alive stays alive; wfp_context_unlock() undoes both.
@@ -192,6 +208,8 @@ void wfp_context_table_destroy(struct wfp_net *wn)
 		wfp_context_unlink(wn, ctx);
 		wfp_context_release(wn, ctx);
 		wfp_context_put(ctx);
+		/* Nobody else wants these locks: a namespace may hold 1M. */
+		cond_resched();
 	}
 	mutex_unlock(&wn->ctx_lock);
 	mutex_unlock(cfg);
@@ -257,6 +275,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx->vif_tunnel_id = c->vif_tunnel_id;
 	ctx->vif_traffic_selector_id = c->vif_traffic_selector_id;
 	ctx->traffic = c->traffic;
+	seqcount_mutex_init(&ctx->seq, &wn->net->xfrm.xfrm_cfg_mutex);
 
 	wfp_pset_key_init(&key, &ctx->traffic);
 	mutex_lock(&wn->ctx_lock);
@@ -315,6 +334,16 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
  * wfp_context_remove() for a caller holding xfrm_cfg_mutex already; on
  * true the caller owns the table's reference and puts it.
  */
+static void __wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
+				 u64 origin_session)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+
+	wfp_context_unlink(wn, ctx);
+	wfp_context_release(wn, ctx);
+	wfp_events_emit(wn, WFP_IPSEC_EVENT_DELETE, ctx, origin_session);
+}
+
 bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
 			       u64 origin_session)
 {
@@ -324,10 +353,7 @@ bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
 
 	mutex_lock(&wn->ctx_lock);
 	if (!ctx->dead) {
-		wfp_context_unlink(wn, ctx);
-		wfp_context_release(wn, ctx);
-		wfp_events_emit(wn, WFP_IPSEC_EVENT_DELETE, ctx,
-				origin_session);
+		__wfp_context_remove(wn, ctx, origin_session);
 		removed = true;
 	}
 	mutex_unlock(&wn->ctx_lock);
@@ -349,25 +375,56 @@ bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 	return removed;
 }
 
-/* A context one of whose xfrm states someone else deleted, pinned. */
-struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn)
+/*
+ * One batch of wfp_context_reap_lost(): from after *cursor, at most
+ * WFP_WALK_BATCH contexts, under both locks.  *cursor becomes the last
+ * context kept.  True when the list goes on.
+ */
+static bool wfp_context_reap_batch(struct wfp_net *wn, u64 *cursor)
+{
+	struct wfp_context *ctx, *tmp;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+	lockdep_assert_held(&wn->ctx_lock);
+
+	ctx = wfp_context_at(wn, *cursor);
+	list_for_each_entry_safe_continue(ctx, tmp, &wn->context_list, list) {
+		if (ctx->id <= *cursor)
+			continue;
+		if (++n > WFP_WALK_BATCH)
+			return true;
+		if (!wfp_sa_lost(ctx)) {
+			*cursor = ctx->id;
+			continue;
+		}
+		__wfp_context_remove(wn, ctx, 0);
+		/* The table's reference, which unlinking handed to us. */
+		wfp_context_put(ctx);
+	}
+	return false;
+}
+
+/*
+ * Deletes every context one of whose states or policies another plane
+ * took, in one pass over the list.  The locks are dropped between
+ * batches, so ip xfrm and the other callers of the namespace's
+ * xfrm_cfg_mutex wait for one batch at most, not for the whole list.
+ */
+void wfp_context_reap_lost(struct wfp_net *wn)
 {
 	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
-	struct wfp_context *ctx, *found = NULL;
+	u64 cursor = 0;
+	bool more;
 
-	/* cfg keeps the states still, ctx_lock the list. */
-	mutex_lock(cfg);
-	mutex_lock(&wn->ctx_lock);
-	list_for_each_entry(ctx, &wn->context_list, list) {
-		if (wfp_sa_lost(ctx)) {
-			refcount_inc(&ctx->refs);
-			found = ctx;
-			break;
-		}
-	}
-	mutex_unlock(&wn->ctx_lock);
-	mutex_unlock(cfg);
-	return found;
+	do {
+		mutex_lock(cfg);
+		mutex_lock(&wn->ctx_lock);
+		more = wfp_context_reap_batch(wn, &cursor);
+		mutex_unlock(&wn->ctx_lock);
+		mutex_unlock(cfg);
+		cond_resched();
+	} while (more);
 }
 
 void wfp_context_mark_dying(struct wfp_context *ctx)
@@ -394,7 +451,7 @@ void wfp_context_set_pset(struct wfp_context *ctx, struct wfp_pset *ps)
 	}
 }
 
-static void wfp_context_fill_info(const struct wfp_context *ctx,
+static void wfp_context_copy_info(const struct wfp_context *ctx,
 				  struct wfp_ipsec_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -426,6 +483,18 @@ static void wfp_context_fill_info(const struct wfp_context *ctx,
 	info->life = READ_ONCE(ctx->life);
 }
 
+/* A copy no Update0 or SA change was half-way through. */
+static void wfp_context_fill_info(const struct wfp_context *ctx,
+				  struct wfp_ipsec_ctx_info *info)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&ctx->seq);
+		wfp_context_copy_info(ctx, info);
+	} while (read_seqcount_retry(&ctx->seq, seq));
+}
+
 int wfp_context_get_info(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_ctx_info *info = arg;
@@ -436,10 +505,7 @@ int wfp_context_get_info(struct wfp_session *s, void *arg)
 	ctx = wfp_context_get(s->wn, info->id);
 	if (!ctx)
 		return -ENOENT;
-	/* Update0 rewrites the traffic under this mutex. */
-	mutex_lock(&s->net->xfrm.xfrm_cfg_mutex);
 	wfp_context_fill_info(ctx, info);
-	mutex_unlock(&s->net->xfrm.xfrm_cfg_mutex);
 	wfp_context_put(ctx);
 	return 0;
 }
@@ -454,6 +520,41 @@ static bool wfp_context_matches(const struct wfp_context *ctx,
 }
 
 /*
+ * Calls fn on every live context in id order, under rcu_read_lock(),
+ * WFP_WALK_BATCH at a time with a reschedule point between batches: for
+ * readers, which take no lock (context.h).  A context present for the
+ * whole walk is visited once.
+ */
+void wfp_context_for_each(struct wfp_net *wn,
+			  void (*fn)(const struct wfp_context *ctx, void *arg),
+			  void *arg)
+{
+	struct wfp_context *ctx;
+	unsigned int n;
+	u64 cursor = 0;
+	bool more;
+
+	do {
+		more = false;
+		n = 0;
+		rcu_read_lock();
+		ctx = wfp_context_at(wn, cursor);
+		list_for_each_entry_continue_rcu(ctx, &wn->context_list, list) {
+			if (ctx->id <= cursor || READ_ONCE(ctx->dead))
+				continue;
+			if (++n > WFP_WALK_BATCH) {
+				more = true;
+				break;
+			}
+			fn(ctx, arg);
+			cursor = ctx->id;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	} while (more);
+}
+
+/*
  * Pins up to @want matching contexts with ids above @cursor, in id order.
  * The walk resumes right after the cursor's context when it is still in
  * the table; when it was deleted meanwhile, it scans from the start for
@@ -465,14 +566,11 @@ static unsigned int wfp_context_collect(struct wfp_net *wn,
 					u64 cursor, struct wfp_context **batch,
 					unsigned int want)
 {
-	struct wfp_context *ctx = NULL;
+	struct wfp_context *ctx;
 	unsigned int n = 0;
 
 	rcu_read_lock();
-	if (cursor)
-		ctx = rhashtable_lookup(&wn->contexts, &cursor,
-					wfp_context_params);
-	ctx = list_prepare_entry(ctx, &wn->context_list, list);
+	ctx = wfp_context_at(wn, cursor);
 	list_for_each_entry_continue_rcu(ctx, &wn->context_list, list) {
 		if (ctx->id <= cursor || READ_ONCE(ctx->dead) ||
 		    !wfp_context_matches(ctx, e) ||
@@ -521,16 +619,14 @@ int wfp_context_enum(struct wfp_session *s, void *arg)
 		n = wfp_context_collect(s->wn, e, pos, batch, want);
 		kept = 0;
 		for (i = 0; i < n; i++) {
-			/* Filled under the mutex Update0 changes traffic under,
-			 * copied out after: the copy may fault.
+			/* Filled first, copied out after: the copy may
+			 * fault.
 			 */
-			mutex_lock(&s->net->xfrm.xfrm_cfg_mutex);
 			wfp_context_fill_info(batch[i], &info);
-			mutex_unlock(&s->net->xfrm.xfrm_cfg_mutex);
 			pos = batch[i]->id;
-			/* It matched when collected, without the mutex; an
-			 * Update0 since may have moved it out of the template.
-			 * Only what matches as reported is returned.
+			/* It matched when collected; an Update0 since may
+			 * have moved it out of the template.  Only what
+			 * matches as reported is returned.
 			 */
 			if (wfp_subnet_match(&e->local, info.traffic.ip_version,
 					     info.traffic.local_addr) &&

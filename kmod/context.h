@@ -9,6 +9,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
 #include <linux/types.h>
 
 #include <linux/wfp_ipsec.h>
@@ -38,8 +39,12 @@ struct wfp_context_inbound {
 /*
  * Immutable after creation: id, wn, reqid, flags, creator_session_id,
  * vif_*.  The rest changes only under net->xfrm.xfrm_cfg_mutex (and, for
- * the indexes, wn->ctx_lock too); lockless readers use READ_ONCE() on
- * state.
+ * the indexes, wn->ctx_lock too).  Readers (GetById, Enum, GET_SA,
+ * statistics) take neither: what they copy - traffic, state, the SPI
+ * fields, x[], meta, meta_out - is written inside a seq write section,
+ * and they retry a copy that raced one.  x[]'s states and meta_out are
+ * freed after an RCU grace period, so a reader may look into them under
+ * rcu_read_lock().
  */
 struct wfp_context {
 	struct rhash_head node;		/* in wn->contexts, keyed by id */
@@ -56,6 +61,7 @@ struct wfp_context {
 	u64 vif_tunnel_id;
 	u64 vif_traffic_selector_id;
 	struct wfp_ipsec_traffic traffic;
+	seqcount_mutex_t seq;		/* writers hold xfrm_cfg_mutex */
 
 	/* Inbound SPI reservation (spi.c). */
 	struct rhash_head spi_node;	/* in wn->spis, keyed by spi_key */
@@ -110,7 +116,13 @@ bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 			u64 origin_session);
 bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
 			       u64 origin_session);
-struct wfp_context *wfp_context_find_orphan(struct wfp_net *wn);
+void wfp_context_reap_lost(struct wfp_net *wn);
+void wfp_context_for_each(struct wfp_net *wn,
+			  void (*fn)(const struct wfp_context *ctx, void *arg),
+			  void *arg);
+
+/* Contexts a batched walk visits between two reschedule points. */
+#define WFP_WALK_BATCH	256
 void wfp_context_mark_dying(struct wfp_context *ctx);
 void wfp_context_set_pset(struct wfp_context *ctx, struct wfp_pset *ps);
 

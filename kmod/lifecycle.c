@@ -42,10 +42,11 @@ struct wfp_expiry {
 	struct wfp_context *ctx;	/* a reference */
 };
 
+/* An event on one of the states, for wfp_km_work(). */
 struct wfp_km_work {
 	struct work_struct work;
 	struct net *net;		/* a reference */
-	struct xfrm_state *x;		/* a reference; NULL: check all */
+	struct xfrm_state *x;		/* a reference */
 	u32 event;
 	bool hard;
 };
@@ -131,20 +132,6 @@ int wfp_lifecycle_expire(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-/*
- * A flush, or another plane's policy change, took states or policies
- * from under some contexts: delete those contexts.
- */
-static void wfp_km_flushed(struct wfp_net *wn)
-{
-	struct wfp_context *ctx;
-
-	while ((ctx = wfp_context_find_orphan(wn))) {
-		wfp_context_remove(wn, ctx, 0);
-		wfp_context_put(ctx);
-	}
-}
-
 static void wfp_km_work(struct work_struct *work)
 {
 	struct wfp_km_work *w = container_of(work, struct wfp_km_work, work);
@@ -152,10 +139,6 @@ static void wfp_km_work(struct work_struct *work)
 	struct mutex *cfg = &w->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_context *ctx;
 
-	if (!w->x) {
-		wfp_km_flushed(wn);
-		goto out;
-	}
 	/* Under cfg, so an Update0 swapping this context's states is
 	 * either not begun or done.
 	 */
@@ -173,9 +156,7 @@ static void wfp_km_work(struct work_struct *work)
 	mutex_unlock(cfg);
 	if (ctx)
 		wfp_context_put(ctx);
-out:
-	if (w->x)
-		xfrm_state_put(w->x);
+	xfrm_state_put(w->x);
 	put_net(w->net);
 	kfree(w);
 }
@@ -187,8 +168,50 @@ static bool wfp_km_ours(const struct xfrm_state *x)
 }
 
 /*
- * Queues the work for an event on x in net (x NULL: check every context
- * of net).  Atomic context, maybe with x->lock held: references only.
+ * Every context of the namespace is checked for states or policies
+ * another plane took (wfp_context_reap_lost()).  One work per namespace:
+ * a storm of flushes and policy changes queues it once, allocates
+ * nothing, so it cannot be lost to a failed allocation, and a change
+ * that lands while it runs queues it again.
+ */
+static void wfp_km_rescan_work(struct work_struct *work)
+{
+	struct wfp_net *wn = container_of(work, struct wfp_net, km_rescan);
+	struct net *net = wn->net;
+
+	/* Cleared first: what changes from here on is seen by a rerun. */
+	clear_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags);
+	/* The clear before the scan's reads; pairs with test_and_set_bit(). */
+	smp_mb__after_atomic();
+	wfp_context_reap_lost(wn);
+	put_net(net);
+}
+
+/* Atomic context, maybe under xfrm's locks. */
+void wfp_lifecycle_rescan(struct net *net)
+{
+	struct wfp_net *wn = wfp_net(net);
+
+	if (test_and_set_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags))
+		return;
+	/* A namespace on its way out is torn down by its exit instead. */
+	if (!maybe_get_net(net)) {
+		clear_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags);
+		return;
+	}
+	queue_work(wfp_wq, &wn->km_rescan);
+}
+
+void wfp_lifecycle_net_init(struct wfp_net *wn)
+{
+	INIT_WORK(&wn->km_rescan, wfp_km_rescan_work);
+}
+
+/*
+ * Queues the work for an event on x in net.  Atomic context, maybe with
+ * x->lock held: references only.  Without memory for it, the namespace
+ * is rescanned instead, which finds a deleted state or a replaced larval
+ * one as well (a soft expiry it does not see: the SA lives on).
  */
 static int wfp_km_queue(struct net *net, struct xfrm_state *x, u32 event,
 			bool hard)
@@ -196,18 +219,18 @@ static int wfp_km_queue(struct net *net, struct xfrm_state *x, u32 event,
 	struct wfp_km_work *w;
 
 	w = kzalloc(sizeof(*w), GFP_ATOMIC);
-	if (!w)
+	if (!w) {
+		wfp_lifecycle_rescan(net);
 		return -ENOMEM;
+	}
 	/* A namespace on its way out is torn down by its exit instead. */
 	w->net = maybe_get_net(net);
 	if (!w->net) {
 		kfree(w);
 		return 0;
 	}
-	if (x) {
-		xfrm_state_hold(x);
-		w->x = x;
-	}
+	xfrm_state_hold(x);
+	w->x = x;
 	w->event = event;
 	w->hard = hard;
 	INIT_WORK(&w->work, wfp_km_work);
@@ -235,7 +258,8 @@ static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
 		net = xs_net(x);
 		break;
 	case XFRM_MSG_FLUSHSA:
-		return wfp_km_queue(c->net, NULL, c->event, false);
+		wfp_lifecycle_rescan(c->net);
+		return 0;
 	default:
 		return 0;
 	}
@@ -262,7 +286,8 @@ static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 {
 	switch (c->event) {
 	case XFRM_MSG_FLUSHPOLICY:
-		return wfp_km_queue(c->net, NULL, c->event, false);
+		wfp_lifecycle_rescan(c->net);
+		return 0;
 	case XFRM_MSG_POLEXPIRE:
 		/* A hard one, sent by a user, deleted the policy. */
 		if (!c->data.hard)
@@ -274,7 +299,8 @@ static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 		fallthrough;
 	case XFRM_MSG_UPDPOLICY:
 		/* c->net is set for flushes only. */
-		return wfp_km_queue(xp_net(xp), NULL, c->event, false);
+		wfp_lifecycle_rescan(xp_net(xp));
+		return 0;
 	default:
 		return 0;
 	}

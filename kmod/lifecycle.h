@@ -6,10 +6,15 @@
 #define _WFP_LIFECYCLE_H
 
 struct wfp_context;
+struct net;
+struct wfp_net;
 struct wfp_session;
 
 int wfp_lifecycle_init(void);
 void wfp_lifecycle_start(void);
+void wfp_lifecycle_net_init(struct wfp_net *wn);
+/* Checks every context of net for what another plane took, soon. */
+void wfp_lifecycle_rescan(struct net *net);
 void wfp_lifecycle_stop(void);
 void wfp_lifecycle_uninit(void);
 void wfp_lifecycle_flush(void);

@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "ids.h"
+#include "lifecycle.h"
 #include "netns.h"
 #include "rights.h"
 #include "sysctl.h"
@@ -30,6 +31,7 @@ static int __net_init wfp_net_setup(struct net *net)
 	mutex_init(&wn->lock);
 	INIT_LIST_HEAD(&wn->sessions);
 	wfp_ids_net_init(wn);
+	wfp_lifecycle_net_init(wn);
 	wfp_rights_net_init(wn);
 	ret = wfp_context_table_init(wn);
 	if (ret)

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 struct ctl_table_header;
 struct net;
@@ -37,6 +38,12 @@ struct wfp_net {
 	struct mutex lock;
 	struct list_head sessions;
 	unsigned int nr_sessions;
+	/* The check of every context after another plane's flush or
+	 * policy change (lifecycle.c); km_flags: WFP_NET_RESCAN_*.
+	 */
+	struct work_struct km_rescan;
+	unsigned long km_flags;
+
 	/* Ids of the namespace (ids.c). */
 	u64 id_base;
 	atomic64_t last_session_id;
@@ -72,6 +79,8 @@ struct wfp_net {
 	struct wfp_settings set;
 	struct ctl_table_header *sysctl;	/* sysctl.c */
 };
+
+#define WFP_NET_RESCAN_QUEUED	0
 
 struct wfp_net *wfp_net(const struct net *net);
 

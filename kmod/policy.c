@@ -325,6 +325,72 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 	return ret;
 }
 
+/*
+ * Whether ps and old select the same traffic and differ only in their
+ * tunnel endpoints: then their policies would collide in xfrm (same
+ * selector, type and mark), and ps must take old's over in place.
+ */
+bool wfp_pset_same_selectors(const struct wfp_pset *ps,
+			     const struct wfp_pset *old)
+{
+	struct wfp_pset_key a = ps->key, b = old->key;
+
+	memset(a.tun_local, 0, sizeof(a.tun_local));
+	memset(a.tun_remote, 0, sizeof(a.tun_remote));
+	memset(b.tun_local, 0, sizeof(b.tun_local));
+	memset(b.tun_remote, 0, sizeof(b.tun_remote));
+	return !memcmp(&a, &b, sizeof(a));
+}
+
+/*
+ * Update0 of a tunnel whose selectors stay while its endpoints move: the
+ * new set's policies replace old's in xfrm (xfrm_policy_insert() without
+ * excl replaces the policy of the same selector, and only old's can hold
+ * it while old is intact), so the traffic is never without a policy.
+ * Every policy is made before the first goes in; only an insert that
+ * cannot allocate fails after that, and old is then lost: its contexts
+ * go (wfp_context_reap_lost()) rather than report protection they lack.
+ */
+int wfp_pset_take_over(struct wfp_net *wn, struct wfp_pset *ps,
+		       struct wfp_pset *old, u8 sa_proto)
+{
+	int ndirs = ps->key.mode == XFRM_MODE_TUNNEL ? 3 : 2;
+	struct xfrm_policy *pol[XFRM_POLICY_MAX] = {};
+	int dir, ret = 0;
+
+	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
+	lockdep_assert_held(&wn->ctx_lock);
+
+	if (ps->complete || ps->key.no_policy || !old->complete ||
+	    wfp_pset_lost(old))
+		return -EBUSY;
+	ps->sa_proto = sa_proto;
+	for (dir = 0; dir < ndirs; dir++) {
+		pol[dir] = wfp_policy_make(wn->net, ps, dir);
+		if (!pol[dir])
+			ret = -ENOMEM;
+	}
+	for (dir = 0; dir < ndirs && !ret; dir++) {
+		ret = xfrm_policy_insert(dir, pol[dir], 0);
+		if (!ret) {
+			ps->pol[dir] = pol[dir];
+			pol[dir] = NULL;
+		}
+	}
+	for (dir = 0; dir < ndirs; dir++) {
+		if (pol[dir]) {
+			pol[dir]->walk.dead = 1;
+			xfrm_policy_destroy(pol[dir]);
+		}
+	}
+	if (ret) {
+		wfp_pset_remove_policies(ps);
+		return ret;
+	}
+	ps->complete++;
+	return 0;
+}
+
 void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps)
 {
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);

@@ -73,5 +73,9 @@ void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,
 bool wfp_pset_lost(const struct wfp_pset *ps);
 int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto);
 void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps);
+bool wfp_pset_same_selectors(const struct wfp_pset *ps,
+			     const struct wfp_pset *old);
+int wfp_pset_take_over(struct wfp_net *wn, struct wfp_pset *ps,
+		       struct wfp_pset *old, u8 sa_proto);
 
 #endif /* _WFP_POLICY_H */

@@ -339,16 +339,22 @@ static void wfp_sa_drop(struct xfrm_state *x)
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir)
 {
 	struct xfrm_state *x = ctx->x[dir];
+	struct wfp_sa_meta *m = NULL;
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 
 	if (!x)
 		return;
+	write_seqcount_begin(&ctx->seq);
 	ctx->x[dir] = NULL;
 	if (dir == WFP_IPSEC_DIR_OUTBOUND) {
-		kfree(ctx->meta_out);
+		m = ctx->meta_out;
 		ctx->meta_out = NULL;
 	}
+	write_seqcount_end(&ctx->seq);
+	/* A reader may be copying it (context.h). */
+	if (m)
+		kfree_rcu_mightsleep(m);
 	wfp_sa_drop(x);
 	atomic64_inc(&ctx->wn->sas_deleted);
 }
@@ -390,8 +396,7 @@ static void wfp_sa_meta_init(struct wfp_sa_meta *m,
 }
 
 /* The bundle as it was given, keys left out; the reverse of the above. */
-static void wfp_sa_meta_fill(const struct wfp_sa_meta *m,
-			     const struct xfrm_state *x,
+static void wfp_sa_meta_fill(const struct wfp_sa_meta *m, __be32 spi,
 			     struct wfp_ipsec_bundle *b)
 {
 	struct wfp_ipsec_sa *sa0 = &b->sas[0];
@@ -412,7 +417,7 @@ static void wfp_sa_meta_fill(const struct wfp_sa_meta *m,
 	b->qm_filter_id = m->qm_filter_id;
 	memcpy(b->sa_lookup_context, m->sa_lookup_context,
 	       sizeof(b->sa_lookup_context));
-	sa0->spi = ntohl(x->id.spi);
+	sa0->spi = ntohl(spi);
 	sa0->transform_type = m->transform_type;
 	sa0->auth_type = m->auth_type;
 	sa0->cipher_type = m->cipher_type;
@@ -444,7 +449,7 @@ void wfp_sa_meta_update(struct wfp_context *ctx,
 			const struct wfp_ipsec_ctx_update *u,
 			struct wfp_sa_meta **spare)
 {
-	struct wfp_sa_meta m[2];
+	struct wfp_sa_meta m[2], *out, *old;
 	int dir;
 
 	for (dir = 0; dir < 2; dir++) {
@@ -458,19 +463,28 @@ void wfp_sa_meta_update(struct wfp_context *ctx,
 		if (u->flags & WFP_IPSEC_UPD_F_MM_SA_ID)
 			m[dir].mm_sa_id = u->mm_sa_id[dir];
 	}
+	/* Both directions the same: no meta_out; else its own copy. */
+	if (!ctx->x[WFP_IPSEC_DIR_OUTBOUND] ||
+	    !memcmp(&m[WFP_IPSEC_DIR_OUTBOUND], &m[WFP_IPSEC_DIR_INBOUND],
+		    sizeof(m[0]))) {
+		out = NULL;
+	} else {
+		out = ctx->meta_out;
+		if (!out) {
+			out = *spare;
+			*spare = NULL;
+		}
+	}
+	old = ctx->meta_out != out ? ctx->meta_out : NULL;
+	write_seqcount_begin(&ctx->seq);
 	ctx->meta = m[WFP_IPSEC_DIR_INBOUND];
-	if (!ctx->x[WFP_IPSEC_DIR_OUTBOUND])
-		return;
-	if (!memcmp(&m[WFP_IPSEC_DIR_OUTBOUND], &ctx->meta, sizeof(ctx->meta))) {
-		kfree(ctx->meta_out);
-		ctx->meta_out = NULL;
-		return;
-	}
-	if (!ctx->meta_out) {
-		ctx->meta_out = *spare;
-		*spare = NULL;
-	}
-	*ctx->meta_out = m[WFP_IPSEC_DIR_OUTBOUND];
+	if (out)
+		*out = m[WFP_IPSEC_DIR_OUTBOUND];
+	ctx->meta_out = out;
+	write_seqcount_end(&ctx->seq);
+	/* A reader may be copying it (context.h). */
+	if (old)
+		kfree_rcu_mightsleep(old);
 }
 
 /* Inserts the new state; on success the caller's reference stays. */
@@ -576,20 +590,25 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 			wfp_sa_drop(x);
 			goto err_meta;
 		}
-		ctx->meta_out = meta_out;
-		ctx->x[WFP_IPSEC_DIR_OUTBOUND] = x;
 	} else {
 		/* The larval state is gone (ESP: replaced by the update)
 		 * or no longer needed (AH); drop our hold on it.
 		 */
 		wfp_spi_release(ctx);
+	}
+	write_seqcount_begin(&ctx->seq);
+	if (!inbound) {
+		ctx->meta_out = meta_out;
+		ctx->x[WFP_IPSEC_DIR_OUTBOUND] = x;
+	} else {
 		ctx->meta = m;
 		ctx->x[WFP_IPSEC_DIR_INBOUND] = x;
 	}
-	atomic64_inc(&ctx->wn->sas_added);
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);
+	write_seqcount_end(&ctx->seq);
+	atomic64_inc(&ctx->wn->sas_added);
 	return 0;
 
 err_meta:
@@ -631,10 +650,12 @@ int wfp_sa_add_outbound(struct wfp_session *s, void *arg)
 
 int wfp_sa_get(struct wfp_session *s, void *arg)
 {
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_ipsec_ctx_sa *g = arg;
 	struct wfp_context *ctx;
-	int ret = 0;
+	struct xfrm_state *x;
+	struct wfp_sa_meta m;
+	unsigned int seq;
+	__be32 spi = 0;
 
 	if (g->reserved0 || memchr_inv(g->reserved, 0, sizeof(g->reserved)) ||
 	    memchr_inv(&g->bundle, 0, sizeof(g->bundle)) ||
@@ -643,16 +664,23 @@ int wfp_sa_get(struct wfp_session *s, void *arg)
 	ctx = wfp_context_get(s->wn, g->id);
 	if (!ctx)
 		return -ENOENT;
-	/* The states and metas change only under this mutex. */
-	mutex_lock(cfg);
-	if (ctx->x[g->dir])
-		wfp_sa_meta_fill(wfp_sa_meta_of(ctx, g->dir), ctx->x[g->dir],
-				 &g->bundle);
-	else
-		ret = -ENOENT;
-	mutex_unlock(cfg);
+	/* Without the mutex (context.h): states and metas outlive an RCU
+	 * read section, and a copy that raced a change is made again.
+	 */
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&ctx->seq);
+		x = READ_ONCE(ctx->x[g->dir]);
+		if (x) {
+			m = *wfp_sa_meta_of(ctx, g->dir);
+			spi = x->id.spi;
+		}
+	} while (read_seqcount_retry(&ctx->seq, seq));
+	rcu_read_unlock();
+	if (x)
+		wfp_sa_meta_fill(&m, spi, &g->bundle);
 	wfp_context_put(ctx);
-	return ret;
+	return x ? 0 : -ENOENT;
 }
 
 /*
@@ -763,7 +791,9 @@ void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x)
 {
 	struct xfrm_state *old = ctx->x[dir];
 
+	write_seqcount_begin(&ctx->seq);
 	ctx->x[dir] = x;
+	write_seqcount_end(&ctx->seq);
 	wfp_sa_drop(old);
 }
 

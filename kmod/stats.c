@@ -56,13 +56,39 @@ static void wfp_stats_add_sa(struct wfp_ipsec_traffic_stats *t,
 		t->transport_bytes += bytes;
 }
 
+/*
+ * One context's part, under rcu_read_lock(): its states are freed only
+ * after a grace period, so one just released is still safe to read.
+ */
+static void wfp_stats_add_context(const struct wfp_context *ctx, void *arg)
+{
+	struct wfp_ipsec_stats *st = arg;
+	u32 state = READ_ONCE(ctx->state);
+	struct xfrm_state *x;
+
+	if (state == WFP_IPSEC_CTX_STATE_SPI_SET ||
+	    state == WFP_IPSEC_CTX_STATE_INBOUND)
+		st->pending++;
+	if (state == WFP_IPSEC_CTX_STATE_COMPLETE &&
+	    ctx->traffic.traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL)
+		st->active_tunnels++;
+	x = READ_ONCE(ctx->x[WFP_IPSEC_DIR_INBOUND]);
+	if (x) {
+		st->active_sas++;
+		wfp_stats_add_sa(&st->in, x);
+	}
+	x = READ_ONCE(ctx->x[WFP_IPSEC_DIR_OUTBOUND]);
+	if (x) {
+		st->active_sas++;
+		wfp_stats_add_sa(&st->out, x);
+	}
+}
+
 int wfp_stats_get(struct wfp_session *s, void *arg)
 {
-	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
 	struct wfp_ipsec_stats *st = arg;
 	struct wfp_net *wn = s->wn;
 	struct net *net = s->net;
-	struct wfp_context *ctx;
 
 	st->in_no_states = wfp_mib(net, LINUX_MIB_XFRMINNOSTATES);
 	st->in_state_proto_error = wfp_mib(net, LINUX_MIB_XFRMINSTATEPROTOERROR);
@@ -80,26 +106,7 @@ int wfp_stats_get(struct wfp_session *s, void *arg)
 	st->sas_deleted = atomic64_read(&wn->sas_deleted);
 	st->rekeys = atomic64_read(&wn->rekeys);
 
-	/* The SAs and states change under cfg; ctx_lock keeps the list. */
-	mutex_lock(cfg);
-	mutex_lock(&wn->ctx_lock);
-	list_for_each_entry(ctx, &wn->context_list, list) {
-		if (ctx->state == WFP_IPSEC_CTX_STATE_SPI_SET ||
-		    ctx->state == WFP_IPSEC_CTX_STATE_INBOUND)
-			st->pending++;
-		if (ctx->state == WFP_IPSEC_CTX_STATE_COMPLETE &&
-		    ctx->traffic.traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL)
-			st->active_tunnels++;
-		if (ctx->x[WFP_IPSEC_DIR_INBOUND]) {
-			st->active_sas++;
-			wfp_stats_add_sa(&st->in, ctx->x[WFP_IPSEC_DIR_INBOUND]);
-		}
-		if (ctx->x[WFP_IPSEC_DIR_OUTBOUND]) {
-			st->active_sas++;
-			wfp_stats_add_sa(&st->out, ctx->x[WFP_IPSEC_DIR_OUTBOUND]);
-		}
-	}
-	mutex_unlock(&wn->ctx_lock);
-	mutex_unlock(cfg);
+	/* No lock: readers never wait for writers (context.h). */
+	wfp_context_for_each(wn, wfp_stats_add_context, st);
 	return 0;
 }

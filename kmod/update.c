@@ -14,6 +14,7 @@
 #include <net/xfrm.h>
 
 #include "context.h"
+#include "lifecycle.h"
 #include "netns.h"
 #include "policy.h"
 #include "sa.h"
@@ -96,7 +97,9 @@ static int wfp_update_move(struct wfp_context *ctx,
 	struct xfrm_state *copy[2] = {};
 	struct wfp_pset_key key;
 	struct xfrm_state *x;
+	bool taken = false;
 	int dir, ret = 0;
+	u8 proto;
 
 	if (new_traffic) {
 		wfp_update_key(ctx, t, &key);
@@ -120,9 +123,20 @@ static int wfp_update_move(struct wfp_context *ctx,
 			copy[dir] = x;
 	}
 	if (!ret && complete && ps != old_ps) {
+		proto = ctx->x[WFP_IPSEC_DIR_OUTBOUND]->id.proto;
 		mutex_lock(&wn->ctx_lock);
-		ret = wfp_pset_complete(wn, ps, ctx->x[WFP_IPSEC_DIR_OUTBOUND]->id.proto);
+		/* Last, as nothing can undo a take-over. */
+		taken = !ps->complete && wfp_pset_same_selectors(ps, old_ps);
+		if (taken)
+			ret = wfp_pset_take_over(wn, ps, old_ps, proto);
+		else
+			ret = wfp_pset_complete(wn, ps, proto);
 		mutex_unlock(&wn->ctx_lock);
+		/* A rekeyed twin left in the old set, or the old set after
+		 * a failed take-over, has lost its policies: it goes.
+		 */
+		if (taken)
+			wfp_lifecycle_rescan(wn->net);
 	}
 	if (ret) {
 		for (dir = 0; dir < 2; dir++)
@@ -208,11 +222,13 @@ int wfp_update(struct wfp_session *s, void *arg)
 		if (ret)
 			goto out_unlock;
 		/* The inbound traffic's addresses are these too. */
+		write_seqcount_begin(&ctx->seq);
 		ctx->traffic = t;
 		ctx->spi_flags = enc.on ? ctx->spi_flags | WFP_IPSEC_SPI_F_UDP_ENCAP :
 					  ctx->spi_flags & ~WFP_IPSEC_SPI_F_UDP_ENCAP;
 		ctx->encap_local_port = enc.on ? enc.local_port : 0;
 		ctx->encap_remote_port = enc.on ? enc.remote_port : 0;
+		write_seqcount_end(&ctx->seq);
 	}
 	if (u->flags & WFP_UPDATE_META)
 		wfp_sa_meta_update(ctx, u, &spare);

@@ -81,7 +81,12 @@ static DWORD update_encap(const IPSEC_SA_CONTEXT1 *c,
 	return ERROR_SUCCESS;
 }
 
-static void update_records(const IPSEC_SA_CONTEXT1 *c,
+/*
+ * The bundle records the flags name, and only those: the module refuses
+ * a record its flag does not name, and a caller that edits what GetById1
+ * returned passes every record, set or not.
+ */
+static void update_records(const IPSEC_SA_CONTEXT1 *c, UINT64 flags,
 			   struct wfp_ipsec_ctx_update *u)
 {
 	const IPSEC_SA_DETAILS1 *d[2] = { c->outboundSa, c->inboundSa };
@@ -90,9 +95,12 @@ static void update_records(const IPSEC_SA_CONTEXT1 *c,
 	for (dir = 0; dir < 2; dir++) {
 		if (!d[dir])
 			continue;
-		u->bundle_flags[dir] = d[dir]->saBundle.flags;
-		u->nap_context[dir] = d[dir]->saBundle.napContext;
-		u->mm_sa_id[dir] = d[dir]->saBundle.mmSaId;
+		if (flags & IPSEC_SA_BUNDLE_UPDATE_FLAGS)
+			u->bundle_flags[dir] = d[dir]->saBundle.flags;
+		if (flags & IPSEC_SA_BUNDLE_UPDATE_NAP_CONTEXT)
+			u->nap_context[dir] = d[dir]->saBundle.napContext;
+		if (flags & IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID)
+			u->mm_sa_id[dir] = d[dir]->saBundle.mmSaId;
 	}
 }
 
@@ -128,7 +136,7 @@ DWORD WINAPI IPsecSaContextUpdate0(HANDLE engineHandle, UINT64 flags,
 		if (rc)
 			return rc;
 	}
-	update_records(newValues, &u);
+	update_records(newValues, flags, &u);
 
 	e = wfp_engine_get(engineHandle);
 	if (!e)

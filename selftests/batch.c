@@ -170,39 +170,6 @@ static int cmp_spi(const void *a, const void *b)
 
 /* ------------------------------------------------------------ contexts */
 
-/* Every context of the namespace, by IPsecSaContextEnum1: how many. */
-static long ctx_walk(HANDLE h, void (*fn)(const IPSEC_SA_CONTEXT1 *, void *),
-		     void *arg)
-{
-	IPSEC_SA_CONTEXT1 **c;
-	HANDLE eh = NULL;
-	UINT32 n, i;
-	long total = 0;
-
-	if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh))
-		return -1;
-	do {
-		c = NULL;
-		n = 0;
-		if (IPsecSaContextEnum1(h, eh, 500, &c, &n)) {
-			total = -1;
-			break;
-		}
-		for (i = 0; i < n; i++)
-			if (fn)
-				fn(c[i], arg);
-		total += n;
-		FwpmFreeMemory0((void **)&c);
-	} while (n);
-	IPsecSaContextDestroyEnumHandle0(h, eh);
-	return total;
-}
-
-static long ctx_count(HANDLE h)
-{
-	return ctx_walk(h, NULL, NULL);
-}
-
 /* ------------------------------------------------------------ fixture */
 
 FIXTURE(ns) {
@@ -234,7 +201,7 @@ FIXTURE_TEARDOWN(ns)
 /* Nothing of ours in the namespace: no context, state or policy. */
 static void expect_empty(struct __test_metadata *_metadata, HANDLE h)
 {
-	EXPECT_EQ(ctx_count(h), 0);
+	EXPECT_EQ(enum_count(h), 0);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -305,7 +272,7 @@ TEST_F_TIMEOUT(ns, thousand_installed, 300)
 
 	/* Enum: exactly these contexts, complete, with these SAs. */
 	s.bt = &bt;
-	EXPECT_EQ(ctx_walk(self->h, seen_one, &s), MANY);
+	EXPECT_EQ(enum_walk(self->h, seen_one, &s), MANY);
 	EXPECT_EQ(s.found, MANY);
 	EXPECT_EQ(s.bad, 0);
 
@@ -357,7 +324,7 @@ TEST_F_TIMEOUT(ns, library_splits_large_arrays, 600)
 		ASSERT_EQ(bt.w[i].status, ERROR_SUCCESS) TH_LOG("entry %u", i);
 		ASSERT_EQ(bt.w[i].allocatedSpi, SPI_BASE + 2 * i);
 	}
-	EXPECT_EQ(ctx_count(self->h), n - 1);
+	EXPECT_EQ(enum_count(self->h), n - 1);
 	EXPECT_EQ(sa_count(-1), 2 * (n - 1));
 	batch_free(&bt);
 }
@@ -514,7 +481,7 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 	}
 	EXPECT_EQ(ok, good);
 	/* The good ones complete, the bad ones without a trace. */
-	EXPECT_EQ(ctx_count(self->h), good);
+	EXPECT_EQ(enum_count(self->h), good);
 	EXPECT_EQ(sa_count(-1), foreign_sa + 2 * good);
 	EXPECT_EQ(sp_count(-1), foreign_sp + 2 * good);
 
@@ -525,7 +492,7 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 		EXPECT_EQ(single_calls(self->h, &bt, i), bt.w[i].status)
 			TH_LOG("entry %u", i);
 	}
-	EXPECT_EQ(ctx_count(self->h), good);
+	EXPECT_EQ(enum_count(self->h), good);
 	EXPECT_EQ(sa_count(-1), foreign_sa + 2 * good);
 	batch_free(&bt);
 }
@@ -546,7 +513,7 @@ TEST_F(ns, spi_collision_within_batch)
 	EXPECT_EQ(bt.w[1].status, FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(bt.w[1].id, 0);
 	EXPECT_EQ(bt.w[2].status, ERROR_SUCCESS);
-	EXPECT_EQ(ctx_count(self->h), 2);
+	EXPECT_EQ(enum_count(self->h), 2);
 	/* Entry 1's outbound SA and policies never went in. */
 	EXPECT_EQ(sa_count(-1), 4);
 	EXPECT_EQ(sp_count(-1), 4);
@@ -891,7 +858,7 @@ TEST_F(raw, larger_entries_zero_tail)
 		EXPECT_EQ(k->spi, SPI_BASE + 2 * i);
 		EXPECT_EQ(k->error, 0);
 	}
-	EXPECT_EQ(ctx_count(r->h), RAW_N);
+	EXPECT_EQ(enum_count(r->h), RAW_N);
 }
 
 /* Where an entry failed: the step, the errno, the ADD status. */
@@ -915,7 +882,7 @@ TEST_F(raw, per_entry_results)
 	EXPECT_EQ(k[2].error, 0);
 	EXPECT_EQ(k[2].step, WFP_IPSEC_BATCH_STEP_NONE);
 	EXPECT_NE(k[2].id, 0);
-	EXPECT_EQ(ctx_count(r->h), 1);
+	EXPECT_EQ(enum_count(r->h), 1);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), 2);
 }
@@ -1034,6 +1001,86 @@ TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
 	free(v);
 	EXPECT_EQ(sp_count(bns), 2);
 	close(bns);
+	batch_free(&bt);
+}
+
+/* ------------------------------------------- another plane's flush */
+
+/*
+ * n contexts, ids interleaved: every third only created (a flush leaves
+ * it), the others complete (a flush takes their SAs).  Returns how many
+ * are complete, or -1.
+ */
+static long reap_setup(HANDLE h, struct batch *bt, UINT32 n)
+{
+	IPSEC_TRAFFIC1 t;
+	UINT64 id;
+	UINT32 i, ok;
+	long complete = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i % 3 == 2) {
+			t = bt->e[i].t;
+			/* A port: never the policy set of a keyed peer. */
+			t.ipProtocol = IPPROTO_UDP;
+			t.remotePort = 500;
+			if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+				return -1;
+			continue;
+		}
+		if (WfpIpsecSaContextCreateBatch0(h, 1, &bt->w[i], &ok) ||
+		    ok != 1)
+			return -1;
+		complete++;
+	}
+	return complete;
+}
+
+/* The only contexts left are the ones never keyed. */
+static void count_created(const IPSEC_SA_CONTEXT1 *c, void *arg)
+{
+	long *n = arg;
+
+	*n += !c->outboundSa || !c->outboundSa->saBundle.numSAs;
+}
+
+/*
+ * ip xfrm state flush takes the SAs of 2/3 of 1500 contexts; the module
+ * deletes those contexts, and only those, in one pass that drops its
+ * locks every WFP_WALK_BATCH contexts (kmod/context.c): the survivors
+ * sit between the reaped ones across several batches.
+ */
+#define REAP_N_DEFAULT	1500
+
+TEST_F_TIMEOUT(ns, flush_reaps_exactly_the_contexts_it_emptied, 600)
+{
+	/* WFP_REAP_N=N measures the reap at another size (testing.rst). */
+	const char *env = getenv("WFP_REAP_N");
+	long REAP_N = env ? atol(env) : REAP_N_DEFAULT;
+	struct batch bt;
+	long complete, left = 0, created = 0;
+	long long t0;
+	int i;
+
+	ASSERT_EQ(batch_alloc(&bt, REAP_N), 0);
+	complete = reap_setup(self->h, &bt, REAP_N);
+	ASSERT_EQ(complete, REAP_N - REAP_N / 3);
+	ASSERT_EQ(enum_count(self->h), REAP_N);
+	t0 = wfp_now_ms();
+	ASSERT_EQ(sh("ip xfrm state flush"), 0);
+	for (i = 0; i < 30000; i++) {
+		left = enum_count(self->h);
+		if (left <= REAP_N / 3)
+			break;
+		usleep(10000);
+	}
+	TH_LOG("%ld contexts reaped in about %lld ms", complete,
+	       wfp_now_ms() - t0);
+	EXPECT_EQ(left, REAP_N / 3);
+	EXPECT_EQ(enum_walk(self->h, count_created, &created), REAP_N / 3);
+	EXPECT_EQ(created, REAP_N / 3);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
 	batch_free(&bt);
 }
 

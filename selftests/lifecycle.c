@@ -121,19 +121,6 @@ static long long now_ns(void)
 
 /* ---------------------------------------------------------- sysctls */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 static void set_param(struct __test_metadata *_metadata, const char *path,
 		      unsigned int v)
 {

@@ -1526,6 +1526,113 @@ static void expect_policy_set(struct __test_metadata *_metadata, UINT32 reqid)
 	free(v);
 }
 
+/* ------------------------------------ a site-to-site tunnel that moves */
+
+FIXTURE(tun) {
+	struct env e;
+};
+
+FIXTURE_SETUP(tun)
+{
+	env_setup(_metadata, &self->e, &ALG_GCM128, false, true, false);
+}
+
+FIXTURE_TEARDOWN(tun)
+{
+	env_teardown(&self->e);
+}
+
+/* B's tunnel endpoint moves to new_b, an address A can reach. */
+static void b_move(struct __test_metadata *_metadata, struct env *e,
+		   const char *new_b)
+{
+	ASSERT_EQ(sh_in(e->bns, "ip addr add %s/24 dev vb", new_b), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(sh("ip neigh add %s lladdr " MAC_B " dev va nud permanent",
+		     new_b), 0) TH_LOG("%s", g_last_cmd);
+}
+
+/* GetById1, both SA details' remote address to remote, Update0. */
+static DWORD a_update_remote(HANDLE h, UINT64 id, const char *remote)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	UINT8 r[16];
+	DWORD rc;
+
+	wfp_addr_bytes(remote, r);
+	rc = IPsecSaContextGetById1(h, id, &c);
+	if (rc)
+		return rc;
+	c->outboundSa->traffic.remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	c->inboundSa->traffic.remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_TRAFFIC, c);
+	FwpmFreeMemory0((void **)&c);
+	return rc;
+}
+
+/*
+ * The main use of Update0 for a tunnel: the peer gateway's address moves
+ * (MOBIKE) while the subnets behind it stay.  The new policies have the
+ * old ones' selectors, so they replace them in place (they used to
+ * collide: FWP_E_ALREADY_EXISTS); B re-keys by hand at its new address
+ * and traffic flows again, through A's moved SAs.
+ */
+TEST_F_TIMEOUT(tun, update_moves_endpoint_keeps_own_selectors, 120)
+{
+	struct env *e = &self->e;
+	struct wfp_ipsec_ctx_info info;
+	struct ctr c0, c1;
+	UINT64 id;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	ASSERT_EQ(ping(e, false, 2), 0);
+
+	b_move(_metadata, e, "10.1.0.3");
+	ASSERT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
+	e->b_out = "10.1.0.3";
+	info = ctx_info(_metadata, e->fd, id);
+	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_COMPLETE);
+	/* Same subnets, the new endpoint, and nothing of the old set. */
+	expect_a_sa(_metadata, e, true, SPI_IN, info.reqid);
+	expect_a_sa(_metadata, e, false, SPI_OUT, info.reqid);
+	expect_a_policies(_metadata, e, info.reqid);
+	EXPECT_EQ(sa_count(-1), 2);
+
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush && ip xfrm policy flush"),
+		  0);
+	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	counters(_metadata, e, SPI_IN, SPI_OUT, &c0);
+	/* B's new states count from 1 again, and A's moved inbound SA kept
+	 * its anti-replay window (2 packets seen): B's first two replies are
+	 * replays to it.  The later ones get through.
+	 */
+	EXPECT_EQ(ping(e, false, 4), 0);
+	counters(_metadata, e, SPI_IN, SPI_OUT, &c1);
+	expect_counters_rose(_metadata, &c0, &c1, "after the move");
+}
+
+/*
+ * A rekeyed twin shares the old set: once the moved context took the
+ * set's policies over, the twin protects nothing, so it goes with a
+ * DELETE, rather than stay COMPLETE.
+ */
+TEST_F_TIMEOUT(tun, update_of_one_twin_deletes_the_other, 120)
+{
+	struct env *e = &self->e;
+	UINT64 id, twin;
+
+	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
+	twin = a_full(_metadata, e, SPI_IN + 2, SPI_OUT + 2, 2);
+	b_move(_metadata, e, "10.1.0.3");
+	ASSERT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
+	EXPECT_TRUE(wait_ctx_gone(e->h, twin));
+	EXPECT_EQ(ctx_info(_metadata, e->fd, id).state,
+		  WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 3);
+}
+
 TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
 {
 	struct env *e = &self->e;

@@ -913,18 +913,6 @@ static bool wait_events(struct userns_arg *a, unsigned int n, int ms)
 	return a->events >= n;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
 /* uid 65534, then a user + network namespace of its own. */
 static int userns_child(struct userns_arg *a)
 {

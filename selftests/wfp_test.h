@@ -213,4 +213,73 @@ static inline void wfp_getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
 	g->ipVersion = t->ipVersion;
 }
 
+/* A /proc or /sys file's text, trailing newlines cut; 0 or -errno. */
+static inline int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+/* Writes s to path in one write(); 0 or -errno. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/*
+ * Every context of the session's namespace, by IPsecSaContextEnum1, 500
+ * a call, fn on each (when not NULL): how many, or -1.
+ */
+static inline long enum_walk(HANDLE h,
+			     void (*fn)(const IPSEC_SA_CONTEXT1 *, void *),
+			     void *arg)
+{
+	IPSEC_SA_CONTEXT1 **c;
+	HANDLE eh = NULL;
+	UINT32 n, i;
+	long total = 0;
+
+	if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh))
+		return -1;
+	do {
+		c = NULL;
+		n = 0;
+		if (IPsecSaContextEnum1(h, eh, 500, &c, &n)) {
+			total = -1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (fn)
+				fn(c[i], arg);
+		total += n;
+		FwpmFreeMemory0((void **)&c);
+	} while (n);
+	IPsecSaContextDestroyEnumHandle0(h, eh);
+	return total;
+}
+
+static inline long enum_count(HANDLE h)
+{
+	return enum_walk(h, NULL, NULL);
+}
+
 #endif /* WFP_TEST_H */
