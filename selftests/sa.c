@@ -2329,6 +2329,67 @@ TEST_F(add, policy_delete_deletes_context)
 	EXPECT_EQ(sp_count(-1), 0);
 }
 
+/*
+ * XFRM_MSG_POLEXPIRE for our OUT policy, as a daemon sends it to expire
+ * a policy by hand; hard deletes the policy (xfrm_add_pol_expired()).
+ * iproute2 has no command for it.
+ */
+static int polexpire_out(bool hard)
+{
+	struct {
+		struct nlmsghdr n;
+		struct xfrm_user_polexpire pe;
+	} m;
+	struct xfrm_userpolicy_info *p = &m.pe.pol;
+	char ack[256];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	memset(&m, 0, sizeof(m));
+	m.n.nlmsg_len = sizeof(m);
+	m.n.nlmsg_type = XFRM_MSG_POLEXPIRE;
+	m.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	p->sel.family = AF_INET;
+	inet_pton(AF_INET, LOCAL, &p->sel.saddr.a4);
+	inet_pton(AF_INET, REMOTE, &p->sel.daddr.a4);
+	p->sel.prefixlen_s = 32;
+	p->sel.prefixlen_d = 32;
+	p->dir = XFRM_POLICY_OUT;
+	m.pe.hard = hard;
+	n = send(fd, &m, sizeof(m), 0) == sizeof(m) ?
+	    recv(fd, ack, sizeof(ack), 0) : -1;
+	close(fd);
+	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(struct nlmsgerr)))
+		return -EIO;
+	return ((struct nlmsgerr *)NLMSG_DATA((struct nlmsghdr *)ack))->error;
+}
+
+/* A hard one removes the policy: the context goes, as for a delete. */
+TEST_F(add, policy_hard_expire_deletes_context)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(polexpire_out(true), 0);
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	f->id = 0;
+}
+
+/* A soft one is a warning: the policy stays, and the context with it. */
+TEST_F(add, policy_soft_expire_keeps_context)
+{
+	struct fx *f = &self->f;
+
+	expect_completes(_metadata, f, &ALG_GCM128);
+	ASSERT_EQ(polexpire_out(false), 0);
+	usleep(LOST_WAIT_MS * 1000);
+	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+}
+
 /* An update with our selector and no template: plain-text traffic. */
 TEST_F(add, policy_replaced_by_update_deletes_context)
 {
