@@ -3091,33 +3091,6 @@ TEST(namespaces_do_not_share_contexts)
 /* The setting of the namespace the test process is in. */
 #define MAX_CONTEXTS "/proc/sys/net/wfp_ipsec/max_contexts"
 
-static int param_read(char *buf, size_t len)
-{
-	int fd = open(MAX_CONTEXTS, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int param_write(const char *val)
-{
-	int fd = open(MAX_CONTEXTS, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 FIXTURE(quota) {
 	HANDLE h;
 	int fd;
@@ -3128,14 +3101,14 @@ FIXTURE_SETUP(quota)
 {
 	/* A namespace of its own: the limit changed is only its own. */
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	ASSERT_EQ(param_read(self->old, sizeof(self->old)), 0);
+	ASSERT_EQ(read_str(MAX_CONTEXTS, self->old, sizeof(self->old)), 0);
 	self->h = open_engine(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 }
 
 FIXTURE_TEARDOWN(quota)
 {
-	EXPECT_EQ(param_write(self->old), 0);
+	EXPECT_EQ(write_str(MAX_CONTEXTS, self->old), 0);
 	FwpmEngineClose0(self->h);
 }
 
@@ -3151,7 +3124,7 @@ TEST_F(quota, create_beyond_max_contexts_not_enough_quota)
 
 	ASSERT_GE(existing, 0);
 	snprintf(val, sizeof(val), "%ld", existing + 3);
-	ASSERT_EQ(param_write(val), 0);
+	ASSERT_EQ(write_str(MAX_CONTEXTS, val), 0);
 	for (i = 0; i < 3; i++) {
 		t.remoteV4Address = PEERS_V4 + 1 + i;
 		ids[i] = create1(_metadata, self->h, &t);
@@ -3176,7 +3149,7 @@ TEST_F(quota, create_beyond_max_contexts_not_enough_quota)
 	EXPECT_EQ(ctx_count(self->fd), existing + 3);
 
 	/* With the old limit back, creating works again. */
-	ASSERT_EQ(param_write(self->old), 0);
+	ASSERT_EQ(write_str(MAX_CONTEXTS, self->old), 0);
 	id = create1(_metadata, self->h, &t);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 	for (i = 0; i < 3; i++)

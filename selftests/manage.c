@@ -1235,31 +1235,23 @@ TEST_F(upd, raw_unknown_flag_einval)
 }
 
 /* A record its flag does not name must be zero: its bits stay free. */
-TEST_F(upd, raw_bundle_flags_without_flag_einval)
+TEST_F(upd, raw_record_without_its_flag_einval)
 {
-	struct wfp_ipsec_ctx_update u = raw_update(self->id,
-						   WFP_IPSEC_UPD_F_MM_SA_ID);
+	struct wfp_ipsec_ctx_update u;
+	int i;
 
-	u.bundle_flags[WFP_IPSEC_DIR_INBOUND] = 1;
-	expect_raw_update_einval(_metadata, &self->e, &u);
-}
-
-TEST_F(upd, raw_nap_context_without_flag_einval)
-{
-	struct wfp_ipsec_ctx_update u = raw_update(self->id,
-						   WFP_IPSEC_UPD_F_MM_SA_ID);
-
-	u.nap_context[WFP_IPSEC_DIR_OUTBOUND] = 1;
-	expect_raw_update_einval(_metadata, &self->e, &u);
-}
-
-TEST_F(upd, raw_mm_sa_id_without_flag_einval)
-{
-	struct wfp_ipsec_ctx_update u = raw_update(self->id,
-						   WFP_IPSEC_UPD_F_NAP_CONTEXT);
-
-	u.mm_sa_id[WFP_IPSEC_DIR_INBOUND] = 1;
-	expect_raw_update_einval(_metadata, &self->e, &u);
+	for (i = 0; i < 3; i++) {
+		/* Each record, with another flag set. */
+		u = raw_update(self->id, i == 2 ? WFP_IPSEC_UPD_F_NAP_CONTEXT :
+						  WFP_IPSEC_UPD_F_MM_SA_ID);
+		if (i == 0)
+			u.bundle_flags[WFP_IPSEC_DIR_INBOUND] = 1;
+		else if (i == 1)
+			u.nap_context[WFP_IPSEC_DIR_OUTBOUND] = 1;
+		else
+			u.mm_sa_id[WFP_IPSEC_DIR_INBOUND] = 1;
+		expect_raw_update_einval(_metadata, &self->e, &u);
+	}
 }
 
 /* The control: the same requests with their flags work. */
