@@ -275,7 +275,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx->vif_tunnel_id = c->vif_tunnel_id;
 	ctx->vif_traffic_selector_id = c->vif_traffic_selector_id;
 	ctx->traffic = c->traffic;
-	seqcount_mutex_init(&ctx->seq, &wn->net->xfrm.xfrm_cfg_mutex);
+	seqcount_init(&ctx->seq);
 
 	wfp_pset_key_init(&key, &ctx->traffic);
 	mutex_lock(&wn->ctx_lock);
@@ -376,11 +376,23 @@ bool wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 }
 
 /*
- * One batch of wfp_context_reap_lost(): from after *cursor, at most
- * WFP_WALK_BATCH contexts, under both locks.  *cursor becomes the last
- * context kept.  True when the list goes on.
+ * Where a batched walk is: every context up to id done was handled, and
+ * the next batch resumes after resume, a context that was in the table at
+ * the end of the last one (0: from the head).  When another caller has
+ * deleted that one meanwhile, the walk starts from the head again, and
+ * the contexts up to done it passes count against the batch like the
+ * others, so the locks are dropped and resume moves on all the same.
  */
-static bool wfp_context_reap_batch(struct wfp_net *wn, u64 *cursor)
+struct wfp_walk {
+	u64 resume;
+	u64 done;
+};
+
+/*
+ * One batch of wfp_context_reap_lost(), under both locks: at most
+ * WFP_WALK_BATCH contexts.  True when the list goes on.
+ */
+static bool wfp_context_reap_batch(struct wfp_net *wn, struct wfp_walk *w)
 {
 	struct wfp_context *ctx, *tmp;
 	unsigned int n = 0;
@@ -388,19 +400,22 @@ static bool wfp_context_reap_batch(struct wfp_net *wn, u64 *cursor)
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->ctx_lock);
 
-	ctx = wfp_context_at(wn, *cursor);
+	ctx = wfp_context_at(wn, w->resume);
 	list_for_each_entry_safe_continue(ctx, tmp, &wn->context_list, list) {
-		if (ctx->id <= *cursor)
-			continue;
 		if (++n > WFP_WALK_BATCH)
 			return true;
-		if (!wfp_sa_lost(ctx)) {
-			*cursor = ctx->id;
-			continue;
+		if (ctx->id > w->done) {
+			w->done = ctx->id;
+			if (wfp_sa_lost(ctx)) {
+				__wfp_context_remove(wn, ctx, 0);
+				/* The table's reference, which unlinking
+				 * handed to us.
+				 */
+				wfp_context_put(ctx);
+				continue;
+			}
 		}
-		__wfp_context_remove(wn, ctx, 0);
-		/* The table's reference, which unlinking handed to us. */
-		wfp_context_put(ctx);
+		w->resume = ctx->id;
 	}
 	return false;
 }
@@ -414,13 +429,13 @@ static bool wfp_context_reap_batch(struct wfp_net *wn, u64 *cursor)
 void wfp_context_reap_lost(struct wfp_net *wn)
 {
 	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
-	u64 cursor = 0;
+	struct wfp_walk w = {};
 	bool more;
 
 	do {
 		mutex_lock(cfg);
 		mutex_lock(&wn->ctx_lock);
-		more = wfp_context_reap_batch(wn, &cursor);
+		more = wfp_context_reap_batch(wn, &w);
 		mutex_unlock(&wn->ctx_lock);
 		mutex_unlock(cfg);
 		cond_resched();
@@ -483,7 +498,29 @@ static void wfp_context_copy_info(const struct wfp_context *ctx,
 	info->life = READ_ONCE(ctx->life);
 }
 
-/* A copy no Update0 or SA change was half-way through. */
+/*
+ * Plain stores only, with preemption off so that a reader never spins on
+ * a preempted writer.  (A seqcount_mutex_t would make a PREEMPT_RT reader
+ * take xfrm_cfg_mutex, the lock readers exist to avoid.)
+ */
+void wfp_context_write_begin(struct wfp_context *ctx)
+{
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+	preempt_disable();
+	write_seqcount_begin(&ctx->seq);
+}
+
+void wfp_context_write_end(struct wfp_context *ctx)
+{
+	write_seqcount_end(&ctx->seq);
+	preempt_enable();
+}
+
+/*
+ * A copy made inside no write section.  An Update0 is several of them
+ * (each SA's copy, then the traffic, then the records), so a reader may
+ * see one done and the next not yet: each field it reports was true.
+ */
 static void wfp_context_fill_info(const struct wfp_context *ctx,
 				  struct wfp_ipsec_ctx_info *info)
 {
@@ -529,25 +566,29 @@ void wfp_context_for_each(struct wfp_net *wn,
 			  void (*fn)(const struct wfp_context *ctx, void *arg),
 			  void *arg)
 {
+	struct wfp_walk w = {};
 	struct wfp_context *ctx;
 	unsigned int n;
-	u64 cursor = 0;
 	bool more;
 
 	do {
 		more = false;
 		n = 0;
 		rcu_read_lock();
-		ctx = wfp_context_at(wn, cursor);
+		ctx = wfp_context_at(wn, w.resume);
 		list_for_each_entry_continue_rcu(ctx, &wn->context_list, list) {
-			if (ctx->id <= cursor || READ_ONCE(ctx->dead))
-				continue;
 			if (++n > WFP_WALK_BATCH) {
 				more = true;
 				break;
 			}
+			/* Unlinked: neither to report nor to resume from. */
+			if (READ_ONCE(ctx->dead))
+				continue;
+			w.resume = ctx->id;
+			if (ctx->id <= w.done)
+				continue;
+			w.done = ctx->id;
 			fn(ctx, arg);
-			cursor = ctx->id;
 		}
 		rcu_read_unlock();
 		cond_resched();

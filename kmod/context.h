@@ -40,9 +40,10 @@ struct wfp_context_inbound {
  * Immutable after creation: id, wn, reqid, flags, creator_session_id,
  * vif_*.  The rest changes only under net->xfrm.xfrm_cfg_mutex (and, for
  * the indexes, wn->ctx_lock too).  Readers (GetById, Enum, GET_SA,
- * statistics) take neither: what they copy - traffic, state, the SPI
- * fields, x[], meta, meta_out - is written inside a seq write section,
- * and they retry a copy that raced one.  x[]'s states and meta_out are
+ * statistics) take neither: what they copy - traffic, the encapsulation
+ * fields, x[], meta, meta_out - is written inside a seq write section
+ * (wfp_context_write_begin()), and they retry a copy that raced one;
+ * state is published with a release store after what it covers.  x[]'s states and meta_out are
  * freed after an RCU grace period, so a reader may look into them under
  * rcu_read_lock().
  */
@@ -61,7 +62,7 @@ struct wfp_context {
 	u64 vif_tunnel_id;
 	u64 vif_traffic_selector_id;
 	struct wfp_ipsec_traffic traffic;
-	seqcount_mutex_t seq;		/* writers hold xfrm_cfg_mutex */
+	seqcount_t seq;			/* writers hold xfrm_cfg_mutex */
 
 	/* Inbound SPI reservation (spi.c). */
 	struct rhash_head spi_node;	/* in wn->spis, keyed by spi_key */
@@ -79,13 +80,17 @@ struct wfp_context {
 	 */
 	struct xfrm_state *x[2];
 	struct wfp_sa_meta meta;	/* the inbound SA's */
-	struct wfp_sa_meta *meta_out;	/* the outbound's, NULL: same */
+	struct wfp_sa_meta_out *meta_out; /* the outbound's, NULL: same */
 	struct wfp_expiry *expiry;	/* pending inbound removal */
 
 	u8 inbound_ip_protocol;		/* with .inbound */
 	bool dead;			/* unlinked, under wn->ctx_lock */
 	struct rcu_head rcu;
 };
+
+/* A write section of what lockless readers copy (context.c). */
+void wfp_context_write_begin(struct wfp_context *ctx);
+void wfp_context_write_end(struct wfp_context *ctx);
 
 int wfp_context_init(void);
 void wfp_context_uninit(void);

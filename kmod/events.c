@@ -29,11 +29,10 @@
 
 #include "context.h"
 #include "events.h"
+#include "ids.h"
 #include "netns.h"
 #include "session.h"
 #include "traffic.h"
-
-static atomic64_t wfp_sub_last_id = ATOMIC64_INIT(0);
 
 struct wfp_sub {
 	struct list_head wn_node;	/* in wn->subscribers, ev_lock */
@@ -101,6 +100,7 @@ int wfp_events_subscribe(struct wfp_session *s, void *arg)
 	/* 1..65536 (sysctl.c): the allocation below is at most 2 MiB. */
 	unsigned int len = READ_ONCE(wn->set.event_queue_len);
 	struct wfp_sub *sub;
+	int ret;
 
 	if (r->flags || r->reserved0 ||
 	    memchr_inv(r->reserved, 0, sizeof(r->reserved)) ||
@@ -124,17 +124,20 @@ int wfp_events_subscribe(struct wfp_session *s, void *arg)
 	spin_unlock(&wn->ev_lock);
 
 	sub = kvzalloc(struct_size(sub, q, len), GFP_KERNEL_ACCOUNT);
-	if (!sub) {
+	if (sub)
+		sub->id = wfp_ids_sub_next(s->wn);
+	if (!sub || !sub->id) {
+		ret = sub ? -ENOSPC : -ENOMEM;
+		kvfree(sub);
 		spin_lock(&wn->ev_lock);
 		wfp_subs_uncharge(s, 1);
 		spin_unlock(&wn->ev_lock);
-		return -ENOMEM;
+		return ret;
 	}
 	sub->s = s;
 	sub->len = len;
 	sub->local = r->local;
 	sub->remote = r->remote;
-	sub->id = atomic64_inc_return(&wfp_sub_last_id);
 
 	spin_lock(&wn->ev_lock);
 	list_add_tail(&sub->wn_node, &wn->subscribers);

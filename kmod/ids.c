@@ -52,9 +52,16 @@ void wfp_ids_net_init(struct wfp_net *wn)
 {
 	u32 seq = atomic_inc_return(&wfp_id_last_ns);
 
+	/* Past 2^24 namespaces in one module load, tags repeat: ids stay
+	 * unique within each namespace, not across all of them.
+	 */
+	if (seq >= 1U << WFP_ID_TAG_BITS)
+		pr_warn_once("2^24 namespaces: their ids' tags repeat from now on\n");
+
 	wn->id_base = (u64)wfp_ids_tag(seq) << WFP_ID_COUNT_BITS;
 	atomic64_set(&wn->last_session_id, 0);
 	atomic64_set(&wn->last_context_id, 0);
+	atomic64_set(&wn->last_sub_id, 0);
 }
 
 /* 0 once the namespace has issued 2^40 - 1 ids of the kind. */
@@ -77,4 +84,9 @@ u64 wfp_ids_session_next(struct wfp_net *wn)
 u64 wfp_ids_context_next(struct wfp_net *wn)
 {
 	return wfp_ids_next(wn, &wn->last_context_id);
+}
+
+u64 wfp_ids_sub_next(struct wfp_net *wn)
+{
+	return wfp_ids_next(wn, &wn->last_sub_id);
 }

@@ -10,5 +10,6 @@ void wfp_ids_key_init(void);
 void wfp_ids_net_init(struct wfp_net *wn);
 u64 wfp_ids_session_next(struct wfp_net *wn);
 u64 wfp_ids_context_next(struct wfp_net *wn);
+u64 wfp_ids_sub_next(struct wfp_net *wn);
 
 #endif /* _WFP_IDS_H */

@@ -192,6 +192,9 @@ void wfp_lifecycle_rescan(struct net *net)
 {
 	struct wfp_net *wn = wfp_net(net);
 
+	/* Nothing to lose (a context made meanwhile has no SA yet). */
+	if (!READ_ONCE(wn->nr_contexts))
+		return;
 	if (test_and_set_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags))
 		return;
 	/* A namespace on its way out is torn down by its exit instead. */

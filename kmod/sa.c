@@ -301,8 +301,11 @@ struct wfp_context *wfp_sa_owner(struct wfp_net *wn, struct xfrm_state *x)
 const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
 					 int dir)
 {
-	if (dir == WFP_IPSEC_DIR_OUTBOUND && ctx->meta_out)
-		return ctx->meta_out;
+	/* Once: a lockless reader may see it go NULL (context.h). */
+	const struct wfp_sa_meta_out *out = READ_ONCE(ctx->meta_out);
+
+	if (dir == WFP_IPSEC_DIR_OUTBOUND && out)
+		return &out->m;
 	return &ctx->meta;
 }
 
@@ -339,22 +342,22 @@ static void wfp_sa_drop(struct xfrm_state *x)
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir)
 {
 	struct xfrm_state *x = ctx->x[dir];
-	struct wfp_sa_meta *m = NULL;
+	struct wfp_sa_meta_out *m = NULL;
 
 	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
 
 	if (!x)
 		return;
-	write_seqcount_begin(&ctx->seq);
+	wfp_context_write_begin(ctx);
 	ctx->x[dir] = NULL;
 	if (dir == WFP_IPSEC_DIR_OUTBOUND) {
 		m = ctx->meta_out;
-		ctx->meta_out = NULL;
+		WRITE_ONCE(ctx->meta_out, NULL);
 	}
-	write_seqcount_end(&ctx->seq);
+	wfp_context_write_end(ctx);
 	/* A reader may be copying it (context.h). */
 	if (m)
-		kfree_rcu_mightsleep(m);
+		kfree_rcu(m, rcu);
 	wfp_sa_drop(x);
 	atomic64_inc(&ctx->wn->sas_deleted);
 }
@@ -431,13 +434,16 @@ static void wfp_sa_meta_fill(const struct wfp_sa_meta *m, __be32 spi,
  */
 static int wfp_sa_meta_out(const struct wfp_context *ctx,
 			   const struct wfp_sa_meta *m,
-			   struct wfp_sa_meta **outp)
+			   struct wfp_sa_meta_out **outp)
 {
 	*outp = NULL;
 	if (!memcmp(m, &ctx->meta, sizeof(*m)))
 		return 0;
-	*outp = kmemdup(m, sizeof(*m), GFP_KERNEL_ACCOUNT);
-	return *outp ? 0 : -ENOMEM;
+	*outp = kzalloc(sizeof(**outp), GFP_KERNEL_ACCOUNT);
+	if (!*outp)
+		return -ENOMEM;
+	(*outp)->m = *m;
+	return 0;
 }
 
 /*
@@ -447,9 +453,10 @@ static int wfp_sa_meta_out(const struct wfp_context *ctx,
  */
 void wfp_sa_meta_update(struct wfp_context *ctx,
 			const struct wfp_ipsec_ctx_update *u,
-			struct wfp_sa_meta **spare)
+			struct wfp_sa_meta_out **spare)
 {
-	struct wfp_sa_meta m[2], *out, *old;
+	struct wfp_sa_meta_out *out, *old;
+	struct wfp_sa_meta m[2];
 	int dir;
 
 	for (dir = 0; dir < 2; dir++) {
@@ -476,15 +483,15 @@ void wfp_sa_meta_update(struct wfp_context *ctx,
 		}
 	}
 	old = ctx->meta_out != out ? ctx->meta_out : NULL;
-	write_seqcount_begin(&ctx->seq);
+	wfp_context_write_begin(ctx);
 	ctx->meta = m[WFP_IPSEC_DIR_INBOUND];
 	if (out)
-		*out = m[WFP_IPSEC_DIR_OUTBOUND];
-	ctx->meta_out = out;
-	write_seqcount_end(&ctx->seq);
+		out->m = m[WFP_IPSEC_DIR_OUTBOUND];
+	WRITE_ONCE(ctx->meta_out, out);
+	wfp_context_write_end(ctx);
 	/* A reader may be copying it (context.h). */
 	if (old)
-		kfree_rcu_mightsleep(old);
+		kfree_rcu(old, rcu);
 }
 
 /* Inserts the new state; on success the caller's reference stays. */
@@ -542,7 +549,8 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 	const struct wfp_ipsec_sa *sa0 = &a->bundle.sas[0];
 	u32 want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
 			     WFP_IPSEC_CTX_STATE_INBOUND;
-	struct wfp_sa_meta m, *meta_out = NULL;
+	struct wfp_sa_meta_out *meta_out = NULL;
+	struct wfp_sa_meta m;
 	struct xfrm_state *x;
 	int ret;
 
@@ -596,9 +604,9 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 		 */
 		wfp_spi_release(ctx);
 	}
-	write_seqcount_begin(&ctx->seq);
+	wfp_context_write_begin(ctx);
 	if (!inbound) {
-		ctx->meta_out = meta_out;
+		WRITE_ONCE(ctx->meta_out, meta_out);
 		ctx->x[WFP_IPSEC_DIR_OUTBOUND] = x;
 	} else {
 		ctx->meta = m;
@@ -607,7 +615,7 @@ int wfp_sa_install(struct wfp_context *ctx, struct wfp_ipsec_ctx_add *a,
 	/* Lockless readers check the state before the fields it covers. */
 	smp_store_release(&ctx->state, inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 						 WFP_IPSEC_CTX_STATE_COMPLETE);
-	write_seqcount_end(&ctx->seq);
+	wfp_context_write_end(ctx);
 	atomic64_inc(&ctx->wn->sas_added);
 	return 0;
 
@@ -791,9 +799,9 @@ void wfp_sa_commit_copy(struct wfp_context *ctx, int dir, struct xfrm_state *x)
 {
 	struct xfrm_state *old = ctx->x[dir];
 
-	write_seqcount_begin(&ctx->seq);
+	wfp_context_write_begin(ctx);
 	ctx->x[dir] = x;
-	write_seqcount_end(&ctx->seq);
+	wfp_context_write_end(ctx);
 	wfp_sa_drop(old);
 }
 

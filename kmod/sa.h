@@ -46,6 +46,16 @@ struct wfp_sa_meta {
 	u8 pad[2];		/* zero: metas are compared with memcmp */
 };
 
+/*
+ * The outbound SA's meta when it differs from the inbound one's.  Lockless
+ * readers copy it (context.h), so it is freed after an RCU grace period;
+ * the rcu_head stays out of the meta, which is compared with memcmp.
+ */
+struct wfp_sa_meta_out {
+	struct wfp_sa_meta m;
+	struct rcu_head rcu;
+};
+
 /* How an SA is encapsulated: ports in network order. */
 struct wfp_sa_encap {
 	bool on;
@@ -74,7 +84,7 @@ const struct wfp_sa_meta *wfp_sa_meta_of(const struct wfp_context *ctx,
 					 int dir);
 void wfp_sa_meta_update(struct wfp_context *ctx,
 			const struct wfp_ipsec_ctx_update *u,
-			struct wfp_sa_meta **spare);
+			struct wfp_sa_meta_out **spare);
 bool wfp_sa_lost(const struct wfp_context *ctx);
 
 void wfp_sa_release_dir(struct wfp_context *ctx, int dir);

@@ -126,7 +126,8 @@ static int wfp_update_move(struct wfp_context *ctx,
 		proto = ctx->x[WFP_IPSEC_DIR_OUTBOUND]->id.proto;
 		mutex_lock(&wn->ctx_lock);
 		/* Last, as nothing can undo a take-over. */
-		taken = !ps->complete && wfp_pset_same_selectors(ps, old_ps);
+		taken = !ps->key.no_policy && !ps->complete &&
+			wfp_pset_same_selectors(ps, old_ps);
 		if (taken)
 			ret = wfp_pset_take_over(wn, ps, old_ps, proto);
 		else
@@ -174,7 +175,7 @@ int wfp_update(struct wfp_session *s, void *arg)
 	struct wfp_ipsec_ctx_update *u = arg;
 	bool new_traffic = u->flags & WFP_IPSEC_UPD_F_TRAFFIC;
 	bool new_encap = u->flags & WFP_IPSEC_UPD_F_UDP_ENCAP;
-	struct wfp_sa_meta *spare = NULL;
+	struct wfp_sa_meta_out *spare = NULL;
 	struct wfp_ipsec_traffic t;
 	struct wfp_context *ctx;
 	struct wfp_sa_encap enc;
@@ -222,13 +223,13 @@ int wfp_update(struct wfp_session *s, void *arg)
 		if (ret)
 			goto out_unlock;
 		/* The inbound traffic's addresses are these too. */
-		write_seqcount_begin(&ctx->seq);
+		wfp_context_write_begin(ctx);
 		ctx->traffic = t;
 		ctx->spi_flags = enc.on ? ctx->spi_flags | WFP_IPSEC_SPI_F_UDP_ENCAP :
 					  ctx->spi_flags & ~WFP_IPSEC_SPI_F_UDP_ENCAP;
 		ctx->encap_local_port = enc.on ? enc.local_port : 0;
 		ctx->encap_remote_port = enc.on ? enc.remote_port : 0;
-		write_seqcount_end(&ctx->seq);
+		wfp_context_write_end(ctx);
 	}
 	if (u->flags & WFP_UPDATE_META)
 		wfp_sa_meta_update(ctx, u, &spare);

@@ -1069,6 +1069,8 @@ TEST_F(lib, ids_say_nothing_of_other_namespaces)
 {
 	struct id_box *box = shared_mem(_metadata, sizeof(*box));
 	struct wfp_ipsec_session_info info;
+	struct wfp_ipsec_subscribe sub;
+	struct wfp_ipsec_ctx_id unsub;
 	UINT64 a, c;
 
 	ASSERT_EQ(wfp_info(self->fd, &info), 0);
@@ -1082,6 +1084,13 @@ TEST_F(lib, ids_say_nothing_of_other_namespaces)
 	EXPECT_EQ(ID_TAG(info.session_id), ID_TAG(a));
 	EXPECT_EQ(ID_TAG(box->session_id), ID_TAG(box->id[0]));
 	EXPECT_NE(ID_TAG(box->id[0]), ID_TAG(a));
+	/* Subscriptions too. */
+	memset(&sub, 0, sizeof(sub));
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
+	EXPECT_EQ(ID_TAG(sub.id), ID_TAG(a));
+	memset(&unsub, 0, sizeof(unsub));
+	unsub.id = sub.id;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &unsub), 0);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, a), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, c), ERROR_SUCCESS);
 	munmap(box, sizeof(*box));

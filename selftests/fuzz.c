@@ -371,6 +371,7 @@ struct known {
 struct nsinfo {
 	__u64 cookie;
 	__u64 last_ctx_id;	/* ids increase per namespace (ids.c) */
+	__u64 last_sub_id;
 	int nsess;
 	bool alive;
 	bool grants_known;
@@ -429,7 +430,6 @@ struct worker {
 	struct nsinfo *ns;
 	int nns, ns_cap;
 
-	__u64 last_sub_id;
 	unsigned int event_queue_len;
 
 	/* memory for arguments and bad pointers */
@@ -3039,11 +3039,11 @@ static void do_subscribe(struct sess *s)
 	if (!s->ready || s->nocap || (c.flags & C_NO_OUTCHECK))
 		return;
 	check_echo(&c, outs, 1);
-	if (c.out.sub.id <= W.last_sub_id)
+	if (c.out.sub.id <= W.ns[s->ns].last_sub_id)
 		fail(NR_SUBSCRIBE, "subscription id %llu not new (last %llu)",
 		     (unsigned long long)c.out.sub.id,
-		     (unsigned long long)W.last_sub_id);
-	W.last_sub_id = c.out.sub.id;
+		     (unsigned long long)W.ns[s->ns].last_sub_id);
+	W.ns[s->ns].last_sub_id = c.out.sub.id;
 	s->sub_l[s->nsubs] = c.in.sub.local;
 	s->sub_r[s->nsubs] = c.in.sub.remote;
 	s->subs[s->nsubs++] = c.out.sub.id;
@@ -3838,7 +3838,7 @@ static void probe_ghost_subs(struct sess *s)
 		return;
 	}
 	hi = r.id;
-	for (id = hi - 1; id > W.last_sub_id && hi - id <= 32; id--) {
+	for (id = hi - 1; id > W.ns[s->ns].last_sub_id && hi - id <= 32; id--) {
 		memset(&u, 0, sizeof(u));
 		u.id = id;
 		if (!sys_ioctl(s->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &u))
@@ -3846,14 +3846,14 @@ static void probe_ghost_subs(struct sess *s)
 			     "but left subscription %llu: a failed command "
 			     "changed something", (unsigned long long)id);
 	}
-	if (hi - W.last_sub_id > 33)
+	if (hi - W.ns[s->ns].last_sub_id > 33)
 		s->ghost_subs = true;	/* could not look at them all */
 	memset(&u, 0, sizeof(u));
 	u.id = hi;
 	if (sys_ioctl(s->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &u))
 		fail(NR_UNSUBSCRIBE, "probe subscription %llu: cannot remove",
 		     (unsigned long long)hi);
-	W.last_sub_id = hi;
+	W.ns[s->ns].last_sub_id = hi;
 }
 
 /* --------------------------------------------------------------- events */

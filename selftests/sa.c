@@ -1613,6 +1613,35 @@ TEST_F_TIMEOUT(tun, update_moves_endpoint_keeps_own_selectors, 120)
 }
 
 /*
+ * With NO_POLICY the administrator owns the policies: the move changes
+ * the SAs only, and no policy is taken over or made.
+ */
+TEST_F_TIMEOUT(tun, update_moves_no_policy_tunnel, 120)
+{
+	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
+	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
+	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &lm };
+	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
+				    .v4AddrMask = &rm };
+	struct env *e = &self->e;
+	UINT64 id;
+
+	id = a_create(_metadata, e);
+	ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, &lv, &rv,
+						 WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
+		  ERROR_SUCCESS);
+	a_set_spi(_metadata, e, id, SPI_IN);
+	a_add(_metadata, e, id, true, SPI_IN, 1, 0);
+	a_add(_metadata, e, id, false, SPI_OUT, 1, 0);
+	b_move(_metadata, e, "10.1.0.3");
+	EXPECT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
+	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(sa_count(-1), 2);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+/*
  * A rekeyed twin shares the old set: once the moved context took the
  * set's policies over, the twin protects nothing, so it goes with a
  * DELETE, rather than stay COMPLETE.

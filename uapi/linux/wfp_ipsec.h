@@ -719,7 +719,9 @@ struct wfp_ipsec_stats {
  *
  * Live SAs are replaced by copies (same SPIs and keys, anti-replay and
  * lifetime counters carried over) made before the old ones go, so
- * traffic does not stop.  Needs WFP_IPSEC_RIGHT_WRITE.
+ * traffic does not stop.  Moving a tunnel that keeps its own selectors
+ * takes its policies over in place, which deletes another context still
+ * sharing them (a rekeyed twin); see Documentation/lifecycle.rst.  Needs WFP_IPSEC_RIGHT_WRITE.
  */
 struct wfp_ipsec_ctx_update {
 	__u64 id;
