@@ -1219,10 +1219,10 @@ static struct wfp_ipsec_ctx_update raw_update(UINT64 id, UINT64 flags)
 	return u;
 }
 
-TEST_F(upd, raw_unknown_flag_einval)
+TEST_F_TIMEOUT(upd, raw_unknown_flag_einval, 120)
 {
-	/* The holes between known bits, the next one, the far ones. */
-	static const int bits[] = { 4, 5, 7, 32, 63 };
+	/* A hole between known bits, the next one, the far ones. */
+	static const int bits[] = { 4, 7, 32, 63 };
 	struct wfp_ipsec_ctx_update u;
 	unsigned int i;
 
@@ -1235,7 +1235,7 @@ TEST_F(upd, raw_unknown_flag_einval)
 }
 
 /* A record its flag does not name must be zero: its bits stay free. */
-TEST_F(upd, raw_record_without_its_flag_einval)
+TEST_F_TIMEOUT(upd, raw_record_without_its_flag_einval, 120)
 {
 	struct wfp_ipsec_ctx_update u;
 	int i;
