@@ -1964,11 +1964,19 @@ static struct ctx *do_create(struct sess *s, bool clean)
 			mut_note(&c, "traffic");
 			break;
 		case 5: {
+			/* After a mutation that must fail, a flip must not
+			 * undo it: setting the VIF flag, or clearing the one
+			 * id bit, makes a valid request again.
+			 */
 			const struct span keep[] = {
 				SPAN(struct wfp_ipsec_ctx_create, id),
+				SPAN(struct wfp_ipsec_ctx_create, flags),
+				SPAN(struct wfp_ipsec_ctx_create, vif_tunnel_id),
+				SPAN(struct wfp_ipsec_ctx_create,
+				     vif_traffic_selector_id),
 			};
 
-			flip_byte(&c, keep, 1);
+			flip_byte(&c, keep, c.flags & C_MUST_FAIL ? 4 : 1);
 			break;
 		}
 		default:

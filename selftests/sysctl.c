@@ -255,7 +255,10 @@ static int spi_writer(void *arg)
 	bool is_min = !strcmp(name, "spi_min");
 	int i;
 
-	for (i = 0; i < 20000; i++) {
+	/* A tenth on the debug kernel (WFP_TEST_DIVISOR), still thousands
+	 * of interleavings.
+	 */
+	for (i = 0; i < wfp_scaled(20000); i++) {
 		unsigned long long v = is_min ? (i & 1 ? 5000 : 1000) :
 					      (i & 1 ? 6000 : 2000);
 		int ret = put(name, v);
