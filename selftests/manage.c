@@ -1713,6 +1713,23 @@ static DWORD update_mm_sa_id(HANDLE h, IPSEC_SA_CONTEXT1 *c, UINT64 mm)
 	return IPsecSaContextUpdate0(h, IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, c);
 }
 
+/*
+ * As nobody: an engine, a context keyed in it and its GetById1; 0, or
+ * the step that failed (sh->rc the code).
+ */
+static int nobody_keyed(struct shared *sh, HANDLE *h, IPSEC_SA_CONTEXT1 **c)
+{
+	if (become_nobody())
+		return 10;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, h))
+		return 11;
+	sh->rc = key_ctx(*h, SPI_IN, SPI_OUT, 1, &sh->id);
+	if (sh->rc)
+		return 12;
+	sh->rc = IPsecSaContextGetById1(*h, sh->id, c);
+	return sh->rc ? 13 : 0;
+}
+
 /* As nobody, with ADD and READ granted: keys, reads, cannot delete. */
 static int nobody_add_read(void *arg)
 {
@@ -1721,17 +1738,11 @@ static int nobody_add_read(void *arg)
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	IPSEC_STATISTICS1 st;
 	HANDLE h, ev = NULL;
+	int ret;
 
-	if (become_nobody())
-		return 10;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
-		return 11;
-	sh->rc = key_ctx(h, SPI_IN, SPI_OUT, 1, &sh->id);
-	if (sh->rc)
-		return 12;
-	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
-	if (sh->rc)
-		return 13;
+	ret = nobody_keyed(sh, &h, &c);
+	if (ret)
+		return ret;
 	if (!c->inboundSa || !c->outboundSa ||
 	    c->outboundSa->saBundle.saList[0].spi != SPI_OUT)
 		return 14;
@@ -1783,17 +1794,11 @@ static int nobody_add_read_write(void *arg)
 	struct shared *sh = arg;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	HANDLE h;
+	int ret;
 
-	if (become_nobody())
-		return 10;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
-		return 11;
-	sh->rc = key_ctx(h, SPI_IN, SPI_OUT, 1, &sh->id);
-	if (sh->rc)
-		return 12;
-	sh->rc = IPsecSaContextGetById1(h, sh->id, &c);
-	if (sh->rc)
-		return 13;
+	ret = nobody_keyed(sh, &h, &c);
+	if (ret)
+		return ret;
 	sh->rc = update_mm_sa_id(h, c, 77);
 	FwpmFreeMemory0((void **)&c);
 	if (sh->rc)
