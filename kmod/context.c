@@ -31,6 +31,9 @@
 #include "spi.h"
 #include "traffic.h"
 
+/* Contexts a batched walk visits between two reschedule points. */
+#define WFP_WALK_BATCH	256
+
 static struct kmem_cache *wfp_context_cache __read_mostly;
 
 static const struct rhashtable_params wfp_context_params = {
@@ -330,10 +333,7 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-/*
- * wfp_context_remove() for a caller holding xfrm_cfg_mutex already; on
- * true the caller owns the table's reference and puts it.
- */
+/* Unlinks, releases and announces a live context; under both locks. */
 static void __wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 				 u64 origin_session)
 {
@@ -344,6 +344,10 @@ static void __wfp_context_remove(struct wfp_net *wn, struct wfp_context *ctx,
 	wfp_events_emit(wn, WFP_IPSEC_EVENT_DELETE, ctx, origin_session);
 }
 
+/*
+ * wfp_context_remove() for a caller holding xfrm_cfg_mutex already; on
+ * true the caller owns the table's reference and puts it.
+ */
 bool wfp_context_remove_locked(struct wfp_net *wn, struct wfp_context *ctx,
 			       u64 origin_session)
 {

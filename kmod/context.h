@@ -43,9 +43,9 @@ struct wfp_context_inbound {
  * statistics) take neither: what they copy - traffic, the encapsulation
  * fields, x[], meta, meta_out - is written inside a seq write section
  * (wfp_context_write_begin()), and they retry a copy that raced one;
- * state is published with a release store after what it covers.  x[]'s states and meta_out are
- * freed after an RCU grace period, so a reader may look into them under
- * rcu_read_lock().
+ * state is published with a release store after what it covers.  x[]'s
+ * states and meta_out are freed after an RCU grace period, so a reader
+ * may look into them under rcu_read_lock().
  */
 struct wfp_context {
 	struct rhash_head node;		/* in wn->contexts, keyed by id */
@@ -126,8 +126,6 @@ void wfp_context_for_each(struct wfp_net *wn,
 			  void (*fn)(const struct wfp_context *ctx, void *arg),
 			  void *arg);
 
-/* Contexts a batched walk visits between two reschedule points. */
-#define WFP_WALK_BATCH	256
 void wfp_context_mark_dying(struct wfp_context *ctx);
 void wfp_context_set_pset(struct wfp_context *ctx, struct wfp_pset *ps);
 

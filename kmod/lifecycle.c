@@ -4,10 +4,11 @@
  *
  * Expire0 removes the outbound SA at once and the inbound SA after a grace
  * time (net.wfp_ipsec.expire_grace_seconds, 60 by default, as Windows
- * keeps it "for a minute"), so packets the peer sent before it switched SAs still
- * decrypt.  The context then stays EXPIRED until DeleteById0.  Its
- * policies stay while it exists: with no outbound SA the OUT policy makes
- * xfrm hold traffic back (an acquire) instead of sending it in clear.
+ * keeps it "for a minute"), so packets the peer sent before it switched
+ * SAs still decrypt.  The context then stays EXPIRED until DeleteById0.
+ * Its policies stay while it exists: with no outbound SA the OUT policy
+ * makes xfrm hold traffic back (an acquire) instead of sending it in
+ * clear.
  *
  * xfrm reports an SA reaching its lifetime, or removed by another control
  * plane, through the key managers' notify hook, from timer (softirq)

@@ -255,33 +255,42 @@ static void wfp_pset_remove_policies(struct wfp_pset *ps)
 	}
 }
 
-static int wfp_pset_install_policies(struct net *net, struct wfp_pset *ps)
+/*
+ * Makes every policy of the set, then inserts them, exclusively unless
+ * replace: a policy someone else owns is never replaced, except by the
+ * take-over of our own old set (wfp_pset_take_over()).  All are made
+ * before the first goes in, so after that only an insert that cannot
+ * allocate fails.
+ */
+static int wfp_pset_install_policies(struct net *net, struct wfp_pset *ps,
+				     bool replace)
 {
 	int ndirs = ps->key.mode == XFRM_MODE_TUNNEL ? 3 : 2;
-	struct xfrm_policy *pol;
-	int dir, ret;
+	struct xfrm_policy *pol[XFRM_POLICY_MAX] = {};
+	int dir, ret = 0;
 
 	/* XFRM_POLICY_IN, _OUT and, for tunnels, _FWD are 0, 1, 2. */
-	for (dir = 0; dir < ndirs; dir++) {
-		pol = wfp_policy_make(net, ps, dir);
-		if (!pol) {
+	for (dir = 0; dir < ndirs && !ret; dir++) {
+		pol[dir] = wfp_policy_make(net, ps, dir);
+		if (!pol[dir])
 			ret = -ENOMEM;
-			goto err;
-		}
-		/* Exclusive: never replace a policy someone else owns. */
-		ret = xfrm_policy_insert(dir, pol, 1);
-		if (ret) {
-			pol->walk.dead = 1;
-			xfrm_policy_destroy(pol);
-			goto err;
-		}
-		/* The allocation's reference stays ours until removal. */
-		ps->pol[dir] = pol;
 	}
-	return 0;
-
-err:
-	wfp_pset_remove_policies(ps);
+	for (dir = 0; dir < ndirs && !ret; dir++) {
+		ret = xfrm_policy_insert(dir, pol[dir], !replace);
+		if (ret)
+			break;
+		/* The allocation's reference stays ours until removal. */
+		ps->pol[dir] = pol[dir];
+		pol[dir] = NULL;
+	}
+	for (dir = 0; dir < ndirs; dir++) {
+		if (pol[dir]) {
+			pol[dir]->walk.dead = 1;
+			xfrm_policy_destroy(pol[dir]);
+		}
+	}
+	if (ret)
+		wfp_pset_remove_policies(ps);
 	return ret;
 }
 
@@ -319,7 +328,7 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 		return 0;
 	}
 	ps->sa_proto = sa_proto;
-	ret = wfp_pset_install_policies(wn->net, ps);
+	ret = wfp_pset_install_policies(wn->net, ps, false);
 	if (!ret)
 		ps->complete++;
 	return ret;
@@ -347,16 +356,13 @@ bool wfp_pset_same_selectors(const struct wfp_pset *ps,
  * new set's policies replace old's in xfrm (xfrm_policy_insert() without
  * excl replaces the policy of the same selector, and only old's can hold
  * it while old is intact), so the traffic is never without a policy.
- * Every policy is made before the first goes in; only an insert that
- * cannot allocate fails after that, and old is then lost: its contexts
- * go (wfp_context_reap_lost()) rather than report protection they lack.
+ * Should an insert fail all the same, old is lost: its contexts go
+ * (wfp_context_reap_lost()) rather than report protection they lack.
  */
 int wfp_pset_take_over(struct wfp_net *wn, struct wfp_pset *ps,
 		       struct wfp_pset *old, u8 sa_proto)
 {
-	int ndirs = ps->key.mode == XFRM_MODE_TUNNEL ? 3 : 2;
-	struct xfrm_policy *pol[XFRM_POLICY_MAX] = {};
-	int dir, ret = 0;
+	int ret;
 
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->ctx_lock);
@@ -365,30 +371,10 @@ int wfp_pset_take_over(struct wfp_net *wn, struct wfp_pset *ps,
 	    wfp_pset_lost(old))
 		return -EBUSY;
 	ps->sa_proto = sa_proto;
-	for (dir = 0; dir < ndirs; dir++) {
-		pol[dir] = wfp_policy_make(wn->net, ps, dir);
-		if (!pol[dir])
-			ret = -ENOMEM;
-	}
-	for (dir = 0; dir < ndirs && !ret; dir++) {
-		ret = xfrm_policy_insert(dir, pol[dir], 0);
-		if (!ret) {
-			ps->pol[dir] = pol[dir];
-			pol[dir] = NULL;
-		}
-	}
-	for (dir = 0; dir < ndirs; dir++) {
-		if (pol[dir]) {
-			pol[dir]->walk.dead = 1;
-			xfrm_policy_destroy(pol[dir]);
-		}
-	}
-	if (ret) {
-		wfp_pset_remove_policies(ps);
-		return ret;
-	}
-	ps->complete++;
-	return 0;
+	ret = wfp_pset_install_policies(wn->net, ps, true);
+	if (!ret)
+		ps->complete++;
+	return ret;
 }
 
 void wfp_pset_uncomplete(struct wfp_net *wn, struct wfp_pset *ps)

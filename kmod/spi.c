@@ -31,10 +31,11 @@
 
 /* RFC 4303: 0 is reserved for local use, 1-255 by IANA. */
 #define WFP_SPI_FIRST_VALID	256
+
 /*
  * Larval states killed under one reservation before it gives up: a flush
- * has to land in the few instructions between xfrm_find_acq() and the SPI
- * being hashed, so more than one in a row means a flush storm.
+ * has to land between the state's insertion and its SPI being hashed, so
+ * more than one in a row means a flush storm.
  */
 #define WFP_SPI_LARVAL_TRIES	4
 
