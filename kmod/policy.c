@@ -259,8 +259,9 @@ static void wfp_pset_remove_policies(struct wfp_pset *ps)
  * Makes every policy of the set, then inserts them, exclusively unless
  * replace: a policy someone else owns is never replaced, except by the
  * take-over of our own old set (wfp_pset_take_over()).  All are made
- * before the first goes in, so after that only an insert that cannot
- * allocate fails.
+ * before the first goes in, so after that an insert fails only for
+ * memory or, when exclusive, on a policy someone else has (-EEXIST).
+ * The set holds none yet: both callers install its first.
  */
 static int wfp_pset_install_policies(struct net *net, struct wfp_pset *ps,
 				     bool replace)
@@ -268,6 +269,8 @@ static int wfp_pset_install_policies(struct net *net, struct wfp_pset *ps,
 	int ndirs = ps->key.mode == XFRM_MODE_TUNNEL ? 3 : 2;
 	struct xfrm_policy *pol[XFRM_POLICY_MAX] = {};
 	int dir, ret = 0;
+
+	lockdep_assert_held(&net->xfrm.xfrm_cfg_mutex);
 
 	/* XFRM_POLICY_IN, _OUT and, for tunnels, _FWD are 0, 1, 2. */
 	for (dir = 0; dir < ndirs && !ret; dir++) {

@@ -5,11 +5,11 @@
  * (ACQ) ESP state for the inbound addresses - the way xfrm_user's ALLOCSPI
  * and af_key's GETSPI do it - so no other control plane can take it.
  *
- * Two differences from those: the larval state never expires (its hard
- * add lifetime is cleared, so net.core.xfrm_acq_expires does not drop a
- * reservation a keying module is still negotiating for), and it carries
- * the context's own reqid, so xfrm_find_acq() always creates a new state
- * and never adopts a larval state another control plane is waiting on.
+ * Two differences from those: the module makes the larval state itself
+ * rather than through xfrm_find_acq(), without an acquire timer, so
+ * net.core.xfrm_acq_expires never drops a reservation a keying module is
+ * still negotiating for; and it carries the context's own reqid, so it is
+ * never a larval state another control plane is waiting on.
  *
  * Every step runs under net->xfrm.xfrm_cfg_mutex, the lock xfrm_user and
  * af_key hold around their own SPI and SA changes; xfrm_alloc_spi()
