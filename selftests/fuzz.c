@@ -2598,6 +2598,16 @@ static void do_set_selectors(struct sess *s, struct ctx *prefer)
 	exec_call(&c, s);
 }
 
+/* Whether a key pointer no longer names bytes inside keybuf. */
+static bool key_ptr_bad(__u64 p, __u32 len)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)W.keybuf;
+
+	if (!len)
+		return false;
+	return a < lo || a + len > lo + 256;
+}
+
 /*
  * One mutation of an ADD request; c->expect_status records the status a
  * lone mutation of a known kind must leave in the reply (-2: several).
@@ -2695,7 +2705,13 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		break;
 	}
 	case 9:
-		if (gcm_sa(sa) && sa->auth_key_len && first_toggle(c, 2)) {
+		/*
+		 * Only while the blob is still ours: an earlier mutation of
+		 * this call may have made the pointer or its length bogus.
+		 */
+		if (gcm_sa(sa) && sa->auth_key_len &&
+		    !key_ptr_bad(sa->auth_key, sa->auth_key_len) &&
+		    first_toggle(c, 2)) {
 			/* the GCM blob given twice, differently */
 			((unsigned char *)(uintptr_t)sa->auth_key)[rn(sa->auth_key_len)] ^= 1;
 			c->flags |= C_MUST_FAIL;
@@ -2761,15 +2777,6 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		c->expect_status = c->expect_status == -1 ? st : -2;
 	else
 		c->expect_status = -2;
-}
-
-static bool key_ptr_bad(__u64 p, __u32 len)
-{
-	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)W.keybuf;
-
-	if (!len)
-		return false;
-	return a < lo || a + len > lo + 256;
 }
 
 static void do_add(struct sess *s, struct ctx *prefer, bool inbound)
