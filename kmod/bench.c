@@ -62,25 +62,34 @@ static void wfp_bench_selector(const struct wfp_bench *b, bool inbound,
 	sel->prefixlen_d = 32;
 }
 
-/* SetSpi0's share (spi.c): a larval ESP state holding the SPI. */
+/*
+ * SetSpi0's share (spi.c): a larval ESP state, no acquire timer, put in
+ * the database with its SPI by xfrm_state_add().
+ */
 static int wfp_bench_set_spi(struct wfp_bench *b, u32 spi)
 {
-	struct xfrm_mark mark = {};
 	struct xfrm_state *x;
 	int ret;
 
-	x = xfrm_find_acq(b->net, &mark, XFRM_MODE_TRANSPORT, WFP_BENCH_REQID,
-			  0, IPPROTO_ESP, &b->local, &b->remote, 1, AF_INET);
+	x = xfrm_state_alloc(b->net);
 	if (!x)
 		return -ENOMEM;
-	spin_lock_bh(&x->lock);
-	x->lft.hard_add_expires_seconds = 0;
-	spin_unlock_bh(&x->lock);
-	ret = xfrm_alloc_spi(x, spi, spi);
+	x->id.daddr = b->local;
+	x->props.saddr = b->remote;
+	wfp_bench_selector(b, true, &x->sel);
+	x->id.proto = IPPROTO_ESP;
+	x->id.spi = htonl(spi);
+	x->props.family = AF_INET;
+	x->props.mode = XFRM_MODE_TRANSPORT;
+	x->props.reqid = WFP_BENCH_REQID;
+	x->km.state = XFRM_STATE_ACQ;
+	xfrm_state_hold(x);
+	ret = xfrm_state_add(x);
 	if (ret) {
-		xfrm_state_delete(x);
+		x->km.state = XFRM_STATE_DEAD;
 		xfrm_state_put(x);
-		return ret == -ENOENT ? -EEXIST : ret;
+		xfrm_state_put(x);
+		return ret;
 	}
 	b->larval = x;
 	return 0;

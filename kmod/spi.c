@@ -5,17 +5,20 @@
  * (ACQ) ESP state for the inbound addresses - the way xfrm_user's ALLOCSPI
  * and af_key's GETSPI do it - so no other control plane can take it.
  *
- * Two differences from those: the module makes the larval state itself
+ * Three differences from those: the module makes the larval state itself
  * rather than through xfrm_find_acq(), without an acquire timer, so
  * net.core.xfrm_acq_expires never drops a reservation a keying module is
- * still negotiating for; and it carries the context's own reqid, so it is
- * never a larval state another control plane is waiting on.
+ * still negotiating for; it carries the context's own reqid, so it is
+ * never a larval state another control plane is waiting on; and it goes
+ * into the database with its SPI, through xfrm_state_add(), rather than
+ * being given one by xfrm_alloc_spi(), whose 6.1.y version walks every
+ * state of the namespace per candidate with bottom halves off.
  *
- * Every step runs under net->xfrm.xfrm_cfg_mutex, the lock xfrm_user and
- * af_key hold around their own SPI and SA changes; xfrm_alloc_spi()
- * checks the SPI against every state of the protocol in the namespace
- * under xfrm_state_lock, so of concurrent reservations of one SPI exactly
- * one wins, whoever makes the others.
+ * What is unique (Documentation/spi.rst): (daddr, ESP, SPI) across every
+ * control plane, which is what 6.1's inbound lookup keys on, and (ESP,
+ * SPI) across the namespace's contexts.  Every reservation runs under
+ * net->xfrm.xfrm_cfg_mutex, the lock xfrm_user and af_key hold around
+ * their own SPI and SA changes, which also orders the module's index.
  */
 
 #include <linux/random.h>
@@ -33,11 +36,10 @@
 #define WFP_SPI_FIRST_VALID	256
 
 /*
- * Larval states killed under one reservation before it gives up: a flush
- * has to land between the state's insertion and its SPI being hashed, so
- * more than one in a row means a flush storm.
+ * Random picks GetSpi makes before it sweeps its range: in a range at
+ * most half full, 32 taken picks in a row happen once in 4 billion calls.
  */
-#define WFP_SPI_LARVAL_TRIES	4
+#define WFP_SPI_RANDOM_TRIES	32
 
 static const struct rhashtable_params wfp_spi_params = {
 	.key_len = sizeof_field(struct wfp_context, spi_key),
@@ -108,11 +110,6 @@ void wfp_spi_unindex(struct wfp_net *wn, struct wfp_context *ctx)
 				       wfp_spi_params);
 }
 
-static bool wfp_spi_larval_dead(struct xfrm_state *x)
-{
-	return READ_ONCE(x->km.state) == XFRM_STATE_DEAD;
-}
-
 /* Drops the larval state; it may already be gone (e.g. "ip xfrm state
  * flush"), in which case xfrm_state_delete() has nothing to do.
  */
@@ -165,39 +162,11 @@ static int wfp_spi_validate(const struct wfp_ipsec_spi *r)
 }
 
 /*
- * xfrm_alloc_spi() over a range makes as many random picks as the range
- * has SPIs, repeats included, so it can miss the last free ones of a
- * small or crowded range.  Before calling the range exhausted, every SPI
- * is tried once, from a random start.
- */
-static int wfp_spi_sweep(struct xfrm_state *x, u32 lo, u32 hi)
-{
-	u64 n = (u64)hi - lo + 1, i;
-	u32 start = get_random_u32_below(n), spi;
-	int ret = -ENOENT;
-
-	for (i = 0; i < n && ret == -ENOENT; i++) {
-		spi = lo + (u32)((start + i) % n);
-		ret = xfrm_alloc_spi(x, spi, spi);
-		if (ret != -ENOENT)
-			break;
-		/* A dead state fails every SPI with -ENOENT too. */
-		if (wfp_spi_larval_dead(x))
-			return -EAGAIN;
-		if (signal_pending(current))
-			return -ERESTARTSYS;
-		cond_resched();
-	}
-	return ret;
-}
-
-/*
  * The larval ESP state of the context's inbound SA, as xfrm_find_acq()
  * would make it but without its acquire timer: a reservation lasts until
- * AddInbound or deletion, whatever net.core.xfrm_acq_expires says, and no
- * timer can kill it before its SPI is set (with xfrm_acq_expires = 0,
- * find_acq's fired while the state was being set up).  Returns it with
- * one reference for the table and one for the caller.
+ * AddInbound or deletion, whatever net.core.xfrm_acq_expires says.  Not
+ * in the database yet: wfp_spi_larval_add() puts it there with its SPI.
+ * Returns it with one reference, for the database.
  */
 static struct xfrm_state *wfp_spi_larval_alloc(struct wfp_context *ctx)
 {
@@ -221,18 +190,80 @@ static struct xfrm_state *wfp_spi_larval_alloc(struct wfp_context *ctx)
 			XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 	x->props.reqid = ctx->reqid;
 	x->km.state = XFRM_STATE_ACQ;
-	xfrm_state_hold(x);
-	xfrm_state_insert(x);
 	return x;
 }
 
+/* A larval state that never made it into the database. */
+static void wfp_spi_larval_free(struct xfrm_state *x)
+{
+	x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(x);
+}
+
 /*
- * One try: a larval state with an SPI in [lo, hi].  -EAGAIN when another
- * plane killed the state before it had its SPI (PF_KEY's SADB_FLUSH does
- * not wait for the xfrm_cfg_mutex we hold).
+ * Puts the larval state into the database at SPI spi, unless a context
+ * of the namespace holds (ESP, spi) or a state of anyone's holds
+ * (daddr, ESP, spi): -EEXIST.  xfrm_state_add() looks the triple up in
+ * the byspi hash and inserts under one hold of xfrm_state_lock, so the
+ * check is O(1) and atomic against every other plane's xfrm_state_add()
+ * and xfrm_alloc_spi(); the index check needs no such lock, as every
+ * reservation runs under xfrm_cfg_mutex.  On success the database owns
+ * the state's first reference, and the caller gets a second.
  */
-static int wfp_spi_larval_try(struct wfp_context *ctx, u32 lo, u32 hi,
-			      bool exact, struct xfrm_state **xp)
+static int wfp_spi_larval_add(struct wfp_context *ctx, struct xfrm_state *x,
+			      u32 spi)
+{
+	u64 key = wfp_spi_key(IPPROTO_ESP, spi);
+	bool ours;
+	int ret;
+
+	rcu_read_lock();
+	ours = rhashtable_lookup(&ctx->wn->spis, &key, wfp_spi_params);
+	rcu_read_unlock();
+	if (ours)
+		return -EEXIST;
+	x->id.spi = htonl(spi);
+	xfrm_state_hold(x);
+	ret = xfrm_state_add(x);
+	if (ret)
+		xfrm_state_put(x);
+	return ret;
+}
+
+/*
+ * GetSpi: random picks in [lo, hi] first, then, before the range is
+ * called exhausted, every SPI of it once from a random start.
+ */
+static int wfp_spi_larval_pick(struct wfp_context *ctx, struct xfrm_state *x,
+			       u32 lo, u32 hi)
+{
+	u64 n = (u64)hi - lo + 1, i;
+	u32 start = get_random_u32_below(n);
+	int ret, tries;
+
+	for (tries = 0; tries < WFP_SPI_RANDOM_TRIES; tries++) {
+		ret = wfp_spi_larval_add(ctx, x, lo + get_random_u32_below(n));
+		if (ret != -EEXIST)
+			return ret;
+	}
+	for (i = 0; i < n; i++) {
+		ret = wfp_spi_larval_add(ctx, x, lo + (u32)((start + i) % n));
+		if (ret != -EEXIST)
+			return ret;
+		if (signal_pending(current))
+			return -ERESTARTSYS;
+		cond_resched();
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Creates the larval ESP state for the context's inbound SA with an SPI
+ * in [lo, hi] (exact: lo, which SetSpi asks for).  On success the
+ * context owns the caller's reference to it.
+ */
+static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
+				 bool exact, struct xfrm_state **xp)
 {
 	struct xfrm_state *x;
 	int ret;
@@ -240,40 +271,16 @@ static int wfp_spi_larval_try(struct wfp_context *ctx, u32 lo, u32 hi,
 	x = wfp_spi_larval_alloc(ctx);
 	if (!x)
 		return -ENOMEM;
-	ret = xfrm_alloc_spi(x, lo, hi);
-	if (ret == -ENOENT && wfp_spi_larval_dead(x))
-		ret = -EAGAIN;
-	else if (ret == -ENOENT && !exact)
-		ret = wfp_spi_sweep(x, lo, hi);
+	if (exact)
+		ret = wfp_spi_larval_add(ctx, x, lo);
+	else
+		ret = wfp_spi_larval_pick(ctx, x, lo, hi);
 	if (ret) {
-		wfp_spi_larval_drop(x);
+		wfp_spi_larval_free(x);
 		return ret;
 	}
 	*xp = x;
 	return 0;
-}
-
-/*
- * Creates the larval ESP state for the context's inbound SA and gives it
- * an SPI in [lo, hi] (exact: lo, which SetSpi asks for).  On success the
- * context owns the state's reference.  A state killed under us is
- * replaced a bounded number of times; -EAGAIN after that.
- */
-static int wfp_spi_larval_create(struct wfp_context *ctx, u32 lo, u32 hi,
-				 bool exact, struct xfrm_state **xp)
-{
-	unsigned int tries = WFP_SPI_LARVAL_TRIES;
-	int ret;
-
-	do
-		ret = wfp_spi_larval_try(ctx, lo, hi, exact, xp);
-	while (ret == -EAGAIN && --tries);
-	/* -ENOENT: the SPI asked for, or every SPI of the range, is used by
-	 * an ESP state of the namespace.
-	 */
-	if (ret == -ENOENT)
-		ret = exact ? -EEXIST : -ENOSPC;
-	return ret;
 }
 
 /* The reservation itself, on a context whose xfrm_cfg_mutex is held. */

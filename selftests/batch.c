@@ -434,15 +434,15 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 	struct batch bt;
 	int foreign_sa, foreign_sp;
 
-	/* What another control plane holds: an ESP state with the SPI
-	 * entry M_SPI_TAKEN asks for, one with the destination and SPI of
+	/* What another control plane holds: an ESP state with the
+	 * destination and SPI entry M_SPI_TAKEN asks for, one with the destination and SPI of
 	 * M_OUT_SA_TAKEN's outbound SA, a policy with M_POLICY_TAKEN's
 	 * selector.
 	 */
 	ASSERT_EQ(batch_alloc(&bt, NMIXED), 0);
 	for (i = 0; i < NMIXED; i++)
 		mixed_set(&bt, i);
-	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst 10.9.0.1 proto esp "
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst " LOCAL " proto esp "
 		     "spi 0x%x mode transport aead '" GCM_NAME "' 0x%040x 128",
 		     TAKEN_SPI, 1), 0) TH_LOG("%s", g_last_cmd);
 	for (i = 0; i < NMIXED; i++) {
@@ -1131,7 +1131,7 @@ TEST_F_TIMEOUT(ns, bench_spi_taken_unwinds, 120)
 	struct wfp_ipsec_bench_xfrm p;
 
 	BENCH_OR_SKIP(self);
-	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst 10.9.0.1 proto esp "
+	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.2 dst " LOCAL " proto esp "
 		     "spi 0x%x mode transport aead '" GCM_NAME "' 0x%040x 128",
 		     SPI_BASE + 4, 1), 0) TH_LOG("%s", g_last_cmd);
 	bench_args(&p, 5);

@@ -199,6 +199,77 @@ sa_find(int ns, UINT32 spi, int proto, struct xs *x)
 	return found;
 }
 
+/* What 6.1's inbound lookup tells states apart by. */
+struct xs_id {
+	UINT8 daddr[16];
+	UINT32 spi;		/* host order */
+	int proto, family;
+};
+
+/*
+ * The identities of the first max states of the caller's namespace,
+ * from a raw XFRM_MSG_GETSA dump: libnl's cache keeps one object per
+ * (daddr, SPI, protocol), so sa_dump() could never show two states
+ * sharing one.  How many, or -1.
+ */
+static int __attribute__((unused))
+sa_ids_dump(struct xs_id *v, int max)
+{
+	struct nlmsghdr req = {
+		.nlmsg_len = NLMSG_LENGTH(0), .nlmsg_type = XFRM_MSG_GETSA,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+	};
+	static char buf[65536];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
+	int n = 0, done = 0;
+	struct nlmsghdr *nh;
+	ssize_t len;
+
+	if (fd < 0 || send(fd, &req, req.nlmsg_len, 0) < 0)
+		n = -1;
+	while (n >= 0 && !done && (len = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			const struct xfrm_usersa_info *p = NLMSG_DATA(nh);
+
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				n = nh->nlmsg_type == NLMSG_DONE ? n : -1;
+				break;
+			}
+			if (nh->nlmsg_type != XFRM_MSG_NEWSA || n >= max)
+				continue;
+			memcpy(v[n].daddr, &p->id.daddr, 16);
+			v[n].spi = ntohl(p->id.spi);
+			v[n].proto = p->id.proto;
+			v[n].family = p->family;
+			n++;
+		}
+	if (fd >= 0)
+		close(fd);
+	return done ? n : -1;
+}
+
+/*
+ * Two of v[0..n) with one identity: the first such index, or -1.  Larval
+ * states still without an SPI (0) are not looked up by SPI, and any
+ * number of them may exist.
+ */
+static int __attribute__((unused))
+sa_ids_duplicate(const struct xs_id *v, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && v[i].spi; j++)
+			if (v[i].spi == v[j].spi && v[i].proto == v[j].proto &&
+			    v[i].family == v[j].family &&
+			    !memcmp(v[i].daddr, v[j].daddr, 16))
+				return i;
+	return -1;
+}
+
 /* ---------------------------------------------------------- policies */
 
 /* One global xfrm policy and its first template. */
