@@ -230,11 +230,13 @@ bench: .setup-if-needed lib $(O)/bench/vm/cycle ## cycle rate vs xfrm netlink, l
 	@echo "CSV: $(O)/bench/bench.csv  plot: $(O)/bench/bench.png"
 	$(Q)exit $$(cat $(O)/bench/bench.rc)
 
-$(O)/bench/vm/cycle: $(TOP)/bench/cycle.c $(TOP)/lib/libwfpipsec.a \
+$(O)/bench/vm/cycle: $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
+		$(TOP)/bench/ftrace.h $(TOP)/lib/libwfpipsec.a \
 		$(wildcard $(TOP)/lib/include/*.h) $(TOP)/uapi/linux/wfp_ipsec.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include \
-		-I$(TOP)/uapi -o $@ $< $(TOP)/lib/libwfpipsec.a -pthread -lm
+		-I$(TOP)/uapi -o $@ $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
+		$(TOP)/lib/libwfpipsec.a -pthread -lm
 
 # make fuzz: the ioctl fuzzer (selftests/fuzz.c) at length in the VM.  An
 # empty SEED draws one; the run prints it ("# fuzz: seed=N") for replay.

@@ -9,7 +9,9 @@
  * the order a context's deletion uses - with the same arguments, taking
  * xfrm_cfg_mutex around each call's share as the ioctls do, and nothing
  * else: no context, no indexes, no records, no events, no user copies.
- * A cycle that fails is unwound at once; the loop leaves nothing behind.
+ * A cycle that fails is unwound at once.  Without WFP_IPSEC_BENCH_F_KEEP
+ * the loop leaves nothing behind; with it, each complete cycle leaves its
+ * SAs and policies for the caller to flush, a failing one none.
  */
 
 #include <linux/capability.h>
@@ -87,7 +89,7 @@ static int wfp_bench_set_spi(struct wfp_bench *b, u32 spi)
 	ret = xfrm_state_add(x);
 	if (ret) {
 		x->km.state = XFRM_STATE_DEAD;
-		xfrm_state_put(x);
+		__xfrm_state_put(x);
 		xfrm_state_put(x);
 		return ret;
 	}
@@ -242,8 +244,21 @@ static void wfp_bench_teardown(struct wfp_bench *b)
 	}
 }
 
+/* KEEP: the cycle's objects stay in xfrm; only the loop's references go. */
+static void wfp_bench_release(struct wfp_bench *b)
+{
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		xfrm_pol_put(b->pol[dir]);
+		b->pol[dir] = NULL;
+		xfrm_state_put(b->sa[dir]);
+		b->sa[dir] = NULL;
+	}
+}
+
 /* Each step under xfrm_cfg_mutex on its own, as each ioctl takes it. */
-static int wfp_bench_cycle(struct wfp_bench *b, u32 spi_in)
+static int wfp_bench_cycle(struct wfp_bench *b, u32 spi_in, bool keep)
 {
 	struct mutex *cfg = &b->net->xfrm.xfrm_cfg_mutex;
 	int ret;
@@ -265,15 +280,36 @@ static int wfp_bench_cycle(struct wfp_bench *b, u32 spi_in)
 		      wfp_bench_add_policy(b, XFRM_POLICY_OUT);
 		mutex_unlock(cfg);
 	}
+	if (!ret && keep) {
+		wfp_bench_release(b);
+		return 0;
+	}
 	mutex_lock(cfg);
 	wfp_bench_teardown(b);
 	mutex_unlock(cfg);
 	return ret;
 }
 
+/* KEEP's remote addresses remote .. remote + cycles - 1: no wrap, no local. */
+static int wfp_bench_validate_keep(const struct wfp_ipsec_bench_xfrm *p)
+{
+	__be32 rb, lb;
+	u32 r, l;
+
+	memcpy(&rb, p->remote, sizeof(rb));
+	memcpy(&lb, p->local, sizeof(lb));
+	r = ntohl(rb);
+	l = ntohl(lb);
+	if ((u64)r + p->cycles - 1 > U32_MAX)
+		return -EINVAL;
+	if (l >= r && (u64)l <= (u64)r + p->cycles - 1)
+		return -EINVAL;
+	return 0;
+}
+
 static int wfp_bench_validate(const struct wfp_ipsec_bench_xfrm *p)
 {
-	if (p->flags || p->reserved)
+	if ((p->flags & ~WFP_IPSEC_BENCH_F_KEEP) || p->reserved)
 		return -EINVAL;
 	if (!p->cycles || p->cycles > WFP_BENCH_MAX_CYCLES)
 		return -EINVAL;
@@ -284,13 +320,15 @@ static int wfp_bench_validate(const struct wfp_ipsec_bench_xfrm *p)
 	if (!memchr_inv(p->local, 0, sizeof(p->local)) ||
 	    !memchr_inv(p->remote, 0, sizeof(p->remote)))
 		return -EINVAL;
-	return 0;
+	return p->flags & WFP_IPSEC_BENCH_F_KEEP ? wfp_bench_validate_keep(p) : 0;
 }
 
 int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_bench_xfrm *p = arg;
+	bool keep = p->flags & WFP_IPSEC_BENCH_F_KEEP;
 	struct wfp_bench b = { .net = s->net };
+	__be32 remote;
 	u64 start;
 	u32 i;
 	int ret;
@@ -301,11 +339,13 @@ int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 	if (ret)
 		return ret;
 	memcpy(&b.local.a4, p->local, sizeof(p->local));
-	memcpy(&b.remote.a4, p->remote, sizeof(p->remote));
+	memcpy(&remote, p->remote, sizeof(remote));
 
 	start = ktime_get_ns();
 	for (i = 0; i < p->cycles && !ret; i++) {
-		ret = wfp_bench_cycle(&b, p->spi_base + 2 * i);
+		/* Kept contexts need selectors of their own. */
+		b.remote.a4 = keep ? htonl(ntohl(remote) + i) : remote;
+		ret = wfp_bench_cycle(&b, p->spi_base + 2 * i, keep);
 		if (!ret && signal_pending(current))
 			ret = -EINTR;
 		cond_resched();

@@ -55,7 +55,8 @@ void wfp_pset_uninit(void)
 int wfp_pset_table_init(struct wfp_net *wn)
 {
 	/*
-	 * Based at the first reqid, so the IDR indexes reqid - WFP_REQID_MIN.
+	 * Based at the first reqid, so the IDR's indexes are the range's
+	 * values (wfp_reqid_of_index() scatters them).
 	 * Based at 0, every index is 2^30 or more: even a lone set hangs
 	 * under a chain of six radix-tree nodes, allocated when the set is
 	 * made and freed through RCU when it goes - on every Create/Delete
@@ -72,6 +73,48 @@ void wfp_pset_table_destroy(struct wfp_net *wn)
 	idr_destroy(&wn->reqids);
 }
 
+/*
+ * A set's reqid is its IDR index put through a fixed bijection of the
+ * range's 2^30 values.  xfrm hashes states by (daddr + saddr) ^ reqid:
+ * with reqids handed out in order, contexts made in the order of their
+ * peers' addresses (a concentrator's clients, a scale test) fell into a
+ * handful of buckets - 10 for 100k contexts - and every xfrm_state_add()
+ * and outbound xfrm_state_find() of the namespace walked them.  Each
+ * step below is invertible: odd multipliers mod 2^30, and x ^ x >> 15,
+ * its own inverse on 30 bits.
+ */
+#define WFP_REQID_BITS		30
+#define WFP_REQID_MASK		((1U << WFP_REQID_BITS) - 1)
+#define WFP_REQID_MUL1		0x2545f491U
+#define WFP_REQID_MUL2		0x1e3779b1U
+#define WFP_REQID_INV1		0x01444c71U	/* MUL1^-1 mod 2^30 */
+#define WFP_REQID_INV2		0x0e8b2f51U	/* MUL2^-1 mod 2^30 */
+
+static u32 wfp_reqid_mix(u32 x, u32 m1, u32 m2)
+{
+	x = (x * m1) & WFP_REQID_MASK;
+	x ^= x >> 15;
+	x = (x * m2) & WFP_REQID_MASK;
+	return x ^ (x >> 15);
+}
+
+static u32 wfp_reqid_of_index(u32 index)
+{
+	return WFP_REQID_MIN + wfp_reqid_mix(index - WFP_REQID_MIN,
+					     WFP_REQID_MUL1, WFP_REQID_MUL2);
+}
+
+/* The inverse: the same steps, in reverse order, with the inverses. */
+static u32 wfp_reqid_index(u32 reqid)
+{
+	u32 x = reqid - WFP_REQID_MIN;
+
+	x ^= x >> 15;
+	x = (x * WFP_REQID_INV2) & WFP_REQID_MASK;
+	x ^= x >> 15;
+	return WFP_REQID_MIN + ((x * WFP_REQID_INV1) & WFP_REQID_MASK);
+}
+
 /* The set holding reqid, for xfrm's notifications about our states. */
 struct wfp_pset *wfp_pset_by_reqid(struct wfp_net *wn, u32 reqid)
 {
@@ -79,7 +122,7 @@ struct wfp_pset *wfp_pset_by_reqid(struct wfp_net *wn, u32 reqid)
 
 	if (reqid < WFP_REQID_MIN || reqid > WFP_REQID_MAX)
 		return NULL;
-	return idr_find(&wn->reqids, reqid);
+	return idr_find(&wn->reqids, wfp_reqid_index(reqid));
 }
 
 static unsigned int wfp_addr_bits(u8 family)
@@ -155,7 +198,7 @@ struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key
 	ret = idr_alloc(&wn->reqids, ps, WFP_REQID_MIN, 0, GFP_KERNEL);
 	if (ret < 0)
 		goto err_free;
-	ps->reqid = ret;
+	ps->reqid = wfp_reqid_of_index(ret);
 	ret = rhashtable_insert_fast(&wn->psets, &ps->node, wfp_pset_params);
 	if (ret)
 		goto err_reqid;
@@ -163,7 +206,7 @@ struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key
 	return ps;
 
 err_reqid:
-	idr_remove(&wn->reqids, ps->reqid);
+	idr_remove(&wn->reqids, wfp_reqid_index(ps->reqid));
 err_free:
 	kmem_cache_free(wfp_pset_cache, ps);
 	return ERR_PTR(ret);
@@ -177,7 +220,7 @@ void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps)
 		return;
 	WARN_ON_ONCE(ps->complete || !hlist_empty(&ps->contexts));
 	rhashtable_remove_fast(&wn->psets, &ps->node, wfp_pset_params);
-	idr_remove(&wn->reqids, ps->reqid);
+	idr_remove(&wn->reqids, wfp_reqid_index(ps->reqid));
 	kmem_cache_free(wfp_pset_cache, ps);
 }
 

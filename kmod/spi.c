@@ -8,8 +8,9 @@
  * Three differences from those: the module makes the larval state itself
  * rather than through xfrm_find_acq(), without an acquire timer, so
  * net.core.xfrm_acq_expires never drops a reservation a keying module is
- * still negotiating for; it carries the context's own reqid, so it is
- * never a larval state another control plane is waiting on; and it goes
+ * still negotiating for; it carries the reqid of the context's policy set
+ * (the module's range), so it is never a larval state another control
+ * plane is waiting on; and it goes
  * into the database with its SPI, through xfrm_state_add(), rather than
  * being given one by xfrm_alloc_spi(), whose 6.1.y version walks every
  * state of the namespace per candidate with bottom halves off.
@@ -38,8 +39,9 @@
 /*
  * Random picks GetSpi makes before it sweeps its range: in a range at
  * most half full, 32 taken picks in a row happen once in 4 billion calls.
+ * A range no larger is swept at once.
  */
-#define WFP_SPI_RANDOM_TRIES	32
+#define WFP_SPI_RANDOM_TRIES	32U
 
 static const struct rhashtable_params wfp_spi_params = {
 	.key_len = sizeof_field(struct wfp_context, spi_key),
@@ -214,13 +216,11 @@ static int wfp_spi_larval_add(struct wfp_context *ctx, struct xfrm_state *x,
 			      u32 spi)
 {
 	u64 key = wfp_spi_key(IPPROTO_ESP, spi);
-	bool ours;
 	int ret;
 
-	rcu_read_lock();
-	ours = rhashtable_lookup(&ctx->wn->spis, &key, wfp_spi_params);
-	rcu_read_unlock();
-	if (ours)
+	lockdep_assert_held(&ctx->wn->net->xfrm.xfrm_cfg_mutex);
+
+	if (rhashtable_lookup_fast(&ctx->wn->spis, &key, wfp_spi_params))
 		return -EEXIST;
 	x->id.spi = htonl(spi);
 	xfrm_state_hold(x);
@@ -237,23 +237,26 @@ static int wfp_spi_larval_add(struct wfp_context *ctx, struct xfrm_state *x,
 static int wfp_spi_larval_pick(struct wfp_context *ctx, struct xfrm_state *x,
 			       u32 lo, u32 hi)
 {
-	u64 n = (u64)hi - lo + 1, i;
-	u32 start = get_random_u32_below(n);
-	int ret, tries;
+	/* lo >= 256 (sysctl.c), so the range's size fits a u32. */
+	u32 n = hi - lo + 1, off = get_random_u32_below(n), i;
+	int ret;
 
-	for (tries = 0; tries < WFP_SPI_RANDOM_TRIES; tries++) {
+	for (i = 0; n > WFP_SPI_RANDOM_TRIES && i < WFP_SPI_RANDOM_TRIES; i++) {
 		ret = wfp_spi_larval_add(ctx, x, lo + get_random_u32_below(n));
 		if (ret != -EEXIST)
 			return ret;
 	}
-	for (i = 0; i < n; i++) {
-		ret = wfp_spi_larval_add(ctx, x, lo + (u32)((start + i) % n));
+	/* Every SPI once, from offset off on, wrapping. */
+	i = 0;
+	do {
+		ret = wfp_spi_larval_add(ctx, x, lo + off);
 		if (ret != -EEXIST)
 			return ret;
 		if (signal_pending(current))
 			return -ERESTARTSYS;
 		cond_resched();
-	}
+		off = off == n - 1 ? 0 : off + 1;
+	} while (++i != n);
 	return -ENOSPC;
 }
 
@@ -303,7 +306,8 @@ static int wfp_spi_reserve_ctx(struct wfp_context *ctx,
 
 	mutex_lock(&wn->ctx_lock);
 	ctx->spi_key = wfp_spi_key(IPPROTO_ESP, ntohl(x->id.spi));
-	ret = rhashtable_insert_fast(&wn->spis, &ctx->spi_node, wfp_spi_params);
+	ret = rhashtable_lookup_insert_fast(&wn->spis, &ctx->spi_node,
+					    wfp_spi_params);
 	if (ret)
 		ctx->spi_key = 0;
 	mutex_unlock(&wn->ctx_lock);

@@ -1125,6 +1125,21 @@ TEST_F_TIMEOUT(ns, bench_leaves_nothing, 300)
 	expect_empty(_metadata, self->h);
 }
 
+/* KEEP: every cycle's two SAs and two policies stay, for the caller. */
+TEST_F_TIMEOUT(ns, bench_keep_leaves_each_cycles_objects, 120)
+{
+	struct wfp_ipsec_bench_xfrm p;
+
+	BENCH_OR_SKIP(self);
+	bench_args(&p, 5);
+	p.flags = WFP_IPSEC_BENCH_F_KEEP;
+	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	EXPECT_EQ(sa_count(-1), 10);
+	EXPECT_EQ(sp_count(-1), 10);
+	EXPECT_EQ(sh("ip xfrm state flush && ip xfrm policy flush"), 0);
+	expect_empty(_metadata, self->h);
+}
+
 /* A cycle failing midway is unwound: only the foreign state remains. */
 TEST_F_TIMEOUT(ns, bench_spi_taken_unwinds, 120)
 {
@@ -1155,7 +1170,10 @@ TEST_F_TIMEOUT(ns, bench_policy_taken_unwinds, 120)
 	EXPECT_EQ(sp_count(-1), 1);
 }
 
-static void bench_bad_flags(struct wfp_ipsec_bench_xfrm *p) { p->flags = 1; }
+static void bench_bad_flags(struct wfp_ipsec_bench_xfrm *p)
+{
+	p->flags = WFP_IPSEC_BENCH_F_KEEP << 1;
+}
 static void bench_bad_reserved(struct wfp_ipsec_bench_xfrm *p)
 {
 	p->reserved = 1;

@@ -1504,6 +1504,64 @@ TEST_F_TIMEOUT(spi, every_plane_on_one_pool_never_duplicates, 240)
 	EXPECT_GT(t.lost, 0);
 }
 
+/*
+ * 6.1's xfrm hashes a state into its bydst table by (daddr + saddr) ^
+ * reqid (net/xfrm/xfrm_hash.h, __xfrm_dst_hash).  Contexts made in the
+ * order of their peers' addresses - a concentrator's clients, a scale
+ * test - used to get reqids in the same order, and the two cancelled
+ * out: 100k such larval states fell into 10 buckets, every
+ * xfrm_state_add() walking them all.  Here 64 contexts for consecutive
+ * peers, hashed as xfrm does into 1024 buckets, must spread as random
+ * values would: 64 random values take 62 of 1024 buckets on average,
+ * fewer than 56 about once in 10^4 draws.  (The reqids are a fixed
+ * function of creation order, so the count is the same on every run.)
+ */
+#define SPREAD_N	64
+#define SPREAD_HMASK	1023U
+
+static unsigned int xfrm4_dst_bucket(const struct xs *x)
+{
+	UINT32 d, sa, h;
+
+	memcpy(&d, x->daddr, 4);
+	memcpy(&sa, x->saddr, 4);
+	h = AF_INET ^ x->reqid ^ ntohl(d + sa);
+	return (h ^ (h >> 16)) & SPREAD_HMASK;
+}
+
+TEST_F(spi, consecutive_peers_spread_over_xfrm_buckets)
+{
+	struct fx *f = &self->f;
+	bool used[SPREAD_HMASK + 1] = { false };
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	int i, n, buckets = 0;
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct xs *v;
+
+	for (i = 0; i < SPREAD_N - 1; i++) {
+		peer_addrs(false, 1 + i, local, remote);
+		wfp_traffic_set(&t, false, local, remote);
+		wfp_getspi_set(&g, &t);
+		ASSERT_EQ(IPsecSaContextSetSpi0(f->h, ctx_create(_metadata, f, &t),
+						&g, SPI_A + i), ERROR_SUCCESS);
+	}
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
+		  ERROR_SUCCESS);
+	n = sa_dump(-1, &v);
+	ASSERT_EQ(n, SPREAD_N);
+	for (i = 0; i < n; i++) {
+		unsigned int b = xfrm4_dst_bucket(&v[i]);
+
+		buckets += !used[b];
+		used[b] = true;
+	}
+	free(v);
+	TH_LOG("%d larval states in %d of %u buckets", n, buckets,
+	       SPREAD_HMASK + 1);
+	EXPECT_GE(buckets, 56);
+}
+
 /* An inverted range cannot be set, whichever bound is written. */
 TEST_F(spi, get_spi_inverted_range_refused)
 {

@@ -910,7 +910,7 @@ struct wfp_ipsec_ctx_batch {
 /**
  * struct wfp_ipsec_bench_xfrm - WFP_IPSEC_IOC_BENCH_XFRM
  * @cycles: in: 1..1000000
- * @flags: in: must be 0
+ * @flags: in: 0, or WFP_IPSEC_BENCH_F_KEEP
  * @spi_base: in: cycle i uses inbound SPI spi_base + 2 * i, outbound
  *	spi_base + 2 * i + 1
  * @reserved: in: must be 0
@@ -923,6 +923,11 @@ struct wfp_ipsec_ctx_batch {
  * namespace, the xfrm calls one Create, SetSpi0, AddInbound1,
  * AddOutbound1, DeleteById0 sequence of an AES-GCM-128 transport IPv4
  * context causes, without the module's bookkeeping.  Needs CAP_NET_ADMIN.
+ * With WFP_IPSEC_BENCH_F_KEEP each cycle stops after AddOutbound1's share
+ * and leaves its two SAs and two policies in xfrm (cycle i with remote
+ * address remote + i), for the caller to flush: what installing @cycles
+ * contexts costs xfrm.  The remote addresses may neither wrap nor take
+ * in @local (EINVAL).
  */
 struct wfp_ipsec_bench_xfrm {
 	__u32 cycles;
@@ -933,6 +938,8 @@ struct wfp_ipsec_bench_xfrm {
 	__u8 remote[4];
 	__u64 elapsed_ns;
 };
+
+#define WFP_IPSEC_BENCH_F_KEEP	0x1
 
 /* Outside the dense numbering: a build option, not part of the ABI. */
 #define WFP_IPSEC_IOC_BENCH_XFRM \
