@@ -62,7 +62,6 @@ struct wfp_context {
 	u64 vif_tunnel_id;
 	u64 vif_traffic_selector_id;
 	struct wfp_ipsec_traffic traffic;
-	seqcount_t seq;			/* writers hold xfrm_cfg_mutex */
 
 	/* Inbound SPI reservation (spi.c). */
 	struct rhash_head spi_node;	/* in wn->spis, keyed by spi_key */
@@ -83,6 +82,8 @@ struct wfp_context {
 	struct wfp_sa_meta_out *meta_out; /* the outbound's, NULL: same */
 	struct wfp_expiry *expiry;	/* pending inbound removal */
 
+	/* Here, not with the fields it covers, to fill what would be holes. */
+	seqcount_t seq;			/* writers hold xfrm_cfg_mutex */
 	u8 inbound_ip_protocol;		/* with .inbound */
 	bool dead;			/* unlinked, under wn->ctx_lock */
 	struct rcu_head rcu;
