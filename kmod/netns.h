@@ -58,7 +58,7 @@ struct wfp_net {
 	struct list_head context_list;	/* in id order */
 	struct rhashtable spis;		/* by (proto, inbound SPI), spi.c */
 	struct rhashtable psets;	/* policy sets by selector, policy.c */
-	struct idr reqids;		/* reqid -> policy set */
+	struct idr reqids;		/* index of a reqid -> set, policy.c */
 	unsigned int nr_contexts;
 
 	/* For IPsecGetStatistics (stats.c). */

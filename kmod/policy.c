@@ -90,18 +90,17 @@ void wfp_pset_table_destroy(struct wfp_net *wn)
 #define WFP_REQID_INV1		0x01444c71U	/* MUL1^-1 mod 2^30 */
 #define WFP_REQID_INV2		0x0e8b2f51U	/* MUL2^-1 mod 2^30 */
 
-static u32 wfp_reqid_mix(u32 x, u32 m1, u32 m2)
-{
-	x = (x * m1) & WFP_REQID_MASK;
-	x ^= x >> 15;
-	x = (x * m2) & WFP_REQID_MASK;
-	return x ^ (x >> 15);
-}
+static_assert(((WFP_REQID_MUL1 * WFP_REQID_INV1) & WFP_REQID_MASK) == 1);
+static_assert(((WFP_REQID_MUL2 * WFP_REQID_INV2) & WFP_REQID_MASK) == 1);
 
 static u32 wfp_reqid_of_index(u32 index)
 {
-	return WFP_REQID_MIN + wfp_reqid_mix(index - WFP_REQID_MIN,
-					     WFP_REQID_MUL1, WFP_REQID_MUL2);
+	u32 x = index - WFP_REQID_MIN;
+
+	x = (x * WFP_REQID_MUL1) & WFP_REQID_MASK;
+	x ^= x >> 15;
+	x = (x * WFP_REQID_MUL2) & WFP_REQID_MASK;
+	return WFP_REQID_MIN + (x ^ (x >> 15));
 }
 
 /* The inverse: the same steps, in reverse order, with the inverses. */

@@ -237,7 +237,7 @@ static int wfp_spi_larval_add(struct wfp_context *ctx, struct xfrm_state *x,
 static int wfp_spi_larval_pick(struct wfp_context *ctx, struct xfrm_state *x,
 			       u32 lo, u32 hi)
 {
-	/* lo >= 256 (sysctl.c), so the range's size fits a u32. */
+	/* lo >= 256 (sysctl.c) and lo <= hi: n is 1 .. 2^32 - 256. */
 	u32 n = hi - lo + 1, off = get_random_u32_below(n), i;
 	int ret;
 

@@ -939,7 +939,8 @@ struct wfp_ipsec_bench_xfrm {
 	__u64 elapsed_ns;
 };
 
-#define WFP_IPSEC_BENCH_F_KEEP	0x1
+#define WFP_IPSEC_BENCH_F_KEEP	_BITUL(0)
+#define __WFP_IPSEC_BENCH_F_ALL	WFP_IPSEC_BENCH_F_KEEP
 
 /* Outside the dense numbering: a build option, not part of the ABI. */
 #define WFP_IPSEC_IOC_BENCH_XFRM \
