@@ -794,6 +794,26 @@ static double run_limit(int fd, unsigned long n, UINT32 spi_base)
 }
 
 /*
+ * Seconds until xfrm has freed every state deleted so far
+ * (WFP_IPSEC_BENCH_F_SETTLE; 0 without the command).  xfrm frees states
+ * in a work item after an RCU grace period: separate calls pay for it as
+ * they go, a loop in one system call only when it returns, so every
+ * measured run ends with this and starts after it.
+ */
+static double run_settle(int fd)
+{
+	struct wfp_ipsec_bench_xfrm b;
+	uint64_t t0;
+
+	memset(&b, 0, sizeof(b));
+	b.flags = WFP_IPSEC_BENCH_F_SETTLE;
+	t0 = now_ns();
+	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
+		return 0;
+	return (double)(now_ns() - t0) / 1e9;
+}
+
+/*
  * Seconds for n null ioctls: a command number the module does not know,
  * refused (ENOTTY) before any argument is copied - the crossing alone,
  * which any API of separate calls pays once per call.
@@ -908,6 +928,7 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 	printf("%-5s %-6s %12s %10s\n", "rep", "who", "cycles/s", "us/cycle");
 	for (r = 0; r < reps; r++) {
 		for (v = 0; v < V_N; v++, spi += 2 * (UINT32)n) {
+			run_settle(fd);
 			if (v == V_OURS)
 				s = run_ours(h, n, spi);
 			else if (v == V_RAW)
@@ -925,6 +946,7 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 				printf("%-5lu %-6s %12s\n", r + 1, vname[v], "n/a");
 				continue;
 			}
+			s += run_settle(fd);
 			rate[v][r] = (double)n / s;
 			snprintf(x, sizeof(x), "rep%lu", r + 1);
 			csv("rate", vname[v], n, x, rate[v][r], "cycles/s");
@@ -1059,6 +1081,7 @@ static double batch_kernel(int fd, struct nl *nl, unsigned long n,
 			   UINT32 spi_base)
 {
 	struct wfp_ipsec_bench_xfrm b;
+	double s;
 
 	memset(&b, 0, sizeof(b));
 	b.cycles = (__u32)n;
@@ -1068,8 +1091,9 @@ static double batch_kernel(int fd, struct nl *nl, unsigned long n,
 	*(UINT32 *)(void *)b.remote = htonl(FILL_REMOTE);
 	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return -errno;
+	s = (double)b.elapsed_ns / 1e9 + run_settle(fd);
 	kernel_flush(nl);
-	return (double)b.elapsed_ns / 1e9;
+	return s;
 }
 
 static int cmd_batch(unsigned long n, unsigned long reps)
@@ -1110,13 +1134,15 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 		 * other's deletions.
 		 */
 		for (k = 0; k < 3; k++) {
+			run_settle(fd);
 			switch ((k + r) % 3) {
 			case 0:
-				s = batch_single(h, n, spi, ids);
+				s = batch_single(h, n, spi, ids) +
+				    run_settle(fd);
 				single[r] = (double)n / s;
 				break;
 			case 1:
-				s = batch_batch(h, n, spi, ids);
+				s = batch_batch(h, n, spi, ids) + run_settle(fd);
 				batch[r] = (double)n / s;
 				break;
 			default:

@@ -311,6 +311,10 @@ static int wfp_bench_validate(const struct wfp_ipsec_bench_xfrm *p)
 {
 	if ((p->flags & ~__WFP_IPSEC_BENCH_F_ALL) || p->reserved)
 		return -EINVAL;
+	if (p->flags & WFP_IPSEC_BENCH_F_SETTLE)
+		return p->flags != WFP_IPSEC_BENCH_F_SETTLE || p->cycles ||
+		       p->spi_base || memchr_inv(p->local, 0, sizeof(p->local)) ||
+		       memchr_inv(p->remote, 0, sizeof(p->remote)) ? -EINVAL : 0;
 	if (!p->cycles || p->cycles > WFP_BENCH_MAX_CYCLES)
 		return -EINVAL;
 	if (p->spi_base < WFP_BENCH_FIRST_SPI ||
@@ -321,25 +325,6 @@ static int wfp_bench_validate(const struct wfp_ipsec_bench_xfrm *p)
 	    !memchr_inv(p->remote, 0, sizeof(p->remote)))
 		return -EINVAL;
 	return p->flags & WFP_IPSEC_BENCH_F_KEEP ? wfp_bench_validate_keep(p) : 0;
-}
-
-/*
- * Nanoseconds since start once xfrm has freed the states the loop
- * deleted.  xfrm frees them (and their AEAD transforms) in a work item
- * queued on this CPU, which runs between separate calls and is paid for
- * as they go, but only after a loop that never returns to userspace.
- * The work waits an RCU grace period first, which separate calls never
- * wait for: one more grace period, timed, comes off.
- */
-static u64 wfp_bench_settle(u64 start)
-{
-	u64 end, gp;
-
-	xfrm_flush_gc();
-	end = ktime_get_ns();
-	synchronize_rcu();
-	gp = ktime_get_ns() - end;
-	return end - start > gp ? end - start - gp : end - start;
 }
 
 int wfp_bench_xfrm(struct wfp_session *s, void *arg)
@@ -357,6 +342,17 @@ int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 	ret = wfp_bench_validate(p);
 	if (ret)
 		return ret;
+	start = ktime_get_ns();
+	/*
+	 * xfrm frees deleted states (and their AEAD transforms) in a work
+	 * item, after an RCU grace period: SETTLE lets a measurement - of
+	 * this loop or of separate calls - end when that work is done.
+	 */
+	if (p->flags & WFP_IPSEC_BENCH_F_SETTLE) {
+		xfrm_flush_gc();
+		p->elapsed_ns = ktime_get_ns() - start;
+		return 0;
+	}
 	memcpy(&b.local.a4, p->local, sizeof(p->local));
 	memcpy(&remote, p->remote, sizeof(remote));
 
@@ -370,6 +366,6 @@ int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 		cond_resched();
 	}
 	if (!ret)
-		p->elapsed_ns = wfp_bench_settle(start);
+		p->elapsed_ns = ktime_get_ns() - start;
 	return ret;
 }

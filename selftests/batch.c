@@ -1172,7 +1172,7 @@ TEST_F_TIMEOUT(ns, bench_policy_taken_unwinds, 120)
 
 static void bench_bad_flags(struct wfp_ipsec_bench_xfrm *p)
 {
-	p->flags = WFP_IPSEC_BENCH_F_KEEP << 1;
+	p->flags = WFP_IPSEC_BENCH_F_SETTLE << 1;
 }
 static void bench_bad_reserved(struct wfp_ipsec_bench_xfrm *p)
 {
@@ -1208,6 +1208,15 @@ TEST_F(ns, bench_invalid_arguments)
 		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p),
 			  -EINVAL) TH_LOG("case %u", i);
 	}
+	/* SETTLE runs no cycle: alone, with every other field zero. */
+	bench_args(&p, 10);
+	p.flags = WFP_IPSEC_BENCH_F_SETTLE;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
+	memset(&p, 0, sizeof(p));
+	p.flags = WFP_IPSEC_BENCH_F_SETTLE | WFP_IPSEC_BENCH_F_KEEP;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
+	p.flags = WFP_IPSEC_BENCH_F_SETTLE;
+	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
 	/* The last SPI of the range is usable. */
 	bench_args(&p, 10);
 	p.spi_base = 0xffffffffU - 2 * p.cycles + 1;

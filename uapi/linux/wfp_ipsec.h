@@ -910,7 +910,7 @@ struct wfp_ipsec_ctx_batch {
 /**
  * struct wfp_ipsec_bench_xfrm - WFP_IPSEC_IOC_BENCH_XFRM
  * @cycles: in: 1..1000000
- * @flags: in: 0, or WFP_IPSEC_BENCH_F_KEEP
+ * @flags: in: 0, WFP_IPSEC_BENCH_F_KEEP or WFP_IPSEC_BENCH_F_SETTLE
  * @spi_base: in: cycle i uses inbound SPI spi_base + 2 * i, outbound
  *	spi_base + 2 * i + 1
  * @reserved: in: must be 0
@@ -927,7 +927,10 @@ struct wfp_ipsec_ctx_batch {
  * and leaves its two SAs and two policies in xfrm (cycle i with remote
  * address remote + i), for the caller to flush: what installing @cycles
  * contexts costs xfrm.  The remote addresses may neither wrap nor take
- * in @local (EINVAL).
+ * in @local (EINVAL).  WFP_IPSEC_BENCH_F_SETTLE, alone and with every
+ * other field 0, runs no cycle: it waits until xfrm has freed every state
+ * deleted so far (xfrm_flush_gc()) and reports how long that took, so a
+ * measurement of any control plane can end when its work is done.
  */
 struct wfp_ipsec_bench_xfrm {
 	__u32 cycles;
@@ -939,8 +942,10 @@ struct wfp_ipsec_bench_xfrm {
 	__u64 elapsed_ns;
 };
 
-#define WFP_IPSEC_BENCH_F_KEEP	_BITUL(0)
-#define __WFP_IPSEC_BENCH_F_ALL	WFP_IPSEC_BENCH_F_KEEP
+#define WFP_IPSEC_BENCH_F_KEEP		_BITUL(0)
+#define WFP_IPSEC_BENCH_F_SETTLE	_BITUL(1)
+#define __WFP_IPSEC_BENCH_F_ALL		(WFP_IPSEC_BENCH_F_KEEP | \
+					 WFP_IPSEC_BENCH_F_SETTLE)
 
 /* Outside the dense numbering: a build option, not part of the ABI. */
 #define WFP_IPSEC_IOC_BENCH_XFRM \
