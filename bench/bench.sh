@@ -19,7 +19,7 @@
 #   SPI_LEVELS  existing contexts with an SPI (1000,10000,100000)
 #   SPI_CALLS   calls per level (1000)
 #   SA_LEVELS   existing xfrm SAs (1000,10000,50000,100000)
-#   SA_CALLS    calls per level (500)
+#   SA_CALLS    calls per level (2000; the peer's ALLOCSPI 200)
 #   READ_CTXS   contexts the readers phase reads (1000)
 #   PHASES      which, in order (mem rate batch readers lat latspi latsa)
 set -eu
@@ -36,7 +36,7 @@ LAT_CALLS=5000
 SPI_LEVELS=1000,10000,100000
 SPI_CALLS=1000
 SA_LEVELS=1000,10000,50000,100000
-SA_CALLS=500
+SA_CALLS=2000
 READ_CTXS=1000
 PHASES="mem rate batch readers lat latspi latsa"
 

@@ -1228,6 +1228,22 @@ static pid_t pool_plane(const char *local, bool allocspi, const char *tally)
 	_exit(127);
 }
 
+/*
+ * Forks a plane: the parent gets the child's pid, the child 0, a death
+ * with its parent and *out, its tally opened for appending.
+ */
+static pid_t pool_fork(const char *tally, int *out)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		*out = open(tally, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			    0600);
+	}
+	return pid;
+}
+
 /* One netlink request on fd; the reply's type, or -1. */
 static int pool_nl_talk(int fd, void *req, size_t len)
 {
@@ -1258,14 +1274,12 @@ static pid_t pool_plane_nl(const char *local, const char *tally)
 		struct xfrm_usersa_id id;
 	} d = { .nh = { .nlmsg_len = sizeof(d), .nlmsg_type = XFRM_MSG_DELSA,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK } };
-	int fd, out, alen, i;
-	pid_t pid = fork();
+	int fd, out = -1, alen, i;
+	pid_t pid = pool_fork(tally, &out);
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
-	out = open(tally, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	alen = wfp_addr_bytes(local, (UINT8 *)&a.u.info.id.daddr);
 	wfp_addr_bytes(POOL_PEER_OF(local), (UINT8 *)&a.u.info.saddr);
 	a.u.info.family = alen == 4 ? AF_INET : AF_INET6;
@@ -1379,14 +1393,12 @@ static pid_t pool_plane_pfkey(const char *local, const char *tally)
 {
 	struct pfk m;
 	UINT32 seq = 0, spi;
-	int fd, out;
-	pid_t pid = fork();
+	int fd, out = -1;
+	pid_t pid = pool_fork(tally, &out);
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2);
-	out = open(tally, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	while (fd >= 0 && out >= 0) {
 		spi = POOL_X + seq % POOL_N;
 		pfk_build(&m, SADB_GETSPI, local, spi, ++seq);
