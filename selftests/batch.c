@@ -620,7 +620,7 @@ static int unprivileged_batch(void *arg)
 	b.entries = (__u64)(uintptr_t)bt->w;	/* never read */
 	b.count = 1;
 	b.entry_size = sizeof(struct wfp_ipsec_batch_entry);
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b) != -EACCES)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b) != -EACCES)
 		return 3;
 	FwpmEngineClose0(h);
 	return 0;
@@ -713,7 +713,7 @@ static void raw_place(struct raw *r)
 static int raw_call(struct raw *r)
 {
 	raw_place(r);
-	return wfp_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b);
+	return wfp_test_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b);
 }
 
 FIXTURE(rawbad) {
@@ -815,7 +815,7 @@ TEST_F(rawbad, refused_before_anything)
 	if (variant->dirty_tail)
 		r->mem[(RAW_N - 1) * r->b.entry_size + sizeof(r->k[0])] = 1;
 	r->b.done = 77;
-	EXPECT_EQ(wfp_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b),
+	EXPECT_EQ(wfp_test_ioctl(r->fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &r->b),
 		  -variant->err);
 	/* Copied back on failure too, saying nothing was done. */
 	EXPECT_EQ(r->b.done, 0);
@@ -895,7 +895,7 @@ TEST(feature_bit)
 	ASSERT_GE(fd, 0);
 	memset(&h, 0, sizeof(h));
 	h.abi_version = WFP_IPSEC_ABI_VERSION;
-	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
 	EXPECT_TRUE(h.features & WFP_IPSEC_FEAT_BATCH);
 	close(fd);
 }
@@ -906,7 +906,7 @@ TEST(before_hello)
 	int fd = wfp_open();
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b), -EBADFD);
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ADD_BATCH, &b), -EBADFD);
 	close(fd);
 }
 
@@ -916,7 +916,7 @@ TEST(wrong_size_is_enotty)
 	int fd;
 
 	fd = wfp_session(_metadata);
-	EXPECT_EQ(wfp_ioctl(fd, _IOWR(WFP_IPSEC_IOC_TYPE, 0x14, big), &big),
+	EXPECT_EQ(wfp_test_ioctl(fd, _IOWR(WFP_IPSEC_IOC_TYPE, 0x14, big), &big),
 		  -ENOTTY);
 	close(fd);
 }
@@ -1104,7 +1104,7 @@ static bool bench_present(int fd)
 
 	/* cycles 0 is refused when the command exists. */
 	bench_args(&p, 0);
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) != -ENOTTY;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) != -ENOTTY;
 }
 
 #define BENCH_OR_SKIP(self) do {					\
@@ -1118,7 +1118,7 @@ TEST_F_TIMEOUT(ns, bench_leaves_nothing, 300)
 
 	BENCH_OR_SKIP(self);
 	bench_args(&p, MANY);
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
 	EXPECT_GT(p.elapsed_ns, 0);
 	TH_LOG("%u cycles in %.0f ms: %.0f cycles/s", p.cycles,
 	       p.elapsed_ns / 1e6, p.cycles * 1e9 / p.elapsed_ns);
@@ -1133,7 +1133,7 @@ TEST_F_TIMEOUT(ns, bench_keep_leaves_each_cycles_objects, 120)
 	BENCH_OR_SKIP(self);
 	bench_args(&p, 5);
 	p.flags = WFP_IPSEC_BENCH_F_KEEP;
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
 	EXPECT_EQ(sa_count(-1), 10);
 	EXPECT_EQ(sp_count(-1), 10);
 	EXPECT_EQ(sh("ip xfrm state flush && ip xfrm policy flush"), 0);
@@ -1150,7 +1150,7 @@ TEST_F_TIMEOUT(ns, bench_spi_taken_unwinds, 120)
 		     "spi 0x%x mode transport aead '" GCM_NAME "' 0x%040x 128",
 		     SPI_BASE + 4, 1), 0) TH_LOG("%s", g_last_cmd);
 	bench_args(&p, 5);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
 	EXPECT_EQ(sa_count(-1), 1);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -1165,7 +1165,7 @@ TEST_F_TIMEOUT(ns, bench_policy_taken_unwinds, 120)
 		     "dir out priority 0x8000 tmpl proto esp mode transport"),
 		  0) TH_LOG("%s", g_last_cmd);
 	bench_args(&p, 3);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EEXIST);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 1);
 }
@@ -1205,22 +1205,22 @@ TEST_F(ns, bench_invalid_arguments)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		bench_args(&p, 10);
 		bad[i](&p);
-		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p),
+		EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p),
 			  -EINVAL) TH_LOG("case %u", i);
 	}
 	/* SETTLE runs no cycle: alone, with every other field zero. */
 	bench_args(&p, 10);
 	p.flags = WFP_IPSEC_BENCH_F_SETTLE;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
 	memset(&p, 0, sizeof(p));
 	p.flags = WFP_IPSEC_BENCH_F_SETTLE | WFP_IPSEC_BENCH_F_KEEP;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), -EINVAL);
 	p.flags = WFP_IPSEC_BENCH_F_SETTLE;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
 	/* The last SPI of the range is usable. */
 	bench_args(&p, 10);
 	p.spi_base = 0xffffffffU - 2 * p.cycles + 1;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_BENCH_XFRM, &p), 0);
 	expect_empty(_metadata, self->h);
 }
 
@@ -1233,7 +1233,7 @@ static int bench_unprivileged(void *arg)
 	if (drop_cap_net_admin())
 		return 100;
 	bench_args(&p, 1);
-	return wfp_ioctl(*fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) == -EPERM ? 0 : 1;
+	return wfp_test_ioctl(*fd, WFP_IPSEC_IOC_BENCH_XFRM, &p) == -EPERM ? 0 : 1;
 }
 
 TEST_F(ns, bench_needs_cap_net_admin)

@@ -303,7 +303,7 @@ static long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
 		e.entries = (uintptr_t)buf;
 		e.max_entries = WFP_IPSEC_ENUM_MAX;
 		e.count = 0;
-		ret = wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
+		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
 		if (ret)
 			break;
 		for (i = 0; i < e.count; i++, n++)
@@ -326,14 +326,14 @@ static int raw_get(int fd, __u64 id, struct wfp_ipsec_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 static int raw_delete(int fd, __u64 id)
 {
 	struct wfp_ipsec_ctx_id d = { .id = id };
 
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
 }
 
 /* ------------------------------------------------------------ walks */
@@ -1086,11 +1086,11 @@ TEST_F(lib, ids_say_nothing_of_other_namespaces)
 	EXPECT_NE(ID_TAG(box->id[0]), ID_TAG(a));
 	/* Subscriptions too. */
 	memset(&sub, 0, sizeof(sub));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
 	EXPECT_EQ(ID_TAG(sub.id), ID_TAG(a));
 	memset(&unsub, 0, sizeof(unsub));
 	unsub.id = sub.id;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &unsub), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &unsub), 0);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, a), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, c), ERROR_SUCCESS);
 	munmap(box, sizeof(*box));
@@ -1694,7 +1694,7 @@ static void expect_create_einval(struct __test_metadata *_metadata,
 {
 	struct wfp_ipsec_ctx_create c = *bad;
 
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), -EINVAL);
 	EXPECT_EQ(memcmp(&c, bad, sizeof(c)), 0);
 	EXPECT_EQ(ctx_count(self->fd), self->count0);
 }
@@ -1708,7 +1708,7 @@ static void expect_enum_einval(struct __test_metadata *_metadata,
 	unsigned char *p = (unsigned char *)self->buf;
 	size_t i, dirty = 0;
 
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), -EINVAL);
 	EXPECT_EQ(memcmp(&e, bad, sizeof(e)), 0);
 	for (i = 0; i < sizeof(self->buf); i++)
 		dirty += p[i] != 0xa5;
@@ -1724,7 +1724,7 @@ TEST_F(raw, create_accepts_valid_request)
 	c.vif_tunnel_id = 1;
 	c.vif_traffic_selector_id = 2;
 	c.inbound_filter_id = 0;
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
 	EXPECT_NE(c.id, 0);
 	EXPECT_EQ(c.inbound_filter_id, 0);
 	EXPECT_EQ(c.reserved[0] | c.reserved[1] | c.reserved0, 0);
@@ -1909,10 +1909,10 @@ TEST_F(raw, delete_reserved_field)
 	struct wfp_ipsec_ctx_info info;
 	struct wfp_ipsec_ctx_id d;
 
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
 	d.id = c.id;
 	d.reserved = 1;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_DELETE, &d), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_DELETE, &d), -EINVAL);
 	EXPECT_EQ(raw_get(self->fd, c.id, &info), 0);
 	EXPECT_EQ(raw_delete(self->fd, c.id), 0);
 }
@@ -1923,14 +1923,14 @@ TEST_F(raw, get_input_beyond_id)
 	struct wfp_ipsec_ctx_info in, info;
 	size_t off;
 
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
 	for (off = offsetof(struct wfp_ipsec_ctx_info, traffic);
 	     off < sizeof(info); off++) {
 		memset(&in, 0, sizeof(in));
 		in.id = c.id;
 		((unsigned char *)&in)[off] = 1;
 		info = in;
-		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET, &info),
+		EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET, &info),
 			  -EINVAL) TH_LOG("byte %zu", off);
 		EXPECT_EQ(memcmp(&info, &in, sizeof(in)), 0);
 	}
@@ -1955,10 +1955,10 @@ TEST_F(raw, enum_accepts_valid_request)
 	struct wfp_ipsec_ctx_enum e = self->e;
 	__u32 i, seen = 0;
 
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
 	/* max_entries 0 only checks: nothing written, cursor unchanged. */
 	e.max_entries = 0;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
 	EXPECT_EQ(e.count, 0);
 	EXPECT_EQ(e.cursor, 0);
 	EXPECT_EQ(((unsigned char *)self->buf)[0], 0xa5);
@@ -1968,13 +1968,13 @@ TEST_F(raw, enum_accepts_valid_request)
 	e.entries = (uintptr_t)calloc(WFP_IPSEC_ENUM_MAX,
 				      sizeof(struct wfp_ipsec_ctx_info));
 	ASSERT_NE(e.entries, 0);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
 	free((void *)(uintptr_t)e.entries);
 	/* The walk through 10.0.0.0/8 finds the new context. */
 	e = self->e;
 	do {
 		e.count = 0;
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
 		for (i = 0; i < e.count; i++) {
 			EXPECT_EQ(self->buf[i].traffic.local_addr[0], 10);
 			seen += self->buf[i].id == c.id;
@@ -2049,7 +2049,7 @@ TEST_F(raw, enum_v6_prefix_too_long)
 	e.local.ip_version = WFP_IPSEC_IPV6;
 	memcpy(e.local.addr, v6_local, 16);
 	e.local.prefix_len = 128;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
 	e = self->e;
 	memset(&e.local, 0, sizeof(e.local));
 	e.local.ip_version = WFP_IPSEC_IPV6;
@@ -2255,7 +2255,7 @@ TEST_F_TIMEOUT(match, enum_template_prefix_random, 120)
 		v = c.traffic.ip_version;
 		random_addr(&s, v, c.traffic.local_addr);
 		random_addr(&s, v, c.traffic.remote_addr);
-		ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0)
+		ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0)
 			TH_LOG("round %u", round);
 
 		memset(&e, 0, sizeof(e));
@@ -2306,14 +2306,14 @@ TEST_F(raw, bad_user_pointers_efault)
 	struct wfp_ipsec_ctx_create c = self->c;
 	struct wfp_ipsec_ctx_enum e = self->e;
 
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, NULL), -EFAULT);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET, NULL), -EFAULT);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_DELETE, NULL), -EFAULT);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, NULL), -EFAULT);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, NULL), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET, NULL), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_DELETE, NULL), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, NULL), -EFAULT);
 	/* Entries to copy out, nowhere to put them. */
 	e.entries = 1;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), -EFAULT);
 	EXPECT_EQ(e.cursor, 0);
 	EXPECT_EQ(e.count, 0);
 	EXPECT_EQ(ctx_count(self->fd), self->count0 + 1);
@@ -2335,12 +2335,12 @@ static int raw_no_rights(void *arg)
 		return 101;
 	memset(&c, 0, sizeof(c));
 	raw_traffic_v4(&c.traffic);
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) != -EACCES)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) != -EACCES)
 		return 1;
 	if (raw_get(fd, id, &info) != -EACCES)
 		return 2;
 	memset(&e, 0, sizeof(e));
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) != -EACCES)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) != -EACCES)
 		return 3;
 	if (raw_delete(fd, id) != -EACCES)
 		return 4;
@@ -2353,7 +2353,7 @@ TEST_F(raw, no_rights_eacces)
 	struct wfp_ipsec_ctx_create c = self->c;
 	struct wfp_ipsec_ctx_info info;
 
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
 	EXPECT_EQ(run_in_child(raw_no_rights, &c.id), 0);
 	EXPECT_EQ(raw_get(self->fd, c.id, &info), 0);
 	EXPECT_EQ(ctx_count(self->fd), self->count0 + 1);
@@ -2368,8 +2368,8 @@ TEST_F(raw, dynamic_session_eperm)
 
 	ASSERT_GE(dyn, 0);
 	ASSERT_EQ(wfp_hello(dyn, WFP_IPSEC_SESSION_F_DYNAMIC, NULL), 0);
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
-	EXPECT_EQ(wfp_ioctl(dyn, WFP_IPSEC_IOC_CTX_CREATE, &c2), -EPERM);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
+	EXPECT_EQ(wfp_test_ioctl(dyn, WFP_IPSEC_IOC_CTX_CREATE, &c2), -EPERM);
 	EXPECT_EQ(c2.id, 0);
 	EXPECT_EQ(raw_delete(dyn, c.id), -EPERM);
 	EXPECT_EQ(raw_get(dyn, c.id, &info), 0);
@@ -3146,7 +3146,7 @@ TEST_F(quota, create_beyond_max_contexts_not_enough_quota)
 	EXPECT_EQ(filter, SENTINEL);
 	memset(&c, 0, sizeof(c));
 	raw_traffic_v4(&c.traffic);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), -ENOSPC);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), -ENOSPC);
 	EXPECT_EQ(c.id, 0);
 	EXPECT_EQ(ctx_count(self->fd), existing + 3);
 

@@ -5012,14 +5012,14 @@ int main(int argc, char **argv)
 		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 			seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	}
+	/* Before any plan: without the device the program skips whole. */
+	if (access(WFP_IPSEC_DEVICE_PATH, R_OK | W_OK))
+		ksft_exit_skip("%s: %s\n", WFP_IPSEC_DEVICE_PATH, strerror(errno));
 	/* first, so that any failure below can be replayed */
 	printf("# fuzz: seed=%" PRIu64 "\n", seed);
 	ksft_print_header();
 	ksft_set_plan(procs + 5);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	if (access(WFP_IPSEC_DEVICE_PATH, R_OK | W_OK))
-		ksft_exit_skip("%s: %s\n", WFP_IPSEC_DEVICE_PATH, strerror(errno));
 
 	g_res = mmap(NULL, procs * sizeof(*g_res), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -324,7 +324,7 @@ static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 /* The context's state, or -errno (-ENOENT once it is gone). */
@@ -362,21 +362,21 @@ static UINT64 raw_create(int fd, UINT32 remote)
 	c.traffic.traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
 	addr4(c.traffic.local_addr, A_V4);
 	addr4(c.traffic.remote_addr, remote);
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
 }
 
 static int raw_delete(int fd, UINT64 id)
 {
 	struct wfp_ipsec_ctx_id d = { .id = id };
 
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
 }
 
 static int raw_expire(int fd, UINT64 id, UINT64 reserved)
 {
 	struct wfp_ipsec_ctx_id d = { .id = id, .reserved = reserved };
 
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_EXPIRE, &d);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_EXPIRE, &d);
 }
 
 /* SUBSCRIBE with an all-matching template. */
@@ -386,7 +386,7 @@ static int raw_subscribe(int fd, UINT64 *id)
 	int ret;
 
 	memset(&r, 0, sizeof(r));
-	ret = wfp_ioctl(fd, WFP_IPSEC_IOC_SUBSCRIBE, &r);
+	ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_SUBSCRIBE, &r);
 	if (!ret && id)
 		*id = r.id;
 	return ret;
@@ -396,7 +396,7 @@ static int raw_unsubscribe(int fd, UINT64 id, UINT64 reserved)
 {
 	struct wfp_ipsec_ctx_id r = { .id = id, .reserved = reserved };
 
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
 }
 
 /* read(2) returning the byte count or -errno. */
@@ -1076,11 +1076,11 @@ TEST_F(lc, expire_removes_outbound_sa_at_once)
 	memset(&g, 0, sizeof(g));
 	g.id = id;
 	g.dir = WFP_IPSEC_DIR_OUTBOUND;
-	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
 	memset(&g, 0, sizeof(g));
 	g.id = id;
 	g.dir = WFP_IPSEC_DIR_INBOUND;
-	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
 	EXPECT_EQ(g.bundle.sas[0].spi, SPI_IN);
 }
 
@@ -2828,7 +2828,7 @@ static void expect_subscribe_einval(struct __test_metadata *_metadata,
 				    int s, int o,
 				    struct wfp_ipsec_subscribe *r)
 {
-	EXPECT_EQ(wfp_ioctl(s, WFP_IPSEC_IOC_SUBSCRIBE, r), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(s, WFP_IPSEC_IOC_SUBSCRIBE, r), -EINVAL);
 	ASSERT_NE(raw_create(o, V4(10, 1, 0, 2)), 0);
 	expect_empty(_metadata, s);
 	ASSERT_EQ(raw_subscribe(s, NULL), 0);
@@ -2927,7 +2927,7 @@ TEST_F(raw, subscribe_past_session_limit_enospc)
 		ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
 	memset(&r, 0, sizeof(r));
 	r.id = 0x5a5a5a5a5a5a5a5aULL;
-	EXPECT_EQ(wfp_ioctl(self->s, WFP_IPSEC_IOC_SUBSCRIBE, &r), -ENOSPC);
+	EXPECT_EQ(wfp_test_ioctl(self->s, WFP_IPSEC_IOC_SUBSCRIBE, &r), -ENOSPC);
 	EXPECT_EQ(r.id, 0x5a5a5a5a5a5a5a5aULL);
 	/* One record per subscription made, none for the refused one. */
 	id = raw_create(self->o, V4(10, 1, 0, 2));

@@ -165,7 +165,7 @@ static struct wfp_ipsec_ctx_info ctx_info(int fd, UINT64 id)
 
 	memset(&info, 0, sizeof(info));
 	info.id = id;
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info))
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info))
 		memset(&info, 0, sizeof(info));
 	return info;
 }
@@ -1205,7 +1205,7 @@ static void expect_raw_update_einval(struct __test_metadata *_metadata,
 {
 	struct upd_snap sn = upd_snap_take(e, u->id);
 
-	EXPECT_EQ(wfp_ioctl(e->fd, WFP_IPSEC_IOC_CTX_UPDATE, u), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_CTX_UPDATE, u), -EINVAL);
 	expect_upd_unchanged(_metadata, e, u->id, &sn);
 }
 
@@ -1264,7 +1264,7 @@ TEST_F(upd, raw_records_with_their_flags)
 
 	u.nap_context[WFP_IPSEC_DIR_OUTBOUND] = 1;
 	u.mm_sa_id[WFP_IPSEC_DIR_INBOUND] = 1;
-	EXPECT_EQ(wfp_ioctl(self->e.fd, WFP_IPSEC_IOC_CTX_UPDATE, &u), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_CTX_UPDATE, &u), 0);
 }
 
 TEST_F(upd, key_module_state_not_supported)
@@ -1654,7 +1654,7 @@ static DWORD set_empty(HANDLE h)
 static int rights_get(int fd, struct wfp_ipsec_rights *r)
 {
 	memset(r, 0xa5, sizeof(*r));
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, r);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, r);
 }
 
 /* What is shared with a child: MAP_SHARED, so it survives fork(). */
@@ -2138,10 +2138,10 @@ static int nobody_sets(void *arg)
 	if (sh->rc != ERROR_ACCESS_DENIED)
 		return 12;
 	memset(&r, 0, sizeof(r));
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
 		return 13;
 	/* Reading needs READ, which GENERIC_ALL includes. */
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) || r.count != 1)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) || r.count != 1)
 		return 14;
 	FwpmEngineClose0(h);
 	return 0;
@@ -2336,14 +2336,14 @@ TEST_F(rights, raw_set_einval)
 		case 8: r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
 			r.grants[0].id = (UINT32)-1; break;
 		}
-		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r),
+		EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r),
 			  -EINVAL) TH_LOG("case %d", i);
 		expect_unchanged(_metadata, self->fd, &before);
 	}
 	/* The same, valid, works. */
 	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
 	r.grants[0].id = NOBODY;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,8 @@
  */
 #include <fwpmu.h>
 
+/* It loads and unloads the module itself: no skip without the device. */
+#define WFP_TEST_LOADS_MODULE
 #include "wfp_test.h"
 
 static int unload(void)

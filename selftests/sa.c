@@ -521,7 +521,7 @@ static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
 
 	memset(&info, 0, sizeof(info));
 	info.id = id;
-	EXPECT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
 	return info;
 }
 
@@ -707,7 +707,7 @@ static void expect_raw_sa_keyless(struct __test_metadata *_metadata, int fd,
 	memset(&g, 0, sizeof(g));
 	g.id = id;
 	g.dir = dir;
-	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
 	EXPECT_EQ(g.bundle.num_sas, 1);
 	EXPECT_EQ(g.bundle.sas[0].spi, spi);
 	EXPECT_EQ(g.bundle.sas[0].auth_key, 0);
@@ -3215,7 +3215,7 @@ static void raw_req(struct wfp_ipsec_ctx_add *r, UINT64 id, UINT32 spi)
 
 static int raw_add(struct fx *f, bool inbound, struct wfp_ipsec_ctx_add *r)
 {
-	return wfp_ioctl(f->fd, inbound ? WFP_IPSEC_IOC_CTX_ADD_INBOUND :
+	return wfp_test_ioctl(f->fd, inbound ? WFP_IPSEC_IOC_CTX_ADD_INBOUND :
 					  WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, r);
 }
 
@@ -3461,28 +3461,28 @@ TEST_F(add, raw_get_sa)
 	memset(&g, 0, sizeof(g));
 	g.id = f->id;
 	g.dir = WFP_IPSEC_DIR_INBOUND;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
 	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND,
 			      SPI_IN);
 	memset(&g, 0, sizeof(g));
 	g.id = f->id;
 	g.dir = WFP_IPSEC_DIR_OUTBOUND;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
 	g.dir = 2;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
 	g.dir = WFP_IPSEC_DIR_INBOUND;
 	g.reserved0 = 1;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
 	g.reserved0 = 0;
 	g.reserved[1] = 1;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
 	g.reserved[1] = 0;
 	g.bundle.num_sas = 1;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -EINVAL);
 	g.bundle.num_sas = 0;
 	g.id += 1000000;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), -ENOENT);
 }
 
 /*
@@ -3521,7 +3521,7 @@ static void raw_expect_sa(struct __test_metadata *_metadata, int fd,
 	memset(&g, 0, sizeof(g));
 	g.id = id;
 	g.dir = dir;
-	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &g), 0);
 	EXPECT_EQ(memcmp(&g.bundle, &want, sizeof(want)), 0)
 		TH_LOG("dir %u: the bundle read back is not the one given",
 		       dir);

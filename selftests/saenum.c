@@ -296,7 +296,7 @@ static UINT32 raw_state(struct __test_metadata *_metadata, int fd, UINT64 id)
 
 	memset(&info, 0, sizeof(info));
 	info.id = id;
-	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
 	return info.state;
 }
 

@@ -195,7 +195,7 @@ static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 static UINT32 ctx_state(int fd, UINT64 id)
@@ -214,7 +214,7 @@ static int ctx_count(int fd)
 	memset(&e, 0, sizeof(e));
 	e.entries = (__u64)(uintptr_t)buf;
 	e.max_entries = 64;
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) ?: (int)e.count;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) ?: (int)e.count;
 }
 
 static int grants_count(int fd)
@@ -222,7 +222,7 @@ static int grants_count(int fd)
 	struct wfp_ipsec_rights r;
 
 	memset(&r, 0, sizeof(r));
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) ?: (int)r.count;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &r) ?: (int)r.count;
 }
 
 /* xfrm states and global policies of the current namespace, or -1. */
@@ -674,7 +674,7 @@ FIXTURE_SETUP(denied)
 	/* The administrator listens on a raw session of its own. */
 	self->fd = wfp_session(_metadata);
 	memset(&sub, 0, sizeof(sub));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
 	self->t.sub = sub.id;
 	xfrm_counts(&self->states, &self->policies);
 	ASSERT_EQ(self->states, 4);	/* larval, inbound, 2 of complete */
@@ -789,7 +789,7 @@ static void denied_run(struct __test_metadata *_metadata,
 	/* Its subscription is still its own to end. */
 	memset(&un, 0, sizeof(un));
 	un.id = self->t.sub;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &un), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &un), 0);
 }
 
 TEST_F(denied, root_without_cap_net_admin)
@@ -994,7 +994,7 @@ static int userns_child(struct userns_arg *a)
 		return 31;
 	memset(&gsa, 0, sizeof(gsa));
 	gsa.id = a->p;
-	if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &gsa) != -ENOENT)
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &gsa) != -ENOENT)
 		return 32;
 	{
 		struct wfp_ipsec_ctx_update u;
@@ -1002,7 +1002,7 @@ static int userns_child(struct userns_arg *a)
 		memset(&u, 0, sizeof(u));
 		u.id = a->p;
 		u.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
-		if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
+		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
 			return 33;
 	}
 
@@ -1030,10 +1030,10 @@ static int userns_child(struct userns_arg *a)
 		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
 		r.grants[0].id = 0;
 		r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
-		if (wfp_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
+		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
 		    grants_count(fd) != 1)
 			return 43;
-		if (wfp_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
+		if (wfp_test_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
 			return 44;
 	}
 
@@ -1201,7 +1201,7 @@ FIXTURE_SETUP(leak)
 	self->next = V4(10, 0, 3, 1);
 	self->fd = wfp_session(_metadata);
 	memset(&s, 0, sizeof(s));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
 	self->sub = s.id;
 	/* A grant, so RIGHTS_GET has an entry to report. */
 	memset(&r, 0, sizeof(r));
@@ -1209,7 +1209,7 @@ FIXTURE_SETUP(leak)
 	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
 	r.grants[0].id = 1234;
 	r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 }
 
 FIXTURE_TEARDOWN(leak)
@@ -1260,7 +1260,7 @@ TEST_F(leak, hello)
 		/* Output-only fields are not checked on input. */
 		memset(&h[i].features, PATTERN[i], sizeof(h[i].features));
 		memset(&h[i].session_id, PATTERN[i], sizeof(h[i].session_id));
-		ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h[i]), 0);
 		close(fd);
 		expect_clean(_metadata, "HELLO", &h[i], sizeof(h[i]), res, 2,
 			     out[2][0], out[2][1]);
@@ -1286,7 +1286,7 @@ TEST_F(leak, session_get)
 
 	for (i = 0; i < 2; i++) {
 		memset(&s[i], PATTERN[i], sizeof(s[i]));
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SESSION_GET, &s[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SESSION_GET, &s[i]), 0);
 		expect_clean(_metadata, "SESSION_GET", &s[i], sizeof(s[i]), res,
 			     2, key[0], key[1]);
 	}
@@ -1318,7 +1318,7 @@ TEST_F(leak, ctx_create)
 		memset(&c[i].id, PATTERN[i], sizeof(c[i].id));
 		memset(&c[i].inbound_filter_id, PATTERN[i],
 		       sizeof(c[i].inbound_filter_id));
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c[i]), 0);
 		expect_clean(_metadata, "CTX_CREATE", &c[i], sizeof(c[i]), res,
 			     5, 0, 0);
 		EXPECT_FALSE(all_bytes(&c[i].id, 8, PATTERN[i]));
@@ -1373,7 +1373,7 @@ TEST_F(leak, ctx_enum)
 		memset(&e[i], 0, sizeof(e[i]));
 		e[i].entries = (__u64)(uintptr_t)buf[i];
 		e[i].max_entries = 8;
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e[i]), 0);
 		ASSERT_EQ(e[i].count, 3);
 		expect_clean(_metadata, "CTX_ENUM", &e[i], sizeof(e[i]), res, 3,
 			     offsetof(struct wfp_ipsec_ctx_enum, entries), 8);
@@ -1411,7 +1411,7 @@ TEST_F(leak, ctx_get_spi)
 		memset(&s[i], 0, sizeof(s[i]));
 		s[i].id = id;
 		ktraffic(&s[i].inbound, remote);
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SPI, &s[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SPI, &s[i]), 0);
 		expect_clean(_metadata, "CTX_GET_SPI", &s[i], sizeof(s[i]), res,
 			     2, 0, 0);
 		EXPECT_GE(s[i].spi, 0xd0000000U);
@@ -1445,7 +1445,7 @@ static void add_twice(struct __test_metadata *_metadata,
 			a.bundle.sas[0].cipher_key_len = GCM_KEYLEN - 1;
 		memset(&a.status, PATTERN[i], sizeof(a.status));
 		in = a;
-		ASSERT_EQ(wfp_ioctl(self->fd, cmd, &a), fail ? -EINVAL : 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, cmd, &a), fail ? -EINVAL : 0);
 		EXPECT_EQ(a.status, fail ? WFP_IPSEC_ADD_ST_KEY_LENGTH :
 			  WFP_IPSEC_ADD_ST_OK);
 		EXPECT_EQ(a.reserved0, 0);
@@ -1499,7 +1499,7 @@ TEST_F(leak, ctx_get_sa)
 			memset(&g[i], 0, sizeof(g[i]));
 			g[i].id = self->complete;
 			g[i].dir = dir;
-			ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
+			ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
 					    &g[i]), 0);
 			expect_clean(_metadata, "CTX_GET_SA", &g[i],
 				     sizeof(g[i]), res, 11, 0, 0);
@@ -1522,7 +1522,7 @@ TEST_F(leak, stats)
 
 	for (i = 0; i < 2; i++) {
 		memset(&s[i], PATTERN[i], sizeof(s[i]));
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &s[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &s[i]), 0);
 		expect_clean(_metadata, "STATS", &s[i], sizeof(s[i]), res, 3,
 			     0, 0);
 	}
@@ -1544,7 +1544,7 @@ TEST_F(leak, rights_get)
 
 	for (i = 0; i < 2; i++) {
 		memset(&r[i], PATTERN[i], sizeof(r[i]));
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r[i]), 0);
 		expect_clean(_metadata, "RIGHTS_GET", &r[i], sizeof(r[i]), res,
 			     3, 0, 0);
 	}
@@ -1568,7 +1568,7 @@ TEST_F(leak, subscribe)
 	for (i = 0; i < 2; i++) {
 		memset(&s[i], 0, sizeof(s[i]));
 		memset(&s[i].id, PATTERN[i], sizeof(s[i].id));
-		ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s[i]), 0);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s[i]), 0);
 		expect_clean(_metadata, "SUBSCRIBE", &s[i], sizeof(s[i]), res,
 			     2, 0, 0);
 		EXPECT_FALSE(all_bytes(&s[i].id, 8, PATTERN[i]));
@@ -1750,7 +1750,7 @@ TEST_F(leak, replies_stay_in_their_structure)
 		memcpy(before.b, buf.b, sizeof(buf.b));
 		fd = cmds[i] == WFP_IPSEC_IOC_HELLO ? wfp_open() : self->fd;
 		ASSERT_GE(fd, 0);
-		rc = wfp_ioctl(fd, cmds[i], buf.b);
+		rc = wfp_test_ioctl(fd, cmds[i], buf.b);
 		if (fd != self->fd)
 			close(fd);
 		EXPECT_EQ(rc, 0)
@@ -1859,7 +1859,7 @@ FIXTURE_SETUP(keys)
 	make_keys(self->k);
 	self->fd = wfp_session(_metadata);
 	memset(&s, 0, sizeof(s));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
 				  &self->h), 0);
 	/* AES-GCM through the library. */
@@ -1870,10 +1870,10 @@ FIXTURE_SETUP(keys)
 	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 6, 2), 0x7003, 0, NULL, NULL,
 			  ST_SPI_SET, &self->cbc), 0);
 	kadd_cbc(&a, self->cbc, 0x7003, self->k[K_CBC_IN], self->k[K_SHA_IN]);
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_INBOUND, &a), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_INBOUND, &a), 0);
 	self->added[0] = a;
 	kadd_cbc(&a, self->cbc, 0x7004, self->k[K_CBC_OUT], self->k[K_SHA_OUT]);
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, &a), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, &a), 0);
 	self->added[1] = a;
 	/* Events for the subscriber: one more context, created, deleted. */
 	ASSERT_EQ(key_ctx(self->h, V4(10, 0, 6, 3), 0, 0, NULL, NULL,
@@ -1983,7 +1983,7 @@ TEST_F(keys, no_key_in_any_reply)
 			memset(&g, 0, sizeof(g));
 			g.id = ids[i];
 			g.dir = dir;
-			ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
+			ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_GET_SA,
 					    &g), 0);
 			EXPECT_FALSE(has_key_bytes(self->k, &g, sizeof(g),
 						   "CTX_GET_SA"));
@@ -1992,16 +1992,16 @@ TEST_F(keys, no_key_in_any_reply)
 	memset(&e, 0, sizeof(e));
 	e.entries = (__u64)(uintptr_t)infos;
 	e.max_entries = 16;
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
 	ASSERT_EQ(e.count, 2);
 	EXPECT_FALSE(has_key_bytes(self->k, infos, sizeof(infos), "CTX_ENUM"));
 	memset(&st, 0, sizeof(st));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &st), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_STATS, &st), 0);
 	EXPECT_FALSE(has_key_bytes(self->k, &st, sizeof(st), "STATS"));
 	ASSERT_EQ(wfp_info(self->fd, &si), 0);
 	EXPECT_FALSE(has_key_bytes(self->k, &si, sizeof(si), "SESSION_GET"));
 	memset(&r, 0, sizeof(r));
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_GET, &r), 0);
 	EXPECT_FALSE(has_key_bytes(self->k, &r, sizeof(r), "RIGHTS_GET"));
 	memset(ev, 0, sizeof(ev));
 	/* Three contexts created through the engine, one deleted. */

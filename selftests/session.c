@@ -43,7 +43,7 @@ FIXTURE_TEARDOWN(fresh)
 
 TEST_F(fresh, hello_negotiates_version)
 {
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), 0);
 	EXPECT_EQ(self->h.abi_version, WFP_IPSEC_ABI_VERSION);
 	EXPECT_TRUE(self->h.features & WFP_IPSEC_FEAT_SESSION);
 	EXPECT_EQ(self->h.features & ~__WFP_IPSEC_FEAT_ALL, 0);
@@ -54,14 +54,14 @@ TEST_F(fresh, hello_negotiates_version)
 TEST_F(fresh, hello_newer_caller_gets_module_version)
 {
 	self->h.abi_version = WFP_IPSEC_ABI_VERSION + 1000;
-	ASSERT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), 0);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), 0);
 	EXPECT_EQ(self->h.abi_version, WFP_IPSEC_ABI_VERSION);
 }
 
 TEST_F(fresh, hello_version_zero_rejected)
 {
 	self->h.abi_version = 0;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EINVAL);
 	/* Nothing changed: the session still takes a good handshake. */
 	EXPECT_EQ(wfp_hello(self->fd, 0, NULL), 0);
 }
@@ -69,7 +69,7 @@ TEST_F(fresh, hello_version_zero_rejected)
 TEST_F(fresh, hello_reserved0_rejected)
 {
 	self->h.reserved0 = 1;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EINVAL);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EINVAL);
 	EXPECT_EQ(wfp_hello(self->fd, 0, NULL), 0);
 }
 
@@ -81,7 +81,7 @@ TEST_F(fresh, hello_reserved_rejected)
 	for (i = 0; i < sizeof(h.reserved) / sizeof(h.reserved[0]); i++) {
 		h = self->h;
 		h.reserved[i] = 1ULL << 63;
-		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &h), -EINVAL)
+		EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &h), -EINVAL)
 			TH_LOG("reserved[%u]", i);
 	}
 	EXPECT_EQ(wfp_hello(self->fd, 0, NULL), 0);
@@ -95,7 +95,7 @@ TEST_F(fresh, hello_unknown_flags_rejected)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		self->h.session_flags = WFP_IPSEC_SESSION_F_DYNAMIC | bad[i];
-		EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h),
+		EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h),
 			  -EINVAL) TH_LOG("flags 0x%x", self->h.session_flags);
 	}
 	EXPECT_EQ(wfp_hello(self->fd, WFP_IPSEC_SESSION_F_DYNAMIC, NULL), 0);
@@ -108,7 +108,7 @@ TEST_F(fresh, hello_twice_rejected)
 	ASSERT_EQ(wfp_hello(self->fd, 0, NULL), 0);
 	ASSERT_EQ(wfp_info(self->fd, &before), 0);
 	self->h.session_flags = WFP_IPSEC_SESSION_F_DYNAMIC;
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EALREADY);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, &self->h), -EALREADY);
 	ASSERT_EQ(wfp_info(self->fd, &after), 0);
 	EXPECT_EQ(memcmp(&before, &after, sizeof(before)), 0);
 }
@@ -144,12 +144,12 @@ TEST_F(fresh, unknown_commands_enotty)
 	n = sizeof(bad) / sizeof(bad[0]);
 	/* Before and after the handshake: unknown stays unknown. */
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(wfp_ioctl(self->fd, bad[i], buf), -ENOTTY)
+		EXPECT_EQ(wfp_test_ioctl(self->fd, bad[i], buf), -ENOTTY)
 			TH_LOG("cmd 0x%lx", bad[i]);
 	}
 	ASSERT_EQ(wfp_hello(self->fd, 0, NULL), 0);
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(wfp_ioctl(self->fd, bad[i], buf), -ENOTTY)
+		EXPECT_EQ(wfp_test_ioctl(self->fd, bad[i], buf), -ENOTTY)
 			TH_LOG("cmd 0x%lx", bad[i]);
 	}
 	EXPECT_EQ(wfp_info(self->fd, &info), 0);
@@ -157,10 +157,10 @@ TEST_F(fresh, unknown_commands_enotty)
 
 TEST_F(fresh, bad_user_pointers_efault)
 {
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, NULL), -EFAULT);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, (void *)1), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, NULL), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_HELLO, (void *)1), -EFAULT);
 	ASSERT_EQ(wfp_hello(self->fd, 0, NULL), 0);
-	EXPECT_EQ(wfp_ioctl(self->fd, WFP_IPSEC_IOC_SESSION_GET, NULL), -EFAULT);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SESSION_GET, NULL), -EFAULT);
 }
 
 TEST(session_info_describes_opener)
@@ -175,7 +175,7 @@ TEST(session_info_describes_opener)
 	h.session_flags = WFP_IPSEC_SESSION_F_DYNAMIC;
 	h.txn_wait_ms = 1234;
 	memcpy(h.session_key, key_a, sizeof(key_a));
-	ASSERT_EQ(wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
 	ASSERT_EQ(wfp_info(fd, &info), 0);
 	EXPECT_EQ(info.session_id, h.session_id);
 	EXPECT_EQ(memcmp(info.session_key, key_a, sizeof(key_a)), 0);

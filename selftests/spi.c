@@ -200,7 +200,7 @@ static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
 
 	memset(&info, 0, sizeof(info));
 	info.id = id;
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
 	return info;
 }
 
@@ -1960,7 +1960,7 @@ static void raw_req(struct __test_metadata *_metadata, struct fx *f,
 static void raw_expect(struct __test_metadata *_metadata, struct fx *f,
 		       unsigned long cmd, struct wfp_ipsec_spi *r, int err)
 {
-	EXPECT_EQ(wfp_ioctl(f->fd, cmd, r), err);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, cmd, r), err);
 }
 
 TEST_F(spi, raw_valid_request_control)
@@ -1969,7 +1969,7 @@ TEST_F(spi, raw_valid_request_control)
 	struct wfp_ipsec_spi r;
 
 	raw_req(_metadata, f, &r);
-	EXPECT_EQ(wfp_ioctl(f->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
+	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }

@@ -287,7 +287,7 @@ static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 /* ------------------------------------------------------------ workers */
@@ -994,7 +994,7 @@ static int raw_enum_all(int fd, struct wfp_ipsec_ctx_info **out)
 		e.entries = (UINT64)(uintptr_t)(v + n);
 		e.max_entries = 100;
 		e.count = 0;
-		if (wfp_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e)) {
+		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e)) {
 			free(v);
 			return -errno;
 		}
@@ -1931,7 +1931,7 @@ TEST_F_TIMEOUT(teardown, close_fd_during_ioctl, 300)
 		cr.traffic.ip_version = WFP_IPSEC_IPV4;
 		memcpy(cr.traffic.local_addr, "\x0a\0\0\x01", 4);
 		memcpy(cr.traffic.remote_addr, "\x0f\0\0\x03", 4);
-		ASSERT_EQ(wfp_ioctl(c.fd, WFP_IPSEC_IOC_CTX_CREATE, &cr), 0);
+		ASSERT_EQ(wfp_test_ioctl(c.fd, WFP_IPSEC_IOC_CTX_CREATE, &cr), 0);
 		c.id = cr.id;
 		ASSERT_EQ(pthread_create(&tid, NULL, raw_caller, &c), 0);
 		usleep(rand_r(&seed) % 3000);

@@ -31,13 +31,31 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
+/*
+ * kselftest's convention: a program whose subject is absent skips as a
+ * whole ("1..0 # SKIP", exit 4) rather than failing every test.  Each
+ * program including this header needs the module's device, but those
+ * that load the module themselves (WFP_TEST_LOADS_MODULE: module.c).
+ */
+#ifndef WFP_TEST_LOADS_MODULE
+static void __attribute__((constructor)) wfp_test_require_device(void)
+{
+	if (access(WFP_IPSEC_DEVICE_PATH, F_OK))
+		ksft_exit_skip("%s missing: wfp_ipsec is not loaded\n",
+			       WFP_IPSEC_DEVICE_PATH);
+}
+#endif
+
 static inline int wfp_open(void)
 {
 	return open(WFP_IPSEC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 }
 
-/* ioctl() returning 0 or -errno, so EXPECT_EQ can check both at once. */
-static inline int wfp_ioctl(int fd, unsigned long cmd, void *arg)
+/*
+ * ioctl() returning 0 or -errno, so EXPECT_EQ can check both at once
+ * (the library's internal wfp_ioctl() returns errno: another name).
+ */
+static inline int wfp_test_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
@@ -51,13 +69,13 @@ static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
 	h.session_flags = flags;
 	if (key)
 		memcpy(h.session_key, key, sizeof(h.session_key));
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h);
 }
 
 static inline int wfp_info(int fd, struct wfp_ipsec_session_info *info)
 {
 	memset(info, 0xa5, sizeof(*info));
-	return wfp_ioctl(fd, WFP_IPSEC_IOC_SESSION_GET, info);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_SESSION_GET, info);
 }
 
 /* A session that passed the handshake, or a failed assertion. */
