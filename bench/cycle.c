@@ -240,15 +240,21 @@ static unsigned long parse_count(const char *s)
 	return v;
 }
 
-/* xorshift64: the order of the GetById1 probes, the same every run. */
+/* One xorshift64 step of *state: its new value. */
+static uint64_t xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* The order of the GetById1 probes, the same every run. */
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return xorshift(&rnd_state);
 }
 
 /*
@@ -775,16 +781,24 @@ static double run_raw(int fd, unsigned long n, UINT32 spi_base)
 }
 
 /* Seconds, or a negative errno; ENOTTY: the module has no such loop. */
+/* A request for n cycles of the kernel loop from CYCLE_LOCAL to remote. */
+static void bench_req(struct wfp_ipsec_bench_xfrm *b, unsigned long n,
+		      UINT32 spi_base, UINT32 flags, UINT32 remote)
+{
+	memset(b, 0, sizeof(*b));
+	b->cycles = (__u32)n;
+	b->flags = flags;
+	b->spi_base = spi_base;
+	*(UINT32 *)(void *)b->local = htonl(CYCLE_LOCAL);
+	*(UINT32 *)(void *)b->remote = htonl(remote);
+}
+
 static double run_limit(int fd, unsigned long n, UINT32 spi_base)
 {
 	struct wfp_ipsec_bench_xfrm b;
 	uint64_t t0, wall;
 
-	memset(&b, 0, sizeof(b));
-	b.cycles = (__u32)n;
-	b.spi_base = spi_base;
-	*(UINT32 *)(void *)b.local = htonl(CYCLE_LOCAL);
-	*(UINT32 *)(void *)b.remote = htonl(CYCLE_REMOTE);
+	bench_req(&b, n, spi_base, 0, CYCLE_REMOTE);
 	t0 = now_ns();
 	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return -errno;
@@ -1083,12 +1097,7 @@ static double batch_kernel(int fd, struct nl *nl, unsigned long n,
 	struct wfp_ipsec_bench_xfrm b;
 	double s;
 
-	memset(&b, 0, sizeof(b));
-	b.cycles = (__u32)n;
-	b.flags = WFP_IPSEC_BENCH_F_KEEP;
-	b.spi_base = spi_base;
-	*(UINT32 *)(void *)b.local = htonl(CYCLE_LOCAL);
-	*(UINT32 *)(void *)b.remote = htonl(FILL_REMOTE);
+	bench_req(&b, n, spi_base, WFP_IPSEC_BENCH_F_KEEP, FILL_REMOTE);
 	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return -errno;
 	s = (double)b.elapsed_ns / 1e9 + run_settle(fd);
@@ -1130,8 +1139,8 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 	}
 	for (r = 0; r < reps; r++) {
 		snprintf(x, sizeof(x), "rep%lu", r + 1);
-		/* Which goes first alternates: neither always follows the
-		 * other's deletions.
+		/* Which goes first rotates: none always follows another's
+		 * deletions.
 		 */
 		for (k = 0; k < 3; k++) {
 			run_settle(fd);
@@ -1432,7 +1441,7 @@ static const char *const hold_fns[] = { "xfrm_state_add", "xfrm_alloc_spi" };
 static void hold_probe(HANDLE h, struct nl *nl, unsigned long level,
 		       UINT32 *spi, uint64_t *ns)
 {
-	double *us = xcalloc(2 * HOLD_CALLS, sizeof(*us));
+	double *us = xcalloc(2 * HOLD_CALLS, sizeof(*us)), med;
 	size_t i, n;
 
 	if (ftrace_start(hold_fns, 2)) {
@@ -1448,10 +1457,11 @@ static void hold_probe(HANDLE h, struct nl *nl, unsigned long level,
 			csv_na("hold", hold_fns[i], level, "median", "us");
 			continue;
 		}
-		csv("hold", hold_fns[i], level, "median", median(us, n), "us");
+		med = median(us, n);	/* sorts them: us[n - 1] is the max */
+		csv("hold", hold_fns[i], level, "median", med, "us");
 		csv("hold", hold_fns[i], level, "max", us[n - 1], "us");
 		printf("  %s at %lu SAs: median %.1f us, max %.1f us (%zu calls)\n",
-		       hold_fns[i], level, median(us, n), us[n - 1], n);
+		       hold_fns[i], level, med, us[n - 1], n);
 	}
 	ftrace_stop();
 	free(us);
@@ -1592,11 +1602,10 @@ static void *reader_main(void *arg)
 	pin_to(0);
 	v0 = my_nvcsw();
 	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
-		r->seed ^= r->seed << 13;
-		r->seed ^= r->seed >> 7;
-		r->seed ^= r->seed << 17;
 		check("IPsecSaContextGetById1",
-		      IPsecSaContextGetById1(r->h, r->ids[r->seed % r->n], &c));
+		      IPsecSaContextGetById1(r->h,
+					     r->ids[xorshift(&r->seed) % r->n],
+					     &c));
 		FwpmFreeMemory0((void **)&c);
 		r->calls++;
 	}
@@ -2047,42 +2056,32 @@ static void ratio_line(const char *what, const char *series, double target,
 	line3(what, buf, t);
 }
 
-static void lat_lines(const char *label, const char *series)
+/*
+ * One line per level of a series: "label @ x" and the level's median and
+ * second statistic (p99 for latencies, max for hold times), in us.
+ */
+static void level_lines(const char *label, const char *section,
+			const char *series, const char *stat2)
 {
 	char what[96], buf[96];
 	size_t i;
 
 	for (i = 0; i < nrows; i++) {
-		if (strcmp(rows[i].section, "lat") ||
+		if (strcmp(rows[i].section, section) ||
 		    strcmp(rows[i].series, series) ||
 		    strcmp(rows[i].stat, "median"))
 			continue;
 		snprintf(what, sizeof(what), "%s @ %lu", label, rows[i].x);
 		snprintf(buf, sizeof(buf), "%.1f / %.1f us",
-			 val("lat", series, rows[i].x, "median"),
-			 val("lat", series, rows[i].x, "p99"));
+			 val(section, series, rows[i].x, "median"),
+			 val(section, series, rows[i].x, stat2));
 		line3(what, buf, "");
 	}
 }
 
-/* Time in fn per call, by level (latsa's function_graph runs). */
-static void hold_lines(const char *fn)
+static void lat_lines(const char *label, const char *series)
 {
-	char what[96], buf[96];
-	size_t i;
-
-	for (i = 0; i < nrows; i++) {
-		if (strcmp(rows[i].section, "hold") ||
-		    strcmp(rows[i].series, fn) ||
-		    strcmp(rows[i].stat, "median"))
-			continue;
-		snprintf(what, sizeof(what), "time in %s() @ %lu SAs", fn,
-			 rows[i].x);
-		snprintf(buf, sizeof(buf), "%.1f / %.1f us (median / max)",
-			 val("hold", fn, rows[i].x, "median"),
-			 val("hold", fn, rows[i].x, "max"));
-		line3(what, buf, "");
-	}
+	level_lines(label, "lat", series, "p99");
 }
 
 static int cmd_summary(const char *path)
@@ -2141,8 +2140,10 @@ static int cmd_summary(const char *path)
 	ratio_line("ALLOCSPI (peer) top / 1000 xfrm SAs",
 		   "ALLOCSPI-xfrm-SAs/1000", NAN, false,
 		   x_top("ratio", "ALLOCSPI-xfrm-SAs/1000"));
-	hold_lines("xfrm_state_add");
-	hold_lines("xfrm_alloc_spi");
+	printf("%-42s %-30s\n", "time in the call, by xfrm SAs",
+	       "median / max");
+	level_lines("xfrm_state_add()", "hold", "xfrm_state_add", "max");
+	level_lines("xfrm_alloc_spi()", "hold", "xfrm_alloc_spi", "max");
 	x = x_of("mem", "module");
 	m = val("mem", "module", x, "bytes_per_ctx");
 	snprintf(buf, sizeof(buf), "%.0f bytes/ctx", m);
