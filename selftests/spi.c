@@ -1345,11 +1345,9 @@ static void pfk_build(struct pfk *m, UINT8 type, const char *local, UINT32 spi,
 
 	m->len = 0;
 	h = (struct sadb_msg *)pfk_ext(m, sizeof(*h), 0);
-	h->sadb_msg_version = PF_KEY_V2;
-	h->sadb_msg_type = type;
+	*h = pfkey_msg(type);	/* its length is set last */
 	h->sadb_msg_satype = SADB_SATYPE_ESP;
 	h->sadb_msg_seq = seq;
-	h->sadb_msg_pid = getpid();
 	if (type == SADB_DELETE) {
 		struct sadb_sa *sa = pfk_ext(m, sizeof(*sa), SADB_EXT_SA);
 

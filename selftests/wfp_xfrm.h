@@ -208,9 +208,11 @@ struct xs_id {
 
 /*
  * The identities of the first max states of the caller's namespace,
- * from a raw XFRM_MSG_GETSA dump: libnl's cache keeps one object per
- * (daddr, SPI, protocol), so sa_dump() could never show two states
- * sharing one.  How many, or -1.
+ * from a raw XFRM_MSG_GETSA dump: a check for two states sharing one
+ * must not depend on how a library's cache tells objects apart (libnl's
+ * did keep two states differing only in mark apart, in a check in the
+ * guest; a duplicate proper cannot be made to try it on).  How many, or
+ * -1.
  */
 static int __attribute__((unused))
 sa_ids_dump(struct xs_id *v, int max)
