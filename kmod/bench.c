@@ -327,6 +327,20 @@ static int wfp_bench_validate(const struct wfp_ipsec_bench_xfrm *p)
 	return p->flags & WFP_IPSEC_BENCH_F_KEEP ? wfp_bench_validate_keep(p) : 0;
 }
 
+/*
+ * SETTLE: xfrm frees deleted states (and their AEAD transforms) in a work
+ * item, after an RCU grace period; waiting for it lets a measurement - of
+ * this loop or of separate calls - end when that work is done.
+ */
+static int wfp_bench_settle(struct wfp_ipsec_bench_xfrm *p)
+{
+	u64 start = ktime_get_ns();
+
+	xfrm_flush_gc();
+	p->elapsed_ns = ktime_get_ns() - start;
+	return 0;
+}
+
 int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_bench_xfrm *p = arg;
@@ -342,17 +356,8 @@ int wfp_bench_xfrm(struct wfp_session *s, void *arg)
 	ret = wfp_bench_validate(p);
 	if (ret)
 		return ret;
-	start = ktime_get_ns();
-	/*
-	 * xfrm frees deleted states (and their AEAD transforms) in a work
-	 * item, after an RCU grace period: SETTLE lets a measurement - of
-	 * this loop or of separate calls - end when that work is done.
-	 */
-	if (p->flags & WFP_IPSEC_BENCH_F_SETTLE) {
-		xfrm_flush_gc();
-		p->elapsed_ns = ktime_get_ns() - start;
-		return 0;
-	}
+	if (p->flags & WFP_IPSEC_BENCH_F_SETTLE)
+		return wfp_bench_settle(p);
 	memcpy(&b.local.a4, p->local, sizeof(p->local));
 	memcpy(&remote, p->remote, sizeof(remote));
 

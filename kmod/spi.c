@@ -10,10 +10,10 @@
  * net.core.xfrm_acq_expires never drops a reservation a keying module is
  * still negotiating for; it carries the reqid of the context's policy set
  * (the module's range), so it is never a larval state another control
- * plane is waiting on; and it goes
- * into the database with its SPI, through xfrm_state_add(), rather than
- * being given one by xfrm_alloc_spi(), whose 6.1.y version walks every
- * state of the namespace per candidate with bottom halves off.
+ * plane is waiting on; and it goes into the database with its SPI,
+ * through xfrm_state_add(), rather than being given one by
+ * xfrm_alloc_spi(), whose 6.1.y version walks every state of the
+ * namespace per candidate with bottom halves off.
  *
  * What is unique (Documentation/spi.rst): (daddr, ESP, SPI) across every
  * control plane, which is what 6.1's inbound lookup keys on, and (ESP,
@@ -226,7 +226,7 @@ static int wfp_spi_larval_add(struct wfp_context *ctx, struct xfrm_state *x,
 	xfrm_state_hold(x);
 	ret = xfrm_state_add(x);
 	if (ret)
-		xfrm_state_put(x);
+		__xfrm_state_put(x);	/* the allocation's reference stays */
 	return ret;
 }
 
