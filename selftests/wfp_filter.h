@@ -15,9 +15,9 @@
 #define WFP_FILTER_H
 
 #include <fnmatch.h>
-#include <time.h>
 
 #include "kselftest_harness.h"
+#include "wfp_util.h"
 
 static void wfp_test_name(char *buf, size_t len,
 			  const struct __fixture_metadata *f,
@@ -26,14 +26,6 @@ static void wfp_test_name(char *buf, size_t len,
 {
 	snprintf(buf, len, "%s%s%s.%s", f->name, v->name[0] ? "." : "",
 		 v->name, t->name);
-}
-
-static long long wfp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static bool wfp_test_selected(const char *filter, const char *name)

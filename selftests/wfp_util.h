@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the wfp-ipsec selftests, the fuzzer and the tools
+ * that do not use the kselftest harness: nothing here asserts; each
+ * returns -errno (or a documented sentinel) and leaves judging to the
+ * caller.  wfp_test.h adds the harness-bound ones.
+ */
+#ifndef WFP_UTIL_H
+#define WFP_UTIL_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <fwpmu.h>
+#include <linux/wfp_ipsec.h>
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* CLOCK_MONOTONIC in milliseconds. */
+static inline long long wfp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static inline int wfp_open(void)
+{
+	return open(WFP_IPSEC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * ioctl() returning 0 or -errno, so EXPECT_EQ can check both at once
+ * (the library's internal wfp_ioctl() returns errno: another name).
+ */
+static inline int wfp_test_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
+{
+	struct wfp_ipsec_hello h;
+
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	h.session_flags = flags;
+	if (key)
+		memcpy(h.session_key, key, sizeof(h.session_key));
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h);
+}
+
+static inline int wfp_info(int fd, struct wfp_ipsec_session_info *info)
+{
+	memset(info, 0xa5, sizeof(*info));
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_SESSION_GET, info);
+}
+
+static inline __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		return 0;
+	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(s);
+	return cookie;
+}
+
+/* How many references the module holds: one per open session. */
+static inline long wfp_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/wfp_ipsec/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Remove CAP_NET_ADMIN from this process's effective and permitted sets. */
+static inline int drop_cap_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_NET_ADMIN / 32].effective &= ~(1U << (CAP_NET_ADMIN % 32));
+	data[CAP_NET_ADMIN / 32].permitted &= ~(1U << (CAP_NET_ADMIN % 32));
+	data[CAP_NET_ADMIN / 32].inheritable &= ~(1U << (CAP_NET_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Become uid/gid 65534 ("nobody") for good. */
+static inline int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Run fn in a child process and return its exit status (or 128 + signal),
+ * so a test can change credentials or namespaces without leaking them.
+ */
+static inline int run_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Counts of the scale tests, divided by WFP_TEST_DIVISOR when it is set:
+ * make check-debug sets it, since the debug kernel under TCG is an order
+ * of magnitude slower and the O(states) SPI search makes some tests
+ * quadratic.
+ */
+static inline int wfp_scaled(int n)
+{
+	static int div;
+
+	if (!div) {
+		const char *s = getenv("WFP_TEST_DIVISOR");
+
+		div = s && atoi(s) > 1 ? atoi(s) : 1;
+	}
+	return n / div > 0 ? n / div : 1;
+}
+
+/* IPSEC_TRAFFIC* keeps IPv6 addresses as the network bytes reversed. */
+static inline void wfp_reverse16(UINT8 *dst, const UINT8 *src)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		dst[i] = src[15 - i];
+}
+
+/* Network-order bytes of a text address; returns the length (4, 16). */
+static inline int wfp_addr_bytes(const char *s, UINT8 *out)
+{
+	memset(out, 0, 16);
+	if (strchr(s, ':'))
+		return inet_pton(AF_INET6, s, out) == 1 ? 16 : -1;
+	return inet_pton(AF_INET, s, out) == 1 ? 4 : -1;
+}
+
+/*
+ * An IPSEC_TRAFFIC1 for the pair, in the Windows layouts: IPv4 host-order
+ * UINT32, IPv6 the 16 network-order bytes reversed (contexts.rst).
+ */
+static inline void wfp_traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel,
+				   const char *local, const char *remote)
+{
+	UINT8 l[16], r[16];
+	int len = wfp_addr_bytes(local, l);
+
+	wfp_addr_bytes(remote, r);
+	memset(t, 0, sizeof(*t));
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	if (len == 4) {
+		t->ipVersion = FWP_IP_VERSION_V4;
+		t->localV4Address = ntohl(*(UINT32 *)(void *)l);
+		t->remoteV4Address = ntohl(*(UINT32 *)(void *)r);
+	} else {
+		t->ipVersion = FWP_IP_VERSION_V6;
+		wfp_reverse16(t->localV6Address, l);
+		wfp_reverse16(t->remoteV6Address, r);
+	}
+}
+
+/* The IPSEC_GETSPI1 that names the context's own traffic. */
+static inline void wfp_getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->inboundIpsecTraffic = *t;
+	g->ipVersion = t->ipVersion;
+}
+
+/* A /proc or /sys file's text, trailing newlines cut; 0 or -errno. */
+static inline int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+/* Writes s to path in one write(); 0 or -errno. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/*
+ * Every context of the session's namespace, by IPsecSaContextEnum1, 500
+ * a call, fn on each (when not NULL): how many, or -1.
+ */
+static inline long enum_walk(HANDLE h,
+			     void (*fn)(const IPSEC_SA_CONTEXT1 *, void *),
+			     void *arg)
+{
+	IPSEC_SA_CONTEXT1 **c;
+	HANDLE eh = NULL;
+	UINT32 n, i;
+	long total = 0;
+
+	if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh))
+		return -1;
+	do {
+		c = NULL;
+		n = 0;
+		if (IPsecSaContextEnum1(h, eh, 500, &c, &n)) {
+			total = -1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (fn)
+				fn(c[i], arg);
+		total += n;
+		FwpmFreeMemory0((void **)&c);
+	} while (n);
+	IPsecSaContextDestroyEnumHandle0(h, eh);
+	return total;
+}
+
+static inline long enum_count(HANDLE h)
+{
+	return enum_walk(h, NULL, NULL);
+}
+
+#endif /* WFP_UTIL_H */
