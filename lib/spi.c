@@ -33,14 +33,11 @@ DWORD wfp_spi_status(int err)
 	return spi_status(err);
 }
 
-/* What getSpi says beyond the traffic: its IP version and encapsulation. */
-static DWORD spi_request(FWP_IP_VERSION traffic_version,
-			 FWP_IP_VERSION ip_version,
+/* What getSpi says beyond the traffic: its UDP encapsulation. */
+static DWORD spi_request(FWP_IP_VERSION ip_version,
 			 const IPSEC_V4_UDP_ENCAPSULATION0 *encap,
 			 struct wfp_ipsec_spi *r)
 {
-	if (ip_version != traffic_version)
-		return FWP_E_TRAFFIC_MISMATCH;
 	/* The encapsulation arm of the union exists for IPv4 only. */
 	if (ip_version == FWP_IP_VERSION_V4 && encap) {
 		if (!encap->localUdpEncapPort || !encap->remoteUdpEncapPort)
@@ -56,33 +53,43 @@ static DWORD spi_request(FWP_IP_VERSION traffic_version,
 static DWORD spi_prepare1(const IPSEC_GETSPI1 *g, UINT64 id,
 			  struct wfp_ipsec_spi *r)
 {
+	IPSEC_TRAFFIC1 t;
 	DWORD rc;
 
 	if (!g)
 		return FWP_E_TRAFFIC_MISMATCH;
 	memset(r, 0, sizeof(*r));
 	r->id = id;
-	rc = wfp_traffic_from_win(&g->inboundIpsecTraffic, &r->inbound);
+	/*
+	 * Windows reads the traffic's addresses by getSpi->ipVersion and
+	 * ignores the traffic's own ipVersion, which keying modules leave
+	 * at 0 (V4) beside IPv6 addresses (spi.rst).
+	 */
+	t = g->inboundIpsecTraffic;
+	t.ipVersion = g->ipVersion;
+	rc = wfp_traffic_from_win(&t, &r->inbound);
 	if (rc)
 		return rc;
-	return spi_request(g->inboundIpsecTraffic.ipVersion, g->ipVersion,
-			   g->inboundUdpEncapsulation, r);
+	return spi_request(g->ipVersion, g->inboundUdpEncapsulation, r);
 }
 
 static DWORD spi_prepare0(const IPSEC_GETSPI0 *g, UINT64 id,
 			  struct wfp_ipsec_spi *r)
 {
+	IPSEC_TRAFFIC0 t;
 	DWORD rc;
 
 	if (!g)
 		return FWP_E_TRAFFIC_MISMATCH;
 	memset(r, 0, sizeof(*r));
 	r->id = id;
-	rc = wfp_traffic0_from_win(&g->inboundIpsecTraffic, &r->inbound);
+	/* As spi_prepare1(): the version is getSpi's. */
+	t = g->inboundIpsecTraffic;
+	t.ipVersion = g->ipVersion;
+	rc = wfp_traffic0_from_win(&t, &r->inbound);
 	if (rc)
 		return rc;
-	return spi_request(g->inboundIpsecTraffic.ipVersion, g->ipVersion,
-			   g->inboundUdpEncapsulation, r);
+	return spi_request(g->ipVersion, g->inboundUdpEncapsulation, r);
 }
 
 static DWORD spi_call(HANDLE engineHandle, unsigned long cmd,

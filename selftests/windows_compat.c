@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NUM_TESTS 21
+#define NUM_TESTS 25
 
 /* TEST-NET-1: 192.0.2.1 (this host) and 192.0.2.2 (the peer), host order. */
 #define LOCAL_ADDRESS  0xC0000201
@@ -29,6 +29,16 @@
 
 #define PEER_SPI_1     0x0000C001
 #define OUR_SPI_2      0x0000C102
+#define OUR_SPI_V6     0x0000C106
+
+/*
+ * 2001:db8::1 (this host) and 2001:db8::2 (the peer), in IPSEC_TRAFFIC1's
+ * byte order: the address as one little-endian 128-bit number.
+ */
+static const UINT8 localV6[16] = { 1, 0, 0, 0, 0, 0, 0, 0,
+				   0, 0, 0, 0, 0xb8, 0x0d, 0x01, 0x20 };
+static const UINT8 remoteV6[16] = { 2, 0, 0, 0, 0, 0, 0, 0,
+				    0, 0, 0, 0, 0xb8, 0x0d, 0x01, 0x20 };
 
 static int testNumber;
 static int passed;
@@ -116,6 +126,54 @@ static void CbcBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
 	bundle->numSAs = 1;
 	bundle->saList = sa;
 	bundle->ipVersion = FWP_IP_VERSION_V4;
+}
+
+/*
+ * What keying modules do with IPv6: the inbound traffic of IPSEC_GETSPI1
+ * carries the IPv6 addresses but keeps the ipVersion memset left it at
+ * (0, FWP_IP_VERSION_V4); only getSpi.ipVersion says V6.  Windows reads
+ * the addresses by getSpi.ipVersion and accepts it.
+ */
+static void Ipv6GetSpiVersionOnlyInGetSpi(HANDLE engineHandle)
+{
+	IPSEC_TRAFFIC1 traffic;
+	IPSEC_GETSPI1 getSpi;
+	IPSEC_SA_SPI inboundSpi = 0;
+	UINT64 id4 = 0, id5 = 0;
+	DWORD result;
+
+	memset(&traffic, 0, sizeof(traffic));
+	traffic.ipVersion = FWP_IP_VERSION_V6;
+	memcpy(traffic.localV6Address, localV6, 16);
+	memcpy(traffic.remoteV6Address, remoteV6, 16);
+	traffic.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	result = IPsecSaContextCreate1(engineHandle, &traffic, NULL, NULL, &id4);
+	if (result == ERROR_SUCCESS)
+		result = IPsecSaContextCreate1(engineHandle, &traffic, NULL,
+					       NULL, &id5);
+	Expect(result, ERROR_SUCCESS, "IPsecSaContextCreate1 (IPv6, twice)");
+
+	memset(&getSpi, 0, sizeof(getSpi));
+	memcpy(getSpi.inboundIpsecTraffic.localV6Address, localV6, 16);
+	memcpy(getSpi.inboundIpsecTraffic.remoteV6Address, remoteV6, 16);
+	getSpi.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	getSpi.ipVersion = FWP_IP_VERSION_V6;
+	result = IPsecSaContextGetSpi1(engineHandle, id4, &getSpi, &inboundSpi);
+	Check(result == ERROR_SUCCESS && inboundSpi >= 256,
+	      "GetSpi1, IPv6 named by getSpi.ipVersion alone", result);
+
+	/* The addresses are still checked against the context's. */
+	getSpi.inboundIpsecTraffic.remoteV6Address[0] = 3;
+	result = IPsecSaContextSetSpi0(engineHandle, id5, &getSpi, OUR_SPI_V6);
+	Expect(result, FWP_E_TRAFFIC_MISMATCH,
+	       "SetSpi0, another IPv6 peer: FWP_E_TRAFFIC_MISMATCH");
+	getSpi.inboundIpsecTraffic.remoteV6Address[0] = 2;
+	result = IPsecSaContextSetSpi0(engineHandle, id5, &getSpi, OUR_SPI_V6);
+	Expect(result, ERROR_SUCCESS,
+	       "SetSpi0, IPv6 named by getSpi.ipVersion alone");
+
+	IPsecSaContextDeleteById0(engineHandle, id5);
+	IPsecSaContextDeleteById0(engineHandle, id4);
 }
 
 int main(void)
@@ -240,6 +298,8 @@ int main(void)
 	result = IPsecSaContextAddOutbound1(engineHandle, id3, &bundle);
 	Expect(result, FWP_E_INCOMPATIBLE_SA_STATE,
 	       "AddOutbound1 before AddInbound1: FWP_E_INCOMPATIBLE_SA_STATE");
+
+	Ipv6GetSpiVersionOnlyInGetSpi(engineHandle);
 
 	/* ---- enumeration: all three share the local address ---- */
 	memset(&enumTemplate, 0, sizeof(enumTemplate));
