@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Messages, the engine session, and parsing of numbers, addresses and
- * prefixes for the wfpipsec tool.
+ * Messages, the engine session and its enumerations, and parsing of
+ * numbers, addresses and prefixes for the wfpipsec tool.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -100,13 +100,39 @@ void engine_close(HANDLE engine)
 	FwpmEngineClose0(engine);
 }
 
-const char *arg_value(int argc, char **argv, int *i)
+#define ENUM_PAGE 64
+
+int enumerate(const struct enumeration *e, const void *tmpl)
 {
-	if (*i + 1 >= argc) {
-		usage_error("'%s' needs a value", argv[*i]);
-		return NULL;
+	HANDLE engine, en;
+	void *entries;
+	UINT32 n, i;
+	DWORD rc;
+	int st;
+
+	st = engine_open(&engine);
+	if (st)
+		return st;
+	rc = e->create(engine, tmpl, &en);
+	if (rc) {
+		engine_close(engine);
+		return fail_call(e->create_call, rc);
 	}
-	return argv[++*i];
+	if (g_json)
+		json_begin_array(NULL);
+	do {
+		rc = e->page(engine, en, ENUM_PAGE, &entries, &n);
+		if (rc)
+			break;
+		for (i = 0; i < n; i++)
+			e->print(entries, i);
+		FwpmFreeMemory0(&entries);
+	} while (n == ENUM_PAGE);
+	if (g_json)
+		json_end();
+	e->destroy(engine, en);
+	engine_close(engine);
+	return rc ? fail_call(e->enum_call, rc) : EXIT_OK;
 }
 
 /* Decimal or 0x-hexadecimal, the whole string, no sign. */
@@ -150,6 +176,13 @@ int parse_id(const char *s, UINT64 *id)
 	if (parse_u64(s, id))
 		return usage_error("'%s' is not a context id", s);
 	return EXIT_OK;
+}
+
+int parse_id_arg(int argc, char **argv, UINT64 *id)
+{
+	if (argc < 2)
+		return usage_error("a context id is needed");
+	return parse_id(argv[1], id);
 }
 
 static const struct {
@@ -301,4 +334,14 @@ int parse_prefix(const char *s, struct prefix *p)
 	p->value.type = FWP_V6_ADDR_MASK;
 	p->value.v6AddrMask = &p->v6;
 	return 0;
+}
+
+bool subnets_template(const struct subnets *s,
+		      IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl)
+{
+	memset(tmpl, 0, sizeof(*tmpl));
+	tmpl->localSubNet = s->local.value;
+	tmpl->remoteSubNet = s->remote.value;
+	return s->local.value.type != FWP_EMPTY ||
+	       s->remote.value.type != FWP_EMPTY;
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -198,116 +199,140 @@ static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
 	}
 }
 
-static int sa_add(int argc, char **argv, bool inbound)
-{
-	const char *alg_s = NULL, *key_file = NULL, *v;
-	IPSEC_SA_CONTEXT1 *c = NULL;
+struct sa_add_args {
 	IPSEC_SA_BUNDLE1 bundle;
-	bool have_spi = false;
-	IPSEC_SA_SPI spi = 0;
-	struct addr private;
-	struct sa_buf sab;
-	HANDLE engine;
-	struct keys k;
+	const char *alg_name, *key_file;
+	IPSEC_SA_SPI spi;
+	bool have_spi;
 	struct alg alg;
-	UINT64 id;
-	DWORD rc;
-	int i, st;
+};
 
-	memset(&bundle, 0, sizeof(bundle));
-	if (argc < 2)
-		return usage_error("a context id is needed");
-	st = parse_id(argv[1], &id);
+static int kw_key(void *args, const struct keyword *kw, const char *v)
+{
+	(void)args;
+	(void)kw;
+	(void)v;
+	return usage_error("keys are never taken on the command line, where "
+			   "ps(1) shows them; use 'key-file FILE' or 'key-file -'");
+}
+
+static int kw_spi(void *args, const struct keyword *kw, const char *v)
+{
+	if (parse_u32(v, kw_field(args, kw)))
+		return usage_error("'%s' is not an SPI", v);
+	((struct sa_add_args *)args)->have_spi = true;
+	return EXIT_OK;
+}
+
+static int kw_private(void *args, const struct keyword *kw, const char *v)
+{
+	struct addr private;
+
+	if (parse_addr(v, &private) || private.version != FWP_IP_VERSION_V4)
+		return usage_error("'%s' is not an IPv4 address", v);
+	addr_to_traffic(&private, kw_field(args, kw), NULL);
+	return EXIT_OK;
+}
+
+#define SA_ADD(m) offsetof(struct sa_add_args, m)
+
+/*
+ * Every keyword takes a value, the refused key words aside; a last word
+ * without its value is reported as such, known or not (KW_VALUE_FIRST).
+ */
+static const struct keyword sa_add_keywords[] = {
+	{ "key", 0, kw_key, 0 },
+	{ "keys", 0, kw_key, 0 },
+	{ "enc", 0, kw_key, 0 },
+	{ "auth", 0, kw_key, 0 },
+	{ "aead", 0, kw_key, 0 },
+	{ "spi", 1, kw_spi, SA_ADD(spi) },
+	{ "alg", 1, kw_str, SA_ADD(alg_name) },
+	{ "key-file", 1, kw_str, SA_ADD(key_file) },
+	{ "peer-private-address", 1, kw_private, SA_ADD(bundle.peerV4PrivateAddress) },
+	{ "lifetime-seconds", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeSeconds) },
+	{ "lifetime-kilobytes", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeKilobytes) },
+	{ "lifetime-packets", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimePackets) },
+	{ "flags", 1, kw_u32, SA_ADD(bundle.flags) },
+	{ "qm-sa-id", 1, kw_u32, SA_ADD(bundle.qmSaId) },
+	{ NULL }
+};
+
+static int sa_add_args_parse(int argc, char **argv, bool inbound, UINT64 *id,
+			     struct sa_add_args *a)
+{
+	int st;
+
+	memset(a, 0, sizeof(*a));
+	st = parse_id_arg(argc, argv, id);
+	if (!st)
+		st = parse_keywords(sa_add_keywords, KW_VALUE_FIRST, a, argc, argv, 2);
 	if (st)
 		return st;
-	for (i = 2; i < argc; i++) {
-		const char *kw = argv[i];
-		UINT32 *u32 = NULL;
-
-		if (!strcmp(kw, "key") || !strcmp(kw, "keys") || !strcmp(kw, "enc") ||
-		    !strcmp(kw, "auth") || !strcmp(kw, "aead"))
-			return usage_error("keys are never taken on the command line, where "
-					   "ps(1) shows them; use 'key-file FILE' or 'key-file -'");
-		v = arg_value(argc, argv, &i);
-		if (!v)
-			return EXIT_USAGE;
-		if (!strcmp(kw, "spi")) {
-			if (parse_u32(v, &spi))
-				return usage_error("'%s' is not an SPI", v);
-			have_spi = true;
-			continue;
-		} else if (!strcmp(kw, "alg")) {
-			alg_s = v;
-			continue;
-		} else if (!strcmp(kw, "key-file")) {
-			key_file = v;
-			continue;
-		} else if (!strcmp(kw, "peer-private-address")) {
-			if (parse_addr(v, &private) || private.version != FWP_IP_VERSION_V4)
-				return usage_error("'%s' is not an IPv4 address", v);
-			addr_to_traffic(&private, &bundle.peerV4PrivateAddress, NULL);
-			continue;
-		} else if (!strcmp(kw, "lifetime-seconds")) {
-			u32 = &bundle.lifetime.lifetimeSeconds;
-		} else if (!strcmp(kw, "lifetime-kilobytes")) {
-			u32 = &bundle.lifetime.lifetimeKilobytes;
-		} else if (!strcmp(kw, "lifetime-packets")) {
-			u32 = &bundle.lifetime.lifetimePackets;
-		} else if (!strcmp(kw, "flags")) {
-			u32 = &bundle.flags;
-		} else if (!strcmp(kw, "qm-sa-id")) {
-			u32 = &bundle.qmSaId;
-		} else {
-			return usage_error("unknown argument '%s'", kw);
-		}
-		if (parse_u32(v, u32))
-			return usage_error("'%s' is not a valid value for '%s'", v, kw);
-	}
-	if (!have_spi)
+	if (!a->have_spi)
 		return usage_error("'spi SPI' is needed (%s)", inbound ?
 				   "the SPI reserved with 'spi set' or 'spi get'" :
 				   "the peer's inbound SPI");
-	if (!alg_s)
+	if (!a->alg_name)
 		return usage_error("'alg ALGORITHM' is needed; 'wfpipsec sa algorithms' lists them");
-	if (alg_parse(alg_s, &alg))
+	if (alg_parse(a->alg_name, &a->alg))
 		return usage_error("unknown algorithm '%s'; 'wfpipsec sa algorithms' lists them",
-				   alg_s);
-	if (!key_file)
+				   a->alg_name);
+	if (!a->key_file)
 		return usage_error("'key-file FILE' is needed ('key-file -' reads standard input)");
+	return EXIT_OK;
+}
 
-	st = read_keys(key_file, &k);
-	if (!st)
-		st = check_keys(&alg, alg_s, &k);
-	if (!st)
-		st = engine_open(&engine);
-	if (st) {
-		explicit_bzero(&k, sizeof(k));
-		return st;
-	}
-	/* The bundle names the IP version of the context's traffic. */
+/* The SA in a bundle of the IP version of the context's traffic. */
+static int sa_add_call(HANDLE engine, UINT64 id, bool inbound,
+		       struct sa_add_args *a, struct keys *k)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct sa_buf sab;
+	DWORD rc;
+
 	rc = IPsecSaContextGetById1(engine, id, &c);
-	if (rc) {
-		explicit_bzero(&k, sizeof(k));
-		engine_close(engine);
+	if (rc)
 		return fail_call("IPsecSaContextGetById1", rc);
-	}
-	bundle.ipVersion = c->outboundSa->traffic.ipVersion;
+	a->bundle.ipVersion = c->outboundSa->traffic.ipVersion;
 	FwpmFreeMemory0((void **)&c);
 
-	fill_sa(&alg, spi, &k, &sab);
-	bundle.numSAs = 1;
-	bundle.saList = &sab.sa;
+	fill_sa(&a->alg, a->spi, k, &sab);
+	a->bundle.numSAs = 1;
+	a->bundle.saList = &sab.sa;
 	if (inbound)
-		rc = IPsecSaContextAddInbound1(engine, id, &bundle);
+		rc = IPsecSaContextAddInbound1(engine, id, &a->bundle);
 	else
-		rc = IPsecSaContextAddOutbound1(engine, id, &bundle);
-	explicit_bzero(&k, sizeof(k));
+		rc = IPsecSaContextAddOutbound1(engine, id, &a->bundle);
 	explicit_bzero(&sab, sizeof(sab));
-	engine_close(engine);
 	if (rc)
 		return fail_call(inbound ? "IPsecSaContextAddInbound1" :
 				 "IPsecSaContextAddOutbound1", rc);
 	return EXIT_OK;
+}
+
+static int sa_add(int argc, char **argv, bool inbound)
+{
+	struct sa_add_args a;
+	HANDLE engine;
+	struct keys k;
+	UINT64 id;
+	int st;
+
+	st = sa_add_args_parse(argc, argv, inbound, &id, &a);
+	if (st)
+		return st;
+	st = read_keys(a.key_file, &k);
+	if (!st)
+		st = check_keys(&a.alg, a.alg_name, &k);
+	if (!st)
+		st = engine_open(&engine);
+	if (!st) {
+		st = sa_add_call(engine, id, inbound, &a, &k);
+		engine_close(engine);
+	}
+	explicit_bzero(&k, sizeof(k));
+	return st;
 }
 
 static int sa_add_inbound(int argc, char **argv)
@@ -410,59 +435,45 @@ static void print_sa_details(const IPSEC_SA_DETAILS1 *d)
 	putchar('\n');
 }
 
-#define SA_ENUM_PAGE 64
+struct sa_list_args {
+	IPSEC_SA_ENUM_TEMPLATE0 tmpl;
+	bool have_dir;
+};
+
+static int kw_direction(void *args, const struct keyword *kw, const char *v)
+{
+	struct sa_list_args *a = args;
+
+	(void)kw;
+	if (!strcmp(v, "in") || !strcmp(v, "inbound"))
+		a->tmpl.saDirection = FWP_DIRECTION_INBOUND;
+	else if (!strcmp(v, "out") || !strcmp(v, "outbound"))
+		a->tmpl.saDirection = FWP_DIRECTION_OUTBOUND;
+	else
+		return usage_error("direction is 'in' or 'out', not '%s'", v);
+	a->have_dir = true;
+	return EXIT_OK;
+}
+
+/* "direction" and "--direction" alike: KW_DASHES. */
+static const struct keyword sa_list_keywords[] = {
+	{ "direction", 1, kw_direction, 0 },
+	{ NULL }
+};
+
+DEFINE_ENUMERATION(sa_enum, IPsecSaCreateEnumHandle0, IPsecSaEnum1,
+		   IPsecSaDestroyEnumHandle0, IPSEC_SA_DETAILS1, print_sa_details);
 
 static int sa_list(int argc, char **argv)
 {
-	IPSEC_SA_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_DETAILS1 **entries;
-	bool have_dir = false;
-	HANDLE engine, en;
-	const char *v;
-	UINT32 n, k;
-	DWORD rc;
-	int i, st;
+	struct sa_list_args a;
+	int st;
 
-	memset(&tmpl, 0, sizeof(tmpl));
-	for (i = 1; i < argc; i++) {
-		const char *kw = argv[i];
-
-		if (strcmp(kw, "--direction") && strcmp(kw, "direction"))
-			return usage_error("unknown argument '%s'", kw);
-		v = arg_value(argc, argv, &i);
-		if (!v)
-			return EXIT_USAGE;
-		if (!strcmp(v, "in") || !strcmp(v, "inbound"))
-			tmpl.saDirection = FWP_DIRECTION_INBOUND;
-		else if (!strcmp(v, "out") || !strcmp(v, "outbound"))
-			tmpl.saDirection = FWP_DIRECTION_OUTBOUND;
-		else
-			return usage_error("direction is 'in' or 'out', not '%s'", v);
-		have_dir = true;
-	}
-	st = engine_open(&engine);
+	memset(&a, 0, sizeof(a));
+	st = parse_keywords(sa_list_keywords, KW_DASHES, &a, argc, argv, 1);
 	if (st)
 		return st;
-	rc = IPsecSaCreateEnumHandle0(engine, have_dir ? &tmpl : NULL, &en);
-	if (rc) {
-		engine_close(engine);
-		return fail_call("IPsecSaCreateEnumHandle0", rc);
-	}
-	if (g_json)
-		json_begin_array(NULL);
-	do {
-		rc = IPsecSaEnum1(engine, en, SA_ENUM_PAGE, &entries, &n);
-		if (rc)
-			break;
-		for (k = 0; k < n; k++)
-			print_sa_details(entries[k]);
-		FwpmFreeMemory0((void **)&entries);
-	} while (n == SA_ENUM_PAGE);
-	if (g_json)
-		json_end();
-	IPsecSaDestroyEnumHandle0(engine, en);
-	engine_close(engine);
-	return rc ? fail_call("IPsecSaEnum1", rc) : EXIT_OK;
+	return enumerate(&sa_enum, a.have_dir ? &a.tmpl : NULL);
 }
 
 #define SA_ADD_USAGE \
