@@ -209,6 +209,10 @@ void alg_name(const struct alg *alg, char *buf, size_t len);
 void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len);
 int alg_print_table(void);
 
+/* An SA context or SA, as text or with --json (print.c). */
+void print_context(const IPSEC_SA_CONTEXT1 *c);
+void print_sa_details(const IPSEC_SA_DETAILS1 *d);
+
 /* JSON output on stdout (json.c). */
 void json_begin_object(const char *key);
 void json_begin_array(const char *key);
