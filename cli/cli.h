@@ -34,6 +34,7 @@ struct command {
 	const char *help;			/* one line, for listings */
 	const char *usage;			/* arguments, for --help */
 	const char *missing;			/* library call not there yet */
+	bool no_args;				/* takes no arguments */
 };
 
 extern const struct command context_commands[];

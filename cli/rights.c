@@ -214,9 +214,8 @@ static int rights_show(int argc, char **argv)
 	int i, n, st;
 	size_t r;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return usage_error("no arguments are taken");
 	st = engine_open(&engine);
 	if (st)
 		return st;
@@ -345,7 +344,7 @@ static int rights_revoke(int argc, char **argv)
 
 const struct command rights_commands[] = {
 	{
-		.name = "show", .fn = rights_show,
+		.name = "show", .fn = rights_show, .no_args = true,
 		.help = "list the users and groups granted rights, with the rights",
 		.usage = "[--json]",
 	},

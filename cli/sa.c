@@ -347,9 +347,8 @@ static int sa_add_outbound(int argc, char **argv)
 
 static int sa_algorithms(int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return usage_error("no arguments are taken");
 	return alg_print_table();
 }
 
@@ -416,7 +415,7 @@ const struct command sa_commands[] = {
 		.usage = SA_ADD_USAGE,
 	},
 	{
-		.name = "algorithms", .fn = sa_algorithms,
+		.name = "algorithms", .fn = sa_algorithms, .no_args = true,
 		.help = "list the algorithm names add-inbound/add-outbound take",
 		.usage = "[--json]",
 	},
