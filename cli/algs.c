@@ -136,9 +136,22 @@ static const struct alg_half *find_auth(const IPSEC_AUTH_TRANSFORM0 *a)
 			 a->authTransformId.authConfig);
 }
 
+/* CIPHER+HMAC, or AES-GCM, whose auth half goes without saying. */
+static void pair_name(const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac,
+		      char *buf, size_t len)
+{
+	const struct alg_half *c, *a;
+
+	c = find_cipher(&ac->saCipherInformation.cipherTransform);
+	if (c && c->auth_type == 0 && c->auth_config == 0 &&
+	    (a = find_auth(&ac->saAuthInformation.authTransform)))
+		snprintf(buf, len, "%s+%s", c->name, a->name);
+	else if (c)
+		snprintf(buf, len, "%s", c->name);
+}
+
 void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len)
 {
-	const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac;
 	const struct alg_half *c, *a;
 
 	snprintf(buf, len, "?");
@@ -162,15 +175,8 @@ void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len)
 			snprintf(buf, len, "%s", c->name);
 		break;
 	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
-		ac = sa->espAuthAndCipherInformation;
-		if (!ac)
-			break;
-		c = find_cipher(&ac->saCipherInformation.cipherTransform);
-		if (c && c->auth_type == 0 && c->auth_config == 0 &&
-		    (a = find_auth(&ac->saAuthInformation.authTransform)))
-			snprintf(buf, len, "%s+%s", c->name, a->name);
-		else if (c)
-			snprintf(buf, len, "%s", c->name);
+		if (sa->espAuthAndCipherInformation)
+			pair_name(sa->espAuthAndCipherInformation, buf, len);
 		break;
 	default:
 		break;

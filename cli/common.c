@@ -277,6 +277,44 @@ void traffic_addr_str(FWP_IP_VERSION v, UINT32 v4, const UINT8 v6[16],
 	}
 }
 
+/* IPv4: a full-length prefix is one address (FWP_UINT32), host order. */
+static int prefix_v4(const struct addr *a, UINT64 len, struct prefix *p)
+{
+	UINT32 n;
+
+	if (len > 32)
+		return -1;
+	memcpy(&n, a->net, 4);
+	if (len == 32) {
+		p->value.type = FWP_UINT32;
+		p->value.uint32 = ntohl(n);
+		return 0;
+	}
+	p->v4.addr = ntohl(n);
+	p->v4.mask = len ? ~(UINT32)0 << (32 - len) : 0;
+	p->value.type = FWP_V4_ADDR_MASK;
+	p->value.v4AddrMask = &p->v4;
+	return 0;
+}
+
+/* IPv6: a full-length prefix is one address (FWP_BYTE_ARRAY16_TYPE). */
+static int prefix_v6(const struct addr *a, UINT64 len, struct prefix *p)
+{
+	if (len > 128)
+		return -1;
+	if (len == 128) {
+		memcpy(p->a16.byteArray16, a->net, 16);
+		p->value.type = FWP_BYTE_ARRAY16_TYPE;
+		p->value.byteArray16 = &p->a16;
+		return 0;
+	}
+	memcpy(p->v6.addr, a->net, 16);
+	p->v6.prefixLength = (UINT8)len;
+	p->value.type = FWP_V6_ADDR_MASK;
+	p->value.v6AddrMask = &p->v6;
+	return 0;
+}
+
 /*
  * Filter conditions carry IPv4 in host order and IPv6 in network order
  * (contexts.rst, "Templates").  A full-length prefix is given as a single
@@ -288,7 +326,6 @@ int parse_prefix(const char *s, struct prefix *p)
 	UINT64 len = 0;
 	struct addr a;
 	char *slash;
-	UINT32 n;
 
 	memset(p, 0, sizeof(*p));
 	if (strlen(s) >= sizeof(buf))
@@ -302,38 +339,9 @@ int parse_prefix(const char *s, struct prefix *p)
 	}
 	if (parse_addr(buf, &a))
 		return -1;
-	if (a.version == FWP_IP_VERSION_V4) {
-		if (!slash)
-			len = 32;
-		if (len > 32)
-			return -1;
-		memcpy(&n, a.net, 4);
-		if (len == 32) {
-			p->value.type = FWP_UINT32;
-			p->value.uint32 = ntohl(n);
-			return 0;
-		}
-		p->v4.addr = ntohl(n);
-		p->v4.mask = len ? ~(UINT32)0 << (32 - len) : 0;
-		p->value.type = FWP_V4_ADDR_MASK;
-		p->value.v4AddrMask = &p->v4;
-		return 0;
-	}
-	if (!slash)
-		len = 128;
-	if (len > 128)
-		return -1;
-	if (len == 128) {
-		memcpy(p->a16.byteArray16, a.net, 16);
-		p->value.type = FWP_BYTE_ARRAY16_TYPE;
-		p->value.byteArray16 = &p->a16;
-		return 0;
-	}
-	memcpy(p->v6.addr, a.net, 16);
-	p->v6.prefixLength = (UINT8)len;
-	p->value.type = FWP_V6_ADDR_MASK;
-	p->value.v6AddrMask = &p->v6;
-	return 0;
+	if (a.version == FWP_IP_VERSION_V4)
+		return prefix_v4(&a, slash ? len : 32, p);
+	return prefix_v6(&a, slash ? len : 128, p);
 }
 
 bool subnets_template(const struct subnets *s,

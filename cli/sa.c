@@ -31,6 +31,34 @@ static int hexval(int c)
 	return -1;
 }
 
+/* The hex string at text[*i] (an optional 0x, then digits) as key k->n. */
+static int parse_key(const char *name, const char *text, size_t len,
+		     size_t *i, struct keys *k)
+{
+	size_t digits;
+	int hi, lo;
+
+	if (*i + 1 < len && text[*i] == '0' &&
+	    (text[*i + 1] == 'x' || text[*i + 1] == 'X'))
+		*i += 2;
+	for (digits = 0; *i + digits < len && hexval(text[*i + digits]) >= 0; digits++)
+		;
+	if (*i + digits < len && !strchr(" \t\r\n#", text[*i + digits]))
+		return fail("key file %s: keys are hexadecimal strings", name);
+	if (!digits || digits % 2)
+		return fail("key file %s: a key has an odd number of hex digits", name);
+	if (digits / 2 > ALG_MAX_KEY)
+		return fail("key file %s: a key is longer than %d bytes", name,
+			    ALG_MAX_KEY);
+	for (; digits; digits -= 2, *i += 2) {
+		hi = hexval(text[*i]);
+		lo = hexval(text[*i + 1]);
+		k->key[k->n][k->len[k->n]++] = (UINT8)(hi << 4 | lo);
+	}
+	k->n++;
+	return EXIT_OK;
+}
+
 /*
  * Hex strings separated by white space, each with an optional 0x; "#"
  * starts a comment that runs to the end of the line.
@@ -38,8 +66,8 @@ static int hexval(int c)
 static int parse_keys(const char *name, const char *text, size_t len,
 		      struct keys *k)
 {
-	size_t i = 0, digits;
-	int hi, lo;
+	size_t i = 0;
+	int st;
 
 	memset(k, 0, sizeof(*k));
 	while (i < len) {
@@ -55,23 +83,9 @@ static int parse_keys(const char *name, const char *text, size_t len,
 		}
 		if (k->n == 2)
 			return fail("key file %s: more than two keys", name);
-		if (i + 1 < len && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X'))
-			i += 2;
-		for (digits = 0; i + digits < len && hexval(text[i + digits]) >= 0; digits++)
-			;
-		if (i + digits < len && !strchr(" \t\r\n#", text[i + digits]))
-			return fail("key file %s: keys are hexadecimal strings", name);
-		if (!digits || digits % 2)
-			return fail("key file %s: a key has an odd number of hex digits", name);
-		if (digits / 2 > ALG_MAX_KEY)
-			return fail("key file %s: a key is longer than %d bytes", name,
-				    ALG_MAX_KEY);
-		for (; digits; digits -= 2, i += 2) {
-			hi = hexval(text[i]);
-			lo = hexval(text[i + 1]);
-			k->key[k->n][k->len[k->n]++] = (UINT8)(hi << 4 | lo);
-		}
-		k->n++;
+		st = parse_key(name, text, len, &i, k);
+		if (st)
+			return st;
 	}
 	if (!k->n)
 		return fail("key file %s: no key in it", name);
@@ -154,16 +168,14 @@ struct sa_buf {
 	IPSEC_SA_CIPHER_INFORMATION0 cipher;
 };
 
-static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
-		    struct sa_buf *b)
+/* The cipher and auth halves with their keys, in the file's order. */
+static void fill_halves(const struct alg *alg, struct keys *k,
+			struct sa_buf *b)
 {
 	const struct alg_half *c = alg->cipher, *a = alg->auth;
 	FWP_BYTE_BLOB key0 = { k->len[0], k->key[0] };
 	FWP_BYTE_BLOB key1 = { k->len[1], k->key[1] };
 
-	memset(b, 0, sizeof(*b));
-	b->sa.spi = spi;
-	b->sa.saTransformType = alg->transform;
 	if (c) {
 		b->cipher.cipherTransform.cipherTransformId.cipherType =
 			(IPSEC_CIPHER_TYPE)c->type;
@@ -181,6 +193,15 @@ static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
 		b->auth.authTransform.authTransformId.authConfig = c->auth_config;
 		b->auth.authKey = key0;
 	}
+}
+
+static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
+		    struct sa_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->sa.spi = spi;
+	b->sa.saTransformType = alg->transform;
+	fill_halves(alg, k, b);
 	switch (alg->transform) {
 	case IPSEC_TRANSFORM_AH:
 		b->sa.ahInformation = &b->auth;
