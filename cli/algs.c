@@ -124,27 +124,36 @@ static const struct alg_half *find_half(const struct alg_half *a,
 	return NULL;
 }
 
-static const struct alg_half *find_cipher(const IPSEC_CIPHER_TRANSFORM0 *c)
+/* The cipher an SA's cipher information names; NULL for none. */
+static const struct alg_half *find_cipher(const IPSEC_SA_CIPHER_INFORMATION0 *i)
 {
-	return find_half(ciphers, gcms, (UINT32)c->cipherTransformId.cipherType,
-			 c->cipherTransformId.cipherConfig);
+	const IPSEC_CIPHER_TRANSFORM_ID0 *id;
+
+	if (!i)
+		return NULL;
+	id = &i->cipherTransform.cipherTransformId;
+	return find_half(ciphers, gcms, (UINT32)id->cipherType, id->cipherConfig);
 }
 
-static const struct alg_half *find_auth(const IPSEC_AUTH_TRANSFORM0 *a)
+/* The integrity algorithm an SA's auth information names; NULL for none. */
+static const struct alg_half *find_auth(const IPSEC_SA_AUTH_INFORMATION0 *i)
 {
-	return find_half(hmacs, gmacs, (UINT32)a->authTransformId.authType,
-			 a->authTransformId.authConfig);
+	const IPSEC_AUTH_TRANSFORM_ID0 *id;
+
+	if (!i)
+		return NULL;
+	id = &i->authTransform.authTransformId;
+	return find_half(hmacs, gmacs, (UINT32)id->authType, id->authConfig);
 }
 
 /* CIPHER+HMAC, or AES-GCM, whose auth half goes without saying. */
 static void pair_name(const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac,
 		      char *buf, size_t len)
 {
-	const struct alg_half *c, *a;
+	const struct alg_half *c = find_cipher(&ac->saCipherInformation);
+	const struct alg_half *a = find_auth(&ac->saAuthInformation);
 
-	c = find_cipher(&ac->saCipherInformation.cipherTransform);
-	if (c && c->auth_type == 0 && c->auth_config == 0 &&
-	    (a = find_auth(&ac->saAuthInformation.authTransform)))
+	if (c && c->auth_type == 0 && c->auth_config == 0 && a)
 		snprintf(buf, len, "%s+%s", c->name, a->name);
 	else if (c)
 		snprintf(buf, len, "%s", c->name);
@@ -157,21 +166,21 @@ void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len)
 	snprintf(buf, len, "?");
 	switch (sa->saTransformType) {
 	case IPSEC_TRANSFORM_AH:
-		if (sa->ahInformation &&
-		    (a = find_auth(&sa->ahInformation->authTransform)))
+		a = find_auth(sa->ahInformation);
+		if (a)
 			snprintf(buf, len, "ah-%s", a->name);
 		break;
 	case IPSEC_TRANSFORM_ESP_AUTH:
 	case IPSEC_TRANSFORM_ESP_AUTH_FW:
-		if (sa->espAuthInformation &&
-		    (a = find_auth(&sa->espAuthInformation->authTransform)))
+		a = find_auth(sa->espAuthInformation);
+		if (a)
 			snprintf(buf, len, "%s%s", a->name,
 				 sa->saTransformType == IPSEC_TRANSFORM_ESP_AUTH_FW ?
 				 " (esp-auth-fw)" : "");
 		break;
 	case IPSEC_TRANSFORM_ESP_CIPHER:
-		if (sa->espCipherInformation &&
-		    (c = find_cipher(&sa->espCipherInformation->cipherTransform)))
+		c = find_cipher(sa->espCipherInformation);
+		if (c)
 			snprintf(buf, len, "%s", c->name);
 		break;
 	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:

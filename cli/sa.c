@@ -270,7 +270,8 @@ static const struct keyword sa_add_keywords[] = {
 	{ "spi", 1, kw_spi, SA_ADD(spi) },
 	{ "alg", 1, kw_str, SA_ADD(alg_name) },
 	{ "key-file", 1, kw_str, SA_ADD(key_file) },
-	{ "peer-private-address", 1, kw_private, SA_ADD(bundle.peerV4PrivateAddress) },
+	{ "peer-private-address", 1, kw_private,
+	  SA_ADD(bundle.peerV4PrivateAddress) },
 	{ "lifetime-seconds", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeSeconds) },
 	{ "lifetime-kilobytes", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeKilobytes) },
 	{ "lifetime-packets", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimePackets) },
@@ -372,7 +373,6 @@ static int sa_algorithms(int argc, char **argv)
 	(void)argv;
 	return alg_print_table();
 }
-
 
 /* ------------------------------------------------------------ list */
 
