@@ -108,69 +108,84 @@ void alg_name(const struct alg *alg, char *buf, size_t len)
 		snprintf(buf, len, "%s", alg->cipher ? alg->cipher->name : alg->auth->name);
 }
 
-static const struct alg_half *find_cipher(const IPSEC_CIPHER_TRANSFORM0 *c)
+/* The entry of table a or b with this type and config. */
+static const struct alg_half *find_half(const struct alg_half *a,
+					const struct alg_half *b,
+					UINT32 type, UINT8 config)
 {
-	const struct alg_half *tabs[] = { ciphers, gcms };
+	const struct alg_half *tabs[] = { a, b };
 	const struct alg_half *t;
 	size_t i;
 
 	for (i = 0; i < 2; i++)
 		for (t = tabs[i]; t->name; t++)
-			if (t->type == (UINT32)c->cipherTransformId.cipherType &&
-			    t->config == c->cipherTransformId.cipherConfig)
+			if (t->type == type && t->config == config)
 				return t;
 	return NULL;
 }
 
-static const struct alg_half *find_auth(const IPSEC_AUTH_TRANSFORM0 *a)
+/* The cipher an SA's cipher information names; NULL for none. */
+static const struct alg_half *find_cipher(const IPSEC_SA_CIPHER_INFORMATION0 *i)
 {
-	const struct alg_half *tabs[] = { hmacs, gmacs };
-	const struct alg_half *t;
-	size_t i;
+	const IPSEC_CIPHER_TRANSFORM_ID0 *id;
 
-	for (i = 0; i < 2; i++)
-		for (t = tabs[i]; t->name; t++)
-			if (t->type == (UINT32)a->authTransformId.authType &&
-			    t->config == a->authTransformId.authConfig)
-				return t;
-	return NULL;
+	if (!i)
+		return NULL;
+	id = &i->cipherTransform.cipherTransformId;
+	return find_half(ciphers, gcms, (UINT32)id->cipherType, id->cipherConfig);
+}
+
+/* The integrity algorithm an SA's auth information names; NULL for none. */
+static const struct alg_half *find_auth(const IPSEC_SA_AUTH_INFORMATION0 *i)
+{
+	const IPSEC_AUTH_TRANSFORM_ID0 *id;
+
+	if (!i)
+		return NULL;
+	id = &i->authTransform.authTransformId;
+	return find_half(hmacs, gmacs, (UINT32)id->authType, id->authConfig);
+}
+
+/* CIPHER+HMAC, or AES-GCM, whose auth half goes without saying. */
+static void pair_name(const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac,
+		      char *buf, size_t len)
+{
+	const struct alg_half *c = find_cipher(&ac->saCipherInformation);
+	const struct alg_half *a = find_auth(&ac->saAuthInformation);
+
+	if (c && c->auth_type == 0 && c->auth_config == 0 && a)
+		snprintf(buf, len, "%s+%s", c->name, a->name);
+	else if (c)
+		snprintf(buf, len, "%s", c->name);
 }
 
 void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len)
 {
-	const IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *ac;
 	const struct alg_half *c, *a;
 
 	snprintf(buf, len, "?");
 	switch (sa->saTransformType) {
 	case IPSEC_TRANSFORM_AH:
-		if (sa->ahInformation &&
-		    (a = find_auth(&sa->ahInformation->authTransform)))
+		a = find_auth(sa->ahInformation);
+		if (a)
 			snprintf(buf, len, "ah-%s", a->name);
 		break;
 	case IPSEC_TRANSFORM_ESP_AUTH:
 	case IPSEC_TRANSFORM_ESP_AUTH_FW:
-		if (sa->espAuthInformation &&
-		    (a = find_auth(&sa->espAuthInformation->authTransform)))
+		a = find_auth(sa->espAuthInformation);
+		if (a)
 			snprintf(buf, len, "%s%s", a->name,
 				 sa->saTransformType == IPSEC_TRANSFORM_ESP_AUTH_FW ?
 				 " (esp-auth-fw)" : "");
 		break;
 	case IPSEC_TRANSFORM_ESP_CIPHER:
-		if (sa->espCipherInformation &&
-		    (c = find_cipher(&sa->espCipherInformation->cipherTransform)))
+		c = find_cipher(sa->espCipherInformation);
+		if (c)
 			snprintf(buf, len, "%s", c->name);
 		break;
 	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
-		ac = sa->espAuthAndCipherInformation;
-		if (!ac)
-			break;
-		c = find_cipher(&ac->saCipherInformation.cipherTransform);
-		if (c && c->auth_type == 0 && c->auth_config == 0 &&
-		    (a = find_auth(&ac->saAuthInformation.authTransform)))
-			snprintf(buf, len, "%s+%s", c->name, a->name);
-		else if (c)
-			snprintf(buf, len, "%s", c->name);
+		if (sa->espAuthAndCipherInformation)
+			pair_name(sa->espAuthAndCipherInformation, buf, len);
 		break;
 	default:
 		break;
@@ -192,20 +207,34 @@ static void print_alg(const char *name, const char *transform,
 	}
 }
 
-int alg_print_table(void)
+/*
+ * Each algorithm of table t on its own, named prefix + name: a cipher's
+ * key is the encryption key, another's the integrity key; a salted key
+ * ends with a 4-byte salt.
+ */
+static void print_algs(const struct alg_half *t, const char *prefix,
+		       const char *transform, bool cipher, bool salted)
+{
+	char name[64], keys[64];
+	unsigned int len;
+
+	for (; t->name; t++) {
+		len = (unsigned int)t->key_len;
+		snprintf(name, sizeof(name), "%s%s", prefix, t->name);
+		if (salted)
+			snprintf(keys, sizeof(keys), "%u (%u + 4 salt)", len, len - 4);
+		else
+			snprintf(keys, sizeof(keys), "%u", len);
+		print_alg(name, transform, keys, cipher ? len : 0, cipher ? 0 : len);
+	}
+}
+
+/* Every CIPHER+HMAC pair. */
+static void print_pairs(void)
 {
 	const struct alg_half *c, *a;
 	char name[64], keys[64];
 
-	if (g_json)
-		json_begin_array(NULL);
-	else
-		printf("%-26s %-22s %s\n", "ALGORITHM", "TRANSFORM", "KEY BYTES");
-	for (c = gcms; c->name; c++) {
-		snprintf(keys, sizeof(keys), "%u (%u + 4 salt)",
-			 (unsigned int)c->key_len, (unsigned int)c->key_len - 4);
-		print_alg(c->name, "esp-auth-and-cipher", keys, c->key_len, 0);
-	}
 	for (c = ciphers; c->name; c++) {
 		for (a = hmacs; a->name; a++) {
 			snprintf(name, sizeof(name), "%s+%s", c->name, a->name);
@@ -215,24 +244,20 @@ int alg_print_table(void)
 				  c->key_len, a->key_len);
 		}
 	}
-	for (c = ciphers; c->name; c++) {
-		snprintf(keys, sizeof(keys), "%u", (unsigned int)c->key_len);
-		print_alg(c->name, "esp-cipher", keys, c->key_len, 0);
-	}
-	for (a = hmacs; a->name; a++) {
-		snprintf(keys, sizeof(keys), "%u", (unsigned int)a->key_len);
-		print_alg(a->name, "esp-auth", keys, 0, a->key_len);
-	}
-	for (a = gmacs; a->name; a++) {
-		snprintf(keys, sizeof(keys), "%u (%u + 4 salt)",
-			 (unsigned int)a->key_len, (unsigned int)a->key_len - 4);
-		print_alg(a->name, "esp-auth", keys, 0, a->key_len);
-	}
-	for (a = hmacs; a->name; a++) {
-		snprintf(name, sizeof(name), "ah-%s", a->name);
-		snprintf(keys, sizeof(keys), "%u", (unsigned int)a->key_len);
-		print_alg(name, "ah", keys, 0, a->key_len);
-	}
+}
+
+int alg_print_table(void)
+{
+	if (g_json)
+		json_begin_array(NULL);
+	else
+		printf("%-26s %-22s %s\n", "ALGORITHM", "TRANSFORM", "KEY BYTES");
+	print_algs(gcms, "", "esp-auth-and-cipher", true, true);
+	print_pairs();
+	print_algs(ciphers, "", "esp-cipher", true, false);
+	print_algs(hmacs, "", "esp-auth", false, false);
+	print_algs(gmacs, "", "esp-auth", false, true);
+	print_algs(hmacs, "ah-", "ah", false, false);
 	if (g_json)
 		json_end();
 	return EXIT_OK;

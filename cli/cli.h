@@ -34,6 +34,7 @@ struct command {
 	const char *help;			/* one line, for listings */
 	const char *usage;			/* arguments, for --help */
 	const char *missing;			/* library call not there yet */
+	bool no_args;				/* takes no arguments */
 };
 
 extern const struct command context_commands[];
@@ -58,15 +59,48 @@ int engine_open(HANDLE *engine);
 void engine_close(HANDLE engine);
 
 /*
- * Keyword arguments: "local 10.0.0.1".  arg_value() returns the value
- * after argv[*i] and advances *i, or NULL (after a usage message) when it
- * is missing.
+ * Keyword arguments (keywords.c): "local 10.0.0.1 mode tunnel".  A
+ * command lists its keywords in a table ending with a NULL name; each
+ * keyword takes no value or one, which set() stores at offset in the
+ * command's argument struct, or refuses with a usage message.
  */
-const char *arg_value(int argc, char **argv, int *i);
+struct keyword {
+	const char *name;
+	int arity;		/* values taken: 0 or 1 */
+	int (*set)(void *args, const struct keyword *kw, const char *value);
+	size_t offset;		/* of the field set, in args */
+};
+
+/*
+ * Flags of parse_keywords(): KW_DASHES, "--encap" is also "encap";
+ * KW_VALUE_FIRST, an unknown keyword is taken to have a value, and that
+ * value missing is reported first, as for a known keyword.
+ */
+#define KW_DASHES	0x1
+#define KW_VALUE_FIRST	0x2
+
+/* argv[first..] as keywords of table t; returns the exit status. */
+int parse_keywords(const struct keyword *t, unsigned int flags, void *args,
+		   int argc, char **argv, int first);
+
+static inline void *kw_field(void *args, const struct keyword *kw)
+{
+	return (char *)args + kw->offset;
+}
+
+/* Setters of a UINT16/32/64, a const char * or a struct prefix. */
+int kw_u16(void *args, const struct keyword *kw, const char *v);
+int kw_u32(void *args, const struct keyword *kw, const char *v);
+int kw_u64(void *args, const struct keyword *kw, const char *v);
+int kw_str(void *args, const struct keyword *kw, const char *v);
+int kw_prefix(void *args, const struct keyword *kw, const char *v);
+
 int parse_u64(const char *s, UINT64 *v);
 int parse_u32(const char *s, UINT32 *v);
 int parse_u16(const char *s, UINT16 *v);
 int parse_id(const char *s, UINT64 *id);	/* with a usage message */
+/* "ID ...": the context id argv[1] is, with a usage message. */
+int parse_id_arg(int argc, char **argv, UINT64 *id);
 int parse_protocol(const char *s, UINT8 *proto);
 const char *protocol_name(UINT8 proto);
 
@@ -92,6 +126,65 @@ struct prefix {
 
 int parse_prefix(const char *s, struct prefix *p);
 
+/*
+ * "local PREFIX remote PREFIX" of context list and monitor: an SA
+ * context enumeration template; a prefix not given stays FWP_EMPTY.
+ */
+struct subnets {
+	struct prefix local, remote;
+};
+
+/* The two keywords, for a struct subnets at offset at in the arguments. */
+#define SUBNET_KEYWORDS(at) \
+	{ "local", 1, kw_prefix, (at) + offsetof(struct subnets, local) }, \
+	{ "remote", 1, kw_prefix, (at) + offsetof(struct subnets, remote) }
+
+/* Fills tmpl; false when neither subnet was given. */
+bool subnets_template(const struct subnets *s,
+		      IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl);
+
+/*
+ * One enumeration, printed page by page (in a JSON array with --json):
+ * create() opens it with tmpl, page() returns up to max entries as an
+ * array print(entries, i) knows, destroy() closes it.
+ */
+struct enumeration {
+	const char *create_call, *enum_call;	/* names for messages */
+	DWORD (*create)(HANDLE engine, const void *tmpl, HANDLE *en);
+	DWORD (*page)(HANDLE engine, HANDLE en, UINT32 max, void **entries,
+		      UINT32 *n);
+	DWORD (*destroy)(HANDLE engine, HANDLE en);
+	void (*print)(void *entries, UINT32 i);
+};
+
+int enumerate(const struct enumeration *e, const void *tmpl);
+
+/*
+ * The struct enumeration name over the library calls create, next and
+ * destroy, whose entries are type pointers printed by print(type *).
+ */
+#define DEFINE_ENUMERATION(name, create, next, destroy, type, print)	\
+static DWORD name##_create(HANDLE engine, const void *tmpl, HANDLE *en)	\
+{									\
+	return create(engine, tmpl, en);				\
+}									\
+static DWORD name##_page(HANDLE engine, HANDLE en, UINT32 max,		\
+			 void **entries, UINT32 *n)			\
+{									\
+	type **e = NULL;						\
+	DWORD rc = next(engine, en, max, &e, n);			\
+									\
+	*entries = e;							\
+	return rc;							\
+}									\
+static void name##_print(void *entries, UINT32 i)			\
+{									\
+	print(((type **)entries)[i]);					\
+}									\
+static const struct enumeration name = {				\
+	#create, #next, name##_create, name##_page, destroy, name##_print \
+}
+
 /* Algorithms (algs.c). */
 #define ALG_MAX_KEY 64
 
@@ -116,6 +209,10 @@ void alg_name(const struct alg *alg, char *buf, size_t len);
 /* The name of the algorithm an IPSEC_SA0 carries, "?" when unknown. */
 void alg_name_of_sa(const IPSEC_SA0 *sa, char *buf, size_t len);
 int alg_print_table(void);
+
+/* An SA context or SA, as text or with --json (print.c). */
+void print_context(const IPSEC_SA_CONTEXT1 *c);
+void print_sa_details(const IPSEC_SA_DETAILS1 *d);
 
 /* JSON output on stdout (json.c). */
 void json_begin_object(const char *key);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Messages, the engine session, and parsing of numbers, addresses and
- * prefixes for the wfpipsec tool.
+ * Messages, the engine session and its enumerations, and parsing of
+ * numbers, addresses and prefixes for the wfpipsec tool.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -100,13 +100,39 @@ void engine_close(HANDLE engine)
 	FwpmEngineClose0(engine);
 }
 
-const char *arg_value(int argc, char **argv, int *i)
+#define ENUM_PAGE 64
+
+int enumerate(const struct enumeration *e, const void *tmpl)
 {
-	if (*i + 1 >= argc) {
-		usage_error("'%s' needs a value", argv[*i]);
-		return NULL;
+	HANDLE engine, en;
+	void *entries;
+	UINT32 n, i;
+	DWORD rc;
+	int st;
+
+	st = engine_open(&engine);
+	if (st)
+		return st;
+	rc = e->create(engine, tmpl, &en);
+	if (rc) {
+		engine_close(engine);
+		return fail_call(e->create_call, rc);
 	}
-	return argv[++*i];
+	if (g_json)
+		json_begin_array(NULL);
+	do {
+		rc = e->page(engine, en, ENUM_PAGE, &entries, &n);
+		if (rc)
+			break;
+		for (i = 0; i < n; i++)
+			e->print(entries, i);
+		FwpmFreeMemory0(&entries);
+	} while (n == ENUM_PAGE);
+	if (g_json)
+		json_end();
+	e->destroy(engine, en);
+	engine_close(engine);
+	return rc ? fail_call(e->enum_call, rc) : EXIT_OK;
 }
 
 /* Decimal or 0x-hexadecimal, the whole string, no sign. */
@@ -150,6 +176,13 @@ int parse_id(const char *s, UINT64 *id)
 	if (parse_u64(s, id))
 		return usage_error("'%s' is not a context id", s);
 	return EXIT_OK;
+}
+
+int parse_id_arg(int argc, char **argv, UINT64 *id)
+{
+	if (argc < 2)
+		return usage_error("a context id is needed");
+	return parse_id(argv[1], id);
 }
 
 static const struct {
@@ -244,6 +277,44 @@ void traffic_addr_str(FWP_IP_VERSION v, UINT32 v4, const UINT8 v6[16],
 	}
 }
 
+/* IPv4: a full-length prefix is one address (FWP_UINT32), host order. */
+static int prefix_v4(const struct addr *a, UINT64 len, struct prefix *p)
+{
+	UINT32 n;
+
+	if (len > 32)
+		return -1;
+	memcpy(&n, a->net, 4);
+	if (len == 32) {
+		p->value.type = FWP_UINT32;
+		p->value.uint32 = ntohl(n);
+		return 0;
+	}
+	p->v4.addr = ntohl(n);
+	p->v4.mask = len ? ~(UINT32)0 << (32 - len) : 0;
+	p->value.type = FWP_V4_ADDR_MASK;
+	p->value.v4AddrMask = &p->v4;
+	return 0;
+}
+
+/* IPv6: a full-length prefix is one address (FWP_BYTE_ARRAY16_TYPE). */
+static int prefix_v6(const struct addr *a, UINT64 len, struct prefix *p)
+{
+	if (len > 128)
+		return -1;
+	if (len == 128) {
+		memcpy(p->a16.byteArray16, a->net, 16);
+		p->value.type = FWP_BYTE_ARRAY16_TYPE;
+		p->value.byteArray16 = &p->a16;
+		return 0;
+	}
+	memcpy(p->v6.addr, a->net, 16);
+	p->v6.prefixLength = (UINT8)len;
+	p->value.type = FWP_V6_ADDR_MASK;
+	p->value.v6AddrMask = &p->v6;
+	return 0;
+}
+
 /*
  * Filter conditions carry IPv4 in host order and IPv6 in network order
  * (contexts.rst, "Templates").  A full-length prefix is given as a single
@@ -255,7 +326,6 @@ int parse_prefix(const char *s, struct prefix *p)
 	UINT64 len = 0;
 	struct addr a;
 	char *slash;
-	UINT32 n;
 
 	memset(p, 0, sizeof(*p));
 	if (strlen(s) >= sizeof(buf))
@@ -269,36 +339,17 @@ int parse_prefix(const char *s, struct prefix *p)
 	}
 	if (parse_addr(buf, &a))
 		return -1;
-	if (a.version == FWP_IP_VERSION_V4) {
-		if (!slash)
-			len = 32;
-		if (len > 32)
-			return -1;
-		memcpy(&n, a.net, 4);
-		if (len == 32) {
-			p->value.type = FWP_UINT32;
-			p->value.uint32 = ntohl(n);
-			return 0;
-		}
-		p->v4.addr = ntohl(n);
-		p->v4.mask = len ? ~(UINT32)0 << (32 - len) : 0;
-		p->value.type = FWP_V4_ADDR_MASK;
-		p->value.v4AddrMask = &p->v4;
-		return 0;
-	}
-	if (!slash)
-		len = 128;
-	if (len > 128)
-		return -1;
-	if (len == 128) {
-		memcpy(p->a16.byteArray16, a.net, 16);
-		p->value.type = FWP_BYTE_ARRAY16_TYPE;
-		p->value.byteArray16 = &p->a16;
-		return 0;
-	}
-	memcpy(p->v6.addr, a.net, 16);
-	p->v6.prefixLength = (UINT8)len;
-	p->value.type = FWP_V6_ADDR_MASK;
-	p->value.v6AddrMask = &p->v6;
-	return 0;
+	if (a.version == FWP_IP_VERSION_V4)
+		return prefix_v4(&a, slash ? len : 32, p);
+	return prefix_v6(&a, slash ? len : 128, p);
+}
+
+bool subnets_template(const struct subnets *s,
+		      IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl)
+{
+	memset(tmpl, 0, sizeof(*tmpl));
+	tmpl->localSubNet = s->local.value;
+	tmpl->remoteSubNet = s->remote.value;
+	return s->local.value.type != FWP_EMPTY ||
+	       s->remote.value.type != FWP_EMPTY;
 }

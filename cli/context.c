@@ -2,354 +2,240 @@
 /*
  * wfpipsec context create|show|list|delete|expire|set-selectors|update.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* ------------------------------------------------------------ printing */
+/* ------------------------------------------------------------ arguments */
 
-static const char *context_state(const IPSEC_SA_CONTEXT1 *c)
+/* Those of local and remote given, as addresses of one IP version. */
+static int parse_addrs(const char *ls, const char *rs, struct addr *local,
+		       struct addr *remote)
 {
-	if (!c->inboundSa)
-		return "created";
-	if (!c->inboundSa->saBundle.numSAs)
-		return "spi-set";
-	if (!c->outboundSa || !c->outboundSa->saBundle.numSAs)
-		return "inbound-only";
-	return "complete";
+	if (ls && parse_addr(ls, local))
+		return usage_error("'%s' is not an IPv4 or IPv6 address", ls);
+	if (rs && parse_addr(rs, remote))
+		return usage_error("'%s' is not an IPv4 or IPv6 address", rs);
+	if (ls && rs && local->version != remote->version)
+		return usage_error("local and remote addresses are of different IP versions");
+	return EXIT_OK;
 }
 
-static const char *sa_protocol(const IPSEC_SA0 *sa)
+static void set_traffic_addrs(IPSEC_TRAFFIC1 *t, const struct addr *local,
+			      const struct addr *remote)
 {
-	return sa->saTransformType == IPSEC_TRANSFORM_AH ? "ah" : "esp";
+	if (local)
+		addr_to_traffic(local, &t->localV4Address, t->localV6Address);
+	if (remote)
+		addr_to_traffic(remote, &t->remoteV4Address, t->remoteV6Address);
 }
 
-static void print_sa_json(const char *key, const IPSEC_SA_DETAILS1 *d)
+static int kw_true(void *args, const struct keyword *kw, const char *v)
 {
-	const IPSEC_SA_BUNDLE1 *b;
-	char alg[64], addr[64];
-
-	if (!d || !d->saBundle.numSAs || !d->saBundle.saList) {
-		json_null(key);
-		return;
-	}
-	b = &d->saBundle;
-	alg_name_of_sa(&b->saList[0], alg, sizeof(alg));
-	json_begin_object(key);
-	json_uint("spi", b->saList[0].spi);
-	json_string("protocol", sa_protocol(&b->saList[0]));
-	json_string("algorithm", alg);
-	json_begin_object("lifetime");
-	json_uint("seconds", b->lifetime.lifetimeSeconds);
-	json_uint("kilobytes", b->lifetime.lifetimeKilobytes);
-	json_uint("packets", b->lifetime.lifetimePackets);
-	json_end();
-	json_uint("flags", b->flags);
-	json_uint("qm_sa_id", b->qmSaId);
-	json_uint("mm_sa_id", b->mmSaId);
-	json_uint("pfs_group", b->pfsGroup);
-	json_uint("idle_timeout_seconds", b->idleTimeoutSeconds);
-	if (b->ipVersion == FWP_IP_VERSION_V4 && b->peerV4PrivateAddress) {
-		traffic_addr_str(FWP_IP_VERSION_V4, b->peerV4PrivateAddress,
-				 NULL, addr, sizeof(addr));
-		json_string("peer_v4_private_address", addr);
-	} else {
-		json_null("peer_v4_private_address");
-	}
-	json_end();
+	(void)v;
+	*(bool *)kw_field(args, kw) = true;
+	return EXIT_OK;
 }
 
-static void print_context_json(const IPSEC_SA_CONTEXT1 *c)
-{
-	const IPSEC_SA_DETAILS1 *out = c->outboundSa;
-	const IPSEC_TRAFFIC1 *t = &out->traffic;
-	const IPSEC_V4_UDP_ENCAPSULATION0 *encap =
-		c->inboundSa ? c->inboundSa->udpEncapsulation : NULL;
-	bool tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
-	char local[64], remote[64];
+/* ------------------------------------------------------------ selectors */
 
-	traffic_addr_str(t->ipVersion, t->localV4Address, t->localV6Address,
-			 local, sizeof(local));
-	traffic_addr_str(t->ipVersion, t->remoteV4Address, t->remoteV6Address,
-			 remote, sizeof(remote));
-	json_begin_object(NULL);
-	json_uint("id", c->saContextId);
-	json_string("state", context_state(c));
-	json_string("ip_version", t->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6");
-	json_string("mode", tunnel ? "tunnel" : "transport");
-	json_string("local", local);
-	json_string("remote", remote);
-	json_uint("protocol", t->ipProtocol);
-	json_uint("local_port", t->localPort);
-	json_uint("remote_port", t->remotePort);
-	json_uint(tunnel ? "tunnel_policy_id" : "filter_id", t->ipsecFilterId);
-	json_uint("if_luid", t->localIfLuid);
-	json_uint("if_profile_id", t->realIfProfileId);
-	json_begin_object("virtual_if");
-	json_uint("tunnel_id", out->virtualIfTunnelInfo.virtualIfTunnelId);
-	json_uint("selector_id", out->virtualIfTunnelInfo.trafficSelectorId);
-	json_end();
-	if (encap) {
-		json_begin_object("udp_encap");
-		json_uint("local_port", encap->localUdpEncapPort);
-		json_uint("remote_port", encap->remoteUdpEncapPort);
-		json_end();
-	} else {
-		json_null("udp_encap");
-	}
-	json_bool("inbound_spi_reserved", c->inboundSa != NULL);
-	print_sa_json("inbound_sa", c->inboundSa);
-	print_sa_json("outbound_sa", out);
-	json_end();
+/* local-subnet, remote-subnet (FWP_EMPTY when not given) and no-policy. */
+struct selectors {
+	struct prefix local, remote;
+	UINT32 flags;
+};
+
+static int kw_no_policy(void *args, const struct keyword *kw, const char *v)
+{
+	(void)v;
+	*(UINT32 *)kw_field(args, kw) |= WFPIPSEC_SELECTORS_FLAG_NO_POLICY;
+	return EXIT_OK;
 }
 
-static void print_sa_text(const char *dir, const IPSEC_SA_DETAILS1 *d,
-			  bool reserved)
-{
-	const IPSEC_SA_BUNDLE1 *b;
-	char alg[64], addr[64];
+/* The keywords of a struct selectors at offset at in the arguments. */
+#define SELECTOR_KEYWORDS(at) \
+	{ "local-subnet", 1, kw_prefix, (at) + offsetof(struct selectors, local) }, \
+	{ "remote-subnet", 1, kw_prefix, (at) + offsetof(struct selectors, remote) }, \
+	{ "no-policy", 0, kw_no_policy, (at) + offsetof(struct selectors, flags) }
 
-	printf("\t%-8s ", dir);
-	if (!d || !d->saBundle.numSAs || !d->saBundle.saList) {
-		puts(reserved ? "spi reserved, no SA" : "no SA");
-		return;
-	}
-	b = &d->saBundle;
-	alg_name_of_sa(&b->saList[0], alg, sizeof(alg));
-	printf("spi 0x%08x %s %s", (unsigned int)b->saList[0].spi,
-	       sa_protocol(&b->saList[0]), alg);
-	if (b->lifetime.lifetimeSeconds)
-		printf(" lifetime-seconds %u", (unsigned int)b->lifetime.lifetimeSeconds);
-	if (b->lifetime.lifetimeKilobytes)
-		printf(" lifetime-kilobytes %u", (unsigned int)b->lifetime.lifetimeKilobytes);
-	if (b->lifetime.lifetimePackets)
-		printf(" lifetime-packets %u", (unsigned int)b->lifetime.lifetimePackets);
-	if (b->flags)
-		printf(" flags 0x%x", (unsigned int)b->flags);
-	if (b->qmSaId)
-		printf(" qm-sa-id %u", (unsigned int)b->qmSaId);
-	if (b->ipVersion == FWP_IP_VERSION_V4 && b->peerV4PrivateAddress) {
-		traffic_addr_str(FWP_IP_VERSION_V4, b->peerV4PrivateAddress,
-				 NULL, addr, sizeof(addr));
-		printf(" peer-private-address %s", addr);
-	}
-	putchar('\n');
+static const FWP_CONDITION_VALUE0 *subnet(const struct prefix *p)
+{
+	return p->value.type != FWP_EMPTY ? &p->value : NULL;
 }
 
-static void print_context_text(const IPSEC_SA_CONTEXT1 *c)
+static bool selectors_given(const struct selectors *s)
 {
-	const IPSEC_SA_DETAILS1 *out = c->outboundSa;
-	const IPSEC_TRAFFIC1 *t = &out->traffic;
-	const IPSEC_V4_UDP_ENCAPSULATION0 *encap =
-		c->inboundSa ? c->inboundSa->udpEncapsulation : NULL;
-	bool tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
-	const char *proto = protocol_name(t->ipProtocol);
-	char local[64], remote[64];
-
-	traffic_addr_str(t->ipVersion, t->localV4Address, t->localV6Address,
-			 local, sizeof(local));
-	traffic_addr_str(t->ipVersion, t->remoteV4Address, t->remoteV6Address,
-			 remote, sizeof(remote));
-	printf("context %llu %s\n", (unsigned long long)c->saContextId,
-	       context_state(c));
-	printf("\t%s %s local %s remote %s",
-	       t->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6",
-	       tunnel ? "tunnel" : "transport", local, remote);
-	if (t->ipProtocol) {
-		if (proto)
-			printf(" proto %s", proto);
-		else
-			printf(" proto %u", t->ipProtocol);
-	}
-	if (t->localPort)
-		printf(" local-port %u", t->localPort);
-	if (t->remotePort)
-		printf(" remote-port %u", t->remotePort);
-	putchar('\n');
-	if (t->ipsecFilterId || t->localIfLuid || t->realIfProfileId ||
-	    out->virtualIfTunnelInfo.virtualIfTunnelId ||
-	    out->virtualIfTunnelInfo.trafficSelectorId) {
-		printf("\t%s %llu if-luid %llu if-profile-id %u vif-tunnel-id %llu vif-selector-id %llu\n",
-		       tunnel ? "tunnel-policy-id" : "filter-id",
-		       (unsigned long long)t->ipsecFilterId,
-		       (unsigned long long)t->localIfLuid,
-		       (unsigned int)t->realIfProfileId,
-		       (unsigned long long)out->virtualIfTunnelInfo.virtualIfTunnelId,
-		       (unsigned long long)out->virtualIfTunnelInfo.trafficSelectorId);
-	}
-	if (encap)
-		printf("\tudp-encap local-port %u remote-port %u\n",
-		       encap->localUdpEncapPort, encap->remoteUdpEncapPort);
-	print_sa_text("inbound", c->inboundSa, c->inboundSa != NULL);
-	print_sa_text("outbound", out, false);
+	return subnet(&s->local) || subnet(&s->remote) || s->flags;
 }
 
-static void print_context(const IPSEC_SA_CONTEXT1 *c)
+static DWORD selectors_set(HANDLE engine, UINT64 id, const struct selectors *s)
 {
-	if (g_json)
-		print_context_json(c);
-	else
-		print_context_text(c);
+	return WfpIpsecSaContextSetSelectors0(engine, id, subnet(&s->local),
+					      subnet(&s->remote), s->flags);
+}
+
+static const struct keyword selector_keywords[] = {
+	SELECTOR_KEYWORDS(0),
+	{ NULL }
+};
+
+static int context_set_selectors(int argc, char **argv)
+{
+	struct selectors sel;
+	HANDLE engine;
+	UINT64 id;
+	DWORD rc;
+	int st;
+
+	memset(&sel, 0, sizeof(sel));
+	st = parse_id_arg(argc, argv, &id);
+	if (!st)
+		st = parse_keywords(selector_keywords, 0, &sel, argc, argv, 2);
+	if (!st)
+		st = engine_open(&engine);
+	if (st)
+		return st;
+	rc = selectors_set(engine, id, &sel);
+	engine_close(engine);
+	return rc ? fail_call("WfpIpsecSaContextSetSelectors0", rc) : EXIT_OK;
 }
 
 /* ------------------------------------------------------------ create */
 
-static int selectors_args(int argc, char **argv, int *i, struct prefix *local,
-			  struct prefix *remote, bool *have_local,
-			  bool *have_remote, UINT32 *flags, bool *matched)
-{
-	const char *v;
-
-	*matched = true;
-	if (!strcmp(argv[*i], "local-subnet") || !strcmp(argv[*i], "remote-subnet")) {
-		bool is_local = argv[*i][0] == 'l';
-
-		v = arg_value(argc, argv, i);
-		if (!v)
-			return EXIT_USAGE;
-		if (parse_prefix(v, is_local ? local : remote))
-			return usage_error("'%s' is not an address or ADDRESS/LENGTH", v);
-		*(is_local ? have_local : have_remote) = true;
-		return EXIT_OK;
-	}
-	if (!strcmp(argv[*i], "no-policy")) {
-		*flags |= WFPIPSEC_SELECTORS_FLAG_NO_POLICY;
-		return EXIT_OK;
-	}
-	*matched = false;
-	return EXIT_OK;
-}
-
-static int number_arg(int argc, char **argv, int *i, UINT64 *n, UINT64 max)
-{
-	const char *v = arg_value(argc, argv, i);
-
-	if (!v)
-		return EXIT_USAGE;
-	if (parse_u64(v, n) || *n > max)
-		return usage_error("'%s' is not a valid value for '%s'", v, argv[*i - 1]);
-	return EXIT_OK;
-}
-
-static int context_create(int argc, char **argv)
-{
-	struct prefix sel_local, sel_remote;
-	bool have_local = false, have_remote = false, matched;
-	bool have_filter = false, have_policy = false, have_vif = false;
-	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 vif;
-	struct addr local, remote;
-	const char *la = NULL, *ra = NULL, *v;
+struct create_args {
 	IPSEC_TRAFFIC1 t;
-	UINT32 sel_flags = 0;
-	HANDLE engine;
-	UINT64 id, n;
-	DWORD rc;
-	int i, st;
+	IPSEC_VIRTUAL_IF_TUNNEL_INFO0 vif;
+	struct selectors sel;
+	const char *local, *remote;
+	bool have_filter, have_policy, have_vif;
+};
 
-	memset(&t, 0, sizeof(t));
-	memset(&vif, 0, sizeof(vif));
-	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	for (i = 1; i < argc; i++) {
-		const char *k = argv[i];
+static int kw_mode(void *args, const struct keyword *kw, const char *v)
+{
+	IPSEC_TRAFFIC_TYPE *type = kw_field(args, kw);
 
-		st = selectors_args(argc, argv, &i, &sel_local, &sel_remote,
-				    &have_local, &have_remote, &sel_flags, &matched);
-		if (st)
-			return st;
-		if (matched)
-			continue;
-		if (!strcmp(k, "local") || !strcmp(k, "remote")) {
-			v = arg_value(argc, argv, &i);
-			if (!v)
-				return EXIT_USAGE;
-			*(k[0] == 'l' ? &la : &ra) = v;
-		} else if (!strcmp(k, "mode")) {
-			v = arg_value(argc, argv, &i);
-			if (!v)
-				return EXIT_USAGE;
-			if (!strcmp(v, "transport"))
-				t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-			else if (!strcmp(v, "tunnel"))
-				t.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
-			else
-				return usage_error("mode is 'transport' or 'tunnel', not '%s'", v);
-		} else if (!strcmp(k, "proto")) {
-			v = arg_value(argc, argv, &i);
-			if (!v)
-				return EXIT_USAGE;
-			if (parse_protocol(v, &t.ipProtocol))
-				return usage_error("'%s' is not a protocol name or number", v);
-		} else if (!strcmp(k, "local-port") || !strcmp(k, "remote-port")) {
-			st = number_arg(argc, argv, &i, &n, UINT16_MAX);
-			if (st)
-				return st;
-			*(k[0] == 'l' ? &t.localPort : &t.remotePort) = (UINT16)n;
-		} else if (!strcmp(k, "filter-id") || !strcmp(k, "tunnel-policy-id")) {
-			st = number_arg(argc, argv, &i, &n, UINT64_MAX);
-			if (st)
-				return st;
-			t.ipsecFilterId = n;	/* one union with tunnelPolicyId */
-			*(k[0] == 'f' ? &have_filter : &have_policy) = true;
-		} else if (!strcmp(k, "if-luid")) {
-			st = number_arg(argc, argv, &i, &t.localIfLuid, UINT64_MAX);
-			if (st)
-				return st;
-		} else if (!strcmp(k, "if-profile-id")) {
-			st = number_arg(argc, argv, &i, &n, UINT32_MAX);
-			if (st)
-				return st;
-			t.realIfProfileId = (UINT32)n;
-		} else if (!strcmp(k, "vif-tunnel-id")) {
-			st = number_arg(argc, argv, &i, &vif.virtualIfTunnelId, UINT64_MAX);
-			if (st)
-				return st;
-			have_vif = true;
-		} else if (!strcmp(k, "vif-selector-id")) {
-			st = number_arg(argc, argv, &i, &vif.trafficSelectorId, UINT64_MAX);
-			if (st)
-				return st;
-			have_vif = true;
-		} else {
-			return usage_error("unknown argument '%s'", k);
-		}
-	}
-	if (!la || !ra)
+	if (!strcmp(v, "transport"))
+		*type = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	else if (!strcmp(v, "tunnel"))
+		*type = IPSEC_TRAFFIC_TYPE_TUNNEL;
+	else
+		return usage_error("mode is 'transport' or 'tunnel', not '%s'", v);
+	return EXIT_OK;
+}
+
+static int kw_proto(void *args, const struct keyword *kw, const char *v)
+{
+	if (parse_protocol(v, kw_field(args, kw)))
+		return usage_error("'%s' is not a protocol name or number", v);
+	return EXIT_OK;
+}
+
+/* A UINT64 keyword that also records, in *given, that it was given. */
+static int u64_given(void *args, const struct keyword *kw, const char *v,
+		     bool *given)
+{
+	int st = kw_u64(args, kw, v);
+
+	if (!st)
+		*given = true;
+	return st;
+}
+
+/* filter-id and tunnel-policy-id set one union; the mode decides which. */
+static int kw_filter_id(void *args, const struct keyword *kw, const char *v)
+{
+	return u64_given(args, kw, v, &((struct create_args *)args)->have_filter);
+}
+
+static int kw_policy_id(void *args, const struct keyword *kw, const char *v)
+{
+	return u64_given(args, kw, v, &((struct create_args *)args)->have_policy);
+}
+
+static int kw_vif(void *args, const struct keyword *kw, const char *v)
+{
+	return u64_given(args, kw, v, &((struct create_args *)args)->have_vif);
+}
+
+#define CREATE(m) offsetof(struct create_args, m)
+
+static const struct keyword create_keywords[] = {
+	{ "local", 1, kw_str, CREATE(local) },
+	{ "remote", 1, kw_str, CREATE(remote) },
+	{ "mode", 1, kw_mode, CREATE(t.trafficType) },
+	{ "proto", 1, kw_proto, CREATE(t.ipProtocol) },
+	{ "local-port", 1, kw_u16, CREATE(t.localPort) },
+	{ "remote-port", 1, kw_u16, CREATE(t.remotePort) },
+	{ "filter-id", 1, kw_filter_id, CREATE(t.ipsecFilterId) },
+	{ "tunnel-policy-id", 1, kw_policy_id, CREATE(t.tunnelPolicyId) },
+	{ "if-luid", 1, kw_u64, CREATE(t.localIfLuid) },
+	{ "if-profile-id", 1, kw_u32, CREATE(t.realIfProfileId) },
+	{ "vif-tunnel-id", 1, kw_vif, CREATE(vif.virtualIfTunnelId) },
+	{ "vif-selector-id", 1, kw_vif, CREATE(vif.trafficSelectorId) },
+	SELECTOR_KEYWORDS(CREATE(sel)),
+	{ NULL }
+};
+
+/* The keywords, then what needs them all: the addresses, the mode's id. */
+static int create_args_parse(int argc, char **argv, struct create_args *a)
+{
+	struct addr local, remote;
+	int st;
+
+	memset(a, 0, sizeof(*a));
+	a->t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	st = parse_keywords(create_keywords, 0, a, argc, argv, 1);
+	if (st)
+		return st;
+	if (!a->local || !a->remote)
 		return usage_error("both 'local ADDRESS' and 'remote ADDRESS' are needed");
-	if (parse_addr(la, &local))
-		return usage_error("'%s' is not an IPv4 or IPv6 address", la);
-	if (parse_addr(ra, &remote))
-		return usage_error("'%s' is not an IPv4 or IPv6 address", ra);
-	if (local.version != remote.version)
-		return usage_error("local and remote addresses are of different IP versions");
-	if (have_filter && t.trafficType != IPSEC_TRAFFIC_TYPE_TRANSPORT)
+	st = parse_addrs(a->local, a->remote, &local, &remote);
+	if (st)
+		return st;
+	if (a->have_filter && a->t.trafficType != IPSEC_TRAFFIC_TYPE_TRANSPORT)
 		return usage_error("'filter-id' is for transport mode; tunnel mode takes 'tunnel-policy-id'");
-	if (have_policy && t.trafficType != IPSEC_TRAFFIC_TYPE_TUNNEL)
+	if (a->have_policy && a->t.trafficType != IPSEC_TRAFFIC_TYPE_TUNNEL)
 		return usage_error("'tunnel-policy-id' is for tunnel mode; transport mode takes 'filter-id'");
-	t.ipVersion = local.version;
-	addr_to_traffic(&local, &t.localV4Address, t.localV6Address);
-	addr_to_traffic(&remote, &t.remoteV4Address, t.remoteV6Address);
+	a->t.ipVersion = local.version;
+	set_traffic_addrs(&a->t, &local, &remote);
+	return EXIT_OK;
+}
+
+/* The context with its selectors, or none at all. */
+static int create_context(const struct create_args *a, UINT64 *id)
+{
+	const char *call = "IPsecSaContextCreate1";
+	HANDLE engine;
+	DWORD rc;
+	int st;
 
 	st = engine_open(&engine);
 	if (st)
 		return st;
-	rc = IPsecSaContextCreate1(engine, &t, have_vif ? &vif : NULL, NULL, &id);
-	if (rc) {
-		engine_close(engine);
-		return fail_call("IPsecSaContextCreate1", rc);
-	}
-	if (have_local || have_remote || sel_flags) {
-		rc = WfpIpsecSaContextSetSelectors0(engine, id,
-						    have_local ? &sel_local.value : NULL,
-						    have_remote ? &sel_remote.value : NULL,
-						    sel_flags);
-		if (rc) {
-			/* All or nothing: no half-configured context is left. */
-			IPsecSaContextDeleteById0(engine, id);
-			engine_close(engine);
-			return fail_call("WfpIpsecSaContextSetSelectors0", rc);
-		}
+	rc = IPsecSaContextCreate1(engine, &a->t, a->have_vif ? &a->vif : NULL,
+				   NULL, id);
+	if (!rc && selectors_given(&a->sel)) {
+		call = "WfpIpsecSaContextSetSelectors0";
+		rc = selectors_set(engine, *id, &a->sel);
+		if (rc)
+			IPsecSaContextDeleteById0(engine, *id);
 	}
 	engine_close(engine);
+	return rc ? fail_call(call, rc) : EXIT_OK;
+}
+
+static int context_create(int argc, char **argv)
+{
+	struct create_args a;
+	UINT64 id;
+	int st;
+
+	st = create_args_parse(argc, argv, &a);
+	if (!st)
+		st = create_context(&a, &id);
+	if (st)
+		return st;
 	if (g_json) {
 		json_begin_object(NULL);
 		json_uint("id", id);
@@ -387,170 +273,86 @@ static int context_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
-#define ENUM_PAGE 64
+DEFINE_ENUMERATION(context_enum, IPsecSaContextCreateEnumHandle0,
+		   IPsecSaContextEnum1, IPsecSaContextDestroyEnumHandle0,
+		   IPSEC_SA_CONTEXT1, print_context);
+
+static const struct keyword list_keywords[] = {
+	SUBNET_KEYWORDS(0),
+	{ NULL }
+};
 
 static int context_list(int argc, char **argv)
 {
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_CONTEXT1 **entries;
-	struct prefix local, remote;
-	HANDLE engine, en;
-	const char *v;
-	UINT32 n, i;
+	struct subnets s;
+	int st;
+
+	memset(&s, 0, sizeof(s));
+	st = parse_keywords(list_keywords, 0, &s, argc, argv, 1);
+	if (st)
+		return st;
+	subnets_template(&s, &tmpl);	/* FWP_EMPTY: any address */
+	return enumerate(&context_enum, &tmpl);
+}
+
+/* ------------------------------------------------------------ delete, expire */
+
+/*
+ * ID...: every id is checked before the engine opens; a call failing for
+ * one id is reported, and the ids after it are still tried.
+ */
+static int for_each_id(int argc, char **argv, DWORD (*call)(HANDLE, UINT64),
+		       const char *call_name)
+{
+	int i, st, ret = EXIT_OK;
+	HANDLE engine;
+	UINT64 id;
 	DWORD rc;
-	int a, st;
 
-	memset(&tmpl, 0, sizeof(tmpl));	/* FWP_EMPTY: any address */
-	for (a = 1; a < argc; a++) {
-		bool is_local = !strcmp(argv[a], "local");
-
-		if (!is_local && strcmp(argv[a], "remote"))
-			return usage_error("unknown argument '%s'", argv[a]);
-		v = arg_value(argc, argv, &a);
-		if (!v)
-			return EXIT_USAGE;
-		if (parse_prefix(v, is_local ? &local : &remote))
-			return usage_error("'%s' is not an address or ADDRESS/LENGTH", v);
-		if (is_local)
-			tmpl.localSubNet = local.value;
-		else
-			tmpl.remoteSubNet = remote.value;
+	if (argc < 2)
+		return usage_error("at least one context id is needed");
+	for (i = 1; i < argc; i++) {
+		st = parse_id(argv[i], &id);
+		if (st)
+			return st;
 	}
 	st = engine_open(&engine);
 	if (st)
 		return st;
-	rc = IPsecSaContextCreateEnumHandle0(engine, &tmpl, &en);
-	if (rc) {
-		engine_close(engine);
-		return fail_call("IPsecSaContextCreateEnumHandle0", rc);
+	for (i = 1; i < argc; i++) {
+		parse_u64(argv[i], &id);
+		rc = call(engine, id);
+		if (rc) {
+			fprintf(stderr, "%s: context %llu:\n", g_cmd,
+				(unsigned long long)id);
+			ret = fail_call(call_name, rc);
+		}
 	}
-	if (g_json)
-		json_begin_array(NULL);
-	do {
-		rc = IPsecSaContextEnum1(engine, en, ENUM_PAGE, &entries, &n);
-		if (rc)
-			break;
-		for (i = 0; i < n; i++)
-			print_context(entries[i]);
-		FwpmFreeMemory0((void **)&entries);
-	} while (n == ENUM_PAGE);
-	if (g_json)
-		json_end();
-	IPsecSaContextDestroyEnumHandle0(engine, en);
 	engine_close(engine);
-	return rc ? fail_call("IPsecSaContextEnum1", rc) : EXIT_OK;
+	return ret;
 }
-
-/* ------------------------------------------------------------ delete */
 
 static int context_delete(int argc, char **argv)
 {
-	int i, st, ret = EXIT_OK;
-	HANDLE engine;
-	UINT64 id;
-	DWORD rc;
-
-	if (argc < 2)
-		return usage_error("at least one context id is needed");
-	for (i = 1; i < argc; i++) {
-		st = parse_id(argv[i], &id);
-		if (st)
-			return st;
-	}
-	st = engine_open(&engine);
-	if (st)
-		return st;
-	for (i = 1; i < argc; i++) {
-		parse_u64(argv[i], &id);
-		rc = IPsecSaContextDeleteById0(engine, id);
-		if (rc) {
-			fprintf(stderr, "%s: context %llu:\n", g_cmd,
-				(unsigned long long)id);
-			ret = fail_call("IPsecSaContextDeleteById0", rc);
-		}
-	}
-	engine_close(engine);
-	return ret;
+	return for_each_id(argc, argv, IPsecSaContextDeleteById0,
+			   "IPsecSaContextDeleteById0");
 }
-
-/* ------------------------------------------------------------ expire */
 
 static int context_expire(int argc, char **argv)
 {
-	int i, st, ret = EXIT_OK;
-	HANDLE engine;
-	UINT64 id;
-	DWORD rc;
-
-	if (argc < 2)
-		return usage_error("at least one context id is needed");
-	for (i = 1; i < argc; i++) {
-		st = parse_id(argv[i], &id);
-		if (st)
-			return st;
-	}
-	st = engine_open(&engine);
-	if (st)
-		return st;
-	for (i = 1; i < argc; i++) {
-		parse_u64(argv[i], &id);
-		rc = IPsecSaContextExpire0(engine, id);
-		if (rc) {
-			fprintf(stderr, "%s: context %llu:\n", g_cmd,
-				(unsigned long long)id);
-			ret = fail_call("IPsecSaContextExpire0", rc);
-		}
-	}
-	engine_close(engine);
-	return ret;
+	return for_each_id(argc, argv, IPsecSaContextExpire0,
+			   "IPsecSaContextExpire0");
 }
-
-/* ------------------------------------------------------------ selectors */
-
-static int context_set_selectors(int argc, char **argv)
-{
-	bool have_local = false, have_remote = false, matched;
-	struct prefix local, remote;
-	UINT32 flags = 0;
-	HANDLE engine;
-	UINT64 id;
-	DWORD rc;
-	int i, st;
-
-	if (argc < 2)
-		return usage_error("a context id is needed");
-	st = parse_id(argv[1], &id);
-	if (st)
-		return st;
-	for (i = 2; i < argc; i++) {
-		st = selectors_args(argc, argv, &i, &local, &remote, &have_local,
-				    &have_remote, &flags, &matched);
-		if (st)
-			return st;
-		if (!matched)
-			return usage_error("unknown argument '%s'", argv[i]);
-	}
-	st = engine_open(&engine);
-	if (st)
-		return st;
-	rc = WfpIpsecSaContextSetSelectors0(engine, id,
-					    have_local ? &local.value : NULL,
-					    have_remote ? &remote.value : NULL,
-					    flags);
-	engine_close(engine);
-	return rc ? fail_call("WfpIpsecSaContextSetSelectors0", rc) : EXIT_OK;
-}
-
 
 /* ------------------------------------------------------------ update */
 
-/* "encap" and "--encap" alike: the keyword with or without its dashes. */
-static bool is_kw(const char *arg, const char *kw)
-{
-	if (!strncmp(arg, "--", 2))
-		arg += 2;
-	return !strcmp(arg, kw);
-}
+struct update_args {
+	IPSEC_V4_UDP_ENCAPSULATION0 ports;
+	const char *local, *remote;
+	struct addr local_addr, remote_addr;
+	bool encap_on, encap_off;
+};
 
 /* LOCAL-PORT:REMOTE-PORT, both non-zero. */
 static int parse_ports(const char *s, IPSEC_V4_UDP_ENCAPSULATION0 *e)
@@ -571,13 +373,84 @@ static int parse_ports(const char *s, IPSEC_V4_UDP_ENCAPSULATION0 *e)
 	return 0;
 }
 
-static void set_traffic_addrs(IPSEC_TRAFFIC1 *t, const struct addr *local,
-			      const struct addr *remote)
+static int kw_encap(void *args, const struct keyword *kw, const char *v)
 {
-	if (local)
-		addr_to_traffic(local, &t->localV4Address, t->localV6Address);
-	if (remote)
-		addr_to_traffic(remote, &t->remoteV4Address, t->remoteV6Address);
+	struct update_args *a = args;
+
+	if (parse_ports(v, kw_field(args, kw)))
+		return usage_error("'encap' takes LOCAL-PORT:REMOTE-PORT "
+				   "(both non-zero), not '%s'", v);
+	a->encap_on = true;
+	return EXIT_OK;
+}
+
+#define UPDATE(m) offsetof(struct update_args, m)
+
+/* "encap" and "--encap" alike: KW_DASHES. */
+static const struct keyword update_keywords[] = {
+	{ "encap", 1, kw_encap, UPDATE(ports) },
+	{ "no-encap", 0, kw_true, UPDATE(encap_off) },
+	{ "local", 1, kw_str, UPDATE(local) },
+	{ "remote", 1, kw_str, UPDATE(remote) },
+	{ NULL }
+};
+
+static int update_args_parse(int argc, char **argv, UINT64 *id,
+			     struct update_args *a)
+{
+	int st;
+
+	memset(a, 0, sizeof(*a));
+	st = parse_id_arg(argc, argv, id);
+	if (!st)
+		st = parse_keywords(update_keywords, KW_DASHES, a, argc, argv, 2);
+	if (st)
+		return st;
+	if (a->encap_on && a->encap_off)
+		return usage_error("'--encap' and '--no-encap' exclude each other");
+	if (!a->encap_on && !a->encap_off && !a->local && !a->remote)
+		return usage_error("nothing to update: give '--encap LOCAL-PORT:REMOTE-PORT', "
+				   "'--no-encap', '--local ADDRESS' or '--remote ADDRESS'");
+	return parse_addrs(a->local, a->remote, &a->local_addr, &a->remote_addr);
+}
+
+/* New addresses keep the context's IP version. */
+static int update_check(const IPSEC_SA_CONTEXT1 *c, UINT64 id,
+			const struct update_args *a)
+{
+	FWP_IP_VERSION version = c->outboundSa->traffic.ipVersion;
+
+	if ((a->local && a->local_addr.version != version) ||
+	    (a->remote && a->remote_addr.version != version))
+		return fail("context %llu is %s: its addresses cannot change IP version",
+			    (unsigned long long)id,
+			    version == FWP_IP_VERSION_V4 ? "IPv4" : "IPv6");
+	return EXIT_OK;
+}
+
+/* Edits c as a says; returns the flags naming what changed. */
+static UINT64 update_edit(IPSEC_SA_CONTEXT1 *c, struct update_args *a)
+{
+	const struct addr *local = a->local ? &a->local_addr : NULL;
+	const struct addr *remote = a->remote ? &a->remote_addr : NULL;
+	IPSEC_V4_UDP_ENCAPSULATION0 *encap = a->encap_on ? &a->ports : NULL;
+	UINT64 flags = 0;
+
+	if (local || remote) {
+		/* Both directions name the same host pair. */
+		set_traffic_addrs(&c->outboundSa->traffic, local, remote);
+		if (c->inboundSa)
+			set_traffic_addrs(&c->inboundSa->traffic, local, remote);
+		flags |= IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
+	}
+	if (a->encap_on || a->encap_off) {
+		/* NULL on both SA details turns ESP-in-UDP off. */
+		c->outboundSa->udpEncapsulation = encap;
+		if (c->inboundSa)
+			c->inboundSa->udpEncapsulation = encap;
+		flags |= IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION;
+	}
+	return flags;
 }
 
 /*
@@ -586,58 +459,16 @@ static void set_traffic_addrs(IPSEC_TRAFFIC1 *t, const struct addr *local,
  */
 static int context_update(int argc, char **argv)
 {
-	bool encap_on = false, encap_off = false;
-	IPSEC_V4_UDP_ENCAPSULATION0 ports;
-	struct addr local, remote;
-	const char *la = NULL, *ra = NULL, *v;
 	IPSEC_SA_CONTEXT1 *c = NULL;
-	FWP_IP_VERSION version;
-	UINT64 id, flags = 0;
+	struct update_args a;
 	HANDLE engine;
+	UINT64 id;
 	DWORD rc;
-	int i, st;
+	int st;
 
-	memset(&ports, 0, sizeof(ports));
-	if (argc < 2)
-		return usage_error("a context id is needed");
-	st = parse_id(argv[1], &id);
-	if (st)
-		return st;
-	for (i = 2; i < argc; i++) {
-		const char *k = argv[i];
-
-		if (is_kw(k, "encap")) {
-			v = arg_value(argc, argv, &i);
-			if (!v)
-				return EXIT_USAGE;
-			if (parse_ports(v, &ports))
-				return usage_error("'encap' takes LOCAL-PORT:REMOTE-PORT "
-						   "(both non-zero), not '%s'", v);
-			encap_on = true;
-		} else if (is_kw(k, "no-encap")) {
-			encap_off = true;
-		} else if (is_kw(k, "local") || is_kw(k, "remote")) {
-			v = arg_value(argc, argv, &i);
-			if (!v)
-				return EXIT_USAGE;
-			*(is_kw(k, "local") ? &la : &ra) = v;
-		} else {
-			return usage_error("unknown argument '%s'", k);
-		}
-	}
-	if (encap_on && encap_off)
-		return usage_error("'--encap' and '--no-encap' exclude each other");
-	if (!encap_on && !encap_off && !la && !ra)
-		return usage_error("nothing to update: give '--encap LOCAL-PORT:REMOTE-PORT', "
-				   "'--no-encap', '--local ADDRESS' or '--remote ADDRESS'");
-	if (la && parse_addr(la, &local))
-		return usage_error("'%s' is not an IPv4 or IPv6 address", la);
-	if (ra && parse_addr(ra, &remote))
-		return usage_error("'%s' is not an IPv4 or IPv6 address", ra);
-	if (la && ra && local.version != remote.version)
-		return usage_error("local and remote addresses are of different IP versions");
-
-	st = engine_open(&engine);
+	st = update_args_parse(argc, argv, &id, &a);
+	if (!st)
+		st = engine_open(&engine);
 	if (st)
 		return st;
 	rc = IPsecSaContextGetById1(engine, id, &c);
@@ -645,37 +476,17 @@ static int context_update(int argc, char **argv)
 		engine_close(engine);
 		return fail_call("IPsecSaContextGetById1", rc);
 	}
-	version = c->outboundSa->traffic.ipVersion;
-	if ((la && local.version != version) || (ra && remote.version != version)) {
-		FwpmFreeMemory0((void **)&c);
-		engine_close(engine);
-		return fail("context %llu is %s: its addresses cannot change IP version",
-			    (unsigned long long)id,
-			    version == FWP_IP_VERSION_V4 ? "IPv4" : "IPv6");
-	}
-	if (la || ra) {
-		/* Both directions name the same host pair. */
-		set_traffic_addrs(&c->outboundSa->traffic, la ? &local : NULL,
-				  ra ? &remote : NULL);
-		if (c->inboundSa)
-			set_traffic_addrs(&c->inboundSa->traffic, la ? &local : NULL,
-					  ra ? &remote : NULL);
-		flags |= IPSEC_SA_DETAILS_UPDATE_TRAFFIC;
-	}
-	if (encap_on || encap_off) {
-		/* NULL on both SA details turns ESP-in-UDP off. */
-		c->outboundSa->udpEncapsulation = encap_on ? &ports : NULL;
-		if (c->inboundSa)
-			c->inboundSa->udpEncapsulation = encap_on ? &ports : NULL;
-		flags |= IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION;
-	}
-	rc = IPsecSaContextUpdate0(engine, flags, c);
+	st = update_check(c, id, &a);
+	if (!st)
+		rc = IPsecSaContextUpdate0(engine, update_edit(c, &a), c);
 	/*
-	 * The pointers edited above point into this process's memory, not
-	 * into the allocation; FwpmFreeMemory0 frees the one block whole.
+	 * The pointers edited point into this process's memory, not into
+	 * the allocation; FwpmFreeMemory0 frees the one block whole.
 	 */
 	FwpmFreeMemory0((void **)&c);
 	engine_close(engine);
+	if (st)
+		return st;
 	return rc ? fail_call("IPsecSaContextUpdate0", rc) : EXIT_OK;
 }
 

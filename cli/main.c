@@ -51,7 +51,7 @@ static const struct command top_commands[] = {
 	{
 		.name = "stats",
 		.help = "IPsec statistics of this network namespace",
-		.fn = stats,
+		.fn = stats, .no_args = true,
 		.usage = "[--json]\n"
 			 "  SA counts, drops and traffic of the SAs installed now\n"
 			 "  (Documentation/stats.rst); needs the READ_STATS right.",
@@ -114,9 +114,42 @@ static void command_usage(const struct command *c)
 	       g_cmd, c->usage ? c->usage : "");
 }
 
+static bool is_opt(const char *s, const char *short_opt, const char *long_opt)
+{
+	return !strcmp(s, short_opt) || !strcmp(s, long_opt);
+}
+
 static bool is_help(const char *s)
 {
-	return !strcmp(s, "-h") || !strcmp(s, "--help") || !strcmp(s, "help");
+	return is_opt(s, "-h", "--help") || !strcmp(s, "help");
+}
+
+/* Run c: --help anywhere shows its usage; --json anywhere is taken out. */
+static int run_command(const struct command *c, int argc, char **argv)
+{
+	int i, j;
+
+	g_cmd = cmd_path;
+	for (i = 1, j = 1; i < argc; i++) {
+		if (is_opt(argv[i], "-h", "--help")) {
+			command_usage(c);
+			return EXIT_OK;
+		}
+		if (is_opt(argv[i], "-j", "--json"))
+			g_json = true;
+		else
+			argv[j++] = argv[i];
+	}
+	argc = j;
+	if (!c->fn) {
+		fprintf(stderr, "%s: not supported by this library version "
+			"(libwfpipsec %d.%d has no %s)\n", g_cmd,
+			WFPIPSEC_VERSION_MAJOR, WFPIPSEC_VERSION_MINOR, c->missing);
+		return EXIT_UNSUPPORTED;
+	}
+	if (c->no_args && argc != 1)
+		return usage_error("no arguments are taken");
+	return c->fn(argc, argv);
 }
 
 /* Run argv[0] from table t; path names the table ("wfpipsec context"). */
@@ -124,7 +157,6 @@ static int dispatch(const char *path, const struct command *t, int argc,
 		    char **argv)
 {
 	const struct command *c;
-	int i, j;
 
 	if (argc == 0 || is_help(argv[0])) {
 		usage(argc ? stdout : stderr, path, t);
@@ -145,26 +177,7 @@ static int dispatch(const char *path, const struct command *t, int argc,
 		snprintf(sub, sizeof(sub), "%s", cmd_path);
 		return dispatch(sub, c->sub, argc - 1, argv + 1);
 	}
-	g_cmd = cmd_path;
-	/* --help anywhere shows the usage; --json anywhere is taken out. */
-	for (i = 1, j = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			command_usage(c);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			g_json = true;
-		else
-			argv[j++] = argv[i];
-	}
-	argc = j;
-	if (!c->fn) {
-		fprintf(stderr, "%s: not supported by this library version "
-			"(libwfpipsec %d.%d has no %s)\n", g_cmd,
-			WFPIPSEC_VERSION_MAJOR, WFPIPSEC_VERSION_MINOR, c->missing);
-		return EXIT_UNSUPPORTED;
-	}
-	return c->fn(argc, argv);
+	return run_command(c, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -172,12 +185,12 @@ int main(int argc, char **argv)
 	int i = 1, ret;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+		if (is_opt(argv[i], "-j", "--json")) {
 			g_json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (is_opt(argv[i], "-h", "--help")) {
 			usage(stdout, "wfpipsec", top_commands);
 			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+		} else if (is_opt(argv[i], "-V", "--version")) {
 			return cmd_version(0, NULL);
 		} else {
 			fprintf(stderr, "wfpipsec: unknown option '%s'\n", argv[i]);

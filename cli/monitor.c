@@ -6,6 +6,7 @@
  * enough events) with every signal it handles blocked everywhere.
  */
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -44,44 +45,68 @@ static void CALLBACK on_change(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *ch
 		kill(getpid(), SIGUSR1);
 }
 
+struct monitor_args {
+	struct subnets subnets;
+	struct monitor m;
+};
+
+static int kw_count(void *args, const struct keyword *kw, const char *v)
+{
+	if (parse_u64(v, kw_field(args, kw)))
+		return usage_error("'%s' is not a number", v);
+	return EXIT_OK;
+}
+
+/* A last word without its value is reported as such, known or not. */
+static const struct keyword monitor_keywords[] = {
+	SUBNET_KEYWORDS(offsetof(struct monitor_args, subnets)),
+	{ "count", 1, kw_count, offsetof(struct monitor_args, m.count) },
+	{ NULL }
+};
+
+/* Events until a signal in set, or until the callback has seen enough. */
+static int watch(HANDLE engine, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
+		 struct monitor *m, const sigset_t *set)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	UINT64 dropped = 0;
+	HANDLE events;
+	DWORD rc;
+	int sig;
+
+	memset(&sub, 0, sizeof(sub));
+	sub.enumTemplate = tmpl;
+	rc = IPsecSaContextSubscribe0(engine, &sub, on_change, m, &events);
+	if (rc)
+		return fail_call("IPsecSaContextSubscribe0", rc);
+	fprintf(stderr, "%s: subscribed; events follow until interrupted\n", g_cmd);
+	do {
+		if (sigwait(set, &sig))
+			break;
+	} while (sig == SIGUSR1 && m->seen < m->count);
+
+	rc = WfpIpsecSaContextSubscriptionDropped0(engine, events, &dropped);
+	IPsecSaContextUnsubscribe0(engine, events);
+	if (!rc && dropped)
+		warn("%llu events were dropped: the module's queue was full",
+		     (unsigned long long)dropped);
+	return EXIT_OK;
+}
+
 int monitor(int argc, char **argv)
 {
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
-	bool have_template = false;
-	struct prefix local, remote;
-	struct monitor m = { 0, 0 };
-	HANDLE engine, events;
-	UINT64 dropped = 0;
-	const char *v;
+	struct monitor_args a;
+	bool have_template;
+	HANDLE engine;
 	sigset_t set;
-	int a, sig, st;
-	DWORD rc;
+	int st;
 
-	memset(&tmpl, 0, sizeof(tmpl));
-	for (a = 1; a < argc; a++) {
-		const char *k = argv[a];
-
-		v = arg_value(argc, argv, &a);
-		if (!v)
-			return EXIT_USAGE;
-		if (!strcmp(k, "count")) {
-			if (parse_u64(v, &m.count))
-				return usage_error("'%s' is not a number", v);
-		} else if (!strcmp(k, "local") || !strcmp(k, "remote")) {
-			bool is_local = k[0] == 'l';
-
-			if (parse_prefix(v, is_local ? &local : &remote))
-				return usage_error("'%s' is not an address or ADDRESS/LENGTH", v);
-			if (is_local)
-				tmpl.localSubNet = local.value;
-			else
-				tmpl.remoteSubNet = remote.value;
-			have_template = true;
-		} else {
-			return usage_error("unknown argument '%s'", k);
-		}
-	}
+	memset(&a, 0, sizeof(a));
+	st = parse_keywords(monitor_keywords, KW_VALUE_FIRST, &a, argc, argv, 1);
+	if (st)
+		return st;
+	have_template = subnets_template(&a.subnets, &tmpl);
 
 	/* Blocked before the library starts its thread, which inherits it. */
 	sigemptyset(&set);
@@ -94,24 +119,7 @@ int monitor(int argc, char **argv)
 	st = engine_open(&engine);
 	if (st)
 		return st;
-	memset(&sub, 0, sizeof(sub));
-	sub.enumTemplate = have_template ? &tmpl : NULL;
-	rc = IPsecSaContextSubscribe0(engine, &sub, on_change, &m, &events);
-	if (rc) {
-		engine_close(engine);
-		return fail_call("IPsecSaContextSubscribe0", rc);
-	}
-	fprintf(stderr, "%s: subscribed; events follow until interrupted\n", g_cmd);
-	do {
-		if (sigwait(&set, &sig))
-			break;
-	} while (sig == SIGUSR1 && m.seen < m.count);
-
-	rc = WfpIpsecSaContextSubscriptionDropped0(engine, events, &dropped);
-	IPsecSaContextUnsubscribe0(engine, events);
+	st = watch(engine, have_template ? &tmpl : NULL, &a.m, &set);
 	engine_close(engine);
-	if (!rc && dropped)
-		warn("%llu events were dropped: the module's queue was full",
-		     (unsigned long long)dropped);
-	return EXIT_OK;
+	return st;
 }

@@ -120,14 +120,34 @@ static bool read_sid(const BYTE *sid, size_t len, struct grant *g)
 	return true;
 }
 
-/* The DACL's allow entries as grants. */
+/* The DACL's allow entries as grants; other SIDs' entries too. */
+static int dacl_grants(const ACL *dacl, struct grant *g, int *n)
+{
+	const BYTE *p = (const BYTE *)dacl;
+	size_t off = sizeof(ACL);
+	WORD i, size;
+
+	for (i = 0; i < dacl->AceCount; i++, off += size) {
+		if (off + 8 > dacl->AclSize)
+			return fail("the DACL returned is malformed");
+		memcpy(&size, p + off + 2, 2);
+		if (size < 8 || off + size > dacl->AclSize ||
+		    !read_sid(p + off + 8, size - 8u, &g[*n]))
+			return fail("the DACL returned is malformed");
+		if (p[off] != ACCESS_ALLOWED_ACE_TYPE)
+			continue;
+		if (*n == GRANTS_MAX)
+			return fail("more than %d entries in the DACL", GRANTS_MAX);
+		memcpy(&g[*n].mask, p + off + 4, 4);
+		(*n)++;
+	}
+	return EXIT_OK;
+}
+
 static int read_grants(HANDLE engine, struct grant *g, int *n)
 {
 	PSECURITY_DESCRIPTOR sd = NULL;
-	const BYTE *p;
 	PACL dacl = NULL;
-	size_t off;
-	WORD i, size;
 	DWORD rc;
 	int ret = EXIT_OK;
 
@@ -136,31 +156,8 @@ static int read_grants(HANDLE engine, struct grant *g, int *n)
 				       &dacl, NULL, &sd);
 	if (rc)
 		return fail_call("IPsecSaDbGetSecurityInfo0", rc);
-	if (!dacl)
-		goto out;
-	p = (const BYTE *)dacl;
-	off = sizeof(ACL);
-	for (i = 0; i < dacl->AceCount; i++, off += size) {
-		if (off + 8 > dacl->AclSize) {
-			ret = fail("the DACL returned is malformed");
-			break;
-		}
-		memcpy(&size, p + off + 2, 2);
-		if (size < 8 || off + size > dacl->AclSize ||
-		    !read_sid(p + off + 8, size - 8u, &g[*n])) {
-			ret = fail("the DACL returned is malformed");
-			break;
-		}
-		if (p[off] != ACCESS_ALLOWED_ACE_TYPE)
-			continue;
-		if (*n == GRANTS_MAX) {
-			ret = fail("more than %d entries in the DACL", GRANTS_MAX);
-			break;
-		}
-		memcpy(&g[*n].mask, p + off + 4, 4);
-		(*n)++;
-	}
-out:
+	if (dacl)
+		ret = dacl_grants(dacl, g, n);
 	FwpmFreeMemory0(&sd);
 	return ret;
 }
@@ -206,17 +203,44 @@ static const char *kind_name(int kind)
 	return kind == UNIX_USER ? "uid" : kind == UNIX_GROUP ? "gid" : "sid";
 }
 
+static void print_grant(const struct grant *g)
+{
+	char names[160];
+	size_t r;
+
+	rights_text(g->mask, names, sizeof(names));
+	if (!g_json) {
+		if (g->kind)
+			printf("%s %u %s\n", kind_name(g->kind),
+			       (unsigned int)g->id, names);
+		else
+			printf("sid %s %s\n", g->sid, names);
+		return;
+	}
+	json_begin_object(NULL);
+	json_string("kind", kind_name(g->kind));
+	if (g->kind)
+		json_uint("id", g->id);
+	else
+		json_null("id");
+	json_string("sid", g->sid);
+	json_uint("mask", g->mask);
+	json_begin_array("rights");
+	for (r = 0; r < NRIGHTS; r++)
+		if (g->mask & rights[r].bit)
+			json_string(NULL, rights[r].name);
+	json_end();
+	json_end();
+}
+
 static int rights_show(int argc, char **argv)
 {
 	struct grant g[GRANTS_MAX];
-	char names[160];
 	HANDLE engine;
 	int i, n, st;
-	size_t r;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return usage_error("no arguments are taken");
 	st = engine_open(&engine);
 	if (st)
 		return st;
@@ -226,109 +250,88 @@ static int rights_show(int argc, char **argv)
 		return st;
 	if (g_json)
 		json_begin_array(NULL);
-	for (i = 0; i < n; i++) {
-		rights_text(g[i].mask, names, sizeof(names));
-		if (!g_json) {
-			if (g[i].kind)
-				printf("%s %u %s\n", kind_name(g[i].kind),
-				       (unsigned int)g[i].id, names);
-			else
-				printf("sid %s %s\n", g[i].sid, names);
-			continue;
-		}
-		json_begin_object(NULL);
-		json_string("kind", kind_name(g[i].kind));
-		if (g[i].kind)
-			json_uint("id", g[i].id);
-		else
-			json_null("id");
-		json_string("sid", g[i].sid);
-		json_uint("mask", g[i].mask);
-		json_begin_array("rights");
-		for (r = 0; r < NRIGHTS; r++)
-			if (g[i].mask & rights[r].bit)
-				json_string(NULL, rights[r].name);
-		json_end();
-		json_end();
-	}
+	for (i = 0; i < n; i++)
+		print_grant(&g[i]);
 	if (g_json)
 		json_end();
 	return EXIT_OK;
 }
 
-/* uid|gid ID [RIGHT[,RIGHT...]...] */
-static int parse_target(int argc, char **argv, bool need_rights, int *kind,
-			UINT32 *id, ACCESS_MASK *mask)
+/* uid|gid ID [RIGHT[,RIGHT...]...] as t's kind, id and mask. */
+static int parse_target(int argc, char **argv, bool need_rights,
+			struct grant *t)
 {
 	int i;
 
-	*mask = 0;
+	memset(t, 0, sizeof(*t));
 	if (argc < 3)
 		return usage_error("'uid UID' or 'gid GID' is needed");
 	if (!strcmp(argv[1], "uid") || !strcmp(argv[1], "user"))
-		*kind = UNIX_USER;
+		t->kind = UNIX_USER;
 	else if (!strcmp(argv[1], "gid") || !strcmp(argv[1], "group"))
-		*kind = UNIX_GROUP;
+		t->kind = UNIX_GROUP;
 	else
 		return usage_error("'uid UID' or 'gid GID' is needed, not '%s'", argv[1]);
-	if (parse_u32(argv[2], id) || *id == UINT32_MAX)
+	if (parse_u32(argv[2], &t->id) || t->id == UINT32_MAX)
 		return usage_error("'%s' is not a numeric %s", argv[2], argv[1]);
 	for (i = 3; i < argc; i++)
-		if (parse_rights(argv[i], mask))
+		if (parse_rights(argv[i], &t->mask))
 			return usage_error("'%s' is not a list of rights (add, enum, read, "
 					   "read-stats, subscribe, write, delete, all)", argv[i]);
-	if (need_rights && !*mask)
+	if (need_rights && !t->mask)
 		return usage_error("the rights to grant are needed (add, enum, read, "
 				   "read-stats, subscribe, write, delete, all)");
 	return EXIT_OK;
 }
 
+/*
+ * Adds t's rights to its entry (grant) or takes them from it; entries
+ * left without a right go, and other SIDs are not written back.  Returns
+ * whether t had an entry.
+ */
+static bool change_grants(struct grant *g, int *n, const struct grant *t,
+			  bool grant)
+{
+	bool found = false;
+	int i, j;
+
+	for (i = 0, j = 0; i < *n; i++) {
+		if (g[i].kind == t->kind && g[i].id == t->id) {
+			found = true;
+			if (grant)
+				g[i].mask |= t->mask;
+			else
+				g[i].mask &= ~t->mask;
+		}
+		if (g[i].kind && g[i].mask)
+			g[j++] = g[i];
+	}
+	*n = j;
+	if (grant && !found)
+		g[(*n)++] = *t;
+	return found;
+}
+
 static int rights_change(int argc, char **argv, bool grant)
 {
-	struct grant g[GRANTS_MAX + 1];
-	ACCESS_MASK mask;
+	struct grant g[GRANTS_MAX + 1], t;
 	HANDLE engine;
-	int kind = 0, i, j, n, st;
-	bool found = false;
-	UINT32 id;
+	int n, st;
 
-	st = parse_target(argc, argv, grant, &kind, &id, &mask);
+	st = parse_target(argc, argv, grant, &t);
 	if (st)
 		return st;
-	if (!grant && !mask)
-		mask = ~(ACCESS_MASK)0;		/* revoke everything */
+	if (!grant && !t.mask)
+		t.mask = ~(ACCESS_MASK)0;		/* revoke everything */
 	st = engine_open(&engine);
 	if (st)
 		return st;
 	st = read_grants(engine, g, &n);
-	if (st) {
-		engine_close(engine);
-		return st;
-	}
-	for (i = 0, j = 0; i < n; i++) {
-		if (g[i].kind == kind && g[i].id == id) {
-			found = true;
-			if (grant)
-				g[i].mask |= mask;
-			else
-				g[i].mask &= ~mask;
-		}
-		/* Entries left without a right go; other SIDs are not written back. */
-		if (g[i].kind && g[i].mask)
-			g[j++] = g[i];
-	}
-	n = j;
-	if (grant && !found) {
-		g[n].kind = kind;
-		g[n].id = id;
-		g[n].mask = mask;
-		n++;
-	}
-	if (!grant && !found) {
-		engine_close(engine);
-		return fail("%s %u has no grant", kind_name(kind), (unsigned int)id);
-	}
-	st = write_grants(engine, g, n);
+	if (!st && !change_grants(g, &n, &t, grant) && !grant)
+		st = fail("%s %u has no grant", kind_name(t.kind),
+			  (unsigned int)t.id);
+	if (!st)
+		st = write_grants(engine, g, n);
 	engine_close(engine);
 	return st;
 }
@@ -345,7 +348,7 @@ static int rights_revoke(int argc, char **argv)
 
 const struct command rights_commands[] = {
 	{
-		.name = "show", .fn = rights_show,
+		.name = "show", .fn = rights_show, .no_args = true,
 		.help = "list the users and groups granted rights, with the rights",
 		.usage = "[--json]",
 	},

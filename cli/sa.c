@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,34 @@ static int hexval(int c)
 	return -1;
 }
 
+/* The hex string at text[*i] (an optional 0x, then digits) as key k->n. */
+static int parse_key(const char *name, const char *text, size_t len,
+		     size_t *i, struct keys *k)
+{
+	size_t digits;
+	int hi, lo;
+
+	if (*i + 1 < len && text[*i] == '0' &&
+	    (text[*i + 1] == 'x' || text[*i + 1] == 'X'))
+		*i += 2;
+	for (digits = 0; *i + digits < len && hexval(text[*i + digits]) >= 0; digits++)
+		;
+	if (*i + digits < len && !strchr(" \t\r\n#", text[*i + digits]))
+		return fail("key file %s: keys are hexadecimal strings", name);
+	if (!digits || digits % 2)
+		return fail("key file %s: a key has an odd number of hex digits", name);
+	if (digits / 2 > ALG_MAX_KEY)
+		return fail("key file %s: a key is longer than %d bytes", name,
+			    ALG_MAX_KEY);
+	for (; digits; digits -= 2, *i += 2) {
+		hi = hexval(text[*i]);
+		lo = hexval(text[*i + 1]);
+		k->key[k->n][k->len[k->n]++] = (UINT8)(hi << 4 | lo);
+	}
+	k->n++;
+	return EXIT_OK;
+}
+
 /*
  * Hex strings separated by white space, each with an optional 0x; "#"
  * starts a comment that runs to the end of the line.
@@ -37,8 +66,8 @@ static int hexval(int c)
 static int parse_keys(const char *name, const char *text, size_t len,
 		      struct keys *k)
 {
-	size_t i = 0, digits;
-	int hi, lo;
+	size_t i = 0;
+	int st;
 
 	memset(k, 0, sizeof(*k));
 	while (i < len) {
@@ -54,23 +83,9 @@ static int parse_keys(const char *name, const char *text, size_t len,
 		}
 		if (k->n == 2)
 			return fail("key file %s: more than two keys", name);
-		if (i + 1 < len && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X'))
-			i += 2;
-		for (digits = 0; i + digits < len && hexval(text[i + digits]) >= 0; digits++)
-			;
-		if (i + digits < len && !strchr(" \t\r\n#", text[i + digits]))
-			return fail("key file %s: keys are hexadecimal strings", name);
-		if (!digits || digits % 2)
-			return fail("key file %s: a key has an odd number of hex digits", name);
-		if (digits / 2 > ALG_MAX_KEY)
-			return fail("key file %s: a key is longer than %d bytes", name,
-				    ALG_MAX_KEY);
-		for (; digits; digits -= 2, i += 2) {
-			hi = hexval(text[i]);
-			lo = hexval(text[i + 1]);
-			k->key[k->n][k->len[k->n]++] = (UINT8)(hi << 4 | lo);
-		}
-		k->n++;
+		st = parse_key(name, text, len, &i, k);
+		if (st)
+			return st;
 	}
 	if (!k->n)
 		return fail("key file %s: no key in it", name);
@@ -153,16 +168,14 @@ struct sa_buf {
 	IPSEC_SA_CIPHER_INFORMATION0 cipher;
 };
 
-static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
-		    struct sa_buf *b)
+/* The cipher and auth halves with their keys, in the file's order. */
+static void fill_halves(const struct alg *alg, struct keys *k,
+			struct sa_buf *b)
 {
 	const struct alg_half *c = alg->cipher, *a = alg->auth;
 	FWP_BYTE_BLOB key0 = { k->len[0], k->key[0] };
 	FWP_BYTE_BLOB key1 = { k->len[1], k->key[1] };
 
-	memset(b, 0, sizeof(*b));
-	b->sa.spi = spi;
-	b->sa.saTransformType = alg->transform;
 	if (c) {
 		b->cipher.cipherTransform.cipherTransformId.cipherType =
 			(IPSEC_CIPHER_TYPE)c->type;
@@ -180,6 +193,15 @@ static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
 		b->auth.authTransform.authTransformId.authConfig = c->auth_config;
 		b->auth.authKey = key0;
 	}
+}
+
+static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
+		    struct sa_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->sa.spi = spi;
+	b->sa.saTransformType = alg->transform;
+	fill_halves(alg, k, b);
 	switch (alg->transform) {
 	case IPSEC_TRANSFORM_AH:
 		b->sa.ahInformation = &b->auth;
@@ -198,116 +220,141 @@ static void fill_sa(const struct alg *alg, IPSEC_SA_SPI spi, struct keys *k,
 	}
 }
 
-static int sa_add(int argc, char **argv, bool inbound)
-{
-	const char *alg_s = NULL, *key_file = NULL, *v;
-	IPSEC_SA_CONTEXT1 *c = NULL;
+struct sa_add_args {
 	IPSEC_SA_BUNDLE1 bundle;
-	bool have_spi = false;
-	IPSEC_SA_SPI spi = 0;
-	struct addr private;
-	struct sa_buf sab;
-	HANDLE engine;
-	struct keys k;
+	const char *alg_name, *key_file;
+	IPSEC_SA_SPI spi;
+	bool have_spi;
 	struct alg alg;
-	UINT64 id;
-	DWORD rc;
-	int i, st;
+};
 
-	memset(&bundle, 0, sizeof(bundle));
-	if (argc < 2)
-		return usage_error("a context id is needed");
-	st = parse_id(argv[1], &id);
+static int kw_key(void *args, const struct keyword *kw, const char *v)
+{
+	(void)args;
+	(void)kw;
+	(void)v;
+	return usage_error("keys are never taken on the command line, where "
+			   "ps(1) shows them; use 'key-file FILE' or 'key-file -'");
+}
+
+static int kw_spi(void *args, const struct keyword *kw, const char *v)
+{
+	if (parse_u32(v, kw_field(args, kw)))
+		return usage_error("'%s' is not an SPI", v);
+	((struct sa_add_args *)args)->have_spi = true;
+	return EXIT_OK;
+}
+
+static int kw_private(void *args, const struct keyword *kw, const char *v)
+{
+	struct addr private;
+
+	if (parse_addr(v, &private) || private.version != FWP_IP_VERSION_V4)
+		return usage_error("'%s' is not an IPv4 address", v);
+	addr_to_traffic(&private, kw_field(args, kw), NULL);
+	return EXIT_OK;
+}
+
+#define SA_ADD(m) offsetof(struct sa_add_args, m)
+
+/*
+ * Every keyword takes a value, the refused key words aside; a last word
+ * without its value is reported as such, known or not (KW_VALUE_FIRST).
+ */
+static const struct keyword sa_add_keywords[] = {
+	{ "key", 0, kw_key, 0 },
+	{ "keys", 0, kw_key, 0 },
+	{ "enc", 0, kw_key, 0 },
+	{ "auth", 0, kw_key, 0 },
+	{ "aead", 0, kw_key, 0 },
+	{ "spi", 1, kw_spi, SA_ADD(spi) },
+	{ "alg", 1, kw_str, SA_ADD(alg_name) },
+	{ "key-file", 1, kw_str, SA_ADD(key_file) },
+	{ "peer-private-address", 1, kw_private,
+	  SA_ADD(bundle.peerV4PrivateAddress) },
+	{ "lifetime-seconds", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeSeconds) },
+	{ "lifetime-kilobytes", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimeKilobytes) },
+	{ "lifetime-packets", 1, kw_u32, SA_ADD(bundle.lifetime.lifetimePackets) },
+	{ "flags", 1, kw_u32, SA_ADD(bundle.flags) },
+	{ "qm-sa-id", 1, kw_u32, SA_ADD(bundle.qmSaId) },
+	{ NULL }
+};
+
+static int sa_add_args_parse(int argc, char **argv, bool inbound, UINT64 *id,
+			     struct sa_add_args *a)
+{
+	int st;
+
+	memset(a, 0, sizeof(*a));
+	st = parse_id_arg(argc, argv, id);
+	if (!st)
+		st = parse_keywords(sa_add_keywords, KW_VALUE_FIRST, a, argc, argv, 2);
 	if (st)
 		return st;
-	for (i = 2; i < argc; i++) {
-		const char *kw = argv[i];
-		UINT32 *u32 = NULL;
-
-		if (!strcmp(kw, "key") || !strcmp(kw, "keys") || !strcmp(kw, "enc") ||
-		    !strcmp(kw, "auth") || !strcmp(kw, "aead"))
-			return usage_error("keys are never taken on the command line, where "
-					   "ps(1) shows them; use 'key-file FILE' or 'key-file -'");
-		v = arg_value(argc, argv, &i);
-		if (!v)
-			return EXIT_USAGE;
-		if (!strcmp(kw, "spi")) {
-			if (parse_u32(v, &spi))
-				return usage_error("'%s' is not an SPI", v);
-			have_spi = true;
-			continue;
-		} else if (!strcmp(kw, "alg")) {
-			alg_s = v;
-			continue;
-		} else if (!strcmp(kw, "key-file")) {
-			key_file = v;
-			continue;
-		} else if (!strcmp(kw, "peer-private-address")) {
-			if (parse_addr(v, &private) || private.version != FWP_IP_VERSION_V4)
-				return usage_error("'%s' is not an IPv4 address", v);
-			addr_to_traffic(&private, &bundle.peerV4PrivateAddress, NULL);
-			continue;
-		} else if (!strcmp(kw, "lifetime-seconds")) {
-			u32 = &bundle.lifetime.lifetimeSeconds;
-		} else if (!strcmp(kw, "lifetime-kilobytes")) {
-			u32 = &bundle.lifetime.lifetimeKilobytes;
-		} else if (!strcmp(kw, "lifetime-packets")) {
-			u32 = &bundle.lifetime.lifetimePackets;
-		} else if (!strcmp(kw, "flags")) {
-			u32 = &bundle.flags;
-		} else if (!strcmp(kw, "qm-sa-id")) {
-			u32 = &bundle.qmSaId;
-		} else {
-			return usage_error("unknown argument '%s'", kw);
-		}
-		if (parse_u32(v, u32))
-			return usage_error("'%s' is not a valid value for '%s'", v, kw);
-	}
-	if (!have_spi)
+	if (!a->have_spi)
 		return usage_error("'spi SPI' is needed (%s)", inbound ?
 				   "the SPI reserved with 'spi set' or 'spi get'" :
 				   "the peer's inbound SPI");
-	if (!alg_s)
+	if (!a->alg_name)
 		return usage_error("'alg ALGORITHM' is needed; 'wfpipsec sa algorithms' lists them");
-	if (alg_parse(alg_s, &alg))
+	if (alg_parse(a->alg_name, &a->alg))
 		return usage_error("unknown algorithm '%s'; 'wfpipsec sa algorithms' lists them",
-				   alg_s);
-	if (!key_file)
+				   a->alg_name);
+	if (!a->key_file)
 		return usage_error("'key-file FILE' is needed ('key-file -' reads standard input)");
+	return EXIT_OK;
+}
 
-	st = read_keys(key_file, &k);
-	if (!st)
-		st = check_keys(&alg, alg_s, &k);
-	if (!st)
-		st = engine_open(&engine);
-	if (st) {
-		explicit_bzero(&k, sizeof(k));
-		return st;
-	}
-	/* The bundle names the IP version of the context's traffic. */
+/* The SA in a bundle of the IP version of the context's traffic. */
+static int sa_add_call(HANDLE engine, UINT64 id, bool inbound,
+		       struct sa_add_args *a, struct keys *k)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	struct sa_buf sab;
+	DWORD rc;
+
 	rc = IPsecSaContextGetById1(engine, id, &c);
-	if (rc) {
-		explicit_bzero(&k, sizeof(k));
-		engine_close(engine);
+	if (rc)
 		return fail_call("IPsecSaContextGetById1", rc);
-	}
-	bundle.ipVersion = c->outboundSa->traffic.ipVersion;
+	a->bundle.ipVersion = c->outboundSa->traffic.ipVersion;
 	FwpmFreeMemory0((void **)&c);
 
-	fill_sa(&alg, spi, &k, &sab);
-	bundle.numSAs = 1;
-	bundle.saList = &sab.sa;
+	fill_sa(&a->alg, a->spi, k, &sab);
+	a->bundle.numSAs = 1;
+	a->bundle.saList = &sab.sa;
 	if (inbound)
-		rc = IPsecSaContextAddInbound1(engine, id, &bundle);
+		rc = IPsecSaContextAddInbound1(engine, id, &a->bundle);
 	else
-		rc = IPsecSaContextAddOutbound1(engine, id, &bundle);
-	explicit_bzero(&k, sizeof(k));
+		rc = IPsecSaContextAddOutbound1(engine, id, &a->bundle);
 	explicit_bzero(&sab, sizeof(sab));
-	engine_close(engine);
 	if (rc)
 		return fail_call(inbound ? "IPsecSaContextAddInbound1" :
 				 "IPsecSaContextAddOutbound1", rc);
 	return EXIT_OK;
+}
+
+static int sa_add(int argc, char **argv, bool inbound)
+{
+	struct sa_add_args a;
+	HANDLE engine;
+	struct keys k;
+	UINT64 id;
+	int st;
+
+	st = sa_add_args_parse(argc, argv, inbound, &id, &a);
+	if (st)
+		return st;
+	st = read_keys(a.key_file, &k);
+	if (!st)
+		st = check_keys(&a.alg, a.alg_name, &k);
+	if (!st)
+		st = engine_open(&engine);
+	if (!st) {
+		st = sa_add_call(engine, id, inbound, &a, &k);
+		engine_close(engine);
+	}
+	explicit_bzero(&k, sizeof(k));
+	return st;
 }
 
 static int sa_add_inbound(int argc, char **argv)
@@ -322,147 +369,52 @@ static int sa_add_outbound(int argc, char **argv)
 
 static int sa_algorithms(int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return usage_error("no arguments are taken");
 	return alg_print_table();
 }
 
-
 /* ------------------------------------------------------------ list */
 
-static const char *sa_proto(const IPSEC_SA0 *sa)
-{
-	return sa->saTransformType == IPSEC_TRANSFORM_AH ? "ah" : "esp";
-}
+struct sa_list_args {
+	IPSEC_SA_ENUM_TEMPLATE0 tmpl;
+	bool have_dir;
+};
 
-static void print_sa_details(const IPSEC_SA_DETAILS1 *d)
+static int kw_direction(void *args, const struct keyword *kw, const char *v)
 {
-	const IPSEC_SA_BUNDLE1 *b = &d->saBundle;
-	const IPSEC_TRAFFIC1 *t = &d->traffic;
-	const IPSEC_SA0 *sa = b->numSAs && b->saList ? &b->saList[0] : NULL;
-	const IPSEC_V4_UDP_ENCAPSULATION0 *e = d->udpEncapsulation;
-	bool in = d->saDirection == FWP_DIRECTION_INBOUND;
-	bool tunnel = t->trafficType == IPSEC_TRAFFIC_TYPE_TUNNEL;
-	char alg[64] = "?", local[64], remote[64];
+	struct sa_list_args *a = args;
 
-	if (sa)
-		alg_name_of_sa(sa, alg, sizeof(alg));
-	traffic_addr_str(t->ipVersion, t->localV4Address, t->localV6Address,
-			 local, sizeof(local));
-	traffic_addr_str(t->ipVersion, t->remoteV4Address, t->remoteV6Address,
-			 remote, sizeof(remote));
-	if (g_json) {
-		json_begin_object(NULL);
-		json_string("direction", in ? "inbound" : "outbound");
-		if (sa)
-			json_uint("spi", sa->spi);
-		else
-			json_null("spi");
-		json_string("protocol", sa ? sa_proto(sa) : NULL);
-		json_string("algorithm", alg);
-		json_string("ip_version", d->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6");
-		json_string("mode", tunnel ? "tunnel" : "transport");
-		json_string("local", local);
-		json_string("remote", remote);
-		json_uint("protocol_number", t->ipProtocol);
-		json_uint("local_port", t->localPort);
-		json_uint("remote_port", t->remotePort);
-		json_begin_object("lifetime");
-		json_uint("seconds", b->lifetime.lifetimeSeconds);
-		json_uint("kilobytes", b->lifetime.lifetimeKilobytes);
-		json_uint("packets", b->lifetime.lifetimePackets);
-		json_end();
-		json_uint("flags", b->flags);
-		json_uint("qm_sa_id", b->qmSaId);
-		json_uint("mm_sa_id", b->mmSaId);
-		if (e) {
-			json_begin_object("udp_encap");
-			json_uint("local_port", e->localUdpEncapPort);
-			json_uint("remote_port", e->remoteUdpEncapPort);
-			json_end();
-		} else {
-			json_null("udp_encap");
-		}
-		json_begin_object("virtual_if");
-		json_uint("tunnel_id", d->virtualIfTunnelInfo.virtualIfTunnelId);
-		json_uint("selector_id", d->virtualIfTunnelInfo.trafficSelectorId);
-		json_end();
-		json_end();
-		return;
-	}
-	printf("%-8s ", in ? "inbound" : "outbound");
-	if (sa)
-		printf("spi 0x%08x %s %s", (unsigned int)sa->spi, sa_proto(sa), alg);
+	(void)kw;
+	if (!strcmp(v, "in") || !strcmp(v, "inbound"))
+		a->tmpl.saDirection = FWP_DIRECTION_INBOUND;
+	else if (!strcmp(v, "out") || !strcmp(v, "outbound"))
+		a->tmpl.saDirection = FWP_DIRECTION_OUTBOUND;
 	else
-		printf("no SA");
-	printf(" %s %s local %s remote %s",
-	       d->ipVersion == FWP_IP_VERSION_V4 ? "ipv4" : "ipv6",
-	       tunnel ? "tunnel" : "transport", local, remote);
-	if (e)
-		printf(" udp-encap %u:%u", e->localUdpEncapPort, e->remoteUdpEncapPort);
-	if (b->lifetime.lifetimeSeconds)
-		printf(" lifetime-seconds %u", (unsigned int)b->lifetime.lifetimeSeconds);
-	if (b->lifetime.lifetimeKilobytes)
-		printf(" lifetime-kilobytes %u", (unsigned int)b->lifetime.lifetimeKilobytes);
-	if (b->lifetime.lifetimePackets)
-		printf(" lifetime-packets %u", (unsigned int)b->lifetime.lifetimePackets);
-	putchar('\n');
+		return usage_error("direction is 'in' or 'out', not '%s'", v);
+	a->have_dir = true;
+	return EXIT_OK;
 }
 
-#define SA_ENUM_PAGE 64
+/* "direction" and "--direction" alike: KW_DASHES. */
+static const struct keyword sa_list_keywords[] = {
+	{ "direction", 1, kw_direction, 0 },
+	{ NULL }
+};
+
+DEFINE_ENUMERATION(sa_enum, IPsecSaCreateEnumHandle0, IPsecSaEnum1,
+		   IPsecSaDestroyEnumHandle0, IPSEC_SA_DETAILS1, print_sa_details);
 
 static int sa_list(int argc, char **argv)
 {
-	IPSEC_SA_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_DETAILS1 **entries;
-	bool have_dir = false;
-	HANDLE engine, en;
-	const char *v;
-	UINT32 n, k;
-	DWORD rc;
-	int i, st;
+	struct sa_list_args a;
+	int st;
 
-	memset(&tmpl, 0, sizeof(tmpl));
-	for (i = 1; i < argc; i++) {
-		const char *kw = argv[i];
-
-		if (strcmp(kw, "--direction") && strcmp(kw, "direction"))
-			return usage_error("unknown argument '%s'", kw);
-		v = arg_value(argc, argv, &i);
-		if (!v)
-			return EXIT_USAGE;
-		if (!strcmp(v, "in") || !strcmp(v, "inbound"))
-			tmpl.saDirection = FWP_DIRECTION_INBOUND;
-		else if (!strcmp(v, "out") || !strcmp(v, "outbound"))
-			tmpl.saDirection = FWP_DIRECTION_OUTBOUND;
-		else
-			return usage_error("direction is 'in' or 'out', not '%s'", v);
-		have_dir = true;
-	}
-	st = engine_open(&engine);
+	memset(&a, 0, sizeof(a));
+	st = parse_keywords(sa_list_keywords, KW_DASHES, &a, argc, argv, 1);
 	if (st)
 		return st;
-	rc = IPsecSaCreateEnumHandle0(engine, have_dir ? &tmpl : NULL, &en);
-	if (rc) {
-		engine_close(engine);
-		return fail_call("IPsecSaCreateEnumHandle0", rc);
-	}
-	if (g_json)
-		json_begin_array(NULL);
-	do {
-		rc = IPsecSaEnum1(engine, en, SA_ENUM_PAGE, &entries, &n);
-		if (rc)
-			break;
-		for (k = 0; k < n; k++)
-			print_sa_details(entries[k]);
-		FwpmFreeMemory0((void **)&entries);
-	} while (n == SA_ENUM_PAGE);
-	if (g_json)
-		json_end();
-	IPsecSaDestroyEnumHandle0(engine, en);
-	engine_close(engine);
-	return rc ? fail_call("IPsecSaEnum1", rc) : EXIT_OK;
+	return enumerate(&sa_enum, a.have_dir ? &a.tmpl : NULL);
 }
 
 #define SA_ADD_USAGE \
@@ -484,7 +436,7 @@ const struct command sa_commands[] = {
 		.usage = SA_ADD_USAGE,
 	},
 	{
-		.name = "algorithms", .fn = sa_algorithms,
+		.name = "algorithms", .fn = sa_algorithms, .no_args = true,
 		.help = "list the algorithm names add-inbound/add-outbound take",
 		.usage = "[--json]",
 	},

@@ -98,17 +98,38 @@ static UINT64 field_value(const IPSEC_STATISTICS1 *s, const struct stat_field *f
 	return v32;
 }
 
+static void print_group(const IPSEC_STATISTICS1 *s, int g)
+{
+	UINT64 v;
+	size_t i;
+
+	if (g_json)
+		json_begin_object(groups[g].key);
+	else
+		printf("%s%s:\n", g ? "\n" : "", groups[g].title);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (fields[i].group != g)
+			continue;
+		v = field_value(s, &fields[i]);
+		if (g_json)
+			json_uint(fields[i].key, v);
+		else
+			printf("  %-40s %llu\n", fields[i].label,
+			       (unsigned long long)v);
+	}
+	if (g_json)
+		json_end();
+}
+
 int stats(int argc, char **argv)
 {
 	IPSEC_STATISTICS1 s;
 	HANDLE engine;
-	size_t i;
 	int g, st;
 	DWORD rc;
 
+	(void)argc;
 	(void)argv;
-	if (argc != 1)
-		return usage_error("no arguments are taken");
 	st = engine_open(&engine);
 	if (st)
 		return st;
@@ -118,23 +139,8 @@ int stats(int argc, char **argv)
 		return fail_call("IPsecGetStatistics1", rc);
 	if (g_json)
 		json_begin_object(NULL);
-	for (g = 0; g < GROUPS; g++) {
-		if (g_json)
-			json_begin_object(groups[g].key);
-		else
-			printf("%s%s:\n", g ? "\n" : "", groups[g].title);
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			if (fields[i].group != g)
-				continue;
-			if (g_json)
-				json_uint(fields[i].key, field_value(&s, &fields[i]));
-			else
-				printf("  %-40s %llu\n", fields[i].label,
-				       (unsigned long long)field_value(&s, &fields[i]));
-		}
-		if (g_json)
-			json_end();
-	}
+	for (g = 0; g < GROUPS; g++)
+		print_group(&s, g);
 	if (g_json)
 		json_end();
 	return EXIT_OK;
