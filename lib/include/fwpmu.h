@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fwpmu.h - Fwpuclnt-compatible session and IPsec SA-context functions of libwfpipsec. */
+
+/* As in the SDK, GUID_DEFS_ONLY makes this header declare only the GUIDs. */
+#include "cguid.h"
+#include "wfp_guids.h"
+
+#ifndef GUID_DEFS_ONLY
 #ifndef WFP_FWPMU_H
 #define WFP_FWPMU_H
 
@@ -243,3 +249,4 @@ DWORD WINAPI IPsecSaDbSetSecurityInfo0(HANDLE engineHandle,
 #endif
 
 #endif /* WFP_FWPMU_H */
+#endif /* GUID_DEFS_ONLY */
