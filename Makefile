@@ -161,6 +161,9 @@ host-check: lib uapi-check ## tests that need no VM: ABI layouts, headers
 	$(Q)$(CC) $(USER_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/uapi -o $(O)/host/abi_layout \
 		$(TOP)/selftests/abi_layout.c $(TOP)/lib/libwfpipsec.a -pthread
 	$(Q)$(O)/host/abi_layout
+	$(Q)$(CC) $(USER_CFLAGS) -I$(TOP)/lib/include -o $(O)/host/abi_filter_layout \
+		$(TOP)/selftests/abi_filter_layout.c $(TOP)/lib/libwfpipsec.a -pthread
+	$(Q)$(O)/host/abi_filter_layout
 
 check: .setup-if-needed all host-check ## build, boot the VM, run every selftest
 	$(Q)$(TOP)/scripts/check --dir $(O)/selftests
