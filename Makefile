@@ -164,6 +164,7 @@ host-check: lib uapi-check ## tests that need no VM: ABI layouts, headers
 	$(Q)$(CC) $(USER_CFLAGS) -I$(TOP)/lib/include -o $(O)/host/abi_filter_layout \
 		$(TOP)/selftests/abi_filter_layout.c $(TOP)/lib/libwfpipsec.a -pthread
 	$(Q)$(O)/host/abi_filter_layout
+	$(Q)O=$(O) CC=$(CC) $(TOP)/scripts/windows-link-check
 
 check: .setup-if-needed all host-check ## build, boot the VM, run every selftest
 	$(Q)$(TOP)/scripts/check --dir $(O)/selftests
