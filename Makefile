@@ -161,6 +161,10 @@ host-check: lib uapi-check ## tests that need no VM: ABI layouts, headers
 	$(Q)$(CC) $(USER_CFLAGS) -I$(TOP)/lib/include -I$(TOP)/uapi -o $(O)/host/abi_layout \
 		$(TOP)/selftests/abi_layout.c $(TOP)/lib/libwfpipsec.a -pthread
 	$(Q)$(O)/host/abi_layout
+	$(Q)$(CC) $(USER_CFLAGS) -I$(TOP)/lib/include -o $(O)/host/abi_filter_layout \
+		$(TOP)/selftests/abi_filter_layout.c $(TOP)/lib/libwfpipsec.a -pthread
+	$(Q)$(O)/host/abi_filter_layout
+	$(Q)O=$(O) CC=$(CC) $(TOP)/scripts/windows-link-check
 
 check: .setup-if-needed all host-check ## build, boot the VM, run every selftest
 	$(Q)$(TOP)/scripts/check --dir $(O)/selftests
@@ -288,6 +292,10 @@ install: module lib cli ## install module, library, headers, .pc, wfpipsec, man 
 	$(Q)ln -sf libwfpipsec.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libwfpipsec.so
 	$(Q)install -m 0644 $(TOP)/lib/libwfpipsec.a $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libfwpuclnt.so
+	$(Q)ln -sf libwfpipsec.a $(DESTDIR)$(LIBDIR)/libfwpuclnt.a
+	$(Q)sed -e 's|@VERSION@|$(LIB_VERSION)|' $(TOP)/packaging/fwpuclnt.pc.in \
+		>$(DESTDIR)$(PKGCONFIGDIR)/fwpuclnt.pc
 	$(Q)install -m 0644 $(wildcard $(TOP)/lib/include/*.h) $(DESTDIR)$(INCLUDEDIR)/wfpipsec/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
@@ -311,8 +319,10 @@ endif
 uninstall: ## remove what make install installed (same DESTDIR, PREFIX)
 	$(Q)rm -f $(DESTDIR)$(MODULEDIR)/wfp_ipsec.ko \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libwfpipsec.so.$(LIB_VERSION) \
-			$(LIB_SONAME) libwfpipsec.so libwfpipsec.a) \
-		$(DESTDIR)$(PKGCONFIGDIR)/libwfpipsec.pc $(DESTDIR)$(SBINDIR)/wfpipsec \
+			$(LIB_SONAME) libwfpipsec.so libwfpipsec.a \
+			libfwpuclnt.so libfwpuclnt.a) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libwfpipsec.pc $(DESTDIR)$(PKGCONFIGDIR)/fwpuclnt.pc \
+		$(DESTDIR)$(SBINDIR)/wfpipsec \
 		$(DESTDIR)$(UDEVRULESDIR)/60-wfp-ipsec.rules \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3_PAGES)) $(MAN3_ALIASES)) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8_PAGES)))

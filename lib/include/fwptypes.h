@@ -146,6 +146,46 @@ typedef struct FWP_CONDITION_VALUE0_ {
 	};
 } FWP_CONDITION_VALUE0;
 
+/*
+ * How a filter condition compares the packet's field with its value.
+ * PREFIX / NOT_PREFIX test the suffix of a string, as on Windows.
+ */
+typedef enum FWP_MATCH_TYPE_ {
+	FWP_MATCH_EQUAL = 0,
+	FWP_MATCH_GREATER = 1,
+	FWP_MATCH_LESS = 2,
+	FWP_MATCH_GREATER_OR_EQUAL = 3,
+	FWP_MATCH_LESS_OR_EQUAL = 4,
+	FWP_MATCH_RANGE = 5,
+	FWP_MATCH_FLAGS_ALL_SET = 6,
+	FWP_MATCH_FLAGS_ANY_SET = 7,
+	FWP_MATCH_FLAGS_NONE_SET = 8,
+	FWP_MATCH_EQUAL_CASE_INSENSITIVE = 9,
+	FWP_MATCH_NOT_EQUAL = 10,
+	FWP_MATCH_PREFIX = 11,
+	FWP_MATCH_NOT_PREFIX = 12,
+	FWP_MATCH_TYPE_MAX = 13
+} FWP_MATCH_TYPE;
+
+/* Which filters a filter enumeration template selects. */
+typedef enum FWP_FILTER_ENUM_TYPE_ {
+	FWP_FILTER_ENUM_FULLY_CONTAINED = 0,
+	FWP_FILTER_ENUM_OVERLAPPING = 1,
+	FWP_FILTER_ENUM_TYPE_MAX = 2
+} FWP_FILTER_ENUM_TYPE;
+
+#define FWP_FILTER_ENUM_FLAG_BEST_TERMINATING_MATCH (0x00000001)
+#define FWP_FILTER_ENUM_FLAG_SORTED                 (0x00000002)
+#define FWP_FILTER_ENUM_FLAG_BOOTTIME_ONLY          (0x00000004)
+#define FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME       (0x00000008)
+#define FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED       (0x00000010)
+#define FWP_FILTER_ENUM_FLAG_RESERVED1              (0x00000020)
+
+/* Only the first two flags are valid in a template, as in the SDK. */
+#define FWP_FILTER_ENUM_VALID_FLAGS \
+	(FWP_FILTER_ENUM_FLAG_BEST_TERMINATING_MATCH | \
+	 FWP_FILTER_ENUM_FLAG_SORTED)
+
 /* Filter actions: a small type number combined with behaviour flags. */
 typedef UINT32 FWP_ACTION_TYPE;
 

@@ -513,6 +513,61 @@ typedef struct IPSEC_TUNNEL_ENDPOINTS2_ {
 	IPSEC_TUNNEL_ENDPOINT0 *remoteAddresses;
 } IPSEC_TUNNEL_ENDPOINTS2;
 
+/* ---- quick-mode policies (FWPM_PROVIDER_CONTEXT0 arms) ---- */
+
+/* Idle time after which SAs are deleted; FailOver: peer in a cluster. */
+typedef struct IPSEC_SA_IDLE_TIMEOUT0_ {
+	UINT32 idleTimeoutSeconds;
+	UINT32 idleTimeoutSecondsFailOver;
+} IPSEC_SA_IDLE_TIMEOUT0;
+
+/* One offer: 1 transform, or 2 for AH+ESP; lifetime must not be zero. */
+typedef struct IPSEC_PROPOSAL0_ {
+	IPSEC_SA_LIFETIME0 lifetime;
+	UINT32 numSaTransforms;
+	IPSEC_SA_TRANSFORM0 *saTransforms;
+	IPSEC_PFS_GROUP pfsGroup;
+} IPSEC_PROPOSAL0;
+
+#define IPSEC_POLICY_FLAG_ND_SECURE                             (0x00000002)
+#define IPSEC_POLICY_FLAG_ND_BOUNDARY                           (0x00000004)
+#define IPSEC_POLICY_FLAG_CLEAR_DF_ON_TUNNEL                    (0x00000008)
+#define IPSEC_POLICY_FLAG_NAT_ENCAP_ALLOW_PEER_BEHIND_NAT       (0x00000010)
+#define IPSEC_POLICY_FLAG_NAT_ENCAP_ALLOW_GENERAL_NAT_TRAVERSAL (0x00000020)
+#define IPSEC_POLICY_FLAG_DONT_NEGOTIATE_SECOND_LIFETIME        (0x00000040)
+#define IPSEC_POLICY_FLAG_DONT_NEGOTIATE_BYTE_LIFETIME          (0x00000080)
+#define IPSEC_POLICY_FLAG_ENABLE_V6_IN_V4_TUNNELING             (0x00000100)
+#define IPSEC_POLICY_FLAG_ENABLE_SERVER_ADDR_ASSIGNMENT         (0x00000200)
+#define IPSEC_POLICY_FLAG_TUNNEL_ALLOW_OUTBOUND_CLEAR_CONNECTION (0x00000400)
+#define IPSEC_POLICY_FLAG_TUNNEL_BYPASS_ALREADY_SECURE_CONNECTION (0x00000800)
+#define IPSEC_POLICY_FLAG_TUNNEL_BYPASS_ICMPV6                  (0x00001000)
+#define IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_DICTATE_KEY         (0x00002000)
+#define IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_NOTIFY_KEY          (0x00004000)
+#define IPSEC_POLICY_FLAG_RESERVED1                             (0x00008000)
+#define IPSEC_POLICY_FLAG_SITE_TO_SITE_TUNNEL                   (0x00010000)
+
+/* AuthIP extended-mode policy: not modelled, only pointed to. */
+typedef struct IKEEXT_EM_POLICY0_ IKEEXT_EM_POLICY0;
+
+typedef struct IPSEC_TRANSPORT_POLICY0_ {
+	UINT32 numIpsecProposals;
+	IPSEC_PROPOSAL0 *ipsecProposals;
+	UINT32 flags;			/* IPSEC_POLICY_FLAG_* */
+	UINT32 ndAllowClearTimeoutSeconds;
+	IPSEC_SA_IDLE_TIMEOUT0 saIdleTimeout;
+	IKEEXT_EM_POLICY0 *emPolicy;
+} IPSEC_TRANSPORT_POLICY0;
+
+/* The endpoints are the tunnel's outer addresses, embedded by value. */
+typedef struct IPSEC_TUNNEL_POLICY0_ {
+	UINT32 flags;			/* IPSEC_POLICY_FLAG_* */
+	UINT32 numIpsecProposals;
+	IPSEC_PROPOSAL0 *ipsecProposals;
+	IPSEC_TUNNEL_ENDPOINTS0 tunnelEndpoints;
+	IPSEC_SA_IDLE_TIMEOUT0 saIdleTimeout;
+	IKEEXT_EM_POLICY0 *emPolicy;
+} IPSEC_TUNNEL_POLICY0;
+
 typedef enum IPSEC_FAILURE_POINT_ {
 	IPSEC_FAILURE_NONE = 0,
 	IPSEC_FAILURE_ME = 1,

@@ -71,16 +71,7 @@ typedef const wchar_t *LPCWSTR;
 
 #define INVALID_HANDLE_VALUE ((HANDLE)(intptr_t)-1)
 
-/* GUID_DEFINED is the guard Windows-compatible headers agree on. */
-#ifndef GUID_DEFINED
-#define GUID_DEFINED
-typedef struct _GUID {
-	uint32_t Data1;
-	uint16_t Data2;
-	uint16_t Data3;
-	uint8_t Data4[8];
-} GUID;
-#endif
+#include "guiddef.h"
 
 /*
  * Security objects, in their Windows binary layouts (IPsecSaDbGet/

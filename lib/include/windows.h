@@ -8,6 +8,7 @@
  * and the error codes. This is not a general Win32 compatibility layer.
  */
 #include "wfp_wintypes.h"
+#include "cguid.h"
 #include "winerror.h"
 
 #endif /* WFP_WINDOWS_H */
