@@ -13,6 +13,9 @@ CC ?= gcc
 USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
 LIB_VERSION := 0.1.0
 LIB_SONAME := libwfpipsec.so.0
+# The kernel loop wfp_ipsec.ko is measured against: a module of its own,
+# never installed (bench/kmod/).
+BENCH_KO := wfp_ipsec_bench.ko
 
 # Kernel-side warnings are errors here; W=1 adds the extra set.
 KBUILD_FLAGS := W=1 KCFLAGS=-Werror
@@ -110,7 +113,7 @@ $(KSRC_STAMP): | .setup-if-needed
 		$(addprefix linux-source-6.1/,$(KSRC_MEMBERS))
 	@touch $@
 
-SELFTESTS := session engine context spi sa cli windows_compat saenum lifecycle manage faultinject batch stress security fuzz sysctl module
+SELFTESTS := session engine context spi sa cli windows_compat saenum lifecycle manage faultinject batch bench_xfrm stress security fuzz sysctl module
 SELFTEST_BINS := $(addprefix $(O)/selftests/,$(SELFTESTS))
 # kselftest_harness.h compares mixed signedness and leaves parameters
 # unused by design, so those two -Wextra warnings are off for the tests.
@@ -121,7 +124,10 @@ SELFTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-sign-compare \
 SELFTEST_LIBS := $(TOP)/lib/libwfpipsec.a -lnl-xfrm-3 -lnl-3 -lpthread
 SELFTEST_HDRS := $(wildcard $(TOP)/selftests/*.h)
 
-selftests: $(SELFTEST_BINS) $(O)/selftests/run_tests.sh $(O)/selftests/tests.list ## build the selftests
+SELFTEST_OUT := $(SELFTEST_BINS) $(O)/selftests/run_tests.sh \
+	$(O)/selftests/tests.list $(O)/selftests/$(BENCH_KO)
+
+selftests: $(SELFTEST_OUT) ## build the selftests
 
 $(O)/selftests/%: $(TOP)/selftests/%.c $(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a $(KSRC_STAMP)
 	@mkdir -p $(dir $@)
@@ -150,6 +156,17 @@ $(O)/selftests/jsonget: $(TOP)/selftests/jsonget.c
 $(O)/selftests/windows_compat: $(TOP)/selftests/windows_compat.c $(LIB_OUT)
 	@mkdir -p $(dir $@)
 	$(Q)cc -o $@ $< $$(PKG_CONFIG_PATH=$(TOP)/lib pkg-config --cflags --libs libwfpipsec)
+
+# bench_xfrm tests the bench module's loop (bench/tests.c); it loads the
+# module shipped next to it.
+$(O)/selftests/bench_xfrm: $(TOP)/bench/tests.c $(TOP)/bench/wfp_ipsec_bench.h \
+		$(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a $(KSRC_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SELFTEST_CFLAGS) -I$(TOP)/bench -static -o $@ $< $(SELFTEST_LIBS)
+
+$(O)/selftests/$(BENCH_KO): bench-module
+	@mkdir -p $(dir $@)
+	$(Q)install -m 0644 $(TOP)/bench/kmod/$(BENCH_KO) $@
 
 # ---------------------------------------------------------------- checks
 uapi-check: ## compile uapi/linux/wfp_ipsec.h on its own, as C90
@@ -188,6 +205,10 @@ $(O)/demo/keying-demo: $(TOP)/lib/examples/keying-demo.c $(TOP)/lib/libwfpipsec.
 		-o $@ $< $(TOP)/lib/libwfpipsec.a -pthread
 
 # ---------------------------------------------------------------- benchmarks
+.PHONY: bench-module
+bench-module: ## build bench/kmod/wfp_ipsec_bench.ko, the kernel loop of make bench
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP)/bench/kmod $(KBUILD_FLAGS) modules
+
 bench-spi: .setup-if-needed module lib $(O)/bench/setspi ## SetSpi0 vs xfrm ALLOCSPI at 1k/10k/100k states
 	$(Q)install -m 0755 $(TOP)/bench/spi-bench.sh $(O)/bench/
 	$(Q)WFP_VM_MEM=2G $(TOP)/scripts/vm-run --timeout 3600 --dir $(O)/bench \
@@ -205,9 +226,8 @@ $(O)/bench/setspi: $(TOP)/bench/setspi.c $(TOP)/lib/libwfpipsec.a
 # CreateBatch0 against single calls, GetById1/SetSpi0 latency up to 1M
 # contexts, slab bytes per context.  Table on stdout, build/bench/bench.csv,
 # build/bench/bench.png (build/bench/vm is what the guest gets, the kernel
-# console ends in build/bench/console.log).  It builds the module with
-# WFP_BENCH=1 (the kernel loop): a following plain `make` (or `make
-# module`) rebuilds the normal module.  BENCH_OPTS passes VAR=value
+# console ends in build/bench/console.log).  The guest loads the bench
+# module (the kernel loop) besides wfp_ipsec.ko.  BENCH_OPTS passes VAR=value
 # settings to bench/bench.sh (e.g. BENCH_OPTS="SA_LEVELS=1000,50000").
 BENCH_CYCLES ?= 1000
 BENCH_REPS ?= 11
@@ -215,10 +235,10 @@ BENCH_OPTS ?=
 BENCH_VM_MEM ?= 3G
 
 .PHONY: bench
-bench: .setup-if-needed lib $(O)/bench/vm/cycle ## cycle rate vs xfrm netlink, latency to 1M contexts, bytes/context (build/bench)
+bench: .setup-if-needed module lib bench-module $(O)/bench/vm/cycle ## cycle rate vs xfrm netlink, latency to 1M contexts, bytes/context (build/bench)
 	$(Q)$(TOP)/scripts/setup --check --bench 2>/dev/null || $(TOP)/scripts/setup --bench
-	$(Q)$(MAKE) module WFP_BENCH=1
 	$(Q)install -m 0755 $(TOP)/bench/bench.sh $(O)/bench/vm/
+	$(Q)install -m 0644 $(TOP)/bench/kmod/$(BENCH_KO) $(O)/bench/vm/
 	$(Q){ WFP_VM_MEM=$(BENCH_VM_MEM) $(TOP)/scripts/vm-run --timeout 3600 \
 		--append slub_nomerge --console $(O)/bench/console.log \
 		--dir $(O)/bench/vm -- ./bench.sh \
@@ -232,10 +252,11 @@ bench: .setup-if-needed lib $(O)/bench/vm/cycle ## cycle rate vs xfrm netlink, l
 
 $(O)/bench/vm/cycle: $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
 		$(TOP)/bench/ftrace.h $(TOP)/lib/libwfpipsec.a \
-		$(wildcard $(TOP)/lib/include/*.h) $(TOP)/uapi/linux/wfp_ipsec.h
+		$(wildcard $(TOP)/lib/include/*.h) $(TOP)/uapi/linux/wfp_ipsec.h \
+		$(TOP)/bench/wfp_ipsec_bench.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -static -I$(TOP)/lib/include \
-		-I$(TOP)/uapi -o $@ $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
+		-I$(TOP)/uapi -I$(TOP)/bench -o $@ $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
 		$(TOP)/lib/libwfpipsec.a -pthread -lm
 
 # make fuzz: the ioctl fuzzer (selftests/fuzz.c) at length in the VM.  An
@@ -340,19 +361,24 @@ check: dkms-check
 deb: module lib cli ## Debian packages in build/deb: wfp-ipsec-dkms, libwfpipsec0, libwfpipsec-dev, wfpipsec
 	$(Q)KDIR=$(KDIR) $(TOP)/scripts/mkdeb $(O)/deb
 
-style: checkpatch sparse ## checkpatch --strict and sparse on kmod/ and uapi/
+style: checkpatch sparse ## checkpatch --strict and sparse on kmod/, uapi/ and bench/kmod/
 
 checkpatch: $(KSRC_STAMP)
 	$(Q)perl $(O)/ksrc/scripts/checkpatch.pl --no-tree --strict -f --quiet \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		$(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.[ch] $(TOP)/kmod/*/*.[ch])) \
-		$(TOP)/uapi/linux/wfp_ipsec.h && echo "checkpatch: clean"
+		$(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.[ch] $(TOP)/kmod/*/*.[ch] \
+			$(TOP)/bench/kmod/*.[ch])) \
+		$(TOP)/uapi/linux/wfp_ipsec.h $(TOP)/bench/wfp_ipsec_bench.h \
+		&& echo "checkpatch: clean"
 
 sparse: ## sparse (C=2) over every module source
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_FLAGS) C=2 CHECK="sparse -Wsparse-error" modules
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP)/bench/kmod $(KBUILD_FLAGS) C=2 \
+		CHECK="sparse -Wsparse-error" modules
 
 clean: ## remove build outputs
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1 || true
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP)/bench/kmod clean >/dev/null 2>&1 || true
 	$(Q)rm -rf $(O)/lib $(O)/selftests $(O)/host $(O)/demo $(O)/vm $(O)/cli \
 		$(O)/debug
 	$(Q)rm -f $(TOP)/lib/libwfpipsec.so* $(TOP)/lib/libwfpipsec.a \
