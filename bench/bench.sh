@@ -65,6 +65,9 @@ echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/^MemTotal/ { print $2 / 1024 }'
 
 # AH with digest_null, latsa's background SAs.
 modprobe crypto_null
+# The kernel loop wfp_ipsec is measured against (bench/kmod/), next to
+# this script; a module of its own, it stays through the reloads below.
+insmod ./wfp_ipsec_bench.ko
 # latsa's hold times come from the function_graph tracer.
 [ -e /sys/kernel/tracing/trace ] ||
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || :

@@ -38,11 +38,12 @@
  *          (outbound), NEWPOLICY OUT and IN with the selector, priority
  *          and template kmod/policy.c installs, DELSA x2, DELPOLICY x2;
  *   limit  WFP_IPSEC_IOC_BENCH_XFRM, the same work in a kernel loop
- *          (module built with WFP_BENCH=1); "n/a" when the module does
- *          not know the command (ENOTTY).
+ *          (wfp_ipsec_bench.ko, bench/kmod/); "n/a" when that module is
+ *          not loaded.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -66,6 +67,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 #include <linux/wfp_ipsec.h>
+#include <wfp_ipsec_bench.h>
 
 #include "ftrace.h"
 
@@ -793,14 +795,35 @@ static void bench_req(struct wfp_ipsec_bench_xfrm *b, unsigned long n,
 	*(UINT32 *)(void *)b->remote = htonl(remote);
 }
 
-static double run_limit(int fd, unsigned long n, UINT32 spi_base)
+/*
+ * The bench module's device, opened in the measuring namespace (the loop
+ * works in its opener's): a descriptor, or -errno (-ENOENT: the module is
+ * not loaded, and the kernel loop's figures are n/a).
+ */
+static int bench_open(void)
+{
+	int fd = open(WFP_IPSEC_BENCH_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Why the kernel loop has no figure; only a loop that failed is an error. */
+static const char *limit_why(int err)
+{
+	return err == ENOENT ? "wfp_ipsec_bench.ko is not loaded" :
+	       strerror(err);
+}
+
+static double run_limit(int bfd, unsigned long n, UINT32 spi_base)
 {
 	struct wfp_ipsec_bench_xfrm b;
 	uint64_t t0, wall;
 
+	if (bfd < 0)
+		return bfd;
 	bench_req(&b, n, spi_base, 0, CYCLE_REMOTE);
 	t0 = now_ns();
-	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
+	if (ioctl(bfd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return -errno;
 	wall = now_ns() - t0;
 	/* The loop's own clock; the call's when it reports none. */
@@ -809,12 +832,12 @@ static double run_limit(int fd, unsigned long n, UINT32 spi_base)
 
 /*
  * Seconds until xfrm has freed every state deleted so far
- * (WFP_IPSEC_BENCH_F_SETTLE; 0 without the command).  xfrm frees states
+ * (WFP_IPSEC_BENCH_F_SETTLE; 0 without the module).  xfrm frees states
  * in a work item after an RCU grace period: separate calls pay for it as
  * they go, a loop in one system call only when it returns, so every
  * measured run ends with this and starts after it.
  */
-static double run_settle(int fd)
+static double run_settle(int bfd)
 {
 	struct wfp_ipsec_bench_xfrm b;
 	uint64_t t0;
@@ -822,7 +845,7 @@ static double run_settle(int fd)
 	memset(&b, 0, sizeof(b));
 	b.flags = WFP_IPSEC_BENCH_F_SETTLE;
 	t0 = now_ns();
-	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
+	if (bfd < 0 || ioctl(bfd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return 0;
 	return (double)(now_ns() - t0) / 1e9;
 }
@@ -848,9 +871,9 @@ static double run_null(int fd, unsigned long n)
  * The limit a five-call API can reach: the kernel loop's time plus five
  * null crossings per cycle, measured right after it.
  */
-static double run_limitx(int fd, unsigned long n, UINT32 spi_base)
+static double run_limitx(int fd, int bfd, unsigned long n, UINT32 spi_base)
 {
-	double s = run_limit(fd, n, spi_base);
+	double s = run_limit(bfd, n, spi_base);
 
 	return s < 0 ? s : s + run_null(fd, 5 * n);
 }
@@ -910,7 +933,7 @@ static void ratio_report(const char *name, const double *a, const double *b,
 static int cmd_rate(unsigned long n, unsigned long reps)
 {
 	double rate[V_N][MAX_REPS];
-	int limit_err = 0, fd, v, ret = 0;
+	int limit_err = 0, fd, bfd, v, ret = 0;
 	UINT32 spi = SPI_CYCLE, warm = n < 50 ? (UINT32)n : 50;
 	struct spread sp;
 	unsigned long r;
@@ -925,13 +948,14 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 		die("too many cycles for the SPI range");
 	h = engine_open();
 	check("WfpIpsecEngineGetFd", WfpIpsecEngineGetFd(h, &fd));
+	bfd = bench_open();
 	nl_open(&nl);
 
 	/* Warm-up, not counted: algorithm lookups, crypto templates, caches. */
 	run_ours(h, warm, spi);
 	run_raw(fd, warm, spi + 2 * warm);
 	run_peer(&nl, warm, spi + 4 * warm);
-	s = run_limit(fd, warm, spi + 6 * warm);
+	s = run_limit(bfd, warm, spi + 6 * warm);
 	if (s < 0)
 		limit_err = (int)-s;
 	spi += 8 * warm;
@@ -942,7 +966,7 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 	printf("%-5s %-6s %12s %10s\n", "rep", "who", "cycles/s", "us/cycle");
 	for (r = 0; r < reps; r++) {
 		for (v = 0; v < V_N; v++, spi += 2 * (UINT32)n) {
-			run_settle(fd);
+			run_settle(bfd);
 			if (v == V_OURS)
 				s = run_ours(h, n, spi);
 			else if (v == V_RAW)
@@ -952,15 +976,15 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 			else if (limit_err)
 				s = -limit_err;
 			else if (v == V_LIMIT)
-				s = run_limit(fd, n, spi);
+				s = run_limit(bfd, n, spi);
 			else
-				s = run_limitx(fd, n, spi);
+				s = run_limitx(fd, bfd, n, spi);
 			if (s < 0) {
 				limit_err = (int)-s;
 				printf("%-5lu %-6s %12s\n", r + 1, vname[v], "n/a");
 				continue;
 			}
-			s += run_settle(fd);
+			s += run_settle(bfd);
 			rate[v][r] = (double)n / s;
 			snprintf(x, sizeof(x), "rep%lu", r + 1);
 			csv("rate", vname[v], n, x, rate[v][r], "cycles/s");
@@ -973,9 +997,7 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 		if (v >= V_LIMIT && limit_err) {
 			csv_na("rate", vname[v], n, "median", "cycles/s");
 			printf("%-14s %10s   (%s)\n", vname[v], "n/a",
-			       limit_err == ENOTTY ?
-			       "the module has no WFP_IPSEC_IOC_BENCH_XFRM" :
-			       strerror(limit_err));
+			       limit_why(limit_err));
 			continue;
 		}
 		sp = spread_of(rate[v], reps);
@@ -1001,11 +1023,13 @@ static int cmd_rate(unsigned long n, unsigned long reps)
 	ratio_report("ours/raw", rate[V_OURS], rate[V_RAW], reps, n);
 	if (xfrm_state_count(&nl))
 		die("xfrm states left behind");
-	if (limit_err && limit_err != ENOTTY) {
+	if (limit_err && limit_err != ENOENT) {
 		fprintf(stderr, "cycle: WFP_IPSEC_IOC_BENCH_XFRM: %s\n",
 			strerror(limit_err));
 		ret = 1;
 	}
+	if (bfd >= 0)
+		close(bfd);
 	close(nl.fd);
 	FwpmEngineClose0(h);
 	return ret;
@@ -1089,18 +1113,20 @@ static void kernel_flush(struct nl *nl)
 
 /*
  * The same n installs in the module's kernel loop, kept (BENCH_F_KEEP)
- * and flushed after: seconds, or a negative errno (ENOTTY: no loop).
+ * and flushed after: seconds, or a negative errno (ENOENT: no loop).
  */
-static double batch_kernel(int fd, struct nl *nl, unsigned long n,
+static double batch_kernel(int bfd, struct nl *nl, unsigned long n,
 			   UINT32 spi_base)
 {
 	struct wfp_ipsec_bench_xfrm b;
 	double s;
 
+	if (bfd < 0)
+		return bfd;
 	bench_req(&b, n, spi_base, WFP_IPSEC_BENCH_F_KEEP, FILL_REMOTE);
-	if (ioctl(fd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
+	if (ioctl(bfd, WFP_IPSEC_IOC_BENCH_XFRM, &b))
 		return -errno;
-	s = (double)b.elapsed_ns / 1e9 + run_settle(fd);
+	s = (double)b.elapsed_ns / 1e9 + run_settle(bfd);
 	kernel_flush(nl);
 	return s;
 }
@@ -1112,7 +1138,7 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 	UINT64 *ids = xcalloc(n, sizeof(*ids));
 	UINT32 spi = SPI_FILL;
 	unsigned long r, i;
-	int k, fd, kernel_err = 0;
+	int k, bfd, kernel_err = 0;
 	struct spread sp;
 	struct nl nl;
 	HANDLE h;
@@ -1121,7 +1147,7 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 	if (reps < 1 || reps > MAX_REPS)
 		die("REPS must be 1..%d", MAX_REPS);
 	h = engine_open();
-	check("WfpIpsecEngineGetFd", WfpIpsecEngineGetFd(h, &fd));
+	bfd = bench_open();
 	nl_open(&nl);
 	printf("Install of %lu complete contexts: Create1+SetSpi0+AddInbound1+AddOutbound1\n"
 	       "per context (single) vs one WfpIpsecSaContextCreateBatch0 (batch)\n"
@@ -1143,20 +1169,20 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 		 * deletions.
 		 */
 		for (k = 0; k < 3; k++) {
-			run_settle(fd);
+			run_settle(bfd);
 			switch ((k + r) % 3) {
 			case 0:
 				s = batch_single(h, n, spi, ids) +
-				    run_settle(fd);
+				    run_settle(bfd);
 				single[r] = (double)n / s;
 				break;
 			case 1:
-				s = batch_batch(h, n, spi, ids) + run_settle(fd);
+				s = batch_batch(h, n, spi, ids) + run_settle(bfd);
 				batch[r] = (double)n / s;
 				break;
 			default:
 				s = kernel_err ? -kernel_err :
-				    batch_kernel(fd, &nl, n, spi);
+				    batch_kernel(bfd, &nl, n, spi);
 				kernel_err = s < 0 ? (int)-s : 0;
 				kernel[r] = s < 0 ? NAN : (double)n / s;
 				continue;
@@ -1183,7 +1209,7 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 	if (kernel_err) {
 		csv_na("batch", "kernel", n, "median", "contexts/s");
 		csv_na("ratio", "batch/kernel", n, "median", "x");
-		printf("kernel n/a (%s)\n", strerror(kernel_err));
+		printf("kernel n/a (%s)\n", limit_why(kernel_err));
 	} else {
 		sp = spread_of(kernel, reps);
 		csv_spread("batch", "kernel", n, sp, "contexts/s");
@@ -1196,6 +1222,8 @@ static int cmd_batch(unsigned long n, unsigned long reps)
 		ratio_report("batch/kernel", batch, kernel, reps, n);
 	if (xfrm_state_count(&nl))
 		die("xfrm states left behind");
+	if (bfd >= 0)
+		close(bfd);
 	close(nl.fd);
 	FwpmEngineClose0(h);
 	free(ids);

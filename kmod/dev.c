@@ -17,7 +17,6 @@
 #include <linux/wfp_ipsec.h>
 
 #include "batch.h"
-#include "bench.h"
 #include "context.h"
 #include "dev.h"
 #include "rights.h"
@@ -83,15 +82,6 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  wfp_batch_add },
 };
 
-#ifdef WFP_IPSEC_BENCH
-/* A build option outside the numbering; the handler checks the caller's
- * CAP_NET_ADMIN itself, a measuring tool not being an SA-database right.
- */
-static const struct wfp_ioctl_desc wfp_bench_ioctl = {
-	WFP_IPSEC_IOC_BENCH_XFRM, 0, 0, wfp_bench_xfrm
-};
-#endif
-
 static int wfp_ioctl_table_check(void)
 {
 	unsigned int i;
@@ -115,10 +105,6 @@ static const struct wfp_ioctl_desc *wfp_ioctl_find(unsigned int cmd)
 	unsigned int idx = _IOC_NR(cmd) - 1;
 	const struct wfp_ioctl_desc *desc;
 
-#ifdef WFP_IPSEC_BENCH
-	if (cmd == WFP_IPSEC_IOC_BENCH_XFRM)
-		return &wfp_bench_ioctl;
-#endif
 	if (_IOC_TYPE(cmd) != WFP_IPSEC_IOC_TYPE ||
 	    idx >= ARRAY_SIZE(wfp_ioctls))
 		return NULL;

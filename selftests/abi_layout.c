@@ -41,11 +41,8 @@ UAPI_LAYOUT(struct wfp_ipsec_grant, 16);
 UAPI_LAYOUT(struct wfp_ipsec_rights, 264);
 UAPI_LAYOUT(struct wfp_ipsec_batch_entry, 528);
 UAPI_LAYOUT(struct wfp_ipsec_ctx_batch, 48);
-UAPI_LAYOUT(struct wfp_ipsec_bench_xfrm, 32);
 _Static_assert(offsetof(struct wfp_ipsec_batch_entry, id) == 488, "batch id");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_batch, done) == 20, "batch done");
-_Static_assert(offsetof(struct wfp_ipsec_bench_xfrm, elapsed_ns) == 24,
-	       "bench elapsed_ns");
 _Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
 	       "ctx_info");

@@ -907,48 +907,4 @@ struct wfp_ipsec_ctx_batch {
 #define WFP_IPSEC_IOC_CTX_ADD_BATCH \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x14, struct wfp_ipsec_ctx_batch)
 
-/**
- * struct wfp_ipsec_bench_xfrm - WFP_IPSEC_IOC_BENCH_XFRM
- * @cycles: in: 1..1000000
- * @flags: in: 0, WFP_IPSEC_BENCH_F_KEEP or WFP_IPSEC_BENCH_F_SETTLE
- * @spi_base: in: cycle i uses inbound SPI spi_base + 2 * i, outbound
- *	spi_base + 2 * i + 1
- * @reserved: in: must be 0
- * @local: in: IPv4 local address, network order
- * @remote: in: IPv4 remote address, network order
- * @elapsed_ns: out: ktime_get_ns() delta over the loop
- *
- * Only in a module built with "make module WFP_BENCH=1" (ENOTTY
- * otherwise), for measuring: each cycle makes, in the session's network
- * namespace, the xfrm calls one Create, SetSpi0, AddInbound1,
- * AddOutbound1, DeleteById0 sequence of an AES-GCM-128 transport IPv4
- * context causes, without the module's bookkeeping.  Needs CAP_NET_ADMIN.
- * With WFP_IPSEC_BENCH_F_KEEP each cycle stops after AddOutbound1's share
- * and leaves its two SAs and two policies in xfrm (cycle i with remote
- * address remote + i), for the caller to flush: what installing @cycles
- * contexts costs xfrm.  The remote addresses may neither wrap nor take
- * in @local (EINVAL).  WFP_IPSEC_BENCH_F_SETTLE, alone and with every
- * other field 0, runs no cycle: it waits until xfrm has freed every state
- * deleted so far (xfrm_flush_gc()) and reports how long that took, so a
- * measurement of any control plane can end when its work is done.
- */
-struct wfp_ipsec_bench_xfrm {
-	__u32 cycles;
-	__u32 flags;
-	__u32 spi_base;
-	__u32 reserved;
-	__u8 local[4];
-	__u8 remote[4];
-	__u64 elapsed_ns;
-};
-
-#define WFP_IPSEC_BENCH_F_KEEP		_BITUL(0)
-#define WFP_IPSEC_BENCH_F_SETTLE	_BITUL(1)
-#define __WFP_IPSEC_BENCH_F_ALL		(WFP_IPSEC_BENCH_F_KEEP | \
-					 WFP_IPSEC_BENCH_F_SETTLE)
-
-/* Outside the dense numbering: a build option, not part of the ABI. */
-#define WFP_IPSEC_IOC_BENCH_XFRM \
-	_IOWR(WFP_IPSEC_IOC_TYPE, 0x40, struct wfp_ipsec_bench_xfrm)
-
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WFP_IPSEC_IOC_BENCH_XFRM, built only with "make module WFP_BENCH=1": the
- * limit the module's own cost is measured against.  Each cycle makes the
+ * WFP_IPSEC_IOC_BENCH_XFRM, the loop of wfp_ipsec_bench.ko: the limit
+ * wfp_ipsec.ko's own cost is measured against.  Each cycle makes the
  * xfrm calls one Create, SetSpi0, AddInbound1, AddOutbound1, DeleteById0
  * sequence of an AES-GCM-128 transport IPv4 host-to-host context makes -
  * the larval state (spi.c), the inbound SA over it and the outbound SA
@@ -11,7 +11,8 @@
  * else: no context, no indexes, no records, no events, no user copies.
  * A cycle that fails is unwound at once.  Without WFP_IPSEC_BENCH_F_KEEP
  * the loop leaves nothing behind; with it, each complete cycle leaves its
- * SAs and policies for the caller to flush, a failing one none.
+ * SAs and policies for the caller to flush, a failing one none.  The
+ * files named here are wfp_ipsec.ko's, in kmod/.
  */
 
 #include <linux/capability.h>
@@ -20,10 +21,7 @@
 #include <linux/slab.h>
 #include <net/xfrm.h>
 
-#include <linux/wfp_ipsec.h>
-
 #include "bench.h"
-#include "session.h"
 
 #define WFP_BENCH_MAX_CYCLES	1000000
 #define WFP_BENCH_FIRST_SPI	256
@@ -341,17 +339,16 @@ static int wfp_bench_settle(struct wfp_ipsec_bench_xfrm *p)
 	return 0;
 }
 
-int wfp_bench_xfrm(struct wfp_session *s, void *arg)
+int wfp_bench_xfrm(struct net *net, struct wfp_ipsec_bench_xfrm *p)
 {
-	struct wfp_ipsec_bench_xfrm *p = arg;
 	bool keep = p->flags & WFP_IPSEC_BENCH_F_KEEP;
-	struct wfp_bench b = { .net = s->net };
+	struct wfp_bench b = { .net = net };
 	__be32 remote;
 	u64 start;
 	u32 i;
 	int ret;
 
-	if (!ns_capable(s->net->user_ns, CAP_NET_ADMIN))
+	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
 	ret = wfp_bench_validate(p);
 	if (ret)
