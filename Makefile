@@ -127,6 +127,13 @@ $(O)/selftests/%: $(TOP)/selftests/%.c $(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SELFTEST_CFLAGS) -static -o $@ $< $(SELFTEST_LIBS)
 
+# The fuzzer is a directory of files (selftests/fuzz/fuzz.h lists them).
+FUZZ_SRCS := $(wildcard $(TOP)/selftests/fuzz/*.c)
+$(O)/selftests/fuzz: $(FUZZ_SRCS) $(TOP)/selftests/fuzz/fuzz.h $(SELFTEST_HDRS) \
+		$(TOP)/lib/libwfpipsec.a $(KSRC_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SELFTEST_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(SELFTEST_LIBS)
+
 $(O)/selftests/run_tests.sh: $(TOP)/selftests/run_tests.sh
 	@mkdir -p $(dir $@)
 	$(Q)install -m 0755 $< $@

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CTX_ADD_INBOUND/OUTBOUND and CTX_GET_SA.
+ */
+
+#include "fuzz.h"
+
+/*
+ * One mutation of an ADD request; c->expect_status records the status a
+ * lone mutation of a known kind must leave in the reply (-2: several).
+ */
+static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
+{
+	struct wfp_ipsec_ctx_add *a = &c->in.add;
+	struct wfp_ipsec_sa *sa = &a->bundle.sas[0];
+	int st = -1;
+
+	if (mutate_common(c))
+		return;
+	switch (rn(14)) {
+	case 0:
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, reserved0), 4);
+		st = WFP_IPSEC_ADD_ST_OK;
+		break;
+	case 1:
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, reserved),
+			      sizeof(a->reserved));
+		st = WFP_IPSEC_ADD_ST_OK;
+		break;
+	case 2:
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			      offsetof(struct wfp_ipsec_bundle, reserved0), 4);
+		st = WFP_IPSEC_ADD_ST_OK;
+		break;
+	case 3:
+		switch (rn(3)) {
+		case 0:
+			sa->reserved0 = 1 + rn(0xfffe);
+			break;
+		case 1:
+			sa->reserved1 = 1 + rn(0xfffe);
+			break;
+		default:
+			sa->reserved[rn(2)] = 1ULL << rn(64);
+			break;
+		}
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "sa-reserved");
+		st = WFP_IPSEC_ADD_ST_OK;
+		break;
+	case 4:
+		/* only sas[0] is used; sas[1] must be zero */
+		rfill(&a->bundle.sas[1], sizeof(a->bundle.sas[1]));
+		a->bundle.sas[1].reserved0 = 0;
+		a->bundle.sas[1].reserved1 = 0;
+		memset(a->bundle.sas[1].reserved, 0, sizeof(sa->reserved));
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "sas[1]");
+		st = WFP_IPSEC_ADD_ST_OK;
+		break;
+	case 5:
+		a->bundle.num_sas = rn(3) ? 0 : 2 + rn(0xffff);
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "num_sas");
+		st = WFP_IPSEC_ADD_ST_NUM_SAS;
+		break;
+	case 6:
+		sa->transform_type = rn(2) ? 0 : 6 + rn(0xffff);
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "transform");
+		st = WFP_IPSEC_ADD_ST_TRANSFORM;
+		break;
+	case 7:
+		/* type and config that disagree, or out of range */
+		if (sa->transform_type == WFP_IPSEC_TRANSFORM_ESP_CIPHER) {
+			sa->cipher_config = 9 + rn(200);
+			st = WFP_IPSEC_ADD_ST_CIPHER;
+		} else if (sa->transform_type !=
+			   WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER) {
+			sa->auth_config = 6 + rn(200);
+			st = WFP_IPSEC_ADD_ST_AUTH;
+		} else {
+			sa->auth_type = 6 + rn(200);
+		}
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "alg-ids");
+		break;
+	case 8: {
+		/* a key blob of the wrong size */
+		__u32 *len = sa->transform_type ==
+			     WFP_IPSEC_TRANSFORM_ESP_CIPHER || gcm_sa(sa) ?
+			     &sa->cipher_key_len : &sa->auth_key_len;
+		__u32 old = *len;
+
+		do {
+			*len = rn(4) ? rn(WFP_IPSEC_KEY_MAX + 2) :
+				       (__u32)r64();
+		} while (*len == old);
+		c->flags |= C_MUST_FAIL;
+		mut_note(c, "key-length");
+		st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
+		break;
+	}
+	case 9:
+		/*
+		 * Only while the blob is still ours: an earlier mutation of
+		 * this call may have made the pointer or its length bogus.
+		 */
+		if (gcm_sa(sa) && sa->auth_key_len &&
+		    !key_ptr_bad(sa->auth_key, sa->auth_key_len) &&
+		    first_toggle(c, 2)) {
+			/* the GCM blob given twice, differently */
+			((unsigned char *)(uintptr_t)sa->auth_key)[rn(sa->auth_key_len)] ^= 1;
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "gcm-keys-differ");
+			st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
+		} else {
+			sa->spi = rn(256);
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "spi<256");
+			st = WFP_IPSEC_ADD_ST_SPI;
+		}
+		break;
+	case 10: {
+		/* a bogus key pointer: EFAULT if the key is read */
+		__u64 *p = rn(2) ? &sa->auth_key : &sa->cipher_key;
+		__u32 len = p == &sa->auth_key ? sa->auth_key_len :
+			    sa->cipher_key_len;
+
+		*p = bad_ptr(rn(P_KINDS), len ? len : 8);
+		c->flags |= C_EFAULT_OK;
+		mut_note(c, "bad-key-ptr");
+		break;
+	}
+	case 11:
+		if (inbound && x) {
+			sa->spi = x->spi_in ^ (1u << rn(32));
+			if (sa->spi < 256)
+				sa->spi |= 0x100;
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "not-the-reserved-spi");
+			st = WFP_IPSEC_ADD_ST_SPI;
+		}
+		break;
+	case 12:
+		/* NAT-T original address without encapsulation, or on IPv6 */
+		if (x && !x->encap) {
+			a->bundle.peer_v4_private_addr = htonl(0xc0a80001 + rn(200));
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "peer-private-without-encap");
+		}
+		break;
+	default: {
+		/* Nor the SPI and key lengths, which an earlier mutation may
+		 * have made invalid and a flip valid again.
+		 */
+		const struct span keep[] = {
+			SPAN(struct wfp_ipsec_ctx_add, id),
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].spi), 4 },
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key_len), 8 },
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key), 8 },
+			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
+			  offsetof(struct wfp_ipsec_bundle, sas[0].cipher_key), 8 },
+		};
+
+		flip_byte(c, keep, ARRAY_SIZE(keep));
+		break;
+	}
+	}
+	if (st >= 0)
+		c->expect_status = c->expect_status == -1 ? st : -2;
+	else
+		c->expect_status = -2;
+}
+
+void do_add(struct sess *s, struct ctx *prefer, bool inbound)
+{
+	int nr = inbound ? NR_ADD_IN : NR_ADD_OUT, m = n_mutations(), ret;
+	const struct span outs[] = { SPAN(struct wfp_ipsec_ctx_add, status) };
+	struct wfp_ipsec_bundle *b;
+	struct wfp_ipsec_sa *sa;
+	struct call c;
+	struct ctx *x;
+	bool ah_ok;
+	int dir = inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND;
+
+	call_init(&c, nr);
+	c.in.add.id = pick_id(s, prefer, &x, &c.gone);
+	b = &c.in.add.bundle;
+	sa = &b->sas[0];
+	ah_ok = !x || !x->encap;
+	gen_sa(sa, ah_ok);
+	b->num_sas = 1;
+	if (inbound) {
+		sa->spi = x && x->spi_in ? x->spi_in : 256 + rn(0xfffffeff);
+	} else if (pm(100) && W.nspis) {
+		sa->spi = W.spis[rn(W.nspis < ARRAY_SIZE(W.spis) ? W.nspis :
+				    ARRAY_SIZE(W.spis))].spi;
+	} else {
+		do {
+			sa->spi = (__u32)r64();
+		} while (sa->spi < 256);
+	}
+	if (!W.no_mutate && !W.det && pm(50)) {
+		/* xfrm deletes the SA, and so the context, when this hits */
+		b->lifetime_seconds = 1 + rn(4);
+	}
+	if (pm(150))
+		b->lifetime_kilobytes = (__u32)r64();
+	if (pm(150))
+		b->lifetime_packets = (__u32)r64();
+	if (pm(300)) {
+		b->flags = (__u32)r64();
+		b->idle_timeout_seconds = (__u32)r64();
+		b->nd_allow_clear_timeout_seconds = (__u32)r64();
+		b->nap_context = (__u32)r64();
+		b->qm_sa_id = (__u32)r64();
+		b->pfs_group = (__u32)r64();
+		b->mm_sa_id = r64();
+		b->qm_filter_id = r64();
+		rfill(b->sa_lookup_context, 16);
+	}
+	if (x && x->encap && pm(300))
+		b->peer_v4_private_addr = htonl(0xc0a80001 + rn(200));
+	if (pm(50))
+		c.in.add.status = (__u32)r64();	/* output only */
+	while (m--)
+		mutate_add(&c, inbound, x);
+	if (!(c.flags & C_MUTATED) && ctx_certain(x, s)) {
+		int want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
+			   WFP_IPSEC_CTX_STATE_INBOUND;
+
+		if (x->state != want)
+			set_strict(&c, x, ES(EBUSY));
+		else
+			set_strict(&c, x, ES(0, EEXIST, ENOPKG, ENOMEM));
+	}
+	ret = exec_call(&c, s);
+	if (!s->ready || s->nocap)
+		return;
+	if (c.am == AM_RO && x && ctx_certain(x, s)) {
+		struct wfp_ipsec_ctx_info i = { .id = x->id };
+
+		/* the reply could not be written: nothing may have changed */
+		if (!sys_ioctl(s->fd, WFP_IPSEC_IOC_CTX_GET, &i) &&
+		    i.state != (__u32)x->state) {
+			fail(nr, "%s failed (read-only argument) but context "
+			     "%llu went from state %d to %u: a failed command "
+			     "changed something", cmd_name(nr),
+			     (unsigned long long)x->id, x->state, i.state);
+			x->state = ST_UNKNOWN;
+		}
+	}
+	/* the handler ran (and wrote status) only past the gates */
+	if (!(c.flags & C_NO_OUTCHECK) && cmd_nr(c.word) == nr &&
+	    !es_has(ES(ENOTTY, EBADFD, EACCES, EFAULT, EBADF), ret)) {
+		__u32 st = c.out.add.status;
+
+		/* status is copied out on failure too */
+		check_echo(&c, outs, 1);
+		if (st > WFP_IPSEC_ADD_ST_SPI)
+			fail(nr, "status %u out of range", st);
+		if (!ret && st)
+			fail(nr, "success with status %u", st);
+		if (ret == EINVAL && c.expect_status >= 0 &&
+		    cmd_nr(c.word) == nr && c.am != AM_BAD &&
+		    st != (__u32)c.expect_status)
+			fail(nr, "status %u, the mutation (%s) means %d", st,
+			     c.mut, c.expect_status);
+		if (ret == EOPNOTSUPP && st != WFP_IPSEC_ADD_ST_NUM_SAS)
+			fail(nr, "EOPNOTSUPP with status %u", st);
+		if (ret == ENOPKG && st != WFP_IPSEC_ADD_ST_UNAVAILABLE)
+			fail(nr, "ENOPKG with status %u", st);
+	}
+	if (ret || !x)
+		return;
+	if (key_ptr_bad(sa->auth_key, sa->auth_key_len) && !gcm_sa(sa))
+		fail(nr, "succeeded with an unreadable auth key pointer");
+	if (key_ptr_bad(sa->cipher_key, sa->cipher_key_len))
+		fail(nr, "succeeded with an unreadable cipher key pointer");
+	x->state = inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
+			     WFP_IPSEC_CTX_STATE_COMPLETE;
+	x->proto[dir] = sa->transform_type == WFP_IPSEC_TRANSFORM_AH ?
+			IPPROTO_AH : IPPROTO_ESP;
+	x->spi[dir] = sa->spi;
+	x->tt[dir] = sa->transform_type;
+	if (b->lifetime_seconds)
+		x->vol = true;
+	if (inbound && b->peer_v4_private_addr)
+		x->peer_priv = true;
+}
+
+void do_get_sa(struct sess *s, struct ctx *prefer)
+{
+	struct wfp_ipsec_ctx_sa *g;
+	struct wfp_ipsec_sa *sa;
+	struct call c;
+	struct ctx *x;
+	int m = n_mutations(), dir = rn(2), ret;
+	bool present;
+
+	call_init(&c, NR_GET_SA);
+	g = &c.in.gsa;
+	g->id = pick_id(s, prefer, &x, &c.gone);
+	g->dir = dir;
+	while (m--) {
+		if (mutate_common(&c))
+			continue;
+		switch (rn(4)) {
+		case 0:
+			g->dir = 2 + (__u32)rn(0xfffffffd);
+			c.flags |= C_MUST_FAIL;
+			mut_note(&c, "dir");
+			break;
+		case 1:
+			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa,
+						   reserved0), 4);
+			break;
+		case 2:
+			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa,
+						   reserved), sizeof(g->reserved));
+			break;
+		default:
+			/* the bundle is output only and must be zero */
+			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa, bundle),
+				      sizeof(g->bundle));
+			break;
+		}
+	}
+	if (!(c.flags & C_MUTATED) && ctx_certain(x, s)) {
+		if (x->state == WFP_IPSEC_CTX_STATE_EXPIRED) {
+			/* inbound lasts for the grace time */
+			set_strict(&c, x, dir == WFP_IPSEC_DIR_INBOUND ?
+				   ES(0, ENOENT) : ES(ENOENT));
+		} else {
+			present = dir == WFP_IPSEC_DIR_INBOUND ?
+				  x->state >= WFP_IPSEC_CTX_STATE_INBOUND :
+				  x->state >= WFP_IPSEC_CTX_STATE_COMPLETE;
+			set_strict(&c, x, present ? ES(0) : ES(ENOENT));
+		}
+	}
+	ret = exec_call(&c, s);
+	if (ret || (c.flags & C_NO_OUTCHECK) || !s->ready || s->nocap)
+		return;
+	g = &c.out.gsa;
+	sa = &g->bundle.sas[0];
+	if (g->id != c.in.gsa.id || g->dir != c.in.gsa.dir || g->reserved0 ||
+	    !all_zero(g->reserved, sizeof(g->reserved)))
+		fail(NR_GET_SA, "request fields changed in the reply");
+	if (g->bundle.num_sas != 1 || g->bundle.reserved0 ||
+	    !all_zero(&g->bundle.sas[1], sizeof(g->bundle.sas[1])))
+		fail(NR_GET_SA, "bundle: num_sas %u, reserved or sas[1] set",
+		     g->bundle.num_sas);
+	if (sa->auth_key || sa->cipher_key || sa->auth_key_len ||
+	    sa->cipher_key_len)
+		fail(NR_GET_SA, "key fields reported (%u/%u bytes)",
+		     sa->auth_key_len, sa->cipher_key_len);
+	if (sa->reserved0 || sa->reserved1 ||
+	    !all_zero(sa->reserved, sizeof(sa->reserved)))
+		fail(NR_GET_SA, "SA reserved fields not zero");
+	if (x && ctx_certain(x, s) && x->proto[dir] &&
+	    (sa->spi != x->spi[dir] || sa->transform_type != x->tt[dir]))
+		fail(NR_GET_SA, "context %llu dir %d: spi 0x%x type %u, added "
+		     "0x%x type %u", (unsigned long long)x->id, dir, sa->spi,
+		     sa->transform_type, x->spi[dir], x->tt[dir]);
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CTX_ENUM: single pages with mutations, and whole walks that must
+ * return every matching context exactly once (contexts.rst).
+ */
+
+#include "fuzz.h"
+
+/* Enumeration entries the kernel wrote, in [0, count); cursor given. */
+static void check_enum_page(const struct call *c, const struct sess *s,
+			    const struct wfp_ipsec_ctx_info *e, __u32 max)
+{
+	const struct wfp_ipsec_ctx_enum *in = &c->in.en, *o = &c->out.en;
+	__u64 prev = in->cursor;
+	__u32 i, n = o->count;
+	const unsigned char *tail;
+	size_t j, tail_len;
+
+	if (n > max || n > ENUM_BUF) {
+		fail(NR_ENUM, "count %u > max_entries %u", n, max);
+		return;
+	}
+	if (o->cursor != (n ? e[n - 1].id : in->cursor))
+		fail(NR_ENUM, "cursor %llu after %u entries (last %llu, given "
+		     "%llu)", (unsigned long long)o->cursor, n,
+		     n ? (unsigned long long)e[n - 1].id : 0ULL,
+		     (unsigned long long)in->cursor);
+	for (i = 0; i < n; i++) {
+		const struct wfp_ipsec_ctx_info *x = &e[i];
+
+		if (x->id <= prev) {
+			fail(NR_ENUM, "entry %u: id %llu not above %llu", i,
+			     (unsigned long long)x->id, (unsigned long long)prev);
+			return;
+		}
+		prev = x->id;
+		if (!subnet_match(&in->local, x->traffic.ip_version,
+				  x->traffic.local_addr) ||
+		    !subnet_match(&in->remote, x->traffic.ip_version,
+				  x->traffic.remote_addr)) {
+			char t[4][80];
+
+			fmt_subnet(&in->local, t[0]);
+			fmt_subnet(&in->remote, t[1]);
+			fmt_addr(x->traffic.ip_version, x->traffic.local_addr, t[2]);
+			fmt_addr(x->traffic.ip_version, x->traffic.remote_addr, t[3]);
+			/*
+			 * Even a context another worker moves meanwhile: the
+			 * kernel reports the traffic it matched.
+			 */
+			fail(NR_ENUM, "context %llu (%s, %s -> %s) does not "
+			     "match the template %s -> %s",
+			     (unsigned long long)x->id,
+			     ctx_find(x->id) ? "own" : "another worker's",
+			     t[2], t[3], t[0], t[1]);
+		}
+		check_info(NR_ENUM, x, s);
+	}
+	/* the kernel writes count entries and not a byte more */
+	tail = (const unsigned char *)&e[n];
+	tail_len = (size_t)(max - n) * sizeof(*e);
+	if (tail_len > 4 * sizeof(*e))
+		tail_len = 4 * sizeof(*e);
+	for (j = 0; j < tail_len; j++)
+		if (tail[j] != 0xa5) {
+			fail(NR_ENUM, "wrote past entry %u (byte %zu)", n, j);
+			break;
+		}
+}
+
+/* One ENUM call; returns its errno, *n the entries it returned. */
+static int enum_page(struct sess *s, struct call *c, __u32 max, bool clean,
+		     __u32 *n)
+{
+	struct wfp_ipsec_ctx_enum *e = &c->in.en;
+	unsigned char *base = (unsigned char *)W.enumbuf;
+	int m = clean ? 0 : n_mutations(), ret;
+	bool bad_entries = false;
+
+	e->max_entries = max;
+	e->entries = (__u64)(uintptr_t)base;
+	/* and the 7 bytes a misaligned pointer moves the array by */
+	memset(base, 0xa5, (size_t)(max < 8 ? 8 : max) * sizeof(W.enumbuf[0]) + 8);
+	while (m--) {
+		if (mutate_common(c))
+			continue;
+		switch (rn(7)) {
+		case 0:
+			break_subnet(rn(2) ? &e->local : &e->remote);
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "subnet");
+			break;
+		case 1:
+			e->local.ip_version = WFP_IPSEC_IPV4;
+			e->local.prefix_len = 0;
+			memset(e->local.addr, 0, 16);
+			e->remote.ip_version = WFP_IPSEC_IPV6;
+			e->remote.prefix_len = 0;
+			memset(e->remote.addr, 0, 16);
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "versions-differ");
+			break;
+		case 2:
+			e->max_entries = WFP_IPSEC_ENUM_MAX + 1 + rn(0x7fffffff);
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "huge-count");
+			break;
+		case 3:
+			e->count = 1 + rn(100);
+			c->flags |= C_MUST_FAIL;
+			mut_note(c, "count-in");
+			break;
+		case 4:
+			poke_reserved(c, offsetof(struct wfp_ipsec_ctx_enum, reserved),
+				      sizeof(e->reserved));
+			break;
+		case 5:
+			e->entries = bad_ptr(rn(P_KINDS), e->max_entries *
+					     sizeof(W.enumbuf[0]));
+			bad_entries = true;
+			c->flags |= C_EFAULT_OK;
+			mut_note(c, "bad-entries-ptr");
+			break;
+		default:
+			/* entries at an odd address: still valid memory */
+			e->entries += 1 + rn(7);
+			break;
+		}
+	}
+	/* a valid template and page size: nothing to refuse */
+	if (!(c->flags & C_MUTATED))
+		set_strict(c, NULL, ES(0));
+	ret = exec_call(c, s);
+	*n = 0;
+	if (ret || (c->flags & C_NO_OUTCHECK) || !s->ready || s->nocap)
+		return ret;
+	{
+		const struct span outs[] = {
+			SPAN(struct wfp_ipsec_ctx_enum, cursor),
+			SPAN(struct wfp_ipsec_ctx_enum, count),
+		};
+
+		check_echo(c, outs, ARRAY_SIZE(outs));
+	}
+	*n = c->out.en.count;
+	if (bad_entries) {
+		/* entries may fit before a straddling buffer's fault */
+		if (*n * sizeof(W.enumbuf[0]) > usable_prefix(c->in.en.entries))
+			fail(NR_ENUM, "%u entries written through a bad pointer", *n);
+		return ret;
+	}
+	check_enum_page(c, s, (const struct wfp_ipsec_ctx_info *)
+			(uintptr_t)c->in.en.entries, e->max_entries);
+	return ret;
+}
+
+void do_enum(struct sess *s)
+{
+	struct call c;
+	__u32 n, max = pm(800) ? rn(65) : rn(ENUM_BUF + 1);
+
+	call_init(&c, NR_ENUM);
+	gen_template(&c.in.en.local, &c.in.en.remote);
+	c.in.en.cursor = pick_cursor(s);
+	enum_page(s, &c, max, false, &n);
+}
+
+/*
+ * A whole walk, page by page, maybe deleting the cursor's context between
+ * pages: every own context of the namespace that lives throughout and
+ * matches the template must come back exactly once (contexts.rst).
+ */
+void do_enum_walk(struct sess *s)
+{
+	struct wfp_ipsec_subnet l, r;
+	__u64 cursor = 0, *seen = NULL;
+	size_t nseen = 0, cap = 0;
+	__u32 page = pm(400) ? 1 + rn(16) : 64 + rn(ENUM_BUF - 63), n, i;
+	__u64 removed[8];
+	int nremoved = 0, pages = 0, ret, j;
+	bool complete = false;
+
+	if (!s->ready || s->nocap)
+		return;
+	g_res->walks++;
+	gen_template(&l, &r);
+	for (;;) {
+		struct call c;
+		const struct wfp_ipsec_ctx_info *e;
+
+		call_init(&c, NR_ENUM);
+		c.in.en.local = l;
+		c.in.en.remote = r;
+		c.in.en.cursor = cursor;
+		ret = enum_page(s, &c, page, true, &n);
+		if (ret)
+			break;
+		e = (const struct wfp_ipsec_ctx_info *)(uintptr_t)c.in.en.entries;
+		for (i = 0; i < n; i++) {
+			if (nseen == cap) {
+				cap = cap ? cap * 2 : 256;
+				seen = realloc(seen, cap * sizeof(*seen));
+				if (!seen)
+					abort();
+			}
+			seen[nseen++] = e[i].id;
+		}
+		if (n)
+			cursor = e[n - 1].id;
+		if (n < page) {
+			complete = true;
+			break;
+		}
+		if (++pages > 400 || TS->calls >= W.budget)
+			break;
+		/* the walk must survive its cursor's deletion */
+		if (nremoved < 8 && pm(200)) {
+			struct ctx *x = ctx_find(cursor);
+
+			if (x && x->ns == s->ns && !s->dynamic) {
+				struct call d;
+
+				call_init(&d, NR_DELETE);
+				d.in.cid.id = cursor;
+				if (ctx_certain(x, s))
+					set_strict(&d, x, ES(0));
+				if (!exec_call(&d, s)) {
+					removed[nremoved++] = cursor;
+					ctx_deleted(x, s->sid);
+				}
+			}
+		}
+	}
+	if (complete) {
+		for (j = 0; j < W.nctx; j++) {
+			struct ctx *x = &W.ctx[j];
+			size_t k;
+			int cnt = 0, q;
+			bool was_removed = false;
+
+			if (x->ns != s->ns || x->vol ||
+			    !subnet_match(&l, x->t.ip_version, x->t.local_addr) ||
+			    !subnet_match(&r, x->t.ip_version, x->t.remote_addr))
+				continue;
+			for (q = 0; q < nremoved; q++)
+				was_removed |= removed[q] == x->id;
+			if (was_removed)
+				continue;
+			for (k = 0; k < nseen; k++)
+				cnt += seen[k] == x->id;
+			if (cnt != 1)
+				fail(NR_ENUM, "walk (pages of %u, %d cursor "
+				     "deletions) returned context %llu %d times",
+				     page, nremoved, (unsigned long long)x->id, cnt);
+		}
+	}
+	free(seen);
+}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session commands: HELLO, SESSION_GET, STATS, RIGHTS_GET/SET and
+ * command words nobody defines.
+ */
+
+#include "fuzz.h"
+
+void do_hello(struct sess *s, bool clean)
+{
+	struct wfp_ipsec_hello *h;
+	struct call c;
+	const struct span outs[] = {
+		SPAN(struct wfp_ipsec_hello, abi_version),
+		SPAN(struct wfp_ipsec_hello, session_key),
+		SPAN(struct wfp_ipsec_hello, features),
+		SPAN(struct wfp_ipsec_hello, session_id),
+	};
+	bool dup_key = false, want_dynamic = false;
+	int i, m = clean ? 0 : n_mutations();
+	__u32 abi;
+
+	call_init(&c, NR_HELLO);
+	h = &c.in.hello;
+	h->abi_version = pm(850) ? WFP_IPSEC_ABI_VERSION : 2 + rn(0xfffffff0);
+	if (!clean && pm(150)) {
+		h->session_flags = WFP_IPSEC_SESSION_F_DYNAMIC;
+		want_dynamic = true;
+	}
+	h->txn_wait_ms = pm(500) ? 0 : (__u32)r64();
+	if (!clean && pm(300)) {
+		rfill(h->session_key, 16);
+	} else if (!clean && pm(150)) {
+		/* the key of another open session of this namespace */
+		for (i = 0; i < MAX_SESS; i++) {
+			struct sess *o = &W.sess[i];
+
+			if (o != s && o->fd >= 0 && o->ready && o->ns == s->ns) {
+				memcpy(h->session_key, o->key, 16);
+				break;
+			}
+		}
+	} else if (!clean && pm(100) && W.nclosed_keys) {
+		/* a closed session's key is free again */
+		memcpy(h->session_key, W.closed_keys[rn(W.nclosed_keys < 16 ?
+			W.nclosed_keys : 16)], 16);
+	}
+	while (m--) {
+		if (mutate_common(&c))
+			continue;
+		switch (rn(5)) {
+		case 0:
+			poke_reserved(&c, offsetof(struct wfp_ipsec_hello, reserved0), 4);
+			break;
+		case 1:
+			poke_reserved(&c, offsetof(struct wfp_ipsec_hello, reserved),
+				      sizeof(h->reserved));
+			break;
+		case 2:
+			h->session_flags |= 1u << (1 + rn(31));
+			c.flags |= C_MUST_FAIL;
+			mut_note(&c, "flags");
+			break;
+		case 3:
+			h->abi_version = 0;
+			c.flags |= C_MUST_FAIL;
+			mut_note(&c, "abi-0");
+			break;
+		default:
+			/* output-only fields are ignored on input */
+			h->features = r64();
+			h->session_id = r64();
+			break;
+		}
+	}
+	/* in use by an open session of the namespace (a closed session's
+	 * key may have been taken again meanwhile)
+	 */
+	for (i = 0; i < MAX_SESS && !all_zero(h->session_key, 16); i++) {
+		struct sess *o = &W.sess[i];
+
+		if (o != s && o->fd >= 0 && o->ready && o->ns == s->ns &&
+		    !memcmp(o->key, h->session_key, 16))
+			dup_key = true;
+	}
+	if (!(c.flags & C_MUTATED)) {
+		if (s->ready)
+			set_strict(&c, NULL, ES(EALREADY));
+		else if (dup_key)
+			set_strict(&c, NULL, ES(EEXIST));
+		else
+			set_strict(&c, NULL, ES(0, ENOMEM));
+	} else if (s->ready) {
+		c.flags |= C_MUST_FAIL;
+	}
+	abi = h->abi_version;
+	if (exec_call(&c, s)) {
+		/* The handshake must not have happened on a failed HELLO. */
+		if (!s->ready && c.am == AM_RO) {
+			struct call g;
+
+			call_init(&g, NR_SESSION_GET);
+			memset(&g.in, 0xa5, sizeof(g.in));
+			if (!sys_ioctl(s->fd, g.word, &g.in)) {
+				fail(NR_HELLO, "HELLO failed (read-only argument) "
+				     "but the session is handshaken: a failed "
+				     "command changed something");
+				s->ready = true;
+				s->dynamic = g.in.info.session_flags & 1;
+				s->sid = g.in.info.session_id;
+				memcpy(s->key, g.in.info.session_key, 16);
+				s->txn_wait = g.in.info.txn_wait_ms;
+			}
+		}
+		return;
+	}
+	if (s->ready) {
+		fail(NR_HELLO, "second HELLO succeeded");
+		return;
+	}
+	h = &c.out.hello;
+	if (!(c.flags & C_NO_OUTCHECK)) {
+		check_echo(&c, outs, ARRAY_SIZE(outs));
+		if (h->abi_version != (abi < WFP_IPSEC_ABI_VERSION ? abi :
+				       WFP_IPSEC_ABI_VERSION))
+			fail(NR_HELLO, "abi_version %u for %u", h->abi_version, abi);
+		if ((h->features & __WFP_IPSEC_FEAT_ALL) != __WFP_IPSEC_FEAT_ALL)
+			fail(NR_HELLO, "features 0x%llx lack some of the header's",
+			     (unsigned long long)h->features);
+		if (!h->session_id)
+			fail(NR_HELLO, "session id 0");
+		if (all_zero(h->session_key, 16))
+			fail(NR_HELLO, "session key zero");
+		if (!all_zero(c.in.hello.session_key, 16) &&
+		    memcmp(c.in.hello.session_key, h->session_key, 16))
+			fail(NR_HELLO, "given session key not kept");
+	}
+	s->ready = true;
+	s->dynamic = want_dynamic ||
+		     (c.in.hello.session_flags & WFP_IPSEC_SESSION_F_DYNAMIC);
+	s->sid = h->session_id;
+	memcpy(s->key, h->session_key, 16);
+	s->txn_wait = c.in.hello.txn_wait_ms;
+}
+
+void do_session_get(struct sess *s)
+{
+	struct wfp_ipsec_session_info *i;
+	struct call c;
+	int m = n_mutations();
+
+	call_init(&c, NR_SESSION_GET);
+	/* output only: 0xa5 shows any byte the kernel leaves */
+	memset(&c.in, 0xa5, sizeof(c.in));
+	while (m--)
+		mutate_common(&c);
+	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready)
+		return;
+	i = &c.out.info;
+	if (i->reserved0 || !all_zero(i->reserved, sizeof(i->reserved)))
+		fail(NR_SESSION_GET, "reserved fields not zero");
+	if (i->session_id != s->sid || memcmp(i->session_key, s->key, 16))
+		fail(NR_SESSION_GET, "id/key %llu differ from HELLO's %llu",
+		     (unsigned long long)i->session_id,
+		     (unsigned long long)s->sid);
+	if (i->session_flags != (s->dynamic ? WFP_IPSEC_SESSION_F_DYNAMIC : 0))
+		fail(NR_SESSION_GET, "flags 0x%x", i->session_flags);
+	if (i->txn_wait_ms != s->txn_wait)
+		fail(NR_SESSION_GET, "txn_wait_ms %u, given %u", i->txn_wait_ms,
+		     s->txn_wait);
+	if (i->abi_version != WFP_IPSEC_ABI_VERSION)
+		fail(NR_SESSION_GET, "abi_version %u", i->abi_version);
+	if (i->rights != sess_rights(s))
+		fail(NR_SESSION_GET, "rights 0x%x, expected 0x%x", i->rights,
+		     sess_rights(s));
+	if (i->pid != (__u32)getpid() || i->uid != geteuid() ||
+	    i->gid != getegid())
+		fail(NR_SESSION_GET, "opener pid/uid/gid %u/%u/%u", i->pid,
+		     i->uid, i->gid);
+	if (W.ns[s->ns].cookie && i->netns_cookie != W.ns[s->ns].cookie)
+		fail(NR_SESSION_GET, "netns cookie %llu, namespace has %llu",
+		     (unsigned long long)i->netns_cookie,
+		     (unsigned long long)W.ns[s->ns].cookie);
+}
+
+void do_stats(struct sess *s)
+{
+	struct wfp_ipsec_stats *st;
+	struct call c;
+	int m = n_mutations();
+
+	call_init(&c, NR_STATS);
+	memset(&c.in, 0xa5, sizeof(c.in));
+	while (m--)
+		mutate_common(&c);
+	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready ||
+	    s->nocap)
+		return;
+	st = &c.out.stats;
+	if (!all_zero(st->reserved, sizeof(st->reserved)) || st->in.reserved ||
+	    st->out.reserved)
+		fail(NR_STATS, "reserved fields not zero");
+	if (st->in.encrypted_bytes > st->in.bytes ||
+	    st->out.encrypted_bytes > st->out.bytes ||
+	    st->in.transport_bytes + st->in.tunnel_bytes != st->in.bytes ||
+	    st->out.transport_bytes + st->out.tunnel_bytes != st->out.bytes)
+		fail(NR_STATS, "traffic counters do not add up");
+}
+
+void do_rights_get(struct sess *s)
+{
+	struct wfp_ipsec_rights *r;
+	struct call c;
+	int m = n_mutations();
+	__u32 i;
+
+	call_init(&c, NR_RIGHTS_GET);
+	memset(&c.in, 0xa5, sizeof(c.in));
+	while (m--)
+		mutate_common(&c);
+	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready ||
+	    s->nocap)
+		return;
+	r = &c.out.rights;
+	if (r->count > WFP_IPSEC_GRANTS_MAX || r->reserved0) {
+		fail(NR_RIGHTS_GET, "count %u reserved0 %u", r->count,
+		     r->reserved0);
+		return;
+	}
+	if (!all_zero(&r->grants[r->count], (WFP_IPSEC_GRANTS_MAX - r->count) *
+		      sizeof(r->grants[0])))
+		fail(NR_RIGHTS_GET, "unused grants not zero");
+	for (i = 0; i < r->count; i++)
+		if (r->grants[i].reserved || !r->grants[i].rights ||
+		    (r->grants[i].rights & ~__WFP_IPSEC_RIGHT_ALL) ||
+		    (r->grants[i].kind != WFP_IPSEC_GRANT_USER &&
+		     r->grants[i].kind != WFP_IPSEC_GRANT_GROUP))
+			fail(NR_RIGHTS_GET, "grant %u malformed", i);
+	if (W.ns[s->ns].grants_known &&
+	    memcmp(r, &W.ns[s->ns].grants, sizeof(*r)))
+		fail(NR_RIGHTS_GET, "grants differ from the last RIGHTS_SET");
+}
+
+/*
+ * Grants change what sessions without the capability may do, so only
+ * namespaces of this worker get valid tables; in the initial namespace
+ * every RIGHTS_SET is malformed on purpose.
+ */
+void do_rights_set(struct sess *s)
+{
+	struct wfp_ipsec_rights *r;
+	struct call c;
+	int m, i;
+	bool init_ns = s->ns == 0;
+
+	call_init(&c, NR_RIGHTS_SET);
+	r = &c.in.rights;
+	r->count = rn(WFP_IPSEC_GRANTS_MAX + 1);
+	for (i = 0; i < (int)r->count; i++) {
+		r->grants[i].kind = 1 + rn(2);
+		r->grants[i].id = pm(300) ? 0 : pm(300) ? 65534 : rn(0x7fffffff);
+		do {
+			r->grants[i].rights = (__u32)r64() & __WFP_IPSEC_RIGHT_ALL;
+		} while (!r->grants[i].rights);
+	}
+	if (init_ns) {
+		r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(1000);
+		r->reserved0 = 1;
+		c.flags |= C_MUST_FAIL | C_MUTATED;
+		mut_note(&c, "forced-invalid");
+	}
+	m = n_mutations();
+	while (m--) {
+		if (mutate_common(&c))
+			continue;
+		if (init_ns)
+			continue;
+		switch (rn(6)) {
+		case 0:
+			poke_reserved(&c, offsetof(struct wfp_ipsec_rights,
+						   reserved0), 4);
+			break;
+		case 1:
+			r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(0xffff);
+			c.flags |= C_MUST_FAIL;
+			mut_note(&c, "huge-count");
+			break;
+		case 2:
+			/* a grant past count */
+			if (r->count < WFP_IPSEC_GRANTS_MAX) {
+				r->grants[r->count + rn(WFP_IPSEC_GRANTS_MAX -
+						       r->count)].rights = 1;
+				c.flags |= C_MUST_FAIL;
+				mut_note(&c, "grant-past-count");
+			}
+			break;
+		default:
+			/* an earlier "huge-count" leaves count past the array */
+			if (!r->count)
+				break;
+			i = rn(r->count < WFP_IPSEC_GRANTS_MAX ? r->count :
+			       WFP_IPSEC_GRANTS_MAX);
+			switch (rn(4)) {
+			case 0:
+				r->grants[i].kind = rn(2) ? 0 : 3 + rn(100);
+				break;
+			case 1:
+				r->grants[i].rights = rn(2) ? 0 :
+					r->grants[i].rights | 1u << (17 + rn(15));
+				break;
+			case 2:
+				r->grants[i].reserved = 1 + rn(100);
+				break;
+			default:
+				r->grants[i].id = ~0u;	/* no such id */
+				break;
+			}
+			c.flags |= C_MUST_FAIL;
+			mut_note(&c, "grant");
+			break;
+		}
+	}
+	if (!(c.flags & C_MUTATED) && s->ready)
+		set_strict(&c, NULL, s->nocap ? ES(EPERM) : ES(0, ENOMEM));
+	if (s->nocap)
+		c.flags |= C_MUST_FAIL;
+	if (exec_call(&c, s) || !s->ready || s->nocap)
+		return;
+	if (init_ns) {
+		fail(NR_RIGHTS_SET, "malformed table accepted in the initial "
+		     "namespace");
+		return;
+	}
+	W.ns[s->ns].grants = c.in.rights;
+	W.ns[s->ns].grants_known = true;
+}
+
+/* A command word nobody defines: always ENOTTY, whatever the session. */
+void do_random_cmd(struct sess *s)
+{
+	struct call c;
+
+#ifdef WFP_IPSEC_IOC_BENCH_XFRM
+	if (pm(100)) {
+		/* a build option: unknown unless built in; 0 cycles refused */
+		struct wfp_ipsec_bench_xfrm bx;
+		int ret;
+
+		memset(&bx, 0, sizeof(bx));
+		ret = sys_ioctl(s->fd, WFP_IPSEC_IOC_BENCH_XFRM, &bx);
+		if (!es_has(ES(ENOTTY, EBADFD, EINVAL, EPERM), ret) &&
+		    !(W.closing && ret == EBADF))
+			fail(0, "BENCH_XFRM with 0 cycles: %s", ename(ret));
+		return;
+	}
+#endif
+
+	call_init(&c, 1 + rn(NR_MAX));
+	rfill(&c.in, sizeof(c.in));
+	mutate_random_cmd(&c);
+	if (cmd_nr(c.word))
+		return;
+	if (pm(300)) {
+		c.am = AM_BAD;
+		c.badkind = rn(P_KINDS);
+	}
+	exec_call(&c, s);
+}
