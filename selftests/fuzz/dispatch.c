@@ -1,69 +1,188 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which step comes next: the worker loop, one ioctl-level step, and
- * what a context usually goes through.
+ * what a context usually goes through.  Each is a table of weights
+ * walked with one draw: an entry takes the draw when the draw falls in
+ * its share and its guard (if any) allows it, else the draw goes on to
+ * the next entries, as an if/else-if chain of "r < limit && guard" does.
  */
 
 #include "fuzz.h"
 
+/*
+ * A step on one session, and maybe one context (NULL: the command picks
+ * an id itself); weights in hundredths.
+ */
+struct step {
+	unsigned int weight;
+	const char *name;
+	void (*fn)(struct sess *s, struct ctx *x);
+};
+
+/* The entry whose share of the weights holds r; the last one past all. */
+static const struct step *pick(const struct step *t, int n, unsigned int r)
+{
+	unsigned int lim = 0;
+	int i;
+
+	for (i = 0; i < n - 1; i++) {
+		lim += t[i].weight;
+		if (r < lim)
+			break;
+	}
+	return &t[i];
+}
+
+static unsigned int weights(const struct step *t, int n)
+{
+	unsigned int sum = 0;
+
+	while (n--)
+		sum += t[n].weight;
+	return sum;
+}
+
+/* ----------------------------------------------------------- the steps */
+
+static void add_in(struct sess *s, struct ctx *x)
+{
+	do_add(s, x, true);
+}
+
+static void add_out(struct sess *s, struct ctx *x)
+{
+	do_add(s, x, false);
+}
+
+static void create_mutated(struct sess *s, struct ctx *x)
+{
+	do_create(s, false);
+}
+
+static void create_valid(struct sess *s, struct ctx *x)
+{
+	do_create(s, true);
+}
+
+static void hello_mutated(struct sess *s, struct ctx *x)
+{
+	do_hello(s, false);
+}
+
+/* A command that names no context, as a step. */
+#define SESS_STEP(fn)							\
+static void fn##_step(struct sess *s, struct ctx *x)			\
+{									\
+	fn(s);								\
+}
+
+SESS_STEP(do_enum)
+SESS_STEP(do_subscribe)
+SESS_STEP(do_unsubscribe)
+SESS_STEP(do_stats)
+SESS_STEP(do_rights_get)
+SESS_STEP(do_rights_set)
+SESS_STEP(do_session_get)
+SESS_STEP(do_random_cmd)
+SESS_STEP(do_batch)
+
+/* ------------------------------------------------ one context's next */
+
+static const struct step created_steps[] = {
+	{ 10, "CTX_SET_SELECTORS", do_set_selectors },
+	{ 45, "CTX_SET_SPI", do_set_spi },
+	{ 45, "CTX_GET_SPI", do_get_spi },
+};
+
+static const struct step spi_set_steps[] = {
+	{ 100, "CTX_ADD_INBOUND", add_in },
+};
+
+static const struct step inbound_steps[] = {
+	{ 80, "CTX_ADD_OUTBOUND", add_out },
+	{ 20, "CTX_UPDATE", do_update },
+};
+
+static const struct step complete_steps[] = {
+	{ 25, "CTX_UPDATE", do_update },
+	{ 15, "CTX_EXPIRE", do_expire },
+	{ 20, "CTX_GET", do_get },
+	{ 15, "CTX_GET_SA", do_get_sa },
+	{ 25, "CTX_DELETE", do_delete },
+};
+
+static const struct step expired_steps[] = {
+	{ 60, "CTX_DELETE", do_delete },
+	{ 20, "CTX_GET_SA", do_get_sa },
+	{ 20, "CTX_GET", do_get },
+};
+
+static const struct step unknown_steps[] = {
+	{ 100, "CTX_GET", do_get },
+};
+
+/* By the state the worker believes a context is in. */
+static const struct {
+	const struct step *t;
+	int n;
+} by_state[] = {
+#define STATE(st, t)	[st] = { t, ARRAY_SIZE(t) }
+	STATE(ST_UNKNOWN, unknown_steps),
+	STATE(WFP_IPSEC_CTX_STATE_CREATED, created_steps),
+	STATE(WFP_IPSEC_CTX_STATE_SPI_SET, spi_set_steps),
+	STATE(WFP_IPSEC_CTX_STATE_INBOUND, inbound_steps),
+	STATE(WFP_IPSEC_CTX_STATE_COMPLETE, complete_steps),
+	STATE(WFP_IPSEC_CTX_STATE_EXPIRED, expired_steps),
+#undef STATE
+};
+
 /* The next thing a context usually goes through. */
 static void advance(struct sess *s, struct ctx *x)
 {
-	int r = rn(100);
+	unsigned int r = rn(100);
+	int st = x->state > 0 && x->state < (int)ARRAY_SIZE(by_state) ?
+		 x->state : ST_UNKNOWN;
 
-	switch (x->state) {
-	case WFP_IPSEC_CTX_STATE_CREATED:
-		if (r < 10)
-			do_set_selectors(s, x);
-		else if (r < 55)
-			do_set_spi(s, x);
-		else
-			do_get_spi(s, x);
-		break;
-	case WFP_IPSEC_CTX_STATE_SPI_SET:
-		do_add(s, x, true);
-		break;
-	case WFP_IPSEC_CTX_STATE_INBOUND:
-		if (r < 80)
-			do_add(s, x, false);
-		else
-			do_update(s, x);
-		break;
-	case WFP_IPSEC_CTX_STATE_COMPLETE:
-		if (r < 25)
-			do_update(s, x);
-		else if (r < 40)
-			do_expire(s, x);
-		else if (r < 60)
-			do_get(s, x);
-		else if (r < 75)
-			do_get_sa(s, x);
-		else
-			do_delete(s, x);
-		break;
-	case WFP_IPSEC_CTX_STATE_EXPIRED:
-		if (r < 60)
-			do_delete(s, x);
-		else if (r < 80)
-			do_get_sa(s, x);
-		else
-			do_get(s, x);
-		break;
-	default:
-		do_get(s, x);
-		break;
-	}
+	pick(by_state[st].t, by_state[st].n, r)->fn(s, x);
 }
+
+/* ------------------------------------------------- one command step */
+
+/* The command mix. */
+static const struct step steps[] = {
+	{ 12, "CTX_CREATE", create_mutated },
+	{ 6, "CTX_DELETE", do_delete },
+	{ 8, "CTX_GET", do_get },
+	{ 5, "CTX_ENUM", do_enum_step },
+	{ 5, "CTX_SET_SPI", do_set_spi },
+	{ 5, "CTX_GET_SPI", do_get_spi },
+	{ 3, "CTX_SET_SELECTORS", do_set_selectors },
+	{ 6, "CTX_ADD_INBOUND", add_in },
+	{ 6, "CTX_ADD_OUTBOUND", add_out },
+	{ 5, "CTX_GET_SA", do_get_sa },
+	{ 3, "CTX_EXPIRE", do_expire },
+	{ 4, "SUBSCRIBE", do_subscribe_step },
+	{ 4, "UNSUBSCRIBE", do_unsubscribe_step },
+	{ 3, "STATS", do_stats_step },
+	{ 7, "CTX_UPDATE", do_update },
+	{ 2, "RIGHTS_GET", do_rights_get_step },
+	{ 2, "RIGHTS_SET", do_rights_set_step },
+	{ 3, "HELLO", hello_mutated },
+	{ 3, "SESSION_GET", do_session_get_step },
+	{ 2, "random command", do_random_cmd_step },
+	{ 2, "CTX_ADD_BATCH", do_batch_step },
+	{ 4, "CTX_CREATE (valid)", create_valid },
+};
 
 /* One ioctl-level step; only = a session to stay on (racing episodes). */
 void one_op(struct sess *only)
 {
 	struct sess *s = only;
-	struct ctx *x = NULL;
-	int r;
+	unsigned int r;
 
 	if (!only && W.nctx && pm(380)) {
-		x = ctx_any();
+		struct ctx *x = ctx_any();
+
 		s = sess_for(x->ns);
 		if (s)
 			advance(s, x);
@@ -74,61 +193,27 @@ void one_op(struct sess *only)
 	if (!s)
 		return;
 	if (only && W.nctx && pm(400)) {
-		x = ctx_any();
-		advance(s, x);
+		advance(s, ctx_any());
 		return;
 	}
-	r = rn(100);
+	r = rn(weights(steps, ARRAY_SIZE(steps)));
 	/* a full pool makes deletion likelier */
 	if (W.nctx > MAX_CTX - 8 && r < 30) {
 		do_delete(s, ctx_any());
 		return;
 	}
-	if (r < 12)
-		do_create(s, false);
-	else if (r < 18)
-		do_delete(s, NULL);
-	else if (r < 26)
-		do_get(s, NULL);
-	else if (r < 31)
-		do_enum(s);
-	else if (r < 36)
-		do_set_spi(s, NULL);
-	else if (r < 41)
-		do_get_spi(s, NULL);
-	else if (r < 44)
-		do_set_selectors(s, NULL);
-	else if (r < 50)
-		do_add(s, NULL, true);
-	else if (r < 56)
-		do_add(s, NULL, false);
-	else if (r < 61)
-		do_get_sa(s, NULL);
-	else if (r < 64)
-		do_expire(s, NULL);
-	else if (r < 68)
-		do_subscribe(s);
-	else if (r < 72)
-		do_unsubscribe(s);
-	else if (r < 75)
-		do_stats(s);
-	else if (r < 82)
-		do_update(s, NULL);
-	else if (r < 84)
-		do_rights_get(s);
-	else if (r < 86)
-		do_rights_set(s);
-	else if (r < 89)
-		do_hello(s, false);
-	else if (r < 92)
-		do_session_get(s);
-	else if (r < 94)
-		do_random_cmd(s);
-	else if (r < 96)
-		do_batch(s);
-	else
-		do_create(s, true);
+	pick(steps, ARRAY_SIZE(steps), r)->fn(s, NULL);
 }
+
+/* ------------------------------------------------- the worker's loop */
+
+/* Worker-level steps; weights per mille. */
+struct loop_step {
+	unsigned int weight;
+	const char *name;
+	bool (*may)(void);	/* NULL: always */
+	void (*fn)(void);
+};
 
 static void open_session_op(void)
 {
@@ -145,12 +230,96 @@ static void open_session_op(void)
 		do_hello(s, pm(700));
 }
 
+static bool may_open(void)
+{
+	return sess_slot() && !W.in_child;
+}
+
+/* Closes a session, as long as more than two are open. */
+static void close_session_op(void)
+{
+	struct sess *s = sess_any();
+	int i, n = 0;
+
+	for (i = 0; i < MAX_SESS; i++)
+		n += W.sess[i].fd >= 0;
+	if (s && n > 2)
+		sess_close(s);
+}
+
+static bool may_race(void)
+{
+	return !W.in_child && !W.det;
+}
+
+static bool not_in_child(void)
+{
+	return !W.in_child;
+}
+
+/* Drawn only when the step's share is hit: its own odds. */
+static bool may_fork_child(void)
+{
+	return !W.in_child && pm(600);
+}
+
+static void events_op(void)
+{
+	struct sess *s = sess_any();
+
+	if (s)
+		do_events(s);
+}
+
+static void enum_walk_op(void)
+{
+	struct sess *s = sess_normal(W.in_child ? W.child_ns :
+				     pm(900) ? 0 : (int)rn(W.nns));
+
+	if (s)
+		do_enum_walk(s);
+}
+
+static void command_op(void)
+{
+	one_op(NULL);
+}
+
+/* The worker's mix; the weights add up to 1000. */
+static const struct loop_step loop_steps[] = {
+	{ 8, "open a session", may_open, open_session_op },
+	{ 6, "close a session", NULL, close_session_op },
+	{ 3, "racing episode", may_race, race_episode },
+	{ 1, "sessions in a new netns", not_in_child, ns_sessions },
+	{ 1, "netns child", may_fork_child, ns_child },
+	{ 26, "read events", NULL, events_op },
+	{ 8, "enumeration walk", NULL, enum_walk_op },
+	{ 947, "command", NULL, command_op },
+};
+
+/*
+ * The first entry whose share holds r, or a later one, that its guard
+ * allows; the last one has none.
+ */
+static const struct loop_step *loop_pick(unsigned int r)
+{
+	const struct loop_step *l = loop_steps;
+	unsigned int lim = 0;
+
+	for (; l < loop_steps + ARRAY_SIZE(loop_steps) - 1; l++) {
+		lim += l->weight;
+		if (r < lim && (!l->may || l->may()))
+			break;
+	}
+	return l;
+}
+
 void worker_loop(void)
 {
 	uint64_t stall = 0, last = TS->calls;
 
 	while (TS->calls < W.budget) {
-		int r = rn(1000);
+		unsigned int r = rn(1000);
 
 		W.step++;
 		/* nothing left to call on (a child closed its sessions) */
@@ -165,35 +334,6 @@ void worker_loop(void)
 			open_session_op();
 			continue;
 		}
-		if (r < 8 && sess_slot() && !W.in_child) {
-			open_session_op();
-		} else if (r < 14) {
-			struct sess *s = sess_any();
-			int i, n = 0;
-
-			for (i = 0; i < MAX_SESS; i++)
-				n += W.sess[i].fd >= 0;
-			if (s && n > 2)
-				sess_close(s);
-		} else if (r < 17 && !W.in_child && !W.det) {
-			race_episode();
-		} else if (r < 18 && !W.in_child) {
-			ns_sessions();
-		} else if (r < 19 && !W.in_child && pm(600)) {
-			ns_child();
-		} else if (r < 45) {
-			struct sess *s = sess_any();
-
-			if (s)
-				do_events(s);
-		} else if (r < 53) {
-			struct sess *s = sess_normal(W.in_child ? W.child_ns :
-						     pm(900) ? 0 : (int)rn(W.nns));
-
-			if (s)
-				do_enum_walk(s);
-		} else {
-			one_op(NULL);
-		}
+		loop_pick(r)->fn();
 	}
 }
