@@ -44,8 +44,7 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 			sa->reserved[rn(2)] = 1ULL << rn(64);
 			break;
 		}
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "sa-reserved");
+		must_fail(c, "sa-reserved");
 		st = WFP_IPSEC_ADD_ST_OK;
 		break;
 	case 4:
@@ -54,20 +53,17 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		a->bundle.sas[1].reserved0 = 0;
 		a->bundle.sas[1].reserved1 = 0;
 		memset(a->bundle.sas[1].reserved, 0, sizeof(sa->reserved));
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "sas[1]");
+		must_fail(c, "sas[1]");
 		st = WFP_IPSEC_ADD_ST_OK;
 		break;
 	case 5:
 		a->bundle.num_sas = rn(3) ? 0 : 2 + rn(0xffff);
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "num_sas");
+		must_fail(c, "num_sas");
 		st = WFP_IPSEC_ADD_ST_NUM_SAS;
 		break;
 	case 6:
 		sa->transform_type = rn(2) ? 0 : 6 + rn(0xffff);
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "transform");
+		must_fail(c, "transform");
 		st = WFP_IPSEC_ADD_ST_TRANSFORM;
 		break;
 	case 7:
@@ -82,8 +78,7 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		} else {
 			sa->auth_type = 6 + rn(200);
 		}
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "alg-ids");
+		must_fail(c, "alg-ids");
 		break;
 	case 8: {
 		/* a key blob of the wrong size */
@@ -96,8 +91,7 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 			*len = rn(4) ? rn(WFP_IPSEC_KEY_MAX + 2) :
 				       (__u32)r64();
 		} while (*len == old);
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "key-length");
+		must_fail(c, "key-length");
 		st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
 		break;
 	}
@@ -111,13 +105,11 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		    first_toggle(c, 2)) {
 			/* the GCM blob given twice, differently */
 			((unsigned char *)(uintptr_t)sa->auth_key)[rn(sa->auth_key_len)] ^= 1;
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "gcm-keys-differ");
+			must_fail(c, "gcm-keys-differ");
 			st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
 		} else {
 			sa->spi = rn(256);
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "spi<256");
+			must_fail(c, "spi<256");
 			st = WFP_IPSEC_ADD_ST_SPI;
 		}
 		break;
@@ -137,8 +129,7 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 			sa->spi = x->spi_in ^ (1u << rn(32));
 			if (sa->spi < 256)
 				sa->spi |= 0x100;
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "not-the-reserved-spi");
+			must_fail(c, "not-the-reserved-spi");
 			st = WFP_IPSEC_ADD_ST_SPI;
 		}
 		break;
@@ -146,8 +137,7 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 		/* NAT-T original address without encapsulation, or on IPv6 */
 		if (x && !x->encap) {
 			a->bundle.peer_v4_private_addr = htonl(0xc0a80001 + rn(200));
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "peer-private-without-encap");
+			must_fail(c, "peer-private-without-encap");
 		}
 		break;
 	default: {
@@ -312,8 +302,7 @@ void do_get_sa(struct sess *s, struct ctx *prefer)
 		switch (rn(4)) {
 		case 0:
 			g->dir = 2 + (__u32)rn(0xfffffffd);
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "dir");
+			must_fail(&c, "dir");
 			break;
 		case 1:
 			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa,

@@ -1,19 +1,82 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CTX_ADD_BATCH.
- */
-
-#include <sys/mman.h>
-
-#include "fuzz.h"
-
-/*
  * CTX_ADD_BATCH (0x14): complete contexts in one call, each entry all or
  * nothing with the result the four single commands would give.  A fault
  * in an entry fails that entry at its step; a reserved field or flag
  * anywhere, a bad size or count refuses the whole call before anything
  * is done.
  */
+
+#include <sys/mman.h>
+
+#include "fuzz.h"
+
+/* One call as built, and what each entry's faults must give. */
+struct batch {
+	struct call c;
+	unsigned int n;		/* entries built */
+	size_t esz;		/* the entry size given */
+	bool ro;		/* entries readable, results not writable */
+	bool whole;		/* the call must be refused as a whole */
+	signed char estep[BATCH_N];	/* -1 clean, else the step that fails */
+	signed char estatus[BATCH_N];	/* the add status it must give, -1 */
+};
+
+static struct wfp_ipsec_batch_entry *entry(const struct batch *bt,
+					   unsigned int i)
+{
+	return (struct wfp_ipsec_batch_entry *)(W.batchbuf + i * bt->esz);
+}
+
+/* A valid entry; each its own keys: GCM blobs must stay equal. */
+static void gen_entry(struct wfp_ipsec_batch_entry *e, unsigned int i)
+{
+	gen_traffic(&e->traffic, 0, -1);
+	if (pm(500))
+		do {
+			e->inbound_spi = (__u32)r64();
+		} while (e->inbound_spi < 256);
+	W.keycur = W.batchkeys + i * 512;
+	gen_sa(&e->inbound.sas[0], true);
+	e->inbound.num_sas = 1;
+	e->inbound.sas[0].spi = e->inbound_spi && pm(500) ?
+				e->inbound_spi : 0;
+	W.keycur += 256;
+	gen_sa(&e->outbound.sas[0], true);
+	e->outbound.num_sas = 1;
+	do {
+		e->outbound.sas[0].spi = (__u32)r64();
+	} while (e->outbound.sas[0].spi < 256);
+	if (!W.no_mutate && !W.det && pm(30))
+		e->outbound.lifetime_seconds = 1 + rn(4);
+}
+
+static void batch_gen(struct batch *bt)
+{
+	struct wfp_ipsec_ctx_batch *b;
+	unsigned int i;
+
+	bt->esz = sizeof(struct wfp_ipsec_batch_entry);
+	if (pm(100))
+		bt->esz += 8 * (1 + rn(4));	/* a newer caller's: zero tail */
+	memset(W.batchbuf, 0, (size_t)bt->n * bt->esz);
+	for (i = 0; i < bt->n; i++) {
+		bt->estep[i] = -1;
+		bt->estatus[i] = -1;
+		gen_entry(entry(bt, i), i);
+	}
+	W.keycur = W.keybuf;
+
+	call_init(&bt->c, NR_BATCH);
+	b = &bt->c.in.batch;
+	b->entries = (__u64)(uintptr_t)W.batchbuf;
+	b->count = bt->n;
+	b->entry_size = bt->esz;
+	if (pm(50)) {
+		b->done = (__u32)r64();		/* output only */
+		b->succeeded = (__u32)r64();
+	}
+}
 
 /* A fault in one entry: which step must then fail, and how. */
 static int batch_mutate_entry(struct wfp_ipsec_batch_entry *e, int *status)
@@ -60,272 +123,285 @@ static int batch_mutate_entry(struct wfp_ipsec_batch_entry *e, int *status)
 	}
 }
 
-void do_batch(struct sess *s)
+/* A fault in entry i; of two in one entry, the earlier step reports. */
+static void batch_fault(struct batch *bt, unsigned int i)
+{
+	int st, k = batch_mutate_entry(entry(bt, i), &st);
+
+	if (bt->estep[i] >= 0) {
+		if (k == bt->estep[i]) {
+			st = -1;
+		} else if (k > bt->estep[i]) {
+			k = bt->estep[i];
+			st = bt->estatus[i];
+		}
+	}
+	bt->estep[i] = k;
+	bt->estatus[i] = st;
+	mut_note(&bt->c, "entry");
+}
+
+/* A reserved field or flag of the call. */
+static void poke_call(struct wfp_ipsec_ctx_batch *b)
+{
+	switch (rn(3)) {
+	case 0:
+		b->flags = 1u << rn(32);
+		break;
+	case 1:
+		b->reserved0 = 1 + rn(100);
+		break;
+	default:
+		b->reserved[rn(2)] = 1ULL << rn(64);
+		break;
+	}
+}
+
+/* A reserved field or flag inside an entry. */
+static void poke_entry(struct wfp_ipsec_batch_entry *e)
+{
+	switch (rn(5)) {
+	case 0:
+		e->flags = 1u << rn(32);
+		break;
+	case 1:
+		e->reserved[rn(2)] = 1ULL << rn(64);
+		break;
+	case 2:
+		e->traffic.reserved1 = 1 + rn(100);
+		break;
+	case 3:
+		e->inbound.reserved0 = 1 + rn(100);
+		break;
+	default:
+		e->outbound.sas[rn(2)].reserved1 = 1 + rn(100);
+		break;
+	}
+}
+
+/* Below the ABI 1 entry, unaligned, above a page. */
+static __u32 bad_entry_size(void)
+{
+	size_t sz = sizeof(struct wfp_ipsec_batch_entry);
+
+	if (rn(3) == 0)
+		return sz - 8 * (1 + rn(4));
+	return rn(2) ? sz + 1 + rn(7) : 4096 + 8 * (1 + rn(99));
+}
+
+/* Mutations that refuse the whole call; false if none applied. */
+static bool batch_mutate_whole(struct batch *bt, int kind, unsigned char *e)
+{
+	struct wfp_ipsec_ctx_batch *b = &bt->c.in.batch;
+	size_t sz = sizeof(struct wfp_ipsec_batch_entry);
+
+	switch (kind) {
+	case 3:
+		poke_call(b);
+		mut_note(&bt->c, "reserved/flags");
+		break;
+	case 4:
+		poke_entry((struct wfp_ipsec_batch_entry *)e);
+		mut_note(&bt->c, "entry-reserved");
+		break;
+	case 5:
+		b->count = rn(2) ? 0 : WFP_IPSEC_BATCH_MAX + 1 + rn(0xffff);
+		mut_note(&bt->c, "count");
+		break;
+	case 6:
+		b->entry_size = bad_entry_size();
+		mut_note(&bt->c, "entry-size");
+		break;
+	default:
+		if (bt->esz <= sz)
+			return false;
+		/* bytes of a later ABI the module cannot honour */
+		e[sz + rn(bt->esz - sz)] = 1 + rn(255);
+		mut_note(&bt->c, "entry-tail");
+		break;
+	}
+	bt->whole = true;
+	return true;
+}
+
+static void batch_mutate(struct batch *bt)
+{
+	struct wfp_ipsec_ctx_batch *b = &bt->c.in.batch;
+	struct wfp_ipsec_batch_entry *e;
+	unsigned int i, kind;
+
+	if (mutate_common(&bt->c))
+		return;
+	i = rn(bt->n);
+	e = entry(bt, i);
+	kind = rn(12);
+	if (kind <= 2)
+		batch_fault(bt, i);
+	else if (kind <= 7)
+		batch_mutate_whole(bt, kind, (unsigned char *)e);
+	else if (kind == 8) {
+		b->entries = bad_ptr(rn(P_KINDS), (size_t)bt->n * bt->esz);
+		bt->c.flags |= C_EFAULT_OK;
+		mut_note(&bt->c, "bad-entries-ptr");
+	} else if (kind == 9) {
+		bt->ro = true;
+		bt->c.flags |= C_EFAULT_OK;
+		mut_note(&bt->c, "read-only-entries");
+	} else if (kind == 10) {
+		e->id = r64();		/* output fields, ignored */
+		e->error = (__u32)r64();
+		e->step = (__u32)r64();
+	} else {
+		b->done = 0;
+	}
+}
+
+/* An entry that failed: at a step, with an errno that step may give. */
+static void check_failed_entry(const struct batch *bt, unsigned int i,
+			       const struct wfp_ipsec_batch_entry *e)
+{
+	if (e->id || e->spi || e->step < WFP_IPSEC_BATCH_STEP_CREATE ||
+	    e->step > WFP_IPSEC_BATCH_STEP_OUTBOUND)
+		fail(NR_BATCH, "entry %u: error %s with id %llu spi %u step %u",
+		     i, ename(e->error), (unsigned long long)e->id, e->spi,
+		     e->step);
+	else if (!es_has(batch_step_set(e->step), e->error))
+		fail(NR_BATCH, "entry %u: %s at step %u", i, ename(e->error),
+		     e->step);
+	if (bt->estep[i] < 0 &&
+	    !es_has(ES(EEXIST, ENOPKG, ENOMEM, ENOSPC), e->error))
+		fail(NR_BATCH, "valid entry %u failed: %s at step %u (status "
+		     "%u)", i, ename(e->error), e->step, e->add_status);
+	if (bt->estep[i] >= 0 && e->error == EINVAL &&
+	    (e->step != (__u32)bt->estep[i] ||
+	     (bt->estatus[i] >= 0 && e->add_status != (__u32)bt->estatus[i])))
+		fail(NR_BATCH, "entry %u: EINVAL at step %u status %u, the "
+		     "fault means step %d status %d", i, e->step,
+		     e->add_status, bt->estep[i], bt->estatus[i]);
+}
+
+/* A complete context the batch made, in the worker's pools. */
+static void adopt_entry(const struct sess *s,
+			const struct wfp_ipsec_batch_entry *e)
+{
+	struct ctx *x = ctx_created(s, e->id, WFP_IPSEC_CTX_STATE_COMPLETE,
+				    &e->traffic);
+	int dir;
+
+	if (!x)
+		return;
+	x->spi_in = e->spi;
+	x->vol = e->inbound.lifetime_seconds || e->outbound.lifetime_seconds;
+	for (dir = 0; dir < 2; dir++) {
+		const struct wfp_ipsec_sa *sa = dir == WFP_IPSEC_DIR_INBOUND ?
+			&e->inbound.sas[0] : &e->outbound.sas[0];
+
+		x->proto[dir] = sa->transform_type == WFP_IPSEC_TRANSFORM_AH ?
+				IPPROTO_AH : IPPROTO_ESP;
+		x->tt[dir] = sa->transform_type;
+		x->spi[dir] = dir == WFP_IPSEC_DIR_INBOUND ? e->spi : sa->spi;
+	}
+	spi_reserved(x);
+}
+
+/* An entry installed: clean, its fields sane, its id new. */
+static void check_installed_entry(const struct batch *bt, unsigned int i,
+				  const struct wfp_ipsec_batch_entry *e,
+				  const struct sess *s)
+{
+	if (bt->estep[i] >= 0)
+		fail(NR_BATCH, "entry %u installed despite a fault for step %d",
+		     i, bt->estep[i]);
+	if (e->step || e->add_status || e->spi < 256 ||
+	    (e->inbound_spi && e->spi != e->inbound_spi))
+		fail(NR_BATCH, "entry %u: step %u status %u spi 0x%x (asked "
+		     "0x%x)", i, e->step, e->add_status, e->spi,
+		     e->inbound_spi);
+	if (!e->id || e->id <= W.ns[s->ns].last_ctx_id || known_find(e->id)) {
+		fail(NR_BATCH, "entry %u: id %llu not new", i,
+		     (unsigned long long)e->id);
+		return;
+	}
+	adopt_entry(s, e);
+}
+
+/* A call the handler ran: refused whole, or each entry on its own. */
+static void batch_check(struct batch *bt, struct sess *s, int ret)
 {
 	const struct span outs[] = {
 		SPAN(struct wfp_ipsec_ctx_batch, done),
 		SPAN(struct wfp_ipsec_ctx_batch, succeeded),
 	};
-	struct wfp_ipsec_ctx_batch *b;
-	struct wfp_ipsec_batch_entry *e;
-	unsigned int n = pm(850) ? 1 + rn(8) : 1 + rn(BATCH_N), i, ok = 0;
-	size_t esz = sizeof(*e);
-	bool ro = false, whole = false;
-	signed char estep[BATCH_N];	/* -1 clean, else the step that fails */
-	signed char estatus[BATCH_N];
-	int m = n_mutations(), ret, st, k;
-	struct call c;
+	const struct wfp_ipsec_ctx_batch *b = &bt->c.out.batch;
+	unsigned int i, ok = 0;
 
-	if (pm(100))
-		esz += 8 * (1 + rn(4));	/* a newer caller's entries, zero tail */
-	memset(W.batchbuf, 0, (size_t)n * esz);
-	for (i = 0; i < n; i++) {
-		e = (struct wfp_ipsec_batch_entry *)(W.batchbuf + i * esz);
-		estep[i] = -1;
-		estatus[i] = -1;
-		gen_traffic(&e->traffic, 0, -1);
-		if (pm(500))
-			do {
-				e->inbound_spi = (__u32)r64();
-			} while (e->inbound_spi < 256);
-		/* each entry its own keys: GCM blobs must stay equal */
-		W.keycur = W.batchkeys + i * 512;
-		gen_sa(&e->inbound.sas[0], true);
-		e->inbound.num_sas = 1;
-		e->inbound.sas[0].spi = e->inbound_spi && pm(500) ?
-					e->inbound_spi : 0;
-		W.keycur += 256;
-		gen_sa(&e->outbound.sas[0], true);
-		e->outbound.num_sas = 1;
-		do {
-			e->outbound.sas[0].spi = (__u32)r64();
-		} while (e->outbound.sas[0].spi < 256);
-		if (!W.no_mutate && !W.det && pm(30))
-			e->outbound.lifetime_seconds = 1 + rn(4);
-	}
-	W.keycur = W.keybuf;
-
-	call_init(&c, NR_BATCH);
-	b = &c.in.batch;
-	b->entries = (__u64)(uintptr_t)W.batchbuf;
-	b->count = n;
-	b->entry_size = esz;
-	if (pm(50)) {
-		b->done = (__u32)r64();		/* output only */
-		b->succeeded = (__u32)r64();
-	}
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		e = (struct wfp_ipsec_batch_entry *)(W.batchbuf + rn(n) * esz);
-		switch (rn(12)) {
-		case 0:
-		case 1:
-		case 2:
-			i = ((unsigned char *)e - W.batchbuf) / esz;
-			k = batch_mutate_entry(e, &st);
-			/* two faults in one entry: the earlier step reports */
-			if (estep[i] >= 0) {
-				if (k == estep[i])
-					st = -1;
-				else if (k > estep[i]) {
-					k = estep[i];
-					st = estatus[i];
-				}
-			}
-			estep[i] = k;
-			estatus[i] = st;
-			mut_note(&c, "entry");
-			break;
-		case 3:
-			switch (rn(3)) {
-			case 0:
-				b->flags = 1u << rn(32);
-				break;
-			case 1:
-				b->reserved0 = 1 + rn(100);
-				break;
-			default:
-				b->reserved[rn(2)] = 1ULL << rn(64);
-				break;
-			}
-			whole = true;
-			mut_note(&c, "reserved/flags");
-			break;
-		case 4:
-			/* reserved fields and flags inside an entry */
-			switch (rn(5)) {
-			case 0:
-				e->flags = 1u << rn(32);
-				break;
-			case 1:
-				e->reserved[rn(2)] = 1ULL << rn(64);
-				break;
-			case 2:
-				e->traffic.reserved1 = 1 + rn(100);
-				break;
-			case 3:
-				e->inbound.reserved0 = 1 + rn(100);
-				break;
-			default:
-				e->outbound.sas[rn(2)].reserved1 = 1 + rn(100);
-				break;
-			}
-			whole = true;
-			mut_note(&c, "entry-reserved");
-			break;
-		case 5:
-			b->count = rn(2) ? 0 : WFP_IPSEC_BATCH_MAX + 1 + rn(0xffff);
-			whole = true;
-			mut_note(&c, "count");
-			break;
-		case 6:
-			/* below the ABI 1 entry, unaligned, above a page */
-			b->entry_size = rn(3) == 0 ? sizeof(*e) - 8 * (1 + rn(4)) :
-					rn(2) ? sizeof(*e) + 1 + rn(7) :
-					4096 + 8 * (1 + rn(99));
-			whole = true;
-			mut_note(&c, "entry-size");
-			break;
-		case 7:
-			if (esz > sizeof(*e)) {
-				/* bytes of a later ABI the module cannot honour */
-				((unsigned char *)e)[sizeof(*e) + rn(esz - sizeof(*e))] =
-					1 + rn(255);
-				whole = true;
-				mut_note(&c, "entry-tail");
-			}
-			break;
-		case 8:
-			b->entries = bad_ptr(rn(P_KINDS), (size_t)n * esz);
-			c.flags |= C_EFAULT_OK;
-			mut_note(&c, "bad-entries-ptr");
-			break;
-		case 9:
-			/* entries readable, results not writable */
-			ro = true;
-			c.flags |= C_EFAULT_OK;
-			mut_note(&c, "read-only-entries");
-			break;
-		case 10:
-			e->id = r64();		/* output fields, ignored */
-			e->error = (__u32)r64();
-			e->step = (__u32)r64();
-			break;
-		default:
-			b->done = 0;
-			break;
-		}
-	}
-	if (whole)
-		c.flags |= C_MUST_FAIL;
-	if (!(c.flags & C_MUTATED) && s->ready && !s->nocap)
-		set_strict(&c, NULL, s->dynamic ? ES(EPERM) : ES(0, ENOMEM));
-	if (s->dynamic)
-		c.flags |= C_MUST_FAIL;
-	if (ro && mprotect(W.batchbuf, BATCH_BUF, PROT_READ))
-		abort();
-	ret = exec_call(&c, s);
-	if (ro && mprotect(W.batchbuf, BATCH_BUF, PROT_READ | PROT_WRITE))
-		abort();
-	if (!s->ready || s->nocap)
-		return;
-	if (ro || (c.am == AM_RO && ret == EFAULT)) {
-		/* contexts whose ids could not be written back are ours */
-		probe_ghost_contexts(s, c.am == AM_RO && !ro ? NR_BATCH : 0);
-		return;
-	}
-	/* the reply is the handler's only past the dispatcher's gates */
-	if ((c.flags & C_NO_OUTCHECK) || cmd_nr(c.word) != NR_BATCH ||
-	    es_has(ES(ENOTTY, EBADFD, EACCES, EBADF), ret))
-		return;
-	b = &c.out.batch;
-	check_echo(&c, outs, ARRAY_SIZE(outs));
+	check_echo(&bt->c, outs, ARRAY_SIZE(outs));
 	if (ret) {
 		/* refused as a whole: nothing done */
 		if (ret != EFAULT && (b->done || b->succeeded))
-			fail(NR_BATCH, "%s with done %u succeeded %u", ename(ret),
-			     b->done, b->succeeded);
+			fail(NR_BATCH, "%s with done %u succeeded %u",
+			     ename(ret), b->done, b->succeeded);
 		if (ret == EFAULT)
 			probe_ghost_contexts(s, 0);
 		return;
 	}
-	if (b->done != n)
-		fail(NR_BATCH, "done %u of %u without a signal", b->done, n);
-	for (i = 0; i < n && i < b->done; i++) {
-		struct known *k;
-		struct ctx *x;
+	if (b->done != bt->n)
+		fail(NR_BATCH, "done %u of %u without a signal", b->done, bt->n);
+	for (i = 0; i < bt->n && i < b->done; i++) {
+		const struct wfp_ipsec_batch_entry *e = entry(bt, i);
 
-		e = (struct wfp_ipsec_batch_entry *)(W.batchbuf + i * esz);
 		if (e->error) {
-			if (e->id || e->spi || e->step < WFP_IPSEC_BATCH_STEP_CREATE ||
-			    e->step > WFP_IPSEC_BATCH_STEP_OUTBOUND)
-				fail(NR_BATCH, "entry %u: error %s with id %llu spi %u "
-				     "step %u", i, ename(e->error),
-				     (unsigned long long)e->id, e->spi, e->step);
-			else if (!es_has(batch_step_set(e->step), e->error))
-				fail(NR_BATCH, "entry %u: %s at step %u", i,
-				     ename(e->error), e->step);
-			if (estep[i] < 0 && !es_has(ES(EEXIST, ENOPKG, ENOMEM,
-						       ENOSPC), e->error))
-				fail(NR_BATCH, "valid entry %u failed: %s at step "
-				     "%u (status %u)", i, ename(e->error), e->step,
-				     e->add_status);
-			if (estep[i] >= 0 && e->error == EINVAL &&
-			    (e->step != (__u32)estep[i] ||
-			     (estatus[i] >= 0 &&
-			      e->add_status != (__u32)estatus[i])))
-				fail(NR_BATCH, "entry %u: EINVAL at step %u status "
-				     "%u, the fault means step %d status %d", i,
-				     e->step, e->add_status, estep[i], estatus[i]);
+			check_failed_entry(bt, i, e);
 			continue;
 		}
 		ok++;
-		if (estep[i] >= 0)
-			fail(NR_BATCH, "entry %u installed despite a fault for "
-			     "step %d", i, estep[i]);
-		if (e->step || e->add_status || e->spi < 256 ||
-		    (e->inbound_spi && e->spi != e->inbound_spi))
-			fail(NR_BATCH, "entry %u: step %u status %u spi 0x%x "
-			     "(asked 0x%x)", i, e->step, e->add_status, e->spi,
-			     e->inbound_spi);
-		if (!e->id || e->id <= W.ns[s->ns].last_ctx_id ||
-		    known_find(e->id)) {
-			fail(NR_BATCH, "entry %u: id %llu not new", i,
-			     (unsigned long long)e->id);
-			continue;
-		}
-		W.ns[s->ns].last_ctx_id = e->id;
-		g_res->contexts++;
-		k = known_add(e->id);
-		k->ns = s->ns;
-		k->creator = s->sid;
-		k->ver = e->traffic.ip_version;
-		memcpy(k->local, e->traffic.local_addr, 16);
-		memcpy(k->remote, e->traffic.remote_addr, 16);
-		if (W.nctx == MAX_CTX)
-			continue;
-		x = &W.ctx[W.nctx++];
-		memset(x, 0, sizeof(*x));
-		x->id = e->id;
-		x->ns = s->ns;
-		x->creator = s->sid;
-		x->state = WFP_IPSEC_CTX_STATE_COMPLETE;
-		x->t = e->traffic;
-		x->spi_in = e->spi;
-		x->vol = e->inbound.lifetime_seconds || e->outbound.lifetime_seconds;
-		for (st = 0; st < 2; st++) {
-			const struct wfp_ipsec_sa *sa = st == WFP_IPSEC_DIR_INBOUND ?
-				&e->inbound.sas[0] : &e->outbound.sas[0];
-
-			x->proto[st] = sa->transform_type == WFP_IPSEC_TRANSFORM_AH ?
-				       IPPROTO_AH : IPPROTO_ESP;
-			x->tt[st] = sa->transform_type;
-			x->spi[st] = st == WFP_IPSEC_DIR_INBOUND ? e->spi : sa->spi;
-		}
-		spi_reserved(x);
+		check_installed_entry(bt, i, e, s);
 	}
 	if (b->succeeded != ok)
 		fail(NR_BATCH, "succeeded %u, %u entries have no error",
 		     b->succeeded, ok);
+}
+
+/* Sends the call; the entries are read-only during it if bt->ro. */
+static int batch_exec(struct batch *bt, struct sess *s)
+{
+	int ret;
+
+	if (bt->ro && mprotect(W.batchbuf, BATCH_BUF, PROT_READ))
+		abort();
+	ret = exec_call(&bt->c, s);
+	if (bt->ro &&
+	    mprotect(W.batchbuf, BATCH_BUF, PROT_READ | PROT_WRITE))
+		abort();
+	return ret;
+}
+
+void do_batch(struct sess *s)
+{
+	struct batch bt = { .n = pm(850) ? 1 + rn(8) : 1 + rn(BATCH_N) };
+	struct call *c = &bt.c;
+	int m = n_mutations(), ret;
+
+	batch_gen(&bt);
+	while (m--)
+		batch_mutate(&bt);
+	if (bt.whole)
+		c->flags |= C_MUST_FAIL;
+	if (!(c->flags & C_MUTATED) && s->ready && !s->nocap)
+		set_strict(c, NULL, s->dynamic ? ES(EPERM) : ES(0, ENOMEM));
+	if (s->dynamic)
+		c->flags |= C_MUST_FAIL;
+	ret = batch_exec(&bt, s);
+	if (!s->ready || s->nocap)
+		return;
+	if (bt.ro || (c->am == AM_RO && ret == EFAULT)) {
+		/* contexts whose ids could not be written back are ours */
+		probe_ghost_contexts(s, c->am == AM_RO && !bt.ro ? NR_BATCH : 0);
+		return;
+	}
+	/* the reply is the handler's only past the dispatcher's gates */
+	if ((c->flags & C_NO_OUTCHECK) || cmd_nr(c->word) != NR_BATCH ||
+	    es_has(ES(ENOTTY, EBADFD, EACCES, EBADF), ret))
+		return;
+	batch_check(&bt, s, ret);
 }

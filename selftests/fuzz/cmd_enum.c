@@ -87,8 +87,7 @@ static int enum_page(struct sess *s, struct call *c, __u32 max, bool clean,
 		switch (rn(7)) {
 		case 0:
 			break_subnet(rn(2) ? &e->local : &e->remote);
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "subnet");
+			must_fail(c, "subnet");
 			break;
 		case 1:
 			e->local.ip_version = WFP_IPSEC_IPV4;
@@ -97,18 +96,15 @@ static int enum_page(struct sess *s, struct call *c, __u32 max, bool clean,
 			e->remote.ip_version = WFP_IPSEC_IPV6;
 			e->remote.prefix_len = 0;
 			memset(e->remote.addr, 0, 16);
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "versions-differ");
+			must_fail(c, "versions-differ");
 			break;
 		case 2:
 			e->max_entries = WFP_IPSEC_ENUM_MAX + 1 + rn(0x7fffffff);
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "huge-count");
+			must_fail(c, "huge-count");
 			break;
 		case 3:
 			e->count = 1 + rn(100);
-			c->flags |= C_MUST_FAIL;
-			mut_note(c, "count-in");
+			must_fail(c, "count-in");
 			break;
 		case 4:
 			poke_reserved(c, offsetof(struct wfp_ipsec_ctx_enum, reserved),

@@ -6,141 +6,177 @@
 
 #include "fuzz.h"
 
-void do_hello(struct sess *s, bool clean)
+/* The session key HELLO asks for: none, random, taken or freed again. */
+static void hello_key(__u8 *key, const struct sess *s, bool clean)
 {
-	struct wfp_ipsec_hello *h;
-	struct call c;
-	const struct span outs[] = {
-		SPAN(struct wfp_ipsec_hello, abi_version),
-		SPAN(struct wfp_ipsec_hello, session_key),
-		SPAN(struct wfp_ipsec_hello, features),
-		SPAN(struct wfp_ipsec_hello, session_id),
-	};
-	bool dup_key = false, want_dynamic = false;
-	int i, m = clean ? 0 : n_mutations();
-	__u32 abi;
+	int i;
 
-	call_init(&c, NR_HELLO);
-	h = &c.in.hello;
-	h->abi_version = pm(850) ? WFP_IPSEC_ABI_VERSION : 2 + rn(0xfffffff0);
-	if (!clean && pm(150)) {
-		h->session_flags = WFP_IPSEC_SESSION_F_DYNAMIC;
-		want_dynamic = true;
-	}
-	h->txn_wait_ms = pm(500) ? 0 : (__u32)r64();
 	if (!clean && pm(300)) {
-		rfill(h->session_key, 16);
+		rfill(key, 16);
 	} else if (!clean && pm(150)) {
 		/* the key of another open session of this namespace */
 		for (i = 0; i < MAX_SESS; i++) {
 			struct sess *o = &W.sess[i];
 
 			if (o != s && o->fd >= 0 && o->ready && o->ns == s->ns) {
-				memcpy(h->session_key, o->key, 16);
+				memcpy(key, o->key, 16);
 				break;
 			}
 		}
 	} else if (!clean && pm(100) && W.nclosed_keys) {
 		/* a closed session's key is free again */
-		memcpy(h->session_key, W.closed_keys[rn(W.nclosed_keys < 16 ?
-			W.nclosed_keys : 16)], 16);
+		memcpy(key, W.closed_keys[rn(W.nclosed_keys < 16 ?
+					     W.nclosed_keys : 16)], 16);
 	}
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		switch (rn(5)) {
-		case 0:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_hello, reserved0), 4);
-			break;
-		case 1:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_hello, reserved),
-				      sizeof(h->reserved));
-			break;
-		case 2:
-			h->session_flags |= 1u << (1 + rn(31));
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "flags");
-			break;
-		case 3:
-			h->abi_version = 0;
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "abi-0");
-			break;
-		default:
-			/* output-only fields are ignored on input */
-			h->features = r64();
-			h->session_id = r64();
-			break;
-		}
+}
+
+static void hello_gen(struct call *c, const struct sess *s, bool clean)
+{
+	struct wfp_ipsec_hello *h = &c->in.hello;
+
+	call_init(c, NR_HELLO);
+	h->abi_version = pm(850) ? WFP_IPSEC_ABI_VERSION :
+				   2 + rn(0xfffffff0);
+	if (!clean && pm(150))
+		h->session_flags = WFP_IPSEC_SESSION_F_DYNAMIC;
+	h->txn_wait_ms = pm(500) ? 0 : (__u32)r64();
+	hello_key(h->session_key, s, clean);
+}
+
+static void hello_mutate(struct call *c)
+{
+	struct wfp_ipsec_hello *h = &c->in.hello;
+
+	if (mutate_common(c))
+		return;
+	switch (rn(5)) {
+	case 0:
+		poke_reserved(c, offsetof(struct wfp_ipsec_hello, reserved0), 4);
+		break;
+	case 1:
+		poke_reserved(c, offsetof(struct wfp_ipsec_hello, reserved),
+			      sizeof(h->reserved));
+		break;
+	case 2:
+		h->session_flags |= 1u << (1 + rn(31));
+		must_fail(c, "flags");
+		break;
+	case 3:
+		h->abi_version = 0;
+		must_fail(c, "abi-0");
+		break;
+	default:
+		/* output-only fields are ignored on input */
+		h->features = r64();
+		h->session_id = r64();
+		break;
 	}
-	/* in use by an open session of the namespace (a closed session's
-	 * key may have been taken again meanwhile)
-	 */
-	for (i = 0; i < MAX_SESS && !all_zero(h->session_key, 16); i++) {
+}
+
+/*
+ * Whether an open session of the namespace uses the key (a closed
+ * session's key may have been taken again meanwhile).
+ */
+static bool key_in_use(const struct sess *s, const __u8 *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_SESS && !all_zero(key, 16); i++) {
 		struct sess *o = &W.sess[i];
 
 		if (o != s && o->fd >= 0 && o->ready && o->ns == s->ns &&
-		    !memcmp(o->key, h->session_key, 16))
-			dup_key = true;
+		    !memcmp(o->key, key, 16))
+			return true;
 	}
+	return false;
+}
+
+static void sess_ready(struct sess *s, __u64 sid, const __u8 *key,
+		       bool dynamic, __u32 txn_wait)
+{
+	s->ready = true;
+	s->dynamic = dynamic;
+	s->sid = sid;
+	memcpy(s->key, key, 16);
+	s->txn_wait = txn_wait;
+}
+
+/* The handshake must not have happened on a failed HELLO. */
+static void hello_probe_failed(struct sess *s)
+{
+	struct call g;
+	const struct wfp_ipsec_session_info *i = &g.in.info;
+
+	call_init(&g, NR_SESSION_GET);
+	memset(&g.in, 0xa5, sizeof(g.in));
+	if (sys_ioctl(s->fd, g.word, &g.in))
+		return;
+	fail(NR_HELLO, "HELLO failed (read-only argument) but the session "
+	     "is handshaken: a failed command changed something");
+	sess_ready(s, i->session_id, i->session_key, i->session_flags & 1,
+		   i->txn_wait_ms);
+}
+
+/* The reply of a HELLO that succeeded, asked for abi. */
+static void hello_check(const struct call *c, __u32 abi)
+{
+	const struct span outs[] = {
+		SPAN(struct wfp_ipsec_hello, abi_version),
+		SPAN(struct wfp_ipsec_hello, session_key),
+		SPAN(struct wfp_ipsec_hello, features),
+		SPAN(struct wfp_ipsec_hello, session_id),
+	};
+	const struct wfp_ipsec_hello *h = &c->out.hello;
+
+	check_echo(c, outs, ARRAY_SIZE(outs));
+	if (h->abi_version != (abi < WFP_IPSEC_ABI_VERSION ? abi :
+			       WFP_IPSEC_ABI_VERSION))
+		fail(NR_HELLO, "abi_version %u for %u", h->abi_version, abi);
+	if ((h->features & __WFP_IPSEC_FEAT_ALL) != __WFP_IPSEC_FEAT_ALL)
+		fail(NR_HELLO, "features 0x%llx lack some of the header's",
+		     (unsigned long long)h->features);
+	if (!h->session_id)
+		fail(NR_HELLO, "session id 0");
+	if (all_zero(h->session_key, 16))
+		fail(NR_HELLO, "session key zero");
+	if (!all_zero(c->in.hello.session_key, 16) &&
+	    memcmp(c->in.hello.session_key, h->session_key, 16))
+		fail(NR_HELLO, "given session key not kept");
+}
+
+void do_hello(struct sess *s, bool clean)
+{
+	int m = clean ? 0 : n_mutations();
+	struct call c;
+	const struct wfp_ipsec_hello *in = &c.in.hello;
+
+	hello_gen(&c, s, clean);
+	while (m--)
+		hello_mutate(&c);
 	if (!(c.flags & C_MUTATED)) {
 		if (s->ready)
 			set_strict(&c, NULL, ES(EALREADY));
-		else if (dup_key)
+		else if (key_in_use(s, in->session_key))
 			set_strict(&c, NULL, ES(EEXIST));
 		else
 			set_strict(&c, NULL, ES(0, ENOMEM));
 	} else if (s->ready) {
 		c.flags |= C_MUST_FAIL;
 	}
-	abi = h->abi_version;
 	if (exec_call(&c, s)) {
-		/* The handshake must not have happened on a failed HELLO. */
-		if (!s->ready && c.am == AM_RO) {
-			struct call g;
-
-			call_init(&g, NR_SESSION_GET);
-			memset(&g.in, 0xa5, sizeof(g.in));
-			if (!sys_ioctl(s->fd, g.word, &g.in)) {
-				fail(NR_HELLO, "HELLO failed (read-only argument) "
-				     "but the session is handshaken: a failed "
-				     "command changed something");
-				s->ready = true;
-				s->dynamic = g.in.info.session_flags & 1;
-				s->sid = g.in.info.session_id;
-				memcpy(s->key, g.in.info.session_key, 16);
-				s->txn_wait = g.in.info.txn_wait_ms;
-			}
-		}
+		if (!s->ready && c.am == AM_RO)
+			hello_probe_failed(s);
 		return;
 	}
 	if (s->ready) {
 		fail(NR_HELLO, "second HELLO succeeded");
 		return;
 	}
-	h = &c.out.hello;
-	if (!(c.flags & C_NO_OUTCHECK)) {
-		check_echo(&c, outs, ARRAY_SIZE(outs));
-		if (h->abi_version != (abi < WFP_IPSEC_ABI_VERSION ? abi :
-				       WFP_IPSEC_ABI_VERSION))
-			fail(NR_HELLO, "abi_version %u for %u", h->abi_version, abi);
-		if ((h->features & __WFP_IPSEC_FEAT_ALL) != __WFP_IPSEC_FEAT_ALL)
-			fail(NR_HELLO, "features 0x%llx lack some of the header's",
-			     (unsigned long long)h->features);
-		if (!h->session_id)
-			fail(NR_HELLO, "session id 0");
-		if (all_zero(h->session_key, 16))
-			fail(NR_HELLO, "session key zero");
-		if (!all_zero(c.in.hello.session_key, 16) &&
-		    memcmp(c.in.hello.session_key, h->session_key, 16))
-			fail(NR_HELLO, "given session key not kept");
-	}
-	s->ready = true;
-	s->dynamic = want_dynamic ||
-		     (c.in.hello.session_flags & WFP_IPSEC_SESSION_F_DYNAMIC);
-	s->sid = h->session_id;
-	memcpy(s->key, h->session_key, 16);
-	s->txn_wait = c.in.hello.txn_wait_ms;
+	if (!(c.flags & C_NO_OUTCHECK))
+		hello_check(&c, in->abi_version);
+	sess_ready(s, c.out.hello.session_id, c.out.hello.session_key,
+		   in->session_flags & WFP_IPSEC_SESSION_F_DYNAMIC,
+		   in->txn_wait_ms);
 }
 
 void do_session_get(struct sess *s)
@@ -282,16 +318,14 @@ void do_rights_set(struct sess *s)
 			break;
 		case 1:
 			r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(0xffff);
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "huge-count");
+			must_fail(&c, "huge-count");
 			break;
 		case 2:
 			/* a grant past count */
 			if (r->count < WFP_IPSEC_GRANTS_MAX) {
 				r->grants[r->count + rn(WFP_IPSEC_GRANTS_MAX -
 						       r->count)].rights = 1;
-				c.flags |= C_MUST_FAIL;
-				mut_note(&c, "grant-past-count");
+				must_fail(&c, "grant-past-count");
 			}
 			break;
 		default:
@@ -315,8 +349,7 @@ void do_rights_set(struct sess *s)
 				r->grants[i].id = ~0u;	/* no such id */
 				break;
 			}
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "grant");
+			must_fail(&c, "grant");
 			break;
 		}
 	}

@@ -45,8 +45,7 @@ static void mutate_spi(struct call *c, bool get)
 		break;
 	case 2:
 		r->flags |= 1u << (1 + rn(31));
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "flags");
+		must_fail(c, "flags");
 		break;
 	case 3:
 		/* encapsulation ports without the flag, or on IPv6 */
@@ -57,21 +56,18 @@ static void mutate_spi(struct call *c, bool get)
 			if (rn(2) && r->inbound.ip_version == WFP_IPSEC_IPV6)
 				r->flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 		}
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "encap");
+		must_fail(c, "encap");
 		break;
 	case 4:
 		break_traffic(&r->inbound);
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "traffic");
+		must_fail(c, "traffic");
 		break;
 	case 5:
 		/* another host pair than the context's: EXDEV */
 		if (!first_toggle(c, 1))
 			break;
 		r->inbound.remote_addr[addr_len(r->inbound.ip_version) - 1] ^= 0x80;
-		c->flags |= C_MUST_FAIL;
-		mut_note(c, "other-pair");
+		must_fail(c, "other-pair");
 		break;
 	case 6:
 		if (get) {
@@ -224,13 +220,11 @@ void do_set_selectors(struct sess *s, struct ctx *prefer)
 			break;
 		case 2:
 			sel->flags |= 1u << (1 + rn(31));
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "flags");
+			must_fail(&c, "flags");
 			break;
 		case 3:
 			break_subnet(rn(2) ? &sel->local : &sel->remote);
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "subnet");
+			must_fail(&c, "subnet");
 			break;
 		default:
 			/* the other family than the context's */

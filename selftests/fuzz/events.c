@@ -64,8 +64,7 @@ void do_subscribe(struct sess *s)
 		switch (rn(5)) {
 		case 0:
 			r->flags = 1u << rn(32);
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "flags");
+			must_fail(&c, "flags");
 			break;
 		case 1:
 			poke_reserved(&c, offsetof(struct wfp_ipsec_subscribe,
@@ -77,16 +76,14 @@ void do_subscribe(struct sess *s)
 			break;
 		case 3:
 			break_subnet(rn(2) ? &r->local : &r->remote);
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "subnet");
+			must_fail(&c, "subnet");
 			break;
 		default:
 			memset(&r->local, 0, sizeof(r->local));
 			memset(&r->remote, 0, sizeof(r->remote));
 			r->local.ip_version = WFP_IPSEC_IPV6;
 			r->remote.ip_version = WFP_IPSEC_IPV4;
-			c.flags |= C_MUST_FAIL;
-			mut_note(&c, "versions-differ");
+			must_fail(&c, "versions-differ");
 			break;
 		}
 	}

@@ -321,6 +321,7 @@ bool key_ptr_bad(__u64 p, __u32 len);
 /* mutate.c */
 bool first_toggle(struct call *c, unsigned int bit);
 void mut_note(struct call *c, const char *what);
+void must_fail(struct call *c, const char *what);
 void mutate_random_cmd(struct call *c);
 bool mutate_common(struct call *c);
 void poke_reserved(struct call *c, size_t off, size_t len);
@@ -354,6 +355,10 @@ void check_info(int nr, const struct wfp_ipsec_ctx_info *i,
 /* pools.c */
 struct known *known_find(__u64 id);
 struct known *known_add(__u64 id);
+void known_created(const struct sess *s, __u64 id,
+		   const struct wfp_ipsec_traffic *t);
+struct ctx *ctx_created(const struct sess *s, __u64 id, int state,
+			const struct wfp_ipsec_traffic *t);
 void ring_put(__u64 *ring, unsigned int *n, __u64 v);
 __u64 ring_pick(const __u64 *ring, unsigned int n);
 int ns_new(__u64 cookie);

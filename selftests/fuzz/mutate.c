@@ -23,6 +23,13 @@ void mut_note(struct call *c, const char *what)
 	c->flags |= C_MUTATED;
 }
 
+/* A mutation the ABI must refuse. */
+void must_fail(struct call *c, const char *what)
+{
+	c->flags |= C_MUST_FAIL;
+	mut_note(c, what);
+}
+
 /* The command word with another size or direction: must be ENOTTY. */
 static void mutate_word(struct call *c)
 {
@@ -121,8 +128,7 @@ bool mutate_common(struct call *c)
 void poke_reserved(struct call *c, size_t off, size_t len)
 {
 	c->in.raw[off + rn(len)] = 1 + rn(255);
-	c->flags |= C_MUST_FAIL;
-	mut_note(c, "reserved");
+	must_fail(c, "reserved");
 }
 
 /* A random byte anywhere but the fields listed: effect unknown. */

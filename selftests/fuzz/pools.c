@@ -52,6 +52,43 @@ struct known *known_add(__u64 id)
 	return k;
 }
 
+/* A context of session s, with traffic t: the worker knows it from now. */
+void known_created(const struct sess *s, __u64 id,
+		   const struct wfp_ipsec_traffic *t)
+{
+	struct known *k = known_add(id);
+
+	k->ns = s->ns;
+	k->creator = s->sid;
+	k->ver = t->ip_version;
+	memcpy(k->local, t->local_addr, 16);
+	memcpy(k->remote, t->remote_addr, 16);
+}
+
+/*
+ * A context session s just created: the newest of its namespace, known,
+ * and in the pool (in state) while there is room, else NULL.
+ */
+struct ctx *ctx_created(const struct sess *s, __u64 id, int state,
+			const struct wfp_ipsec_traffic *t)
+{
+	struct ctx *x;
+
+	W.ns[s->ns].last_ctx_id = id;
+	g_res->contexts++;
+	known_created(s, id, t);
+	if (W.nctx == MAX_CTX)
+		return NULL;	/* alive, untracked: the parent cleans up */
+	x = &W.ctx[W.nctx++];
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	x->ns = s->ns;
+	x->creator = s->sid;
+	x->state = state;
+	x->t = *t;
+	return x;
+}
+
 void ring_put(__u64 *ring, unsigned int *n, __u64 v)
 {
 	ring[(*n)++ % RING] = v;
