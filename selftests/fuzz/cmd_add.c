@@ -5,32 +5,25 @@
 
 #include "fuzz.h"
 
-/*
- * One mutation of an ADD request; c->expect_status records the status a
- * lone mutation of a known kind must leave in the reply (-2: several).
- */
-static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
+/* Reserved fields, of the call, the bundle, the SA, and sas[1]. */
+static int add_mutate_reserved(struct call *c, int kind)
 {
 	struct wfp_ipsec_ctx_add *a = &c->in.add;
 	struct wfp_ipsec_sa *sa = &a->bundle.sas[0];
-	int st = -1;
+	size_t bundle = offsetof(struct wfp_ipsec_ctx_add, bundle);
 
-	if (mutate_common(c))
-		return;
-	switch (rn(14)) {
+	switch (kind) {
 	case 0:
-		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, reserved0), 4);
-		st = WFP_IPSEC_ADD_ST_OK;
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add,
+					  reserved0), 4);
 		break;
 	case 1:
 		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, reserved),
 			      sizeof(a->reserved));
-		st = WFP_IPSEC_ADD_ST_OK;
 		break;
 	case 2:
-		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_add, bundle) +
-			      offsetof(struct wfp_ipsec_bundle, reserved0), 4);
-		st = WFP_IPSEC_ADD_ST_OK;
+		poke_reserved(c, bundle + offsetof(struct wfp_ipsec_bundle,
+						   reserved0), 4);
 		break;
 	case 3:
 		switch (rn(3)) {
@@ -45,155 +38,201 @@ static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
 			break;
 		}
 		must_fail(c, "sa-reserved");
-		st = WFP_IPSEC_ADD_ST_OK;
 		break;
-	case 4:
+	default:
 		/* only sas[0] is used; sas[1] must be zero */
 		rfill(&a->bundle.sas[1], sizeof(a->bundle.sas[1]));
 		a->bundle.sas[1].reserved0 = 0;
 		a->bundle.sas[1].reserved1 = 0;
 		memset(a->bundle.sas[1].reserved, 0, sizeof(sa->reserved));
 		must_fail(c, "sas[1]");
-		st = WFP_IPSEC_ADD_ST_OK;
 		break;
+	}
+	return WFP_IPSEC_ADD_ST_OK;
+}
+
+/* Type and config that disagree, or out of range; -1: no one status. */
+static int add_bad_alg_ids(struct wfp_ipsec_sa *sa)
+{
+	if (sa->transform_type == WFP_IPSEC_TRANSFORM_ESP_CIPHER) {
+		sa->cipher_config = 9 + rn(200);
+		return WFP_IPSEC_ADD_ST_CIPHER;
+	}
+	if (sa->transform_type != WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER) {
+		sa->auth_config = 6 + rn(200);
+		return WFP_IPSEC_ADD_ST_AUTH;
+	}
+	sa->auth_type = 6 + rn(200);
+	return -1;
+}
+
+/* A key blob of the wrong size. */
+static void add_bad_key_len(struct wfp_ipsec_sa *sa)
+{
+	__u32 *len = sa->transform_type == WFP_IPSEC_TRANSFORM_ESP_CIPHER ||
+		     gcm_sa(sa) ? &sa->cipher_key_len : &sa->auth_key_len;
+	__u32 old = *len;
+
+	do {
+		*len = rn(4) ? rn(WFP_IPSEC_KEY_MAX + 2) : (__u32)r64();
+	} while (*len == old);
+}
+
+/*
+ * The GCM blob given twice, differently; only while the blob is still
+ * ours: an earlier mutation of this call may have made the pointer or
+ * its length bogus.  Else an SPI below 256.
+ */
+static int add_bad_gcm_or_spi(struct call *c, struct wfp_ipsec_sa *sa)
+{
+	if (gcm_sa(sa) && sa->auth_key_len &&
+	    !key_ptr_bad(sa->auth_key, sa->auth_key_len) &&
+	    first_toggle(c, 2)) {
+		unsigned char *key = (unsigned char *)(uintptr_t)sa->auth_key;
+
+		key[rn(sa->auth_key_len)] ^= 1;
+		must_fail(c, "gcm-keys-differ");
+		return WFP_IPSEC_ADD_ST_KEY_LENGTH;
+	}
+	sa->spi = rn(256);
+	must_fail(c, "spi<256");
+	return WFP_IPSEC_ADD_ST_SPI;
+}
+
+/* The SA's own fields; returns the status the call must then give. */
+static int add_mutate_sa(struct call *c, int kind)
+{
+	struct wfp_ipsec_bundle *b = &c->in.add.bundle;
+	struct wfp_ipsec_sa *sa = &b->sas[0];
+	int st;
+
+	switch (kind) {
 	case 5:
-		a->bundle.num_sas = rn(3) ? 0 : 2 + rn(0xffff);
+		b->num_sas = rn(3) ? 0 : 2 + rn(0xffff);
 		must_fail(c, "num_sas");
-		st = WFP_IPSEC_ADD_ST_NUM_SAS;
-		break;
+		return WFP_IPSEC_ADD_ST_NUM_SAS;
 	case 6:
 		sa->transform_type = rn(2) ? 0 : 6 + rn(0xffff);
 		must_fail(c, "transform");
-		st = WFP_IPSEC_ADD_ST_TRANSFORM;
-		break;
+		return WFP_IPSEC_ADD_ST_TRANSFORM;
 	case 7:
-		/* type and config that disagree, or out of range */
-		if (sa->transform_type == WFP_IPSEC_TRANSFORM_ESP_CIPHER) {
-			sa->cipher_config = 9 + rn(200);
-			st = WFP_IPSEC_ADD_ST_CIPHER;
-		} else if (sa->transform_type !=
-			   WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER) {
-			sa->auth_config = 6 + rn(200);
-			st = WFP_IPSEC_ADD_ST_AUTH;
-		} else {
-			sa->auth_type = 6 + rn(200);
-		}
+		st = add_bad_alg_ids(sa);
 		must_fail(c, "alg-ids");
-		break;
-	case 8: {
-		/* a key blob of the wrong size */
-		__u32 *len = sa->transform_type ==
-			     WFP_IPSEC_TRANSFORM_ESP_CIPHER || gcm_sa(sa) ?
-			     &sa->cipher_key_len : &sa->auth_key_len;
-		__u32 old = *len;
-
-		do {
-			*len = rn(4) ? rn(WFP_IPSEC_KEY_MAX + 2) :
-				       (__u32)r64();
-		} while (*len == old);
+		return st;
+	case 8:
+		add_bad_key_len(sa);
 		must_fail(c, "key-length");
-		st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
-		break;
+		return WFP_IPSEC_ADD_ST_KEY_LENGTH;
+	default:
+		return add_bad_gcm_or_spi(c, sa);
 	}
-	case 9:
-		/*
-		 * Only while the blob is still ours: an earlier mutation of
-		 * this call may have made the pointer or its length bogus.
-		 */
-		if (gcm_sa(sa) && sa->auth_key_len &&
-		    !key_ptr_bad(sa->auth_key, sa->auth_key_len) &&
-		    first_toggle(c, 2)) {
-			/* the GCM blob given twice, differently */
-			((unsigned char *)(uintptr_t)sa->auth_key)[rn(sa->auth_key_len)] ^= 1;
-			must_fail(c, "gcm-keys-differ");
-			st = WFP_IPSEC_ADD_ST_KEY_LENGTH;
-		} else {
-			sa->spi = rn(256);
-			must_fail(c, "spi<256");
-			st = WFP_IPSEC_ADD_ST_SPI;
-		}
-		break;
-	case 10: {
-		/* a bogus key pointer: EFAULT if the key is read */
-		__u64 *p = rn(2) ? &sa->auth_key : &sa->cipher_key;
-		__u32 len = p == &sa->auth_key ? sa->auth_key_len :
-			    sa->cipher_key_len;
+}
 
+/*
+ * Nor the SPI and key lengths, which an earlier mutation may have made
+ * invalid and a flip valid again.
+ */
+static void add_flip(struct call *c)
+{
+	const size_t bundle = offsetof(struct wfp_ipsec_ctx_add, bundle);
+	const struct span keep[] = {
+		SPAN(struct wfp_ipsec_ctx_add, id),
+		{ bundle + offsetof(struct wfp_ipsec_bundle, sas[0].spi), 4 },
+		{ bundle + offsetof(struct wfp_ipsec_bundle,
+				    sas[0].auth_key_len), 8 },
+		{ bundle + offsetof(struct wfp_ipsec_bundle,
+				    sas[0].auth_key), 8 },
+		{ bundle + offsetof(struct wfp_ipsec_bundle,
+				    sas[0].cipher_key), 8 },
+	};
+
+	flip_byte(c, keep, ARRAY_SIZE(keep));
+}
+
+/* Pointers, SPIs, addresses, bytes; -1: no one status. */
+static int add_mutate_other(struct call *c, int kind, bool inbound,
+			    const struct ctx *x)
+{
+	struct wfp_ipsec_ctx_add *a = &c->in.add;
+	struct wfp_ipsec_sa *sa = &a->bundle.sas[0];
+	__u64 *p;
+	__u32 len;
+
+	switch (kind) {
+	case 10:
+		/* a bogus key pointer: EFAULT if the key is read */
+		p = rn(2) ? &sa->auth_key : &sa->cipher_key;
+		len = p == &sa->auth_key ? sa->auth_key_len :
+		      sa->cipher_key_len;
 		*p = bad_ptr(rn(P_KINDS), len ? len : 8);
 		c->flags |= C_EFAULT_OK;
 		mut_note(c, "bad-key-ptr");
 		break;
-	}
 	case 11:
-		if (inbound && x) {
-			sa->spi = x->spi_in ^ (1u << rn(32));
-			if (sa->spi < 256)
-				sa->spi |= 0x100;
-			must_fail(c, "not-the-reserved-spi");
-			st = WFP_IPSEC_ADD_ST_SPI;
-		}
-		break;
+		if (!inbound || !x)
+			break;
+		sa->spi = x->spi_in ^ (1u << rn(32));
+		if (sa->spi < 256)
+			sa->spi |= 0x100;
+		must_fail(c, "not-the-reserved-spi");
+		return WFP_IPSEC_ADD_ST_SPI;
 	case 12:
 		/* NAT-T original address without encapsulation, or on IPv6 */
 		if (x && !x->encap) {
-			a->bundle.peer_v4_private_addr = htonl(0xc0a80001 + rn(200));
+			a->bundle.peer_v4_private_addr =
+				htonl(0xc0a80001 + rn(200));
 			must_fail(c, "peer-private-without-encap");
 		}
 		break;
-	default: {
-		/* Nor the SPI and key lengths, which an earlier mutation may
-		 * have made invalid and a flip valid again.
-		 */
-		const struct span keep[] = {
-			SPAN(struct wfp_ipsec_ctx_add, id),
-			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
-			  offsetof(struct wfp_ipsec_bundle, sas[0].spi), 4 },
-			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
-			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key_len), 8 },
-			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
-			  offsetof(struct wfp_ipsec_bundle, sas[0].auth_key), 8 },
-			{ offsetof(struct wfp_ipsec_ctx_add, bundle) +
-			  offsetof(struct wfp_ipsec_bundle, sas[0].cipher_key), 8 },
-		};
-
-		flip_byte(c, keep, ARRAY_SIZE(keep));
+	default:
+		add_flip(c);
 		break;
 	}
-	}
+	return -1;
+}
+
+/*
+ * One mutation of an ADD request; c->expect_status records the status a
+ * lone mutation of a known kind must leave in the reply (-2: several).
+ */
+static void mutate_add(struct call *c, bool inbound, const struct ctx *x)
+{
+	int kind, st;
+
+	if (mutate_common(c))
+		return;
+	kind = rn(14);
+	if (kind <= 4)
+		st = add_mutate_reserved(c, kind);
+	else if (kind <= 9)
+		st = add_mutate_sa(c, kind);
+	else
+		st = add_mutate_other(c, kind, inbound, x);
 	if (st >= 0)
 		c->expect_status = c->expect_status == -1 ? st : -2;
 	else
 		c->expect_status = -2;
 }
 
-void do_add(struct sess *s, struct ctx *prefer, bool inbound)
+/* The SPI of an ADD: the reserved one inbound, any above 255 outbound. */
+static __u32 add_spi(bool inbound, const struct ctx *x)
 {
-	int nr = inbound ? NR_ADD_IN : NR_ADD_OUT, m = n_mutations(), ret;
-	const struct span outs[] = { SPAN(struct wfp_ipsec_ctx_add, status) };
-	struct wfp_ipsec_bundle *b;
-	struct wfp_ipsec_sa *sa;
-	struct call c;
-	struct ctx *x;
-	bool ah_ok;
-	int dir = inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND;
+	__u32 spi;
 
-	call_init(&c, nr);
-	c.in.add.id = pick_id(s, prefer, &x, &c.gone);
-	b = &c.in.add.bundle;
-	sa = &b->sas[0];
-	ah_ok = !x || !x->encap;
-	gen_sa(sa, ah_ok);
-	b->num_sas = 1;
-	if (inbound) {
-		sa->spi = x && x->spi_in ? x->spi_in : 256 + rn(0xfffffeff);
-	} else if (pm(100) && W.nspis) {
-		sa->spi = W.spis[rn(W.nspis < ARRAY_SIZE(W.spis) ? W.nspis :
-				    ARRAY_SIZE(W.spis))].spi;
-	} else {
-		do {
-			sa->spi = (__u32)r64();
-		} while (sa->spi < 256);
-	}
+	if (inbound)
+		return x && x->spi_in ? x->spi_in : 256 + rn(0xfffffeff);
+	if (pm(100) && W.nspis)
+		return W.spis[rn(W.nspis < ARRAY_SIZE(W.spis) ? W.nspis :
+				 ARRAY_SIZE(W.spis))].spi;
+	do {
+		spi = (__u32)r64();
+	} while (spi < 256);
+	return spi;
+}
+
+/* The bundle's other fields: lifetimes, and records the module keeps. */
+static void add_bundle_gen(struct wfp_ipsec_bundle *b, const struct ctx *x)
+{
 	if (!W.no_mutate && !W.det && pm(50)) {
 		/* xfrm deletes the SA, and so the context, when this hits */
 		b->lifetime_seconds = 1 + rn(4);
@@ -215,62 +254,78 @@ void do_add(struct sess *s, struct ctx *prefer, bool inbound)
 	}
 	if (x && x->encap && pm(300))
 		b->peer_v4_private_addr = htonl(0xc0a80001 + rn(200));
+}
+
+/* A valid ADD of one SA; AH not under UDP encapsulation. */
+static void add_gen(struct call *c, const struct ctx *x, bool inbound)
+{
+	struct wfp_ipsec_bundle *b = &c->in.add.bundle;
+
+	gen_sa(&b->sas[0], !x || !x->encap);
+	b->num_sas = 1;
+	b->sas[0].spi = add_spi(inbound, x);
+	add_bundle_gen(b, x);
 	if (pm(50))
-		c.in.add.status = (__u32)r64();	/* output only */
-	while (m--)
-		mutate_add(&c, inbound, x);
-	if (!(c.flags & C_MUTATED) && ctx_certain(x, s)) {
-		int want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
-			   WFP_IPSEC_CTX_STATE_INBOUND;
+		c->in.add.status = (__u32)r64();	/* output only */
+}
 
-		if (x->state != want)
-			set_strict(&c, x, ES(EBUSY));
-		else
-			set_strict(&c, x, ES(0, EEXIST, ENOPKG, ENOMEM));
-	}
-	ret = exec_call(&c, s);
-	if (!s->ready || s->nocap)
+static void add_expect(struct call *c, const struct ctx *x, bool inbound)
+{
+	int want = inbound ? WFP_IPSEC_CTX_STATE_SPI_SET :
+		   WFP_IPSEC_CTX_STATE_INBOUND;
+
+	if (x->state != want)
+		set_strict(c, x, ES(EBUSY));
+	else
+		set_strict(c, x, ES(0, EEXIST, ENOPKG, ENOMEM));
+}
+
+/* The reply could not be written: nothing may have changed. */
+static void add_check_unchanged(struct sess *s, struct ctx *x, int nr)
+{
+	struct wfp_ipsec_ctx_info i = { .id = x->id };
+
+	if (sys_ioctl(s->fd, WFP_IPSEC_IOC_CTX_GET, &i) ||
+	    i.state == (__u32)x->state)
 		return;
-	if (c.am == AM_RO && x && ctx_certain(x, s)) {
-		struct wfp_ipsec_ctx_info i = { .id = x->id };
+	fail(nr, "%s failed (read-only argument) but context %llu went "
+	     "from state %d to %u: a failed command changed something",
+	     cmd_name(nr), (unsigned long long)x->id, x->state, i.state);
+	x->state = ST_UNKNOWN;
+}
 
-		/* the reply could not be written: nothing may have changed */
-		if (!sys_ioctl(s->fd, WFP_IPSEC_IOC_CTX_GET, &i) &&
-		    i.state != (__u32)x->state) {
-			fail(nr, "%s failed (read-only argument) but context "
-			     "%llu went from state %d to %u: a failed command "
-			     "changed something", cmd_name(nr),
-			     (unsigned long long)x->id, x->state, i.state);
-			x->state = ST_UNKNOWN;
-		}
-	}
-	/* the handler ran (and wrote status) only past the gates */
-	if (!(c.flags & C_NO_OUTCHECK) && cmd_nr(c.word) == nr &&
-	    !es_has(ES(ENOTTY, EBADFD, EACCES, EFAULT, EBADF), ret)) {
-		__u32 st = c.out.add.status;
+/* The status the handler writes back, on failure too. */
+static void add_check_status(const struct call *c, int nr, int ret)
+{
+	const struct span outs[] = { SPAN(struct wfp_ipsec_ctx_add, status) };
+	__u32 st = c->out.add.status;
 
-		/* status is copied out on failure too */
-		check_echo(&c, outs, 1);
-		if (st > WFP_IPSEC_ADD_ST_SPI)
-			fail(nr, "status %u out of range", st);
-		if (!ret && st)
-			fail(nr, "success with status %u", st);
-		if (ret == EINVAL && c.expect_status >= 0 &&
-		    cmd_nr(c.word) == nr && c.am != AM_BAD &&
-		    st != (__u32)c.expect_status)
-			fail(nr, "status %u, the mutation (%s) means %d", st,
-			     c.mut, c.expect_status);
-		if (ret == EOPNOTSUPP && st != WFP_IPSEC_ADD_ST_NUM_SAS)
-			fail(nr, "EOPNOTSUPP with status %u", st);
-		if (ret == ENOPKG && st != WFP_IPSEC_ADD_ST_UNAVAILABLE)
-			fail(nr, "ENOPKG with status %u", st);
-	}
-	if (ret || !x)
-		return;
+	check_echo(c, outs, 1);
+	if (st > WFP_IPSEC_ADD_ST_SPI)
+		fail(nr, "status %u out of range", st);
+	if (!ret && st)
+		fail(nr, "success with status %u", st);
+	if (ret == EINVAL && c->expect_status >= 0 && c->am != AM_BAD &&
+	    st != (__u32)c->expect_status)
+		fail(nr, "status %u, the mutation (%s) means %d", st, c->mut,
+		     c->expect_status);
+	if (ret == EOPNOTSUPP && st != WFP_IPSEC_ADD_ST_NUM_SAS)
+		fail(nr, "EOPNOTSUPP with status %u", st);
+	if (ret == ENOPKG && st != WFP_IPSEC_ADD_ST_UNAVAILABLE)
+		fail(nr, "ENOPKG with status %u", st);
+}
+
+/* An ADD that succeeded: the keys were readable; the context moved on. */
+static void add_done(const struct call *c, struct ctx *x, bool inbound)
+{
+	const struct wfp_ipsec_bundle *b = &c->in.add.bundle;
+	const struct wfp_ipsec_sa *sa = &b->sas[0];
+	int dir = inbound ? WFP_IPSEC_DIR_INBOUND : WFP_IPSEC_DIR_OUTBOUND;
+
 	if (key_ptr_bad(sa->auth_key, sa->auth_key_len) && !gcm_sa(sa))
-		fail(nr, "succeeded with an unreadable auth key pointer");
+		fail(c->nr, "succeeded with an unreadable auth key pointer");
 	if (key_ptr_bad(sa->cipher_key, sa->cipher_key_len))
-		fail(nr, "succeeded with an unreadable cipher key pointer");
+		fail(c->nr, "succeeded with an unreadable cipher key pointer");
 	x->state = inbound ? WFP_IPSEC_CTX_STATE_INBOUND :
 			     WFP_IPSEC_CTX_STATE_COMPLETE;
 	x->proto[dir] = sa->transform_type == WFP_IPSEC_TRANSFORM_AH ?
@@ -281,6 +336,32 @@ void do_add(struct sess *s, struct ctx *prefer, bool inbound)
 		x->vol = true;
 	if (inbound && b->peer_v4_private_addr)
 		x->peer_priv = true;
+}
+
+void do_add(struct sess *s, struct ctx *prefer, bool inbound)
+{
+	int nr = inbound ? NR_ADD_IN : NR_ADD_OUT, m = n_mutations(), ret;
+	struct call c;
+	struct ctx *x;
+
+	call_init(&c, nr);
+	c.in.add.id = pick_id(s, prefer, &x, &c.gone);
+	add_gen(&c, x, inbound);
+	while (m--)
+		mutate_add(&c, inbound, x);
+	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
+		add_expect(&c, x, inbound);
+	ret = exec_call(&c, s);
+	if (!s->ready || s->nocap)
+		return;
+	if (c.am == AM_RO && x && ctx_certain(x, s))
+		add_check_unchanged(s, x, nr);
+	/* the handler ran (and wrote status) only past the gates */
+	if (!(c.flags & C_NO_OUTCHECK) && cmd_nr(c.word) == nr &&
+	    !es_has(ES(ENOTTY, EBADFD, EACCES, EFAULT, EBADF), ret))
+		add_check_status(&c, nr, ret);
+	if (!ret && x)
+		add_done(&c, x, inbound);
 }
 
 void do_get_sa(struct sess *s, struct ctx *prefer)

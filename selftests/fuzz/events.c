@@ -158,53 +158,130 @@ static bool sess_has_sub(const struct sess *s, __u64 id, int *which)
 	return false;
 }
 
-/* poll() then read(): records whole, zero padding, ours, never our own. */
-void do_events(struct sess *s)
+/* What an ADD or DELETE record says of a context the worker knows. */
+static void check_event_context(const struct sess *s,
+				const struct wfp_ipsec_event *e, int which)
 {
-	struct wfp_ipsec_event ev[16];
-	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-	size_t len = sizeof(ev);
-	unsigned char *buf = (unsigned char *)ev;
-	int n, polled, i, which;
-	bool bad = false;
-	ssize_t got;
+	const struct known *k = known_find(e->context);
 
-	polled = poll(&p, 1, 0);
-	if (polled < 0) {
-		fail(0, "poll: %s", strerror(errno));
+	if (!k)
+		return;
+	if (k->ns != s->ns)
+		fail(0, "event for context %llu of another namespace",
+		     (unsigned long long)e->context);
+	if (e->type == WFP_IPSEC_EVENT_ADD && k->creator == s->sid)
+		fail(0, "ADD of context %llu reported to the session that "
+		     "created it", (unsigned long long)e->context);
+	if (e->type == WFP_IPSEC_EVENT_DELETE && k->deleted_by == s->sid)
+		fail(0, "DELETE of context %llu reported to the session that "
+		     "deleted it", (unsigned long long)e->context);
+	if (e->type == WFP_IPSEC_EVENT_ADD && which >= 0 &&
+	    (!subnet_match(&s->sub_l[which], k->ver, k->local) ||
+	     !subnet_match(&s->sub_r[which], k->ver, k->remote)))
+		fail(0, "ADD of context %llu does not match subscription "
+		     "%llu's template", (unsigned long long)e->context,
+		     (unsigned long long)e->subscription);
+}
+
+/* One record: zero padding, of a subscription of s, of a known type. */
+static void check_event(const struct sess *s, const struct wfp_ipsec_event *e)
+{
+	int which;
+
+	if (e->reserved0)
+		fail(0, "event: reserved0 0x%x", e->reserved0);
+	if (!sess_has_sub(s, e->subscription, &which)) {
+		if (!s->ghost_subs)
+			fail(0, "event for subscription %llu, not one of "
+			     "session %llu", (unsigned long long)e->subscription,
+			     (unsigned long long)s->sid);
+		which = -1;
+	}
+	if (e->type == WFP_IPSEC_EVENT_OVERFLOW) {
+		if (e->context || !e->dropped)
+			fail(0, "overflow record: context %llu dropped %llu",
+			     (unsigned long long)e->context,
+			     (unsigned long long)e->dropped);
 		return;
 	}
+	if (e->type != WFP_IPSEC_EVENT_ADD &&
+	    e->type != WFP_IPSEC_EVENT_DELETE) {
+		fail(0, "event type %u", e->type);
+		return;
+	}
+	if (!e->context || e->dropped)
+		fail(0, "event: context %llu dropped %llu",
+		     (unsigned long long)e->context,
+		     (unsigned long long)e->dropped);
+	check_event_context(s, e, which);
+}
+
+/*
+ * The buffer read() gets: room for 16 records, or less than one, or a
+ * part, or a bad pointer (*bad), or misaligned.
+ */
+static unsigned char *event_buf(struct wfp_ipsec_event *ev, size_t *len,
+				bool *bad)
+{
+	unsigned char *buf = (unsigned char *)ev;
+
+	*len = 16 * sizeof(*ev);
+	*bad = false;
 	switch (rn(10)) {
 	case 0:
-		len = rn(sizeof(*ev));	/* smaller than a record: EINVAL */
+		*len = rn(sizeof(*ev));	/* smaller than a record: EINVAL */
 		break;
 	case 1:
-		len = sizeof(*ev) + rn(sizeof(*ev));	/* whole records only */
+		*len = sizeof(*ev) + rn(sizeof(*ev));	/* whole records only */
 		break;
 	case 2:
-		buf = (unsigned char *)(uintptr_t)bad_ptr(rn(P_KINDS), len);
-		bad = true;
+		buf = (unsigned char *)(uintptr_t)bad_ptr(rn(P_KINDS), *len);
+		*bad = true;
 		break;
 	case 3:
 		buf += 1 + rn(7);
-		len -= 8;
+		*len -= 8;
 		break;
 	}
+	return buf;
+}
+
+/* A read() that failed: the size is checked first; EAGAIN when empty. */
+static void check_read_error(const struct sess *s, size_t len, int e,
+			     bool bad, bool polled_in)
+{
+	/* a bad buffer loses a record */
+	if (len < sizeof(struct wfp_ipsec_event) ? e != EINVAL :
+	    !(e == EAGAIN || (e == EFAULT && bad)))
+		fail(0, "read(%zu) of session %llu: %s", len,
+		     (unsigned long long)s->sid, ename(e));
+	if (e == EAGAIN && polled_in && !bad)
+		fail(0, "poll reported events, read found none");
+}
+
+/* poll() then read(): records whole, zero padding, ours, never our own. */
+void do_events(struct sess *s)
+{
+	struct wfp_ipsec_event ev[16], e;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	unsigned char *buf;
+	size_t len;
+	bool bad;
+	ssize_t got;
+	int i;
+
+	if (poll(&p, 1, 0) < 0) {
+		fail(0, "poll: %s", strerror(errno));
+		return;
+	}
+	buf = event_buf(ev, &len, &bad);
 	memset(ev, 0xa5, sizeof(ev));
 	got = read(s->fd, buf, len);
 	if (got < 0) {
-		int e = errno;
-
-		/* the size is checked first; a bad buffer loses a record */
-		if (len < sizeof(*ev) ? e != EINVAL :
-		    !(e == EAGAIN || (e == EFAULT && bad)))
-			fail(0, "read(%zu) of session %llu: %s", len,
-			     (unsigned long long)s->sid, ename(e));
-		if (e == EAGAIN && (p.revents & POLLIN) && !bad)
-			fail(0, "poll reported events, read found none");
+		check_read_error(s, len, errno, bad, p.revents & POLLIN);
 		return;
 	}
-	if (len < sizeof(*ev) || (got % sizeof(*ev)) || (size_t)got > len) {
+	if (len < sizeof(e) || (got % sizeof(e)) || (size_t)got > len) {
 		fail(0, "read(%zu) returned %zd", len, got);
 		return;
 	}
@@ -214,55 +291,9 @@ void do_events(struct sess *s)
 			fail(0, "read into a bad pointer returned %zd", got);
 		return;
 	}
-	g_res->events += got / sizeof(*ev);
-	n = got / sizeof(*ev);
-	for (i = 0; i < n; i++) {
-		struct wfp_ipsec_event e;
-		struct known *k;
-
+	g_res->events += got / sizeof(e);
+	for (i = 0; i < got / (ssize_t)sizeof(e); i++) {
 		memcpy(&e, buf + i * sizeof(e), sizeof(e));
-		if (e.reserved0)
-			fail(0, "event: reserved0 0x%x", e.reserved0);
-		if (!sess_has_sub(s, e.subscription, &which)) {
-			if (!s->ghost_subs)
-				fail(0, "event for subscription %llu, not one of "
-				     "session %llu", (unsigned long long)e.subscription,
-				     (unsigned long long)s->sid);
-			which = -1;
-		}
-		if (e.type == WFP_IPSEC_EVENT_OVERFLOW) {
-			if (e.context || !e.dropped)
-				fail(0, "overflow record: context %llu dropped %llu",
-				     (unsigned long long)e.context,
-				     (unsigned long long)e.dropped);
-			continue;
-		}
-		if (e.type != WFP_IPSEC_EVENT_ADD &&
-		    e.type != WFP_IPSEC_EVENT_DELETE) {
-			fail(0, "event type %u", e.type);
-			continue;
-		}
-		if (!e.context || e.dropped)
-			fail(0, "event: context %llu dropped %llu",
-			     (unsigned long long)e.context,
-			     (unsigned long long)e.dropped);
-		k = known_find(e.context);
-		if (!k)
-			continue;
-		if (k->ns != s->ns)
-			fail(0, "event for context %llu of another namespace",
-			     (unsigned long long)e.context);
-		if (e.type == WFP_IPSEC_EVENT_ADD && k->creator == s->sid)
-			fail(0, "ADD of context %llu reported to the session "
-			     "that created it", (unsigned long long)e.context);
-		if (e.type == WFP_IPSEC_EVENT_DELETE && k->deleted_by == s->sid)
-			fail(0, "DELETE of context %llu reported to the session "
-			     "that deleted it", (unsigned long long)e.context);
-		if (e.type == WFP_IPSEC_EVENT_ADD && which >= 0 &&
-		    (!subnet_match(&s->sub_l[which], k->ver, k->local) ||
-		     !subnet_match(&s->sub_r[which], k->ver, k->remote)))
-			fail(0, "ADD of context %llu does not match subscription "
-			     "%llu's template", (unsigned long long)e.context,
-			     (unsigned long long)e.subscription);
+		check_event(s, &e);
 	}
 }

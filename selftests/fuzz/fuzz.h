@@ -435,6 +435,16 @@ int write_param(const char *name, unsigned int v);
 void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 		 bool nocap_ok, bool det);
 
+/* parent.c, watchdog.c: the parent's */
+struct xobj { char s[256]; };	/* an xfrm state or policy, as text */
+
+int parent_session(void);
+__u64 session_id(int fd);
+struct wfp_ipsec_ctx_info *enum_all(int fd, size_t *n);
+int xfrm_ours(struct xobj **out, int *nout);
+bool xobj_in(const struct xobj *set, int n, const char *s);
+int wait_workers(const pid_t *pids, int *status, int procs, int stall_s);
+
 /* report.c */
 void __attribute__((format(printf, 1, 2))) out(const char *fmt, ...);
 void __attribute__((format(printf, 2, 3))) fail(int nr, const char *fmt, ...);
