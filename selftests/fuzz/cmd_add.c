@@ -364,61 +364,55 @@ void do_add(struct sess *s, struct ctx *prefer, bool inbound)
 		add_done(&c, x, inbound);
 }
 
-void do_get_sa(struct sess *s, struct ctx *prefer)
+static void get_sa_mutate(struct call *c)
 {
-	struct wfp_ipsec_ctx_sa *g;
-	struct wfp_ipsec_sa *sa;
-	struct call c;
-	struct ctx *x;
-	int m = n_mutations(), dir = rn(2), ret;
-	bool present;
+	struct wfp_ipsec_ctx_sa *g = &c->in.gsa;
 
-	call_init(&c, NR_GET_SA);
-	g = &c.in.gsa;
-	g->id = pick_id(s, prefer, &x, &c.gone);
-	g->dir = dir;
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		switch (rn(4)) {
-		case 0:
-			g->dir = 2 + (__u32)rn(0xfffffffd);
-			must_fail(&c, "dir");
-			break;
-		case 1:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa,
-						   reserved0), 4);
-			break;
-		case 2:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa,
-						   reserved), sizeof(g->reserved));
-			break;
-		default:
-			/* the bundle is output only and must be zero */
-			poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_sa, bundle),
-				      sizeof(g->bundle));
-			break;
-		}
-	}
-	if (!(c.flags & C_MUTATED) && ctx_certain(x, s)) {
-		if (x->state == WFP_IPSEC_CTX_STATE_EXPIRED) {
-			/* inbound lasts for the grace time */
-			set_strict(&c, x, dir == WFP_IPSEC_DIR_INBOUND ?
-				   ES(0, ENOENT) : ES(ENOENT));
-		} else {
-			present = dir == WFP_IPSEC_DIR_INBOUND ?
-				  x->state >= WFP_IPSEC_CTX_STATE_INBOUND :
-				  x->state >= WFP_IPSEC_CTX_STATE_COMPLETE;
-			set_strict(&c, x, present ? ES(0) : ES(ENOENT));
-		}
-	}
-	ret = exec_call(&c, s);
-	if (ret || (c.flags & C_NO_OUTCHECK) || !s->ready || s->nocap)
+	if (mutate_common(c))
 		return;
-	g = &c.out.gsa;
-	sa = &g->bundle.sas[0];
-	if (g->id != c.in.gsa.id || g->dir != c.in.gsa.dir || g->reserved0 ||
-	    !all_zero(g->reserved, sizeof(g->reserved)))
+	switch (rn(4)) {
+	case 0:
+		g->dir = 2 + (__u32)rn(0xfffffffd);
+		must_fail(c, "dir");
+		break;
+	case 1:
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_sa, reserved0),
+			      4);
+		break;
+	case 2:
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_sa, reserved),
+			      sizeof(g->reserved));
+		break;
+	default:
+		/* the bundle is output only and must be zero */
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_sa, bundle),
+			      sizeof(g->bundle));
+		break;
+	}
+}
+
+/* Whether x has an SA in direction dir; inbound lasts the grace time. */
+static void get_sa_expect(struct call *c, const struct ctx *x, int dir)
+{
+	bool in = dir == WFP_IPSEC_DIR_INBOUND;
+
+	if (x->state == WFP_IPSEC_CTX_STATE_EXPIRED)
+		set_strict(c, x, in ? ES(0, ENOENT) : ES(ENOENT));
+	else if (x->state >= (in ? WFP_IPSEC_CTX_STATE_INBOUND :
+			      WFP_IPSEC_CTX_STATE_COMPLETE))
+		set_strict(c, x, ES(0));
+	else
+		set_strict(c, x, ES(ENOENT));
+}
+
+/* The reply: request echoed, one SA, no keys, what was added (x). */
+static void get_sa_check(const struct call *c, const struct ctx *x, int dir)
+{
+	const struct wfp_ipsec_ctx_sa *g = &c->out.gsa;
+	const struct wfp_ipsec_sa *sa = &g->bundle.sas[0];
+
+	if (g->id != c->in.gsa.id || g->dir != c->in.gsa.dir ||
+	    g->reserved0 || !all_zero(g->reserved, sizeof(g->reserved)))
 		fail(NR_GET_SA, "request fields changed in the reply");
 	if (g->bundle.num_sas != 1 || g->bundle.reserved0 ||
 	    !all_zero(&g->bundle.sas[1], sizeof(g->bundle.sas[1])))
@@ -431,9 +425,28 @@ void do_get_sa(struct sess *s, struct ctx *prefer)
 	if (sa->reserved0 || sa->reserved1 ||
 	    !all_zero(sa->reserved, sizeof(sa->reserved)))
 		fail(NR_GET_SA, "SA reserved fields not zero");
-	if (x && ctx_certain(x, s) && x->proto[dir] &&
+	if (x && x->proto[dir] &&
 	    (sa->spi != x->spi[dir] || sa->transform_type != x->tt[dir]))
 		fail(NR_GET_SA, "context %llu dir %d: spi 0x%x type %u, added "
 		     "0x%x type %u", (unsigned long long)x->id, dir, sa->spi,
 		     sa->transform_type, x->spi[dir], x->tt[dir]);
+}
+
+void do_get_sa(struct sess *s, struct ctx *prefer)
+{
+	struct call c;
+	struct ctx *x;
+	int m = n_mutations(), dir = rn(2);
+
+	call_init(&c, NR_GET_SA);
+	c.in.gsa.id = pick_id(s, prefer, &x, &c.gone);
+	c.in.gsa.dir = dir;
+	while (m--)
+		get_sa_mutate(&c);
+	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
+		get_sa_expect(&c, x, dir);
+	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready ||
+	    s->nocap)
+		return;
+	get_sa_check(&c, ctx_certain(x, s) ? x : NULL, dir);
 }

@@ -277,6 +277,73 @@ void do_rights_get(struct sess *s)
 		fail(NR_RIGHTS_GET, "grants differ from the last RIGHTS_SET");
 }
 
+/* A valid grant table. */
+static void rights_gen(struct wfp_ipsec_rights *r)
+{
+	int i;
+
+	r->count = rn(WFP_IPSEC_GRANTS_MAX + 1);
+	for (i = 0; i < (int)r->count; i++) {
+		r->grants[i].kind = 1 + rn(2);
+		r->grants[i].id = pm(300) ? 0 : pm(300) ? 65534 :
+				  rn(0x7fffffff);
+		do {
+			r->grants[i].rights = (__u32)r64() &
+					      __WFP_IPSEC_RIGHT_ALL;
+		} while (!r->grants[i].rights);
+	}
+}
+
+/* One grant malformed: kind, rights, reserved, or an id nobody has. */
+static void bad_grant(struct wfp_ipsec_grant *g)
+{
+	switch (rn(4)) {
+	case 0:
+		g->kind = rn(2) ? 0 : 3 + rn(100);
+		break;
+	case 1:
+		g->rights = rn(2) ? 0 : g->rights | 1u << (17 + rn(15));
+		break;
+	case 2:
+		g->reserved = 1 + rn(100);
+		break;
+	default:
+		g->id = ~0u;	/* no such id */
+		break;
+	}
+}
+
+static void rights_mutate(struct call *c)
+{
+	struct wfp_ipsec_rights *r = &c->in.rights;
+	__u32 max = WFP_IPSEC_GRANTS_MAX;
+
+	switch (rn(6)) {
+	case 0:
+		poke_reserved(c, offsetof(struct wfp_ipsec_rights, reserved0),
+			      4);
+		break;
+	case 1:
+		r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(0xffff);
+		must_fail(c, "huge-count");
+		break;
+	case 2:
+		/* a grant past count */
+		if (r->count < max) {
+			r->grants[r->count + rn(max - r->count)].rights = 1;
+			must_fail(c, "grant-past-count");
+		}
+		break;
+	default:
+		/* an earlier "huge-count" leaves count past the array */
+		if (!r->count)
+			break;
+		bad_grant(&r->grants[rn(r->count < max ? r->count : max)]);
+		must_fail(c, "grant");
+		break;
+	}
+}
+
 /*
  * Grants change what sessions without the capability may do, so only
  * namespaces of this worker get valid tables; in the initial namespace
@@ -284,75 +351,21 @@ void do_rights_get(struct sess *s)
  */
 void do_rights_set(struct sess *s)
 {
-	struct wfp_ipsec_rights *r;
-	struct call c;
-	int m, i;
 	bool init_ns = s->ns == 0;
+	struct call c;
+	int m;
 
 	call_init(&c, NR_RIGHTS_SET);
-	r = &c.in.rights;
-	r->count = rn(WFP_IPSEC_GRANTS_MAX + 1);
-	for (i = 0; i < (int)r->count; i++) {
-		r->grants[i].kind = 1 + rn(2);
-		r->grants[i].id = pm(300) ? 0 : pm(300) ? 65534 : rn(0x7fffffff);
-		do {
-			r->grants[i].rights = (__u32)r64() & __WFP_IPSEC_RIGHT_ALL;
-		} while (!r->grants[i].rights);
-	}
+	rights_gen(&c.in.rights);
 	if (init_ns) {
-		r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(1000);
-		r->reserved0 = 1;
-		c.flags |= C_MUST_FAIL | C_MUTATED;
-		mut_note(&c, "forced-invalid");
+		c.in.rights.count = WFP_IPSEC_GRANTS_MAX + 1 + rn(1000);
+		c.in.rights.reserved0 = 1;
+		must_fail(&c, "forced-invalid");
 	}
 	m = n_mutations();
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		if (init_ns)
-			continue;
-		switch (rn(6)) {
-		case 0:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_rights,
-						   reserved0), 4);
-			break;
-		case 1:
-			r->count = WFP_IPSEC_GRANTS_MAX + 1 + rn(0xffff);
-			must_fail(&c, "huge-count");
-			break;
-		case 2:
-			/* a grant past count */
-			if (r->count < WFP_IPSEC_GRANTS_MAX) {
-				r->grants[r->count + rn(WFP_IPSEC_GRANTS_MAX -
-						       r->count)].rights = 1;
-				must_fail(&c, "grant-past-count");
-			}
-			break;
-		default:
-			/* an earlier "huge-count" leaves count past the array */
-			if (!r->count)
-				break;
-			i = rn(r->count < WFP_IPSEC_GRANTS_MAX ? r->count :
-			       WFP_IPSEC_GRANTS_MAX);
-			switch (rn(4)) {
-			case 0:
-				r->grants[i].kind = rn(2) ? 0 : 3 + rn(100);
-				break;
-			case 1:
-				r->grants[i].rights = rn(2) ? 0 :
-					r->grants[i].rights | 1u << (17 + rn(15));
-				break;
-			case 2:
-				r->grants[i].reserved = 1 + rn(100);
-				break;
-			default:
-				r->grants[i].id = ~0u;	/* no such id */
-				break;
-			}
-			must_fail(&c, "grant");
-			break;
-		}
-	}
+	while (m--)
+		if (!mutate_common(&c) && !init_ns)
+			rights_mutate(&c);
 	if (!(c.flags & C_MUTATED) && s->ready)
 		set_strict(&c, NULL, s->nocap ? ES(EPERM) : ES(0, ENOMEM));
 	if (s->nocap)

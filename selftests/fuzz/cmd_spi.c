@@ -29,8 +29,25 @@ static void gen_spi(struct call *c, const struct ctx *x, struct sess *s)
 	(void)s;
 }
 
+/* Encapsulation ports without the flag, or on IPv6. */
+static void spi_bad_encap(struct wfp_ipsec_spi *r)
+{
+	if (r->flags) {
+		r->encap_remote_port = 0;
+		return;
+	}
+	r->encap_local_port = htons(1 + rn(65535));
+	if (rn(2) && r->inbound.ip_version == WFP_IPSEC_IPV6)
+		r->flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
+}
+
 static void mutate_spi(struct call *c, bool get)
 {
+	/* Not the SPI: a flip could make an "spi<256" of an earlier
+	 * mutation valid again, and the call rightly succeed.
+	 */
+	const struct span keep[] = { SPAN(struct wfp_ipsec_spi, id),
+				     SPAN(struct wfp_ipsec_spi, spi) };
 	struct wfp_ipsec_spi *r = &c->in.spi;
 
 	if (mutate_common(c))
@@ -48,14 +65,7 @@ static void mutate_spi(struct call *c, bool get)
 		must_fail(c, "flags");
 		break;
 	case 3:
-		/* encapsulation ports without the flag, or on IPv6 */
-		if (r->flags) {
-			r->encap_remote_port = 0;
-		} else {
-			r->encap_local_port = htons(1 + rn(65535));
-			if (rn(2) && r->inbound.ip_version == WFP_IPSEC_IPV6)
-				r->flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
-		}
+		spi_bad_encap(r);
 		must_fail(c, "encap");
 		break;
 	case 4:
@@ -66,29 +76,23 @@ static void mutate_spi(struct call *c, bool get)
 		/* another host pair than the context's: EXDEV */
 		if (!first_toggle(c, 1))
 			break;
-		r->inbound.remote_addr[addr_len(r->inbound.ip_version) - 1] ^= 0x80;
+		r->inbound.remote_addr[addr_len(r->inbound.ip_version) - 1] ^=
+			0x80;
 		must_fail(c, "other-pair");
 		break;
 	case 6:
+		/* GET_SPI picks the SPI; SET_SPI takes none below 256 */
 		if (get) {
 			r->spi = 1 + (__u32)rn(0xfffffffe);
-			mut_note(c, "spi-in-getspi");
+			must_fail(c, "spi-in-getspi");
 		} else {
 			r->spi = rn(256);
-			mut_note(c, "spi<256");
+			must_fail(c, "spi<256");
 		}
-		c->flags |= C_MUST_FAIL;
 		break;
-	default: {
-		/* Not the SPI: a flip could make an "spi<256" of an earlier
-		 * mutation valid again, and the call rightly succeed.
-		 */
-		const struct span keep[] = { SPAN(struct wfp_ipsec_spi, id),
-					     SPAN(struct wfp_ipsec_spi, spi) };
-
-		flip_byte(c, keep, 2);
+	default:
+		flip_byte(c, keep, ARRAY_SIZE(keep));
 		break;
-	}
 	}
 }
 
@@ -181,6 +185,54 @@ void do_get_spi(struct sess *s, struct ctx *prefer)
 	spi_done(x, &c.out.spi);
 }
 
+/* A subnet around a pool address of family ver, or "any". */
+static void gen_selector(struct wfp_ipsec_subnet *sn, int ver, bool local)
+{
+	__u8 a[16];
+
+	if (!pm(700))
+		return;
+	pool_addr(ver, local, a);
+	gen_subnet(sn, ver, a);
+}
+
+/* ver: the context's family; x: the context, if the worker's. */
+static void selectors_mutate(struct call *c, int ver, const struct ctx *x)
+{
+	struct wfp_ipsec_selectors *sel = &c->in.sel;
+
+	if (mutate_common(c))
+		return;
+	switch (rn(5)) {
+	case 0:
+		poke_reserved(c, offsetof(struct wfp_ipsec_selectors,
+					  reserved0), 4);
+		break;
+	case 1:
+		poke_reserved(c, offsetof(struct wfp_ipsec_selectors, reserved),
+			      sizeof(sel->reserved));
+		break;
+	case 2:
+		sel->flags |= 1u << (1 + rn(31));
+		must_fail(c, "flags");
+		break;
+	case 3:
+		break_subnet(rn(2) ? &sel->local : &sel->remote);
+		must_fail(c, "subnet");
+		break;
+	default:
+		/* the other family than the context's */
+		sel->local.ip_version = ver == WFP_IPSEC_IPV4 ?
+					WFP_IPSEC_IPV6 : WFP_IPSEC_IPV4;
+		sel->local.prefix_len = 0;
+		memset(sel->local.addr, 0, 16);
+		if (x)
+			c->flags |= C_MUST_FAIL;
+		mut_note(c, "family");
+		break;
+	}
+}
+
 void do_set_selectors(struct sess *s, struct ctx *prefer)
 {
 	struct wfp_ipsec_selectors *sel;
@@ -192,52 +244,12 @@ void do_set_selectors(struct sess *s, struct ctx *prefer)
 	sel = &c.in.sel;
 	sel->id = pick_id(s, prefer, &x, &c.gone);
 	ver = x ? x->t.ip_version : WFP_IPSEC_IPV4;
-	if (pm(700)) {
-		__u8 a[16];
-
-		pool_addr(ver, true, a);
-		gen_subnet(&sel->local, ver, a);
-	}
-	if (pm(700)) {
-		__u8 a[16];
-
-		pool_addr(ver, false, a);
-		gen_subnet(&sel->remote, ver, a);
-	}
+	gen_selector(&sel->local, ver, true);
+	gen_selector(&sel->remote, ver, false);
 	if (pm(300))
 		sel->flags = WFP_IPSEC_SEL_F_NO_POLICY;
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		switch (rn(5)) {
-		case 0:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_selectors,
-						   reserved0), 4);
-			break;
-		case 1:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_selectors,
-						   reserved), sizeof(sel->reserved));
-			break;
-		case 2:
-			sel->flags |= 1u << (1 + rn(31));
-			must_fail(&c, "flags");
-			break;
-		case 3:
-			break_subnet(rn(2) ? &sel->local : &sel->remote);
-			must_fail(&c, "subnet");
-			break;
-		default:
-			/* the other family than the context's */
-			sel->local.ip_version = ver == WFP_IPSEC_IPV4 ?
-						WFP_IPSEC_IPV6 : WFP_IPSEC_IPV4;
-			sel->local.prefix_len = 0;
-			memset(sel->local.addr, 0, 16);
-			if (x)
-				c.flags |= C_MUST_FAIL;
-			mut_note(&c, "family");
-			break;
-		}
-	}
+	while (m--)
+		selectors_mutate(&c, ver, x);
 	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
 		set_strict(&c, x, x->state == WFP_IPSEC_CTX_STATE_CREATED ?
 			   ES(0, ENOMEM, ENOSPC) : ES(EBUSY));

@@ -189,17 +189,73 @@ void ns_sessions(void)
  * exits holding everything: the namespace dies with live contexts, SAs
  * and policies.  Its ids become "another namespace's" for the worker.
  */
+/* What a namespace child reports to its worker through a pipe. */
+struct child_report {
+	uint64_t calls, fails, by_errno[128];
+	__u64 ids[128];
+	int nids;
+};
+
+/*
+ * The child's side: a new namespace, two sessions, a share of the budget
+ * left (left), its report, and an exit holding everything.
+ */
+static void __attribute__((noreturn)) ns_child_main(int fd, uint64_t left)
+{
+	struct child_report rep;
+	int i, tag;
+
+	W.in_child = true;
+	/* the parent's sessions are not ours to use */
+	for (i = 0; i < MAX_SESS; i++)
+		W.sess[i].fd = -1;
+	W.nctx = 0;
+	memset(&W.st, 0, sizeof(W.st));
+	if (unshare(CLONE_NEWNET))
+		_exit(1);
+	tag = ns_new(netns_cookie());
+	W.child_ns = tag;
+	for (i = 0; i < 2; i++) {
+		struct sess *s = sess_open(tag, false);
+
+		if (s)
+			do_hello(s, true);
+	}
+	W.budget = 20 + rn(left / 2 < 200 ? left / 2 : 200);
+	worker_loop();
+	memset(&rep, 0, sizeof(rep));
+	rep.calls = W.st.calls;
+	rep.fails = W.st.fails;
+	memcpy(rep.by_errno, W.st.by_errno, sizeof(rep.by_errno));
+	for (i = 0; i < W.nctx && rep.nids < 128; i++)
+		rep.ids[rep.nids++] = W.ctx[i].id;
+	if (write(fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	/* exit with the sessions open: the kernel closes them */
+	_exit(0);
+}
+
+/* The child's counters into the worker's; its ids become foreign. */
+static void ns_child_merge(const struct child_report *rep)
+{
+	int i;
+
+	W.st.calls += rep->calls;
+	W.st.fails += rep->fails;
+	for (i = 0; i < 128; i++)
+		W.st.by_errno[i] += rep->by_errno[i];
+	for (i = 0; i < rep->nids && i < 128; i++)
+		ring_put(W.foreign, &W.nforeign, rep->ids[i]);
+	g_res->ns_children++;
+}
+
 void ns_child(void)
 {
-	int pfd[2], i, tag, status = 0;
-	uint64_t left = W.budget - TS->calls, calls;
+	uint64_t left = W.budget - TS->calls;
+	struct child_report rep;
+	int pfd[2], status = 0;
 	ssize_t n;
 	pid_t pid;
-	struct {
-		uint64_t calls, fails, by_errno[128];
-		__u64 ids[128];
-		int nids;
-	} rep;
 
 	if (left < 40 || pipe(pfd))
 		return;
@@ -212,34 +268,7 @@ void ns_child(void)
 	}
 	if (!pid) {
 		close(pfd[0]);
-		W.in_child = true;
-		/* the parent's sessions are not ours to use */
-		for (i = 0; i < MAX_SESS; i++)
-			W.sess[i].fd = -1;
-		W.nctx = 0;
-		memset(&W.st, 0, sizeof(W.st));
-		if (unshare(CLONE_NEWNET))
-			_exit(1);
-		tag = ns_new(netns_cookie());
-		W.child_ns = tag;
-		for (i = 0; i < 2; i++) {
-			struct sess *s = sess_open(tag, false);
-
-			if (s)
-				do_hello(s, true);
-		}
-		W.budget = 20 + rn(left / 2 < 200 ? left / 2 : 200);
-		worker_loop();
-		memset(&rep, 0, sizeof(rep));
-		rep.calls = W.st.calls;
-		rep.fails = W.st.fails;
-		memcpy(rep.by_errno, W.st.by_errno, sizeof(rep.by_errno));
-		for (i = 0; i < W.nctx && rep.nids < 128; i++)
-			rep.ids[rep.nids++] = W.ctx[i].id;
-		if (write(pfd[1], &rep, sizeof(rep)) != sizeof(rep))
-			_exit(1);
-		/* exit with the sessions open: the kernel closes them */
-		_exit(0);
+		ns_child_main(pfd[1], left);
 	}
 	close(pfd[1]);
 	g_res->child = pid;
@@ -248,22 +277,15 @@ void ns_child(void)
 	close(pfd[0]);
 	waitpid(pid, &status, 0);
 	g_res->child = 0;
-	if (n != sizeof(rep)) {
-		/*
-		 * Only bookkeeping is lost: the child's ids stay out of the
-		 * foreign pool.  What the kernel did is still judged by the
-		 * errno oracle, the console scan and the end-of-run checks.
-		 */
-		ksft_print_msg("fuzz: namespace child %d sent no report (wait status %#x)\n",
-			       (int)pid, status);
+	if (n == sizeof(rep)) {
+		ns_child_merge(&rep);
 		return;
 	}
-	calls = rep.calls;
-	W.st.calls += calls;
-	W.st.fails += rep.fails;
-	for (i = 0; i < 128; i++)
-		W.st.by_errno[i] += rep.by_errno[i];
-	for (i = 0; i < rep.nids && i < 128; i++)
-		ring_put(W.foreign, &W.nforeign, rep.ids[i]);
-	g_res->ns_children++;
+	/*
+	 * Only bookkeeping is lost: the child's ids stay out of the foreign
+	 * pool.  What the kernel did is still judged by the errno oracle,
+	 * the console scan and the end-of-run checks.
+	 */
+	ksft_print_msg("fuzz: namespace child %d sent no report (wait status "
+		       "%#x)\n", (int)pid, status);
 }

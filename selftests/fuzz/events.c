@@ -42,51 +42,71 @@ static void probe_ghost_subs(struct sess *s)
 	W.ns[s->ns].last_sub_id = hi;
 }
 
-void do_subscribe(struct sess *s)
+static void subscribe_mutate(struct call *c)
+{
+	struct wfp_ipsec_subscribe *r = &c->in.sub;
+
+	if (mutate_common(c))
+		return;
+	switch (rn(5)) {
+	case 0:
+		r->flags = 1u << rn(32);
+		must_fail(c, "flags");
+		break;
+	case 1:
+		poke_reserved(c, offsetof(struct wfp_ipsec_subscribe,
+					  reserved0), 4);
+		break;
+	case 2:
+		poke_reserved(c, offsetof(struct wfp_ipsec_subscribe, reserved),
+			      sizeof(r->reserved));
+		break;
+	case 3:
+		break_subnet(rn(2) ? &r->local : &r->remote);
+		must_fail(c, "subnet");
+		break;
+	default:
+		memset(&r->local, 0, sizeof(r->local));
+		memset(&r->remote, 0, sizeof(r->remote));
+		r->local.ip_version = WFP_IPSEC_IPV6;
+		r->remote.ip_version = WFP_IPSEC_IPV4;
+		must_fail(c, "versions-differ");
+		break;
+	}
+}
+
+/* A subscription made: a new id of the namespace, the session's now. */
+static void subscribed(const struct call *c, struct sess *s)
 {
 	const struct span outs[] = { SPAN(struct wfp_ipsec_subscribe, id) };
-	struct wfp_ipsec_subscribe *r;
-	struct call c;
+	__u64 id = c->out.sub.id;
+
+	check_echo(c, outs, 1);
+	if (id <= W.ns[s->ns].last_sub_id)
+		fail(NR_SUBSCRIBE, "subscription id %llu not new (last %llu)",
+		     (unsigned long long)id,
+		     (unsigned long long)W.ns[s->ns].last_sub_id);
+	W.ns[s->ns].last_sub_id = id;
+	s->sub_l[s->nsubs] = c->in.sub.local;
+	s->sub_r[s->nsubs] = c->in.sub.remote;
+	s->subs[s->nsubs++] = id;
+}
+
+void do_subscribe(struct sess *s)
+{
 	int m = n_mutations(), ret;
+	struct call c;
 
 	if (s->nsubs == MAX_SUBS) {
 		do_unsubscribe(s);
 		return;
 	}
 	call_init(&c, NR_SUBSCRIBE);
-	r = &c.in.sub;
-	gen_template(&r->local, &r->remote);
+	gen_template(&c.in.sub.local, &c.in.sub.remote);
 	if (pm(50))
-		r->id = r64();	/* output only */
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		switch (rn(5)) {
-		case 0:
-			r->flags = 1u << rn(32);
-			must_fail(&c, "flags");
-			break;
-		case 1:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_subscribe,
-						   reserved0), 4);
-			break;
-		case 2:
-			poke_reserved(&c, offsetof(struct wfp_ipsec_subscribe,
-						   reserved), sizeof(r->reserved));
-			break;
-		case 3:
-			break_subnet(rn(2) ? &r->local : &r->remote);
-			must_fail(&c, "subnet");
-			break;
-		default:
-			memset(&r->local, 0, sizeof(r->local));
-			memset(&r->remote, 0, sizeof(r->remote));
-			r->local.ip_version = WFP_IPSEC_IPV6;
-			r->remote.ip_version = WFP_IPSEC_IPV4;
-			must_fail(&c, "versions-differ");
-			break;
-		}
-	}
+		c.in.sub.id = r64();	/* output only */
+	while (m--)
+		subscribe_mutate(&c);
 	if (!(c.flags & C_MUTATED) && W.event_queue_len)
 		set_strict(&c, NULL, ES(0, ENOMEM));
 	ret = exec_call(&c, s);
@@ -97,15 +117,7 @@ void do_subscribe(struct sess *s)
 	}
 	if (!s->ready || s->nocap || (c.flags & C_NO_OUTCHECK))
 		return;
-	check_echo(&c, outs, 1);
-	if (c.out.sub.id <= W.ns[s->ns].last_sub_id)
-		fail(NR_SUBSCRIBE, "subscription id %llu not new (last %llu)",
-		     (unsigned long long)c.out.sub.id,
-		     (unsigned long long)W.ns[s->ns].last_sub_id);
-	W.ns[s->ns].last_sub_id = c.out.sub.id;
-	s->sub_l[s->nsubs] = c.in.sub.local;
-	s->sub_r[s->nsubs] = c.in.sub.remote;
-	s->subs[s->nsubs++] = c.out.sub.id;
+	subscribed(&c, s);
 }
 
 void do_unsubscribe(struct sess *s)

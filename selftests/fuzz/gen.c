@@ -269,6 +269,47 @@ static __u64 key_ptr(int which, unsigned int len)
 	return (__u64)(uintptr_t)p;
 }
 
+static void set_cipher(struct wfp_ipsec_sa *sa, const struct alg *c)
+{
+	sa->cipher_type = c->type;
+	sa->cipher_config = c->config;
+	sa->cipher_key_len = c->key;
+	sa->cipher_key = key_ptr(1, c->key);
+}
+
+static void set_auth(struct wfp_ipsec_sa *sa, const struct alg *a)
+{
+	sa->auth_type = a->type;
+	sa->auth_config = a->config;
+	sa->auth_key_len = a->key;
+	sa->auth_key = key_ptr(0, a->key);
+}
+
+/* An HMAC only (AH, ESP auth); no cipher: a stray pointer is never read. */
+static void gen_sa_auth(struct wfp_ipsec_sa *sa, const struct alg *a)
+{
+	set_auth(sa, a);
+	if (pm(300))
+		sa->cipher_key = pm(500) ? key_ptr(1, 8) : 0;
+}
+
+/* AES-GCM: one blob as cipher key, and again, or not, as auth key. */
+static void gen_sa_gcm(struct wfp_ipsec_sa *sa)
+{
+	int i = rn(3);
+	const struct alg *c = &cipher_algs[5 + i], *a = &auth_algs[3 + i];
+
+	set_cipher(sa, c);
+	sa->auth_type = a->type;
+	sa->auth_config = a->config;
+	if (pm(500)) {
+		sa->auth_key_len = c->key;
+		sa->auth_key = key_ptr(0, c->key);
+		memcpy((void *)(uintptr_t)sa->auth_key,
+		       (void *)(uintptr_t)sa->cipher_key, c->key);
+	}
+}
+
 /*
  * A valid SA of one transform type: AH only with an HMAC (and not under
  * UDP encapsulation, which AH cannot have), ESP with any table entry,
@@ -286,58 +327,24 @@ void gen_sa(struct wfp_ipsec_sa *sa, bool allow_ah)
 	sa->transform_type = tt;
 	switch (tt) {
 	case WFP_IPSEC_TRANSFORM_AH:
-		a = &auth_algs[rn(3)];
-		goto auth_only;
+		gen_sa_auth(sa, &auth_algs[rn(3)]);
+		break;
 	case WFP_IPSEC_TRANSFORM_ESP_AUTH:
 	case WFP_IPSEC_TRANSFORM_ESP_AUTH_FW:
-		a = &auth_algs[rn(ARRAY_SIZE(auth_algs))];
-auth_only:
-		sa->auth_type = a->type;
-		sa->auth_config = a->config;
-		sa->auth_key_len = a->key;
-		sa->auth_key = key_ptr(0, a->key);
-		if (pm(300)) {
-			/* no cipher: a stray pointer is never read */
-			sa->cipher_key = pm(500) ? key_ptr(1, 8) : 0;
-		}
+		gen_sa_auth(sa, &auth_algs[rn(ARRAY_SIZE(auth_algs))]);
 		break;
 	case WFP_IPSEC_TRANSFORM_ESP_CIPHER:
-		c = &cipher_algs[rn(5)];
-		sa->cipher_type = c->type;
-		sa->cipher_config = c->config;
-		sa->cipher_key_len = c->key;
-		sa->cipher_key = key_ptr(1, c->key);
+		set_cipher(sa, &cipher_algs[rn(5)]);
 		break;
 	default:
 		if (pm(500)) {
-			int i = rn(3);
-
-			c = &cipher_algs[5 + i];
-			a = &auth_algs[3 + i];
-			sa->cipher_type = c->type;
-			sa->cipher_config = c->config;
-			sa->cipher_key_len = c->key;
-			sa->cipher_key = key_ptr(1, c->key);
-			sa->auth_type = a->type;
-			sa->auth_config = a->config;
-			if (pm(500)) {
-				sa->auth_key_len = c->key;
-				sa->auth_key = key_ptr(0, c->key);
-				memcpy((void *)(uintptr_t)sa->auth_key,
-				       (void *)(uintptr_t)sa->cipher_key, c->key);
-			}
-		} else {
-			c = &cipher_algs[rn(5)];
-			a = &auth_algs[rn(3)];
-			sa->cipher_type = c->type;
-			sa->cipher_config = c->config;
-			sa->cipher_key_len = c->key;
-			sa->cipher_key = key_ptr(1, c->key);
-			sa->auth_type = a->type;
-			sa->auth_config = a->config;
-			sa->auth_key_len = a->key;
-			sa->auth_key = key_ptr(0, a->key);
+			gen_sa_gcm(sa);
+			break;
 		}
+		c = &cipher_algs[rn(5)];
+		a = &auth_algs[rn(3)];
+		set_cipher(sa, c);
+		set_auth(sa, a);
 		break;
 	}
 }

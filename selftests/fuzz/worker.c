@@ -141,32 +141,11 @@ static void crash_report_install(void)
 	sigaction(SIGFPE, &sa, NULL);
 }
 
-void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
-		 bool nocap_ok, bool det)
+/* Memory for arguments, and the bad pointers' pages. */
+static void map_buffers(void)
 {
 	unsigned char *g;
-	int i;
 
-	memset(&W, 0, sizeof(W));
-	W.idx = idx;
-	W.seed = seed;
-	crash_report_install();
-	W.budget = budget;
-	W.verbose = verbose;
-	W.nocap_ok = nocap_ok;
-	W.det = det;
-#ifdef WFP_IPSEC_FEAT_BATCH
-	W.have_batch = g_features & WFP_IPSEC_FEAT_BATCH;
-#endif
-	/* one stream per worker, all derived from the seed */
-	rng_seed(&W.rng, seed ^ (0x9e3779b97f4a7c15ULL * (idx + 1)));
-	for (i = 0; i < MAX_SESS; i++)
-		W.sess[i].fd = -1;
-	ns_new(netns_cookie());
-	W.home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (W.home_ns < 0)
-		abort();
-	W.event_queue_len = read_param("event_queue_len", 1024);
 	W.argbuf = map_pages(1, PROT_READ | PROT_WRITE);
 	W.none_page = map_pages(1, PROT_NONE);
 	g = map_pages(2, PROT_READ | PROT_WRITE);
@@ -177,33 +156,64 @@ void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	W.keybuf = map_pages(1, PROT_READ | PROT_WRITE);
 	W.keycur = W.keybuf;
 	W.batchbuf = map_pages(BATCH_BUF / 4096, PROT_READ | PROT_WRITE);
-	W.batchkeys = map_pages(BATCH_N * 512 / 4096 + 1, PROT_READ | PROT_WRITE);
+	W.batchkeys = map_pages(BATCH_N * 512 / 4096 + 1,
+				PROT_READ | PROT_WRITE);
 	W.enumbuf = calloc(ENUM_BUF + 8, sizeof(*W.enumbuf));
 	if (!W.enumbuf)
 		abort();
-	{
-		uint64_t t0 = now_ns();
+}
 
-		worker_loop();
-		if (verbose) {
-			char buf[900];
-			size_t off = 0;
-			uint64_t in_ioctl = 0;
+/* -v: calls and their average time by command, since t0. */
+static void print_profile(uint64_t t0)
+{
+	uint64_t in_ioctl = 0, n;
+	char buf[900];
+	size_t off = 0;
+	int i;
 
-			for (i = 0; i < NR_SLOTS; i++)
-				in_ioctl += W.st.ns_by_nr[i];
-			for (i = 0; i < NR_SLOTS; i++)
-				if (W.st.n_by_nr[i])
-					off += snprintf(buf + off, sizeof(buf) - off,
-							" %s:%" PRIu64 "/%" PRIu64 "us",
-							i ? cmd_name(i) : "other",
-							W.st.n_by_nr[i],
-							W.st.ns_by_nr[i] / 1000 /
-							W.st.n_by_nr[i]);
-			out("# fuzz: worker %d: %.1fs, in ioctl %.1fs; calls/avg:%s",
-			    idx, (now_ns() - t0) / 1e9, in_ioctl / 1e9, buf);
-		}
+	for (i = 0; i < NR_SLOTS; i++)
+		in_ioctl += W.st.ns_by_nr[i];
+	for (i = 0; i < NR_SLOTS; i++) {
+		n = W.st.n_by_nr[i];
+		if (n)
+			off += snprintf(buf + off, sizeof(buf) - off,
+					" %s:%" PRIu64 "/%" PRIu64 "us",
+					i ? cmd_name(i) : "other", n,
+					W.st.ns_by_nr[i] / 1000 / n);
 	}
+	out("# fuzz: worker %d: %.1fs, in ioctl %.1fs; calls/avg:%s", W.idx,
+	    (now_ns() - t0) / 1e9, in_ioctl / 1e9, buf);
+}
+
+void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
+		 bool nocap_ok, bool det)
+{
+	uint64_t t0;
+	int i;
+
+	memset(&W, 0, sizeof(W));
+	W.idx = idx;
+	W.seed = seed;
+	crash_report_install();
+	W.budget = budget;
+	W.verbose = verbose;
+	W.nocap_ok = nocap_ok;
+	W.det = det;
+	W.have_batch = g_features & WFP_IPSEC_FEAT_BATCH;
+	/* one stream per worker, all derived from the seed */
+	rng_seed(&W.rng, seed ^ (0x9e3779b97f4a7c15ULL * (idx + 1)));
+	for (i = 0; i < MAX_SESS; i++)
+		W.sess[i].fd = -1;
+	ns_new(netns_cookie());
+	W.home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (W.home_ns < 0)
+		abort();
+	W.event_queue_len = read_param("event_queue_len", 1024);
+	map_buffers();
+	t0 = now_ns();
+	worker_loop();
+	if (verbose)
+		print_profile(t0);
 	make_survivors();
 	g_res->calls = W.st.calls;
 	g_res->fails = W.st.fails;
