@@ -386,21 +386,6 @@ void do_random_cmd(struct sess *s)
 {
 	struct call c;
 
-#ifdef WFP_IPSEC_IOC_BENCH_XFRM
-	if (pm(100)) {
-		/* a build option: unknown unless built in; 0 cycles refused */
-		struct wfp_ipsec_bench_xfrm bx;
-		int ret;
-
-		memset(&bx, 0, sizeof(bx));
-		ret = sys_ioctl(s->fd, WFP_IPSEC_IOC_BENCH_XFRM, &bx);
-		if (!es_has(ES(ENOTTY, EBADFD, EINVAL, EPERM), ret) &&
-		    !(W.closing && ret == EBADF))
-			fail(0, "BENCH_XFRM with 0 cycles: %s", ename(ret));
-		return;
-	}
-#endif
-
 	call_init(&c, 1 + rn(NR_MAX));
 	rfill(&c.in, sizeof(c.in));
 	mutate_random_cmd(&c);
