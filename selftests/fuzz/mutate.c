@@ -131,7 +131,12 @@ void poke_reserved(struct call *c, size_t off, size_t len)
 	must_fail(c, "reserved");
 }
 
-/* A random byte anywhere but the fields listed: effect unknown. */
+/*
+ * A random byte anywhere but the fields listed: effect unknown.  It may
+ * undo an earlier mutation that must fail (a version 0 flipped to 4, a
+ * traffic type 2 to 0, a poked reserved byte back to 0), so the call
+ * need not fail any more unless a later mutation makes it.
+ */
 void flip_byte(struct call *c, const struct span *keep, int n)
 {
 	size_t i;
@@ -147,6 +152,7 @@ void flip_byte(struct call *c, const struct span *keep, int n)
 		if (kept)
 			continue;
 		c->in.raw[i] ^= 1u << rn(8);
+		c->flags &= ~C_MUST_FAIL;
 		mut_note(c, "byte-flip");
 		return;
 	}
