@@ -127,12 +127,14 @@ $(O)/selftests/%: $(TOP)/selftests/%.c $(SELFTEST_HDRS) $(TOP)/lib/libwfpipsec.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SELFTEST_CFLAGS) -static -o $@ $< $(SELFTEST_LIBS)
 
-# The fuzzer is a directory of files (selftests/fuzz/fuzz.h lists them).
+# The fuzzer is a directory of files (selftests/fuzz/fuzz.h lists them);
+# it uses kselftest.h but not the harness, so every -Wextra warning is on.
 FUZZ_SRCS := $(wildcard $(TOP)/selftests/fuzz/*.c)
+FUZZ_CFLAGS := $(filter-out -Wno-sign-compare -Wno-unused-parameter,$(SELFTEST_CFLAGS))
 $(O)/selftests/fuzz: $(FUZZ_SRCS) $(TOP)/selftests/fuzz/fuzz.h $(SELFTEST_HDRS) \
 		$(TOP)/lib/libwfpipsec.a $(KSRC_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(SELFTEST_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(SELFTEST_LIBS)
+	$(Q)$(CC) $(FUZZ_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(SELFTEST_LIBS)
 
 $(O)/selftests/run_tests.sh: $(TOP)/selftests/run_tests.sh
 	@mkdir -p $(dir $@)
@@ -245,7 +247,7 @@ $(O)/bench/vm/cycle: $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
 		-I$(TOP)/uapi -o $@ $(TOP)/bench/cycle.c $(TOP)/bench/ftrace.c \
 		$(TOP)/lib/libwfpipsec.a -pthread -lm
 
-# make fuzz: the ioctl fuzzer (selftests/fuzz.c) at length in the VM.  An
+# make fuzz: the ioctl fuzzer (selftests/fuzz/) at length in the VM.  An
 # empty SEED draws one; the run prints it ("# fuzz: seed=N") for replay.
 .PHONY: fuzz fuzz-debug
 fuzz: N ?= 1000000

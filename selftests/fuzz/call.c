@@ -86,8 +86,9 @@ int exec_call(struct call *c, struct sess *s)
 		c->flags |= C_NO_OUTCHECK;
 	if (W.verbose > 1)
 		out("# fuzz: w%d%s step %" PRIu64 " %s word=0x%x sess=%llu"
-		    "%s%s -> %s", W.idx, T_TAG, W.step, cmd_name(c->nr), c->word,
-		    (unsigned long long)s->sid, c->mut[0] ? " mut=" : "", c->mut, ename(ret));
+		    "%s%s -> %s", W.idx, T_TAG, W.step, cmd_name(c->nr),
+		    c->word, (unsigned long long)s->sid,
+		    c->mut[0] ? " mut=" : "", c->mut, ename(ret));
 	if (W.closing && ret == EBADF)
 		return ret;
 	if (!es_has(set, ret)) {
@@ -95,8 +96,10 @@ int exec_call(struct call *c, struct sess *s)
 		fail(c->nr, "got %s, allowed {%s}; word=0x%x session=%llu"
 		     "%s%s%s%s arg=%s", ename(ret), want, c->word,
 		     (unsigned long long)s->sid,
-		     s->ready ? "" : " (no handshake)", s->nocap ? " (no cap)" : "",
-		     s->dynamic ? " (dynamic)" : "", c->gone ? " (id gone)" : "",
+		     s->ready ? "" : " (no handshake)",
+		     s->nocap ? " (no cap)" : "",
+		     s->dynamic ? " (dynamic)" : "",
+		     c->gone ? " (id gone)" : "",
 		     c->am == AM_BAD ? ptrkind_name[c->badkind] :
 		     c->am == AM_RO ? "read-only" : "ok");
 		if (c->mut[0])

@@ -18,8 +18,9 @@ struct batch {
 	size_t esz;		/* the entry size given */
 	bool ro;		/* entries readable, results not writable */
 	bool whole;		/* the call must be refused as a whole */
-	signed char estep[BATCH_N];	/* -1 clean, else the step that fails */
-	signed char estatus[BATCH_N];	/* the add status it must give, -1 */
+	/* -1 clean, else the step that fails, and the add status it gives */
+	signed char estep[BATCH_N];
+	signed char estatus[BATCH_N];
 };
 
 static struct wfp_ipsec_batch_entry *entry(const struct batch *bt,
@@ -58,7 +59,7 @@ static void batch_gen(struct batch *bt)
 
 	bt->esz = sizeof(struct wfp_ipsec_batch_entry);
 	if (pm(100))
-		bt->esz += 8 * (1 + rn(4));	/* a newer caller's: zero tail */
+		bt->esz += 8 * (1 + rn(4));	/* newer, zero tail */
 	memset(W.batchbuf, 0, (size_t)bt->n * bt->esz);
 	for (i = 0; i < bt->n; i++) {
 		bt->estep[i] = -1;
@@ -235,24 +236,38 @@ static void batch_mutate(struct batch *bt)
 	i = rn(bt->n);
 	e = entry(bt, i);
 	kind = rn(12);
-	if (kind <= 2)
+	switch (kind) {
+	case 0:
+	case 1:
+	case 2:
 		batch_fault(bt, i);
-	else if (kind <= 7)
+		break;
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
 		batch_mutate_whole(bt, kind, (unsigned char *)e);
-	else if (kind == 8) {
+		break;
+	case 8:
 		b->entries = bad_ptr(rn(P_KINDS), (size_t)bt->n * bt->esz);
 		bt->c.flags |= C_EFAULT_OK;
 		mut_note(&bt->c, "bad-entries-ptr");
-	} else if (kind == 9) {
+		break;
+	case 9:
+		/* entries readable, results not writable */
 		bt->ro = true;
 		bt->c.flags |= C_EFAULT_OK;
 		mut_note(&bt->c, "read-only-entries");
-	} else if (kind == 10) {
+		break;
+	case 10:
 		e->id = r64();		/* output fields, ignored */
 		e->error = (__u32)r64();
 		e->step = (__u32)r64();
-	} else {
+		break;
+	default:
 		b->done = 0;
+		break;
 	}
 }
 
@@ -346,7 +361,8 @@ static void batch_check(struct batch *bt, struct sess *s, int ret)
 		return;
 	}
 	if (b->done != bt->n)
-		fail(NR_BATCH, "done %u of %u without a signal", b->done, bt->n);
+		fail(NR_BATCH, "done %u of %u without a signal", b->done,
+		     bt->n);
 	for (i = 0; i < bt->n && i < b->done; i++) {
 		const struct wfp_ipsec_batch_entry *e = entry(bt, i);
 
@@ -396,7 +412,8 @@ void do_batch(struct sess *s)
 		return;
 	if (bt.ro || (c->am == AM_RO && ret == EFAULT)) {
 		/* contexts whose ids could not be written back are ours */
-		probe_ghost_contexts(s, c->am == AM_RO && !bt.ro ? NR_BATCH : 0);
+		probe_ghost_contexts(s, c->am == AM_RO && !bt.ro ?
+				     NR_BATCH : 0);
 		return;
 	}
 	/* the reply is the handler's only past the dispatcher's gates */

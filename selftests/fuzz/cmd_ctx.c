@@ -38,8 +38,8 @@ static void create_mutate(struct call *c)
 					  reserved0), 4);
 		break;
 	case 1:
-		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_create, reserved),
-			      sizeof(cr->reserved));
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_create,
+					  reserved), sizeof(cr->reserved));
 		break;
 	case 2:
 		cr->flags |= 1u << (1 + rn(31));
@@ -124,7 +124,8 @@ void do_delete(struct sess *s, struct ctx *prefer)
 	while (m--) {
 		if (mutate_common(&c))
 			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved), 8);
+		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
+			      8);
 	}
 	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
 		set_strict(&c, x, s->dynamic ? ES(EPERM) : ES(0));
@@ -173,7 +174,8 @@ void do_expire(struct sess *s, struct ctx *prefer)
 	while (m--) {
 		if (mutate_common(&c))
 			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved), 8);
+		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
+			      8);
 	}
 	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
 		set_strict(&c, x, x->state == WFP_IPSEC_CTX_STATE_COMPLETE ?
@@ -398,7 +400,8 @@ void probe_ghost_contexts(struct sess *s, int nr)
 		for (i = 0; i < e.count; i++) {
 			struct wfp_ipsec_ctx_info *x = &W.enumbuf[i];
 
-			if (x->creator_session_id != s->sid || known_find(x->id))
+			if (x->creator_session_id != s->sid ||
+			    known_find(x->id))
 				continue;
 			if (nr)
 				fail(nr, "%s failed (read-only argument) but "

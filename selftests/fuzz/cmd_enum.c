@@ -30,7 +30,8 @@ static void check_enum_page(const struct call *c, const struct sess *s,
 
 		if (x->id <= prev) {
 			fail(NR_ENUM, "entry %u: id %llu not above %llu", i,
-			     (unsigned long long)x->id, (unsigned long long)prev);
+			     (unsigned long long)x->id,
+			     (unsigned long long)prev);
 			return;
 		}
 		prev = x->id;
@@ -42,8 +43,10 @@ static void check_enum_page(const struct call *c, const struct sess *s,
 
 			fmt_subnet(&in->local, t[0]);
 			fmt_subnet(&in->remote, t[1]);
-			fmt_addr(x->traffic.ip_version, x->traffic.local_addr, t[2]);
-			fmt_addr(x->traffic.ip_version, x->traffic.remote_addr, t[3]);
+			fmt_addr(x->traffic.ip_version, x->traffic.local_addr,
+				 t[2]);
+			fmt_addr(x->traffic.ip_version, x->traffic.remote_addr,
+				 t[3]);
 			/*
 			 * Even a context another worker moves meanwhile: the
 			 * kernel reports the traffic it matched.

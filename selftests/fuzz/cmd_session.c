@@ -18,7 +18,8 @@ static void hello_key(__u8 *key, const struct sess *s, bool clean)
 		for (i = 0; i < MAX_SESS; i++) {
 			struct sess *o = &W.sess[i];
 
-			if (o != s && o->fd >= 0 && o->ready && o->ns == s->ns) {
+			if (o != s && o->fd >= 0 && o->ready &&
+			    o->ns == s->ns) {
 				memcpy(key, o->key, 16);
 				break;
 			}
@@ -51,7 +52,8 @@ static void hello_mutate(struct call *c)
 		return;
 	switch (rn(5)) {
 	case 0:
-		poke_reserved(c, offsetof(struct wfp_ipsec_hello, reserved0), 4);
+		poke_reserved(c, offsetof(struct wfp_ipsec_hello, reserved0),
+			      4);
 		break;
 	case 1:
 		poke_reserved(c, offsetof(struct wfp_ipsec_hello, reserved),

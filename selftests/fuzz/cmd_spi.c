@@ -12,7 +12,8 @@ static void gen_spi(struct call *c, const struct ctx *x, struct sess *s)
 
 	if (x) {
 		r->inbound = x->t;
-		if (x->t.traffic_type == WFP_IPSEC_TRAFFIC_TRANSPORT && pm(300)) {
+		if (x->t.traffic_type == WFP_IPSEC_TRAFFIC_TRANSPORT &&
+		    pm(300)) {
 			/* protocol and ports need not repeat */
 			r->inbound.ip_protocol = pm(500) ? 17 : 0;
 			r->inbound.local_port = htons(rn(65536));

@@ -56,16 +56,19 @@ static void add_out(struct sess *s, struct ctx *x)
 
 static void create_mutated(struct sess *s, struct ctx *x)
 {
+	(void)x;
 	do_create(s, false);
 }
 
 static void create_valid(struct sess *s, struct ctx *x)
 {
+	(void)x;
 	do_create(s, true);
 }
 
 static void hello_mutated(struct sess *s, struct ctx *x)
 {
+	(void)x;
 	do_hello(s, false);
 }
 
@@ -73,6 +76,7 @@ static void hello_mutated(struct sess *s, struct ctx *x)
 #define SESS_STEP(fn)							\
 static void fn##_step(struct sess *s, struct ctx *x)			\
 {									\
+	(void)x;							\
 	fn(s);								\
 }
 
@@ -121,20 +125,24 @@ static const struct step unknown_steps[] = {
 	{ 100, "CTX_GET", do_get },
 };
 
-/* By the state the worker believes a context is in. */
+/* By the state the worker believes a context is in: 0 unknown, 1-5. */
 static const struct {
 	const struct step *t;
 	int n;
 } by_state[] = {
-#define STATE(st, t)	[st] = { t, ARRAY_SIZE(t) }
-	STATE(ST_UNKNOWN, unknown_steps),
-	STATE(WFP_IPSEC_CTX_STATE_CREATED, created_steps),
-	STATE(WFP_IPSEC_CTX_STATE_SPI_SET, spi_set_steps),
-	STATE(WFP_IPSEC_CTX_STATE_INBOUND, inbound_steps),
-	STATE(WFP_IPSEC_CTX_STATE_COMPLETE, complete_steps),
-	STATE(WFP_IPSEC_CTX_STATE_EXPIRED, expired_steps),
-#undef STATE
+	{ unknown_steps, ARRAY_SIZE(unknown_steps) },
+	{ created_steps, ARRAY_SIZE(created_steps) },
+	{ spi_set_steps, ARRAY_SIZE(spi_set_steps) },
+	{ inbound_steps, ARRAY_SIZE(inbound_steps) },
+	{ complete_steps, ARRAY_SIZE(complete_steps) },
+	{ expired_steps, ARRAY_SIZE(expired_steps) },
 };
+
+_Static_assert(WFP_IPSEC_CTX_STATE_CREATED == 1 &&
+	       WFP_IPSEC_CTX_STATE_SPI_SET == 2 &&
+	       WFP_IPSEC_CTX_STATE_INBOUND == 3 &&
+	       WFP_IPSEC_CTX_STATE_COMPLETE == 4 &&
+	       WFP_IPSEC_CTX_STATE_EXPIRED == 5, "by_state's order");
 
 /* The next thing a context usually goes through. */
 static void advance(struct sess *s, struct ctx *x)

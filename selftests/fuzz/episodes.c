@@ -71,11 +71,10 @@ static void *race_worker(void *arg)
 			r->deleted[k] = true;
 		if (!ret && nr == NR_EXPIRE)
 			r->expired[k] = true;
-		if (!ret && nr == NR_GET) {
-			if (a.get.reserved1 || !all_zero(a.get.reserved,
-							 sizeof(a.get.reserved)))
-				fail(nr, "racing thread: reserved not zero");
-		}
+		if (!ret && nr == NR_GET &&
+		    (a.get.reserved1 ||
+		     !all_zero(a.get.reserved, sizeof(a.get.reserved))))
+			fail(nr, "racing thread: reserved not zero");
 	}
 	return NULL;
 }
@@ -144,9 +143,9 @@ void race_episode(void)
 
 		if (!x)
 			continue;
-		if (r.deleted[i])
+		if (r.deleted[i]) {
 			ctx_deleted(x, s->sid);
-		else if (r.expired[i]) {
+		} else if (r.expired[i]) {
 			x->state = WFP_IPSEC_CTX_STATE_EXPIRED;
 			x->proto[WFP_IPSEC_DIR_OUTBOUND] = 0;
 		}

@@ -28,9 +28,10 @@ static void probe_ghost_subs(struct sess *s)
 		memset(&u, 0, sizeof(u));
 		u.id = id;
 		if (!sys_ioctl(s->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &u))
-			fail(NR_SUBSCRIBE, "SUBSCRIBE failed (read-only argument) "
-			     "but left subscription %llu: a failed command "
-			     "changed something", (unsigned long long)id);
+			fail(NR_SUBSCRIBE, "SUBSCRIBE failed (read-only "
+			     "argument) but left subscription %llu: a failed "
+			     "command changed something",
+			     (unsigned long long)id);
 	}
 	if (hi - W.ns[s->ns].last_sub_id > 33)
 		s->ghost_subs = true;	/* could not look at them all */
@@ -143,7 +144,8 @@ void do_unsubscribe(struct sess *s)
 	while (m--) {
 		if (mutate_common(&c))
 			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved), 8);
+		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
+			      8);
 	}
 	if (!(c.flags & C_MUTATED) && !W.relaxed && !s->ghost_subs)
 		set_strict(&c, NULL, mine ? ES(0) : ES(ENOENT));
@@ -205,7 +207,8 @@ static void check_event(const struct sess *s, const struct wfp_ipsec_event *e)
 	if (!sess_has_sub(s, e->subscription, &which)) {
 		if (!s->ghost_subs)
 			fail(0, "event for subscription %llu, not one of "
-			     "session %llu", (unsigned long long)e->subscription,
+			     "session %llu",
+			     (unsigned long long)e->subscription,
 			     (unsigned long long)s->sid);
 		which = -1;
 	}
@@ -241,10 +244,12 @@ static unsigned char *event_buf(struct wfp_ipsec_event *ev, size_t *len,
 	*bad = false;
 	switch (rn(10)) {
 	case 0:
-		*len = rn(sizeof(*ev));	/* smaller than a record: EINVAL */
+		/* smaller than a record: EINVAL */
+		*len = rn(sizeof(*ev));
 		break;
 	case 1:
-		*len = sizeof(*ev) + rn(sizeof(*ev));	/* whole records only */
+		/* whole records only */
+		*len = sizeof(*ev) + rn(sizeof(*ev));
 		break;
 	case 2:
 		buf = (unsigned char *)(uintptr_t)bad_ptr(rn(P_KINDS), *len);

@@ -166,10 +166,10 @@ struct worker {
 	uint64_t step;
 	uint64_t budget;
 	int verbose;
-	int home_ns;		/* fd of the worker's own network namespace */
+	int home_ns;		/* fd of the worker's own netns */
 	bool in_child;		/* a namespace child episode */
-	bool relaxed;		/* another thread works on the same session */
-	bool closing;		/* another thread closes the session's fd */
+	bool relaxed;		/* another thread works on the session */
+	bool closing;		/* another thread closes its fd */
 	bool no_mutate;		/* survivors: valid requests only */
 	bool det;		/* -d: nothing whose outcome depends on time */
 	bool nocap_ok;		/* the initial namespace has no grants */
@@ -202,7 +202,7 @@ struct worker {
 	/* memory for arguments and bad pointers */
 	unsigned char *argbuf;
 	unsigned char *none_page;	/* PROT_NONE */
-	unsigned char *guard_edge;	/* end of a RW page followed by PROT_NONE */
+	unsigned char *guard_edge;	/* a RW page's end, PROT_NONE next */
 	unsigned char *ro_page;
 	unsigned char *keybuf;
 	unsigned char *keycur;		/* where key_ptr() writes */
@@ -229,7 +229,7 @@ struct wresult {
 	/* for the parent's watchdog, written as the worker goes */
 	volatile uint64_t progress;
 	volatile uint64_t step;
-	volatile int in_flight;		/* command number in an ioctl, or 0 */
+	volatile int in_flight;		/* command number in ioctl, 0 */
 	volatile pid_t child;		/* a netns child running, or 0 */
 };
 
@@ -240,7 +240,7 @@ enum argmode {
 };
 
 #define C_MUST_FAIL	(1u << 0)	/* a mutation the ABI must refuse */
-#define C_EFAULT_OK	(1u << 1)	/* a bogus pointer inside the struct */
+#define C_EFAULT_OK	(1u << 1)	/* a bogus pointer in the struct */
 #define C_MUTATED	(1u << 2)	/* any mutation at all */
 #define C_STRICT	(1u << 3)	/* 'strict' is the whole expectation */
 #define C_NO_OUTCHECK	(1u << 4)
@@ -275,8 +275,8 @@ struct call {
 	int badkind;
 	union args in, out;	/* as sent; as read back */
 	char mut[160];		/* mutations, for the report */
-	int expect_status;	/* ADD: the status a lone mutation must give */
-	unsigned int toggled;	/* XOR mutations done: twice would undo them */
+	int expect_status;	/* ADD: status a lone mutation must give */
+	unsigned int toggled;	/* XOR mutations done: twice undoes them */
 };
 
 /* Bytes of the reply that must equal the request. */

@@ -41,7 +41,6 @@ void fmt_subnet(const struct wfp_ipsec_subnet *sn, char *buf)
 	snprintf(buf, 80, "%s/%u", a, sn->prefix_len);
 }
 
-
 void pool_addr(int ver, bool local, __u8 *a)
 {
 	memset(a, 0, 16);
@@ -81,7 +80,8 @@ void gen_traffic(struct wfp_ipsec_traffic *t, int ver, int type)
 	memset(t, 0, sizeof(*t));
 	t->ip_version = ver ? ver : (pm(650) ? WFP_IPSEC_IPV4 : WFP_IPSEC_IPV6);
 	t->traffic_type = type >= 0 ? type : (pm(700) ?
-			  WFP_IPSEC_TRAFFIC_TRANSPORT : WFP_IPSEC_TRAFFIC_TUNNEL);
+			  WFP_IPSEC_TRAFFIC_TRANSPORT :
+			  WFP_IPSEC_TRAFFIC_TUNNEL);
 	pool_addr(t->ip_version, true, t->local_addr);
 	pool_addr(t->ip_version, false, t->remote_addr);
 	if (t->traffic_type == WFP_IPSEC_TRAFFIC_TRANSPORT) {
@@ -381,8 +381,10 @@ __u64 bad_ptr(int kind, size_t len)
 		 * the guard for whatever memory lies below it (keybuf and
 		 * batchbuf are writable) and usable_prefix() no longer holds.
 		 */
-		return (__u64)(uintptr_t)(W.guard_edge - (len > 1 ?
-					  1 + rn((len < 4096 ? len : 4096) - 1) : 0));
+		if (len > 4096)
+			len = 4096;
+		return (__u64)(uintptr_t)(W.guard_edge -
+					  (len > 1 ? 1 + rn(len - 1) : 0));
 	}
 }
 

@@ -45,8 +45,10 @@ static uint64_t parse_u64(const char *s, const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fuzz [-n CALLS] [-s SEED] [-p PROCS] [-d] [-v[v]]\n"
-		"  -d: no close races, racing threads or SA lifetimes, so that\n"
+	fprintf(stderr,
+		"usage: fuzz [-n CALLS] [-s SEED] [-p PROCS] [-d] [-v[v]]\n"
+		"  -d: no close races, racing threads or SA lifetimes, so "
+		"that\n"
 		"      -p 1 -d -s SEED replays a run exactly\n"
 		"  -v: per-command profile; -vv: every call\n"
 		"  env WFP_FUZZ_N, WFP_FUZZ_SEED set the defaults\n");
@@ -187,8 +189,8 @@ static void check_refcount(long ref0)
 			break;
 		usleep(50000);
 	}
-	ksft_test_result(ref1 == ref0, "module refcount back to %ld (now %ld)\n",
-			 ref0, ref1);
+	ksft_test_result(ref1 == ref0, "module refcount back to %ld (now "
+			 "%ld)\n", ref0, ref1);
 }
 
 /* Whether a context left behind is still there, as it was left. */
@@ -246,7 +248,8 @@ static void check_deleted(int fd, __u64 sid_lo, __u64 sid_hi)
 			deleted++;
 		else if (errno != ENOENT)
 			ksft_print_msg("delete %llu: %s\n",
-				       (unsigned long long)d.id, strerror(errno));
+				       (unsigned long long)d.id,
+				       strerror(errno));
 	}
 	free(all);
 	all = enum_all(fd, &nall);
@@ -333,7 +336,8 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	/* Before any plan: without the device the program skips whole. */
 	if (access(WFP_IPSEC_DEVICE_PATH, R_OK | W_OK))
-		ksft_exit_skip("%s: %s\n", WFP_IPSEC_DEVICE_PATH, strerror(errno));
+		ksft_exit_skip("%s: %s\n", WFP_IPSEC_DEVICE_PATH,
+			       strerror(errno));
 	/* first, so that any failure below can be replayed */
 	printf("# fuzz: seed=%" PRIu64 "\n", o.seed);
 	ksft_print_header();

@@ -12,7 +12,8 @@
 const struct cmdinfo cmds[NR_MAX + 1] = {
 	[0x01] = { "HELLO", WFP_IPSEC_IOC_HELLO, 0 },
 	[0x02] = { "SESSION_GET", WFP_IPSEC_IOC_SESSION_GET, 0 },
-	[0x03] = { "CTX_CREATE", WFP_IPSEC_IOC_CTX_CREATE, WFP_IPSEC_RIGHT_ADD },
+	[0x03] = { "CTX_CREATE", WFP_IPSEC_IOC_CTX_CREATE,
+		   WFP_IPSEC_RIGHT_ADD },
 	[0x04] = { "CTX_DELETE", WFP_IPSEC_IOC_CTX_DELETE,
 		   WFP_IPSEC_RIGHT_DELETE },
 	[0x05] = { "CTX_GET", WFP_IPSEC_IOC_CTX_GET, WFP_IPSEC_RIGHT_READ },
@@ -38,7 +39,8 @@ const struct cmdinfo cmds[NR_MAX + 1] = {
 	[0x10] = { "STATS", WFP_IPSEC_IOC_STATS, WFP_IPSEC_RIGHT_READ_STATS },
 	[0x11] = { "CTX_UPDATE", WFP_IPSEC_IOC_CTX_UPDATE,
 		   WFP_IPSEC_RIGHT_WRITE },
-	[0x12] = { "RIGHTS_GET", WFP_IPSEC_IOC_RIGHTS_GET, WFP_IPSEC_RIGHT_READ },
+	[0x12] = { "RIGHTS_GET", WFP_IPSEC_IOC_RIGHTS_GET,
+		   WFP_IPSEC_RIGHT_READ },
 	[0x13] = { "RIGHTS_SET", WFP_IPSEC_IOC_RIGHTS_SET, 0 },
 	[0x14] = { "CTX_ADD_BATCH", WFP_IPSEC_IOC_CTX_ADD_BATCH,
 		   WFP_IPSEC_RIGHT_ADD },
@@ -228,7 +230,8 @@ eset expected(const struct call *c, const struct sess *s)
 		set = es_add(set, EFAULT);
 	if (c->am == AM_RO && (dir & _IOC_READ)) {
 		/* The reply cannot be written back: never a success. */
-		if (!(dir & _IOC_WRITE) || nr == NR_ADD_IN || nr == NR_ADD_OUT ||
+		if (!(dir & _IOC_WRITE) || nr == NR_ADD_IN ||
+		    nr == NR_ADD_OUT ||
 		    nr == NR_BATCH)
 			return ES(EFAULT);
 		set = es_add(es_del(set, 0), EFAULT);

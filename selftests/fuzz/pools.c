@@ -215,9 +215,10 @@ __u64 pick_id(const struct sess *s, struct ctx *prefer,
 		}
 		return c->id;
 	}
-	if (r < 88 && (id = ring_pick(W.stale, W.nstale)))
-		return id;
-	if (r < 94 && (id = ring_pick(W.foreign, W.nforeign)))
+	id = r < 88 ? ring_pick(W.stale, W.nstale) : 0;
+	if (!id && r < 94)
+		id = ring_pick(W.foreign, W.nforeign);
+	if (id)
 		return id;
 	switch (rn(4)) {
 	case 0:

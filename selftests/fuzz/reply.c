@@ -61,7 +61,8 @@ void check_info(int nr, const struct wfp_ipsec_ctx_info *i,
 		     (unsigned long long)i->id, i->reqid);
 	if (i->state == WFP_IPSEC_CTX_STATE_CREATED &&
 	    (i->inbound_spi || i->spi_flags || i->encap_local_port ||
-	     i->encap_remote_port || !all_zero(&i->inbound, sizeof(i->inbound))))
+	     i->encap_remote_port ||
+	     !all_zero(&i->inbound, sizeof(i->inbound))))
 		fail(nr, "context %llu: SPI fields set without an SPI",
 		     (unsigned long long)i->id);
 	if (!(i->flags & WFP_IPSEC_CTX_F_VIF) &&
@@ -90,7 +91,8 @@ void check_info(int nr, const struct wfp_ipsec_ctx_info *i,
 	if (memcmp(&i->traffic, &c->t, sizeof(c->t)))
 		fail(nr, "context %llu: traffic differs from what was set",
 		     (unsigned long long)i->id);
-	if (c->state >= WFP_IPSEC_CTX_STATE_SPI_SET && i->inbound_spi != c->spi_in)
+	if (c->state >= WFP_IPSEC_CTX_STATE_SPI_SET &&
+	    i->inbound_spi != c->spi_in)
 		fail(nr, "context %llu: inbound SPI 0x%x, reserved 0x%x",
 		     (unsigned long long)i->id, i->inbound_spi, c->spi_in);
 }

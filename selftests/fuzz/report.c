@@ -48,6 +48,7 @@ fail(int nr, const char *fmt, ...)
 	if (W.printed > MAX_PRINTED)
 		return;
 	out("# fuzz: FAIL seed=%" PRIu64 " worker=%d%s%s step=%" PRIu64
-	    " cmd=%s(0x%x): %s", W.seed, W.idx, W.in_child ? " (netns child)" : "",
+	    " cmd=%s(0x%x): %s", W.seed, W.idx,
+	    W.in_child ? " (netns child)" : "",
 	    T_TAG, W.step, cmd_name(nr), nr ? cmds[nr].cmd : 0, msg);
 }

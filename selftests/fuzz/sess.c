@@ -54,13 +54,14 @@ static int cap_effective(bool on)
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct data[2];
+	__u32 bit = 1U << (CAP_NET_ADMIN % 32);
 
 	if (syscall(SYS_capget, &hdr, data))
 		return -errno;
 	if (on)
-		data[CAP_NET_ADMIN / 32].effective |= 1U << (CAP_NET_ADMIN % 32);
+		data[CAP_NET_ADMIN / 32].effective |= bit;
 	else
-		data[CAP_NET_ADMIN / 32].effective &= ~(1U << (CAP_NET_ADMIN % 32));
+		data[CAP_NET_ADMIN / 32].effective &= ~bit;
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 

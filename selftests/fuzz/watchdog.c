@@ -31,7 +31,8 @@ static void dump_tasks(pid_t pid)
 		f = fopen(path, "r");
 		if (f) {
 			if (fgets(line, sizeof(line), f))
-				ksft_print_msg("  task %s wchan %s\n", d->d_name, line);
+				ksft_print_msg("  task %s wchan %s\n",
+					       d->d_name, line);
 			fclose(f);
 		}
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,

@@ -65,7 +65,8 @@ static void make_survivors(void)
 
 static unsigned char *map_pages(size_t n, int prot)
 {
-	void *p = mmap(NULL, n * 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, n * 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 
 	if (p == MAP_FAILED)
 		abort();
@@ -108,13 +109,14 @@ static void crash_report(int sig, siginfo_t *si, void *uctx)
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
-		     "# fuzz: worker %d%s (pid %d) got signal %d at %p, ip %#llx, "
-		     "step %" PRIu64 ", in %s, seed %" PRIu64 ", worker_main %p\n",
-		     W.idx, W.in_child ? " (namespace child)" : "", (int)getpid(),
+		     "# fuzz: worker %d%s (pid %d) got signal %d at %p, "
+		     "ip %#llx, step %" PRIu64 ", in %s, seed %" PRIu64
+		     ", worker_main %p\n", W.idx,
+		     W.in_child ? " (namespace child)" : "", (int)getpid(),
 		     sig, si->si_addr,
 		     (unsigned long long)uc->uc_mcontext.gregs[REG_RIP], W.step,
-		     g_res->in_flight > 0 ? cmd_name(g_res->in_flight) : "no call",
-		     W.seed, (void *)worker_main);
+		     g_res->in_flight > 0 ? cmd_name(g_res->in_flight) :
+		     "no call", W.seed, (void *)worker_main);
 	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) < 0)
 		n = 0;
 	backtrace_symbols_fd(bt, backtrace(bt, 32), STDERR_FILENO);
