@@ -121,12 +121,8 @@ void do_delete(struct sess *s, struct ctx *prefer)
 
 	call_init(&c, NR_DELETE);
 	c.in.cid.id = pick_id(s, prefer, &x, &c.gone);
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
-			      8);
-	}
+	while (m--)
+		mutate_ctx_id(&c);
 	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
 		set_strict(&c, x, s->dynamic ? ES(EPERM) : ES(0));
 	if (s->dynamic)
@@ -171,12 +167,8 @@ void do_expire(struct sess *s, struct ctx *prefer)
 
 	call_init(&c, NR_EXPIRE);
 	c.in.cid.id = pick_id(s, prefer, &x, &c.gone);
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
-			      8);
-	}
+	while (m--)
+		mutate_ctx_id(&c);
 	if (!(c.flags & C_MUTATED) && ctx_certain(x, s))
 		set_strict(&c, x, x->state == WFP_IPSEC_CTX_STATE_COMPLETE ?
 			   ES(0, ENOMEM) : ES(EBUSY));

@@ -181,18 +181,28 @@ void do_hello(struct sess *s, bool clean)
 		   in->txn_wait_ms);
 }
 
+/*
+ * A command that only writes its reply (SESSION_GET, STATS, RIGHTS_GET),
+ * sent over 0xa5 bytes that show any the kernel leaves.  Whether the
+ * reply is there to check (the session's rights aside).
+ */
+static bool output_call(struct call *c, int nr, struct sess *s)
+{
+	int m = n_mutations();
+
+	call_init(c, nr);
+	memset(&c->in, 0xa5, sizeof(c->in));
+	while (m--)
+		mutate_common(c);
+	return !exec_call(c, s) && !(c->flags & C_NO_OUTCHECK) && s->ready;
+}
+
 void do_session_get(struct sess *s)
 {
 	struct wfp_ipsec_session_info *i;
 	struct call c;
-	int m = n_mutations();
 
-	call_init(&c, NR_SESSION_GET);
-	/* output only: 0xa5 shows any byte the kernel leaves */
-	memset(&c.in, 0xa5, sizeof(c.in));
-	while (m--)
-		mutate_common(&c);
-	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready)
+	if (!output_call(&c, NR_SESSION_GET, s))
 		return;
 	i = &c.out.info;
 	if (i->reserved0 || !all_zero(i->reserved, sizeof(i->reserved)))
@@ -225,14 +235,8 @@ void do_stats(struct sess *s)
 {
 	struct wfp_ipsec_stats *st;
 	struct call c;
-	int m = n_mutations();
 
-	call_init(&c, NR_STATS);
-	memset(&c.in, 0xa5, sizeof(c.in));
-	while (m--)
-		mutate_common(&c);
-	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready ||
-	    s->nocap)
+	if (!output_call(&c, NR_STATS, s) || s->nocap)
 		return;
 	st = &c.out.stats;
 	if (!all_zero(st->reserved, sizeof(st->reserved)) || st->in.reserved ||
@@ -249,15 +253,9 @@ void do_rights_get(struct sess *s)
 {
 	struct wfp_ipsec_rights *r;
 	struct call c;
-	int m = n_mutations();
 	__u32 i;
 
-	call_init(&c, NR_RIGHTS_GET);
-	memset(&c.in, 0xa5, sizeof(c.in));
-	while (m--)
-		mutate_common(&c);
-	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready ||
-	    s->nocap)
+	if (!output_call(&c, NR_RIGHTS_GET, s) || s->nocap)
 		return;
 	r = &c.out.rights;
 	if (r->count > WFP_IPSEC_GRANTS_MAX || r->reserved0) {

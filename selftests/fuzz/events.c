@@ -141,12 +141,8 @@ void do_unsubscribe(struct sess *s)
 	} else {
 		c.in.cid.id = pm(500) ? 0 : r64();
 	}
-	while (m--) {
-		if (mutate_common(&c))
-			continue;
-		poke_reserved(&c, offsetof(struct wfp_ipsec_ctx_id, reserved),
-			      8);
-	}
+	while (m--)
+		mutate_ctx_id(&c);
 	if (!(c.flags & C_MUTATED) && !W.relaxed && !s->ghost_subs)
 		set_strict(&c, NULL, mine ? ES(0) : ES(ENOENT));
 	else if (!mine)

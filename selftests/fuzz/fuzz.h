@@ -326,6 +326,7 @@ void mutate_random_cmd(struct call *c);
 bool mutate_common(struct call *c);
 void poke_reserved(struct call *c, size_t off, size_t len);
 void flip_byte(struct call *c, const struct span *keep, int n);
+void mutate_ctx_id(struct call *c);
 int n_mutations(void);
 
 /* call.c */

@@ -158,6 +158,14 @@ void flip_byte(struct call *c, const struct span *keep, int n)
 	}
 }
 
+/* One mutation of a struct wfp_ipsec_ctx_id request. */
+void mutate_ctx_id(struct call *c)
+{
+	if (!mutate_common(c))
+		poke_reserved(c, offsetof(struct wfp_ipsec_ctx_id, reserved),
+			      8);
+}
+
 /* How many mutations this call gets: mostly none. */
 int n_mutations(void)
 {
