@@ -6,6 +6,46 @@
 
 #include "fuzz.h"
 
+/*
+ * An entry outside the template.  Even a context another worker moves
+ * meanwhile: the kernel reports the traffic it matched.
+ */
+static void check_enum_match(const struct wfp_ipsec_ctx_enum *in,
+			     const struct wfp_ipsec_ctx_info *x)
+{
+	char t[4][80];
+
+	if (subnet_match(&in->local, x->traffic.ip_version,
+			 x->traffic.local_addr) &&
+	    subnet_match(&in->remote, x->traffic.ip_version,
+			 x->traffic.remote_addr))
+		return;
+	fmt_subnet(&in->local, t[0]);
+	fmt_subnet(&in->remote, t[1]);
+	fmt_addr(x->traffic.ip_version, x->traffic.local_addr, t[2]);
+	fmt_addr(x->traffic.ip_version, x->traffic.remote_addr, t[3]);
+	fail(NR_ENUM, "context %llu (%s, %s -> %s) does not match the "
+	     "template %s -> %s", (unsigned long long)x->id,
+	     ctx_find(x->id) ? "own" : "another worker's", t[2], t[3], t[0],
+	     t[1]);
+}
+
+/* The kernel writes count entries and not a byte more. */
+static void check_enum_tail(const struct wfp_ipsec_ctx_info *e, __u32 n,
+			    __u32 max)
+{
+	const unsigned char *tail = (const unsigned char *)&e[n];
+	size_t j, len = (size_t)(max - n) * sizeof(*e);
+
+	if (len > 4 * sizeof(*e))
+		len = 4 * sizeof(*e);
+	for (j = 0; j < len; j++)
+		if (tail[j] != 0xa5) {
+			fail(NR_ENUM, "wrote past entry %u (byte %zu)", n, j);
+			break;
+		}
+}
+
 /* Enumeration entries the kernel wrote, in [0, count); cursor given. */
 static void check_enum_page(const struct call *c, const struct sess *s,
 			    const struct wfp_ipsec_ctx_info *e, __u32 max)
@@ -13,8 +53,6 @@ static void check_enum_page(const struct call *c, const struct sess *s,
 	const struct wfp_ipsec_ctx_enum *in = &c->in.en, *o = &c->out.en;
 	__u64 prev = in->cursor;
 	__u32 i, n = o->count;
-	const unsigned char *tail;
-	size_t j, tail_len;
 
 	if (n > max || n > ENUM_BUF) {
 		fail(NR_ENUM, "count %u > max_entries %u", n, max);
@@ -26,49 +64,17 @@ static void check_enum_page(const struct call *c, const struct sess *s,
 		     n ? (unsigned long long)e[n - 1].id : 0ULL,
 		     (unsigned long long)in->cursor);
 	for (i = 0; i < n; i++) {
-		const struct wfp_ipsec_ctx_info *x = &e[i];
-
-		if (x->id <= prev) {
+		if (e[i].id <= prev) {
 			fail(NR_ENUM, "entry %u: id %llu not above %llu", i,
-			     (unsigned long long)x->id,
+			     (unsigned long long)e[i].id,
 			     (unsigned long long)prev);
 			return;
 		}
-		prev = x->id;
-		if (!subnet_match(&in->local, x->traffic.ip_version,
-				  x->traffic.local_addr) ||
-		    !subnet_match(&in->remote, x->traffic.ip_version,
-				  x->traffic.remote_addr)) {
-			char t[4][80];
-
-			fmt_subnet(&in->local, t[0]);
-			fmt_subnet(&in->remote, t[1]);
-			fmt_addr(x->traffic.ip_version, x->traffic.local_addr,
-				 t[2]);
-			fmt_addr(x->traffic.ip_version, x->traffic.remote_addr,
-				 t[3]);
-			/*
-			 * Even a context another worker moves meanwhile: the
-			 * kernel reports the traffic it matched.
-			 */
-			fail(NR_ENUM, "context %llu (%s, %s -> %s) does not "
-			     "match the template %s -> %s",
-			     (unsigned long long)x->id,
-			     ctx_find(x->id) ? "own" : "another worker's",
-			     t[2], t[3], t[0], t[1]);
-		}
-		check_info(NR_ENUM, x, s);
+		prev = e[i].id;
+		check_enum_match(in, &e[i]);
+		check_info(NR_ENUM, &e[i], s);
 	}
-	/* the kernel writes count entries and not a byte more */
-	tail = (const unsigned char *)&e[n];
-	tail_len = (size_t)(max - n) * sizeof(*e);
-	if (tail_len > 4 * sizeof(*e))
-		tail_len = 4 * sizeof(*e);
-	for (j = 0; j < tail_len; j++)
-		if (tail[j] != 0xa5) {
-			fail(NR_ENUM, "wrote past entry %u (byte %zu)", n, j);
-			break;
-		}
+	check_enum_tail(e, n, max);
 }
 
 /* One mutation of an ENUM request. */

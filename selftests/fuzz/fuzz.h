@@ -33,7 +33,9 @@
  * oracle.c (errno sets), reply.c (reply checkers), pools.c and sess.c
  * (the worker's model), cmd_*.c and events.c (one function per command),
  * dispatch.c (the weighted step tables), episodes.c (races, namespaces),
- * worker.c, report.c, and main.c (the parent and its end-of-run checks).
+ * worker.c, report.c; and the parent's main.c (options, workers,
+ * end-of-run checks), parent.c (what it reads of the module) and
+ * watchdog.c.
  */
 #ifndef FUZZ_H
 #define FUZZ_H
@@ -355,7 +357,6 @@ void check_info(int nr, const struct wfp_ipsec_ctx_info *i,
 
 /* pools.c */
 struct known *known_find(__u64 id);
-struct known *known_add(__u64 id);
 void known_created(const struct sess *s, __u64 id,
 		   const struct wfp_ipsec_traffic *t);
 struct ctx *ctx_created(const struct sess *s, __u64 id, int state,

@@ -26,7 +26,7 @@ struct known *known_find(__u64 id)
 	return k->id ? k : NULL;
 }
 
-struct known *known_add(__u64 id)
+static struct known *known_add(__u64 id)
 {
 	struct known *k;
 
