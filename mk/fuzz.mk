@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make fuzz: the ioctl fuzzer (selftests/fuzz.c) at length in the VM.  An
+# make fuzz: the ioctl fuzzer (selftests/fuzz/) at length in the VM.  An
 # empty SEED draws one; the run prints it ("# fuzz: seed=N") for replay.
 
 .PHONY: fuzz fuzz-debug

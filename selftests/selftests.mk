@@ -11,9 +11,9 @@ TEST_GEN_PROGS := session engine context spi sa cli windows_compat saenum \
 	sysctl module
 
 # A program's objects, paths from the top of the tree: PROG-objs, or
-# selftests/PROG.o.  A program of several files names them, e.g.
-#   fuzz-objs := $(patsubst $(TOP)/%.c,%.o,$(wildcard $(TOP)/selftests/fuzz/*.c))
+# selftests/PROG.o.
 bench_xfrm-objs := bench/tests.o
+fuzz-objs := $(patsubst $(TOP)/%.c,%.o,$(wildcard $(TOP)/selftests/fuzz/*.c))
 
 # Built by rules of their own below rather than from objects.
 TEST_OWN_RULES := cli windows_compat
@@ -27,6 +27,9 @@ SELFTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-sign-compare \
 	-I$(TOP)/lib/include -I$(TOP)/uapi -I/usr/include/libnl3 -pthread
 SELFTEST_LIBS := -lnl-xfrm-3 -lnl-3 -lpthread
 $(OBJ)/selftests/%.o: OBJ_CFLAGS = $(SELFTEST_CFLAGS)
+# The fuzzer does not use the harness: all of -Wextra applies to it.
+$(OBJ)/selftests/fuzz/%.o: OBJ_CFLAGS = $(filter-out -Wno-sign-compare \
+	-Wno-unused-parameter,$(SELFTEST_CFLAGS))
 
 test_objs = $(addprefix $(OBJ)/,$(or $($(1)-objs),selftests/$(1).o))
 TEST_OBJS := $(foreach p,$(TEST_C_PROGS),$(call test_objs,$(p)))
