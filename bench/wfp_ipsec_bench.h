@@ -41,11 +41,12 @@
  * (cycle i with remote address remote + i), for the caller to flush: what
  * installing @cycles contexts costs xfrm.  The remote addresses may
  * neither wrap nor take in @local (EINVAL).  WFP_IPSEC_BENCH_F_SETTLE,
- * alone and with every other field 0, runs no cycle: it waits until xfrm
+ * alone and with every other input field 0, runs no cycle: it waits until xfrm
  * has freed every state deleted so far (xfrm_flush_gc()) and reports how
  * long that took, so a measurement of any control plane can end when its
  * work is done.  Unknown flags and a nonzero @reserved are refused
- * (EINVAL), unknown commands too (ENOTTY).
+ * (EINVAL), unknown commands too (ENOTTY).  A KEEP run that fails or is
+ * interrupted (EINTR) leaves the cycles it completed: the caller flushes.
  */
 struct wfp_ipsec_bench_xfrm {
 	__u32 cycles;

@@ -171,7 +171,11 @@ static int wfp_bench_add_sa(struct wfp_bench *b, int dir, u32 spi)
 	ret = wfp_bench_insert(b, dir, x);
 	if (ret || dir != XFRM_POLICY_IN)
 		return ret;
-	/* The update deleted the larval state; drop our hold on it. */
+	/*
+	 * The update deleted the larval state: the delete finds it gone
+	 * (-ESRCH), as spi.c's release does after an ESP update, so the
+	 * loop does the module's work.  Then our hold goes.
+	 */
 	xfrm_state_delete(b->larval);
 	xfrm_state_put(b->larval);
 	b->larval = NULL;
@@ -243,7 +247,7 @@ static void wfp_bench_teardown(struct wfp_bench *b)
 }
 
 /* KEEP: the cycle's objects stay in xfrm; only the loop's references go. */
-static void wfp_bench_release(struct wfp_bench *b)
+static void wfp_bench_drop_refs(struct wfp_bench *b)
 {
 	int dir;
 
@@ -279,7 +283,7 @@ static int wfp_bench_cycle(struct wfp_bench *b, u32 spi_in, bool keep)
 		mutex_unlock(cfg);
 	}
 	if (!ret && keep) {
-		wfp_bench_release(b);
+		wfp_bench_drop_refs(b);
 		return 0;
 	}
 	mutex_lock(cfg);

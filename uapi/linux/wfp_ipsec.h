@@ -907,4 +907,9 @@ struct wfp_ipsec_ctx_batch {
 #define WFP_IPSEC_IOC_CTX_ADD_BATCH \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x14, struct wfp_ipsec_ctx_batch)
 
+/*
+ * 0x40 is taken: the benchmark module's BENCH_XFRM on its own device
+ * (bench/wfp_ipsec_bench.h, not part of this ABI).  Never reuse it here.
+ */
+
 #endif /* _UAPI_LINUX_WFP_IPSEC_H */
