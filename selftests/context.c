@@ -22,7 +22,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 /* ------------------------------------------------------------ addresses */
 
@@ -90,20 +90,18 @@ static void set_selectors(IPSEC_TRAFFIC1 *t, bool tunnel)
 	t->realIfProfileId = IF_PROFILE;
 }
 
-static IPSEC_TRAFFIC1 traffic_v4(UINT32 local, UINT32 remote, bool tunnel)
+/* An IPv4 traffic with set_selectors()'s selectors. */
+static IPSEC_TRAFFIC1 traffic4(UINT32 local, UINT32 remote, bool tunnel)
 {
 	IPSEC_TRAFFIC1 t;
 
-	memset(&t, 0, sizeof(t));
-	t.ipVersion = FWP_IP_VERSION_V4;
-	t.localV4Address = local;
-	t.remoteV4Address = remote;
+	traffic_v4(&t, tunnel, local, remote);
 	set_selectors(&t, tunnel);
 	return t;
 }
 
 /* Addresses given in network order, stored the Windows way. */
-static IPSEC_TRAFFIC1 traffic_v6(const UINT8 *local, const UINT8 *remote,
+static IPSEC_TRAFFIC1 traffic6(const UINT8 *local, const UINT8 *remote,
 				 bool tunnel)
 {
 	IPSEC_TRAFFIC1 t;
@@ -122,13 +120,13 @@ static IPSEC_TRAFFIC1 peer_traffic(bool v6, bool tunnel, UINT32 n)
 	UINT8 remote[16];
 
 	if (!v6)
-		return traffic_v4(LOCAL_V4, PEERS_V4 + n + 1, tunnel);
+		return traffic4(LOCAL_V4, PEERS_V4 + n + 1, tunnel);
 	memcpy(remote, v6_peers, sizeof(remote));
 	remote[12] = (n + 1) >> 24;
 	remote[13] = (n + 1) >> 16;
 	remote[14] = (n + 1) >> 8;
 	remote[15] = n + 1;
-	return traffic_v6(v6_local, remote, tunnel);
+	return traffic6(v6_local, remote, tunnel);
 }
 
 /* What IPsecSaContextCreate0 can express of an IPSEC_TRAFFIC1. */
@@ -148,28 +146,6 @@ static IPSEC_TRAFFIC0 traffic0_of(const IPSEC_TRAFFIC1 *t)
 
 /* ------------------------------------------------------------ checks */
 
-static void expect_traffic1(struct __test_metadata *_metadata,
-			    const IPSEC_TRAFFIC1 *got, const IPSEC_TRAFFIC1 *want)
-{
-	EXPECT_EQ(got->ipVersion, want->ipVersion);
-	if (want->ipVersion == FWP_IP_VERSION_V4) {
-		EXPECT_EQ(got->localV4Address, want->localV4Address);
-		EXPECT_EQ(got->remoteV4Address, want->remoteV4Address);
-	} else {
-		EXPECT_EQ(memcmp(got->localV6Address, want->localV6Address,
-				 16), 0);
-		EXPECT_EQ(memcmp(got->remoteV6Address, want->remoteV6Address,
-				 16), 0);
-	}
-	EXPECT_EQ(got->trafficType, want->trafficType);
-	EXPECT_EQ(got->ipsecFilterId, want->ipsecFilterId);
-	EXPECT_EQ(got->remotePort, want->remotePort);
-	EXPECT_EQ(got->localPort, want->localPort);
-	EXPECT_EQ(got->ipProtocol, want->ipProtocol);
-	EXPECT_EQ(got->localIfLuid, want->localIfLuid);
-	EXPECT_EQ(got->realIfProfileId, want->realIfProfileId);
-}
-
 static void expect_traffic0(struct __test_metadata *_metadata,
 			    const IPSEC_TRAFFIC0 *got, const IPSEC_TRAFFIC1 *want)
 {
@@ -186,6 +162,19 @@ static void expect_traffic0(struct __test_metadata *_metadata,
 	EXPECT_EQ(got->trafficType, want->trafficType);
 	EXPECT_EQ(got->ipsecFilterId, want->ipsecFilterId);
 	EXPECT_EQ(got->remotePort, want->remotePort);
+}
+
+/* TRAFFIC0's fields, then those only TRAFFIC1 has. */
+static void expect_traffic1(struct __test_metadata *_metadata,
+			    const IPSEC_TRAFFIC1 *got, const IPSEC_TRAFFIC1 *want)
+{
+	IPSEC_TRAFFIC0 got0 = traffic0_of(got);
+
+	expect_traffic0(_metadata, &got0, want);
+	EXPECT_EQ(got->localPort, want->localPort);
+	EXPECT_EQ(got->ipProtocol, want->ipProtocol);
+	EXPECT_EQ(got->localIfLuid, want->localIfLuid);
+	EXPECT_EQ(got->realIfProfileId, want->realIfProfileId);
 }
 
 /* A just-created context as GetById1 / Enum1 must describe it. */
@@ -274,66 +263,6 @@ static UINT64 create1(struct __test_metadata *_metadata, HANDLE h,
 	ASSERT_NE(id, 0);
 	EXPECT_EQ(filter, 0);
 	return id;
-}
-
-/* ------------------------------------------------------------ raw views */
-
-/*
- * Ids of the contexts of the session's namespace that a CTX_ENUM template
- * selects (NULL: all), up to max stored in ids; the count, or -errno.
- */
-static long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
-			 __u64 *ids, long max)
-{
-	struct wfp_ipsec_ctx_info *buf;
-	struct wfp_ipsec_ctx_enum e;
-	long n = 0;
-	int ret;
-	__u32 i;
-
-	buf = calloc(WFP_IPSEC_ENUM_MAX, sizeof(*buf));
-	if (!buf)
-		return -ENOMEM;
-	if (tmpl)
-		e = *tmpl;
-	else
-		memset(&e, 0, sizeof(e));
-	e.cursor = 0;
-	for (;;) {
-		e.entries = (uintptr_t)buf;
-		e.max_entries = WFP_IPSEC_ENUM_MAX;
-		e.count = 0;
-		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
-		if (ret)
-			break;
-		for (i = 0; i < e.count; i++, n++)
-			if (ids && n < max)
-				ids[n] = buf[i].id;
-		if (e.count < e.max_entries)
-			break;
-	}
-	free(buf);
-	return ret ? ret : n;
-}
-
-/* How many contexts the session's namespace holds, or -errno. */
-static long ctx_count(int fd)
-{
-	return raw_enum_ids(fd, NULL, NULL, 0);
-}
-
-static int raw_get(int fd, __u64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
-}
-
-static int raw_delete(int fd, __u64 id)
-{
-	struct wfp_ipsec_ctx_id d = { .id = id };
-
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
 }
 
 /* ------------------------------------------------------------ walks */
@@ -808,13 +737,13 @@ static void expect_unspecified_fails(struct __test_metadata *_metadata,
 	static const UINT8 zero[16];
 	IPSEC_TRAFFIC1 t;
 
-	t = traffic_v4(0, PEERS_V4 + 1, tunnel);
+	t = traffic4(0, PEERS_V4 + 1, tunnel);
 	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic_v4(LOCAL_V4, 0, tunnel);
+	t = traffic4(LOCAL_V4, 0, tunnel);
 	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic_v6(zero, a6_peer1, tunnel);
+	t = traffic6(zero, a6_peer1, tunnel);
 	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic_v6(v6_local, zero, tunnel);
+	t = traffic6(v6_local, zero, tunnel);
 	expect_create_fails(_metadata, self, &t, true, code);
 }
 
@@ -2815,12 +2744,12 @@ FIXTURE_SETUP(pop)
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	self->h = open_engine(_metadata, 0);
-	self->t[0] = traffic_v4(V4(10, 0, 0, 1), V4(10, 1, 0, 1), false);
-	self->t[1] = traffic_v4(V4(10, 0, 0, 2), V4(10, 2, 0, 1), true);
-	self->t[2] = traffic_v4(V4(192, 168, 1, 1), V4(10, 1, 0, 5), false);
-	self->t[3] = traffic_v6(v6_local, a6_db8_1_1, false);
-	self->t[4] = traffic_v6(a6_db8_2, a6_db9_1, true);
-	self->t[5] = traffic_v6(a6_fd00_1, a6_db8_1_2, false);
+	self->t[0] = traffic4(V4(10, 0, 0, 1), V4(10, 1, 0, 1), false);
+	self->t[1] = traffic4(V4(10, 0, 0, 2), V4(10, 2, 0, 1), true);
+	self->t[2] = traffic4(V4(192, 168, 1, 1), V4(10, 1, 0, 5), false);
+	self->t[3] = traffic6(v6_local, a6_db8_1_1, false);
+	self->t[4] = traffic6(a6_db8_2, a6_db9_1, true);
+	self->t[5] = traffic6(a6_fd00_1, a6_db8_1_2, false);
 	for (i = 0; i < NPOP; i++)
 		self->id[i] = create1(_metadata, self->h, &self->t[i]);
 }

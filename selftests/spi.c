@@ -34,7 +34,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 #define SPI_MIN_PATH	"/proc/sys/net/wfp_ipsec/spi_min"
 #define SPI_MAX_PATH	"/proc/sys/net/wfp_ipsec/spi_max"
@@ -193,22 +193,11 @@ out:
 		close(f->parent_ns);
 }
 
-static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
-					  struct fx *f, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
-	return info;
-}
-
 /* The context has no SPI and GetById shows no inbound SA. */
 static void expect_created(struct __test_metadata *_metadata, struct fx *f,
 			   UINT64 id)
 {
-	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 	IPSEC_SA_CONTEXT1 *c = NULL;
 
 	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_CREATED);
@@ -221,7 +210,7 @@ static void expect_created(struct __test_metadata *_metadata, struct fx *f,
 static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f,
 			   UINT64 id, UINT32 spi)
 {
-	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 
 	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_SPI_SET);
 	EXPECT_EQ(info.inbound_spi, spi);
@@ -516,7 +505,7 @@ TEST_F(spi, udp_encapsulation_recorded)
 	f->g.inboundUdpEncapsulation = &encap;
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
-	info = ctx_info(_metadata, f, f->id);
+	info = ctx_info(_metadata, f->fd, f->id);
 	EXPECT_EQ(info.spi_flags, WFP_IPSEC_SPI_F_UDP_ENCAP);
 	EXPECT_EQ(info.encap_local_port, htons(4500));
 	EXPECT_EQ(info.encap_remote_port, htons(4501));
@@ -1951,7 +1940,7 @@ static void raw_req(struct __test_metadata *_metadata, struct fx *f,
 {
 	memset(r, 0, sizeof(*r));
 	r->id = f->id;
-	r->inbound = ctx_info(_metadata, f, f->id).traffic;
+	r->inbound = ctx_info(_metadata, f->fd, f->id).traffic;
 	r->spi = SPI_A;
 }
 
@@ -2067,7 +2056,7 @@ TEST_F(spi, raw_encap_flag_ipv6)
 	id6 = ctx_create(_metadata, f, &t);
 	memset(&r, 0, sizeof(r));
 	r.id = id6;
-	r.inbound = ctx_info(_metadata, f, id6).traffic;
+	r.inbound = ctx_info(_metadata, f->fd, id6).traffic;
 	r.spi = SPI_B;
 	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 	r.encap_local_port = htons(4500);

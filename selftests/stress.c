@@ -62,7 +62,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 #include "wfp_xfrm.h"
 
 #define REQID_MIN	0x40000000U
@@ -96,12 +96,6 @@
 #define PRIV_MAX	24	/* live private contexts per thread */
 #define SLOTS		32	/* shared contexts per process */
 #define STALE_MAX	8	/* deleted ids a thread remembers */
-
-#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
-#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
-#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
-#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
 
 enum op {
 	OP_CREATE, OP_SETSPI, OP_GETSPI, OP_ADDIN, OP_ADDOUT, OP_UPDATE,
@@ -214,20 +208,11 @@ static void bundle_init(struct bundle *s, UINT32 spi, UINT32 seed)
 	s->b.ipVersion = FWP_IP_VERSION_V4;
 }
 
-static void traffic_v4(IPSEC_TRAFFIC1 *t, UINT32 remote)
-{
-	memset(t, 0, sizeof(*t));
-	t->ipVersion = FWP_IP_VERSION_V4;
-	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	t->localV4Address = LOCAL_V4;
-	t->remoteV4Address = remote;
-}
-
 static DWORD do_create(HANDLE h, UINT32 remote, UINT64 *id)
 {
 	IPSEC_TRAFFIC1 t;
 
-	traffic_v4(&t, remote);
+	traffic_v4(&t, false, LOCAL_V4, remote);
 	return IPsecSaContextCreate1(h, &t, NULL, NULL, id);
 }
 
@@ -240,7 +225,7 @@ static DWORD do_spi(HANDLE h, UINT64 id, UINT32 remote, UINT32 spi,
 	DWORD rc;
 
 	memset(&g, 0, sizeof(g));
-	traffic_v4(&g.inboundIpsecTraffic, remote);
+	traffic_v4(&g.inboundIpsecTraffic, false, LOCAL_V4, remote);
 	g.ipVersion = FWP_IP_VERSION_V4;
 	if (spi) {
 		rc = IPsecSaContextSetSpi0(h, id, &g, spi);
@@ -280,14 +265,6 @@ static DWORD do_update(HANDLE h, UINT64 id, bool encap, UINT64 mmsa)
 	d[1].saBundle.mmSaId = mmsa;
 	return IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
 				     IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, &c);
-}
-
-/* The raw CTX_GET of a context; 0 or -errno. */
-static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 /* ------------------------------------------------------------ workers */
