@@ -1644,6 +1644,18 @@ static void expect_enum_einval(struct __test_metadata *_metadata,
 	EXPECT_EQ(dirty, 0);
 }
 
+/* c (e): the valid request, changed by the statements, must be refused. */
+#define CREATE_EINVAL(...) do {						\
+		c = self->c;						\
+		__VA_ARGS__;						\
+		expect_create_einval(_metadata, self, &c);		\
+	} while (0)
+#define ENUM_EINVAL(...) do {						\
+		e = self->e;						\
+		__VA_ARGS__;						\
+		expect_enum_einval(_metadata, self, &e);		\
+	} while (0)
+
 TEST_F(raw, create_accepts_valid_request)
 {
 	struct wfp_ipsec_ctx_create c = self->c;
@@ -1672,27 +1684,17 @@ TEST_F(raw, create_reserved_fields)
 {
 	struct wfp_ipsec_ctx_create c;
 
-	c = self->c;
-	c.reserved0 = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.reserved[0] = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.reserved[1] = 1ULL << 63;
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(c.reserved0 = 1);
+	CREATE_EINVAL(c.reserved[0] = 1);
+	CREATE_EINVAL(c.reserved[1] = 1ULL << 63);
 }
 
 TEST_F(raw, create_traffic_reserved_fields)
 {
 	struct wfp_ipsec_ctx_create c;
 
-	c = self->c;
-	c.traffic.reserved0 = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.traffic.reserved1 = 0x80000000;
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(c.traffic.reserved0 = 1);
+	CREATE_EINVAL(c.traffic.reserved1 = 0x80000000);
 }
 
 TEST_F(raw, create_unknown_flags)
@@ -1703,9 +1705,7 @@ TEST_F(raw, create_unknown_flags)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		c = self->c;
-		c.flags = bad[i];
-		expect_create_einval(_metadata, self, &c);
+		CREATE_EINVAL(c.flags = bad[i]);
 	}
 }
 
@@ -1713,12 +1713,8 @@ TEST_F(raw, create_vif_ids_without_vif_flag)
 {
 	struct wfp_ipsec_ctx_create c;
 
-	c = self->c;
-	c.vif_tunnel_id = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.vif_traffic_selector_id = 1;
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(c.vif_tunnel_id = 1);
+	CREATE_EINVAL(c.vif_traffic_selector_id = 1);
 }
 
 TEST_F(raw, create_bad_ip_version)
@@ -1728,9 +1724,7 @@ TEST_F(raw, create_bad_ip_version)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		c = self->c;
-		c.traffic.ip_version = bad[i];
-		expect_create_einval(_metadata, self, &c);
+		CREATE_EINVAL(c.traffic.ip_version = bad[i]);
 	}
 }
 
@@ -1738,18 +1732,10 @@ TEST_F(raw, create_v4_address_trailing_bytes)
 {
 	struct wfp_ipsec_ctx_create c;
 
-	c = self->c;
-	c.traffic.local_addr[4] = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.traffic.local_addr[15] = 1;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.traffic.remote_addr[4] = 0x80;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.traffic.remote_addr[15] = 1;
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(c.traffic.local_addr[4] = 1);
+	CREATE_EINVAL(c.traffic.local_addr[15] = 1);
+	CREATE_EINVAL(c.traffic.remote_addr[4] = 0x80);
+	CREATE_EINVAL(c.traffic.remote_addr[15] = 1);
 }
 
 TEST_F(raw, create_zero_address)
@@ -1802,18 +1788,12 @@ TEST_F(raw, create_ports_with_icmp)
 {
 	struct wfp_ipsec_ctx_create c;
 
-	c = self->c;
-	c.traffic.ip_protocol = IPPROTO_ICMP;
-	c.traffic.remote_port = 0;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	c.traffic.ip_protocol = IPPROTO_ICMP;
-	c.traffic.local_port = 0;
-	expect_create_einval(_metadata, self, &c);
-	c = self->c;
-	raw_to_v6(&c.traffic);
-	c.traffic.ip_protocol = IPPROTO_ICMPV6;
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(c.traffic.ip_protocol = IPPROTO_ICMP;
+		      c.traffic.remote_port = 0);
+	CREATE_EINVAL(c.traffic.ip_protocol = IPPROTO_ICMP;
+		      c.traffic.local_port = 0);
+	CREATE_EINVAL(raw_to_v6(&c.traffic);
+		      c.traffic.ip_protocol = IPPROTO_ICMPV6);
 }
 
 TEST_F(raw, create_bad_traffic_type)
@@ -1917,18 +1897,10 @@ TEST_F(raw, enum_reserved_fields)
 {
 	struct wfp_ipsec_ctx_enum e;
 
-	e = self->e;
-	e.reserved[0] = 1;
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.reserved[1] = 1ULL << 63;
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.local.reserved[0] = 1;
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.remote.reserved[5] = 1;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.reserved[0] = 1);
+	ENUM_EINVAL(e.reserved[1] = 1ULL << 63);
+	ENUM_EINVAL(e.local.reserved[0] = 1);
+	ENUM_EINVAL(e.remote.reserved[5] = 1);
 }
 
 TEST_F(raw, enum_count_set_on_input)
@@ -1955,9 +1927,7 @@ TEST_F(raw, enum_bad_subnet_ip_version)
 
 	e.local.ip_version = 5;
 	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.remote.ip_version = 41;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.remote.ip_version = 41);
 }
 
 TEST_F(raw, enum_v4_prefix_too_long)
@@ -1991,17 +1961,11 @@ TEST_F(raw, enum_host_bits_set)
 {
 	struct wfp_ipsec_ctx_enum e;
 
-	e = self->e;
-	e.local.addr[1] = 1;		/* 10.1.0.0/8 */
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.local.prefix_len = 9;
-	e.local.addr[1] = 0x40;		/* 10.64.0.0/9 */
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	e.local.prefix_len = 32;
-	e.local.addr[4] = 1;		/* past an IPv4 address */
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.local.addr[1] = 1);	/* 10.1.0.0/8 */
+	/* 10.64.0.0/9 */
+	ENUM_EINVAL(e.local.prefix_len = 9; e.local.addr[1] = 0x40);
+	/* past an IPv4 address */
+	ENUM_EINVAL(e.local.prefix_len = 32; e.local.addr[4] = 1);
 	e = self->e;
 	memset(&e.remote, 0, sizeof(e.remote));
 	e.remote.ip_version = WFP_IPSEC_IPV4;

@@ -1950,6 +1950,13 @@ static void raw_expect(struct __test_metadata *_metadata, struct fx *f,
 	EXPECT_EQ(wfp_test_ioctl(f->fd, cmd, r), err);
 }
 
+/* r: the valid request, changed by the statements, SET refused with err. */
+#define SET_REFUSED(err, ...) do {					\
+		raw_req(_metadata, f, &r);				\
+		__VA_ARGS__;						\
+		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, err); \
+	} while (0)
+
 TEST_F(spi, raw_valid_request_control)
 {
 	struct fx *f = &self->f;
@@ -1966,9 +1973,7 @@ TEST_F(spi, raw_reserved0)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.reserved0 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.reserved0 = 1);
 	r.spi = 0;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -1981,9 +1986,7 @@ TEST_F(spi, raw_reserved)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(r.reserved) / sizeof(r.reserved[0]); i++) {
-		raw_req(_metadata, f, &r);
-		r.reserved[i] = 1ULL << 63;
-		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+		SET_REFUSED(-EINVAL, r.reserved[i] = 1ULL << 63);
 		r.spi = 0;
 		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
 	}
@@ -1995,12 +1998,8 @@ TEST_F(spi, raw_inbound_traffic_reserved)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.inbound.reserved0 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	raw_req(_metadata, f, &r);
-	r.inbound.reserved1 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.inbound.reserved0 = 1);
+	SET_REFUSED(-EINVAL, r.inbound.reserved1 = 1);
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2009,9 +2008,7 @@ TEST_F(spi, raw_unknown_flags)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.flags = 1U << 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.flags = 1U << 1);
 	r.flags = 1U << 31;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -2022,12 +2019,8 @@ TEST_F(spi, raw_encap_ports_without_flag)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.encap_local_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	raw_req(_metadata, f, &r);
-	r.encap_remote_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.encap_local_port = htons(4500));
+	SET_REFUSED(-EINVAL, r.encap_remote_port = htons(4500));
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2036,10 +2029,8 @@ TEST_F(spi, raw_encap_flag_zero_port)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
-	r.encap_local_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
+			     r.encap_local_port = htons(4500));
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2087,9 +2078,7 @@ TEST_F(spi, raw_set_spi_below_256)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.spi = 0;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.spi = 0);
 	r.spi = 255;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -2100,15 +2089,9 @@ TEST_F(spi, raw_traffic_mismatch_exdev)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.inbound.remote_addr[3] ^= 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
-	raw_req(_metadata, f, &r);
-	r.inbound.local_addr[3] ^= 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
-	raw_req(_metadata, f, &r);
-	r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
+	SET_REFUSED(-EXDEV, r.inbound.remote_addr[3] ^= 1);
+	SET_REFUSED(-EXDEV, r.inbound.local_addr[3] ^= 1);
+	SET_REFUSED(-EXDEV, r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL);
 	raw_req(_metadata, f, &r);
 	r.spi = 0;
 	r.inbound.remote_addr[3] ^= 1;
