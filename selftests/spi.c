@@ -565,43 +565,30 @@ static void expect_both_fail(struct __test_metadata *_metadata, struct fx *f,
 	expect_untouched(_metadata, f, 0);
 }
 
-TEST_F(spi, getspi_ip_version_differs_from_traffic)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+/* A test: f's valid GETSPI, changed by the statements, fails with rc. */
+#define GETSPI_FAILS(name, rc, ...)					\
+	TEST_F(spi, name)						\
+	{								\
+		struct fx *f = &self->f;				\
+		IPSEC_GETSPI1 g = f->g;					\
+									\
+		__VA_ARGS__;						\
+		expect_both_fail(_metadata, f, &g, rc);			\
+	}
 
-	g.ipVersion = FWP_IP_VERSION_V6;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+GETSPI_FAILS(getspi_ip_version_differs_from_traffic, FWP_E_TRAFFIC_MISMATCH,
+	     g.ipVersion = FWP_IP_VERSION_V6);
 
-TEST_F(spi, local_address_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(local_address_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.localV4Address++);
 
-	g.inboundIpsecTraffic.localV4Address++;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+GETSPI_FAILS(remote_address_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.remoteV4Address++);
 
-TEST_F(spi, remote_address_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundIpsecTraffic.remoteV4Address++;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
-
-TEST_F(spi, addresses_swapped)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
-
-	/* The inbound traffic names this host as local, like the context. */
-	g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
-	g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+/* The inbound traffic names this host as local, like the context. */
+GETSPI_FAILS(addresses_swapped, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
+	     g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address);
 
 TEST_F(spi, ip_version_differs_from_context)
 {
@@ -616,54 +603,24 @@ TEST_F(spi, ip_version_differs_from_context)
 	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
 }
 
-TEST_F(spi, traffic_type_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(traffic_type_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL);
 
-	g.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+/* As for Create (contexts.rst). */
+GETSPI_FAILS(inbound_traffic_malformed, FWP_E_INVALID_ENUMERATOR,
+	     g.inboundIpsecTraffic.ipVersion = 7; g.ipVersion = 7);
 
-TEST_F(spi, inbound_traffic_malformed)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(inbound_traffic_zero_address, FWP_E_INVALID_PARAMETER,
+	     g.inboundIpsecTraffic.remoteV4Address = 0);
 
-	/* As for Create (contexts.rst). */
-	g.inboundIpsecTraffic.ipVersion = 7;
-	g.ipVersion = 7;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_ENUMERATOR);
-}
+static IPSEC_V4_UDP_ENCAPSULATION0 no_local_port = { 0, 4500 };
+static IPSEC_V4_UDP_ENCAPSULATION0 no_remote_port = { 4500, 0 };
 
-TEST_F(spi, inbound_traffic_zero_address)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(udp_encap_zero_local_port, FWP_E_INVALID_PARAMETER,
+	     g.inboundUdpEncapsulation = &no_local_port);
 
-	g.inboundIpsecTraffic.remoteV4Address = 0;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
-
-TEST_F(spi, udp_encap_zero_local_port)
-{
-	struct fx *f = &self->f;
-	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 0, 4500 };
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundUdpEncapsulation = &encap;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
-
-TEST_F(spi, udp_encap_zero_remote_port)
-{
-	struct fx *f = &self->f;
-	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 0 };
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundUdpEncapsulation = &encap;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
+GETSPI_FAILS(udp_encap_zero_remote_port, FWP_E_INVALID_PARAMETER,
+	     g.inboundUdpEncapsulation = &no_remote_port);
 
 TEST_F(spi, spi_zero)
 {
