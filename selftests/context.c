@@ -3062,57 +3062,6 @@ TEST_F(quota, create_beyond_max_contexts_not_enough_quota)
 
 /* ------------------------------------------------------------ netns exit */
 
-/*
- * Objects in use in the slab cache holding wfp_context.  SLUB may merge
- * the cache with others of its size (then /proc/slabinfo lists it under
- * the first one's name, and /sys/kernel/slab/wfp_context links to the
- * shared directory), so the row is found through that link.  The cache is
- * shrunk first so that free objects parked on per-cpu lists are not
- * counted as active.  -1 when the cache cannot be found.
- */
-static long slab_active(void)
-{
-	char target[256], other[256], path[512], line[512], name[128];
-	long active = -1, n;
-	ssize_t len;
-	FILE *f;
-	int fd;
-
-	len = readlink("/sys/kernel/slab/wfp_context", target,
-		       sizeof(target) - 1);
-	if (len < 0)
-		strcpy(target, "wfp_context");	/* a directory: not merged */
-	else
-		target[len] = '\0';
-	fd = open("/sys/kernel/slab/wfp_context/shrink", O_WRONLY);
-	if (fd >= 0) {
-		/* If this fails, per-cpu free objects count as active. */
-		if (write(fd, "1", 1) != 1)
-			active = -1;
-		close(fd);
-	}
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (active == -1 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
-			continue;
-		if (!strcmp(name, "wfp_context")) {
-			active = n;
-			break;
-		}
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-		len = readlink(path, other, sizeof(other) - 1);
-		if (len < 0)
-			continue;
-		other[len] = '\0';
-		if (!strcmp(other, target))
-			active = n;
-	}
-	fclose(f);
-	return active;
-}
-
 #define DYING_N		1000
 
 struct dying_ns {
@@ -3138,7 +3087,7 @@ static int fill_netns_and_leave(void *arg)
 	}
 	if (WfpIpsecEngineGetFd(h, &fd) || ctx_count(fd) != DYING_N)
 		return 2;
-	d->during = slab_active();
+	d->during = slab_active("wfp_context");
 	/* Close the session and exit: the namespace dies with its contexts. */
 	return FwpmEngineClose0(h) ? 3 : 0;
 }
@@ -3149,13 +3098,13 @@ TEST(netns_exit_frees_contexts)
 	long before, after = -1;
 	double start;
 
-	before = slab_active();
+	before = slab_active("wfp_context");
 	ASSERT_GE(before, 0) TH_LOG("no wfp_context row in /proc/slabinfo");
 	ASSERT_EQ(run_in_child(fill_netns_and_leave, d), 0);
 	/* Namespace cleanup and RCU callbacks run later: poll for them. */
 	start = now_ms();
 	do {
-		after = slab_active();
+		after = slab_active("wfp_context");
 		if (after >= 0 && after < before + DYING_N / 10)
 			break;
 		usleep(50 * 1000);

@@ -231,13 +231,6 @@ static int xfrm_spi_count(UINT32 spi)
 	return n;
 }
 
-static const char *code_name(DWORD rc)
-{
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
 /*
  * Fixtures open the node to everyone for a while; a test killed by the
  * harness's timeout skips its teardown, so the program's exit closes it
@@ -257,7 +250,7 @@ static void __attribute__((destructor)) node_mode_restore(void)
 /* What the administrator set up, for the unprivileged child to aim at. */
 struct targets {
 	UINT64 created, spi_set, inbound, complete;
-	UINT64 created2;	/* GET_SPI's: SET_SPI's may have keyed created */
+	UINT64 created2;	/* GET_SPI's (SET_SPI may key created) */
 	UINT64 doomed;		/* DELETE's */
 	UINT32 r_created, r_created2, spi_set_spi;
 	UINT64 sub;		/* the administrator's subscription */

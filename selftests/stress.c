@@ -177,13 +177,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *code_name(DWORD rc)
-{
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
 /* ------------------------------------------------------------ keying */
 
 struct bundle {
@@ -1013,21 +1006,6 @@ static int lib_enum_all(HANDLE h, UINT64 **ids)
 	return (int)n;
 }
 
-/* ------------------------------------------------------- module bits */
-
-static int write_param(const char *path, int v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%d\n", v) > 0 ? 0 : -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* ================================================= FIXTURE stress */
 
 FIXTURE(stress) {
@@ -1047,7 +1025,7 @@ FIXTURE_SETUP(stress)
 	/* Expired contexts keep their inbound SA through the checks; the
 	 * setting is the namespace's, gone with it.
 	 */
-	ASSERT_EQ(write_param(GRACE_PATH, 3600), 0);
+	ASSERT_EQ(write_str(GRACE_PATH, "3600"), 0);
 	self->pa_len = sizeof(struct parea) * MAX_PROCS;
 	self->pa = mmap(NULL, self->pa_len, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1507,33 +1485,6 @@ static int load_process(struct load *l, int ready)
 		pause();
 }
 
-/*
- * Objects in use in a slab cache: its per-CPU slabs flushed by a shrink
- * first, so /proc/slabinfo's active count is exact.  -1 if unknown.
- */
-static long slab_active(const char *cache)
-{
-	char path[128], name[64], line[512];
-	long active = -1, v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
-	f = fopen(path, "w");
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &v) == 2 &&
-		    !strcmp(name, cache))
-			active = v;
-	fclose(f);
-	return active;
-}
-
 /* The count once it stops moving (RCU frees of earlier tests land). */
 static long slab_settled(const char *cache)
 {
@@ -1648,18 +1599,6 @@ static double wait_netns_gone(int secs)
 	return r ? -1 : now_s() - t0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 struct kill_report {
 	int rounds;
 	double gone_s[8];	/* how long each namespace took to go */
@@ -1686,7 +1625,7 @@ static int kill_manager(struct kill_report *rep, struct load *l, long refs)
 	if (unshare(CLONE_NEWUSER))
 		return rep->step = 1;
 	/* The limit applies to namespaces owned by this user namespace. */
-	if (write_file("/proc/sys/user/max_net_namespaces", "1\n"))
+	if (write_str("/proc/sys/user/max_net_namespaces", "1\n"))
 		return rep->step = 2;
 	for (round = 0; round < rep->rounds; round++) {
 		if (pipe(pfd))
