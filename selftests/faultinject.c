@@ -30,7 +30,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define FI_DEBUGFS	"/sys/kernel/debug/"
@@ -288,12 +288,6 @@ static DWORD do_update(FIXTURE_DATA(fi) *self)
 	return rc;
 }
 
-static void CALLBACK fi_cb(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 /* The stage a context must have reached before the call under test. */
 static enum fi_op fi_stage(enum fi_op op)
 {
@@ -384,7 +378,7 @@ static DWORD fi_call(FIXTURE_DATA(fi) *self, enum fi_op op)
 		return rc;
 	case OP_SUBSCRIBE:
 		memset(&sub, 0, sizeof(sub));
-		rc = IPsecSaContextSubscribe0(self->h, &sub, fi_cb, NULL, &sh);
+		rc = IPsecSaContextSubscribe0(self->h, &sub, no_event, NULL, &sh);
 		if (!rc)
 			rc = IPsecSaContextUnsubscribe0(self->h, sh);
 		return rc;

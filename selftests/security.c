@@ -478,10 +478,6 @@ static DWORD lib_expire(HANDLE h, const struct targets *t)
 	return IPsecSaContextExpire0(h, t->complete);
 }
 
-static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-}
-
 static DWORD lib_subscribe(HANDLE h, const struct targets *t)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
@@ -560,39 +556,30 @@ FIXTURE_VARIANT(denied) {
 		.cmd = c, .want = err, .lib = fn, .want_lib = code,	\
 	}
 
+/* The usual case: EACCES from the ioctl, ERROR_ACCESS_DENIED from fn. */
+#define REFUSED(name, c, fn)						\
+	DENIED(name, c, EACCES, fn, ERROR_ACCESS_DENIED)
+
 /* Allowed by design: the handshake, and what the session says of itself. */
 DENIED(hello, WFP_IPSEC_IOC_HELLO, 0, lib_open, ERROR_SUCCESS);
 DENIED(session_get, WFP_IPSEC_IOC_SESSION_GET, 0, NULL, 0);
-DENIED(ctx_create, WFP_IPSEC_IOC_CTX_CREATE, EACCES, lib_create,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_delete, WFP_IPSEC_IOC_CTX_DELETE, EACCES, lib_delete,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get, WFP_IPSEC_IOC_CTX_GET, EACCES, lib_get, ERROR_ACCESS_DENIED);
-DENIED(ctx_enum, WFP_IPSEC_IOC_CTX_ENUM, EACCES, lib_enum,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_set_spi, WFP_IPSEC_IOC_CTX_SET_SPI, EACCES, lib_setspi,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get_spi, WFP_IPSEC_IOC_CTX_GET_SPI, EACCES, lib_getspi,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_set_selectors, WFP_IPSEC_IOC_CTX_SET_SELECTORS, EACCES,
-       lib_selectors, ERROR_ACCESS_DENIED);
-DENIED(ctx_add_inbound, WFP_IPSEC_IOC_CTX_ADD_INBOUND, EACCES, lib_addin,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_add_outbound, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, EACCES, lib_addout,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get_sa, WFP_IPSEC_IOC_CTX_GET_SA, EACCES, lib_get,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_expire, WFP_IPSEC_IOC_CTX_EXPIRE, EACCES, lib_expire,
-       ERROR_ACCESS_DENIED);
-DENIED(subscribe, WFP_IPSEC_IOC_SUBSCRIBE, EACCES, lib_subscribe,
-       ERROR_ACCESS_DENIED);
+REFUSED(ctx_create, WFP_IPSEC_IOC_CTX_CREATE, lib_create);
+REFUSED(ctx_delete, WFP_IPSEC_IOC_CTX_DELETE, lib_delete);
+REFUSED(ctx_get, WFP_IPSEC_IOC_CTX_GET, lib_get);
+REFUSED(ctx_enum, WFP_IPSEC_IOC_CTX_ENUM, lib_enum);
+REFUSED(ctx_set_spi, WFP_IPSEC_IOC_CTX_SET_SPI, lib_setspi);
+REFUSED(ctx_get_spi, WFP_IPSEC_IOC_CTX_GET_SPI, lib_getspi);
+REFUSED(ctx_set_selectors, WFP_IPSEC_IOC_CTX_SET_SELECTORS, lib_selectors);
+REFUSED(ctx_add_inbound, WFP_IPSEC_IOC_CTX_ADD_INBOUND, lib_addin);
+REFUSED(ctx_add_outbound, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, lib_addout);
+REFUSED(ctx_get_sa, WFP_IPSEC_IOC_CTX_GET_SA, lib_get);
+REFUSED(ctx_expire, WFP_IPSEC_IOC_CTX_EXPIRE, lib_expire);
+REFUSED(subscribe, WFP_IPSEC_IOC_SUBSCRIBE, lib_subscribe);
 /* Needs no right: a session can only name its own subscriptions. */
 DENIED(unsubscribe, WFP_IPSEC_IOC_UNSUBSCRIBE, ENOENT, NULL, 0);
-DENIED(stats, WFP_IPSEC_IOC_STATS, EACCES, lib_stats, ERROR_ACCESS_DENIED);
-DENIED(ctx_update, WFP_IPSEC_IOC_CTX_UPDATE, EACCES, lib_update,
-       ERROR_ACCESS_DENIED);
-DENIED(rights_get, WFP_IPSEC_IOC_RIGHTS_GET, EACCES, lib_rights_get,
-       ERROR_ACCESS_DENIED);
+REFUSED(stats, WFP_IPSEC_IOC_STATS, lib_stats);
+REFUSED(ctx_update, WFP_IPSEC_IOC_CTX_UPDATE, lib_update);
+REFUSED(rights_get, WFP_IPSEC_IOC_RIGHTS_GET, lib_rights_get);
 DENIED(rights_set, WFP_IPSEC_IOC_RIGHTS_SET, EPERM, lib_rights_set,
        ERROR_ACCESS_DENIED);
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH

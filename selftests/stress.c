@@ -1872,12 +1872,6 @@ struct lib_closer {
 	int step;
 };
 
-static void CALLBACK ignore_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 /* Library calls on an engine until it is closed: each succeeds, or the
  * handle is invalid.
  */
@@ -1939,7 +1933,7 @@ TEST_F_TIMEOUT(teardown, engine_close_during_call, 300)
 					  &c.h), 0);
 		/* Its event thread must stop with it too. */
 		memset(&s, 0, sizeof(s));
-		ASSERT_EQ(IPsecSaContextSubscribe0(c.h, &s, ignore_event, NULL,
+		ASSERT_EQ(IPsecSaContextSubscribe0(c.h, &s, no_event, NULL,
 						   &ev), 0);
 		ASSERT_EQ(IPsecSaContextCreateEnumHandle0(c.h, NULL, &c.en), 0);
 		ASSERT_EQ(pthread_create(&tid, NULL, lib_caller, &c), 0);
@@ -1993,7 +1987,6 @@ static void CALLBACK count_delivered(void *ctx,
 {
 	struct unsub_race *r = ctx;
 
-	(void)c;
 	__atomic_fetch_add(&r->delivered, 1, __ATOMIC_RELAXED);
 }
 

@@ -3,9 +3,9 @@
  * A session's contexts as the device shows them, one ioctl away from the
  * library, for the selftests.  Harness-free (0/-errno or a value, the
  * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
- * ctx_count, traffic_v4; and code_name, slab_active, which belong in
- * wfp_util.h (not ours to edit).  ctx_info() takes _metadata: its point
- * is to EXPECT the read to succeed and hand back the fields.
+ * ctx_count, traffic_v4; and no_event, code_name, slab_active, which
+ * belong in wfp_util.h (not ours to edit).  ctx_info() takes _metadata:
+ * its point is to EXPECT the read to succeed and hand back the fields.
  */
 #ifndef WFP_CTX_H
 #define WFP_CTX_H
@@ -104,6 +104,12 @@ static inline void traffic_v4(IPSEC_TRAFFIC1 *t, bool tunnel, UINT32 local,
 				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
 	t->localV4Address = local;
 	t->remoteV4Address = remote;
+}
+
+/* A subscription's callback for when the events do not matter. */
+static inline void CALLBACK no_event(void *ctx,
+				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
+{
 }
 
 /* A Windows code's name, for logs. */
