@@ -54,7 +54,6 @@
 
 /* ------------------------------------------------------------ addresses */
 
-
 /*
  * Text addresses of peer n: this host is 192.0.2.1 / 2001:db8::1, the
  * peer 10.0.0.0 + n + 1 / 2001:db8:1:: + n + 1.
@@ -1846,7 +1845,6 @@ static int reservations_in_new_netns(void *arg)
 	HANDLE h;
 	int i;
 
-	(void)arg;
 	if (unshare(CLONE_NEWNET))
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))

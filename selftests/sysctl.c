@@ -309,7 +309,6 @@ TEST(namespaces_do_not_share_values)
 
 static int userns_root_writes(void *arg)
 {
-	(void)arg;
 	if (become_userns_root())
 		return 10;
 	if (put("event_queue_len", 5) || get("event_queue_len") != 5)
@@ -359,7 +358,6 @@ static int root_without_cap_writes(void *arg)
 {
 	int fd;
 
-	(void)arg;
 	if (drop_cap_net_admin())
 		return 10;
 	fd = open_sysctl("max_contexts", O_WRONLY);
