@@ -655,6 +655,13 @@ static void expect_create_fails(struct __test_metadata *_metadata,
 	EXPECT_EQ(ctx_count(self->fd), self->count0);
 }
 
+/* t: self->t changed by the statements, to fail as expect_create_fails(). */
+#define CREATE_FAILS(also0, code, ...) do {				\
+		t = self->t;						\
+		__VA_ARGS__;						\
+		expect_create_fails(_metadata, self, &t, also0, code);	\
+	} while (0)
+
 TEST_F(lib, create_bad_engine_handle)
 {
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&self->t);
@@ -763,46 +770,29 @@ TEST_F(lib, create_tunnel_with_ports_or_protocol)
 {
 	IPSEC_TRAFFIC1 base = peer_traffic(false, true, 100), t;
 
-	t = base;
-	t.localPort = 500;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
-	t = base;
-	t.remotePort = 500;
-	expect_create_fails(_metadata, self, &t, true,
-			    FWP_E_INVALID_PARAMETER);
-	t = base;
-	t.ipProtocol = IPPROTO_UDP;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
-	t = peer_traffic(true, true, 100);
-	t.remotePort = 4500;
-	expect_create_fails(_metadata, self, &t, true,
-			    FWP_E_INVALID_PARAMETER);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t = base; t.localPort = 500);
+	CREATE_FAILS(true, FWP_E_INVALID_PARAMETER,
+		     t = base; t.remotePort = 500);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t = base; t.ipProtocol = IPPROTO_UDP);
+	CREATE_FAILS(true, FWP_E_INVALID_PARAMETER,
+		     t = peer_traffic(true, true, 100); t.remotePort = 4500);
 }
 
 TEST_F(lib, create_ports_with_portless_protocol)
 {
 	IPSEC_TRAFFIC1 t;
 
-	t = self->t;
-	t.ipProtocol = IPPROTO_ICMP;
-	t.remotePort = 0;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
-	t = self->t;
-	t.ipProtocol = IPPROTO_ICMP;
-	t.localPort = 0;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
-	t = self->t;
-	t.ipProtocol = IPPROTO_ESP;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
-	t = peer_traffic(true, false, 100);
-	t.ipProtocol = IPPROTO_ICMPV6;
-	expect_create_fails(_metadata, self, &t, false,
-			    FWP_E_INVALID_PARAMETER);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t.ipProtocol = IPPROTO_ICMP; t.remotePort = 0);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t.ipProtocol = IPPROTO_ICMP; t.localPort = 0);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t.ipProtocol = IPPROTO_ESP);
+	CREATE_FAILS(false, FWP_E_INVALID_PARAMETER,
+		     t = peer_traffic(true, false, 100);
+		     t.ipProtocol = IPPROTO_ICMPV6);
 }
 
 /* The other side of the two rows above: what stays valid. */
