@@ -1075,17 +1075,6 @@ static long find_kernel_ptr(const void *buf, size_t len, size_t skip,
 	return -1;
 }
 
-static bool zero(const void *p, size_t len)
-{
-	const __u8 *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static bool all_bytes(const void *p, size_t len, __u8 v)
 {
 	const __u8 *b = p;
@@ -1171,8 +1160,8 @@ static void expect_clean(struct __test_metadata *_metadata, const char *what,
 	EXPECT_EQ(off, -1) TH_LOG("%s: kernel-like word at offset %ld", what,
 				  off);
 	for (i = 0; i < nres; i++)
-		EXPECT_TRUE(zero((const __u8 *)buf + reserved[i][0],
-				 reserved[i][1]))
+		EXPECT_TRUE(all_bytes((const __u8 *)buf + reserved[i][0],
+				      reserved[i][1], 0))
 			TH_LOG("%s: reserved bytes at %zu not zero", what,
 			       reserved[i][0]);
 }
