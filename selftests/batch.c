@@ -35,9 +35,8 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
 #include "wfp_ns.h"
-#include "wfp_xfrm.h"
+#include "wfp_sa.h"
 
 #define LOCAL		"10.1.0.1"
 #define LOCAL_V4	0x0a010001U
@@ -52,8 +51,6 @@
 #define GCM_KEY		20	/* AES-128 and the 4-byte salt */
 #define GCM_NAME	"rfc4106(gcm(aes))"
 #define MANY		1000
-#define MAC_A		"02:00:00:00:00:0a"
-#define MAC_B		"02:00:00:00:00:0b"
 
 /* ------------------------------------------------------------ entries */
 
@@ -77,18 +74,10 @@ struct batch {
 	UINT32 n;
 };
 
-static void key_fill(UINT8 *k, unsigned int seed)
-{
-	int i;
-
-	for (i = 0; i < GCM_KEY; i++)
-		k[i] = (UINT8)(seed * 0x3b + i * 0x1d + 1);
-}
-
 static void gcm_init(struct gcm *g, UINT32 spi, unsigned int seed)
 {
 	memset(g, 0, sizeof(*g));
-	key_fill(g->key, seed);
+	key_fill(g->key, GCM_KEY, seed, 0);
 	gcm_sa_init(&g->sa, &g->ac, spi, g->key, GCM_KEY);
 	g->b.numSAs = 1;
 	g->b.saList = &g->sa;
@@ -172,30 +161,23 @@ static int cmp_spi(const void *a, const void *b)
 
 /* ------------------------------------------------------------ fixture */
 
+/* Side A's namespace (wfp_sa.h's env): h and fd are e's, named short. */
 FIXTURE(ns) {
+	struct env e;
 	HANDLE h;
 	int fd;
 };
 
 FIXTURE_SETUP(ns)
 {
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(g_home, 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &self->h), ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
-	/* (Loads xfrm_user, which the read-back needs.) */
-	ASSERT_EQ(sa_count(-1), 0);
+	env_setup(_metadata, &self->e, 0);
+	self->h = self->e.h;
+	self->fd = self->e.fd;
 }
 
 FIXTURE_TEARDOWN(ns)
 {
-	if (self->h)
-		FwpmEngineClose0(self->h);
-	if (g_home >= 0)
-		close(g_home);
-	g_home = -1;
+	env_teardown(&self->e);
 }
 
 /* Nothing of ours in the namespace: no context, state or policy. */
@@ -690,7 +672,7 @@ static void raw_init(struct __test_metadata *_metadata, struct raw *r)
 		  ERROR_SUCCESS);
 	ASSERT_EQ(WfpIpsecEngineGetFd(r->h, &r->fd), ERROR_SUCCESS);
 	ASSERT_EQ(sa_count(-1), 0);
-	key_fill(r->key, 1);
+	key_fill(r->key, GCM_KEY, 1, 0);
 	for (i = 0; i < RAW_N; i++)
 		raw_entry(&r->k[i], i, r->key);
 	memset(&r->b, 0, sizeof(r->b));
@@ -923,14 +905,6 @@ TEST(wrong_size_is_enotty)
 
 /* ------------------------------------------------------ traffic flows */
 
-static void hex(const UINT8 *k, char *buf)
-{
-	int i;
-
-	for (i = 0; i < GCM_KEY; i++)
-		sprintf(buf + 2 * i, "%02x", k[i]);
-}
-
 /*
  * A batch-installed context between 10.1.0.1 (us, A) and 10.1.0.2 (B,
  * another namespace over a veth pair, keyed with plain ip xfrm): ping
@@ -938,31 +912,15 @@ static void hex(const UINT8 *k, char *buf)
  */
 TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
 {
-	char bname[32], path[64], kin[2 * GCM_KEY + 1], kout[2 * GCM_KEY + 1];
+	char hex[2 * GCM_KEY + 3], algs[2 * GCM_KEY + 40];
 	UINT32 ok = 0, spi_in, spi_out;
 	const struct xs *xin, *xout;
+	struct env *e = &self->e;
 	struct batch bt;
 	struct xs *v;
-	int bns, rc, n;
+	int n;
 
-	snprintf(bname, sizeof(bname), "wfpbatch%d", getpid());
-	ASSERT_EQ(sh("ip netns add %s", bname), 0);
-	snprintf(path, sizeof(path), "/run/netns/%s", bname);
-	bns = open(path, O_RDONLY | O_CLOEXEC);
-	rc = sh("ip link set lo up && ip link add va address " MAC_A
-		" type veth peer name vb address " MAC_B " netns %s && "
-		"ip link set va up && ip addr add 10.1.0.1/24 dev va && "
-		"ip neigh add 10.1.0.2 lladdr " MAC_B " dev va nud permanent",
-		bname);
-	/* The descriptor keeps B alive; no name is left behind. */
-	sh("ip netns del %s", bname);
-	ASSERT_GE(bns, 0);
-	ASSERT_EQ(rc, 0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(sh_in(bns, "ip link set lo up && ip link set vb up && "
-			"ip addr add 10.1.0.2/24 dev vb && ip neigh add "
-			"10.1.0.1 lladdr " MAC_A " dev vb nud permanent"), 0)
-		TH_LOG("%s", g_last_cmd);
-
+	env_peer(_metadata, e, ENV_PEER);
 	ASSERT_EQ(batch_alloc(&bt, 1), 0);
 	ent_set(&bt, 0, PEER_V4, 0, SPI_BASE + 1);
 	ASSERT_EQ(WfpIpsecSaContextCreateBatch0(self->h, 1, bt.w, &ok),
@@ -972,23 +930,17 @@ TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
 	spi_out = SPI_BASE + 1;
 
 	/* B sends on our inbound SPI with our inbound key, and back. */
-	hex(bt.e[0].in.key, kin);
-	hex(bt.e[0].out.key, kout);
-	ASSERT_EQ(sh_in(bns, "ip xfrm state add src 10.1.0.2 dst 10.1.0.1 "
-			"proto esp spi 0x%x mode transport aead '" GCM_NAME
-			"' 0x%s 128 && ip xfrm state add src 10.1.0.1 dst "
-			"10.1.0.2 proto esp spi 0x%x mode transport aead '"
-			GCM_NAME "' 0x%s 128", spi_in, kin, spi_out, kout), 0)
+	snprintf(algs, sizeof(algs), "aead '" GCM_NAME "' %s 128",
+		 key_hex(bt.e[0].in.key, GCM_KEY, hex));
+	ASSERT_EQ(b_state(e, B1, A1, spi_in, algs), 0) TH_LOG("%s", g_last_cmd);
+	snprintf(algs, sizeof(algs), "aead '" GCM_NAME "' %s 128",
+		 key_hex(bt.e[0].out.key, GCM_KEY, hex));
+	ASSERT_EQ(b_state(e, A1, B1, spi_out, algs), 0)
 		TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(sh_in(bns, "ip xfrm policy add src 10.1.0.2/32 dst "
-			"10.1.0.1/32 dir out tmpl proto esp mode transport && "
-			"ip xfrm policy add src 10.1.0.1/32 dst 10.1.0.2/32 "
-			"dir in tmpl proto esp mode transport"), 0)
-		TH_LOG("%s", g_last_cmd);
+	b_policies(_metadata, e);
 
-	EXPECT_EQ(sh("ping -c 2 -i 0.2 -W 2 10.1.0.2 >/dev/null 2>&1"), 0);
-	EXPECT_EQ(sh_in(bns, "ping -c 2 -i 0.2 -W 2 10.1.0.1 >/dev/null 2>&1"),
-		  0);
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(ping(e, true, 2), 0);
 	n = sa_dump(-1, &v);
 	ASSERT_EQ(n, 2);
 	xin = xs_find(v, n, spi_in);
@@ -999,8 +951,7 @@ TEST_F_TIMEOUT(ns, traffic_over_batch_context, 120)
 	EXPECT_GE(xin->packets, 4);
 	EXPECT_GE(xout->packets, 4);
 	free(v);
-	EXPECT_EQ(sp_count(bns), 2);
-	close(bns);
+	EXPECT_EQ(sp_count(e->bns), 2);
 	batch_free(&bt);
 }
 

@@ -181,7 +181,6 @@ static int nobody_open(void *arg)
 {
 	HANDLE h = (HANDLE)1;
 
-	(void)arg;
 	if (become_nobody())
 		return 100;
 	return FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ==
@@ -198,7 +197,6 @@ static void *open_close_loop(void *arg)
 	long failures = 0;
 	int i;
 
-	(void)arg;
 	for (i = 0; i < 200; i++) {
 		HANDLE h = NULL;
 

@@ -30,7 +30,8 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
+#include "wfp_xfrm.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define FI_DEBUGFS	"/sys/kernel/debug/"
@@ -40,18 +41,6 @@ static const UINT8 key16[20] = {
 	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa,
 	0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01, 0x02, 0x03, 0x04, 0x05,
 };
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
 
 /*
  * The descriptor of /proc/thread-self/fail-nth stays open for the whole
@@ -99,12 +88,12 @@ static void fi_configure(void)
 
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		snprintf(path, sizeof(path), FI_DEBUGFS "%s/verbose", attrs[i]);
-		write_file(path, "0");
+		write_str(path, "0");
 		snprintf(path, sizeof(path), FI_DEBUGFS "%s/ignore-gfp-wait",
 			 attrs[i]);
-		write_file(path, "N");
+		write_str(path, "N");
 	}
-	write_file(FI_DEBUGFS "fail_page_alloc/min-order", "0");
+	write_str(FI_DEBUGFS "fail_page_alloc/min-order", "0");
 }
 
 /* XFRM_MSG_GETSADINFO / GETSPDINFO: the namespace's state/policy counts. */
@@ -226,27 +215,15 @@ FIXTURE_TEARDOWN(fi)
 		FwpmEngineClose0(self->h);
 }
 
+/* key16 as cipher and auth key, as keying-demo.c gives it. */
 static void gcm_bundle(IPSEC_SA_BUNDLE1 *b, IPSEC_SA0 *sa,
 		       IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info, UINT32 spi)
 {
-	IPSEC_CIPHER_TRANSFORM_ID0 *c =
-		&info->saCipherInformation.cipherTransform.cipherTransformId;
-	IPSEC_AUTH_TRANSFORM_ID0 *a =
-		&info->saAuthInformation.authTransform.authTransformId;
-
 	memset(b, 0, sizeof(*b));
 	memset(sa, 0, sizeof(*sa));
 	memset(info, 0, sizeof(*info));
-	c->cipherType = IPSEC_CIPHER_TYPE_AES_128;
-	c->cipherConfig = IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	info->saCipherInformation.cipherKey.size = sizeof(key16);
-	info->saCipherInformation.cipherKey.data = (UINT8 *)key16;
-	a->authType = IPSEC_AUTH_AES_128;
-	a->authConfig = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	gcm_sa_init(sa, info, spi, (UINT8 *)key16, sizeof(key16));
 	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
-	sa->spi = spi;
-	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->espAuthAndCipherInformation = info;
 	b->numSAs = 1;
 	b->saList = sa;
 	b->ipVersion = FWP_IP_VERSION_V4;
@@ -286,12 +263,6 @@ static DWORD do_update(FIXTURE_DATA(fi) *self)
 				   IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION, c);
 	FwpmFreeMemory0((void **)&c);
 	return rc;
-}
-
-static void CALLBACK fi_cb(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
 }
 
 /* The stage a context must have reached before the call under test. */
@@ -384,7 +355,7 @@ static DWORD fi_call(FIXTURE_DATA(fi) *self, enum fi_op op)
 		return rc;
 	case OP_SUBSCRIBE:
 		memset(&sub, 0, sizeof(sub));
-		rc = IPsecSaContextSubscribe0(self->h, &sub, fi_cb, NULL, &sh);
+		rc = IPsecSaContextSubscribe0(self->h, &sub, no_event, NULL, &sh);
 		if (!rc)
 			rc = IPsecSaContextUnsubscribe0(self->h, sh);
 		return rc;

@@ -169,7 +169,6 @@ static int contexts_in_child_netns(void *arg)
 {
 	HANDLE h;
 
-	(void)arg;
 	if (unshare(CLONE_NEWNET))
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))

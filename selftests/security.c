@@ -50,7 +50,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 #include "wfp_xfrm.h"
 
 #define NOBODY		65534
@@ -66,11 +66,6 @@
 
 /* No command takes more (dev.c's argument buffer). */
 #define ARGMAX		512
-
-#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
-#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
-#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
-#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
 
 /* ------------------------------------------------------------ helpers */
 
@@ -92,19 +87,10 @@ static void ktraffic(struct wfp_ipsec_traffic *t, UINT32 remote)
 	addr4(t->remote_addr, remote);
 }
 
-static void traffic_v4(IPSEC_TRAFFIC1 *t, UINT32 remote)
-{
-	memset(t, 0, sizeof(*t));
-	t->ipVersion = FWP_IP_VERSION_V4;
-	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	t->localV4Address = LOCAL_V4;
-	t->remoteV4Address = remote;
-}
-
 static void getspi_v4(IPSEC_GETSPI1 *g, UINT32 remote)
 {
 	memset(g, 0, sizeof(*g));
-	traffic_v4(&g->inboundIpsecTraffic, remote);
+	traffic_v4(&g->inboundIpsecTraffic, false, LOCAL_V4, remote);
 	g->ipVersion = FWP_IP_VERSION_V4;
 }
 
@@ -175,7 +161,7 @@ static DWORD key_ctx(HANDLE h, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
 	struct bundle s;
 	DWORD rc;
 
-	traffic_v4(&t, remote);
+	traffic_v4(&t, false, LOCAL_V4, remote);
 	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
 	if (rc || upto == ST_CREATED)
 		return rc;
@@ -189,32 +175,6 @@ static DWORD key_ctx(HANDLE h, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
 		return rc;
 	bundle_gcm(&s, spi_out, key_out);
 	return IPsecSaContextAddOutbound1(h, *id, &s.b);
-}
-
-static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
-}
-
-static UINT32 ctx_state(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	return raw_get(fd, id, &info) ? 0 : info.state;
-}
-
-/* Contexts of the namespace, through one CTX_ENUM page (at most 64). */
-static int ctx_count(int fd)
-{
-	static struct wfp_ipsec_ctx_info buf[64];
-	struct wfp_ipsec_ctx_enum e;
-
-	memset(&e, 0, sizeof(e));
-	e.entries = (__u64)(uintptr_t)buf;
-	e.max_entries = 64;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) ?: (int)e.count;
 }
 
 static int grants_count(int fd)
@@ -271,13 +231,6 @@ static int xfrm_spi_count(UINT32 spi)
 	return n;
 }
 
-static const char *code_name(DWORD rc)
-{
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
 /*
  * Fixtures open the node to everyone for a while; a test killed by the
  * harness's timeout skips its teardown, so the program's exit closes it
@@ -297,7 +250,9 @@ static void __attribute__((destructor)) node_mode_restore(void)
 /* What the administrator set up, for the unprivileged child to aim at. */
 struct targets {
 	UINT64 created, spi_set, inbound, complete;
-	UINT32 spi_set_spi;
+	UINT64 created2;	/* GET_SPI's (SET_SPI may key created) */
+	UINT64 doomed;		/* DELETE's */
+	UINT32 r_created, r_created2, spi_set_spi;
 	UINT64 sub;		/* the administrator's subscription */
 };
 
@@ -313,10 +268,15 @@ static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
 /* Pseudo command for read(2). */
 #define CMD_READ	0UL
 
-/* A valid argument for cmd, aimed at the administrator's objects. */
-static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
+/*
+ * A valid argument for cmd in its first _IOC_SIZE(cmd) bytes of buf, aimed
+ * at t's contexts: denied's unprivileged child must be refused it, leak's
+ * administrator granted it.
+ */
+static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 {
 	static struct wfp_ipsec_ctx_info entries[16];
+	bool set = cmd == WFP_IPSEC_IOC_CTX_SET_SPI;
 	union {
 		struct wfp_ipsec_hello hello;
 		struct wfp_ipsec_ctx_create cr;
@@ -327,25 +287,17 @@ static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
 		struct wfp_ipsec_selectors sel;
 		struct wfp_ipsec_ctx_add add;
 		struct wfp_ipsec_ctx_sa sa;
-		struct wfp_ipsec_subscribe sub;
 		struct wfp_ipsec_ctx_update upd;
 		struct wfp_ipsec_rights r;
 	} *u = buf;
 
-	memset(buf, 0, ARGMAX);
+	memset(buf, 0, _IOC_SIZE(cmd));
 	switch (cmd) {
 	case WFP_IPSEC_IOC_HELLO:
 		u->hello.abi_version = WFP_IPSEC_ABI_VERSION;
 		break;
 	case WFP_IPSEC_IOC_CTX_CREATE:
 		ktraffic(&u->cr.traffic, R_NEW);
-		break;
-	case WFP_IPSEC_IOC_CTX_DELETE:
-	case WFP_IPSEC_IOC_CTX_EXPIRE:
-		u->id.id = t->complete;
-		break;
-	case WFP_IPSEC_IOC_UNSUBSCRIBE:
-		u->id.id = t->sub;
 		break;
 	case WFP_IPSEC_IOC_CTX_GET:
 		u->info.id = t->complete;
@@ -354,20 +306,20 @@ static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
 		u->e.entries = (__u64)(uintptr_t)entries;
 		u->e.max_entries = 16;
 		break;
-	case WFP_IPSEC_IOC_CTX_SET_SPI:
-	case WFP_IPSEC_IOC_CTX_GET_SPI:
-		u->spi.id = t->created;
-		ktraffic(&u->spi.inbound, R_CREATED);
-		u->spi.spi = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? 0x5000 : 0;
-		break;
 	case WFP_IPSEC_IOC_CTX_SET_SELECTORS:
 		u->sel.id = t->created;
+		break;
+	case WFP_IPSEC_IOC_CTX_SET_SPI:
+	case WFP_IPSEC_IOC_CTX_GET_SPI:
+		u->spi.id = set ? t->created : t->created2;
+		ktraffic(&u->spi.inbound, set ? t->r_created : t->r_created2);
+		u->spi.spi = set ? 0x8001 : 0;
 		break;
 	case WFP_IPSEC_IOC_CTX_ADD_INBOUND:
 		kadd_gcm(&u->add, t->spi_set, t->spi_set_spi, KEY_A);
 		break;
 	case WFP_IPSEC_IOC_CTX_ADD_OUTBOUND:
-		kadd_gcm(&u->add, t->inbound, 0x6000, KEY_A);
+		kadd_gcm(&u->add, t->inbound, 0x8102, KEY_A);
 		break;
 	case WFP_IPSEC_IOC_CTX_GET_SA:
 		u->sa.id = t->complete;
@@ -376,14 +328,22 @@ static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
 	case WFP_IPSEC_IOC_CTX_UPDATE:
 		u->upd.id = t->complete;
 		u->upd.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
-		u->upd.mm_sa_id[0] = 1;
-		u->upd.mm_sa_id[1] = 2;
+		u->upd.mm_sa_id[0] = 7;
+		break;
+	case WFP_IPSEC_IOC_CTX_EXPIRE:
+		u->id.id = t->complete;
+		break;
+	case WFP_IPSEC_IOC_CTX_DELETE:
+		u->id.id = t->doomed;
+		break;
+	case WFP_IPSEC_IOC_UNSUBSCRIBE:
+		u->id.id = t->sub;
 		break;
 	case WFP_IPSEC_IOC_RIGHTS_SET:
 		u->r.count = 1;
-		u->r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-		u->r.grants[0].id = NOBODY;
-		u->r.grants[0].rights = __WFP_IPSEC_RIGHT_ALL;
+		u->r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
+		u->r.grants[0].id = 4321;
+		u->r.grants[0].rights = WFP_IPSEC_RIGHT_ENUM;
 		break;
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
 	case WFP_IPSEC_IOC_CTX_ADD_BATCH: {
@@ -406,7 +366,7 @@ static void build_arg(unsigned long cmd, const struct targets *t, void *buf)
 	}
 #endif
 	default:
-		/* SESSION_GET, SUBSCRIBE (any traffic), STATS, RIGHTS_GET */
+		/* SESSION_GET, STATS, RIGHTS_GET, SUBSCRIBE (any traffic) */
 		break;
 	}
 }
@@ -421,8 +381,6 @@ static DWORD both(DWORD a, DWORD b)
 
 static DWORD lib_open(HANDLE h, const struct targets *t)
 {
-	(void)h;
-	(void)t;
 	return ERROR_SUCCESS;	/* the engine was opened to get here */
 }
 
@@ -432,8 +390,7 @@ static DWORD lib_create(HANDLE h, const struct targets *t)
 	IPSEC_TRAFFIC1 t1;
 	UINT64 id = 0;
 
-	(void)t;
-	traffic_v4(&t1, R_NEW);
+	traffic_v4(&t1, false, LOCAL_V4, R_NEW);
 	memset(&t0, 0, sizeof(t0));
 	t0.ipVersion = FWP_IP_VERSION_V4;
 	t0.localV4Address = LOCAL_V4;
@@ -464,7 +421,6 @@ static DWORD lib_enum(HANDLE h, const struct targets *t)
 	HANDLE e1 = NULL, e2 = NULL;
 	DWORD rc;
 
-	(void)t;
 	rc = both(IPsecSaContextCreateEnumHandle0(h, NULL, &e1),
 		  IPsecSaCreateEnumHandle0(h, NULL, &e2));
 	if (e1)
@@ -522,19 +478,12 @@ static DWORD lib_expire(HANDLE h, const struct targets *t)
 	return IPsecSaContextExpire0(h, t->complete);
 }
 
-static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 static DWORD lib_subscribe(HANDLE h, const struct targets *t)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
 	HANDLE ev = NULL;
 	DWORD rc;
 
-	(void)t;
 	memset(&s, 0, sizeof(s));
 	rc = IPsecSaContextSubscribe0(h, &s, no_event, NULL, &ev);
 	if (!rc)
@@ -547,7 +496,6 @@ static DWORD lib_stats(HANDLE h, const struct targets *t)
 	IPSEC_STATISTICS1 s1;
 	IPSEC_STATISTICS0 s0;
 
-	(void)t;
 	return both(IPsecGetStatistics1(h, &s1), IPsecGetStatistics0(h, &s0));
 }
 
@@ -570,7 +518,6 @@ static DWORD lib_rights_get(HANDLE h, const struct targets *t)
 	PACL dacl = NULL;
 	DWORD rc;
 
-	(void)t;
 	rc = IPsecSaDbGetSecurityInfo0(h, DACL_SECURITY_INFORMATION, NULL,
 				       NULL, &dacl, NULL, &sd);
 	FwpmFreeMemory0((void **)&sd);
@@ -581,7 +528,6 @@ static DWORD lib_rights_set(HANDLE h, const struct targets *t)
 {
 	ACL acl;
 
-	(void)t;
 	memset(&acl, 0, sizeof(acl));
 	acl.AclRevision = ACL_REVISION;
 	acl.AclSize = sizeof(acl);
@@ -610,39 +556,30 @@ FIXTURE_VARIANT(denied) {
 		.cmd = c, .want = err, .lib = fn, .want_lib = code,	\
 	}
 
+/* The usual case: EACCES from the ioctl, ERROR_ACCESS_DENIED from fn. */
+#define REFUSED(name, c, fn)						\
+	DENIED(name, c, EACCES, fn, ERROR_ACCESS_DENIED)
+
 /* Allowed by design: the handshake, and what the session says of itself. */
 DENIED(hello, WFP_IPSEC_IOC_HELLO, 0, lib_open, ERROR_SUCCESS);
 DENIED(session_get, WFP_IPSEC_IOC_SESSION_GET, 0, NULL, 0);
-DENIED(ctx_create, WFP_IPSEC_IOC_CTX_CREATE, EACCES, lib_create,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_delete, WFP_IPSEC_IOC_CTX_DELETE, EACCES, lib_delete,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get, WFP_IPSEC_IOC_CTX_GET, EACCES, lib_get, ERROR_ACCESS_DENIED);
-DENIED(ctx_enum, WFP_IPSEC_IOC_CTX_ENUM, EACCES, lib_enum,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_set_spi, WFP_IPSEC_IOC_CTX_SET_SPI, EACCES, lib_setspi,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get_spi, WFP_IPSEC_IOC_CTX_GET_SPI, EACCES, lib_getspi,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_set_selectors, WFP_IPSEC_IOC_CTX_SET_SELECTORS, EACCES,
-       lib_selectors, ERROR_ACCESS_DENIED);
-DENIED(ctx_add_inbound, WFP_IPSEC_IOC_CTX_ADD_INBOUND, EACCES, lib_addin,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_add_outbound, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, EACCES, lib_addout,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_get_sa, WFP_IPSEC_IOC_CTX_GET_SA, EACCES, lib_get,
-       ERROR_ACCESS_DENIED);
-DENIED(ctx_expire, WFP_IPSEC_IOC_CTX_EXPIRE, EACCES, lib_expire,
-       ERROR_ACCESS_DENIED);
-DENIED(subscribe, WFP_IPSEC_IOC_SUBSCRIBE, EACCES, lib_subscribe,
-       ERROR_ACCESS_DENIED);
+REFUSED(ctx_create, WFP_IPSEC_IOC_CTX_CREATE, lib_create);
+REFUSED(ctx_delete, WFP_IPSEC_IOC_CTX_DELETE, lib_delete);
+REFUSED(ctx_get, WFP_IPSEC_IOC_CTX_GET, lib_get);
+REFUSED(ctx_enum, WFP_IPSEC_IOC_CTX_ENUM, lib_enum);
+REFUSED(ctx_set_spi, WFP_IPSEC_IOC_CTX_SET_SPI, lib_setspi);
+REFUSED(ctx_get_spi, WFP_IPSEC_IOC_CTX_GET_SPI, lib_getspi);
+REFUSED(ctx_set_selectors, WFP_IPSEC_IOC_CTX_SET_SELECTORS, lib_selectors);
+REFUSED(ctx_add_inbound, WFP_IPSEC_IOC_CTX_ADD_INBOUND, lib_addin);
+REFUSED(ctx_add_outbound, WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, lib_addout);
+REFUSED(ctx_get_sa, WFP_IPSEC_IOC_CTX_GET_SA, lib_get);
+REFUSED(ctx_expire, WFP_IPSEC_IOC_CTX_EXPIRE, lib_expire);
+REFUSED(subscribe, WFP_IPSEC_IOC_SUBSCRIBE, lib_subscribe);
 /* Needs no right: a session can only name its own subscriptions. */
 DENIED(unsubscribe, WFP_IPSEC_IOC_UNSUBSCRIBE, ENOENT, NULL, 0);
-DENIED(stats, WFP_IPSEC_IOC_STATS, EACCES, lib_stats, ERROR_ACCESS_DENIED);
-DENIED(ctx_update, WFP_IPSEC_IOC_CTX_UPDATE, EACCES, lib_update,
-       ERROR_ACCESS_DENIED);
-DENIED(rights_get, WFP_IPSEC_IOC_RIGHTS_GET, EACCES, lib_rights_get,
-       ERROR_ACCESS_DENIED);
+REFUSED(stats, WFP_IPSEC_IOC_STATS, lib_stats);
+REFUSED(ctx_update, WFP_IPSEC_IOC_CTX_UPDATE, lib_update);
+REFUSED(rights_get, WFP_IPSEC_IOC_RIGHTS_GET, lib_rights_get);
 DENIED(rights_set, WFP_IPSEC_IOC_RIGHTS_SET, EPERM, lib_rights_set,
        ERROR_ACCESS_DENIED);
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
@@ -664,6 +601,8 @@ FIXTURE_SETUP(denied)
 	/* One context in every state a command could act on. */
 	ASSERT_EQ(key_ctx(self->h, R_CREATED, 0, 0, KEY_A, KEY_A, ST_CREATED,
 			  &self->t.created), 0);
+	self->t.created2 = self->t.created;
+	self->t.r_created = self->t.r_created2 = R_CREATED;
 	ASSERT_EQ(key_ctx(self->h, R_SPI_SET, 0x1001, 0, KEY_A, KEY_A,
 			  ST_SPI_SET, &self->t.spi_set), 0);
 	self->t.spi_set_spi = 0x1001;
@@ -671,6 +610,7 @@ FIXTURE_SETUP(denied)
 			  ST_INBOUND, &self->t.inbound), 0);
 	ASSERT_EQ(key_ctx(self->h, R_COMPLETE, 0x1003, 0x2003, KEY_A, KEY_A,
 			  ST_COMPLETE, &self->t.complete), 0);
+	self->t.doomed = self->t.complete;
 	/* The administrator listens on a raw session of its own. */
 	self->fd = wfp_session(_metadata);
 	memset(&sub, 0, sizeof(sub));
@@ -725,7 +665,7 @@ static int denied_child(void *arg)
 	if (a->v->cmd != WFP_IPSEC_IOC_HELLO &&
 	    (wfp_info(fd, &info) || info.rights))
 		return 13;
-	build_arg(a->v->cmd, a->t, buf.b);
+	cmd_arg(a->v->cmd, a->t, buf.b);
 	if (a->v->cmd == CMD_READ) {
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		err = read(fd, buf.b, sizeof(buf.b)) < 0 ? errno : 0;
@@ -807,7 +747,6 @@ static int nobody_opens(void *arg)
 {
 	HANDLE h = (HANDLE)1;
 
-	(void)arg;
 	if (become_nobody())
 		return 10;
 	if (wfp_open() >= 0 || errno != EACCES)
@@ -1136,17 +1075,6 @@ static long find_kernel_ptr(const void *buf, size_t len, size_t skip,
 	return -1;
 }
 
-static bool zero(const void *p, size_t len)
-{
-	const __u8 *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static bool all_bytes(const void *p, size_t len, __u8 v)
 {
 	const __u8 *b = p;
@@ -1232,8 +1160,8 @@ static void expect_clean(struct __test_metadata *_metadata, const char *what,
 	EXPECT_EQ(off, -1) TH_LOG("%s: kernel-like word at offset %ld", what,
 				  off);
 	for (i = 0; i < nres; i++)
-		EXPECT_TRUE(zero((const __u8 *)buf + reserved[i][0],
-				 reserved[i][1]))
+		EXPECT_TRUE(all_bytes((const __u8 *)buf + reserved[i][0],
+				      reserved[i][1], 0))
 			TH_LOG("%s: reserved bytes at %zu not zero", what,
 			       reserved[i][0]);
 }
@@ -1612,91 +1540,6 @@ TEST_F(leak, event_read)
 	}
 }
 
-/* The contexts a command of replies_stay_in_their_structure acts on. */
-struct leak_objs {
-	UINT64 created, created2, spi_set, inbound, complete, doomed, sub;
-	UINT32 spi_set_spi, r_created, r_created2;
-};
-
-/* A valid argument for cmd in the first size bytes of buf. */
-static void leak_arg(unsigned long cmd, const struct leak_objs *o, void *buf)
-{
-	static struct wfp_ipsec_ctx_info entries[16];
-	union {
-		struct wfp_ipsec_hello hello;
-		struct wfp_ipsec_ctx_create cr;
-		struct wfp_ipsec_ctx_id id;
-		struct wfp_ipsec_ctx_info info;
-		struct wfp_ipsec_ctx_enum e;
-		struct wfp_ipsec_spi spi;
-		struct wfp_ipsec_selectors sel;
-		struct wfp_ipsec_ctx_add add;
-		struct wfp_ipsec_ctx_sa sa;
-		struct wfp_ipsec_ctx_update upd;
-		struct wfp_ipsec_rights r;
-	} *u = buf;
-
-	memset(buf, 0, _IOC_SIZE(cmd));
-	switch (cmd) {
-	case WFP_IPSEC_IOC_HELLO:
-		u->hello.abi_version = WFP_IPSEC_ABI_VERSION;
-		break;
-	case WFP_IPSEC_IOC_CTX_CREATE:
-		ktraffic(&u->cr.traffic, V4(10, 0, 7, 9));
-		break;
-	case WFP_IPSEC_IOC_CTX_GET:
-		u->info.id = o->complete;
-		break;
-	case WFP_IPSEC_IOC_CTX_ENUM:
-		u->e.entries = (__u64)(uintptr_t)entries;
-		u->e.max_entries = 16;
-		break;
-	case WFP_IPSEC_IOC_CTX_SET_SELECTORS:
-		u->sel.id = o->created;
-		break;
-	case WFP_IPSEC_IOC_CTX_SET_SPI:
-	case WFP_IPSEC_IOC_CTX_GET_SPI:
-		u->spi.id = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? o->created :
-							       o->created2;
-		ktraffic(&u->spi.inbound, cmd == WFP_IPSEC_IOC_CTX_SET_SPI ?
-			 o->r_created : o->r_created2);
-		u->spi.spi = cmd == WFP_IPSEC_IOC_CTX_SET_SPI ? 0x8001 : 0;
-		break;
-	case WFP_IPSEC_IOC_CTX_ADD_INBOUND:
-		kadd_gcm(&u->add, o->spi_set, o->spi_set_spi, KEY_A);
-		break;
-	case WFP_IPSEC_IOC_CTX_ADD_OUTBOUND:
-		kadd_gcm(&u->add, o->inbound, 0x8102, KEY_A);
-		break;
-	case WFP_IPSEC_IOC_CTX_GET_SA:
-		u->sa.id = o->complete;
-		break;
-	case WFP_IPSEC_IOC_CTX_UPDATE:
-		u->upd.id = o->complete;
-		u->upd.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
-		u->upd.mm_sa_id[0] = 7;
-		break;
-	case WFP_IPSEC_IOC_CTX_EXPIRE:
-		u->id.id = o->complete;
-		break;
-	case WFP_IPSEC_IOC_CTX_DELETE:
-		u->id.id = o->doomed;
-		break;
-	case WFP_IPSEC_IOC_UNSUBSCRIBE:
-		u->id.id = o->sub;
-		break;
-	case WFP_IPSEC_IOC_RIGHTS_SET:
-		u->r.count = 1;
-		u->r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
-		u->r.grants[0].id = 4321;
-		u->r.grants[0].rights = WFP_IPSEC_RIGHT_ENUM;
-		break;
-	default:
-		/* SESSION_GET, STATS, RIGHTS_GET, SUBSCRIBE (any traffic) */
-		break;
-	}
-}
-
 /*
  * Every command, successful, with guard bytes after its structure: the
  * module writes neither past the structure nor, for the commands without
@@ -1720,7 +1563,7 @@ TEST_F(leak, replies_stay_in_their_structure)
 		__u64 align;
 		__u8 b[ARGMAX + 64];
 	} buf, before;
-	struct leak_objs o;
+	struct targets o;
 	unsigned int i;
 	size_t size;
 	int fd, rc;
@@ -1746,7 +1589,7 @@ TEST_F(leak, replies_stay_in_their_structure)
 		size = _IOC_SIZE(cmds[i]);
 		ASSERT_LE(size, ARGMAX);
 		memset(buf.b, 0xa5, sizeof(buf.b));
-		leak_arg(cmds[i], &o, buf.b);
+		cmd_arg(cmds[i], &o, buf.b);
 		memcpy(before.b, buf.b, sizeof(buf.b));
 		fd = cmds[i] == WFP_IPSEC_IOC_HELLO ? wfp_open() : self->fd;
 		ASSERT_GE(fd, 0);

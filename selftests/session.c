@@ -328,7 +328,6 @@ static int check_no_cap_no_rights(void *arg)
 	struct wfp_ipsec_session_info info;
 	int fd;
 
-	(void)arg;
 	if (drop_cap_net_admin())
 		return 10;
 	/* Opening is allowed (FWPM_ACTRL_OPEN); the session holds nothing. */
@@ -349,7 +348,6 @@ TEST(no_cap_net_admin_no_rights)
 
 static int check_nobody_cannot_open(void *arg)
 {
-	(void)arg;
 	if (become_nobody())
 		return 10;
 	if (wfp_open() >= 0)
@@ -394,13 +392,11 @@ static int open_shared_node_rights(bool own_namespaces)
 
 static int nobody_in_own_userns(void *arg)
 {
-	(void)arg;
 	return open_shared_node_rights(true);
 }
 
 static int nobody_in_init_ns(void *arg)
 {
-	(void)arg;
 	return open_shared_node_rights(false);
 }
 

@@ -34,7 +34,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 #define SPI_MIN_PATH	"/proc/sys/net/wfp_ipsec/spi_min"
 #define SPI_MAX_PATH	"/proc/sys/net/wfp_ipsec/spi_max"
@@ -53,7 +53,6 @@
 #define MANY		wfp_scaled(10000)
 
 /* ------------------------------------------------------------ addresses */
-
 
 /*
  * Text addresses of peer n: this host is 192.0.2.1 / 2001:db8::1, the
@@ -193,22 +192,11 @@ out:
 		close(f->parent_ns);
 }
 
-static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
-					  struct fx *f, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
-	return info;
-}
-
 /* The context has no SPI and GetById shows no inbound SA. */
 static void expect_created(struct __test_metadata *_metadata, struct fx *f,
 			   UINT64 id)
 {
-	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 	IPSEC_SA_CONTEXT1 *c = NULL;
 
 	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_CREATED);
@@ -221,7 +209,7 @@ static void expect_created(struct __test_metadata *_metadata, struct fx *f,
 static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f,
 			   UINT64 id, UINT32 spi)
 {
-	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f, id);
+	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 
 	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_SPI_SET);
 	EXPECT_EQ(info.inbound_spi, spi);
@@ -516,7 +504,7 @@ TEST_F(spi, udp_encapsulation_recorded)
 	f->g.inboundUdpEncapsulation = &encap;
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
-	info = ctx_info(_metadata, f, f->id);
+	info = ctx_info(_metadata, f->fd, f->id);
 	EXPECT_EQ(info.spi_flags, WFP_IPSEC_SPI_F_UDP_ENCAP);
 	EXPECT_EQ(info.encap_local_port, htons(4500));
 	EXPECT_EQ(info.encap_remote_port, htons(4501));
@@ -576,43 +564,30 @@ static void expect_both_fail(struct __test_metadata *_metadata, struct fx *f,
 	expect_untouched(_metadata, f, 0);
 }
 
-TEST_F(spi, getspi_ip_version_differs_from_traffic)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+/* A test: f's valid GETSPI, changed by the statements, fails with rc. */
+#define GETSPI_FAILS(name, rc, ...)					\
+	TEST_F(spi, name)						\
+	{								\
+		struct fx *f = &self->f;				\
+		IPSEC_GETSPI1 g = f->g;					\
+									\
+		__VA_ARGS__;						\
+		expect_both_fail(_metadata, f, &g, rc);			\
+	}
 
-	g.ipVersion = FWP_IP_VERSION_V6;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+GETSPI_FAILS(getspi_ip_version_differs_from_traffic, FWP_E_TRAFFIC_MISMATCH,
+	     g.ipVersion = FWP_IP_VERSION_V6);
 
-TEST_F(spi, local_address_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(local_address_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.localV4Address++);
 
-	g.inboundIpsecTraffic.localV4Address++;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+GETSPI_FAILS(remote_address_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.remoteV4Address++);
 
-TEST_F(spi, remote_address_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundIpsecTraffic.remoteV4Address++;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
-
-TEST_F(spi, addresses_swapped)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
-
-	/* The inbound traffic names this host as local, like the context. */
-	g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
-	g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+/* The inbound traffic names this host as local, like the context. */
+GETSPI_FAILS(addresses_swapped, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
+	     g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address);
 
 TEST_F(spi, ip_version_differs_from_context)
 {
@@ -627,54 +602,24 @@ TEST_F(spi, ip_version_differs_from_context)
 	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
 }
 
-TEST_F(spi, traffic_type_differs_from_context)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(traffic_type_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
+	     g.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL);
 
-	g.inboundIpsecTraffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
-}
+/* As for Create (contexts.rst). */
+GETSPI_FAILS(inbound_traffic_malformed, FWP_E_INVALID_ENUMERATOR,
+	     g.inboundIpsecTraffic.ipVersion = 7; g.ipVersion = 7);
 
-TEST_F(spi, inbound_traffic_malformed)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(inbound_traffic_zero_address, FWP_E_INVALID_PARAMETER,
+	     g.inboundIpsecTraffic.remoteV4Address = 0);
 
-	/* As for Create (contexts.rst). */
-	g.inboundIpsecTraffic.ipVersion = 7;
-	g.ipVersion = 7;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_ENUMERATOR);
-}
+static IPSEC_V4_UDP_ENCAPSULATION0 no_local_port = { 0, 4500 };
+static IPSEC_V4_UDP_ENCAPSULATION0 no_remote_port = { 4500, 0 };
 
-TEST_F(spi, inbound_traffic_zero_address)
-{
-	struct fx *f = &self->f;
-	IPSEC_GETSPI1 g = f->g;
+GETSPI_FAILS(udp_encap_zero_local_port, FWP_E_INVALID_PARAMETER,
+	     g.inboundUdpEncapsulation = &no_local_port);
 
-	g.inboundIpsecTraffic.remoteV4Address = 0;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
-
-TEST_F(spi, udp_encap_zero_local_port)
-{
-	struct fx *f = &self->f;
-	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 0, 4500 };
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundUdpEncapsulation = &encap;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
-
-TEST_F(spi, udp_encap_zero_remote_port)
-{
-	struct fx *f = &self->f;
-	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 0 };
-	IPSEC_GETSPI1 g = f->g;
-
-	g.inboundUdpEncapsulation = &encap;
-	expect_both_fail(_metadata, f, &g, FWP_E_INVALID_PARAMETER);
-}
+GETSPI_FAILS(udp_encap_zero_remote_port, FWP_E_INVALID_PARAMETER,
+	     g.inboundUdpEncapsulation = &no_remote_port);
 
 TEST_F(spi, spi_zero)
 {
@@ -760,37 +705,47 @@ TEST_F(spi, deleted_id)
 	expect_untouched(_metadata, f, 0);
 }
 
+/* The main context as another session names it, and what it must get. */
 struct foreign {
 	UINT64 id;
 	IPSEC_GETSPI1 g;
+	DWORD want;
+	bool own_ns;		/* in a namespace of its own: no SA there */
 };
 
-static int spi_from_new_netns(void *arg)
+/*
+ * SetSpi0 and GetSpi1 of fo's context from a new engine: both fail with
+ * fo->want.  The exit code says which check failed.
+ */
+static int foreign_calls(const struct foreign *fo)
 {
-	struct foreign *fo = arg;
 	IPSEC_SA_SPI spi = 0;
 	HANDLE h;
 	int ret = 0;
 
-	if (unshare(CLONE_NEWNET))
-		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 11;
-	if (IPsecSaContextSetSpi0(h, fo->id, &fo->g, SPI_A) != FWP_E_NOT_FOUND)
+	if (IPsecSaContextSetSpi0(h, fo->id, &fo->g, SPI_A) != fo->want)
 		ret = 12;
-	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) !=
-		 FWP_E_NOT_FOUND)
+	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) != fo->want)
 		ret = 13;
-	else if (sa_count(-1) != 0)
+	else if (fo->own_ns && sa_count(-1) != 0)
 		ret = 14;
 	FwpmEngineClose0(h);
 	return ret;
 }
 
+static int spi_from_new_netns(void *arg)
+{
+	return unshare(CLONE_NEWNET) ? 10 : foreign_calls(arg);
+}
+
 TEST_F(spi, other_namespace_id)
 {
 	struct fx *f = &self->f;
-	struct foreign fo = { .id = f->id, .g = f->g };
+	struct foreign fo = {
+		.id = f->id, .g = f->g, .want = FWP_E_NOT_FOUND, .own_ns = true,
+	};
 
 	EXPECT_EQ(run_in_child(spi_from_new_netns, &fo), 0);
 	expect_untouched(_metadata, f, 0);
@@ -941,29 +896,15 @@ TEST_F(spi, get_spi_twice)
 
 static int spi_without_cap_net_admin(void *arg)
 {
-	struct foreign *fo = arg;
-	IPSEC_SA_SPI spi = 0;
-	HANDLE h;
-	int ret = 0;
-
-	if (drop_cap_net_admin())
-		return 10;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
-		return 11;
-	if (IPsecSaContextSetSpi0(h, fo->id, &fo->g, SPI_A) !=
-	    ERROR_ACCESS_DENIED)
-		ret = 12;
-	else if (IPsecSaContextGetSpi1(h, fo->id, &fo->g, &spi) !=
-		 ERROR_ACCESS_DENIED)
-		ret = 13;
-	FwpmEngineClose0(h);
-	return ret;
+	return drop_cap_net_admin() ? 10 : foreign_calls(arg);
 }
 
 TEST_F(spi, session_without_cap_net_admin)
 {
 	struct fx *f = &self->f;
-	struct foreign fo = { .id = f->id, .g = f->g };
+	struct foreign fo = {
+		.id = f->id, .g = f->g, .want = ERROR_ACCESS_DENIED,
+	};
 
 	EXPECT_EQ(run_in_child(spi_without_cap_net_admin, &fo), 0);
 	expect_untouched(_metadata, f, 0);
@@ -1900,7 +1841,6 @@ static int reservations_in_new_netns(void *arg)
 	HANDLE h;
 	int i;
 
-	(void)arg;
 	if (unshare(CLONE_NEWNET))
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
@@ -1951,7 +1891,7 @@ static void raw_req(struct __test_metadata *_metadata, struct fx *f,
 {
 	memset(r, 0, sizeof(*r));
 	r->id = f->id;
-	r->inbound = ctx_info(_metadata, f, f->id).traffic;
+	r->inbound = ctx_info(_metadata, f->fd, f->id).traffic;
 	r->spi = SPI_A;
 }
 
@@ -1960,6 +1900,13 @@ static void raw_expect(struct __test_metadata *_metadata, struct fx *f,
 {
 	EXPECT_EQ(wfp_test_ioctl(f->fd, cmd, r), err);
 }
+
+/* r: the valid request, changed by the statements, SET refused with err. */
+#define SET_REFUSED(err, ...) do {					\
+		raw_req(_metadata, f, &r);				\
+		__VA_ARGS__;						\
+		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, err); \
+	} while (0)
 
 TEST_F(spi, raw_valid_request_control)
 {
@@ -1977,9 +1924,7 @@ TEST_F(spi, raw_reserved0)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.reserved0 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.reserved0 = 1);
 	r.spi = 0;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -1992,9 +1937,7 @@ TEST_F(spi, raw_reserved)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(r.reserved) / sizeof(r.reserved[0]); i++) {
-		raw_req(_metadata, f, &r);
-		r.reserved[i] = 1ULL << 63;
-		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+		SET_REFUSED(-EINVAL, r.reserved[i] = 1ULL << 63);
 		r.spi = 0;
 		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
 	}
@@ -2006,12 +1949,8 @@ TEST_F(spi, raw_inbound_traffic_reserved)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.inbound.reserved0 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	raw_req(_metadata, f, &r);
-	r.inbound.reserved1 = 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.inbound.reserved0 = 1);
+	SET_REFUSED(-EINVAL, r.inbound.reserved1 = 1);
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2020,9 +1959,7 @@ TEST_F(spi, raw_unknown_flags)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.flags = 1U << 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.flags = 1U << 1);
 	r.flags = 1U << 31;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -2033,12 +1970,8 @@ TEST_F(spi, raw_encap_ports_without_flag)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.encap_local_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	raw_req(_metadata, f, &r);
-	r.encap_remote_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.encap_local_port = htons(4500));
+	SET_REFUSED(-EINVAL, r.encap_remote_port = htons(4500));
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2047,10 +1980,8 @@ TEST_F(spi, raw_encap_flag_zero_port)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
-	r.encap_local_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
+			     r.encap_local_port = htons(4500));
 	expect_untouched(_metadata, f, 0);
 }
 
@@ -2067,7 +1998,7 @@ TEST_F(spi, raw_encap_flag_ipv6)
 	id6 = ctx_create(_metadata, f, &t);
 	memset(&r, 0, sizeof(r));
 	r.id = id6;
-	r.inbound = ctx_info(_metadata, f, id6).traffic;
+	r.inbound = ctx_info(_metadata, f->fd, id6).traffic;
 	r.spi = SPI_B;
 	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 	r.encap_local_port = htons(4500);
@@ -2098,9 +2029,7 @@ TEST_F(spi, raw_set_spi_below_256)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.spi = 0;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	SET_REFUSED(-EINVAL, r.spi = 0);
 	r.spi = 255;
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
 	expect_untouched(_metadata, f, 0);
@@ -2111,15 +2040,9 @@ TEST_F(spi, raw_traffic_mismatch_exdev)
 	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	r.inbound.remote_addr[3] ^= 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
-	raw_req(_metadata, f, &r);
-	r.inbound.local_addr[3] ^= 1;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
-	raw_req(_metadata, f, &r);
-	r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EXDEV);
+	SET_REFUSED(-EXDEV, r.inbound.remote_addr[3] ^= 1);
+	SET_REFUSED(-EXDEV, r.inbound.local_addr[3] ^= 1);
+	SET_REFUSED(-EXDEV, r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL);
 	raw_req(_metadata, f, &r);
 	r.spi = 0;
 	r.inbound.remote_addr[3] ^= 1;

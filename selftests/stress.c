@@ -62,7 +62,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 #include "wfp_xfrm.h"
 
 #define REQID_MIN	0x40000000U
@@ -96,12 +96,6 @@
 #define PRIV_MAX	24	/* live private contexts per thread */
 #define SLOTS		32	/* shared contexts per process */
 #define STALE_MAX	8	/* deleted ids a thread remembers */
-
-#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
-#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
-#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
-#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
 
 enum op {
 	OP_CREATE, OP_SETSPI, OP_GETSPI, OP_ADDIN, OP_ADDOUT, OP_UPDATE,
@@ -183,13 +177,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *code_name(DWORD rc)
-{
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
 /* ------------------------------------------------------------ keying */
 
 struct bundle {
@@ -214,20 +201,11 @@ static void bundle_init(struct bundle *s, UINT32 spi, UINT32 seed)
 	s->b.ipVersion = FWP_IP_VERSION_V4;
 }
 
-static void traffic_v4(IPSEC_TRAFFIC1 *t, UINT32 remote)
-{
-	memset(t, 0, sizeof(*t));
-	t->ipVersion = FWP_IP_VERSION_V4;
-	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	t->localV4Address = LOCAL_V4;
-	t->remoteV4Address = remote;
-}
-
 static DWORD do_create(HANDLE h, UINT32 remote, UINT64 *id)
 {
 	IPSEC_TRAFFIC1 t;
 
-	traffic_v4(&t, remote);
+	traffic_v4(&t, false, LOCAL_V4, remote);
 	return IPsecSaContextCreate1(h, &t, NULL, NULL, id);
 }
 
@@ -240,7 +218,7 @@ static DWORD do_spi(HANDLE h, UINT64 id, UINT32 remote, UINT32 spi,
 	DWORD rc;
 
 	memset(&g, 0, sizeof(g));
-	traffic_v4(&g.inboundIpsecTraffic, remote);
+	traffic_v4(&g.inboundIpsecTraffic, false, LOCAL_V4, remote);
 	g.ipVersion = FWP_IP_VERSION_V4;
 	if (spi) {
 		rc = IPsecSaContextSetSpi0(h, id, &g, spi);
@@ -280,14 +258,6 @@ static DWORD do_update(HANDLE h, UINT64 id, bool encap, UINT64 mmsa)
 	d[1].saBundle.mmSaId = mmsa;
 	return IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION |
 				     IPSEC_SA_BUNDLE_UPDATE_MM_SA_ID, &c);
-}
-
-/* The raw CTX_GET of a context; 0 or -errno. */
-static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
 /* ------------------------------------------------------------ workers */
@@ -1036,21 +1006,6 @@ static int lib_enum_all(HANDLE h, UINT64 **ids)
 	return (int)n;
 }
 
-/* ------------------------------------------------------- module bits */
-
-static int write_param(const char *path, int v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%d\n", v) > 0 ? 0 : -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* ================================================= FIXTURE stress */
 
 FIXTURE(stress) {
@@ -1070,7 +1025,7 @@ FIXTURE_SETUP(stress)
 	/* Expired contexts keep their inbound SA through the checks; the
 	 * setting is the namespace's, gone with it.
 	 */
-	ASSERT_EQ(write_param(GRACE_PATH, 3600), 0);
+	ASSERT_EQ(write_str(GRACE_PATH, "3600"), 0);
 	self->pa_len = sizeof(struct parea) * MAX_PROCS;
 	self->pa = mmap(NULL, self->pa_len, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1530,33 +1485,6 @@ static int load_process(struct load *l, int ready)
 		pause();
 }
 
-/*
- * Objects in use in a slab cache: its per-CPU slabs flushed by a shrink
- * first, so /proc/slabinfo's active count is exact.  -1 if unknown.
- */
-static long slab_active(const char *cache)
-{
-	char path[128], name[64], line[512];
-	long active = -1, v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
-	f = fopen(path, "w");
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &v) == 2 &&
-		    !strcmp(name, cache))
-			active = v;
-	fclose(f);
-	return active;
-}
-
 /* The count once it stops moving (RCU frees of earlier tests land). */
 static long slab_settled(const char *cache)
 {
@@ -1671,18 +1599,6 @@ static double wait_netns_gone(int secs)
 	return r ? -1 : now_s() - t0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 struct kill_report {
 	int rounds;
 	double gone_s[8];	/* how long each namespace took to go */
@@ -1709,7 +1625,7 @@ static int kill_manager(struct kill_report *rep, struct load *l, long refs)
 	if (unshare(CLONE_NEWUSER))
 		return rep->step = 1;
 	/* The limit applies to namespaces owned by this user namespace. */
-	if (write_file("/proc/sys/user/max_net_namespaces", "1\n"))
+	if (write_str("/proc/sys/user/max_net_namespaces", "1\n"))
 		return rep->step = 2;
 	for (round = 0; round < rep->rounds; round++) {
 		if (pipe(pfd))
@@ -1956,12 +1872,6 @@ struct lib_closer {
 	int step;
 };
 
-static void CALLBACK ignore_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 /* Library calls on an engine until it is closed: each succeeds, or the
  * handle is invalid.
  */
@@ -2023,7 +1933,7 @@ TEST_F_TIMEOUT(teardown, engine_close_during_call, 300)
 					  &c.h), 0);
 		/* Its event thread must stop with it too. */
 		memset(&s, 0, sizeof(s));
-		ASSERT_EQ(IPsecSaContextSubscribe0(c.h, &s, ignore_event, NULL,
+		ASSERT_EQ(IPsecSaContextSubscribe0(c.h, &s, no_event, NULL,
 						   &ev), 0);
 		ASSERT_EQ(IPsecSaContextCreateEnumHandle0(c.h, NULL, &c.en), 0);
 		ASSERT_EQ(pthread_create(&tid, NULL, lib_caller, &c), 0);
@@ -2077,7 +1987,6 @@ static void CALLBACK count_delivered(void *ctx,
 {
 	struct unsub_race *r = ctx;
 
-	(void)c;
 	__atomic_fetch_add(&r->delivered, 1, __ATOMIC_RELAXED);
 }
 

@@ -26,40 +26,26 @@ static const char *const names[] = {
 
 /* ------------------------------------------------------------ files */
 
-static int read_ull(const char *path, unsigned long long *v)
+/* The number in file name of dir, or -1. */
+static long long read_num(const char *dir, const char *name)
 {
-	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char path[128], buf[32];
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
-	*v = strtoull(buf, NULL, 0);
-	return 0;
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	if (read_str(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	return (long long)strtoull(buf, NULL, 0);
 }
 
 /* The sysctl `name` of the caller's namespace, or -1. */
 static long long get(const char *name)
 {
-	char path[128];
-	unsigned long long v;
-
-	snprintf(path, sizeof(path), SYSCTL "%s", name);
-	return read_ull(path, &v) ? -1 : (long long)v;
+	return read_num(SYSCTL, name);
 }
 
 static long long param(const char *name)
 {
-	char path[128];
-	unsigned long long v;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	return read_ull(path, &v) ? -1 : (long long)v;
+	return read_num(PARAMS, name);
 }
 
 static int write_fd(int fd, const char *s)
@@ -71,15 +57,9 @@ static int write_fd(int fd, const char *s)
 static int put_str(const char *name, const char *s)
 {
 	char path[128];
-	int fd, ret;
 
 	snprintf(path, sizeof(path), SYSCTL "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write_fd(fd, s);
-	close(fd);
-	return ret;
+	return write_str(path, s);
 }
 
 static int put(const char *name, unsigned long long v)
@@ -329,7 +309,6 @@ TEST(namespaces_do_not_share_values)
 
 static int userns_root_writes(void *arg)
 {
-	(void)arg;
 	if (become_userns_root())
 		return 10;
 	if (put("event_queue_len", 5) || get("event_queue_len") != 5)
@@ -379,7 +358,6 @@ static int root_without_cap_writes(void *arg)
 {
 	int fd;
 
-	(void)arg;
 	if (drop_cap_net_admin())
 		return 10;
 	fd = open_sysctl("max_contexts", O_WRONLY);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A session's contexts as the device shows them, one ioctl away from the
+ * library, for the selftests.  Harness-free (0/-errno or a value, the
+ * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
+ * ctx_count, traffic_v4; and no_event, code_name, slab_active, which
+ * belong in wfp_util.h (not ours to edit).  ctx_info() takes _metadata:
+ * its point is to EXPECT the read to succeed and hand back the fields.
+ */
+#ifndef WFP_CTX_H
+#define WFP_CTX_H
+
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+
+#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
+#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
+#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
+#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
+#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
+
+/* The raw CTX_GET of a context; 0 or -errno. */
+static inline int raw_get(int fd, __u64 id, struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = id;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+}
+
+static inline int raw_delete(int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_id d = { .id = id };
+
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+}
+
+/* The context's state, or -errno (-ENOENT once it is gone). */
+static inline int ctx_state(int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+	int ret = raw_get(fd, id, &info);
+
+	return ret ? ret : (int)info.state;
+}
+
+/* The context's CTX_GET fields; a failed read fails the test. */
+static inline struct wfp_ipsec_ctx_info
+ctx_info(struct __test_metadata *_metadata, int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	EXPECT_EQ(raw_get(fd, id, &info), 0);
+	return info;
+}
+
+/*
+ * Ids of the contexts of the session's namespace that a CTX_ENUM template
+ * selects (NULL: all), up to max stored in ids; the count, or -errno.
+ */
+static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
+				__u64 *ids, long max)
+{
+	struct wfp_ipsec_ctx_info *buf;
+	struct wfp_ipsec_ctx_enum e;
+	long n = 0;
+	int ret;
+	__u32 i;
+
+	buf = calloc(WFP_IPSEC_ENUM_MAX, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	if (tmpl)
+		e = *tmpl;
+	else
+		memset(&e, 0, sizeof(e));
+	e.cursor = 0;
+	do {
+		e.entries = (uintptr_t)buf;
+		e.max_entries = WFP_IPSEC_ENUM_MAX;
+		e.count = 0;
+		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
+		for (i = 0; !ret && i < e.count; i++, n++)
+			if (ids && n < max)
+				ids[n] = buf[i].id;
+	} while (!ret && e.count == e.max_entries);
+	free(buf);
+	return ret ? ret : n;
+}
+
+/* How many contexts the session's namespace holds, or -errno. */
+static inline long ctx_count(int fd)
+{
+	return raw_enum_ids(fd, NULL, NULL, 0);
+}
+
+/* An IPv4 traffic, addresses host-order as IPSEC_TRAFFIC1 keeps them. */
+static inline void traffic_v4(IPSEC_TRAFFIC1 *t, bool tunnel, UINT32 local,
+			      UINT32 remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V4;
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	t->localV4Address = local;
+	t->remoteV4Address = remote;
+}
+
+/* A subscription's callback for when the events do not matter. */
+static inline void CALLBACK no_event(void *ctx,
+				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
+{
+}
+
+/* A Windows code's name, for logs. */
+static inline const char *code_name(DWORD rc)
+{
+	const char *n = WfpIpsecErrorName(rc);
+
+	return n ? n : "?";
+}
+
+/*
+ * Active objects of a slab cache, after asking it to shrink (else per-cpu
+ * free objects count as active), or -1.  A cache merged into another has
+ * no row of its own: the row of the cache its sysfs link points to.
+ */
+static inline long slab_active(const char *cache)
+{
+	char path[192], target[256], other[256], line[512], name[128];
+	long active = -1, n;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", cache);
+	len = readlink(path, target, sizeof(target) - 1);
+	target[len < 0 ? 0 : len] = 0;
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
+	write_str(path, "1");
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (active == -1 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
+			continue;
+		if (!strcmp(name, cache)) {
+			active = n;
+			break;
+		}
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+		len = readlink(path, other, sizeof(other) - 1);
+		if (len < 0 || !target[0])
+			continue;
+		other[len] = 0;
+		if (!strcmp(other, target))
+			active = n;
+	}
+	fclose(f);
+	return active;
+}
+
+#endif /* WFP_CTX_H */
