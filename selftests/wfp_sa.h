@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The two-namespace fixture of the tests that key real SAs (sa, lifecycle,
+ * manage).  Side A - the test process, in a network namespace of its own -
+ * is keyed through libwfpipsec only; side B, a peer namespace joined to
+ * it by a veth pair, is keyed with plain `ip xfrm` commands, as in
+ * lib/examples/demo.sh.  Without ENV_PEER only side A's namespace and
+ * engine exist.  The keys both sides derive from a seed are here too.
+ *
+ * Functions taking struct __test_metadata ASSERT: building the fixture
+ * is their point, a test cannot go on without it.  The others return a
+ * status (a shell exit status, -1, or a Windows code) for the caller to
+ * judge.  A program adds members of its own to struct env by defining
+ * ENV_PRIVATE before including this header.
+ */
+#ifndef WFP_SA_H
+#define WFP_SA_H
+
+#include <netinet/udp.h>
+#include <poll.h>
+#include <signal.h>
+
+#include <wfpipsec.h>
+
+#include "wfp_test.h"
+#include "wfp_xfrm.h"
+
+#define ENV_MAX_IDS	64
+#define ENV_MAX_KIDS	4
+
+/* Fixed MACs, so both sides get static neighbour entries. */
+#define MAC_A		"02:00:00:00:00:0a"
+#define MAC_B		"02:00:00:00:00:0b"
+
+/* Side A's and B's veth addresses; ENV_SECOND adds A2 and B2. */
+#define A1		"10.1.0.1"
+#define B1		"10.1.0.2"
+#define A2		"10.1.1.1"
+#define B2		"10.1.1.2"
+
+/* env_setup()'s flags. */
+#define ENV_PEER	0x01	/* side B over veth */
+#define ENV_V6		0x02	/* endpoints fd00:1::1 and fd00:1::2 */
+#define ENV_TUNNEL	0x04	/* tunnel mode between 10.2.1.0/24, 10.2.2.0/24 */
+#define ENV_NATT	0x08	/* both sides' ESP-in-UDP sockets, port 4500 */
+#define ENV_SECOND	0x10	/* a second address pair: A2, B2 */
+
+/* Which keys of a context: the SA B sends with (DIR_IN) or A does. */
+#define DIR_OUT		0
+#define DIR_IN		1
+
+/* AES-GCM-128: 16 bytes of key and 4 of salt, one blob. */
+#define GCM_KEYLEN	20
+
+struct env {
+	HANDLE h;		/* side A's engine */
+	int fd;			/* its descriptor, for raw ioctls */
+	int bns;		/* side B's namespace, -1 without a peer */
+	char bname[32];		/* its name until the veth pair exists */
+	bool v6, tunnel, natt;
+	int proto;		/* IPPROTO_ESP or IPPROTO_AH, of B's keying */
+	/*
+	 * Outer (endpoint) addresses, the hosts traffic runs between, and
+	 * the selectors' subnets with their prefix length.
+	 */
+	const char *a_out, *b_out, *a_host, *b_host, *a_sel, *b_sel;
+	int plen;
+	UINT64 ids[ENV_MAX_IDS];	/* contexts to delete at teardown */
+	int nids;
+	pid_t kids[ENV_MAX_KIDS];	/* processes to kill at teardown */
+	int nkids;
+	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
+#ifdef ENV_PRIVATE
+	ENV_PRIVATE
+#endif
+};
+
+/* ------------------------------------------------------------ keys */
+
+/*
+ * len bytes of key from a seed and a salt (a direction, or which key of
+ * an SA): both sides derive the same ones.
+ */
+static void __attribute__((unused))
+key_fill(UINT8 *k, UINT32 len, unsigned int seed, unsigned int salt)
+{
+	UINT32 i;
+
+	for (i = 0; i < len; i++)
+		k[i] = (UINT8)(seed * 0x3b + salt * 0x65 + i * 0x1d + 1);
+}
+
+/* "0x..." of len bytes, "''" when there are none, for iproute2. */
+static char *__attribute__((unused))
+key_hex(const UINT8 *k, UINT32 len, char *buf)
+{
+	UINT32 i;
+
+	if (!len)
+		return strcpy(buf, "''");
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < len; i++)
+		sprintf(buf + 2 + 2 * i, "%02x", k[i]);
+	return buf;
+}
+
+/* An AES-GCM-128 IPSEC_SA_BUNDLE1 with its SA and key, in place. */
+struct gcm_sab {
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa;
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	UINT8 k[GCM_KEYLEN];
+};
+
+/* The key blob as cipher and auth key, as keying-demo.c gives it. */
+static void __attribute__((unused))
+gcm_sab_init(struct gcm_sab *s, UINT32 spi, unsigned int seed, int dir,
+	     const IPSEC_SA_LIFETIME0 *lt)
+{
+	memset(s, 0, sizeof(*s));
+	key_fill(s->k, GCM_KEYLEN, seed, dir);
+	gcm_sa_init(&s->sa, &s->ac, spi, s->k, GCM_KEYLEN);
+	s->ac.saAuthInformation.authKey = s->ac.saCipherInformation.cipherKey;
+	if (lt)
+		s->b.lifetime = *lt;
+	s->b.numSAs = 1;
+	s->b.saList = &s->sa;
+	s->b.ipVersion = FWP_IP_VERSION_V4;
+}
+
+/*
+ * Takes context id of traffic t from state `from` to state `to`
+ * (WFP_IPSEC_CTX_STATE_*) with the calls a keying module makes: SetSpi0,
+ * AddInbound1, AddOutbound1 with gcm_sab_init() bundles.  The first
+ * failing status, or ERROR_SUCCESS.
+ */
+static DWORD __attribute__((unused))
+gcm_advance(HANDLE h, UINT64 id, const IPSEC_TRAFFIC1 *t, int from, int to,
+	    UINT32 spi_in, UINT32 spi_out, unsigned int seed,
+	    const IPSEC_SA_LIFETIME0 *lt)
+{
+	struct gcm_sab s;
+	IPSEC_GETSPI1 g;
+	DWORD rc = ERROR_SUCCESS;
+
+	if (from < WFP_IPSEC_CTX_STATE_SPI_SET &&
+	    to >= WFP_IPSEC_CTX_STATE_SPI_SET) {
+		wfp_getspi_set(&g, t);
+		rc = IPsecSaContextSetSpi0(h, id, &g, spi_in);
+	}
+	if (!rc && from < WFP_IPSEC_CTX_STATE_INBOUND &&
+	    to >= WFP_IPSEC_CTX_STATE_INBOUND) {
+		gcm_sab_init(&s, spi_in, seed, DIR_IN, lt);
+		rc = IPsecSaContextAddInbound1(h, id, &s.b);
+	}
+	if (!rc && from < WFP_IPSEC_CTX_STATE_COMPLETE &&
+	    to >= WFP_IPSEC_CTX_STATE_COMPLETE) {
+		gcm_sab_init(&s, spi_out, seed, DIR_OUT, lt);
+		rc = IPsecSaContextAddOutbound1(h, id, &s.b);
+	}
+	return rc;
+}
+
+/* Create1 of traffic t, then gcm_advance() to `to`; *id once it exists. */
+static DWORD __attribute__((unused))
+gcm_ctx(HANDLE h, const IPSEC_TRAFFIC1 *t, int to, UINT32 spi_in,
+	UINT32 spi_out, unsigned int seed, const IPSEC_SA_LIFETIME0 *lt,
+	UINT64 *id)
+{
+	DWORD rc;
+
+	*id = 0;
+	rc = IPsecSaContextCreate1(h, t, NULL, NULL, id);
+	if (rc)
+		return rc;
+	return gcm_advance(h, *id, t, WFP_IPSEC_CTX_STATE_CREATED, to, spi_in,
+			   spi_out, seed, lt);
+}
+
+/* ------------------------------------------------------------ sockets */
+
+/*
+ * Per-socket bypass policies, as IKE daemons put on their sockets: the
+ * context's policies (any protocol between the two hosts) would
+ * otherwise demand IPsec of the ESP-in-UDP datagrams themselves, which
+ * the IN policy check on UDP delivery runs before the encapsulation
+ * handler sees them.
+ */
+static int __attribute__((unused))
+socket_bypass(int s)
+{
+	struct xfrm_userpolicy_info p;
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		memset(&p, 0, sizeof(p));
+		p.action = XFRM_POLICY_ALLOW;
+		p.dir = dir;
+		p.sel.family = AF_INET;
+		p.lft.soft_byte_limit = XFRM_INF;
+		p.lft.hard_byte_limit = XFRM_INF;
+		p.lft.soft_packet_limit = XFRM_INF;
+		p.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(s, IPPROTO_IP, IP_XFRM_POLICY, &p, sizeof(p)))
+			return -1;
+	}
+	return 0;
+}
+
+/* addr (NULL: any) and port as a sockaddr of the family; its length. */
+static socklen_t __attribute__((unused))
+sockaddr_set(struct sockaddr_in6 *sa, bool v6, const char *addr, int port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+	memset(sa, 0, sizeof(*sa));
+	if (v6) {
+		sa->sin6_family = AF_INET6;
+		sa->sin6_port = htons(port);
+		if (addr && inet_pton(AF_INET6, addr, &sa->sin6_addr) != 1)
+			return 0;
+		return sizeof(*sa);
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	if (addr && inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+		return 0;
+	return sizeof(*s4);
+}
+
+/*
+ * A UDP socket bound in namespace ns; with encap, an ESP-in-UDP receiver
+ * as an IKE daemon's NAT-T socket is (bypassing policies).  -1 on error.
+ */
+static int __attribute__((unused))
+udp_socket(int ns, bool v6, const char *addr, int port, bool encap)
+{
+	int s, one = UDP_ENCAP_ESPINUDP;
+	struct sockaddr_in6 sa;
+	socklen_t len = sockaddr_set(&sa, v6, addr, port);
+
+	if (!len || ns_enter(ns))
+		return -1;
+	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (bind(s, (struct sockaddr *)&sa, len) ||
+		       (encap && (setsockopt(s, IPPROTO_UDP, UDP_ENCAP, &one,
+					     sizeof(one)) ||
+				  socket_bypass(s))))) {
+		close(s);
+		s = -1;
+	}
+	ns_leave(ns);
+	return s;
+}
+
+/* Both sides' NAT-T sockets, as an IKE daemon owns them. */
+static void __attribute__((unused))
+env_natt_sockets(struct __test_metadata *_metadata, struct env *e)
+{
+	e->ua = udp_socket(-1, false, NULL, 4500, true);
+	e->ub = udp_socket(e->bns, false, NULL, 4500, true);
+	ASSERT_GE(e->ua, 0) TH_LOG("encap socket: %s", strerror(errno));
+	ASSERT_GE(e->ub, 0) TH_LOG("encap socket: %s", strerror(errno));
+}
+
+/* ---------------------------------------------------------- fixture */
+
+/* Traffic, selectors and B's keying between a and b, transport mode. */
+static void __attribute__((unused))
+env_pair(struct env *e, const char *a, const char *b)
+{
+	e->a_out = e->a_host = e->a_sel = a;
+	e->b_out = e->b_host = e->b_sel = b;
+	e->plen = strchr(a, ':') ? 128 : 32;
+}
+
+static void env_addresses(struct env *e, unsigned int flags)
+{
+	e->v6 = flags & ENV_V6;
+	e->tunnel = flags & ENV_TUNNEL;
+	e->natt = flags & ENV_NATT;
+	env_pair(e, e->v6 ? "fd00:1::1" : A1, e->v6 ? "fd00:1::2" : B1);
+	if (e->tunnel) {
+		e->a_host = "10.2.1.1";
+		e->b_host = "10.2.2.1";
+		e->a_sel = "10.2.1.0";
+		e->b_sel = "10.2.2.0";
+		e->plen = 24;
+	}
+}
+
+/* Address addr/plen and a permanent neighbour nb (MAC mac) on dev. */
+static int env_addr(int ns, const char *dev, const char *addr,
+		    const char *nb, const char *mac)
+{
+	bool v6 = strchr(addr, ':');
+
+	return sh_in(ns, "ip %s addr add %s/%d dev %s%s && ip %s neigh add %s "
+		     "lladdr %s dev %s nud permanent", v6 ? "-6" : "-4", addr,
+		     v6 ? 64 : 24, dev, v6 ? " nodad" : "", v6 ? "-6" : "-4",
+		     nb, mac, dev);
+}
+
+/* Side B's namespace and the veth pair, addressed as flags say. */
+static void env_peer(struct __test_metadata *_metadata, struct env *e,
+		     unsigned int flags)
+{
+	char path[64];
+	int rc;
+
+	snprintf(e->bname, sizeof(e->bname), "wfpb%d", getpid());
+	ASSERT_EQ(sh("ip netns add %s", e->bname), 0) TH_LOG("%s", g_last_cmd);
+	snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
+	e->bns = open(path, O_RDONLY | O_CLOEXEC);
+	rc = e->bns < 0 ? -1 :
+	     sh("ip link set lo up && ip link add va address " MAC_A
+		" type veth peer name vb address " MAC_B " netns %s && "
+		"ip link set va up", e->bname);
+	/* The descriptor keeps B alive; no name is left behind. */
+	sh("ip netns del %s", e->bname);
+	e->bname[0] = 0;
+	ASSERT_GE(e->bns, 0);
+	ASSERT_EQ(rc, 0) TH_LOG("veth pair: %s", g_last_cmd);
+	ASSERT_EQ(sh_in(e->bns, "ip link set lo up && ip link set vb up"), 0);
+	ASSERT_EQ(env_addr(-1, "va", e->a_out, e->b_out, MAC_B), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(env_addr(e->bns, "vb", e->b_out, e->a_out, MAC_A), 0)
+		TH_LOG("%s", g_last_cmd);
+	if (flags & ENV_SECOND) {
+		ASSERT_EQ(env_addr(-1, "va", A2, B2, MAC_B), 0)
+			TH_LOG("%s", g_last_cmd);
+		ASSERT_EQ(env_addr(e->bns, "vb", B2, A2, MAC_A), 0)
+			TH_LOG("%s", g_last_cmd);
+	}
+	if (e->tunnel) {
+		/* The subnets behind the endpoints: one host each, on lo. */
+		ASSERT_EQ(sh("ip addr add 10.2.1.1/32 dev lo && "
+			     "ip route add 10.2.2.0/24 via " B1 " dev va "
+			     "src 10.2.1.1"), 0) TH_LOG("%s", g_last_cmd);
+		ASSERT_EQ(sh_in(e->bns, "ip addr add 10.2.2.1/32 dev lo && "
+				"ip route add 10.2.1.0/24 via " A1 " dev vb "
+				"src 10.2.2.1"), 0) TH_LOG("%s", g_last_cmd);
+	}
+}
+
+/*
+ * Side A in a new network namespace, so the xfrm database starts empty
+ * and counts are exact; side B with ENV_PEER; A's engine.
+ */
+static void __attribute__((unused))
+env_setup(struct __test_metadata *_metadata, struct env *e,
+	  unsigned int flags)
+{
+	e->fd = e->bns = e->ua = e->ub = -1;
+	e->proto = IPPROTO_ESP;
+	env_addresses(e, flags);
+	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
+	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(g_home, 0);
+	if (flags & ENV_PEER)
+		env_peer(_metadata, e, flags);
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
+	/* (These load xfrm_user, which socket policies need.) */
+	ASSERT_EQ(sa_count(-1), 0);
+	ASSERT_EQ(sp_count(-1), 0);
+	if (flags & ENV_PEER) {
+		ASSERT_EQ(sa_count(e->bns), 0);
+	}
+	if (flags & ENV_NATT)
+		env_natt_sockets(_metadata, e);
+}
+
+static void __attribute__((unused))
+env_teardown(struct env *e)
+{
+	int i;
+
+	/* A test that failed in B's namespace leaves from there. */
+	if (g_home >= 0 && setns(g_home, CLONE_NEWNET))
+		abort();
+	for (i = 0; i < e->nkids; i++) {
+		kill(e->kids[i], SIGKILL);
+		waitpid(e->kids[i], NULL, 0);
+	}
+	if (e->h) {
+		for (i = 0; i < e->nids; i++)
+			if (e->ids[i])
+				IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		FwpmEngineClose0(e->h);
+		e->h = NULL;
+	}
+	if (e->ua >= 0)
+		close(e->ua);
+	if (e->ub >= 0)
+		close(e->ub);
+	if (e->bns >= 0)
+		close(e->bns);
+	if (e->bname[0])
+		sh("ip netns del %s 2>/dev/null", e->bname);
+	if (g_home >= 0)
+		close(g_home);
+	g_home = -1;
+}
+
+/* A context to delete at teardown; 0 when the table is full. */
+static int __attribute__((unused))
+env_keep(struct env *e, UINT64 id)
+{
+	if (!id || e->nids >= ENV_MAX_IDS)
+		return -1;
+	e->ids[e->nids++] = id;
+	return 0;
+}
+
+/* A context deleted already, not to delete again. */
+static void __attribute__((unused))
+env_forget(struct env *e, UINT64 id)
+{
+	int i;
+
+	for (i = 0; i < e->nids; i++)
+		if (e->ids[i] == id)
+			e->ids[i] = 0;
+}
+
+/* A helper process to kill at teardown. */
+static void __attribute__((unused))
+env_adopt(struct env *e, pid_t pid)
+{
+	if (e->nkids < ENV_MAX_KIDS)
+		e->kids[e->nkids++] = pid;
+}
+
+/* ------------------------------------------------------------ traffic */
+
+/*
+ * How long to wait for a packet the test expects to be dropped.  Between
+ * two namespaces of one guest a reply takes milliseconds, even under TCG
+ * on the debug kernel; waits for packets that must arrive stay longer.
+ */
+#define LOST_WAIT_MS	1000
+
+/* busybox ping of count echoes between the traffic hosts; its status. */
+static int __attribute__((unused))
+ping(struct env *e, bool from_b, int count)
+{
+	const char *src = from_b ? e->b_host : e->a_host;
+	const char *dst = from_b ? e->a_host : e->b_host;
+
+	return sh_in(from_b ? e->bns : -1,
+		     "ping -c %d -i 0.2 -W 2 %s%s %s >/dev/null 2>&1", count,
+		     e->tunnel ? "-I " : "", e->tunnel ? src : "", dst);
+}
+
+/* One echo request that must get no reply within LOST_WAIT_MS. */
+static bool __attribute__((unused))
+ping_lost(struct env *e, bool from_b)
+{
+	const char *src = from_b ? e->b_host : e->a_host;
+	const char *dst = from_b ? e->a_host : e->b_host;
+
+	return sh_in(from_b ? e->bns : -1,
+		     "ping -c 1 -W %d %s%s %s >/dev/null 2>&1",
+		     LOST_WAIT_MS / 1000, e->tunnel ? "-I " : "",
+		     e->tunnel ? src : "", dst) != 0;
+}
+
+/* ------------------------------------------------ side B, `ip xfrm` */
+
+/*
+ * One of B's states from src to dst, in e's mode, protocol and
+ * encapsulation; algs is the algorithm part (and any option after it).
+ * The command's exit status.
+ */
+static int __attribute__((unused))
+b_state(struct env *e, const char *src, const char *dst, UINT32 spi,
+	const char *algs)
+{
+	return sh_in(e->bns, "ip xfrm state add src %s dst %s proto %s spi 0x%x "
+		     "reqid 1 mode %s %s%s", src, dst,
+		     e->proto == IPPROTO_AH ? "ah" : "esp", spi,
+		     e->tunnel ? "tunnel" : "transport", algs,
+		     e->natt ? " encap espinudp 4500 4500 0.0.0.0" : "");
+}
+
+/*
+ * B's two AES-GCM-128 states for A's SPIs with gcm_sab_init()'s keys:
+ * it sends on A's inbound SPI from sequence number oseq (a B that re-adds
+ * its states must carry on where it was, as A's inbound copy keeps its
+ * anti-replay window), receives on A's outbound.
+ */
+static void __attribute__((unused))
+gcm_b_states(struct __test_metadata *_metadata, struct env *e,
+	     UINT32 spi_in, UINT32 spi_out, unsigned int seed,
+	     unsigned long long oseq)
+{
+	char hex[2 * GCM_KEYLEN + 3], algs[2 * GCM_KEYLEN + 80];
+	UINT8 k[GCM_KEYLEN];
+	int dir;
+
+	for (dir = DIR_OUT; dir <= DIR_IN; dir++) {
+		key_fill(k, GCM_KEYLEN, seed, dir);
+		snprintf(algs, sizeof(algs), "aead 'rfc4106(gcm(aes))' %s 128 "
+			 "replay-oseq %llu", key_hex(k, GCM_KEYLEN, hex),
+			 dir == DIR_IN ? oseq : 0);
+		ASSERT_EQ(b_state(e, dir == DIR_IN ? e->b_out : e->a_out,
+				  dir == DIR_IN ? e->a_out : e->b_out,
+				  dir == DIR_IN ? spi_in : spi_out, algs), 0)
+			TH_LOG("%s", g_last_cmd);
+	}
+}
+
+/* One of B's policies: dir out (B -> A) or in/fwd (A -> B). */
+static int b_policy(struct env *e, const char *dir, bool out)
+{
+	const char *p = e->proto == IPPROTO_AH ? "ah" : "esp";
+	const char *ss = out ? e->b_sel : e->a_sel, *ds = out ? e->a_sel : e->b_sel;
+	const char *ts = out ? e->b_out : e->a_out, *td = out ? e->a_out : e->b_out;
+
+	if (e->tunnel)
+		return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
+			     "tmpl src %s dst %s proto %s reqid 1 mode tunnel",
+			     ss, e->plen, ds, e->plen, dir, ts, td, p);
+	return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
+		     "tmpl proto %s reqid 1 mode transport",
+		     ss, e->plen, ds, e->plen, dir, p);
+}
+
+/* B's policies for the traffic of e: out, in, and fwd for a tunnel. */
+static void __attribute__((unused))
+b_policies(struct __test_metadata *_metadata, struct env *e)
+{
+	ASSERT_EQ(b_policy(e, "out", true), 0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_policy(e, "in", false), 0) TH_LOG("%s", g_last_cmd);
+	if (e->tunnel) {
+		ASSERT_EQ(b_policy(e, "fwd", false), 0)
+			TH_LOG("%s", g_last_cmd);
+	}
+}
+
+#endif /* WFP_SA_H */
