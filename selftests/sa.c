@@ -30,31 +30,12 @@
  * Every test runs in a network namespace of its own, so the xfrm
  * database starts empty and counts are exact.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/udp.h>
-#include <poll.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/xfrm.h>
-
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-#include <netlink/xfrm/lifetime.h>
-#include <netlink/xfrm/sa.h>
-#include <netlink/xfrm/selector.h>
-#include <netlink/xfrm/sp.h>
-#include <netlink/xfrm/template.h>
-
-#include <fwpmu.h>
-#include <wfpipsec.h>
-
-#include "wfp_test.h"
+/* The transform B keys its states with. */
+#define ENV_PRIVATE const struct alg *alg
+#include "wfp_sa.h"
 
 #define REQID_MIN	0x40000000U
 #define POLICY_PRIO	0x8000
@@ -66,7 +47,6 @@
 #define SPI_IN2		0x1000a002U
 #define SPI_OUT2	0x1000b002U
 
-#define MAX_IDS		64
 #define KEYBUF		(WFP_IPSEC_KEY_MAX + 16)
 
 /* What every bundle carries besides its SA, to see it reported back. */
@@ -82,10 +62,6 @@
 #define LT_SECONDS	3600
 #define LT_KB		1000000
 #define LT_PACKETS	1000000
-
-/* Fixed MACs, so both sides get static neighbour entries. */
-#define MAC_A		"02:00:00:00:00:0a"
-#define MAC_B		"02:00:00:00:00:0b"
 
 /* ------------------------------------------------------------ algorithms */
 
@@ -292,18 +268,6 @@ static struct alg alg_both(unsigned int c, unsigned int h)
 
 /* ------------------------------------------------------------ bundles */
 
-#define DIR_OUT 0
-#define DIR_IN 1
-
-static void key_fill(UINT8 *k, UINT32 len, unsigned int seed,
-		     unsigned int salt)
-{
-	UINT32 i;
-
-	for (i = 0; i < len; i++)
-		k[i] = (UINT8)(seed * 0x3b + salt * 0x65 + i * 0x1d + 1);
-}
-
 /*
  * The keys of one direction (DIR_IN: the SA the peer sends with).  The
  * whole buffers are filled, so a test may give a longer blob.
@@ -439,14 +403,6 @@ static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
 	if (tunnel)
 		t->tunnelPolicyId = 0x77;
 }
-
-/* ------------------------------------------------------------ namespaces */
-
-#include "wfp_ns.h"
-
-/* ------------------------------------------------------ xfrm via libnl */
-
-#include "wfp_xfrm.h"
 
 /* States with an SPI: no ACQUIRE larval state xfrm made on its own. */
 static int sa_count_spi(int ns)
@@ -718,114 +674,14 @@ static void expect_raw_sa_keyless(struct __test_metadata *_metadata, int fd,
 
 /* ================================================ two namespaces: wire */
 
-struct env {
-	HANDLE h;
-	int fd;
-	int bns;		/* side B's namespace */
-	char bname[32];
-	const struct alg *alg;
-	bool v6, tunnel, natt;
-	/* Outer (endpoint) addresses, the hosts traffic runs between, and
-	 * the selectors' subnets with their prefix length.
-	 */
-	const char *a_out, *b_out, *a_host, *b_host, *a_sel, *b_sel;
-	int plen;
-	UINT64 ids[MAX_IDS];
-	int nids;
-	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
-};
-
-/*
- * Per-socket bypass policies, as IKE daemons put on their sockets: the
- * context's policies (any protocol between the two hosts) would
- * otherwise demand IPsec of the ESP-in-UDP datagrams themselves, which
- * the IN policy check on UDP delivery runs before the encapsulation
- * handler sees them.
- */
-static int socket_bypass(int s)
-{
-	struct xfrm_userpolicy_info p;
-	int dir;
-
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		memset(&p, 0, sizeof(p));
-		p.action = XFRM_POLICY_ALLOW;
-		p.dir = dir;
-		p.sel.family = AF_INET;
-		p.lft.soft_byte_limit = XFRM_INF;
-		p.lft.hard_byte_limit = XFRM_INF;
-		p.lft.soft_packet_limit = XFRM_INF;
-		p.lft.hard_packet_limit = XFRM_INF;
-		if (setsockopt(s, IPPROTO_IP, IP_XFRM_POLICY, &p, sizeof(p)))
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * A UDP socket bound in namespace ns; with encap, an ESP-in-UDP receiver
- * as an IKE daemon's NAT-T socket is (bypassing policies).
- */
-static int udp_socket(int ns, bool v6, const char *addr, int port,
-		      bool encap)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	struct sockaddr *sa;
-	socklen_t len;
-	int s, one = UDP_ENCAP_ESPINUDP;
-
-	memset(&s6, 0, sizeof(s6));
-	memset(&s4, 0, sizeof(s4));
-	if (v6) {
-		s6.sin6_family = AF_INET6;
-		s6.sin6_port = htons(port);
-		if (addr && inet_pton(AF_INET6, addr, &s6.sin6_addr) != 1)
-			return -1;
-		sa = (struct sockaddr *)&s6;
-		len = sizeof(s6);
-	} else {
-		s4.sin_family = AF_INET;
-		s4.sin_port = htons(port);
-		if (addr && inet_pton(AF_INET, addr, &s4.sin_addr) != 1)
-			return -1;
-		sa = (struct sockaddr *)&s4;
-		len = sizeof(s4);
-	}
-	if (ns_enter(ns))
-		return -1;
-	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s >= 0 && (bind(s, sa, len) ||
-		       (encap && (setsockopt(s, IPPROTO_UDP, UDP_ENCAP, &one,
-					     sizeof(one)) ||
-				  socket_bypass(s))))) {
-		close(s);
-		s = -1;
-	}
-	ns_leave(ns);
-	return s;
-}
-
 static int udp_send(int s, bool v6, const char *addr, int port,
 		    const char *msg)
 {
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
+	struct sockaddr_in6 sa;
+	socklen_t len = sockaddr_set(&sa, v6, addr, port);
 
-	if (v6) {
-		memset(&s6, 0, sizeof(s6));
-		s6.sin6_family = AF_INET6;
-		s6.sin6_port = htons(port);
-		inet_pton(AF_INET6, addr, &s6.sin6_addr);
-		return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&s6,
-			      sizeof(s6)) == (ssize_t)strlen(msg) ? 0 : -1;
-	}
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_port = htons(port);
-	inet_pton(AF_INET, addr, &s4.sin_addr);
-	return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&s4,
-		      sizeof(s4)) == (ssize_t)strlen(msg) ? 0 : -1;
+	return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) ==
+	       (ssize_t)strlen(msg) ? 0 : -1;
 }
 
 /* The datagram msg arrives on s within ms milliseconds. */
@@ -843,13 +699,6 @@ static bool udp_got(int s, const char *msg, int ms)
 	buf[n] = 0;
 	return !strcmp(buf, msg);
 }
-
-/*
- * How long to wait for a packet the test expects to be dropped.  Between
- * two namespaces of one guest a reply takes milliseconds, even under TCG
- * on the debug kernel; waits for packets that must arrive stay longer.
- */
-#define LOST_WAIT_MS 1000
 
 /*
  * A datagram from A to B, then one from B to A, between the traffic
@@ -881,144 +730,6 @@ out:
 	return ret;
 }
 
-/* busybox ping from one side to the other; its exit status. */
-static int ping(struct env *e, bool from_b, int count)
-{
-	const char *src = from_b ? e->b_host : e->a_host;
-	const char *dst = from_b ? e->a_host : e->b_host;
-
-	return sh_in(from_b ? e->bns : -1,
-		     "ping -c %d -i 0.2 -W 2 %s%s %s >/dev/null 2>&1", count,
-		     e->tunnel ? "-I " : "", e->tunnel ? src : "", dst);
-}
-
-/* One echo request that must get no reply within LOST_WAIT_MS. */
-static bool ping_lost(struct env *e, bool from_b)
-{
-	const char *src = from_b ? e->b_host : e->a_host;
-	const char *dst = from_b ? e->a_host : e->b_host;
-
-	return sh_in(from_b ? e->bns : -1,
-		     "ping -c 1 -W %d %s%s %s >/dev/null 2>&1",
-		     LOST_WAIT_MS / 1000, e->tunnel ? "-I " : "",
-		     e->tunnel ? src : "", dst) != 0;
-}
-
-static void env_setup(struct __test_metadata *_metadata, struct env *e,
-		      const struct alg *alg, bool v6, bool tunnel, bool natt)
-{
-	char path[64];
-	int rc;
-
-	e->fd = -1;
-	e->bns = -1;
-	e->ua = e->ub = -1;
-	e->alg = alg;
-	e->v6 = v6;
-	e->tunnel = tunnel;
-	e->natt = natt;
-	e->a_out = v6 ? "fd00:1::1" : "10.1.0.1";
-	e->b_out = v6 ? "fd00:1::2" : "10.1.0.2";
-	e->a_host = tunnel ? "10.2.1.1" : e->a_out;
-	e->b_host = tunnel ? "10.2.2.1" : e->b_out;
-	e->a_sel = tunnel ? "10.2.1.0" : e->a_out;
-	e->b_sel = tunnel ? "10.2.2.0" : e->b_out;
-	e->plen = tunnel ? 24 : v6 ? 128 : 32;
-
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(g_home, 0);
-	snprintf(e->bname, sizeof(e->bname), "wfpsa%d", getpid());
-	ASSERT_EQ(sh("ip netns add %s", e->bname), 0) TH_LOG("%s", g_last_cmd);
-	snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
-	e->bns = open(path, O_RDONLY | O_CLOEXEC);
-	if (e->bns < 0)
-		sh("ip netns del %s", e->bname);
-	ASSERT_GE(e->bns, 0);
-
-	rc = sh("ip link set lo up && ip link add va address " MAC_A
-		" type veth peer name vb address " MAC_B " netns %s && "
-		"ip link set va up", e->bname);
-	/* The descriptor keeps B alive; no name is left behind. */
-	sh("ip netns del %s", e->bname);
-	e->bname[0] = 0;
-	ASSERT_EQ(rc, 0) TH_LOG("veth pair: %s", g_last_cmd);
-	ASSERT_EQ(sh_in(e->bns, "ip link set lo up && ip link set vb up"), 0);
-	if (v6) {
-		ASSERT_EQ(sh("ip -6 addr add fd00:1::1/64 dev va nodad && "
-			     "ip -6 neigh add fd00:1::2 lladdr " MAC_B
-			     " dev va nud permanent"), 0)
-			TH_LOG("%s", g_last_cmd);
-		ASSERT_EQ(sh_in(e->bns, "ip -6 addr add fd00:1::2/64 dev vb nodad && "
-				"ip -6 neigh add fd00:1::1 lladdr " MAC_A
-				" dev vb nud permanent"), 0)
-			TH_LOG("%s", g_last_cmd);
-	} else {
-		ASSERT_EQ(sh("ip addr add 10.1.0.1/24 dev va && "
-			     "ip neigh add 10.1.0.2 lladdr " MAC_B
-			     " dev va nud permanent"), 0)
-			TH_LOG("%s", g_last_cmd);
-		ASSERT_EQ(sh_in(e->bns, "ip addr add 10.1.0.2/24 dev vb && "
-				"ip neigh add 10.1.0.1 lladdr " MAC_A
-				" dev vb nud permanent"), 0)
-			TH_LOG("%s", g_last_cmd);
-	}
-	if (tunnel) {
-		/* The subnets behind the endpoints: one host each, on lo. */
-		ASSERT_EQ(sh("ip addr add 10.2.1.1/32 dev lo && "
-			     "ip route add 10.2.2.0/24 via 10.1.0.2 dev va "
-			     "src 10.2.1.1"), 0) TH_LOG("%s", g_last_cmd);
-		ASSERT_EQ(sh_in(e->bns, "ip addr add 10.2.2.1/32 dev lo && "
-				"ip route add 10.2.1.0/24 via 10.1.0.1 dev vb "
-				"src 10.2.2.1"), 0) TH_LOG("%s", g_last_cmd);
-	}
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
-	/* (These load xfrm_user, which socket policies need.) */
-	ASSERT_EQ(sa_count(-1), 0);
-	ASSERT_EQ(sa_count(e->bns), 0);
-	if (natt) {
-		/* What an IKE daemon owns: the receivers of ESP-in-UDP. */
-		e->ua = udp_socket(-1, false, NULL, 4500, true);
-		e->ub = udp_socket(e->bns, false, NULL, 4500, true);
-		ASSERT_GE(e->ua, 0) TH_LOG("encap socket: %s", strerror(errno));
-		ASSERT_GE(e->ub, 0) TH_LOG("encap socket: %s", strerror(errno));
-	}
-}
-
-static void env_teardown(struct env *e)
-{
-	int i;
-
-	if (e->h) {
-		for (i = 0; i < e->nids; i++)
-			if (e->ids[i])
-				IPsecSaContextDeleteById0(e->h, e->ids[i]);
-		FwpmEngineClose0(e->h);
-	}
-	if (e->ua >= 0)
-		close(e->ua);
-	if (e->ub >= 0)
-		close(e->ub);
-	if (e->bns >= 0)
-		close(e->bns);
-	if (e->bname[0])
-		sh("ip netns del %s 2>/dev/null", e->bname);
-	if (g_home >= 0)
-		close(g_home);
-	g_home = -1;
-}
-
-static void env_forget(struct env *e, UINT64 id)
-{
-	int i;
-
-	for (i = 0; i < e->nids; i++)
-		if (e->ids[i] == id)
-			e->ids[i] = 0;
-}
-
 static FWP_IP_VERSION env_ipv(const struct env *e)
 {
 	return e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
@@ -1038,10 +749,9 @@ static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
 	UINT64 id = 0;
 
 	traffic_set(&t, e->tunnel, e->a_out, e->b_out);
-	ASSERT_LT(e->nids, MAX_IDS);
 	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
-	e->ids[e->nids++] = id;
+	ASSERT_EQ(env_keep(e, id), 0);
 	if (e->tunnel) {
 		ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, &lv, &rv, 0),
 			  ERROR_SUCCESS);
@@ -1097,91 +807,41 @@ static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
 
 /* ---- side B, with plain `ip xfrm` ---- */
 
-static char *hex(const UINT8 *k, UINT32 len, char *buf)
-{
-	UINT32 i;
-
-	if (!len)
-		return strcpy(buf, "''");
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (i = 0; i < len; i++)
-		sprintf(buf + 2 + 2 * i, "%02x", k[i]);
-	return buf;
-}
-
-/* The algorithm part of `ip xfrm state add` for these keys. */
-static void b_alg_text(const struct alg *a, const UINT8 *ck, const UINT8 *ak,
-		       char *out, size_t n)
+/* The algorithm part of B's state of direction dir, alg_keys()' keys. */
+static char *b_alg_text(const struct alg *a, unsigned int seed, int dir,
+			char *out, size_t n)
 {
 	char h1[2 * KEYBUF + 4], h2[2 * KEYBUF + 4];
+	UINT8 ck[KEYBUF], ak[KEYBUF];
 	size_t len;
 
+	alg_keys(a, seed, dir, ck, ak);
 	if (a->x_aead) {
 		snprintf(out, n, "aead '%s' %s %u", a->x_aead,
-			 a->gcm ? hex(ck, a->cipher_len, h1) :
-				  hex(ak, a->auth_len, h1), a->x_bits);
-		return;
+			 a->gcm ? key_hex(ck, a->cipher_len, h1) :
+				  key_hex(ak, a->auth_len, h1), a->x_bits);
+		return out;
 	}
 	out[0] = 0;
 	if (a->x_enc)
 		snprintf(out, n, "enc '%s' %s ", a->x_enc,
-			 hex(ck, a->cipher_len, h1));
+			 key_hex(ck, a->cipher_len, h1));
 	len = strlen(out);
 	if (a->x_auth)
 		snprintf(out + len, n - len, "auth-trunc '%s' %s %u", a->x_auth,
-			 hex(ak, a->auth_len, h2), a->x_bits);
+			 key_hex(ak, a->auth_len, h2), a->x_bits);
+	return out;
 }
 
-/* One of B's states: from src to dst, keys of A's direction dir. */
-static int b_state(struct env *e, const char *src, const char *dst, UINT32 spi,
-		   unsigned int seed, int dir)
-{
-	UINT8 ck[KEYBUF], ak[KEYBUF];
-	char algs[512];
-
-	alg_keys(e->alg, seed, dir, ck, ak);
-	b_alg_text(e->alg, ck, ak, algs, sizeof(algs));
-	return sh_in(e->bns, "ip xfrm state add src %s dst %s proto %s spi 0x%x "
-		     "reqid 1 mode %s %s%s", src, dst,
-		     e->alg->proto == IPPROTO_AH ? "ah" : "esp", spi,
-		     e->tunnel ? "tunnel" : "transport", algs,
-		     e->natt ? " encap espinudp 4500 4500 0.0.0.0" : "");
-}
-
-/* B's two SAs: it sends on A's inbound SPI, receives on A's outbound. */
+/* B's two SAs of e->alg. */
 static void b_states(struct __test_metadata *_metadata, struct env *e,
 		     UINT32 spi_in, UINT32 spi_out, unsigned int seed)
 {
-	ASSERT_EQ(b_state(e, e->b_out, e->a_out, spi_in, seed, DIR_IN), 0)
-		TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(b_state(e, e->a_out, e->b_out, spi_out, seed, DIR_OUT), 0)
-		TH_LOG("%s", g_last_cmd);
-}
+	char in[512], out[512];
 
-static int b_policy(struct env *e, const char *dir, bool out)
-{
-	const char *p = e->alg->proto == IPPROTO_AH ? "ah" : "esp";
-	const char *ss = out ? e->b_sel : e->a_sel, *ds = out ? e->a_sel : e->b_sel;
-	const char *ts = out ? e->b_out : e->a_out, *td = out ? e->a_out : e->b_out;
-
-	if (e->tunnel)
-		return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
-			     "tmpl src %s dst %s proto %s reqid 1 mode tunnel",
-			     ss, e->plen, ds, e->plen, dir, ts, td, p);
-	return sh_in(e->bns, "ip xfrm policy add src %s/%d dst %s/%d dir %s "
-		     "tmpl proto %s reqid 1 mode transport",
-		     ss, e->plen, ds, e->plen, dir, p);
-}
-
-static void b_policies(struct __test_metadata *_metadata, struct env *e)
-{
-	ASSERT_EQ(b_policy(e, "out", true), 0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(b_policy(e, "in", false), 0) TH_LOG("%s", g_last_cmd);
-	if (e->tunnel) {
-		ASSERT_EQ(b_policy(e, "fwd", false), 0)
-			TH_LOG("%s", g_last_cmd);
-	}
+	b_states_algs(_metadata, e, spi_in, spi_out,
+		      b_alg_text(e->alg, seed, DIR_IN, in, sizeof(in)),
+		      b_alg_text(e->alg, seed, DIR_OUT, out, sizeof(out)));
 }
 
 static void b_full(struct __test_metadata *_metadata, struct env *e,
@@ -1237,9 +897,18 @@ FIXTURE(wire) {
 	struct env e;
 };
 
+/* Both sides over veth, B keying alg. */
+static void peer_setup(struct __test_metadata *_metadata, struct env *e,
+		       const struct alg *alg, unsigned int flags)
+{
+	e->alg = alg;
+	env_setup(_metadata, e, ENV_PEER | flags);
+	e->proto = alg->proto;
+}
+
 FIXTURE_VARIANT(wire) {
 	const struct alg *alg;
-	bool v6, tunnel, natt;
+	unsigned int flags;	/* env_setup()'s */
 };
 
 FIXTURE_VARIANT_ADD(wire, gcm128_transport_v4) { .alg = &ALG_GCM128 };
@@ -1252,21 +921,20 @@ FIXTURE_VARIANT_ADD(wire, esp_auth_sha256_transport_v4) {
 FIXTURE_VARIANT_ADD(wire, esp_auth_gmac128_transport_v4) {
 	.alg = &ALG_GMAC128 };
 FIXTURE_VARIANT_ADD(wire, gcm128_transport_v6) {
-	.alg = &ALG_GCM128, .v6 = true };
+	.alg = &ALG_GCM128, .flags = ENV_V6 };
 FIXTURE_VARIANT_ADD(wire, cbc128_sha256_transport_v6) {
-	.alg = &ALG_CBC128_SHA256, .v6 = true };
+	.alg = &ALG_CBC128_SHA256, .flags = ENV_V6 };
 FIXTURE_VARIANT_ADD(wire, gcm128_tunnel_v4) {
-	.alg = &ALG_GCM128, .tunnel = true };
+	.alg = &ALG_GCM128, .flags = ENV_TUNNEL };
 FIXTURE_VARIANT_ADD(wire, cbc128_sha256_tunnel_v4) {
-	.alg = &ALG_CBC128_SHA256, .tunnel = true };
+	.alg = &ALG_CBC128_SHA256, .flags = ENV_TUNNEL };
 FIXTURE_VARIANT_ADD(wire, gcm128_espinudp_v4) {
-	.alg = &ALG_GCM128, .natt = true };
+	.alg = &ALG_GCM128, .flags = ENV_NATT };
 FIXTURE_VARIANT_ADD(wire, ah_sha256_transport_v4) { .alg = &ALG_AH_SHA256 };
 
 FIXTURE_SETUP(wire)
 {
-	env_setup(_metadata, &self->e, variant->alg, variant->v6,
-		  variant->tunnel, variant->natt);
+	peer_setup(_metadata, &self->e, variant->alg, variant->flags);
 }
 
 FIXTURE_TEARDOWN(wire)
@@ -1491,7 +1159,7 @@ FIXTURE(wire1) {
 
 FIXTURE_SETUP(wire1)
 {
-	env_setup(_metadata, &self->e, &ALG_GCM128, false, false, false);
+	peer_setup(_metadata, &self->e, &ALG_GCM128, 0);
 }
 
 FIXTURE_TEARDOWN(wire1)
@@ -1534,7 +1202,7 @@ FIXTURE(tun) {
 
 FIXTURE_SETUP(tun)
 {
-	env_setup(_metadata, &self->e, &ALG_GCM128, false, true, false);
+	peer_setup(_metadata, &self->e, &ALG_GCM128, ENV_TUNNEL);
 }
 
 FIXTURE_TEARDOWN(tun)
@@ -1806,7 +1474,7 @@ struct fx {
 	IPSEC_TRAFFIC1 t;
 	IPSEC_GETSPI1 g;
 	UINT64 id;		/* the main context, its SPI_IN reserved */
-	UINT64 ids[MAX_IDS];	/* more contexts to delete at teardown */
+	UINT64 ids[ENV_MAX_IDS];	/* more contexts to delete at teardown */
 	int nids;
 };
 
@@ -1815,7 +1483,7 @@ static UINT64 fx_create(struct __test_metadata *_metadata, struct fx *f,
 {
 	UINT64 id = 0;
 
-	ASSERT_LT(f->nids, MAX_IDS);
+	ASSERT_LT(f->nids, ENV_MAX_IDS);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
 	f->ids[f->nids++] = id;

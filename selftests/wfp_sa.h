@@ -71,7 +71,7 @@ struct env {
 	int nkids;
 	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
 #ifdef ENV_PRIVATE
-	ENV_PRIVATE
+	ENV_PRIVATE;
 #endif
 };
 
@@ -486,31 +486,47 @@ b_state(struct env *e, const char *src, const char *dst, UINT32 spi,
 		     e->natt ? " encap espinudp 4500 4500 0.0.0.0" : "");
 }
 
+/* B's two states: it sends on A's inbound SPI, receives on A's outbound. */
+static void __attribute__((unused))
+b_states_algs(struct __test_metadata *_metadata, struct env *e,
+	      UINT32 spi_in, UINT32 spi_out, const char *algs_in,
+	      const char *algs_out)
+{
+	ASSERT_EQ(b_state(e, e->b_out, e->a_out, spi_in, algs_in), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_state(e, e->a_out, e->b_out, spi_out, algs_out), 0)
+		TH_LOG("%s", g_last_cmd);
+}
+
+/* B's algorithm part for gcm_sab_init()'s key, from sequence number oseq. */
+static char *__attribute__((unused))
+gcm_algs(char *buf, size_t n, unsigned int seed, int dir,
+	 unsigned long long oseq)
+{
+	char hex[2 * GCM_KEYLEN + 3];
+	UINT8 k[GCM_KEYLEN];
+
+	key_fill(k, GCM_KEYLEN, seed, dir);
+	snprintf(buf, n, "aead 'rfc4106(gcm(aes))' %s 128 replay-oseq %llu",
+		 key_hex(k, GCM_KEYLEN, hex), oseq);
+	return buf;
+}
+
 /*
- * B's two AES-GCM-128 states for A's SPIs with gcm_sab_init()'s keys:
- * it sends on A's inbound SPI from sequence number oseq (a B that re-adds
- * its states must carry on where it was, as A's inbound copy keeps its
- * anti-replay window), receives on A's outbound.
+ * B's two AES-GCM-128 states.  B sends from sequence number oseq: a B
+ * that re-adds its states must carry on where it was, as A's inbound
+ * copy keeps its anti-replay window.
  */
 static void __attribute__((unused))
 gcm_b_states(struct __test_metadata *_metadata, struct env *e,
 	     UINT32 spi_in, UINT32 spi_out, unsigned int seed,
 	     unsigned long long oseq)
 {
-	char hex[2 * GCM_KEYLEN + 3], algs[2 * GCM_KEYLEN + 80];
-	UINT8 k[GCM_KEYLEN];
-	int dir;
+	char in[2 * GCM_KEYLEN + 80], out[2 * GCM_KEYLEN + 80];
 
-	for (dir = DIR_OUT; dir <= DIR_IN; dir++) {
-		key_fill(k, GCM_KEYLEN, seed, dir);
-		snprintf(algs, sizeof(algs), "aead 'rfc4106(gcm(aes))' %s 128 "
-			 "replay-oseq %llu", key_hex(k, GCM_KEYLEN, hex),
-			 dir == DIR_IN ? oseq : 0);
-		ASSERT_EQ(b_state(e, dir == DIR_IN ? e->b_out : e->a_out,
-				  dir == DIR_IN ? e->a_out : e->b_out,
-				  dir == DIR_IN ? spi_in : spi_out, algs), 0)
-			TH_LOG("%s", g_last_cmd);
-	}
+	b_states_algs(_metadata, e, spi_in, spi_out,
+		      gcm_algs(in, sizeof(in), seed, DIR_IN, oseq),
+		      gcm_algs(out, sizeof(out), seed, DIR_OUT, 0));
 }
 
 /* One of B's policies: dir out (B -> A) or in/fwd (A -> B). */
