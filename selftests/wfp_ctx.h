@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A session's contexts as the device shows them, one ioctl away from the
+ * library, for the selftests.  Harness-free (0/-errno or a value, the
+ * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
+ * ctx_count, traffic_v4.  ctx_info() takes _metadata: its point is to
+ * EXPECT the read to succeed and hand back the fields.
+ */
+#ifndef WFP_CTX_H
+#define WFP_CTX_H
+
+#include "wfp_test.h"
+
+#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
+#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
+#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
+#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
+#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
+
+/* The raw CTX_GET of a context; 0 or -errno. */
+static inline int raw_get(int fd, __u64 id, struct wfp_ipsec_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = id;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
+}
+
+static inline int raw_delete(int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_id d = { .id = id };
+
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+}
+
+/* The context's state, or -errno (-ENOENT once it is gone). */
+static inline int ctx_state(int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+	int ret = raw_get(fd, id, &info);
+
+	return ret ? ret : (int)info.state;
+}
+
+/* The context's CTX_GET fields; a failed read fails the test. */
+static inline struct wfp_ipsec_ctx_info
+ctx_info(struct __test_metadata *_metadata, int fd, __u64 id)
+{
+	struct wfp_ipsec_ctx_info info;
+
+	EXPECT_EQ(raw_get(fd, id, &info), 0);
+	return info;
+}
+
+/*
+ * Ids of the contexts of the session's namespace that a CTX_ENUM template
+ * selects (NULL: all), up to max stored in ids; the count, or -errno.
+ */
+static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
+				__u64 *ids, long max)
+{
+	struct wfp_ipsec_ctx_info *buf;
+	struct wfp_ipsec_ctx_enum e;
+	long n = 0;
+	int ret;
+	__u32 i;
+
+	buf = calloc(WFP_IPSEC_ENUM_MAX, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	if (tmpl)
+		e = *tmpl;
+	else
+		memset(&e, 0, sizeof(e));
+	e.cursor = 0;
+	do {
+		e.entries = (uintptr_t)buf;
+		e.max_entries = WFP_IPSEC_ENUM_MAX;
+		e.count = 0;
+		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
+		for (i = 0; !ret && i < e.count; i++, n++)
+			if (ids && n < max)
+				ids[n] = buf[i].id;
+	} while (!ret && e.count == e.max_entries);
+	free(buf);
+	return ret ? ret : n;
+}
+
+/* How many contexts the session's namespace holds, or -errno. */
+static inline long ctx_count(int fd)
+{
+	return raw_enum_ids(fd, NULL, NULL, 0);
+}
+
+/* An IPv4 traffic, addresses host-order as IPSEC_TRAFFIC1 keeps them. */
+static inline void traffic_v4(IPSEC_TRAFFIC1 *t, bool tunnel, UINT32 local,
+			      UINT32 remote)
+{
+	memset(t, 0, sizeof(*t));
+	t->ipVersion = FWP_IP_VERSION_V4;
+	t->trafficType = tunnel ? IPSEC_TRAFFIC_TYPE_TUNNEL :
+				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	t->localV4Address = local;
+	t->remoteV4Address = remote;
+}
+
+#endif /* WFP_CTX_H */
