@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "wfp_ctx.h"
 #include "wfp_sa.h"
 
 /* The settings of the namespace the writer is in. */
@@ -43,12 +44,6 @@
 #define SPI_OUT		0x0000b002U	/* B's inbound SPI: A's outbound */
 #define SPI_IN2		0x0000a003U	/* the same traffic, rekeyed */
 #define SPI_OUT2	0x0000b004U
-
-#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
-#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
-#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
-#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
 
 #define EV_ADD		IPSEC_SA_CONTEXT_EVENT_ADD
 #define EV_DELETE	IPSEC_SA_CONTEXT_EVENT_DELETE
@@ -101,76 +96,13 @@ static long long sa_packets(int ns, UINT32 spi)
 	return (long long)x.packets;
 }
 
-/* -------------------------------------------------- /proc counters */
-
-/* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
-static long long xstat(int ns, const char *name)
-{
-	char line[128], key[64];
-	unsigned long long v;
-	long long ret = -1;
-	FILE *f;
-
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/xfrm_stat", "r");
-	ns_leave(ns);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* A field of /proc/net/snmp ("Ip", "InReceives") in namespace ns, or -1. */
-static long long snmp(int ns, const char *proto, const char *field)
-{
-	char hdr[2048], val[2048], *sh_, *sv, *k, *v;
-	size_t plen = strlen(proto);
-	long long ret = -1;
-	FILE *f;
-
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/snmp", "r");
-	ns_leave(ns);
-	if (!f)
-		return -1;
-	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
-	       fgets(val, sizeof(val), f)) {
-		if (strncmp(hdr, proto, plen) || hdr[plen] != ':')
-			continue;
-		k = strtok_r(hdr, " \n", &sh_);
-		v = strtok_r(val, " \n", &sv);
-		while ((k = strtok_r(NULL, " \n", &sh_)) &&
-		       (v = strtok_r(NULL, " \n", &sv))) {
-			if (!strcmp(k, field)) {
-				ret = strtoll(v, NULL, 10);
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 /* ------------------------------------------------- keying through the library */
 
 static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)
 {
 	IPSEC_TRAFFIC1 t;
 
-	memset(&t, 0, sizeof(t));
-	t.ipVersion = FWP_IP_VERSION_V4;
-	t.localV4Address = local;
-	t.remoteV4Address = remote;
-	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	traffic_v4(&t, false, local, remote);
 	return t;
 }
 
@@ -194,22 +126,6 @@ static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
 }
 
 /* ------------------------------------------------- raw helpers */
-
-static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
-}
-
-/* The context's state, or -errno (-ENOENT once it is gone). */
-static int ctx_state(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-	int ret = raw_get(fd, id, &info);
-
-	return ret ? ret : (int)info.state;
-}
 
 static int ctx_life(int fd, UINT64 id)
 {
@@ -238,13 +154,6 @@ static UINT64 raw_create(int fd, UINT32 remote)
 	addr4(c.traffic.local_addr, A_V4);
 	addr4(c.traffic.remote_addr, remote);
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
-}
-
-static int raw_delete(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_id d = { .id = id };
-
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
 }
 
 static int raw_expire(int fd, UINT64 id, UINT64 reserved)

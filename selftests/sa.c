@@ -33,9 +33,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The transform B keys its states with. */
-#define ENV_PRIVATE const struct alg *alg
+/*
+ * sa.c's own: the transform B keys with (FIXTURE wire and the like), the
+ * main context and its traffic (FIXTURE add and the like: struct env).
+ */
+#define ENV_PRIVATE							\
+	const struct alg *alg;						\
+	IPSEC_TRAFFIC1 t;						\
+	IPSEC_GETSPI1 g;						\
+	UINT64 id
 #include "wfp_sa.h"
+#include "wfp_ctx.h"
 
 #define REQID_MIN	0x40000000U
 #define POLICY_PRIO	0x8000
@@ -470,22 +478,6 @@ static void stats_log_changes(const char *side, const struct stats *a,
 
 /* ------------------------------------------------------------ sessions */
 
-static struct wfp_ipsec_ctx_info ctx_info(struct __test_metadata *_metadata,
-					  int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
-	return info;
-}
-
-static UINT32 ctx_state(struct __test_metadata *_metadata, int fd, UINT64 id)
-{
-	return ctx_info(_metadata, fd, id).state;
-}
-
 /*
  * xfrm's own removal of a context's SA (hard lifetime, `ip xfrm state
  * delete/flush`) deletes the whole context, from a work item
@@ -619,8 +611,10 @@ static void expect_get_by_id(struct __test_metadata *_metadata, HANDLE h,
 	UINT8 lookup[16];
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
-	const IPSEC_SA_BUNDLE1 *b;
-	const IPSEC_SA_BUNDLE0 *b0;
+	const IPSEC_SA_BUNDLE1 *b[2];
+	const IPSEC_SA_BUNDLE0 *b0[2];
+	UINT32 spi[2] = { spi_in, spi_out };
+	int i;
 
 	memset(lookup, B_LOOKUP, sizeof(lookup));
 	ASSERT_EQ(IPsecSaContextGetById1(h, id, &c), ERROR_SUCCESS);
@@ -628,29 +622,22 @@ static void expect_get_by_id(struct __test_metadata *_metadata, HANDLE h,
 	ASSERT_NE(c->outboundSa, NULL);
 	EXPECT_EQ(c->inboundSa->saDirection, FWP_DIRECTION_INBOUND);
 	EXPECT_EQ(c->outboundSa->saDirection, FWP_DIRECTION_OUTBOUND);
-
-	b = &c->inboundSa->saBundle;
-	EXPECT_BUNDLE_COMMON(b, v);
-	EXPECT_EQ(b->qmFilterId, B_QMFILTER);
-	EXPECT_EQ(memcmp(&b->saLookupContext, lookup, 16), 0);
-	expect_sa0(_metadata, &b->saList[0], a, spi_in);
-
-	b = &c->outboundSa->saBundle;
-	EXPECT_BUNDLE_COMMON(b, v);
-	EXPECT_EQ(b->qmFilterId, B_QMFILTER);
-	EXPECT_EQ(memcmp(&b->saLookupContext, lookup, 16), 0);
-	expect_sa0(_metadata, &b->saList[0], a, spi_out);
-	FwpmFreeMemory0((void **)&c);
-
 	ASSERT_EQ(IPsecSaContextGetById0(h, id, &c0), ERROR_SUCCESS);
 	ASSERT_NE(c0->inboundSa, NULL);
 	ASSERT_NE(c0->outboundSa, NULL);
-	b0 = &c0->inboundSa->saBundle;
-	EXPECT_BUNDLE_COMMON(b0, v);
-	expect_sa0(_metadata, &b0->saList[0], a, spi_in);
-	b0 = &c0->outboundSa->saBundle;
-	EXPECT_BUNDLE_COMMON(b0, v);
-	expect_sa0(_metadata, &b0->saList[0], a, spi_out);
+	b[0] = &c->inboundSa->saBundle;
+	b[1] = &c->outboundSa->saBundle;
+	b0[0] = &c0->inboundSa->saBundle;
+	b0[1] = &c0->outboundSa->saBundle;
+	for (i = 0; i < 2; i++) {
+		EXPECT_BUNDLE_COMMON(b[i], v);
+		EXPECT_EQ(b[i]->qmFilterId, B_QMFILTER);
+		EXPECT_EQ(memcmp(&b[i]->saLookupContext, lookup, 16), 0);
+		expect_sa0(_metadata, &b[i]->saList[0], a, spi[i]);
+		EXPECT_BUNDLE_COMMON(b0[i], v);
+		expect_sa0(_metadata, &b0[i]->saList[0], a, spi[i]);
+	}
+	FwpmFreeMemory0((void **)&c);
 	FwpmFreeMemory0((void **)&c0);
 }
 
@@ -801,7 +788,7 @@ static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
 	a_set_spi(_metadata, e, id, spi_in);
 	a_add(_metadata, e, id, true, spi_in, seed, 0);
 	a_add(_metadata, e, id, false, spi_out, seed, 0);
-	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
 	return id;
 }
 
@@ -1029,7 +1016,7 @@ TEST_F_TIMEOUT(wire, installed_as_described, 120)
 
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	info = ctx_info(_metadata, e->fd, id);
-	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(info.state, ST_COMPLETE);
 	EXPECT_GE(info.reqid, REQID_MIN);
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_a_sa(_metadata, e, true, SPI_IN, info.reqid);
@@ -1260,7 +1247,7 @@ TEST_F_TIMEOUT(tun, update_moves_endpoint_keeps_own_selectors, 120)
 	ASSERT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
 	e->b_out = "10.1.0.3";
 	info = ctx_info(_metadata, e->fd, id);
-	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(info.state, ST_COMPLETE);
 	/* Same subnets, the new endpoint, and nothing of the old set. */
 	expect_a_sa(_metadata, e, true, SPI_IN, info.reqid);
 	expect_a_sa(_metadata, e, false, SPI_OUT, info.reqid);
@@ -1304,7 +1291,7 @@ TEST_F_TIMEOUT(tun, update_moves_no_policy_tunnel, 120)
 	a_add(_metadata, e, id, false, SPI_OUT, 1, 0);
 	b_move(_metadata, e, "10.1.0.3");
 	EXPECT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
-	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -1325,7 +1312,7 @@ TEST_F_TIMEOUT(tun, update_of_one_twin_deletes_the_other, 120)
 	ASSERT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
 	EXPECT_TRUE(wait_ctx_gone(e->h, twin));
 	EXPECT_EQ(ctx_info(_metadata, e->fd, id).state,
-		  WFP_IPSEC_CTX_STATE_COMPLETE);
+		  ST_COMPLETE);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), 3);
 }
@@ -1346,8 +1333,8 @@ TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
 	a_set_spi(_metadata, e, id2, SPI_IN2);
 	a_add(_metadata, e, id2, true, SPI_IN2, 3, 0);
 	a_add(_metadata, e, id2, false, SPI_OUT2, 3, 0);
-	EXPECT_EQ(ctx_state(_metadata, e->fd, id1), WFP_IPSEC_CTX_STATE_COMPLETE);
-	EXPECT_EQ(ctx_state(_metadata, e->fd, id2), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_state(e->fd, id1), ST_COMPLETE);
+	EXPECT_EQ(ctx_state(e->fd, id2), ST_COMPLETE);
 	EXPECT_EQ(ctx_info(_metadata, e->fd, id2).reqid, reqid);
 	EXPECT_EQ(sa_count(-1), 4);
 	expect_policy_set(_metadata, reqid);
@@ -1415,7 +1402,7 @@ TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
 	a_set_spi(_metadata, e, id, SPI_IN);
 	a_add(_metadata, e, id, true, SPI_IN, 1, 0);
 	a_add(_metadata, e, id, false, SPI_OUT, 1, 0);
-	EXPECT_EQ(ctx_state(_metadata, e->fd, id), WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), 0);
 	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
@@ -1468,39 +1455,24 @@ TEST_F_TIMEOUT(wire1, lifetime_packets_hard_limit_expires_sa, 120)
 #define LOCAL	"10.1.0.1"
 #define REMOTE	"10.1.0.2"
 
-struct fx {
-	HANDLE h;
-	int fd;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id;		/* the main context, its SPI_IN reserved */
-	UINT64 ids[ENV_MAX_IDS];	/* more contexts to delete at teardown */
-	int nids;
-};
-
-static UINT64 fx_create(struct __test_metadata *_metadata, struct fx *f,
+/*
+ * One namespace, no peer (env_setup() without flags): the main context
+ * f->id, its SPI_IN reserved.
+ */
+static UINT64 fx_create(struct __test_metadata *_metadata, struct env *f,
 			const IPSEC_TRAFFIC1 *t)
 {
 	UINT64 id = 0;
 
-	ASSERT_LT(f->nids, ENV_MAX_IDS);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
-	f->ids[f->nids++] = id;
+	ASSERT_EQ(env_keep(f, id), 0);
 	return id;
 }
 
-static void fx_setup(struct __test_metadata *_metadata, struct fx *f)
+static void fx_setup(struct __test_metadata *_metadata, struct env *f)
 {
-	f->fd = -1;
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(g_home, 0);
-	ASSERT_EQ(sa_count(-1), 0);
-	ASSERT_EQ(sp_count(-1), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &f->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
+	env_setup(_metadata, f, 0);
 	traffic_set(&f->t, false, LOCAL, REMOTE);
 	wfp_getspi_set(&f->g, &f->t);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
@@ -1509,44 +1481,36 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f)
 		  ERROR_SUCCESS);
 }
 
-static void fx_teardown(struct fx *f)
+/* f->id is 0 once a test saw the context go. */
+static void fx_teardown(struct env *f)
 {
-	int i;
-
-	if (f->h) {
-		if (f->id)
-			IPsecSaContextDeleteById0(f->h, f->id);
-		for (i = 0; i < f->nids; i++)
-			IPsecSaContextDeleteById0(f->h, f->ids[i]);
-		FwpmEngineClose0(f->h);
-	}
-	if (g_home >= 0)
-		close(g_home);
-	g_home = -1;
+	if (f->h && f->id)
+		IPsecSaContextDeleteById0(f->h, f->id);
+	env_teardown(f);
 }
 
 /* The context is in state, xfrm holds nsa states and nsp policies. */
-static void expect_ctx(struct __test_metadata *_metadata, struct fx *f,
+static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 		       UINT64 id, UINT32 state, int nsa, int nsp)
 {
-	EXPECT_EQ(ctx_state(_metadata, f->fd, id), state);
+	EXPECT_EQ(ctx_state(f->fd, id), state);
 	EXPECT_EQ(sa_count(-1), nsa);
 	EXPECT_EQ(sp_count(-1), nsp);
 }
 
 /* Still SPI_SET: only the larval state, without algorithms, no policy. */
-static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f)
+static void expect_spi_set(struct __test_metadata *_metadata, struct env *f)
 {
 	struct xs x;
 
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_SPI_SET, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_SPI_SET, 1, 0);
 	ASSERT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, &x), 1);
 	EXPECT_STREQ(x.aead, "");
 	EXPECT_STREQ(x.auth, "");
 	EXPECT_STREQ(x.enc, "");
 }
 
-static DWORD add_in(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
+static DWORD add_in(struct env *f, UINT64 id, const struct alg *a, UINT32 spi,
 		    unsigned int seed)
 {
 	struct sab s;
@@ -1555,7 +1519,7 @@ static DWORD add_in(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
 	return IPsecSaContextAddInbound1(f->h, id, &s.b);
 }
 
-static DWORD add_out(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
+static DWORD add_out(struct env *f, UINT64 id, const struct alg *a, UINT32 spi,
 		     unsigned int seed)
 {
 	struct sab s;
@@ -1565,20 +1529,20 @@ static DWORD add_out(struct fx *f, UINT64 id, const struct alg *a, UINT32 spi,
 }
 
 /* The main context goes on to COMPLETE with valid bundles. */
-static void expect_completes(struct __test_metadata *_metadata, struct fx *f,
+static void expect_completes(struct __test_metadata *_metadata, struct env *f,
 			     const struct alg *a)
 {
-	UINT32 st = ctx_state(_metadata, f->fd, f->id);
+	UINT32 st = ctx_state(f->fd, f->id);
 
-	if (st == WFP_IPSEC_CTX_STATE_SPI_SET) {
+	if (st == ST_SPI_SET) {
 		ASSERT_EQ(add_in(f, f->id, a, SPI_IN, 1), ERROR_SUCCESS);
 	}
 	ASSERT_EQ(add_out(f, f->id, a, SPI_OUT, 1), ERROR_SUCCESS);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 FIXTURE(add) {
-	struct fx f;
+	struct env f;
 };
 
 FIXTURE_SETUP(add)
@@ -1593,7 +1557,7 @@ FIXTURE_TEARDOWN(add)
 
 /* ---- every transform of the table goes in, as the table says ---- */
 
-static void install_and_check(struct __test_metadata *_metadata, struct fx *f,
+static void install_and_check(struct __test_metadata *_metadata, struct env *f,
 			      const struct alg *a, int i)
 {
 	UINT8 ck[KEYBUF], ak[KEYBUF];
@@ -1632,7 +1596,7 @@ static void install_and_check(struct __test_metadata *_metadata, struct fx *f,
 
 TEST_F_TIMEOUT(add, every_table_entry_installs, 120)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct alg a;
 	unsigned int c, h;
 	int i = 0;
@@ -1668,18 +1632,18 @@ TEST_F_TIMEOUT(add, every_table_entry_installs, 120)
 
 TEST_F(add, add0_installs_like_add1)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	sab_init(&s, &ALG_CBC128_SHA256, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
 	ASSERT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
 		  ERROR_SUCCESS);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	sab_init(&s, &ALG_CBC128_SHA256, SPI_OUT, 1, DIR_OUT,
 		 FWP_IP_VERSION_V4);
 	ASSERT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
 		  ERROR_SUCCESS);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	/* Bundle0 has no qmFilterId/saLookupContext: GetById0 only. */
 	{
 		IPSEC_SA_CONTEXT0 *c0 = NULL;
@@ -1700,7 +1664,7 @@ TEST_F(add, add0_installs_like_add1)
 
 TEST_F(add, get_by_id_before_add_has_empty_bundles)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 
 	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
@@ -1721,7 +1685,7 @@ TEST_F(add, get_by_id_before_add_has_empty_bundles)
 /* ---- lifetimes ---- */
 
 static void add_with_lifetimes(struct __test_metadata *_metadata,
-			       struct fx *f, const IPSEC_SA_LIFETIME0 *in,
+			       struct env *f, const IPSEC_SA_LIFETIME0 *in,
 			       const IPSEC_SA_LIFETIME0 *out)
 {
 	struct sab s;
@@ -1760,7 +1724,7 @@ static void expect_lifetimes(struct __test_metadata *_metadata, UINT32 spi,
 
 TEST_F(add, lifetimes_are_hard_limits)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	IPSEC_SA_LIFETIME0 in = { 3600, 1000, 5000 };
 	IPSEC_SA_LIFETIME0 out = { 28800, 4194304, 0xffffffff };
 
@@ -1771,7 +1735,7 @@ TEST_F(add, lifetimes_are_hard_limits)
 
 TEST_F(add, lifetimes_zero_unlimited)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	IPSEC_SA_LIFETIME0 none = { 0, 0, 0 };
 	IPSEC_SA_LIFETIME0 mixed = { 0, 1, 0 };
 
@@ -1782,12 +1746,12 @@ TEST_F(add, lifetimes_zero_unlimited)
 
 TEST_F_TIMEOUT(add, lifetime_seconds_expire, 60)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	IPSEC_SA_LIFETIME0 lt = { 2, 0, 0 };
 	int i;
 
 	add_with_lifetimes(_metadata, f, &lt, &lt);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	for (i = 0; i < 100 && sa_count(-1) > 0; i++)
 		usleep(100000);
 	EXPECT_EQ(sa_count(-1), 0) TH_LOG("the SAs outlived their 2 s");
@@ -1802,7 +1766,7 @@ TEST_F_TIMEOUT(add, lifetime_seconds_expire, 60)
 
 TEST_F(add, same_traffic_contexts_share_policies)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 
@@ -1811,7 +1775,7 @@ TEST_F(add, same_traffic_contexts_share_policies)
 		  ERROR_SUCCESS);
 	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
 	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
-	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 4, 2);
+	expect_ctx(_metadata, f, id2, ST_COMPLETE, 4, 2);
 	EXPECT_EQ(ctx_info(_metadata, f->fd, id2).reqid, reqid);
 	expect_policy_set(_metadata, reqid);
 
@@ -1827,7 +1791,7 @@ TEST_F(add, same_traffic_contexts_share_policies)
 
 TEST_F(add, other_traffic_gets_own_policies_and_reqid)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	IPSEC_TRAFFIC1 t;
 	IPSEC_GETSPI1 g;
 	UINT32 r1, r2;
@@ -1844,14 +1808,14 @@ TEST_F(add, other_traffic_gets_own_policies_and_reqid)
 	r2 = ctx_info(_metadata, f->fd, id2).reqid;
 	EXPECT_NE(r1, r2);
 	EXPECT_GE(r2, REQID_MIN);
-	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 4, 4);
+	expect_ctx(_metadata, f, id2, ST_COMPLETE, 4, 4);
 }
 
 /* ---- conflicts with what others put in xfrm ---- */
 
 TEST_F(add, outbound_sa_already_in_xfrm)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
 	ASSERT_EQ(sh("ip xfrm state add src " LOCAL " dst " REMOTE " proto esp "
@@ -1859,14 +1823,14 @@ TEST_F(add, outbound_sa_already_in_xfrm)
 		     "0x00112233445566778899aabbccddeeff", SPI_OUT), 0);
 	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1),
 		  FWP_E_ALREADY_EXISTS);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 2, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 2, 0);
 	ASSERT_EQ(sh("ip xfrm state delete src " LOCAL " dst " REMOTE
 		     " proto esp spi 0x%x", SPI_OUT), 0);
 	expect_completes(_metadata, f, &ALG_GCM128);
 }
 
 /* An administrator's policy with the context's selector, direction dir. */
-static void policy_conflict(struct __test_metadata *_metadata, struct fx *f,
+static void policy_conflict(struct __test_metadata *_metadata, struct env *f,
 			    const char *dir, const char *src, const char *dst)
 {
 	struct xp *v;
@@ -1877,7 +1841,7 @@ static void policy_conflict(struct __test_metadata *_metadata, struct fx *f,
 	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1),
 		  FWP_E_ALREADY_EXISTS);
 	/* The outbound SA went again, the other policy stays untouched. */
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 1);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 1);
 	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
 	ASSERT_EQ(sp_dump(-1, &v), 1);
 	EXPECT_EQ(v[0].reqid, 5);
@@ -1904,7 +1868,7 @@ TEST_F(add, in_policy_already_in_xfrm)
  */
 TEST_F(add, reserved_spi_flushed_by_someone_else)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
 	ASSERT_EQ(sa_count(-1), 0);
@@ -1918,7 +1882,7 @@ TEST_F(add, reserved_spi_flushed_by_someone_else)
 
 TEST_F(add, inbound_sa_flushed_by_someone_else)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
@@ -1938,7 +1902,7 @@ TEST_F(add, inbound_sa_flushed_by_someone_else)
  */
 TEST_F(add, reserved_spi_taken_by_state_update)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct xs before, x;
 
 	ASSERT_EQ(sh("ip xfrm state update src " REMOTE " dst " LOCAL
@@ -1959,7 +1923,7 @@ TEST_F(add, reserved_spi_taken_by_state_update)
 /* "ip xfrm state delete" of the larval state acts as a flush does. */
 TEST_F(add, reserved_spi_deleted_by_someone_else)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	ASSERT_EQ(sh("ip xfrm state delete src " REMOTE " dst " LOCAL
 		     " proto esp spi 0x%x", SPI_IN), 0);
@@ -1973,7 +1937,7 @@ TEST_F(add, reserved_spi_deleted_by_someone_else)
 /* The module removes the policies of a context xfrm took SAs from. */
 TEST_F(add, state_flush_deletes_context_and_policies)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
@@ -1986,7 +1950,7 @@ TEST_F(add, state_flush_deletes_context_and_policies)
 
 TEST_F(add, state_and_policy_flush_then_context_gone)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(sh("ip xfrm policy flush && ip xfrm state flush"), 0);
@@ -2003,7 +1967,7 @@ TEST_F(add, state_and_policy_flush_then_context_gone)
  * keying module), its SAs with it, as when its SA goes.
  */
 static void expect_gone_after(struct __test_metadata *_metadata,
-			      struct fx *f, const char *cmd)
+			      struct env *f, const char *cmd)
 {
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(sh("%s", cmd), 0);
@@ -2066,7 +2030,7 @@ static int polexpire_out(bool hard)
 /* A hard one removes the policy: the context goes, as for a delete. */
 TEST_F(add, policy_hard_expire_deletes_context)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(polexpire_out(true), 0);
@@ -2079,12 +2043,12 @@ TEST_F(add, policy_hard_expire_deletes_context)
 /* A soft one is a warning: the policy stays, and the context with it. */
 TEST_F(add, policy_soft_expire_keeps_context)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(polexpire_out(false), 0);
 	usleep(LOST_WAIT_MS * 1000);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 /* An update with our selector and no template: plain-text traffic. */
@@ -2103,7 +2067,7 @@ TEST_F(add, policy_replaced_by_update_deletes_context)
  */
 TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT64 id2 = fx_create(_metadata, f, &f->t), id3;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
@@ -2133,7 +2097,7 @@ TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
  */
 TEST_F(add, state_update_of_installed_sa_keeps_context)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT8 ck[KEYBUF], ak[KEYBUF];
 	struct xs x;
 
@@ -2144,7 +2108,7 @@ TEST_F(add, state_update_of_installed_sa_keeps_context)
 		     SPI_OUT, ctx_info(_metadata, f->fd, f->id).reqid, 0x5a),
 		  0);
 	usleep(300000);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	ASSERT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, &x), 1);
 	EXPECT_EQ(x.hard_add, 7200);
 	alg_keys(&ALG_GCM128, 1, DIR_OUT, ck, ak);
@@ -2153,7 +2117,7 @@ TEST_F(add, state_update_of_installed_sa_keeps_context)
 
 /* PF_KEY's flushes reach the key managers as xfrm_user's do. */
 static void expect_pfkey_flush_deletes(struct __test_metadata *_metadata,
-				       struct fx *f, UINT8 type)
+				       struct env *f, UINT8 type)
 {
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(pfkey_send(type), 0);
@@ -2176,7 +2140,7 @@ TEST_F(add, pfkey_sa_flush_deletes_context)
 /* Only the context losing an SA goes: its rekeyed twin keeps the set. */
 TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 
@@ -2189,7 +2153,7 @@ TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 		     " proto esp spi 0x%x", SPI_OUT), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
 	f->id = 0;
-	expect_ctx(_metadata, f, id2, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, id2, ST_COMPLETE, 2, 2);
 	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
 	expect_policy_set(_metadata, reqid);
 }
@@ -2198,7 +2162,7 @@ TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 
 TEST_F(add, add_inbound_before_set_spi)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 	struct sab s;
 
@@ -2207,7 +2171,7 @@ TEST_F(add, add_inbound_before_set_spi)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, id2, sab0(&s)),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(ctx_state(_metadata, f->fd, id2), WFP_IPSEC_CTX_STATE_CREATED);
+	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
 	expect_spi_set(_metadata, f);
 	/* Control: in order it goes. */
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
@@ -2217,7 +2181,7 @@ TEST_F(add, add_inbound_before_set_spi)
 
 TEST_F(add, add_outbound_before_set_spi)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 	struct sab s;
 
@@ -2226,13 +2190,13 @@ TEST_F(add, add_outbound_before_set_spi)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, id2, sab0(&s)),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(ctx_state(_metadata, f->fd, id2), WFP_IPSEC_CTX_STATE_CREATED);
+	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
 	expect_spi_set(_metadata, f);
 }
 
 TEST_F(add, add_outbound_before_add_inbound)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_OUT, 1, DIR_OUT, FWP_IP_VERSION_V4);
@@ -2246,7 +2210,7 @@ TEST_F(add, add_outbound_before_add_inbound)
 
 TEST_F(add, add_inbound_twice)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
@@ -2255,7 +2219,7 @@ TEST_F(add, add_inbound_twice)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	{
 		UINT8 ck[KEYBUF], ak[KEYBUF];
 		struct xs x;
@@ -2270,7 +2234,7 @@ TEST_F(add, add_inbound_twice)
 
 TEST_F(add, add_outbound_twice)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
@@ -2279,23 +2243,23 @@ TEST_F(add, add_outbound_twice)
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	EXPECT_EQ(sa_find(-1, SPI_OUT2, IPPROTO_ESP, NULL), 0);
 }
 
 TEST_F(add, add_inbound_after_complete)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 2),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 TEST_F(add, set_selectors_after_set_spi)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	EXPECT_EQ(WfpIpsecSaContextSetSelectors0(f->h, f->id, NULL, NULL,
 						 WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
@@ -2306,7 +2270,7 @@ TEST_F(add, set_selectors_after_set_spi)
 
 TEST_F(add, add_on_deleted_context)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	UINT64 id = f->id;
 	struct sab s;
 
@@ -2326,7 +2290,7 @@ TEST_F(add, add_on_deleted_context)
 
 TEST_F(add, add_on_unknown_id)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
@@ -2365,7 +2329,7 @@ static int add_from_new_netns(void *arg)
 
 TEST_F(add, other_namespace_context)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct foreign fo = { .id = f->id };
 
 	EXPECT_EQ(run_in_child(add_from_new_netns, &fo), 0);
@@ -2407,7 +2371,7 @@ static int add_without_cap_net_admin(void *arg)
 
 TEST_F(add, session_without_add_right)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct foreign fo = { .id = f->id };
 
 	EXPECT_EQ(run_in_child(add_without_cap_net_admin, &fo), 0);
@@ -2415,13 +2379,13 @@ TEST_F(add, session_without_add_right)
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
 	fo.outbound = true;
 	EXPECT_EQ(run_in_child(add_without_cap_net_admin, &fo), 0);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	expect_completes(_metadata, f, &ALG_GCM128);
 }
 
 TEST_F(add, bad_engine_handle)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	HANDLE closed;
 	struct sab s;
 	int dummy;
@@ -2445,7 +2409,7 @@ TEST_F(add, bad_engine_handle)
 
 TEST_F(add, null_bundle)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 
 	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, NULL),
 		  FWP_E_NULL_POINTER);
@@ -2457,13 +2421,13 @@ TEST_F(add, null_bundle)
 		  FWP_E_NULL_POINTER);
 	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, NULL),
 		  FWP_E_NULL_POINTER);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	expect_completes(_metadata, f, &ALG_GCM128);
 }
 
 TEST_F(add, inbound_spi_not_the_reserved_one)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_IN + 1, 1, DIR_IN, FWP_IP_VERSION_V4);
@@ -2663,7 +2627,7 @@ static void m_akey_null(struct sab *s, long v)
 #define AID(t, c) ((long)(t) << 8 | (c))
 
 FIXTURE(bad) {
-	struct fx f;
+	struct env f;
 };
 
 FIXTURE_VARIANT(bad) {
@@ -2834,7 +2798,7 @@ FIXTURE_VARIANT_ADD(bad, ah_key_size_no_data) {
  */
 TEST_F(bad, rejected_and_nothing_changed)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct sab s;
 
 	sab_init(&s, variant->base, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
@@ -2850,9 +2814,9 @@ TEST_F(bad, rejected_and_nothing_changed)
 	sab0(&s);
 	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b), variant->rc);
 	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, &s.b0), variant->rc);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	ASSERT_EQ(add_out(f, f->id, variant->base, SPI_OUT, 1), ERROR_SUCCESS);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 /* ============================================================ raw ioctls */
@@ -2881,7 +2845,7 @@ static void raw_req(struct wfp_ipsec_ctx_add *r, UINT64 id, UINT32 spi)
 	sa->cipher_key = (uintptr_t)raw_key;
 }
 
-static int raw_add(struct fx *f, bool inbound, struct wfp_ipsec_ctx_add *r)
+static int raw_add(struct env *f, bool inbound, struct wfp_ipsec_ctx_add *r)
 {
 	return wfp_test_ioctl(f->fd, inbound ? WFP_IPSEC_IOC_CTX_ADD_INBOUND :
 					  WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, r);
@@ -2889,7 +2853,7 @@ static int raw_add(struct fx *f, bool inbound, struct wfp_ipsec_ctx_add *r)
 
 TEST_F(add, raw_valid_request_status_ok)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_IN);
@@ -2900,7 +2864,7 @@ TEST_F(add, raw_valid_request_status_ok)
 	r.status = 0xdeadbeef;
 	EXPECT_EQ(raw_add(f, false, &r), 0);
 	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND,
 			      SPI_IN);
 	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND,
@@ -2911,7 +2875,7 @@ TEST_F(add, raw_valid_request_status_ok)
  * The raw request r fails with err and status st, inbound while SPI_SET
  * and outbound once INBOUND, and changes nothing.
  */
-static void raw_expect_both(struct __test_metadata *_metadata, struct fx *f,
+static void raw_expect_both(struct __test_metadata *_metadata, struct env *f,
 			    void (*mut)(struct wfp_ipsec_ctx_add *r), int err,
 			    UINT32 st)
 {
@@ -2929,56 +2893,10 @@ static void raw_expect_both(struct __test_metadata *_metadata, struct fx *f,
 	mut(&r);
 	EXPECT_EQ(raw_add(f, false, &r), err);
 	EXPECT_EQ(r.status, st);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	raw_req(&r, f->id, SPI_OUT);
 	ASSERT_EQ(raw_add(f, false, &r), 0);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
-}
-
-static void r_transform(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].transform_type = 9;
-}
-
-static void r_auth(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].auth_config = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96;
-}
-
-static void r_cipher(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].cipher_config = 42;
-}
-
-static void r_combination(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].auth_type = IPSEC_AUTH_AES_256;
-	r->bundle.sas[0].auth_config = IPSEC_AUTH_CONFIG_GCM_AES_256;
-}
-
-static void r_key_length(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].cipher_key_len = 16;
-}
-
-static void r_spi(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.sas[0].spi = 255;
-}
-
-static void r_num_sas_0(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.num_sas = 0;
-}
-
-static void r_num_sas_2(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.num_sas = 2;
-}
-
-static void r_num_sas_3(struct wfp_ipsec_ctx_add *r)
-{
-	r->bundle.num_sas = 3;
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 /* ESP_CIPHER (CBC) takes no auth key. */
@@ -2995,69 +2913,43 @@ static void r_esp_cipher_auth_key(struct wfp_ipsec_ctx_add *r)
 	sa->auth_key_len = 20;
 }
 
-TEST_F(add, raw_status_transform)
-{
-	raw_expect_both(_metadata, &self->f, r_transform, -EINVAL,
-			WFP_IPSEC_ADD_ST_TRANSFORM);
+/*
+ * TEST_F(add, raw_status_<name>): the valid raw request with the change
+ * that follows (on r, its SA sa) fails with err and WFP_IPSEC_ADD_ST_<st>.
+ */
+#define RAW_STATUS(name, err, st, ...)					\
+static void r_##name(struct wfp_ipsec_ctx_add *r)			\
+{									\
+	struct wfp_ipsec_sa *sa __attribute__((unused)) =		\
+		&r->bundle.sas[0];					\
+									\
+	__VA_ARGS__;							\
+}									\
+									\
+TEST_F(add, raw_status_##name)						\
+{									\
+	raw_expect_both(_metadata, &self->f, r_##name, err,		\
+			WFP_IPSEC_ADD_ST_##st);				\
 }
 
-TEST_F(add, raw_status_auth)
-{
-	raw_expect_both(_metadata, &self->f, r_auth, -EINVAL,
-			WFP_IPSEC_ADD_ST_AUTH);
-}
-
-TEST_F(add, raw_status_cipher)
-{
-	raw_expect_both(_metadata, &self->f, r_cipher, -EINVAL,
-			WFP_IPSEC_ADD_ST_CIPHER);
-}
-
-TEST_F(add, raw_status_combination)
-{
-	raw_expect_both(_metadata, &self->f, r_combination, -EINVAL,
-			WFP_IPSEC_ADD_ST_COMBINATION);
-}
-
-TEST_F(add, raw_status_key_length)
-{
-	raw_expect_both(_metadata, &self->f, r_key_length, -EINVAL,
-			WFP_IPSEC_ADD_ST_KEY_LENGTH);
-}
-
-TEST_F(add, raw_status_esp_cipher_with_auth_key)
-{
-	raw_expect_both(_metadata, &self->f, r_esp_cipher_auth_key, -EINVAL,
-			WFP_IPSEC_ADD_ST_KEY_LENGTH);
-}
-
-TEST_F(add, raw_status_spi)
-{
-	raw_expect_both(_metadata, &self->f, r_spi, -EINVAL,
-			WFP_IPSEC_ADD_ST_SPI);
-}
-
-TEST_F(add, raw_status_num_sas_0)
-{
-	raw_expect_both(_metadata, &self->f, r_num_sas_0, -EINVAL,
-			WFP_IPSEC_ADD_ST_NUM_SAS);
-}
-
-TEST_F(add, raw_status_num_sas_2)
-{
-	raw_expect_both(_metadata, &self->f, r_num_sas_2, -EOPNOTSUPP,
-			WFP_IPSEC_ADD_ST_NUM_SAS);
-}
-
-TEST_F(add, raw_status_num_sas_3)
-{
-	raw_expect_both(_metadata, &self->f, r_num_sas_3, -EINVAL,
-			WFP_IPSEC_ADD_ST_NUM_SAS);
-}
+RAW_STATUS(transform, -EINVAL, TRANSFORM, sa->transform_type = 9)
+RAW_STATUS(auth, -EINVAL, AUTH,
+	   sa->auth_config = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96)
+RAW_STATUS(cipher, -EINVAL, CIPHER, sa->cipher_config = 42)
+RAW_STATUS(combination, -EINVAL, COMBINATION,
+	   sa->auth_type = IPSEC_AUTH_AES_256;
+	   sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_256)
+RAW_STATUS(key_length, -EINVAL, KEY_LENGTH, sa->cipher_key_len = 16)
+RAW_STATUS(esp_cipher_with_auth_key, -EINVAL, KEY_LENGTH,
+	   r_esp_cipher_auth_key(r))
+RAW_STATUS(spi, -EINVAL, SPI, sa->spi = 255)
+RAW_STATUS(num_sas_0, -EINVAL, NUM_SAS, r->bundle.num_sas = 0)
+RAW_STATUS(num_sas_2, -EOPNOTSUPP, NUM_SAS, r->bundle.num_sas = 2)
+RAW_STATUS(num_sas_3, -EINVAL, NUM_SAS, r->bundle.num_sas = 3)
 
 TEST_F(add, raw_status_spi_not_reserved)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_IN + 1);
@@ -3068,7 +2960,7 @@ TEST_F(add, raw_status_spi_not_reserved)
 
 TEST_F(add, raw_out_of_order_ebusy_status_ok)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_OUT);
@@ -3080,7 +2972,7 @@ TEST_F(add, raw_out_of_order_ebusy_status_ok)
 
 TEST_F(add, raw_unknown_id_enoent)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id + 1000000, SPI_IN);
@@ -3091,7 +2983,7 @@ TEST_F(add, raw_unknown_id_enoent)
 
 TEST_F(add, raw_bad_key_pointer_efault)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_IN);
@@ -3103,13 +2995,13 @@ TEST_F(add, raw_bad_key_pointer_efault)
 	raw_req(&r, f->id, SPI_OUT);
 	r.bundle.sas[0].cipher_key = 8;
 	EXPECT_EQ(raw_add(f, false, &r), -EFAULT);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 }
 
 /* A reserved field set makes EINVAL, whatever status held on input. */
 TEST_F(add, raw_status_is_output_only)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_IN);
@@ -3123,7 +3015,7 @@ TEST_F(add, raw_status_is_output_only)
 
 TEST_F(add, raw_get_sa)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_sa g;
 
 	memset(&g, 0, sizeof(g));
@@ -3197,7 +3089,7 @@ static void raw_expect_sa(struct __test_metadata *_metadata, int fd,
 
 TEST_F(add, raw_get_sa_bundles_that_differ)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add in, out;
 	struct wfp_ipsec_sa *sa;
 
@@ -3218,12 +3110,12 @@ TEST_F(add, raw_get_sa_bundles_that_differ)
 	ASSERT_EQ(raw_add(f, false, &out), 0);
 	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND, &in);
 	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND, &out);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 TEST_F(add, raw_get_sa_equal_bundles)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add in, out;
 
 	raw_req(&in, f->id, SPI_IN);
@@ -3239,7 +3131,7 @@ TEST_F(add, raw_get_sa_equal_bundles)
 /* ---- reserved fields: one variant per field ---- */
 
 FIXTURE(rawres) {
-	struct fx f;
+	struct env f;
 };
 
 FIXTURE_VARIANT(rawres) {
@@ -3279,7 +3171,7 @@ FIXTURE_TEARDOWN(rawres)
 
 TEST_F(rawres, einval_and_nothing_changed)
 {
-	struct fx *f = &self->f;
+	struct env *f = &self->f;
 	struct wfp_ipsec_ctx_add r;
 
 	raw_req(&r, f->id, SPI_IN);
@@ -3294,10 +3186,10 @@ TEST_F(rawres, einval_and_nothing_changed)
 	((UINT8 *)&r)[variant->off] = 0x80;
 	EXPECT_EQ(raw_add(f, false, &r), -EINVAL);
 	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_INBOUND, 1, 0);
+	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	raw_req(&r, f->id, SPI_OUT);
 	ASSERT_EQ(raw_add(f, false, &r), 0);
-	expect_ctx(_metadata, f, f->id, WFP_IPSEC_CTX_STATE_COMPLETE, 2, 2);
+	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 }
 
 TEST_HARNESS_MAIN

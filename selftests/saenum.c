@@ -26,7 +26,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 #define MAX_CTX		64
 #define MAX_SAS		(2 * MAX_CTX)
@@ -170,12 +170,6 @@ static void bundle_init(struct bundle *s, const struct alg *a, UINT32 spi,
 
 /* ------------------------------------------------------------ contexts */
 
-#define CREATED		WFP_IPSEC_CTX_STATE_CREATED
-#define SPI_SET		WFP_IPSEC_CTX_STATE_SPI_SET
-#define INBOUND		WFP_IPSEC_CTX_STATE_INBOUND
-#define COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define EXPIRED		WFP_IPSEC_CTX_STATE_EXPIRED
-
 /* A context to make and the state to take it to. */
 struct spec {
 	UINT32 state;
@@ -188,33 +182,33 @@ struct spec {
 
 /* 13 contexts; 9 inbound and 6 outbound SAs. */
 static const struct spec SPECS[] = {
-	{ CREATED,  false, false, false, false, &GCM128 },
-	{ COMPLETE, false, false, false, false, &GCM128 },
-	{ SPI_SET,  false, false, false, false, &GCM128 },
-	{ INBOUND,  false, false, false, false, &CBC_SHA256 },
-	{ COMPLETE, true,  false, false, true,  &CBC_SHA256 },
-	{ COMPLETE, false, false, true,  false, &GCM128 },
-	{ INBOUND,  true,  false, false, false, &GCM128 },
-	{ CREATED,  true,  false, false, true,  &GCM128 },
-	{ COMPLETE, false, false, false, false, &AH_SHA256 },
-	{ EXPIRED,  false, false, false, true,  &ESP_CBC },
-	{ COMPLETE, false, false, false, true,  &ESP_SHA1 },
-	{ SPI_SET,  true,  false, false, false, &GCM128 },
-	{ COMPLETE, false, true,  false, false, &GCM128 },
+	{ ST_CREATED,  false, false, false, false, &GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &GCM128 },
+	{ ST_SPI_SET,  false, false, false, false, &GCM128 },
+	{ ST_INBOUND,  false, false, false, false, &CBC_SHA256 },
+	{ ST_COMPLETE, true,  false, false, true,  &CBC_SHA256 },
+	{ ST_COMPLETE, false, false, true,  false, &GCM128 },
+	{ ST_INBOUND,  true,  false, false, false, &GCM128 },
+	{ ST_CREATED,  true,  false, false, true,  &GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &AH_SHA256 },
+	{ ST_EXPIRED,  false, false, false, true,  &ESP_CBC },
+	{ ST_COMPLETE, false, false, false, true,  &ESP_SHA1 },
+	{ ST_SPI_SET,  true,  false, false, false, &GCM128 },
+	{ ST_COMPLETE, false, true,  false, false, &GCM128 },
 };
 #define NSPECS		((int)(sizeof(SPECS) / sizeof(SPECS[0])))
 #define NSAS_IN		9
 #define NSAS_OUT	6
 
 static const struct spec SPEC_COMPLETE = {
-	COMPLETE, false, false, false, false, &GCM128 };
+	ST_COMPLETE, false, false, false, false, &GCM128 };
 
 /* Whether a context in state s has its SA of direction d installed. */
 static bool installed(UINT32 s, FWP_DIRECTION d)
 {
 	if (d == FWP_DIRECTION_OUTBOUND)
-		return s == COMPLETE;
-	return s == INBOUND || s == COMPLETE || s == EXPIRED;
+		return s == ST_COMPLETE;
+	return s == ST_INBOUND || s == ST_COMPLETE || s == ST_EXPIRED;
 }
 
 static const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif_of(int i)
@@ -290,16 +284,6 @@ static void world_open(struct __test_metadata *_metadata, struct world *w)
 	ASSERT_EQ(WfpIpsecEngineGetFd(w->h, &w->fd), ERROR_SUCCESS);
 }
 
-static UINT32 raw_state(struct __test_metadata *_metadata, int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
-	return info.state;
-}
-
 /* Makes context w->n as s says and takes it to s->state. */
 static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 		   const struct spec *s)
@@ -318,7 +302,7 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 					s->vif ? vif_of(i) : NULL, NULL,
 					&w->id[i]), ERROR_SUCCESS);
 	w->n++;
-	if (s->state >= SPI_SET) {
+	if (s->state >= ST_SPI_SET) {
 		memset(&g, 0, sizeof(g));
 		g.inboundIpsecTraffic = w->in[i];
 		g.ipVersion = v;
@@ -330,20 +314,20 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 		ASSERT_EQ(IPsecSaContextSetSpi0(w->h, w->id[i], &g, SPI_IN(i)),
 			  ERROR_SUCCESS);
 	}
-	if (s->state >= INBOUND) {
+	if (s->state >= ST_INBOUND) {
 		bundle_init(&b, s->alg, SPI_IN(i), v, s->encap);
 		ASSERT_EQ(IPsecSaContextAddInbound1(w->h, w->id[i], &b.b),
 			  ERROR_SUCCESS);
 	}
-	if (s->state >= COMPLETE) {
+	if (s->state >= ST_COMPLETE) {
 		bundle_init(&b, s->alg, SPI_OUT(i), v, s->encap);
 		ASSERT_EQ(IPsecSaContextAddOutbound1(w->h, w->id[i], &b.b),
 			  ERROR_SUCCESS);
 	}
-	if (s->state == EXPIRED) {
+	if (s->state == ST_EXPIRED) {
 		ASSERT_EQ(IPsecSaContextExpire0(w->h, w->id[i]), ERROR_SUCCESS);
 	}
-	w->state[i] = raw_state(_metadata, w->fd, w->id[i]);
+	w->state[i] = ctx_state(w->fd, w->id[i]);
 	ASSERT_EQ(w->state[i], s->state);
 	return i;
 }
@@ -800,7 +784,7 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 	long n;
 	int i;
 
-	/* A complete, an inbound-only, the expired and a CREATED one. */
+	/* A complete, an inbound-only, the expired and a ST_CREATED one. */
 	ctx_delete(_metadata, &self->w, 1);
 	ctx_delete(_metadata, &self->w, 3);
 	ctx_delete(_metadata, &self->w, 9);
@@ -850,7 +834,7 @@ TEST_F(lib, contexts_without_sas_give_none)
 {
 	int i;
 
-	/* SPECS[0] is CREATED, SPECS[2] SPI_SET. */
+	/* SPECS[0] is ST_CREATED, SPECS[2] ST_SPI_SET. */
 	for (i = 0; i < 5; i++)
 		ctx_add(_metadata, &self->w, &SPECS[i % 2 ? 0 : 2]);
 	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 3, self->got, MAX_SAS,

@@ -468,6 +468,67 @@ ping_lost(struct env *e, bool from_b)
 		     e->tunnel ? src : "", dst) != 0;
 }
 
+/* ------------------------------------------------------- /proc counters */
+
+/* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
+static long long __attribute__((unused))
+xstat(int ns, const char *name)
+{
+	char line[128], key[64];
+	unsigned long long v;
+	long long ret = -1;
+	FILE *f;
+
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/xfrm_stat", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* A field of /proc/net/snmp ("Ip", "InReceives") in namespace ns, or -1. */
+static long long __attribute__((unused))
+snmp(int ns, const char *proto, const char *field)
+{
+	char hdr[2048], val[2048], *sh_, *sv, *k, *v;
+	size_t plen = strlen(proto);
+	long long ret = -1;
+	FILE *f;
+
+	if (ns_enter(ns))
+		return -1;
+	f = fopen("/proc/self/net/snmp", "r");
+	ns_leave(ns);
+	if (!f)
+		return -1;
+	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
+	       fgets(val, sizeof(val), f)) {
+		if (strncmp(hdr, proto, plen) || hdr[plen] != ':')
+			continue;
+		k = strtok_r(hdr, " \n", &sh_);
+		v = strtok_r(val, " \n", &sv);
+		while ((k = strtok_r(NULL, " \n", &sh_)) &&
+		       (v = strtok_r(NULL, " \n", &sv))) {
+			if (!strcmp(k, field)) {
+				ret = strtoll(v, NULL, 10);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ------------------------------------------------ side B, `ip xfrm` */
 
 /*
