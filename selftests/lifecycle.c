@@ -2501,66 +2501,27 @@ static void expect_subscribe_einval(struct __test_metadata *_metadata,
 	EXPECT_EQ(raw_revents(s, 0) & POLLIN, POLLIN);
 }
 
-TEST_F(raw, subscribe_flags_einval)
-{
-	struct wfp_ipsec_subscribe r = { .flags = 1 };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+/* TEST_F(raw, subscribe_<name>_einval): SUBSCRIBE with this request. */
+#define SUBSCRIBE_EINVAL(name, ...)					\
+TEST_F(raw, subscribe_##name##_einval)					\
+{									\
+	struct wfp_ipsec_subscribe r = { __VA_ARGS__ };			\
+									\
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);	\
 }
 
-TEST_F(raw, subscribe_reserved0_einval)
-{
-	struct wfp_ipsec_subscribe r = { .reserved0 = 1 };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_reserved_einval)
-{
-	struct wfp_ipsec_subscribe r = { .reserved = { 0, 1 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_reserved_einval)
-{
-	struct wfp_ipsec_subscribe r = { .local = { .reserved = { 1 } } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_bad_ip_version_einval)
-{
-	struct wfp_ipsec_subscribe r = { .remote = { .ip_version = 5 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_prefix_too_long_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 33 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_host_bits_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 16,
-			    .addr = { 10, 1, 0, 2 } } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_mixed_versions_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.local = { .ip_version = WFP_IPSEC_IPV4 },
-		.remote = { .ip_version = WFP_IPSEC_IPV6 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
+SUBSCRIBE_EINVAL(flags, .flags = 1)
+SUBSCRIBE_EINVAL(reserved0, .reserved0 = 1)
+SUBSCRIBE_EINVAL(reserved, .reserved = { 0, 1 })
+SUBSCRIBE_EINVAL(subnet_reserved, .local = { .reserved = { 1 } })
+SUBSCRIBE_EINVAL(subnet_bad_ip_version, .remote = { .ip_version = 5 })
+SUBSCRIBE_EINVAL(subnet_prefix_too_long,
+		 .remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 33 })
+SUBSCRIBE_EINVAL(subnet_host_bits,
+		 .remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 16,
+			     .addr = { 10, 1, 0, 2 } })
+SUBSCRIBE_EINVAL(mixed_versions, .local = { .ip_version = WFP_IPSEC_IPV4 },
+		 .remote = { .ip_version = WFP_IPSEC_IPV6 })
 
 static int raw_subscribe_without_right(void *arg)
 {

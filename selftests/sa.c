@@ -442,10 +442,7 @@ static int stats_read(int ns, struct stats *s)
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/xfrm_stat", "r");
-	ns_leave(ns);
+	f = ns_fopen(ns, "/proc/self/net/xfrm_stat");
 	if (!f)
 		return -1;
 	while (s->n < 64 && fgets(line, sizeof(line), f))
@@ -1498,6 +1495,19 @@ static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 	EXPECT_EQ(sp_count(-1), nsp);
 }
 
+/*
+ * Another control plane's change deleted the main context (lifecycle.rst):
+ * no state or policy of it is left.
+ */
+static void expect_gone(struct __test_metadata *_metadata, struct env *f)
+{
+	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
+	f->id = 0;
+}
+
 /* Still SPI_SET: only the larval state, without algorithms, no policy. */
 static void expect_spi_set(struct __test_metadata *_metadata, struct env *f)
 {
@@ -1874,10 +1884,7 @@ TEST_F(add, reserved_spi_flushed_by_someone_else)
 	ASSERT_EQ(sa_count(-1), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
 	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 TEST_F(add, inbound_sa_flushed_by_someone_else)
@@ -1888,9 +1895,7 @@ TEST_F(add, inbound_sa_flushed_by_someone_else)
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
 	EXPECT_EQ(add_out(f, f->id, &ALG_GCM128, SPI_OUT, 1), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 /*
@@ -1929,9 +1934,7 @@ TEST_F(add, reserved_spi_deleted_by_someone_else)
 		     " proto esp spi 0x%x", SPI_IN), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
 	EXPECT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 /* The module removes the policies of a context xfrm took SAs from. */
@@ -1941,11 +1944,7 @@ TEST_F(add, state_flush_deletes_context_and_policies)
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
-	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 TEST_F(add, state_and_policy_flush_then_context_gone)
@@ -1954,11 +1953,7 @@ TEST_F(add, state_and_policy_flush_then_context_gone)
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(sh("ip xfrm policy flush && ip xfrm state flush"), 0);
-	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 /*
@@ -2034,10 +2029,7 @@ TEST_F(add, policy_hard_expire_deletes_context)
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(polexpire_out(true), 0);
-	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 /* A soft one is a warning: the policy stays, and the context with it. */
@@ -2121,10 +2113,7 @@ static void expect_pfkey_flush_deletes(struct __test_metadata *_metadata,
 {
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(pfkey_send(type), 0);
-	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
-	f->id = 0;
+	expect_gone(_metadata, f);
 }
 
 TEST_F(add, pfkey_spd_flush_deletes_context)

@@ -470,6 +470,19 @@ ping_lost(struct env *e, bool from_b)
 
 /* ------------------------------------------------------- /proc counters */
 
+/* A /proc/self/net file as namespace ns sees it, for reading; or NULL. */
+static FILE *__attribute__((unused))
+ns_fopen(int ns, const char *path)
+{
+	FILE *f;
+
+	if (ns_enter(ns))
+		return NULL;
+	f = fopen(path, "r");
+	ns_leave(ns);
+	return f;
+}
+
 /* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
 static long long __attribute__((unused))
 xstat(int ns, const char *name)
@@ -479,10 +492,7 @@ xstat(int ns, const char *name)
 	long long ret = -1;
 	FILE *f;
 
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/xfrm_stat", "r");
-	ns_leave(ns);
+	f = ns_fopen(ns, "/proc/self/net/xfrm_stat");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
@@ -505,10 +515,7 @@ snmp(int ns, const char *proto, const char *field)
 	long long ret = -1;
 	FILE *f;
 
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/snmp", "r");
-	ns_leave(ns);
+	f = ns_fopen(ns, "/proc/self/net/snmp");
 	if (!f)
 		return -1;
 	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
