@@ -26,6 +26,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
+#include "wfp_sa.h"
 #include "wfp_ctx.h"
 
 #define MAX_CTX		64
@@ -40,59 +41,11 @@
 #define LIFETIME(spi)	(3600U + ((spi) & 0xffU))
 #define QM_FILTER(spi)	(0xf00000000ULL | (spi))
 #define LOOKUP(spi)	((UINT8)(spi))
-#define IDLE		300
-#define NDCLEAR		7
 #define PEER_PRIVATE	0xc0a84d01U	/* 192.168.77.1, encapsulated SAs */
 #define ENCAP_LOCAL	4500
 #define ENCAP_REMOTE(i)	(4600 + (i))
 
 /* ------------------------------------------------------------ transforms */
-
-/* One IPSEC_SA0 transform (Documentation/sa.rst gives the key sizes). */
-struct alg {
-	IPSEC_TRANSFORM_TYPE type;
-	IPSEC_AUTH_TYPE auth_type;
-	IPSEC_AUTH_CONFIG auth_cfg;
-	UINT32 auth_len;
-	IPSEC_CIPHER_TYPE cipher_type;
-	IPSEC_CIPHER_CONFIG cipher_cfg;
-	UINT32 cipher_len;
-};
-
-/* AES-GCM-128: one blob (key + salt) as the cipher key, no auth key. */
-static const struct alg GCM128 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_AES_128,
-	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
-};
-
-static const struct alg CBC_SHA256 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_SHA_256,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
-};
-
-static const struct alg ESP_SHA1 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH,
-	.auth_type = IPSEC_AUTH_SHA_1,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, .auth_len = 20,
-};
-
-static const struct alg ESP_CBC = {
-	.type = IPSEC_TRANSFORM_ESP_CIPHER,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
-};
-
-static const struct alg AH_SHA256 = {
-	.type = IPSEC_TRANSFORM_AH,
-	.auth_type = IPSEC_AUTH_SHA_256,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
-};
 
 static bool alg_has_auth(const struct alg *a)
 {
@@ -105,65 +58,21 @@ static bool alg_has_cipher(const struct alg *a)
 	       a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
 }
 
-/* An IPSEC_SA_BUNDLE1 with its one SA and keys, in place. */
-struct bundle {
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_SA0 sa;
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
-	IPSEC_SA_AUTH_INFORMATION0 ai;
-	IPSEC_SA_CIPHER_INFORMATION0 ci;
-	UINT8 ak[64], ck[64];
-};
-
-static void bundle_init(struct bundle *s, const struct alg *a, UINT32 spi,
+/*
+ * sab_init()'s bundle (keys seeded by the SPI), with the members the
+ * checks tell SAs apart by made the SPI's own.
+ */
+static void bundle_init(struct sab *s, const struct alg *a, UINT32 spi,
 			FWP_IP_VERSION v, bool encap)
 {
-	IPSEC_SA_AUTH_INFORMATION0 *ai = &s->ai;
-	IPSEC_SA_CIPHER_INFORMATION0 *ci = &s->ci;
-	unsigned int i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < sizeof(s->ak); i++) {
-		s->ak[i] = (UINT8)(spi * 7 + i * 13 + 1);
-		s->ck[i] = (UINT8)(spi * 11 + i * 29 + 3);
-	}
-	s->sa.spi = spi;
-	s->sa.saTransformType = a->type;
-	switch (a->type) {
-	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
-		ai = &s->ac.saAuthInformation;
-		ci = &s->ac.saCipherInformation;
-		s->sa.espAuthAndCipherInformation = &s->ac;
-		break;
-	case IPSEC_TRANSFORM_ESP_CIPHER:
-		s->sa.espCipherInformation = ci;
-		break;
-	default:
-		s->sa.ahInformation = ai;
-		break;
-	}
-	ai->authTransform.authTransformId.authType = a->auth_type;
-	ai->authTransform.authTransformId.authConfig = a->auth_cfg;
-	ai->authKey.size = a->auth_len;
-	ai->authKey.data = a->auth_len ? s->ak : NULL;
-	ci->cipherTransform.cipherTransformId.cipherType = a->cipher_type;
-	ci->cipherTransform.cipherTransformId.cipherConfig = a->cipher_cfg;
-	ci->cipherKey.size = a->cipher_len;
-	ci->cipherKey.data = a->cipher_len ? s->ck : NULL;
-
-	s->b.flags = IPSEC_SA_BUNDLE_FLAG_NLB;
+	sab_init(s, a, spi, spi, DIR_IN, v);
+	memset(&s->b.lifetime, 0, sizeof(s->b.lifetime));
 	s->b.lifetime.lifetimeSeconds = LIFETIME(spi);
-	s->b.idleTimeoutSeconds = IDLE;
-	s->b.ndAllowClearTimeoutSeconds = NDCLEAR;
 	s->b.napContext = spi & 0xf;
 	s->b.qmSaId = QM_SA_ID(spi);
-	s->b.numSAs = 1;
-	s->b.saList = &s->sa;
-	s->b.ipVersion = v;
 	if (encap)
 		s->b.peerV4PrivateAddress = PEER_PRIVATE;
 	s->b.mmSaId = MM_SA_ID(spi);
-	s->b.pfsGroup = IPSEC_PFS_2048;
 	s->b.qmFilterId = QM_FILTER(spi);
 	memset(&s->b.saLookupContext, LOOKUP(spi), sizeof(GUID));
 }
@@ -182,26 +91,26 @@ struct spec {
 
 /* 13 contexts; 9 inbound and 6 outbound SAs. */
 static const struct spec SPECS[] = {
-	{ ST_CREATED,  false, false, false, false, &GCM128 },
-	{ ST_COMPLETE, false, false, false, false, &GCM128 },
-	{ ST_SPI_SET,  false, false, false, false, &GCM128 },
-	{ ST_INBOUND,  false, false, false, false, &CBC_SHA256 },
-	{ ST_COMPLETE, true,  false, false, true,  &CBC_SHA256 },
-	{ ST_COMPLETE, false, false, true,  false, &GCM128 },
-	{ ST_INBOUND,  true,  false, false, false, &GCM128 },
-	{ ST_CREATED,  true,  false, false, true,  &GCM128 },
-	{ ST_COMPLETE, false, false, false, false, &AH_SHA256 },
-	{ ST_EXPIRED,  false, false, false, true,  &ESP_CBC },
-	{ ST_COMPLETE, false, false, false, true,  &ESP_SHA1 },
-	{ ST_SPI_SET,  true,  false, false, false, &GCM128 },
-	{ ST_COMPLETE, false, true,  false, false, &GCM128 },
+	{ ST_CREATED,  false, false, false, false, &ALG_GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &ALG_GCM128 },
+	{ ST_SPI_SET,  false, false, false, false, &ALG_GCM128 },
+	{ ST_INBOUND,  false, false, false, false, &ALG_CBC128_SHA256 },
+	{ ST_COMPLETE, true,  false, false, true,  &ALG_CBC128_SHA256 },
+	{ ST_COMPLETE, false, false, true,  false, &ALG_GCM128 },
+	{ ST_INBOUND,  true,  false, false, false, &ALG_GCM128 },
+	{ ST_CREATED,  true,  false, false, true,  &ALG_GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &ALG_AH_SHA256 },
+	{ ST_EXPIRED,  false, false, false, true,  &ALG_ESP_CBC128 },
+	{ ST_COMPLETE, false, false, false, true,  &ALG_ESP_SHA1 },
+	{ ST_SPI_SET,  true,  false, false, false, &ALG_GCM128 },
+	{ ST_COMPLETE, false, true,  false, false, &ALG_GCM128 },
 };
 #define NSPECS		((int)(sizeof(SPECS) / sizeof(SPECS[0])))
 #define NSAS_IN		9
 #define NSAS_OUT	6
 
 static const struct spec SPEC_COMPLETE = {
-	ST_COMPLETE, false, false, false, false, &GCM128 };
+	ST_COMPLETE, false, false, false, false, &ALG_GCM128 };
 
 /* Whether a context in state s has its SA of direction d installed. */
 static bool installed(UINT32 s, FWP_DIRECTION d)
@@ -291,7 +200,7 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 	FWP_IP_VERSION v;
 	IPSEC_GETSPI1 g;
-	struct bundle b;
+	struct sab b;
 	int i = w->n;
 
 	ASSERT_LT(i, MAX_CTX);
@@ -618,16 +527,16 @@ static void expect_sa(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(g->b.numSAs, 1);
 	EXPECT_EQ(g->b.ipVersion, g->ipv);
-	EXPECT_EQ(g->b.flags, IPSEC_SA_BUNDLE_FLAG_NLB);
+	EXPECT_EQ(g->b.flags, B_FLAGS);
 	EXPECT_EQ(g->b.lifetime.lifetimeSeconds, LIFETIME(spi));
 	EXPECT_EQ(g->b.lifetime.lifetimeKilobytes, 0);
 	EXPECT_EQ(g->b.lifetime.lifetimePackets, 0);
-	EXPECT_EQ(g->b.idleTimeoutSeconds, IDLE);
-	EXPECT_EQ(g->b.ndAllowClearTimeoutSeconds, NDCLEAR);
+	EXPECT_EQ(g->b.idleTimeoutSeconds, B_IDLE);
+	EXPECT_EQ(g->b.ndAllowClearTimeoutSeconds, B_NDCLEAR);
 	EXPECT_EQ(g->b.napContext, spi & 0xf);
 	EXPECT_EQ(g->b.qmSaId, QM_SA_ID(spi));
 	EXPECT_EQ(g->b.mmSaId, MM_SA_ID(spi));
-	EXPECT_EQ(g->b.pfsGroup, IPSEC_PFS_2048);
+	EXPECT_EQ(g->b.pfsGroup, B_PFS);
 	EXPECT_EQ(g->b.peerV4PrivateAddress, s->encap ? PEER_PRIVATE : 0);
 
 	EXPECT_EQ(g->sa.spi, spi);
