@@ -650,38 +650,6 @@ static int udp_send(int n)
 	return ok;
 }
 
-/* What a refused call must leave as it was. */
-struct snap {
-	int state;
-	int sas, sps;
-	int spi_in, spi_out;
-};
-
-static struct snap snap_take(struct env *e, UINT64 id)
-{
-	struct snap s = {
-		.state = ctx_state(e->fd, id),
-		.sas = sa_count(-1),
-		.sps = sp_count(-1),
-		.spi_in = sa_find(-1, SPI_IN, IPPROTO_ESP, NULL),
-		.spi_out = sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL),
-	};
-
-	return s;
-}
-
-static void expect_unchanged(struct __test_metadata *_metadata, struct env *e,
-			     UINT64 id, const struct snap *before)
-{
-	struct snap now = snap_take(e, id);
-
-	EXPECT_EQ(now.state, before->state);
-	EXPECT_EQ(now.sas, before->sas);
-	EXPECT_EQ(now.sps, before->sps);
-	EXPECT_EQ(now.spi_in, before->spi_in);
-	EXPECT_EQ(now.spi_out, before->spi_out);
-}
-
 /* ================================================ Expire0, no traffic */
 
 FIXTURE(lc) {
@@ -800,11 +768,11 @@ static void expire_refused(struct __test_metadata *_metadata, struct env *e,
 			   int state)
 {
 	UINT64 id = ctx_pair(_metadata, e, state, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
-	ASSERT_EQ(before.state, state);
+	ASSERT_EQ(before.info.state, state);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 	/* Once complete it expires. */
 	ASSERT_EQ(ctx_advance_rc(e->h, id, state, ST_COMPLETE, B_V4, SPI_IN,
 				 SPI_OUT), ERROR_SUCCESS);
@@ -831,28 +799,28 @@ TEST_F(lc, expire_expired_context_incompatible)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before;
+	struct ctx_snap before;
 
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
-	before = snap_take(e, id);
-	ASSERT_EQ(before.state, ST_EXPIRED);
+	before = ctx_snap_take(e, id);
+	ASSERT_EQ(before.info.state, ST_EXPIRED);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.sas, 1);
-	EXPECT_EQ(before.sps, 2);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(sa_count(-1), 1);
+	EXPECT_EQ(sp_count(-1), 2);
 }
 
 TEST_F(lc, expire_unknown_id_not_found)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id + 1000), FWP_E_NOT_FOUND);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, 0), FWP_E_NOT_FOUND);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, ~0ULL), FWP_E_NOT_FOUND);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.state, ST_COMPLETE);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.info.state, ST_COMPLETE);
 }
 
 TEST_F(lc, expire_deleted_context_not_found)
@@ -884,10 +852,10 @@ TEST_F(lc, expire_other_namespace_context_not_found)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(run_in_child(expire_from_new_namespace, &id), 0);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 }
 
 static int expire_without_delete_right(void *arg)
@@ -908,18 +876,18 @@ TEST_F(lc, expire_without_delete_right_access_denied)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(run_in_child(expire_without_delete_right, &id), 0);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.state, ST_COMPLETE);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.info.state, ST_COMPLETE);
 }
 
 TEST_F(lc, expire_bad_engine_handle)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 	HANDLE closed = NULL;
 
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
@@ -929,17 +897,17 @@ TEST_F(lc, expire_bad_engine_handle)
 	EXPECT_EQ(IPsecSaContextExpire0(BOGUS_HANDLE, id),
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextExpire0(closed, id), ERROR_INVALID_HANDLE);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 }
 
 TEST_F(lc, raw_expire_reserved_einval)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(raw_expire(e->fd, id, 1), -EINVAL);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 	EXPECT_EQ(raw_expire(e->fd, id, 0), 0);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
 }

@@ -67,41 +67,6 @@ static DWORD key_ctx(HANDLE h, UINT32 spi_in, UINT32 spi_out,
 		       seed, &LT, id);
 }
 
-/* What a command prints in namespace ns, malloc()ed ("" on failure). */
-static char *out_in(int ns, const char *cmd)
-{
-	size_t cap = 4096, len = 0, n;
-	char *buf = calloc(1, cap);
-	FILE *f;
-
-	if (!buf)
-		abort();
-	if (ns_enter(ns))
-		return buf;
-	f = popen(cmd, "r");
-	ns_leave(ns);
-	if (!f)
-		return buf;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-	}
-	buf[len] = 0;
-	pclose(f);
-	return buf;
-}
-
-/* The xfrm states and policies of A, as text (no counters in it). */
-static char *xfrm_text(void)
-{
-	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
-}
-
 static bool addr_is(const UINT8 *a, const char *s)
 {
 	struct in_addr x;
@@ -812,43 +777,16 @@ FIXTURE_TEARDOWN(upd)
 	env_teardown(&self->e);
 }
 
-/* What a failed Update0 must leave as it was. */
-struct upd_snap {
-	struct wfp_ipsec_ctx_info info;
-	char *xfrm;
-};
-
-/* The xfrm states and policies of A and the context of id, CTX_GET's. */
-static struct upd_snap upd_snap_take(struct env *e, UINT64 id)
-{
-	struct upd_snap sn = { .xfrm = xfrm_text() };
-
-	raw_get(e->fd, id, &sn.info);	/* a failed read: zeroes, each time */
-	return sn;
-}
-
-static void expect_upd_unchanged(struct __test_metadata *_metadata,
-				 struct env *e, UINT64 id, struct upd_snap *sn)
-{
-	struct upd_snap now = upd_snap_take(e, id);
-
-	EXPECT_STREQ(sn->xfrm, now.xfrm);
-	EXPECT_EQ(memcmp(&sn->info, &now.info, sizeof(now.info)), 0)
-		TH_LOG("context changed");
-	free(sn->xfrm);
-	free(now.xfrm);
-}
-
 /* Update0(flags, nv) returns want and changes nothing. */
 static void expect_update_fails(struct __test_metadata *_metadata,
 				struct env *e, UINT64 id, UINT64 flags,
 				const IPSEC_SA_CONTEXT1 *nv, DWORD want)
 {
-	struct upd_snap sn = upd_snap_take(e, id);
+	struct ctx_snap sn = ctx_snap_take(e, id);
 
 	EXPECT_EQ(IPsecSaContextUpdate0(e->h, flags, nv), want)
 		TH_LOG("flags %#llx", (unsigned long long)flags);
-	expect_upd_unchanged(_metadata, e, id, &sn);
+	expect_ctx_unchanged(_metadata, e, id, &sn);
 }
 
 TEST_F(upd, unknown_flag)
@@ -870,10 +808,10 @@ static void expect_raw_update_einval(struct __test_metadata *_metadata,
 				     struct env *e,
 				     struct wfp_ipsec_ctx_update *u)
 {
-	struct upd_snap sn = upd_snap_take(e, u->id);
+	struct ctx_snap sn = ctx_snap_take(e, u->id);
 
 	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_CTX_UPDATE, u), -EINVAL);
-	expect_upd_unchanged(_metadata, e, u->id, &sn);
+	expect_ctx_unchanged(_metadata, e, u->id, &sn);
 }
 
 static struct wfp_ipsec_ctx_update raw_update(UINT64 id, UINT64 flags)
@@ -1163,11 +1101,11 @@ static int update_without_rights(void *arg)
 
 TEST_F(upd, no_rights)
 {
-	struct upd_snap sn = upd_snap_take(&self->e, self->id);
+	struct ctx_snap sn = ctx_snap_take(&self->e, self->id);
 
 	g_child_nv = &self->nv;
 	EXPECT_EQ(run_in_child(update_without_rights, NULL), 0);
-	expect_upd_unchanged(_metadata, &self->e, self->id, &sn);
+	expect_ctx_unchanged(_metadata, &self->e, self->id, &sn);
 }
 
 /* The bundle records: flags, NAP context, main-mode SA id, per direction. */

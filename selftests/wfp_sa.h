@@ -22,6 +22,7 @@
 
 #include <wfpipsec.h>
 
+#include "wfp_ctx.h"
 #include "wfp_test.h"
 #include "wfp_xfrm.h"
 
@@ -776,6 +777,78 @@ snmp(int ns, const char *proto, const char *field)
 	}
 	fclose(f);
 	return ret;
+}
+
+/* ---------------------------------------------------- nothing changed */
+
+/* What a command prints in namespace ns, malloc()ed ("" on failure). */
+static __attribute__((unused)) char *
+out_in(int ns, const char *cmd)
+{
+	size_t cap = 4096, len = 0, n;
+	char *buf = calloc(1, cap);
+	FILE *f;
+
+	if (!buf)
+		abort();
+	if (ns_enter(ns))
+		return buf;
+	f = popen(cmd, "r");
+	ns_leave(ns);
+	if (!f)
+		return buf;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[len] = 0;
+	pclose(f);
+	return buf;
+}
+
+/* The xfrm states and policies of A, as text (no counters in it). */
+static __attribute__((unused)) char *
+xfrm_text(void)
+{
+	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
+}
+
+/*
+ * What a refused call must leave as it was: A's xfrm states and policies
+ * and the context's CTX_GET (zeroes, each time, when there is none).
+ */
+struct ctx_snap {
+	struct wfp_ipsec_ctx_info info;
+	char *xfrm;
+};
+
+static struct ctx_snap __attribute__((unused))
+ctx_snap_take(struct env *e, UINT64 id)
+{
+	struct ctx_snap sn = { .xfrm = xfrm_text() };
+
+	if (raw_get(e->fd, id, &sn.info))
+		memset(&sn.info, 0, sizeof(sn.info));
+	return sn;
+}
+
+/* Nothing changed since before, which is freed. */
+static void __attribute__((unused))
+expect_ctx_unchanged(struct __test_metadata *_metadata, struct env *e,
+		     UINT64 id, struct ctx_snap *before)
+{
+	struct ctx_snap now = ctx_snap_take(e, id);
+
+	EXPECT_STREQ(before->xfrm, now.xfrm);
+	EXPECT_EQ(memcmp(&before->info, &now.info, sizeof(now.info)), 0)
+		TH_LOG("context changed");
+	free(before->xfrm);
+	free(now.xfrm);
 }
 
 /* ------------------------------------------------ side B, `ip xfrm` */
