@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The two-namespace fixture of the tests that key real SAs (sa, lifecycle,
- * manage).  Side A - the test process, in a network namespace of its own -
- * is keyed through libwfpipsec only; side B, a peer namespace joined to
- * it by a veth pair, is keyed with plain `ip xfrm` commands, as in
- * lib/examples/demo.sh.  Without ENV_PEER only side A's namespace and
- * engine exist.  The keys both sides derive from a seed are here too.
+ * What the tests that key real SAs share (sa, lifecycle, manage, saenum).
  *
- * Functions taking struct __test_metadata ASSERT: building the fixture
- * is their point, a test cannot go on without it.  The others return a
- * status (a shell exit status, -1, or a Windows code) for the caller to
- * judge.  A program adds members of its own to struct env by defining
- * ENV_PRIVATE before including this header.
+ * The two-namespace fixture: side A - the test process, in a network
+ * namespace of its own - is keyed through libwfpipsec only; side B, a
+ * peer namespace joined to it by a veth pair, is keyed with plain
+ * `ip xfrm` commands, as in lib/examples/demo.sh.  Without ENV_PEER only
+ * side A's namespace and engine exist.  Around it: the keys both sides
+ * derive from a seed, the transforms and their bundles, the NAT-T
+ * sockets, ping, the /proc counters, and a snapshot of what a refused
+ * call must leave as it was.
+ *
+ * Functions taking struct __test_metadata ASSERT or EXPECT: building the
+ * fixture, or checking, is their point.  The others return a status (a
+ * shell exit status, -1, or a Windows code) for the caller to judge.  A
+ * program adds members of its own to struct env by defining ENV_PRIVATE
+ * before including this header.
  */
 #ifndef WFP_SA_H
 #define WFP_SA_H
