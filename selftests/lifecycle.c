@@ -620,8 +620,7 @@ static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
 	rc = ctx_make_rc(e->h, to, remote, spi_in, spi_out, lt, &id);
 	ASSERT_EQ(env_keep(e, id), 0);
 	ASSERT_EQ(rc, ERROR_SUCCESS)
-		TH_LOG("keying up to state %d: %s", to,
-		       WfpIpsecErrorName(rc) ? WfpIpsecErrorName(rc) : "?");
+		TH_LOG("keying up to state %d: %s", to, code_name(rc));
 	return id;
 }
 

@@ -1304,12 +1304,6 @@ FIXTURE_TEARDOWN(rights)
 		munmap(self->sh, sizeof(*self->sh));
 }
 
-static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 /* Update0 of c's main-mode SA id, both directions. */
 static DWORD update_mm_sa_id(HANDLE h, IPSEC_SA_CONTEXT1 *c, UINT64 mm)
 {
