@@ -21,29 +21,12 @@
  * net.wfp_ipsec.expire_grace_seconds and event_queue_len of the test's own
  * namespace, so nothing needs putting back: they go with it.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
-#include <linux/xfrm.h>
-
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-#include <netlink/xfrm/sa.h>
-#include <netlink/xfrm/sp.h>
-
-#include <fwpmu.h>
-#include <wfpipsec.h>
-
-#include "wfp_test.h"
+#include "wfp_ctx.h"
+#include "wfp_sa.h"
 
 /* The settings of the namespace the writer is in. */
 #define SYSCTL		"/proc/sys/net/wfp_ipsec/"
@@ -56,26 +39,11 @@
 /* Side A is this host, side B the peer; IPSEC_TRAFFIC1 takes host order. */
 #define A_V4		V4(10, 1, 0, 1)
 #define B_V4		V4(10, 1, 0, 2)
-#define A_ADDR		"10.1.0.1"
-#define B_ADDR		"10.1.0.2"
-#define MAC_A		"02:00:00:00:0a:01"
-#define MAC_B		"02:00:00:00:0b:02"
-
-/* AES-GCM-128 key blobs (16 bytes of key, 4 of salt). */
-#define KEY_IN		"00112233445566778899aabbccddeeff01020304"	/* B->A */
-#define KEY_OUT		"ffeeddccbbaa99887766554433221100a0b0c0d0"	/* A->B */
-#define KEY_LEN		20
 
 #define SPI_IN		0x0000a001U	/* A's inbound SPI */
 #define SPI_OUT		0x0000b002U	/* B's inbound SPI: A's outbound */
 #define SPI_IN2		0x0000a003U	/* the same traffic, rekeyed */
 #define SPI_OUT2	0x0000b004U
-
-#define ST_CREATED	WFP_IPSEC_CTX_STATE_CREATED
-#define ST_SPI_SET	WFP_IPSEC_CTX_STATE_SPI_SET
-#define ST_INBOUND	WFP_IPSEC_CTX_STATE_INBOUND
-#define ST_COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define ST_EXPIRED	WFP_IPSEC_CTX_STATE_EXPIRED
 
 #define EV_ADD		IPSEC_SA_CONTEXT_EVENT_ADD
 #define EV_DELETE	IPSEC_SA_CONTEXT_EVENT_DELETE
@@ -90,14 +58,6 @@ static const UINT8 sub_key[16] = {
 
 /* ------------------------------------------------------------ time */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -108,16 +68,12 @@ static long long now_ns(void)
 
 /* Polls cond every 20 ms for up to ms milliseconds; its last value. */
 #define WAIT_FOR(cond, ms) ({						\
-	long long __end = now_ms() + (ms);				\
+	long long __end = wfp_now_ms() + (ms);				\
 	bool __ok;							\
-	while (!(__ok = (cond)) && now_ms() < __end)			\
+	while (!(__ok = (cond)) && wfp_now_ms() < __end)			\
 		usleep(20000);						\
 	__ok;								\
 })
-
-/* ------------------------------------------------------- namespaces */
-
-#include "wfp_ns.h"
 
 /* ---------------------------------------------------------- sysctls */
 
@@ -130,10 +86,6 @@ static void set_param(struct __test_metadata *_metadata, const char *path,
 	ASSERT_EQ(write_str(path, buf), 0) TH_LOG("%s", path);
 }
 
-/* ------------------------------------------------- xfrm via libnl */
-
-#include "wfp_xfrm.h"
-
 /* Packets the ESP state with this SPI has carried, -1 if it is gone. */
 static long long sa_packets(int ns, UINT32 spi)
 {
@@ -144,197 +96,36 @@ static long long sa_packets(int ns, UINT32 spi)
 	return (long long)x.packets;
 }
 
-/* -------------------------------------------------- /proc counters */
-
-/* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
-static long long xstat(int ns, const char *name)
-{
-	char line[128], key[64];
-	unsigned long long v;
-	long long ret = -1;
-	FILE *f;
-
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/xfrm_stat", "r");
-	ns_leave(ns);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* A field of /proc/net/snmp ("Ip", "InReceives") in namespace ns, or -1. */
-static long long snmp(int ns, const char *proto, const char *field)
-{
-	char hdr[2048], val[2048], *sh_, *sv, *k, *v;
-	size_t plen = strlen(proto);
-	long long ret = -1;
-	FILE *f;
-
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/snmp", "r");
-	ns_leave(ns);
-	if (!f)
-		return -1;
-	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
-	       fgets(val, sizeof(val), f)) {
-		if (strncmp(hdr, proto, plen) || hdr[plen] != ':')
-			continue;
-		k = strtok_r(hdr, " \n", &sh_);
-		v = strtok_r(val, " \n", &sv);
-		while ((k = strtok_r(NULL, " \n", &sh_)) &&
-		       (v = strtok_r(NULL, " \n", &sv))) {
-			if (!strcmp(k, field)) {
-				ret = strtoll(v, NULL, 10);
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 /* ------------------------------------------------- keying through the library */
-
-static void hex_key(const char *hex, UINT8 *key)
-{
-	int i;
-
-	for (i = 0; i < KEY_LEN; i++)
-		sscanf(hex + 2 * i, "%2hhx", &key[i]);
-}
 
 static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)
 {
 	IPSEC_TRAFFIC1 t;
 
-	memset(&t, 0, sizeof(t));
-	t.ipVersion = FWP_IP_VERSION_V4;
-	t.localV4Address = local;
-	t.remoteV4Address = remote;
-	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
+	traffic_v4(&t, false, local, remote);
 	return t;
 }
 
-/* Transport traffic between two IPv6 addresses given as text. */
-static IPSEC_TRAFFIC1 tr6(const char *local, const char *remote)
-{
-	UINT8 l[16], r[16];
-	IPSEC_TRAFFIC1 t;
-	int i;
-
-	inet_pton(AF_INET6, local, l);
-	inet_pton(AF_INET6, remote, r);
-	memset(&t, 0, sizeof(t));
-	t.ipVersion = FWP_IP_VERSION_V6;
-	/* The Windows layout: the network-order bytes reversed. */
-	for (i = 0; i < 16; i++) {
-		t.localV6Address[i] = l[15 - i];
-		t.remoteV6Address[i] = r[15 - i];
-	}
-	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	return t;
-}
-
-/* One AES-GCM-128 SA, as keying-demo.c builds it. */
-static void gcm_bundle(IPSEC_SA_BUNDLE1 *b, IPSEC_SA0 *sa,
-		       IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info,
-		       UINT32 spi, UINT8 *key, const IPSEC_SA_LIFETIME0 *lt)
-{
-	memset(b, 0, sizeof(*b));
-	memset(sa, 0, sizeof(*sa));
-	memset(info, 0, sizeof(*info));
-	gcm_sa_init(sa, info, spi, key, KEY_LEN);
-	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
-	b->numSAs = 1;
-	b->saList = sa;
-	b->ipVersion = FWP_IP_VERSION_V4;
-	if (lt)
-		b->lifetime = *lt;
-}
-
-/*
- * Takes context id (traffic A -> remote) from state `from` to state `to`
- * with the calls a keying module makes; the first failing status.
- */
-static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
-			    UINT32 remote, UINT32 spi_in, UINT32 spi_out,
-			    const IPSEC_SA_LIFETIME0 *lt)
-{
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
-	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
-	UINT8 key_in[KEY_LEN], key_out[KEY_LEN];
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_GETSPI1 g;
-	IPSEC_SA0 sa;
-	DWORD rc;
-
-	hex_key(KEY_IN, key_in);
-	hex_key(KEY_OUT, key_out);
-	if (from < ST_SPI_SET && to >= ST_SPI_SET) {
-		memset(&g, 0, sizeof(g));
-		g.inboundIpsecTraffic = t;
-		g.ipVersion = FWP_IP_VERSION_V4;
-		rc = IPsecSaContextSetSpi0(h, id, &g, spi_in);
-		if (rc)
-			return rc;
-	}
-	if (from < ST_INBOUND && to >= ST_INBOUND) {
-		gcm_bundle(&b, &sa, &info, spi_in, key_in, lt);
-		rc = IPsecSaContextAddInbound1(h, id, &b);
-		if (rc)
-			return rc;
-	}
-	if (from < ST_COMPLETE && to >= ST_COMPLETE) {
-		gcm_bundle(&b, &sa, &info, spi_out, key_out, lt);
-		rc = IPsecSaContextAddOutbound1(h, id, &b);
-		if (rc)
-			return rc;
-	}
-	return ERROR_SUCCESS;
-}
-
+/* A context A -> remote keyed up to state `to` (gcm_ctx()), seed 1. */
 static DWORD ctx_make_rc(HANDLE h, int to, UINT32 remote, UINT32 spi_in,
 			 UINT32 spi_out, const IPSEC_SA_LIFETIME0 *lt,
 			 UINT64 *id)
 {
 	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
-	DWORD rc;
 
-	*id = 0;
-	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
-	if (rc)
-		return rc;
-	return ctx_advance_rc(h, *id, ST_CREATED, to, remote, spi_in, spi_out,
-			      lt);
+	return gcm_ctx(h, &t, to, spi_in, spi_out, 1, lt, id);
+}
+
+/* Context id A -> remote from state `from` on to `to`, as ctx_make_rc(). */
+static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
+			    UINT32 remote, UINT32 spi_in, UINT32 spi_out)
+{
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
+
+	return gcm_advance(h, id, &t, from, to, spi_in, spi_out, 1, NULL);
 }
 
 /* ------------------------------------------------- raw helpers */
-
-static int raw_get(int fd, UINT64 id, struct wfp_ipsec_ctx_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
-}
-
-/* The context's state, or -errno (-ENOENT once it is gone). */
-static int ctx_state(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-	int ret = raw_get(fd, id, &info);
-
-	return ret ? ret : (int)info.state;
-}
 
 static int ctx_life(int fd, UINT64 id)
 {
@@ -363,13 +154,6 @@ static UINT64 raw_create(int fd, UINT32 remote)
 	addr4(c.traffic.local_addr, A_V4);
 	addr4(c.traffic.remote_addr, remote);
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
-}
-
-static int raw_delete(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_id d = { .id = id };
-
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
 }
 
 static int raw_expire(int fd, UINT64 id, UINT64 reserved)
@@ -631,9 +415,6 @@ static void close_fds_except(int keep1, int keep2)
 			close(fd);
 }
 
-struct env;
-static void env_adopt(struct env *e, pid_t pid);
-
 /*
  * A subscriber in another process: its own engine, one subscription
  * (template t), every event written to a pipe the test reads.
@@ -828,92 +609,6 @@ static DWORD worker_delete(struct worker *w, UINT64 id)
 
 /* ------------------------------------------------- environment */
 
-#define MAX_IDS		64
-#define MAX_KIDS	4
-
-struct env {
-	HANDLE h;		/* side A's engine */
-	int fd;			/* its descriptor, for raw ioctls */
-	int bns;		/* side B's namespace, -1 without a peer */
-	char bname[32];
-	UINT64 ids[MAX_IDS];	/* contexts to delete at teardown */
-	int nids;
-	pid_t kids[MAX_KIDS];	/* helper processes to kill at teardown */
-	int nkids;
-	struct rec r;		/* for a subscription of h */
-};
-
-static void env_adopt(struct env *e, pid_t pid)
-{
-	if (e->nkids < MAX_KIDS)
-		e->kids[e->nkids++] = pid;
-}
-
-static void env_setup(struct __test_metadata *_metadata, struct env *e,
-		      bool wire)
-{
-	char path[64];
-
-	e->fd = -1;
-	e->bns = -1;
-	rec_init(&e->r);
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(g_home, 0);
-	if (wire) {
-		snprintf(e->bname, sizeof(e->bname), "wfplc%d", getpid());
-		ASSERT_EQ(sh("ip netns add %s", e->bname), 0)
-			TH_LOG("%s", g_last_cmd);
-		snprintf(path, sizeof(path), "/run/netns/%s", e->bname);
-		e->bns = open(path, O_RDONLY | O_CLOEXEC);
-		ASSERT_GE(e->bns, 0);
-		ASSERT_EQ(sh("ip link set lo up && ip link add va address "
-			     MAC_A " type veth peer name vb address " MAC_B
-			     " netns %s && ip link set va up && "
-			     "ip addr add " A_ADDR "/24 dev va && "
-			     "ip neigh add " B_ADDR " lladdr " MAC_B
-			     " dev va nud permanent", e->bname), 0)
-			TH_LOG("%s", g_last_cmd);
-		ASSERT_EQ(sh_in(e->bns, "ip link set lo up && "
-				"ip link set vb up && "
-				"ip addr add " B_ADDR "/24 dev vb && "
-				"ip neigh add " A_ADDR " lladdr " MAC_A
-				" dev vb nud permanent"), 0)
-			TH_LOG("%s", g_last_cmd);
-	}
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
-	ASSERT_EQ(sa_count(-1), 0);
-	ASSERT_EQ(sp_count(-1), 0);
-}
-
-static void env_teardown(struct env *e)
-{
-	int i;
-
-	if (g_home >= 0 && setns(g_home, CLONE_NEWNET))
-		abort();
-	for (i = 0; i < e->nkids; i++) {
-		kill(e->kids[i], SIGKILL);
-		waitpid(e->kids[i], NULL, 0);
-	}
-	if (e->h) {
-		for (i = 0; i < e->nids; i++)
-			if (e->ids[i])
-				IPsecSaContextDeleteById0(e->h, e->ids[i]);
-		FwpmEngineClose0(e->h);
-		e->h = NULL;
-	}
-	if (e->bns >= 0)
-		close(e->bns);
-	if (e->bname[0])
-		sh("ip netns del %s 2>/dev/null", e->bname);
-	if (g_home >= 0)
-		close(g_home);
-	g_home = -1;
-}
-
 /* A context of side A keyed up to state `to`, deleted at teardown. */
 static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
 		       int to, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
@@ -922,13 +617,10 @@ static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
 	UINT64 id = 0;
 	DWORD rc;
 
-	ASSERT_LT(e->nids, MAX_IDS);
 	rc = ctx_make_rc(e->h, to, remote, spi_in, spi_out, lt, &id);
-	if (id)
-		e->ids[e->nids++] = id;
+	ASSERT_EQ(env_keep(e, id), 0);
 	ASSERT_EQ(rc, ERROR_SUCCESS)
-		TH_LOG("keying up to state %d: %s", to,
-		       WfpIpsecErrorName(rc) ? WfpIpsecErrorName(rc) : "?");
+		TH_LOG("keying up to state %d: %s", to, code_name(rc));
 	return id;
 }
 
@@ -937,38 +629,6 @@ static UINT64 ctx_pair(struct __test_metadata *_metadata, struct env *e,
 		       int to, const IPSEC_SA_LIFETIME0 *lt)
 {
 	return ctx_make(_metadata, e, to, B_V4, SPI_IN, SPI_OUT, lt);
-}
-
-/* Side B: the states matching A's SPIs, as a plain peer adds them. */
-static void b_key(struct __test_metadata *_metadata, struct env *e,
-		  UINT32 spi_in, UINT32 spi_out)
-{
-	ASSERT_EQ(sh("ip -n %s xfrm state add src " B_ADDR " dst " A_ADDR
-		     " proto esp spi 0x%x reqid 1 mode transport "
-		     "aead 'rfc4106(gcm(aes))' 0x" KEY_IN " 128",
-		     e->bname, spi_in), 0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(sh("ip -n %s xfrm state add src " A_ADDR " dst " B_ADDR
-		     " proto esp spi 0x%x reqid 1 mode transport "
-		     "aead 'rfc4106(gcm(aes))' 0x" KEY_OUT " 128",
-		     e->bname, spi_out), 0) TH_LOG("%s", g_last_cmd);
-}
-
-static void b_policy(struct __test_metadata *_metadata, struct env *e)
-{
-	ASSERT_EQ(sh("ip -n %s xfrm policy add src " B_ADDR "/32 dst " A_ADDR
-		     "/32 dir out tmpl proto esp reqid 1 mode transport",
-		     e->bname), 0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(sh("ip -n %s xfrm policy add src " A_ADDR "/32 dst " B_ADDR
-		     "/32 dir in tmpl proto esp reqid 1 mode transport",
-		     e->bname), 0) TH_LOG("%s", g_last_cmd);
-}
-
-/* busybox ping between the sides; its exit status. */
-static int ping(struct env *e, bool from_b, int count)
-{
-	return sh_in(from_b ? e->bns : -1,
-		     "ping -c %d -i 0.2 -W 1 %s >/dev/null 2>&1", count,
-		     from_b ? A_ADDR : B_ADDR);
 }
 
 /* n UDP datagrams A -> B (one packet each); how many send() took. */
@@ -980,45 +640,13 @@ static int udp_send(int n)
 
 	if (s < 0)
 		return -1;
-	inet_pton(AF_INET, B_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, B1, &to.sin_addr);
 	for (i = 0; i < n; i++)
 		if (sendto(s, "lifecycle", 9, 0, (struct sockaddr *)&to,
 			   sizeof(to)) == 9)
 			ok++;
 	close(s);
 	return ok;
-}
-
-/* What a refused call must leave as it was. */
-struct snap {
-	int state;
-	int sas, sps;
-	int spi_in, spi_out;
-};
-
-static struct snap snap_take(struct env *e, UINT64 id)
-{
-	struct snap s = {
-		.state = ctx_state(e->fd, id),
-		.sas = sa_count(-1),
-		.sps = sp_count(-1),
-		.spi_in = sa_find(-1, SPI_IN, IPPROTO_ESP, NULL),
-		.spi_out = sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL),
-	};
-
-	return s;
-}
-
-static void expect_unchanged(struct __test_metadata *_metadata, struct env *e,
-			     UINT64 id, const struct snap *before)
-{
-	struct snap now = snap_take(e, id);
-
-	EXPECT_EQ(now.state, before->state);
-	EXPECT_EQ(now.sas, before->sas);
-	EXPECT_EQ(now.sps, before->sps);
-	EXPECT_EQ(now.spi_in, before->spi_in);
-	EXPECT_EQ(now.spi_out, before->spi_out);
 }
 
 /* ================================================ Expire0, no traffic */
@@ -1029,7 +657,7 @@ FIXTURE(lc) {
 
 FIXTURE_SETUP(lc)
 {
-	env_setup(_metadata, &self->e, false);
+	env_setup(_metadata, &self->e, 0);
 }
 
 FIXTURE_TEARDOWN(lc)
@@ -1097,11 +725,11 @@ TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL) == 0, 5000))
 		TH_LOG("the inbound SA outlived the grace time");
-	EXPECT_GE(now_ms() - t0, 700);
+	EXPECT_GE(wfp_now_ms() - t0, 700);
 	EXPECT_EQ(sa_count(-1), 0);
 	/* The context stays, EXPIRED, with its policies, until deleted. */
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
@@ -1139,14 +767,14 @@ static void expire_refused(struct __test_metadata *_metadata, struct env *e,
 			   int state)
 {
 	UINT64 id = ctx_pair(_metadata, e, state, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
-	ASSERT_EQ(before.state, state);
+	ASSERT_EQ(before.info.state, state);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 	/* Once complete it expires. */
 	ASSERT_EQ(ctx_advance_rc(e->h, id, state, ST_COMPLETE, B_V4, SPI_IN,
-				 SPI_OUT, NULL), ERROR_SUCCESS);
+				 SPI_OUT), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
 }
@@ -1170,28 +798,28 @@ TEST_F(lc, expire_expired_context_incompatible)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before;
+	struct ctx_snap before;
 
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
-	before = snap_take(e, id);
-	ASSERT_EQ(before.state, ST_EXPIRED);
+	before = ctx_snap_take(e, id);
+	ASSERT_EQ(before.info.state, ST_EXPIRED);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.sas, 1);
-	EXPECT_EQ(before.sps, 2);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(sa_count(-1), 1);
+	EXPECT_EQ(sp_count(-1), 2);
 }
 
 TEST_F(lc, expire_unknown_id_not_found)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id + 1000), FWP_E_NOT_FOUND);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, 0), FWP_E_NOT_FOUND);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, ~0ULL), FWP_E_NOT_FOUND);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.state, ST_COMPLETE);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.info.state, ST_COMPLETE);
 }
 
 TEST_F(lc, expire_deleted_context_not_found)
@@ -1223,10 +851,10 @@ TEST_F(lc, expire_other_namespace_context_not_found)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(run_in_child(expire_from_new_namespace, &id), 0);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 }
 
 static int expire_without_delete_right(void *arg)
@@ -1247,18 +875,18 @@ TEST_F(lc, expire_without_delete_right_access_denied)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(run_in_child(expire_without_delete_right, &id), 0);
-	expect_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.state, ST_COMPLETE);
+	expect_ctx_unchanged(_metadata, e, id, &before);
+	EXPECT_EQ(before.info.state, ST_COMPLETE);
 }
 
 TEST_F(lc, expire_bad_engine_handle)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 	HANDLE closed = NULL;
 
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
@@ -1268,17 +896,17 @@ TEST_F(lc, expire_bad_engine_handle)
 	EXPECT_EQ(IPsecSaContextExpire0(BOGUS_HANDLE, id),
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextExpire0(closed, id), ERROR_INVALID_HANDLE);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 }
 
 TEST_F(lc, raw_expire_reserved_einval)
 {
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct snap before = snap_take(e, id);
+	struct ctx_snap before = ctx_snap_take(e, id);
 
 	EXPECT_EQ(raw_expire(e->fd, id, 1), -EINVAL);
-	expect_unchanged(_metadata, e, id, &before);
+	expect_ctx_unchanged(_metadata, e, id, &before);
 	EXPECT_EQ(raw_expire(e->fd, id, 0), 0);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
 }
@@ -1368,11 +996,11 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 	UINT64 id;
 
 	subproc_start(_metadata, e, &sp, NULL);
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 	EXPECT_EQ(ctx_life(e->fd, id), 0);
-	while ((t = now_ms() - t0) < 16000) {
+	while ((t = wfp_now_ms() - t0) < 16000) {
 		ret = raw_get(e->fd, id, &info);
 		if (ret == -ENOENT) {
 			t_gone = t;
@@ -1409,11 +1037,13 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 static void state_deleted_by_ip(struct __test_metadata *_metadata,
 				struct env *e, bool inbound)
 {
+	static struct rec r;	/* outlives the call if an assertion ends it */
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct subproc sp;
 	HANDLE hs = NULL;
 	UINT64 id, other;
 
+	rec_init(&r);
 	subproc_start(_metadata, e, &sp, NULL);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	/* A bystander of other traffic, left alone. */
@@ -1422,15 +1052,15 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 	expect_sub_event(_metadata, &sp, EV_ADD, other);
 	/* The creator's own session subscribes too: xfrm made the change. */
-	ASSERT_EQ(subscribe(e->h, NULL, &e->r, &hs), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(e->h, NULL, &r, &hs), ERROR_SUCCESS);
 	ASSERT_EQ(sa_count(-1), 4);
 	ASSERT_EQ(sp_count(-1), 4);
 
 	if (inbound) {
-		ASSERT_EQ(sh("ip xfrm state delete src " B_ADDR " dst " A_ADDR
+		ASSERT_EQ(sh("ip xfrm state delete src " B1 " dst " A1
 			     " proto esp spi 0x%x", SPI_IN), 0);
 	} else {
-		ASSERT_EQ(sh("ip xfrm state delete src " A_ADDR " dst " B_ADDR
+		ASSERT_EQ(sh("ip xfrm state delete src " A1 " dst " B1
 			     " proto esp spi 0x%x", SPI_OUT), 0);
 	}
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000))
@@ -1445,8 +1075,8 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 
 	expect_sub_event(_metadata, &sp, EV_DELETE, id);
 	expect_sub_quiet(_metadata, &sp, 300);
-	EXPECT_EQ(rec_wait(&e->r, 1, 3000), 1);
-	expect_rec(_metadata, &e->r, 0, EV_DELETE, id);
+	EXPECT_EQ(rec_wait(&r, 1, 3000), 1);
+	expect_rec(_metadata, &r, 0, EV_DELETE, id);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(e->h, hs), ERROR_SUCCESS);
 }
 
@@ -1514,7 +1144,7 @@ TEST_F(lc, ip_xfrm_state_flush_deletes_affected_contexts)
 	expect_sub_quiet(_metadata, &sp, 300);
 	/* The survivor still works. */
 	EXPECT_EQ(ctx_advance_rc(e->h, c4, ST_CREATED, ST_COMPLETE,
-				 V4(10, 1, 0, 5), 0x1005, 0x2005, NULL),
+				 V4(10, 1, 0, 5), 0x1005, 0x2005),
 		  ERROR_SUCCESS);
 }
 
@@ -1547,7 +1177,7 @@ FIXTURE(wire) {
 
 FIXTURE_SETUP(wire)
 {
-	env_setup(_metadata, &self->e, true);
+	env_setup(_metadata, &self->e, ENV_PEER);
 }
 
 FIXTURE_TEARDOWN(wire)
@@ -1563,8 +1193,8 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	UINT64 id;
 
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	b_key(_metadata, e, SPI_IN, SPI_OUT);
-	b_policy(_metadata, e);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
 	ASSERT_EQ(ping(e, true, 2), 0) TH_LOG("no traffic before Expire0");
 	set_param(_metadata, GRACE_PATH, grace);
@@ -1572,14 +1202,14 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	p0 = sa_packets(-1, SPI_IN);
 	nost0 = xstat(-1, "XfrmInNoStates");
 	ASSERT_GE(nost0, 0);
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 
 	/* B -> A during the grace time: A still decrypts (its replies have
 	 * no outbound SA any more, so B's ping itself fails).
 	 */
 	EXPECT_NE(ping(e, true, 3), 0);
-	t = now_ms() - t0;
+	t = wfp_now_ms() - t0;
 	ASSERT_LT(t, grace * 1000) TH_LOG("too slow to test the grace time");
 	p1 = sa_packets(-1, SPI_IN);
 	EXPECT_GE(p1 - p0, 3) TH_LOG("inbound SA: %lld -> %lld packets", p0, p1);
@@ -1588,7 +1218,7 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	/* Then it goes. */
 	EXPECT_TRUE(WAIT_FOR(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL) == 0,
 			     (grace + 3) * 1000));
-	t = now_ms() - t0;
+	t = wfp_now_ms() - t0;
 	EXPECT_GE(t, grace * 1000 - 600) TH_LOG("inbound SA gone after %lld ms",
 						t);
 	EXPECT_EQ(sa_count(-1), 0);
@@ -1608,8 +1238,8 @@ TEST_F_TIMEOUT(wire, expire_outbound_traffic_held_not_sent_in_clear, 60)
 	UINT64 id;
 
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	b_key(_metadata, e, SPI_IN, SPI_OUT);
-	b_policy(_metadata, e);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 
@@ -1641,8 +1271,8 @@ TEST_F_TIMEOUT(wire, delete_during_grace_is_clean, 60)
 
 	set_param(_metadata, GRACE_PATH, 2);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	b_key(_metadata, e, SPI_IN, SPI_OUT);
-	b_policy(_metadata, e);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 0);
@@ -1669,8 +1299,8 @@ TEST_F_TIMEOUT(wire, expire_old_half_of_rekey_moves_traffic, 60)
 
 	set_param(_metadata, GRACE_PATH, 4);
 	old = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	b_key(_metadata, e, SPI_IN, SPI_OUT);
-	b_policy(_metadata, e);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 2), 0);
 
 	/* The rekey: new SAs for the same traffic on both sides; B, as an
@@ -1678,12 +1308,12 @@ TEST_F_TIMEOUT(wire, expire_old_half_of_rekey_moves_traffic, 60)
 	 */
 	new = ctx_make(_metadata, e, ST_COMPLETE, B_V4, SPI_IN2, SPI_OUT2,
 		       NULL);
-	b_key(_metadata, e, SPI_IN2, SPI_OUT2);
+	gcm_b_states(_metadata, e, SPI_IN2, SPI_OUT2, 1, 0);
 	ASSERT_EQ(sp_count(-1), 2) TH_LOG("the two contexts share a policy set");
-	ASSERT_EQ(sh("ip -n %s xfrm state delete src " B_ADDR " dst " A_ADDR
-		     " proto esp spi 0x%x && ip -n %s xfrm state delete src "
-		     A_ADDR " dst " B_ADDR " proto esp spi 0x%x", e->bname,
-		     SPI_IN, e->bname, SPI_OUT), 0);
+	ASSERT_EQ(sh_in(e->bns, "ip xfrm state delete src " B1 " dst " A1
+			" proto esp spi 0x%x && ip xfrm state delete src "
+			A1 " dst " B1 " proto esp spi 0x%x", SPI_IN, SPI_OUT),
+		  0);
 
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, old), ERROR_SUCCESS);
 	EXPECT_EQ(sp_count(-1), 2);
@@ -1709,11 +1339,11 @@ TEST_F_TIMEOUT(wire, hard_packet_limit_deletes_context, 60)
 
 	subproc_start(_metadata, e, &sp, NULL);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
-	b_key(_metadata, e, SPI_IN, SPI_OUT);
-	b_policy(_metadata, e);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 
-	sh("ping -c 10 -i 0.1 -W 1 " B_ADDR " >/dev/null 2>&1");
+	sh("ping -c 10 -i 0.1 -W 1 " B1 " >/dev/null 2>&1");
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 5000))
 		TH_LOG("the context outlived its SA's hard packet limit");
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
@@ -1765,7 +1395,7 @@ FIXTURE_SETUP(sub)
 {
 	FWPM_SESSION0 session;
 
-	env_setup(_metadata, &self->e, false);
+	env_setup(_metadata, &self->e, 0);
 	rec_init(&self->r);
 	rec_init(&self->r2);
 	/* Before any callback thread exists in this process. */
@@ -1892,8 +1522,7 @@ TEST_F(sub, template_filters_by_subnet)
 					      0x01 },
 				    .prefixLength = 64 };
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
-	IPSEC_TRAFFIC1 tv6_in = tr6("2001:db8::1", "2001:db8:1::5");
-	IPSEC_TRAFFIC1 tv6_out = tr6("2001:db8::1", "2001:db8:2::5");
+	IPSEC_TRAFFIC1 tv6_in, tv6_out;
 	HANDLE hs4 = NULL, hs6 = NULL, o = self->e.h;
 	UINT64 a, b, c, d;
 
@@ -1908,6 +1537,8 @@ TEST_F(sub, template_filters_by_subnet)
 	ASSERT_EQ(subscribe(self->s, &t4, &self->r, &hs4), ERROR_SUCCESS);
 	ASSERT_EQ(subscribe(self->s, &t6, &self->r2, &hs6), ERROR_SUCCESS);
 
+	wfp_traffic_set(&tv6_in, false, "2001:db8::1", "2001:db8:1::5");
+	wfp_traffic_set(&tv6_out, false, "2001:db8::1", "2001:db8:2::5");
 	b = create_via(_metadata, o, V4(10, 2, 0, 1));		/* neither */
 	a = create_via(_metadata, o, V4(10, 1, 2, 3));		/* v4 */
 	ASSERT_EQ(IPsecSaContextCreate1(o, &tv6_out, NULL, NULL, &d),
@@ -2174,11 +1805,12 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **entries = NULL;
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
 	HANDLE hs0 = NULL, hs4 = NULL, hs6 = NULL, other = NULL;
-	struct rec r3;
+	struct rec r3, r4;
 	int seen_null = 0, seen4 = 0, seen6 = 0;
 	UINT32 n = 0, i;
 
 	rec_init(&r3);
+	rec_init(&r4);
 	memset(&t4, 0, sizeof(t4));
 	t4.localSubNet.type = FWP_UINT32;
 	t4.localSubNet.uint32 = A_V4;
@@ -2198,7 +1830,7 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 	ASSERT_EQ(subscribe(self->s, &t4, &self->r2, &hs4), ERROR_SUCCESS);
 	ASSERT_EQ(subscribe(self->s, &t6, &r3, &hs6), ERROR_SUCCESS);
 	/* Another engine's subscription is not this engine's. */
-	ASSERT_EQ(subscribe(self->e.h, NULL, &self->e.r, &other),
+	ASSERT_EQ(subscribe(self->e.h, NULL, &r4, &other),
 		  ERROR_SUCCESS);
 
 	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
@@ -2639,7 +2271,7 @@ FIXTURE(raw) {
 
 FIXTURE_SETUP(raw)
 {
-	env_setup(_metadata, &self->e, false);
+	env_setup(_metadata, &self->e, 0);
 	self->s = wfp_session(_metadata);
 	self->o = wfp_session(_metadata);
 	set_nonblock(self->s, true);
@@ -2771,18 +2403,18 @@ TEST_F(raw, poll_and_blocking_read_wake_on_event)
 
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
 	ASSERT_EQ(pthread_create(&t, NULL, create_later, &d), 0);
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	EXPECT_EQ(raw_revents(self->s, 5000) & POLLIN, POLLIN);
-	EXPECT_GE(now_ms() - t0, 200);
+	EXPECT_GE(wfp_now_ms() - t0, 200);
 	pthread_join(t, NULL);
 	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
 	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, d.id);
 
 	set_nonblock(self->s, false);
 	ASSERT_EQ(pthread_create(&t, NULL, create_later, &d), 0);
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
-	EXPECT_GE(now_ms() - t0, 200);
+	EXPECT_GE(wfp_now_ms() - t0, 200);
 	pthread_join(t, NULL);
 	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, sub, d.id);
 }
@@ -2836,66 +2468,27 @@ static void expect_subscribe_einval(struct __test_metadata *_metadata,
 	EXPECT_EQ(raw_revents(s, 0) & POLLIN, POLLIN);
 }
 
-TEST_F(raw, subscribe_flags_einval)
-{
-	struct wfp_ipsec_subscribe r = { .flags = 1 };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
+/* TEST_F(raw, subscribe_<name>_einval): SUBSCRIBE with this request. */
+#define SUBSCRIBE_EINVAL(name, ...)					\
+TEST_F(raw, subscribe_##name##_einval)					\
+{									\
+	struct wfp_ipsec_subscribe r = { __VA_ARGS__ };			\
+									\
+	expect_subscribe_einval(_metadata, self->s, self->o, &r);	\
 }
 
-TEST_F(raw, subscribe_reserved0_einval)
-{
-	struct wfp_ipsec_subscribe r = { .reserved0 = 1 };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_reserved_einval)
-{
-	struct wfp_ipsec_subscribe r = { .reserved = { 0, 1 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_reserved_einval)
-{
-	struct wfp_ipsec_subscribe r = { .local = { .reserved = { 1 } } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_bad_ip_version_einval)
-{
-	struct wfp_ipsec_subscribe r = { .remote = { .ip_version = 5 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_prefix_too_long_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 33 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_subnet_host_bits_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 16,
-			    .addr = { 10, 1, 0, 2 } } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
-
-TEST_F(raw, subscribe_mixed_versions_einval)
-{
-	struct wfp_ipsec_subscribe r = {
-		.local = { .ip_version = WFP_IPSEC_IPV4 },
-		.remote = { .ip_version = WFP_IPSEC_IPV6 } };
-
-	expect_subscribe_einval(_metadata, self->s, self->o, &r);
-}
+SUBSCRIBE_EINVAL(flags, .flags = 1)
+SUBSCRIBE_EINVAL(reserved0, .reserved0 = 1)
+SUBSCRIBE_EINVAL(reserved, .reserved = { 0, 1 })
+SUBSCRIBE_EINVAL(subnet_reserved, .local = { .reserved = { 1 } })
+SUBSCRIBE_EINVAL(subnet_bad_ip_version, .remote = { .ip_version = 5 })
+SUBSCRIBE_EINVAL(subnet_prefix_too_long,
+		 .remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 33 })
+SUBSCRIBE_EINVAL(subnet_host_bits,
+		 .remote = { .ip_version = WFP_IPSEC_IPV4, .prefix_len = 16,
+			     .addr = { 10, 1, 0, 2 } })
+SUBSCRIBE_EINVAL(mixed_versions, .local = { .ip_version = WFP_IPSEC_IPV4 },
+		 .remote = { .ip_version = WFP_IPSEC_IPV6 })
 
 static int raw_subscribe_without_right(void *arg)
 {
@@ -3124,7 +2717,7 @@ TEST_F(raw, xfrm_deletion_reported_to_creator_session)
 	ASSERT_EQ(raw_subscribe(e->fd, &sub), 0);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	expect_empty(_metadata, e->fd);
-	ASSERT_EQ(sh("ip xfrm state delete src " A_ADDR " dst " B_ADDR
+	ASSERT_EQ(sh("ip xfrm state delete src " A1 " dst " B1
 		     " proto esp spi 0x%x", SPI_OUT), 0);
 	EXPECT_EQ(raw_revents(e->fd, 3000) & POLLIN, POLLIN);
 	ASSERT_EQ(raw_read(e->fd, &ev, sizeof(ev)), sizeof(ev));

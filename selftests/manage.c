@@ -22,34 +22,14 @@
  *
  * Every test runs in a network namespace of its own.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/udp.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <linux/xfrm.h>
-
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-#include <netlink/xfrm/sa.h>
-#include <netlink/xfrm/sp.h>
-#include <netlink/xfrm/selector.h>
-#include <netlink/xfrm/template.h>
-
-#include <fwpmu.h>
-#include <wfpipsec.h>
-
-#include "wfp_test.h"
-#include "wfp_xfrm.h"
+#include "wfp_ctx.h"
+#include "wfp_sa.h"
 
 /* A's inbound SPI (reserved with SetSpi0) and the peer's (A's outbound). */
 #define SPI_IN		0x2000a001U
@@ -58,54 +38,7 @@
 #define SPI_IN2		0x2000a002U
 #define SPI_OUT2	0x2000b002U
 
-/* AES-GCM-128: 16 bytes of key and 4 of salt, one blob. */
-#define KEYLEN		20
-
-#define MAC_A		"02:00:00:00:00:0a"
-#define MAC_B		"02:00:00:00:00:0b"
-
-#define A1		"10.1.0.1"
-#define B1		"10.1.0.2"
-#define A2		"10.1.1.1"
-#define B2		"10.1.1.2"
-
-#define DIR_OUT 0
-#define DIR_IN 1
-
 /* ------------------------------------------------------------ keying */
-
-static void key_fill(UINT8 *k, unsigned int seed, int dir)
-{
-	int i;
-
-	for (i = 0; i < KEYLEN; i++)
-		k[i] = (UINT8)(seed * 0x3b + dir * 0x65 + i * 0x1d + 1);
-}
-
-/* An AES-GCM-128 IPSEC_SA_BUNDLE1 with its SA and key, in place. */
-struct sab {
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_SA0 sa;
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
-	UINT8 k[KEYLEN];
-};
-
-static void sab_init(struct sab *s, UINT32 spi, unsigned int seed, int dir)
-{
-	IPSEC_SA_AUTH_INFORMATION0 *ai = &s->ac.saAuthInformation;
-
-	memset(s, 0, sizeof(*s));
-	key_fill(s->k, seed, dir);
-	gcm_sa_init(&s->sa, &s->ac, spi, s->k, KEYLEN);
-	ai->authKey.size = KEYLEN;
-	ai->authKey.data = s->k;
-	s->b.lifetime.lifetimeSeconds = 3600;
-	s->b.lifetime.lifetimeKilobytes = 1000000;
-	s->b.lifetime.lifetimePackets = 1000000;
-	s->b.numSAs = 1;
-	s->b.saList = &s->sa;
-	s->b.ipVersion = FWP_IP_VERSION_V4;
-}
 
 static UINT32 v4(const char *s)
 {
@@ -116,97 +49,22 @@ static UINT32 v4(const char *s)
 	return ntohl(a.s_addr);
 }
 
-static void traffic_set(IPSEC_TRAFFIC1 *t, const char *local,
-			const char *remote)
-{
-	memset(t, 0, sizeof(*t));
-	t->ipVersion = FWP_IP_VERSION_V4;
-	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	t->localV4Address = v4(local);
-	t->remoteV4Address = v4(remote);
-}
+/* What every bundle of these tests carries. */
+static const IPSEC_SA_LIFETIME0 LT = { 3600, 1000000, 1000000 };
 
 /*
- * Create1, SetSpi0, AddInbound1, AddOutbound1 between 10.1.0.1 and
- * 10.1.0.2: the first failure, or ERROR_SUCCESS.  *id is set as soon as
- * the context exists.  Usable from children (no assertions).
+ * gcm_ctx() between A1 and B1 up to COMPLETE: the first failure, or
+ * ERROR_SUCCESS.  *id is set as soon as the context exists.  Usable from
+ * children (no assertions).
  */
 static DWORD key_ctx(HANDLE h, UINT32 spi_in, UINT32 spi_out,
 		     unsigned int seed, UINT64 *id)
 {
 	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	struct sab s;
-	DWORD rc;
 
-	*id = 0;
-	traffic_set(&t, A1, B1);
-	rc = IPsecSaContextCreate1(h, &t, NULL, NULL, id);
-	if (rc)
-		return rc;
-	memset(&g, 0, sizeof(g));
-	g.inboundIpsecTraffic = t;
-	g.ipVersion = FWP_IP_VERSION_V4;
-	rc = IPsecSaContextSetSpi0(h, *id, &g, spi_in);
-	if (rc)
-		return rc;
-	sab_init(&s, spi_in, seed, DIR_IN);
-	rc = IPsecSaContextAddInbound1(h, *id, &s.b);
-	if (rc)
-		return rc;
-	sab_init(&s, spi_out, seed, DIR_OUT);
-	return IPsecSaContextAddOutbound1(h, *id, &s.b);
-}
-
-/* The raw CTX_GET of a context (id 0 when the call failed). */
-static struct wfp_ipsec_ctx_info ctx_info(int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info))
-		memset(&info, 0, sizeof(info));
-	return info;
-}
-
-/* ------------------------------------------------------------ namespaces */
-
-#include "wfp_ns.h"
-
-/* What a command prints in namespace ns, malloc()ed ("" on failure). */
-static char *out_in(int ns, const char *cmd)
-{
-	size_t cap = 4096, len = 0, n;
-	char *buf = calloc(1, cap);
-	FILE *f;
-
-	if (!buf)
-		abort();
-	if (ns_enter(ns))
-		return buf;
-	f = popen(cmd, "r");
-	ns_leave(ns);
-	if (!f)
-		return buf;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				abort();
-		}
-	}
-	buf[len] = 0;
-	pclose(f);
-	return buf;
-}
-
-/* The xfrm states and policies of A, as text (no counters in it). */
-static char *xfrm_text(void)
-{
-	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
+	wfp_traffic_set(&t, false, A1, B1);
+	return gcm_ctx(h, &t, ST_COMPLETE, spi_in, spi_out,
+		       seed, &LT, id);
 }
 
 static bool addr_is(const UINT8 *a, const char *s)
@@ -216,183 +74,10 @@ static bool addr_is(const UINT8 *a, const char *s)
 	return inet_pton(AF_INET, s, &x) == 1 && !memcmp(a, &x, 4);
 }
 
-/* ------------------------------------------------------- /proc counters */
-
-/* A column of a two-line group of /proc/net/snmp ("Udp:", "InDatagrams"). */
-static long long snmp_get(int ns, const char *group, const char *col)
-{
-	char head[1024], vals[1024], *hs, *vs, *h, *v;
-	long long ret = -1;
-	FILE *f;
-
-	if (ns_enter(ns))
-		return -1;
-	f = fopen("/proc/self/net/snmp", "r");
-	ns_leave(ns);
-	if (!f)
-		return -1;
-	while (fgets(head, sizeof(head), f)) {
-		if (strncmp(head, group, strlen(group)) ||
-		    !fgets(vals, sizeof(vals), f))
-			continue;
-		h = strtok_r(head, " \n", &hs);
-		v = strtok_r(vals, " \n", &vs);
-		while (h && v) {
-			if (!strcmp(h, col)) {
-				ret = atoll(v);
-				break;
-			}
-			h = strtok_r(NULL, " \n", &hs);
-			v = strtok_r(NULL, " \n", &vs);
-		}
-		break;
-	}
-	fclose(f);
-	return ret;
-}
 
 /* ------------------------------------------------------------ sockets */
 
-/*
- * Per-socket bypass policies, as IKE daemons put on their NAT-T sockets:
- * the context's policies would otherwise demand IPsec of the ESP-in-UDP
- * datagrams themselves.
- */
-static int socket_bypass(int s)
-{
-	struct xfrm_userpolicy_info p;
-	int dir;
-
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		memset(&p, 0, sizeof(p));
-		p.action = XFRM_POLICY_ALLOW;
-		p.dir = dir;
-		p.sel.family = AF_INET;
-		p.lft.soft_byte_limit = XFRM_INF;
-		p.lft.hard_byte_limit = XFRM_INF;
-		p.lft.soft_packet_limit = XFRM_INF;
-		p.lft.hard_packet_limit = XFRM_INF;
-		if (setsockopt(s, IPPROTO_IP, IP_XFRM_POLICY, &p, sizeof(p)))
-			return -1;
-	}
-	return 0;
-}
-
-/* An ESP-in-UDP receiver on port 4500 of namespace ns. */
-static int encap_socket(int ns)
-{
-	struct sockaddr_in s4;
-	int s, one = UDP_ENCAP_ESPINUDP;
-
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_port = htons(4500);
-	if (ns_enter(ns))
-		return -1;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s >= 0 && (bind(s, (struct sockaddr *)&s4, sizeof(s4)) ||
-		       setsockopt(s, IPPROTO_UDP, UDP_ENCAP, &one, sizeof(one)) ||
-		       socket_bypass(s))) {
-		close(s);
-		s = -1;
-	}
-	ns_leave(ns);
-	return s;
-}
-
 /* ================================================ two namespaces: wire */
-
-struct env {
-	HANDLE h;
-	int fd;
-	int bns;		/* side B's namespace */
-	UINT64 ids[8];
-	int nids;
-	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
-};
-
-/* ping from A (or B) to the peer's address dst; its exit status. */
-static int ping_in(struct env *e, bool from_b, const char *dst, int count)
-{
-	return sh_in(from_b ? e->bns : -1,
-		     "ping -c %d -i 0.2 -W 2 %s >/dev/null 2>&1", count, dst);
-}
-
-static int ping(struct env *e, bool from_b, int count)
-{
-	return ping_in(e, from_b, from_b ? A1 : B1, count);
-}
-
-static void env_setup(struct __test_metadata *_metadata, struct env *e)
-{
-	char name[32], path[64];
-	int rc;
-
-	memset(e, 0, sizeof(*e));
-	e->fd = e->bns = e->ua = e->ub = -1;
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	g_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(g_home, 0);
-	snprintf(name, sizeof(name), "wfpmg%d", getpid());
-	ASSERT_EQ(sh("ip netns add %s", name), 0) TH_LOG("%s", g_last_cmd);
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	e->bns = open(path, O_RDONLY | O_CLOEXEC);
-	rc = e->bns < 0 ? -1 :
-	     sh("ip link set lo up && ip link add va address " MAC_A
-		" type veth peer name vb address " MAC_B " netns %s && "
-		"ip link set va up", name);
-	/* The descriptor keeps B alive; no name is left behind. */
-	sh("ip netns del %s", name);
-	ASSERT_GE(e->bns, 0);
-	ASSERT_EQ(rc, 0) TH_LOG("veth pair: %s", g_last_cmd);
-	ASSERT_EQ(sh("ip addr add " A1 "/24 dev va && "
-		     "ip addr add " A2 "/24 dev va && "
-		     "ip neigh add " B1 " lladdr " MAC_B " dev va nud permanent && "
-		     "ip neigh add " B2 " lladdr " MAC_B " dev va nud permanent"),
-		  0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(sh_in(e->bns, "ip link set lo up && ip link set vb up && "
-			"ip addr add " B1 "/24 dev vb && "
-			"ip addr add " B2 "/24 dev vb && "
-			"ip neigh add " A1 " lladdr " MAC_A " dev vb nud permanent && "
-			"ip neigh add " A2 " lladdr " MAC_A " dev vb nud permanent"),
-		  0) TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
-	/* (These load xfrm_user, which socket policies need.) */
-	ASSERT_EQ(sa_count(-1), 0);
-	ASSERT_EQ(sa_count(e->bns), 0);
-}
-
-static void env_teardown(struct env *e)
-{
-	int i;
-
-	if (e->h) {
-		for (i = 0; i < e->nids; i++)
-			if (e->ids[i])
-				IPsecSaContextDeleteById0(e->h, e->ids[i]);
-		FwpmEngineClose0(e->h);
-	}
-	if (e->ua >= 0)
-		close(e->ua);
-	if (e->ub >= 0)
-		close(e->ub);
-	if (e->bns >= 0)
-		close(e->bns);
-	if (g_home >= 0)
-		close(g_home);
-	g_home = -1;
-}
-
-static void env_forget(struct env *e, UINT64 id)
-{
-	int i;
-
-	for (i = 0; i < e->nids; i++)
-		if (e->ids[i] == id)
-			e->ids[i] = 0;
-}
 
 /* A keyed through the library; the context remembered for teardown. */
 static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
@@ -401,53 +86,9 @@ static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
 	UINT64 id = 0;
 	DWORD rc = key_ctx(e->h, spi_in, spi_out, seed, &id);
 
-	if (id && e->nids < 8)
-		e->ids[e->nids++] = id;
+	env_keep(e, id);
 	EXPECT_EQ(rc, ERROR_SUCCESS);
 	return id;
-}
-
-/* One of B's states, from src to dst, keys of A's direction dir. */
-static int b_state(struct env *e, const char *src, const char *dst,
-		   UINT32 spi, unsigned int seed, int dir, bool encap,
-		   unsigned long long oseq)
-{
-	char hex[2 * KEYLEN + 3];
-	UINT8 k[KEYLEN];
-	int i;
-
-	key_fill(k, seed, dir);
-	strcpy(hex, "0x");
-	for (i = 0; i < KEYLEN; i++)
-		sprintf(hex + 2 + 2 * i, "%02x", k[i]);
-	return sh_in(e->bns, "ip xfrm state add src %s dst %s proto esp "
-		     "spi 0x%x reqid 1 mode transport aead 'rfc4106(gcm(aes))' "
-		     "%s 128 replay-oseq %llu%s", src, dst, spi, hex, oseq,
-		     encap ? " encap espinudp 4500 4500 0.0.0.0" : "");
-}
-
-/*
- * B's two states for A's SPIs between a (A's address) and b (B's).  B's
- * outbound state starts at sequence number oseq: a B that re-adds its
- * states by hand must carry on where it was, as A's inbound copy keeps
- * its anti-replay window.
- */
-static void b_states_seq(struct __test_metadata *_metadata, struct env *e,
-			 const char *a, const char *b, UINT32 spi_in,
-			 UINT32 spi_out, unsigned int seed, bool encap,
-			 unsigned long long oseq)
-{
-	ASSERT_EQ(b_state(e, b, a, spi_in, seed, DIR_IN, encap, oseq), 0)
-		TH_LOG("%s", g_last_cmd);
-	ASSERT_EQ(b_state(e, a, b, spi_out, seed, DIR_OUT, encap, 0), 0)
-		TH_LOG("%s", g_last_cmd);
-}
-
-static void b_states(struct __test_metadata *_metadata, struct env *e,
-		     const char *a, const char *b, UINT32 spi_in,
-		     UINT32 spi_out, unsigned int seed, bool encap)
-{
-	b_states_seq(_metadata, e, a, b, spi_in, spi_out, seed, encap, 0);
 }
 
 /* B's outbound sequence number on spi. */
@@ -459,16 +100,6 @@ static unsigned long long b_sent(struct env *e, UINT32 spi)
 	if (sa_find(e->bns, spi, 0, &x) != 1)
 		return 0;
 	return x.oseq;
-}
-
-static void b_policies(struct __test_metadata *_metadata, struct env *e,
-		       const char *a, const char *b)
-{
-	ASSERT_EQ(sh_in(e->bns, "ip xfrm policy add src %s/32 dst %s/32 dir out "
-			"tmpl proto esp reqid 1 mode transport && "
-			"ip xfrm policy add src %s/32 dst %s/32 dir in "
-			"tmpl proto esp reqid 1 mode transport", b, a, a, b), 0)
-		TH_LOG("%s", g_last_cmd);
 }
 
 /* B's states gone (its policies stay). */
@@ -520,9 +151,9 @@ static DWORD update_traffic(HANDLE h, UINT64 id, const char *local,
 	if (rc)
 		return rc;
 	if (c->outboundSa)
-		traffic_set(&c->outboundSa->traffic, local, remote);
+		wfp_traffic_set(&c->outboundSa->traffic, false, local, remote);
 	if (c->inboundSa)
-		traffic_set(&c->inboundSa->traffic, local, remote);
+		wfp_traffic_set(&c->inboundSa->traffic, false, local, remote);
 	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_TRAFFIC, c);
 	FwpmFreeMemory0((void **)&c);
 	return rc;
@@ -533,14 +164,14 @@ static void expect_a_state(struct __test_metadata *_metadata, UINT32 spi,
 			   int dir, const char *src, const char *dst,
 			   bool encap, const struct xs *before)
 {
-	UINT8 k[KEYLEN];
+	UINT8 k[GCM_KEYLEN];
 	struct xs x;
 
-	key_fill(k, 1, dir);
+	key_fill(k, GCM_KEYLEN, 1, dir);
 	ASSERT_EQ(sa_find(-1, spi, 0, &x), 1) TH_LOG("A's SA %#x", spi);
 	EXPECT_STREQ(x.aead, "rfc4106(gcm(aes))");
-	EXPECT_EQ(x.aead_bits, KEYLEN * 8);
-	EXPECT_EQ(memcmp(x.aead_key, k, KEYLEN), 0) TH_LOG("key of %#x", spi);
+	EXPECT_EQ(x.aead_bits, GCM_KEYLEN * 8);
+	EXPECT_EQ(memcmp(x.aead_key, k, GCM_KEYLEN), 0) TH_LOG("key of %#x", spi);
 	EXPECT_TRUE(addr_is(x.saddr, src)) TH_LOG("source of %#x", spi);
 	EXPECT_TRUE(addr_is(x.daddr, dst)) TH_LOG("destination of %#x", spi);
 	EXPECT_EQ(x.encap, encap) TH_LOG("encapsulation of %#x", spi);
@@ -566,7 +197,7 @@ FIXTURE(wire) {
 
 FIXTURE_SETUP(wire)
 {
-	env_setup(_metadata, &self->e);
+	env_setup(_metadata, &self->e, ENV_PEER | ENV_SECOND);
 }
 
 FIXTURE_TEARDOWN(wire)
@@ -589,12 +220,9 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	UINT64 id;
 
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
-	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
-	b_policies(_metadata, e, A1, B1);
-	e->ua = encap_socket(-1);
-	e->ub = encap_socket(e->bns);
-	ASSERT_GE(e->ua, 0) TH_LOG("encap socket: %s", strerror(errno));
-	ASSERT_GE(e->ub, 0) TH_LOG("encap socket: %s", strerror(errno));
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
+	env_natt_sockets(_metadata, e);
 	ASSERT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping");
 	in0 = a_sa(_metadata, SPI_IN);
 	out0 = a_sa(_metadata, SPI_OUT);
@@ -609,15 +237,16 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 
 	oseq = b_sent(e, SPI_IN);
 	b_flush_states(_metadata, e);
-	b_states_seq(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, true, oseq);
-	ua0 = snmp_get(-1, "Udp:", "InDatagrams");
-	ub0 = snmp_get(e->bns, "Udp:", "InDatagrams");
+	e->natt = true;
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
+	ua0 = snmp(-1, "Udp", "InDatagrams");
+	ub0 = snmp(e->bns, "Udp", "InDatagrams");
 	ASSERT_GE(ua0, 0);
 	ASSERT_GE(ub0, 0);
 	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ESP-in-UDP ping A -> B");
 	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ESP-in-UDP ping B -> A");
-	ua1 = snmp_get(-1, "Udp:", "InDatagrams");
-	ub1 = snmp_get(e->bns, "Udp:", "InDatagrams");
+	ua1 = snmp(-1, "Udp", "InDatagrams");
+	ub1 = snmp(e->bns, "Udp", "InDatagrams");
 	/* Every echo and reply arrived over UDP. */
 	EXPECT_GE(ua1 - ua0, 6) TH_LOG("A's UDP InDatagrams %lld -> %lld",
 				      ua0, ua1);
@@ -636,14 +265,15 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, false, &out1);
 	oseq = b_sent(e, SPI_IN);
 	b_flush_states(_metadata, e);
-	b_states_seq(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false, oseq);
-	ua0 = snmp_get(-1, "Udp:", "InDatagrams");
+	e->natt = false;
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
+	ua0 = snmp(-1, "Udp", "InDatagrams");
 	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping again");
-	ua1 = snmp_get(-1, "Udp:", "InDatagrams");
+	ua1 = snmp(-1, "Udp", "InDatagrams");
 	EXPECT_EQ(ua1, ua0) TH_LOG("still over UDP");
 	in0 = a_sa(_metadata, SPI_IN);
 	EXPECT_GE(in0.packets, in1.packets + 3);
-	EXPECT_EQ(ctx_info(e->fd, id).state, WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_info(_metadata, e->fd, id).state, ST_COMPLETE);
 }
 
 /*
@@ -662,8 +292,8 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	int n, i;
 
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
-	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
-	b_policies(_metadata, e, A1, B1);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 3), 0);
 	out0 = a_sa(_metadata, SPI_OUT);
 
@@ -682,7 +312,7 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 								      v[i].dir);
 		EXPECT_TRUE(addr_is(v[i].daddr, out ? B2 : A2)) TH_LOG("dir %d",
 								      v[i].dir);
-		EXPECT_EQ(v[i].reqid, ctx_info(e->fd, id).reqid);
+		EXPECT_EQ(v[i].reqid, ctx_info(_metadata, e->fd, id).reqid);
 	}
 	free(v);
 
@@ -702,11 +332,12 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	oseq = b_sent(e, SPI_IN);
 	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush && ip xfrm policy flush"),
 		  0);
-	b_states_seq(_metadata, e, A2, B2, SPI_IN, SPI_OUT, 1, false, oseq);
-	b_policies(_metadata, e, A2, B2);
+	env_pair(e, A2, B2);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
+	b_policies(_metadata, e);
 	out0 = a_sa(_metadata, SPI_OUT);
-	EXPECT_EQ(ping_in(e, false, B2, 3), 0) TH_LOG("ping A -> B2");
-	EXPECT_EQ(ping_in(e, true, A2, 3), 0) TH_LOG("ping B -> A2");
+	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ping A -> B2");
+	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ping B -> A2");
 	EXPECT_GE(a_sa(_metadata, SPI_OUT).packets, out0.packets + 6);
 	EXPECT_GE(a_sa(_metadata, SPI_IN).packets, 6);
 
@@ -803,8 +434,8 @@ TEST_F_TIMEOUT(wire, stats_follow_keying_and_traffic, 120)
 	EXPECT_EQ(AGG(s1).activeTunnels, 0);
 	EXPECT_EQ(AGG(s1).successfulRekeys, AGG(s0).successfulRekeys);
 
-	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 1, false);
-	b_policies(_metadata, e, A1, B1);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 5), 0);
 	s2 = stats1(_metadata, e->h);
 	xin = a_sa(_metadata, SPI_IN);
@@ -842,10 +473,10 @@ TEST_F(wire, stats_pending_negotiations)
 	IPSEC_TRAFFIC1 t;
 	IPSEC_GETSPI1 g;
 	IPSEC_STATISTICS1 st;
-	struct sab s;
+	struct gcm_sab s;
 	UINT64 id = 0;
 
-	traffic_set(&t, A1, B1);
+	wfp_traffic_set(&t, false, A1, B1);
 	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
 	e->ids[e->nids++] = id;
@@ -858,12 +489,12 @@ TEST_F(wire, stats_pending_negotiations)
 	st = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
 	EXPECT_EQ(AGG(st).activeSas, 0);
-	sab_init(&s, SPI_IN, 1, DIR_IN);
+	gcm_sab_init(&s, SPI_IN, 1, DIR_IN, &LT);
 	ASSERT_EQ(IPsecSaContextAddInbound1(e->h, id, &s.b), ERROR_SUCCESS);
 	st = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
 	EXPECT_EQ(AGG(st).activeSas, 1);
-	sab_init(&s, SPI_OUT, 1, DIR_OUT);
+	gcm_sab_init(&s, SPI_OUT, 1, DIR_OUT, &LT);
 	ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, id, &s.b), ERROR_SUCCESS);
 	st = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(st).pendingSaNegotiations, 0);
@@ -879,8 +510,8 @@ TEST_F_TIMEOUT(wire, stats_wrong_key_failures, 120)
 
 	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	/* Seed 2: every key of B differs from A's. */
-	b_states(_metadata, e, A1, B1, SPI_IN, SPI_OUT, 2, false);
-	b_policies(_metadata, e, A1, B1);
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 2, 0);
+	b_policies(_metadata, e);
 	s0 = stats1(_metadata, e->h);
 	EXPECT_NE(ping(e, true, 3), 0) TH_LOG("ping B -> A went through");
 	s1 = stats1(_metadata, e->h);
@@ -936,7 +567,7 @@ TEST_F(wire, stats_rekey_counted)
 	EXPECT_EQ(AGG(s1).activeSas, 4);
 	EXPECT_EQ(AGG(s1).totalSasAdded, AGG(s0).totalSasAdded + 2);
 	/* A context of other traffic, being created, is no rekey. */
-	traffic_set(&t, A2, B2);
+	wfp_traffic_set(&t, false, A2, B2);
 	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
 	e->ids[e->nids++] = id;
@@ -1126,7 +757,7 @@ FIXTURE(upd) {
 
 FIXTURE_SETUP(upd)
 {
-	env_setup(_metadata, &self->e);
+	env_setup(_metadata, &self->e, ENV_PEER | ENV_SECOND);
 	self->id = a_full(_metadata, &self->e, SPI_IN, SPI_OUT, 1);
 	ASSERT_EQ(IPsecSaContextGetById1(self->e.h, self->id, &self->c),
 		  ERROR_SUCCESS);
@@ -1146,42 +777,16 @@ FIXTURE_TEARDOWN(upd)
 	env_teardown(&self->e);
 }
 
-/* What a failed Update0 must leave as it was. */
-struct upd_snap {
-	struct wfp_ipsec_ctx_info info;
-	char *xfrm;
-};
-
-/* The xfrm states and policies of A and the context of id, CTX_GET's. */
-static struct upd_snap upd_snap_take(struct env *e, UINT64 id)
-{
-	struct upd_snap sn = { ctx_info(e->fd, id), xfrm_text() };
-
-	return sn;
-}
-
-static void expect_upd_unchanged(struct __test_metadata *_metadata,
-				 struct env *e, UINT64 id, struct upd_snap *sn)
-{
-	struct upd_snap now = upd_snap_take(e, id);
-
-	EXPECT_STREQ(sn->xfrm, now.xfrm);
-	EXPECT_EQ(memcmp(&sn->info, &now.info, sizeof(now.info)), 0)
-		TH_LOG("context changed");
-	free(sn->xfrm);
-	free(now.xfrm);
-}
-
 /* Update0(flags, nv) returns want and changes nothing. */
 static void expect_update_fails(struct __test_metadata *_metadata,
 				struct env *e, UINT64 id, UINT64 flags,
 				const IPSEC_SA_CONTEXT1 *nv, DWORD want)
 {
-	struct upd_snap sn = upd_snap_take(e, id);
+	struct ctx_snap sn = ctx_snap_take(e, id);
 
 	EXPECT_EQ(IPsecSaContextUpdate0(e->h, flags, nv), want)
 		TH_LOG("flags %#llx", (unsigned long long)flags);
-	expect_upd_unchanged(_metadata, e, id, &sn);
+	expect_ctx_unchanged(_metadata, e, id, &sn);
 }
 
 TEST_F(upd, unknown_flag)
@@ -1203,10 +808,10 @@ static void expect_raw_update_einval(struct __test_metadata *_metadata,
 				     struct env *e,
 				     struct wfp_ipsec_ctx_update *u)
 {
-	struct upd_snap sn = upd_snap_take(e, u->id);
+	struct ctx_snap sn = ctx_snap_take(e, u->id);
 
 	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_CTX_UPDATE, u), -EINVAL);
-	expect_upd_unchanged(_metadata, e, u->id, &sn);
+	expect_ctx_unchanged(_metadata, e, u->id, &sn);
 }
 
 static struct wfp_ipsec_ctx_update raw_update(UINT64 id, UINT64 flags)
@@ -1292,7 +897,7 @@ TEST_F(upd, null_new_values)
 
 TEST_F(upd, traffic_without_outbound_sa)
 {
-	traffic_set(&self->in.traffic, A2, B2);
+	wfp_traffic_set(&self->in.traffic, false, A2, B2);
 	self->nv.outboundSa = NULL;
 	expect_update_fails(_metadata, &self->e, self->id,
 			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
@@ -1301,8 +906,8 @@ TEST_F(upd, traffic_without_outbound_sa)
 
 TEST_F(upd, inbound_traffic_other_host_pair)
 {
-	traffic_set(&self->out.traffic, A2, B2);
-	traffic_set(&self->in.traffic, A2, "10.1.1.9");
+	wfp_traffic_set(&self->out.traffic, false, A2, B2);
+	wfp_traffic_set(&self->in.traffic, false, A2, "10.1.1.9");
 	expect_update_fails(_metadata, &self->e, self->id,
 			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
 			    FWP_E_TRAFFIC_MISMATCH);
@@ -1331,7 +936,7 @@ TEST_F(upd, ip_version_change)
 
 TEST_F(upd, traffic_type_change)
 {
-	traffic_set(&self->out.traffic, A2, B2);
+	wfp_traffic_set(&self->out.traffic, false, A2, B2);
 	self->out.traffic.trafficType = IPSEC_TRAFFIC_TYPE_TUNNEL;
 	self->out.traffic.tunnelPolicyId = 0x77;
 	self->in.traffic = self->out.traffic;
@@ -1361,14 +966,14 @@ TEST_F(upd, created_and_spi_set_contexts)
 	IPSEC_GETSPI1 g;
 	UINT64 id2 = 0;
 
-	traffic_set(&t, A2, B2);
+	wfp_traffic_set(&t, false, A2, B2);
 	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
 		  ERROR_SUCCESS);
 	self->e.ids[self->e.nids++] = id2;
 	self->nv.saContextId = id2;
 	self->out.udpEncapsulation = &enc;
 	self->in.udpEncapsulation = &enc;
-	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_CREATED);
+	ASSERT_EQ(ctx_info(_metadata, self->e.fd, id2).state, ST_CREATED);
 	expect_update_fails(_metadata, &self->e, id2,
 			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
 			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
@@ -1381,7 +986,7 @@ TEST_F(upd, created_and_spi_set_contexts)
 	g.ipVersion = FWP_IP_VERSION_V4;
 	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_SPI_SET);
+	ASSERT_EQ(ctx_info(_metadata, self->e.fd, id2).state, ST_SPI_SET);
 	expect_update_fails(_metadata, &self->e, id2,
 			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
 			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
@@ -1410,8 +1015,8 @@ TEST_F(upd, deleted_id)
 TEST_F(upd, expired_context)
 {
 	ASSERT_EQ(IPsecSaContextExpire0(self->e.h, self->id), ERROR_SUCCESS);
-	ASSERT_EQ(ctx_info(self->e.fd, self->id).state,
-		  WFP_IPSEC_CTX_STATE_EXPIRED);
+	ASSERT_EQ(ctx_info(_metadata, self->e.fd, self->id).state,
+		  ST_EXPIRED);
 	expect_update_fails(_metadata, &self->e, self->id,
 			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
 			    &self->nv, FWP_E_INCOMPATIBLE_SA_STATE);
@@ -1428,11 +1033,11 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	struct wfp_ipsec_ctx_info info;
 	IPSEC_TRAFFIC1 t;
 	IPSEC_GETSPI1 g;
-	struct sab s;
+	struct gcm_sab s;
 	struct xs x;
 	UINT64 id2 = 0;
 
-	traffic_set(&t, A2, B2);
+	wfp_traffic_set(&t, false, A2, B2);
 	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
 		  ERROR_SUCCESS);
 	self->e.ids[self->e.nids++] = id2;
@@ -1441,10 +1046,10 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	g.ipVersion = FWP_IP_VERSION_V4;
 	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
 		  ERROR_SUCCESS);
-	sab_init(&s, SPI_IN2, 1, DIR_IN);
+	gcm_sab_init(&s, SPI_IN2, 1, DIR_IN, &LT);
 	ASSERT_EQ(IPsecSaContextAddInbound1(self->e.h, id2, &s.b),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(ctx_info(self->e.fd, id2).state, WFP_IPSEC_CTX_STATE_INBOUND);
+	ASSERT_EQ(ctx_info(_metadata, self->e.fd, id2).state, ST_INBOUND);
 
 	self->nv.saContextId = id2;
 	self->nv.outboundSa = NULL;
@@ -1456,13 +1061,13 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	EXPECT_TRUE(x.encap);
 	EXPECT_EQ(x.encap_sport, 4500);
 	EXPECT_EQ(x.encap_dport, 4500);
-	info = ctx_info(self->e.fd, id2);
-	EXPECT_EQ(info.state, WFP_IPSEC_CTX_STATE_INBOUND);
+	info = ctx_info(_metadata, self->e.fd, id2);
+	EXPECT_EQ(info.state, ST_INBOUND);
 	EXPECT_TRUE(info.spi_flags & WFP_IPSEC_SPI_F_UDP_ENCAP);
 	EXPECT_EQ(info.encap_local_port, htons(4500));
 	EXPECT_EQ(info.encap_remote_port, htons(4500));
 
-	sab_init(&s, SPI_OUT2, 1, DIR_OUT);
+	gcm_sab_init(&s, SPI_OUT2, 1, DIR_OUT, &LT);
 	ASSERT_EQ(IPsecSaContextAddOutbound1(self->e.h, id2, &s.b),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(sa_find(-1, SPI_OUT2, 0, &x), 1);
@@ -1496,11 +1101,11 @@ static int update_without_rights(void *arg)
 
 TEST_F(upd, no_rights)
 {
-	struct upd_snap sn = upd_snap_take(&self->e, self->id);
+	struct ctx_snap sn = ctx_snap_take(&self->e, self->id);
 
 	g_child_nv = &self->nv;
 	EXPECT_EQ(run_in_child(update_without_rights, NULL), 0);
-	expect_upd_unchanged(_metadata, &self->e, self->id, &sn);
+	expect_ctx_unchanged(_metadata, &self->e, self->id, &sn);
 }
 
 /* The bundle records: flags, NAP context, main-mode SA id, per direction. */
@@ -1699,12 +1304,6 @@ FIXTURE_TEARDOWN(rights)
 		munmap(self->sh, sizeof(*self->sh));
 }
 
-static void CALLBACK no_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
-{
-	(void)ctx;
-	(void)c;
-}
-
 /* Update0 of c's main-mode SA id, both directions. */
 static DWORD update_mm_sa_id(HANDLE h, IPSEC_SA_CONTEXT1 *c, UINT64 mm)
 {
@@ -1780,8 +1379,8 @@ TEST_F(rights, user_grant_add_read)
 		TH_LOG("rc %#x", self->sh->rc);
 	ASSERT_NE(self->sh->id, 0);
 	/* The context is there, complete; root deletes it. */
-	EXPECT_EQ(ctx_info(self->fd, self->sh->id).state,
-		  WFP_IPSEC_CTX_STATE_COMPLETE);
+	EXPECT_EQ(ctx_info(_metadata, self->fd, self->sh->id).state,
+		  ST_COMPLETE);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, self->sh->id),
 		  ERROR_SUCCESS);
@@ -1841,7 +1440,7 @@ static int nobody_nothing(void *arg)
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 11;
-	traffic_set(&t, A1, B1);
+	wfp_traffic_set(&t, false, A1, B1);
 	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &id);
 	FwpmEngineClose0(h);
 	return sh->rc == ERROR_ACCESS_DENIED ? 0 : 12;
@@ -1866,7 +1465,7 @@ static int group_member_creates(void *arg)
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 11;
-	traffic_set(&t, A1, B1);
+	wfp_traffic_set(&t, false, A1, B1);
 	sh->id = 0;
 	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &sh->id);
 	FwpmEngineClose0(h);
@@ -1885,8 +1484,8 @@ TEST_F(rights, group_grant_for_members)
 	EXPECT_EQ(self->sh->rc, ERROR_SUCCESS);
 	EXPECT_NE(self->sh->id, 0);
 	if (self->sh->id) {
-		EXPECT_EQ(ctx_info(self->fd, self->sh->id).state,
-			  WFP_IPSEC_CTX_STATE_CREATED);
+		EXPECT_EQ(ctx_info(_metadata, self->fd, self->sh->id).state,
+			  ST_CREATED);
 		IPsecSaContextDeleteById0(self->h, self->sh->id);
 	}
 	/* Not a member: nothing. */
@@ -1911,7 +1510,7 @@ static int nobody_revoked(void *arg)
 		return 10;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 11;
-	traffic_set(&t, A1, B1);
+	wfp_traffic_set(&t, false, A1, B1);
 	sh->rc = IPsecSaContextCreate1(h, &t, NULL, NULL, &sh->id);
 	if (sh->rc)
 		return 12;

@@ -26,7 +26,8 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_test.h"
+#include "wfp_sa.h"
+#include "wfp_ctx.h"
 
 #define MAX_CTX		64
 #define MAX_SAS		(2 * MAX_CTX)
@@ -40,59 +41,11 @@
 #define LIFETIME(spi)	(3600U + ((spi) & 0xffU))
 #define QM_FILTER(spi)	(0xf00000000ULL | (spi))
 #define LOOKUP(spi)	((UINT8)(spi))
-#define IDLE		300
-#define NDCLEAR		7
 #define PEER_PRIVATE	0xc0a84d01U	/* 192.168.77.1, encapsulated SAs */
 #define ENCAP_LOCAL	4500
 #define ENCAP_REMOTE(i)	(4600 + (i))
 
 /* ------------------------------------------------------------ transforms */
-
-/* One IPSEC_SA0 transform (Documentation/sa.rst gives the key sizes). */
-struct alg {
-	IPSEC_TRANSFORM_TYPE type;
-	IPSEC_AUTH_TYPE auth_type;
-	IPSEC_AUTH_CONFIG auth_cfg;
-	UINT32 auth_len;
-	IPSEC_CIPHER_TYPE cipher_type;
-	IPSEC_CIPHER_CONFIG cipher_cfg;
-	UINT32 cipher_len;
-};
-
-/* AES-GCM-128: one blob (key + salt) as the cipher key, no auth key. */
-static const struct alg GCM128 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_AES_128,
-	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
-};
-
-static const struct alg CBC_SHA256 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_SHA_256,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
-};
-
-static const struct alg ESP_SHA1 = {
-	.type = IPSEC_TRANSFORM_ESP_AUTH,
-	.auth_type = IPSEC_AUTH_SHA_1,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, .auth_len = 20,
-};
-
-static const struct alg ESP_CBC = {
-	.type = IPSEC_TRANSFORM_ESP_CIPHER,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
-};
-
-static const struct alg AH_SHA256 = {
-	.type = IPSEC_TRANSFORM_AH,
-	.auth_type = IPSEC_AUTH_SHA_256,
-	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
-};
 
 static bool alg_has_auth(const struct alg *a)
 {
@@ -105,76 +58,26 @@ static bool alg_has_cipher(const struct alg *a)
 	       a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
 }
 
-/* An IPSEC_SA_BUNDLE1 with its one SA and keys, in place. */
-struct bundle {
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_SA0 sa;
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
-	IPSEC_SA_AUTH_INFORMATION0 ai;
-	IPSEC_SA_CIPHER_INFORMATION0 ci;
-	UINT8 ak[64], ck[64];
-};
-
-static void bundle_init(struct bundle *s, const struct alg *a, UINT32 spi,
+/*
+ * sab_init()'s bundle (keys seeded by the SPI), with the members the
+ * checks tell SAs apart by made the SPI's own.
+ */
+static void bundle_init(struct sab *s, const struct alg *a, UINT32 spi,
 			FWP_IP_VERSION v, bool encap)
 {
-	IPSEC_SA_AUTH_INFORMATION0 *ai = &s->ai;
-	IPSEC_SA_CIPHER_INFORMATION0 *ci = &s->ci;
-	unsigned int i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < sizeof(s->ak); i++) {
-		s->ak[i] = (UINT8)(spi * 7 + i * 13 + 1);
-		s->ck[i] = (UINT8)(spi * 11 + i * 29 + 3);
-	}
-	s->sa.spi = spi;
-	s->sa.saTransformType = a->type;
-	switch (a->type) {
-	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
-		ai = &s->ac.saAuthInformation;
-		ci = &s->ac.saCipherInformation;
-		s->sa.espAuthAndCipherInformation = &s->ac;
-		break;
-	case IPSEC_TRANSFORM_ESP_CIPHER:
-		s->sa.espCipherInformation = ci;
-		break;
-	default:
-		s->sa.ahInformation = ai;
-		break;
-	}
-	ai->authTransform.authTransformId.authType = a->auth_type;
-	ai->authTransform.authTransformId.authConfig = a->auth_cfg;
-	ai->authKey.size = a->auth_len;
-	ai->authKey.data = a->auth_len ? s->ak : NULL;
-	ci->cipherTransform.cipherTransformId.cipherType = a->cipher_type;
-	ci->cipherTransform.cipherTransformId.cipherConfig = a->cipher_cfg;
-	ci->cipherKey.size = a->cipher_len;
-	ci->cipherKey.data = a->cipher_len ? s->ck : NULL;
-
-	s->b.flags = IPSEC_SA_BUNDLE_FLAG_NLB;
+	sab_init(s, a, spi, spi, DIR_IN, v);
+	memset(&s->b.lifetime, 0, sizeof(s->b.lifetime));
 	s->b.lifetime.lifetimeSeconds = LIFETIME(spi);
-	s->b.idleTimeoutSeconds = IDLE;
-	s->b.ndAllowClearTimeoutSeconds = NDCLEAR;
 	s->b.napContext = spi & 0xf;
 	s->b.qmSaId = QM_SA_ID(spi);
-	s->b.numSAs = 1;
-	s->b.saList = &s->sa;
-	s->b.ipVersion = v;
 	if (encap)
 		s->b.peerV4PrivateAddress = PEER_PRIVATE;
 	s->b.mmSaId = MM_SA_ID(spi);
-	s->b.pfsGroup = IPSEC_PFS_2048;
 	s->b.qmFilterId = QM_FILTER(spi);
 	memset(&s->b.saLookupContext, LOOKUP(spi), sizeof(GUID));
 }
 
 /* ------------------------------------------------------------ contexts */
-
-#define CREATED		WFP_IPSEC_CTX_STATE_CREATED
-#define SPI_SET		WFP_IPSEC_CTX_STATE_SPI_SET
-#define INBOUND		WFP_IPSEC_CTX_STATE_INBOUND
-#define COMPLETE	WFP_IPSEC_CTX_STATE_COMPLETE
-#define EXPIRED		WFP_IPSEC_CTX_STATE_EXPIRED
 
 /* A context to make and the state to take it to. */
 struct spec {
@@ -188,33 +91,33 @@ struct spec {
 
 /* 13 contexts; 9 inbound and 6 outbound SAs. */
 static const struct spec SPECS[] = {
-	{ CREATED,  false, false, false, false, &GCM128 },
-	{ COMPLETE, false, false, false, false, &GCM128 },
-	{ SPI_SET,  false, false, false, false, &GCM128 },
-	{ INBOUND,  false, false, false, false, &CBC_SHA256 },
-	{ COMPLETE, true,  false, false, true,  &CBC_SHA256 },
-	{ COMPLETE, false, false, true,  false, &GCM128 },
-	{ INBOUND,  true,  false, false, false, &GCM128 },
-	{ CREATED,  true,  false, false, true,  &GCM128 },
-	{ COMPLETE, false, false, false, false, &AH_SHA256 },
-	{ EXPIRED,  false, false, false, true,  &ESP_CBC },
-	{ COMPLETE, false, false, false, true,  &ESP_SHA1 },
-	{ SPI_SET,  true,  false, false, false, &GCM128 },
-	{ COMPLETE, false, true,  false, false, &GCM128 },
+	{ ST_CREATED,  false, false, false, false, &ALG_GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &ALG_GCM128 },
+	{ ST_SPI_SET,  false, false, false, false, &ALG_GCM128 },
+	{ ST_INBOUND,  false, false, false, false, &ALG_CBC128_SHA256 },
+	{ ST_COMPLETE, true,  false, false, true,  &ALG_CBC128_SHA256 },
+	{ ST_COMPLETE, false, false, true,  false, &ALG_GCM128 },
+	{ ST_INBOUND,  true,  false, false, false, &ALG_GCM128 },
+	{ ST_CREATED,  true,  false, false, true,  &ALG_GCM128 },
+	{ ST_COMPLETE, false, false, false, false, &ALG_AH_SHA256 },
+	{ ST_EXPIRED,  false, false, false, true,  &ALG_ESP_CBC128 },
+	{ ST_COMPLETE, false, false, false, true,  &ALG_ESP_SHA1 },
+	{ ST_SPI_SET,  true,  false, false, false, &ALG_GCM128 },
+	{ ST_COMPLETE, false, true,  false, false, &ALG_GCM128 },
 };
 #define NSPECS		((int)(sizeof(SPECS) / sizeof(SPECS[0])))
 #define NSAS_IN		9
 #define NSAS_OUT	6
 
 static const struct spec SPEC_COMPLETE = {
-	COMPLETE, false, false, false, false, &GCM128 };
+	ST_COMPLETE, false, false, false, false, &ALG_GCM128 };
 
 /* Whether a context in state s has its SA of direction d installed. */
 static bool installed(UINT32 s, FWP_DIRECTION d)
 {
 	if (d == FWP_DIRECTION_OUTBOUND)
-		return s == COMPLETE;
-	return s == INBOUND || s == COMPLETE || s == EXPIRED;
+		return s == ST_COMPLETE;
+	return s == ST_INBOUND || s == ST_COMPLETE || s == ST_EXPIRED;
 }
 
 static const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif_of(int i)
@@ -290,16 +193,6 @@ static void world_open(struct __test_metadata *_metadata, struct world *w)
 	ASSERT_EQ(WfpIpsecEngineGetFd(w->h, &w->fd), ERROR_SUCCESS);
 }
 
-static UINT32 raw_state(struct __test_metadata *_metadata, int fd, UINT64 id)
-{
-	struct wfp_ipsec_ctx_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.id = id;
-	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, &info), 0);
-	return info.state;
-}
-
 /* Makes context w->n as s says and takes it to s->state. */
 static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 		   const struct spec *s)
@@ -307,7 +200,7 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 	IPSEC_V4_UDP_ENCAPSULATION0 encap;
 	FWP_IP_VERSION v;
 	IPSEC_GETSPI1 g;
-	struct bundle b;
+	struct sab b;
 	int i = w->n;
 
 	ASSERT_LT(i, MAX_CTX);
@@ -318,7 +211,7 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 					s->vif ? vif_of(i) : NULL, NULL,
 					&w->id[i]), ERROR_SUCCESS);
 	w->n++;
-	if (s->state >= SPI_SET) {
+	if (s->state >= ST_SPI_SET) {
 		memset(&g, 0, sizeof(g));
 		g.inboundIpsecTraffic = w->in[i];
 		g.ipVersion = v;
@@ -330,20 +223,20 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 		ASSERT_EQ(IPsecSaContextSetSpi0(w->h, w->id[i], &g, SPI_IN(i)),
 			  ERROR_SUCCESS);
 	}
-	if (s->state >= INBOUND) {
+	if (s->state >= ST_INBOUND) {
 		bundle_init(&b, s->alg, SPI_IN(i), v, s->encap);
 		ASSERT_EQ(IPsecSaContextAddInbound1(w->h, w->id[i], &b.b),
 			  ERROR_SUCCESS);
 	}
-	if (s->state >= COMPLETE) {
+	if (s->state >= ST_COMPLETE) {
 		bundle_init(&b, s->alg, SPI_OUT(i), v, s->encap);
 		ASSERT_EQ(IPsecSaContextAddOutbound1(w->h, w->id[i], &b.b),
 			  ERROR_SUCCESS);
 	}
-	if (s->state == EXPIRED) {
+	if (s->state == ST_EXPIRED) {
 		ASSERT_EQ(IPsecSaContextExpire0(w->h, w->id[i]), ERROR_SUCCESS);
 	}
-	w->state[i] = raw_state(_metadata, w->fd, w->id[i]);
+	w->state[i] = ctx_state(w->fd, w->id[i]);
 	ASSERT_EQ(w->state[i], s->state);
 	return i;
 }
@@ -634,16 +527,16 @@ static void expect_sa(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(g->b.numSAs, 1);
 	EXPECT_EQ(g->b.ipVersion, g->ipv);
-	EXPECT_EQ(g->b.flags, IPSEC_SA_BUNDLE_FLAG_NLB);
+	EXPECT_EQ(g->b.flags, B_FLAGS);
 	EXPECT_EQ(g->b.lifetime.lifetimeSeconds, LIFETIME(spi));
 	EXPECT_EQ(g->b.lifetime.lifetimeKilobytes, 0);
 	EXPECT_EQ(g->b.lifetime.lifetimePackets, 0);
-	EXPECT_EQ(g->b.idleTimeoutSeconds, IDLE);
-	EXPECT_EQ(g->b.ndAllowClearTimeoutSeconds, NDCLEAR);
+	EXPECT_EQ(g->b.idleTimeoutSeconds, B_IDLE);
+	EXPECT_EQ(g->b.ndAllowClearTimeoutSeconds, B_NDCLEAR);
 	EXPECT_EQ(g->b.napContext, spi & 0xf);
 	EXPECT_EQ(g->b.qmSaId, QM_SA_ID(spi));
 	EXPECT_EQ(g->b.mmSaId, MM_SA_ID(spi));
-	EXPECT_EQ(g->b.pfsGroup, IPSEC_PFS_2048);
+	EXPECT_EQ(g->b.pfsGroup, B_PFS);
 	EXPECT_EQ(g->b.peerV4PrivateAddress, s->encap ? PEER_PRIVATE : 0);
 
 	EXPECT_EQ(g->sa.spi, spi);
@@ -800,7 +693,7 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 	long n;
 	int i;
 
-	/* A complete, an inbound-only, the expired and a CREATED one. */
+	/* A complete, an inbound-only, the expired and a ST_CREATED one. */
 	ctx_delete(_metadata, &self->w, 1);
 	ctx_delete(_metadata, &self->w, 3);
 	ctx_delete(_metadata, &self->w, 9);
@@ -850,7 +743,7 @@ TEST_F(lib, contexts_without_sas_give_none)
 {
 	int i;
 
-	/* SPECS[0] is CREATED, SPECS[2] SPI_SET. */
+	/* SPECS[0] is ST_CREATED, SPECS[2] ST_SPI_SET. */
 	for (i = 0; i < 5; i++)
 		ctx_add(_metadata, &self->w, &SPECS[i % 2 ? 0 : 2]);
 	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 3, self->got, MAX_SAS,

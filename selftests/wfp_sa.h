@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The two-namespace fixture of the tests that key real SAs (sa, lifecycle,
- * manage).  Side A - the test process, in a network namespace of its own -
- * is keyed through libwfpipsec only; side B, a peer namespace joined to
- * it by a veth pair, is keyed with plain `ip xfrm` commands, as in
- * lib/examples/demo.sh.  Without ENV_PEER only side A's namespace and
- * engine exist.  The keys both sides derive from a seed are here too.
+ * What the tests that key real SAs share (sa, lifecycle, manage, saenum).
  *
- * Functions taking struct __test_metadata ASSERT: building the fixture
- * is their point, a test cannot go on without it.  The others return a
- * status (a shell exit status, -1, or a Windows code) for the caller to
- * judge.  A program adds members of its own to struct env by defining
- * ENV_PRIVATE before including this header.
+ * The two-namespace fixture: side A - the test process, in a network
+ * namespace of its own - is keyed through libwfpipsec only; side B, a
+ * peer namespace joined to it by a veth pair, is keyed with plain
+ * `ip xfrm` commands, as in lib/examples/demo.sh.  Without ENV_PEER only
+ * side A's namespace and engine exist.  Around it: the keys both sides
+ * derive from a seed, the transforms and their bundles, the NAT-T
+ * sockets, ping, the /proc counters, and a snapshot of what a refused
+ * call must leave as it was.
+ *
+ * Functions taking struct __test_metadata ASSERT or EXPECT: building the
+ * fixture, or checking, is their point.  The others return a status (a
+ * shell exit status, -1, or a Windows code) for the caller to judge.  A
+ * program adds members of its own to struct env by defining ENV_PRIVATE
+ * before including this header.
  */
 #ifndef WFP_SA_H
 #define WFP_SA_H
@@ -22,6 +26,7 @@
 
 #include <wfpipsec.h>
 
+#include "wfp_ctx.h"
 #include "wfp_test.h"
 #include "wfp_xfrm.h"
 
@@ -71,7 +76,7 @@ struct env {
 	int nkids;
 	int ua, ub;		/* UDP_ENCAP sockets (NAT-T) */
 #ifdef ENV_PRIVATE
-	ENV_PRIVATE
+	ENV_PRIVATE;
 #endif
 };
 
@@ -91,7 +96,7 @@ key_fill(UINT8 *k, UINT32 len, unsigned int seed, unsigned int salt)
 }
 
 /* "0x..." of len bytes, "''" when there are none, for iproute2. */
-static char *__attribute__((unused))
+static __attribute__((unused)) char *
 key_hex(const UINT8 *k, UINT32 len, char *buf)
 {
 	UINT32 i;
@@ -176,6 +181,248 @@ gcm_ctx(HANDLE h, const IPSEC_TRAFFIC1 *t, int to, UINT32 spi_in,
 		return rc;
 	return gcm_advance(h, *id, t, WFP_IPSEC_CTX_STATE_CREATED, to, spi_in,
 			   spi_out, seed, lt);
+}
+
+/* ------------------------------------------------------ transforms */
+
+/*
+ * The SAs of any transform (sa, saenum): a struct alg names one, and
+ * sab_init() builds its IPSEC_SA_BUNDLE1 in place with alg_keys()' keys
+ * and the B_* and LT_* members, which a test may change afterwards.
+ */
+#define KEYBUF		(WFP_IPSEC_KEY_MAX + 16)
+
+/* What every bundle carries besides its SA, to see it reported back. */
+#define B_FLAGS		IPSEC_SA_BUNDLE_FLAG_NLB
+#define B_IDLE		300
+#define B_NDCLEAR	7
+#define B_NAP		9
+#define B_QMSA		0x51
+#define B_MMSA		0x1122334455667788ULL
+#define B_PFS		IPSEC_PFS_2048
+#define B_QMFILTER	0xabcdefULL
+#define B_LOOKUP	0x5c
+#define LT_SECONDS	3600
+#define LT_KB		1000000
+#define LT_PACKETS	1000000
+
+/*
+ * One IPSEC_SA0 transform as the library is given it, and what xfrm
+ * must show for it (Documentation/sa.rst, kmod/algs.c).
+ */
+struct alg {
+	const char *name;
+	IPSEC_TRANSFORM_TYPE type;
+	IPSEC_AUTH_TYPE auth_type;
+	UINT8 auth_cfg;
+	UINT32 auth_len;
+	IPSEC_CIPHER_TYPE cipher_type;
+	UINT8 cipher_cfg;
+	UINT32 cipher_len;
+	bool gcm;		/* AES-GCM: one blob (key + salt), as cipher key */
+	bool auth_copy;		/* AES-GCM: the blob again as auth key */
+	int proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	const char *x_aead, *x_auth, *x_enc;
+	unsigned int x_bits;	/* ICV or truncation */
+};
+
+static const struct alg __attribute__((unused)) ALG_GCM128 = {
+	.name = "aes-gcm-128", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_AES_128,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
+	.gcm = true, .auth_copy = true, .proto = IPPROTO_ESP,
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
+};
+
+/* The auth key left empty, which sa.rst allows for GCM. */
+static const struct alg __attribute__((unused)) ALG_GCM256 = {
+	.name = "aes-gcm-256", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_AES_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_256,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_256,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_256, .cipher_len = 36,
+	.gcm = true, .proto = IPPROTO_ESP,
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
+};
+
+static const struct alg __attribute__((unused)) ALG_CBC128_SHA256 = {
+	.name = "aes-cbc-128+hmac-sha256",
+	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha256)",
+	.x_enc = "cbc(aes)", .x_bits = 128,
+};
+
+static const struct alg __attribute__((unused)) ALG_ESP_CBC128 = {
+	.name = "esp-cipher aes-cbc-128", .type = IPSEC_TRANSFORM_ESP_CIPHER,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_CBC_AES_128, .cipher_len = 16,
+	.proto = IPPROTO_ESP, .x_enc = "cbc(aes)",
+};
+
+static const struct alg __attribute__((unused)) ALG_ESP_SHA1 = {
+	.name = "esp-auth hmac-sha1", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_SHA_1,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_1_96, .auth_len = 20,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha1)",
+	.x_enc = "ecb(cipher_null)", .x_bits = 96,
+};
+
+static const struct alg __attribute__((unused)) ALG_ESP_SHA256 = {
+	.name = "esp-auth hmac-sha256", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.proto = IPPROTO_ESP, .x_auth = "hmac(sha256)",
+	.x_enc = "ecb(cipher_null)", .x_bits = 128,
+};
+
+static const struct alg __attribute__((unused)) ALG_GMAC128 = {
+	.name = "esp-auth gmac-128", .type = IPSEC_TRANSFORM_ESP_AUTH,
+	.auth_type = IPSEC_AUTH_AES_128,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128, .auth_len = 20,
+	.proto = IPPROTO_ESP, .x_aead = "rfc4543(gcm(aes))", .x_bits = 128,
+};
+
+static const struct alg __attribute__((unused)) ALG_AH_SHA256 = {
+	.name = "ah hmac-sha256", .type = IPSEC_TRANSFORM_AH,
+	.auth_type = IPSEC_AUTH_SHA_256,
+	.auth_cfg = IPSEC_AUTH_CONFIG_HMAC_SHA_256_128, .auth_len = 32,
+	.proto = IPPROTO_AH, .x_auth = "hmac(sha256)", .x_bits = 128,
+};
+
+/*
+ * The keys of one direction (DIR_IN: the SA the peer sends with).  The
+ * whole buffers are filled, so a test may give a longer blob.
+ */
+static void __attribute__((unused))
+alg_keys(const struct alg *a, unsigned int seed, int dir, UINT8 *ck,
+	 UINT8 *ak)
+{
+	key_fill(ck, KEYBUF, seed, dir * 2);
+	if (a->gcm)
+		memcpy(ak, ck, KEYBUF);
+	else
+		key_fill(ak, KEYBUF, seed, dir * 2 + 1);
+}
+
+/* An IPSEC_SA_BUNDLE1 with its SA, information and keys, in place. */
+struct sab {
+	const struct alg *a;
+	IPSEC_SA_BUNDLE1 b;
+	IPSEC_SA0 sa[3];
+	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
+	IPSEC_SA_AUTH_INFORMATION0 ai;
+	IPSEC_SA_CIPHER_INFORMATION0 ci;
+	UINT8 ak[KEYBUF], ck[KEYBUF];
+	IPSEC_SA_BUNDLE0 b0;	/* the same, as IPSEC_SA_BUNDLE0 */
+};
+
+/* The auth half of the SA (for ESP_CIPHER one the SA does not use). */
+static __attribute__((unused)) IPSEC_SA_AUTH_INFORMATION0 *
+sab_auth(struct sab *s)
+{
+	if (s->a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER)
+		return &s->ac.saAuthInformation;
+	return &s->ai;
+}
+
+static __attribute__((unused)) IPSEC_SA_CIPHER_INFORMATION0 *
+sab_cipher(struct sab *s)
+{
+	if (s->a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER)
+		return &s->ac.saCipherInformation;
+	return &s->ci;
+}
+
+/* Copies what IPSEC_SA_BUNDLE0 has of b into b0 (call after changes). */
+static __attribute__((unused)) IPSEC_SA_BUNDLE0 *
+sab0(struct sab *s)
+{
+	IPSEC_SA_BUNDLE0 *b0 = &s->b0;
+
+	memset(b0, 0, sizeof(*b0));
+	b0->flags = s->b.flags;
+	b0->lifetime = s->b.lifetime;
+	b0->idleTimeoutSeconds = s->b.idleTimeoutSeconds;
+	b0->ndAllowClearTimeoutSeconds = s->b.ndAllowClearTimeoutSeconds;
+	b0->ipsecId = s->b.ipsecId;
+	b0->napContext = s->b.napContext;
+	b0->qmSaId = s->b.qmSaId;
+	b0->numSAs = s->b.numSAs;
+	b0->saList = s->b.saList;
+	b0->keyModuleState = s->b.keyModuleState;
+	b0->ipVersion = s->b.ipVersion;
+	b0->peerV4PrivateAddress = s->b.peerV4PrivateAddress;
+	b0->mmSaId = s->b.mmSaId;
+	b0->pfsGroup = s->b.pfsGroup;
+	return b0;
+}
+
+static void __attribute__((unused))
+sab_init(struct sab *s, const struct alg *a, UINT32 spi, unsigned int seed,
+	 int dir, FWP_IP_VERSION v)
+{
+	IPSEC_SA_AUTH_INFORMATION0 *ai = NULL;
+	IPSEC_SA_CIPHER_INFORMATION0 *ci = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->a = a;
+	alg_keys(a, seed, dir, s->ck, s->ak);
+	s->sa[0].spi = spi;
+	s->sa[0].saTransformType = a->type;
+	switch (a->type) {
+	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
+		ai = &s->ac.saAuthInformation;
+		ci = &s->ac.saCipherInformation;
+		s->sa[0].espAuthAndCipherInformation = &s->ac;
+		break;
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		ci = &s->ci;
+		s->sa[0].espCipherInformation = ci;
+		break;
+	default:
+		ai = &s->ai;
+		s->sa[0].ahInformation = ai;
+		break;
+	}
+	if (ai) {
+		ai->authTransform.authTransformId.authType = a->auth_type;
+		ai->authTransform.authTransformId.authConfig = a->auth_cfg;
+		if (!a->gcm) {
+			ai->authKey.size = a->auth_len;
+			ai->authKey.data = s->ak;
+		} else if (a->auth_copy) {
+			ai->authKey.size = a->cipher_len;
+			ai->authKey.data = s->ak;
+		}
+	}
+	if (ci) {
+		ci->cipherTransform.cipherTransformId.cipherType = a->cipher_type;
+		ci->cipherTransform.cipherTransformId.cipherConfig = a->cipher_cfg;
+		ci->cipherKey.size = a->cipher_len;
+		ci->cipherKey.data = s->ck;
+	}
+	s->b.flags = B_FLAGS;
+	s->b.lifetime.lifetimeSeconds = LT_SECONDS;
+	s->b.lifetime.lifetimeKilobytes = LT_KB;
+	s->b.lifetime.lifetimePackets = LT_PACKETS;
+	s->b.idleTimeoutSeconds = B_IDLE;
+	s->b.ndAllowClearTimeoutSeconds = B_NDCLEAR;
+	s->b.napContext = B_NAP;
+	s->b.qmSaId = B_QMSA;
+	s->b.numSAs = 1;
+	s->b.saList = s->sa;
+	s->b.ipVersion = v;
+	s->b.mmSaId = B_MMSA;
+	s->b.pfsGroup = B_PFS;
+	s->b.qmFilterId = B_QMFILTER;
+	memset(&s->b.saLookupContext, B_LOOKUP, sizeof(s->b.saLookupContext));
+	sab0(s);
 }
 
 /* ------------------------------------------------------------ sockets */
@@ -468,6 +715,146 @@ ping_lost(struct env *e, bool from_b)
 		     e->tunnel ? src : "", dst) != 0;
 }
 
+/* ------------------------------------------------------- /proc counters */
+
+/* A /proc/self/net file as namespace ns sees it, for reading; or NULL. */
+static __attribute__((unused)) FILE *
+ns_fopen(int ns, const char *path)
+{
+	FILE *f;
+
+	if (ns_enter(ns))
+		return NULL;
+	f = fopen(path, "r");
+	ns_leave(ns);
+	return f;
+}
+
+/* A counter of /proc/net/xfrm_stat in namespace ns, or -1. */
+static long long __attribute__((unused))
+xstat(int ns, const char *name)
+{
+	char line[128], key[64];
+	unsigned long long v;
+	long long ret = -1;
+	FILE *f;
+
+	f = ns_fopen(ns, "/proc/self/net/xfrm_stat");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* A field of /proc/net/snmp ("Ip", "InReceives") in namespace ns, or -1. */
+static long long __attribute__((unused))
+snmp(int ns, const char *proto, const char *field)
+{
+	char hdr[2048], val[2048], *sh_, *sv, *k, *v;
+	size_t plen = strlen(proto);
+	long long ret = -1;
+	FILE *f;
+
+	f = ns_fopen(ns, "/proc/self/net/snmp");
+	if (!f)
+		return -1;
+	while (ret < 0 && fgets(hdr, sizeof(hdr), f) &&
+	       fgets(val, sizeof(val), f)) {
+		if (strncmp(hdr, proto, plen) || hdr[plen] != ':')
+			continue;
+		k = strtok_r(hdr, " \n", &sh_);
+		v = strtok_r(val, " \n", &sv);
+		while ((k = strtok_r(NULL, " \n", &sh_)) &&
+		       (v = strtok_r(NULL, " \n", &sv))) {
+			if (!strcmp(k, field)) {
+				ret = strtoll(v, NULL, 10);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ---------------------------------------------------- nothing changed */
+
+/* What a command prints in namespace ns, malloc()ed ("" on failure). */
+static __attribute__((unused)) char *
+out_in(int ns, const char *cmd)
+{
+	size_t cap = 4096, len = 0, n;
+	char *buf = calloc(1, cap);
+	FILE *f;
+
+	if (!buf)
+		abort();
+	if (ns_enter(ns))
+		return buf;
+	f = popen(cmd, "r");
+	ns_leave(ns);
+	if (!f)
+		return buf;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[len] = 0;
+	pclose(f);
+	return buf;
+}
+
+/* The xfrm states and policies of A, as text (no counters in it). */
+static __attribute__((unused)) char *
+xfrm_text(void)
+{
+	return out_in(-1, "ip xfrm state 2>&1; ip xfrm policy 2>&1");
+}
+
+/*
+ * What a refused call must leave as it was: A's xfrm states and policies
+ * and the context's CTX_GET (zeroes, each time, when there is none).
+ */
+struct ctx_snap {
+	struct wfp_ipsec_ctx_info info;
+	char *xfrm;
+};
+
+static struct ctx_snap __attribute__((unused))
+ctx_snap_take(struct env *e, UINT64 id)
+{
+	struct ctx_snap sn = { .xfrm = xfrm_text() };
+
+	if (raw_get(e->fd, id, &sn.info))
+		memset(&sn.info, 0, sizeof(sn.info));
+	return sn;
+}
+
+/* Nothing changed since before, which is freed. */
+static void __attribute__((unused))
+expect_ctx_unchanged(struct __test_metadata *_metadata, struct env *e,
+		     UINT64 id, struct ctx_snap *before)
+{
+	struct ctx_snap now = ctx_snap_take(e, id);
+
+	EXPECT_STREQ(before->xfrm, now.xfrm);
+	EXPECT_EQ(memcmp(&before->info, &now.info, sizeof(now.info)), 0)
+		TH_LOG("context changed");
+	free(before->xfrm);
+	free(now.xfrm);
+}
+
 /* ------------------------------------------------ side B, `ip xfrm` */
 
 /*
@@ -486,31 +873,47 @@ b_state(struct env *e, const char *src, const char *dst, UINT32 spi,
 		     e->natt ? " encap espinudp 4500 4500 0.0.0.0" : "");
 }
 
+/* B's two states: it sends on A's inbound SPI, receives on A's outbound. */
+static void __attribute__((unused))
+b_states_algs(struct __test_metadata *_metadata, struct env *e,
+	      UINT32 spi_in, UINT32 spi_out, const char *algs_in,
+	      const char *algs_out)
+{
+	ASSERT_EQ(b_state(e, e->b_out, e->a_out, spi_in, algs_in), 0)
+		TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(b_state(e, e->a_out, e->b_out, spi_out, algs_out), 0)
+		TH_LOG("%s", g_last_cmd);
+}
+
+/* B's algorithm part for gcm_sab_init()'s key, from sequence number oseq. */
+static __attribute__((unused)) char *
+gcm_algs(char *buf, size_t n, unsigned int seed, int dir,
+	 unsigned long long oseq)
+{
+	char hex[2 * GCM_KEYLEN + 3];
+	UINT8 k[GCM_KEYLEN];
+
+	key_fill(k, GCM_KEYLEN, seed, dir);
+	snprintf(buf, n, "aead 'rfc4106(gcm(aes))' %s 128 replay-oseq %llu",
+		 key_hex(k, GCM_KEYLEN, hex), oseq);
+	return buf;
+}
+
 /*
- * B's two AES-GCM-128 states for A's SPIs with gcm_sab_init()'s keys:
- * it sends on A's inbound SPI from sequence number oseq (a B that re-adds
- * its states must carry on where it was, as A's inbound copy keeps its
- * anti-replay window), receives on A's outbound.
+ * B's two AES-GCM-128 states.  B sends from sequence number oseq: a B
+ * that re-adds its states must carry on where it was, as A's inbound
+ * copy keeps its anti-replay window.
  */
 static void __attribute__((unused))
 gcm_b_states(struct __test_metadata *_metadata, struct env *e,
 	     UINT32 spi_in, UINT32 spi_out, unsigned int seed,
 	     unsigned long long oseq)
 {
-	char hex[2 * GCM_KEYLEN + 3], algs[2 * GCM_KEYLEN + 80];
-	UINT8 k[GCM_KEYLEN];
-	int dir;
+	char in[2 * GCM_KEYLEN + 80], out[2 * GCM_KEYLEN + 80];
 
-	for (dir = DIR_OUT; dir <= DIR_IN; dir++) {
-		key_fill(k, GCM_KEYLEN, seed, dir);
-		snprintf(algs, sizeof(algs), "aead 'rfc4106(gcm(aes))' %s 128 "
-			 "replay-oseq %llu", key_hex(k, GCM_KEYLEN, hex),
-			 dir == DIR_IN ? oseq : 0);
-		ASSERT_EQ(b_state(e, dir == DIR_IN ? e->b_out : e->a_out,
-				  dir == DIR_IN ? e->a_out : e->b_out,
-				  dir == DIR_IN ? spi_in : spi_out, algs), 0)
-			TH_LOG("%s", g_last_cmd);
-	}
+	b_states_algs(_metadata, e, spi_in, spi_out,
+		      gcm_algs(in, sizeof(in), seed, DIR_IN, oseq),
+		      gcm_algs(out, sizeof(out), seed, DIR_OUT, 0));
 }
 
 /* One of B's policies: dir out (B -> A) or in/fwd (A -> B). */

@@ -72,16 +72,16 @@ nl_bytes(struct nl_addr *a, UINT8 *out)
 	return len;
 }
 
-static void __attribute__((unused))
-xs_fill(struct xfrmnl_sa *sa, struct xs *x)
+static bool xs_fill(struct nl_object *o, void *out)
 {
+	struct xfrmnl_sa *sa = (struct xfrmnl_sa *)o;
 	struct xfrmnl_ltime_cfg *lft = xfrmnl_sa_get_lifetime_cfg(sa);
 	struct xfrmnl_sel *sel = xfrmnl_sa_get_sel(sa);
 	unsigned long long at, ut, rw;
 	unsigned int bmp;
 	struct nl_addr *oa = NULL;
+	struct xs *x = out;
 
-	memset(x, 0, sizeof(*x));
 	x->spi = (UINT32)xfrmnl_sa_get_spi(sa);
 	x->reqid = (UINT32)xfrmnl_sa_get_reqid(sa);
 	x->proto = xfrmnl_sa_get_proto(sa);
@@ -124,38 +124,41 @@ xs_fill(struct xfrmnl_sa *sa, struct xs *x)
 		if (oa)
 			nl_addr_put(oa);
 	}
+	return true;
 }
 
 /*
- * Every xfrm state of namespace ns, as libnl-xfrm reads them
- * (XFRM_MSG_GETSA dump).  Returns how many, or -1; *out is malloc()ed
- * when out is not NULL.
+ * The states (or, with sp, the policies) of namespace ns as libnl-xfrm
+ * reads them (XFRM_MSG_GETSA or GETPOLICY dump): fill() makes each an
+ * element of size sz, or returns false to leave it out.  How many, or -1;
+ * *out is the calloc()ed array when out is not NULL.
  */
-static int __attribute__((unused))
-sa_dump(int ns, struct xs **out)
+static int xfrm_dump(int ns, bool sp, size_t sz,
+		     bool (*fill)(struct nl_object *, void *), void **out)
 {
 	struct nl_cache *cache = NULL;
 	struct nl_sock *sk = NULL;
 	struct nl_object *o;
-	struct xs *v = NULL;
+	char *v = NULL;
 	int n = -1, i = 0;
 
 	if (ns_enter(ns))
 		return -1;
 	sk = nl_socket_alloc();
-	if (!sk)
-		goto out;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sa_alloc_cache(sk, &cache))
+	if (!sk || nl_connect(sk, NETLINK_XFRM) ||
+	    (sp ? xfrmnl_sp_alloc_cache(sk, &cache) :
+		  xfrmnl_sa_alloc_cache(sk, &cache)))
 		goto out;
 	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
+	v = calloc(n + 1, sz);
 	if (!v) {
 		n = -1;
 		goto out;
 	}
 	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o), i++)
-		xs_fill((struct xfrmnl_sa *)o, &v[i]);
+	     o = nl_cache_get_next(o))
+		if (fill(o, v + i * sz))
+			i++;
 	n = i;
 out:
 	if (cache)
@@ -168,6 +171,13 @@ out:
 	else
 		free(v);
 	return n;
+}
+
+/* Every xfrm state of namespace ns, as xfrm_dump() says. */
+static int __attribute__((unused))
+sa_dump(int ns, struct xs **out)
+{
+	return xfrm_dump(ns, false, sizeof(**out), xs_fill, (void **)out);
 }
 
 static int __attribute__((unused))
@@ -284,74 +294,44 @@ struct xp {
 	UINT8 tsaddr[16], tdaddr[16];
 };
 
-/*
- * Every global xfrm policy of namespace ns (per-socket ones, such as
- * the NAT-T sockets' bypass, aside), as sa_dump() does for states.
- */
+/* A global policy (per-socket ones, such as the NAT-T bypass, aside). */
+static bool xp_fill(struct nl_object *o, void *out)
+{
+	struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
+	struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
+	struct xp *x = out;
+
+	if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
+		return false;
+	x->dir = xfrmnl_sp_get_dir(sp);
+	x->priority = xfrmnl_sp_get_priority(sp);
+	x->action = xfrmnl_sp_get_action(sp);
+	x->ntmpl = xfrmnl_sp_get_nusertemplates(sp);
+	if (sel) {
+		x->family = xfrmnl_sel_get_family(sel);
+		x->proto = xfrmnl_sel_get_proto(sel);
+		x->plen_s = xfrmnl_sel_get_prefixlen_s(sel);
+		x->plen_d = xfrmnl_sel_get_prefixlen_d(sel);
+		nl_bytes(xfrmnl_sel_get_saddr(sel), x->saddr);
+		nl_bytes(xfrmnl_sel_get_daddr(sel), x->daddr);
+	}
+	if (x->ntmpl > 0) {
+		struct xfrmnl_user_tmpl *t = xfrmnl_sp_usertemplate_n(sp, 0);
+
+		x->reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(t);
+		x->tproto = xfrmnl_user_tmpl_get_proto(t);
+		x->tmode = xfrmnl_user_tmpl_get_mode(t);
+		nl_bytes(xfrmnl_user_tmpl_get_saddr(t), x->tsaddr);
+		nl_bytes(xfrmnl_user_tmpl_get_daddr(t), x->tdaddr);
+	}
+	return true;
+}
+
+/* Every global xfrm policy of namespace ns, as xfrm_dump() says. */
 static int __attribute__((unused))
 sp_dump(int ns, struct xp **out)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_sock *sk = NULL;
-	struct nl_object *o;
-	struct xp *v = NULL;
-	int n = -1, i = 0;
-
-	if (ns_enter(ns))
-		return -1;
-	sk = nl_socket_alloc();
-	if (!sk)
-		goto out;
-	if (nl_connect(sk, NETLINK_XFRM) || xfrmnl_sp_alloc_cache(sk, &cache))
-		goto out;
-	n = nl_cache_nitems(cache);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		n = -1;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o && i < n;
-	     o = nl_cache_get_next(o)) {
-		struct xfrmnl_sp *sp = (struct xfrmnl_sp *)o;
-		struct xfrmnl_sel *sel = xfrmnl_sp_get_sel(sp);
-
-		if (xfrmnl_sp_get_dir(sp) >= XFRM_POLICY_MAX)
-			continue;
-		v[i].dir = xfrmnl_sp_get_dir(sp);
-		v[i].priority = xfrmnl_sp_get_priority(sp);
-		v[i].action = xfrmnl_sp_get_action(sp);
-		v[i].ntmpl = xfrmnl_sp_get_nusertemplates(sp);
-		if (sel) {
-			v[i].family = xfrmnl_sel_get_family(sel);
-			v[i].proto = xfrmnl_sel_get_proto(sel);
-			v[i].plen_s = xfrmnl_sel_get_prefixlen_s(sel);
-			v[i].plen_d = xfrmnl_sel_get_prefixlen_d(sel);
-			nl_bytes(xfrmnl_sel_get_saddr(sel), v[i].saddr);
-			nl_bytes(xfrmnl_sel_get_daddr(sel), v[i].daddr);
-		}
-		if (v[i].ntmpl > 0) {
-			struct xfrmnl_user_tmpl *t = xfrmnl_sp_usertemplate_n(sp, 0);
-
-			v[i].reqid = (UINT32)xfrmnl_user_tmpl_get_reqid(t);
-			v[i].tproto = xfrmnl_user_tmpl_get_proto(t);
-			v[i].tmode = xfrmnl_user_tmpl_get_mode(t);
-			nl_bytes(xfrmnl_user_tmpl_get_saddr(t), v[i].tsaddr);
-			nl_bytes(xfrmnl_user_tmpl_get_daddr(t), v[i].tdaddr);
-		}
-		i++;
-	}
-	n = i;
-out:
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
-	ns_leave(ns);
-	if (out && n >= 0)
-		*out = v;
-	else
-		free(v);
-	return n;
+	return xfrm_dump(ns, true, sizeof(**out), xp_fill, (void **)out);
 }
 
 static int __attribute__((unused))
