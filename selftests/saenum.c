@@ -91,26 +91,26 @@ struct spec {
 
 /* 13 contexts; 9 inbound and 6 outbound SAs. */
 static const struct spec SPECS[] = {
-	{ ST_CREATED,  false, false, false, false, &ALG_GCM128 },
-	{ ST_COMPLETE, false, false, false, false, &ALG_GCM128 },
-	{ ST_SPI_SET,  false, false, false, false, &ALG_GCM128 },
+	{ ST_CREATED,  false, false, false, false, &ALG_GCM128_NOAUTH },
+	{ ST_COMPLETE, false, false, false, false, &ALG_GCM128_NOAUTH },
+	{ ST_SPI_SET,  false, false, false, false, &ALG_GCM128_NOAUTH },
 	{ ST_INBOUND,  false, false, false, false, &ALG_CBC128_SHA256 },
 	{ ST_COMPLETE, true,  false, false, true,  &ALG_CBC128_SHA256 },
-	{ ST_COMPLETE, false, false, true,  false, &ALG_GCM128 },
-	{ ST_INBOUND,  true,  false, false, false, &ALG_GCM128 },
-	{ ST_CREATED,  true,  false, false, true,  &ALG_GCM128 },
+	{ ST_COMPLETE, false, false, true,  false, &ALG_GCM128_NOAUTH },
+	{ ST_INBOUND,  true,  false, false, false, &ALG_GCM128_NOAUTH },
+	{ ST_CREATED,  true,  false, false, true,  &ALG_GCM128_NOAUTH },
 	{ ST_COMPLETE, false, false, false, false, &ALG_AH_SHA256 },
 	{ ST_EXPIRED,  false, false, false, true,  &ALG_ESP_CBC128 },
 	{ ST_COMPLETE, false, false, false, true,  &ALG_ESP_SHA1 },
-	{ ST_SPI_SET,  true,  false, false, false, &ALG_GCM128 },
-	{ ST_COMPLETE, false, true,  false, false, &ALG_GCM128 },
+	{ ST_SPI_SET,  true,  false, false, false, &ALG_GCM128_NOAUTH },
+	{ ST_COMPLETE, false, true,  false, false, &ALG_GCM128_NOAUTH },
 };
 #define NSPECS		((int)(sizeof(SPECS) / sizeof(SPECS[0])))
 #define NSAS_IN		9
 #define NSAS_OUT	6
 
 static const struct spec SPEC_COMPLETE = {
-	ST_COMPLETE, false, false, false, false, &ALG_GCM128 };
+	ST_COMPLETE, false, false, false, false, &ALG_GCM128_NOAUTH };
 
 /* Whether a context in state s has its SA of direction d installed. */
 static bool installed(UINT32 s, FWP_DIRECTION d)

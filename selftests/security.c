@@ -254,6 +254,7 @@ struct targets {
 	UINT64 doomed;		/* DELETE's */
 	UINT32 r_created, r_created2, spi_set_spi;
 	UINT64 sub;		/* the administrator's subscription */
+	bool escalate;		/* RIGHTS_SET grants the caller everything */
 };
 
 #define R_CREATED	V4(10, 0, 1, 1)
@@ -340,10 +341,13 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 		u->id.id = t->sub;
 		break;
 	case WFP_IPSEC_IOC_RIGHTS_SET:
+		/* denied's child tries to grant itself every right. */
 		u->r.count = 1;
-		u->r.grants[0].kind = WFP_IPSEC_GRANT_GROUP;
-		u->r.grants[0].id = 4321;
-		u->r.grants[0].rights = WFP_IPSEC_RIGHT_ENUM;
+		u->r.grants[0].kind = t->escalate ? WFP_IPSEC_GRANT_USER :
+						    WFP_IPSEC_GRANT_GROUP;
+		u->r.grants[0].id = t->escalate ? NOBODY : 4321;
+		u->r.grants[0].rights = t->escalate ? __WFP_IPSEC_RIGHT_ALL :
+						      WFP_IPSEC_RIGHT_ENUM;
 		break;
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
 	case WFP_IPSEC_IOC_CTX_ADD_BATCH: {
@@ -616,6 +620,7 @@ FIXTURE_SETUP(denied)
 	memset(&sub, 0, sizeof(sub));
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
 	self->t.sub = sub.id;
+	self->t.escalate = true;
 	xfrm_counts(&self->states, &self->policies);
 	ASSERT_EQ(self->states, 4);	/* larval, inbound, 2 of complete */
 	ASSERT_EQ(self->policies, 2);

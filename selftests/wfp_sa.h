@@ -236,6 +236,17 @@ static const struct alg __attribute__((unused)) ALG_GCM128 = {
 	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
 };
 
+/* ALG_GCM128 with the auth key left empty (saenum's SAs). */
+static const struct alg __attribute__((unused)) ALG_GCM128_NOAUTH = {
+	.name = "aes-gcm-128", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
+	.auth_type = IPSEC_AUTH_AES_128,
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
+	.gcm = true, .proto = IPPROTO_ESP,
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
+};
+
 /* The auth key left empty, which sa.rst allows for GCM. */
 static const struct alg __attribute__((unused)) ALG_GCM256 = {
 	.name = "aes-gcm-256", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,

@@ -132,16 +132,19 @@ void poke_reserved(struct call *c, size_t off, size_t len)
 }
 
 /*
- * A random byte anywhere but the fields listed: effect unknown.  It may
- * undo an earlier mutation that must fail (a version 0 flipped to 4, a
- * traffic type 2 to 0, a poked reserved byte back to 0), so the call
- * need not fail any more unless a later mutation makes it.
+ * A random byte anywhere but the fields listed: effect unknown.  After a
+ * mutation that must fail, a flip could undo it (a version 0 flipped to
+ * 4, a traffic type 2 to 0, a poked reserved byte back to 0), and the
+ * oracle would have to give up its must-fail check: such a call gets no
+ * flip, and keeps the check.
  */
 void flip_byte(struct call *c, const struct span *keep, int n)
 {
 	size_t i;
 	int k, tries;
 
+	if (c->flags & C_MUST_FAIL)
+		return;
 	for (tries = 0; tries < 8; tries++) {
 		bool kept = false;
 
@@ -152,7 +155,6 @@ void flip_byte(struct call *c, const struct span *keep, int n)
 		if (kept)
 			continue;
 		c->in.raw[i] ^= 1u << rn(8);
-		c->flags &= ~C_MUST_FAIL;
 		mut_note(c, "byte-flip");
 		return;
 	}
