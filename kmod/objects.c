@@ -22,6 +22,12 @@
 #include "objects.h"
 #include "session.h"
 
+/* The variable fields, in their order in wfp_obj.buf. */
+enum {
+	WFP_OBJ_NAME, WFP_OBJ_DESC, WFP_OBJ_SERVICE, WFP_OBJ_DATA,
+	WFP_OBJ_FIELDS
+};
+
 struct wfp_obj {
 	struct list_head node;
 	u8 key[WFP_IPSEC_OBJ_KEY_LEN];
@@ -32,12 +38,9 @@ struct wfp_obj {
 	u32 flags;
 	unsigned int users;	/* provider: sublayers naming it */
 	/* The strings and the blob, back to back in buf. */
-	u32 len[4];
+	u32 len[WFP_OBJ_FIELDS];
 	u8 buf[];
 };
-
-/* Index of each variable field in wfp_obj.len and its user-side limit. */
-enum { WFP_OBJ_NAME, WFP_OBJ_DESC, WFP_OBJ_SERVICE, WFP_OBJ_DATA };
 
 static const u32 wfp_obj_max[] = {
 	[WFP_OBJ_NAME] = WFP_IPSEC_OBJ_NAME_MAX,
@@ -173,21 +176,33 @@ static void wfp_obj_lens(const struct wfp_ipsec_obj *u, u32 *len)
 
 static void __user *wfp_obj_uptr(const struct wfp_ipsec_obj *u, int field)
 {
-	static const size_t off[] = {
-		[WFP_OBJ_NAME] = offsetof(struct wfp_ipsec_obj, name),
-		[WFP_OBJ_DESC] = offsetof(struct wfp_ipsec_obj, desc),
-		[WFP_OBJ_SERVICE] = offsetof(struct wfp_ipsec_obj, service),
-		[WFP_OBJ_DATA] = offsetof(struct wfp_ipsec_obj, data),
-	};
+	switch (field) {
+	case WFP_OBJ_NAME:
+		return u64_to_user_ptr(u->name);
+	case WFP_OBJ_DESC:
+		return u64_to_user_ptr(u->desc);
+	case WFP_OBJ_SERVICE:
+		return u64_to_user_ptr(u->service);
+	default:
+		return u64_to_user_ptr(u->data);
+	}
+}
 
-	return u64_to_user_ptr(*(const u64 *)((const u8 *)u + off[field]));
+static size_t wfp_obj_buf_len(const u32 *len)
+{
+	size_t total = 0;
+	int i;
+
+	for (i = 0; i < WFP_OBJ_FIELDS; i++)
+		total += len[i];
+	return total;
 }
 
 /* The fixed part of an ADD, before anything is copied or allocated. */
 static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 {
 	bool sublayer = u->type == WFP_IPSEC_OBJ_SUBLAYER;
-	u32 len[4];
+	u32 len[WFP_OBJ_FIELDS];
 	int i;
 
 	if (!wfp_obj_type_valid(u->type) || u->reserved0 ||
@@ -213,17 +228,17 @@ static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 /* A new object holding copies of the caller's strings and blob. */
 static struct wfp_obj *wfp_obj_from_user(const struct wfp_ipsec_obj *u)
 {
+	u32 len[WFP_OBJ_FIELDS];
 	struct wfp_obj *o;
-	size_t total;
 	u8 *p;
 	int i;
 
-	total = (size_t)u->name_len + u->desc_len + u->service_len +
-		u->data_len;
-	o = kzalloc(struct_size(o, buf, total), GFP_KERNEL_ACCOUNT);
+	wfp_obj_lens(u, len);
+	o = kzalloc(struct_size(o, buf, wfp_obj_buf_len(len)),
+		    GFP_KERNEL_ACCOUNT);
 	if (!o)
 		return ERR_PTR(-ENOMEM);
-	wfp_obj_lens(u, o->len);
+	memcpy(o->len, len, sizeof(len));
 	p = o->buf;
 	for (i = 0; i < ARRAY_SIZE(o->len); i++) {
 		if (copy_from_user(p, wfp_obj_uptr(u, i), o->len[i])) {
@@ -363,8 +378,7 @@ static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn, u32 type,
 	mutex_lock(&wn->objs.lock);
 	o = wfp_obj_find(wn, type, key);
 	if (o) {
-		size = struct_size(o, buf, (size_t)o->len[0] + o->len[1] +
-				   o->len[2] + o->len[3]);
+		size = struct_size(o, buf, wfp_obj_buf_len(o->len));
 		copy = kmemdup(o, size, GFP_KERNEL);
 		if (!copy)
 			copy = ERR_PTR(-ENOMEM);
@@ -376,7 +390,7 @@ static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn, u32 type,
 static int wfp_obj_to_user(const struct wfp_obj *o, struct wfp_ipsec_obj *u)
 {
 	const u8 *p = o->buf;
-	u32 room[4];
+	u32 room[WFP_OBJ_FIELDS];
 	int i;
 
 	wfp_obj_lens(u, room);
