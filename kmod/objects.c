@@ -80,6 +80,7 @@ static struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type,
 {
 	struct wfp_obj *o;
 
+	lockdep_assert_held(&wn->objs.lock);
 	list_for_each_entry(o, wfp_obj_list(wn, type), node)
 		if (!memcmp(o->key, key, WFP_IPSEC_OBJ_KEY_LEN))
 			return o;
@@ -93,6 +94,7 @@ static bool wfp_obj_link(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 	struct wfp_obj *it;
 	int cmp;
 
+	lockdep_assert_held(&wn->objs.lock);
 	list_for_each_entry(it, wfp_obj_list(wn, type), node) {
 		cmp = memcmp(it->key, o->key, WFP_IPSEC_OBJ_KEY_LEN);
 		if (!cmp)
@@ -107,8 +109,10 @@ static bool wfp_obj_link(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 	return true;
 }
 
-static void wfp_obj_unlink(struct wfp_net *wn, u32 type, struct wfp_obj *o)
+static void wfp_obj_unlink_free(struct wfp_net *wn, u32 type,
+				struct wfp_obj *o)
 {
+	lockdep_assert_held(&wn->objs.lock);
 	list_del(&o->node);
 	wn->objs.nr[type - 1]--;
 	kfree(o);
@@ -142,7 +146,9 @@ int wfp_objects_net_init(struct wfp_net *wn)
 	mutex_init(&wn->objs.lock);
 	for (t = 0; t < ARRAY_SIZE(wn->objs.list); t++)
 		INIT_LIST_HEAD(&wn->objs.list[t]);
+	mutex_lock(&wn->objs.lock);
 	ret = wfp_objects_add_builtins(wn);
+	mutex_unlock(&wn->objs.lock);
 	if (ret)
 		wfp_objects_net_exit(wn);
 	return ret;
@@ -154,10 +160,13 @@ void wfp_objects_net_exit(struct wfp_net *wn)
 	struct wfp_obj *o, *tmp;
 	u32 type;
 
+	/* No session is left to contend; the lock is for lockdep. */
+	mutex_lock(&wn->objs.lock);
 	for (type = WFP_IPSEC_OBJ_SUBLAYER; type >= WFP_IPSEC_OBJ_PROVIDER;
 	     type--)
 		list_for_each_entry_safe(o, tmp, wfp_obj_list(wn, type), node)
-			wfp_obj_unlink(wn, type, o);
+			wfp_obj_unlink_free(wn, type, o);
+	mutex_unlock(&wn->objs.lock);
 	mutex_destroy(&wn->objs.lock);
 }
 
@@ -285,17 +294,20 @@ static void wfp_obj_unlink_provider(struct wfp_net *wn, struct wfp_obj *o)
 		prov->users--;
 }
 
+/* The limit last: a taken key or a missing provider say so at any count. */
 static int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 {
 	int ret;
 
-	if (wn->objs.nr[type - 1] >= WFP_IPSEC_OBJ_MAX)
-		return -ENOSPC;
 	if (wfp_obj_find(wn, type, o->key))
 		return -EEXIST;
 	ret = wfp_obj_link_provider(wn, o);
 	if (ret)
 		return ret;
+	if (wn->objs.nr[type - 1] >= WFP_IPSEC_OBJ_MAX) {
+		wfp_obj_unlink_provider(wn, o);
+		return -ENOSPC;
+	}
 	wfp_obj_link(wn, type, o);
 	return 0;
 }
@@ -310,8 +322,8 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	ret = wfp_obj_add_validate(u);
 	if (ret)
 		return ret;
-	/* Objects of a dynamic session would have to go with it (issue
-	 * 17); until then such sessions cannot add any, as for contexts.
+	/* Objects of a dynamic session would have to go with it, which
+	 * nothing does yet: such sessions add none, as for contexts.
 	 */
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
@@ -321,16 +333,15 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	/* A zero key asks for a generated one (BFE's rule). */
 	if (!memchr_inv(o->key, 0, sizeof(o->key)))
 		guid_gen((guid_t *)o->key);
+	/* Before the unlock: from then on another session may free o. */
+	memcpy(u->key, o->key, sizeof(u->key));
 
 	mutex_lock(&wn->objs.lock);
 	ret = wfp_obj_insert(wn, u->type, o);
 	mutex_unlock(&wn->objs.lock);
-	if (ret) {
+	if (ret)
 		kfree(o);
-		return ret;
-	}
-	memcpy(u->key, o->key, sizeof(u->key));
-	return 0;
+	return ret;
 }
 
 static int wfp_obj_remove(struct wfp_net *wn, u32 type, const u8 *key)
@@ -345,7 +356,7 @@ static int wfp_obj_remove(struct wfp_net *wn, u32 type, const u8 *key)
 	if (o->users)
 		return -EBUSY;
 	wfp_obj_unlink_provider(wn, o);
-	wfp_obj_unlink(wn, type, o);
+	wfp_obj_unlink_free(wn, type, o);
 	return 0;
 }
 

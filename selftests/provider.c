@@ -252,6 +252,44 @@ TEST_F(obj, provider_null_key_generated)
 	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &key), ERROR_SUCCESS);
 }
 
+/* Keys past test_key()'s: byte 6 non-zero, so teardown's loop misses them. */
+static GUID fill_key(int i)
+{
+	GUID g = test_key((UINT8)i);
+
+	g.Data4[6] = (UINT8)(1 + i / 256);
+	return g;
+}
+
+/*
+ * The namespace's limit: the next add is refused with the quota code,
+ * while a taken key is still FWP_E_ALREADY_EXISTS at the limit.
+ */
+TEST_F_TIMEOUT(obj, provider_limit_then_taken_key, 300)
+{
+	long room = WFP_IPSEC_OBJ_MAX - self->providers0;
+	FWPM_PROVIDER0 p;
+	GUID k;
+	long i;
+
+	ASSERT_GT(room, 0);
+	for (i = 0; i < room; i++) {
+		k = fill_key(i);
+		p = provider_of(k);
+		ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	}
+	k = fill_key(room);
+	p = provider_of(k);
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_NOT_ENOUGH_QUOTA);
+	k = fill_key(0);
+	p = provider_of(k);
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_ALREADY_EXISTS);
+	for (i = 0; i < room; i++) {
+		k = fill_key(i);
+		EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &k), ERROR_SUCCESS);
+	}
+}
+
 TEST_F(obj, sublayer_add_get_delete_round_trip)
 {
 	GUID pkey = test_key(5), key = test_key(6);

@@ -946,7 +946,8 @@ struct wfp_ipsec_ctx_batch {
  * @service_len: PROVIDER: bytes at @service, at most
  *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero
  * @data_len: bytes at @data, at most WFP_IPSEC_OBJ_DATA_MAX
- * @name: user pointer to the display name, UTF-8 without NUL bytes
+ * @name: user pointer to the display name: bytes without NUL, stored
+ *	as given (the library writes UTF-8; the module does not check it)
  * @desc: user pointer to the description, likewise
  * @service: user pointer to the service name, likewise
  * @data: user pointer to the provider data blob
@@ -1004,7 +1005,8 @@ struct wfp_ipsec_obj_key {
  * @cursor: in: all zero to start, else the last key a previous page
  *	returned; out: the last key this page returned (unchanged when empty)
  * @keys: in: user pointer to @max_entries keys of WFP_IPSEC_OBJ_KEY_LEN
- * @count: out: keys written; fewer than @max_entries means the end
+ * @count: in: zero; out: keys written; fewer than @max_entries means
+ *	the end
  * @reserved0: must be zero
  * @reserved: must be zero
  *
