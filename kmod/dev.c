@@ -22,6 +22,7 @@
 #include "rights.h"
 #include "events.h"
 #include "lifecycle.h"
+#include "objects.h"
 #include "session.h"
 #include "sa.h"
 #include "spi.h"
@@ -80,6 +81,12 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_RIGHTS_SET, 0, 0, wfp_rights_set },
 	{ WFP_IPSEC_IOC_CTX_ADD_BATCH, WFP_IOCTL_F_STATUS, WFP_IPSEC_RIGHT_ADD,
 	  wfp_batch_add },
+	{ WFP_IPSEC_IOC_OBJ_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_objects_add },
+	{ WFP_IPSEC_IOC_OBJ_DELETE, 0, WFP_IPSEC_RIGHT_DELETE,
+	  wfp_objects_delete },
+	{ WFP_IPSEC_IOC_OBJ_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_objects_get },
+	{ WFP_IPSEC_IOC_OBJ_ENUM, 0,
+	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_objects_enum },
 };
 
 static int wfp_ioctl_table_check(void)

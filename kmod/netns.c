@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "lifecycle.h"
 #include "netns.h"
+#include "objects.h"
 #include "rights.h"
 #include "sysctl.h"
 
@@ -36,9 +37,14 @@ static int __net_init wfp_net_setup(struct net *net)
 	ret = wfp_context_table_init(wn);
 	if (ret)
 		return ret;
+	ret = wfp_objects_net_init(wn);
+	if (ret)
+		goto out_ctx;
 	/* Last: its files appear only once what they set exists. */
 	ret = wfp_sysctl_net_init(wn);
 	if (ret) {
+		wfp_objects_net_exit(wn);
+out_ctx:
 		wfp_context_table_destroy(wn);
 		wfp_rights_net_exit(wn);
 		mutex_destroy(&wn->lock);
@@ -54,6 +60,7 @@ static void __net_exit wfp_net_teardown(struct net *net)
 	wfp_sysctl_net_exit(wn);
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
+	wfp_objects_net_exit(wn);
 	wfp_context_table_destroy(wn);
 	wfp_rights_net_exit(wn);
 	mutex_destroy(&wn->lock);

@@ -13,6 +13,8 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "objects.h"
+
 struct ctl_table_header;
 struct net;
 struct wfp_grants;
@@ -76,6 +78,9 @@ struct wfp_net {
 	/* Rights granted to users and groups (rights.c). */
 	struct mutex rights_lock;
 	struct wfp_grants __rcu *grants;
+
+	/* Providers and sublayers (objects.c). */
+	struct wfp_objects objs;
 
 	struct wfp_settings set;
 	struct ctl_table_header *sysctl;	/* sysctl.c */

@@ -112,6 +112,7 @@ void wfp_engine_free(struct wfp_engine *e)
 {
 	wfp_ctx_enums_free(e);
 	wfp_sa_enums_free(e);
+	wfp_obj_enums_free(e);
 	pthread_cond_destroy(&e->ev_cond);
 	pthread_mutex_destroy(&e->lock);
 	if (e->ev_stop >= 0)

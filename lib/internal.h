@@ -11,6 +11,7 @@
 #include <linux/wfp_ipsec.h>
 
 struct wfp_ctx_enum;
+struct wfp_obj_enum;
 struct wfp_sub;
 
 /*
@@ -34,6 +35,7 @@ struct wfp_engine {
 	 */
 	pthread_mutex_t lock;
 	struct wfp_ctx_enum *ctx_enums;
+	struct wfp_obj_enum *obj_enums;	/* objects.c */
 
 	/* events.c: the callback thread, once there is a subscription. */
 	struct wfp_sub *subs;
@@ -127,5 +129,54 @@ void wfp_details1_fill(IPSEC_SA_DETAILS1 *d, const struct wfp_ctx_full *full,
 
 /* saenum.c: the SA enumeration handles of an engine, freed with it. */
 void wfp_sa_enums_free(struct wfp_engine *e);
+
+/*
+ * objects.c: what the provider and sublayer calls share.  An object as
+ * the module reports it: the request with its strings and blob, which
+ * point into buf.
+ */
+struct wfp_obj_full {
+	struct wfp_ipsec_obj o;
+	char *buf;
+	const char *name, *desc, *service;
+	const void *data;
+};
+
+/* A block being laid out; base NULL: only measuring (off grows). */
+struct wfp_arena {
+	char *base;
+	size_t off;
+};
+void *wfp_arena_take(struct wfp_arena *a, size_t size);
+wchar_t *wfp_arena_wide(struct wfp_arena *a, const char *s, UINT32 len,
+			int optional);
+void wfp_arena_blob(struct wfp_arena *a, const struct wfp_obj_full *f,
+		    FWP_BYTE_BLOB *b);
+
+/* Lays one object out in Windows form in a; returns it (NULL measuring). */
+typedef void *(*wfp_obj_fill_fn)(struct wfp_arena *a,
+				 const struct wfp_obj_full *f);
+
+void wfp_obj_key_in(const GUID *g, UINT8 *k);
+void wfp_obj_key_out(const UINT8 *k, GUID *g);
+DWORD wfp_utf8_from_wide(const wchar_t *s, char **out, UINT32 *len);
+DWORD wfp_obj_status(UINT32 type, int err);
+DWORD wfp_obj_req_strings(struct wfp_ipsec_obj *o, const wchar_t *name,
+			  const wchar_t *desc, const wchar_t *service);
+void wfp_obj_req_free(struct wfp_ipsec_obj *o);
+DWORD wfp_obj_add(HANDLE engineHandle, struct wfp_ipsec_obj *o);
+DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key);
+DWORD wfp_obj_get(HANDLE engineHandle, UINT32 type, const GUID *key,
+		  void **out, wfp_obj_fill_fn fill);
+DWORD wfp_obj_enum_create(HANDLE engineHandle, UINT32 type,
+			  int (*match)(const struct wfp_obj_full *f,
+				       const void *tmpl),
+			  const void *tmpl, HANDLE *enumHandle);
+DWORD wfp_obj_enum_next(HANDLE engineHandle, UINT32 type, HANDLE enumHandle,
+			UINT32 numEntriesRequested, void **entries,
+			UINT32 *numEntriesReturned, wfp_obj_fill_fn fill);
+DWORD wfp_obj_enum_destroy(HANDLE engineHandle, UINT32 type,
+			   HANDLE enumHandle);
+void wfp_obj_enums_free(struct wfp_engine *e);
 
 #endif /* WFPIPSEC_INTERNAL_H */

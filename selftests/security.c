@@ -269,6 +269,29 @@ static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
 /* Pseudo command for read(2). */
 #define CMD_READ	0UL
 
+/* The provider OBJ_ADD makes and OBJ_GET/OBJ_DELETE name. */
+static const GUID OBJ_KEY = { 0x5ec0b1ec, 0x7, 0x4000,
+			      { 0x80, 1, 2, 3, 4, 5, 6, 7 } };
+
+/* OBJ_ADD's, OBJ_GET's or OBJ_DELETE's argument for OBJ_KEY. */
+static void cmd_obj_arg(unsigned long cmd, void *buf)
+{
+	static char name[WFP_IPSEC_OBJ_NAME_MAX];
+	struct wfp_ipsec_obj_key *k = buf;
+	struct wfp_ipsec_obj *o = buf;
+
+	if (cmd == WFP_IPSEC_IOC_OBJ_DELETE) {
+		k->type = WFP_IPSEC_OBJ_PROVIDER;
+		memcpy(k->key, &OBJ_KEY, sizeof(k->key));
+		return;
+	}
+	o->type = WFP_IPSEC_OBJ_PROVIDER;
+	memcpy(o->key, &OBJ_KEY, sizeof(o->key));
+	memcpy(name, "security", 8);
+	o->name = (__u64)(uintptr_t)name;
+	o->name_len = cmd == WFP_IPSEC_IOC_OBJ_ADD ? 8 : sizeof(name);
+}
+
 /*
  * A valid argument for cmd in its first _IOC_SIZE(cmd) bytes of buf, aimed
  * at t's contexts: denied's unprivileged child must be refused it, leak's
@@ -277,6 +300,7 @@ static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
 static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 {
 	static struct wfp_ipsec_ctx_info entries[16];
+	static __u8 keys[16][WFP_IPSEC_OBJ_KEY_LEN];
 	bool set = cmd == WFP_IPSEC_IOC_CTX_SET_SPI;
 	union {
 		struct wfp_ipsec_hello hello;
@@ -290,6 +314,7 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 		struct wfp_ipsec_ctx_sa sa;
 		struct wfp_ipsec_ctx_update upd;
 		struct wfp_ipsec_rights r;
+		struct wfp_ipsec_obj_enum oe;
 	} *u = buf;
 
 	memset(buf, 0, _IOC_SIZE(cmd));
@@ -369,6 +394,16 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 		break;
 	}
 #endif
+	case WFP_IPSEC_IOC_OBJ_ADD:
+	case WFP_IPSEC_IOC_OBJ_GET:
+	case WFP_IPSEC_IOC_OBJ_DELETE:
+		cmd_obj_arg(cmd, buf);
+		break;
+	case WFP_IPSEC_IOC_OBJ_ENUM:
+		u->oe.type = WFP_IPSEC_OBJ_SUBLAYER;
+		u->oe.keys = (__u64)(uintptr_t)keys;
+		u->oe.max_entries = 16;
+		break;
 	default:
 		/* SESSION_GET, STATS, RIGHTS_GET, SUBSCRIBE (any traffic) */
 		break;
@@ -528,6 +563,54 @@ static DWORD lib_rights_get(HANDLE h, const struct targets *t)
 	return rc;
 }
 
+static DWORD lib_obj_add(HANDLE h, const struct targets *t)
+{
+	FWPM_SUBLAYER0 s;
+	FWPM_PROVIDER0 p;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = OBJ_KEY;
+	p.displayData.name = L"security";
+	memset(&s, 0, sizeof(s));
+	s.subLayerKey = OBJ_KEY;
+	s.displayData.name = L"security";
+	return both(FwpmProviderAdd0(h, &p, NULL),
+		    FwpmSubLayerAdd0(h, &s, NULL));
+}
+
+static DWORD lib_obj_delete(HANDLE h, const struct targets *t)
+{
+	return both(FwpmProviderDeleteByKey0(h, &OBJ_KEY),
+		    FwpmSubLayerDeleteByKey0(h, &FWPM_SUBLAYER_UNIVERSAL));
+}
+
+static DWORD lib_obj_get(HANDLE h, const struct targets *t)
+{
+	FWPM_SUBLAYER0 *s = NULL;
+	FWPM_PROVIDER0 *p = NULL;
+	DWORD rc;
+
+	rc = both(FwpmProviderGetByKey0(h, &OBJ_KEY, &p),
+		  FwpmSubLayerGetByKey0(h, &FWPM_SUBLAYER_UNIVERSAL, &s));
+	FwpmFreeMemory0((void **)&p);
+	FwpmFreeMemory0((void **)&s);
+	return rc;
+}
+
+static DWORD lib_obj_enum(HANDLE h, const struct targets *t)
+{
+	HANDLE ep = NULL, es = NULL;
+	DWORD rc;
+
+	rc = both(FwpmProviderCreateEnumHandle0(h, NULL, &ep),
+		  FwpmSubLayerCreateEnumHandle0(h, NULL, &es));
+	if (ep)
+		FwpmProviderDestroyEnumHandle0(h, ep);
+	if (es)
+		FwpmSubLayerDestroyEnumHandle0(h, es);
+	return rc;
+}
+
 static DWORD lib_rights_set(HANDLE h, const struct targets *t)
 {
 	ACL acl;
@@ -589,6 +672,10 @@ DENIED(rights_set, WFP_IPSEC_IOC_RIGHTS_SET, EPERM, lib_rights_set,
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
 DENIED(ctx_add_batch, WFP_IPSEC_IOC_CTX_ADD_BATCH, EACCES, NULL, 0);
 #endif
+REFUSED(obj_add, WFP_IPSEC_IOC_OBJ_ADD, lib_obj_add);
+REFUSED(obj_delete, WFP_IPSEC_IOC_OBJ_DELETE, lib_obj_delete);
+REFUSED(obj_get, WFP_IPSEC_IOC_OBJ_GET, lib_obj_get);
+REFUSED(obj_enum, WFP_IPSEC_IOC_OBJ_ENUM, lib_obj_enum);
 /* Its own subscriptions only, and it has none. */
 DENIED(read_events, CMD_READ, EAGAIN, NULL, 0);
 
@@ -1562,7 +1649,9 @@ TEST_F(leak, replies_stay_in_their_structure)
 		WFP_IPSEC_IOC_RIGHTS_GET, WFP_IPSEC_IOC_SUBSCRIBE,
 		WFP_IPSEC_IOC_CTX_UPDATE, WFP_IPSEC_IOC_CTX_EXPIRE,
 		WFP_IPSEC_IOC_CTX_DELETE, WFP_IPSEC_IOC_UNSUBSCRIBE,
-		WFP_IPSEC_IOC_RIGHTS_SET,
+		WFP_IPSEC_IOC_RIGHTS_SET, WFP_IPSEC_IOC_OBJ_ADD,
+		WFP_IPSEC_IOC_OBJ_GET, WFP_IPSEC_IOC_OBJ_ENUM,
+		WFP_IPSEC_IOC_OBJ_DELETE,
 	};
 	union {
 		__u64 align;

@@ -203,6 +203,54 @@ DWORD WINAPI IPsecSaEnum1(HANDLE engineHandle,
 DWORD WINAPI IPsecSaDestroyEnumHandle0(HANDLE engineHandle,
 				       HANDLE enumHandle);
 
+/* ---- providers and sublayers (keyed by GUID; no runtime id) ---- */
+
+DWORD WINAPI FwpmProviderAdd0(HANDLE engineHandle,
+			      const FWPM_PROVIDER0 *provider,
+			      PSECURITY_DESCRIPTOR sd);
+
+DWORD WINAPI FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key);
+
+DWORD WINAPI FwpmProviderGetByKey0(HANDLE engineHandle,
+				   const GUID *key,
+				   FWPM_PROVIDER0 **provider);
+
+DWORD WINAPI FwpmProviderCreateEnumHandle0(HANDLE engineHandle,
+					   const FWPM_PROVIDER_ENUM_TEMPLATE0 *enumTemplate,
+					   HANDLE *enumHandle);
+
+DWORD WINAPI FwpmProviderEnum0(HANDLE engineHandle,
+			       HANDLE enumHandle,
+			       UINT32 numEntriesRequested,
+			       FWPM_PROVIDER0 ***entries,
+			       UINT32 *numEntriesReturned);
+
+DWORD WINAPI FwpmProviderDestroyEnumHandle0(HANDLE engineHandle,
+					    HANDLE enumHandle);
+
+DWORD WINAPI FwpmSubLayerAdd0(HANDLE engineHandle,
+			      const FWPM_SUBLAYER0 *subLayer,
+			      PSECURITY_DESCRIPTOR sd);
+
+DWORD WINAPI FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key);
+
+DWORD WINAPI FwpmSubLayerGetByKey0(HANDLE engineHandle,
+				   const GUID *key,
+				   FWPM_SUBLAYER0 **subLayer);
+
+DWORD WINAPI FwpmSubLayerCreateEnumHandle0(HANDLE engineHandle,
+					   const FWPM_SUBLAYER_ENUM_TEMPLATE0 *enumTemplate,
+					   HANDLE *enumHandle);
+
+DWORD WINAPI FwpmSubLayerEnum0(HANDLE engineHandle,
+			       HANDLE enumHandle,
+			       UINT32 numEntriesRequested,
+			       FWPM_SUBLAYER0 ***entries,
+			       UINT32 *numEntriesReturned);
+
+DWORD WINAPI FwpmSubLayerDestroyEnumHandle0(HANDLE engineHandle,
+					    HANDLE enumHandle);
+
 /* ---- change notifications ---- */
 
 typedef void (CALLBACK *IPSEC_SA_CONTEXT_CALLBACK0)(void *context,

@@ -89,6 +89,7 @@ SESS_STEP(do_rights_set)
 SESS_STEP(do_session_get)
 SESS_STEP(do_random_cmd)
 SESS_STEP(do_batch)
+SESS_STEP(do_obj)
 
 /* ------------------------------------------------ one context's next */
 
@@ -180,6 +181,7 @@ static const struct step steps[] = {
 	{ 2, "random command", do_random_cmd_step },
 	{ 2, "CTX_ADD_BATCH", do_batch_step },
 	{ 4, "CTX_CREATE (valid)", create_valid },
+	{ 4, "OBJ_*", do_obj_step },
 };
 
 /* One ioctl-level step; only = a session to stay on (racing episodes). */

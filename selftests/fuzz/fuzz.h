@@ -70,10 +70,11 @@ enum {
 	NR_HELLO = 1, NR_SESSION_GET, NR_CREATE, NR_DELETE, NR_GET, NR_ENUM,
 	NR_SET_SPI, NR_GET_SPI, NR_SET_SEL, NR_ADD_IN, NR_ADD_OUT, NR_GET_SA,
 	NR_EXPIRE, NR_SUBSCRIBE, NR_UNSUBSCRIBE, NR_STATS, NR_UPDATE,
-	NR_RIGHTS_GET, NR_RIGHTS_SET, NR_BATCH,
+	NR_RIGHTS_GET, NR_RIGHTS_SET, NR_BATCH, NR_OBJ_ADD, NR_OBJ_DELETE,
+	NR_OBJ_GET, NR_OBJ_ENUM,
 };
 
-#define NR_MAX	NR_BATCH
+#define NR_MAX	NR_OBJ_ENUM
 
 /* Indexed by command number; every command the header defines. */
 extern const struct cmdinfo cmds[NR_MAX + 1];
@@ -263,6 +264,9 @@ union args {
 	struct wfp_ipsec_ctx_update upd;
 	struct wfp_ipsec_rights rights;
 	struct wfp_ipsec_ctx_batch batch;
+	struct wfp_ipsec_obj obj;
+	struct wfp_ipsec_obj_key okey;
+	struct wfp_ipsec_obj_enum oenum;
 	unsigned char raw[512];
 };
 
@@ -416,6 +420,10 @@ void do_get_sa(struct sess *s, struct ctx *prefer);
 
 /* cmd_batch.c */
 void do_batch(struct sess *s);
+
+/* cmd_obj.c */
+void do_obj(struct sess *s);
+void obj_cleanup(void);
 
 /* events.c */
 void do_subscribe(struct sess *s);

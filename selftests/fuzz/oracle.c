@@ -44,6 +44,12 @@ const struct cmdinfo cmds[NR_MAX + 1] = {
 	[0x13] = { "RIGHTS_SET", WFP_IPSEC_IOC_RIGHTS_SET, 0 },
 	[0x14] = { "CTX_ADD_BATCH", WFP_IPSEC_IOC_CTX_ADD_BATCH,
 		   WFP_IPSEC_RIGHT_ADD },
+	[0x15] = { "OBJ_ADD", WFP_IPSEC_IOC_OBJ_ADD, WFP_IPSEC_RIGHT_ADD },
+	[0x16] = { "OBJ_DELETE", WFP_IPSEC_IOC_OBJ_DELETE,
+		   WFP_IPSEC_RIGHT_DELETE },
+	[0x17] = { "OBJ_GET", WFP_IPSEC_IOC_OBJ_GET, WFP_IPSEC_RIGHT_READ },
+	[0x18] = { "OBJ_ENUM", WFP_IPSEC_IOC_OBJ_ENUM,
+		   WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ },
 };
 
 /* The command a word names, or 0: the dispatcher compares whole words. */
@@ -166,6 +172,15 @@ eset gen_set(int nr)
 		return ES(0, EINVAL, EPERM, ENOMEM);
 	case NR_BATCH:
 		return ES(0, EINVAL, E2BIG, EPERM, ENOMEM);
+	case NR_OBJ_ADD:
+		return ES(0, EINVAL, E2BIG, EEXIST, ENXIO, ENOSPC, EPERM,
+			  ENOMEM);
+	case NR_OBJ_DELETE:
+		return ES(0, EINVAL, ENOENT, EBUSY, EROFS, EPERM);
+	case NR_OBJ_GET:
+		return ES(0, EINVAL, ENOENT, ERANGE, ENOMEM);
+	case NR_OBJ_ENUM:
+		return ES(0, EINVAL);
 	}
 	return ES(ENOTTY);
 }

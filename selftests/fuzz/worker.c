@@ -217,6 +217,7 @@ void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	if (verbose)
 		print_profile(t0);
 	make_survivors();
+	obj_cleanup();
 	g_res->calls = W.st.calls;
 	g_res->fails = W.st.fails;
 	memcpy(g_res->by_errno, W.st.by_errno, sizeof(g_res->by_errno));

@@ -64,6 +64,8 @@
 #define WFP_IPSEC_FEAT_UPDATE		_BITULL(6)	/* CTX_UPDATE */
 #define WFP_IPSEC_FEAT_RIGHTS		_BITULL(7)	/* RIGHTS_GET/SET */
 #define WFP_IPSEC_FEAT_BATCH		_BITULL(8)	/* CTX_ADD_BATCH */
+#define WFP_IPSEC_FEAT_OBJECTS		_BITULL(9)	/* OBJ_*: providers, */
+							/* sublayers */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -72,7 +74,8 @@
 					 WFP_IPSEC_FEAT_STATS | \
 					 WFP_IPSEC_FEAT_UPDATE | \
 					 WFP_IPSEC_FEAT_RIGHTS | \
-					 WFP_IPSEC_FEAT_BATCH)
+					 WFP_IPSEC_FEAT_BATCH | \
+					 WFP_IPSEC_FEAT_OBJECTS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -906,6 +909,137 @@ struct wfp_ipsec_ctx_batch {
 
 #define WFP_IPSEC_IOC_CTX_ADD_BATCH \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x14, struct wfp_ipsec_ctx_batch)
+
+/* wfp_ipsec_obj.type: the management objects OBJ_* commands work on. */
+#define WFP_IPSEC_OBJ_PROVIDER		1	/* FWPM_PROVIDER0 */
+#define WFP_IPSEC_OBJ_SUBLAYER		2	/* FWPM_SUBLAYER0 */
+
+/* wfp_ipsec_obj.flags: the values of FWPM_{PROVIDER,SUBLAYER}_FLAG_*. */
+#define WFP_IPSEC_OBJ_F_PERSISTENT	_BITUL(0)
+#define __WFP_IPSEC_OBJ_F_ALL		(WFP_IPSEC_OBJ_F_PERSISTENT)
+
+/* Longest strings and blob an object takes, in bytes (no NUL). */
+#define WFP_IPSEC_OBJ_NAME_MAX		256
+#define WFP_IPSEC_OBJ_DESC_MAX		1024
+#define WFP_IPSEC_OBJ_SERVICE_MAX	256
+#define WFP_IPSEC_OBJ_DATA_MAX		4096
+
+/* Objects of one type a namespace holds, at most (built-ins included). */
+#define WFP_IPSEC_OBJ_MAX		1024
+
+#define WFP_IPSEC_OBJ_KEY_LEN		16
+
+/**
+ * struct wfp_ipsec_obj - a provider or a sublayer: OBJ_ADD, OBJ_GET
+ * @type: WFP_IPSEC_OBJ_*
+ * @flags: WFP_IPSEC_OBJ_F_*; other bits EINVAL
+ * @key: the GUID, as Windows lays it out in memory.  ADD: all zero lets
+ *	the module choose a random one, reported back here
+ * @provider_key: SUBLAYER with @has_provider: its provider, which must
+ *	exist in the namespace (ENXIO otherwise); else zero
+ * @has_provider: SUBLAYER: 1 when @provider_key is set, else 0
+ * @weight: SUBLAYER: its weight (UINT16); PROVIDER: zero
+ * @reserved0: must be zero
+ * @name_len: bytes at @name: 1..WFP_IPSEC_OBJ_NAME_MAX on ADD (the
+ *	display name is required), likewise for the others below (0 allowed)
+ * @desc_len: bytes at @desc, at most WFP_IPSEC_OBJ_DESC_MAX
+ * @service_len: PROVIDER: bytes at @service, at most
+ *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero
+ * @data_len: bytes at @data, at most WFP_IPSEC_OBJ_DATA_MAX
+ * @name: user pointer to the display name: bytes without NUL, stored
+ *	as given (the library writes UTF-8; the module does not check it)
+ * @desc: user pointer to the description, likewise
+ * @service: user pointer to the service name, likewise
+ * @data: user pointer to the provider data blob
+ * @reserved: must be zero
+ *
+ * ADD stores a copy; an over-long string or blob is E2BIG, a NUL byte in
+ * a string EINVAL, a key in use by an object of the same type EEXIST
+ * (the built-in sublayers included).  GET: in: @type, @key, and the four
+ * pointers with their lengths as the room there; out: everything, the
+ * lengths being what was written (ERANGE, nothing written, when a room is
+ * too small).  Unknown keys and another namespace's objects are ENOENT.
+ * ADD beyond WFP_IPSEC_OBJ_MAX objects of the type: ENOSPC.
+ */
+struct wfp_ipsec_obj {
+	__u32 type;
+	__u32 flags;
+	__u8 key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u8 provider_key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u32 has_provider;
+	__u16 weight;
+	__u16 reserved0;
+	__u32 name_len;
+	__u32 desc_len;
+	__u32 service_len;
+	__u32 data_len;
+	__u64 name;
+	__u64 desc;
+	__u64 service;
+	__u64 data;
+	__u64 reserved[2];
+};
+
+/**
+ * struct wfp_ipsec_obj_key - OBJ_DELETE
+ * @type: WFP_IPSEC_OBJ_*
+ * @reserved0: must be zero
+ * @key: the object's GUID
+ * @reserved: must be zero
+ *
+ * ENOENT for an unknown key, EBUSY for a provider a sublayer names,
+ * EROFS for a built-in sublayer.
+ */
+struct wfp_ipsec_obj_key {
+	__u32 type;
+	__u32 reserved0;
+	__u8 key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u64 reserved;
+};
+
+/**
+ * struct wfp_ipsec_obj_enum - OBJ_ENUM: the keys of a type, a page at a time
+ * @type: WFP_IPSEC_OBJ_*
+ * @max_entries: in: room at @keys, at most WFP_IPSEC_OBJ_MAX; 0 only
+ *	checks the rights
+ * @cursor: in: all zero to start, else the last key a previous page
+ *	returned; out: the last key this page returned (unchanged when empty)
+ * @keys: in: user pointer to @max_entries keys of WFP_IPSEC_OBJ_KEY_LEN
+ * @count: in: zero; out: keys written; fewer than @max_entries means
+ *	the end
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * Keys come in increasing memcmp() order, so a walk returns every object
+ * that exists throughout it exactly once.  Needs WFP_IPSEC_RIGHT_ENUM and
+ * WFP_IPSEC_RIGHT_READ.
+ */
+struct wfp_ipsec_obj_enum {
+	__u32 type;
+	__u32 max_entries;
+	__u8 cursor[WFP_IPSEC_OBJ_KEY_LEN];
+	__u64 keys;
+	__u32 count;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/*
+ * Providers and sublayers live in the session's namespace until deleted
+ * or until the namespace goes (the module's unload included): there is
+ * no store that outlives it, and PERSISTENT is only recorded.  ADD needs
+ * WFP_IPSEC_RIGHT_ADD, DELETE WFP_IPSEC_RIGHT_DELETE, GET
+ * WFP_IPSEC_RIGHT_READ; ADD and DELETE fail with EPERM in a dynamic
+ * session, as CTX_CREATE does.
+ */
+#define WFP_IPSEC_IOC_OBJ_ADD \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x15, struct wfp_ipsec_obj)
+#define WFP_IPSEC_IOC_OBJ_DELETE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x16, struct wfp_ipsec_obj_key)
+#define WFP_IPSEC_IOC_OBJ_GET \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x17, struct wfp_ipsec_obj)
+#define WFP_IPSEC_IOC_OBJ_ENUM \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x18, struct wfp_ipsec_obj_enum)
 
 /*
  * 0x40 is taken: the benchmark module's BENCH_XFRM on its own device

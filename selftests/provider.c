@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Providers and sublayers (FwpmProvider*, FwpmSubLayer*), end to end:
+ * every field through the module and back, each error path, the built-in
+ * sublayers, namespaces, rights, the ioctl checks and enumeration.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <wchar.h>
+#include <fwpmu.h>
+#include <wfpipsec.h>
+#include "wfp_test.h"
+
+/* Keys of this program's objects: the last byte tells them apart. */
+static GUID test_key(UINT8 n)
+{
+	GUID g = { 0x5eedf00d, 0x1234, 0x4abc,
+		   { 0x80, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x00 } };
+
+	g.Data4[7] = n;
+	return g;
+}
+
+static bool guid_eq(const GUID *a, const GUID *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static const GUID *const builtin_sublayers[] = {
+	&FWPM_SUBLAYER_IPSEC_TUNNEL,
+	&FWPM_SUBLAYER_IPSEC_FORWARD_OUTBOUND_TUNNEL,
+	&FWPM_SUBLAYER_UNIVERSAL,
+	&FWPM_SUBLAYER_IPSEC_DOSP,
+	&FWPM_SUBLAYER_IPSEC_SECURITY_REALM,
+};
+
+#define NR_BUILTIN (sizeof(builtin_sublayers) / sizeof(builtin_sublayers[0]))
+
+static UINT8 blob[] = { 0xde, 0xad, 0x00, 0xbe, 0xef };
+
+static FWPM_PROVIDER0 provider_of(GUID key)
+{
+	FWPM_PROVIDER0 p;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = key;
+	p.displayData.name = L"wfp-ipsec test provider \u00e9\U0001d11e";
+	p.displayData.description = L"a description";
+	p.flags = FWPM_PROVIDER_FLAG_PERSISTENT;
+	p.providerData.size = sizeof(blob);
+	p.providerData.data = blob;
+	p.serviceName = L"wfpipsec-test";
+	return p;
+}
+
+static FWPM_SUBLAYER0 sublayer_of(GUID key, GUID *provider)
+{
+	FWPM_SUBLAYER0 s;
+
+	memset(&s, 0, sizeof(s));
+	s.subLayerKey = key;
+	s.displayData.name = L"wfp-ipsec test sublayer";
+	s.displayData.description = L"sublayer \u00fcber alles";
+	s.flags = FWPM_SUBLAYER_FLAG_PERSISTENT;
+	s.providerKey = provider;
+	s.providerData.size = sizeof(blob);
+	s.providerData.data = blob;
+	s.weight = 0x8123;
+	return s;
+}
+
+/* Objects of a type the engine enumerates, or -1. */
+static long provider_count(HANDLE h)
+{
+	FWPM_PROVIDER0 **e = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+
+	if (FwpmProviderCreateEnumHandle0(h, NULL, &eh))
+		return -1;
+	if (FwpmProviderEnum0(h, eh, 100000, &e, &n))
+		n = (UINT32)-1;
+	FwpmFreeMemory0((void **)&e);
+	FwpmProviderDestroyEnumHandle0(h, eh);
+	return n == (UINT32)-1 ? -1 : (long)n;
+}
+
+static long sublayer_count(HANDLE h, GUID *provider)
+{
+	FWPM_SUBLAYER_ENUM_TEMPLATE0 t = { provider };
+	FWPM_SUBLAYER0 **e = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+
+	if (FwpmSubLayerCreateEnumHandle0(h, &t, &eh))
+		return -1;
+	if (FwpmSubLayerEnum0(h, eh, 100000, &e, &n))
+		n = (UINT32)-1;
+	FwpmFreeMemory0((void **)&e);
+	FwpmSubLayerDestroyEnumHandle0(h, eh);
+	return n == (UINT32)-1 ? -1 : (long)n;
+}
+
+static HANDLE engine(UINT32 flags)
+{
+	FWPM_SESSION0 s;
+	HANDLE h = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = flags;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
+		return NULL;
+	return h;
+}
+
+FIXTURE(obj) {
+	HANDLE h;
+	int fd;
+	long refcnt0;
+	long providers0;
+	long sublayers0;
+};
+
+FIXTURE_SETUP(obj)
+{
+	self->refcnt0 = wfp_module_refcnt();
+	self->h = engine(0);
+	ASSERT_NE(self->h, NULL);
+	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	self->providers0 = provider_count(self->h);
+	self->sublayers0 = sublayer_count(self->h, NULL);
+	ASSERT_GE(self->providers0, 0);
+	ASSERT_GE(self->sublayers0, (long)NR_BUILTIN);
+}
+
+/* Every test leaves the namespace as it found it, and no session open. */
+FIXTURE_TEARDOWN(obj)
+{
+	GUID k;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		k = test_key(i);
+		FwpmSubLayerDeleteByKey0(self->h, &k);
+	}
+	for (i = 0; i < 64; i++) {
+		k = test_key(i);
+		FwpmProviderDeleteByKey0(self->h, &k);
+	}
+	EXPECT_EQ(provider_count(self->h), self->providers0);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0);
+	FwpmEngineClose0(self->h);
+	if (self->refcnt0 >= 0)
+		EXPECT_EQ(wfp_module_refcnt(), self->refcnt0);
+}
+
+TEST_F(obj, provider_add_get_delete_round_trip)
+{
+	GUID key = test_key(1);
+	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	ASSERT_NE(got, NULL);
+	EXPECT_TRUE(guid_eq(&got->providerKey, &key));
+	ASSERT_NE(got->displayData.name, NULL);
+	EXPECT_EQ(wcscmp(got->displayData.name, p.displayData.name), 0);
+	ASSERT_NE(got->displayData.description, NULL);
+	EXPECT_EQ(wcscmp(got->displayData.description,
+			 p.displayData.description), 0);
+	EXPECT_EQ(got->flags, FWPM_PROVIDER_FLAG_PERSISTENT);
+	ASSERT_EQ(got->providerData.size, sizeof(blob));
+	EXPECT_EQ(memcmp(got->providerData.data, blob, sizeof(blob)), 0);
+	ASSERT_NE(got->serviceName, NULL);
+	EXPECT_EQ(wcscmp(got->serviceName, p.serviceName), 0);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(got, NULL);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
+
+	ASSERT_EQ(FwpmProviderDeleteByKey0(self->h, &key), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderGetByKey0(self->h, &key, &got),
+		  FWP_E_PROVIDER_NOT_FOUND);
+	EXPECT_EQ(got, NULL);
+}
+
+/* Optional members left out come back as NULL, not as empty ones. */
+TEST_F(obj, provider_optional_fields_null)
+{
+	GUID key = test_key(2);
+	FWPM_PROVIDER0 p, *got = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = key;
+	p.displayData.name = L"n";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	EXPECT_EQ(wcscmp(got->displayData.name, L"n"), 0);
+	EXPECT_EQ(got->displayData.description, NULL);
+	EXPECT_EQ(got->serviceName, NULL);
+	EXPECT_EQ(got->providerData.size, 0);
+	EXPECT_EQ(got->providerData.data, NULL);
+	EXPECT_EQ(got->flags, 0);
+	FwpmFreeMemory0((void **)&got);
+}
+
+TEST_F(obj, provider_duplicate_already_exists)
+{
+	GUID key = test_key(3);
+	FWPM_PROVIDER0 p = provider_of(key);
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_ALREADY_EXISTS);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
+}
+
+TEST_F(obj, provider_unknown_not_found)
+{
+	GUID key = test_key(4);
+	FWPM_PROVIDER0 *got = NULL;
+
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &key),
+		  FWP_E_PROVIDER_NOT_FOUND);
+	EXPECT_EQ(FwpmProviderGetByKey0(self->h, &key, &got),
+		  FWP_E_PROVIDER_NOT_FOUND);
+	EXPECT_EQ(got, NULL);
+}
+
+/* GUID_NULL asks the engine to choose a key; the object is then found. */
+TEST_F(obj, provider_null_key_generated)
+{
+	FWPM_PROVIDER0 p = provider_of(GUID_NULL), **e = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0, i, found = 0;
+	GUID key = GUID_NULL;
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderCreateEnumHandle0(self->h, NULL, &eh),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderEnum0(self->h, eh, 100000, &e, &n),
+		  ERROR_SUCCESS);
+	for (i = 0; i < n; i++) {
+		if (!wcscmp(e[i]->displayData.name, p.displayData.name)) {
+			key = e[i]->providerKey;
+			found++;
+		}
+	}
+	FwpmFreeMemory0((void **)&e);
+	FwpmProviderDestroyEnumHandle0(self->h, eh);
+	EXPECT_EQ(found, 1);
+	EXPECT_FALSE(guid_eq(&key, &GUID_NULL));
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &key), ERROR_SUCCESS);
+}
+
+/* Keys past test_key()'s: byte 6 non-zero, so teardown's loop misses them. */
+static GUID fill_key(int i)
+{
+	GUID g = test_key((UINT8)i);
+
+	g.Data4[6] = (UINT8)(1 + i / 256);
+	return g;
+}
+
+/*
+ * The namespace's limit: the next add is refused with the quota code,
+ * while a taken key is still FWP_E_ALREADY_EXISTS at the limit.
+ */
+TEST_F_TIMEOUT(obj, provider_limit_then_taken_key, 300)
+{
+	long room = WFP_IPSEC_OBJ_MAX - self->providers0;
+	FWPM_PROVIDER0 p;
+	GUID k;
+	long i;
+
+	ASSERT_GT(room, 0);
+	for (i = 0; i < room; i++) {
+		k = fill_key(i);
+		p = provider_of(k);
+		ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	}
+	k = fill_key(room);
+	p = provider_of(k);
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_NOT_ENOUGH_QUOTA);
+	k = fill_key(0);
+	p = provider_of(k);
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_ALREADY_EXISTS);
+	for (i = 0; i < room; i++) {
+		k = fill_key(i);
+		EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &k), ERROR_SUCCESS);
+	}
+}
+
+TEST_F(obj, sublayer_add_get_delete_round_trip)
+{
+	GUID pkey = test_key(5), key = test_key(6);
+	FWPM_PROVIDER0 p = provider_of(pkey);
+	FWPM_SUBLAYER0 s = sublayer_of(key, &pkey), *got = NULL;
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	EXPECT_TRUE(guid_eq(&got->subLayerKey, &key));
+	EXPECT_EQ(wcscmp(got->displayData.name, s.displayData.name), 0);
+	ASSERT_NE(got->displayData.description, NULL);
+	EXPECT_EQ(wcscmp(got->displayData.description,
+			 s.displayData.description), 0);
+	EXPECT_EQ(got->flags, FWPM_SUBLAYER_FLAG_PERSISTENT);
+	ASSERT_NE(got->providerKey, NULL);
+	EXPECT_TRUE(guid_eq(got->providerKey, &pkey));
+	ASSERT_EQ(got->providerData.size, sizeof(blob));
+	EXPECT_EQ(memcmp(got->providerData.data, blob, sizeof(blob)), 0);
+	EXPECT_EQ(got->weight, 0x8123);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0 + 1);
+
+	ASSERT_EQ(FwpmSubLayerDeleteByKey0(self->h, &key), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got),
+		  FWP_E_SUBLAYER_NOT_FOUND);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pkey), ERROR_SUCCESS);
+}
+
+TEST_F(obj, sublayer_without_provider)
+{
+	GUID key = test_key(7);
+	FWPM_SUBLAYER0 s = sublayer_of(key, NULL), *got = NULL;
+
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	EXPECT_EQ(got->providerKey, NULL);
+	FwpmFreeMemory0((void **)&got);
+}
+
+TEST_F(obj, sublayer_duplicate_and_unknown)
+{
+	GUID key = test_key(8);
+	FWPM_SUBLAYER0 s = sublayer_of(key, NULL), *got = NULL;
+
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), FWP_E_ALREADY_EXISTS);
+	ASSERT_EQ(FwpmSubLayerDeleteByKey0(self->h, &key), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmSubLayerDeleteByKey0(self->h, &key),
+		  FWP_E_SUBLAYER_NOT_FOUND);
+	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got),
+		  FWP_E_SUBLAYER_NOT_FOUND);
+}
+
+TEST_F(obj, sublayer_unknown_provider)
+{
+	GUID pkey = test_key(9), key = test_key(10);
+	FWPM_SUBLAYER0 s = sublayer_of(key, &pkey), *got = NULL;
+
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL),
+		  FWP_E_PROVIDER_NOT_FOUND);
+	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got),
+		  FWP_E_SUBLAYER_NOT_FOUND);
+}
+
+/* A provider a sublayer names cannot go before the sublayer. */
+TEST_F(obj, provider_in_use)
+{
+	GUID pkey = test_key(11), k1 = test_key(12), k2 = test_key(13);
+	FWPM_PROVIDER0 p = provider_of(pkey);
+	FWPM_SUBLAYER0 s1 = sublayer_of(k1, &pkey);
+	FWPM_SUBLAYER0 s2 = sublayer_of(k2, &pkey);
+	FWPM_PROVIDER0 *got = NULL;
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s1, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s2, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(sublayer_count(self->h, &pkey), 2);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pkey), FWP_E_IN_USE);
+	ASSERT_EQ(FwpmSubLayerDeleteByKey0(self->h, &k1), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pkey), FWP_E_IN_USE);
+	ASSERT_EQ(FwpmProviderGetByKey0(self->h, &pkey, &got), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&got);
+	ASSERT_EQ(FwpmSubLayerDeleteByKey0(self->h, &k2), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pkey), ERROR_SUCCESS);
+}
+
+TEST_F(obj, builtin_sublayers)
+{
+	FWPM_SUBLAYER0 *got = NULL, s;
+	unsigned int i;
+
+	for (i = 0; i < NR_BUILTIN; i++) {
+		ASSERT_EQ(FwpmSubLayerGetByKey0(self->h, builtin_sublayers[i],
+						&got), ERROR_SUCCESS);
+		EXPECT_TRUE(guid_eq(&got->subLayerKey, builtin_sublayers[i]));
+		ASSERT_NE(got->displayData.name, NULL);
+		EXPECT_GT(wcslen(got->displayData.name), 0);
+		EXPECT_EQ(got->providerKey, NULL);
+		FwpmFreeMemory0((void **)&got);
+		EXPECT_EQ(FwpmSubLayerDeleteByKey0(self->h,
+						   builtin_sublayers[i]),
+			  FWP_E_BUILTIN_OBJECT);
+		s = sublayer_of(*builtin_sublayers[i], NULL);
+		EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL),
+			  FWP_E_ALREADY_EXISTS);
+	}
+}
+
+TEST_F(obj, bad_input)
+{
+	GUID key = test_key(14), pkey = test_key(15);
+	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
+	FWPM_SUBLAYER0 s = sublayer_of(key, NULL);
+	wchar_t name[WFP_IPSEC_OBJ_NAME_MAX + 2];
+	static UINT8 big[WFP_IPSEC_OBJ_DATA_MAX + 1];
+	HANDLE eh = NULL;
+	UINT32 n;
+
+	EXPECT_EQ(FwpmProviderAdd0(self->h, NULL, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, NULL, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmSubLayerDeleteByKey0(self->h, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderGetByKey0(self->h, NULL, &got),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderGetByKey0(self->h, &key, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderCreateEnumHandle0(self->h, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderEnum0(self->h, NULL, 1, NULL, &n),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderAdd0(NULL, &p, NULL), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(FwpmProviderEnum0(self->h, (HANDLE)&n, 1,
+				    (FWPM_PROVIDER0 ***)&got, &n),
+		  ERROR_INVALID_HANDLE);
+
+	/* A sublayer handle is not a provider handle. */
+	ASSERT_EQ(FwpmSubLayerCreateEnumHandle0(self->h, NULL, &eh),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDestroyEnumHandle0(self->h, eh),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(FwpmSubLayerDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
+
+	p.displayData.name = NULL;
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL),
+		  FWP_E_NULL_DISPLAY_NAME);
+	s.displayData.name = L"";
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL),
+		  FWP_E_NULL_DISPLAY_NAME);
+
+	p = provider_of(key);
+	p.flags = FWPM_PROVIDER_FLAG_DISABLED;
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_INVALID_FLAGS);
+	s = sublayer_of(key, NULL);
+	s.flags = 2;
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), FWP_E_INVALID_FLAGS);
+
+	/* Unpaired surrogates are no Unicode text. */
+	p = provider_of(key);
+	p.displayData.description = L"x\xd800y";
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL),
+		  FWP_E_INVALID_PARAMETER);
+
+	/* The bounds: exactly the limit fits, one more does not. */
+	wmemset(name, L'a', WFP_IPSEC_OBJ_NAME_MAX + 1);
+	name[WFP_IPSEC_OBJ_NAME_MAX + 1] = 0;
+	p = provider_of(key);
+	p.displayData.name = name;
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_OUT_OF_BOUNDS);
+	p.providerData.size = sizeof(big);
+	p.providerData.data = big;
+	name[WFP_IPSEC_OBJ_NAME_MAX] = 0;
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_OUT_OF_BOUNDS);
+	p.providerData.data = NULL;
+	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_NULL_POINTER);
+	p.providerData.size = WFP_IPSEC_OBJ_DATA_MAX;
+	p.providerData.data = big;
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	EXPECT_EQ(wcscmp(got->displayData.name, name), 0);
+	EXPECT_EQ(got->providerData.size, WFP_IPSEC_OBJ_DATA_MAX);
+	FwpmFreeMemory0((void **)&got);
+
+	/* Nothing failed half way. */
+	EXPECT_EQ(FwpmProviderGetByKey0(self->h, &pkey, &got),
+		  FWP_E_PROVIDER_NOT_FOUND);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0);
+}
+
+/* A well-formed request the ioctl tests then spoil one field at a time. */
+static void raw_obj(struct wfp_ipsec_obj *o, UINT32 type, UINT8 n)
+{
+	static char name[] = "raw";
+	GUID key = test_key(n);
+
+	memset(o, 0, sizeof(*o));
+	o->type = type;
+	memcpy(o->key, &key, sizeof(o->key));
+	o->name = (__u64)(uintptr_t)name;
+	o->name_len = 3;
+}
+
+TEST_F(obj, ioctl_add_checks)
+{
+	struct wfp_ipsec_obj o;
+	char nul[] = "a\0b";
+
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.reserved0 = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.reserved[1] = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.flags = 0x10;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, 3, 16);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, 0, 16);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.weight = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.has_provider = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_SUBLAYER, 16);
+	o.service = o.name;
+	o.service_len = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_SUBLAYER, 16);
+	o.has_provider = 2;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_SUBLAYER, 16);
+	o.provider_key[0] = 1;	/* without has_provider */
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.name_len = 0;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.name = (__u64)(uintptr_t)nul;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.desc_len = WFP_IPSEC_OBJ_DESC_MAX + 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -E2BIG);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.service_len = WFP_IPSEC_OBJ_SERVICE_MAX + 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -E2BIG);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	o.data = 8;	/* unmapped */
+	o.data_len = 4;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EFAULT);
+	EXPECT_EQ(provider_count(self->h), self->providers0);
+
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), 0);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o),
+		  -EEXIST);
+}
+
+TEST_F(obj, ioctl_get_delete_enum_checks)
+{
+	struct wfp_ipsec_obj_enum e;
+	struct wfp_ipsec_obj_key k;
+	struct wfp_ipsec_obj o;
+	char room[2];
+
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 17);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), 0);
+
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 17);
+	o.name = (__u64)(uintptr_t)room;
+	o.name_len = sizeof(room);	/* "raw" needs 3 */
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -ERANGE);
+	o.name_len = 0;
+	o.reserved0 = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -EINVAL);
+	o.reserved0 = 0;
+	o.flags = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -EINVAL);
+	o.flags = 0;
+	o.type = 3;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -EINVAL);
+
+	memset(&k, 0, sizeof(k));
+	k.type = WFP_IPSEC_OBJ_PROVIDER;
+	memcpy(k.key, o.key, sizeof(k.key));
+	k.reserved0 = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -EINVAL);
+	k.reserved0 = 0;
+	k.reserved = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -EINVAL);
+	k.reserved = 0;
+	k.type = 0;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -EINVAL);
+	k.type = WFP_IPSEC_OBJ_SUBLAYER;	/* a provider's key */
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -ENOENT);
+
+	memset(&e, 0, sizeof(e));
+	e.type = WFP_IPSEC_OBJ_PROVIDER;
+	e.reserved0 = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), -EINVAL);
+	e.reserved0 = 0;
+	e.reserved[0] = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), -EINVAL);
+	e.reserved[0] = 0;
+	e.count = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), -EINVAL);
+	e.count = 0;
+	e.max_entries = WFP_IPSEC_OBJ_MAX + 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), -EINVAL);
+	e.max_entries = 4;
+	e.keys = 8;	/* unmapped */
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), -EFAULT);
+	e.max_entries = 0;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e), 0);
+	EXPECT_EQ(e.count, 0);
+
+	/* The object is untouched by all of the above. */
+	k.type = WFP_IPSEC_OBJ_PROVIDER;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k), 0);
+}
+
+/*
+ * Pages of 3 walk every object once; the handle is a snapshot: what is
+ * added or deleted after its creation does not change what it returns.
+ */
+TEST_F(obj, enum_paging_snapshot)
+{
+	FWPM_PROVIDER0 p, **e = NULL;
+	UINT32 n, total = 0, ours = 0, i;
+	GUID key, late = test_key(30);
+	HANDLE eh = NULL;
+	int k;
+
+	for (k = 20; k < 30; k++) {
+		p = provider_of(test_key(k));
+		ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	}
+	ASSERT_EQ(FwpmProviderCreateEnumHandle0(self->h, NULL, &eh),
+		  ERROR_SUCCESS);
+	key = test_key(20);
+	ASSERT_EQ(FwpmProviderDeleteByKey0(self->h, &key), ERROR_SUCCESS);
+	p = provider_of(late);
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	do {
+		ASSERT_EQ(FwpmProviderEnum0(self->h, eh, 3, &e, &n),
+			  ERROR_SUCCESS);
+		ASSERT_LE(n, 3);
+		for (i = 0; i < n; i++) {
+			key = e[i]->providerKey;
+			EXPECT_FALSE(guid_eq(&key, &late));
+			if (!memcmp(&key, &late, sizeof(key) - 1) &&
+			    key.Data4[7] >= 20 && key.Data4[7] < 30)
+				ours++;
+		}
+		FwpmFreeMemory0((void **)&e);
+		total += n;
+	} while (n == 3);
+	EXPECT_EQ(ours, 10);
+	EXPECT_EQ(total, self->providers0 + 10);
+	/* Exhausted stays exhausted. */
+	ASSERT_EQ(FwpmProviderEnum0(self->h, eh, 3, &e, &n), ERROR_SUCCESS);
+	EXPECT_EQ(n, 0);
+	EXPECT_EQ(e, NULL);
+	EXPECT_EQ(FwpmProviderDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDestroyEnumHandle0(self->h, eh),
+		  ERROR_INVALID_HANDLE);
+}
+
+/* The sublayer template selects a provider's sublayers. */
+TEST_F(obj, sublayer_enum_by_provider)
+{
+	GUID pa = test_key(31), pb = test_key(32), none = test_key(33);
+	FWPM_PROVIDER0 p;
+	FWPM_SUBLAYER0 s;
+	int k;
+
+	p = provider_of(pa);
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	p = provider_of(pb);
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	for (k = 34; k < 40; k++) {
+		s = sublayer_of(test_key(k), k < 37 ? &pa : &pb);
+		if (k == 39)
+			s.providerKey = NULL;
+		ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	}
+	EXPECT_EQ(sublayer_count(self->h, &pa), 3);
+	EXPECT_EQ(sublayer_count(self->h, &pb), 2);
+	EXPECT_EQ(sublayer_count(self->h, &none), 0);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0 + 6);
+}
+
+TEST_F(obj, dynamic_session_refused)
+{
+	GUID key = test_key(40), skey = test_key(41);
+	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
+	FWPM_SUBLAYER0 s = sublayer_of(skey, NULL);
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+
+	ASSERT_NE(dyn, NULL);
+	EXPECT_EQ(FwpmProviderAdd0(dyn, &p, NULL),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(FwpmSubLayerAdd0(dyn, &s, NULL),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	/* Reading is allowed; deleting is not. */
+	EXPECT_EQ(FwpmProviderGetByKey0(dyn, &key, &got), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(dyn, &key),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(provider_count(dyn), self->providers0 + 1);
+	FwpmEngineClose0(dyn);
+}
+
+/* In a new namespace: none of the test's objects, all the built-ins. */
+static int foreign_ns(void *arg)
+{
+	GUID key = test_key(42);
+	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
+	FWPM_SUBLAYER0 s = sublayer_of(test_key(43), &key), *sg = NULL;
+	HANDLE h;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	h = engine(0);
+	if (!h)
+		return 101;
+	if (FwpmProviderGetByKey0(h, &key, &got) != FWP_E_PROVIDER_NOT_FOUND)
+		return 1;
+	if (FwpmProviderDeleteByKey0(h, &key) != FWP_E_PROVIDER_NOT_FOUND)
+		return 2;
+	if (provider_count(h) != 0)
+		return 3;
+	if (sublayer_count(h, NULL) != (long)NR_BUILTIN)
+		return 4;
+	if (FwpmSubLayerGetByKey0(h, &FWPM_SUBLAYER_UNIVERSAL, &sg))
+		return 5;
+	FwpmFreeMemory0((void **)&sg);
+	/* The same key is free here; what is left goes with the namespace. */
+	if (FwpmProviderAdd0(h, &p, NULL) || FwpmSubLayerAdd0(h, &s, NULL))
+		return 6;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(obj, foreign_namespace_invisible)
+{
+	GUID key = test_key(42);
+	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(run_in_child(foreign_ns, NULL), 0);
+	/* The child's objects of the same key were its namespace's. */
+	ASSERT_EQ(FwpmProviderGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
+	EXPECT_EQ(wcscmp(got->displayData.name, p.displayData.name), 0);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0);
+}
+
+/* Without CAP_NET_ADMIN or grants: every call is ERROR_ACCESS_DENIED. */
+static int no_rights(void *arg)
+{
+	GUID key = test_key(44), skey = test_key(45);
+	FWPM_PROVIDER0 p = provider_of(test_key(46)), *got = NULL;
+	FWPM_SUBLAYER0 s = sublayer_of(test_key(47), NULL), *sg = NULL;
+	HANDLE h, eh = NULL;
+
+	if (drop_cap_net_admin())
+		return 100;
+	h = engine(0);
+	if (!h)
+		return 101;
+	if (FwpmProviderAdd0(h, &p, NULL) != ERROR_ACCESS_DENIED)
+		return 1;
+	if (FwpmSubLayerAdd0(h, &s, NULL) != ERROR_ACCESS_DENIED)
+		return 2;
+	if (FwpmProviderGetByKey0(h, &key, &got) != ERROR_ACCESS_DENIED)
+		return 3;
+	if (FwpmSubLayerGetByKey0(h, &skey, &sg) != ERROR_ACCESS_DENIED)
+		return 4;
+	if (FwpmProviderDeleteByKey0(h, &key) != ERROR_ACCESS_DENIED)
+		return 5;
+	if (FwpmSubLayerDeleteByKey0(h, &skey) != ERROR_ACCESS_DENIED)
+		return 6;
+	if (FwpmProviderCreateEnumHandle0(h, NULL, &eh) != ERROR_ACCESS_DENIED)
+		return 7;
+	if (FwpmSubLayerCreateEnumHandle0(h, NULL, &eh) != ERROR_ACCESS_DENIED)
+		return 8;
+	if (eh)
+		return 9;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(obj, rights_denied)
+{
+	GUID key = test_key(44), skey = test_key(45);
+	FWPM_PROVIDER0 p = provider_of(key);
+	FWPM_SUBLAYER0 s = sublayer_of(skey, &key);
+
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(run_in_child(no_rights, NULL), 0);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
+	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0 + 1);
+}
+
+/* Adds and deletes from many threads leave the lists consistent. */
+static void *churn(void *arg)
+{
+	HANDLE h = arg;
+	FWPM_PROVIDER0 p;
+	GUID key;
+	long i;
+
+	for (i = 0; i < 200; i++) {
+		key = test_key(48 + (i % 8));
+		p = provider_of(key);
+		FwpmProviderAdd0(h, &p, NULL);
+		FwpmProviderDeleteByKey0(h, &key);
+	}
+	return NULL;
+}
+
+TEST_F(obj, concurrent_add_delete)
+{
+	pthread_t t[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(pthread_create(&t[i], NULL, churn, self->h), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(provider_count(self->h), self->providers0);
+}
+
+TEST_HARNESS_MAIN
