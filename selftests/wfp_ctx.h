@@ -3,8 +3,7 @@
  * A session's contexts as the device shows them, one ioctl away from the
  * library, for the selftests.  Harness-free (0/-errno or a value, the
  * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
- * ctx_count, traffic_v4; and no_event, code_name, slab_active, which
- * belong in wfp_util.h (not ours to edit).  ctx_info() takes _metadata:
+ * ctx_count, traffic_v4.  ctx_info() takes _metadata:
  * its point is to EXPECT the read to succeed and hand back the fields.
  */
 #ifndef WFP_CTX_H
@@ -104,59 +103,6 @@ static inline void traffic_v4(IPSEC_TRAFFIC1 *t, bool tunnel, UINT32 local,
 				  IPSEC_TRAFFIC_TYPE_TRANSPORT;
 	t->localV4Address = local;
 	t->remoteV4Address = remote;
-}
-
-/* A subscription's callback for when the events do not matter. */
-static inline void CALLBACK no_event(void *ctx,
-				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
-{
-}
-
-/* A Windows code's name, for logs. */
-static inline const char *code_name(DWORD rc)
-{
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
-/*
- * Active objects of a slab cache, after asking it to shrink (else per-cpu
- * free objects count as active), or -1.  A cache merged into another has
- * no row of its own: the row of the cache its sysfs link points to.
- */
-static inline long slab_active(const char *cache)
-{
-	char path[192], target[256], other[256], line[512], name[128];
-	long active = -1, n;
-	ssize_t len;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", cache);
-	len = readlink(path, target, sizeof(target) - 1);
-	target[len < 0 ? 0 : len] = 0;
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
-	write_str(path, "1");
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (active == -1 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
-			continue;
-		if (!strcmp(name, cache)) {
-			active = n;
-			break;
-		}
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-		len = readlink(path, other, sizeof(other) - 1);
-		if (len < 0 || !target[0])
-			continue;
-		other[len] = 0;
-		if (!strcmp(other, target))
-			active = n;
-	}
-	fclose(f);
-	return active;
 }
 
 #endif /* WFP_CTX_H */

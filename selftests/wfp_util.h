@@ -26,6 +26,7 @@
 #include <linux/capability.h>
 
 #include <fwpmu.h>
+#include <wfpipsec.h>
 #include <linux/wfp_ipsec.h>
 
 #ifndef SO_NETNS_COOKIE
@@ -282,6 +283,61 @@ static inline long enum_walk(HANDLE h,
 static inline long enum_count(HANDLE h)
 {
 	return enum_walk(h, NULL, NULL);
+}
+
+/* A subscription's callback for when the events do not matter. */
+static inline void CALLBACK no_event(void *ctx,
+				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
+{
+	(void)ctx;
+	(void)change;
+}
+
+/* A Windows code's name, for logs. */
+static inline const char *code_name(DWORD rc)
+{
+	const char *n = WfpIpsecErrorName(rc);
+
+	return n ? n : "?";
+}
+
+/*
+ * Active objects of a slab cache, after asking it to shrink (else per-cpu
+ * free objects count as active), or -1.  A cache merged into another has
+ * no row of its own: the row of the cache its sysfs link points to.
+ */
+static inline long slab_active(const char *cache)
+{
+	char path[192], target[256], other[256], line[512], name[128];
+	long active = -1, n;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", cache);
+	len = readlink(path, target, sizeof(target) - 1);
+	target[len < 0 ? 0 : len] = 0;
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
+	write_str(path, "1");
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (active == -1 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
+			continue;
+		if (!strcmp(name, cache)) {
+			active = n;
+			break;
+		}
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+		len = readlink(path, other, sizeof(other) - 1);
+		if (len < 0 || !target[0])
+			continue;
+		other[len] = 0;
+		if (!strcmp(other, target))
+			active = n;
+	}
+	fclose(f);
+	return active;
 }
 
 #endif /* WFP_UTIL_H */
