@@ -129,53 +129,7 @@ static IPSEC_TRAFFIC1 peer_traffic(bool v6, bool tunnel, UINT32 n)
 	return traffic6(v6_local, remote, tunnel);
 }
 
-/* What IPsecSaContextCreate0 can express of an IPSEC_TRAFFIC1. */
-static IPSEC_TRAFFIC0 traffic0_of(const IPSEC_TRAFFIC1 *t)
-{
-	IPSEC_TRAFFIC0 t0;
-
-	memset(&t0, 0, sizeof(t0));
-	t0.ipVersion = t->ipVersion;
-	memcpy(t0.localV6Address, t->localV6Address, 16);
-	memcpy(t0.remoteV6Address, t->remoteV6Address, 16);
-	t0.trafficType = t->trafficType;
-	t0.ipsecFilterId = t->ipsecFilterId;
-	t0.remotePort = t->remotePort;
-	return t0;
-}
-
 /* ------------------------------------------------------------ checks */
-
-static void expect_traffic0(struct __test_metadata *_metadata,
-			    const IPSEC_TRAFFIC0 *got, const IPSEC_TRAFFIC1 *want)
-{
-	EXPECT_EQ(got->ipVersion, want->ipVersion);
-	if (want->ipVersion == FWP_IP_VERSION_V4) {
-		EXPECT_EQ(got->localV4Address, want->localV4Address);
-		EXPECT_EQ(got->remoteV4Address, want->remoteV4Address);
-	} else {
-		EXPECT_EQ(memcmp(got->localV6Address, want->localV6Address,
-				 16), 0);
-		EXPECT_EQ(memcmp(got->remoteV6Address, want->remoteV6Address,
-				 16), 0);
-	}
-	EXPECT_EQ(got->trafficType, want->trafficType);
-	EXPECT_EQ(got->ipsecFilterId, want->ipsecFilterId);
-	EXPECT_EQ(got->remotePort, want->remotePort);
-}
-
-/* TRAFFIC0's fields, then those only TRAFFIC1 has. */
-static void expect_traffic1(struct __test_metadata *_metadata,
-			    const IPSEC_TRAFFIC1 *got, const IPSEC_TRAFFIC1 *want)
-{
-	IPSEC_TRAFFIC0 got0 = traffic0_of(got);
-
-	expect_traffic0(_metadata, &got0, want);
-	EXPECT_EQ(got->localPort, want->localPort);
-	EXPECT_EQ(got->ipProtocol, want->ipProtocol);
-	EXPECT_EQ(got->localIfLuid, want->localIfLuid);
-	EXPECT_EQ(got->realIfProfileId, want->realIfProfileId);
-}
 
 /* A just-created context as GetById1 / Enum1 must describe it. */
 static void expect_context1(struct __test_metadata *_metadata,
