@@ -36,7 +36,6 @@
  * loaded again for the programs that run after this one.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1054,43 +1053,16 @@ static void stuck_report(struct __test_metadata *_metadata,
 	}
 }
 
-/* Where each thread of a stuck process waits: wchan and system call. */
-static void stuck_tasks(struct __test_metadata *_metadata, pid_t pid)
+/* Where one thread of a stuck process waits: wchan and system call. */
+static void stuck_task(pid_t pid, const char *task, void *metadata)
 {
-	char path[300], wchan[64], sc[128];
-	struct dirent *d;
-	FILE *f;
-	DIR *dir;
+	struct __test_metadata *_metadata = metadata;
+	char wchan[64], sc[128];
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		wchan[0] = sc[0] = 0;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(wchan, sizeof(wchan), f))
-				wchan[0] = 0;
-			fclose(f);
-		}
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(sc, sizeof(sc), f))
-				sc[0] = 0;
-			sc[strcspn(sc, " \n")] = 0;
-			fclose(f);
-		}
-		TH_LOG("pid %d task %s: wchan %s, syscall %s", pid, d->d_name,
-		       wchan, sc);
-	}
-	closedir(dir);
+	wfp_task_read(pid, task, "wchan", wchan, sizeof(wchan));
+	wfp_task_read(pid, task, "syscall", sc, sizeof(sc));
+	sc[strcspn(sc, " \n")] = 0;
+	TH_LOG("pid %d task %s: wchan %s, syscall %s", pid, task, wchan, sc);
 }
 
 /* What one believed context must be in the module and in xfrm. */
@@ -1134,7 +1106,7 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 		if (!i) {
 			stuck_report(_metadata, self->pa);
 			for (j = 0; j < cfg.procs; j++)
-				stuck_tasks(_metadata, pid[j]);
+				wfp_each_task(pid[j], stuck_task, _metadata);
 			for (j = 0; j < cfg.procs; j++)
 				kill(pid[j], SIGKILL);
 			for (j = 0; j < cfg.procs; j++)
@@ -2050,7 +2022,7 @@ TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
 		usleep(100000);
 	}
 	if (!i) {
-		stuck_tasks(_metadata, pid);
+		wfp_each_task(pid, stuck_task, _metadata);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		EXPECT_TRUE(0) TH_LOG("round %d of %d: stuck %s for %.0f s",

@@ -9,6 +9,7 @@
 #define WFP_UTIL_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -232,6 +233,41 @@ static inline int read_str(const char *path, char *buf, size_t len)
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	return 0;
+}
+
+/*
+ * fn(pid, task, arg) for each task of process pid, from /proc (none once
+ * it is gone): to say where the tasks of a stuck process wait.
+ */
+static inline void wfp_each_task(pid_t pid,
+				 void (*fn)(pid_t pid, const char *task,
+					    void *arg),
+				 void *arg)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			fn(pid, d->d_name, arg);
+	closedir(dir);
+}
+
+/* /proc/pid/task/task/name as read_str() reads it; "" when it cannot. */
+static inline void wfp_task_read(pid_t pid, const char *task,
+				 const char *name, char *buf, size_t len)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/%s", (int)pid, task,
+		 name);
+	if (read_str(path, buf, len))
+		buf[0] = 0;
 }
 
 /* Writes s to path in one write(); 0 or -errno. */
