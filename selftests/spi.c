@@ -139,6 +139,16 @@ struct fx {
 	char acq_saved[32];
 };
 
+/* Peer n's traffic (its addresses in local, remote) and, when g, GETSPI. */
+static void peer_set(bool v6, bool tunnel, unsigned int n, char *local,
+		     char *remote, IPSEC_TRAFFIC1 *t, IPSEC_GETSPI1 *g)
+{
+	peer_addrs(v6, n, local, remote);
+	wfp_traffic_set(t, tunnel, local, remote);
+	if (g)
+		wfp_getspi_set(g, t);
+}
+
 static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
 			 const IPSEC_TRAFFIC1 *t)
 {
@@ -164,9 +174,7 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
 	f->v6 = v6;
 	f->tunnel = tunnel;
-	peer_addrs(v6, 0, f->local, f->remote);
-	wfp_traffic_set(&f->t, tunnel, f->local, f->remote);
-	wfp_getspi_set(&f->g, &f->t);
+	peer_set(v6, tunnel, 0, f->local, f->remote, &f->t, &f->g);
 	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
 		  ERROR_SUCCESS);
 }
@@ -423,9 +431,7 @@ TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
-	peer_addrs(f->v6, 1, local, remote);
-	wfp_traffic_set(&t, f->tunnel, local, remote);
-	wfp_getspi_set(&g, &t);
+	peer_set(f->v6, f->tunnel, 1, local, remote, &t, &g);
 	id2 = ctx_create(_metadata, f, &t);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
@@ -596,9 +602,7 @@ TEST_F(spi, ip_version_differs_from_context)
 	IPSEC_TRAFFIC1 t6;
 	IPSEC_GETSPI1 g;
 
-	peer_addrs(true, 0, local, remote);
-	wfp_traffic_set(&t6, false, local, remote);
-	wfp_getspi_set(&g, &t6);
+	peer_set(true, false, 0, local, remote, &t6, &g);
 	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
 }
 
@@ -656,9 +660,7 @@ TEST_F(spi, spi_256_and_ffffffff_accepted)
 	expect_larval(_metadata, &x, 256, f->local, f->remote, false);
 	expect_spi_set(_metadata, f, f->id, 256);
 
-	peer_addrs(false, 1, local, remote);
-	wfp_traffic_set(&t, false, local, remote);
-	wfp_getspi_set(&g, &t);
+	peer_set(false, false, 1, local, remote, &t, &g);
 	id2 = ctx_create(_metadata, f, &t);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, 0xffffffff),
 		  ERROR_SUCCESS);
@@ -1506,9 +1508,7 @@ TEST_F(spi, consecutive_peers_spread_over_xfrm_buckets)
 	struct xs *v;
 
 	for (i = 0; i < SPREAD_N - 1; i++) {
-		peer_addrs(false, 1 + i, local, remote);
-		wfp_traffic_set(&t, false, local, remote);
-		wfp_getspi_set(&g, &t);
+		peer_set(false, false, 1 + i, local, remote, &t, &g);
 		ASSERT_EQ(IPsecSaContextSetSpi0(f->h, ctx_create(_metadata, f, &t),
 						&g, SPI_A + i), ERROR_SUCCESS);
 	}
@@ -1594,8 +1594,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
-		peer_addrs(false, i + 1, local, remote);
-		wfp_traffic_set(&t, false, local, remote);
+		peer_set(false, false, i + 1, local, remote, &t, NULL);
 		ASSERT_EQ(IPsecSaContextCreate1(f->h, &t, NULL, NULL,
 						&f->many[i]), ERROR_SUCCESS);
 		f->nmany++;
@@ -1604,9 +1603,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
-		peer_addrs(false, i + 1, local, remote);
-		wfp_traffic_set(&t, false, local, remote);
-		wfp_getspi_set(&g, &t);
+		peer_set(false, false, i + 1, local, remote, &t, &g);
 		ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->many[i], &g, &spis[i]),
 			  ERROR_SUCCESS) TH_LOG("context %d", i);
 	}
@@ -1678,9 +1675,7 @@ static void race_child(struct race *r, int i, UINT64 id, UINT32 spi,
 
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		_exit(1);
-	peer_addrs(false, id ? 0 : i + 1, local, remote);
-	wfp_traffic_set(&t, false, local, remote);
-	wfp_getspi_set(&g, &t);
+	peer_set(false, false, id ? 0 : i + 1, local, remote, &t, &g);
 	if (!id) {
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
 			_exit(2);
@@ -1855,9 +1850,7 @@ static int reservations_in_new_netns(void *arg)
 	for (i = 0; i < 200; i++) {
 		bool v6 = i & 1, tunnel = i & 2;
 
-		peer_addrs(v6, i, local, remote);
-		wfp_traffic_set(&t, tunnel, local, remote);
-		wfp_getspi_set(&g, &t);
+		peer_set(v6, tunnel, i, local, remote, &t, &g);
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
 			return 12;
 		if (i % 5 == 4)
@@ -1948,7 +1941,7 @@ TEST_F(spi, raw_reserved)
 	struct wfp_ipsec_spi r;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(r.reserved) / sizeof(r.reserved[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(r.reserved); i++)
 		BOTH_REFUSED(-EINVAL, r.reserved[i] = 1ULL << 63);
 	expect_untouched(_metadata, f, 0);
 }
@@ -2001,8 +1994,7 @@ TEST_F(spi, raw_encap_flag_ipv6)
 	IPSEC_TRAFFIC1 t;
 	UINT64 id6;
 
-	peer_addrs(true, 0, local, remote);
-	wfp_traffic_set(&t, false, local, remote);
+	peer_set(true, false, 0, local, remote, &t, NULL);
 	id6 = ctx_create(_metadata, f, &t);
 	memset(&r, 0, sizeof(r));
 	r.id = id6;
