@@ -54,7 +54,8 @@
 /* The rekeying context's. */
 #define SPI_IN2		0x1000a002U
 #define SPI_OUT2	0x1000b002U
-#define SUBNET_B	0x0a020200U	/* side B's tunnel subnet, 10.2.2.0/24 */
+/* Side B's tunnel subnet, 10.2.2.0/24. */
+#define SUBNET_B	0x0a020200U
 
 /* The whole table of sa.rst, to build every valid transform from. */
 struct auth_desc {
@@ -2578,20 +2579,11 @@ static UINT8 raw_key[20] = {
 /* A valid AES-GCM-128 request in kernel form. */
 static void raw_req(struct wfp_ipsec_ctx_add *r, UINT64 id, UINT32 spi)
 {
-	struct wfp_ipsec_sa *sa = &r->bundle.sas[0];
-
 	memset(r, 0, sizeof(*r));
 	r->id = id;
 	r->bundle.num_sas = 1;
 	r->bundle.lifetime_seconds = 3600;
-	sa->spi = spi;
-	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->auth_type = IPSEC_AUTH_AES_128;
-	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
-	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
-	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	sa->cipher_key_len = sizeof(raw_key);
-	sa->cipher_key = (uintptr_t)raw_key;
+	wfp_ksa_gcm(&r->bundle.sas[0], spi, raw_key, sizeof(raw_key));
 }
 
 static int raw_add(struct env *f, bool inbound, struct wfp_ipsec_ctx_add *r)

@@ -217,6 +217,21 @@ static inline void wfp_getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
 	g->ipVersion = t->ipVersion;
 }
 
+/* An AES-GCM-128 SA of the kernel form, its len-byte key at key. */
+static inline void wfp_ksa_gcm(struct wfp_ipsec_sa *sa, __u32 spi,
+			       const __u8 *key, __u32 len)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = spi;
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->auth_type = IPSEC_AUTH_AES_128;
+	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	sa->cipher_key_len = len;
+	sa->cipher_key = (__u64)(uintptr_t)key;
+}
+
 /* A /proc or /sys file's text, trailing newlines cut; 0 or -errno. */
 static inline int read_str(const char *path, char *buf, size_t len)
 {
