@@ -161,6 +161,21 @@ static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
 	return id;
 }
 
+/* A context of peer n's besides the fixture's, and what made it. */
+struct peer {
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id;
+};
+
+static void peer_ctx(struct __test_metadata *_metadata, struct fx *f,
+		     bool v6, bool tunnel, unsigned int n, struct peer *p)
+{
+	peer_set(v6, tunnel, n, p->local, p->remote, &p->t, &p->g);
+	p->id = ctx_create(_metadata, f, &p->t);
+}
+
 static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 		     bool v6, bool tunnel)
 {
@@ -423,27 +438,23 @@ TEST_F(sa, reservation_survives_acq_expires)
 TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 {
 	struct fx *f = &self->f;
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id2;
+	struct peer p;
 	struct xs x;
 
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
 		  ERROR_SUCCESS);
-	peer_set(f->v6, f->tunnel, 1, local, remote, &t, &g);
-	id2 = ctx_create(_metadata, f, &t);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A),
+	peer_ctx(_metadata, f, f->v6, f->tunnel, 1, &p);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
 	f->id = 0;
 	EXPECT_EQ(sa_count(-1), 0);
 
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A), ERROR_SUCCESS);
 	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, local, remote, f->tunnel);
-	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
+	expect_larval(_metadata, &x, SPI_A, p.local, p.remote, f->tunnel);
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, p.id), ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 0);
 }
 
@@ -648,10 +659,7 @@ TEST_F(spi, spi_1_to_255)
 TEST_F(spi, spi_256_and_ffffffff_accepted)
 {
 	struct fx *f = &self->f;
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id2;
+	struct peer p;
 	struct xs x;
 
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 256),
@@ -660,12 +668,11 @@ TEST_F(spi, spi_256_and_ffffffff_accepted)
 	expect_larval(_metadata, &x, 256, f->local, f->remote, false);
 	expect_spi_set(_metadata, f, f->id, 256);
 
-	peer_set(false, false, 1, local, remote, &t, &g);
-	id2 = ctx_create(_metadata, f, &t);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, 0xffffffff),
+	peer_ctx(_metadata, f, false, false, 1, &p);
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, 0xffffffff),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(sa_find(-1, 0xffffffff, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, 0xffffffff, local, remote, false);
+	expect_larval(_metadata, &x, 0xffffffff, p.local, p.remote, false);
 }
 
 TEST_F(spi, odd_spi_accepted)
@@ -1501,16 +1508,14 @@ TEST_F(spi, consecutive_peers_spread_over_xfrm_buckets)
 {
 	struct fx *f = &self->f;
 	bool used[SPREAD_HMASK + 1] = { false };
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	int i, n, buckets = 0;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
+	struct peer p;
 	struct xs *v;
 
 	for (i = 0; i < SPREAD_N - 1; i++) {
-		peer_set(false, false, 1 + i, local, remote, &t, &g);
-		ASSERT_EQ(IPsecSaContextSetSpi0(f->h, ctx_create(_metadata, f, &t),
-						&g, SPI_A + i), ERROR_SUCCESS);
+		peer_ctx(_metadata, f, false, false, 1 + i, &p);
+		ASSERT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A + i),
+			  ERROR_SUCCESS);
 	}
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
 		  ERROR_SUCCESS);
@@ -1989,22 +1994,19 @@ TEST_F(spi, raw_encap_flag_zero_port)
 TEST_F(spi, raw_encap_flag_ipv6)
 {
 	struct fx *f = &self->f;
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	struct wfp_ipsec_spi r;
-	IPSEC_TRAFFIC1 t;
-	UINT64 id6;
+	struct peer p;
 
-	peer_set(true, false, 0, local, remote, &t, NULL);
-	id6 = ctx_create(_metadata, f, &t);
+	peer_ctx(_metadata, f, true, false, 0, &p);
 	memset(&r, 0, sizeof(r));
-	r.id = id6;
-	r.inbound = ctx_info(_metadata, f->fd, id6).traffic;
+	r.id = p.id;
+	r.inbound = ctx_info(_metadata, f->fd, p.id).traffic;
 	r.spi = SPI_B;
 	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 	r.encap_local_port = htons(4500);
 	r.encap_remote_port = htons(4500);
 	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	expect_created(_metadata, f, id6);
+	expect_created(_metadata, f, p.id);
 	/* Control: without the flag it goes in. */
 	r.flags = 0;
 	r.encap_local_port = 0;
