@@ -129,53 +129,24 @@ static IPSEC_TRAFFIC1 peer_traffic(bool v6, bool tunnel, UINT32 n)
 	return traffic6(v6_local, remote, tunnel);
 }
 
-/* What IPsecSaContextCreate0 can express of an IPSEC_TRAFFIC1. */
-static IPSEC_TRAFFIC0 traffic0_of(const IPSEC_TRAFFIC1 *t)
-{
-	IPSEC_TRAFFIC0 t0;
-
-	memset(&t0, 0, sizeof(t0));
-	t0.ipVersion = t->ipVersion;
-	memcpy(t0.localV6Address, t->localV6Address, 16);
-	memcpy(t0.remoteV6Address, t->remoteV6Address, 16);
-	t0.trafficType = t->trafficType;
-	t0.ipsecFilterId = t->ipsecFilterId;
-	t0.remotePort = t->remotePort;
-	return t0;
-}
-
 /* ------------------------------------------------------------ checks */
 
-static void expect_traffic0(struct __test_metadata *_metadata,
-			    const IPSEC_TRAFFIC0 *got, const IPSEC_TRAFFIC1 *want)
-{
-	EXPECT_EQ(got->ipVersion, want->ipVersion);
-	if (want->ipVersion == FWP_IP_VERSION_V4) {
-		EXPECT_EQ(got->localV4Address, want->localV4Address);
-		EXPECT_EQ(got->remoteV4Address, want->remoteV4Address);
-	} else {
-		EXPECT_EQ(memcmp(got->localV6Address, want->localV6Address,
-				 16), 0);
-		EXPECT_EQ(memcmp(got->remoteV6Address, want->remoteV6Address,
-				 16), 0);
-	}
-	EXPECT_EQ(got->trafficType, want->trafficType);
-	EXPECT_EQ(got->ipsecFilterId, want->ipsecFilterId);
-	EXPECT_EQ(got->remotePort, want->remotePort);
-}
-
-/* TRAFFIC0's fields, then those only TRAFFIC1 has. */
-static void expect_traffic1(struct __test_metadata *_metadata,
-			    const IPSEC_TRAFFIC1 *got, const IPSEC_TRAFFIC1 *want)
-{
-	IPSEC_TRAFFIC0 got0 = traffic0_of(got);
-
-	expect_traffic0(_metadata, &got0, want);
-	EXPECT_EQ(got->localPort, want->localPort);
-	EXPECT_EQ(got->ipProtocol, want->ipProtocol);
-	EXPECT_EQ(got->localIfLuid, want->localIfLuid);
-	EXPECT_EQ(got->realIfProfileId, want->realIfProfileId);
-}
+/*
+ * What CONTEXT0 and CONTEXT1 (two types) share of a just-created
+ * context: no inbound SA, an outbound one (d) with an empty bundle
+ * until AddOutbound.
+ */
+#define EXPECT_NEW_CONTEXT(c, id, t, d) do {				\
+		ASSERT_NE(c, NULL);					\
+		EXPECT_EQ(c->saContextId, id);				\
+		EXPECT_EQ(c->inboundSa, NULL);				\
+		ASSERT_NE(c->outboundSa, NULL);				\
+		d = c->outboundSa;					\
+		EXPECT_EQ(d->ipVersion, t->ipVersion);			\
+		EXPECT_EQ(d->saDirection, FWP_DIRECTION_OUTBOUND);	\
+		EXPECT_EQ(d->saBundle.numSAs, 0);			\
+		EXPECT_EQ(d->saBundle.saList, NULL);			\
+	} while (0)
 
 /* A just-created context as GetById1 / Enum1 must describe it. */
 static void expect_context1(struct __test_metadata *_metadata,
@@ -185,17 +156,8 @@ static void expect_context1(struct __test_metadata *_metadata,
 {
 	const IPSEC_SA_DETAILS1 *d;
 
-	ASSERT_NE(c, NULL);
-	EXPECT_EQ(c->saContextId, id);
-	EXPECT_EQ(c->inboundSa, NULL);
-	ASSERT_NE(c->outboundSa, NULL);
-	d = c->outboundSa;
-	EXPECT_EQ(d->ipVersion, t->ipVersion);
-	EXPECT_EQ(d->saDirection, FWP_DIRECTION_OUTBOUND);
+	EXPECT_NEW_CONTEXT(c, id, t, d);
 	expect_traffic1(_metadata, &d->traffic, t);
-	/* An empty bundle until AddOutbound. */
-	EXPECT_EQ(d->saBundle.numSAs, 0);
-	EXPECT_EQ(d->saBundle.saList, NULL);
 	EXPECT_EQ(d->virtualIfTunnelInfo.virtualIfTunnelId,
 		  vif ? vif->virtualIfTunnelId : 0);
 	EXPECT_EQ(d->virtualIfTunnelInfo.trafficSelectorId,
@@ -208,16 +170,37 @@ static void expect_context0(struct __test_metadata *_metadata,
 {
 	const IPSEC_SA_DETAILS0 *d;
 
-	ASSERT_NE(c, NULL);
-	EXPECT_EQ(c->saContextId, id);
-	EXPECT_EQ(c->inboundSa, NULL);
-	ASSERT_NE(c->outboundSa, NULL);
-	d = c->outboundSa;
-	EXPECT_EQ(d->ipVersion, t->ipVersion);
-	EXPECT_EQ(d->saDirection, FWP_DIRECTION_OUTBOUND);
+	EXPECT_NEW_CONTEXT(c, id, t, d);
 	expect_traffic0(_metadata, &d->traffic, t);
-	EXPECT_EQ(d->saBundle.numSAs, 0);
-	EXPECT_EQ(d->saBundle.saList, NULL);
+}
+
+/*
+ * The end of an enumeration that found context id seen times (once is
+ * right): its page e (when not NULL) freed, its handle destroyed, the
+ * context deleted.
+ */
+static void expect_enum_done(struct __test_metadata *_metadata, HANDLE h,
+			     HANDLE eh, void **e, UINT64 id, long seen)
+{
+	EXPECT_EQ(seen, 1);
+	if (e) {
+		FwpmFreeMemory0(e);
+		EXPECT_EQ(*e, NULL);
+	}
+	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(h, eh), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextDeleteById0(h, id), ERROR_SUCCESS);
+}
+
+/* h has no enumeration eh: Enum1 and DestroyEnumHandle0 refuse it. */
+static void expect_enum_refused(struct __test_metadata *_metadata, HANDLE h,
+				HANDLE eh)
+{
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	UINT32 n = 0;
+
+	EXPECT_EQ(IPsecSaContextEnum1(h, eh, 4, &e, &n), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(h, eh),
+		  ERROR_INVALID_HANDLE);
 }
 
 /* ------------------------------------------------------------ sessions */
@@ -600,11 +583,7 @@ TEST_F(ctx, enum1_reports_what_get1_reports)
 		seen++;
 		expect_context1(_metadata, e[i], id, &t, &vif_info);
 	}
-	EXPECT_EQ(seen, 1);
-	FwpmFreeMemory0((void **)&e);
-	EXPECT_EQ(e, NULL);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
+	expect_enum_done(_metadata, self->h, eh, (void **)&e, id, seen);
 }
 
 /* ==================================================================== */
@@ -1220,9 +1199,7 @@ TEST_F(lib, enum_null_out_pointers)
 			seen += e1[i]->saContextId == id;
 		FwpmFreeMemory0((void **)&e1);
 	} while (n == 64);
-	EXPECT_EQ(seen, 1);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
+	expect_enum_done(_metadata, self->h, eh, NULL, id, seen);
 }
 
 static DWORD try_template(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
@@ -1398,9 +1375,7 @@ TEST_F(lib, enum_template_mixed_versions_never_match)
 TEST_F(lib, enum_bad_engine_handle)
 {
 	HANDLE bad[2] = { NULL, closed_engine(_metadata) };
-	IPSEC_SA_CONTEXT1 **e = NULL;
 	HANDLE eh = NULL;
-	UINT32 n = 0;
 	int i;
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
@@ -1410,17 +1385,13 @@ TEST_F(lib, enum_bad_engine_handle)
 
 		EXPECT_EQ(IPsecSaContextCreateEnumHandle0(bad[i], NULL, &other),
 			  ERROR_INVALID_HANDLE);
-		EXPECT_EQ(IPsecSaContextEnum1(bad[i], eh, 4, &e, &n),
-			  ERROR_INVALID_HANDLE);
-		EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(bad[i], eh),
-			  ERROR_INVALID_HANDLE);
+		expect_enum_refused(_metadata, bad[i], eh);
 	}
 	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
 }
 
 TEST_F(lib, enum_handle_null_or_unknown)
 {
-	IPSEC_SA_CONTEXT1 **e1 = NULL;
 	IPSEC_SA_CONTEXT0 **e0 = NULL;
 	int not_a_handle = 0;
 	HANDLE bad[2] = { NULL, &not_a_handle };
@@ -1428,29 +1399,21 @@ TEST_F(lib, enum_handle_null_or_unknown)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		EXPECT_EQ(IPsecSaContextEnum1(self->h, bad[i], 4, &e1, &n),
-			  ERROR_INVALID_HANDLE);
 		EXPECT_EQ(IPsecSaContextEnum0(self->h, bad[i], 4, &e0, &n),
 			  ERROR_INVALID_HANDLE);
-		EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, bad[i]),
-			  ERROR_INVALID_HANDLE);
+		expect_enum_refused(_metadata, self->h, bad[i]);
 	}
 	EXPECT_EQ(not_a_handle, 0);
 }
 
 TEST_F(lib, enum_handle_destroyed)
 {
-	IPSEC_SA_CONTEXT1 **e = NULL;
 	HANDLE eh = NULL;
-	UINT32 n = 0;
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 4, &e, &n),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh),
-		  ERROR_INVALID_HANDLE);
+	expect_enum_refused(_metadata, self->h, eh);
 }
 
 TEST_F(lib, enum_handle_of_other_engine)
@@ -1462,10 +1425,7 @@ TEST_F(lib, enum_handle_of_other_engine)
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(other, NULL, &eh),
 		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 4, &e, &n),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh),
-		  ERROR_INVALID_HANDLE);
+	expect_enum_refused(_metadata, self->h, eh);
 	/* Its own engine still has it. */
 	EXPECT_EQ(IPsecSaContextEnum1(other, eh, 4, &e, &n), ERROR_SUCCESS);
 	FwpmFreeMemory0((void **)&e);
@@ -1476,17 +1436,12 @@ TEST_F(lib, enum_handle_of_other_engine)
 TEST_F(lib, enum_handle_dies_with_its_engine)
 {
 	HANDLE other = open_engine(_metadata, 0);
-	IPSEC_SA_CONTEXT1 **e = NULL;
 	HANDLE eh = NULL;
-	UINT32 n = 0;
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(other, NULL, &eh),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(FwpmEngineClose0(other), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 4, &e, &n),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh),
-		  ERROR_INVALID_HANDLE);
+	expect_enum_refused(_metadata, self->h, eh);
 }
 
 TEST_F(lib, enum_zero_entries_requested)
@@ -1511,9 +1466,7 @@ TEST_F(lib, enum_zero_entries_requested)
 			seen += e[i]->saContextId == id;
 		FwpmFreeMemory0((void **)&e);
 	} while (n == 100);
-	EXPECT_EQ(seen, 1);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
+	expect_enum_done(_metadata, self->h, eh, NULL, id, seen);
 }
 
 TEST_F(lib, enum0_reports_contexts0)
@@ -1540,11 +1493,7 @@ TEST_F(lib, enum0_reports_contexts0)
 		seen++;
 		expect_context0(_metadata, e[i], id, &t);
 	}
-	EXPECT_EQ(seen, 1);
-	FwpmFreeMemory0((void **)&e);
-	EXPECT_EQ(e, NULL);
-	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
+	expect_enum_done(_metadata, self->h, eh, (void **)&e, id, seen);
 }
 
 /* ==================================================================== */

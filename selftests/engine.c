@@ -31,6 +31,18 @@ static void engine_info(struct __test_metadata *_metadata, HANDLE h,
 	ASSERT_EQ(wfp_info(fd, info), 0);
 }
 
+/* FwpmEngineOpen0 refused with rc, leaving no handle behind. */
+static void expect_open_refused(struct __test_metadata *_metadata,
+				const wchar_t *server, UINT32 authn,
+				SEC_WINNT_AUTH_IDENTITY_W *id,
+				const FWPM_SESSION0 *session, DWORD rc)
+{
+	HANDLE h = (HANDLE)1;
+
+	EXPECT_EQ(FwpmEngineOpen0(server, authn, id, session, &h), rc);
+	EXPECT_EQ(h, NULL);
+}
+
 TEST(open_and_close)
 {
 	HANDLE h = open_engine(_metadata, NULL);
@@ -55,47 +67,37 @@ TEST(null_engine_handle_pointer)
 
 TEST(remote_server_name_rejected)
 {
-	HANDLE h = (HANDLE)1;
-
-	EXPECT_EQ(FwpmEngineOpen0(L"otherhost", RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &h), FWP_E_INVALID_PARAMETER);
-	EXPECT_EQ(h, NULL);
+	expect_open_refused(_metadata, L"otherhost", RPC_C_AUTHN_WINNT, NULL,
+			    NULL, FWP_E_INVALID_PARAMETER);
 }
 
 TEST(unknown_authn_service_rejected)
 {
-	HANDLE h = (HANDLE)1;
-
-	EXPECT_EQ(FwpmEngineOpen0(NULL, 9,
-				  NULL, NULL, &h), RPC_S_UNKNOWN_AUTHN_SERVICE);
-	EXPECT_EQ(h, NULL);
+	expect_open_refused(_metadata, NULL, 9, NULL, NULL,
+			    RPC_S_UNKNOWN_AUTHN_SERVICE);
 }
 
 TEST(explicit_auth_identity_not_supported)
 {
 	SEC_WINNT_AUTH_IDENTITY_W id;
-	HANDLE h = (HANDLE)1;
 
 	memset(&id, 0, sizeof(id));
 	id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
-	EXPECT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, &id, NULL, &h),
-		  ERROR_NOT_SUPPORTED);
-	EXPECT_EQ(h, NULL);
+	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, &id, NULL,
+			    ERROR_NOT_SUPPORTED);
 }
 
 TEST(unknown_session_flags_rejected)
 {
 	FWPM_SESSION0 s;
-	HANDLE h = (HANDLE)1;
 
 	memset(&s, 0, sizeof(s));
 	s.flags = FWPM_SESSION_FLAG_RESERVED;
-	EXPECT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h),
-		  FWP_E_INVALID_FLAGS);
-	EXPECT_EQ(h, NULL);
+	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, NULL, &s,
+			    FWP_E_INVALID_FLAGS);
 	s.flags = FWPM_SESSION_FLAG_DYNAMIC | 0x2;
-	EXPECT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h),
-		  FWP_E_INVALID_FLAGS);
+	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, NULL, &s,
+			    FWP_E_INVALID_FLAGS);
 }
 
 TEST(session_attributes_reach_the_module)
@@ -121,14 +123,13 @@ TEST(session_attributes_reach_the_module)
 TEST(duplicate_session_key_already_exists)
 {
 	FWPM_SESSION0 s;
-	HANDLE a, b = (HANDLE)1;
+	HANDLE a, b;
 
 	memset(&s, 0, sizeof(s));
 	s.sessionKey.Data1 = 0xfeedf00d;
 	a = open_engine(_metadata, &s);
-	EXPECT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &b),
-		  FWP_E_ALREADY_EXISTS);
-	EXPECT_EQ(b, NULL);
+	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, NULL, &s,
+			    FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(FwpmEngineClose0(a), ERROR_SUCCESS);
 	b = open_engine(_metadata, &s);
 	EXPECT_EQ(FwpmEngineClose0(b), ERROR_SUCCESS);

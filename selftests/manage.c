@@ -74,9 +74,6 @@ static bool addr_is(const UINT8 *a, const char *s)
 	return inet_pton(AF_INET, s, &x) == 1 && !memcmp(a, &x, 4);
 }
 
-
-/* ------------------------------------------------------------ sockets */
-
 /* ================================================ two namespaces: wire */
 
 /* A keyed through the library; the context remembered for teardown. */
@@ -102,10 +99,26 @@ static unsigned long long b_sent(struct env *e, UINT32 spi)
 	return x.oseq;
 }
 
-/* B's states gone (its policies stay). */
-static void b_flush_states(struct __test_metadata *_metadata, struct env *e)
+/* B keyed by hand (keys of seed, sending on from oseq), and its policies. */
+static void b_peer(struct __test_metadata *_metadata, struct env *e,
+		   unsigned int seed, unsigned long long oseq)
 {
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, seed, oseq);
+	b_policies(_metadata, e);
+}
+
+/*
+ * B's states again, ESP-in-UDP or not as natt says, sending on where the
+ * old ones stopped (its policies stay).
+ */
+static void b_restate(struct __test_metadata *_metadata, struct env *e,
+		      bool natt)
+{
+	unsigned long long oseq = b_sent(e, SPI_IN);
+
 	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush"), 0);
+	e->natt = natt;
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
 }
 
 /* Packets and bytes of A's state with this SPI. */
@@ -120,10 +133,11 @@ static struct xs a_sa(struct __test_metadata *_metadata, UINT32 spi)
 
 /* ----------------------------------------------------------- Update0 */
 
-/* GetById1, udpEncapsulation on (ports) or off (0) on both, Update0. */
-static DWORD update_encap(HANDLE h, UINT64 id, UINT16 port)
+/* GetById1, edit(arg) on each SA details, Update0 of what flags say. */
+static DWORD update_each(HANDLE h, UINT64 id, UINT64 flags,
+			 void (*edit)(IPSEC_SA_DETAILS1 *d, void *arg),
+			 void *arg)
 {
-	IPSEC_V4_UDP_ENCAPSULATION0 enc = { port, port };
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	DWORD rc;
 
@@ -131,32 +145,43 @@ static DWORD update_encap(HANDLE h, UINT64 id, UINT16 port)
 	if (rc)
 		return rc;
 	if (c->outboundSa)
-		c->outboundSa->udpEncapsulation = port ? &enc : NULL;
+		edit(c->outboundSa, arg);
 	if (c->inboundSa)
-		c->inboundSa->udpEncapsulation = port ? &enc : NULL;
-	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
-				   c);
+		edit(c->inboundSa, arg);
+	rc = IPsecSaContextUpdate0(h, flags, c);
 	FwpmFreeMemory0((void **)&c);
 	return rc;
 }
 
-/* GetById1, both SA details' traffic to the pair local/remote, Update0. */
+static void set_encap(IPSEC_SA_DETAILS1 *d, void *enc)
+{
+	d->udpEncapsulation = enc;
+}
+
+/* udpEncapsulation on (ports) or off (0) on both SA details. */
+static DWORD update_encap(HANDLE h, UINT64 id, UINT16 port)
+{
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { port, port };
+
+	return update_each(h, id, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
+			   set_encap, port ? &enc : NULL);
+}
+
+static void set_traffic(IPSEC_SA_DETAILS1 *d, void *pair)
+{
+	const char **p = pair;
+
+	wfp_traffic_set(&d->traffic, false, p[0], p[1]);
+}
+
+/* Both SA details' traffic to the pair local/remote. */
 static DWORD update_traffic(HANDLE h, UINT64 id, const char *local,
 			    const char *remote)
 {
-	IPSEC_SA_CONTEXT1 *c = NULL;
-	DWORD rc;
+	const char *pair[2] = { local, remote };
 
-	rc = IPsecSaContextGetById1(h, id, &c);
-	if (rc)
-		return rc;
-	if (c->outboundSa)
-		wfp_traffic_set(&c->outboundSa->traffic, false, local, remote);
-	if (c->inboundSa)
-		wfp_traffic_set(&c->inboundSa->traffic, false, local, remote);
-	rc = IPsecSaContextUpdate0(h, IPSEC_SA_DETAILS_UPDATE_TRAFFIC, c);
-	FwpmFreeMemory0((void **)&c);
-	return rc;
+	return update_each(h, id, IPSEC_SA_DETAILS_UPDATE_TRAFFIC,
+			   set_traffic, pair);
 }
 
 /* A's state spi: same key as keyed, encapsulation as expected. */
@@ -216,12 +241,10 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	struct env *e = &self->e;
 	long long ua0, ub0, ua1, ub1;
 	struct xs in0, out0, in1, out1;
-	unsigned long long oseq;
 	UINT64 id;
 
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	b_peer(_metadata, e, 1, 0);
 	env_natt_sockets(_metadata, e);
 	ASSERT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping");
 	in0 = a_sa(_metadata, SPI_IN);
@@ -235,10 +258,7 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, true, &in0);
 	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, true, &out0);
 
-	oseq = b_sent(e, SPI_IN);
-	b_flush_states(_metadata, e);
-	e->natt = true;
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
+	b_restate(_metadata, e, true);
 	ua0 = snmp(-1, "Udp", "InDatagrams");
 	ub0 = snmp(e->bns, "Udp", "InDatagrams");
 	ASSERT_GE(ua0, 0);
@@ -263,10 +283,7 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, false, &in1);
 	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, false, &out1);
-	oseq = b_sent(e, SPI_IN);
-	b_flush_states(_metadata, e);
-	e->natt = false;
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
+	b_restate(_metadata, e, false);
 	ua0 = snmp(-1, "Udp", "InDatagrams");
 	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("plain ESP ping again");
 	ua1 = snmp(-1, "Udp", "InDatagrams");
@@ -292,8 +309,7 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	int n, i;
 
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	b_peer(_metadata, e, 1, 0);
 	ASSERT_EQ(ping(e, false, 3), 0);
 	out0 = a_sa(_metadata, SPI_OUT);
 
@@ -333,8 +349,7 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	ASSERT_EQ(sh_in(e->bns, "ip xfrm state flush && ip xfrm policy flush"),
 		  0);
 	env_pair(e, A2, B2);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, oseq);
-	b_policies(_metadata, e);
+	b_peer(_metadata, e, 1, oseq);
 	out0 = a_sa(_metadata, SPI_OUT);
 	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ping A -> B2");
 	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ping B -> A2");
@@ -434,8 +449,7 @@ TEST_F_TIMEOUT(wire, stats_follow_keying_and_traffic, 120)
 	EXPECT_EQ(AGG(s1).activeTunnels, 0);
 	EXPECT_EQ(AGG(s1).successfulRekeys, AGG(s0).successfulRekeys);
 
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	b_peer(_metadata, e, 1, 0);
 	ASSERT_EQ(ping(e, false, 5), 0);
 	s2 = stats1(_metadata, e->h);
 	xin = a_sa(_metadata, SPI_IN);
@@ -510,8 +524,7 @@ TEST_F_TIMEOUT(wire, stats_wrong_key_failures, 120)
 
 	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	/* Seed 2: every key of B differs from A's. */
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 2, 0);
-	b_policies(_metadata, e);
+	b_peer(_metadata, e, 2, 0);
 	s0 = stats1(_metadata, e->h);
 	EXPECT_NE(ping(e, true, 3), 0) TH_LOG("ping B -> A went through");
 	s1 = stats1(_metadata, e->h);

@@ -54,6 +54,8 @@
 /* The rekeying context's. */
 #define SPI_IN2		0x1000a002U
 #define SPI_OUT2	0x1000b002U
+/* Side B's tunnel subnet, 10.2.2.0/24. */
+#define SUBNET_B	0x0a020200U
 
 /* The whole table of sa.rst, to build every valid transform from. */
 struct auth_desc {
@@ -487,14 +489,21 @@ static FWP_IP_VERSION env_ipv(const struct env *e)
 
 /* ---- side A, through the library only ---- */
 
-static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
+/* Tunnel selectors 10.2.1.0/24 to remote_net/24, with flags. */
+static DWORD set_subnets(HANDLE h, UINT64 id, UINT32 remote_net, UINT32 flags)
 {
 	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
-	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
+	FWP_V4_ADDR_AND_MASK rm = { remote_net, 0xffffff00 };
 	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
 				    .v4AddrMask = &lm };
 	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
 				    .v4AddrMask = &rm };
+
+	return WfpIpsecSaContextSetSelectors0(h, id, &lv, &rv, flags);
+}
+
+static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
+{
 	IPSEC_TRAFFIC1 t;
 	UINT64 id = 0;
 
@@ -503,8 +512,7 @@ static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
 		  ERROR_SUCCESS);
 	ASSERT_EQ(env_keep(e, id), 0);
 	if (e->tunnel) {
-		ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, &lv, &rv, 0),
-			  ERROR_SUCCESS);
+		ASSERT_EQ(set_subnets(e->h, id, SUBNET_B, 0), ERROR_SUCCESS);
 	}
 	return id;
 }
@@ -540,6 +548,14 @@ static void a_add(struct __test_metadata *_metadata, struct env *e,
 		ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, id, &s.b),
 			  ERROR_SUCCESS);
 	}
+}
+
+/* A deletes context id, which the env then no longer tears down. */
+static void a_delete(struct __test_metadata *_metadata, struct env *e,
+		     UINT64 id)
+{
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
+	env_forget(e, id);
 }
 
 /* Create1, (SetSelectors0,) SetSpi0, AddInbound1, AddOutbound1. */
@@ -891,8 +907,7 @@ TEST_F_TIMEOUT(wire, delete_removes_sas_and_policies, 120)
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sp_count(-1), e->tunnel ? 3 : 2);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	env_forget(e, id);
+	a_delete(_metadata, e, id);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
@@ -1036,18 +1051,12 @@ TEST_F_TIMEOUT(tun, update_moves_endpoint_keeps_own_selectors, 120)
  */
 TEST_F_TIMEOUT(tun, update_moves_no_policy_tunnel, 120)
 {
-	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
-	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
-	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
-				    .v4AddrMask = &lm };
-	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
-				    .v4AddrMask = &rm };
 	struct env *e = &self->e;
 	UINT64 id;
 
 	id = a_create(_metadata, e);
-	ASSERT_EQ(WfpIpsecSaContextSetSelectors0(e->h, id, &lv, &rv,
-						 WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
+	ASSERT_EQ(set_subnets(e->h, id, SUBNET_B,
+			      WFPIPSEC_SELECTORS_FLAG_NO_POLICY),
 		  ERROR_SUCCESS);
 	a_set_spi(_metadata, e, id, SPI_IN);
 	a_add(_metadata, e, id, true, SPI_IN, 1, 0);
@@ -1109,8 +1118,7 @@ TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
 	EXPECT_EQ(udp_exchange(e, 3000), 0);
 
 	/* The old context goes; its SAs with it, the policies stay. */
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id1), ERROR_SUCCESS);
-	env_forget(e, id1);
+	a_delete(_metadata, e, id1);
 	EXPECT_EQ(sa_count(-1), 2);
 	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
 	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
@@ -1121,8 +1129,7 @@ TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
 			e->a_out, e->b_out, SPI_OUT), 0);
 	expect_flowing(_metadata, e, SPI_IN2, SPI_OUT2);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id2), ERROR_SUCCESS);
-	env_forget(e, id2);
+	a_delete(_metadata, e, id2);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -1140,14 +1147,12 @@ TEST_F_TIMEOUT(wire1, rekey_delete_new_keeps_old, 180)
 	EXPECT_EQ(sa_count(-1), 4);
 	expect_policy_set(_metadata, reqid);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id2), ERROR_SUCCESS);
-	env_forget(e, id2);
+	a_delete(_metadata, e, id2);
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_policy_set(_metadata, reqid);
 	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id1), ERROR_SUCCESS);
-	env_forget(e, id1);
+	a_delete(_metadata, e, id1);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -1179,8 +1184,7 @@ TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
 		     "tmpl proto esp reqid %u mode transport", reqid, reqid), 0);
 	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	env_forget(e, id);
+	a_delete(_metadata, e, id);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 2);	/* the administrator's */
 }
@@ -1315,6 +1319,30 @@ static void expect_completes(struct __test_metadata *_metadata, struct env *f,
 	}
 	ASSERT_EQ(add_out(f, f->id, a, SPI_OUT, 1), ERROR_SUCCESS);
 	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
+}
+
+/* Context id reaches COMPLETE: SetSpi0 then both bundles, GCM, seed. */
+static void fx_complete(struct __test_metadata *_metadata, struct env *f,
+			UINT64 id, UINT32 spi_in, UINT32 spi_out,
+			unsigned int seed)
+{
+	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id, &f->g, spi_in),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(add_in(f, id, &ALG_GCM128, spi_in, seed), ERROR_SUCCESS);
+	ASSERT_EQ(add_out(f, id, &ALG_GCM128, spi_out, seed), ERROR_SUCCESS);
+}
+
+/* The add of s in both ABI versions (1, then 0) returns rc. */
+static void expect_add_both(struct __test_metadata *_metadata, HANDLE h,
+			    UINT64 id, struct sab *s, bool outbound, DWORD rc)
+{
+	if (outbound) {
+		EXPECT_EQ(IPsecSaContextAddOutbound1(h, id, &s->b), rc);
+		EXPECT_EQ(IPsecSaContextAddOutbound0(h, id, sab0(s)), rc);
+	} else {
+		EXPECT_EQ(IPsecSaContextAddInbound1(h, id, &s->b), rc);
+		EXPECT_EQ(IPsecSaContextAddInbound0(h, id, sab0(s)), rc);
+	}
 }
 
 FIXTURE(add) {
@@ -1547,10 +1575,7 @@ TEST_F(add, same_traffic_contexts_share_policies)
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 
 	expect_completes(_metadata, f, &ALG_GCM128);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
-	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	fx_complete(_metadata, f, id2, SPI_IN2, SPI_OUT2, 2);
 	expect_ctx(_metadata, f, id2, ST_COMPLETE, 4, 2);
 	EXPECT_EQ(ctx_info(_metadata, f->fd, id2).reqid, reqid);
 	expect_policy_set(_metadata, reqid);
@@ -1830,10 +1855,7 @@ TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(IPsecSaContextExpire0(f->h, f->id), ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
-	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	fx_complete(_metadata, f, id2, SPI_IN2, SPI_OUT2, 2);
 	ASSERT_EQ(sh("ip xfrm policy delete src " LOCAL "/32 dst " REMOTE
 		     "/32 dir out"), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
@@ -1842,9 +1864,7 @@ TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
 	EXPECT_EQ(sp_count(-1), 0);
 
 	id3 = fx_create(_metadata, f, &f->t);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id3, &f->g, SPI_IN), ERROR_SUCCESS);
-	ASSERT_EQ(add_in(f, id3, &ALG_GCM128, SPI_IN, 3), ERROR_SUCCESS);
-	ASSERT_EQ(add_out(f, id3, &ALG_GCM128, SPI_OUT, 3), ERROR_SUCCESS);
+	fx_complete(_metadata, f, id3, SPI_IN, SPI_OUT, 3);
 	EXPECT_EQ(sp_count(-1), 2);
 }
 
@@ -1900,10 +1920,7 @@ TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 	UINT64 id2 = fx_create(_metadata, f, &f->t);
 
 	expect_completes(_metadata, f, &ALG_GCM128);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_IN2),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(add_in(f, id2, &ALG_GCM128, SPI_IN2, 2), ERROR_SUCCESS);
-	ASSERT_EQ(add_out(f, id2, &ALG_GCM128, SPI_OUT2, 2), ERROR_SUCCESS);
+	fx_complete(_metadata, f, id2, SPI_IN2, SPI_OUT2, 2);
 	ASSERT_EQ(sh("ip xfrm state delete src " LOCAL " dst " REMOTE
 		     " proto esp spi 0x%x", SPI_OUT), 0);
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
@@ -1922,10 +1939,8 @@ TEST_F(add, add_inbound_before_set_spi)
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_IN2, 1, DIR_IN, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, id2, &s.b),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, id2, sab0(&s)),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_add_both(_metadata, f->h, id2, &s, false,
+			FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
 	expect_spi_set(_metadata, f);
 	/* Control: in order it goes. */
@@ -1941,10 +1956,8 @@ TEST_F(add, add_outbound_before_set_spi)
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_OUT2, 1, DIR_OUT, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, id2, &s.b),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, id2, sab0(&s)),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_add_both(_metadata, f->h, id2, &s, true,
+			FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
 	expect_spi_set(_metadata, f);
 }
@@ -1955,10 +1968,8 @@ TEST_F(add, add_outbound_before_add_inbound)
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_OUT, 1, DIR_OUT, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_add_both(_metadata, f->h, f->id, &s, true,
+			FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_spi_set(_metadata, f);
 	expect_completes(_metadata, f, &ALG_GCM128);
 }
@@ -1970,10 +1981,8 @@ TEST_F(add, add_inbound_twice)
 
 	ASSERT_EQ(add_in(f, f->id, &ALG_GCM128, SPI_IN, 1), ERROR_SUCCESS);
 	sab_init(&s, &ALG_GCM128, SPI_IN, 2, DIR_IN, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_add_both(_metadata, f->h, f->id, &s, false,
+			FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_ctx(_metadata, f, f->id, ST_INBOUND, 1, 0);
 	{
 		UINT8 ck[KEYBUF], ak[KEYBUF];
@@ -1994,10 +2003,8 @@ TEST_F(add, add_outbound_twice)
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	sab_init(&s, &ALG_GCM128, SPI_OUT2, 2, DIR_OUT, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, f->id, &s.b),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, f->id, sab0(&s)),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_add_both(_metadata, f->h, f->id, &s, true,
+			FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	EXPECT_EQ(sa_find(-1, SPI_OUT2, IPPROTO_ESP, NULL), 0);
 }
@@ -2033,12 +2040,8 @@ TEST_F(add, add_on_deleted_context)
 	f->id = 0;
 	EXPECT_EQ(sa_count(-1), 0);
 	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, id, &s.b), FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, id, sab0(&s)),
-		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextAddOutbound1(f->h, id, &s.b), FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextAddOutbound0(f->h, id, sab0(&s)),
-		  FWP_E_NOT_FOUND);
+	expect_add_both(_metadata, f->h, id, &s, false, FWP_E_NOT_FOUND);
+	expect_add_both(_metadata, f->h, id, &s, true, FWP_E_NOT_FOUND);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 }
@@ -2186,10 +2189,8 @@ TEST_F(add, inbound_spi_not_the_reserved_one)
 	struct sab s;
 
 	sab_init(&s, &ALG_GCM128, SPI_IN + 1, 1, DIR_IN, FWP_IP_VERSION_V4);
-	EXPECT_EQ(IPsecSaContextAddInbound1(f->h, f->id, &s.b),
-		  FWP_E_INVALID_PARAMETER);
-	EXPECT_EQ(IPsecSaContextAddInbound0(f->h, f->id, sab0(&s)),
-		  FWP_E_INVALID_PARAMETER);
+	expect_add_both(_metadata, f->h, f->id, &s, false,
+			FWP_E_INVALID_PARAMETER);
 	expect_spi_set(_metadata, f);
 	EXPECT_EQ(sa_find(-1, SPI_IN + 1, IPPROTO_ESP, NULL), 0);
 	expect_completes(_metadata, f, &ALG_GCM128);
@@ -2200,12 +2201,6 @@ TEST_F(add, inbound_spi_not_the_reserved_one)
 static int complete_contexts_in_new_netns(void *arg)
 {
 	static const char *const peers[] = { "10.1.0.2", "10.1.0.3", "10.1.0.4" };
-	FWP_V4_ADDR_AND_MASK lm = { 0x0a020100, 0xffffff00 };
-	FWP_V4_ADDR_AND_MASK rm = { 0x0a020200, 0xffffff00 };
-	FWP_CONDITION_VALUE0 lv = { .type = FWP_V4_ADDR_MASK,
-				    .v4AddrMask = &lm };
-	FWP_CONDITION_VALUE0 rv = { .type = FWP_V4_ADDR_MASK,
-				    .v4AddrMask = &rm };
 	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 4500 };
 	const struct alg *algs[] = { &ALG_GCM128, &ALG_CBC128_SHA256,
 				     &ALG_AH_SHA256, &ALG_ESP_SHA1 };
@@ -2237,8 +2232,8 @@ static int complete_contexts_in_new_netns(void *arg)
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
 			return 12;
 		/* Tunnel selectors must differ: one policy per selector. */
-		rm.addr = 0x0a020000 | (UINT32)i << 8;
-		if (tunnel && WfpIpsecSaContextSetSelectors0(h, id, &lv, &rv, 0))
+		if (tunnel &&
+		    set_subnets(h, id, 0x0a020000 | (UINT32)i << 8, 0))
 			return 13;
 		for (k = 0; k < 2; k++, spi++) {
 			sab_init(&s, a, spi, i, k ? DIR_OUT : DIR_IN,
@@ -2584,20 +2579,11 @@ static UINT8 raw_key[20] = {
 /* A valid AES-GCM-128 request in kernel form. */
 static void raw_req(struct wfp_ipsec_ctx_add *r, UINT64 id, UINT32 spi)
 {
-	struct wfp_ipsec_sa *sa = &r->bundle.sas[0];
-
 	memset(r, 0, sizeof(*r));
 	r->id = id;
 	r->bundle.num_sas = 1;
 	r->bundle.lifetime_seconds = 3600;
-	sa->spi = spi;
-	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->auth_type = IPSEC_AUTH_AES_128;
-	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
-	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
-	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	sa->cipher_key_len = sizeof(raw_key);
-	sa->cipher_key = (uintptr_t)raw_key;
+	wfp_ksa_gcm(&r->bundle.sas[0], spi, raw_key, sizeof(raw_key));
 }
 
 static int raw_add(struct env *f, bool inbound, struct wfp_ipsec_ctx_add *r)

@@ -36,7 +36,6 @@
  * loaded again for the programs that run after this one.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -416,64 +415,88 @@ static void check_private(struct worker *w, const struct ctxrec *r)
 }
 
 /*
- * Enum1 over the thread's own subnet, in pages of random size: exactly
- * the thread's private contexts, each once, with their SPIs - nobody
- * else creates or deletes there, whatever happens around.
+ * Enum1 of the contexts h sees in net/mask, in pages of 1 to page at
+ * random, each context to fn; stops past limit contexts (0: none).
+ * False when there was no enumeration to walk; an Enum1 failure (what:
+ * the log's name for the walk) ends it early but counts as a walk.
  */
-static void check_private_enum(struct worker *w)
+static bool walk_subnet(struct worker *w, HANDLE h, UINT32 net, UINT32 mask,
+			const char *what, UINT32 page, unsigned int limit,
+			void (*fn)(struct worker *w,
+				   const IPSEC_SA_CONTEXT1 *c, void *arg),
+			void *arg)
 {
+	FWP_V4_ADDR_AND_MASK m = { .addr = net, .mask = mask };
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
 	IPSEC_SA_CONTEXT1 **e = NULL;
-	UINT32 got, want, i, j, seen[PRIV_MAX];
 	unsigned int total = 0;
-	FWP_V4_ADDR_AND_MASK m;
+	UINT32 got, want, i;
 	HANDLE en;
 	DWORD rc;
 
 	memset(&tmpl, 0, sizeof(tmpl));
-	m.addr = PRIV_NET | (UINT32)w->p << 21 | (UINT32)w->t << 17;
-	m.mask = PRIV_MASK;
 	tmpl.remoteSubNet.type = FWP_V4_ADDR_MASK;
 	tmpl.remoteSubNet.v4AddrMask = &m;
-	memset(seen, 0, sizeof(seen));
-
-	rc = IPsecSaContextCreateEnumHandle0(w->hp, &tmpl, &en);
+	rc = IPsecSaContextCreateEnumHandle0(h, &tmpl, &en);
 	if (rc) {
 		count(w, OP_ENUM, rc);
 		bad(w, "CreateEnumHandle0: %s", code_name(rc));
-		return;
+		return false;
 	}
 	do {
-		want = 1 + rnd(w, 8);
-		rc = IPsecSaContextEnum1(w->hp, en, want, &e, &got);
+		want = 1 + rnd(w, page);
+		rc = IPsecSaContextEnum1(h, en, want, &e, &got);
 		count(w, OP_ENUM, rc);
 		if (rc) {
-			bad(w, "Enum1: %s", code_name(rc));
+			bad(w, "%s: %s", what, code_name(rc));
 			break;
 		}
-		for (i = 0; i < got; i++) {
-			const IPSEC_SA_CONTEXT1 *c = e[i];
-
-			for (j = 0; j < w->ts->npriv; j++)
-				if (w->ts->priv[j].id == c->saContextId)
-					break;
-			if (j == w->ts->npriv) {
-				bad(w, "Enum1: context %llu not ours",
-				    (unsigned long long)c->saContextId);
-				continue;
-			}
-			seen[j]++;
-			if (w->ts->priv[j].state >= ST_INBOUND &&
-			    (!c->inboundSa || c->inboundSa->saBundle.numSAs != 1 ||
-			     c->inboundSa->saBundle.saList[0].spi !=
-			     w->ts->priv[j].spi_in))
-				bad(w, "Enum1: context %llu inbound SA wrong",
-				    (unsigned long long)c->saContextId);
-		}
+		for (i = 0; i < got; i++)
+			fn(w, e[i], arg);
 		total += got;
 		FwpmFreeMemory0((void **)&e);
-	} while (got == want && total <= 4 * PRIV_MAX);
-	IPsecSaContextDestroyEnumHandle0(w->hp, en);
+	} while (got == want && (!limit || total <= limit));
+	IPsecSaContextDestroyEnumHandle0(h, en);
+	return true;
+}
+
+/* One of the thread's private contexts, counted in seen, its SPI right. */
+static void see_private(struct worker *w, const IPSEC_SA_CONTEXT1 *c,
+			void *seen)
+{
+	UINT32 j;
+
+	for (j = 0; j < w->ts->npriv; j++)
+		if (w->ts->priv[j].id == c->saContextId)
+			break;
+	if (j == w->ts->npriv) {
+		bad(w, "Enum1: context %llu not ours",
+		    (unsigned long long)c->saContextId);
+		return;
+	}
+	((UINT32 *)seen)[j]++;
+	if (w->ts->priv[j].state >= ST_INBOUND &&
+	    (!c->inboundSa || c->inboundSa->saBundle.numSAs != 1 ||
+	     c->inboundSa->saBundle.saList[0].spi != w->ts->priv[j].spi_in))
+		bad(w, "Enum1: context %llu inbound SA wrong",
+		    (unsigned long long)c->saContextId);
+}
+
+/*
+ * Enum1 over the thread's own subnet: exactly the thread's private
+ * contexts, each once, with their SPIs - nobody else creates or deletes
+ * there, whatever happens around.
+ */
+static void check_private_enum(struct worker *w)
+{
+	UINT32 seen[PRIV_MAX], j;
+
+	memset(seen, 0, sizeof(seen));
+	if (!walk_subnet(w, w->hp,
+			 PRIV_NET | (UINT32)w->p << 21 | (UINT32)w->t << 17,
+			 PRIV_MASK, "Enum1", 8, 4 * PRIV_MAX, see_private,
+			 seen))
+		return;
 	for (j = 0; j < w->ts->npriv; j++) {
 		w->ts->checks++;
 		if (seen[j] != 1)
@@ -482,47 +505,27 @@ static void check_private_enum(struct worker *w)
 	}
 }
 
+/* A shared context: its id above the one before (*last). */
+static void see_shared(struct worker *w, const IPSEC_SA_CONTEXT1 *c,
+		       void *last)
+{
+	UINT64 *l = last;
+
+	w->ts->checks++;
+	if (c->saContextId <= *l)
+		bad(w, "Enum1 (shared): %llu after %llu",
+		    (unsigned long long)c->saContextId,
+		    (unsigned long long)*l);
+	*l = c->saContextId;
+}
+
 /* Enum1 over the process's shared subnet: increasing ids, each once. */
 static void check_shared_enum(struct worker *w)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_CONTEXT1 **e = NULL;
-	FWP_V4_ADDR_AND_MASK m;
-	UINT32 got, want, i;
 	UINT64 last = 0;
-	HANDLE en;
-	DWORD rc;
 
-	memset(&tmpl, 0, sizeof(tmpl));
-	m.addr = SHARED_NET | (UINT32)w->p << 21;
-	m.mask = SHARED_MASK;
-	tmpl.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	tmpl.remoteSubNet.v4AddrMask = &m;
-	rc = IPsecSaContextCreateEnumHandle0(w->hs, &tmpl, &en);
-	if (rc) {
-		count(w, OP_ENUM, rc);
-		bad(w, "CreateEnumHandle0: %s", code_name(rc));
-		return;
-	}
-	do {
-		want = 1 + rnd(w, 12);
-		rc = IPsecSaContextEnum1(w->hs, en, want, &e, &got);
-		count(w, OP_ENUM, rc);
-		if (rc) {
-			bad(w, "Enum1 (shared): %s", code_name(rc));
-			break;
-		}
-		for (i = 0; i < got; i++) {
-			w->ts->checks++;
-			if (e[i]->saContextId <= last)
-				bad(w, "Enum1 (shared): %llu after %llu",
-				    (unsigned long long)e[i]->saContextId,
-				    (unsigned long long)last);
-			last = e[i]->saContextId;
-		}
-		FwpmFreeMemory0((void **)&e);
-	} while (got == want);
-	IPsecSaContextDestroyEnumHandle0(w->hs, en);
+	walk_subnet(w, w->hs, SHARED_NET | (UINT32)w->p << 21, SHARED_MASK,
+		    "Enum1 (shared)", 12, 0, see_shared, &last);
 }
 
 static void expect_rc(struct worker *w, enum op op, const struct ctxrec *r,
@@ -545,6 +548,29 @@ static void private_delete(struct worker *w, unsigned int i)
 		return;
 	ts->stale[ts->nstale++ % STALE_MAX] = ts->priv[i].id;
 	ts->priv[i] = ts->priv[--ts->npriv];
+}
+
+/*
+ * The natural next step from state.  A private context sometimes
+ * updates before its outbound SA, and expires or goes when complete
+ * (when expired, it goes); a shared one, complete or expired, may be
+ * read too.
+ */
+static enum op next_op(struct worker *w, UINT32 state, bool private)
+{
+	switch (state) {
+	case ST_CREATED:
+		return rnd(w, 2) ? OP_SETSPI : OP_GETSPI;
+	case ST_SPI_SET:
+		return OP_ADDIN;
+	case ST_INBOUND:
+		return !private || rnd(w, 5) ? OP_ADDOUT : OP_UPDATE;
+	default:
+		if (private && state != ST_COMPLETE)
+			return OP_DELETE;
+		return (enum op[]){ OP_UPDATE, OP_EXPIRE, OP_DELETE,
+				    private ? OP_DELETE : OP_GET }[rnd(w, 4)];
+	}
 }
 
 /* One call on one of the thread's private contexts. */
@@ -579,25 +605,7 @@ static void private_step(struct worker *w)
 	rec = &ts->priv[i];
 	r = rnd(w, 100);
 	if (r < 55) {
-		/* The natural next step. */
-		switch (rec->state) {
-		case ST_CREATED:
-			op = rnd(w, 2) ? OP_SETSPI : OP_GETSPI;
-			break;
-		case ST_SPI_SET:
-			op = OP_ADDIN;
-			break;
-		case ST_INBOUND:
-			op = rnd(w, 5) ? OP_ADDOUT : OP_UPDATE;
-			break;
-		case ST_COMPLETE:
-			op = (enum op[]){ OP_UPDATE, OP_EXPIRE, OP_DELETE,
-					  OP_DELETE }[rnd(w, 4)];
-			break;
-		default:
-			op = OP_DELETE;
-			break;
-		}
+		op = next_op(w, rec->state, true);
 	} else if (r < 65) {
 		op = OP_GET;
 	} else if (r < 71) {
@@ -755,25 +763,10 @@ static void shared_step(struct worker *w)
 		return;
 	}
 
-	if (rnd(w, 2)) {
-		switch (cur.state) {
-		case ST_CREATED:
-			op = rnd(w, 2) ? OP_SETSPI : OP_GETSPI;
-			break;
-		case ST_SPI_SET:
-			op = OP_ADDIN;
-			break;
-		case ST_INBOUND:
-			op = OP_ADDOUT;
-			break;
-		default:
-			op = (enum op[]){ OP_UPDATE, OP_EXPIRE, OP_DELETE,
-					  OP_GET }[rnd(w, 4)];
-			break;
-		}
-	} else {
+	if (rnd(w, 2))
+		op = next_op(w, cur.state, false);
+	else
 		op = (enum op)(1 + rnd(w, OP_MAX - 1));
-	}
 	/* Without the reserved SPI known, AddInbound could only be wrong. */
 	if (op == OP_ADDIN && !cur.spi_in)
 		op = OP_GET;
@@ -1060,43 +1053,16 @@ static void stuck_report(struct __test_metadata *_metadata,
 	}
 }
 
-/* Where each thread of a stuck process waits: wchan and system call. */
-static void stuck_tasks(struct __test_metadata *_metadata, pid_t pid)
+/* Where one thread of a stuck process waits: wchan and system call. */
+static void stuck_task(pid_t pid, const char *task, void *metadata)
 {
-	char path[300], wchan[64], sc[128];
-	struct dirent *d;
-	FILE *f;
-	DIR *dir;
+	struct __test_metadata *_metadata = metadata;
+	char wchan[64], sc[128];
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		wchan[0] = sc[0] = 0;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(wchan, sizeof(wchan), f))
-				wchan[0] = 0;
-			fclose(f);
-		}
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(sc, sizeof(sc), f))
-				sc[0] = 0;
-			sc[strcspn(sc, " \n")] = 0;
-			fclose(f);
-		}
-		TH_LOG("pid %d task %s: wchan %s, syscall %s", pid, d->d_name,
-		       wchan, sc);
-	}
-	closedir(dir);
+	wfp_task_read(pid, task, "wchan", wchan, sizeof(wchan));
+	wfp_task_read(pid, task, "syscall", sc, sizeof(sc));
+	sc[strcspn(sc, " \n")] = 0;
+	TH_LOG("pid %d task %s: wchan %s, syscall %s", pid, task, wchan, sc);
 }
 
 /* What one believed context must be in the module and in xfrm. */
@@ -1140,7 +1106,7 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 		if (!i) {
 			stuck_report(_metadata, self->pa);
 			for (j = 0; j < cfg.procs; j++)
-				stuck_tasks(_metadata, pid[j]);
+				wfp_each_task(pid[j], stuck_task, _metadata);
 			for (j = 0; j < cfg.procs; j++)
 				kill(pid[j], SIGKILL);
 			for (j = 0; j < cfg.procs; j++)
@@ -2056,7 +2022,7 @@ TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
 		usleep(100000);
 	}
 	if (!i) {
-		stuck_tasks(_metadata, pid);
+		wfp_each_task(pid, stuck_task, _metadata);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		EXPECT_TRUE(0) TH_LOG("round %d of %d: stuck %s for %.0f s",

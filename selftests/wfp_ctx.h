@@ -3,9 +3,9 @@
  * A session's contexts as the device shows them, one ioctl away from the
  * library, for the selftests.  Harness-free (0/-errno or a value, the
  * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
- * ctx_count, traffic_v4; and no_event, code_name, slab_active, which
- * belong in wfp_util.h (not ours to edit).  ctx_info() takes _metadata:
- * its point is to EXPECT the read to succeed and hand back the fields.
+ * ctx_count, traffic_v4, traffic0_of.  ctx_info() takes _metadata:
+ * its point is to EXPECT the read to succeed and hand back the fields;
+ * expect_traffic0/1() check a traffic read back against the one given.
  */
 #ifndef WFP_CTX_H
 #define WFP_CTX_H
@@ -106,57 +106,53 @@ static inline void traffic_v4(IPSEC_TRAFFIC1 *t, bool tunnel, UINT32 local,
 	t->remoteV4Address = remote;
 }
 
-/* A subscription's callback for when the events do not matter. */
-static inline void CALLBACK no_event(void *ctx,
-				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
+/* What IPsecSaContextCreate0 can express of an IPSEC_TRAFFIC1. */
+static inline IPSEC_TRAFFIC0 traffic0_of(const IPSEC_TRAFFIC1 *t)
 {
+	IPSEC_TRAFFIC0 t0;
+
+	memset(&t0, 0, sizeof(t0));
+	t0.ipVersion = t->ipVersion;
+	memcpy(t0.localV6Address, t->localV6Address, 16);
+	memcpy(t0.remoteV6Address, t->remoteV6Address, 16);
+	t0.trafficType = t->trafficType;
+	t0.ipsecFilterId = t->ipsecFilterId;
+	t0.remotePort = t->remotePort;
+	return t0;
 }
 
-/* A Windows code's name, for logs. */
-static inline const char *code_name(DWORD rc)
+/* A traffic a *0 call read back against the IPSEC_TRAFFIC1 given. */
+static inline void expect_traffic0(struct __test_metadata *_metadata,
+				   const IPSEC_TRAFFIC0 *got,
+				   const IPSEC_TRAFFIC1 *want)
 {
-	const char *n = WfpIpsecErrorName(rc);
-
-	return n ? n : "?";
-}
-
-/*
- * Active objects of a slab cache, after asking it to shrink (else per-cpu
- * free objects count as active), or -1.  A cache merged into another has
- * no row of its own: the row of the cache its sysfs link points to.
- */
-static inline long slab_active(const char *cache)
-{
-	char path[192], target[256], other[256], line[512], name[128];
-	long active = -1, n;
-	ssize_t len;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", cache);
-	len = readlink(path, target, sizeof(target) - 1);
-	target[len < 0 ? 0 : len] = 0;
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
-	write_str(path, "1");
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (active == -1 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
-			continue;
-		if (!strcmp(name, cache)) {
-			active = n;
-			break;
-		}
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-		len = readlink(path, other, sizeof(other) - 1);
-		if (len < 0 || !target[0])
-			continue;
-		other[len] = 0;
-		if (!strcmp(other, target))
-			active = n;
+	EXPECT_EQ(got->ipVersion, want->ipVersion);
+	if (want->ipVersion == FWP_IP_VERSION_V4) {
+		EXPECT_EQ(got->localV4Address, want->localV4Address);
+		EXPECT_EQ(got->remoteV4Address, want->remoteV4Address);
+	} else {
+		EXPECT_EQ(memcmp(got->localV6Address, want->localV6Address,
+				 16), 0);
+		EXPECT_EQ(memcmp(got->remoteV6Address, want->remoteV6Address,
+				 16), 0);
 	}
-	fclose(f);
-	return active;
+	EXPECT_EQ(got->trafficType, want->trafficType);
+	EXPECT_EQ(got->ipsecFilterId, want->ipsecFilterId);
+	EXPECT_EQ(got->remotePort, want->remotePort);
+}
+
+/* TRAFFIC0's fields, then those only TRAFFIC1 has. */
+static inline void expect_traffic1(struct __test_metadata *_metadata,
+				   const IPSEC_TRAFFIC1 *got,
+				   const IPSEC_TRAFFIC1 *want)
+{
+	IPSEC_TRAFFIC0 got0 = traffic0_of(got);
+
+	expect_traffic0(_metadata, &got0, want);
+	EXPECT_EQ(got->localPort, want->localPort);
+	EXPECT_EQ(got->ipProtocol, want->ipProtocol);
+	EXPECT_EQ(got->localIfLuid, want->localIfLuid);
+	EXPECT_EQ(got->realIfProfileId, want->realIfProfileId);
 }
 
 #endif /* WFP_CTX_H */

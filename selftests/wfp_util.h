@@ -9,6 +9,7 @@
 #define WFP_UTIL_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -26,6 +27,7 @@
 #include <linux/capability.h>
 
 #include <fwpmu.h>
+#include <wfpipsec.h>
 #include <linux/wfp_ipsec.h>
 
 #ifndef SO_NETNS_COOKIE
@@ -215,6 +217,21 @@ static inline void wfp_getspi_set(IPSEC_GETSPI1 *g, const IPSEC_TRAFFIC1 *t)
 	g->ipVersion = t->ipVersion;
 }
 
+/* An AES-GCM-128 SA of the kernel form, its len-byte key at key. */
+static inline void wfp_ksa_gcm(struct wfp_ipsec_sa *sa, __u32 spi,
+			       const __u8 *key, __u32 len)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = spi;
+	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->auth_type = IPSEC_AUTH_AES_128;
+	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
+	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
+	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
+	sa->cipher_key_len = len;
+	sa->cipher_key = (__u64)(uintptr_t)key;
+}
+
 /* A /proc or /sys file's text, trailing newlines cut; 0 or -errno. */
 static inline int read_str(const char *path, char *buf, size_t len)
 {
@@ -231,6 +248,41 @@ static inline int read_str(const char *path, char *buf, size_t len)
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	return 0;
+}
+
+/*
+ * fn(pid, task, arg) for each task of process pid, from /proc (none once
+ * it is gone): to say where the tasks of a stuck process wait.
+ */
+static inline void wfp_each_task(pid_t pid,
+				 void (*fn)(pid_t pid, const char *task,
+					    void *arg),
+				 void *arg)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			fn(pid, d->d_name, arg);
+	closedir(dir);
+}
+
+/* /proc/pid/task/task/name as read_str() reads it; "" when it cannot. */
+static inline void wfp_task_read(pid_t pid, const char *task,
+				 const char *name, char *buf, size_t len)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/%s", (int)pid, task,
+		 name);
+	if (read_str(path, buf, len))
+		buf[0] = 0;
 }
 
 /* Writes s to path in one write(); 0 or -errno. */
@@ -282,6 +334,61 @@ static inline long enum_walk(HANDLE h,
 static inline long enum_count(HANDLE h)
 {
 	return enum_walk(h, NULL, NULL);
+}
+
+/* A subscription's callback for when the events do not matter. */
+static inline void CALLBACK no_event(void *ctx,
+				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
+{
+	(void)ctx;
+	(void)change;
+}
+
+/* A Windows code's name, for logs. */
+static inline const char *code_name(DWORD rc)
+{
+	const char *n = WfpIpsecErrorName(rc);
+
+	return n ? n : "?";
+}
+
+/*
+ * Active objects of a slab cache, after asking it to shrink (else per-cpu
+ * free objects count as active), or -1.  A cache merged into another has
+ * no row of its own: the row of the cache its sysfs link points to.
+ */
+static inline long slab_active(const char *cache)
+{
+	char path[192], target[256], other[256], line[512], name[128];
+	long active = -1, n;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", cache);
+	len = readlink(path, target, sizeof(target) - 1);
+	target[len < 0 ? 0 : len] = 0;
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", cache);
+	write_str(path, "1");
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (active == -1 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %ld", name, &n) != 2 || name[0] == '#')
+			continue;
+		if (!strcmp(name, cache)) {
+			active = n;
+			break;
+		}
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+		len = readlink(path, other, sizeof(other) - 1);
+		if (len < 0 || !target[0])
+			continue;
+		other[len] = 0;
+		if (!strcmp(other, target))
+			active = n;
+	}
+	fclose(f);
+	return active;
 }
 
 #endif /* WFP_UTIL_H */

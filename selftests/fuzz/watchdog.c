@@ -5,45 +5,27 @@
  * killed.
  */
 
-#include <dirent.h>
 #include <signal.h>
 
 #include "fuzz.h"
 #include "kselftest.h"
 
-/* What every task of a stuck process is doing, from /proc. */
-static void dump_tasks(pid_t pid)
+/* What one task of a stuck process is doing: wchan and kernel stack. */
+static void dump_task(pid_t pid, const char *task, void *arg)
 {
 	char path[320], line[256];
-	struct dirent *d;
-	DIR *dir;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", (int)pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (f) {
-			if (fgets(line, sizeof(line), f))
-				ksft_print_msg("  task %s wchan %s\n",
-					       d->d_name, line);
-			fclose(f);
-		}
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f))
-			ksft_print_msg("    %s", line);
-		if (f)
-			fclose(f);
-	}
-	closedir(dir);
+	(void)arg;
+	wfp_task_read(pid, task, "wchan", line, sizeof(line));
+	if (line[0])
+		ksft_print_msg("  task %s wchan %s\n", task, line);
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid, task);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		ksft_print_msg("    %s", line);
+	if (f)
+		fclose(f);
 }
 
 /* One worker as the watchdog sees it. */
@@ -65,9 +47,9 @@ static void kill_hung(int k, struct watched *w, int stall_s)
 		       stall_s, r->step, r->in_flight > 0 ?
 		       cmd_name(r->in_flight) : r->in_flight ?
 		       "an unknown ioctl" : "no ioctl", (int)c);
-	dump_tasks(w->pid);
+	wfp_each_task(w->pid, dump_task, NULL);
 	if (c > 0) {
-		dump_tasks(c);
+		wfp_each_task(c, dump_task, NULL);
 		kill(c, SIGKILL);
 	}
 	kill(w->pid, SIGKILL);
