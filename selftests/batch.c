@@ -625,14 +625,7 @@ static void raw_sa(struct wfp_ipsec_bundle *b, UINT32 spi, const UINT8 *key)
 {
 	memset(b, 0, sizeof(*b));
 	b->num_sas = 1;
-	b->sas[0].spi = spi;
-	b->sas[0].transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	b->sas[0].auth_type = IPSEC_AUTH_AES_128;
-	b->sas[0].auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
-	b->sas[0].cipher_type = IPSEC_CIPHER_TYPE_AES_128;
-	b->sas[0].cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	b->sas[0].cipher_key_len = GCM_KEY;
-	b->sas[0].cipher_key = (__u64)(uintptr_t)key;
+	wfp_ksa_gcm(&b->sas[0], spi, key, GCM_KEY);
 }
 
 static void raw_entry(struct wfp_ipsec_batch_entry *k, UINT32 i,

@@ -104,20 +104,6 @@ static void getspi0_v4(IPSEC_GETSPI0 *g, UINT32 remote)
 	g->ipVersion = FWP_IP_VERSION_V4;
 }
 
-/* A kernel AES-GCM-128 SA with the key at key. */
-static void ksa_gcm(struct wfp_ipsec_sa *sa, UINT32 spi, const UINT8 *key)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->spi = spi;
-	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->auth_type = IPSEC_AUTH_AES_128;
-	sa->auth_config = IPSEC_AUTH_CONFIG_GCM_AES_128;
-	sa->cipher_type = IPSEC_CIPHER_TYPE_AES_128;
-	sa->cipher_config = IPSEC_CIPHER_CONFIG_GCM_AES_128;
-	sa->cipher_key_len = GCM_KEYLEN;
-	sa->cipher_key = (__u64)(uintptr_t)key;
-}
-
 static void kadd_gcm(struct wfp_ipsec_ctx_add *a, UINT64 id, UINT32 spi,
 		     const UINT8 *key)
 {
@@ -126,7 +112,7 @@ static void kadd_gcm(struct wfp_ipsec_ctx_add *a, UINT64 id, UINT32 spi,
 	a->bundle.num_sas = 1;
 	a->bundle.lifetime_seconds = 3600;
 	a->bundle.mm_sa_id = 0x1122334455667788ULL;
-	ksa_gcm(&a->bundle.sas[0], spi, key);
+	wfp_ksa_gcm(&a->bundle.sas[0], spi, key, GCM_KEYLEN);
 }
 
 /* The library's AES-GCM-128 bundle (IPSEC_SA_BUNDLE1 and 0). */
