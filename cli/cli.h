@@ -41,6 +41,8 @@ extern const struct command context_commands[];
 extern const struct command spi_commands[];
 extern const struct command sa_commands[];
 extern const struct command rights_commands[];
+extern const struct command provider_commands[];
+extern const struct command sublayer_commands[];
 int monitor(int argc, char **argv);
 int stats(int argc, char **argv);
 
