@@ -41,6 +41,8 @@ extern const struct command context_commands[];
 extern const struct command spi_commands[];
 extern const struct command sa_commands[];
 extern const struct command rights_commands[];
+extern const struct command provider_commands[];
+extern const struct command sublayer_commands[];
 int monitor(int argc, char **argv);
 int stats(int argc, char **argv);
 
@@ -88,13 +90,15 @@ static inline void *kw_field(void *args, const struct keyword *kw)
 	return (char *)args + kw->offset;
 }
 
-/* Setters of a UINT16/32/64, a const char * or a struct prefix. */
+/* Setters of a UINT16/32/64, a const char *, a struct prefix or a bool. */
 int kw_u16(void *args, const struct keyword *kw, const char *v);
 int kw_u32(void *args, const struct keyword *kw, const char *v);
 int kw_u64(void *args, const struct keyword *kw, const char *v);
 int kw_str(void *args, const struct keyword *kw, const char *v);
 int kw_prefix(void *args, const struct keyword *kw, const char *v);
+int kw_true(void *args, const struct keyword *kw, const char *v);
 
+int hexval(int c);		/* a hex digit's value, or -1 */
 int parse_u64(const char *s, UINT64 *v);
 int parse_u32(const char *s, UINT32 *v);
 int parse_u16(const char *s, UINT16 *v);
@@ -184,6 +188,21 @@ static void name##_print(void *entries, UINT32 i)			\
 static const struct enumeration name = {				\
 	#create, #next, name##_create, name##_page, destroy, name##_print \
 }
+
+/*
+ * ARG... of delete and expire: every argument is parsed (parse() gives
+ * the usage message) before the engine opens; a call failing for one is
+ * reported, and those after it are still tried.  Values are context ids
+ * or GUIDs.
+ */
+struct each_arg {
+	const char *what;			/* "context id", for messages */
+	int (*parse)(const char *s, void *value);
+	DWORD (*call)(HANDLE engine, const void *value);
+	const char *call_name;
+};
+
+int for_each_arg(const struct each_arg *e, int argc, char **argv);
 
 /* Algorithms (algs.c). */
 #define ALG_MAX_KEY 64

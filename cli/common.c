@@ -135,6 +135,38 @@ int enumerate(const struct enumeration *e, const void *tmpl)
 	return rc ? fail_call(e->enum_call, rc) : EXIT_OK;
 }
 
+int for_each_arg(const struct each_arg *e, int argc, char **argv)
+{
+	union {
+		UINT64 id;
+		GUID key;
+	} v;
+	int i, st, ret = EXIT_OK;
+	HANDLE engine;
+	DWORD rc;
+
+	if (argc < 2)
+		return usage_error("at least one %s is needed", e->what);
+	for (i = 1; i < argc; i++) {
+		st = e->parse(argv[i], &v);
+		if (st)
+			return st;
+	}
+	st = engine_open(&engine);
+	if (st)
+		return st;
+	for (i = 1; i < argc; i++) {
+		e->parse(argv[i], &v);
+		rc = e->call(engine, &v);
+		if (rc) {
+			fprintf(stderr, "%s: %s %s:\n", g_cmd, e->what, argv[i]);
+			ret = fail_call(e->call_name, rc);
+		}
+	}
+	engine_close(engine);
+	return ret;
+}
+
 /* Decimal or 0x-hexadecimal, the whole string, no sign. */
 int parse_u64(const char *s, UINT64 *v)
 {

@@ -31,13 +31,6 @@ static void set_traffic_addrs(IPSEC_TRAFFIC1 *t, const struct addr *local,
 		addr_to_traffic(remote, &t->remoteV4Address, t->remoteV6Address);
 }
 
-static int kw_true(void *args, const struct keyword *kw, const char *v)
-{
-	(void)v;
-	*(bool *)kw_field(args, kw) = true;
-	return EXIT_OK;
-}
-
 /* ------------------------------------------------------------ selectors */
 
 /* local-subnet, remote-subnet (FWP_EMPTY when not given) and no-policy. */
@@ -298,51 +291,38 @@ static int context_list(int argc, char **argv)
 
 /* ------------------------------------------------------------ delete, expire */
 
-/*
- * ID...: every id is checked before the engine opens; a call failing for
- * one id is reported, and the ids after it are still tried.
- */
-static int for_each_id(int argc, char **argv, DWORD (*call)(HANDLE, UINT64),
-		       const char *call_name)
+static int parse_id_any(const char *s, void *id)
 {
-	int i, st, ret = EXIT_OK;
-	HANDLE engine;
-	UINT64 id;
-	DWORD rc;
+	return parse_id(s, id);
+}
 
-	if (argc < 2)
-		return usage_error("at least one context id is needed");
-	for (i = 1; i < argc; i++) {
-		st = parse_id(argv[i], &id);
-		if (st)
-			return st;
-	}
-	st = engine_open(&engine);
-	if (st)
-		return st;
-	for (i = 1; i < argc; i++) {
-		parse_u64(argv[i], &id);
-		rc = call(engine, id);
-		if (rc) {
-			fprintf(stderr, "%s: context %llu:\n", g_cmd,
-				(unsigned long long)id);
-			ret = fail_call(call_name, rc);
-		}
-	}
-	engine_close(engine);
-	return ret;
+static DWORD delete_call(HANDLE engine, const void *id)
+{
+	return IPsecSaContextDeleteById0(engine, *(const UINT64 *)id);
+}
+
+static DWORD expire_call(HANDLE engine, const void *id)
+{
+	return IPsecSaContextExpire0(engine, *(const UINT64 *)id);
 }
 
 static int context_delete(int argc, char **argv)
 {
-	return for_each_id(argc, argv, IPsecSaContextDeleteById0,
-			   "IPsecSaContextDeleteById0");
+	static const struct each_arg e = {
+		"context id", parse_id_any, delete_call,
+		"IPsecSaContextDeleteById0",
+	};
+
+	return for_each_arg(&e, argc, argv);
 }
 
 static int context_expire(int argc, char **argv)
 {
-	return for_each_id(argc, argv, IPsecSaContextExpire0,
-			   "IPsecSaContextExpire0");
+	static const struct each_arg e = {
+		"context id", parse_id_any, expire_call, "IPsecSaContextExpire0",
+	};
+
+	return for_each_arg(&e, argc, argv);
 }
 
 /* ------------------------------------------------------------ update */

@@ -106,3 +106,10 @@ int kw_prefix(void *args, const struct keyword *kw, const char *v)
 		return usage_error("'%s' is not an address or ADDRESS/LENGTH", v);
 	return EXIT_OK;
 }
+
+int kw_true(void *args, const struct keyword *kw, const char *v)
+{
+	(void)v;
+	*(bool *)kw_field(args, kw) = true;
+	return EXIT_OK;
+}

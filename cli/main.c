@@ -5,6 +5,7 @@
  * "create"); each family lives in its own file.  A command whose library
  * call does not exist yet stays in the tree, is listed, and says so.
  */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,14 @@ static const struct command top_commands[] = {
 	{
 		.name = "rights", .sub = rights_commands,
 		.help = "grants on this namespace's SA database",
+	},
+	{
+		.name = "provider", .sub = provider_commands,
+		.help = "providers: who adds objects",
+	},
+	{
+		.name = "sublayer", .sub = sublayer_commands,
+		.help = "sublayers: weighted groups of filters",
 	},
 	{
 		.name = "stats",
@@ -184,6 +193,9 @@ int main(int argc, char **argv)
 {
 	int i = 1, ret;
 
+	/* Display names are wchar_t: converted as UTF-8, else as the user's. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (is_opt(argv[i], "-j", "--json")) {
 			g_json = true;

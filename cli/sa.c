@@ -20,7 +20,7 @@ struct keys {
 	int n;
 };
 
-static int hexval(int c)
+int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

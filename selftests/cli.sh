@@ -7,7 +7,7 @@
 # codes with their names, IPv6 address conversion checked against what
 # xfrm holds, tunnel mode, every transform type, expire, monitor,
 # statistics, SA enumeration, NAT-T and address updates, grants on the SA
-# database, and the rights of an unprivileged user.  Prints kselftest TAP; exit 0 (pass),
+# database, the rights of an unprivileged user, providers and sublayers.  Prints kselftest TAP; exit 0 (pass),
 # 1 (fail) or 4 (skip).
 cd "$(dirname "$0")" || exit 1
 W=$PWD/wfpipsec
@@ -524,6 +524,96 @@ unprivileged() {
 		has err "FwpmEngineOpen0: ERROR_ACCESS_DENIED"
 }
 
+# Providers and sublayers (Documentation/objects.rst): usage errors make
+# no call; GUIDs are read with or without braces, printed canonical.
+P1=aabbccdd-0011-2233-4455-66778899aabb
+S1=5ab1a7e6-0000-4000-8000-000000000001
+UNIVERSAL=eebecc03-ced4-4380-819a-2734397b2b74
+
+object_usage_errors() {
+	expect 2 "$W" provider add key aabbccdd-0011-2233-4455-66778899aab name x &&
+		has err "is not a GUID" || return 1
+	expect 2 "$W" provider add key "{$P1" name x && has err "is not a GUID" || return 1
+	expect 2 "$W" sublayer show aabbccdd-0011-2233-4455_66778899aabb &&
+		has err "is not a GUID" || return 1
+	expect 2 "$W" provider add description "no name" && has err "'name TEXT' is needed" ||
+		return 1
+	expect 2 "$W" sublayer add name s weight 65536 && has err "for 'weight'" || return 1
+	expect 2 "$W" sublayer add name s weight -1 && has err "for 'weight'" || return 1
+	expect 2 "$W" provider add name p data abc && has err "even number of hex digits" ||
+		return 1
+	expect 2 "$W" provider show && has err "one provider GUID" || return 1
+	expect 2 "$W" sublayer delete && has err "at least one sublayer GUID" || return 1
+	expect 2 "$W" provider list extra || return 1
+	expect 0 "$W" --help && has out "provider add" && has out "sublayer delete" || return 1
+	expect 0 "$W" sublayer add --help && has out "[weight N]"
+}
+
+providers() {
+	expect 0 $A "$W" provider add key "{AABBCCDD-0011-2233-4455-66778899AABB}" \
+		name "prov one" description "the first" service svc1 data 00ff10 persistent &&
+		is key "$(cat "$T/out")" "$P1" || return 1
+	expect 0 $A "$W" --json provider add name "prov two" || return 1
+	P2=$(jq .key)
+	echo "$P2" | grep -qE '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' ||
+		{ echo "# drawn key '$P2' is not a version 4 GUID"; return 1; }
+	expect 0 $A "$W" provider list --json && is count "$(jq '.#')" 2 || return 1
+	expect 0 $A "$W" provider show "$P1" --json && is key "$(jq .key)" "$P1" &&
+		is name "$(jq .name)" "prov one" && is desc "$(jq .description)" "the first" &&
+		is service "$(jq .service)" svc1 && is data "$(jq .data)" 00ff10 &&
+		is flags "$(jq .flags)" 1 && is persistent "$(jq .persistent)" true || return 1
+	expect 0 $A "$W" -j provider show "$P2" && is desc "$(jq .description)" null &&
+		is service "$(jq .service)" null && is data "$(jq .data)" null &&
+		is persistent "$(jq .persistent)" false || return 1
+	expect 0 $A "$W" provider show "$P1" && has out "$P1 prov one" &&
+		has out "service svc1" && has out "data 00ff10" && has out "persistent" || return 1
+	expect 0 $A "$W" provider list && has out "$P1 prov one" && has out "$P2 prov two" ||
+		return 1
+	# Providers are per namespace.
+	expect 0 ip netns exec $NB "$W" --json provider list && is count-b "$(jq '.#')" 0 ||
+		return 1
+	expect 1 $A "$W" provider add key "$P1" name again &&
+		has err "FwpmProviderAdd0: FWP_E_ALREADY_EXISTS (0x80320009)" || return 1
+	expect 1 $A "$W" provider show "$S1" &&
+		has err "FwpmProviderGetByKey0: FWP_E_PROVIDER_NOT_FOUND" || return 1
+	expect 1 $A "$W" --json provider delete "$S1" &&
+		is name "$(jq .error.name)" FWP_E_PROVIDER_NOT_FOUND &&
+		is call "$(jq .error.call)" FwpmProviderDeleteByKey0 || return 1
+	expect 0 $A "$W" provider delete "$P2" &&
+		expect 0 $A "$W" -j provider list && is count "$(jq '.#')" 1
+}
+
+sublayers() {
+	expect 0 $A "$W" --json sublayer list && is builtins "$(jq '.#')" 5 || return 1
+	expect 0 $A "$W" -j sublayer show "$UNIVERSAL" && is weight "$(jq .weight)" 0 &&
+		is provider "$(jq .provider)" null || return 1
+	expect 0 $A "$W" sublayer add key "$S1" name "sub one" description "the sub" \
+		provider "$P1" weight 300 data 0102 && is key "$(cat "$T/out")" "$S1" || return 1
+	expect 0 $A "$W" sublayer list provider "$P1" --json && is count "$(jq '.#')" 1 &&
+		is key "$(jq '[0].key')" "$S1" && is weight "$(jq '[0].weight')" 300 &&
+		is provider "$(jq '[0].provider')" "$P1" || return 1
+	expect 0 $A "$W" -j sublayer show "$S1" && is name "$(jq .name)" "sub one" &&
+		is desc "$(jq .description)" "the sub" && is data "$(jq .data)" 0102 &&
+		is persistent "$(jq .persistent)" false || return 1
+	expect 0 $A "$W" sublayer show "$S1" && has out "$S1 sub one" &&
+		has out "weight 300" && has out "provider $P1" || return 1
+	expect 0 $A "$W" --json sublayer list && is count "$(jq '.#')" 6 || return 1
+	expect 1 $A "$W" sublayer add key "$S1" name again &&
+		has err "FwpmSubLayerAdd0: FWP_E_ALREADY_EXISTS" || return 1
+	expect 1 $A "$W" sublayer add name orphan provider "$S1" &&
+		has err "FwpmSubLayerAdd0: FWP_E_PROVIDER_NOT_FOUND" || return 1
+	expect 1 $A "$W" provider delete "$P1" &&
+		has err "FwpmProviderDeleteByKey0: FWP_E_IN_USE (0x8032000A)" || return 1
+	expect 1 $A "$W" sublayer delete "$UNIVERSAL" &&
+		has err "FwpmSubLayerDeleteByKey0: FWP_E_BUILTIN_OBJECT (0x80320017)" || return 1
+	expect 1 $A "$W" sublayer show "$P1" &&
+		has err "FwpmSubLayerGetByKey0: FWP_E_SUBLAYER_NOT_FOUND" || return 1
+	expect 0 $A "$W" sublayer delete "$S1" && expect 0 $A "$W" provider delete "$P1" ||
+		return 1
+	expect 0 $A "$W" -j sublayer list && is count "$(jq '.#')" 5 &&
+		expect 0 $A "$W" -j provider list && is count "$(jq '.#')" 0
+}
+
 delete_all() {
 	local ids
 	expect 0 $A "$W" --json context list || return 1
@@ -538,7 +628,7 @@ delete_all() {
 TESTS="help_texts usage_errors new_usage_errors namespaces keyed_ping stats
 show_json list_json sa_list update_encap error_codes key_files ipv6 tunnel_cbc
 auth_only_and_ah update_addresses expire sa_list_all monitor rights
-unprivileged delete_all"
+unprivileged object_usage_errors providers sublayers delete_all"
 
 # WFP_TEST_FILTER (run_tests.sh, the CI debug subset): shell patterns;
 # only the tests matching one run.  Later tests use the namespaces and
