@@ -62,6 +62,7 @@ void wfp_ids_net_init(struct wfp_net *wn)
 	atomic64_set(&wn->last_session_id, 0);
 	atomic64_set(&wn->last_context_id, 0);
 	atomic64_set(&wn->last_sub_id, 0);
+	atomic64_set(&wn->last_pctx_id, 0);
 }
 
 /* 0 once the namespace has issued 2^40 - 1 ids of the kind. */
@@ -89,4 +90,10 @@ u64 wfp_ids_context_next(struct wfp_net *wn)
 u64 wfp_ids_sub_next(struct wfp_net *wn)
 {
 	return wfp_ids_next(wn, &wn->last_sub_id);
+}
+
+/* Provider contexts' runtime ids (FWPM_PROVIDER_CONTEXT0's LUID). */
+u64 wfp_ids_pctx_next(struct wfp_net *wn)
+{
+	return wfp_ids_next(wn, &wn->last_pctx_id);
 }

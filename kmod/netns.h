@@ -51,6 +51,7 @@ struct wfp_net {
 	atomic64_t last_session_id;
 	atomic64_t last_context_id;
 	atomic64_t last_sub_id;
+	atomic64_t last_pctx_id;
 
 	/* SA contexts (context.c).  ctx_lock serialises writers of the
 	 * indexes; readers use RCU.  Lock order: xfrm_cfg_mutex, ctx_lock.

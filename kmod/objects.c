@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Providers and sublayers (FwpmProvider*, FwpmSubLayer*): objects keyed
- * by GUID that a namespace holds until they are deleted or it exits.
+ * Providers, sublayers and provider contexts (FwpmProvider*,
+ * FwpmSubLayer*, FwpmProviderContext*): objects keyed by GUID that a
+ * namespace holds until they are deleted or it exits.  A provider context
+ * also has a runtime id (ids.c) and a policy: its head, which later
+ * filters need, is parsed into fields; the library's serialisation of
+ * the rest is kept verbatim in the SERVICE slot of buf.
  *
  * Each type is a list in key order, so an enumeration cursor is a key and
  * a page walk survives concurrent changes.  Every access, readers
  * included, holds the namespace's objects lock: the lists are short
  * (WFP_IPSEC_OBJ_MAX) and off the packet path, so no RCU is needed and an
  * object is freed as soon as it is unlinked.  A provider counts the
- * sublayers naming it; while any does it cannot be deleted (WFP's rule:
+ * sublayers and provider contexts naming it; while any does it cannot be deleted (WFP's rule:
  * no deletion while referenced, never a cascade).
  */
 
@@ -18,11 +22,12 @@
 #include <linux/uaccess.h>
 #include <linux/uuid.h>
 
+#include "ids.h"
 #include "netns.h"
 #include "objects.h"
 #include "session.h"
 
-/* The variable fields, in their order in wfp_obj.buf. */
+/* The variable fields, in their order in wfp_obj.buf (SERVICE: policy). */
 enum {
 	WFP_OBJ_NAME, WFP_OBJ_DESC, WFP_OBJ_SERVICE, WFP_OBJ_DATA,
 	WFP_OBJ_FIELDS
@@ -36,7 +41,9 @@ struct wfp_obj {
 	bool builtin;		/* exists in every namespace, undeletable */
 	u16 weight;
 	u32 flags;
-	unsigned int users;	/* provider: sublayers naming it */
+	unsigned int users;	/* provider: sublayers, contexts naming it */
+	u64 id;			/* provider context: runtime id */
+	struct wfp_ipsec_pctx_policy pol;	/* provider context: head */
 	/* The strings and the blob, back to back in buf. */
 	u32 len[WFP_OBJ_FIELDS];
 	u8 buf[];
@@ -83,6 +90,26 @@ static struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type,
 	lockdep_assert_held(&wn->objs.lock);
 	list_for_each_entry(o, wfp_obj_list(wn, type), node)
 		if (!memcmp(o->key, key, WFP_IPSEC_OBJ_KEY_LEN))
+			return o;
+	return NULL;
+}
+
+static bool wfp_obj_by_id(const struct wfp_ipsec_obj_key *k)
+{
+	return k->type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT &&
+	       !memchr_inv(k->key, 0, sizeof(k->key));
+}
+
+/* The object k names: by key, or a provider context by id. */
+static struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
+				      const struct wfp_ipsec_obj_key *k)
+{
+	struct wfp_obj *o;
+
+	if (!wfp_obj_by_id(k))
+		return wfp_obj_find(wn, k->type, k->key);
+	list_for_each_entry(o, wfp_obj_list(wn, k->type), node)
+		if (k->id && o->id == k->id)
 			return o;
 	return NULL;
 }
@@ -154,7 +181,7 @@ int wfp_objects_net_init(struct wfp_net *wn)
 	return ret;
 }
 
-/* Sublayers first: they are what holds the providers. */
+/* Providers last: the others are what holds them. */
 void wfp_objects_net_exit(struct wfp_net *wn)
 {
 	struct wfp_obj *o, *tmp;
@@ -162,8 +189,8 @@ void wfp_objects_net_exit(struct wfp_net *wn)
 
 	/* No session is left to contend; the lock is for lockdep. */
 	mutex_lock(&wn->objs.lock);
-	for (type = WFP_IPSEC_OBJ_SUBLAYER; type >= WFP_IPSEC_OBJ_PROVIDER;
-	     type--)
+	for (type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+	     type >= WFP_IPSEC_OBJ_PROVIDER; type--)
 		list_for_each_entry_safe(o, tmp, wfp_obj_list(wn, type), node)
 			wfp_obj_unlink_free(wn, type, o);
 	mutex_unlock(&wn->objs.lock);
@@ -172,7 +199,15 @@ void wfp_objects_net_exit(struct wfp_net *wn)
 
 static bool wfp_obj_type_valid(u32 type)
 {
-	return type == WFP_IPSEC_OBJ_PROVIDER || type == WFP_IPSEC_OBJ_SUBLAYER;
+	return type >= WFP_IPSEC_OBJ_PROVIDER &&
+	       type <= WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+}
+
+static u32 wfp_obj_field_max(u32 type, int field)
+{
+	if (type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT && field == WFP_OBJ_SERVICE)
+		return WFP_IPSEC_OBJ_POLICY_MAX;
+	return wfp_obj_max[field];
 }
 
 static void wfp_obj_lens(const struct wfp_ipsec_obj *u, u32 *len)
@@ -211,16 +246,22 @@ static size_t wfp_obj_buf_len(const u32 *len)
 static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 {
 	bool sublayer = u->type == WFP_IPSEC_OBJ_SUBLAYER;
+	bool pctx = u->type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+	u32 flags = pctx ? __WFP_IPSEC_OBJ_F_PCTX_ALL : __WFP_IPSEC_OBJ_F_ALL;
 	u32 len[WFP_OBJ_FIELDS];
 	int i;
 
-	if (!wfp_obj_type_valid(u->type) || u->reserved0 ||
+	if (!wfp_obj_type_valid(u->type) || u->reserved0 || u->id ||
 	    memchr_inv(u->reserved, 0, sizeof(u->reserved)) ||
-	    (u->flags & ~__WFP_IPSEC_OBJ_F_ALL) || u->has_provider > 1)
+	    (u->flags & ~flags) || u->has_provider > 1)
 		return -EINVAL;
-	if (!sublayer && (u->has_provider || u->weight))
+	if (u->type == WFP_IPSEC_OBJ_PROVIDER && u->has_provider)
+		return -EINVAL;
+	if (!sublayer && u->weight)
 		return -EINVAL;
 	if (sublayer && u->service_len)
+		return -EINVAL;
+	if (pctx && u->service_len < sizeof(struct wfp_ipsec_pctx_policy))
 		return -EINVAL;
 	if (!u->has_provider &&
 	    memchr_inv(u->provider_key, 0, sizeof(u->provider_key)))
@@ -229,9 +270,49 @@ static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 	if (!len[WFP_OBJ_NAME])
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(len); i++)
-		if (len[i] > wfp_obj_max[i])
+		if (len[i] > wfp_obj_field_max(u->type, i))
 			return -E2BIG;
 	return 0;
+}
+
+static bool wfp_pctx_addr_valid(u32 version, const u8 *addr)
+{
+	if (version == WFP_IPSEC_PCTX_IP_V4)
+		return memchr_inv(addr, 0, 4) && !memchr_inv(addr + 4, 0, 12);
+	return memchr_inv(addr, 0, 16);
+}
+
+/*
+ * The policy's head: the types modelled, and for a tunnel the endpoints
+ * later filters will build SAs between.
+ */
+static int wfp_pctx_policy_parse(struct wfp_obj *o)
+{
+	struct wfp_ipsec_pctx_policy *pol = &o->pol;
+	const u8 *p = o->buf + o->len[WFP_OBJ_NAME] + o->len[WFP_OBJ_DESC];
+
+	memcpy(pol, p, sizeof(*pol));
+	if (pol->reserved || pol->ctx_type >= WFP_IPSEC_PCTX_TYPE_MAX)
+		return -EINVAL;
+	if (pol->ctx_type > WFP_IPSEC_PCTX_IKE_QM_TUNNEL)
+		return -EOPNOTSUPP;
+	if (pol->ctx_type != WFP_IPSEC_PCTX_IKE_QM_TUNNEL)
+		return pol->ip_version || memchr_inv(pol->local, 0, 16) ||
+		       memchr_inv(pol->remote, 0, 16) ? -EINVAL : 0;
+	if (pol->ip_version != WFP_IPSEC_PCTX_IP_V4 &&
+	    pol->ip_version != WFP_IPSEC_PCTX_IP_V6)
+		return -EINVAL;
+	if (!wfp_pctx_addr_valid(pol->ip_version, pol->local) ||
+	    !wfp_pctx_addr_valid(pol->ip_version, pol->remote))
+		return -EINVAL;
+	return 0;
+}
+
+static bool wfp_obj_is_string(u32 type, int field)
+{
+	if (field == WFP_OBJ_SERVICE)
+		return type != WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+	return field != WFP_OBJ_DATA;
 }
 
 /* A new object holding copies of the caller's strings and blob. */
@@ -255,7 +336,7 @@ static struct wfp_obj *wfp_obj_from_user(const struct wfp_ipsec_obj *u)
 			return ERR_PTR(-EFAULT);
 		}
 		/* A NUL would cut the string short on the way back. */
-		if (i != WFP_OBJ_DATA && memchr(p, 0, o->len[i])) {
+		if (wfp_obj_is_string(u->type, i) && memchr(p, 0, o->len[i])) {
 			kfree(o);
 			return ERR_PTR(-EINVAL);
 		}
@@ -269,7 +350,29 @@ static struct wfp_obj *wfp_obj_from_user(const struct wfp_ipsec_obj *u)
 	return o;
 }
 
-/* Sublayer: the provider it names must exist; it is counted as a user. */
+/* The object an ADD asks for, its policy parsed and its id given. */
+static struct wfp_obj *wfp_obj_new(struct wfp_net *wn,
+				   const struct wfp_ipsec_obj *u)
+{
+	struct wfp_obj *o = wfp_obj_from_user(u);
+	int ret;
+
+	if (IS_ERR(o) || u->type != WFP_IPSEC_OBJ_PROVIDER_CONTEXT)
+		return o;
+	ret = wfp_pctx_policy_parse(o);
+	if (!ret) {
+		o->id = wfp_ids_pctx_next(wn);
+		if (!o->id)
+			ret = -ENOSPC;
+	}
+	if (ret) {
+		kfree(o);
+		return ERR_PTR(ret);
+	}
+	return o;
+}
+
+/* The provider a sublayer or context names must exist; it counts a user. */
 static int wfp_obj_link_provider(struct wfp_net *wn, struct wfp_obj *o)
 {
 	struct wfp_obj *prov;
@@ -327,7 +430,7 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	 */
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
-	o = wfp_obj_from_user(u);
+	o = wfp_obj_new(wn, u);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	/* A zero key asks for a generated one (BFE's rule). */
@@ -335,6 +438,7 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 		guid_gen((guid_t *)o->key);
 	/* Before the unlock: from then on another session may free o. */
 	memcpy(u->key, o->key, sizeof(u->key));
+	u->id = o->id;
 
 	mutex_lock(&wn->objs.lock);
 	ret = wfp_obj_insert(wn, u->type, o);
@@ -344,11 +448,12 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-static int wfp_obj_remove(struct wfp_net *wn, u32 type, const u8 *key)
+static int wfp_obj_remove(struct wfp_net *wn,
+			  const struct wfp_ipsec_obj_key *k)
 {
 	struct wfp_obj *o;
 
-	o = wfp_obj_find(wn, type, key);
+	o = wfp_obj_lookup(wn, k);
 	if (!o)
 		return -ENOENT;
 	if (o->builtin)
@@ -356,8 +461,15 @@ static int wfp_obj_remove(struct wfp_net *wn, u32 type, const u8 *key)
 	if (o->users)
 		return -EBUSY;
 	wfp_obj_unlink_provider(wn, o);
-	wfp_obj_unlink_free(wn, type, o);
+	wfp_obj_unlink_free(wn, k->type, o);
 	return 0;
+}
+
+/* An id names only a provider context, and only without a key. */
+static bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k)
+{
+	return wfp_obj_type_valid(k->type) && !k->reserved0 &&
+	       (!k->id || wfp_obj_by_id(k));
 }
 
 int wfp_objects_delete(struct wfp_session *s, void *arg)
@@ -366,12 +478,12 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
 	struct wfp_net *wn = s->wn;
 	int ret;
 
-	if (!wfp_obj_type_valid(k->type) || k->reserved0 || k->reserved)
+	if (!wfp_obj_key_valid(k))
 		return -EINVAL;
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
 	mutex_lock(&wn->objs.lock);
-	ret = wfp_obj_remove(wn, k->type, k->key);
+	ret = wfp_obj_remove(wn, k);
 	mutex_unlock(&wn->objs.lock);
 	return ret;
 }
@@ -380,14 +492,14 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
  * A copy of o taken under the lock, so the copies to userspace (which may
  * fault and sleep) run without it.
  */
-static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn, u32 type,
-					const u8 *key)
+static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn,
+					const struct wfp_ipsec_obj_key *k)
 {
 	struct wfp_obj *o, *copy = ERR_PTR(-ENOENT);
 	size_t size;
 
 	mutex_lock(&wn->objs.lock);
-	o = wfp_obj_find(wn, type, key);
+	o = wfp_obj_lookup(wn, k);
 	if (o) {
 		size = struct_size(o, buf, wfp_obj_buf_len(o->len));
 		copy = kmemdup(o, size, GFP_KERNEL);
@@ -414,6 +526,8 @@ static int wfp_obj_to_user(const struct wfp_obj *o, struct wfp_ipsec_obj *u)
 		p += o->len[i];
 	}
 	u->flags = o->flags;
+	memcpy(u->key, o->key, sizeof(u->key));
+	u->id = o->id;
 	memcpy(u->provider_key, o->provider_key, sizeof(u->provider_key));
 	u->has_provider = o->has_provider;
 	u->weight = o->weight;
@@ -427,15 +541,17 @@ static int wfp_obj_to_user(const struct wfp_obj *o, struct wfp_ipsec_obj *u)
 int wfp_objects_get(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_obj *u = arg;
+	struct wfp_ipsec_obj_key k = { .type = u->type, .id = u->id };
 	struct wfp_obj *o;
 	int ret;
 
-	if (!wfp_obj_type_valid(u->type) || u->flags || u->has_provider ||
+	memcpy(k.key, u->key, sizeof(k.key));
+	if (!wfp_obj_key_valid(&k) || u->flags || u->has_provider ||
 	    u->weight || u->reserved0 ||
 	    memchr_inv(u->provider_key, 0, sizeof(u->provider_key)) ||
 	    memchr_inv(u->reserved, 0, sizeof(u->reserved)))
 		return -EINVAL;
-	o = wfp_obj_snapshot(s->wn, u->type, u->key);
+	o = wfp_obj_snapshot(s->wn, &k);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	ret = wfp_obj_to_user(o, u);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Management objects of a namespace: providers and sublayers.
+ * Management objects of a namespace: providers, sublayers and provider
+ * contexts.
  */
 #ifndef _WFP_OBJECTS_H
 #define _WFP_OBJECTS_H
@@ -16,8 +17,8 @@ struct wfp_session;
 /* One list per WFP_IPSEC_OBJ_* type, in key order. */
 struct wfp_objects {
 	struct mutex lock;	/* the lists, counts and objects: all uses */
-	struct list_head list[WFP_IPSEC_OBJ_SUBLAYER];
-	unsigned int nr[WFP_IPSEC_OBJ_SUBLAYER];
+	struct list_head list[WFP_IPSEC_OBJ_PROVIDER_CONTEXT];
+	unsigned int nr[WFP_IPSEC_OBJ_PROVIDER_CONTEXT];
 };
 
 int wfp_objects_net_init(struct wfp_net *wn);

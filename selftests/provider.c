@@ -502,12 +502,12 @@ TEST_F(obj, ioctl_add_checks)
 	o.reserved0 = 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
 	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
-	o.reserved[1] = 1;
+	o.reserved[0] = 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
 	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER, 16);
 	o.flags = 0x10;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
-	raw_obj(&o, 3, 16);
+	raw_obj(&o, WFP_IPSEC_OBJ_PROVIDER_CONTEXT + 1, 16);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
 	raw_obj(&o, 0, 16);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ADD, &o), -EINVAL);
@@ -572,7 +572,7 @@ TEST_F(obj, ioctl_get_delete_enum_checks)
 	o.flags = 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -EINVAL);
 	o.flags = 0;
-	o.type = 3;
+	o.type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT + 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &o), -EINVAL);
 
 	memset(&k, 0, sizeof(k));
@@ -582,10 +582,10 @@ TEST_F(obj, ioctl_get_delete_enum_checks)
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
 		  -EINVAL);
 	k.reserved0 = 0;
-	k.reserved = 1;
+	k.id = 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
 		  -EINVAL);
-	k.reserved = 0;
+	k.id = 0;
 	k.type = 0;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
 		  -EINVAL);

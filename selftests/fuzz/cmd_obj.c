@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * OBJ_ADD, OBJ_DELETE, OBJ_GET, OBJ_ENUM (0x15-0x18): providers and
- * sublayers.  Keys come from a small pool of the worker's own, so adds,
+ * OBJ_ADD, OBJ_DELETE, OBJ_GET, OBJ_ENUM (0x15-0x18): providers,
+ * sublayers and provider contexts.  Keys come from a small pool of the worker's own, so adds,
  * deletes and sublayers naming providers meet each other, and what is
  * left is bounded and removed when the worker ends (obj_cleanup).
  */
@@ -11,7 +11,7 @@
 #define OBJ_POOL	6
 
 static char obj_name[WFP_IPSEC_OBJ_NAME_MAX + 8] = "fuzz object";
-static __u8 obj_room[WFP_IPSEC_OBJ_DATA_MAX];
+static __u8 obj_room[WFP_IPSEC_OBJ_POLICY_MAX];
 
 /* Pool key k of this worker; never a built-in sublayer's. */
 static void obj_key(__u8 *key, unsigned int k)
@@ -24,7 +24,26 @@ static void obj_key(__u8 *key, unsigned int k)
 
 static __u32 obj_type(void)
 {
-	return rn(2) ? WFP_IPSEC_OBJ_PROVIDER : WFP_IPSEC_OBJ_SUBLAYER;
+	return WFP_IPSEC_OBJ_PROVIDER + rn(3);
+}
+
+/* A provider context's policy: a tunnel's, a transport's or keying's. */
+static void obj_policy(struct wfp_ipsec_obj *o)
+{
+	static struct {
+		struct wfp_ipsec_pctx_policy head;
+		__u8 body[64];
+	} pol;
+
+	memset(&pol.head, 0, sizeof(pol.head));
+	pol.head.ctx_type = rn(3);
+	if (pol.head.ctx_type == WFP_IPSEC_PCTX_IKE_QM_TUNNEL) {
+		pol.head.ip_version = rn(2);
+		pol.head.local[0] = 10;
+		pol.head.remote[3] = 1 + rn(200);
+	}
+	o->service = (__u64)(uintptr_t)&pol;
+	o->service_len = sizeof(pol.head) + rn(sizeof(pol.body) + 1);
 }
 
 static void obj_mutate_add(struct call *c)
@@ -39,7 +58,8 @@ static void obj_mutate_add(struct call *c)
 			      sizeof(o->reserved));
 		break;
 	case 1:
-		o->flags |= 1u << (1 + rn(31));
+		/* Past DOWNLEVEL, which provider contexts take. */
+		o->flags |= 1u << (2 + rn(30));
 		must_fail(c, "unknown flag");
 		break;
 	case 2:
@@ -51,7 +71,7 @@ static void obj_mutate_add(struct call *c)
 		must_fail(c, "no name");
 		break;
 	case 4:
-		o->type = rn(2) ? 0 : 3 + rn(100);
+		o->type = rn(2) ? 0 : WFP_IPSEC_OBJ_PROVIDER_CONTEXT + 1 + rn(100);
 		must_fail(c, "type");
 		break;
 	case 5:
@@ -85,12 +105,13 @@ static void do_obj_add(struct sess *s)
 	}
 	if (pm(200))
 		o->flags = WFP_IPSEC_OBJ_F_PERSISTENT;
-	if (o->type == WFP_IPSEC_OBJ_SUBLAYER) {
+	if (o->type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT)
+		obj_policy(o);
+	if (o->type == WFP_IPSEC_OBJ_SUBLAYER)
 		o->weight = (__u16)r64();
-		if (pm(500)) {
-			o->has_provider = 1;
-			obj_key(o->provider_key, rn(OBJ_POOL));
-		}
+	if (o->type != WFP_IPSEC_OBJ_PROVIDER && pm(500)) {
+		o->has_provider = 1;
+		obj_key(o->provider_key, rn(OBJ_POOL));
 	}
 	while (m--)
 		obj_mutate_add(&c);
@@ -107,20 +128,25 @@ static void do_obj_delete(struct sess *s)
 	k->type = obj_type();
 	obj_key(k->key, rn(OBJ_POOL));
 	if (n_mutations() && !mutate_common(&c))
-		poke_reserved(&c, offsetof(struct wfp_ipsec_obj_key, reserved),
+		poke_reserved(&c, offsetof(struct wfp_ipsec_obj_key, id),
 			      8);
 	exec_call(&c, s);
 }
 
 static void check_obj(const struct wfp_ipsec_obj *o)
 {
+	bool pctx = o->type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+
 	if (o->reserved0 || !all_zero(o->reserved, sizeof(o->reserved)) ||
-	    o->has_provider > 1 ||
+	    o->has_provider > 1 || !o->id != !pctx ||
 	    (o->type == WFP_IPSEC_OBJ_PROVIDER &&
 	     (o->has_provider || o->weight)) ||
+	    (pctx && (o->weight || o->service_len <
+		      sizeof(struct wfp_ipsec_pctx_policy))) ||
 	    o->name_len > WFP_IPSEC_OBJ_NAME_MAX || !o->name_len ||
 	    o->data_len > WFP_IPSEC_OBJ_DATA_MAX ||
-	    (o->flags & ~__WFP_IPSEC_OBJ_F_ALL))
+	    (o->flags & ~(pctx ? __WFP_IPSEC_OBJ_F_PCTX_ALL :
+			  __WFP_IPSEC_OBJ_F_ALL)))
 		fail(NR_OBJ_GET, "malformed reply (type %u name_len %u)",
 		     o->type, o->name_len);
 }
@@ -138,6 +164,8 @@ static void do_obj_get(struct sess *s)
 	o->name_len = WFP_IPSEC_OBJ_NAME_MAX;
 	o->data = (__u64)(uintptr_t)obj_room;
 	o->data_len = pm(100) ? rn(8) : WFP_IPSEC_OBJ_DATA_MAX;
+	o->service = (__u64)(uintptr_t)obj_room;
+	o->service_len = pm(100) ? rn(8) : WFP_IPSEC_OBJ_POLICY_MAX;
 	if (n_mutations() && !mutate_common(&c))
 		poke_reserved(&c, offsetof(struct wfp_ipsec_obj, reserved),
 			      sizeof(o->reserved));
@@ -195,7 +223,7 @@ void do_obj(struct sess *s)
 	}
 }
 
-/* The pool's objects in the worker's namespace: sublayers first. */
+/* The pool's objects in the worker's namespace: providers last. */
 void obj_cleanup(void)
 {
 	struct wfp_ipsec_obj_key k;
@@ -205,8 +233,8 @@ void obj_cleanup(void)
 	if (!s)
 		return;
 	memset(&k, 0, sizeof(k));
-	for (k.type = WFP_IPSEC_OBJ_SUBLAYER; k.type >= WFP_IPSEC_OBJ_PROVIDER;
-	     k.type--) {
+	for (k.type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+	     k.type >= WFP_IPSEC_OBJ_PROVIDER; k.type--) {
 		for (i = 0; i < OBJ_POOL; i++) {
 			obj_key(k.key, i);
 			ioctl(s->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);

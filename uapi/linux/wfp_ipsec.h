@@ -66,6 +66,8 @@
 #define WFP_IPSEC_FEAT_BATCH		_BITULL(8)	/* CTX_ADD_BATCH */
 #define WFP_IPSEC_FEAT_OBJECTS		_BITULL(9)	/* OBJ_*: providers, */
 							/* sublayers */
+#define WFP_IPSEC_FEAT_PROVIDER_CONTEXTS _BITULL(10)	/* OBJ_* of */
+							/* PROVIDER_CONTEXT */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -75,7 +77,8 @@
 					 WFP_IPSEC_FEAT_UPDATE | \
 					 WFP_IPSEC_FEAT_RIGHTS | \
 					 WFP_IPSEC_FEAT_BATCH | \
-					 WFP_IPSEC_FEAT_OBJECTS)
+					 WFP_IPSEC_FEAT_OBJECTS | \
+					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -913,44 +916,98 @@ struct wfp_ipsec_ctx_batch {
 /* wfp_ipsec_obj.type: the management objects OBJ_* commands work on. */
 #define WFP_IPSEC_OBJ_PROVIDER		1	/* FWPM_PROVIDER0 */
 #define WFP_IPSEC_OBJ_SUBLAYER		2	/* FWPM_SUBLAYER0 */
+#define WFP_IPSEC_OBJ_PROVIDER_CONTEXT	3	/* FWPM_PROVIDER_CONTEXT0 */
 
-/* wfp_ipsec_obj.flags: the values of FWPM_{PROVIDER,SUBLAYER}_FLAG_*. */
+/*
+ * wfp_ipsec_obj.flags: the values of FWPM_{PROVIDER,SUBLAYER}_FLAG_* and
+ * FWPM_PROVIDER_CONTEXT_FLAG_*.  DOWNLEVEL: PROVIDER_CONTEXT only.
+ */
 #define WFP_IPSEC_OBJ_F_PERSISTENT	_BITUL(0)
+#define WFP_IPSEC_OBJ_F_DOWNLEVEL	_BITUL(1)
 #define __WFP_IPSEC_OBJ_F_ALL		(WFP_IPSEC_OBJ_F_PERSISTENT)
+#define __WFP_IPSEC_OBJ_F_PCTX_ALL	(WFP_IPSEC_OBJ_F_PERSISTENT | \
+					 WFP_IPSEC_OBJ_F_DOWNLEVEL)
 
 /* Longest strings and blob an object takes, in bytes (no NUL). */
 #define WFP_IPSEC_OBJ_NAME_MAX		256
 #define WFP_IPSEC_OBJ_DESC_MAX		1024
 #define WFP_IPSEC_OBJ_SERVICE_MAX	256
 #define WFP_IPSEC_OBJ_DATA_MAX		4096
+/* PROVIDER_CONTEXT: the policy at @service, header included. */
+#define WFP_IPSEC_OBJ_POLICY_MAX	8192
 
 /* Objects of one type a namespace holds, at most (built-ins included). */
 #define WFP_IPSEC_OBJ_MAX		1024
 
 #define WFP_IPSEC_OBJ_KEY_LEN		16
 
+/* wfp_ipsec_pctx_policy.ctx_type: FWPM_PROVIDER_CONTEXT_TYPE values. */
+#define WFP_IPSEC_PCTX_KEYING		0	/* IPSEC_KEYING_POLICY0 */
+#define WFP_IPSEC_PCTX_IKE_QM_TRANSPORT	1	/* IPSEC_TRANSPORT_POLICY0 */
+#define WFP_IPSEC_PCTX_IKE_QM_TUNNEL	2	/* IPSEC_TUNNEL_POLICY0 */
+#define WFP_IPSEC_PCTX_TYPE_MAX		13	/* FWPM_PROVIDER_CONTEXT_TYPE_MAX */
+
+/* wfp_ipsec_pctx_policy.ip_version: FWP_IP_VERSION values. */
+#define WFP_IPSEC_PCTX_IP_V4		0
+#define WFP_IPSEC_PCTX_IP_V6		1
+
 /**
- * struct wfp_ipsec_obj - a provider or a sublayer: OBJ_ADD, OBJ_GET
+ * struct wfp_ipsec_pctx_policy - head of a provider context's policy
+ * @ctx_type: WFP_IPSEC_PCTX_*: the FWPM_PROVIDER_CONTEXT_TYPE.  At or past
+ *	WFP_IPSEC_PCTX_TYPE_MAX: EINVAL; a Windows type not listed above
+ *	(main mode, AuthIP, IKEv2, ...): EOPNOTSUPP
+ * @ip_version: IKE_QM_TUNNEL: WFP_IPSEC_PCTX_IP_V4 or _V6 (else EINVAL);
+ *	other types: zero
+ * @local: IKE_QM_TUNNEL: the tunnel's local outer address: V4 in the
+ *	first 4 bytes in network order, the rest zero; V6 all 16.  Must not
+ *	be all zero.  Other types: zero
+ * @remote: the remote outer address, likewise
+ * @reserved: must be zero
+ *
+ * The module reads this head, which later filters need, into fields of
+ * its own; what follows it (proposals, flags, idle timeouts, key module
+ * keys: the library's serialisation) it stores and returns verbatim.
+ */
+struct wfp_ipsec_pctx_policy {
+	__u32 ctx_type;
+	__u32 ip_version;
+	__u8 local[16];
+	__u8 remote[16];
+	__u64 reserved;
+};
+
+/**
+ * struct wfp_ipsec_obj - a provider, a sublayer or a provider context:
+ *	OBJ_ADD, OBJ_GET
  * @type: WFP_IPSEC_OBJ_*
  * @flags: WFP_IPSEC_OBJ_F_*; other bits EINVAL
  * @key: the GUID, as Windows lays it out in memory.  ADD: all zero lets
  *	the module choose a random one, reported back here
- * @provider_key: SUBLAYER with @has_provider: its provider, which must
- *	exist in the namespace (ENXIO otherwise); else zero
- * @has_provider: SUBLAYER: 1 when @provider_key is set, else 0
+ * @provider_key: SUBLAYER or PROVIDER_CONTEXT with @has_provider: its
+ *	provider, which must exist in the namespace (ENXIO otherwise); else
+ *	zero.  A provider so named cannot be deleted (EBUSY)
+ * @has_provider: SUBLAYER, PROVIDER_CONTEXT: 1 when @provider_key is
+ *	set, else 0
  * @weight: SUBLAYER: its weight (UINT16); PROVIDER: zero
  * @reserved0: must be zero
  * @name_len: bytes at @name: 1..WFP_IPSEC_OBJ_NAME_MAX on ADD (the
  *	display name is required), likewise for the others below (0 allowed)
  * @desc_len: bytes at @desc, at most WFP_IPSEC_OBJ_DESC_MAX
  * @service_len: PROVIDER: bytes at @service, at most
- *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero
+ *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero; PROVIDER_CONTEXT: bytes
+ *	of the policy, a struct wfp_ipsec_pctx_policy and what follows it,
+ *	at most WFP_IPSEC_OBJ_POLICY_MAX (EINVAL when shorter than the head)
  * @data_len: bytes at @data, at most WFP_IPSEC_OBJ_DATA_MAX
  * @name: user pointer to the display name: bytes without NUL, stored
  *	as given (the library writes UTF-8; the module does not check it)
  * @desc: user pointer to the description, likewise
- * @service: user pointer to the service name, likewise
+ * @service: user pointer to the service name, likewise; PROVIDER_CONTEXT:
+ *	to the policy
  * @data: user pointer to the provider data blob
+ * @id: PROVIDER_CONTEXT: the runtime id (FWPM_PROVIDER_CONTEXT0's
+ *	providerContextId).  ADD: in zero, out the id the module gave it,
+ *	never reused in the namespace; GET: with an all-zero @key, the id of
+ *	the context to return, else zero; out: the id.  Other types: zero
  * @reserved: must be zero
  *
  * ADD stores a copy; an over-long string or blob is E2BIG, a NUL byte in
@@ -977,24 +1034,26 @@ struct wfp_ipsec_obj {
 	__u64 desc;
 	__u64 service;
 	__u64 data;
-	__u64 reserved[2];
+	__u64 id;
+	__u64 reserved[1];
 };
 
 /**
  * struct wfp_ipsec_obj_key - OBJ_DELETE
  * @type: WFP_IPSEC_OBJ_*
  * @reserved0: must be zero
- * @key: the object's GUID
- * @reserved: must be zero
+ * @key: the object's GUID; PROVIDER_CONTEXT: all zero to name it by @id
+ * @id: PROVIDER_CONTEXT with an all-zero @key: the runtime id of the
+ *	context to delete; otherwise zero
  *
- * ENOENT for an unknown key, EBUSY for a provider a sublayer names,
- * EROFS for a built-in sublayer.
+ * ENOENT for an unknown key or id, EBUSY for a provider a sublayer or a
+ * provider context names, EROFS for a built-in sublayer.
  */
 struct wfp_ipsec_obj_key {
 	__u32 type;
 	__u32 reserved0;
 	__u8 key[WFP_IPSEC_OBJ_KEY_LEN];
-	__u64 reserved;
+	__u64 id;
 };
 
 /**
@@ -1025,9 +1084,9 @@ struct wfp_ipsec_obj_enum {
 };
 
 /*
- * Providers and sublayers live in the session's namespace until deleted
- * or until the namespace goes (the module's unload included): there is
- * no store that outlives it, and PERSISTENT is only recorded.  ADD needs
+ * Providers, sublayers and provider contexts live in the session's
+ * namespace until deleted or until the namespace goes (the module's
+ * unload included): there is no store that outlives it, and PERSISTENT is only recorded.  ADD needs
  * WFP_IPSEC_RIGHT_ADD, DELETE WFP_IPSEC_RIGHT_DELETE, GET
  * WFP_IPSEC_RIGHT_READ; ADD and DELETE fail with EPERM in a dynamic
  * session, as CTX_CREATE does.
