@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Provider contexts on the OBJ_* ioctls: each accepted type stored and
+ * returned, the tunnel endpoints checked, runtime ids, lookups and deletes
+ * by key and by id, the provider they hold, namespaces, rights and the
+ * ioctl checks.
+ */
+#include <sched.h>
+#include <stdbool.h>
+#include <fwpmu.h>
+#include <wfpipsec.h>
+#include "wfp_test.h"
+
+#define PCTX	WFP_IPSEC_OBJ_PROVIDER_CONTEXT
+#define POL_LEN	sizeof(struct wfp_ipsec_pctx_policy)
+
+/* Keys of this program's objects: the last byte tells them apart. */
+static GUID test_key(UINT8 n)
+{
+	GUID g = { 0x5eedc0de, 0x4321, 0x4abc,
+		   { 0x80, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x00 } };
+
+	g.Data4[7] = n;
+	return g;
+}
+
+static char name[] = "pctx \xc3\xa9";
+static char desc[] = "a provider context";
+static __u8 blob[] = { 0xde, 0xad, 0x00, 0xbe, 0xef };
+
+/* A policy: the head the module parses, then bytes it keeps verbatim. */
+struct policy {
+	struct wfp_ipsec_pctx_policy head;
+	__u8 body[40];
+};
+
+static struct policy policy_of(__u32 ctx_type, __u32 version)
+{
+	struct policy p;
+	int i;
+
+	memset(&p, 0, sizeof(p));
+	p.head.ctx_type = ctx_type;
+	for (i = 0; i < (int)sizeof(p.body); i++)
+		p.body[i] = (__u8)(0xa0 + i);
+	if (ctx_type != WFP_IPSEC_PCTX_IKE_QM_TUNNEL)
+		return p;
+	p.head.ip_version = version;
+	if (version == WFP_IPSEC_PCTX_IP_V4) {
+		memcpy(p.head.local, "\xc0\xa8\x01\x01", 4);
+		memcpy(p.head.remote, "\xc0\xa8\x02\x02", 4);
+	} else {
+		for (i = 0; i < 16; i++) {
+			p.head.local[i] = (__u8)(0x20 + i);
+			p.head.remote[i] = (__u8)(0x40 + i);
+		}
+	}
+	return p;
+}
+
+static void pctx_req(struct wfp_ipsec_obj *o, UINT8 n, struct policy *pol)
+{
+	GUID key = test_key(n);
+
+	memset(o, 0, sizeof(*o));
+	o->type = PCTX;
+	memcpy(o->key, &key, sizeof(o->key));
+	o->name = (__u64)(uintptr_t)name;
+	o->name_len = sizeof(name) - 1;
+	o->desc = (__u64)(uintptr_t)desc;
+	o->desc_len = sizeof(desc) - 1;
+	o->data = (__u64)(uintptr_t)blob;
+	o->data_len = sizeof(blob);
+	o->service = (__u64)(uintptr_t)pol;
+	o->service_len = sizeof(*pol);
+}
+
+/* Room for every field of a GET. */
+struct got {
+	struct wfp_ipsec_obj o;
+	char name[WFP_IPSEC_OBJ_NAME_MAX];
+	char desc[WFP_IPSEC_OBJ_DESC_MAX];
+	__u8 data[WFP_IPSEC_OBJ_DATA_MAX];
+	__u8 pol[WFP_IPSEC_OBJ_POLICY_MAX];
+};
+
+/* GET by key n, or by id when id is not zero; -errno. */
+static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
+{
+	GUID key = test_key(n);
+
+	memset(g, 0, sizeof(*g));
+	g->o.type = PCTX;
+	if (id)
+		g->o.id = id;
+	else
+		memcpy(g->o.key, &key, sizeof(g->o.key));
+	g->o.name = (__u64)(uintptr_t)g->name;
+	g->o.name_len = sizeof(g->name);
+	g->o.desc = (__u64)(uintptr_t)g->desc;
+	g->o.desc_len = sizeof(g->desc);
+	g->o.data = (__u64)(uintptr_t)g->data;
+	g->o.data_len = sizeof(g->data);
+	g->o.service = (__u64)(uintptr_t)g->pol;
+	g->o.service_len = sizeof(g->pol);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_GET, &g->o);
+}
+
+/* DELETE by key n, or by id when id is not zero; -errno. */
+static int pctx_delete(int fd, UINT8 n, __u64 id)
+{
+	struct wfp_ipsec_obj_key k;
+	GUID key = test_key(n);
+
+	memset(&k, 0, sizeof(k));
+	k.type = PCTX;
+	if (id)
+		k.id = id;
+	else
+		memcpy(k.key, &key, sizeof(k.key));
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
+}
+
+static int pctx_add(int fd, struct wfp_ipsec_obj *o)
+{
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ADD, o);
+}
+
+static HANDLE engine(UINT32 flags)
+{
+	FWPM_SESSION0 s;
+	HANDLE h = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = flags;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
+		return NULL;
+	return h;
+}
+
+static int engine_fd(HANDLE h)
+{
+	int fd = -1;
+
+	if (!h || WfpIpsecEngineGetFd(h, &fd))
+		return -1;
+	return fd;
+}
+
+/* Keys of provider contexts in the namespace, or -1. */
+static long pctx_count(int fd)
+{
+	static __u8 keys[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = PCTX;
+	e.max_entries = WFP_IPSEC_OBJ_MAX;
+	e.keys = (__u64)(uintptr_t)keys;
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e))
+		return -1;
+	return e.count;
+}
+
+FIXTURE(pctx) {
+	HANDLE h;
+	int fd;
+	long refcnt0;
+	long count0;
+};
+
+FIXTURE_SETUP(pctx)
+{
+	self->refcnt0 = wfp_module_refcnt();
+	self->h = engine(0);
+	self->fd = engine_fd(self->h);
+	ASSERT_GE(self->fd, 0);
+	self->count0 = pctx_count(self->fd);
+	ASSERT_GE(self->count0, 0);
+}
+
+/* Every test leaves the namespace as it found it, and no session open. */
+FIXTURE_TEARDOWN(pctx)
+{
+	GUID k;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		pctx_delete(self->fd, i, 0);
+	for (i = 0; i < 32; i++) {
+		k = test_key(i);
+		FwpmProviderDeleteByKey0(self->h, &k);
+	}
+	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	FwpmEngineClose0(self->h);
+	if (self->refcnt0 >= 0)
+		EXPECT_EQ(wfp_module_refcnt(), self->refcnt0);
+}
+
+/* Adds context n of pol, compares every field of GET by key and by id. */
+static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
+		       struct policy *pol, GUID *provider)
+{
+	struct wfp_ipsec_obj o;
+	static struct got g, gi;
+	GUID key = test_key(n);
+
+	pctx_req(&o, n, pol);
+	o.flags = WFP_IPSEC_OBJ_F_PERSISTENT | WFP_IPSEC_OBJ_F_DOWNLEVEL;
+	if (provider) {
+		o.has_provider = 1;
+		memcpy(o.provider_key, provider, sizeof(o.provider_key));
+	}
+	ASSERT_EQ(pctx_add(fd, &o), 0);
+	ASSERT_NE(o.id, 0);
+	EXPECT_EQ(memcmp(o.key, &key, sizeof(key)), 0);
+
+	ASSERT_EQ(pctx_get(fd, n, 0, &g), 0);
+	ASSERT_EQ(pctx_get(fd, 0, o.id, &gi), 0);
+	/* By id: the same answer (the pointers in .o differ). */
+	EXPECT_EQ(memcmp(g.name, gi.name, sizeof(g) - offsetof(struct got, name)),
+		  0);
+	EXPECT_EQ(memcmp(gi.o.key, &key, sizeof(key)), 0);
+	EXPECT_EQ(gi.o.service_len, sizeof(*pol));
+	EXPECT_EQ(g.o.id, o.id);
+	EXPECT_EQ(memcmp(g.o.key, &key, sizeof(key)), 0);
+	EXPECT_EQ(g.o.flags, o.flags);
+	EXPECT_EQ(g.o.has_provider, o.has_provider);
+	EXPECT_EQ(memcmp(g.o.provider_key, o.provider_key,
+			 sizeof(o.provider_key)), 0);
+	EXPECT_EQ(g.o.weight, 0);
+	ASSERT_EQ(g.o.name_len, o.name_len);
+	EXPECT_EQ(memcmp(g.name, name, o.name_len), 0);
+	ASSERT_EQ(g.o.desc_len, o.desc_len);
+	EXPECT_EQ(memcmp(g.desc, desc, o.desc_len), 0);
+	ASSERT_EQ(g.o.data_len, sizeof(blob));
+	EXPECT_EQ(memcmp(g.data, blob, sizeof(blob)), 0);
+	ASSERT_EQ(g.o.service_len, sizeof(*pol));
+	EXPECT_EQ(memcmp(g.pol, pol, sizeof(*pol)), 0);
+}
+
+TEST_F(pctx, tunnel_v4_round_trip)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+				      WFP_IPSEC_PCTX_IP_V4);
+
+	round_trip(_metadata, self->fd, 1, &pol, NULL);
+}
+
+TEST_F(pctx, tunnel_v6_round_trip)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+				      WFP_IPSEC_PCTX_IP_V6);
+	FWPM_PROVIDER0 p;
+	GUID pk = test_key(20);
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = pk;
+	p.displayData.name = L"pctx provider";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	round_trip(_metadata, self->fd, 2, &pol, &pk);
+}
+
+TEST_F(pctx, transport_round_trip)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TRANSPORT, 0);
+
+	round_trip(_metadata, self->fd, 3, &pol, NULL);
+}
+
+TEST_F(pctx, keying_round_trip)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+
+	round_trip(_metadata, self->fd, 4, &pol, NULL);
+}
+
+TEST_F(pctx, delete_by_id_and_key)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	struct wfp_ipsec_obj a, b;
+	static struct got g;
+
+	pctx_req(&a, 5, &pol);
+	pctx_req(&b, 6, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &a), 0);
+	ASSERT_EQ(pctx_add(self->fd, &b), 0);
+	EXPECT_NE(a.id, b.id);
+	EXPECT_EQ(pctx_count(self->fd), self->count0 + 2);
+
+	EXPECT_EQ(pctx_delete(self->fd, 0, a.id), 0);
+	EXPECT_EQ(pctx_get(self->fd, 5, 0, &g), -ENOENT);
+	EXPECT_EQ(pctx_get(self->fd, 0, a.id, &g), -ENOENT);
+	EXPECT_EQ(pctx_delete(self->fd, 0, a.id), -ENOENT);
+	EXPECT_EQ(pctx_get(self->fd, 0, b.id, &g), 0);
+
+	EXPECT_EQ(pctx_delete(self->fd, 6, 0), 0);
+	EXPECT_EQ(pctx_get(self->fd, 0, b.id, &g), -ENOENT);
+	EXPECT_EQ(pctx_delete(self->fd, 6, 0), -ENOENT);
+	EXPECT_EQ(pctx_count(self->fd), self->count0);
+}
+
+TEST_F(pctx, ids_never_reused)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+	__u64 first;
+
+	pctx_req(&o, 7, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	first = o.id;
+	ASSERT_EQ(pctx_delete(self->fd, 7, 0), 0);
+	pctx_req(&o, 7, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_NE(o.id, first);
+	EXPECT_EQ(pctx_get(self->fd, 0, first, &g), -ENOENT);
+}
+
+TEST_F(pctx, duplicate_and_unknown)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+				      WFP_IPSEC_PCTX_IP_V4);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+	GUID pk = test_key(21);
+
+	pctx_req(&o, 8, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	pctx_req(&o, 8, &pol);
+	EXPECT_EQ(pctx_add(self->fd, &o), -EEXIST);
+	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+
+	EXPECT_EQ(pctx_get(self->fd, 9, 0, &g), -ENOENT);
+	EXPECT_EQ(pctx_delete(self->fd, 9, 0), -ENOENT);
+	EXPECT_EQ(pctx_get(self->fd, 0, ~0ULL, &g), -ENOENT);
+	EXPECT_EQ(pctx_delete(self->fd, 0, ~0ULL), -ENOENT);
+	/* No key and no id names nothing. */
+	EXPECT_EQ(pctx_get(self->fd, 0, 0, &g), -ENOENT);
+
+	/* A provider that does not exist. */
+	pctx_req(&o, 9, &pol);
+	o.has_provider = 1;
+	memcpy(o.provider_key, &pk, sizeof(pk));
+	EXPECT_EQ(pctx_add(self->fd, &o), -ENXIO);
+}
+
+TEST_F(pctx, zero_key_generated)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+
+	pctx_req(&o, 0, &pol);
+	memset(o.key, 0, sizeof(o.key));
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_NE(o.key[6] & 0xf0, 0);	/* a random (version 4) GUID */
+	ASSERT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
+	EXPECT_EQ(memcmp(g.o.key, o.key, sizeof(o.key)), 0);
+	EXPECT_EQ(pctx_delete(self->fd, 0, o.id), 0);
+}
+
+TEST_F(pctx, provider_in_use)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TRANSPORT, 0);
+	struct wfp_ipsec_obj o;
+	FWPM_PROVIDER0 p;
+	GUID pk = test_key(22);
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = pk;
+	p.displayData.name = L"pctx provider";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	pctx_req(&o, 10, &pol);
+	o.has_provider = 1;
+	memcpy(o.provider_key, &pk, sizeof(pk));
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), FWP_E_IN_USE);
+	EXPECT_EQ(pctx_delete(self->fd, 0, o.id), 0);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), ERROR_SUCCESS);
+}
+
+/* ADD of context 11 with pol, whose head set() changes; -errno. */
+static int add_with(int fd, void (*set)(struct policy *), __u32 ctx_type,
+		    __u32 version)
+{
+	struct policy pol = policy_of(ctx_type, version);
+	struct wfp_ipsec_obj o;
+
+	set(&pol);
+	pctx_req(&o, 11, &pol);
+	return pctx_add(fd, &o);
+}
+
+static void no_change(struct policy *p) { (void)p; }
+static void type_max(struct policy *p) { p->head.ctx_type = 13; }
+static void type_mm(struct policy *p) { p->head.ctx_type = 5; }
+static void type_authip(struct policy *p) { p->head.ctx_type = 4; }
+static void version_none(struct policy *p) { p->head.ip_version = 2; }
+static void local_zero(struct policy *p) { memset(p->head.local, 0, 16); }
+static void remote_zero(struct policy *p) { memset(p->head.remote, 0, 16); }
+static void v4_tail(struct policy *p) { p->head.local[4] = 1; }
+static void v4_in_tail(struct policy *p)
+{
+	memset(p->head.remote, 0, 4);
+	p->head.remote[15] = 1;
+}
+static void reserved(struct policy *p) { p->head.reserved = 1; }
+static void version_set(struct policy *p) { p->head.ip_version = 1; }
+static void local_set(struct policy *p) { p->head.local[0] = 1; }
+static void remote_set(struct policy *p) { p->head.remote[15] = 1; }
+
+TEST_F(pctx, ioctl_policy_checks)
+{
+	const __u32 tun = WFP_IPSEC_PCTX_IKE_QM_TUNNEL, v4 = 0, v6 = 1;
+	const __u32 tra = WFP_IPSEC_PCTX_IKE_QM_TRANSPORT;
+	const __u32 key = WFP_IPSEC_PCTX_KEYING;
+	int fd = self->fd;
+
+	EXPECT_EQ(add_with(fd, type_max, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, type_mm, key, 0), -EOPNOTSUPP);
+	EXPECT_EQ(add_with(fd, type_authip, key, 0), -EOPNOTSUPP);
+	EXPECT_EQ(add_with(fd, version_none, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, local_zero, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, remote_zero, tun, v6), -EINVAL);
+	EXPECT_EQ(add_with(fd, v4_tail, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, v4_in_tail, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, reserved, tun, v4), -EINVAL);
+	EXPECT_EQ(add_with(fd, version_set, tra, 0), -EINVAL);
+	EXPECT_EQ(add_with(fd, local_set, tra, 0), -EINVAL);
+	EXPECT_EQ(add_with(fd, remote_set, key, 0), -EINVAL);
+	EXPECT_EQ(pctx_count(fd), self->count0);
+	/* The checks can pass. */
+	EXPECT_EQ(add_with(fd, no_change, tun, v6), 0);
+	EXPECT_EQ(pctx_count(fd), self->count0 + 1);
+}
+
+TEST_F(pctx, ioctl_add_checks)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	static __u8 big[WFP_IPSEC_OBJ_POLICY_MAX + 1];
+	struct wfp_ipsec_obj o;
+
+	pctx_req(&o, 12, &pol);
+	o.service_len = POL_LEN - 1;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.service_len = 0;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	memcpy(big, &pol, sizeof(pol));
+	pctx_req(&o, 12, &pol);
+	o.service = (__u64)(uintptr_t)big;
+	o.service_len = sizeof(big);
+	EXPECT_EQ(pctx_add(self->fd, &o), -E2BIG);
+	pctx_req(&o, 12, &pol);
+	o.id = 1;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.weight = 1;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.flags = 4;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.reserved[0] = 1;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.has_provider = 2;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	pctx_req(&o, 12, &pol);
+	o.name_len = 0;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	/* The policy is bytes, NULs included, at its longest too. */
+	pctx_req(&o, 12, &pol);
+	o.service = (__u64)(uintptr_t)big;
+	o.service_len = WFP_IPSEC_OBJ_POLICY_MAX;
+	EXPECT_EQ(pctx_add(self->fd, &o), 0);
+}
+
+/* DOWNLEVEL and an id belong to provider contexts only. */
+TEST_F(pctx, ioctl_other_types_refuse_pctx_fields)
+{
+	struct wfp_ipsec_obj_key k;
+	struct wfp_ipsec_obj o;
+	static char n[] = "x";
+	GUID key = test_key(23);
+
+	memset(&o, 0, sizeof(o));
+	o.type = WFP_IPSEC_OBJ_PROVIDER;
+	memcpy(o.key, &key, sizeof(o.key));
+	o.name = (__u64)(uintptr_t)n;
+	o.name_len = 1;
+	o.flags = WFP_IPSEC_OBJ_F_DOWNLEVEL;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	o.flags = 0;
+	o.id = 1;
+	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
+	o.id = 0;
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_EQ(o.id, 0);
+
+	memset(&k, 0, sizeof(k));
+	k.type = WFP_IPSEC_OBJ_PROVIDER;
+	k.id = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -EINVAL);
+	/* A key and an id at once. */
+	k.type = PCTX;
+	memcpy(k.key, &key, sizeof(k.key));
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_DELETE, &k),
+		  -EINVAL);
+}
+
+TEST_F(pctx, ioctl_get_checks)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+				      WFP_IPSEC_PCTX_IP_V6);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+	GUID key = test_key(13);
+
+	pctx_req(&o, 13, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	/* A key and an id at once. */
+	pctx_get(self->fd, 13, 0, &g);
+	g.o.id = o.id;
+	memcpy(g.o.key, &key, sizeof(key));
+	g.o.name_len = sizeof(g.name);
+	g.o.desc_len = sizeof(g.desc);
+	g.o.data_len = sizeof(g.data);
+	g.o.service_len = sizeof(g.pol);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
+		  -EINVAL);
+	/* Too little room for the policy: nothing written. */
+	pctx_get(self->fd, 13, 0, &g);
+	memset(&g, 0, sizeof(g));
+	g.o.type = PCTX;
+	g.o.id = o.id;
+	g.o.name = (__u64)(uintptr_t)g.name;
+	g.o.name_len = sizeof(g.name);
+	g.o.desc = (__u64)(uintptr_t)g.desc;
+	g.o.desc_len = sizeof(g.desc);
+	g.o.data = (__u64)(uintptr_t)g.data;
+	g.o.data_len = sizeof(g.data);
+	g.o.service = (__u64)(uintptr_t)g.pol;
+	g.o.service_len = sizeof(pol) - 1;
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
+		  -ERANGE);
+	EXPECT_EQ(g.pol[0], 0);
+}
+
+TEST_F(pctx, enum_keys)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	__u8 keys[4][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e;
+	struct wfp_ipsec_obj o;
+	int i, seen = 0;
+	GUID k;
+
+	for (i = 14; i < 17; i++) {
+		pctx_req(&o, i, &pol);
+		ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	}
+	memset(&e, 0, sizeof(e));
+	e.type = PCTX;
+	e.keys = (__u64)(uintptr_t)keys;
+	e.max_entries = 1;
+	/* A page of one at a time, each key once. */
+	for (;;) {
+		e.count = 0;
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM, &e),
+			  0);
+		if (!e.count)
+			break;
+		for (i = 14; i < 17; i++) {
+			k = test_key(i);
+			seen += !memcmp(keys[0], &k, sizeof(k));
+		}
+	}
+	EXPECT_EQ(seen, 3);
+}
+
+TEST_F(pctx, dynamic_session_refused)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	int fd = engine_fd(dyn);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+
+	ASSERT_GE(fd, 0);
+	pctx_req(&o, 17, &pol);
+	EXPECT_EQ(pctx_add(fd, &o), -EPERM);
+	pctx_req(&o, 17, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_EQ(pctx_get(fd, 0, o.id, &g), 0);
+	EXPECT_EQ(pctx_delete(fd, 0, o.id), -EPERM);
+	FwpmEngineClose0(dyn);
+}
+
+/* In a new namespace: none of the test's contexts, by key or by id. */
+static int foreign_ns(void *arg)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	__u64 id = *(__u64 *)arg;
+	struct wfp_ipsec_obj o;
+	static struct got g;
+	HANDLE h;
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	h = engine(0);
+	fd = engine_fd(h);
+	if (fd < 0)
+		return 101;
+	if (pctx_get(fd, 18, 0, &g) != -ENOENT ||
+	    pctx_get(fd, 0, id, &g) != -ENOENT)
+		return 1;
+	if (pctx_delete(fd, 18, 0) != -ENOENT ||
+	    pctx_delete(fd, 0, id) != -ENOENT)
+		return 2;
+	if (pctx_count(fd) != 0)
+		return 3;
+	/* The same key is free here; what is left goes with the namespace. */
+	pctx_req(&o, 18, &pol);
+	if (pctx_add(fd, &o))
+		return 4;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(pctx, foreign_namespace_invisible)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+				      WFP_IPSEC_PCTX_IP_V4);
+	struct wfp_ipsec_obj o;
+	static struct got g;
+
+	pctx_req(&o, 18, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_EQ(run_in_child(foreign_ns, &o.id), 0);
+	ASSERT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
+	EXPECT_EQ(memcmp(g.pol, &pol, sizeof(pol)), 0);
+	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+}
+
+/* Without CAP_NET_ADMIN or grants: every command is EACCES. */
+static int no_rights(void *arg)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	__u64 id = *(__u64 *)arg;
+	struct wfp_ipsec_obj o;
+	static struct got g;
+	int fd;
+
+	if (drop_cap_net_admin())
+		return 100;
+	fd = engine_fd(engine(0));
+	if (fd < 0)
+		return 101;
+	pctx_req(&o, 20, &pol);
+	if (pctx_add(fd, &o) != -EACCES)
+		return 1;
+	if (pctx_get(fd, 19, 0, &g) != -EACCES ||
+	    pctx_get(fd, 0, id, &g) != -EACCES)
+		return 2;
+	if (pctx_delete(fd, 19, 0) != -EACCES ||
+	    pctx_delete(fd, 0, id) != -EACCES)
+		return 3;
+	if (pctx_count(fd) != -1)
+		return 4;
+	return 0;
+}
+
+TEST_F(pctx, rights_denied)
+{
+	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	struct wfp_ipsec_obj o;
+
+	pctx_req(&o, 19, &pol);
+	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	EXPECT_EQ(run_in_child(no_rights, &o.id), 0);
+	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+}
+
+TEST_F(pctx, feature_reported)
+{
+	struct wfp_ipsec_hello h;
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	EXPECT_NE(h.features & WFP_IPSEC_FEAT_PROVIDER_CONTEXTS, 0);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
