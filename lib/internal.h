@@ -131,7 +131,8 @@ void wfp_details1_fill(IPSEC_SA_DETAILS1 *d, const struct wfp_ctx_full *full,
 void wfp_sa_enums_free(struct wfp_engine *e);
 
 /*
- * objects.c: what the provider and sublayer calls share.  An object as
+ * objects.c: what the provider, sublayer and provider context calls
+ * share.  An object as
  * the module reports it: the request with its strings and blob, which
  * point into buf.
  */
@@ -166,8 +167,12 @@ DWORD wfp_obj_req_strings(struct wfp_ipsec_obj *o, const wchar_t *name,
 void wfp_obj_req_free(struct wfp_ipsec_obj *o);
 DWORD wfp_obj_add(HANDLE engineHandle, struct wfp_ipsec_obj *o);
 DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key);
+DWORD wfp_obj_delete_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
+			    UINT64 id);
 DWORD wfp_obj_get(HANDLE engineHandle, UINT32 type, const GUID *key,
 		  void **out, wfp_obj_fill_fn fill);
+DWORD wfp_obj_get_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
+			 UINT64 id, void **out, wfp_obj_fill_fn fill);
 DWORD wfp_obj_enum_create(HANDLE engineHandle, UINT32 type,
 			  int (*match)(const struct wfp_obj_full *f,
 				       const void *tmpl),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the provider and sublayer calls share: GUIDs and strings in the
+ * What the provider, sublayer and provider context calls share: GUIDs and strings in the
  * module's form, the OBJ_* ioctls, their codes, the single-block results
  * FwpmFreeMemory0 frees, and the enumeration handles.
  *
@@ -206,8 +206,13 @@ DWORD wfp_obj_status(UINT32 type, int err)
 
 	switch (err) {
 	case ENOENT:
+		if (type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT)
+			return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
 		return prov ? FWP_E_PROVIDER_NOT_FOUND :
 			      FWP_E_SUBLAYER_NOT_FOUND;
+	case EOPNOTSUPP:
+		/* A provider context type the module does not model. */
+		return ERROR_NOT_SUPPORTED;
 	case ENXIO:
 		/* ADD: the sublayer's provider does not exist. */
 		return FWP_E_PROVIDER_NOT_FOUND;
@@ -217,7 +222,8 @@ DWORD wfp_obj_status(UINT32 type, int err)
 	case EROFS:
 		return FWP_E_BUILTIN_OBJECT;
 	case ENOSPC:
-		return prov ? ERROR_NOT_ENOUGH_QUOTA : FWP_E_TOO_MANY_SUBLAYERS;
+		return type == WFP_IPSEC_OBJ_SUBLAYER ? FWP_E_TOO_MANY_SUBLAYERS :
+							ERROR_NOT_ENOUGH_QUOTA;
 	case E2BIG:
 		return FWP_E_OUT_OF_BOUNDS;
 	default:
@@ -267,17 +273,20 @@ DWORD wfp_obj_add(HANDLE engineHandle, struct wfp_ipsec_obj *o)
 	return err ? wfp_obj_status(o->type, err) : ERROR_SUCCESS;
 }
 
-DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key)
+/* DELETE of key, or with key NULL of the provider context id. */
+DWORD wfp_obj_delete_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
+			    UINT64 id)
 {
 	struct wfp_ipsec_obj_key k;
 	struct wfp_engine *e;
 	int err;
 
-	if (!key)
-		return FWP_E_NULL_POINTER;
 	memset(&k, 0, sizeof(k));
 	k.type = type;
-	wfp_obj_key_in(key, k.key);
+	if (key)
+		wfp_obj_key_in(key, k.key);
+	else
+		k.id = id;
 	e = wfp_engine_get(engineHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
@@ -286,11 +295,22 @@ DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key)
 	return err ? wfp_obj_status(type, err) : ERROR_SUCCESS;
 }
 
-#define OBJ_ROOM (WFP_IPSEC_OBJ_NAME_MAX + WFP_IPSEC_OBJ_DESC_MAX + \
-		  WFP_IPSEC_OBJ_SERVICE_MAX + WFP_IPSEC_OBJ_DATA_MAX)
+DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key)
+{
+	if (!key)
+		return FWP_E_NULL_POINTER;
+	return wfp_obj_delete_key_id(engineHandle, type, key, 0);
+}
 
-/* One object from the module, into f (f->buf freed by the caller). */
-static int obj_fetch(int fd, UINT32 type, const UINT8 *key,
+/* The service name's room holds a provider context's policy too. */
+#define OBJ_ROOM (WFP_IPSEC_OBJ_NAME_MAX + WFP_IPSEC_OBJ_DESC_MAX + \
+		  WFP_IPSEC_OBJ_POLICY_MAX + WFP_IPSEC_OBJ_DATA_MAX)
+
+/*
+ * One object from the module, by key, or with key NULL a provider context
+ * by id, into f (f->buf freed by the caller).
+ */
+static int obj_fetch(int fd, UINT32 type, const UINT8 *key, UINT64 id,
 		     struct wfp_obj_full *f)
 {
 	char *room, *p;
@@ -301,14 +321,17 @@ static int obj_fetch(int fd, UINT32 type, const UINT8 *key,
 		return ENOMEM;
 	memset(f, 0, sizeof(*f));
 	f->o.type = type;
-	memcpy(f->o.key, key, WFP_IPSEC_OBJ_KEY_LEN);
+	if (key)
+		memcpy(f->o.key, key, WFP_IPSEC_OBJ_KEY_LEN);
+	else
+		f->o.id = id;
 	f->o.name = (UINT64)(uintptr_t)room;
 	f->o.name_len = WFP_IPSEC_OBJ_NAME_MAX;
 	f->o.desc = f->o.name + WFP_IPSEC_OBJ_NAME_MAX;
 	f->o.desc_len = WFP_IPSEC_OBJ_DESC_MAX;
 	f->o.service = f->o.desc + WFP_IPSEC_OBJ_DESC_MAX;
-	f->o.service_len = WFP_IPSEC_OBJ_SERVICE_MAX;
-	f->o.data = f->o.service + WFP_IPSEC_OBJ_SERVICE_MAX;
+	f->o.service_len = WFP_IPSEC_OBJ_POLICY_MAX;
+	f->o.data = f->o.service + WFP_IPSEC_OBJ_POLICY_MAX;
 	f->o.data_len = WFP_IPSEC_OBJ_DATA_MAX;
 	err = wfp_ioctl(fd, WFP_IPSEC_IOC_OBJ_GET, &f->o);
 	if (err) {
@@ -359,27 +382,37 @@ static void *obj_pack(const struct wfp_obj_full *f, UINT32 n, int array,
 	return ptrs;
 }
 
-DWORD wfp_obj_get(HANDLE engineHandle, UINT32 type, const GUID *key,
-		  void **out, wfp_obj_fill_fn fill)
+/* GET of key, or with key NULL of the provider context id. */
+DWORD wfp_obj_get_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
+			 UINT64 id, void **out, wfp_obj_fill_fn fill)
 {
 	UINT8 k[WFP_IPSEC_OBJ_KEY_LEN];
 	struct wfp_obj_full f;
 	struct wfp_engine *e;
 	int err;
 
-	if (!key || !out)
+	if (!out)
 		return FWP_E_NULL_POINTER;
-	wfp_obj_key_in(key, k);
+	if (key)
+		wfp_obj_key_in(key, k);
 	e = wfp_engine_get(engineHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
-	err = obj_fetch(e->fd, type, k, &f);
+	err = obj_fetch(e->fd, type, key ? k : NULL, id, &f);
 	wfp_engine_put(e);
 	if (err)
 		return wfp_obj_status(type, err);
 	*out = obj_pack(&f, 1, 0, fill);
 	free(f.buf);
 	return *out ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+DWORD wfp_obj_get(HANDLE engineHandle, UINT32 type, const GUID *key,
+		  void **out, wfp_obj_fill_fn fill)
+{
+	if (!key)
+		return FWP_E_NULL_POINTER;
+	return wfp_obj_get_key_id(engineHandle, type, key, 0, out, fill);
 }
 
 /*
@@ -457,7 +490,7 @@ static int obj_snapshot(int fd, struct wfp_obj_enum *en,
 		return ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		err = obj_fetch(fd, en->type, keys[i], &en->objs[en->n]);
+		err = obj_fetch(fd, en->type, keys[i], 0, &en->objs[en->n]);
 		/* Deleted since the keys were read: not in the snapshot. */
 		if (err == ENOENT)
 			continue;

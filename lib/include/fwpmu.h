@@ -251,6 +251,39 @@ DWORD WINAPI FwpmSubLayerEnum0(HANDLE engineHandle,
 DWORD WINAPI FwpmSubLayerDestroyEnumHandle0(HANDLE engineHandle,
 					    HANDLE enumHandle);
 
+/* ---- provider contexts (keyed by GUID, and a runtime id) ---- */
+
+DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,
+				     const FWPM_PROVIDER_CONTEXT0 *providerContext,
+				     PSECURITY_DESCRIPTOR sd,
+				     UINT64 *id);
+
+DWORD WINAPI FwpmProviderContextDeleteById0(HANDLE engineHandle, UINT64 id);
+
+DWORD WINAPI FwpmProviderContextDeleteByKey0(HANDLE engineHandle,
+					     const GUID *key);
+
+DWORD WINAPI FwpmProviderContextGetById0(HANDLE engineHandle,
+					 UINT64 id,
+					 FWPM_PROVIDER_CONTEXT0 **providerContext);
+
+DWORD WINAPI FwpmProviderContextGetByKey0(HANDLE engineHandle,
+					  const GUID *key,
+					  FWPM_PROVIDER_CONTEXT0 **providerContext);
+
+DWORD WINAPI FwpmProviderContextCreateEnumHandle0(HANDLE engineHandle,
+		const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *enumTemplate,
+		HANDLE *enumHandle);
+
+DWORD WINAPI FwpmProviderContextEnum0(HANDLE engineHandle,
+				      HANDLE enumHandle,
+				      UINT32 numEntriesRequested,
+				      FWPM_PROVIDER_CONTEXT0 ***entries,
+				      UINT32 *numEntriesReturned);
+
+DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(HANDLE engineHandle,
+						   HANDLE enumHandle);
+
 /* ---- change notifications ---- */
 
 typedef void (CALLBACK *IPSEC_SA_CONTEXT_CALLBACK0)(void *context,
