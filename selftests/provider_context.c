@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Provider contexts on the OBJ_* ioctls: each accepted type stored and
- * returned, the tunnel endpoints checked, runtime ids, lookups and deletes
- * by key and by id, the provider they hold, namespaces, rights and the
- * ioctl checks.
+ * Provider contexts (FwpmProviderContext*), end to end: each accepted
+ * type through the library and the module and back, field for field;
+ * runtime ids, lookups and deletes by key and by id, the provider they
+ * hold, the library's and the module's checks, enumeration, namespaces
+ * and rights.
  */
 #include <sched.h>
 #include <stdbool.h>
+#include <wchar.h>
 #include <fwpmu.h>
 #include <wfpipsec.h>
 #include "wfp_test.h"
@@ -533,7 +535,6 @@ TEST_F(pctx, ioctl_get_checks)
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
 		  -EINVAL);
 	/* Too little room for the policy: nothing written. */
-	pctx_get(self->fd, 13, 0, &g);
 	memset(&g, 0, sizeof(g));
 	g.o.type = PCTX;
 	g.o.id = o.id;
@@ -604,6 +605,7 @@ TEST_F(pctx, dynamic_session_refused)
 static int foreign_ns(void *arg)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	FWPM_PROVIDER_CONTEXT0 *c = NULL;
 	__u64 id = *(__u64 *)arg;
 	struct wfp_ipsec_obj o;
 	static struct got g;
@@ -624,6 +626,9 @@ static int foreign_ns(void *arg)
 		return 2;
 	if (pctx_count(fd) != 0)
 		return 3;
+	if (FwpmProviderContextGetById0(h, id, &c) !=
+	    FWP_E_PROVIDER_CONTEXT_NOT_FOUND)
+		return 5;
 	/* The same key is free here; what is left goes with the namespace. */
 	pctx_req(&o, 18, &pol);
 	if (pctx_add(fd, &o))
@@ -651,6 +656,7 @@ TEST_F(pctx, foreign_namespace_invisible)
 static int no_rights(void *arg)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
+	FWPM_PROVIDER_CONTEXT0 *c = NULL;
 	__u64 id = *(__u64 *)arg;
 	struct wfp_ipsec_obj o;
 	static struct got g;
@@ -667,6 +673,9 @@ static int no_rights(void *arg)
 	if (pctx_get(fd, 19, 0, &g) != -EACCES ||
 	    pctx_get(fd, 0, id, &g) != -EACCES)
 		return 2;
+	if (FwpmProviderContextGetById0(engine(0), id, &c) !=
+	    ERROR_ACCESS_DENIED)
+		return 5;
 	if (pctx_delete(fd, 19, 0) != -EACCES ||
 	    pctx_delete(fd, 0, id) != -EACCES)
 		return 3;
@@ -697,6 +706,519 @@ TEST_F(pctx, feature_reported)
 	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
 	EXPECT_NE(h.features & WFP_IPSEC_FEAT_PROVIDER_CONTEXTS, 0);
 	close(fd);
+}
+
+/* ---- through the library ---- */
+
+static GUID mod_a = { 0xc0de0001, 1, 2, { 1, 2, 3, 4, 5, 6, 7, 8 } };
+static GUID mod_b = { 0xc0de0002, 3, 4, { 8, 7, 6, 5, 4, 3, 2, 1 } };
+
+/* Two proposals: AH with ESP (auth and cipher), then ESP cipher only. */
+static IPSEC_AUTH_TRANSFORM0 ah = { { IPSEC_AUTH_SHA_256,
+				      IPSEC_AUTH_CONFIG_HMAC_SHA_256_128 },
+				    &mod_a };
+static IPSEC_AUTH_AND_CIPHER_TRANSFORM0 esp_ac = {
+	{ { IPSEC_AUTH_SHA_1, IPSEC_AUTH_CONFIG_HMAC_SHA_1_96 }, NULL },
+	{ { IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_CBC_AES_128 },
+	  &mod_b },
+};
+static IPSEC_CIPHER_TRANSFORM0 esp_c = {
+	{ IPSEC_CIPHER_TYPE_AES_256, IPSEC_CIPHER_CONFIG_GCM_AES_256 }, NULL
+};
+static IPSEC_SA_TRANSFORM0 xf1[2], xf2[1];
+static IPSEC_PROPOSAL0 props[2];
+
+static void proposals_init(void)
+{
+	xf1[0].ipsecTransformType = IPSEC_TRANSFORM_AH;
+	xf1[0].ahTransform = &ah;
+	xf1[1].ipsecTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	xf1[1].espAuthAndCipherTransform = &esp_ac;
+	xf2[0].ipsecTransformType = IPSEC_TRANSFORM_ESP_CIPHER;
+	xf2[0].espCipherTransform = &esp_c;
+	props[0].lifetime.lifetimeSeconds = 3600;
+	props[0].lifetime.lifetimeKilobytes = 100000;
+	props[0].lifetime.lifetimePackets = 7;
+	props[0].numSaTransforms = 2;
+	props[0].saTransforms = xf1;
+	props[0].pfsGroup = IPSEC_PFS_14;
+	props[1].lifetime.lifetimeSeconds = 600;
+	props[1].numSaTransforms = 1;
+	props[1].saTransforms = xf2;
+	props[1].pfsGroup = IPSEC_PFS_NONE;
+}
+
+static bool auth_eq(const IPSEC_AUTH_TRANSFORM0 *a,
+		    const IPSEC_AUTH_TRANSFORM0 *b)
+{
+	return a->authTransformId.authType == b->authTransformId.authType &&
+	       a->authTransformId.authConfig ==
+	       b->authTransformId.authConfig &&
+	       !a->cryptoModuleId == !b->cryptoModuleId &&
+	       (!a->cryptoModuleId ||
+		!memcmp(a->cryptoModuleId, b->cryptoModuleId, 16));
+}
+
+static bool cipher_eq(const IPSEC_CIPHER_TRANSFORM0 *a,
+		      const IPSEC_CIPHER_TRANSFORM0 *b)
+{
+	return a->cipherTransformId.cipherType ==
+	       b->cipherTransformId.cipherType &&
+	       a->cipherTransformId.cipherConfig ==
+	       b->cipherTransformId.cipherConfig &&
+	       !a->cryptoModuleId == !b->cryptoModuleId &&
+	       (!a->cryptoModuleId ||
+		!memcmp(a->cryptoModuleId, b->cryptoModuleId, 16));
+}
+
+static bool xform_eq(const IPSEC_SA_TRANSFORM0 *a,
+		     const IPSEC_SA_TRANSFORM0 *b)
+{
+	if (a->ipsecTransformType != b->ipsecTransformType)
+		return false;
+	switch (a->ipsecTransformType) {
+	case IPSEC_TRANSFORM_ESP_CIPHER:
+		return cipher_eq(a->espCipherTransform, b->espCipherTransform);
+	case IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER:
+		return auth_eq(&a->espAuthAndCipherTransform->authTransform,
+			       &b->espAuthAndCipherTransform->authTransform) &&
+		       cipher_eq(&a->espAuthAndCipherTransform->cipherTransform,
+				 &b->espAuthAndCipherTransform->cipherTransform);
+	default:
+		return auth_eq(a->ahTransform, b->ahTransform);
+	}
+}
+
+static bool proposals_eq(UINT32 n, const IPSEC_PROPOSAL0 *a,
+			 const IPSEC_PROPOSAL0 *b)
+{
+	UINT32 i, j;
+
+	for (i = 0; i < n; i++) {
+		if (memcmp(&a[i].lifetime, &b[i].lifetime,
+			   sizeof(a[i].lifetime)) ||
+		    a[i].pfsGroup != b[i].pfsGroup ||
+		    a[i].numSaTransforms != b[i].numSaTransforms)
+			return false;
+		for (j = 0; j < a[i].numSaTransforms; j++)
+			if (!xform_eq(&a[i].saTransforms[j],
+				      &b[i].saTransforms[j]))
+				return false;
+	}
+	return true;
+}
+
+static FWPM_PROVIDER_CONTEXT0 lib_ctx(UINT8 n, FWPM_PROVIDER_CONTEXT_TYPE type,
+				      void *policy)
+{
+	FWPM_PROVIDER_CONTEXT0 c;
+
+	memset(&c, 0, sizeof(c));
+	c.providerContextKey = test_key(n);
+	c.displayData.name = L"pctx \u00e9\U0001d11e";
+	c.displayData.description = L"a provider context";
+	c.flags = FWPM_PROVIDER_CONTEXT_FLAG_PERSISTENT;
+	c.providerData.size = sizeof(blob);
+	c.providerData.data = blob;
+	c.type = type;
+	c.keyingPolicy = policy;
+	return c;
+}
+
+/* What every type has in common, got against what was added. */
+static void common_eq(struct __test_metadata *_metadata,
+		      const FWPM_PROVIDER_CONTEXT0 *c,
+		      const FWPM_PROVIDER_CONTEXT0 *got, UINT64 id)
+{
+	EXPECT_EQ(memcmp(&got->providerContextKey, &c->providerContextKey,
+			 sizeof(GUID)), 0);
+	EXPECT_EQ(wcscmp(got->displayData.name, c->displayData.name), 0);
+	EXPECT_EQ(wcscmp(got->displayData.description,
+			 c->displayData.description), 0);
+	EXPECT_EQ(got->flags, c->flags);
+	EXPECT_EQ(!got->providerKey, !c->providerKey);
+	if (got->providerKey && c->providerKey)
+		EXPECT_EQ(memcmp(got->providerKey, c->providerKey,
+				 sizeof(GUID)), 0);
+	ASSERT_EQ(got->providerData.size, sizeof(blob));
+	EXPECT_EQ(memcmp(got->providerData.data, blob, sizeof(blob)), 0);
+	EXPECT_EQ(got->type, c->type);
+	EXPECT_EQ(got->providerContextId, id);
+	ASSERT_NE(got->keyingPolicy, NULL);
+}
+
+/* Adds c, gets it by key and by id: both as added, with the id. */
+static void lib_round_trip(struct __test_metadata *_metadata, HANDLE h,
+			   const FWPM_PROVIDER_CONTEXT0 *c,
+			   FWPM_PROVIDER_CONTEXT0 **by_key,
+			   FWPM_PROVIDER_CONTEXT0 **by_id)
+{
+	UINT64 id = 0;
+
+	ASSERT_EQ(FwpmProviderContextAdd0(h, c, NULL, &id), ERROR_SUCCESS);
+	ASSERT_NE(id, 0);
+	ASSERT_EQ(FwpmProviderContextGetByKey0(h, &c->providerContextKey,
+					       by_key), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderContextGetById0(h, id, by_id), ERROR_SUCCESS);
+	common_eq(_metadata, c, *by_key, id);
+	common_eq(_metadata, c, *by_id, id);
+}
+
+static void tunnel_eq(struct __test_metadata *_metadata,
+		      const IPSEC_TUNNEL_POLICY0 *a,
+		      const IPSEC_TUNNEL_POLICY0 *b)
+{
+	EXPECT_EQ(b->flags, a->flags);
+	ASSERT_EQ(b->numIpsecProposals, a->numIpsecProposals);
+	EXPECT_TRUE(proposals_eq(a->numIpsecProposals, a->ipsecProposals,
+				 b->ipsecProposals));
+	EXPECT_EQ(memcmp(&b->tunnelEndpoints, &a->tunnelEndpoints,
+			 sizeof(a->tunnelEndpoints)), 0);
+	EXPECT_EQ(memcmp(&b->saIdleTimeout, &a->saIdleTimeout,
+			 sizeof(a->saIdleTimeout)), 0);
+	EXPECT_EQ(b->emPolicy, NULL);
+}
+
+static IPSEC_TUNNEL_POLICY0 tunnel_policy(FWP_IP_VERSION v)
+{
+	IPSEC_TUNNEL_POLICY0 t;
+	int i;
+
+	proposals_init();
+	memset(&t, 0, sizeof(t));
+	t.flags = IPSEC_POLICY_FLAG_CLEAR_DF_ON_TUNNEL |
+		  IPSEC_POLICY_FLAG_SITE_TO_SITE_TUNNEL;
+	t.numIpsecProposals = 2;
+	t.ipsecProposals = props;
+	t.tunnelEndpoints.ipVersion = v;
+	if (v == FWP_IP_VERSION_V4) {
+		t.tunnelEndpoints.localV4Address = 0xc0a80101;
+		t.tunnelEndpoints.remoteV4Address = 0xc0a80202;
+	} else {
+		for (i = 0; i < 16; i++) {
+			t.tunnelEndpoints.localV6Address[i] = 0x20 + i;
+			t.tunnelEndpoints.remoteV6Address[i] = 0x40 + i;
+		}
+	}
+	t.saIdleTimeout.idleTimeoutSeconds = 300;
+	t.saIdleTimeout.idleTimeoutSecondsFailOver = 60;
+	return t;
+}
+
+TEST_F(pctx, lib_tunnel_v4_round_trip)
+{
+	IPSEC_TUNNEL_POLICY0 t = tunnel_policy(FWP_IP_VERSION_V4);
+	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(24,
+					   FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT,
+					   &t);
+	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
+	static struct got g;
+
+	lib_round_trip(_metadata, self->h, &c, &k, &i);
+	tunnel_eq(_metadata, &t, k->ikeQmTunnelPolicy);
+	tunnel_eq(_metadata, &t, i->ikeQmTunnelPolicy);
+	/* The module holds the endpoints as it documents them. */
+	ASSERT_EQ(pctx_get(self->fd, 24, 0, &g), 0);
+	EXPECT_EQ(memcmp(g.pol + 8, "\xc0\xa8\x01\x01", 4), 0);
+	EXPECT_EQ(memcmp(g.pol + 24, "\xc0\xa8\x02\x02", 4), 0);
+	FwpmFreeMemory0((void **)&k);
+	FwpmFreeMemory0((void **)&i);
+	EXPECT_EQ(k, NULL);
+}
+
+TEST_F(pctx, lib_tunnel_v6_round_trip)
+{
+	IPSEC_TUNNEL_POLICY0 t = tunnel_policy(FWP_IP_VERSION_V6);
+	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(25,
+					   FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT,
+					   &t);
+	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
+	FWPM_PROVIDER0 p;
+	GUID pk = test_key(26);
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = pk;
+	p.displayData.name = L"pctx provider";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	c.providerKey = &pk;
+	c.flags |= FWPM_PROVIDER_CONTEXT_FLAG_DOWNLEVEL;
+	lib_round_trip(_metadata, self->h, &c, &k, &i);
+	tunnel_eq(_metadata, &t, k->ikeQmTunnelPolicy);
+	tunnel_eq(_metadata, &t, i->ikeQmTunnelPolicy);
+	FwpmFreeMemory0((void **)&k);
+	FwpmFreeMemory0((void **)&i);
+}
+
+TEST_F(pctx, lib_transport_round_trip)
+{
+	IPSEC_TRANSPORT_POLICY0 t, *kt, *it;
+	FWPM_PROVIDER_CONTEXT0 c, *k = NULL, *i = NULL;
+
+	proposals_init();
+	memset(&t, 0, sizeof(t));
+	t.numIpsecProposals = 2;
+	t.ipsecProposals = props;
+	t.flags = IPSEC_POLICY_FLAG_ND_SECURE;
+	t.ndAllowClearTimeoutSeconds = 45;
+	t.saIdleTimeout.idleTimeoutSeconds = 120;
+	t.saIdleTimeout.idleTimeoutSecondsFailOver = 30;
+	c = lib_ctx(27, FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, &t);
+	lib_round_trip(_metadata, self->h, &c, &k, &i);
+	kt = k->ikeQmTransportPolicy;
+	it = i->ikeQmTransportPolicy;
+	ASSERT_EQ(kt->numIpsecProposals, 2);
+	EXPECT_TRUE(proposals_eq(2, props, kt->ipsecProposals));
+	EXPECT_TRUE(proposals_eq(2, props, it->ipsecProposals));
+	EXPECT_EQ(kt->flags, t.flags);
+	EXPECT_EQ(kt->ndAllowClearTimeoutSeconds, 45);
+	EXPECT_EQ(kt->saIdleTimeout.idleTimeoutSeconds, 120);
+	EXPECT_EQ(kt->saIdleTimeout.idleTimeoutSecondsFailOver, 30);
+	EXPECT_EQ(kt->emPolicy, NULL);
+	FwpmFreeMemory0((void **)&k);
+	FwpmFreeMemory0((void **)&i);
+}
+
+TEST_F(pctx, lib_keying_round_trip)
+{
+	GUID mods[2] = { mod_a, mod_b };
+	IPSEC_KEYING_POLICY0 kp = { 2, mods };
+	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(28, FWPM_IPSEC_KEYING_CONTEXT, &kp);
+	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
+
+	c.displayData.description = NULL;
+	c.providerData.size = 0;
+	c.providerData.data = NULL;
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderContextGetByKey0(self->h, &c.providerContextKey,
+					       &k), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmProviderContextGetById0(self->h, k->providerContextId,
+					      &i), ERROR_SUCCESS);
+	EXPECT_EQ(k->displayData.description, NULL);
+	EXPECT_EQ(k->providerData.size, 0);
+	EXPECT_EQ(k->type, FWPM_IPSEC_KEYING_CONTEXT);
+	ASSERT_NE(k->keyingPolicy, NULL);
+	ASSERT_EQ(k->keyingPolicy->numKeyMods, 2);
+	EXPECT_EQ(memcmp(k->keyingPolicy->keyModKeys, mods, sizeof(mods)), 0);
+	EXPECT_EQ(memcmp(i->keyingPolicy->keyModKeys, mods, sizeof(mods)), 0);
+	FwpmFreeMemory0((void **)&k);
+	FwpmFreeMemory0((void **)&i);
+}
+
+TEST_F(pctx, lib_get_delete_codes)
+{
+	GUID mods[1] = { mod_a };
+	IPSEC_KEYING_POLICY0 kp = { 1, mods };
+	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(29, FWPM_IPSEC_KEYING_CONTEXT, &kp);
+	FWPM_PROVIDER_CONTEXT0 *got = NULL;
+	GUID key = c.providerContextKey, pk = test_key(30);
+	FWPM_PROVIDER0 p;
+	UINT64 id = 0;
+
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, &id),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
+		  FWP_E_ALREADY_EXISTS);
+	EXPECT_EQ(FwpmProviderContextDeleteById0(self->h, id),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderContextGetById0(self->h, id, &got),
+		  FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	EXPECT_EQ(FwpmProviderContextGetByKey0(self->h, &key, &got),
+		  FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	EXPECT_EQ(FwpmProviderContextDeleteById0(self->h, id),
+		  FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	EXPECT_EQ(FwpmProviderContextDeleteByKey0(self->h, &key),
+		  FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+	EXPECT_EQ(got, NULL);
+
+	/* By key; a provider held meanwhile. */
+	memset(&p, 0, sizeof(p));
+	p.providerKey = pk;
+	p.displayData.name = L"pctx provider";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	c.providerKey = &pk;
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, &id),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmProviderContextDeleteByKey0(self->h, &key),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), ERROR_SUCCESS);
+	/* Its provider gone: FWP_E_PROVIDER_NOT_FOUND. */
+	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, &id),
+		  FWP_E_PROVIDER_NOT_FOUND);
+}
+
+/* Bad input the library refuses, one case each, before the module. */
+TEST_F(pctx, lib_bad_input)
+{
+	IPSEC_TUNNEL_POLICY0 t = tunnel_policy(FWP_IP_VERSION_V4), bt;
+	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(31,
+					   FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT,
+					   &t);
+	IPSEC_PROPOSAL0 bp[2];
+	IPSEC_SA_TRANSFORM0 bx[1];
+	IPSEC_KEYING_POLICY0 kp = { 0, NULL };
+	FWPM_PROVIDER_CONTEXT0 b, *got = NULL;
+	HANDLE h = self->h;
+
+	EXPECT_EQ(FwpmProviderContextAdd0(h, NULL, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderContextGetByKey0(h, NULL, &got),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderContextGetById0(h, 1, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmProviderContextDeleteByKey0(h, NULL),
+		  FWP_E_NULL_POINTER);
+	b = c;
+	b.displayData.name = NULL;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_NULL_DISPLAY_NAME);
+	b = c;
+	b.flags = 4;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_FLAGS);
+	b = c;
+	b.type = FWPM_PROVIDER_CONTEXT_TYPE_MAX;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_ENUMERATOR);
+	b = c;
+	b.type = FWPM_IPSEC_IKE_MM_CONTEXT;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  ERROR_NOT_SUPPORTED);
+	b = c;
+	b.ikeQmTunnelPolicy = NULL;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	bt = t;
+	bt.numIpsecProposals = 0;
+	b.ikeQmTunnelPolicy = &bt;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_PARAMETER);
+	bt = t;
+	bt.ipsecProposals = NULL;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	bt = t;
+	bt.tunnelEndpoints.ipVersion = FWP_IP_VERSION_NONE;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_PARAMETER);
+	bt = t;
+	bt.tunnelEndpoints.remoteV4Address = 0;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_PARAMETER);
+	bt = t;
+	bt.emPolicy = (IKEEXT_EM_POLICY0 *)&bt;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_EM_NOT_SUPPORTED);
+	bt = t;
+	bt.ipsecProposals = bp;
+	memcpy(bp, props, sizeof(bp));
+	bp[1].numSaTransforms = 3;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_PARAMETER);
+	memcpy(bp, props, sizeof(bp));
+	bp[1].pfsGroup = IPSEC_PFS_MAX;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_ENUMERATOR);
+	memcpy(bp, props, sizeof(bp));
+	bp[1].saTransforms = bx;
+	bx[0] = xf2[0];
+	bx[0].ipsecTransformType = IPSEC_TRANSFORM_TYPE_MAX;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_ENUMERATOR);
+	bx[0] = xf2[0];
+	bx[0].espCipherTransform = NULL;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	b = lib_ctx(31, FWPM_IPSEC_KEYING_CONTEXT, &kp);
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_INVALID_PARAMETER);
+	kp.numKeyMods = 1;
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	/* The same request, corrected, passes. */
+	EXPECT_EQ(FwpmProviderContextAdd0(h, &c, NULL, NULL), ERROR_SUCCESS);
+}
+
+/* A policy past WFP_IPSEC_OBJ_POLICY_MAX: FWP_E_OUT_OF_BOUNDS. */
+TEST_F(pctx, lib_policy_too_big)
+{
+	static IPSEC_PROPOSAL0 many[200];
+	IPSEC_TRANSPORT_POLICY0 t;
+	FWPM_PROVIDER_CONTEXT0 c;
+	int i;
+
+	proposals_init();
+	for (i = 0; i < 200; i++)
+		many[i] = props[i % 2];
+	memset(&t, 0, sizeof(t));
+	t.numIpsecProposals = 200;
+	t.ipsecProposals = many;
+	c = lib_ctx(0, FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, &t);
+	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
+		  FWP_E_OUT_OF_BOUNDS);
+	t.numIpsecProposals = 20;
+	c.providerContextKey = test_key(0);
+	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
+		  ERROR_SUCCESS);
+}
+
+static long lib_count(HANDLE h, const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *t)
+{
+	FWPM_PROVIDER_CONTEXT0 **e = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+	long ret;
+
+	if (FwpmProviderContextCreateEnumHandle0(h, t, &eh))
+		return -1;
+	ret = FwpmProviderContextEnum0(h, eh, 1000, &e, &n) ? -1 : (long)n;
+	/* Each entry decoded, its policy included. */
+	while (ret > 0 && n--)
+		if (!e[n]->keyingPolicy || !e[n]->providerContextId)
+			ret = -2;
+	FwpmFreeMemory0((void **)&e);
+	FwpmProviderContextDestroyEnumHandle0(h, eh);
+	return ret;
+}
+
+TEST_F(pctx, lib_enum_templates)
+{
+	IPSEC_TUNNEL_POLICY0 t = tunnel_policy(FWP_IP_VERSION_V4);
+	GUID mods[1] = { mod_a }, pk = test_key(30);
+	IPSEC_KEYING_POLICY0 kp = { 1, mods };
+	FWPM_PROVIDER_CONTEXT0 c;
+	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 tm;
+	FWPM_PROVIDER0 p;
+	HANDLE eh = NULL;
+	long all = pctx_count(self->fd);
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = pk;
+	p.displayData.name = L"pctx provider";
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	c = lib_ctx(1, FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, &t);
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+	c = lib_ctx(2, FWPM_IPSEC_KEYING_CONTEXT, &kp);
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+	c.providerContextKey = test_key(3);
+	c.providerKey = &pk;
+	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+
+	EXPECT_EQ(lib_count(self->h, NULL), all + 3);
+	tm.providerKey = NULL;
+	tm.providerContextType = FWPM_IPSEC_KEYING_CONTEXT;
+	EXPECT_EQ(lib_count(self->h, &tm), 2);
+	tm.providerContextType = FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT;
+	EXPECT_EQ(lib_count(self->h, &tm), 1);
+	tm.providerKey = &pk;
+	EXPECT_EQ(lib_count(self->h, &tm), 0);
+	tm.providerContextType = FWPM_IPSEC_KEYING_CONTEXT;
+	EXPECT_EQ(lib_count(self->h, &tm), 1);
+	tm.providerContextType = FWPM_PROVIDER_CONTEXT_TYPE_MAX;
+	EXPECT_EQ(FwpmProviderContextCreateEnumHandle0(self->h, &tm, &eh),
+		  FWP_E_INVALID_ENUMERATOR);
 }
 
 TEST_HARNESS_MAIN
