@@ -549,8 +549,11 @@ static DWORD lib_rights_get(HANDLE h, const struct targets *t)
 	return rc;
 }
 
+/* Each object type: a provider, a sublayer and a provider context. */
 static DWORD lib_obj_add(HANDLE h, const struct targets *t)
 {
+	IPSEC_KEYING_POLICY0 kp = { 1, (GUID *)&OBJ_KEY };
+	FWPM_PROVIDER_CONTEXT0 c;
 	FWPM_SUBLAYER0 s;
 	FWPM_PROVIDER0 p;
 
@@ -560,40 +563,57 @@ static DWORD lib_obj_add(HANDLE h, const struct targets *t)
 	memset(&s, 0, sizeof(s));
 	s.subLayerKey = OBJ_KEY;
 	s.displayData.name = L"security";
-	return both(FwpmProviderAdd0(h, &p, NULL),
-		    FwpmSubLayerAdd0(h, &s, NULL));
+	memset(&c, 0, sizeof(c));
+	c.providerContextKey = OBJ_KEY;
+	c.displayData.name = L"security";
+	c.type = FWPM_IPSEC_KEYING_CONTEXT;
+	c.keyingPolicy = &kp;
+	return both(both(FwpmProviderAdd0(h, &p, NULL),
+			 FwpmSubLayerAdd0(h, &s, NULL)),
+		    FwpmProviderContextAdd0(h, &c, NULL, NULL));
 }
 
 static DWORD lib_obj_delete(HANDLE h, const struct targets *t)
 {
-	return both(FwpmProviderDeleteByKey0(h, &OBJ_KEY),
-		    FwpmSubLayerDeleteByKey0(h, &FWPM_SUBLAYER_UNIVERSAL));
+	return both(both(FwpmProviderDeleteByKey0(h, &OBJ_KEY),
+			 FwpmSubLayerDeleteByKey0(h,
+						  &FWPM_SUBLAYER_UNIVERSAL)),
+		    both(FwpmProviderContextDeleteByKey0(h, &OBJ_KEY),
+			 FwpmProviderContextDeleteById0(h, 1)));
 }
 
 static DWORD lib_obj_get(HANDLE h, const struct targets *t)
 {
+	FWPM_PROVIDER_CONTEXT0 *c = NULL, *ci = NULL;
 	FWPM_SUBLAYER0 *s = NULL;
 	FWPM_PROVIDER0 *p = NULL;
 	DWORD rc;
 
-	rc = both(FwpmProviderGetByKey0(h, &OBJ_KEY, &p),
-		  FwpmSubLayerGetByKey0(h, &FWPM_SUBLAYER_UNIVERSAL, &s));
+	rc = both(both(FwpmProviderGetByKey0(h, &OBJ_KEY, &p),
+		       FwpmSubLayerGetByKey0(h, &FWPM_SUBLAYER_UNIVERSAL, &s)),
+		  both(FwpmProviderContextGetByKey0(h, &OBJ_KEY, &c),
+		       FwpmProviderContextGetById0(h, 1, &ci)));
 	FwpmFreeMemory0((void **)&p);
 	FwpmFreeMemory0((void **)&s);
+	FwpmFreeMemory0((void **)&c);
+	FwpmFreeMemory0((void **)&ci);
 	return rc;
 }
 
 static DWORD lib_obj_enum(HANDLE h, const struct targets *t)
 {
-	HANDLE ep = NULL, es = NULL;
+	HANDLE ep = NULL, es = NULL, ec = NULL;
 	DWORD rc;
 
-	rc = both(FwpmProviderCreateEnumHandle0(h, NULL, &ep),
-		  FwpmSubLayerCreateEnumHandle0(h, NULL, &es));
+	rc = both(both(FwpmProviderCreateEnumHandle0(h, NULL, &ep),
+		       FwpmSubLayerCreateEnumHandle0(h, NULL, &es)),
+		  FwpmProviderContextCreateEnumHandle0(h, NULL, &ec));
 	if (ep)
 		FwpmProviderDestroyEnumHandle0(h, ep);
 	if (es)
 		FwpmSubLayerDestroyEnumHandle0(h, es);
+	if (ec)
+		FwpmProviderContextDestroyEnumHandle0(h, ec);
 	return rc;
 }
 
