@@ -261,7 +261,7 @@ static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 		return -EINVAL;
 	if (sublayer && u->service_len)
 		return -EINVAL;
-	if (pctx && u->service_len < sizeof(struct wfp_ipsec_pctx_policy))
+	if (pctx && u->policy_len < sizeof(struct wfp_ipsec_pctx_policy))
 		return -EINVAL;
 	if (!u->has_provider &&
 	    memchr_inv(u->provider_key, 0, sizeof(u->provider_key)))

@@ -497,7 +497,7 @@ static void *de_tunnel(struct wfp_arena *a, struct rd *r,
 static void *de_policy(struct wfp_arena *a, const struct wfp_obj_full *f,
 		       FWPM_PROVIDER_CONTEXT_TYPE *type)
 {
-	struct rd r = { (const UINT8 *)f->service, f->o.service_len };
+	struct rd r = { (const UINT8 *)f->service, f->o.policy_len };
 	struct wfp_ipsec_pctx_policy h;
 
 	if (rd_get(&r, &h, sizeof(h)))
@@ -572,7 +572,7 @@ DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,
 	}
 	o.data = (UINT64)(uintptr_t)c->providerData.data;
 	o.data_len = c->providerData.size;
-	/* The service name's slot carries the policy (no service: NULL). */
+	/* No service name: o.policy, in its place, carries the policy. */
 	rc = wfp_obj_req_strings(&o, c->displayData.name,
 				 c->displayData.description, NULL);
 	w.base = rc ? NULL : malloc(w.off);
@@ -581,8 +581,8 @@ DWORD WINAPI FwpmProviderContextAdd0(HANDLE engineHandle,
 	if (!rc) {
 		w.off = 0;
 		ser_policy(&w, c);
-		o.service = (UINT64)(uintptr_t)w.base;
-		o.service_len = (UINT32)w.off;
+		o.policy = (UINT64)(uintptr_t)w.base;
+		o.policy_len = (UINT32)w.off;
 		rc = wfp_obj_add(engineHandle, &o);
 	}
 	if (!rc && id)
@@ -626,7 +626,7 @@ static int pctx_match(const struct wfp_obj_full *f, const void *tmpl)
 	struct wfp_ipsec_pctx_policy h;
 	UINT8 k[WFP_IPSEC_OBJ_KEY_LEN];
 
-	if (f->o.service_len < sizeof(h))
+	if (f->o.policy_len < sizeof(h))
 		return 0;
 	memcpy(&h, f->service, sizeof(h));
 	if (h.ctx_type != (UINT32)t->providerContextType)

@@ -73,8 +73,8 @@ static void pctx_req(struct wfp_ipsec_obj *o, UINT8 n, struct policy *pol)
 	o->desc_len = sizeof(desc) - 1;
 	o->data = (__u64)(uintptr_t)blob;
 	o->data_len = sizeof(blob);
-	o->service = (__u64)(uintptr_t)pol;
-	o->service_len = sizeof(*pol);
+	o->policy = (__u64)(uintptr_t)pol;
+	o->policy_len = sizeof(*pol);
 }
 
 /* Room for every field of a GET. */
@@ -103,8 +103,8 @@ static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
 	g->o.desc_len = sizeof(g->desc);
 	g->o.data = (__u64)(uintptr_t)g->data;
 	g->o.data_len = sizeof(g->data);
-	g->o.service = (__u64)(uintptr_t)g->pol;
-	g->o.service_len = sizeof(g->pol);
+	g->o.policy = (__u64)(uintptr_t)g->pol;
+	g->o.policy_len = sizeof(g->pol);
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_GET, &g->o);
 }
 
@@ -223,7 +223,7 @@ static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
 	EXPECT_EQ(memcmp(g.name, gi.name, sizeof(g) - offsetof(struct got, name)),
 		  0);
 	EXPECT_EQ(memcmp(gi.o.key, &key, sizeof(key)), 0);
-	EXPECT_EQ(gi.o.service_len, sizeof(*pol));
+	EXPECT_EQ(gi.o.policy_len, sizeof(*pol));
 	EXPECT_EQ(g.o.id, o.id);
 	EXPECT_EQ(memcmp(g.o.key, &key, sizeof(key)), 0);
 	EXPECT_EQ(g.o.flags, o.flags);
@@ -237,7 +237,7 @@ static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
 	EXPECT_EQ(memcmp(g.desc, desc, o.desc_len), 0);
 	ASSERT_EQ(g.o.data_len, sizeof(blob));
 	EXPECT_EQ(memcmp(g.data, blob, sizeof(blob)), 0);
-	ASSERT_EQ(g.o.service_len, sizeof(*pol));
+	ASSERT_EQ(g.o.policy_len, sizeof(*pol));
 	EXPECT_EQ(memcmp(g.pol, pol, sizeof(*pol)), 0);
 }
 
@@ -444,15 +444,15 @@ TEST_F(pctx, ioctl_add_checks)
 	struct wfp_ipsec_obj o;
 
 	pctx_req(&o, 12, &pol);
-	o.service_len = POL_LEN - 1;
+	o.policy_len = POL_LEN - 1;
 	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
 	pctx_req(&o, 12, &pol);
-	o.service_len = 0;
+	o.policy_len = 0;
 	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
 	memcpy(big, &pol, sizeof(pol));
 	pctx_req(&o, 12, &pol);
-	o.service = (__u64)(uintptr_t)big;
-	o.service_len = sizeof(big);
+	o.policy = (__u64)(uintptr_t)big;
+	o.policy_len = sizeof(big);
 	EXPECT_EQ(pctx_add(self->fd, &o), -E2BIG);
 	pctx_req(&o, 12, &pol);
 	o.id = 1;
@@ -475,8 +475,8 @@ TEST_F(pctx, ioctl_add_checks)
 	EXPECT_EQ(pctx_count(self->fd), self->count0);
 	/* The policy is bytes, NULs included, at its longest too. */
 	pctx_req(&o, 12, &pol);
-	o.service = (__u64)(uintptr_t)big;
-	o.service_len = WFP_IPSEC_OBJ_POLICY_MAX;
+	o.policy = (__u64)(uintptr_t)big;
+	o.policy_len = WFP_IPSEC_OBJ_POLICY_MAX;
 	EXPECT_EQ(pctx_add(self->fd, &o), 0);
 }
 
@@ -531,7 +531,7 @@ TEST_F(pctx, ioctl_get_checks)
 	g.o.name_len = sizeof(g.name);
 	g.o.desc_len = sizeof(g.desc);
 	g.o.data_len = sizeof(g.data);
-	g.o.service_len = sizeof(g.pol);
+	g.o.policy_len = sizeof(g.pol);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
 		  -EINVAL);
 	/* Too little room for the policy: nothing written. */
@@ -544,8 +544,8 @@ TEST_F(pctx, ioctl_get_checks)
 	g.o.desc_len = sizeof(g.desc);
 	g.o.data = (__u64)(uintptr_t)g.data;
 	g.o.data_len = sizeof(g.data);
-	g.o.service = (__u64)(uintptr_t)g.pol;
-	g.o.service_len = sizeof(pol) - 1;
+	g.o.policy = (__u64)(uintptr_t)g.pol;
+	g.o.policy_len = sizeof(pol) - 1;
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
 		  -ERANGE);
 	EXPECT_EQ(g.pol[0], 0);

@@ -994,15 +994,17 @@ struct wfp_ipsec_pctx_policy {
  *	display name is required), likewise for the others below (0 allowed)
  * @desc_len: bytes at @desc, at most WFP_IPSEC_OBJ_DESC_MAX
  * @service_len: PROVIDER: bytes at @service, at most
- *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero; PROVIDER_CONTEXT: bytes
- *	of the policy, a struct wfp_ipsec_pctx_policy and what follows it,
- *	at most WFP_IPSEC_OBJ_POLICY_MAX (EINVAL when shorter than the head)
+ *	WFP_IPSEC_OBJ_SERVICE_MAX; SUBLAYER: zero
+ * @policy_len: PROVIDER_CONTEXT, in place of @service_len: bytes of the
+ *	policy, a struct wfp_ipsec_pctx_policy and what follows it, at most
+ *	WFP_IPSEC_OBJ_POLICY_MAX (EINVAL when shorter than the head)
  * @data_len: bytes at @data, at most WFP_IPSEC_OBJ_DATA_MAX
  * @name: user pointer to the display name: bytes without NUL, stored
  *	as given (the library writes UTF-8; the module does not check it)
  * @desc: user pointer to the description, likewise
- * @service: user pointer to the service name, likewise; PROVIDER_CONTEXT:
- *	to the policy
+ * @service: user pointer to the service name, likewise
+ * @policy: PROVIDER_CONTEXT, in place of @service: user pointer to the
+ *	policy (a context has no service name)
  * @data: user pointer to the provider data blob
  * @id: PROVIDER_CONTEXT: the runtime id (FWPM_PROVIDER_CONTEXT0's
  *	providerContextId).  ADD: in zero, out the id the module gave it,
@@ -1028,11 +1030,17 @@ struct wfp_ipsec_obj {
 	__u16 reserved0;
 	__u32 name_len;
 	__u32 desc_len;
-	__u32 service_len;
+	union {
+		__u32 service_len;	/* PROVIDER, SUBLAYER */
+		__u32 policy_len;	/* PROVIDER_CONTEXT */
+	};
 	__u32 data_len;
 	__u64 name;
 	__u64 desc;
-	__u64 service;
+	union {
+		__u64 service;		/* PROVIDER, SUBLAYER */
+		__u64 policy;		/* PROVIDER_CONTEXT */
+	};
 	__u64 data;
 	__u64 id;
 	__u64 reserved[1];
