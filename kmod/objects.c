@@ -12,8 +12,8 @@
  * included, holds the namespace's objects lock: the lists are short
  * (WFP_IPSEC_OBJ_MAX) and off the packet path, so no RCU is needed and an
  * object is freed as soon as it is unlinked.  A provider counts the
- * sublayers and provider contexts naming it; while any does it cannot be deleted (WFP's rule:
- * no deletion while referenced, never a cascade).
+ * sublayers and provider contexts naming it; while any does it cannot be
+ * deleted (WFP's rule: no deletion while referenced, never a cascade).
  */
 
 #include <linux/err.h>
@@ -106,6 +106,7 @@ static struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
 {
 	struct wfp_obj *o;
 
+	lockdep_assert_held(&wn->objs.lock);
 	if (!wfp_obj_by_id(k))
 		return wfp_obj_find(wn, k->type, k->key);
 	list_for_each_entry(o, wfp_obj_list(wn, k->type), node)
@@ -466,6 +467,7 @@ static int wfp_obj_remove(struct wfp_net *wn,
 }
 
 /* An id names only a provider context, and only without a key. */
+/* A zero key and id name nothing: ENOENT, as for any unknown name. */
 static bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k)
 {
 	return wfp_obj_type_valid(k->type) && !k->reserved0 &&

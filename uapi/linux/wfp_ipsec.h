@@ -933,7 +933,7 @@ struct wfp_ipsec_ctx_batch {
 #define WFP_IPSEC_OBJ_DESC_MAX		1024
 #define WFP_IPSEC_OBJ_SERVICE_MAX	256
 #define WFP_IPSEC_OBJ_DATA_MAX		4096
-/* PROVIDER_CONTEXT: the policy at @service, header included. */
+/* PROVIDER_CONTEXT: the policy at @policy, header included. */
 #define WFP_IPSEC_OBJ_POLICY_MAX	8192
 
 /* Objects of one type a namespace holds, at most (built-ins included). */
