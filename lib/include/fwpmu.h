@@ -284,6 +284,38 @@ DWORD WINAPI FwpmProviderContextEnum0(HANDLE engineHandle,
 DWORD WINAPI FwpmProviderContextDestroyEnumHandle0(HANDLE engineHandle,
 						   HANDLE enumHandle);
 
+/* ---- filters (keyed by GUID, and a runtime id) ---- */
+
+DWORD WINAPI FwpmFilterAdd0(HANDLE engineHandle,
+			    const FWPM_FILTER0 *filter,
+			    PSECURITY_DESCRIPTOR sd,
+			    UINT64 *id);
+
+DWORD WINAPI FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id);
+
+DWORD WINAPI FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key);
+
+DWORD WINAPI FwpmFilterGetById0(HANDLE engineHandle,
+				UINT64 id,
+				FWPM_FILTER0 **filter);
+
+DWORD WINAPI FwpmFilterGetByKey0(HANDLE engineHandle,
+				 const GUID *key,
+				 FWPM_FILTER0 **filter);
+
+DWORD WINAPI FwpmFilterCreateEnumHandle0(HANDLE engineHandle,
+					 const FWPM_FILTER_ENUM_TEMPLATE0 *enumTemplate,
+					 HANDLE *enumHandle);
+
+DWORD WINAPI FwpmFilterEnum0(HANDLE engineHandle,
+			     HANDLE enumHandle,
+			     UINT32 numEntriesRequested,
+			     FWPM_FILTER0 ***entries,
+			     UINT32 *numEntriesReturned);
+
+DWORD WINAPI FwpmFilterDestroyEnumHandle0(HANDLE engineHandle,
+					  HANDLE enumHandle);
+
 /* ---- change notifications ---- */
 
 typedef void (CALLBACK *IPSEC_SA_CONTEXT_CALLBACK0)(void *context,

@@ -68,6 +68,8 @@
 							/* sublayers */
 #define WFP_IPSEC_FEAT_PROVIDER_CONTEXTS _BITULL(10)	/* OBJ_* of */
 							/* PROVIDER_CONTEXT */
+#define WFP_IPSEC_FEAT_FILTERS		_BITULL(11)	/* FILTER_*, OBJ_* */
+							/* of FILTER */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -78,7 +80,8 @@
 					 WFP_IPSEC_FEAT_RIGHTS | \
 					 WFP_IPSEC_FEAT_BATCH | \
 					 WFP_IPSEC_FEAT_OBJECTS | \
-					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS)
+					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS | \
+					 WFP_IPSEC_FEAT_FILTERS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -917,6 +920,8 @@ struct wfp_ipsec_ctx_batch {
 #define WFP_IPSEC_OBJ_PROVIDER		1	/* FWPM_PROVIDER0 */
 #define WFP_IPSEC_OBJ_SUBLAYER		2	/* FWPM_SUBLAYER0 */
 #define WFP_IPSEC_OBJ_PROVIDER_CONTEXT	3	/* FWPM_PROVIDER_CONTEXT0 */
+#define WFP_IPSEC_OBJ_FILTER		4	/* FWPM_FILTER0: OBJ_DELETE, */
+						/* OBJ_ENUM; see FILTER_* */
 
 /*
  * wfp_ipsec_obj.flags: the values of FWPM_{PROVIDER,SUBLAYER}_FLAG_* and
@@ -1050,12 +1055,16 @@ struct wfp_ipsec_obj {
  * struct wfp_ipsec_obj_key - OBJ_DELETE
  * @type: WFP_IPSEC_OBJ_*
  * @reserved0: must be zero
- * @key: the object's GUID; PROVIDER_CONTEXT: all zero to name it by @id
- * @id: PROVIDER_CONTEXT with an all-zero @key: the runtime id of the
- *	context to delete; otherwise zero
+ * @key: the object's GUID; PROVIDER_CONTEXT, FILTER: all zero to name it
+ *	by @id
+ * @id: PROVIDER_CONTEXT or FILTER with an all-zero @key: the runtime id
+ *	of the object to delete; otherwise zero
  *
- * ENOENT for an unknown key or id, EBUSY for a provider a sublayer or a
- * provider context names, EROFS for a built-in sublayer.
+ * ENOENT for an unknown key or id, EBUSY for an object another names (a
+ * provider named by a sublayer, a provider context or a filter; a
+ * sublayer or provider context named by a filter; an IPsec filter whose
+ * SA group holds SA contexts), EROFS for a built-in sublayer.  Deleting a
+ * filter removes its xfrm policies.
  */
 struct wfp_ipsec_obj_key {
 	__u32 type;
@@ -1097,7 +1106,8 @@ struct wfp_ipsec_obj_enum {
  * unload included): there is no store that outlives it, and PERSISTENT is only recorded.  ADD needs
  * WFP_IPSEC_RIGHT_ADD, DELETE WFP_IPSEC_RIGHT_DELETE, GET
  * WFP_IPSEC_RIGHT_READ; ADD and DELETE fail with EPERM in a dynamic
- * session, as CTX_CREATE does.
+ * session, as CTX_CREATE does.  OBJ_ADD and OBJ_GET take no FILTER
+ * (EINVAL): filters have FILTER_ADD and FILTER_GET.
  */
 #define WFP_IPSEC_IOC_OBJ_ADD \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x15, struct wfp_ipsec_obj)
@@ -1107,6 +1117,222 @@ struct wfp_ipsec_obj_enum {
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x17, struct wfp_ipsec_obj)
 #define WFP_IPSEC_IOC_OBJ_ENUM \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x18, struct wfp_ipsec_obj_enum)
+
+/*
+ * Filters (FwpmFilter*): WFP filters at the layers an IPsec keying module
+ * uses, which the module turns into xfrm policies of the session's
+ * namespace.  Documentation/filters.rst has the whole mapping.
+ */
+
+/* wfp_ipsec_filter.layer: the FWPM_LAYER_* a filter sits at. */
+#define WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4	1
+#define WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V6	2
+#define WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4	3
+#define WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V6	4
+#define WFP_IPSEC_LAYER_IPFORWARD_V4		5
+#define WFP_IPSEC_LAYER_IPFORWARD_V6		6
+#define WFP_IPSEC_LAYER_ALE_AUTH_CONNECT_V4	7
+#define WFP_IPSEC_LAYER_ALE_AUTH_CONNECT_V6	8
+#define WFP_IPSEC_LAYER_ALE_AUTH_RECV_ACCEPT_V4	9
+#define WFP_IPSEC_LAYER_ALE_AUTH_RECV_ACCEPT_V6	10
+#define __WFP_IPSEC_LAYER_MAX			10
+
+/* wfp_ipsec_filter.action: FWP_ACTION_BLOCK, _PERMIT, _CALLOUT_TERMINATING */
+#define WFP_IPSEC_ACTION_BLOCK		1
+#define WFP_IPSEC_ACTION_PERMIT		2
+#define WFP_IPSEC_ACTION_CALLOUT	3
+
+/*
+ * wfp_ipsec_filter.callout with WFP_IPSEC_ACTION_CALLOUT: the built-in
+ * FWPM_CALLOUT_IPSEC_* it names, each valid at one layer of its IP
+ * version: INBOUND/OUTBOUND_TRANSPORT and INBOUND/OUTBOUND_TUNNEL at the
+ * inbound/outbound transport layer, FORWARD_* at IPFORWARD,
+ * INBOUND_INITIATE_SECURE and INBOUND_TUNNEL_ALE_ACCEPT at
+ * ALE_AUTH_RECV_ACCEPT, ALE_CONNECT at ALE_AUTH_CONNECT.  DOSP_FORWARD
+ * (IPsec DoS protection) has no counterpart: EOPNOTSUPP.  Zero otherwise.
+ */
+#define WFP_IPSEC_CALLOUT_INBOUND_TRANSPORT_V4		1
+#define WFP_IPSEC_CALLOUT_INBOUND_TRANSPORT_V6		2
+#define WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4		3
+#define WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V6		4
+#define WFP_IPSEC_CALLOUT_INBOUND_TUNNEL_V4		5
+#define WFP_IPSEC_CALLOUT_INBOUND_TUNNEL_V6		6
+#define WFP_IPSEC_CALLOUT_OUTBOUND_TUNNEL_V4		7
+#define WFP_IPSEC_CALLOUT_OUTBOUND_TUNNEL_V6		8
+#define WFP_IPSEC_CALLOUT_FORWARD_INBOUND_TUNNEL_V4	9
+#define WFP_IPSEC_CALLOUT_FORWARD_INBOUND_TUNNEL_V6	10
+#define WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V4	11
+#define WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V6	12
+#define WFP_IPSEC_CALLOUT_INBOUND_INITIATE_SECURE_V4	13
+#define WFP_IPSEC_CALLOUT_INBOUND_INITIATE_SECURE_V6	14
+#define WFP_IPSEC_CALLOUT_INBOUND_TUNNEL_ALE_ACCEPT_V4	15
+#define WFP_IPSEC_CALLOUT_INBOUND_TUNNEL_ALE_ACCEPT_V6	16
+#define WFP_IPSEC_CALLOUT_ALE_CONNECT_V4		17
+#define WFP_IPSEC_CALLOUT_ALE_CONNECT_V6		18
+#define WFP_IPSEC_CALLOUT_DOSP_FORWARD_V4		19
+#define WFP_IPSEC_CALLOUT_DOSP_FORWARD_V6		20
+#define __WFP_IPSEC_CALLOUT_MAX				20
+
+/*
+ * wfp_ipsec_filter.flags: the values of FWPM_FILTER_FLAG_*.  PERSISTENT,
+ * CLEAR_ACTION_RIGHT, INDEXED and IPSEC_NO_ACQUIRE_INITIATE are recorded;
+ * PERMIT_IF_CALLOUT_UNREGISTERED is recorded and needs a callout action
+ * (the IPsec callouts are always registered).  Other bits: EINVAL.
+ */
+#define WFP_IPSEC_FILTER_F_PERSISTENT			_BITUL(0)
+#define WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT		_BITUL(2)
+#define WFP_IPSEC_FILTER_F_CLEAR_ACTION_RIGHT		_BITUL(3)
+#define WFP_IPSEC_FILTER_F_PERMIT_IF_CALLOUT_UNREGISTERED _BITUL(4)
+#define WFP_IPSEC_FILTER_F_INDEXED			_BITUL(6)
+#define WFP_IPSEC_FILTER_F_IPSEC_NO_ACQUIRE_INITIATE	_BITUL(11)
+#define __WFP_IPSEC_FILTER_F_ALL	(WFP_IPSEC_FILTER_F_PERSISTENT | \
+	WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT | \
+	WFP_IPSEC_FILTER_F_CLEAR_ACTION_RIGHT | \
+	WFP_IPSEC_FILTER_F_PERMIT_IF_CALLOUT_UNREGISTERED | \
+	WFP_IPSEC_FILTER_F_INDEXED | \
+	WFP_IPSEC_FILTER_F_IPSEC_NO_ACQUIRE_INITIATE)
+
+/* wfp_ipsec_filter.weight_type: FWP_EMPTY, FWP_UINT8, FWP_UINT64. */
+#define WFP_IPSEC_WEIGHT_EMPTY		0
+#define WFP_IPSEC_WEIGHT_UINT8		1
+#define WFP_IPSEC_WEIGHT_UINT64		4
+
+/*
+ * wfp_ipsec_filter_cond.field: the FWPM_CONDITION_* a condition tests.
+ * At the transport and ALE layers LOCAL/REMOTE_ADDR, PROTOCOL and the
+ * ports (which are ICMP type and code for ICMP); at IPFORWARD only
+ * SOURCE/DESTINATION_ADDR.  Another field at a layer: EINVAL.
+ */
+#define WFP_IPSEC_FIELD_LOCAL_ADDR	1
+#define WFP_IPSEC_FIELD_REMOTE_ADDR	2
+#define WFP_IPSEC_FIELD_SOURCE_ADDR	3
+#define WFP_IPSEC_FIELD_DEST_ADDR	4
+#define WFP_IPSEC_FIELD_PROTOCOL	5
+#define WFP_IPSEC_FIELD_LOCAL_PORT	6	/* = ICMP_TYPE */
+#define WFP_IPSEC_FIELD_REMOTE_PORT	7	/* = ICMP_CODE */
+#define __WFP_IPSEC_FIELD_MAX		7
+
+/* Conditions a filter has, at most. */
+#define WFP_IPSEC_FILTER_COND_MAX	32
+/*
+ * xfrm policies one filter may become, at most: the product over its
+ * fields of the prefixes that cover each field's values.  Beyond: E2BIG.
+ */
+#define WFP_IPSEC_FILTER_SEL_MAX	64
+
+/**
+ * struct wfp_ipsec_filter_cond - one FWPM_FILTER_CONDITION0
+ * @field: WFP_IPSEC_FIELD_*
+ * @match: the FWP_MATCH_TYPE the caller gave (EQUAL or RANGE), recorded
+ * @value_type: the FWP_DATA_TYPE the caller gave, recorded; it must be
+ *	one the field takes (addresses: UINT32 or V4_ADDR_MASK for IPv4,
+ *	BYTE_ARRAY16_TYPE or V6_ADDR_MASK for IPv6, or RANGE_TYPE; ports
+ *	UINT16 or RANGE_TYPE; protocol UINT8 or RANGE_TYPE)
+ * @reserved0: must be zero
+ * @lo: the lowest value matched, big-endian (network order) in the
+ *	field's width from the first byte: 4 or 16 bytes of address, 2 of
+ *	port, 1 of protocol; the rest zero
+ * @hi: the highest value matched, likewise; not below @lo.  With a mask
+ *	type, [@lo, @hi] must be one prefix; with EQUAL and another type,
+ *	@hi equals @lo
+ *
+ * Conditions on different fields are ANDed, conditions on one field
+ * ORed (as Windows 7 and later do); no condition matches everything.
+ */
+struct wfp_ipsec_filter_cond {
+	__u16 field;
+	__u16 match;
+	__u16 value_type;
+	__u16 reserved0;
+	__u8 lo[16];
+	__u8 hi[16];
+};
+
+/**
+ * struct wfp_ipsec_filter - FWPM_FILTER0: FILTER_ADD, FILTER_GET
+ * @key: the filter's GUID; ADD: all zero lets the module choose one.
+ *	GET: all zero to name the filter by @id
+ * @provider_key: with @has_provider, its provider, which must exist
+ *	(ENXIO); else zero
+ * @sublayer_key: its sublayer, which must exist (ENODEV); all zero: the
+ *	layer's default, FWPM_SUBLAYER_UNIVERSAL
+ * @filter_type: BLOCK, PERMIT: FWPM_ACTION0.filterType, recorded; else
+ *	zero
+ * @pctx_key: with WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT, its provider
+ *	context, which must exist (ENOKEY); else zero
+ * @has_provider: 1 when @provider_key is set, else 0
+ * @flags: WFP_IPSEC_FILTER_F_*
+ * @layer: WFP_IPSEC_LAYER_*
+ * @action: WFP_IPSEC_ACTION_*
+ * @callout: WFP_IPSEC_CALLOUT_* with WFP_IPSEC_ACTION_CALLOUT, else 0
+ * @weight_type: WFP_IPSEC_WEIGHT_*
+ * @weight: UINT8: 0..15 (the weight range, the top 4 bits); UINT64: the
+ *	weight; EMPTY: zero
+ * @effective_weight: out: the weight in force (FWP_UINT64)
+ * @raw_context: FWPM_FILTER0.rawContext, recorded; zero with
+ *	WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT
+ * @id: out: the runtime id (filterId), never reused in the namespace.
+ *	GET: in: with an all-zero @key, the filter to return, else zero
+ * @pctx_id: out: the provider context's runtime id, or zero
+ * @num_conds: conditions at @conds, at most WFP_IPSEC_FILTER_COND_MAX;
+ *	GET: in: the room there
+ * @name_len: bytes at @name, 1..WFP_IPSEC_OBJ_NAME_MAX on ADD
+ * @desc_len: bytes at @desc, at most WFP_IPSEC_OBJ_DESC_MAX
+ * @data_len: bytes at @data (providerData), at most WFP_IPSEC_OBJ_DATA_MAX
+ * @conds: user pointer to @num_conds struct wfp_ipsec_filter_cond
+ * @name: user pointer to the display name, as for struct wfp_ipsec_obj
+ * @desc: user pointer to the description, likewise
+ * @data: user pointer to the provider data blob
+ * @reqid: out: with an IPsec callout at a transport or IPFORWARD layer,
+ *	the reqid of its templates (0: any, an inbound transport filter
+ *	without a provider context); else zero
+ * @nr_policies: out: the xfrm policies the filter is
+ * @reserved: must be zero
+ *
+ * ADD validates everything, then installs every xfrm policy the filter
+ * becomes or none: EEXIST for a key in use, EADDRINUSE when one of its
+ * selectors is another policy's in that direction (xfrm holds one policy
+ * per selector), E2BIG beyond WFP_IPSEC_FILTER_SEL_MAX policies, ENOSPC
+ * beyond WFP_IPSEC_OBJ_MAX filters.  A provider context of the wrong type
+ * or IP version for the callout is EPROTOTYPE; a tunnel callout without
+ * a provider context EDESTADDRREQ.  GET: lengths and @num_conds are the
+ * room, as for OBJ_GET (ERANGE when too small).  Needs the rights OBJ_*
+ * need; EPERM in a dynamic session.
+ */
+struct wfp_ipsec_filter {
+	__u8 key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u8 provider_key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u8 sublayer_key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u8 filter_type[WFP_IPSEC_OBJ_KEY_LEN];
+	__u8 pctx_key[WFP_IPSEC_OBJ_KEY_LEN];
+	__u32 has_provider;
+	__u32 flags;
+	__u32 layer;
+	__u32 action;
+	__u32 callout;
+	__u32 weight_type;
+	__u64 weight;
+	__u64 effective_weight;
+	__u64 raw_context;
+	__u64 id;
+	__u64 pctx_id;
+	__u32 num_conds;
+	__u32 name_len;
+	__u32 desc_len;
+	__u32 data_len;
+	__u64 conds;
+	__u64 name;
+	__u64 desc;
+	__u64 data;
+	__u32 reqid;
+	__u32 nr_policies;
+	__u64 reserved[2];
+};
+
+#define WFP_IPSEC_IOC_FILTER_ADD \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x19, struct wfp_ipsec_filter)
+#define WFP_IPSEC_IOC_FILTER_GET \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x1a, struct wfp_ipsec_filter)
 
 /*
  * 0x40 is taken: the benchmark module's BENCH_XFRM on its own device
