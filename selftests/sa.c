@@ -426,32 +426,6 @@ static void expect_raw_sa_keyless(struct __test_metadata *_metadata, int fd,
 
 /* ================================================ two namespaces: wire */
 
-static int udp_send(int s, bool v6, const char *addr, int port,
-		    const char *msg)
-{
-	struct sockaddr_in6 sa;
-	socklen_t len = sockaddr_set(&sa, v6, addr, port);
-
-	return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) ==
-	       (ssize_t)strlen(msg) ? 0 : -1;
-}
-
-/* The datagram msg arrives on s within ms milliseconds. */
-static bool udp_got(int s, const char *msg, int ms)
-{
-	struct pollfd p = { .fd = s, .events = POLLIN };
-	char buf[64];
-	ssize_t n;
-
-	if (poll(&p, 1, ms) != 1)
-		return false;
-	n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	return !strcmp(buf, msg);
-}
-
 /*
  * A datagram from A to B, then one from B to A, between the traffic
  * hosts, each awaited wait_ms.  0, or -1 setup failed, -2 A->B lost,
@@ -466,11 +440,11 @@ static int udp_exchange(struct env *e, int wait_ms)
 	if (sa < 0 || sb < 0)
 		goto out;
 	ret = -2;
-	if (udp_send(sa, e->v6, e->b_host, 5002, "from-a") ||
+	if (udp_send_to(sa, e->v6, e->b_host, 5002, "from-a") ||
 	    !udp_got(sb, "from-a", wait_ms))
 		goto out;
 	ret = -3;
-	if (udp_send(sb, e->v6, e->a_host, 5001, "from-b") ||
+	if (udp_send_to(sb, e->v6, e->a_host, 5001, "from-b") ||
 	    !udp_got(sa, "from-b", wait_ms))
 		goto out;
 	ret = 0;

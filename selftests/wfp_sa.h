@@ -512,6 +512,34 @@ udp_socket(int ns, bool v6, const char *addr, int port, bool encap)
 	return s;
 }
 
+/* msg from s to addr:port; 0 or -1. */
+static int __attribute__((unused))
+udp_send_to(int s, bool v6, const char *addr, int port, const char *msg)
+{
+	struct sockaddr_in6 sa;
+	socklen_t len = sockaddr_set(&sa, v6, addr, port);
+
+	return sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) ==
+	       (ssize_t)strlen(msg) ? 0 : -1;
+}
+
+/* The datagram msg arrives on s within ms milliseconds. */
+static bool __attribute__((unused))
+udp_got(int s, const char *msg, int ms)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char buf[64];
+	ssize_t n;
+
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return !strcmp(buf, msg);
+}
+
 /* Both sides' NAT-T sockets, as an IKE daemon owns them. */
 static void __attribute__((unused))
 env_natt_sockets(struct __test_metadata *_metadata, struct env *e)

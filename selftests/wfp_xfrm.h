@@ -289,6 +289,7 @@ struct xp {
 	int dir, priority, action, ntmpl, family, proto;
 	UINT8 saddr[16], daddr[16];
 	int plen_s, plen_d;
+	int sport, dport, sport_mask, dport_mask;	/* host order */
 	UINT32 reqid;
 	int tproto, tmode;
 	UINT8 tsaddr[16], tdaddr[16];
@@ -314,6 +315,10 @@ static bool xp_fill(struct nl_object *o, void *out)
 		x->plen_d = xfrmnl_sel_get_prefixlen_d(sel);
 		nl_bytes(xfrmnl_sel_get_saddr(sel), x->saddr);
 		nl_bytes(xfrmnl_sel_get_daddr(sel), x->daddr);
+		x->sport = xfrmnl_sel_get_sport(sel);
+		x->dport = xfrmnl_sel_get_dport(sel);
+		x->sport_mask = xfrmnl_sel_get_sportmask(sel);
+		x->dport_mask = xfrmnl_sel_get_dportmask(sel);
 	}
 	if (x->ntmpl > 0) {
 		struct xfrmnl_user_tmpl *t = xfrmnl_sp_usertemplate_n(sp, 0);
