@@ -49,6 +49,17 @@ _Static_assert(offsetof(struct wfp_ipsec_obj, policy) == 80, "obj policy");
 _Static_assert(offsetof(struct wfp_ipsec_obj, id) == 96, "obj id");
 _Static_assert(offsetof(struct wfp_ipsec_obj_key, id) == 24, "obj_key id");
 UAPI_LAYOUT(struct wfp_ipsec_pctx_policy, 48);
+UAPI_LAYOUT(struct wfp_ipsec_filter, 216);
+UAPI_LAYOUT(struct wfp_ipsec_filter_cond, 40);
+_Static_assert(offsetof(struct wfp_ipsec_filter, weight) == 104,
+	       "filter weight");
+_Static_assert(offsetof(struct wfp_ipsec_filter, id) == 128, "filter id");
+_Static_assert(offsetof(struct wfp_ipsec_filter, conds) == 160,
+	       "filter conds");
+_Static_assert(offsetof(struct wfp_ipsec_filter, reqid) == 192,
+	       "filter reqid");
+_Static_assert(offsetof(struct wfp_ipsec_filter_cond, lo) == 8,
+	       "filter_cond lo");
 _Static_assert(offsetof(struct wfp_ipsec_obj_enum, keys) == 24, "obj keys");
 _Static_assert(offsetof(struct wfp_ipsec_batch_entry, id) == 488, "batch id");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_batch, done) == 20, "batch done");
