@@ -294,15 +294,26 @@ static void check_cond_refusals(void)
 	EXPECT("protocol as UINT16", add(), FWP_E_TYPE_MISMATCH);
 }
 
-/* c in the module's form, then back: lo and hi, and what Get returns. */
+/*
+ * c in the module's form, then back: lo and hi, and what Get returns.
+ * When c does not get through, back's value points to a block of
+ * pointers to itself, which the caller's checks can follow (and fail on)
+ * without crashing.
+ */
 static void round_trip(const char *what, UINT32 layer, const UINT8 *lo,
 		       const UINT8 *hi, FWPM_FILTER_CONDITION0 *back)
 {
 	static UINT64 room[64];
+	static void *self[8];
 	struct wfp_arena a = { (char *)room, 0 };
 	struct wfp_ipsec_filter_cond k;
 	DWORD rc = wfp_cond_in(&c, layer, &k);
+	unsigned int i;
 
+	for (i = 0; i < 8; i++)
+		self[i] = self;
+	memset(back, 0, sizeof(*back));
+	back->conditionValue.rangeValue = (FWP_RANGE0 *)self;
 	EXPECT(what, rc, ERROR_SUCCESS);
 	if (rc)
 		return;
@@ -423,6 +434,7 @@ static void check_round_trips(void)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	check_filter();
 	check_callouts();
 	check_cond_refusals();
