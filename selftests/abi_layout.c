@@ -333,6 +333,19 @@ static void check_prototypes(void)
 		PSID *, PSID *, PACL *, PACL *, PSECURITY_DESCRIPTOR *));
 	PROTO(IPsecSaDbSetSecurityInfo0, DWORD (WINAPI *)(HANDLE, SECURITY_INFORMATION,
 		const SID *, const SID *, const ACL *, const ACL *));
+	PROTO(FwpmFilterAdd0, DWORD (WINAPI *)(HANDLE, const FWPM_FILTER0 *,
+		PSECURITY_DESCRIPTOR, UINT64 *));
+	PROTO(FwpmFilterDeleteById0, DWORD (WINAPI *)(HANDLE, UINT64));
+	PROTO(FwpmFilterDeleteByKey0, DWORD (WINAPI *)(HANDLE, const GUID *));
+	PROTO(FwpmFilterGetById0, DWORD (WINAPI *)(HANDLE, UINT64,
+		FWPM_FILTER0 **));
+	PROTO(FwpmFilterGetByKey0, DWORD (WINAPI *)(HANDLE, const GUID *,
+		FWPM_FILTER0 **));
+	PROTO(FwpmFilterCreateEnumHandle0, DWORD (WINAPI *)(HANDLE,
+		const FWPM_FILTER_ENUM_TEMPLATE0 *, HANDLE *));
+	PROTO(FwpmFilterEnum0, DWORD (WINAPI *)(HANDLE, HANDLE, UINT32,
+		FWPM_FILTER0 ***, UINT32 *));
+	PROTO(FwpmFilterDestroyEnumHandle0, DWORD (WINAPI *)(HANDLE, HANDLE));
 }
 
 _Static_assert(__builtin_types_compatible_p(IPSEC_SA_CONTEXT_CALLBACK0,
