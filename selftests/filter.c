@@ -1,0 +1,2247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Filters (FwpmFilter*, Documentation/filters.rst) with real traffic.
+ *
+ * FIXTURE keyed: side A - the test process, in a network namespace of
+ * its own - says what to protect the way a Windows keying module does:
+ * a provider, an outbound and an inbound IPsec callout filter (tunnel:
+ * in FWPM_SUBLAYER_IPSEC_TUNNEL, with a QM tunnel provider context), an
+ * SA context bound to them by ipsecFilterId or tunnelPolicyId, GetSpi1,
+ * AddInbound1 and AddOutbound1.  Side B, over veth, is plain `ip xfrm`
+ * (wfp_sa.h).  Ping goes both ways through A's SAs, whose xfrm policies
+ * are the filters' (the context installs none of its own).  IPv4 and
+ * IPv6 transport, an IPv4 tunnel between two subnets.
+ *
+ * FIXTURE wire: a permit filter exempting UDP 500 from a covering IPsec
+ * filter (the exchange stays clear while ping is ESP), and the weights
+ * ordering a block and a permit filter that overlap.
+ *
+ * FIXTURE one, without a peer: ranges split into prefixes and read
+ * back, other control planes removing a filter's policies, deletion
+ * while referenced, SA contexts naming the wrong filter, enumeration,
+ * another namespace, rights.  FIXTURE lib (FwpmFilterAdd0) and FIXTURE
+ * raw (FILTER_ADD) have one variant per error path, each checking that
+ * nothing was installed.
+ *
+ * Every test runs in a network namespace of its own and leaves it with
+ * no filter and no xfrm policy.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "wfp_sa.h"
+
+#define SEED		7
+#define SPI_OUT		0x2000b001U
+#define FLT		WFP_IPSEC_OBJ_FILTER
+
+/* Keys of this program's objects: the last byte tells them apart. */
+enum {
+	K_PROV = 1, K_PROV2, K_SUB, K_PCTX, K_PCTX_T, K_OUT, K_IN, K_PERMIT,
+	K_PERMIT_IN, K_BLOCK, K_RES, K_NEW, K_UNKNOWN, K_MAX
+};
+
+static GUID tkey(UINT8 n)
+{
+	GUID g = { 0xf117e500, 0x0016, 0x4f17,
+		   { 0x80, 0x16, 0x01, 0x02, 0x03, 0x04, 0x05, 0x00 } };
+
+	g.Data4[7] = n;
+	return g;
+}
+
+/* ------------------------------------------------ filters, built */
+
+#define FB_MAX	(WFP_IPSEC_FILTER_COND_MAX + 1)
+
+/*
+ * An FWPM_FILTER0 under construction and the values its conditions
+ * point to: build it in place, never copy it.
+ */
+struct fb {
+	FWPM_FILTER0 f;
+	GUID pk, pck;
+	FWPM_FILTER_CONDITION0 c[FB_MAX];
+	FWP_V4_ADDR_AND_MASK m4[FB_MAX];
+	FWP_V6_ADDR_AND_MASK m6[FB_MAX];
+	FWP_BYTE_ARRAY16 a16[FB_MAX];
+	FWP_RANGE0 r[FB_MAX];
+	FWP_BYTE_ARRAY16 r16[2 * FB_MAX];
+	UINT64 w64;
+};
+
+/* callout: the calloutKey of a callout action, else NULL. */
+static void fb_init(struct fb *b, UINT8 key, const GUID *layer,
+		    FWP_ACTION_TYPE type, const GUID *callout)
+{
+	memset(b, 0, sizeof(*b));
+	if (key)
+		b->f.filterKey = tkey(key);
+	b->f.displayData.name = L"filter \u00e9";
+	b->f.displayData.description = L"a filter test";
+	b->f.layerKey = *layer;
+	b->f.action.type = type;
+	if (callout)
+		b->f.action.calloutKey = *callout;
+	b->f.filterCondition = b->c;
+}
+
+static void fb_provider(struct fb *b, UINT8 n)
+{
+	b->pk = tkey(n);
+	b->f.providerKey = &b->pk;
+}
+
+static void fb_pctx(struct fb *b, UINT8 n)
+{
+	b->f.flags |= FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT;
+	b->f.providerContextKey = tkey(n);
+}
+
+static void fb_weight8(struct fb *b, UINT8 n)
+{
+	b->f.weight.type = FWP_UINT8;
+	b->f.weight.uint8 = n;
+}
+
+static void fb_weight64(struct fb *b, UINT64 w)
+{
+	b->w64 = w;
+	b->f.weight.type = FWP_UINT64;
+	b->f.weight.uint64 = &b->w64;
+}
+
+/* The next condition, on field, and its index. */
+static FWPM_FILTER_CONDITION0 *fb_next(struct fb *b, const GUID *field,
+				       FWP_MATCH_TYPE match, int *i)
+{
+	FWPM_FILTER_CONDITION0 *c;
+
+	*i = b->f.numFilterConditions++;
+	c = &b->c[*i];
+	c->fieldKey = *field;
+	c->matchType = match;
+	return c;
+}
+
+static UINT32 v4_host(const UINT8 *a)
+{
+	UINT32 v;
+
+	memcpy(&v, a, 4);
+	return ntohl(v);
+}
+
+/*
+ * addr/plen as Windows keying code writes it: IPv4 host order (UINT32
+ * for a host, else FWP_V4_ADDR_MASK), IPv6 in network order
+ * (FWP_BYTE_ARRAY16_TYPE for a host, else FWP_V6_ADDR_MASK).
+ */
+static void fb_addr(struct fb *b, const GUID *field, const char *addr,
+		    int plen)
+{
+	int i;
+	FWPM_FILTER_CONDITION0 *c = fb_next(b, field, FWP_MATCH_EQUAL, &i);
+	FWP_CONDITION_VALUE0 *v = &c->conditionValue;
+	UINT8 a[16];
+
+	if (wfp_addr_bytes(addr, a) == 4) {
+		if (plen == 32) {
+			v->type = FWP_UINT32;
+			v->uint32 = v4_host(a);
+			return;
+		}
+		b->m4[i].addr = v4_host(a);
+		b->m4[i].mask = plen ? ~0U << (32 - plen) : 0;
+		v->type = FWP_V4_ADDR_MASK;
+		v->v4AddrMask = &b->m4[i];
+		return;
+	}
+	if (plen == 128) {
+		memcpy(b->a16[i].byteArray16, a, 16);
+		v->type = FWP_BYTE_ARRAY16_TYPE;
+		v->byteArray16 = &b->a16[i];
+		return;
+	}
+	memcpy(b->m6[i].addr, a, 16);
+	b->m6[i].prefixLength = (UINT8)plen;
+	v->type = FWP_V6_ADDR_MASK;
+	v->v6AddrMask = &b->m6[i];
+}
+
+/* An FWP_RANGE0 of two addresses of one family. */
+static void fb_addr_range(struct fb *b, const GUID *field, const char *lo,
+			  const char *hi)
+{
+	int i;
+	FWPM_FILTER_CONDITION0 *c = fb_next(b, field, FWP_MATCH_RANGE, &i);
+	FWP_RANGE0 *r = &b->r[i];
+	UINT8 l[16], h[16];
+
+	c->conditionValue.type = FWP_RANGE_TYPE;
+	c->conditionValue.rangeValue = r;
+	if (wfp_addr_bytes(lo, l) == 4 && wfp_addr_bytes(hi, h) == 4) {
+		r->valueLow.type = r->valueHigh.type = FWP_UINT32;
+		r->valueLow.uint32 = v4_host(l);
+		r->valueHigh.uint32 = v4_host(h);
+		return;
+	}
+	wfp_addr_bytes(hi, h);
+	memcpy(b->r16[2 * i].byteArray16, l, 16);
+	memcpy(b->r16[2 * i + 1].byteArray16, h, 16);
+	r->valueLow.type = r->valueHigh.type = FWP_BYTE_ARRAY16_TYPE;
+	r->valueLow.byteArray16 = &b->r16[2 * i];
+	r->valueHigh.byteArray16 = &b->r16[2 * i + 1];
+}
+
+static void fb_proto(struct fb *b, UINT8 proto)
+{
+	int i;
+	FWPM_FILTER_CONDITION0 *c = fb_next(b, &FWPM_CONDITION_IP_PROTOCOL,
+					    FWP_MATCH_EQUAL, &i);
+
+	c->conditionValue.type = FWP_UINT8;
+	c->conditionValue.uint8 = proto;
+}
+
+static void fb_port(struct fb *b, const GUID *field, UINT16 port)
+{
+	int i;
+	FWPM_FILTER_CONDITION0 *c = fb_next(b, field, FWP_MATCH_EQUAL, &i);
+
+	c->conditionValue.type = FWP_UINT16;
+	c->conditionValue.uint16 = port;
+}
+
+static void fb_port_range(struct fb *b, const GUID *field, UINT16 lo,
+			  UINT16 hi)
+{
+	int i;
+	FWPM_FILTER_CONDITION0 *c = fb_next(b, field, FWP_MATCH_RANGE, &i);
+	FWP_RANGE0 *r = &b->r[i];
+
+	c->conditionValue.type = FWP_RANGE_TYPE;
+	c->conditionValue.rangeValue = r;
+	r->valueLow.type = r->valueHigh.type = FWP_UINT16;
+	r->valueLow.uint16 = lo;
+	r->valueHigh.uint16 = hi;
+}
+
+static DWORD fb_add(HANDLE h, struct fb *b, UINT64 *id)
+{
+	return FwpmFilterAdd0(h, &b->f, NULL, id);
+}
+
+/* -------------------------------------------- the other objects */
+
+static DWORD provider_add(HANDLE h, UINT8 n)
+{
+	FWPM_PROVIDER0 p;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = tkey(n);
+	p.displayData.name = L"filter test provider";
+	return FwpmProviderAdd0(h, &p, NULL);
+}
+
+static DWORD sublayer_add(HANDLE h, UINT8 n, UINT16 weight)
+{
+	FWPM_SUBLAYER0 s;
+
+	memset(&s, 0, sizeof(s));
+	s.subLayerKey = tkey(n);
+	s.displayData.name = L"filter test sublayer";
+	s.weight = weight;
+	return FwpmSubLayerAdd0(h, &s, NULL);
+}
+
+/* The one proposal of the tests' QM policies: ESP AES-GCM-128. */
+static IPSEC_CIPHER_TRANSFORM0 esp_gcm = {
+	{ IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_GCM_AES_128 }, NULL
+};
+static IPSEC_SA_TRANSFORM0 xf = {
+	.ipsecTransformType = IPSEC_TRANSFORM_ESP_CIPHER,
+	.espCipherTransform = &esp_gcm,
+};
+static IPSEC_PROPOSAL0 prop = {
+	.lifetime = { 3600, 100000, 1000000 },
+	.numSaTransforms = 1, .saTransforms = &xf,
+};
+
+/* A QM tunnel provider context n between IPv4 endpoints local, remote. */
+static DWORD tunnel_pctx_add(HANDLE h, UINT8 n, const char *local,
+			     const char *remote, UINT64 *id)
+{
+	FWPM_PROVIDER_CONTEXT0 c;
+	IPSEC_TUNNEL_POLICY0 t;
+	UINT8 l[16], r[16];
+
+	wfp_addr_bytes(local, l);
+	wfp_addr_bytes(remote, r);
+	memset(&t, 0, sizeof(t));
+	t.numIpsecProposals = 1;
+	t.ipsecProposals = &prop;
+	t.tunnelEndpoints.ipVersion = FWP_IP_VERSION_V4;
+	t.tunnelEndpoints.localV4Address = v4_host(l);
+	t.tunnelEndpoints.remoteV4Address = v4_host(r);
+	memset(&c, 0, sizeof(c));
+	c.providerContextKey = tkey(n);
+	c.displayData.name = L"filter test tunnel policy";
+	c.type = FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT;
+	c.ikeQmTunnelPolicy = &t;
+	return FwpmProviderContextAdd0(h, &c, NULL, id);
+}
+
+/* A QM transport provider context n (of the wrong type for a tunnel). */
+static DWORD transport_pctx_add(HANDLE h, UINT8 n)
+{
+	FWPM_PROVIDER_CONTEXT0 c;
+	IPSEC_TRANSPORT_POLICY0 t;
+
+	memset(&t, 0, sizeof(t));
+	t.numIpsecProposals = 1;
+	t.ipsecProposals = &prop;
+	memset(&c, 0, sizeof(c));
+	c.providerContextKey = tkey(n);
+	c.displayData.name = L"filter test transport policy";
+	c.type = FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT;
+	c.ikeQmTransportPolicy = &t;
+	return FwpmProviderContextAdd0(h, &c, NULL, NULL);
+}
+
+/* ------------------------------------------------ the raw view */
+
+/* Keys of the filters of the session's namespace into keys; -errno. */
+static long filter_keys(int fd, __u8 (*keys)[WFP_IPSEC_OBJ_KEY_LEN])
+{
+	struct wfp_ipsec_obj_enum e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	e.type = FLT;
+	e.max_entries = WFP_IPSEC_OBJ_MAX;
+	e.keys = (__u64)(uintptr_t)keys;
+	ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e);
+	return ret ? ret : (long)e.count;
+}
+
+static long filter_count(int fd)
+{
+	static __u8 keys[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
+
+	return filter_keys(fd, keys);
+}
+
+/* Room for every field of a FILTER_GET. */
+struct fget {
+	struct wfp_ipsec_filter f;
+	struct wfp_ipsec_filter_cond c[WFP_IPSEC_FILTER_COND_MAX];
+	char name[WFP_IPSEC_OBJ_NAME_MAX];
+	char desc[WFP_IPSEC_OBJ_DESC_MAX];
+	__u8 data[WFP_IPSEC_OBJ_DATA_MAX];
+};
+
+/* FILTER_GET by id; -errno. */
+static int raw_fget(int fd, __u64 id, struct fget *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->f.id = id;
+	g->f.num_conds = WFP_IPSEC_FILTER_COND_MAX;
+	g->f.conds = (__u64)(uintptr_t)g->c;
+	g->f.name = (__u64)(uintptr_t)g->name;
+	g->f.name_len = sizeof(g->name);
+	g->f.desc = (__u64)(uintptr_t)g->desc;
+	g->f.desc_len = sizeof(g->desc);
+	g->f.data = (__u64)(uintptr_t)g->data;
+	g->f.data_len = sizeof(g->data);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_GET, &g->f);
+}
+
+/* OBJ_DELETE of a filter by key (when not NULL) or id; -errno. */
+static int raw_fdelete(int fd, const __u8 *key, __u64 id)
+{
+	struct wfp_ipsec_obj_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.type = FLT;
+	if (key)
+		memcpy(k.key, key, sizeof(k.key));
+	else
+		k.id = id;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
+}
+
+/* The filter's reqid (FILTER_GET), or 0 when it cannot be read. */
+static UINT32 filter_reqid(int fd, UINT64 id)
+{
+	static struct fget g;
+
+	return raw_fget(fd, id, &g) ? 0 : g.f.reqid;
+}
+
+static int filter_nr_policies(int fd, UINT64 id)
+{
+	static struct fget g;
+
+	return raw_fget(fd, id, &g) ? -1 : (int)g.f.nr_policies;
+}
+
+/* ----------------------------------------------- xfrm, read back */
+
+/* A's policies of direction dir (XFRM_POLICY_*) into v; how many. */
+static int sp_dir(int dir, struct xp *v, int max)
+{
+	struct xp *all;
+	int n = sp_dump(-1, &all), i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (all[i].dir == dir && k < max)
+			v[k++] = all[i];
+	if (n >= 0)
+		free(all);
+	return n < 0 ? -1 : k;
+}
+
+/* States of A that have an SPI (no larval ACQUIRE state). */
+static int sa_count_spi(void)
+{
+	struct xs *v;
+	int n = sa_dump(-1, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		found += v[i].spi != 0;
+	free(v);
+	return found;
+}
+
+/* Packets through A's SA of that SPI; -1 when it is not there once. */
+static long long sa_packets(UINT32 spi)
+{
+	struct xs x;
+
+	return sa_find(-1, spi, IPPROTO_ESP, &x) == 1 ? (long long)x.packets :
+							-1;
+}
+
+/*
+ * A's xfrm policies and states as libnl reads them, to compare before
+ * and after a refused call (in-process: `ip` costs a fork and an exec
+ * each time, which add up over a hundred variants under TCG).
+ */
+struct xsnap {
+	struct xp *p;
+	struct xs *s;
+	int np, ns;
+};
+
+static struct xsnap xsnap_take(void)
+{
+	struct xsnap x;
+
+	x.np = sp_dump(-1, &x.p);
+	x.ns = sa_dump(-1, &x.s);
+	return x;
+}
+
+static void xsnap_free(struct xsnap *x)
+{
+	if (x->np >= 0)
+		free(x->p);
+	if (x->ns >= 0)
+		free(x->s);
+}
+
+/* Nothing changed in A's xfrm database since before. */
+static void expect_xfrm_unchanged(struct __test_metadata *_metadata,
+				  const struct xsnap *before)
+{
+	struct xsnap now = xsnap_take();
+
+	ASSERT_GE(before->np, 0);
+	ASSERT_GE(before->ns, 0);
+	ASSERT_EQ(now.np, before->np);
+	ASSERT_EQ(now.ns, before->ns);
+	EXPECT_EQ(memcmp(now.p, before->p, now.np * sizeof(*now.p)), 0);
+	EXPECT_EQ(memcmp(now.s, before->s, now.ns * sizeof(*now.s)), 0);
+	xsnap_free(&now);
+}
+
+/* -------------------------------------------------------- fixtures */
+
+/*
+ * What a test leaves: contexts first (they hold their filters), then
+ * every filter of the namespace, then the objects filters name.  The
+ * namespace must then hold no filter and no xfrm policy.
+ */
+static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
+{
+	static __u8 keys[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
+	GUID k;
+	long n;
+	int i;
+
+	if (!e->h) {
+		env_teardown(e);
+		return;
+	}
+	for (i = 0; i < e->nids; i++) {
+		if (e->ids[i])
+			IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		e->ids[i] = 0;
+	}
+	n = filter_keys(e->fd, keys);
+	for (i = 0; i < n; i++)
+		raw_fdelete(e->fd, keys[i], 0);
+	for (i = 1; i < K_MAX; i++) {
+		k = tkey(i);
+		FwpmProviderContextDeleteByKey0(e->h, &k);
+		FwpmSubLayerDeleteByKey0(e->h, &k);
+	}
+	for (i = 1; i < K_MAX; i++) {
+		k = tkey(i);
+		FwpmProviderDeleteByKey0(e->h, &k);
+	}
+	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	env_teardown(e);
+}
+
+/* ==================================================== keyed by filters */
+
+/* What key_a() made. */
+struct keyed {
+	UINT64 fo, fi;		/* the outbound and inbound filters */
+	UINT64 pc;		/* tunnel: the QM tunnel provider context */
+	UINT64 ctx;
+	UINT32 spi_in;
+	IPSEC_TRAFFIC1 t;
+};
+
+static const GUID *layer_of(bool out, bool v6)
+{
+	if (out)
+		return v6 ? &FWPM_LAYER_OUTBOUND_TRANSPORT_V6 :
+			    &FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	return v6 ? &FWPM_LAYER_INBOUND_TRANSPORT_V6 :
+		    &FWPM_LAYER_INBOUND_TRANSPORT_V4;
+}
+
+static const GUID *callout_of(bool out, bool v6, bool tunnel)
+{
+	if (tunnel)
+		return out ? &FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4 :
+			     &FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_V4;
+	if (out)
+		return v6 ? &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6 :
+			    &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	return v6 ? &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6 :
+		    &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
+}
+
+/*
+ * One of the two IPsec callout filters over e's traffic, as a keying
+ * module adds it (wfp-filter-facts.md 3.4): provider K_PROV; tunnel in
+ * FWPM_SUBLAYER_IPSEC_TUNNEL with the provider context K_PCTX.  w8 is
+ * an FWP_UINT8 weight, or -1 for FWP_EMPTY.
+ */
+static void ipsec_filter(struct __test_metadata *_metadata, struct env *e,
+			 bool out, int w8, UINT64 *id)
+{
+	static struct fb b;
+
+	fb_init(&b, out ? K_OUT : K_IN, layer_of(out, e->v6),
+		FWP_ACTION_CALLOUT_TERMINATING,
+		callout_of(out, e->v6, e->tunnel));
+	fb_provider(&b, K_PROV);
+	if (e->tunnel) {
+		b.f.subLayerKey = FWPM_SUBLAYER_IPSEC_TUNNEL;
+		fb_pctx(&b, K_PCTX);
+	}
+	if (w8 >= 0)
+		fb_weight8(&b, (UINT8)w8);
+	fb_addr(&b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, e->a_sel, e->plen);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, e->b_sel, e->plen);
+	ASSERT_EQ(fb_add(e->h, &b, id), ERROR_SUCCESS)
+		TH_LOG("%s filter", out ? "outbound" : "inbound");
+	ASSERT_NE(*id, 0);
+}
+
+/*
+ * Side A keyed through filters: provider, (provider context,) the two
+ * IPsec filters, a context bound to them, GetSpi1 with the inbound
+ * filter, AddInbound1 and AddOutbound1 of AES-GCM-128.
+ */
+static void key_a(struct __test_metadata *_metadata, struct env *e,
+		  int w8, struct keyed *k)
+{
+	struct gcm_sab s;
+	IPSEC_GETSPI1 g;
+
+	memset(k, 0, sizeof(*k));
+	ASSERT_EQ(provider_add(e->h, K_PROV), ERROR_SUCCESS);
+	if (e->tunnel) {
+		ASSERT_EQ(tunnel_pctx_add(e->h, K_PCTX, e->a_out, e->b_out,
+					  &k->pc), ERROR_SUCCESS);
+	}
+	ipsec_filter(_metadata, e, true, w8, &k->fo);
+	ipsec_filter(_metadata, e, false, w8, &k->fi);
+	wfp_traffic_set(&k->t, e->tunnel, e->a_out, e->b_out);
+	if (e->tunnel)
+		k->t.tunnelPolicyId = k->pc;
+	else
+		k->t.ipsecFilterId = k->fo;
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, &k->t, NULL, NULL, &k->ctx),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(env_keep(e, k->ctx), 0);
+	wfp_getspi_set(&g, &k->t);
+	if (!e->tunnel)
+		g.inboundIpsecTraffic.ipsecFilterId = k->fi;
+	ASSERT_EQ(IPsecSaContextGetSpi1(e->h, k->ctx, &g, &k->spi_in),
+		  ERROR_SUCCESS);
+	ASSERT_NE(k->spi_in, 0);
+	gcm_sab_init(&s, k->spi_in, SEED, DIR_IN, NULL);
+	s.b.ipVersion = e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+	ASSERT_EQ(IPsecSaContextAddInbound1(e->h, k->ctx, &s.b),
+		  ERROR_SUCCESS);
+	gcm_sab_init(&s, SPI_OUT, SEED, DIR_OUT, NULL);
+	s.b.ipVersion = e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+	ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, k->ctx, &s.b),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(ctx_state(e->fd, k->ctx), ST_COMPLETE);
+}
+
+/* Side B: the same SAs and its own policies, with plain `ip xfrm`. */
+static void key_b(struct __test_metadata *_metadata, struct env *e,
+		  const struct keyed *k)
+{
+	gcm_b_states(_metadata, e, k->spi_in, SPI_OUT, SEED, 0);
+	b_policies(_metadata, e);
+}
+
+/*
+ * A's xfrm policies are exactly the two filters', each with one ESP
+ * template of the mode and the SA group's reqid (an inbound transport
+ * filter without a provider context: 0, any SA).
+ */
+static void expect_filter_policies(struct __test_metadata *_metadata,
+				   struct env *e, UINT32 reqid)
+{
+	UINT8 lo[16], re[16], ls[16], rs[16];
+	int alen = wfp_addr_bytes(e->a_out, lo), n, i, seen = 0;
+	struct xp *v;
+
+	wfp_addr_bytes(e->b_out, re);
+	wfp_addr_bytes(e->a_sel, ls);
+	wfp_addr_bytes(e->b_sel, rs);
+	n = sp_dump(-1, &v);
+	ASSERT_EQ(n, 2) TH_LOG("the context installed policies of its own");
+	for (i = 0; i < n; i++) {
+		bool out = v[i].dir == XFRM_POLICY_OUT;
+
+		seen |= 1 << v[i].dir;
+		EXPECT_EQ(v[i].action, XFRM_POLICY_ALLOW);
+		EXPECT_EQ(v[i].family, e->v6 ? AF_INET6 : AF_INET);
+		EXPECT_EQ(v[i].plen_s, e->plen);
+		EXPECT_EQ(v[i].plen_d, e->plen);
+		EXPECT_EQ(memcmp(v[i].saddr, out ? ls : rs, alen), 0);
+		EXPECT_EQ(memcmp(v[i].daddr, out ? rs : ls, alen), 0);
+		ASSERT_EQ(v[i].ntmpl, 1);
+		EXPECT_EQ(v[i].tproto, IPPROTO_ESP);
+		EXPECT_EQ(v[i].tmode, e->tunnel ? XFRM_MODE_TUNNEL :
+						  XFRM_MODE_TRANSPORT);
+		EXPECT_EQ(v[i].reqid, out || e->tunnel ? reqid : 0)
+			TH_LOG("dir %d", v[i].dir);
+		if (e->tunnel) {
+			EXPECT_EQ(memcmp(v[i].tsaddr, out ? lo : re, alen), 0);
+			EXPECT_EQ(memcmp(v[i].tdaddr, out ? re : lo, alen), 0);
+		}
+	}
+	EXPECT_EQ(seen, 1 << XFRM_POLICY_IN | 1 << XFRM_POLICY_OUT);
+	free(v);
+}
+
+FIXTURE(keyed) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(keyed) {
+	unsigned int flags;	/* env_setup()'s */
+};
+
+FIXTURE_VARIANT_ADD(keyed, transport_v4) { .flags = 0 };
+FIXTURE_VARIANT_ADD(keyed, transport_v6) { .flags = ENV_V6 };
+FIXTURE_VARIANT_ADD(keyed, tunnel_v4) { .flags = ENV_TUNNEL };
+
+FIXTURE_SETUP(keyed)
+{
+	env_setup(_metadata, &self->e, ENV_PEER | variant->flags);
+}
+
+FIXTURE_TEARDOWN(keyed)
+{
+	flt_teardown(_metadata, &self->e);
+}
+
+TEST_F_TIMEOUT(keyed, traffic_both_ways, 120)
+{
+	struct env *e = &self->e;
+	long long in0, out0;
+	struct keyed k;
+	UINT32 reqid;
+	struct xs x;
+
+	key_a(_metadata, e, -1, &k);
+	key_b(_metadata, e, &k);
+	/* The SAs are the filters' group's, under the filters' policies. */
+	reqid = filter_reqid(e->fd, k.fo);
+	ASSERT_NE(reqid, 0);
+	EXPECT_EQ(ctx_info(_metadata, e->fd, k.ctx).reqid, reqid);
+	EXPECT_EQ(filter_reqid(e->fd, k.fi), e->tunnel ? reqid : 0);
+	EXPECT_EQ(filter_nr_policies(e->fd, k.fo), 1);
+	EXPECT_EQ(filter_nr_policies(e->fd, k.fi), 1);
+	expect_filter_policies(_metadata, e, reqid);
+	ASSERT_EQ(sa_find(-1, k.spi_in, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.reqid, reqid);
+	ASSERT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, &x), 1);
+	EXPECT_EQ(x.reqid, reqid);
+
+	in0 = sa_packets(k.spi_in);
+	out0 = sa_packets(SPI_OUT);
+	EXPECT_EQ(ping(e, false, 3), 0) TH_LOG("ping A -> B");
+	EXPECT_EQ(ping(e, true, 3), 0) TH_LOG("ping B -> A");
+	EXPECT_GT(sa_packets(k.spi_in), in0) TH_LOG("A's inbound SA");
+	EXPECT_GT(sa_packets(SPI_OUT), out0) TH_LOG("A's outbound SA");
+}
+
+/* ================================================= wire: order */
+
+FIXTURE(wire) {
+	struct env e;
+};
+
+FIXTURE_SETUP(wire)
+{
+	env_setup(_metadata, &self->e, ENV_PEER);
+}
+
+FIXTURE_TEARDOWN(wire)
+{
+	flt_teardown(_metadata, &self->e);
+}
+
+/* The filter's effective weight (FwpmFilterGetById0), or 0. */
+static UINT64 effective_weight(HANDLE h, UINT64 id)
+{
+	FWPM_FILTER0 *f = NULL;
+	UINT64 w = 0;
+
+	if (FwpmFilterGetById0(h, id, &f))
+		return 0;
+	if (f->effectiveWeight.type == FWP_UINT64 && f->effectiveWeight.uint64)
+		w = *f->effectiveWeight.uint64;
+	FwpmFreeMemory0((void **)&f);
+	return w;
+}
+
+/* A's permit filter for UDP local port 500 in one direction. */
+static void ike_permit(struct __test_metadata *_metadata, struct env *e,
+		       bool out, UINT64 *id)
+{
+	static struct fb b;
+
+	fb_init(&b, out ? K_PERMIT : K_PERMIT_IN, layer_of(out, false),
+		FWP_ACTION_PERMIT, NULL);
+	fb_provider(&b, K_PROV);
+	fb_weight8(&b, 0xC);
+	fb_proto(&b, IPPROTO_UDP);
+	fb_port(&b, &FWPM_CONDITION_IP_LOCAL_PORT, 500);
+	ASSERT_EQ(fb_add(e->h, &b, id), ERROR_SUCCESS);
+}
+
+/* The priority of A's policy of direction dir and protocol proto. */
+static int prio_of(int dir, int proto)
+{
+	struct xp v[8];
+	int n = sp_dir(dir, v, 8), i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].proto == proto)
+			return v[i].priority;
+	return -1;
+}
+
+/*
+ * UDP 500 between the hosts, A's socket under A's filters, B's with a
+ * per-socket bypass (B's `ip xfrm` policies cover all its traffic to
+ * A).  0, -1 setup failed, -2 A -> B lost, -3 B -> A lost.
+ */
+static int ike_exchange(struct env *e)
+{
+	int sa = udp_socket(-1, false, e->a_host, 500, false);
+	int sb = udp_socket(e->bns, false, e->b_host, 500, false);
+	int ret = -1;
+
+	if (sa < 0 || sb < 0 || socket_bypass(sb))
+		goto out;
+	ret = -2;
+	if (udp_send_to(sa, false, e->b_host, 500, "ike-a") ||
+	    !udp_got(sb, "ike-a", 3000))
+		goto out;
+	ret = -3;
+	if (udp_send_to(sb, false, e->a_host, 500, "ike-b") ||
+	    !udp_got(sa, "ike-b", 3000))
+		goto out;
+	ret = 0;
+out:
+	if (sa >= 0)
+		close(sa);
+	if (sb >= 0)
+		close(sb);
+	return ret;
+}
+
+TEST_F_TIMEOUT(wire, udp500_permit_bypasses_ipsec_filter, 120)
+{
+	struct env *e = &self->e;
+	long long in0, out0;
+	UINT64 po, pi;
+	struct keyed k;
+
+	key_a(_metadata, e, 0, &k);
+	key_b(_metadata, e, &k);
+	/* Without the exemption A drops B's clear datagrams. */
+	EXPECT_EQ(ike_exchange(e), -3);
+
+	ike_permit(_metadata, e, true, &po);
+	ike_permit(_metadata, e, false, &pi);
+	/* A weight range is the top 4 bits of the effective weight. */
+	EXPECT_EQ(effective_weight(e->h, po) >> 60, 0xC);
+	EXPECT_EQ(effective_weight(e->h, k.fo) >> 60, 0);
+	EXPECT_NE(effective_weight(e->h, k.fo), 0);
+	EXPECT_EQ(filter_nr_policies(e->fd, po), 1);
+	EXPECT_EQ(filter_nr_policies(e->fd, pi), 1);
+	/* Weight range 0xC goes before 0: a lower xfrm priority. */
+	EXPECT_LT(prio_of(XFRM_POLICY_OUT, IPPROTO_UDP),
+		  prio_of(XFRM_POLICY_OUT, 0));
+	EXPECT_LT(prio_of(XFRM_POLICY_IN, IPPROTO_UDP),
+		  prio_of(XFRM_POLICY_IN, 0));
+
+	in0 = sa_packets(k.spi_in);
+	out0 = sa_packets(SPI_OUT);
+	EXPECT_EQ(ike_exchange(e), 0);
+	/* In clear: not a packet through A's SAs. */
+	EXPECT_EQ(sa_packets(k.spi_in), in0);
+	EXPECT_EQ(sa_packets(SPI_OUT), out0);
+	/* The rest still goes through ESP. */
+	EXPECT_EQ(ping(e, false, 2), 0);
+	EXPECT_EQ(ping(e, true, 2), 0);
+	EXPECT_GT(sa_packets(k.spi_in), in0);
+	EXPECT_GT(sa_packets(SPI_OUT), out0);
+}
+
+/* A second host in B's /24, which B answers for. */
+#define B3	"10.1.0.3"
+
+/* A weight that leaves the filter's FWP_EMPTY: the engine's choice. */
+#define W_EMPTY		(~0ULL)
+
+/* Block 10.1.0.0/24 at weight wb, permit B1 at weight wp (outbound). */
+static void block_and_permit(struct __test_metadata *_metadata,
+			     struct env *e, UINT64 wb, UINT64 wp,
+			     UINT64 *block, UINT64 *permit)
+{
+	static struct fb b;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	if (wb != W_EMPTY)
+		fb_weight64(&b, wb);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.1.0.0", 24);
+	ASSERT_EQ(fb_add(e->h, &b, block), ERROR_SUCCESS);
+	fb_init(&b, K_PERMIT, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_PERMIT, NULL);
+	if (wp != W_EMPTY)
+		fb_weight64(&b, wp);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, B1, 32);
+	ASSERT_EQ(fb_add(e->h, &b, permit), ERROR_SUCCESS);
+}
+
+/* The priorities of A's one BLOCK and one ALLOW outbound policy. */
+static void out_prios(struct __test_metadata *_metadata, int *block,
+		      int *allow)
+{
+	struct xp v[4];
+	int i;
+
+	ASSERT_EQ(sp_dir(XFRM_POLICY_OUT, v, 4), 2);
+	*block = *allow = -1;
+	for (i = 0; i < 2; i++) {
+		if (v[i].action == XFRM_POLICY_BLOCK)
+			*block = v[i].priority;
+		else
+			*allow = v[i].priority;
+	}
+	ASSERT_NE(*block, -1);
+	ASSERT_NE(*allow, -1);
+}
+
+static bool reaches(const char *host)
+{
+	return sh("ping -c 1 -W 2 %s >/dev/null 2>&1", host) == 0;
+}
+
+TEST_F_TIMEOUT(wire, weights_order_overlapping_filters, 120)
+{
+	struct env *e = &self->e;
+	UINT64 block, permit;
+	int pb, pp;
+
+	ASSERT_EQ(sh_in(e->bns, "ip addr add " B3 "/24 dev vb"), 0);
+	ASSERT_EQ(sh("ip neigh add " B3 " lladdr " MAC_B " dev va "
+		     "nud permanent"), 0);
+	ASSERT_TRUE(reaches(B1));
+	ASSERT_TRUE(reaches(B3));
+
+	/* The host's permit is heavier: it passes, the rest is blocked. */
+	block_and_permit(_metadata, e, 100, 200, &block, &permit);
+	EXPECT_EQ(effective_weight(e->h, block), 100);
+	EXPECT_EQ(effective_weight(e->h, permit), 200);
+	out_prios(_metadata, &pb, &pp);
+	EXPECT_LT(pp, pb);
+	EXPECT_TRUE(reaches(B1));
+	EXPECT_FALSE(reaches(B3));
+	ASSERT_EQ(FwpmFilterDeleteById0(e->h, block), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmFilterDeleteById0(e->h, permit), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+
+	/* Swapped: the block is heavier and covers the host too. */
+	block_and_permit(_metadata, e, 200, 100, &block, &permit);
+	out_prios(_metadata, &pb, &pp);
+	EXPECT_LT(pb, pp);
+	EXPECT_FALSE(reaches(B1));
+	EXPECT_FALSE(reaches(B3));
+	ASSERT_EQ(FwpmFilterDeleteById0(e->h, block), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmFilterDeleteById0(e->h, permit), ERROR_SUCCESS);
+
+	/* No weights: the engine's, the more specific filter heavier. */
+	block_and_permit(_metadata, e, W_EMPTY, W_EMPTY, &block, &permit);
+	EXPECT_GT(effective_weight(e->h, permit),
+		  effective_weight(e->h, block));
+	out_prios(_metadata, &pb, &pp);
+	EXPECT_LT(pp, pb);
+	EXPECT_TRUE(reaches(B1));
+	EXPECT_FALSE(reaches(B3));
+}
+
+/* ============================================== one namespace: one */
+
+FIXTURE(one) {
+	struct env e;
+};
+
+FIXTURE_SETUP(one)
+{
+	env_setup(_metadata, &self->e, 0);
+}
+
+FIXTURE_TEARDOWN(one)
+{
+	flt_teardown(_metadata, &self->e);
+}
+
+/* v[0..n) holds a policy of direction dir whose address is a/plen. */
+static bool has_prefix(const struct xp *v, int n, bool dst, const char *a,
+		       int plen)
+{
+	UINT8 b[16];
+	int i;
+
+	wfp_addr_bytes(a, b);
+	for (i = 0; i < n; i++)
+		if ((dst ? v[i].plen_d : v[i].plen_s) == plen &&
+		    !memcmp(dst ? v[i].daddr : v[i].saddr, b, 4))
+			return true;
+	return false;
+}
+
+/* v[0..n) holds a policy whose destination port is port/mask. */
+static bool has_dport(const struct xp *v, int n, int port, int mask)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].dport == port && v[i].dport_mask == mask &&
+		    v[i].proto == IPPROTO_TCP)
+			return true;
+	return false;
+}
+
+TEST_F(one, ranges_split_into_prefixes_and_read_back)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	FWPM_FILTER0 *f = NULL;
+	FWP_RANGE0 *r;
+	UINT64 ia, ip, ibig = 0;
+	struct xp v[8];
+
+	/* 10.0.0.1 - 10.0.0.6: .1/32, .2/31, .4/31, .6/32. */
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr_range(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.0.0.1",
+		      "10.0.0.6");
+	ASSERT_EQ(fb_add(e->h, &b, &ia), ERROR_SUCCESS);
+	EXPECT_EQ(filter_nr_policies(e->fd, ia), 4);
+	ASSERT_EQ(sp_dir(XFRM_POLICY_OUT, v, 8), 4);
+	EXPECT_TRUE(has_prefix(v, 4, true, "10.0.0.1", 32));
+	EXPECT_TRUE(has_prefix(v, 4, true, "10.0.0.2", 31));
+	EXPECT_TRUE(has_prefix(v, 4, true, "10.0.0.4", 31));
+	EXPECT_TRUE(has_prefix(v, 4, true, "10.0.0.6", 32));
+	ASSERT_EQ(FwpmFilterGetById0(e->h, ia, &f), ERROR_SUCCESS);
+	ASSERT_EQ(f->numFilterConditions, 1);
+	EXPECT_EQ(f->filterCondition[0].matchType, FWP_MATCH_RANGE);
+	ASSERT_EQ(f->filterCondition[0].conditionValue.type, FWP_RANGE_TYPE);
+	r = f->filterCondition[0].conditionValue.rangeValue;
+	ASSERT_NE(r, NULL);
+	EXPECT_EQ(r->valueLow.type, FWP_UINT32);
+	EXPECT_EQ(r->valueLow.uint32, 0x0a000001);
+	EXPECT_EQ(r->valueHigh.type, FWP_UINT32);
+	EXPECT_EQ(r->valueHigh.uint32, 0x0a000006);
+	FwpmFreeMemory0((void **)&f);
+
+	/* TCP local ports 1001 - 1006, inbound: the destination port. */
+	fb_init(&b, K_PERMIT, &FWPM_LAYER_INBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_proto(&b, IPPROTO_TCP);
+	fb_port_range(&b, &FWPM_CONDITION_IP_LOCAL_PORT, 1001, 1006);
+	ASSERT_EQ(fb_add(e->h, &b, &ip), ERROR_SUCCESS);
+	EXPECT_EQ(filter_nr_policies(e->fd, ip), 4);
+	ASSERT_EQ(sp_dir(XFRM_POLICY_IN, v, 8), 4);
+	EXPECT_TRUE(has_dport(v, 4, 1001, 0xffff));
+	EXPECT_TRUE(has_dport(v, 4, 1002, 0xfffe));
+	EXPECT_TRUE(has_dport(v, 4, 1004, 0xfffe));
+	EXPECT_TRUE(has_dport(v, 4, 1006, 0xffff));
+	ASSERT_EQ(FwpmFilterGetById0(e->h, ip, &f), ERROR_SUCCESS);
+	ASSERT_EQ(f->numFilterConditions, 2);
+	EXPECT_EQ(f->filterCondition[0].conditionValue.type, FWP_UINT8);
+	EXPECT_EQ(f->filterCondition[0].conditionValue.uint8, IPPROTO_TCP);
+	ASSERT_EQ(f->filterCondition[1].conditionValue.type, FWP_RANGE_TYPE);
+	r = f->filterCondition[1].conditionValue.rangeValue;
+	EXPECT_EQ(r->valueLow.type, FWP_UINT16);
+	EXPECT_EQ(r->valueLow.uint16, 1001);
+	EXPECT_EQ(r->valueHigh.uint16, 1006);
+	FwpmFreeMemory0((void **)&f);
+
+	/* 14 address prefixes times 30 port prefixes: beyond the bound. */
+	fb_init(&b, K_NEW, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr_range(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.0.1.1",
+		      "10.0.1.254");
+	fb_proto(&b, IPPROTO_TCP);
+	fb_port_range(&b, &FWPM_CONDITION_IP_REMOTE_PORT, 1, 65534);
+	EXPECT_EQ(fb_add(e->h, &b, &ibig), FWP_E_OUT_OF_BOUNDS);
+	EXPECT_EQ(sp_count(-1), 8);
+	EXPECT_EQ(filter_count(e->fd), 2);
+}
+
+/* A mask is returned as a mask, IPv6 bytes as given (network order). */
+TEST_F(one, conditions_read_back_as_added)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	FWPM_FILTER0 *f = NULL;
+	FWP_CONDITION_VALUE0 *c;
+	UINT8 a[16];
+	UINT64 id;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, "fd00:9::1", 128);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:8::", 64);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmFilterGetByKey0(e->h, &b.f.filterKey, &f),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(f->filterId, id);
+	EXPECT_EQ(wcscmp(f->displayData.name, b.f.displayData.name), 0);
+	EXPECT_EQ(memcmp(&f->layerKey, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6,
+			 sizeof(GUID)), 0);
+	EXPECT_EQ(f->action.type, FWP_ACTION_BLOCK);
+	ASSERT_EQ(f->numFilterConditions, 2);
+	c = &f->filterCondition[0].conditionValue;
+	ASSERT_EQ(c->type, FWP_BYTE_ARRAY16_TYPE);
+	wfp_addr_bytes("fd00:9::1", a);
+	EXPECT_EQ(memcmp(c->byteArray16->byteArray16, a, 16), 0);
+	c = &f->filterCondition[1].conditionValue;
+	ASSERT_EQ(c->type, FWP_V6_ADDR_MASK);
+	wfp_addr_bytes("fd00:8::", a);
+	EXPECT_EQ(memcmp(c->v6AddrMask->addr, a, 16), 0);
+	EXPECT_EQ(c->v6AddrMask->prefixLength, 64);
+	EXPECT_EQ(f->effectiveWeight.type, FWP_UINT64);
+	FwpmFreeMemory0((void **)&f);
+	EXPECT_EQ(f, NULL);
+}
+
+/* The ALE layers have no xfrm counterpart: recorded and returned only. */
+TEST_F(one, ale_filters_recorded_without_policies)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	FWPM_FILTER0 *f = NULL;
+	UINT64 ic, ia;
+
+	fb_init(&b, K_OUT, &FWPM_LAYER_ALE_AUTH_CONNECT_V4,
+		FWP_ACTION_CALLOUT_TERMINATING,
+		&FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.4.0.0", 16);
+	ASSERT_EQ(fb_add(e->h, &b, &ic), ERROR_SUCCESS);
+	fb_init(&b, K_IN, &FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6,
+		FWP_ACTION_CALLOUT_TERMINATING,
+		&FWPM_CALLOUT_IPSEC_INBOUND_TUNNEL_ALE_ACCEPT_V6);
+	ASSERT_EQ(fb_add(e->h, &b, &ia), ERROR_SUCCESS);
+	EXPECT_EQ(filter_nr_policies(e->fd, ic), 0);
+	EXPECT_EQ(filter_nr_policies(e->fd, ia), 0);
+	EXPECT_EQ(filter_reqid(e->fd, ic), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(filter_count(e->fd), 2);
+	ASSERT_EQ(FwpmFilterGetById0(e->h, ic, &f), ERROR_SUCCESS);
+	EXPECT_EQ(memcmp(&f->layerKey, &FWPM_LAYER_ALE_AUTH_CONNECT_V4,
+			 sizeof(GUID)), 0);
+	EXPECT_EQ(f->action.type, FWP_ACTION_CALLOUT_TERMINATING);
+	EXPECT_EQ(memcmp(&f->action.calloutKey,
+			 &FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4, sizeof(GUID)), 0);
+	EXPECT_EQ(f->numFilterConditions, 1);
+	FwpmFreeMemory0((void **)&f);
+}
+
+/* ICMP type and code are xfrm's source and destination "ports", inbound too. */
+TEST_F(one, icmp_type_and_code_in_selector)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	struct xp v[2];
+	UINT64 id;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_INBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_proto(&b, IPPROTO_ICMP);
+	fb_port(&b, &FWPM_CONDITION_ICMP_TYPE, 8);
+	fb_port(&b, &FWPM_CONDITION_ICMP_CODE, 0);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	ASSERT_EQ(sp_dir(XFRM_POLICY_IN, v, 2), 1);
+	EXPECT_EQ(v[0].proto, IPPROTO_ICMP);
+	EXPECT_EQ(v[0].sport, 8);
+	EXPECT_EQ(v[0].sport_mask, 0xffff);
+	EXPECT_EQ(v[0].dport, 0);
+	EXPECT_EQ(v[0].dport_mask, 0xffff);
+	EXPECT_EQ(v[0].action, XFRM_POLICY_BLOCK);
+}
+
+/* Up to 10 s for another plane's removal to reach the filter. */
+static bool wait_filter_gone(HANDLE h, UINT64 id)
+{
+	FWPM_FILTER0 *f = NULL;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (FwpmFilterGetById0(h, id, &f) == FWP_E_FILTER_NOT_FOUND)
+			return true;
+		FwpmFreeMemory0((void **)&f);
+		usleep(100000);
+	}
+	return false;
+}
+
+static bool ctx_gone(HANDLE h, UINT64 id)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	DWORD rc = IPsecSaContextGetById1(h, id, &c);
+
+	FwpmFreeMemory0((void **)&c);
+	return rc == FWP_E_NOT_FOUND;
+}
+
+TEST_F(one, policy_flush_deletes_filters_and_bound_context)
+{
+	struct env *e = &self->e;
+	struct keyed k;
+
+	key_a(_metadata, e, -1, &k);
+	ASSERT_EQ(sp_count(-1), 2);
+	ASSERT_EQ(sh("ip xfrm policy flush"), 0);
+	EXPECT_TRUE(wait_filter_gone(e->h, k.fo));
+	EXPECT_TRUE(wait_filter_gone(e->h, k.fi));
+	EXPECT_TRUE(ctx_gone(e->h, k.ctx));
+	env_forget(e, k.ctx);
+	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(sa_count_spi(), 0);
+}
+
+TEST_F(one, policy_delete_deletes_its_filter_and_bound_context)
+{
+	struct env *e = &self->e;
+	FWPM_FILTER0 *f = NULL;
+	struct keyed k;
+
+	key_a(_metadata, e, -1, &k);
+	ASSERT_EQ(sh("ip xfrm policy delete dir out src %s/32 dst %s/32",
+		     e->a_sel, e->b_sel), 0);
+	EXPECT_TRUE(wait_filter_gone(e->h, k.fo));
+	EXPECT_TRUE(ctx_gone(e->h, k.ctx));
+	env_forget(e, k.ctx);
+	EXPECT_EQ(sa_count_spi(), 0);
+	/* The inbound filter is a group of its own: it stays, alone. */
+	ASSERT_EQ(FwpmFilterGetById0(e->h, k.fi, &f), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&f);
+	EXPECT_EQ(sp_count(-1), 1);
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fi), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F(one, delete_refused_while_context_bound)
+{
+	struct env *e = &self->e;
+	GUID ko = tkey(K_OUT), ki = tkey(K_IN), kp = tkey(K_PROV);
+	struct keyed k;
+
+	key_a(_metadata, e, -1, &k);
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fo), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ko), FWP_E_IN_USE);
+	EXPECT_EQ(raw_fdelete(e->fd, NULL, k.fo), -EBUSY);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), FWP_E_IN_USE);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(sa_count_spi(), 2);
+	EXPECT_EQ(ctx_state(e->fd, k.ctx), ST_COMPLETE);
+
+	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, k.ctx), ERROR_SUCCESS);
+	env_forget(e, k.ctx);
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fo), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 1);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ki), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), ERROR_SUCCESS);
+}
+
+/* A tunnel filter in sublayer K_SUB with provider context K_PCTX. */
+TEST_F(one, referenced_objects_in_use)
+{
+	struct env *e = &self->e;
+	GUID kp = tkey(K_PROV), ks = tkey(K_SUB), kc = tkey(K_PCTX);
+	static struct fb b;
+	UINT64 id, pc;
+
+	ASSERT_EQ(provider_add(e->h, K_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add(e->h, K_SUB, 0x100), ERROR_SUCCESS);
+	ASSERT_EQ(tunnel_pctx_add(e->h, K_PCTX, A1, B1, &pc), ERROR_SUCCESS);
+	fb_init(&b, K_OUT, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_CALLOUT_TERMINATING,
+		&FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4);
+	fb_provider(&b, K_PROV);
+	b.f.subLayerKey = ks;
+	fb_pctx(&b, K_PCTX);
+	fb_addr(&b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, "10.2.1.0", 24);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.2.2.0", 24);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+
+	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmSubLayerDeleteByKey0(e->h, &ks), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmProviderContextDeleteByKey0(e->h, &kc), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmProviderContextDeleteById0(e->h, pc), FWP_E_IN_USE);
+	EXPECT_EQ(sp_count(-1), 1);
+
+	ASSERT_EQ(FwpmFilterDeleteByKey0(e->h, &b.f.filterKey), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(FwpmProviderContextDeleteByKey0(e->h, &kc), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmSubLayerDeleteByKey0(e->h, &ks), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), ERROR_SUCCESS);
+}
+
+/* A transport context may name only an outbound IPsec callout filter. */
+TEST_F(one, context_naming_wrong_filter_refused)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	IPSEC_TRAFFIC1 t;
+	UINT64 block, id = 0;
+	struct keyed k;
+	long n0;
+
+	key_a(_metadata, e, -1, &k);
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.7.0.0", 16);
+	ASSERT_EQ(fb_add(e->h, &b, &block), ERROR_SUCCESS);
+	n0 = ctx_count(e->fd);
+	wfp_traffic_set(&t, false, A1, "10.7.0.1");
+	t.ipsecFilterId = block;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_INVALID_PARAMETER);
+	t.ipsecFilterId = k.fi;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(ctx_count(e->fd), n0);
+	EXPECT_EQ(sp_count(-1), 3);
+}
+
+TEST_F(one, unknown_filter_not_found)
+{
+	struct env *e = &self->e;
+	GUID kn = tkey(K_UNKNOWN);
+	FWPM_FILTER0 *f = NULL;
+	static struct fget g;
+
+	EXPECT_EQ(FwpmFilterGetById0(e->h, 0x7777, &f), FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(FwpmFilterGetByKey0(e->h, &kn, &f), FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(f, NULL);
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, 0x7777), FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &kn), FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(raw_fget(e->fd, 0x7777, &g), -ENOENT);
+	EXPECT_EQ(raw_fdelete(e->fd, NULL, 0x7777), -ENOENT);
+	EXPECT_EQ(FwpmFilterGetById0(e->h, 0x7777, NULL), FWP_E_NULL_POINTER);
+}
+
+/* Filters counted by a library enumeration with template t; -1 on error. */
+static long lib_count(HANDLE h, const FWPM_FILTER_ENUM_TEMPLATE0 *t)
+{
+	FWPM_FILTER0 **v = NULL;
+	HANDLE eh = NULL;
+	UINT32 n = 0;
+	long ret;
+
+	if (FwpmFilterCreateEnumHandle0(h, t, &eh))
+		return -1;
+	ret = FwpmFilterEnum0(h, eh, 100, &v, &n) ? -1 : (long)n;
+	/* Each entry decoded. */
+	while (ret > 0 && n--)
+		if (!v[n]->filterId || !v[n]->displayData.name)
+			ret = -2;
+	FwpmFreeMemory0((void **)&v);
+	FwpmFilterDestroyEnumHandle0(h, eh);
+	return ret;
+}
+
+/* A block filter n at layer, of provider prov (0: none), on a host. */
+static void simple_filter(struct __test_metadata *_metadata, HANDLE h,
+			  UINT8 n, const GUID *layer, UINT8 prov,
+			  const GUID *field, const char *host)
+{
+	static struct fb b;
+	UINT64 id;
+
+	fb_init(&b, n, layer, FWP_ACTION_BLOCK, NULL);
+	if (prov)
+		fb_provider(&b, prov);
+	fb_addr(&b, field, host, 32);
+	ASSERT_EQ(fb_add(h, &b, &id), ERROR_SUCCESS);
+}
+
+TEST_F(one, enum_templates)
+{
+	struct env *e = &self->e;
+	GUID kp = tkey(K_PROV), kp2 = tkey(K_PROV2), ku = tkey(K_UNKNOWN);
+	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 pt;
+	FWPM_FILTER_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 c;
+	HANDLE eh = NULL;
+	struct keyed k;
+
+	ASSERT_EQ(lib_count(e->h, NULL), 0);
+	/* Two callout filters of K_PROV (key_a), two blocks, one K_PROV2. */
+	key_a(_metadata, e, -1, &k);
+	ASSERT_EQ(provider_add(e->h, K_PROV2), ERROR_SUCCESS);
+	simple_filter(_metadata, e->h, K_BLOCK,
+		      &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, K_PROV2,
+		      &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.6.0.1");
+	simple_filter(_metadata, e->h, K_NEW, &FWPM_LAYER_IPFORWARD_V4, 0,
+		      &FWPM_CONDITION_IP_DESTINATION_ADDRESS, "10.6.0.2");
+	EXPECT_EQ(lib_count(e->h, NULL), 4);
+
+	memset(&t, 0, sizeof(t));
+	t.actionMask = 0xFFFFFFFF;
+	EXPECT_EQ(lib_count(e->h, &t), 4);
+	t.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	EXPECT_EQ(lib_count(e->h, &t), 2);
+	t.providerKey = &kp;
+	EXPECT_EQ(lib_count(e->h, &t), 1);
+	t.providerKey = &kp2;
+	EXPECT_EQ(lib_count(e->h, &t), 1);
+	t.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4;
+	EXPECT_EQ(lib_count(e->h, &t), 0);
+	t.providerKey = &kp;
+	EXPECT_EQ(lib_count(e->h, &t), 1);
+	memset(&t.layerKey, 0, sizeof(t.layerKey));
+	EXPECT_EQ(lib_count(e->h, &t), 2);
+	/* Callout filters of one callout. */
+	t.providerKey = NULL;
+	t.actionMask = FWP_ACTION_FLAG_CALLOUT;
+	t.calloutKey = (GUID *)&FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	EXPECT_EQ(lib_count(e->h, &t), 1);
+	t.calloutKey = (GUID *)&FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4;
+	EXPECT_EQ(lib_count(e->h, &t), 0);
+	t.calloutKey = &ku;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  FWP_E_CALLOUT_NOT_FOUND);
+	t.calloutKey = NULL;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  FWP_E_NULL_POINTER);
+
+	/* What the engine cannot honour is refused, not ignored. */
+	memset(&t, 0, sizeof(t));
+	t.actionMask = 0xFFFFFFFF;
+	t.enumType = FWP_FILTER_ENUM_TYPE_MAX;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  FWP_E_INVALID_ENUMERATOR);
+	t.enumType = FWP_FILTER_ENUM_OVERLAPPING;
+	t.layerKey = ku;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  FWP_E_LAYER_NOT_FOUND);
+	memset(&t.layerKey, 0, sizeof(t.layerKey));
+	memset(&c, 0, sizeof(c));
+	t.numFilterConditions = 1;
+	t.filterCondition = &c;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  ERROR_NOT_SUPPORTED);
+	t.numFilterConditions = 0;
+	t.filterCondition = NULL;
+	memset(&pt, 0, sizeof(pt));
+	t.providerContextTemplate = &pt;
+	EXPECT_EQ(FwpmFilterCreateEnumHandle0(e->h, &t, &eh),
+		  ERROR_NOT_SUPPORTED);
+	EXPECT_EQ(eh, NULL);
+}
+
+/* In a new namespace: the parent's filter, by id or key, is not there. */
+static int foreign_ns(void *arg)
+{
+	UINT64 id = *(UINT64 *)arg;
+	GUID key = tkey(K_BLOCK);
+	FWPM_FILTER0 *f = NULL;
+	HANDLE h = NULL;
+	int fd = -1;
+
+	if (unshare(CLONE_NEWNET))
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
+	    WfpIpsecEngineGetFd(h, &fd))
+		return 101;
+	if (FwpmFilterGetById0(h, id, &f) != FWP_E_FILTER_NOT_FOUND ||
+	    FwpmFilterGetByKey0(h, &key, &f) != FWP_E_FILTER_NOT_FOUND)
+		return 1;
+	if (FwpmFilterDeleteById0(h, id) != FWP_E_FILTER_NOT_FOUND ||
+	    FwpmFilterDeleteByKey0(h, &key) != FWP_E_FILTER_NOT_FOUND)
+		return 2;
+	if (lib_count(h, NULL) != 0 || filter_count(fd) != 0)
+		return 3;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(one, foreign_namespace_invisible)
+{
+	struct env *e = &self->e;
+	static struct fb b;
+	UINT64 id;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	EXPECT_EQ(run_in_child(foreign_ns, &id), 0);
+	EXPECT_EQ(filter_count(e->fd), 1);
+	EXPECT_EQ(sp_count(-1), 1);
+}
+
+/*
+ * Without CAP_NET_ADMIN, under a grant of READ and ENUM only: the
+ * filter is readable, and nothing can be added or deleted.
+ */
+static int read_only(void *arg)
+{
+	UINT64 id = *(UINT64 *)arg;
+	FWPM_FILTER0 *f = NULL;
+	static struct fb b;
+	HANDLE h = NULL;
+	UINT64 nid = 0;
+
+	if (drop_cap_net_admin())
+		return 100;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
+		return 101;
+	if (FwpmFilterGetById0(h, id, &f))
+		return 1;
+	FwpmFreeMemory0((void **)&f);
+	if (lib_count(h, NULL) != 1)
+		return 2;
+	fb_init(&b, K_NEW, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.2", 32);
+	if (fb_add(h, &b, &nid) != ERROR_ACCESS_DENIED || nid)
+		return 3;
+	if (FwpmFilterDeleteById0(h, id) != ERROR_ACCESS_DENIED)
+		return 4;
+	FwpmEngineClose0(h);
+	return 0;
+}
+
+TEST_F(one, rights_read_only_cannot_add)
+{
+	struct env *e = &self->e;
+	struct wfp_ipsec_rights r;
+	static struct fb b;
+	UINT64 id;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	/* This namespace only: the test's own. */
+	memset(&r, 0, sizeof(r));
+	r.count = 1;
+	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
+	r.grants[0].id = geteuid();
+	r.grants[0].rights = WFP_IPSEC_RIGHT_READ | WFP_IPSEC_RIGHT_ENUM;
+	ASSERT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
+	EXPECT_EQ(run_in_child(read_only, &id), 0);
+	EXPECT_EQ(filter_count(e->fd), 1);
+	EXPECT_EQ(sp_count(-1), 1);
+}
+
+TEST_F(one, dynamic_session_refused)
+{
+	struct env *e = &self->e;
+	FWPM_SESSION0 s;
+	static struct fb b;
+	FWPM_FILTER0 *f = NULL;
+	HANDLE dyn = NULL;
+	UINT64 id;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = FWPM_SESSION_FLAG_DYNAMIC;
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &dyn),
+		  ERROR_SUCCESS);
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
+	EXPECT_EQ(fb_add(dyn, &b, &id), FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(sp_count(-1), 0);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	/* Reading is allowed; deleting is not. */
+	EXPECT_EQ(FwpmFilterGetById0(dyn, id, &f), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&f);
+	EXPECT_EQ(FwpmFilterDeleteById0(dyn, id),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	EXPECT_EQ(filter_count(e->fd), 1);
+	FwpmEngineClose0(dyn);
+}
+
+TEST_F(one, feature_reported)
+{
+	struct wfp_ipsec_hello h;
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	EXPECT_NE(h.features & WFP_IPSEC_FEAT_FILTERS, 0);
+	close(fd);
+}
+
+/* ======================================== FwpmFilterAdd0's error paths */
+
+/*
+ * Each variant makes one thing wrong in an otherwise valid filter (an
+ * outbound IPsec transport filter between two hosts) and expects its
+ * code.  Around it the namespace holds a provider, a transport provider
+ * context and a resident block filter; nothing of them may change.
+ */
+FIXTURE(lib) {
+	struct env e;
+	struct xsnap xfrm;
+	long filters;
+};
+
+FIXTURE_VARIANT(lib) {
+	void (*mut)(struct fb *b);
+	DWORD code;
+};
+
+static void lib_base(struct fb *b)
+{
+	fb_init(b, K_NEW, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_CALLOUT_TERMINATING,
+		&FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4);
+	fb_addr(b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, "10.9.0.1", 32);
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.2", 32);
+}
+
+/* The resident filter: inbound, blocking 10.8.0.0/24. */
+static void resident(struct fb *b)
+{
+	fb_init(b, K_RES, &FWPM_LAYER_INBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK,
+		NULL);
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.8.0.0", 24);
+}
+
+FIXTURE_SETUP(lib)
+{
+	static struct fb b;
+	UINT64 id;
+
+	env_setup(_metadata, &self->e, 0);
+	ASSERT_EQ(provider_add(self->e.h, K_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(transport_pctx_add(self->e.h, K_PCTX_T), ERROR_SUCCESS);
+	resident(&b);
+	ASSERT_EQ(fb_add(self->e.h, &b, &id), ERROR_SUCCESS);
+	self->xfrm = xsnap_take();
+	self->filters = filter_count(self->e.fd);
+	ASSERT_EQ(self->filters, 1);
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	xsnap_free(&self->xfrm);
+	flt_teardown(_metadata, &self->e);
+}
+
+static FWP_CONDITION_VALUE0 *val0(struct fb *b)
+{
+	return &b->c[0].conditionValue;
+}
+
+static void to_layer(struct fb *b, const GUID *layer, FWP_ACTION_TYPE a)
+{
+	b->f.layerKey = *layer;
+	b->f.action.type = a;
+	memset(&b->f.action.calloutKey, 0, sizeof(GUID));
+}
+
+static void to_tunnel(struct fb *b)
+{
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4;
+}
+
+static void m_layer_ikeext(struct fb *b)
+{
+	b->f.layerKey = FWPM_LAYER_IKEEXT_V4;
+}
+static void m_layer_ipsec(struct fb *b) { b->f.layerKey = FWPM_LAYER_IPSEC_V4; }
+static void m_layer_unknown(struct fb *b) { b->f.layerKey = tkey(K_UNKNOWN); }
+static void m_callout_unknown(struct fb *b)
+{
+	b->f.action.calloutKey = tkey(K_UNKNOWN);
+}
+static void m_callout_inbound(struct fb *b)
+{
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
+}
+static void m_callout_v6(struct fb *b)
+{
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6;
+}
+static void m_callout_ale(struct fb *b)
+{
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4;
+}
+static void m_callout_dosp(struct fb *b)
+{
+	b->f.layerKey = FWPM_LAYER_IPFORWARD_V4;
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V4;
+	b->f.numFilterConditions = 0;
+}
+static void m_inspection(struct fb *b)
+{
+	b->f.action.type = FWP_ACTION_CALLOUT_INSPECTION;
+}
+static void m_callout_unk(struct fb *b)
+{
+	b->f.action.type = FWP_ACTION_CALLOUT_UNKNOWN;
+}
+static void m_continue(struct fb *b) { b->f.action.type = FWP_ACTION_CONTINUE; }
+static void m_action_junk(struct fb *b) { b->f.action.type = 0x99; }
+static void m_boottime(struct fb *b) { b->f.flags = FWPM_FILTER_FLAG_BOOTTIME; }
+static void m_boottime_persistent(struct fb *b)
+{
+	b->f.flags = FWPM_FILTER_FLAG_BOOTTIME | FWPM_FILTER_FLAG_PERSISTENT;
+}
+static void m_disabled(struct fb *b) { b->f.flags = FWPM_FILTER_FLAG_DISABLED; }
+static void m_flag_unknown(struct fb *b) { b->f.flags = 0x80000000; }
+static void m_permit_if_block(struct fb *b)
+{
+	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK);
+	b->f.flags = FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED;
+}
+static void m_weight8_16(struct fb *b) { fb_weight8(b, 16); }
+static void m_weight64_null(struct fb *b)
+{
+	fb_weight64(b, 1);
+	b->f.weight.uint64 = NULL;
+}
+static void m_weight_uint32(struct fb *b)
+{
+	b->f.weight.type = FWP_UINT32;
+	b->f.weight.uint32 = 1;
+}
+static void m_conds_33(struct fb *b)
+{
+	while (b->f.numFilterConditions < WFP_IPSEC_FILTER_COND_MAX + 1)
+		fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.1.1", 32);
+}
+static void m_conds_null(struct fb *b) { b->f.filterCondition = NULL; }
+static void m_field_unknown(struct fb *b)
+{
+	b->c[0].fieldKey = tkey(K_UNKNOWN);
+}
+static void m_field_app_id(struct fb *b)
+{
+	b->c[0].fieldKey = FWPM_CONDITION_ALE_APP_ID;
+}
+static void m_field_source(struct fb *b)
+{
+	b->c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS;
+}
+static void m_field_local_fwd(struct fb *b)
+{
+	to_layer(b, &FWPM_LAYER_IPFORWARD_V4, FWP_ACTION_BLOCK);
+}
+static void m_match_greater(struct fb *b)
+{
+	b->c[0].matchType = FWP_MATCH_GREATER;
+}
+static void m_match_max(struct fb *b)
+{
+	b->c[0].matchType = FWP_MATCH_TYPE_MAX;
+}
+static void m_range_plain(struct fb *b) { b->c[0].matchType = FWP_MATCH_RANGE; }
+static void m_range_end_type(struct fb *b)
+{
+	b->f.numFilterConditions = 0;
+	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.1",
+		      "10.9.0.9");
+	b->r[0].valueLow.type = b->r[0].valueHigh.type = FWP_UINT16;
+}
+static void m_range_reversed(struct fb *b)
+{
+	b->f.numFilterConditions = 0;
+	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.9",
+		      "10.9.0.1");
+}
+static void m_range_null(struct fb *b)
+{
+	m_range_reversed(b);
+	b->c[0].conditionValue.rangeValue = NULL;
+}
+static void m_port_range_reversed(struct fb *b)
+{
+	fb_proto(b, IPPROTO_TCP);
+	fb_port_range(b, &FWPM_CONDITION_IP_REMOTE_PORT, 2000, 1000);
+}
+static void m_mask_holes(struct fb *b)
+{
+	b->f.numFilterConditions = 0;
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.0", 24);
+	b->m4[0].mask = 0xff00ff00;
+}
+static void m_mask_null(struct fb *b)
+{
+	m_mask_holes(b);
+	val0(b)->v4AddrMask = NULL;
+}
+static void m_v6_prefix_129(struct fb *b)
+{
+	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
+	b->f.numFilterConditions = 0;
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::", 64);
+	b->m6[0].prefixLength = 129;
+}
+static void m_v6_bytes_null(struct fb *b)
+{
+	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
+	b->f.numFilterConditions = 0;
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::1", 128);
+	val0(b)->byteArray16 = NULL;
+}
+static void m_v4_at_v6(struct fb *b)
+{
+	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
+}
+static void m_v6_at_v4(struct fb *b)
+{
+	b->f.numFilterConditions = 0;
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::1", 128);
+}
+static void m_port_uint32(struct fb *b)
+{
+	fb_port(b, &FWPM_CONDITION_IP_LOCAL_PORT, 500);
+	b->c[2].conditionValue.type = FWP_UINT32;
+}
+static void m_proto_uint16(struct fb *b)
+{
+	fb_proto(b, IPPROTO_UDP);
+	b->c[2].conditionValue.type = FWP_UINT16;
+}
+static void m_name_null(struct fb *b) { b->f.displayData.name = NULL; }
+static void m_reserved(struct fb *b) { b->f.reserved = &b->pk; }
+static void m_provider_unknown(struct fb *b) { fb_provider(b, K_UNKNOWN); }
+static void m_sublayer_unknown(struct fb *b)
+{
+	b->f.subLayerKey = tkey(K_UNKNOWN);
+}
+static void m_pctx_unknown(struct fb *b)
+{
+	to_tunnel(b);
+	fb_pctx(b, K_UNKNOWN);
+}
+static void m_pctx_wrong_type(struct fb *b)
+{
+	to_tunnel(b);
+	fb_pctx(b, K_PCTX_T);
+}
+static void m_tunnel_no_pctx(struct fb *b) { to_tunnel(b); }
+static void m_key_in_use(struct fb *b) { b->f.filterKey = tkey(K_RES); }
+static void m_selector_in_use(struct fb *b)
+{
+	resident(b);
+	b->f.filterKey = tkey(K_NEW);
+}
+static void m_too_many_selectors(struct fb *b)
+{
+	b->f.numFilterConditions = 0;
+	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.1",
+		      "10.9.0.254");
+	fb_proto(b, IPPROTO_TCP);
+	fb_port_range(b, &FWPM_CONDITION_IP_REMOTE_PORT, 1, 65534);
+}
+
+#define LIB_BAD(name, m, c) \
+	FIXTURE_VARIANT_ADD(lib, name) { .mut = m, .code = c }
+
+LIB_BAD(layer_ikeext, m_layer_ikeext, FWP_E_LAYER_NOT_FOUND);
+LIB_BAD(layer_ipsec, m_layer_ipsec, FWP_E_LAYER_NOT_FOUND);
+LIB_BAD(layer_unknown, m_layer_unknown, FWP_E_LAYER_NOT_FOUND);
+LIB_BAD(callout_unknown, m_callout_unknown, FWP_E_CALLOUT_NOT_FOUND);
+LIB_BAD(callout_other_direction, m_callout_inbound,
+	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
+LIB_BAD(callout_other_version, m_callout_v6,
+	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
+LIB_BAD(callout_ale_at_transport, m_callout_ale,
+	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
+LIB_BAD(callout_dosp_forward, m_callout_dosp, ERROR_NOT_SUPPORTED);
+LIB_BAD(action_callout_inspection, m_inspection,
+	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
+LIB_BAD(action_callout_unknown, m_callout_unk,
+	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
+LIB_BAD(action_continue, m_continue, FWP_E_INVALID_ACTION_TYPE);
+LIB_BAD(action_junk, m_action_junk, FWP_E_INVALID_ACTION_TYPE);
+LIB_BAD(flag_boottime, m_boottime, ERROR_NOT_SUPPORTED);
+LIB_BAD(flag_boottime_persistent, m_boottime_persistent,
+	FWP_E_INVALID_FLAGS);
+LIB_BAD(flag_disabled, m_disabled, FWP_E_INVALID_FLAGS);
+LIB_BAD(flag_unknown, m_flag_unknown, FWP_E_INVALID_FLAGS);
+LIB_BAD(flag_permit_if_unregistered_block, m_permit_if_block,
+	FWP_E_INVALID_FLAGS);
+LIB_BAD(weight_uint8_16, m_weight8_16, FWP_E_INVALID_WEIGHT);
+LIB_BAD(weight_uint64_null, m_weight64_null, FWP_E_NULL_POINTER);
+LIB_BAD(weight_uint32, m_weight_uint32, FWP_E_INVALID_WEIGHT);
+LIB_BAD(conditions_33, m_conds_33, FWP_E_OUT_OF_BOUNDS);
+LIB_BAD(conditions_null, m_conds_null, FWP_E_NULL_POINTER);
+LIB_BAD(field_unknown, m_field_unknown, FWP_E_CONDITION_NOT_FOUND);
+LIB_BAD(field_ale_app_id, m_field_app_id, FWP_E_CONDITION_NOT_FOUND);
+LIB_BAD(field_source_at_transport, m_field_source,
+	FWP_E_CONDITION_NOT_FOUND);
+LIB_BAD(field_local_at_ipforward, m_field_local_fwd,
+	FWP_E_CONDITION_NOT_FOUND);
+LIB_BAD(match_greater, m_match_greater, FWP_E_MATCH_TYPE_MISMATCH);
+LIB_BAD(match_type_max, m_match_max, FWP_E_INVALID_ENUMERATOR);
+LIB_BAD(match_range_plain_value, m_range_plain, FWP_E_MATCH_TYPE_MISMATCH);
+LIB_BAD(range_ends_wrong_type, m_range_end_type, FWP_E_TYPE_MISMATCH);
+LIB_BAD(range_high_below_low, m_range_reversed, FWP_E_INVALID_RANGE);
+LIB_BAD(range_port_high_below_low, m_port_range_reversed,
+	FWP_E_INVALID_RANGE);
+LIB_BAD(range_null, m_range_null, FWP_E_NULL_POINTER);
+LIB_BAD(v4_mask_not_contiguous, m_mask_holes, FWP_E_INVALID_NET_MASK);
+LIB_BAD(v4_mask_null, m_mask_null, FWP_E_NULL_POINTER);
+LIB_BAD(v6_prefix_129, m_v6_prefix_129, FWP_E_INVALID_NET_MASK);
+LIB_BAD(v6_bytes_null, m_v6_bytes_null, FWP_E_NULL_POINTER);
+LIB_BAD(v4_value_at_v6_layer, m_v4_at_v6, FWP_E_TYPE_MISMATCH);
+LIB_BAD(v6_value_at_v4_layer, m_v6_at_v4, FWP_E_TYPE_MISMATCH);
+LIB_BAD(port_uint32, m_port_uint32, FWP_E_TYPE_MISMATCH);
+LIB_BAD(protocol_uint16, m_proto_uint16, FWP_E_TYPE_MISMATCH);
+LIB_BAD(name_null, m_name_null, FWP_E_NULL_DISPLAY_NAME);
+LIB_BAD(reserved_set, m_reserved, FWP_E_RESERVED);
+LIB_BAD(filter_null, NULL, FWP_E_NULL_POINTER);
+LIB_BAD(provider_unknown, m_provider_unknown, FWP_E_PROVIDER_NOT_FOUND);
+LIB_BAD(sublayer_unknown, m_sublayer_unknown, FWP_E_SUBLAYER_NOT_FOUND);
+LIB_BAD(provider_context_unknown, m_pctx_unknown,
+	FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
+LIB_BAD(provider_context_wrong_type, m_pctx_wrong_type,
+	FWP_E_PROVIDER_CONTEXT_MISMATCH);
+LIB_BAD(tunnel_without_provider_context, m_tunnel_no_pctx,
+	FWP_E_CONTEXT_INCOMPATIBLE_WITH_CALLOUT);
+LIB_BAD(key_in_use, m_key_in_use, FWP_E_ALREADY_EXISTS);
+LIB_BAD(selector_in_use, m_selector_in_use, FWP_E_ALREADY_EXISTS);
+LIB_BAD(too_many_selectors, m_too_many_selectors, FWP_E_OUT_OF_BOUNDS);
+
+TEST_F(lib, refused_and_nothing_installed)
+{
+	static struct fb b;
+	UINT64 id = 0;
+	DWORD rc;
+
+	lib_base(&b);
+	if (variant->mut)
+		variant->mut(&b);
+	rc = FwpmFilterAdd0(self->e.h, variant->mut ? &b.f : NULL, NULL, &id);
+	EXPECT_EQ(rc, variant->code) TH_LOG("got %s", code_name(rc));
+	expect_xfrm_unchanged(_metadata, &self->xfrm);
+	EXPECT_EQ(filter_count(self->e.fd), self->filters);
+	/* The base is valid: the refusal was for the variant's change. */
+	lib_base(&b);
+	EXPECT_EQ(FwpmFilterAdd0(self->e.h, &b.f, NULL, &id), ERROR_SUCCESS);
+}
+
+/* ============================================= FILTER_ADD's error paths */
+
+/* A FILTER_ADD request and what it points to. */
+struct raw {
+	struct wfp_ipsec_filter f;
+	struct wfp_ipsec_filter_cond c[WFP_IPSEC_FILTER_COND_MAX + 1];
+	char name[8];
+};
+
+static void raw_cond(struct wfp_ipsec_filter_cond *c, __u16 field,
+		     const char *addr)
+{
+	memset(c, 0, sizeof(*c));
+	c->field = field;
+	c->match = FWP_MATCH_EQUAL;
+	c->value_type = FWP_UINT32;
+	wfp_addr_bytes(addr, c->lo);
+	wfp_addr_bytes(addr, c->hi);
+}
+
+/* An outbound block of 10.9.0.2, the key K_NEW. */
+static void raw_base(struct raw *r)
+{
+	GUID k = tkey(K_NEW);
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->f.key, &k, sizeof(k));
+	r->f.layer = WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4;
+	r->f.action = WFP_IPSEC_ACTION_BLOCK;
+	r->f.weight_type = WFP_IPSEC_WEIGHT_EMPTY;
+	raw_cond(&r->c[0], WFP_IPSEC_FIELD_REMOTE_ADDR, "10.9.0.2");
+	r->f.num_conds = 1;
+	r->f.conds = (__u64)(uintptr_t)r->c;
+	strcpy(r->name, "raw");
+	r->f.name = (__u64)(uintptr_t)r->name;
+	r->f.name_len = 3;
+}
+
+FIXTURE(raw) {
+	struct env e;
+	struct xsnap xfrm;
+	long filters;
+};
+
+FIXTURE_VARIANT(raw) {
+	void (*mut)(struct raw *r);
+	int err;		/* -errno */
+	bool dynamic;		/* from a dynamic session */
+};
+
+FIXTURE_SETUP(raw)
+{
+	static struct fb b;
+	UINT64 id;
+
+	env_setup(_metadata, &self->e, 0);
+	ASSERT_EQ(provider_add(self->e.h, K_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(transport_pctx_add(self->e.h, K_PCTX_T), ERROR_SUCCESS);
+	resident(&b);
+	ASSERT_EQ(fb_add(self->e.h, &b, &id), ERROR_SUCCESS);
+	self->xfrm = xsnap_take();
+	self->filters = filter_count(self->e.fd);
+	ASSERT_EQ(self->filters, 1);
+}
+
+FIXTURE_TEARDOWN(raw)
+{
+	xsnap_free(&self->xfrm);
+	flt_teardown(_metadata, &self->e);
+}
+
+static void r_key(__u8 *dst, UINT8 n)
+{
+	GUID k = tkey(n);
+
+	memcpy(dst, &k, sizeof(k));
+}
+
+static void r_callout(struct raw *r, __u32 callout)
+{
+	r->f.action = WFP_IPSEC_ACTION_CALLOUT;
+	r->f.callout = callout;
+}
+
+static void r_tunnel(struct raw *r)
+{
+	r_callout(r, WFP_IPSEC_CALLOUT_OUTBOUND_TUNNEL_V4);
+}
+
+static void r_reserved0(struct raw *r) { r->f.reserved[0] = 1; }
+static void r_reserved1(struct raw *r) { r->f.reserved[1] = 1; }
+static void r_cond_reserved(struct raw *r) { r->c[0].reserved0 = 1; }
+static void r_layer_0(struct raw *r) { r->f.layer = 0; }
+static void r_layer_11(struct raw *r)
+{
+	r->f.layer = __WFP_IPSEC_LAYER_MAX + 1;
+}
+static void r_action_0(struct raw *r) { r->f.action = 0; }
+static void r_action_4(struct raw *r) { r->f.action = 4; }
+static void r_block_callout(struct raw *r)
+{
+	r->f.callout = WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4;
+}
+static void r_callout_0(struct raw *r) { r_callout(r, 0); }
+static void r_callout_21(struct raw *r)
+{
+	r_callout(r, __WFP_IPSEC_CALLOUT_MAX + 1);
+}
+static void r_callout_wrong_layer(struct raw *r)
+{
+	r_callout(r, WFP_IPSEC_CALLOUT_INBOUND_TRANSPORT_V4);
+}
+static void r_callout_dosp(struct raw *r)
+{
+	r->f.layer = WFP_IPSEC_LAYER_IPFORWARD_V4;
+	r->f.num_conds = 0;
+	r_callout(r, WFP_IPSEC_CALLOUT_DOSP_FORWARD_V4);
+}
+static void r_flag_boottime(struct raw *r) { r->f.flags = 1 << 1; }
+static void r_flag_disabled(struct raw *r) { r->f.flags = 1 << 5; }
+static void r_flag_high(struct raw *r) { r->f.flags = 1U << 31; }
+static void r_permit_if_block(struct raw *r)
+{
+	r->f.flags = WFP_IPSEC_FILTER_F_PERMIT_IF_CALLOUT_UNREGISTERED;
+}
+static void r_weight_type_2(struct raw *r) { r->f.weight_type = 2; }
+static void r_weight8_16(struct raw *r)
+{
+	r->f.weight_type = WFP_IPSEC_WEIGHT_UINT8;
+	r->f.weight = 16;
+}
+static void r_weight_empty_set(struct raw *r) { r->f.weight = 5; }
+static void r_lo_above_hi(struct raw *r)
+{
+	r->c[0].match = FWP_MATCH_RANGE;
+	r->c[0].value_type = FWP_RANGE_TYPE;
+	wfp_addr_bytes("10.9.0.9", r->c[0].lo);
+}
+static void r_equal_hi_differs(struct raw *r)
+{
+	wfp_addr_bytes("10.9.0.9", r->c[0].hi);
+}
+static void r_mask_not_prefix(struct raw *r)
+{
+	r->c[0].value_type = FWP_V4_ADDR_MASK;
+	wfp_addr_bytes("10.9.0.1", r->c[0].lo);
+	wfp_addr_bytes("10.9.0.6", r->c[0].hi);
+}
+static void r_v4_tail(struct raw *r) { r->c[0].lo[4] = r->c[0].hi[4] = 1; }
+static void r_field_source(struct raw *r)
+{
+	r->c[0].field = WFP_IPSEC_FIELD_SOURCE_ADDR;
+}
+static void r_field_local_fwd(struct raw *r)
+{
+	r->f.layer = WFP_IPSEC_LAYER_IPFORWARD_V4;
+}
+static void r_field_0(struct raw *r) { r->c[0].field = 0; }
+static void r_field_8(struct raw *r)
+{
+	r->c[0].field = __WFP_IPSEC_FIELD_MAX + 1;
+}
+static void r_match_greater(struct raw *r)
+{
+	r->c[0].match = FWP_MATCH_GREATER;
+}
+static void r_port_uint32(struct raw *r)
+{
+	r->c[0].field = WFP_IPSEC_FIELD_REMOTE_PORT;
+	memset(r->c[0].lo, 0, 16);
+	memset(r->c[0].hi, 0, 16);
+	r->c[0].lo[1] = r->c[0].hi[1] = 80;
+}
+static void r_v6_type_at_v4(struct raw *r)
+{
+	r->c[0].value_type = FWP_BYTE_ARRAY16_TYPE;
+}
+static void r_conds_33(struct raw *r)
+{
+	int i;
+
+	for (i = 1; i <= WFP_IPSEC_FILTER_COND_MAX; i++)
+		r->c[i] = r->c[0];
+	r->f.num_conds = WFP_IPSEC_FILTER_COND_MAX + 1;
+}
+static void r_conds_fault(struct raw *r) { r->f.conds = 1; }
+static void r_name_empty(struct raw *r) { r->f.name_len = 0; }
+static void r_has_provider_2(struct raw *r)
+{
+	r_key(r->f.provider_key, K_PROV);
+	r->f.has_provider = 2;
+}
+static void r_provider_key_alone(struct raw *r)
+{
+	r_key(r->f.provider_key, K_PROV);
+}
+static void r_filter_type_on_callout(struct raw *r)
+{
+	r_callout(r, WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4);
+	r_key(r->f.filter_type, K_UNKNOWN);
+}
+static void r_pctx_key_without_flag(struct raw *r)
+{
+	r_tunnel(r);
+	r_key(r->f.pctx_key, K_PCTX_T);
+}
+static void r_raw_context_with_pctx(struct raw *r)
+{
+	r_tunnel(r);
+	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
+	r_key(r->f.pctx_key, K_UNKNOWN);
+	r->f.raw_context = 1;
+}
+static void r_selector_in_use(struct raw *r)
+{
+	r->f.layer = WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4;
+	r->c[0].value_type = FWP_V4_ADDR_MASK;
+	wfp_addr_bytes("10.8.0.0", r->c[0].lo);
+	wfp_addr_bytes("10.8.0.255", r->c[0].hi);
+}
+static void r_key_in_use(struct raw *r) { r_key(r->f.key, K_RES); }
+static void r_pctx_unknown(struct raw *r)
+{
+	r_tunnel(r);
+	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
+	r_key(r->f.pctx_key, K_UNKNOWN);
+}
+static void r_sublayer_unknown(struct raw *r)
+{
+	r_key(r->f.sublayer_key, K_UNKNOWN);
+}
+static void r_provider_unknown(struct raw *r)
+{
+	r_key(r->f.provider_key, K_UNKNOWN);
+	r->f.has_provider = 1;
+}
+static void r_too_many_selectors(struct raw *r)
+{
+	struct wfp_ipsec_filter_cond *c = &r->c[1];
+
+	r->c[0].match = FWP_MATCH_RANGE;
+	r->c[0].value_type = FWP_RANGE_TYPE;
+	wfp_addr_bytes("10.9.0.1", r->c[0].lo);
+	wfp_addr_bytes("10.9.0.254", r->c[0].hi);
+	memset(c, 0, sizeof(*c));
+	c->field = WFP_IPSEC_FIELD_REMOTE_PORT;
+	c->match = FWP_MATCH_RANGE;
+	c->value_type = FWP_RANGE_TYPE;
+	c->lo[1] = 1;
+	c->hi[0] = 0xff;
+	c->hi[1] = 0xfe;
+	r->f.num_conds = 2;
+}
+static void r_pctx_wrong_type(struct raw *r)
+{
+	r_tunnel(r);
+	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
+	r_key(r->f.pctx_key, K_PCTX_T);
+}
+
+#define RAW_BAD(name, m, e) \
+	FIXTURE_VARIANT_ADD(raw, name) { .mut = m, .err = -(e) }
+
+RAW_BAD(reserved_0, r_reserved0, EINVAL);
+RAW_BAD(reserved_1, r_reserved1, EINVAL);
+RAW_BAD(cond_reserved0, r_cond_reserved, EINVAL);
+RAW_BAD(layer_0, r_layer_0, EINVAL);
+RAW_BAD(layer_past_max, r_layer_11, EINVAL);
+RAW_BAD(action_0, r_action_0, EINVAL);
+RAW_BAD(action_past_callout, r_action_4, EINVAL);
+RAW_BAD(callout_with_block, r_block_callout, EINVAL);
+RAW_BAD(callout_0, r_callout_0, EINVAL);
+RAW_BAD(callout_past_max, r_callout_21, EINVAL);
+RAW_BAD(callout_wrong_layer, r_callout_wrong_layer, EINVAL);
+RAW_BAD(callout_dosp_forward, r_callout_dosp, EOPNOTSUPP);
+RAW_BAD(flag_boottime, r_flag_boottime, EINVAL);
+RAW_BAD(flag_disabled, r_flag_disabled, EINVAL);
+RAW_BAD(flag_bit_31, r_flag_high, EINVAL);
+RAW_BAD(flag_permit_if_unregistered_block, r_permit_if_block, EINVAL);
+RAW_BAD(weight_type_2, r_weight_type_2, EINVAL);
+RAW_BAD(weight_uint8_16, r_weight8_16, EINVAL);
+RAW_BAD(weight_empty_nonzero, r_weight_empty_set, EINVAL);
+RAW_BAD(cond_lo_above_hi, r_lo_above_hi, EINVAL);
+RAW_BAD(cond_equal_hi_differs, r_equal_hi_differs, EINVAL);
+RAW_BAD(cond_mask_not_prefix, r_mask_not_prefix, EINVAL);
+RAW_BAD(cond_v4_tail_set, r_v4_tail, EINVAL);
+RAW_BAD(field_source_at_transport, r_field_source, EINVAL);
+RAW_BAD(field_remote_at_ipforward, r_field_local_fwd, EINVAL);
+RAW_BAD(field_0, r_field_0, EINVAL);
+RAW_BAD(field_past_max, r_field_8, EINVAL);
+RAW_BAD(match_greater, r_match_greater, EINVAL);
+RAW_BAD(port_as_uint32, r_port_uint32, EINVAL);
+RAW_BAD(v6_type_at_v4_layer, r_v6_type_at_v4, EINVAL);
+RAW_BAD(conds_33, r_conds_33, EINVAL);
+RAW_BAD(conds_fault, r_conds_fault, EFAULT);
+RAW_BAD(name_empty, r_name_empty, EINVAL);
+RAW_BAD(has_provider_2, r_has_provider_2, EINVAL);
+RAW_BAD(provider_key_without_has_provider, r_provider_key_alone, EINVAL);
+RAW_BAD(filter_type_on_callout, r_filter_type_on_callout, EINVAL);
+RAW_BAD(pctx_key_without_flag, r_pctx_key_without_flag, EINVAL);
+RAW_BAD(raw_context_with_pctx, r_raw_context_with_pctx, EINVAL);
+RAW_BAD(selector_in_use, r_selector_in_use, EADDRINUSE);
+RAW_BAD(key_in_use, r_key_in_use, EEXIST);
+RAW_BAD(pctx_unknown, r_pctx_unknown, ENOKEY);
+RAW_BAD(sublayer_unknown, r_sublayer_unknown, ENODEV);
+RAW_BAD(provider_unknown, r_provider_unknown, ENXIO);
+RAW_BAD(too_many_selectors, r_too_many_selectors, E2BIG);
+RAW_BAD(pctx_wrong_type, r_pctx_wrong_type, EPROTOTYPE);
+RAW_BAD(tunnel_without_pctx, r_tunnel, EDESTADDRREQ);
+FIXTURE_VARIANT_ADD(raw, dynamic_session) { .err = -EPERM, .dynamic = true };
+
+TEST_F(raw, refused_and_nothing_installed)
+{
+	struct env *e = &self->e;
+	FWPM_SESSION0 s;
+	HANDLE dyn = NULL;
+	static struct raw r;
+	int fd = e->fd;
+
+	if (variant->dynamic) {
+		memset(&s, 0, sizeof(s));
+		s.flags = FWPM_SESSION_FLAG_DYNAMIC;
+		ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s,
+					  &dyn), ERROR_SUCCESS);
+		ASSERT_EQ(WfpIpsecEngineGetFd(dyn, &fd), ERROR_SUCCESS);
+	}
+	raw_base(&r);
+	if (variant->mut)
+		variant->mut(&r);
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_ADD, &r.f),
+		  variant->err);
+	if (dyn)
+		FwpmEngineClose0(dyn);
+	expect_xfrm_unchanged(_metadata, &self->xfrm);
+	EXPECT_EQ(filter_count(e->fd), self->filters);
+	/* The base is valid: the refusal was for the variant's change. */
+	raw_base(&r);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_ADD, &r.f), 0);
+	EXPECT_EQ(r.f.nr_policies, 1);
+}
+
+TEST_HARNESS_MAIN
