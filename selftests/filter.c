@@ -342,19 +342,31 @@ struct fget {
 	__u8 data[WFP_IPSEC_OBJ_DATA_MAX];
 };
 
-/* FILTER_GET by id; -errno. */
-static int raw_fget(int fd, __u64 id, struct fget *g)
+/*
+ * A FILTER_GET request in g: by key (when not NULL) or id, with room for
+ * nconds conditions and name_len bytes of name.
+ */
+static void fget_req(struct fget *g, const GUID *key, __u64 id,
+		     __u32 nconds, __u32 name_len)
 {
 	memset(g, 0, sizeof(*g));
+	if (key)
+		memcpy(g->f.key, key, sizeof(g->f.key));
 	g->f.id = id;
-	g->f.num_conds = WFP_IPSEC_FILTER_COND_MAX;
+	g->f.num_conds = nconds;
 	g->f.conds = (__u64)(uintptr_t)g->c;
 	g->f.name = (__u64)(uintptr_t)g->name;
-	g->f.name_len = sizeof(g->name);
+	g->f.name_len = name_len;
 	g->f.desc = (__u64)(uintptr_t)g->desc;
 	g->f.desc_len = sizeof(g->desc);
 	g->f.data = (__u64)(uintptr_t)g->data;
 	g->f.data_len = sizeof(g->data);
+}
+
+/* FILTER_GET by id, with room for everything; -errno. */
+static int raw_fget(int fd, __u64 id, struct fget *g)
+{
+	fget_req(g, NULL, id, WFP_IPSEC_FILTER_COND_MAX, sizeof(g->name));
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_GET, &g->f);
 }
 
@@ -1259,13 +1271,16 @@ TEST_F(one, referenced_objects_in_use)
 	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), ERROR_SUCCESS);
 }
 
-/* A transport context may name only an outbound IPsec callout filter. */
+/*
+ * A transport context may name only an outbound IPsec callout filter, a
+ * tunnel context only a QM tunnel provider context of its endpoints.
+ */
 TEST_F(one, context_naming_wrong_filter_refused)
 {
 	struct env *e = &self->e;
 	static struct fb b;
 	IPSEC_TRAFFIC1 t;
-	UINT64 block, id = 0;
+	UINT64 block, pc, id = 0;
 	struct keyed k;
 	long n0;
 
@@ -1280,6 +1295,12 @@ TEST_F(one, context_naming_wrong_filter_refused)
 	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  FWP_E_INVALID_PARAMETER);
 	t.ipsecFilterId = k.fi;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_INVALID_PARAMETER);
+	/* A tunnel's endpoints must be its provider context's. */
+	ASSERT_EQ(tunnel_pctx_add(e->h, K_PCTX, A1, B1, &pc), ERROR_SUCCESS);
+	wfp_traffic_set(&t, true, A1, "10.7.0.1");
+	t.tunnelPolicyId = pc;
 	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  FWP_E_INVALID_PARAMETER);
 	EXPECT_EQ(ctx_count(e->fd), n0);
@@ -1301,6 +1322,64 @@ TEST_F(one, unknown_filter_not_found)
 	EXPECT_EQ(raw_fget(e->fd, 0x7777, &g), -ENOENT);
 	EXPECT_EQ(raw_fdelete(e->fd, NULL, 0x7777), -ENOENT);
 	EXPECT_EQ(FwpmFilterGetById0(e->h, 0x7777, NULL), FWP_E_NULL_POINTER);
+}
+
+/* FILTER_GET: by key or by id, the room it needs, what it refuses. */
+TEST_F(one, raw_get_room_and_names)
+{
+	struct env *e = &self->e;
+	const __u32 max = WFP_IPSEC_FILTER_COND_MAX;
+	static struct fget g;
+	static struct fb b;
+	GUID *key = &b.f.filterKey;
+	UINT64 id;
+
+	fb_init(&b, K_BLOCK, &FWPM_LAYER_INBOUND_TRANSPORT_V4,
+		FWP_ACTION_BLOCK, NULL);
+	fb_proto(&b, IPPROTO_UDP);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.3.0.0", 16);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	ASSERT_EQ(raw_fget(e->fd, id, &g), 0);
+	EXPECT_EQ(memcmp(g.f.key, key, sizeof(GUID)), 0);
+	EXPECT_EQ(g.f.layer, WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4);
+	EXPECT_EQ(g.f.action, WFP_IPSEC_ACTION_BLOCK);
+	EXPECT_EQ(g.f.nr_policies, 1);
+	ASSERT_EQ(g.f.num_conds, 2);
+	/* A mask as the lowest and highest address of its prefix. */
+	EXPECT_EQ(g.c[1].field, WFP_IPSEC_FIELD_REMOTE_ADDR);
+	EXPECT_EQ(g.c[1].value_type, FWP_V4_ADDR_MASK);
+	EXPECT_EQ(memcmp(g.c[1].lo, "\x0a\x03\x00\x00", 4), 0);
+	EXPECT_EQ(memcmp(g.c[1].hi, "\x0a\x03\xff\xff", 4), 0);
+
+	/* By key, the id zero; not by both. */
+	fget_req(&g, key, 0, max, sizeof(g.name));
+	ASSERT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f), 0);
+	EXPECT_EQ(g.f.id, id);
+	fget_req(&g, key, id, max, sizeof(g.name));
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -EINVAL);
+	/* Output fields and reserved ones must come zero. */
+	fget_req(&g, NULL, id, max, sizeof(g.name));
+	g.f.reserved[1] = 1;
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -EINVAL);
+	fget_req(&g, NULL, id, max, sizeof(g.name));
+	g.f.nr_policies = 1;
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -EINVAL);
+	fget_req(&g, NULL, id, max + 1, sizeof(g.name));
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -EINVAL);
+	/* Too little room for the conditions or the name. */
+	fget_req(&g, NULL, id, 1, sizeof(g.name));
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -ERANGE);
+	fget_req(&g, NULL, id, 2, 1);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
+		  -ERANGE);
+	fget_req(&g, NULL, id, 2, sizeof(g.name));
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f), 0);
+	EXPECT_EQ(g.f.num_conds, 2);
 }
 
 /* Filters counted by a library enumeration with template t; -1 on error. */
