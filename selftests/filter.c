@@ -61,7 +61,7 @@ static GUID tkey(UINT8 n)
  */
 struct fb {
 	FWPM_FILTER0 f;
-	GUID pk, pck;
+	GUID pk;			/* its providerKey points here */
 	FWPM_FILTER_CONDITION0 c[FB_MAX];
 	FWP_V4_ADDR_AND_MASK m4[FB_MAX];
 	FWP_V6_ADDR_AND_MASK m6[FB_MAX];
