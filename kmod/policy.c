@@ -431,7 +431,7 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 		return -EBUSY;
 	/* A group's filters hold its policies, and only ESP templates. */
 	if (wfp_pset_is_group(ps) && sa_proto != IPPROTO_ESP)
-		return -EPROTONOSUPPORT;
+		return -EOPNOTSUPP;
 	if (ps->key.no_policy || ps->complete) {
 		/* Another context of the set was complete: a rekey (in a
 		 * group, contexts of any peer share one set).
