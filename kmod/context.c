@@ -23,6 +23,7 @@
 #include "context.h"
 #include "ids.h"
 #include "events.h"
+#include "filter.h"
 #include "lifecycle.h"
 #include "netns.h"
 #include "policy.h"
@@ -245,6 +246,29 @@ static int wfp_context_insert(struct wfp_net *wn, struct wfp_context *ctx)
 	return 0;
 }
 
+/*
+ * A new context's set: its filter group, which must still be there (its
+ * filter may just have gone) and not have lost its policies, or a set of
+ * its own selectors.
+ */
+static struct wfp_pset *wfp_context_pset_get(struct wfp_net *wn,
+					     const struct wfp_pset_key *key,
+					     bool bound)
+{
+	struct wfp_pset *ps;
+
+	if (!bound)
+		return wfp_pset_get(wn, key);
+	ps = wfp_pset_find_get(wn, key);
+	if (!ps)
+		return ERR_PTR(-ENOENT);
+	if (ps->lost) {
+		wfp_pset_put(wn, ps);
+		return ERR_PTR(-EBUSY);
+	}
+	return ps;
+}
+
 int wfp_context_create(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_ctx_create *c = arg;
@@ -252,7 +276,7 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	struct wfp_context *ctx;
 	struct wfp_pset_key key;
 	struct wfp_pset *ps;
-	int ret;
+	int ret, bound;
 
 	if (c->reserved0 || memchr_inv(c->reserved, 0, sizeof(c->reserved)) ||
 	    (c->flags & ~__WFP_IPSEC_CTX_F_ALL))
@@ -280,9 +304,17 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	ctx->traffic = c->traffic;
 	seqcount_init(&ctx->seq);
 
-	wfp_pset_key_init(&key, &ctx->traffic);
+	/* Bound to a filter group, or a set of its own (filter.c). */
+	bound = wfp_filter_bind_key(wn, &ctx->traffic, &key);
+	if (bound < 0) {
+		ret = bound;
+		kmem_cache_free(wfp_context_cache, ctx);
+		return ret;
+	}
+	if (!bound)
+		wfp_pset_key_init(&key, &ctx->traffic);
 	mutex_lock(&wn->ctx_lock);
-	ps = wfp_pset_get(wn, &key);
+	ps = wfp_context_pset_get(wn, &key, bound);
 	if (IS_ERR(ps)) {
 		ret = PTR_ERR(ps);
 		goto out_unlock;
@@ -728,6 +760,9 @@ int wfp_context_set_selectors(struct wfp_session *s, void *arg)
 		ret = -ENOENT;
 	} else if (ctx->state != WFP_IPSEC_CTX_STATE_CREATED) {
 		ret = -EBUSY;
+	} else if (wfp_pset_is_group(ctx->pset)) {
+		/* Bound to filters: theirs are its selectors. */
+		ret = -EINVAL;
 	} else {
 		ps = wfp_pset_get(wn, &key);
 		if (IS_ERR(ps)) {

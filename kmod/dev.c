@@ -21,6 +21,7 @@
 #include "dev.h"
 #include "rights.h"
 #include "events.h"
+#include "filter.h"
 #include "lifecycle.h"
 #include "objects.h"
 #include "session.h"
@@ -87,6 +88,8 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_OBJ_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_objects_get },
 	{ WFP_IPSEC_IOC_OBJ_ENUM, 0,
 	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_objects_enum },
+	{ WFP_IPSEC_IOC_FILTER_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_filter_add },
+	{ WFP_IPSEC_IOC_FILTER_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_filter_get },
 };
 
 static int wfp_ioctl_table_check(void)

@@ -63,6 +63,7 @@ void wfp_ids_net_init(struct wfp_net *wn)
 	atomic64_set(&wn->last_context_id, 0);
 	atomic64_set(&wn->last_sub_id, 0);
 	atomic64_set(&wn->last_pctx_id, 0);
+	atomic64_set(&wn->last_filter_id, 0);
 }
 
 /* 0 once the namespace has issued 2^40 - 1 ids of the kind. */
@@ -96,4 +97,10 @@ u64 wfp_ids_sub_next(struct wfp_net *wn)
 u64 wfp_ids_pctx_next(struct wfp_net *wn)
 {
 	return wfp_ids_next(wn, &wn->last_pctx_id);
+}
+
+/* Filters' runtime ids (FWPM_FILTER0's filterId). */
+u64 wfp_ids_filter_next(struct wfp_net *wn)
+{
+	return wfp_ids_next(wn, &wn->last_filter_id);
 }

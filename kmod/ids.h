@@ -12,5 +12,6 @@ u64 wfp_ids_session_next(struct wfp_net *wn);
 u64 wfp_ids_context_next(struct wfp_net *wn);
 u64 wfp_ids_sub_next(struct wfp_net *wn);
 u64 wfp_ids_pctx_next(struct wfp_net *wn);
+u64 wfp_ids_filter_next(struct wfp_net *wn);
 
 #endif /* _WFP_IDS_H */

@@ -29,6 +29,7 @@
 #include <net/xfrm.h>
 
 #include "context.h"
+#include "filter.h"
 #include "lifecycle.h"
 #include "netns.h"
 #include "policy.h"
@@ -169,8 +170,9 @@ static bool wfp_km_ours(const struct xfrm_state *x)
 }
 
 /*
- * Every context of the namespace is checked for states or policies
- * another plane took (wfp_context_reap_lost()).  One work per namespace:
+ * Every filter and context of the namespace is checked for states or
+ * policies another plane took (wfp_filters_reap_lost(), whose lost
+ * filters take their bound contexts along, then wfp_context_reap_lost()).  One work per namespace:
  * a storm of flushes and policy changes queues it once, allocates
  * nothing, so it cannot be lost to a failed allocation, and a change
  * that lands while it runs queues it again.
@@ -184,6 +186,7 @@ static void wfp_km_rescan_work(struct work_struct *work)
 	clear_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags);
 	/* The clear before the scan's reads; pairs with test_and_set_bit(). */
 	smp_mb__after_atomic();
+	wfp_filters_reap_lost(wn);
 	wfp_context_reap_lost(wn);
 	put_net(net);
 }
@@ -193,8 +196,10 @@ void wfp_lifecycle_rescan(struct net *net)
 {
 	struct wfp_net *wn = wfp_net(net);
 
-	/* Nothing to lose (a context made meanwhile has no SA yet). */
-	if (!READ_ONCE(wn->nr_contexts))
+	/* Nothing to lose (a context made meanwhile has no SA yet, a
+	 * filter added meanwhile has its policies).
+	 */
+	if (!READ_ONCE(wn->nr_contexts) && !wfp_filters_count(wn))
 		return;
 	if (test_and_set_bit(WFP_NET_RESCAN_QUEUED, &wn->km_flags))
 		return;
@@ -281,9 +286,10 @@ static bool wfp_km_policy_ours(const struct xfrm_policy *xp)
 
 /*
  * Another plane's policy changes (xfrm_user, af_key; ours notify no one).
- * A deletion or a flush may take a context's policies away, an update
- * with the same selector replaces one: the namespace's contexts are
- * checked as after a state flush, and those left without a policy go.
+ * A deletion or a flush may take a context's or a filter's policies
+ * away, an update with the same selector replaces one: the namespace's
+ * filters and contexts are checked as after a state flush, and those
+ * left without a policy go.
  */
 static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 				const struct km_event *c)
@@ -298,7 +304,9 @@ static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 			return 0;
 		fallthrough;
 	case XFRM_MSG_DELPOLICY:
-		if (!wfp_km_policy_ours(xp))
+		/* A filter's PERMIT and BLOCK policies have no template. */
+		if (!wfp_km_policy_ours(xp) &&
+		    !wfp_filters_count(wfp_net(xp_net(xp))))
 			return 0;
 		fallthrough;
 	case XFRM_MSG_UPDPOLICY:

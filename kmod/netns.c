@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 
 #include "context.h"
+#include "filter.h"
 #include "ids.h"
 #include "lifecycle.h"
 #include "netns.h"
@@ -60,6 +61,7 @@ static void __net_exit wfp_net_teardown(struct net *net)
 	wfp_sysctl_net_exit(wn);
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
+	wfp_filters_net_exit(wn);
 	wfp_objects_net_exit(wn);
 	wfp_context_table_destroy(wn);
 	wfp_rights_net_exit(wn);

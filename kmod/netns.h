@@ -52,6 +52,7 @@ struct wfp_net {
 	atomic64_t last_context_id;
 	atomic64_t last_sub_id;
 	atomic64_t last_pctx_id;
+	atomic64_t last_filter_id;
 
 	/* SA contexts (context.c).  ctx_lock serialises writers of the
 	 * indexes; readers use RCU.  Lock order: xfrm_cfg_mutex, ctx_lock.
@@ -80,7 +81,7 @@ struct wfp_net {
 	struct mutex rights_lock;
 	struct wfp_grants __rcu *grants;
 
-	/* Providers and sublayers (objects.c). */
+	/* Providers, sublayers, provider contexts, filters (objects.c). */
 	struct wfp_objects objs;
 
 	struct wfp_settings set;

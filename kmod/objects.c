@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Providers, sublayers and provider contexts (FwpmProvider*,
- * FwpmSubLayer*, FwpmProviderContext*): objects keyed by GUID that a
- * namespace holds until they are deleted or it exits.  A provider context
+ * Providers, sublayers, provider contexts and filters (FwpmProvider*,
+ * FwpmSubLayer*, FwpmProviderContext*, FwpmFilter*): objects keyed by GUID
+ * that a namespace holds until they are deleted or it exits.  What is
+ * particular to filters (their xfrm policies) is filter.c's.  A provider context
  * also has a runtime id (ids.c) and a policy: its head, which later
  * filters need, is parsed into fields; the library's serialisation of
  * the rest is kept verbatim in the SERVICE slot of buf.
@@ -13,7 +14,8 @@
  * (WFP_IPSEC_OBJ_MAX) and off the packet path, so no RCU is needed and an
  * object is freed as soon as it is unlinked.  A provider counts the
  * sublayers and provider contexts naming it; while any does it cannot be
- * deleted (WFP's rule: no deletion while referenced, never a cascade).
+ * deleted (WFP's rule: no deletion while referenced, never a cascade);
+ * so for a sublayer or a provider context a filter names.
  */
 
 #include <linux/err.h>
@@ -22,32 +24,11 @@
 #include <linux/uaccess.h>
 #include <linux/uuid.h>
 
+#include "filter.h"
 #include "ids.h"
 #include "netns.h"
 #include "objects.h"
 #include "session.h"
-
-/* The variable fields, in their order in wfp_obj.buf (SERVICE: policy). */
-enum {
-	WFP_OBJ_NAME, WFP_OBJ_DESC, WFP_OBJ_SERVICE, WFP_OBJ_DATA,
-	WFP_OBJ_FIELDS
-};
-
-struct wfp_obj {
-	struct list_head node;
-	u8 key[WFP_IPSEC_OBJ_KEY_LEN];
-	u8 provider_key[WFP_IPSEC_OBJ_KEY_LEN];
-	bool has_provider;
-	bool builtin;		/* exists in every namespace, undeletable */
-	u16 weight;
-	u32 flags;
-	unsigned int users;	/* provider: sublayers, contexts naming it */
-	u64 id;			/* provider context: runtime id */
-	struct wfp_ipsec_pctx_policy pol;	/* provider context: head */
-	/* The strings and the blob, back to back in buf. */
-	u32 len[WFP_OBJ_FIELDS];
-	u8 buf[];
-};
 
 static const u32 wfp_obj_max[] = {
 	[WFP_OBJ_NAME] = WFP_IPSEC_OBJ_NAME_MAX,
@@ -77,13 +58,12 @@ static const struct {
 		    0x46, 0x88, 0xb0, 0xad), "IPsec Security Realm Sublayer" },
 };
 
-static struct list_head *wfp_obj_list(struct wfp_net *wn, u32 type)
+struct list_head *wfp_obj_list(struct wfp_net *wn, u32 type)
 {
 	return &wn->objs.list[type - 1];
 }
 
-static struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type,
-				    const u8 *key)
+struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type, const u8 *key)
 {
 	struct wfp_obj *o;
 
@@ -94,15 +74,21 @@ static struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type,
 	return NULL;
 }
 
+static bool wfp_obj_has_id(u32 type)
+{
+	return type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT ||
+	       type == WFP_IPSEC_OBJ_FILTER;
+}
+
 static bool wfp_obj_by_id(const struct wfp_ipsec_obj_key *k)
 {
-	return k->type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT &&
+	return wfp_obj_has_id(k->type) &&
 	       !memchr_inv(k->key, 0, sizeof(k->key));
 }
 
-/* The object k names: by key, or a provider context by id. */
-static struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
-				      const struct wfp_ipsec_obj_key *k)
+/* The object k names: by key, or a provider context or filter by id. */
+struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
+			       const struct wfp_ipsec_obj_key *k)
 {
 	struct wfp_obj *o;
 
@@ -137,8 +123,7 @@ static bool wfp_obj_link(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 	return true;
 }
 
-static void wfp_obj_unlink_free(struct wfp_net *wn, u32 type,
-				struct wfp_obj *o)
+void wfp_obj_unlink_free(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 {
 	lockdep_assert_held(&wn->objs.lock);
 	list_del(&o->node);
@@ -182,7 +167,10 @@ int wfp_objects_net_init(struct wfp_net *wn)
 	return ret;
 }
 
-/* Providers last: the others are what holds them. */
+/*
+ * Providers last: the others are what holds them.  Filters went before
+ * (wfp_filters_net_exit(): they hold xfrm policies).
+ */
 void wfp_objects_net_exit(struct wfp_net *wn)
 {
 	struct wfp_obj *o, *tmp;
@@ -190,6 +178,7 @@ void wfp_objects_net_exit(struct wfp_net *wn)
 
 	/* No session is left to contend; the lock is for lockdep. */
 	mutex_lock(&wn->objs.lock);
+	WARN_ON_ONCE(!list_empty(wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER)));
 	for (type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
 	     type >= WFP_IPSEC_OBJ_PROVIDER; type--)
 		list_for_each_entry_safe(o, tmp, wfp_obj_list(wn, type), node)
@@ -198,7 +187,14 @@ void wfp_objects_net_exit(struct wfp_net *wn)
 	mutex_destroy(&wn->objs.lock);
 }
 
+/* Any type, for OBJ_DELETE and OBJ_ENUM. */
 static bool wfp_obj_type_valid(u32 type)
+{
+	return type >= WFP_IPSEC_OBJ_PROVIDER && type <= WFP_IPSEC_OBJ_FILTER;
+}
+
+/* OBJ_ADD and OBJ_GET: filters have FILTER_ADD and FILTER_GET. */
+static bool wfp_obj_type_plain(u32 type)
 {
 	return type >= WFP_IPSEC_OBJ_PROVIDER &&
 	       type <= WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
@@ -252,7 +248,7 @@ static int wfp_obj_add_validate(const struct wfp_ipsec_obj *u)
 	u32 len[WFP_OBJ_FIELDS];
 	int i;
 
-	if (!wfp_obj_type_valid(u->type) || u->reserved0 || u->id ||
+	if (!wfp_obj_type_plain(u->type) || u->reserved0 || u->id ||
 	    memchr_inv(u->reserved, 0, sizeof(u->reserved)) ||
 	    (u->flags & ~flags) || u->has_provider > 1)
 		return -EINVAL;
@@ -316,33 +312,56 @@ static bool wfp_obj_is_string(u32 type, int field)
 	return field != WFP_OBJ_DATA;
 }
 
-/* A new object holding copies of the caller's strings and blob. */
-static struct wfp_obj *wfp_obj_from_user(const struct wfp_ipsec_obj *u)
+/*
+ * A new object holding copies of the caller's fields: len[i] bytes from
+ * uptr[i]; the fields whose bit is set in strings must hold no NUL.
+ */
+struct wfp_obj *wfp_obj_alloc(const u32 *len, void __user *const *uptr,
+			      unsigned int strings)
 {
-	u32 len[WFP_OBJ_FIELDS];
 	struct wfp_obj *o;
 	u8 *p;
 	int i;
 
-	wfp_obj_lens(u, len);
 	o = kzalloc(struct_size(o, buf, wfp_obj_buf_len(len)),
 		    GFP_KERNEL_ACCOUNT);
 	if (!o)
 		return ERR_PTR(-ENOMEM);
-	memcpy(o->len, len, sizeof(len));
+	memcpy(o->len, len, sizeof(o->len));
 	p = o->buf;
-	for (i = 0; i < ARRAY_SIZE(o->len); i++) {
-		if (copy_from_user(p, wfp_obj_uptr(u, i), o->len[i])) {
+	for (i = 0; i < WFP_OBJ_FIELDS; i++) {
+		if (copy_from_user(p, uptr[i], o->len[i])) {
 			kfree(o);
 			return ERR_PTR(-EFAULT);
 		}
 		/* A NUL would cut the string short on the way back. */
-		if (wfp_obj_is_string(u->type, i) && memchr(p, 0, o->len[i])) {
+		if ((strings & BIT(i)) && memchr(p, 0, o->len[i])) {
 			kfree(o);
 			return ERR_PTR(-EINVAL);
 		}
 		p += o->len[i];
 	}
+	return o;
+}
+
+/* A new object holding copies of the caller's strings and blob. */
+static struct wfp_obj *wfp_obj_from_user(const struct wfp_ipsec_obj *u)
+{
+	void __user *uptr[WFP_OBJ_FIELDS];
+	u32 len[WFP_OBJ_FIELDS];
+	unsigned int strings = 0;
+	struct wfp_obj *o;
+	int i;
+
+	wfp_obj_lens(u, len);
+	for (i = 0; i < WFP_OBJ_FIELDS; i++) {
+		uptr[i] = wfp_obj_uptr(u, i);
+		if (wfp_obj_is_string(u->type, i))
+			strings |= BIT(i);
+	}
+	o = wfp_obj_alloc(len, uptr, strings);
+	if (IS_ERR(o))
+		return o;
 	memcpy(o->key, u->key, sizeof(o->key));
 	memcpy(o->provider_key, u->provider_key, sizeof(o->provider_key));
 	o->has_provider = u->has_provider;
@@ -387,7 +406,7 @@ static int wfp_obj_link_provider(struct wfp_net *wn, struct wfp_obj *o)
 	return 0;
 }
 
-static void wfp_obj_unlink_provider(struct wfp_net *wn, struct wfp_obj *o)
+void wfp_obj_unlink_provider(struct wfp_net *wn, struct wfp_obj *o)
 {
 	struct wfp_obj *prov;
 
@@ -399,7 +418,7 @@ static void wfp_obj_unlink_provider(struct wfp_net *wn, struct wfp_obj *o)
 }
 
 /* The limit last: a taken key or a missing provider say so at any count. */
-static int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o)
+int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o)
 {
 	int ret;
 
@@ -484,6 +503,8 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
 		return -EINVAL;
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
+	if (k->type == WFP_IPSEC_OBJ_FILTER)
+		return wfp_filter_delete(wn, k);
 	mutex_lock(&wn->objs.lock);
 	ret = wfp_obj_remove(wn, k);
 	mutex_unlock(&wn->objs.lock);
@@ -548,7 +569,7 @@ int wfp_objects_get(struct wfp_session *s, void *arg)
 	int ret;
 
 	memcpy(k.key, u->key, sizeof(k.key));
-	if (!wfp_obj_key_valid(&k) || u->flags || u->has_provider ||
+	if (!wfp_obj_type_plain(u->type) || !wfp_obj_key_valid(&k) || u->flags || u->has_provider ||
 	    u->weight || u->reserved0 ||
 	    memchr_inv(u->provider_key, 0, sizeof(u->provider_key)) ||
 	    memchr_inv(u->reserved, 0, sizeof(u->reserved)))

@@ -13,6 +13,11 @@
  * (newest, non-dying state) moves traffic to the new SAs.  The policies
  * exist while at least one context of the set has both SAs.
  *
+ * A filter group (WFP_PSET_GROUP) is a set without policies of its own:
+ * the IPsec filters of one provider context, or one outbound transport
+ * filter, hold it for its reqid, which their templates carry, and the
+ * contexts bound to them (filter.c) join it.
+ *
  * Sets live in a per-namespace rhashtable keyed by the selector, under
  * wn->ctx_lock; installing or removing policies also holds the namespace's
  * xfrm_cfg_mutex (taken first).
@@ -176,6 +181,32 @@ int wfp_pset_key_set_subnets(struct wfp_pset_key *key,
 				   &key->remote_prefix);
 }
 
+/* A filter group's key: no selector, only what the group is. */
+void wfp_pset_key_group(struct wfp_pset_key *key, u8 family, u8 mode,
+			u8 kind, u64 id)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	key->mode = mode;
+	key->no_policy = WFP_PSET_GROUP;
+	memcpy(key->local, &id, sizeof(id));
+	key->local[8] = kind;
+}
+
+/* An existing set, referenced; NULL when there is none. */
+struct wfp_pset *wfp_pset_find_get(struct wfp_net *wn,
+				   const struct wfp_pset_key *key)
+{
+	struct wfp_pset *ps;
+
+	lockdep_assert_held(&wn->ctx_lock);
+
+	ps = rhashtable_lookup_fast(&wn->psets, key, wfp_pset_params);
+	if (ps)
+		ps->users++;
+	return ps;
+}
+
 struct wfp_pset *wfp_pset_get(struct wfp_net *wn, const struct wfp_pset_key *key)
 {
 	struct wfp_pset *ps;
@@ -215,8 +246,12 @@ void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps)
 {
 	lockdep_assert_held(&wn->ctx_lock);
 
-	if (--ps->users)
+	if (--ps->users) {
+		/* A lost group's last context went: it may bind anew. */
+		if (ps->lost && ps->users == ps->nr_filters)
+			ps->lost = false;
 		return;
+	}
 	WARN_ON_ONCE(ps->complete || !hlist_empty(&ps->contexts));
 	rhashtable_remove_fast(&wn->psets, &ps->node, wfp_pset_params);
 	idr_remove(&wn->reqids, wfp_reqid_index(ps->reqid));
@@ -246,6 +281,33 @@ void wfp_pset_selector(const struct wfp_pset *ps, bool inbound,
 		     &sel->sport, &sel->sport_mask);
 	wfp_sel_side(k, inbound, &sel->daddr, &sel->prefixlen_d,
 		     &sel->dport, &sel->dport_mask);
+}
+
+/*
+ * An SA's selector: its set's, or in a filter group (which has no
+ * selector; the filters' policies select) the context's host pair with
+ * its protocol and ports in transport mode, anything in tunnel mode.
+ */
+void wfp_pset_sa_selector(const struct wfp_pset *ps,
+			  const struct wfp_ipsec_traffic *t, bool inbound,
+			  struct xfrm_selector *sel)
+{
+	struct wfp_pset_key k;
+
+	if (!wfp_pset_is_group(ps)) {
+		wfp_pset_selector(ps, inbound, sel);
+		return;
+	}
+	memset(sel, 0, sizeof(*sel));
+	sel->family = ps->key.family;
+	if (ps->key.mode == XFRM_MODE_TUNNEL)
+		return;
+	wfp_pset_key_init(&k, t);
+	wfp_sel_side(&k, !inbound, &sel->saddr, &sel->prefixlen_s,
+		     &sel->sport, &sel->sport_mask);
+	wfp_sel_side(&k, inbound, &sel->daddr, &sel->prefixlen_d,
+		     &sel->dport, &sel->dport_mask);
+	sel->proto = k.proto;
 }
 
 static struct xfrm_policy *wfp_policy_make(struct net *net,
@@ -346,6 +408,8 @@ bool wfp_pset_lost(const struct wfp_pset *ps)
 {
 	int dir;
 
+	if (ps->lost)
+		return true;
 	for (dir = 0; dir < ARRAY_SIZE(ps->pol); dir++)
 		if (ps->pol[dir] && READ_ONCE(ps->pol[dir]->walk.dead))
 			return true;
@@ -363,11 +427,16 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 	 * deleted (lifecycle work): joining it would mean traffic in clear
 	 * reported as protected.  Retry once its contexts are gone.
 	 */
-	if (ps->complete && wfp_pset_lost(ps))
+	if ((ps->complete || wfp_pset_is_group(ps)) && wfp_pset_lost(ps))
 		return -EBUSY;
+	/* A group's filters hold its policies, and only ESP templates. */
+	if (wfp_pset_is_group(ps) && sa_proto != IPPROTO_ESP)
+		return -EOPNOTSUPP;
 	if (ps->key.no_policy || ps->complete) {
-		/* Another context of the set was complete: a rekey. */
-		if (ps->complete)
+		/* Another context of the set was complete: a rekey (in a
+		 * group, contexts of any peer share one set).
+		 */
+		if (ps->complete && !wfp_pset_is_group(ps))
 			atomic64_inc(&wn->rekeys);
 		ps->complete++;
 		return 0;

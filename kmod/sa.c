@@ -244,7 +244,7 @@ static struct xfrm_state *wfp_sa_build(struct wfp_context *ctx, bool inbound,
 	x->props.mode = ctx->pset->key.mode;
 	x->props.reqid = ctx->reqid;
 	x->props.replay_window = inbound ? WFP_REPLAY_WINDOW : 0;
-	wfp_pset_selector(ctx->pset, inbound, &x->sel);
+	wfp_pset_sa_selector(ctx->pset, t, inbound, &x->sel);
 	wfp_sa_lifetimes(x, b);
 
 	wfp_sa_encap_of(ctx, b->peer_v4_private_addr, &enc);
@@ -328,6 +328,9 @@ bool wfp_sa_lost(const struct wfp_context *ctx)
 			return true;
 	if (ctx->larval &&
 	    READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD)
+		return true;
+	/* A filter group's contexts go with its filters in any state. */
+	if (ps && wfp_pset_is_group(ps) && ps->lost)
 		return true;
 	return ctx->state >= WFP_IPSEC_CTX_STATE_COMPLETE && ps &&
 	       wfp_pset_lost(ps);
@@ -722,7 +725,7 @@ struct xfrm_state *wfp_sa_clone(struct wfp_context *ctx, int dir,
 	x->props.aalgo = old->props.aalgo;
 	x->props.ealgo = old->props.ealgo;
 	x->geniv = old->geniv;
-	wfp_pset_selector(ps, inbound, &x->sel);
+	wfp_pset_sa_selector(ps, t, inbound, &x->sel);
 	x->lft = old->lft;
 
 	if (old->aead) {

@@ -101,6 +101,12 @@ static int wfp_update_move(struct wfp_context *ctx,
 	int dir, ret = 0;
 	u8 proto;
 
+	/* A filter's SA group has fixed endpoints and selectors. */
+	if (new_traffic && wfp_pset_is_group(old_ps)) {
+		if (memcmp(t, &ctx->traffic, sizeof(*t)))
+			return -EINVAL;
+		new_traffic = false;
+	}
 	if (new_traffic) {
 		wfp_update_key(ctx, t, &key);
 		mutex_lock(&wn->ctx_lock);

@@ -131,8 +131,8 @@ void wfp_details1_fill(IPSEC_SA_DETAILS1 *d, const struct wfp_ctx_full *full,
 void wfp_sa_enums_free(struct wfp_engine *e);
 
 /*
- * objects.c: what the provider, sublayer and provider context calls
- * share.  An object as
+ * objects.c: what the provider, sublayer, provider context and filter
+ * calls share.  An object as
  * the module reports it: the request with its strings and blob, which
  * point into buf.
  */
@@ -141,6 +141,12 @@ struct wfp_obj_full {
 	char *buf;
 	const char *name, *desc, *service;
 	const void *data;
+	/*
+	 * WFP_IPSEC_OBJ_FILTER (filter.c): the filter and its conditions;
+	 * o then only has the type, key, id and string and blob lengths.
+	 */
+	struct wfp_ipsec_filter flt;
+	const struct wfp_ipsec_filter_cond *conds;
 };
 
 /* A block being laid out; base NULL: only measuring (off grows). */
@@ -183,5 +189,31 @@ DWORD wfp_obj_enum_next(HANDLE engineHandle, UINT32 type, HANDLE enumHandle,
 DWORD wfp_obj_enum_destroy(HANDLE engineHandle, UINT32 type,
 			   HANDLE enumHandle);
 void wfp_obj_enums_free(struct wfp_engine *e);
+
+/* filter.c: FILTER_GET of key, or with key NULL of id, into f. */
+int wfp_filter_fetch(int fd, const UINT8 *key, UINT64 id,
+		     struct wfp_obj_full *f);
+
+/* A GUID constant and the module's number for it (filter.c's tables). */
+struct wfp_guid_id {
+	const GUID *guid;
+	UINT32 id;
+	UINT32 layer;	/* callouts: the WFP_IPSEC_LAYER_* it belongs to */
+};
+UINT32 wfp_guid_to_id(const struct wfp_guid_id *t, size_t n, const GUID *g);
+void wfp_id_to_guid(const struct wfp_guid_id *t, size_t n, UINT32 id,
+		    GUID *g);
+
+/* WFP_IPSEC_LAYER_* numbers V4 layers odd, V6 layers even. */
+static inline int wfp_layer_v6(UINT32 layer)
+{
+	return !(layer & 1);
+}
+
+/* filter_cond.c: one condition, to the module and back (in a's block). */
+DWORD wfp_cond_in(const FWPM_FILTER_CONDITION0 *c, UINT32 layer,
+		  struct wfp_ipsec_filter_cond *k);
+void wfp_cond_out(struct wfp_arena *a, const struct wfp_ipsec_filter_cond *k,
+		  UINT32 layer, FWPM_FILTER_CONDITION0 *c);
 
 #endif /* WFPIPSEC_INTERNAL_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the provider, sublayer and provider context calls share: GUIDs and strings in the
- * module's form, the OBJ_* ioctls, their codes, the single-block results
- * FwpmFreeMemory0 frees, and the enumeration handles.
+ * What the provider, sublayer, provider context and filter calls share:
+ * GUIDs and strings in the module's form, the OBJ_* ioctls, their codes,
+ * the single-block results FwpmFreeMemory0 frees, and the enumeration
+ * handles.
  *
  * The module keeps strings as UTF-8 bytes; wchar_t here is UTF-32.  A
  * NULL or empty description, service name or blob travels as length 0
@@ -206,15 +207,30 @@ DWORD wfp_obj_status(UINT32 type, int err)
 
 	switch (err) {
 	case ENOENT:
+		if (type == WFP_IPSEC_OBJ_FILTER)
+			return FWP_E_FILTER_NOT_FOUND;
 		if (type == WFP_IPSEC_OBJ_PROVIDER_CONTEXT)
 			return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
 		return prov ? FWP_E_PROVIDER_NOT_FOUND :
 			      FWP_E_SUBLAYER_NOT_FOUND;
+	/* FILTER_ADD: the object it names that does not exist. */
+	case ENODEV:
+		return FWP_E_SUBLAYER_NOT_FOUND;
+	case ENOKEY:
+		return FWP_E_PROVIDER_CONTEXT_NOT_FOUND;
+	/* FILTER_ADD: a selector another xfrm policy has (filters.rst). */
+	case EADDRINUSE:
+		return FWP_E_ALREADY_EXISTS;
+	case EPROTOTYPE:
+		return FWP_E_PROVIDER_CONTEXT_MISMATCH;
+	case EDESTADDRREQ:
+		/* A tunnel callout without its provider context. */
+		return FWP_E_CONTEXT_INCOMPATIBLE_WITH_CALLOUT;
 	case EOPNOTSUPP:
 		/* A provider context type the module does not model. */
 		return ERROR_NOT_SUPPORTED;
 	case ENXIO:
-		/* ADD: the sublayer's provider does not exist. */
+		/* ADD: the object's provider does not exist. */
 		return FWP_E_PROVIDER_NOT_FOUND;
 	case EPERM:
 		/* The module's answer for a dynamic session. */
@@ -273,7 +289,7 @@ DWORD wfp_obj_add(HANDLE engineHandle, struct wfp_ipsec_obj *o)
 	return err ? wfp_obj_status(o->type, err) : ERROR_SUCCESS;
 }
 
-/* DELETE of key, or with key NULL of the provider context id. */
+/* DELETE of key, or with key NULL of the provider context or filter id. */
 DWORD wfp_obj_delete_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
 			    UINT64 id)
 {
@@ -310,8 +326,8 @@ DWORD wfp_obj_delete(HANDLE engineHandle, UINT32 type, const GUID *key)
  * One object from the module, by key, or with key NULL a provider context
  * by id, into f (f->buf freed by the caller).
  */
-static int obj_fetch(int fd, UINT32 type, const UINT8 *key, UINT64 id,
-		     struct wfp_obj_full *f)
+static int obj_fetch_obj(int fd, UINT32 type, const UINT8 *key, UINT64 id,
+			 struct wfp_obj_full *f)
 {
 	char *room, *p;
 	int err;
@@ -358,6 +374,15 @@ static int obj_fetch(int fd, UINT32 type, const UINT8 *key, UINT64 id,
 	return 0;
 }
 
+/* Filters have an ioctl of their own (filter.c). */
+static int obj_fetch(int fd, UINT32 type, const UINT8 *key, UINT64 id,
+		     struct wfp_obj_full *f)
+{
+	if (type == WFP_IPSEC_OBJ_FILTER)
+		return wfp_filter_fetch(fd, key, id, f);
+	return obj_fetch_obj(fd, type, key, id, f);
+}
+
 /* n objects in one block: an array of n pointers, then the entries. */
 static void *obj_pack(const struct wfp_obj_full *f, UINT32 n, int array,
 		      wfp_obj_fill_fn fill)
@@ -382,7 +407,7 @@ static void *obj_pack(const struct wfp_obj_full *f, UINT32 n, int array,
 	return ptrs;
 }
 
-/* GET of key, or with key NULL of the provider context id. */
+/* GET of key, or with key NULL of the provider context or filter id. */
 DWORD wfp_obj_get_key_id(HANDLE engineHandle, UINT32 type, const GUID *key,
 			 UINT64 id, void **out, wfp_obj_fill_fn fill)
 {

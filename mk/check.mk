@@ -22,9 +22,18 @@ $(O)/host/abi_filter_layout: $(OBJ)/selftests/abi_filter_layout.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $< $(LIB_A) -pthread
 
-host-check: lib uapi-check $(O)/host/abi_layout $(O)/host/abi_filter_layout ## tests that need no VM: ABI layouts, headers
+# filter_host calls the library's internals too (lib/internal.h).
+$(OBJ)/selftests/filter_host.o: OBJ_CFLAGS = $(USER_CFLAGS) \
+	-I$(TOP)/lib/include -I$(TOP)/uapi -I$(TOP)/lib
+$(O)/host/filter_host: $(OBJ)/selftests/filter_host.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $< $(LIB_A) -pthread
+
+host-check: lib uapi-check $(O)/host/abi_layout $(O)/host/abi_filter_layout \
+	    $(O)/host/filter_host ## tests that need no VM: ABI layouts, headers, filter checks
 	$(Q)$(O)/host/abi_layout
 	$(Q)$(O)/host/abi_filter_layout
+	$(Q)$(O)/host/filter_host
 	$(Q)O=$(O) CC=$(CC) $(TOP)/scripts/windows-link-check
 
 check: .setup-if-needed all host-check ## build, boot the VM, run every selftest

@@ -49,6 +49,17 @@ _Static_assert(offsetof(struct wfp_ipsec_obj, policy) == 80, "obj policy");
 _Static_assert(offsetof(struct wfp_ipsec_obj, id) == 96, "obj id");
 _Static_assert(offsetof(struct wfp_ipsec_obj_key, id) == 24, "obj_key id");
 UAPI_LAYOUT(struct wfp_ipsec_pctx_policy, 48);
+UAPI_LAYOUT(struct wfp_ipsec_filter, 216);
+UAPI_LAYOUT(struct wfp_ipsec_filter_cond, 40);
+_Static_assert(offsetof(struct wfp_ipsec_filter, weight) == 104,
+	       "filter weight");
+_Static_assert(offsetof(struct wfp_ipsec_filter, id) == 128, "filter id");
+_Static_assert(offsetof(struct wfp_ipsec_filter, conds) == 160,
+	       "filter conds");
+_Static_assert(offsetof(struct wfp_ipsec_filter, reqid) == 192,
+	       "filter reqid");
+_Static_assert(offsetof(struct wfp_ipsec_filter_cond, lo) == 8,
+	       "filter_cond lo");
 _Static_assert(offsetof(struct wfp_ipsec_obj_enum, keys) == 24, "obj keys");
 _Static_assert(offsetof(struct wfp_ipsec_batch_entry, id) == 488, "batch id");
 _Static_assert(offsetof(struct wfp_ipsec_ctx_batch, done) == 20, "batch done");
@@ -322,6 +333,19 @@ static void check_prototypes(void)
 		PSID *, PSID *, PACL *, PACL *, PSECURITY_DESCRIPTOR *));
 	PROTO(IPsecSaDbSetSecurityInfo0, DWORD (WINAPI *)(HANDLE, SECURITY_INFORMATION,
 		const SID *, const SID *, const ACL *, const ACL *));
+	PROTO(FwpmFilterAdd0, DWORD (WINAPI *)(HANDLE, const FWPM_FILTER0 *,
+		PSECURITY_DESCRIPTOR, UINT64 *));
+	PROTO(FwpmFilterDeleteById0, DWORD (WINAPI *)(HANDLE, UINT64));
+	PROTO(FwpmFilterDeleteByKey0, DWORD (WINAPI *)(HANDLE, const GUID *));
+	PROTO(FwpmFilterGetById0, DWORD (WINAPI *)(HANDLE, UINT64,
+		FWPM_FILTER0 **));
+	PROTO(FwpmFilterGetByKey0, DWORD (WINAPI *)(HANDLE, const GUID *,
+		FWPM_FILTER0 **));
+	PROTO(FwpmFilterCreateEnumHandle0, DWORD (WINAPI *)(HANDLE,
+		const FWPM_FILTER_ENUM_TEMPLATE0 *, HANDLE *));
+	PROTO(FwpmFilterEnum0, DWORD (WINAPI *)(HANDLE, HANDLE, UINT32,
+		FWPM_FILTER0 ***, UINT32 *));
+	PROTO(FwpmFilterDestroyEnumHandle0, DWORD (WINAPI *)(HANDLE, HANDLE));
 }
 
 _Static_assert(__builtin_types_compatible_p(IPSEC_SA_CONTEXT_CALLBACK0,
