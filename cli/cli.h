@@ -43,6 +43,8 @@ extern const struct command sa_commands[];
 extern const struct command rights_commands[];
 extern const struct command provider_commands[];
 extern const struct command sublayer_commands[];
+extern const struct command provider_context_commands[];
+extern const struct command filter_commands[];
 int monitor(int argc, char **argv);
 int stats(int argc, char **argv);
 
@@ -200,9 +202,122 @@ struct each_arg {
 	int (*parse)(const char *s, void *value);
 	DWORD (*call)(HANDLE engine, const void *value);
 	const char *call_name;
+	/* When the call depends on the value (ById0 or ByKey0): its name. */
+	const char *(*name_of)(const void *value);
 };
 
 int for_each_arg(const struct each_arg *e, int argc, char **argv);
+
+/* ------------------------------------------------ keys and text (keys.c) */
+
+#define GUID_LEN 36	/* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx */
+#define TEXT_MAX 4096	/* the module's longest string is 1024 bytes */
+
+const char *guid_str(const GUID *g, char buf[GUID_LEN + 1]);
+/* The canonical form, in braces or not; -1 for anything else. */
+int parse_guid(const char *s, GUID *g);
+int parse_guid_arg(const char *s, GUID *g);	/* with a usage message */
+int random_guid(GUID *g);
+/* Display text to and from wchar_t (main() set the locale). */
+wchar_t *widen(const char *s);
+const char *narrow(const wchar_t *w, char *buf);	/* buf: TEXT_MAX */
+/* Text lines are "  label value", skipped for NULL; JSON has null. */
+void json_wide(const char *key, const wchar_t *w);
+void text_wide(const char *label, const wchar_t *w);
+void json_guid(const char *key, const GUID *g);
+void text_guid(const char *label, const GUID *g);
+void print_blob(const char *label, const FWP_BYTE_BLOB *b);
+
+/* Well-known GUIDs by name (layers, callouts); tables end with NULL. */
+struct guid_name {
+	const char *name, *alias;	/* alias: a short form, or NULL */
+	const GUID *guid;
+};
+
+/* The GUID named s, or s as a GUID; -1 when it is neither. */
+int guid_by_name(const struct guid_name *t, const char *s, GUID *g);
+/* g's name, or g in canonical form (in buf). */
+const char *guid_name(const struct guid_name *t, const GUID *g,
+		      char buf[GUID_LEN + 1]);
+
+/* A GUID keyword's value, and whether it was given. */
+struct opt_guid {
+	GUID guid;
+	bool set;
+};
+
+/* Setters of a wchar_t * (freed first), an FWP_BYTE_BLOB, a struct opt_guid. */
+int kw_wide(void *args, const struct keyword *kw, const char *v);
+int kw_data(void *args, const struct keyword *kw, const char *v);
+int kw_guid(void *args, const struct keyword *kw, const char *v);
+
+/*
+ * Objects with a runtime id and a GUID key (filters, provider contexts):
+ * "show ID|GUID" and "delete ID|GUID..." call the ById0 or ByKey0 call
+ * the argument's form asks for.  parse is parse_ref() with the type.
+ */
+struct ref_type {
+	const char *what;			/* "filter", for messages */
+	int (*parse)(const char *s, void *ref);
+	DWORD (*get_id)(HANDLE engine, UINT64 id, void **obj);
+	DWORD (*get_key)(HANDLE engine, const GUID *key, void **obj);
+	DWORD (*delete_id)(HANDLE engine, UINT64 id);
+	DWORD (*delete_key)(HANDLE engine, const GUID *key);
+	const char *get_id_call, *get_key_call;
+	const char *delete_id_call, *delete_key_call;
+	void (*print)(const void *obj);
+};
+
+struct obj_ref {
+	const struct ref_type *type;
+	bool by_key;
+	UINT64 id;
+	GUID key;
+};
+
+/* What add prints: "ID GUID", or {"id": ID, "key": "GUID"}. */
+void print_id_key(UINT64 id, const GUID *key);
+int parse_ref(const char *s, const struct ref_type *t, struct obj_ref *r);
+int ref_show(const struct ref_type *t, int argc, char **argv);
+int ref_delete(const struct ref_type *t, int argc, char **argv);
+
+/*
+ * The struct ref_type name over the library's Get and Delete calls of
+ * objects of type, printed by print(const type *), and the commands
+ * name_show and name_delete on it.
+ */
+#define DEFINE_REF_TYPE(name, what, type, get_id, get_key, delete_id,	\
+			delete_key, print)				\
+static DWORD name##_get_id(HANDLE engine, UINT64 id, void **obj)	\
+{									\
+	return get_id(engine, id, (type **)obj);			\
+}									\
+static DWORD name##_get_key(HANDLE engine, const GUID *key, void **obj) \
+{									\
+	return get_key(engine, key, (type **)obj);			\
+}									\
+static void name##_print(const void *obj)				\
+{									\
+	print(obj);							\
+}									\
+static int name##_parse(const char *s, void *ref);			\
+static const struct ref_type name = {					\
+	what, name##_parse, name##_get_id, name##_get_key,		\
+	delete_id, delete_key, #get_id, #get_key, #delete_id,		\
+	#delete_key, name##_print,					\
+};									\
+static int name##_parse(const char *s, void *ref)			\
+{									\
+	return parse_ref(s, &name, ref);				\
+}									\
+static int name##_show(int argc, char **argv)				\
+{									\
+	return ref_show(&name, argc, argv);				\
+}									\
+static int name##_delete(int argc, char **argv)				\
+{									\
+	return ref_delete(&name, argc, argv);				\
+}
 
 /* Algorithms (algs.c). */
 #define ALG_MAX_KEY 64

@@ -140,6 +140,7 @@ int for_each_arg(const struct each_arg *e, int argc, char **argv)
 	union {
 		UINT64 id;
 		GUID key;
+		struct obj_ref ref;
 	} v;
 	int i, st, ret = EXIT_OK;
 	HANDLE engine;
@@ -160,7 +161,8 @@ int for_each_arg(const struct each_arg *e, int argc, char **argv)
 		rc = e->call(engine, &v);
 		if (rc) {
 			fprintf(stderr, "%s: %s %s:\n", g_cmd, e->what, argv[i]);
-			ret = fail_call(e->call_name, rc);
+			ret = fail_call(e->name_of ? e->name_of(&v) : e->call_name,
+					rc);
 		}
 	}
 	engine_close(engine);

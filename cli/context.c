@@ -310,7 +310,7 @@ static int context_delete(int argc, char **argv)
 {
 	static const struct each_arg e = {
 		"context id", parse_id_any, delete_call,
-		"IPsecSaContextDeleteById0",
+		"IPsecSaContextDeleteById0", NULL,
 	};
 
 	return for_each_arg(&e, argc, argv);
@@ -320,6 +320,7 @@ static int context_expire(int argc, char **argv)
 {
 	static const struct each_arg e = {
 		"context id", parse_id_any, expire_call, "IPsecSaContextExpire0",
+		NULL,
 	};
 
 	return for_each_arg(&e, argc, argv);

@@ -58,6 +58,14 @@ static const struct command top_commands[] = {
 		.help = "sublayers: weighted groups of filters",
 	},
 	{
+		.name = "provider-context", .sub = provider_context_commands,
+		.help = "provider contexts: the IPsec policy callout filters carry",
+	},
+	{
+		.name = "filter", .sub = filter_commands,
+		.help = "filters: what traffic is blocked, permitted or protected",
+	},
+	{
 		.name = "stats",
 		.help = "IPsec statistics of this network namespace",
 		.fn = stats, .no_args = true,

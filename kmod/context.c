@@ -262,9 +262,9 @@ static struct wfp_pset *wfp_context_pset_get(struct wfp_net *wn,
 	ps = wfp_pset_find_get(wn, key);
 	if (!ps)
 		return ERR_PTR(-ENOENT);
-	if (ps->lost) {
+	if (wfp_pset_lost(ps)) {
 		wfp_pset_put(wn, ps);
-		return ERR_PTR(-EBUSY);
+		return ERR_PTR(ps->nr_filters ? -EBUSY : -ENOENT);
 	}
 	return ps;
 }

@@ -8,8 +8,9 @@
  * Linux has no hook that changes packets, it is only recorded.
  *
  * An IPsec callout filter belongs to an SA group (policy.c's
- * WFP_PSET_GROUP): its provider context's, or its own for an outbound
- * transport filter without one.  Its templates carry the group's reqid;
+ * WFP_PSET_GROUP): its provider context's, or for a transport filter
+ * without one that of its conditions, which its twin of the other
+ * direction shares.  Its templates carry the group's reqid;
  * an SA context whose traffic names the filter (ipsecFilterId) or the
  * provider context (tunnelPolicyId) joins the group, so its SAs are the
  * ones those policies use (wfp_filter_bind_key()).
@@ -301,11 +302,12 @@ static int wfp_filter_refs(struct wfp_net *wn, const struct wfp_obj *o,
 
 /*
  * The SA group of an enforced IPsec callout filter: its provider
- * context's, else its own for an outbound transport filter.  An inbound
- * transport filter without one has none, and reqid 0 ("any SA") in its
- * template: Windows ties inbound SAs to it through GetSpi, which xfrm
- * cannot express; the SA's own selector (its context's host pair) still
- * decides which traffic it may carry.
+ * context's, else - a transport filter - its conditions': the outbound
+ * filter and its inbound twin (WFP's local and remote conditions read the
+ * same both ways) share one, as a context's two SAs share one reqid.
+ * Windows pairs them through IPSEC_TRAFFIC1.ipsecFilterId at create and
+ * GetSpi instead; an inbound filter without such a twin has a group no
+ * context can join, and drops what it matches rather than pass it.
  */
 static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 				 const struct wfp_obj *pctx)
@@ -321,11 +323,9 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 	if (pctx)
 		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_PCTX,
 				   pctx->id);
-	else if (wfp_callout_outbound_transport(f->callout))
-		wfp_pset_key_group(&key, f->family, mode,
-				   WFP_PSET_GROUP_FILTER, o->id);
 	else
-		return 0;
+		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_CONDS,
+				   f->sels->cond_hash);
 	mutex_lock(&wn->ctx_lock);
 	ps = wfp_pset_get(wn, &key);
 	if (!IS_ERR(ps))
@@ -339,37 +339,33 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 }
 
 /*
- * Leaves the group; lost: another plane took the filter's policies, so
- * the contexts bound to the group go (wfp_context_reap_lost()).
+ * Leaves the group, unless SA contexts are bound to it: -EBUSY then,
+ * except when the filter is lost (another plane took its policies) or
+ * must go (its namespace does, its ADD failed): the group is lost, and
+ * the contexts bound to it go (wfp_context_reap_lost()).  So is a group
+ * its last filter leaves while contexts hold it.  One ctx_lock section,
+ * so no context joins between the check and the leave.
  */
-static void wfp_filter_group_leave(struct wfp_net *wn, struct wfp_filter *f,
-				   bool lost)
+static int wfp_filter_group_leave(struct wfp_net *wn, struct wfp_filter *f,
+				  bool force)
 {
 	struct wfp_pset *ps = f->group;
 
 	if (!ps)
-		return;
+		return 0;
 	mutex_lock(&wn->ctx_lock);
-	if (lost && ps->users > ps->nr_filters)
-		ps->lost = true;
+	if (ps->users > ps->nr_filters) {
+		if (!force) {
+			mutex_unlock(&wn->ctx_lock);
+			return -EBUSY;
+		}
+		WRITE_ONCE(ps->lost, true);
+	}
 	ps->nr_filters--;
 	wfp_pset_put(wn, ps);
 	mutex_unlock(&wn->ctx_lock);
 	f->group = NULL;
-}
-
-/* Whether SA contexts are bound to the filter's group. */
-static bool wfp_filter_group_busy(struct wfp_net *wn,
-				  const struct wfp_filter *f)
-{
-	bool busy;
-
-	if (!f->group)
-		return false;
-	mutex_lock(&wn->ctx_lock);
-	busy = f->group->users > f->group->nr_filters;
-	mutex_unlock(&wn->ctx_lock);
-	return busy;
+	return 0;
 }
 
 static void wfp_filter_ref(struct wfp_net *wn, u32 type, const u8 *key,
@@ -415,7 +411,8 @@ static int wfp_filter_insert(struct wfp_net *wn, struct wfp_obj *o)
 		ret = wfp_obj_insert(wn, WFP_IPSEC_OBJ_FILTER, o);
 	if (ret) {
 		wfp_filter_policies_remove(f);
-		wfp_filter_group_leave(wn, f, false);
+		/* A context may have joined the new group meanwhile. */
+		wfp_filter_group_leave(wn, f, true);
 		return ret;
 	}
 	sl->users++;
@@ -484,14 +481,15 @@ int wfp_filter_add(struct wfp_session *s, void *arg)
 static int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
 {
 	struct wfp_filter *f = o->filter;
+	int ret;
 
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->objs.lock);
 
-	if (!lost && wfp_filter_group_busy(wn, f))
-		return -EBUSY;
+	ret = wfp_filter_group_leave(wn, f, lost);
+	if (ret)
+		return ret;
 	wfp_filter_policies_remove(f);
-	wfp_filter_group_leave(wn, f, lost);
 	wfp_filter_ref(wn, WFP_IPSEC_OBJ_SUBLAYER, f->sublayer_key, -1);
 	if (o->flags & WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT)
 		wfp_filter_ref(wn, WFP_IPSEC_OBJ_PROVIDER_CONTEXT, f->pctx_key,
@@ -519,20 +517,46 @@ int wfp_filter_delete(struct wfp_net *wn, const struct wfp_ipsec_obj_key *k)
 	return ret;
 }
 
-/* Removes every filter, or (lost_only) those another plane broke. */
+/* Filters a sweep removes per hold of the locks: ip xfrm waits less. */
+#define WFP_FILTER_SWEEP_BATCH	16
+
+/*
+ * One batch of a sweep: the filters after cursor in key order, every one
+ * or (lost_only) those another plane broke.  True when the list goes on.
+ */
+static bool wfp_filters_sweep_batch(struct wfp_net *wn, bool lost_only,
+				    u8 *cursor)
+{
+	struct wfp_obj *o, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(o, tmp,
+				 wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER), node) {
+		if (memcmp(o->key, cursor, WFP_IPSEC_OBJ_KEY_LEN) <= 0)
+			continue;
+		if (n++ == WFP_FILTER_SWEEP_BATCH)
+			return true;
+		memcpy(cursor, o->key, WFP_IPSEC_OBJ_KEY_LEN);
+		if (!lost_only || wfp_filter_policies_lost(o->filter))
+			wfp_filter_remove(wn, o, true);
+	}
+	return false;
+}
+
 static void wfp_filters_sweep(struct wfp_net *wn, bool lost_only)
 {
 	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
-	struct wfp_obj *o, *tmp;
+	u8 cursor[WFP_IPSEC_OBJ_KEY_LEN] = {};
+	bool more;
 
-	mutex_lock(cfg);
-	mutex_lock(&wn->objs.lock);
-	list_for_each_entry_safe(o, tmp,
-				 wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER), node)
-		if (!lost_only || wfp_filter_policies_lost(o->filter))
-			wfp_filter_remove(wn, o, true);
-	mutex_unlock(&wn->objs.lock);
-	mutex_unlock(cfg);
+	do {
+		mutex_lock(cfg);
+		mutex_lock(&wn->objs.lock);
+		more = wfp_filters_sweep_batch(wn, lost_only, cursor);
+		mutex_unlock(&wn->objs.lock);
+		mutex_unlock(cfg);
+		cond_resched();
+	} while (more);
 }
 
 void wfp_filters_reap_lost(struct wfp_net *wn)
@@ -659,7 +683,33 @@ int wfp_filter_get(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-/* The group a context's traffic names; -EINVAL for the wrong kind. */
+/* Whether one of an outbound filter's selectors takes t's packets. */
+static bool wfp_filter_covers(const struct wfp_filter *f,
+			      const struct wfp_ipsec_traffic *t)
+{
+	const struct xfrm_selector *sel;
+	unsigned int i;
+
+	for (i = 0; i < f->sels->nr; i++) {
+		sel = &f->sels->sel[i];
+		if (addr_match(&sel->saddr, t->local_addr, sel->prefixlen_s) &&
+		    addr_match(&sel->daddr, t->remote_addr, sel->prefixlen_d) &&
+		    (!sel->proto || !t->ip_protocol ||
+		     sel->proto == t->ip_protocol) &&
+		    !((t->local_port ^ sel->sport) & sel->sport_mask &&
+		      t->local_port) &&
+		    !((t->remote_port ^ sel->dport) & sel->dport_mask &&
+		      t->remote_port))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The group a context's traffic names: -EINVAL for the wrong kind, or a
+ * transport filter none of whose selectors takes the traffic (its SAs
+ * would carry nothing).
+ */
 static int wfp_filter_bind_check(const struct wfp_obj *o,
 				 const struct wfp_ipsec_traffic *t,
 				 struct wfp_pset_key *key)
@@ -681,7 +731,7 @@ static int wfp_filter_bind_check(const struct wfp_obj *o,
 		return 1;
 	}
 	if (!wfp_callout_outbound_transport(f->callout) ||
-	    f->family != family || !f->group)
+	    f->family != family || !f->group || !wfp_filter_covers(f, t))
 		return -EINVAL;
 	*key = f->group->key;
 	return 1;
@@ -690,8 +740,8 @@ static int wfp_filter_bind_check(const struct wfp_obj *o,
 /*
  * Whether an SA context is bound to a filter group: 1 with its key, 0
  * when its traffic names no filter (transport) or provider context
- * (tunnel) of the namespace - it then has policies of its own, as before
- * filters existed - or a negative errno.
+ * (tunnel) the namespace ever had - it then has policies of its own, as
+ * before filters existed - or a negative errno (-ENOENT: one it had).
  */
 int wfp_filter_bind_key(struct wfp_net *wn, const struct wfp_ipsec_traffic *t,
 			struct wfp_pset_key *key)
@@ -709,5 +759,10 @@ int wfp_filter_bind_key(struct wfp_net *wn, const struct wfp_ipsec_traffic *t,
 	if (o)
 		ret = wfp_filter_bind_check(o, t, key);
 	mutex_unlock(&wn->objs.lock);
+	/* An id the namespace gave and took back: not "no filter". */
+	if (!o && wfp_ids_issued(wn, k.type == WFP_IPSEC_OBJ_FILTER ?
+				 &wn->last_filter_id : &wn->last_pctx_id,
+				 t->filter_id))
+		return -ENOENT;
 	return ret;
 }

@@ -20,6 +20,7 @@ struct wfp_ipsec_traffic;
 struct wfp_filter_sels {
 	unsigned int nr;
 	unsigned int specificity;	/* for the automatic weight */
+	u64 cond_hash;			/* the merged conditions' */
 	struct xfrm_selector sel[];
 };
 

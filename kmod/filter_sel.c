@@ -5,7 +5,9 @@
  * field are ORed, fields ANDed.  An xfrm selector matches one prefix per
  * address and port and one protocol, so each field's ranges become the
  * fewest prefixes that cover them exactly, and the filter the product of
- * its fields' prefixes - bounded by WFP_IPSEC_FILTER_SEL_MAX.
+ * its fields' prefixes - bounded by WFP_IPSEC_FILTER_SEL_MAX.  A field's
+ * conditions are merged first (sorted, overlapping and touching ranges
+ * joined), so equal conditions given twice make one selector.
  *
  * Values are big-endian byte strings of the field's width (16 bytes at
  * most), handled as 128-bit numbers in two u64s.
@@ -13,6 +15,7 @@
 
 #include <linux/bitops.h>
 #include <linux/in.h>
+#include <linux/jhash.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -170,7 +173,11 @@ static int wfp_range_split(struct wfp_u128 lo, struct wfp_u128 hi,
 	}
 }
 
-/* Protocols are not prefixes: every value of a range, or 0 for all. */
+/*
+ * Protocols are not prefixes: every value of a range, or 0 for all.  So
+ * protocol 0 itself (HOPOPT) cannot be selected: xfrm would read it as
+ * "any", and a bypass meant for it would pass everything.
+ */
 static int wfp_proto_split(struct wfp_u128 lo, struct wfp_u128 hi,
 			   struct wfp_slot *s, unsigned int max)
 {
@@ -178,6 +185,8 @@ static int wfp_proto_split(struct wfp_u128 lo, struct wfp_u128 hi,
 
 	if (lo.lo == 0 && hi.lo == 0xff)
 		return wfp_range_split(lo, hi, 8, s, max);
+	if (lo.lo == 0)
+		return -EINVAL;
 	for (v = lo.lo; v <= hi.lo; v++) {
 		if (s->nr == max)
 			return -E2BIG;
@@ -312,28 +321,111 @@ static int wfp_field_slot(u16 field, bool inbound)
 	}
 }
 
+/* One field's values: ranges, merged (sorted, disjoint, not adjacent). */
+struct wfp_ranges {
+	struct wfp_u128 lo[WFP_IPSEC_FILTER_COND_MAX];
+	struct wfp_u128 hi[WFP_IPSEC_FILTER_COND_MAX];
+	unsigned int nr;
+};
+
+/* Inserts [lo, hi] in order of lo, then merges what overlaps or touches. */
+static void wfp_ranges_add(struct wfp_ranges *r, struct wfp_u128 lo,
+			   struct wfp_u128 hi, unsigned int bits)
+{
+	unsigned int i = r->nr, j, k;
+	struct wfp_u128 next;
+
+	while (i && wfp_u128_cmp(r->lo[i - 1], lo) > 0) {
+		r->lo[i] = r->lo[i - 1];
+		r->hi[i] = r->hi[i - 1];
+		i--;
+	}
+	r->lo[i] = lo;
+	r->hi[i] = hi;
+	r->nr++;
+	for (i = 0, k = 0; i < r->nr; i = j) {
+		r->lo[k] = r->lo[i];
+		r->hi[k] = r->hi[i];
+		for (j = i + 1; j < r->nr; j++) {
+			next = r->hi[k];
+			/* Touching: hi + 1 == lo; the whole width: all. */
+			if (wfp_u128_add_pow2(&next, 0, bits) &&
+			    wfp_u128_cmp(next, r->lo[j]) < 0)
+				break;
+			if (wfp_u128_cmp(r->hi[j], r->hi[k]) > 0)
+				r->hi[k] = r->hi[j];
+		}
+		k++;
+	}
+	r->nr = k;
+}
+
+/*
+ * A hash of the merged values of every field, the same for any order or
+ * split of the conditions and for either direction: transport filters
+ * without a provider context with equal hashes share an SA group.
+ */
+static u64 wfp_ranges_hash(const struct wfp_ranges *r, u8 family)
+{
+	u32 h1 = family, h2 = ~(u32)family;
+	struct { u32 field, idx; u64 v[4]; } rec;
+	unsigned int f, i;
+
+	for (f = 1; f <= __WFP_IPSEC_FIELD_MAX; f++) {
+		for (i = 0; i < r[f].nr; i++) {
+			memset(&rec, 0, sizeof(rec));
+			rec.field = f;
+			rec.idx = i;
+			rec.v[0] = r[f].lo[i].hi;
+			rec.v[1] = r[f].lo[i].lo;
+			rec.v[2] = r[f].hi[i].hi;
+			rec.v[3] = r[f].hi[i].lo;
+			h1 = jhash(&rec, sizeof(rec), h1);
+			h2 = jhash(&rec, sizeof(rec), h2 ^ 0x9e3779b9);
+		}
+	}
+	return (u64)h1 << 32 | h2;
+}
+
+/* Each field's ranges, merged; r has __WFP_IPSEC_FIELD_MAX + 1 entries. */
+static void wfp_ranges_fill(const struct wfp_filter *f,
+			    const struct wfp_ipsec_filter_cond *c,
+			    unsigned int n, struct wfp_ranges *r)
+{
+	unsigned int i, w;
+
+	for (i = 0; i < n; i++) {
+		w = wfp_field_width(c[i].field, f->family);
+		wfp_ranges_add(&r[c[i].field], wfp_u128_from_be(c[i].lo, w),
+			       wfp_u128_from_be(c[i].hi, w), w * 8);
+	}
+}
+
 static int wfp_slots_fill(const struct wfp_filter *f,
-			  const struct wfp_ipsec_filter_cond *c,
-			  unsigned int n, struct wfp_slot *slots)
+			  const struct wfp_ranges *r, struct wfp_slot *slots)
 {
 	bool inbound = f->dir == XFRM_POLICY_IN;
-	unsigned int i, w, max = WFP_IPSEC_FILTER_SEL_MAX;
-	struct wfp_u128 lo, hi;
+	unsigned int fld, i, w, max = WFP_IPSEC_FILTER_SEL_MAX;
 	struct wfp_slot *s;
 	int ret;
 
-	for (i = 0; i < n; i++) {
-		s = &slots[wfp_field_slot(c[i].field, inbound)];
-		w = wfp_field_width(c[i].field, f->family);
-		lo = wfp_u128_from_be(c[i].lo, w);
-		hi = wfp_u128_from_be(c[i].hi, w);
+	for (fld = 1; fld <= __WFP_IPSEC_FIELD_MAX; fld++) {
+		if (!r[fld].nr)
+			continue;
+		s = &slots[wfp_field_slot(fld, inbound)];
+		w = wfp_field_width(fld, f->family);
 		s->set = true;
-		if (c[i].field == WFP_IPSEC_FIELD_PROTOCOL)
-			ret = wfp_proto_split(lo, hi, s, max);
-		else
-			ret = wfp_range_split(lo, hi, w * 8, s, max);
-		if (ret)
-			return ret;
+		for (i = 0; i < r[fld].nr; i++) {
+			if (fld == WFP_IPSEC_FIELD_PROTOCOL)
+				ret = wfp_proto_split(r[fld].lo[i],
+						      r[fld].hi[i], s, max);
+			else
+				ret = wfp_range_split(r[fld].lo[i],
+						      r[fld].hi[i], w * 8, s,
+						      max);
+			if (ret)
+				return ret;
+		}
 	}
 	/* A field no condition names matches anything: one /0 prefix. */
 	for (i = 0; i < WFP_SLOTS; i++)
@@ -445,18 +537,27 @@ struct wfp_filter_sels *wfp_filter_sels_make(const struct wfp_filter *f,
 {
 	struct wfp_slot slots[WFP_SLOTS] = {};
 	struct wfp_filter_sels *sels;
+	struct wfp_ranges *r;
 	struct wfp_prefix *buf;
 	unsigned int i;
 	int ret;
 
+	r = kcalloc(__WFP_IPSEC_FIELD_MAX + 1, sizeof(*r), GFP_KERNEL);
 	buf = kcalloc(WFP_SLOTS * WFP_IPSEC_FILTER_SEL_MAX, sizeof(*buf),
 		      GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
+	if (!r || !buf) {
+		sels = ERR_PTR(-ENOMEM);
+		goto out;
+	}
 	for (i = 0; i < WFP_SLOTS; i++)
 		slots[i].p = buf + i * WFP_IPSEC_FILTER_SEL_MAX;
-	ret = wfp_slots_fill(f, c, n, slots);
+	wfp_ranges_fill(f, c, n, r);
+	ret = wfp_slots_fill(f, r, slots);
 	sels = ret ? ERR_PTR(ret) : wfp_sels_product(f, slots);
+	if (!IS_ERR(sels))
+		sels->cond_hash = wfp_ranges_hash(r, f->family);
+out:
 	kfree(buf);
+	kfree(r);
 	return sels;
 }

@@ -41,17 +41,21 @@ u64 wfp_filter_effective_weight(const struct wfp_filter *f)
 }
 
 /*
- * A 64-bit weight in 15 bits, keeping its order: exact below 512, then
- * the exponent and the 9 bits after the leading one (a float's idea).
+ * A 64-bit weight in 15 bits, keeping its order.  From 2^51 up (every
+ * weight FWP_EMPTY or FWP_UINT8 gives with a condition) the top 13 bits,
+ * exactly what those weights hold; below, exact under 512, then the
+ * exponent and the 8 bits after the leading one (a float's idea).
  */
 static u32 wfp_weight_w15(u64 w)
 {
 	unsigned int e;
 
+	if (w >= BIT_ULL(WFP_FILTER_AUTO_SHIFT))
+		return 0x4000 + (u32)(w >> WFP_FILTER_AUTO_SHIFT);
 	if (w < 512)
 		return w;
 	e = fls64(w) - 1;
-	return 512 + (e - 9) * 512 + ((w >> (e - 9)) & 0x1ff);
+	return 512 + (e - 9) * 256 + ((w >> (e - 8)) & 0xff);
 }
 
 /* Lower xfrm priority wins: heavier sublayer first, then heavier filter. */

@@ -104,3 +104,12 @@ u64 wfp_ids_filter_next(struct wfp_net *wn)
 {
 	return wfp_ids_next(wn, &wn->last_filter_id);
 }
+
+/* Whether id is one wfp_ids_next() gave out of last in this namespace. */
+bool wfp_ids_issued(struct wfp_net *wn, atomic64_t *last, u64 id)
+{
+	u64 n = id & WFP_ID_COUNT_MAX;
+
+	return (id & ~WFP_ID_COUNT_MAX) == wn->id_base && n &&
+	       n <= (u64)atomic64_read(last);
+}

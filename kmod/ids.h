@@ -13,5 +13,6 @@ u64 wfp_ids_context_next(struct wfp_net *wn);
 u64 wfp_ids_sub_next(struct wfp_net *wn);
 u64 wfp_ids_pctx_next(struct wfp_net *wn);
 u64 wfp_ids_filter_next(struct wfp_net *wn);
+bool wfp_ids_issued(struct wfp_net *wn, atomic64_t *last, u64 id);
 
 #endif /* _WFP_IDS_H */

@@ -248,8 +248,8 @@ void wfp_pset_put(struct wfp_net *wn, struct wfp_pset *ps)
 
 	if (--ps->users) {
 		/* A lost group's last context went: it may bind anew. */
-		if (ps->lost && ps->users == ps->nr_filters)
-			ps->lost = false;
+		if (READ_ONCE(ps->lost) && ps->users == ps->nr_filters)
+			WRITE_ONCE(ps->lost, false);
 		return;
 	}
 	WARN_ON_ONCE(ps->complete || !hlist_empty(&ps->contexts));
@@ -408,7 +408,9 @@ bool wfp_pset_lost(const struct wfp_pset *ps)
 {
 	int dir;
 
-	if (ps->lost)
+	/* A group: lost, or its last filter went (read under either lock). */
+	if (wfp_pset_is_group(ps) &&
+	    (READ_ONCE(ps->lost) || !READ_ONCE(ps->nr_filters)))
 		return true;
 	for (dir = 0; dir < ARRAY_SIZE(ps->pol); dir++)
 		if (ps->pol[dir] && READ_ONCE(ps->pol[dir]->walk.dead))
@@ -431,7 +433,7 @@ int wfp_pset_complete(struct wfp_net *wn, struct wfp_pset *ps, u8 sa_proto)
 		return -EBUSY;
 	/* A group's filters hold its policies, and only ESP templates. */
 	if (wfp_pset_is_group(ps) && sa_proto != IPPROTO_ESP)
-		return -EPROTONOSUPPORT;
+		return -EOPNOTSUPP;
 	if (ps->key.no_policy || ps->complete) {
 		/* Another context of the set was complete: a rekey (in a
 		 * group, contexts of any peer share one set).

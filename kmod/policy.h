@@ -29,7 +29,7 @@ struct wfp_ipsec_traffic;
 #define WFP_PSET_GROUP		2	/* a filter group's: the filters' */
 
 /* wfp_pset_key.local[8] of a WFP_PSET_GROUP: what local[0..7] is. */
-#define WFP_PSET_GROUP_FILTER	1	/* a filter's id */
+#define WFP_PSET_GROUP_CONDS	1	/* a hash of filters' conditions */
 #define WFP_PSET_GROUP_PCTX	2	/* a provider context's id */
 
 /* What makes two contexts' policies identical: compared with memcmp. */

@@ -330,7 +330,7 @@ bool wfp_sa_lost(const struct wfp_context *ctx)
 	    READ_ONCE(ctx->larval->km.state) == XFRM_STATE_DEAD)
 		return true;
 	/* A filter group's contexts go with its filters in any state. */
-	if (ps && wfp_pset_is_group(ps) && ps->lost)
+	if (ps && wfp_pset_is_group(ps) && wfp_pset_lost(ps))
 		return true;
 	return ctx->state >= WFP_IPSEC_CTX_STATE_COMPLETE && ps &&
 	       wfp_pset_lost(ps);

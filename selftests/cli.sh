@@ -7,7 +7,8 @@
 # codes with their names, IPv6 address conversion checked against what
 # xfrm holds, tunnel mode, every transform type, expire, monitor,
 # statistics, SA enumeration, NAT-T and address updates, grants on the SA
-# database, the rights of an unprivileged user, providers and sublayers.  Prints kselftest TAP; exit 0 (pass),
+# database, the rights of an unprivileged user, providers, sublayers,
+# provider contexts and filters.  Prints kselftest TAP; exit 0 (pass),
 # 1 (fail) or 4 (skip).
 cd "$(dirname "$0")" || exit 1
 W=$PWD/wfpipsec
@@ -614,6 +615,227 @@ sublayers() {
 		expect 0 $A "$W" -j provider list && is count "$(jq '.#')" 0
 }
 
+# Provider contexts and filters (Documentation/filters.rst): usage errors
+# make no call; ids and keys are printed as "ID GUID".
+PC1=5ab1a7e6-0000-4000-8000-0000000000c1
+F1=5ab1a7e6-0000-4000-8000-0000000000f1
+IKEEXT_V4=b14b7bdb-dbbd-473e-bed4-8b4708d4f270
+
+filter_usage_errors() {
+	expect 2 "$W" filter add action block && has err "'layer NAME' is needed" || return 1
+	expect 2 "$W" filter add layer sideways action block && has err "unknown layer" ||
+		return 1
+	expect 2 "$W" filter add layer out4 && has err "'action block|permit|callout'" || return 1
+	expect 2 "$W" filter add layer out4 action callout && has err "needs 'callout NAME'" ||
+		return 1
+	expect 2 "$W" filter add layer out4 action block callout outbound-transport-v4 &&
+		has err "goes with 'action callout' only" || return 1
+	expect 2 "$W" filter add layer out4 callout outbound-transport-v5 &&
+		has err "unknown callout" || return 1
+	expect 2 "$W" filter add layer out4 action block weight 16 &&
+		has err "'weight' is 0 to 15" || return 1
+	expect 2 "$W" filter add layer out4 action block remote 10.0.0.1-2001:db8::1 &&
+		has err "not a valid value for 'remote'" || return 1
+	expect 2 "$W" filter add layer out4 action block local-port 70000 &&
+		has err "not a valid value for 'local-port'" || return 1
+	expect 2 "$W" filter add layer out4 action block proto 300 &&
+		has err "not a valid value for 'proto'" || return 1
+	expect 2 "$W" filter show && has err "one filter id or GUID" || return 1
+	expect 2 "$W" filter show 12x && has err "not a filter id or GUID" || return 1
+	expect 2 "$W" filter delete && has err "at least one filter id or GUID" || return 1
+	expect 2 "$W" provider-context add name x && has err "'type keying|transport|tunnel'" ||
+		return 1
+	expect 2 "$W" provider-context add type tunnel local 10.0.0.1 &&
+		has err "needs 'local ADDRESS remote ADDRESS'" || return 1
+	expect 2 "$W" provider-context add type tunnel local 10.0.0.1 remote 2001:db8::1 &&
+		has err "different IP versions" || return 1
+	expect 2 "$W" provider-context add type transport local 10.0.0.1 &&
+		has err "go with 'type tunnel'" || return 1
+	expect 2 "$W" provider-context add type transport alg rot13 &&
+		has err "unknown algorithm" || return 1
+	expect 2 "$W" provider-context add type keying && has err "'keying-module NAME'" ||
+		return 1
+	expect 2 "$W" provider-context list provider "$PC1" && has err "needs 'type'" ||
+		return 1
+	expect 2 "$W" provider-context delete 1 x && has err "not a provider context id" ||
+		return 1
+	expect 0 "$W" --help && has out "filter add" && has out "provider-context list" ||
+		return 1
+	expect 0 "$W" filter add --help && has out "ale-auth-recv-accept-v4" &&
+		has out "weight64 N" || return 1
+	expect 0 "$W" provider-context add --help && has out "keying-module"
+}
+
+provider_contexts() {
+	expect 0 $A "$W" provider-context add type tunnel local 10.7.0.1 remote 10.7.0.2 \
+		key "{$PC1}" name "tun one" description "a tunnel" idle-timeout 300 data 0a0b \
+		persistent || return 1
+	# shellcheck disable=SC2046 # "ID GUID": split on purpose
+	set -- $(cat "$T/out")
+	is key "$2" "$PC1" || return 1
+	PCID=$1
+	expect 0 $A "$W" --json provider-context add type transport alg aes-cbc-128+hmac-sha1 ||
+		return 1
+	PCT=$(jq .key) && PCTID=$(jq .id) || return 1
+	expect 0 $A "$W" -j provider-context add type keying keying-module ike \
+		keying-module ikev2 || return 1
+	PCK=$(jq .id)
+	expect 0 $A "$W" --json provider-context list && is count "$(jq '.#')" 3 || return 1
+	expect 0 $A "$W" --json provider-context list type tunnel && is count "$(jq '.#')" 1 &&
+		is key "$(jq '[0].key')" "$PC1" || return 1
+	expect 0 $A "$W" --json provider-context show "$PC1" && is id "$(jq .id)" "$PCID" &&
+		is name "$(jq .name)" "tun one" && is desc "$(jq .description)" "a tunnel" &&
+		is type "$(jq .type)" tunnel && is local "$(jq .local)" 10.7.0.1 &&
+		is remote "$(jq .remote)" 10.7.0.2 && is proposals "$(jq .proposals)" 1 &&
+		is idle "$(jq .idle_timeout)" 300 && is data "$(jq .data)" 0a0b &&
+		is persistent "$(jq .persistent)" true && is keymods "$(jq .keying_modules)" null ||
+		return 1
+	expect 0 $A "$W" provider-context show "$PCID" && has out "$PC1 tun one" &&
+		has out "type tunnel" && has out "local 10.7.0.1 remote 10.7.0.2" &&
+		has out "proposals 1 idle-timeout 300" || return 1
+	expect 0 $A "$W" -j provider-context show "$PCK" && is type "$(jq .type)" keying &&
+		is keymods "$(jq '.keying_modules#')" 2 &&
+		is keymod0 "$(jq '.keying_modules[0]')" ike &&
+		is keymod1 "$(jq '.keying_modules[1]')" ikev2 && is local "$(jq .local)" null ||
+		return 1
+	expect 0 $A "$W" -j provider-context show "$PCT" && is type "$(jq .type)" transport &&
+		is name "$(jq .name)" wfpipsec || return 1
+	# Per namespace.
+	expect 0 ip netns exec $NB "$W" --json provider-context list &&
+		is count-b "$(jq '.#')" 0 || return 1
+	expect 1 $A "$W" provider-context add type tunnel key "$PC1" local 10.7.0.1 \
+		remote 10.7.0.3 && has err "FwpmProviderContextAdd0: FWP_E_ALREADY_EXISTS" ||
+		return 1
+	expect 1 $A "$W" provider-context add type transport provider "$P1" &&
+		has err "FwpmProviderContextAdd0: FWP_E_PROVIDER_NOT_FOUND" || return 1
+	expect 1 $A "$W" provider-context show 987654321 &&
+		has err "FwpmProviderContextGetById0: FWP_E_PROVIDER_CONTEXT_NOT_FOUND" || return 1
+	expect 1 $A "$W" --json provider-context delete "$F1" &&
+		is name "$(jq .error.name)" FWP_E_PROVIDER_CONTEXT_NOT_FOUND &&
+		is call "$(jq .error.call)" FwpmProviderContextDeleteByKey0 || return 1
+	expect 0 $A "$W" provider-context delete "$PC1" "$PCTID" "$PCK" &&
+		expect 0 $A "$W" -j provider-context list && is count "$(jq '.#')" 0
+}
+
+# filter_add ARGS...: adds a filter in A; its id in FID, its key in FKEY.
+filter_add() {
+	expect 0 $A "$W" filter add "$@" || return 1
+	# shellcheck disable=SC2046 # "ID GUID": split on purpose
+	set -- $(cat "$T/out")
+	FID=$1
+	FKEY=$2
+}
+
+# Filters at every kind of layer, read back; their xfrm policies in A;
+# refusals from the library and the module with their Windows codes.
+filters() {
+	filter_add layer outbound-transport-v4 action block key "$F1" name blk \
+		remote 192.0.2.0/24 proto tcp remote-port 80-90 weight 3 || return 1
+	is key "$FKEY" "$F1" || return 1
+	FB=$FID
+	expect 0 ip -n $NA xfrm policy && has out "dst 192.0.2.0/24" &&
+		has out "action block" || return 1
+	expect 0 $A "$W" --json filter show "$FB" && is key "$(jq .key)" "$F1" &&
+		is name "$(jq .name)" blk && is layer "$(jq .layer)" outbound-transport-v4 &&
+		is action "$(jq .action)" block && is callout "$(jq .callout)" null &&
+		is wtype "$(jq .weight_type)" uint8 && is weight "$(jq .weight)" 3 &&
+		is conds "$(jq '.conditions#')" 3 &&
+		is field0 "$(jq '.conditions[0].field')" remote &&
+		is value0 "$(jq '.conditions[0].value')" 192.0.2.0/24 &&
+		is value1 "$(jq '.conditions[1].value')" tcp &&
+		is match2 "$(jq '.conditions[2].match')" range &&
+		is value2 "$(jq '.conditions[2].value')" 80-90 || return 1
+	ew=$(jq .effective_weight)
+	# A weight range n is the top four bits of the effective weight.
+	[ "$ew" -ge 3458764513820540928 ] && [ "$ew" -lt 4611686018427387904 ] ||
+		{ echo "# effective weight $ew not in range 3"; return 1; }
+	expect 0 $A "$W" filter show "$F1" && has out "filter $FB $F1 blk" &&
+		has out "layer outbound-transport-v4" && has out "action block" &&
+		has out "weight 3 effective-weight 0x3" && has out "remote 192.0.2.0/24" &&
+		has out "proto tcp" && has out "remote-port 80-90" || return 1
+	filter_add layer out4 callout outbound-transport-v4 remote 192.0.2.7 \
+		weight64 0x100 || return 1
+	FC=$FID
+	FCKEY=$FKEY
+	expect 0 $A "$W" -j filter show "$FCKEY" && is action "$(jq .action)" callout &&
+		is callout "$(jq .callout)" outbound-transport-v4 &&
+		is wtype "$(jq .weight_type)" uint64 && is weight "$(jq .weight)" 256 &&
+		is ew "$(jq .effective_weight)" 256 && is pctx "$(jq .provider_context)" null ||
+		return 1
+	filters_more || return 1
+	filters_refused || return 1
+	filters_delete
+}
+
+# IPv6 and range conditions, a tunnel callout with its provider context,
+# an ALE-layer callout, and the list templates.
+filters_more() {
+	filter_add layer in6 action permit local 2001:db8::1 remote 2001:db8:1::/64 \
+		remote-port 500 proto udp || return 1
+	expect 0 $A "$W" -j filter show "$FID" && is layer "$(jq .layer)" inbound-transport-v6 &&
+		is action "$(jq .action)" permit && is wtype "$(jq .weight_type)" empty &&
+		is weight "$(jq .weight)" null &&
+		is local "$(jq '.conditions[0].value')" 2001:db8::1 &&
+		is remote "$(jq '.conditions[1].value')" 2001:db8:1::/64 || return 1
+	filter_add layer ipforward-v4 action block source 198.51.100.10-198.51.100.20 \
+		destination 203.0.113.0/24 || return 1
+	expect 0 $A "$W" -j filter show "$FID" &&
+		is field "$(jq '.conditions[0].field')" source &&
+		is range "$(jq '.conditions[0].value')" 198.51.100.10-198.51.100.20 || return 1
+	expect 0 $A "$W" provider-context add type tunnel key "$PC1" local 10.7.0.1 \
+		remote 10.7.0.2 || return 1
+	filter_add layer out4 callout outbound-tunnel-v4 provider-context "$PC1" \
+		local 10.70.5.0/24 remote 10.70.6.0/24 || return 1
+	expect 0 $A "$W" -j filter show "$FID" && is pctx "$(jq .provider_context)" "$PC1" &&
+		is callout "$(jq .callout)" outbound-tunnel-v4 || return 1
+	expect 0 ip -n $NA xfrm policy && has out "src 10.70.5.0/24 dst 10.70.6.0/24" &&
+		has out "mode tunnel" || return 1
+	filter_add layer connect4 callout ale-connect-v4 remote 192.0.2.9 || return 1
+	expect 0 $A "$W" -j filter list && is count "$(jq '.#')" 6 || return 1
+	expect 0 $A "$W" -j filter list layer out4 && is count "$(jq '.#')" 3 || return 1
+	expect 0 $A "$W" -j filter list callout outbound-transport-v4 &&
+		is count "$(jq '.#')" 1 && is id "$(jq '[0].id')" "$FC" || return 1
+	expect 0 $A "$W" filter list && has out "filter $FB $F1 blk" &&
+		has out "layer ale-auth-connect-v4" || return 1
+	expect 0 ip netns exec $NB "$W" -j filter list && is count-b "$(jq '.#')" 0
+}
+
+filters_refused() {
+	expect 1 $A "$W" filter add layer "$IKEEXT_V4" action permit &&
+		has err "FwpmFilterAdd0: FWP_E_LAYER_NOT_FOUND" || return 1
+	expect 1 $A "$W" filter add layer in4 callout outbound-transport-v4 &&
+		has err "FwpmFilterAdd0: FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER" || return 1
+	expect 1 $A "$W" filter add layer fwd4 action block local 10.0.0.1 &&
+		has err "FwpmFilterAdd0: FWP_E_CONDITION_NOT_FOUND" || return 1
+	expect 1 $A "$W" filter add key "$F1" layer out4 action permit &&
+		has err "FwpmFilterAdd0: FWP_E_ALREADY_EXISTS" || return 1
+	expect 1 $A "$W" filter add layer out4 action permit sublayer "$PC1" &&
+		has err "FwpmFilterAdd0: FWP_E_SUBLAYER_NOT_FOUND" || return 1
+	expect 1 $A "$W" provider-context delete "$PC1" &&
+		has err "FwpmProviderContextDeleteByKey0: FWP_E_IN_USE" || return 1
+	expect 1 $A "$W" filter show 987654321 &&
+		has err "FwpmFilterGetById0: FWP_E_FILTER_NOT_FOUND" || return 1
+	expect 1 $A "$W" --json filter delete "$PC1" &&
+		is name "$(jq .error.name)" FWP_E_FILTER_NOT_FOUND &&
+		is call "$(jq .error.call)" FwpmFilterDeleteByKey0
+}
+
+# Every filter goes, by id and by key, with its xfrm policies.
+filters_delete() {
+	local ids
+	expect 0 $A "$W" filter delete "$FB" "$FCKEY" || return 1
+	expect 0 $A "$W" --json filter list || return 1
+	ids=$(k=0; n=$(jq '.#'); while [ $k -lt "$n" ]; do jq "[$k].id"; k=$((k + 1)); done)
+	# shellcheck disable=SC2086
+	expect 0 $A "$W" filter delete $ids || return 1
+	expect 0 $A "$W" -j filter list && is count "$(jq '.#')" 0 || return 1
+	expect 0 $A "$W" provider-context delete "$PC1" || return 1
+	expect 0 ip -n $NA xfrm policy || return 1
+	grep -qE "192.0.2|10.70.5|2001:db8:1::|198.51.100" "$T/out" &&
+		{ echo "# a filter's policy is left"; diag; return 1; }
+	return 0
+}
+
 delete_all() {
 	local ids
 	expect 0 $A "$W" --json context list || return 1
@@ -628,7 +850,8 @@ delete_all() {
 TESTS="help_texts usage_errors new_usage_errors namespaces keyed_ping stats
 show_json list_json sa_list update_encap error_codes key_files ipv6 tunnel_cbc
 auth_only_and_ah update_addresses expire sa_list_all monitor rights
-unprivileged object_usage_errors providers sublayers delete_all"
+unprivileged object_usage_errors providers sublayers filter_usage_errors
+provider_contexts filters delete_all"
 
 # WFP_TEST_FILTER (run_tests.sh, the CI debug subset): shell patterns;
 # only the tests matching one run.  Later tests use the namespaces and

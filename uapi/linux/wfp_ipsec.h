@@ -1238,6 +1238,8 @@ struct wfp_ipsec_obj_enum {
  *
  * Conditions on different fields are ANDed, conditions on one field
  * ORed (as Windows 7 and later do); no condition matches everything.
+ * Protocol 0 is EINVAL unless the range is 0..255 (xfrm reads a
+ * selector's protocol 0 as "any").
  */
 struct wfp_ipsec_filter_cond {
 	__u16 field;
@@ -1284,8 +1286,7 @@ struct wfp_ipsec_filter_cond {
  * @desc: user pointer to the description, likewise
  * @data: user pointer to the provider data blob
  * @reqid: out: with an IPsec callout at a transport or IPFORWARD layer,
- *	the reqid of its templates (0: any, an inbound transport filter
- *	without a provider context); else zero
+ *	the reqid of its templates, its SA group's; else zero
  * @nr_policies: out: the xfrm policies the filter is
  * @reserved: must be zero
  *
