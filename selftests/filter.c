@@ -582,14 +582,12 @@ static void ipsec_filter(struct __test_metadata *_metadata, struct env *e,
 }
 
 /*
- * Side A keyed through filters: provider, (provider context,) the two
- * IPsec filters, a context bound to them, GetSpi1 with the inbound
- * filter, AddInbound1 and AddOutbound1 of AES-GCM-128.
+ * Side A bound to filters: provider, (provider context,) the two IPsec
+ * filters, a context bound to them, GetSpi1 with the inbound filter.
  */
-static void key_a(struct __test_metadata *_metadata, struct env *e,
-		  int w8, struct keyed *k)
+static void key_a_bind(struct __test_metadata *_metadata, struct env *e,
+		       int w8, struct keyed *k)
 {
-	struct gcm_sab s;
 	IPSEC_GETSPI1 g;
 
 	memset(k, 0, sizeof(*k));
@@ -614,6 +612,15 @@ static void key_a(struct __test_metadata *_metadata, struct env *e,
 	ASSERT_EQ(IPsecSaContextGetSpi1(e->h, k->ctx, &g, &k->spi_in),
 		  ERROR_SUCCESS);
 	ASSERT_NE(k->spi_in, 0);
+}
+
+/* key_a_bind(), then AddInbound1 and AddOutbound1 of AES-GCM-128. */
+static void key_a(struct __test_metadata *_metadata, struct env *e,
+		  int w8, struct keyed *k)
+{
+	struct gcm_sab s;
+
+	key_a_bind(_metadata, e, w8, k);
 	gcm_sab_init(&s, k->spi_in, SEED, DIR_IN, NULL);
 	s.b.ipVersion = e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
 	ASSERT_EQ(IPsecSaContextAddInbound1(e->h, k->ctx, &s.b),
@@ -635,8 +642,9 @@ static void key_b(struct __test_metadata *_metadata, struct env *e,
 
 /*
  * A's xfrm policies are exactly the two filters', each with one ESP
- * template of the mode and the SA group's reqid (an inbound transport
- * filter without a provider context: 0, any SA).
+ * template of the mode and the SA group's reqid: the provider context's
+ * group, or in transport mode the one the outbound filter and its
+ * inbound twin share (filters.rst, "SA contexts and filters").
  */
 static void expect_filter_policies(struct __test_metadata *_metadata,
 				   struct env *e, UINT32 reqid)
@@ -664,8 +672,7 @@ static void expect_filter_policies(struct __test_metadata *_metadata,
 		EXPECT_EQ(v[i].tproto, IPPROTO_ESP);
 		EXPECT_EQ(v[i].tmode, e->tunnel ? XFRM_MODE_TUNNEL :
 						  XFRM_MODE_TRANSPORT);
-		EXPECT_EQ(v[i].reqid, out || e->tunnel ? reqid : 0)
-			TH_LOG("dir %d", v[i].dir);
+		EXPECT_EQ(v[i].reqid, reqid) TH_LOG("dir %d", v[i].dir);
 		if (e->tunnel) {
 			EXPECT_EQ(memcmp(v[i].tsaddr, out ? lo : re, alen), 0);
 			EXPECT_EQ(memcmp(v[i].tdaddr, out ? re : lo, alen), 0);
@@ -711,7 +718,7 @@ TEST_F_TIMEOUT(keyed, traffic_both_ways, 120)
 	reqid = filter_reqid(e->fd, k.fo);
 	ASSERT_NE(reqid, 0);
 	EXPECT_EQ(ctx_info(_metadata, e->fd, k.ctx).reqid, reqid);
-	EXPECT_EQ(filter_reqid(e->fd, k.fi), e->tunnel ? reqid : 0);
+	EXPECT_EQ(filter_reqid(e->fd, k.fi), reqid);
 	EXPECT_EQ(filter_nr_policies(e->fd, k.fo), 1);
 	EXPECT_EQ(filter_nr_policies(e->fd, k.fi), 1);
 	expect_filter_policies(_metadata, e, reqid);
@@ -1192,25 +1199,42 @@ TEST_F(one, policy_flush_deletes_filters_and_bound_context)
 	EXPECT_EQ(sa_count_spi(), 0);
 }
 
-TEST_F(one, policy_delete_deletes_its_filter_and_bound_context)
+/*
+ * `ip xfrm policy delete` of one filter's policy (out: the outbound
+ * filter's, else its inbound twin's): that filter goes, and with its
+ * group lost the bound context; the other filter stays, alone.
+ */
+static void policy_delete(struct __test_metadata *_metadata, struct env *e,
+			  bool out)
 {
-	struct env *e = &self->e;
 	FWPM_FILTER0 *f = NULL;
 	struct keyed k;
 
 	key_a(_metadata, e, -1, &k);
-	ASSERT_EQ(sh("ip xfrm policy delete dir out src %s/32 dst %s/32",
-		     e->a_sel, e->b_sel), 0);
-	EXPECT_TRUE(wait_filter_gone(e->h, k.fo));
+	ASSERT_EQ(sh("ip xfrm policy delete dir %s src %s/32 dst %s/32",
+		     out ? "out" : "in", out ? e->a_sel : e->b_sel,
+		     out ? e->b_sel : e->a_sel), 0);
+	EXPECT_TRUE(wait_filter_gone(e->h, out ? k.fo : k.fi));
 	EXPECT_TRUE(ctx_gone(e->h, k.ctx));
 	env_forget(e, k.ctx);
 	EXPECT_EQ(sa_count_spi(), 0);
-	/* The inbound filter is a group of its own: it stays, alone. */
-	ASSERT_EQ(FwpmFilterGetById0(e->h, k.fi, &f), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmFilterGetById0(e->h, out ? k.fi : k.fo, &f),
+		  ERROR_SUCCESS);
 	FwpmFreeMemory0((void **)&f);
 	EXPECT_EQ(sp_count(-1), 1);
-	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fi), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, out ? k.fi : k.fo),
+		  ERROR_SUCCESS);
 	EXPECT_EQ(sp_count(-1), 0);
+}
+
+TEST_F(one, policy_delete_deletes_its_filter_and_bound_context)
+{
+	policy_delete(_metadata, &self->e, true);
+}
+
+TEST_F(one, policy_delete_of_inbound_twin_deletes_bound_context)
+{
+	policy_delete(_metadata, &self->e, false);
 }
 
 TEST_F(one, delete_refused_while_context_bound)
@@ -1223,6 +1247,9 @@ TEST_F(one, delete_refused_while_context_bound)
 	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fo), FWP_E_IN_USE);
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ko), FWP_E_IN_USE);
 	EXPECT_EQ(raw_fdelete(e->fd, NULL, k.fo), -EBUSY);
+	/* The inbound twin is of the group the context is bound to. */
+	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fi), FWP_E_IN_USE);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ki), FWP_E_IN_USE);
 	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), FWP_E_IN_USE);
 	EXPECT_EQ(sp_count(-1), 2);
 	EXPECT_EQ(sa_count_spi(), 2);
@@ -1272,8 +1299,10 @@ TEST_F(one, referenced_objects_in_use)
 }
 
 /*
- * A transport context may name only an outbound IPsec callout filter, a
- * tunnel context only a QM tunnel provider context of its endpoints.
+ * A transport context may name only an outbound IPsec callout filter
+ * whose selectors take its traffic, a tunnel context only a QM tunnel
+ * provider context of its endpoints; a deleted filter's id is not found,
+ * one never issued is the Linux extension (policies of its own).
  */
 TEST_F(one, context_naming_wrong_filter_refused)
 {
@@ -1290,7 +1319,11 @@ TEST_F(one, context_naming_wrong_filter_refused)
 	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.7.0.0", 16);
 	ASSERT_EQ(fb_add(e->h, &b, &block), ERROR_SUCCESS);
 	n0 = ctx_count(e->fd);
+	/* The outbound filter's selector does not take this traffic. */
 	wfp_traffic_set(&t, false, A1, "10.7.0.1");
+	t.ipsecFilterId = k.fo;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_INVALID_PARAMETER);
 	t.ipsecFilterId = block;
 	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  FWP_E_INVALID_PARAMETER);
@@ -1303,8 +1336,20 @@ TEST_F(one, context_naming_wrong_filter_refused)
 	t.tunnelPolicyId = pc;
 	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  FWP_E_INVALID_PARAMETER);
+	/* A filter since deleted: never silently unbound. */
+	ASSERT_EQ(FwpmFilterDeleteById0(e->h, block), ERROR_SUCCESS);
+	wfp_traffic_set(&t, false, A1, "10.7.0.1");
+	t.ipsecFilterId = block;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_NOT_FOUND);
 	EXPECT_EQ(ctx_count(e->fd), n0);
-	EXPECT_EQ(sp_count(-1), 3);
+	EXPECT_EQ(sp_count(-1), 2);
+	/* An id the namespace never issued: a context of its own. */
+	t.ipsecFilterId = block + 1000;
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(env_keep(e, id), 0);
+	EXPECT_EQ(ctx_count(e->fd), n0 + 1);
 }
 
 TEST_F(one, unknown_filter_not_found)
@@ -1322,6 +1367,29 @@ TEST_F(one, unknown_filter_not_found)
 	EXPECT_EQ(raw_fget(e->fd, 0x7777, &g), -ENOENT);
 	EXPECT_EQ(raw_fdelete(e->fd, NULL, 0x7777), -ENOENT);
 	EXPECT_EQ(FwpmFilterGetById0(e->h, 0x7777, NULL), FWP_E_NULL_POINTER);
+}
+
+/* The filters' templates are ESP: a bound context cannot key AH. */
+TEST_F(one, bound_context_ah_not_supported)
+{
+	struct env *e = &self->e;
+	struct keyed k;
+	struct sab s;
+	DWORD rc;
+
+	key_a_bind(_metadata, e, -1, &k);
+	sab_init(&s, &ALG_AH_SHA256, k.spi_in, SEED, DIR_IN,
+		 FWP_IP_VERSION_V4);
+	rc = IPsecSaContextAddInbound1(e->h, k.ctx, &s.b);
+	if (!rc) {
+		sab_init(&s, &ALG_AH_SHA256, SPI_OUT, SEED, DIR_OUT,
+			 FWP_IP_VERSION_V4);
+		rc = IPsecSaContextAddOutbound1(e->h, k.ctx, &s.b);
+	}
+	EXPECT_EQ(rc, ERROR_NOT_SUPPORTED) TH_LOG("got %s", code_name(rc));
+	EXPECT_NE(ctx_state(e->fd, k.ctx), ST_COMPLETE);
+	EXPECT_EQ(sp_count(-1), 2);
+	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_AH, NULL), 0);
 }
 
 /* FILTER_GET: by key or by id, the room it needs, what it refuses. */
@@ -1862,6 +1930,7 @@ static void m_proto_uint16(struct fb *b)
 	fb_proto(b, IPPROTO_UDP);
 	b->c[2].conditionValue.type = FWP_UINT16;
 }
+static void m_proto_0(struct fb *b) { fb_proto(b, 0); }
 static void m_name_null(struct fb *b) { b->f.displayData.name = NULL; }
 static void m_reserved(struct fb *b) { b->f.reserved = &b->pk; }
 static void m_provider_unknown(struct fb *b) { fb_provider(b, K_UNKNOWN); }
@@ -1949,6 +2018,7 @@ LIB_BAD(v4_value_at_v6_layer, m_v4_at_v6, FWP_E_TYPE_MISMATCH);
 LIB_BAD(v6_value_at_v4_layer, m_v6_at_v4, FWP_E_TYPE_MISMATCH);
 LIB_BAD(port_uint32, m_port_uint32, FWP_E_TYPE_MISMATCH);
 LIB_BAD(protocol_uint16, m_proto_uint16, FWP_E_TYPE_MISMATCH);
+LIB_BAD(protocol_0, m_proto_0, FWP_E_INVALID_PARAMETER);
 LIB_BAD(name_null, m_name_null, FWP_E_NULL_DISPLAY_NAME);
 LIB_BAD(reserved_set, m_reserved, FWP_E_RESERVED);
 LIB_BAD(filter_null, NULL, FWP_E_NULL_POINTER);
@@ -2159,6 +2229,13 @@ static void r_v6_type_at_v4(struct raw *r)
 {
 	r->c[0].value_type = FWP_BYTE_ARRAY16_TYPE;
 }
+static void r_proto_0(struct raw *r)
+{
+	memset(&r->c[1], 0, sizeof(r->c[1]));
+	r->c[1].field = WFP_IPSEC_FIELD_PROTOCOL;
+	r->c[1].value_type = FWP_UINT8;
+	r->f.num_conds = 2;
+}
 static void r_conds_33(struct raw *r)
 {
 	int i;
@@ -2275,6 +2352,7 @@ RAW_BAD(field_past_max, r_field_8, EINVAL);
 RAW_BAD(match_greater, r_match_greater, EINVAL);
 RAW_BAD(port_as_uint32, r_port_uint32, EINVAL);
 RAW_BAD(v6_type_at_v4_layer, r_v6_type_at_v4, EINVAL);
+RAW_BAD(protocol_0, r_proto_0, EINVAL);
 RAW_BAD(conds_33, r_conds_33, EINVAL);
 RAW_BAD(conds_fault, r_conds_fault, EFAULT);
 RAW_BAD(name_empty, r_name_empty, EINVAL);
