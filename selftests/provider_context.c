@@ -934,8 +934,10 @@ TEST_F(pctx, lib_tunnel_v6_round_trip)
 					   FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT,
 					   &t);
 	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
+	static struct got g;
 	FWPM_PROVIDER0 p;
 	GUID pk = test_key(26);
+	int j;
 
 	memset(&p, 0, sizeof(p));
 	p.providerKey = pk;
@@ -946,6 +948,16 @@ TEST_F(pctx, lib_tunnel_v6_round_trip)
 	lib_round_trip(_metadata, self->h, &c, &k, &i);
 	tunnel_eq(_metadata, &t, k->ikeQmTunnelPolicy);
 	tunnel_eq(_metadata, &t, i->ikeQmTunnelPolicy);
+	/*
+	 * The module holds network order; the endpoints, like
+	 * IPSEC_TRAFFIC1's, are mirrored, so a tunnel context's traffic and
+	 * its policy name the same addresses.
+	 */
+	ASSERT_EQ(pctx_get(self->fd, 25, 0, &g), 0);
+	for (j = 0; j < 16; j++) {
+		EXPECT_EQ(g.pol[8 + j], 0x20 + 15 - j);
+		EXPECT_EQ(g.pol[24 + j], 0x40 + 15 - j);
+	}
 	FwpmFreeMemory0((void **)&k);
 	FwpmFreeMemory0((void **)&i);
 }
