@@ -584,22 +584,29 @@ TEST_F(pctx, enum_keys)
 	EXPECT_EQ(seen, 3);
 }
 
-TEST_F(pctx, dynamic_session_refused)
+TEST_F(pctx, dynamic_session_owns_its_contexts)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
 	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
 	int fd = engine_fd(dyn);
 	struct wfp_ipsec_obj o;
 	static struct got g;
+	__u64 dyn_id;
 
 	ASSERT_GE(fd, 0);
 	pctx_req(&o, 17, &pol);
-	EXPECT_EQ(pctx_add(fd, &o), -EPERM);
-	pctx_req(&o, 17, &pol);
+	ASSERT_EQ(pctx_add(fd, &o), 0);
+	dyn_id = o.id;
+	pctx_req(&o, 18, &pol);
 	ASSERT_EQ(pctx_add(self->fd, &o), 0);
 	EXPECT_EQ(pctx_get(fd, 0, o.id, &g), 0);
+	/* A dynamic session deletes no static object... */
 	EXPECT_EQ(pctx_delete(fd, 0, o.id), -EPERM);
+	EXPECT_EQ(pctx_get(self->fd, 0, dyn_id, &g), 0);
+	/* ...and its own go with it. */
 	FwpmEngineClose0(dyn);
+	EXPECT_EQ(pctx_get(self->fd, 0, dyn_id, &g), -ENOENT);
+	EXPECT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
 }
 
 /* In a new namespace: none of the test's contexts, by key or by id. */
