@@ -120,3 +120,20 @@ bool xobj_in(const struct xobj *set, int n, const char *s)
 			return true;
 	return false;
 }
+
+/*
+ * The global xfrm policies of the current namespace that in() claims by
+ * one of their selector's addresses (a worker's filter pool); -1 when
+ * the dump fails.
+ */
+int xfrm_pol_count(bool (*in)(int family, const __u8 *a, int plen))
+{
+	struct xp *sp = NULL;
+	int nsp = sp_dump(-1, &sp), n = 0, i;
+
+	for (i = 0; i < nsp; i++)
+		n += in(sp[i].family, sp[i].saddr, sp[i].plen_s) ||
+		     in(sp[i].family, sp[i].daddr, sp[i].plen_d);
+	free(sp);
+	return nsp < 0 ? -1 : n;
+}
