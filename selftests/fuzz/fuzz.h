@@ -32,7 +32,7 @@
  * gen.c (argument generators), mutate.c, call.c (sending a call),
  * oracle.c (errno sets), reply.c (reply checkers), pools.c and sess.c
  * (the worker's model), cmd_*.c and events.c (one function per command;
- * cmd_filter.c: filters),
+ * cmd_filter.c: filters, with gen_filter.c's requests),
  * dispatch.c (the weighted step tables), episodes.c (races, namespaces),
  * worker.c, report.c; and the parent's main.c (options, workers,
  * end-of-run checks), parent.c (what it reads of the module) and
@@ -429,6 +429,15 @@ void do_batch(struct sess *s);
 void do_obj(struct sess *s);
 bool obj_enum_ok(const struct call *c, const void *keys);
 void obj_cleanup(void);
+
+/* gen_filter.c */
+#define FILT_CONDS	6	/* a valid filter's conditions, at most */
+
+bool filter_enforced(const struct wfp_ipsec_filter *f);
+bool filter_in_pool(int family, const __u8 *a, int plen);
+void gen_filter(struct wfp_ipsec_filter *f,
+		struct wfp_ipsec_filter_cond *conds, bool *multi);
+void filter_mutate_add(struct call *c, struct wfp_ipsec_filter_cond *conds);
 
 /* cmd_filter.c */
 void do_filter(struct sess *s);
