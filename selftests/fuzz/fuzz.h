@@ -469,6 +469,7 @@ struct xobj { char s[256]; };	/* an xfrm state or policy, as text */
 int parent_session(void);
 __u64 session_id(int fd);
 struct wfp_ipsec_ctx_info *enum_all(int fd, size_t *n);
+int filters_count(int fd);
 int xfrm_ours(struct xobj **out, int *nout);
 bool xobj_in(const struct xobj *set, int n, const char *s);
 int xfrm_pol_count(bool (*in)(int family, const __u8 *a, int plen));
