@@ -106,7 +106,6 @@ static eset add_set(const struct wfp_ipsec_filter *f, const struct filt *p,
 	return set;
 }
 
-/* What an ADD's reply says, against its request. */
 /*
  * Whether an IPsec callout filter's templates carry an SA group's reqid:
  * its provider context's, or an outbound transport filter's own.
@@ -119,6 +118,7 @@ static bool grouped(const struct wfp_ipsec_filter *f)
 		f->callout == WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V6);
 }
 
+/* What an ADD's reply says, against its request. */
 static void check_added(const struct wfp_ipsec_filter *in,
 			const struct wfp_ipsec_filter *out, bool multi)
 {
