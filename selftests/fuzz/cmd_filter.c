@@ -97,25 +97,24 @@ static eset add_set(const struct wfp_ipsec_filter *f, const struct filt *p,
 		return set;
 	if (filter_enforced(f))
 		set = es_add(set, EADDRINUSE);
+	/* A reference may name a dynamic session's object: EXDEV. */
 	if (f->has_provider)
-		set = es_add(set, ENXIO);
+		set = es_add(es_add(set, ENXIO), EXDEV);
 	if (!all_zero(f->sublayer_key, sizeof(f->sublayer_key)))
-		set = es_add(set, ENODEV);
+		set = es_add(es_add(set, ENODEV), EXDEV);
 	if (f->flags & WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT)
-		set = es_add(es_add(set, ENOKEY), EPROTOTYPE);
+		set = es_add(es_add(es_add(set, ENOKEY), EPROTOTYPE), EXDEV);
 	return set;
 }
 
 /*
  * Whether an IPsec callout filter's templates carry an SA group's reqid:
- * its provider context's, or an outbound transport filter's own.
+ * every enforced one does (its provider context's group, or its
+ * conditions').
  */
 static bool grouped(const struct wfp_ipsec_filter *f)
 {
-	return f->action == WFP_IPSEC_ACTION_CALLOUT && filter_enforced(f) &&
-	       ((f->flags & WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT) ||
-		f->callout == WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4 ||
-		f->callout == WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V6);
+	return f->action == WFP_IPSEC_ACTION_CALLOUT && filter_enforced(f);
 }
 
 /* What an ADD's reply says, against its request. */
