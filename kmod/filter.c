@@ -292,11 +292,15 @@ static int wfp_filter_refs(struct wfp_net *wn, const struct wfp_obj *o,
 	*sl = wfp_obj_find(wn, WFP_IPSEC_OBJ_SUBLAYER, f->sublayer_key);
 	if (!*sl)
 		return -ENODEV;
+	if (!wfp_obj_may_name(o, *sl))
+		return -EXDEV;
 	if (!(o->flags & WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT))
 		return 0;
 	*pctx = wfp_obj_find(wn, WFP_IPSEC_OBJ_PROVIDER_CONTEXT, f->pctx_key);
 	if (!*pctx)
 		return -ENOKEY;
+	if (!wfp_obj_may_name(o, *pctx))
+		return -EXDEV;
 	return wfp_filter_pctx_check(f, *pctx);
 }
 
@@ -385,7 +389,7 @@ static void wfp_filter_ref(struct wfp_net *wn, u32 type, const u8 *key,
 static int wfp_filter_insert(struct wfp_net *wn, struct wfp_obj *o)
 {
 	struct wfp_filter *f = o->filter;
-	struct wfp_obj *sl, *pctx;
+	struct wfp_obj *sl, *pctx, *prov = NULL;
 	int ret;
 
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
@@ -393,9 +397,13 @@ static int wfp_filter_insert(struct wfp_net *wn, struct wfp_obj *o)
 
 	if (wfp_obj_find(wn, WFP_IPSEC_OBJ_FILTER, o->key))
 		return -EEXIST;
-	if (o->has_provider &&
-	    !wfp_obj_find(wn, WFP_IPSEC_OBJ_PROVIDER, o->provider_key))
-		return -ENXIO;
+	if (o->has_provider) {
+		prov = wfp_obj_find(wn, WFP_IPSEC_OBJ_PROVIDER, o->provider_key);
+		if (!prov)
+			return -ENXIO;
+		if (!wfp_obj_may_name(o, prov))
+			return -EXDEV;
+	}
 	ret = wfp_filter_refs(wn, o, &sl, &pctx);
 	if (ret)
 		return ret;
@@ -446,12 +454,10 @@ int wfp_filter_add(struct wfp_session *s, void *arg)
 	ret = wfp_filter_add_validate(u);
 	if (ret)
 		return ret;
-	/* As for the other objects: nothing would delete them at close. */
-	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
-		return -EPERM;
 	o = wfp_filter_new(u);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
+	o->owner = wfp_obj_owner_of(s);
 	o->id = wfp_ids_filter_next(wn);
 	if (!o->id) {
 		wfp_filter_free(o);
@@ -502,16 +508,20 @@ static int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
 	return 0;
 }
 
-int wfp_filter_delete(struct wfp_net *wn, const struct wfp_ipsec_obj_key *k)
+int wfp_filter_delete(struct wfp_session *s,
+		      const struct wfp_ipsec_obj_key *k)
 {
-	struct mutex *cfg = &wn->net->xfrm.xfrm_cfg_mutex;
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_net *wn = s->wn;
 	struct wfp_obj *o;
 	int ret;
 
 	mutex_lock(cfg);
 	mutex_lock(&wn->objs.lock);
 	o = wfp_obj_lookup(wn, k);
-	ret = o ? wfp_filter_remove(wn, o, false) : -ENOENT;
+	ret = o ? wfp_obj_may_delete(s, o) : -ENOENT;
+	if (!ret)
+		ret = wfp_filter_remove(wn, o, false);
 	mutex_unlock(&wn->objs.lock);
 	mutex_unlock(cfg);
 	return ret;
@@ -557,6 +567,21 @@ static void wfp_filters_sweep(struct wfp_net *wn, bool lost_only)
 		mutex_unlock(cfg);
 		cond_resched();
 	} while (more);
+}
+
+/*
+ * A dynamic session's filters, at its close, under the caller's hold of
+ * both locks: one step, so no other change sees some of them gone.
+ */
+void wfp_filters_remove_owned(struct wfp_net *wn, u64 owner)
+{
+	struct wfp_obj *o, *tmp;
+
+	lockdep_assert_held(&wn->objs.lock);
+	list_for_each_entry_safe(o, tmp,
+				 wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER), node)
+		if (o->owner == owner)
+			wfp_filter_remove(wn, o, true);
 }
 
 void wfp_filters_reap_lost(struct wfp_net *wn)
@@ -719,6 +744,9 @@ static int wfp_filter_bind_check(const struct wfp_obj *o,
 							WFP_IPSEC_PCTX_IP_V6;
 	const struct wfp_filter *f = o->filter;
 
+	/* A context is static: it names no dynamic session's object. */
+	if (o->owner)
+		return -EXDEV;
 	if (t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL) {
 		/* The SAs' endpoints are the templates'. */
 		if (o->pol.ctx_type != WFP_IPSEC_PCTX_IKE_QM_TUNNEL ||

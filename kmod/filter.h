@@ -50,7 +50,9 @@ struct wfp_filter {
 
 int wfp_filter_add(struct wfp_session *s, void *arg);
 int wfp_filter_get(struct wfp_session *s, void *arg);
-int wfp_filter_delete(struct wfp_net *wn, const struct wfp_ipsec_obj_key *k);
+int wfp_filter_delete(struct wfp_session *s,
+		      const struct wfp_ipsec_obj_key *k);
+void wfp_filters_remove_owned(struct wfp_net *wn, u64 owner);
 
 void wfp_filters_net_exit(struct wfp_net *wn);
 void wfp_filters_reap_lost(struct wfp_net *wn);

@@ -16,6 +16,11 @@
  * sublayers and provider contexts naming it; while any does it cannot be
  * deleted (WFP's rule: no deletion while referenced, never a cascade);
  * so for a sublayer or a provider context a filter names.
+ *
+ * An object a dynamic session adds is that session's: it goes when the
+ * session closes, the process's death included (wfp_objects_session_
+ * close()), and WFP's lifetime rules keep anything longer-lived from
+ * naming it, so it can always go.
  */
 
 #include <linux/err.h>
@@ -392,6 +397,35 @@ static struct wfp_obj *wfp_obj_new(struct wfp_net *wn,
 	return o;
 }
 
+/* The session's objects are its own when it is dynamic, else static. */
+u64 wfp_obj_owner_of(const struct wfp_session *s)
+{
+	return s->flags & WFP_IPSEC_SESSION_F_DYNAMIC ? s->id : 0;
+}
+
+/*
+ * WFP's lifetime rule: an object names only what lives at least as long
+ * - anything static, or a dynamic object of its own session.
+ */
+bool wfp_obj_may_name(const struct wfp_obj *o, const struct wfp_obj *ref)
+{
+	return !ref->owner || ref->owner == o->owner;
+}
+
+/*
+ * A dynamic session deletes only its own objects: a static one is
+ * -EPERM (FWP_E_DYNAMIC_SESSION_IN_PROGRESS), another session's -ESRCH
+ * (FWP_E_WRONG_SESSION).  Other sessions delete any.
+ */
+int wfp_obj_may_delete(const struct wfp_session *s, const struct wfp_obj *o)
+{
+	u64 owner = wfp_obj_owner_of(s);
+
+	if (!owner || o->owner == owner)
+		return 0;
+	return o->owner ? -ESRCH : -EPERM;
+}
+
 /* The provider a sublayer or context names must exist; it counts a user. */
 static int wfp_obj_link_provider(struct wfp_net *wn, struct wfp_obj *o)
 {
@@ -402,6 +436,8 @@ static int wfp_obj_link_provider(struct wfp_net *wn, struct wfp_obj *o)
 	prov = wfp_obj_find(wn, WFP_IPSEC_OBJ_PROVIDER, o->provider_key);
 	if (!prov)
 		return -ENXIO;
+	if (!wfp_obj_may_name(o, prov))
+		return -EXDEV;
 	prov->users++;
 	return 0;
 }
@@ -445,14 +481,10 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	ret = wfp_obj_add_validate(u);
 	if (ret)
 		return ret;
-	/* Objects of a dynamic session would have to go with it, which
-	 * nothing does yet: such sessions add none, as for contexts.
-	 */
-	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
-		return -EPERM;
 	o = wfp_obj_new(wn, u);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
+	o->owner = wfp_obj_owner_of(s);
 	/* A zero key asks for a generated one (BFE's rule). */
 	if (!memchr_inv(o->key, 0, sizeof(o->key)))
 		guid_gen((guid_t *)o->key);
@@ -468,16 +500,21 @@ int wfp_objects_add(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-static int wfp_obj_remove(struct wfp_net *wn,
+static int wfp_obj_remove(struct wfp_session *s,
 			  const struct wfp_ipsec_obj_key *k)
 {
+	struct wfp_net *wn = s->wn;
 	struct wfp_obj *o;
+	int ret;
 
 	o = wfp_obj_lookup(wn, k);
 	if (!o)
 		return -ENOENT;
 	if (o->builtin)
 		return -EROFS;
+	ret = wfp_obj_may_delete(s, o);
+	if (ret)
+		return ret;
 	if (o->users)
 		return -EBUSY;
 	wfp_obj_unlink_provider(wn, o);
@@ -501,12 +538,10 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
 
 	if (!wfp_obj_key_valid(k))
 		return -EINVAL;
-	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
-		return -EPERM;
 	if (k->type == WFP_IPSEC_OBJ_FILTER)
-		return wfp_filter_delete(wn, k);
+		return wfp_filter_delete(s, k);
 	mutex_lock(&wn->objs.lock);
-	ret = wfp_obj_remove(wn, k);
+	ret = wfp_obj_remove(s, k);
 	mutex_unlock(&wn->objs.lock);
 	return ret;
 }
@@ -630,4 +665,34 @@ int wfp_objects_enum(struct wfp_session *s, void *arg)
 	}
 	e->count = count;
 	return 0;
+}
+
+/*
+ * A dynamic session's objects go with it, all under one hold of the
+ * locks: filters first (their xfrm policies with them), then what they
+ * named.  Nothing else names them (wfp_obj_may_name()).
+ */
+void wfp_objects_session_close(struct wfp_session *s)
+{
+	struct mutex *cfg = &s->net->xfrm.xfrm_cfg_mutex;
+	struct wfp_net *wn = s->wn;
+	struct wfp_obj *o, *tmp;
+	u32 type;
+
+	if (!(s->flags & WFP_IPSEC_SESSION_F_DYNAMIC))
+		return;
+	mutex_lock(cfg);
+	mutex_lock(&wn->objs.lock);
+	wfp_filters_remove_owned(wn, s->id);
+	for (type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
+	     type >= WFP_IPSEC_OBJ_PROVIDER; type--) {
+		list_for_each_entry_safe(o, tmp, wfp_obj_list(wn, type), node) {
+			if (o->owner != s->id || WARN_ON_ONCE(o->users))
+				continue;
+			wfp_obj_unlink_provider(wn, o);
+			wfp_obj_unlink_free(wn, type, o);
+		}
+	}
+	mutex_unlock(&wn->objs.lock);
+	mutex_unlock(cfg);
 }

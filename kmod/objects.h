@@ -44,6 +44,7 @@ struct wfp_obj {
 	u16 weight;
 	u32 flags;
 	unsigned int users;	/* objects naming it: no delete while any */
+	u64 owner;		/* the dynamic session that added it, or 0 */
 	u64 id;			/* provider context, filter: runtime id */
 	struct wfp_ipsec_pctx_policy pol;	/* provider context: head */
 	struct wfp_filter *filter;		/* filter: filter.c's part */
@@ -69,6 +70,7 @@ int wfp_objects_add(struct wfp_session *s, void *arg);
 int wfp_objects_delete(struct wfp_session *s, void *arg);
 int wfp_objects_get(struct wfp_session *s, void *arg);
 int wfp_objects_enum(struct wfp_session *s, void *arg);
+void wfp_objects_session_close(struct wfp_session *s);
 
 /* For filter.c, under wn->objs.lock. */
 struct wfp_obj *wfp_obj_alloc(const u32 *len, void __user *const *uptr,
@@ -78,6 +80,9 @@ struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type, const u8 *key);
 struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
 			       const struct wfp_ipsec_obj_key *k);
 int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o);
+bool wfp_obj_may_name(const struct wfp_obj *o, const struct wfp_obj *ref);
+int wfp_obj_may_delete(const struct wfp_session *s, const struct wfp_obj *o);
+u64 wfp_obj_owner_of(const struct wfp_session *s);
 void wfp_obj_unlink_provider(struct wfp_net *wn, struct wfp_obj *o);
 void wfp_obj_unlink_free(struct wfp_net *wn, u32 type, struct wfp_obj *o);
 

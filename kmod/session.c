@@ -26,6 +26,7 @@
 #include "netns.h"
 #include "rights.h"
 #include "ids.h"
+#include "objects.h"
 #include "session.h"
 
 /*
@@ -72,6 +73,8 @@ void wfp_session_close(struct wfp_session *s)
 
 	wfp_events_session_close(s);
 	if (wfp_session_ready(s)) {
+		/* Its objects go with a dynamic session, killed or not. */
+		wfp_objects_session_close(s);
 		mutex_lock(&wn->lock);
 		list_del(&s->node);
 		wn->nr_sessions--;

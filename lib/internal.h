@@ -62,6 +62,7 @@ DWORD wfp_status_from_errno(int err);
 int wfp_ioctl(int fd, unsigned long cmd, void *arg);
 
 /* traffic.c: Windows layouts <-> kernel form. */
+void wfp_v6_mirror(UINT8 *dst, const UINT8 *src);
 DWORD wfp_traffic_from_win(const IPSEC_TRAFFIC1 *w, struct wfp_ipsec_traffic *t);
 DWORD wfp_traffic0_from_win(const IPSEC_TRAFFIC0 *w, struct wfp_ipsec_traffic *t);
 void wfp_traffic_to_win(const struct wfp_ipsec_traffic *t, IPSEC_TRAFFIC1 *w);

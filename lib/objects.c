@@ -233,8 +233,11 @@ DWORD wfp_obj_status(UINT32 type, int err)
 		/* ADD: the object's provider does not exist. */
 		return FWP_E_PROVIDER_NOT_FOUND;
 	case EPERM:
-		/* The module's answer for a dynamic session. */
+		/* A dynamic session deleting a static object. */
 		return FWP_E_DYNAMIC_SESSION_IN_PROGRESS;
+	case ESRCH:
+		/* ... or another dynamic session's. */
+		return FWP_E_WRONG_SESSION;
 	case EROFS:
 		return FWP_E_BUILTIN_OBJECT;
 	case ENOSPC:

@@ -238,11 +238,15 @@ static void ser_qm(struct wr *w, UINT32 flags, UINT32 nd_allow_clear,
 	}
 }
 
-/* A tunnel's outer address as the module takes it: V4 in network order. */
+/*
+ * A tunnel's outer address as the module takes it, in network order: V4
+ * from host order, V6 from the mirrored layout IPSEC_TRAFFIC1 has too
+ * (spi.rst), so a tunnel context's traffic and its policy agree.
+ */
 static void ser_addr(UINT32 version, UINT32 v4, const UINT8 *v6, UINT8 *out)
 {
 	if (version == FWP_IP_VERSION_V6) {
-		memcpy(out, v6, 16);
+		wfp_v6_mirror(out, v6);
 		return;
 	}
 	out[0] = (UINT8)(v4 >> 24);
@@ -448,8 +452,8 @@ static void de_endpoints(const struct wfp_ipsec_pctx_policy *h,
 
 	ep->ipVersion = (FWP_IP_VERSION)h->ip_version;
 	if (h->ip_version == FWP_IP_VERSION_V6) {
-		memcpy(ep->localV6Address, l, 16);
-		memcpy(ep->remoteV6Address, rm, 16);
+		wfp_v6_mirror(ep->localV6Address, l);
+		wfp_v6_mirror(ep->remoteV6Address, rm);
 		return;
 	}
 	ep->localV4Address = (UINT32)l[0] << 24 | (UINT32)l[1] << 16 |

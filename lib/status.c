@@ -27,6 +27,9 @@ DWORD wfp_status_from_errno(int err)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	case EBUSY:
 		return FWP_E_IN_USE;
+	case EXDEV:
+		/* An object naming a shorter-lived (dynamic) one. */
+		return FWP_E_LIFETIME_MISMATCH;
 	case ENOTTY:
 		/* The module does not know the command: it is older. */
 		return RPC_S_PROCNUM_OUT_OF_RANGE;

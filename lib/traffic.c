@@ -11,8 +11,11 @@
 
 #include "internal.h"
 
-/* IPSEC_TRAFFIC*.localV6Address[] and network order are mirror images. */
-static void reverse16(UINT8 *dst, const UINT8 *src)
+/*
+ * IPSEC_TRAFFIC*.localV6Address[] (and IPSEC_TUNNEL_ENDPOINTS*') and
+ * network order are mirror images.
+ */
+void wfp_v6_mirror(UINT8 *dst, const UINT8 *src)
 {
 	int i;
 
@@ -55,8 +58,8 @@ DWORD wfp_traffic_from_win(const IPSEC_TRAFFIC1 *w, struct wfp_ipsec_traffic *t)
 		break;
 	case FWP_IP_VERSION_V6:
 		t->ip_version = WFP_IPSEC_IPV6;
-		reverse16(t->local_addr, w->localV6Address);
-		reverse16(t->remote_addr, w->remoteV6Address);
+		wfp_v6_mirror(t->local_addr, w->localV6Address);
+		wfp_v6_mirror(t->remote_addr, w->remoteV6Address);
 		len = 16;
 		break;
 	default:
@@ -119,8 +122,8 @@ void wfp_traffic_to_win(const struct wfp_ipsec_traffic *t, IPSEC_TRAFFIC1 *w)
 		w->remoteV4Address = ntohl(*(const UINT32 *)(const void *)t->remote_addr);
 	} else {
 		w->ipVersion = FWP_IP_VERSION_V6;
-		reverse16(w->localV6Address, t->local_addr);
-		reverse16(w->remoteV6Address, t->remote_addr);
+		wfp_v6_mirror(w->localV6Address, t->local_addr);
+		wfp_v6_mirror(w->remoteV6Address, t->remote_addr);
 	}
 	w->trafficType = t->traffic_type == WFP_IPSEC_TRAFFIC_TUNNEL ?
 		IPSEC_TRAFFIC_TYPE_TUNNEL : IPSEC_TRAFFIC_TYPE_TRANSPORT;

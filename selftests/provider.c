@@ -11,6 +11,7 @@
 #include <fwpmu.h>
 #include <wfpipsec.h>
 #include "wfp_test.h"
+#include "wfp_xfrm.h"
 
 /* Keys of this program's objects: the last byte tells them apart. */
 static GUID test_key(UINT8 n)
@@ -689,26 +690,125 @@ TEST_F(obj, sublayer_enum_by_provider)
 	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0 + 6);
 }
 
-TEST_F(obj, dynamic_session_refused)
+/* A permit filter for traffic to 10.9.9.<last>: one xfrm policy. */
+static FWPM_FILTER0 permit_filter(FWPM_FILTER_CONDITION0 *c, UINT32 last)
 {
-	GUID key = test_key(40), skey = test_key(41);
-	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
-	FWPM_SUBLAYER0 s = sublayer_of(skey, NULL);
+	FWPM_FILTER0 f;
+
+	memset(c, 0, sizeof(*c));
+	c->fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	c->matchType = FWP_MATCH_EQUAL;
+	c->conditionValue.type = FWP_UINT32;
+	c->conditionValue.uint32 = 0x0a090900 | last;
+	memset(&f, 0, sizeof(f));
+	f.displayData.name = L"dynamic permit";
+	f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	f.action.type = FWP_ACTION_PERMIT;
+	f.numFilterConditions = 1;
+	f.filterCondition = c;
+	return f;
+}
+
+TEST_F(obj, dynamic_session_lifetimes)
+{
+	GUID key = test_key(40), skey = test_key(41), stat = test_key(42);
+	FWPM_PROVIDER0 p = provider_of(key), ps = provider_of(stat);
+	FWPM_SUBLAYER0 s = sublayer_of(skey, &key), *sg = NULL;
 	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	HANDLE dyn2 = engine(FWPM_SESSION_FLAG_DYNAMIC);
 
 	ASSERT_NE(dyn, NULL);
-	EXPECT_EQ(FwpmProviderAdd0(dyn, &p, NULL),
+	ASSERT_NE(dyn2, NULL);
+	ASSERT_EQ(FwpmProviderAdd0(dyn, &p, NULL), ERROR_SUCCESS);
+	/* A static object never names a dynamic one (it would outlive it). */
+	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), FWP_E_LIFETIME_MISMATCH);
+	/* Nor does another dynamic session's. */
+	EXPECT_EQ(FwpmSubLayerAdd0(dyn2, &s, NULL), FWP_E_LIFETIME_MISMATCH);
+	ASSERT_EQ(FwpmSubLayerAdd0(dyn, &s, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &skey, &sg), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&sg);
+	/* A dynamic session deletes its own objects only. */
+	EXPECT_EQ(FwpmSubLayerDeleteByKey0(dyn2, &skey), FWP_E_WRONG_SESSION);
+	ASSERT_EQ(FwpmProviderAdd0(self->h, &ps, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(dyn, &stat),
 		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(FwpmSubLayerAdd0(dyn, &s, NULL),
-		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
-	/* Reading is allowed; deleting is not. */
-	EXPECT_EQ(FwpmProviderGetByKey0(dyn, &key, &got), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&got);
-	EXPECT_EQ(FwpmProviderDeleteByKey0(dyn, &key),
-		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(provider_count(dyn), self->providers0 + 1);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 2);
+	FwpmEngineClose0(dyn2);
+	/* Its close takes the session's objects, and only those. */
 	FwpmEngineClose0(dyn);
+	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &skey, &sg),
+		  FWP_E_SUBLAYER_NOT_FOUND);
+	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
+	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &key),
+		  FWP_E_PROVIDER_NOT_FOUND);
+}
+
+TEST_F(obj, dynamic_filters_go_at_close)
+{
+	FWPM_FILTER_CONDITION0 c[2];
+	FWPM_FILTER0 f = permit_filter(&c[0], 1), g = permit_filter(&c[1], 2);
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	FWPM_FILTER0 *got = NULL;
+	UINT64 id = 0, sid = 0;
+	int sp0 = sp_count(-1);
+
+	ASSERT_NE(dyn, NULL);
+	ASSERT_GE(sp0, 0);
+	ASSERT_EQ(FwpmFilterAdd0(dyn, &f, NULL, &id), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmFilterAdd0(self->h, &g, NULL, &sid), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), sp0 + 2);
+	/* A static session may delete a dynamic one's filter; not here. */
+	EXPECT_EQ(FwpmFilterDeleteById0(dyn, sid),
+		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
+	FwpmEngineClose0(dyn);
+	EXPECT_EQ(FwpmFilterGetById0(self->h, id, &got),
+		  FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(sp_count(-1), sp0 + 1);
+	EXPECT_EQ(FwpmFilterDeleteById0(self->h, sid), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), sp0);
+}
+
+/* The child: a dynamic session's filter, then wait to be killed. */
+static void dynamic_child(int wfd)
+{
+	FWPM_FILTER_CONDITION0 c;
+	FWPM_FILTER0 f = permit_filter(&c, 3);
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	UINT64 id = 0;
+
+	if (!dyn || FwpmFilterAdd0(dyn, &f, NULL, &id))
+		id = 0;
+	if (write(wfd, &id, sizeof(id)) != sizeof(id))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+TEST_F(obj, dynamic_filters_go_at_kill)
+{
+	FWPM_FILTER0 *got = NULL;
+	int sp0 = sp_count(-1), p[2], status;
+	UINT64 id = 0;
+	pid_t pid;
+
+	ASSERT_GE(sp0, 0);
+	ASSERT_EQ(pipe(p), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		dynamic_child(p[1]);
+	ASSERT_EQ(read(p[0], &id, sizeof(id)), sizeof(id));
+	ASSERT_NE(id, 0);
+	EXPECT_EQ(FwpmFilterGetById0(self->h, id, &got), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(sp_count(-1), sp0 + 1);
+	ASSERT_EQ(kill(pid, SIGKILL), 0);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(FwpmFilterGetById0(self->h, id, &got),
+		  FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(sp_count(-1), sp0);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* In a new namespace: none of the test's objects, all the built-ins. */

@@ -584,22 +584,29 @@ TEST_F(pctx, enum_keys)
 	EXPECT_EQ(seen, 3);
 }
 
-TEST_F(pctx, dynamic_session_refused)
+TEST_F(pctx, dynamic_session_owns_its_contexts)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
 	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
 	int fd = engine_fd(dyn);
 	struct wfp_ipsec_obj o;
 	static struct got g;
+	__u64 dyn_id;
 
 	ASSERT_GE(fd, 0);
 	pctx_req(&o, 17, &pol);
-	EXPECT_EQ(pctx_add(fd, &o), -EPERM);
-	pctx_req(&o, 17, &pol);
+	ASSERT_EQ(pctx_add(fd, &o), 0);
+	dyn_id = o.id;
+	pctx_req(&o, 18, &pol);
 	ASSERT_EQ(pctx_add(self->fd, &o), 0);
 	EXPECT_EQ(pctx_get(fd, 0, o.id, &g), 0);
+	/* A dynamic session deletes no static object... */
 	EXPECT_EQ(pctx_delete(fd, 0, o.id), -EPERM);
+	EXPECT_EQ(pctx_get(self->fd, 0, dyn_id, &g), 0);
+	/* ...and its own go with it. */
 	FwpmEngineClose0(dyn);
+	EXPECT_EQ(pctx_get(self->fd, 0, dyn_id, &g), -ENOENT);
+	EXPECT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
 }
 
 /* In a new namespace: none of the test's contexts, by key or by id. */
@@ -934,8 +941,10 @@ TEST_F(pctx, lib_tunnel_v6_round_trip)
 					   FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT,
 					   &t);
 	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
+	static struct got g;
 	FWPM_PROVIDER0 p;
 	GUID pk = test_key(26);
+	int j;
 
 	memset(&p, 0, sizeof(p));
 	p.providerKey = pk;
@@ -946,6 +955,16 @@ TEST_F(pctx, lib_tunnel_v6_round_trip)
 	lib_round_trip(_metadata, self->h, &c, &k, &i);
 	tunnel_eq(_metadata, &t, k->ikeQmTunnelPolicy);
 	tunnel_eq(_metadata, &t, i->ikeQmTunnelPolicy);
+	/*
+	 * The module holds network order; the endpoints, like
+	 * IPSEC_TRAFFIC1's, are mirrored, so a tunnel context's traffic and
+	 * its policy name the same addresses.
+	 */
+	ASSERT_EQ(pctx_get(self->fd, 25, 0, &g), 0);
+	for (j = 0; j < 16; j++) {
+		EXPECT_EQ(g.pol[8 + j], 0x20 + 15 - j);
+		EXPECT_EQ(g.pol[24 + j], 0x40 + 15 - j);
+	}
 	FwpmFreeMemory0((void **)&k);
 	FwpmFreeMemory0((void **)&i);
 }

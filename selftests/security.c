@@ -11,14 +11,15 @@
  * matching library calls must return the documented Windows code.  What
  * the module allows such a session by design is tested as allowed: HELLO,
  * SESSION_GET (reporting no rights), UNSUBSCRIBE and read(2) of its own
- * (absent) subscriptions.  Afterwards nothing may have changed: contexts,
- * xfrm states and policies, grants, and the administrator's subscription,
+ * (absent) subscriptions.  OBJ_DELETE and OBJ_ENUM have a row for filters
+ * too.  Afterwards nothing may have changed: contexts, the filter, xfrm
+ * states and policies, grants, and the administrator's subscription,
  * which must not even have seen an event.
  *
  * FIXTURE userns: uid 65534 in a user + network namespace of its own
- * manages that namespace fully and cannot see or touch the contexts of the
- * initial namespace, nor hear of their changes; a session it opened before
- * leaving keeps no rights there.
+ * manages that namespace fully and cannot see or touch the contexts and
+ * filters of the initial namespace, nor hear of their changes; a session
+ * it opened before leaving keeps no rights there.
  *
  * FIXTURE leak: every command that copies data out, and read(2), run
  * twice with the output prefilled with 0xA5 and then 0x5A: a byte the
@@ -236,6 +237,7 @@ static void __attribute__((destructor)) node_mode_restore(void)
 /* What the administrator set up, for the unprivileged child to aim at. */
 struct targets {
 	UINT64 created, spi_set, inbound, complete;
+	UINT64 filter;		/* the administrator's filter's id */
 	UINT64 created2;	/* GET_SPI's (SET_SPI may key created) */
 	UINT64 doomed;		/* DELETE's */
 	UINT32 r_created, r_created2, spi_set_spi;
@@ -248,6 +250,7 @@ struct targets {
 #define R_INBOUND	V4(10, 0, 1, 3)
 #define R_COMPLETE	V4(10, 0, 1, 4)
 #define R_NEW		V4(10, 0, 1, 5)
+#define R_FILTER	V4(10, 0, 1, 6)
 
 static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
 	"\x99\xaa\xbb\xcc\xdd\xee\xff\x01\x02\x03\x04\x05";
@@ -258,6 +261,60 @@ static const UINT8 KEY_A[GCM_KEYLEN] = "\x11\x22\x33\x44\x55\x66\x77\x88"
 /* The provider OBJ_ADD makes and OBJ_GET/OBJ_DELETE name. */
 static const GUID OBJ_KEY = { 0x5ec0b1ec, 0x7, 0x4000,
 			      { 0x80, 1, 2, 3, 4, 5, 6, 7 } };
+
+/* The filter FILTER_ADD makes and FILTER_GET/OBJ_DELETE name. */
+static const GUID FILTER_KEY = { 0x5ec0f11e, 0x7, 0x4000,
+				 { 0x80, 1, 2, 3, 4, 5, 6, 8 } };
+/* A second one, after it in key order. */
+static const GUID FILTER_KEY2 = { 0x5ec0f11e, 0x8, 0x4000,
+				  { 0x80, 1, 2, 3, 4, 5, 6, 9 } };
+
+/*
+ * FILTER_ADD's argument for key: a block of one remote address at
+ * OUTBOUND_TRANSPORT_V4, one xfrm policy; FILTER_GET's for key, with
+ * rooms the filter fits.
+ */
+static void filter_arg(unsigned long cmd, const GUID *key, UINT32 remote,
+		       void *buf)
+{
+	static struct wfp_ipsec_filter_cond conds[4];
+	static char name[WFP_IPSEC_OBJ_NAME_MAX];
+	struct wfp_ipsec_filter *f = buf;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->key, key, sizeof(f->key));
+	f->conds = (__u64)(uintptr_t)conds;
+	f->name = (__u64)(uintptr_t)name;
+	if (cmd == WFP_IPSEC_IOC_FILTER_GET) {
+		f->num_conds = ARRAY_SIZE(conds);
+		f->name_len = sizeof(name);
+		return;
+	}
+	memset(conds, 0, sizeof(conds));
+	conds[0].field = WFP_IPSEC_FIELD_REMOTE_ADDR;
+	conds[0].match = FWP_MATCH_EQUAL;
+	conds[0].value_type = FWP_UINT32;
+	addr4(conds[0].lo, remote);
+	addr4(conds[0].hi, remote);
+	f->num_conds = 1;
+	memcpy(name, "security", 8);
+	f->name_len = 8;
+	f->layer = WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4;
+	f->action = WFP_IPSEC_ACTION_BLOCK;
+}
+
+/* The filters of the namespace fd is in (through OBJ_ENUM), or -errno. */
+static int filter_count(int fd)
+{
+	__u8 keys[16][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = WFP_IPSEC_OBJ_FILTER;
+	e.keys = (__u64)(uintptr_t)keys;
+	e.max_entries = ARRAY_SIZE(keys);
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e) ?: (int)e.count;
+}
 
 /* OBJ_ADD's, OBJ_GET's or OBJ_DELETE's argument for OBJ_KEY. */
 static void cmd_obj_arg(unsigned long cmd, void *buf)
@@ -276,6 +333,24 @@ static void cmd_obj_arg(unsigned long cmd, void *buf)
 	memcpy(name, "security", 8);
 	o->name = (__u64)(uintptr_t)name;
 	o->name_len = cmd == WFP_IPSEC_IOC_OBJ_ADD ? 8 : sizeof(name);
+}
+
+/*
+ * OBJ_DELETE's and OBJ_ENUM's argument as cmd_arg() makes it, for another
+ * type: a filter's delete names the administrator's filter.
+ */
+static void cmd_obj_type(unsigned long cmd, __u32 type, void *buf)
+{
+	struct wfp_ipsec_obj_enum *e = buf;
+	struct wfp_ipsec_obj_key *k = buf;
+
+	if (cmd == WFP_IPSEC_IOC_OBJ_ENUM) {
+		e->type = type;
+		return;
+	}
+	k->type = type;
+	if (type == WFP_IPSEC_OBJ_FILTER)
+		memcpy(k->key, &FILTER_KEY, sizeof(k->key));
 }
 
 /*
@@ -389,6 +464,10 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 		u->oe.type = WFP_IPSEC_OBJ_SUBLAYER;
 		u->oe.keys = (__u64)(uintptr_t)keys;
 		u->oe.max_entries = 16;
+		break;
+	case WFP_IPSEC_IOC_FILTER_ADD:
+	case WFP_IPSEC_IOC_FILTER_GET:
+		filter_arg(cmd, &FILTER_KEY, R_FILTER, buf);
 		break;
 	default:
 		/* SESSION_GET, STATS, RIGHTS_GET, SUBSCRIBE (any traffic) */
@@ -617,6 +696,48 @@ static DWORD lib_obj_enum(HANDLE h, const struct targets *t)
 	return rc;
 }
 
+/* A block at ALE_AUTH_CONNECT_V4, which needs no condition. */
+static DWORD lib_filter_add(HANDLE h, const struct targets *t)
+{
+	FWPM_FILTER0 f;
+
+	memset(&f, 0, sizeof(f));
+	f.filterKey = OBJ_KEY;
+	f.displayData.name = L"security";
+	f.layerKey = FWPM_LAYER_ALE_AUTH_CONNECT_V4;
+	f.action.type = FWP_ACTION_BLOCK;
+	return FwpmFilterAdd0(h, &f, NULL, NULL);
+}
+
+static DWORD lib_filter_delete(HANDLE h, const struct targets *t)
+{
+	return both(FwpmFilterDeleteByKey0(h, &FILTER_KEY),
+		    FwpmFilterDeleteById0(h, t->filter));
+}
+
+static DWORD lib_filter_get(HANDLE h, const struct targets *t)
+{
+	FWPM_FILTER0 *f = NULL, *fi = NULL;
+	DWORD rc;
+
+	rc = both(FwpmFilterGetByKey0(h, &FILTER_KEY, &f),
+		  FwpmFilterGetById0(h, t->filter, &fi));
+	FwpmFreeMemory0((void **)&f);
+	FwpmFreeMemory0((void **)&fi);
+	return rc;
+}
+
+static DWORD lib_filter_enum(HANDLE h, const struct targets *t)
+{
+	HANDLE e = NULL;
+	DWORD rc;
+
+	rc = FwpmFilterCreateEnumHandle0(h, NULL, &e);
+	if (e)
+		FwpmFilterDestroyEnumHandle0(h, e);
+	return rc;
+}
+
 static DWORD lib_rights_set(HANDLE h, const struct targets *t)
 {
 	ACL acl;
@@ -642,6 +763,7 @@ FIXTURE_VARIANT(denied) {
 	int want;		/* errno; 0: allowed by design */
 	lib_fn lib;
 	DWORD want_lib;
+	__u32 type;		/* OBJ_DELETE, OBJ_ENUM: another type's */
 };
 
 #define DENIED(name, c, err, fn, code)					\
@@ -682,12 +804,26 @@ REFUSED(obj_add, WFP_IPSEC_IOC_OBJ_ADD, lib_obj_add);
 REFUSED(obj_delete, WFP_IPSEC_IOC_OBJ_DELETE, lib_obj_delete);
 REFUSED(obj_get, WFP_IPSEC_IOC_OBJ_GET, lib_obj_get);
 REFUSED(obj_enum, WFP_IPSEC_IOC_OBJ_ENUM, lib_obj_enum);
+REFUSED(filter_add, WFP_IPSEC_IOC_FILTER_ADD, lib_filter_add);
+REFUSED(filter_get, WFP_IPSEC_IOC_FILTER_GET, lib_filter_get);
+/* Filters go and are listed through OBJ_DELETE and OBJ_ENUM. */
+FIXTURE_VARIANT_ADD(denied, obj_delete_filter) {
+	.cmd = WFP_IPSEC_IOC_OBJ_DELETE, .want = EACCES,
+	.lib = lib_filter_delete, .want_lib = ERROR_ACCESS_DENIED,
+	.type = WFP_IPSEC_OBJ_FILTER,
+};
+FIXTURE_VARIANT_ADD(denied, obj_enum_filter) {
+	.cmd = WFP_IPSEC_IOC_OBJ_ENUM, .want = EACCES,
+	.lib = lib_filter_enum, .want_lib = ERROR_ACCESS_DENIED,
+	.type = WFP_IPSEC_OBJ_FILTER,
+};
 /* Its own subscriptions only, and it has none. */
 DENIED(read_events, CMD_READ, EAGAIN, NULL, 0);
 
 FIXTURE_SETUP(denied)
 {
 	struct wfp_ipsec_subscribe sub;
+	struct wfp_ipsec_filter f;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -714,9 +850,13 @@ FIXTURE_SETUP(denied)
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
 	self->t.sub = sub.id;
 	self->t.escalate = true;
+	/* A filter for FILTER_GET and OBJ_DELETE to name. */
+	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, R_FILTER, &f);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f), 0);
+	self->t.filter = f.id;
 	xfrm_counts(&self->states, &self->policies);
 	ASSERT_EQ(self->states, 4);	/* larval, inbound, 2 of complete */
-	ASSERT_EQ(self->policies, 2);
+	ASSERT_EQ(self->policies, 3);	/* complete's two, the filter's */
 	/* uid 65534 must be able to open the node to be refused further. */
 	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
 	self->chmodded = true;
@@ -764,6 +904,8 @@ static int denied_child(void *arg)
 	    (wfp_info(fd, &info) || info.rights))
 		return 13;
 	cmd_arg(a->v->cmd, a->t, buf.b);
+	if (a->v->type)
+		cmd_obj_type(a->v->cmd, a->v->type, buf.b);
 	if (a->v->cmd == CMD_READ) {
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		err = read(fd, buf.b, sizeof(buf.b)) < 0 ? errno : 0;
@@ -800,6 +942,7 @@ static void denied_run(struct __test_metadata *_metadata,
 		.v = variant, .t = &self->t, .nobody = nobody,
 		.report = self->report,
 	};
+	struct wfp_ipsec_filter f;
 	struct wfp_ipsec_ctx_id un;
 	struct wfp_ipsec_event ev;
 	int states, policies, rc;
@@ -821,6 +964,10 @@ static void denied_run(struct __test_metadata *_metadata,
 	EXPECT_EQ(states, self->states);
 	EXPECT_EQ(policies, self->policies);
 	EXPECT_EQ(grants_count(self->fd), 0);
+	EXPECT_EQ(filter_count(self->fd), 1);
+	filter_arg(WFP_IPSEC_IOC_FILTER_GET, &FILTER_KEY, 0, &f);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_GET, &f), 0);
+	EXPECT_EQ(f.id, self->t.filter);
 	fcntl(self->fd, F_SETFL, O_NONBLOCK);
 	EXPECT_EQ(read(self->fd, &ev, sizeof(ev)), -1);
 	EXPECT_EQ(errno, EAGAIN);
@@ -881,6 +1028,7 @@ FIXTURE(userns) {
 	HANDLE h;		/* the administrator, initial namespace */
 	int fd;
 	UINT64 p;		/* its keyed context */
+	UINT64 filter;		/* its filter's id */
 	int grants;
 	bool chmodded;
 	int *report;
@@ -888,6 +1036,7 @@ FIXTURE(userns) {
 
 FIXTURE_SETUP(userns)
 {
+	struct wfp_ipsec_filter f;
 	UINT64 q = 0;
 
 	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -907,6 +1056,9 @@ FIXTURE_SETUP(userns)
 	ASSERT_EQ(key_ctx(self->h, P_REMOTE, P_SPI_IN, P_SPI_OUT, KEY_P, KEY_P,
 			  ST_COMPLETE, &self->p), 0);
 	ASSERT_GT(self->p, 1);
+	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, R_FILTER, &f);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f), 0);
+	self->filter = f.id;
 	self->grants = grants_count(self->fd);
 	ASSERT_GE(self->grants, 0);
 	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
@@ -919,6 +1071,8 @@ FIXTURE_TEARDOWN(userns)
 		chmod(WFP_IPSEC_DEVICE_PATH, NODE_MODE);
 	if (self->p)
 		IPsecSaContextDeleteById0(self->h, self->p);
+	if (self->filter)
+		FwpmFilterDeleteById0(self->h, self->filter);
 	if (self->h)
 		FwpmEngineClose0(self->h);
 	if (self->report && self->report != MAP_FAILED)
@@ -926,7 +1080,7 @@ FIXTURE_TEARDOWN(userns)
 }
 
 struct userns_arg {
-	UINT64 p;
+	UINT64 p, filter;
 	int to_parent, from_parent;
 	int *report;
 	volatile unsigned int events;
@@ -951,6 +1105,61 @@ static bool wait_events(struct userns_arg *a, unsigned int n, int ms)
 }
 
 /* uid 65534, then a user + network namespace of its own. */
+/*
+ * FILTER_GET or OBJ_DELETE of FILTER_KEY's filter through fd, by key or
+ * (id non-zero) by id: 0 or -errno.
+ */
+static int filter_by(int fd, unsigned long cmd, UINT64 id)
+{
+	struct wfp_ipsec_filter f;
+	struct wfp_ipsec_obj_key k;
+
+	if (cmd == WFP_IPSEC_IOC_FILTER_GET) {
+		filter_arg(cmd, &FILTER_KEY, 0, &f);
+		if (id) {
+			memset(f.key, 0, sizeof(f.key));
+			f.id = id;
+		}
+		return wfp_test_ioctl(fd, cmd, &f);
+	}
+	memset(&k, 0, sizeof(k));
+	k.type = WFP_IPSEC_OBJ_FILTER;
+	if (id)
+		k.id = id;
+	else
+		memcpy(k.key, &FILTER_KEY, sizeof(k.key));
+	return wfp_test_ioctl(fd, cmd, &k);
+}
+
+/*
+ * The initial namespace's filter does not exist in the child's: not by
+ * key, not by id, not listed; a filter of that key is the child's to add
+ * there, and to delete.
+ */
+static int userns_filters(const struct userns_arg *a, HANDLE h, int fd)
+{
+	struct wfp_ipsec_filter f;
+	FWPM_FILTER0 *lf = NULL;
+
+	if (filter_by(fd, WFP_IPSEC_IOC_FILTER_GET, 0) != -ENOENT ||
+	    filter_by(fd, WFP_IPSEC_IOC_FILTER_GET, a->filter) != -ENOENT ||
+	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -ENOENT ||
+	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, a->filter) != -ENOENT ||
+	    filter_count(fd) != 0)
+		return 1;
+	if (FwpmFilterGetByKey0(h, &FILTER_KEY, &lf) !=
+	    FWP_E_FILTER_NOT_FOUND ||
+	    FwpmFilterGetById0(h, a->filter, &lf) != FWP_E_FILTER_NOT_FOUND)
+		return 2;
+	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, C_REMOTE, &f);
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_ADD, &f) ||
+	    filter_count(fd) != 1 ||
+	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, f.id) ||
+	    filter_count(fd) != 0)
+		return 3;
+	return 0;
+}
+
 static int userns_child(struct userns_arg *a)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
@@ -996,6 +1205,10 @@ static int userns_child(struct userns_arg *a)
 	if (IPsecSaContextGetById1(old, a->p, &c) != ERROR_ACCESS_DENIED ||
 	    IPsecSaContextDeleteById0(old, a->p) != ERROR_ACCESS_DENIED)
 		return 16;
+	if (filter_by(oldfd, WFP_IPSEC_IOC_FILTER_GET, 0) != -EACCES ||
+	    filter_by(oldfd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -EACCES ||
+	    filter_count(oldfd) != -EACCES)
+		return 18;
 
 	/* Its own namespace: every right. */
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
@@ -1042,6 +1255,9 @@ static int userns_child(struct userns_arg *a)
 		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
 			return 33;
 	}
+
+	if (userns_filters(a, h, fd))
+		return 34;
 
 	/* Enumerations and statistics: its own things only. */
 	if (IPsecSaContextCreateEnumHandle0(h, NULL, &en) ||
@@ -1110,6 +1326,7 @@ TEST_F_TIMEOUT(userns, owner_manages_only_its_own_namespace, 120)
 
 	memset(a, 0, sizeof(*a));
 	a->p = self->p;
+	a->filter = self->filter;
 	ASSERT_EQ(pipe(p2c), 0);
 	ASSERT_EQ(pipe(c2p), 0);
 	a->to_parent = c2p[1];
@@ -1138,6 +1355,8 @@ TEST_F_TIMEOUT(userns, owner_manages_only_its_own_namespace, 120)
 	EXPECT_EQ(xfrm_spi_count(P_SPI_OUT), 1);
 	EXPECT_EQ(xfrm_spi_count(C_SPI_IN), 0);
 	EXPECT_EQ(grants_count(self->fd), self->grants);
+	EXPECT_EQ(filter_by(self->fd, WFP_IPSEC_IOC_FILTER_GET, self->filter),
+		  0);
 	xfrm_counts(&states, &st);
 	EXPECT_GE(states, 2);
 	close(p2c[1]);
@@ -1639,6 +1858,138 @@ TEST_F(leak, event_read)
 }
 
 /*
+ * FILTER_ADD takes its output fields only as zero: no pattern there, but
+ * reserved bytes zero, nothing kernel-like, and two adds that differ in
+ * key and address alone reply alike but for the key and the id.
+ */
+TEST_F(leak, filter_add)
+{
+	static const size_t out[][2] = {
+		FIELD(struct wfp_ipsec_filter, key),
+		FIELD(struct wfp_ipsec_filter, id),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_filter, reserved),
+	};
+	struct wfp_ipsec_filter f[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		filter_arg(WFP_IPSEC_IOC_FILTER_ADD,
+			   i ? &FILTER_KEY2 : &FILTER_KEY, V4(10, 0, 9, 1 + i),
+			   &f[i]);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD,
+					 &f[i]), 0);
+		expect_clean(_metadata, "FILTER_ADD", &f[i], sizeof(f[i]), res,
+			     1, 0, 0);
+		EXPECT_NE(f[i].id, 0);
+		EXPECT_NE(f[i].effective_weight, 0);
+		EXPECT_EQ(f[i].nr_policies, 1);
+		EXPECT_EQ(f[i].reqid, 0);
+		EXPECT_EQ(f[i].pctx_id, 0);
+	}
+	EXPECT_EQ(diff_masked(&f[0], &f[1], sizeof(f[0]), out, 2), -1);
+	EXPECT_NE(f[0].id, f[1].id);
+}
+
+/*
+ * FILTER_GET by key, then by id, into rooms prefilled with 0xA5 and 0x5A:
+ * the condition and name written, not a byte past them, reserved bytes
+ * zero, both replies alike but for the rooms' pointers.
+ */
+TEST_F(leak, filter_get)
+{
+	static const size_t ptrs[][2] = {
+		FIELD(struct wfp_ipsec_filter, conds),
+		FIELD(struct wfp_ipsec_filter, name),
+	};
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_filter, reserved),
+	};
+	static const size_t cres[][2] = {
+		FIELD(struct wfp_ipsec_filter_cond, reserved0),
+	};
+	struct wfp_ipsec_filter_cond conds[2][4];
+	char name[2][WFP_IPSEC_OBJ_NAME_MAX];
+	struct wfp_ipsec_filter f[2];
+	__u64 id;
+	int i;
+
+	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, V4(10, 0, 9, 9),
+		   &f[0]);
+	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f[0]), 0);
+	id = f[0].id;
+	for (i = 0; i < 2; i++) {
+		memset(conds[i], PATTERN[i], sizeof(conds[i]));
+		memset(name[i], PATTERN[i], sizeof(name[i]));
+		memset(&f[i], 0, sizeof(f[i]));
+		if (i)
+			f[i].id = id;
+		else
+			memcpy(f[i].key, &FILTER_KEY, sizeof(f[i].key));
+		f[i].conds = (__u64)(uintptr_t)conds[i];
+		f[i].num_conds = ARRAY_SIZE(conds[i]);
+		f[i].name = (__u64)(uintptr_t)name[i];
+		f[i].name_len = sizeof(name[i]);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_GET,
+					 &f[i]), 0);
+		expect_clean(_metadata, "FILTER_GET", &f[i], sizeof(f[i]), res,
+			     1, 0, 0);
+		expect_clean(_metadata, "FILTER_GET condition", &conds[i][0],
+			     sizeof(conds[i][0]), cres, 1, 0, 0);
+		ASSERT_EQ(f[i].num_conds, 1);
+		ASSERT_EQ(f[i].name_len, 8);
+		EXPECT_EQ(f[i].id, id);
+		/* Not one byte past what the filter has. */
+		EXPECT_TRUE(all_bytes(&conds[i][1], 3 * sizeof(conds[i][0]),
+				      PATTERN[i]));
+		EXPECT_TRUE(all_bytes(name[i] + 8, sizeof(name[i]) - 8,
+				      PATTERN[i]));
+	}
+	EXPECT_EQ(diff_masked(&f[0], &f[1], sizeof(f[0]), ptrs, 2), -1);
+	EXPECT_EQ(memcmp(&conds[0][0], &conds[1][0], sizeof(conds[0][0])), 0);
+	EXPECT_EQ(memcmp(name[0], name[1], 8), 0);
+}
+
+/* OBJ_ENUM of filters: two keys into room for eight, none past them. */
+TEST_F(leak, obj_enum_filter)
+{
+	static const size_t res[][2] = {
+		FIELD(struct wfp_ipsec_obj_enum, reserved0),
+		FIELD(struct wfp_ipsec_obj_enum, reserved),
+	};
+	__u8 keys[2][8][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e[2];
+	struct wfp_ipsec_filter f;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		filter_arg(WFP_IPSEC_IOC_FILTER_ADD,
+			   i ? &FILTER_KEY2 : &FILTER_KEY, V4(10, 0, 9, 1 + i),
+			   &f);
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD,
+					 &f), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		memset(keys[i], PATTERN[i], sizeof(keys[i]));
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].type = WFP_IPSEC_OBJ_FILTER;
+		e[i].keys = (__u64)(uintptr_t)keys[i];
+		e[i].max_entries = 8;
+		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_ENUM,
+					 &e[i]), 0);
+		ASSERT_EQ(e[i].count, 2);
+		expect_clean(_metadata, "OBJ_ENUM of filters", &e[i],
+			     sizeof(e[i]), res, 2, 0, 0);
+		EXPECT_TRUE(all_bytes(keys[i][2], 6 * WFP_IPSEC_OBJ_KEY_LEN,
+				      PATTERN[i]));
+	}
+	EXPECT_EQ(memcmp(keys[0], keys[1], 2 * WFP_IPSEC_OBJ_KEY_LEN), 0);
+	EXPECT_EQ(memcmp(keys[0][0], &FILTER_KEY, WFP_IPSEC_OBJ_KEY_LEN), 0);
+	EXPECT_EQ(memcmp(keys[0][1], &FILTER_KEY2, WFP_IPSEC_OBJ_KEY_LEN), 0);
+}
+
+/*
  * Every command, successful, with guard bytes after its structure: the
  * module writes neither past the structure nor, for the commands without
  * a reply (_IOW), into it.
@@ -1657,7 +2008,8 @@ TEST_F(leak, replies_stay_in_their_structure)
 		WFP_IPSEC_IOC_CTX_DELETE, WFP_IPSEC_IOC_UNSUBSCRIBE,
 		WFP_IPSEC_IOC_RIGHTS_SET, WFP_IPSEC_IOC_OBJ_ADD,
 		WFP_IPSEC_IOC_OBJ_GET, WFP_IPSEC_IOC_OBJ_ENUM,
-		WFP_IPSEC_IOC_OBJ_DELETE,
+		WFP_IPSEC_IOC_OBJ_DELETE, WFP_IPSEC_IOC_FILTER_ADD,
+		WFP_IPSEC_IOC_FILTER_GET,
 	};
 	union {
 		__u64 align;

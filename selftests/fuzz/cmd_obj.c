@@ -173,12 +173,36 @@ static void do_obj_get(struct sess *s)
 		check_obj(&c.out.obj);
 }
 
+/* An OBJ_ENUM's reply: a count in the room, keys after the cursor. */
+bool obj_enum_ok(const struct call *c, const void *keys)
+{
+	const __u8 (*k)[WFP_IPSEC_OBJ_KEY_LEN] = keys;
+	const struct wfp_ipsec_obj_enum *e = &c->out.oenum;
+	bool ok = true;
+	__u32 i;
+
+	if (e->count > c->in.oenum.max_entries || e->reserved0) {
+		fail(NR_OBJ_ENUM, "count %u of %u", e->count,
+		     c->in.oenum.max_entries);
+		return false;
+	}
+	/* Strictly increasing, after the cursor given. */
+	for (i = 0; i < e->count; i++) {
+		if (memcmp(k[i], i ? k[i - 1] : c->in.oenum.cursor,
+			   WFP_IPSEC_OBJ_KEY_LEN) > 0)
+			continue;
+		fail(NR_OBJ_ENUM, "key %u out of order (type %u)", i,
+		     c->in.oenum.type);
+		ok = false;
+	}
+	return ok;
+}
+
 static void do_obj_enum(struct sess *s)
 {
 	static __u8 keys[64][WFP_IPSEC_OBJ_KEY_LEN];
 	struct wfp_ipsec_obj_enum *e;
 	struct call c;
-	__u32 i;
 
 	call_init(&c, NR_OBJ_ENUM);
 	e = &c.in.oenum;
@@ -190,19 +214,8 @@ static void do_obj_enum(struct sess *s)
 	if (n_mutations() && !mutate_common(&c))
 		poke_reserved(&c, offsetof(struct wfp_ipsec_obj_enum, reserved),
 			      sizeof(e->reserved));
-	if (exec_call(&c, s) || (c.flags & C_NO_OUTCHECK) || !s->ready)
-		return;
-	e = &c.out.oenum;
-	if (e->count > c.in.oenum.max_entries || e->reserved0) {
-		fail(NR_OBJ_ENUM, "count %u of %u", e->count,
-		     c.in.oenum.max_entries);
-		return;
-	}
-	/* Strictly increasing, after the cursor given. */
-	for (i = 0; i < e->count; i++)
-		if (memcmp(keys[i], i ? keys[i - 1] : c.in.oenum.cursor,
-			   WFP_IPSEC_OBJ_KEY_LEN) <= 0)
-			fail(NR_OBJ_ENUM, "key %u out of order", i);
+	if (!exec_call(&c, s) && !(c.flags & C_NO_OUTCHECK) && s->ready)
+		obj_enum_ok(&c, keys);
 }
 
 void do_obj(struct sess *s)

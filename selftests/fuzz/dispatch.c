@@ -90,6 +90,7 @@ SESS_STEP(do_session_get)
 SESS_STEP(do_random_cmd)
 SESS_STEP(do_batch)
 SESS_STEP(do_obj)
+SESS_STEP(do_filter)
 
 /* ------------------------------------------------ one context's next */
 
@@ -182,6 +183,8 @@ static const struct step steps[] = {
 	{ 2, "CTX_ADD_BATCH", do_batch_step },
 	{ 4, "CTX_CREATE (valid)", create_valid },
 	{ 4, "OBJ_*", do_obj_step },
+	/* last: the draws of the steps before keep their entries */
+	{ 8, "FILTER_*", do_filter_step },
 };
 
 /* One ioctl-level step; only = a session to stay on (racing episodes). */

@@ -31,7 +31,8 @@
  * The files: fuzz.h (this: shared types, state, prototypes), rng.c,
  * gen.c (argument generators), mutate.c, call.c (sending a call),
  * oracle.c (errno sets), reply.c (reply checkers), pools.c and sess.c
- * (the worker's model), cmd_*.c and events.c (one function per command),
+ * (the worker's model), cmd_*.c and events.c (one function per command;
+ * cmd_filter.c: filters, with gen_filter.c's requests),
  * dispatch.c (the weighted step tables), episodes.c (races, namespaces),
  * worker.c, report.c; and the parent's main.c (options, workers,
  * end-of-run checks), parent.c (what it reads of the module) and
@@ -71,10 +72,10 @@ enum {
 	NR_SET_SPI, NR_GET_SPI, NR_SET_SEL, NR_ADD_IN, NR_ADD_OUT, NR_GET_SA,
 	NR_EXPIRE, NR_SUBSCRIBE, NR_UNSUBSCRIBE, NR_STATS, NR_UPDATE,
 	NR_RIGHTS_GET, NR_RIGHTS_SET, NR_BATCH, NR_OBJ_ADD, NR_OBJ_DELETE,
-	NR_OBJ_GET, NR_OBJ_ENUM,
+	NR_OBJ_GET, NR_OBJ_ENUM, NR_FILTER_ADD, NR_FILTER_GET,
 };
 
-#define NR_MAX	NR_OBJ_ENUM
+#define NR_MAX	NR_FILTER_GET
 
 /* Indexed by command number; every command the header defines. */
 extern const struct cmdinfo cmds[NR_MAX + 1];
@@ -178,6 +179,7 @@ struct worker {
 	bool nocap_ok;		/* the initial namespace has no grants */
 	int child_ns;		/* tag of a netns child's namespace */
 	bool have_batch;	/* HELLO reported WFP_IPSEC_FEAT_BATCH */
+	bool have_filters;	/* and WFP_IPSEC_FEAT_FILTERS */
 
 	struct sess sess[MAX_SESS];
 	struct ctx ctx[MAX_CTX];
@@ -267,6 +269,7 @@ union args {
 	struct wfp_ipsec_obj obj;
 	struct wfp_ipsec_obj_key okey;
 	struct wfp_ipsec_obj_enum oenum;
+	struct wfp_ipsec_filter filt;
 	unsigned char raw[512];
 };
 
@@ -346,6 +349,7 @@ eset es_of(int n, ...);
 int cmd_nr(unsigned int word);
 const char *cmd_name(int nr);
 bool es_has(eset s, int e);
+eset es_add(eset s, int e);
 const char *ename(int e);
 void es_str(eset s, char *buf, size_t len);
 eset gen_set(int nr);
@@ -423,7 +427,21 @@ void do_batch(struct sess *s);
 
 /* cmd_obj.c */
 void do_obj(struct sess *s);
+bool obj_enum_ok(const struct call *c, const void *keys);
 void obj_cleanup(void);
+
+/* gen_filter.c */
+#define FILT_CONDS	6	/* a valid filter's conditions, at most */
+
+bool filter_enforced(const struct wfp_ipsec_filter *f);
+bool filter_in_pool(int family, const __u8 *a, int plen);
+void gen_filter(struct wfp_ipsec_filter *f,
+		struct wfp_ipsec_filter_cond *conds, bool *multi);
+void filter_mutate_add(struct call *c, struct wfp_ipsec_filter_cond *conds);
+
+/* cmd_filter.c */
+void do_filter(struct sess *s);
+void filter_cleanup(void);
 
 /* events.c */
 void do_subscribe(struct sess *s);
@@ -451,8 +469,10 @@ struct xobj { char s[256]; };	/* an xfrm state or policy, as text */
 int parent_session(void);
 __u64 session_id(int fd);
 struct wfp_ipsec_ctx_info *enum_all(int fd, size_t *n);
+int filters_count(int fd);
 int xfrm_ours(struct xobj **out, int *nout);
 bool xobj_in(const struct xobj *set, int n, const char *s);
+int xfrm_pol_count(bool (*in)(int family, const __u8 *a, int plen));
 int wait_workers(const pid_t *pids, int *status, int procs, int stall_s);
 
 /* report.c */

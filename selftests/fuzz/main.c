@@ -26,6 +26,7 @@ struct baseline {
 	bool nocap_ok;		/* no grants: no right without the cap */
 	struct xobj *xfrm;
 	int nxfrm;
+	int nfilters;		/* of the initial namespace */
 	unsigned int grace;	/* expire_grace_seconds */
 };
 
@@ -115,6 +116,7 @@ static void take_baseline(struct baseline *b)
 	memset(&b->grants, 0, sizeof(b->grants));
 	if (ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &b->grants))
 		ksft_exit_fail_msg("RIGHTS_GET: %s\n", strerror(errno));
+	b->nfilters = filters_count(fd);
 	close(fd);
 	/* with grants, sessions without the capability may hold rights */
 	b->nocap_ok = b->grants.count == 0;
@@ -282,7 +284,7 @@ static void check_xfrm(const struct baseline *b)
 static void final_checks(const struct baseline *b, int procs)
 {
 	struct wfp_ipsec_rights g;
-	int fd;
+	int fd, n;
 
 	check_refcount(b->refcnt);
 	fd = parent_session();
@@ -291,6 +293,10 @@ static void final_checks(const struct baseline *b, int procs)
 	check_survivors(fd, procs);
 	check_deleted(fd, b->sid_lo, session_id(fd));
 	check_xfrm(b);
+	/* the workers deleted theirs; their children's namespaces are gone */
+	n = filters_count(fd);
+	ksft_test_result(n >= 0 && n == b->nfilters, "no filter left (%d "
+			 "before, %d after)\n", b->nfilters, n);
 	/* the initial namespace's grants are as they were */
 	memset(&g, 0, sizeof(g));
 	ksft_test_result(!ioctl(fd, WFP_IPSEC_IOC_RIGHTS_GET, &g) &&
@@ -341,7 +347,7 @@ int main(int argc, char **argv)
 	/* first, so that any failure below can be replayed */
 	printf("# fuzz: seed=%" PRIu64 "\n", o.seed);
 	ksft_print_header();
-	ksft_set_plan(o.procs + 5);
+	ksft_set_plan(o.procs + 6);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	g_res = mmap(NULL, o.procs * sizeof(*g_res), PROT_READ | PROT_WRITE,

@@ -50,6 +50,10 @@ const struct cmdinfo cmds[NR_MAX + 1] = {
 	[0x17] = { "OBJ_GET", WFP_IPSEC_IOC_OBJ_GET, WFP_IPSEC_RIGHT_READ },
 	[0x18] = { "OBJ_ENUM", WFP_IPSEC_IOC_OBJ_ENUM,
 		   WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ },
+	[0x19] = { "FILTER_ADD", WFP_IPSEC_IOC_FILTER_ADD,
+		   WFP_IPSEC_RIGHT_ADD },
+	[0x1a] = { "FILTER_GET", WFP_IPSEC_IOC_FILTER_GET,
+		   WFP_IPSEC_RIGHT_READ },
 };
 
 /* The command a word names, or 0: the dispatcher compares whole words. */
@@ -88,7 +92,7 @@ bool es_has(eset s, int e)
 	return e >= 0 && e < 128 && (s.w[e / 64] >> (e % 64)) & 1;
 }
 
-static eset es_add(eset s, int e)
+eset es_add(eset s, int e)
 {
 	s.w[e / 64] |= 1ULL << (e % 64);
 	return s;
@@ -173,14 +177,20 @@ eset gen_set(int nr)
 	case NR_BATCH:
 		return ES(0, EINVAL, E2BIG, EPERM, ENOMEM);
 	case NR_OBJ_ADD:
-		return ES(0, EINVAL, E2BIG, EEXIST, ENXIO, ENOSPC, EPERM,
+		return ES(0, EINVAL, E2BIG, EEXIST, ENXIO, ENOSPC, EXDEV,
 			  ENOMEM);
 	case NR_OBJ_DELETE:
-		return ES(0, EINVAL, ENOENT, EBUSY, EROFS, EPERM);
+		return ES(0, EINVAL, ENOENT, EBUSY, EROFS, EPERM, ESRCH);
 	case NR_OBJ_GET:
 		return ES(0, EINVAL, ENOENT, ERANGE, ENOMEM);
 	case NR_OBJ_ENUM:
 		return ES(0, EINVAL);
+	case NR_FILTER_ADD:
+		return ES(0, EINVAL, E2BIG, EEXIST, EADDRINUSE, ENXIO, ENODEV,
+			  ENOKEY, EPROTOTYPE, EDESTADDRREQ, EOPNOTSUPP, ENOSPC,
+			  EXDEV, ENOMEM);
+	case NR_FILTER_GET:
+		return ES(0, EINVAL, ENOENT, ERANGE, ENOMEM);
 	}
 	return ES(ENOTTY);
 }
@@ -224,7 +234,8 @@ eset expected(const struct call *c, const struct sess *s)
 	if (!nr)
 		return ES(ENOTTY);
 	/* a module without the feature does not know the command */
-	if (nr == NR_BATCH && !W.have_batch)
+	if ((nr == NR_BATCH && !W.have_batch) ||
+	    ((nr == NR_FILTER_ADD || nr == NR_FILTER_GET) && !W.have_filters))
 		return ES(ENOTTY);
 	if (!s->ready && nr != NR_HELLO)
 		return ES(EBADFD);

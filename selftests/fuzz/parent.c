@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the parent reads of the module, before the workers and after:
- * its own session, every context of the namespace, and the xfrm states
- * and policies of the module's reqid range (through wfp_xfrm.h).
+ * its own session, every context and the filters of the namespace, and
+ * the xfrm states and policies of the module's reqid range (through
+ * wfp_xfrm.h).
  */
 
 #include "fuzz.h"
@@ -119,4 +120,45 @@ bool xobj_in(const struct xobj *set, int n, const char *s)
 		if (!strcmp(set[i].s, s))
 			return true;
 	return false;
+}
+
+/* The filters of fd's namespace, through OBJ_ENUM; -1 on error. */
+int filters_count(int fd)
+{
+	__u8 keys[64][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e;
+	int n = 0;
+
+	if (!(g_features & WFP_IPSEC_FEAT_FILTERS))
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.type = WFP_IPSEC_OBJ_FILTER;
+	e.keys = (__u64)(uintptr_t)keys;
+	for (;;) {
+		e.max_entries = ARRAY_SIZE(keys);
+		e.count = 0;
+		if (ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e))
+			return -1;
+		n += e.count;
+		if (e.count < ARRAY_SIZE(keys))
+			return n;
+		memcpy(e.cursor, keys[e.count - 1], sizeof(e.cursor));
+	}
+}
+
+/*
+ * The global xfrm policies of the current namespace that in() claims by
+ * one of their selector's addresses (a worker's filter pool); -1 when
+ * the dump fails.
+ */
+int xfrm_pol_count(bool (*in)(int family, const __u8 *a, int plen))
+{
+	struct xp *sp = NULL;
+	int nsp = sp_dump(-1, &sp), n = 0, i;
+
+	for (i = 0; i < nsp; i++)
+		n += in(sp[i].family, sp[i].saddr, sp[i].plen_s) ||
+		     in(sp[i].family, sp[i].daddr, sp[i].plen_d);
+	free(sp);
+	return nsp < 0 ? -1 : n;
 }

@@ -202,6 +202,7 @@ void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	W.nocap_ok = nocap_ok;
 	W.det = det;
 	W.have_batch = g_features & WFP_IPSEC_FEAT_BATCH;
+	W.have_filters = g_features & WFP_IPSEC_FEAT_FILTERS;
 	/* one stream per worker, all derived from the seed */
 	rng_seed(&W.rng, seed ^ (0x9e3779b97f4a7c15ULL * (idx + 1)));
 	for (i = 0; i < MAX_SESS; i++)
@@ -217,6 +218,8 @@ void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	if (verbose)
 		print_profile(t0);
 	make_survivors();
+	/* filters first: they hold the objects they name */
+	filter_cleanup();
 	obj_cleanup();
 	g_res->calls = W.st.calls;
 	g_res->fails = W.st.fails;

@@ -70,6 +70,8 @@
 							/* PROVIDER_CONTEXT */
 #define WFP_IPSEC_FEAT_FILTERS		_BITULL(11)	/* FILTER_*, OBJ_* */
 							/* of FILTER */
+#define WFP_IPSEC_FEAT_DYNAMIC_OBJECTS	_BITULL(12)	/* dynamic sessions */
+							/* add objects */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -81,7 +83,8 @@
 					 WFP_IPSEC_FEAT_BATCH | \
 					 WFP_IPSEC_FEAT_OBJECTS | \
 					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS | \
-					 WFP_IPSEC_FEAT_FILTERS)
+					 WFP_IPSEC_FEAT_FILTERS | \
+					 WFP_IPSEC_FEAT_DYNAMIC_OBJECTS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -1101,13 +1104,18 @@ struct wfp_ipsec_obj_enum {
 };
 
 /*
- * Providers, sublayers and provider contexts live in the session's
- * namespace until deleted or until the namespace goes (the module's
- * unload included): there is no store that outlives it, and PERSISTENT is only recorded.  ADD needs
- * WFP_IPSEC_RIGHT_ADD, DELETE WFP_IPSEC_RIGHT_DELETE, GET
- * WFP_IPSEC_RIGHT_READ; ADD and DELETE fail with EPERM in a dynamic
- * session, as CTX_CREATE does.  OBJ_ADD and OBJ_GET take no FILTER
- * (EINVAL): filters have FILTER_ADD and FILTER_GET.
+ * Providers, sublayers, provider contexts and filters live in the
+ * session's namespace until deleted or until the namespace goes (the
+ * module's unload included): there is no store that outlives it, and
+ * PERSISTENT is only recorded.  Those a dynamic session adds
+ * (WFP_IPSEC_FEAT_DYNAMIC_OBJECTS) are its own and go when it closes,
+ * however it ends.  An object names only objects that live as long:
+ * static ones, or its own session's (else EXDEV, also for an SA context
+ * naming a dynamic filter or provider context).  A dynamic session
+ * deletes only its own: a static object is EPERM, another session's
+ * ESRCH.  ADD needs WFP_IPSEC_RIGHT_ADD, DELETE WFP_IPSEC_RIGHT_DELETE,
+ * GET WFP_IPSEC_RIGHT_READ.  OBJ_ADD and OBJ_GET take no FILTER (EINVAL):
+ * filters have FILTER_ADD and FILTER_GET.
  */
 #define WFP_IPSEC_IOC_OBJ_ADD \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x15, struct wfp_ipsec_obj)
@@ -1298,7 +1306,7 @@ struct wfp_ipsec_filter_cond {
  * or IP version for the callout is EPROTOTYPE; a tunnel callout without
  * a provider context EDESTADDRREQ.  GET: lengths and @num_conds are the
  * room, as for OBJ_GET (ERANGE when too small).  Needs the rights OBJ_*
- * need; EPERM in a dynamic session.
+ * need; lifetimes and dynamic sessions as for the other objects (EXDEV).
  */
 struct wfp_ipsec_filter {
 	__u8 key[WFP_IPSEC_OBJ_KEY_LEN];
