@@ -1656,32 +1656,63 @@ TEST_F(one, rights_read_only_cannot_add)
 	EXPECT_EQ(sp_count(-1), 1);
 }
 
-TEST_F(one, dynamic_session_refused)
+static HANDLE dynamic_engine(void)
 {
-	struct env *e = &self->e;
 	FWPM_SESSION0 s;
-	static struct fb b;
-	FWPM_FILTER0 *f = NULL;
-	HANDLE dyn = NULL;
-	UINT64 id;
+	HANDLE h = NULL;
 
 	memset(&s, 0, sizeof(s));
 	s.flags = FWPM_SESSION_FLAG_DYNAMIC;
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &dyn),
-		  ERROR_SUCCESS);
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
+		return NULL;
+	return h;
+}
+
+/*
+ * A dynamic session's IPsec filter is in force while the session lives;
+ * nothing static may name it or what it added (a static SA context
+ * neither), and its close takes the filter's policies.  (The objects'
+ * own dynamic rules: provider.c's obj.dynamic_*.)
+ */
+TEST_F(one, dynamic_filter_lifetimes)
+{
+	struct env *e = &self->e;
+	HANDLE dyn = dynamic_engine();
+	FWPM_FILTER0 *f = NULL;
+	static struct fb b;
+	IPSEC_TRAFFIC1 t;
+	UINT64 fo, id = 0;
+
+	ASSERT_NE(dyn, NULL);
+	ASSERT_EQ(provider_add(e->h, K_PROV), ERROR_SUCCESS);
+	/* Dynamic naming static: allowed, and in force. */
+	fb_init(&b, K_OUT, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+		FWP_ACTION_CALLOUT_TERMINATING,
+		&FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4);
+	fb_provider(&b, K_PROV);
+	fb_addr(&b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, A1, 32);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, B1, 32);
+	ASSERT_EQ(fb_add(dyn, &b, &fo), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 1);
+	/* A static context would outlive the filter it is bound to. */
+	wfp_traffic_set(&t, false, A1, B1);
+	t.ipsecFilterId = fo;
+	EXPECT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
+		  FWP_E_LIFETIME_MISMATCH);
+	EXPECT_EQ(ctx_count(e->fd), 0);
+	/* A static filter naming the dynamic session's provider likewise. */
+	ASSERT_EQ(provider_add(dyn, K_PROV2), ERROR_SUCCESS);
 	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
 		FWP_ACTION_BLOCK, NULL);
+	fb_provider(&b, K_PROV2);
 	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
-	EXPECT_EQ(fb_add(dyn, &b, &id), FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(sp_count(-1), 0);
-	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
-	/* Reading is allowed; deleting is not. */
-	EXPECT_EQ(FwpmFilterGetById0(dyn, id, &f), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&f);
-	EXPECT_EQ(FwpmFilterDeleteById0(dyn, id),
-		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(filter_count(e->fd), 1);
+	EXPECT_EQ(fb_add(e->h, &b, &id), FWP_E_LIFETIME_MISMATCH);
+	EXPECT_EQ(sp_count(-1), 1);
+	/* The close takes the filter and its policy. */
 	FwpmEngineClose0(dyn);
+	EXPECT_EQ(FwpmFilterGetById0(e->h, fo, &f), FWP_E_FILTER_NOT_FOUND);
+	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(sp_count(-1), 0);
 }
 
 TEST_F(one, feature_reported)
@@ -2099,7 +2130,7 @@ FIXTURE(raw) {
 FIXTURE_VARIANT(raw) {
 	void (*mut)(struct raw *r);
 	int err;		/* -errno */
-	bool dynamic;		/* from a dynamic session */
+	bool dynamic;		/* K_PROV2, a dynamic session's provider */
 };
 
 FIXTURE_SETUP(raw)
@@ -2369,27 +2400,29 @@ RAW_BAD(provider_unknown, r_provider_unknown, ENXIO);
 RAW_BAD(too_many_selectors, r_too_many_selectors, E2BIG);
 RAW_BAD(pctx_wrong_type, r_pctx_wrong_type, EPROTOTYPE);
 RAW_BAD(tunnel_without_pctx, r_tunnel, EDESTADDRREQ);
-FIXTURE_VARIANT_ADD(raw, dynamic_session) { .err = -EPERM, .dynamic = true };
+static void r_provider_dynamic(struct raw *r)
+{
+	r_key(r->f.provider_key, K_PROV2);
+	r->f.has_provider = 1;
+}
+
+FIXTURE_VARIANT_ADD(raw, provider_of_dynamic_session) {
+	.mut = r_provider_dynamic, .err = -EXDEV, .dynamic = true };
 
 TEST_F(raw, refused_and_nothing_installed)
 {
 	struct env *e = &self->e;
-	FWPM_SESSION0 s;
-	HANDLE dyn = NULL;
 	static struct raw r;
-	int fd = e->fd;
+	HANDLE dyn = NULL;
 
 	if (variant->dynamic) {
-		memset(&s, 0, sizeof(s));
-		s.flags = FWPM_SESSION_FLAG_DYNAMIC;
-		ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s,
-					  &dyn), ERROR_SUCCESS);
-		ASSERT_EQ(WfpIpsecEngineGetFd(dyn, &fd), ERROR_SUCCESS);
+		dyn = dynamic_engine();
+		ASSERT_NE(dyn, NULL);
+		ASSERT_EQ(provider_add(dyn, K_PROV2), ERROR_SUCCESS);
 	}
 	raw_base(&r);
-	if (variant->mut)
-		variant->mut(&r);
-	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_ADD, &r.f),
+	variant->mut(&r);
+	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_ADD, &r.f),
 		  variant->err);
 	if (dyn)
 		FwpmEngineClose0(dyn);
