@@ -290,6 +290,9 @@ int wfp_context_create(struct wfp_session *s, void *arg)
 	/* Windows refuses SA contexts in dynamic sessions. */
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
+	/* ... and inside transactions (FWP_E_TXN_IN_PROGRESS). */
+	if (wfp_txn_open(s))
+		return -EINPROGRESS;
 
 	ctx = kmem_cache_zalloc(wfp_context_cache, GFP_KERNEL_ACCOUNT);
 	if (!ctx)
@@ -355,6 +358,8 @@ int wfp_context_delete(struct wfp_session *s, void *arg)
 		return -EINVAL;
 	if (s->flags & WFP_IPSEC_SESSION_F_DYNAMIC)
 		return -EPERM;
+	if (wfp_txn_open(s))
+		return -EINPROGRESS;
 
 	ctx = wfp_context_get(s->wn, d->id);
 	if (!ctx)

@@ -28,6 +28,7 @@
 #include "sa.h"
 #include "spi.h"
 #include "stats.h"
+#include "txn.h"
 #include "update.h"
 
 /* Largest argument any command takes; bigger ones would need kmalloc. */
@@ -82,14 +83,19 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_RIGHTS_SET, 0, 0, wfp_rights_set },
 	{ WFP_IPSEC_IOC_CTX_ADD_BATCH, WFP_IOCTL_F_STATUS, WFP_IPSEC_RIGHT_ADD,
 	  wfp_batch_add },
-	{ WFP_IPSEC_IOC_OBJ_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_objects_add },
+	{ WFP_IPSEC_IOC_OBJ_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_txn_obj_add },
 	{ WFP_IPSEC_IOC_OBJ_DELETE, 0, WFP_IPSEC_RIGHT_DELETE,
-	  wfp_objects_delete },
+	  wfp_txn_obj_delete },
 	{ WFP_IPSEC_IOC_OBJ_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_objects_get },
 	{ WFP_IPSEC_IOC_OBJ_ENUM, 0,
 	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_objects_enum },
-	{ WFP_IPSEC_IOC_FILTER_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_filter_add },
+	{ WFP_IPSEC_IOC_FILTER_ADD, 0, WFP_IPSEC_RIGHT_ADD,
+	  wfp_txn_filter_add },
 	{ WFP_IPSEC_IOC_FILTER_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_filter_get },
+	/* BEGIN's rights depend on its flags: wfp_txn_begin() checks. */
+	{ WFP_IPSEC_IOC_TXN_BEGIN, 0, 0, wfp_txn_begin },
+	{ WFP_IPSEC_IOC_TXN_COMMIT, 0, 0, wfp_txn_commit },
+	{ WFP_IPSEC_IOC_TXN_ABORT, 0, 0, wfp_txn_abort },
 };
 
 static int wfp_ioctl_table_check(void)

@@ -342,6 +342,20 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 	return 0;
 }
 
+/* Whether SA contexts are bound to the filter's group (txn.c). */
+bool wfp_filter_bound(struct wfp_net *wn, const struct wfp_obj *o)
+{
+	const struct wfp_pset *ps = o->filter->group;
+	bool bound;
+
+	if (!ps)
+		return false;
+	mutex_lock(&wn->ctx_lock);
+	bound = ps->users > ps->nr_filters;
+	mutex_unlock(&wn->ctx_lock);
+	return bound;
+}
+
 /*
  * Leaves the group, unless SA contexts are bound to it: -EBUSY then,
  * except when the filter is lost (another plane took its policies) or
@@ -484,7 +498,7 @@ int wfp_filter_add(struct wfp_session *s, void *arg)
  * deleted again.  Not while SA contexts are bound to its group, unless
  * it is lost (or its namespace goes): then they go too.
  */
-static int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
+int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
 {
 	struct wfp_filter *f = o->filter;
 	int ret;

@@ -53,6 +53,8 @@ int wfp_filter_get(struct wfp_session *s, void *arg);
 int wfp_filter_delete(struct wfp_session *s,
 		      const struct wfp_ipsec_obj_key *k);
 void wfp_filters_remove_owned(struct wfp_net *wn, u64 owner);
+int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost);
+bool wfp_filter_bound(struct wfp_net *wn, const struct wfp_obj *o);
 
 void wfp_filters_net_exit(struct wfp_net *wn);
 void wfp_filters_reap_lost(struct wfp_net *wn);

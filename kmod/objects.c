@@ -162,6 +162,7 @@ int wfp_objects_net_init(struct wfp_net *wn)
 	int ret;
 
 	mutex_init(&wn->objs.lock);
+	init_waitqueue_head(&wn->objs.txn_wq);
 	for (t = 0; t < ARRAY_SIZE(wn->objs.list); t++)
 		INIT_LIST_HEAD(&wn->objs.list[t]);
 	mutex_lock(&wn->objs.lock);
@@ -524,7 +525,7 @@ static int wfp_obj_remove(struct wfp_session *s,
 
 /* An id names only a provider context, and only without a key. */
 /* A zero key and id name nothing: ENOENT, as for any unknown name. */
-static bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k)
+bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k)
 {
 	return wfp_obj_type_valid(k->type) && !k->reserved0 &&
 	       (!k->id || wfp_obj_by_id(k));

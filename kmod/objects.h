@@ -8,6 +8,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 
 #include <linux/wfp_ipsec.h>
 
@@ -24,6 +25,9 @@ struct wfp_objects {
 	struct mutex lock;	/* the lists, counts and objects: all uses */
 	struct list_head list[WFP_IPSEC_OBJ_FILTER];
 	unsigned int nr[WFP_IPSEC_OBJ_FILTER];
+	/* The transaction lock (txn.c): its owner's session id, or 0. */
+	u64 txn_owner;
+	wait_queue_head_t txn_wq;
 };
 
 /* The variable fields, in their order in wfp_obj.buf. */
@@ -79,6 +83,7 @@ struct list_head *wfp_obj_list(struct wfp_net *wn, u32 type);
 struct wfp_obj *wfp_obj_find(struct wfp_net *wn, u32 type, const u8 *key);
 struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
 			       const struct wfp_ipsec_obj_key *k);
+bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k);
 int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o);
 bool wfp_obj_may_name(const struct wfp_obj *o, const struct wfp_obj *ref);
 int wfp_obj_may_delete(const struct wfp_session *s, const struct wfp_obj *o);

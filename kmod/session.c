@@ -60,6 +60,7 @@ struct wfp_session *wfp_session_open(struct file *file)
 	INIT_LIST_HEAD(&s->node);
 	INIT_LIST_HEAD(&s->subs);
 	init_waitqueue_head(&s->ev_wait);
+	wfp_txn_session_init(s);
 	if (!s->id) {
 		wfp_session_close(s);
 		return ERR_PTR(-ENOSPC);
@@ -72,6 +73,8 @@ void wfp_session_close(struct wfp_session *s)
 	struct wfp_net *wn = s->wn;
 
 	wfp_events_session_close(s);
+	/* Before its objects go: what the transaction added is undone. */
+	wfp_txn_session_close(s);
 	if (wfp_session_ready(s)) {
 		/* Its objects go with a dynamic session, killed or not. */
 		wfp_objects_session_close(s);

@@ -10,6 +10,8 @@
 #include <linux/uuid.h>
 #include <linux/wait.h>
 
+#include "txn.h"
+
 struct file;
 struct net;
 struct pid;
@@ -37,6 +39,8 @@ struct wfp_session {
 	struct list_head subs;
 	unsigned int nr_subs;		/* with reservations */
 	wait_queue_head_t ev_wait;
+
+	struct wfp_txn txn;		/* txn.c */
 };
 
 struct wfp_session *wfp_session_open(struct file *file);

@@ -38,6 +38,17 @@ DWORD wfp_status_from_errno(int err)
 		return RPC_S_INVALID_BINDING;
 	case EFAULT:
 		return RPC_X_BAD_STUB_DATA;
+	/* Transactions (Documentation/transactions.rst). */
+	case EINPROGRESS:
+		return FWP_E_TXN_IN_PROGRESS;
+	case ENOLCK:
+		return FWP_E_NO_TXN_IN_PROGRESS;
+	case ECANCELED:
+		return FWP_E_TXN_ABORTED;
+	case EBADE:
+		return FWP_E_INCOMPATIBLE_TXN;
+	case ETIMEDOUT:
+		return FWP_E_TIMEOUT;
 	default:
 		return RPC_S_CALL_FAILED;
 	}

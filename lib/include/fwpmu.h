@@ -98,6 +98,14 @@ DWORD WINAPI FwpmEngineClose0(HANDLE engineHandle);
 
 void WINAPI FwpmFreeMemory0(void **p);
 
+/* ---- transactions (Documentation/transactions.rst) ---- */
+
+#define FWPM_TXN_READ_ONLY (0x00000001)
+
+DWORD WINAPI FwpmTransactionBegin0(HANDLE engineHandle, UINT32 flags);
+DWORD WINAPI FwpmTransactionCommit0(HANDLE engineHandle);
+DWORD WINAPI FwpmTransactionAbort0(HANDLE engineHandle);
+
 /* ---- SA context lifecycle ---- */
 
 DWORD WINAPI IPsecSaContextCreate0(HANDLE engineHandle,

@@ -72,6 +72,7 @@
 							/* of FILTER */
 #define WFP_IPSEC_FEAT_DYNAMIC_OBJECTS	_BITULL(12)	/* dynamic sessions */
 							/* add objects */
+#define WFP_IPSEC_FEAT_TRANSACTIONS	_BITULL(14)	/* TXN_* */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
 					 WFP_IPSEC_FEAT_SPI | \
@@ -84,7 +85,8 @@
 					 WFP_IPSEC_FEAT_OBJECTS | \
 					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS | \
 					 WFP_IPSEC_FEAT_FILTERS | \
-					 WFP_IPSEC_FEAT_DYNAMIC_OBJECTS)
+					 WFP_IPSEC_FEAT_DYNAMIC_OBJECTS | \
+					 WFP_IPSEC_FEAT_TRANSACTIONS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
 #define WFP_IPSEC_SESSION_F_DYNAMIC	_BITUL(0)
@@ -95,6 +97,8 @@
  * the values are those of FWPM_ACTRL_* and DELETE in the Windows SDK.
  */
 #define WFP_IPSEC_RIGHT_ADD		0x00000001U
+#define WFP_IPSEC_RIGHT_BEGIN_READ_TXN	0x00000004U	/* TXN_BEGIN, read-only */
+#define WFP_IPSEC_RIGHT_BEGIN_WRITE_TXN	0x00000008U	/* TXN_BEGIN */
 #define WFP_IPSEC_RIGHT_ENUM		0x00000020U
 #define WFP_IPSEC_RIGHT_READ		0x00000080U
 #define WFP_IPSEC_RIGHT_READ_STATS	0x00000100U
@@ -102,6 +106,8 @@
 #define WFP_IPSEC_RIGHT_WRITE		0x00000400U
 #define WFP_IPSEC_RIGHT_DELETE		0x00010000U
 #define __WFP_IPSEC_RIGHT_ALL		(WFP_IPSEC_RIGHT_ADD | \
+					 WFP_IPSEC_RIGHT_BEGIN_READ_TXN | \
+					 WFP_IPSEC_RIGHT_BEGIN_WRITE_TXN | \
 					 WFP_IPSEC_RIGHT_ENUM | \
 					 WFP_IPSEC_RIGHT_READ | \
 					 WFP_IPSEC_RIGHT_READ_STATS | \
@@ -1342,6 +1348,41 @@ struct wfp_ipsec_filter {
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x19, struct wfp_ipsec_filter)
 #define WFP_IPSEC_IOC_FILTER_GET \
 	_IOWR(WFP_IPSEC_IOC_TYPE, 0x1a, struct wfp_ipsec_filter)
+
+/* wfp_ipsec_txn.flags: FWPM_TXN_READ_ONLY. */
+#define WFP_IPSEC_TXN_F_READ_ONLY	_BITUL(0)
+#define __WFP_IPSEC_TXN_F_ALL		(WFP_IPSEC_TXN_F_READ_ONLY)
+
+/**
+ * struct wfp_ipsec_txn - WFP_IPSEC_IOC_TXN_BEGIN (FwpmTransactionBegin0)
+ * @flags: WFP_IPSEC_TXN_F_*; other bits EINVAL
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * One transaction per session (EINPROGRESS while one is open: also
+ * CTX_CREATE and CTX_DELETE inside one).  A write transaction needs
+ * WFP_IPSEC_RIGHT_BEGIN_WRITE_TXN, a read-only one _BEGIN_READ_TXN
+ * (EACCES).  A write transaction holds the namespace's transaction lock
+ * until COMMIT or ABORT (or the session's close, which aborts): other
+ * sessions' OBJ_ADD, OBJ_DELETE, FILTER_ADD and write BEGINs wait for it
+ * up to their txn_wait_ms (0: 15 s; 0xFFFFFFFF: forever), then fail
+ * ETIMEDOUT.  Inside it ADDs apply at once and DELETEs are checked at
+ * once but applied at COMMIT; ABORT undoes the ADDs.  Writes inside a
+ * read-only transaction: EBADE.  COMMIT and ABORT without one: ENOLCK.
+ * COMMIT after a failed call inside the transaction aborts it and fails
+ * ECANCELED; a DELETE that no longer holds at COMMIT aborts it and fails
+ * with its own errno.  Documentation/transactions.rst.
+ */
+struct wfp_ipsec_txn {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define WFP_IPSEC_IOC_TXN_BEGIN \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x1b, struct wfp_ipsec_txn)
+#define WFP_IPSEC_IOC_TXN_COMMIT	_IO(WFP_IPSEC_IOC_TYPE, 0x1c)
+#define WFP_IPSEC_IOC_TXN_ABORT		_IO(WFP_IPSEC_IOC_TYPE, 0x1d)
 
 /*
  * 0x40 is taken: the benchmark module's BENCH_XFRM on its own device
