@@ -256,15 +256,21 @@ static struct wfp_pset *wfp_context_pset_get(struct wfp_net *wn,
 					     bool bound)
 {
 	struct wfp_pset *ps;
+	int ret = 0;
 
 	if (!bound)
 		return wfp_pset_get(wn, key);
 	ps = wfp_pset_find_get(wn, key);
 	if (!ps)
 		return ERR_PTR(-ENOENT);
-	if (wfp_pset_lost(ps)) {
+	/* A context is static: no dynamic session's filters. */
+	if (ps->owner)
+		ret = -EXDEV;
+	else if (wfp_pset_lost(ps))
+		ret = ps->nr_filters ? -EBUSY : -ENOENT;
+	if (ret) {
 		wfp_pset_put(wn, ps);
-		return ERR_PTR(ps->nr_filters ? -EBUSY : -ENOENT);
+		return ERR_PTR(ret);
 	}
 	return ps;
 }

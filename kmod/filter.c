@@ -313,6 +313,18 @@ static int wfp_filter_refs(struct wfp_net *wn, const struct wfp_obj *o,
  * GetSpi instead; an inbound filter without such a twin has a group no
  * context can join, and drops what it matches rather than pass it.
  */
+static bool wfp_filter_group_may_join(const struct wfp_pset *ps,
+				      const struct wfp_obj *o)
+{
+	/* New (only o's reference), or all its filters of o's lifetime. */
+	if (ps->users == 1)
+		return true;
+	if (ps->owner != o->owner)
+		return false;
+	/* A dynamic session's group holds no (static) SA context. */
+	return !o->owner || ps->users == ps->nr_filters + 1;
+}
+
 static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 				 const struct wfp_obj *pctx)
 {
@@ -332,8 +344,14 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 				   f->sels->cond_hash);
 	mutex_lock(&wn->ctx_lock);
 	ps = wfp_pset_get(wn, &key);
-	if (!IS_ERR(ps))
+	if (!IS_ERR(ps) && !wfp_filter_group_may_join(ps, o)) {
+		wfp_pset_put(wn, ps);
+		ps = ERR_PTR(-EXDEV);
+	}
+	if (!IS_ERR(ps)) {
+		ps->owner = o->owner;
 		ps->nr_filters++;
+	}
 	mutex_unlock(&wn->ctx_lock);
 	if (IS_ERR(ps))
 		return PTR_ERR(ps);
@@ -345,45 +363,60 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 /* Whether SA contexts are bound to the filter's group (txn.c). */
 bool wfp_filter_bound(struct wfp_net *wn, const struct wfp_obj *o)
 {
-	const struct wfp_pset *ps = o->filter->group;
 	bool bound;
 
-	if (!ps)
-		return false;
 	mutex_lock(&wn->ctx_lock);
-	bound = ps->users > ps->nr_filters;
+	bound = wfp_filter_bound_locked(wn, o->filter);
 	mutex_unlock(&wn->ctx_lock);
 	return bound;
 }
 
+/* Whether SA contexts are bound to the filter's group; under ctx_lock. */
+bool wfp_filter_bound_locked(struct wfp_net *wn, const struct wfp_filter *f)
+{
+	lockdep_assert_held(&wn->ctx_lock);
+	return f->group && f->group->users > f->group->nr_filters;
+}
+
 /*
- * Leaves the group, unless SA contexts are bound to it: -EBUSY then,
- * except when the filter is lost (another plane took its policies) or
- * must go (its namespace does, its ADD failed): the group is lost, and
- * the contexts bound to it go (wfp_context_reap_lost()).  So is a group
- * its last filter leaves while contexts hold it.  One ctx_lock section,
- * so no context joins between the check and the leave.
+ * Leaves the group, under ctx_lock.  WFP_LEAVE_CHECK (a DELETE): -EBUSY
+ * while SA contexts are bound to it.  WFP_LEAVE_UNDO (a failed ADD, a
+ * rollback, a dynamic session's close): the group is lost only when its
+ * last filter goes with contexts bound - the state before the filter
+ * came.  WFP_LEAVE_LOST (another plane took its policies, the namespace
+ * goes): lost whenever contexts are bound; they go
+ * (wfp_context_reap_lost()).
  */
-static int wfp_filter_group_leave(struct wfp_net *wn, struct wfp_filter *f,
-				  bool force)
+int wfp_filter_group_leave_locked(struct wfp_net *wn, struct wfp_filter *f,
+				  enum wfp_filter_leave how)
 {
 	struct wfp_pset *ps = f->group;
+	bool bound;
 
+	lockdep_assert_held(&wn->ctx_lock);
 	if (!ps)
 		return 0;
-	mutex_lock(&wn->ctx_lock);
-	if (ps->users > ps->nr_filters) {
-		if (!force) {
-			mutex_unlock(&wn->ctx_lock);
-			return -EBUSY;
-		}
+	bound = ps->users > ps->nr_filters;
+	if (bound && how == WFP_LEAVE_CHECK)
+		return -EBUSY;
+	if (bound && (how == WFP_LEAVE_LOST || ps->nr_filters == 1))
 		WRITE_ONCE(ps->lost, true);
-	}
 	ps->nr_filters--;
 	wfp_pset_put(wn, ps);
-	mutex_unlock(&wn->ctx_lock);
 	f->group = NULL;
 	return 0;
+}
+
+/* One ctx_lock section: no context joins between the check and leave. */
+static int wfp_filter_group_leave(struct wfp_net *wn, struct wfp_filter *f,
+				  enum wfp_filter_leave how)
+{
+	int ret;
+
+	mutex_lock(&wn->ctx_lock);
+	ret = wfp_filter_group_leave_locked(wn, f, how);
+	mutex_unlock(&wn->ctx_lock);
+	return ret;
 }
 
 static void wfp_filter_ref(struct wfp_net *wn, u32 type, const u8 *key,
@@ -434,7 +467,7 @@ static int wfp_filter_insert(struct wfp_net *wn, struct wfp_obj *o)
 	if (ret) {
 		wfp_filter_policies_remove(f);
 		/* A context may have joined the new group meanwhile. */
-		wfp_filter_group_leave(wn, f, true);
+		wfp_filter_group_leave(wn, f, WFP_LEAVE_UNDO);
 		return ret;
 	}
 	sl->users++;
@@ -495,10 +528,11 @@ int wfp_filter_add(struct wfp_session *s, void *arg)
 
 /*
  * Unlinks and frees a filter: its policies go, and what it named may be
- * deleted again.  Not while SA contexts are bound to its group, unless
- * it is lost (or its namespace goes): then they go too.
+ * deleted again; its group as wfp_filter_group_leave_locked() says (a
+ * caller that left it already passes none).
  */
-int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
+int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o,
+		      enum wfp_filter_leave how)
 {
 	struct wfp_filter *f = o->filter;
 	int ret;
@@ -506,7 +540,7 @@ int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost)
 	lockdep_assert_held(&wn->net->xfrm.xfrm_cfg_mutex);
 	lockdep_assert_held(&wn->objs.lock);
 
-	ret = wfp_filter_group_leave(wn, f, lost);
+	ret = wfp_filter_group_leave(wn, f, how);
 	if (ret)
 		return ret;
 	wfp_filter_policies_remove(f);
@@ -535,7 +569,7 @@ int wfp_filter_delete(struct wfp_session *s,
 	o = wfp_obj_lookup(wn, k);
 	ret = o ? wfp_obj_may_delete(s, o) : -ENOENT;
 	if (!ret)
-		ret = wfp_filter_remove(wn, o, false);
+		ret = wfp_filter_remove(wn, o, WFP_LEAVE_CHECK);
 	mutex_unlock(&wn->objs.lock);
 	mutex_unlock(cfg);
 	return ret;
@@ -562,7 +596,7 @@ static bool wfp_filters_sweep_batch(struct wfp_net *wn, bool lost_only,
 			return true;
 		memcpy(cursor, o->key, WFP_IPSEC_OBJ_KEY_LEN);
 		if (!lost_only || wfp_filter_policies_lost(o->filter))
-			wfp_filter_remove(wn, o, true);
+			wfp_filter_remove(wn, o, WFP_LEAVE_LOST);
 	}
 	return false;
 }
@@ -595,7 +629,7 @@ void wfp_filters_remove_owned(struct wfp_net *wn, u64 owner)
 	list_for_each_entry_safe(o, tmp,
 				 wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER), node)
 		if (o->owner == owner)
-			wfp_filter_remove(wn, o, true);
+			wfp_filter_remove(wn, o, WFP_LEAVE_UNDO);
 }
 
 void wfp_filters_reap_lost(struct wfp_net *wn)

@@ -11,6 +11,13 @@
 #include <linux/wfp_ipsec.h>
 
 struct wfp_net;
+
+/* How a filter leaves its SA group (filter.c). */
+enum wfp_filter_leave {
+	WFP_LEAVE_CHECK,	/* -EBUSY while SA contexts are bound */
+	WFP_LEAVE_UNDO,		/* lost if the last filter, contexts bound */
+	WFP_LEAVE_LOST,		/* lost whenever contexts are bound */
+};
 struct wfp_obj;
 struct wfp_pset;
 struct wfp_session;
@@ -53,8 +60,12 @@ int wfp_filter_get(struct wfp_session *s, void *arg);
 int wfp_filter_delete(struct wfp_session *s,
 		      const struct wfp_ipsec_obj_key *k);
 void wfp_filters_remove_owned(struct wfp_net *wn, u64 owner);
-int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o, bool lost);
+int wfp_filter_remove(struct wfp_net *wn, struct wfp_obj *o,
+		      enum wfp_filter_leave how);
 bool wfp_filter_bound(struct wfp_net *wn, const struct wfp_obj *o);
+bool wfp_filter_bound_locked(struct wfp_net *wn, const struct wfp_filter *f);
+int wfp_filter_group_leave_locked(struct wfp_net *wn, struct wfp_filter *f,
+				  enum wfp_filter_leave how);
 
 void wfp_filters_net_exit(struct wfp_net *wn);
 void wfp_filters_reap_lost(struct wfp_net *wn);

@@ -684,6 +684,7 @@ void wfp_objects_session_close(struct wfp_session *s)
 		return;
 	mutex_lock(cfg);
 	mutex_lock(&wn->objs.lock);
+	/* Its filters' groups hold no SA context: nothing is lost. */
 	wfp_filters_remove_owned(wn, s->id);
 	for (type = WFP_IPSEC_OBJ_PROVIDER_CONTEXT;
 	     type >= WFP_IPSEC_OBJ_PROVIDER; type--) {

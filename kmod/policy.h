@@ -61,6 +61,7 @@ struct wfp_pset {
 	 * plane took one of their policies (until its contexts are gone).
 	 */
 	unsigned int nr_filters;
+	u64 owner;			/* its filters' dynamic session, or 0 */
 	bool lost;
 	struct xfrm_policy *pol[XFRM_POLICY_MAX];
 };

@@ -32,6 +32,7 @@
 #include <linux/wfp_ipsec.h>
 
 #include "filter.h"
+#include "lifecycle.h"
 #include "netns.h"
 #include "objects.h"
 #include "rights.h"
@@ -291,12 +292,16 @@ int wfp_txn_obj_delete(struct wfp_session *s, void *arg)
 	return wfp_txn_leave(s, implicit, ret);
 }
 
-/* Unlinks o; filters last with it, so this is the last user. */
+/*
+ * Unlinks o; filters last with it, so this is the last user.  A filter
+ * per how (WFP_LEAVE_UNDO at a rollback; at COMMIT it left its group
+ * already, wfp_txn_leave_groups()).
+ */
 static int wfp_txn_remove(struct wfp_net *wn, struct wfp_obj *o, u32 type,
-			  bool force)
+			  enum wfp_filter_leave how)
 {
 	if (type == WFP_IPSEC_OBJ_FILTER)
-		return wfp_filter_remove(wn, o, force);
+		return wfp_filter_remove(wn, o, how);
 	if (WARN_ON_ONCE(o->users))
 		return -EBUSY;
 	wfp_obj_unlink_provider(wn, o);
@@ -344,11 +349,13 @@ static void wfp_txn_rollback(struct wfp_session *s)
 			continue;
 		o = wfp_obj_find(wn, op->type, op->key);
 		if (o)
-			wfp_txn_remove(wn, o, op->type, true);
+			wfp_txn_remove(wn, o, op->type, WFP_LEAVE_UNDO);
 	}
 	mutex_unlock(&wn->objs.lock);
 	mutex_unlock(cfg);
 	wfp_txn_end(s);
+	/* A group a rollback left without filters lost its contexts. */
+	wfp_lifecycle_rescan(s->net);
 }
 
 /* Every pending DELETE, checked again: the first that fails says why. */
@@ -372,6 +379,40 @@ static int wfp_txn_recheck(struct wfp_session *s)
 	return 0;
 }
 
+/*
+ * The pending DELETEs' filters leave their SA groups, all in one
+ * ctx_lock section that first checks none is bound: an SA context joins
+ * a group under ctx_lock alone, so a check in another section could be
+ * stale by the time the filter leaves.  -EBUSY, nothing changed, when
+ * one is bound.
+ */
+static int wfp_txn_leave_groups(struct wfp_session *s)
+{
+	struct wfp_net *wn = s->wn;
+	struct wfp_txn_op *op;
+	struct wfp_obj *o;
+	int ret = 0;
+
+	mutex_lock(&wn->ctx_lock);
+	list_for_each_entry(op, &s->txn.ops, node) {
+		if (!op->del || op->type != WFP_IPSEC_OBJ_FILTER)
+			continue;
+		o = wfp_obj_find(wn, op->type, op->key);
+		if (o && wfp_filter_bound_locked(wn, o->filter))
+			ret = -EBUSY;
+	}
+	list_for_each_entry(op, &s->txn.ops, node) {
+		if (ret || !op->del || op->type != WFP_IPSEC_OBJ_FILTER)
+			continue;
+		o = wfp_obj_find(wn, op->type, op->key);
+		if (o)
+			wfp_filter_group_leave_locked(wn, o->filter,
+						      WFP_LEAVE_CHECK);
+	}
+	mutex_unlock(&wn->ctx_lock);
+	return ret;
+}
+
 /* The pending DELETEs, filters first: what they name is free after. */
 static void wfp_txn_apply(struct wfp_session *s)
 {
@@ -388,7 +429,7 @@ static void wfp_txn_apply(struct wfp_session *s)
 			o = wfp_obj_find(wn, type, op->key);
 			if (o)
 				WARN_ON_ONCE(wfp_txn_remove(wn, o, type,
-							    false));
+							    WFP_LEAVE_CHECK));
 		}
 }
 
@@ -401,6 +442,8 @@ static int wfp_txn_commit_write(struct wfp_session *s)
 	mutex_lock(cfg);
 	mutex_lock(&wn->objs.lock);
 	ret = wfp_txn_recheck(s);
+	if (!ret)
+		ret = wfp_txn_leave_groups(s);
 	if (!ret)
 		wfp_txn_apply(s);
 	mutex_unlock(&wn->objs.lock);
