@@ -1650,10 +1650,13 @@ TEST_F(rights, get_returns_grants_as_aces)
 	EXPECT_EQ(dacl->AceCount, 3);
 	EXPECT_EQ(ace_mask(dacl, 1, NOBODY),
 		  FWPM_ACTRL_ADD | FWPM_ACTRL_READ | FWPM_ACTRL_ENUM);
+	/* GENERIC_READ and _WRITE hold the transaction rights (fwpmu.h). */
 	EXPECT_EQ(ace_mask(dacl, 2, GROUP_X),
-		  FWPM_ACTRL_READ | FWPM_ACTRL_READ_STATS);
+		  FWPM_ACTRL_READ | FWPM_ACTRL_READ_STATS |
+		  FWPM_ACTRL_BEGIN_READ_TXN);
 	EXPECT_EQ(ace_mask(dacl, 1, 778),
-		  FWPM_ACTRL_ADD | FWPM_ACTRL_WRITE | DELETE);
+		  FWPM_ACTRL_ADD | FWPM_ACTRL_WRITE | DELETE |
+		  FWPM_ACTRL_BEGIN_WRITE_TXN);
 	EXPECT_EQ(ace_mask(dacl, 1, 777), 0);
 	FwpmFreeMemory0(&sd);
 

@@ -104,6 +104,28 @@ static DWORD add_filter(HANDLE h, UINT8 last, UINT64 *id)
 	return add_filter_as(h, last, false, id);
 }
 
+/* The inbound twin of add_filter_as(h, last, true, ...): its SA group. */
+static DWORD add_twin(HANDLE h, UINT8 last, UINT64 *id)
+{
+	FWPM_FILTER_CONDITION0 c;
+	FWPM_FILTER0 f;
+
+	memset(&c, 0, sizeof(c));
+	c.fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	c.matchType = FWP_MATCH_EQUAL;
+	c.conditionValue.type = FWP_UINT32;
+	c.conditionValue.uint32 = 0x0a090800 | last;
+	memset(&f, 0, sizeof(f));
+	f.displayData.name = L"txn test twin";
+	f.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4;
+	f.subLayerKey = test_key(KEY_SUBL);
+	f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
+	f.action.calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
+	f.numFilterConditions = 1;
+	f.filterCondition = &c;
+	return FwpmFilterAdd0(h, &f, NULL, id);
+}
+
 static bool provider_exists(HANDLE h, UINT8 n)
 {
 	GUID k = test_key(n);
@@ -390,6 +412,60 @@ TEST_F(txn, commit_fails_when_delete_no_longer_holds)
 	EXPECT_EQ(IPsecSaContextDeleteById0(other, ctx), ERROR_SUCCESS);
 	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id), ERROR_SUCCESS);
 	FwpmEngineClose0(other);
+}
+
+/*
+ * Undoing the ADD of an inbound twin leaves the group's other filter, and
+ * the contexts bound through it, as they were before BEGIN.
+ */
+TEST_F(txn, abort_of_twin_keeps_bound_context)
+{
+	HANDLE other = engine(0);
+	UINT64 id = 0, tid = 0, ctx = 0;
+	IPSEC_SA_CONTEXT1 *got = NULL;
+	IPSEC_TRAFFIC1 t;
+
+	ASSERT_NE(other, NULL);
+	ASSERT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(add_sublayer(self->h, KEY_SUBL, KEY_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(add_filter_as(self->h, 7, true, &id), ERROR_SUCCESS);
+	traffic_v4(&t, false, 0x0a000001, 0x0a090807);
+	t.ipsecFilterId = id;
+	ASSERT_EQ(IPsecSaContextCreate1(other, &t, NULL, NULL, &ctx),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(FwpmTransactionBegin0(self->h, 0), ERROR_SUCCESS);
+	ASSERT_EQ(add_twin(self->h, 7, &tid), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmTransactionAbort0(self->h), ERROR_SUCCESS);
+	EXPECT_FALSE(filter_exists(self->h, tid));
+	/* A state flush has every context checked for lost policies (an
+	 * empty one notifies nothing: one state of another plane first).
+	 */
+	ASSERT_EQ(system("ip xfrm state add src 192.0.2.1 dst 192.0.2.2 "
+			 "proto esp spi 0x1234 enc 'cbc(aes)' "
+			 "0x00112233445566778899aabbccddeeff && "
+			 "ip xfrm state flush"), 0);
+	usleep(300 * 1000);
+	EXPECT_EQ(IPsecSaContextGetById1(other, ctx, &got), ERROR_SUCCESS);
+	FwpmFreeMemory0((void **)&got);
+	EXPECT_EQ(IPsecSaContextDeleteById0(other, ctx), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id), ERROR_SUCCESS);
+	FwpmEngineClose0(other);
+}
+
+/* A dynamic session's filter joins no static filter's SA group. */
+TEST_F(txn, dynamic_twin_of_static_filter_refused)
+{
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	UINT64 id = 0, tid = 0;
+
+	ASSERT_NE(dyn, NULL);
+	ASSERT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(add_sublayer(self->h, KEY_SUBL, KEY_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(add_filter_as(self->h, 7, true, &id), ERROR_SUCCESS);
+	EXPECT_EQ(add_twin(dyn, 7, &tid), FWP_E_LIFETIME_MISMATCH);
+	EXPECT_EQ(sp_count(-1), self->sp0 + 1);
+	FwpmEngineClose0(dyn);
+	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id), ERROR_SUCCESS);
 }
 
 TEST_F(txn, deferred_delete_dropped_at_abort)
