@@ -23,6 +23,7 @@
 #include "events.h"
 #include "filter.h"
 #include "lifecycle.h"
+#include "netevent.h"
 #include "objects.h"
 #include "session.h"
 #include "sa.h"
@@ -90,6 +91,13 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	  WFP_IPSEC_RIGHT_ENUM | WFP_IPSEC_RIGHT_READ, wfp_objects_enum },
 	{ WFP_IPSEC_IOC_FILTER_ADD, 0, WFP_IPSEC_RIGHT_ADD, wfp_filter_add },
 	{ WFP_IPSEC_IOC_FILTER_GET, 0, WFP_IPSEC_RIGHT_READ, wfp_filter_get },
+	/* 0x1b..0x1d: reserved (transactions). */
+	{ _IO(WFP_IPSEC_IOC_TYPE, 0x1b) },
+	{ _IO(WFP_IPSEC_IOC_TYPE, 0x1c) },
+	{ _IO(WFP_IPSEC_IOC_TYPE, 0x1d) },
+	{ WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE, 0, WFP_IPSEC_RIGHT_SUBSCRIBE,
+	  wfp_netevent_subscribe },
+	{ WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, 0, 0, wfp_netevent_unsubscribe },
 };
 
 static int wfp_ioctl_table_check(void)
@@ -122,7 +130,7 @@ static const struct wfp_ioctl_desc *wfp_ioctl_find(unsigned int cmd)
 	/* The whole command word must match: a known number with another
 	 * size or direction is a different, unknown command.
 	 */
-	if (desc->cmd != cmd)
+	if (desc->cmd != cmd || !desc->handler)
 		return NULL;
 	return desc;
 }

@@ -30,6 +30,7 @@
 
 #include "filter.h"
 #include "ids.h"
+#include "netevent.h"
 #include "netns.h"
 #include "objects.h"
 #include "policy.h"
@@ -322,9 +323,13 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 	u8 mode = wfp_callout_tunnel(f->callout) ? XFRM_MODE_TUNNEL :
 						   XFRM_MODE_TRANSPORT;
 
-	if (!f->sels || f->action != WFP_IPSEC_ACTION_CALLOUT)
+	if (!f->sels || (f->action != WFP_IPSEC_ACTION_CALLOUT &&
+			 !wfp_filter_is_trap(f)))
 		return 0;
-	if (pctx)
+	if (wfp_filter_is_trap(f))
+		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_TRAP,
+				   o->id);
+	else if (pctx)
 		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_PCTX,
 				   pctx->id);
 	else
