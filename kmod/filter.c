@@ -444,7 +444,8 @@ static void wfp_filter_report(const struct wfp_obj *o,
 	u->id = o->id;
 	u->effective_weight = f->effective_weight;
 	u->pctx_id = f->pctx_id;
-	u->reqid = f->reqid;
+	/* A trap's reqid is its template's only (netevent.c). */
+	u->reqid = wfp_filter_is_trap(f) ? 0 : f->reqid;
 	u->nr_policies = f->nr_pol;
 }
 
@@ -685,7 +686,8 @@ static int wfp_filter_copy_out(const struct wfp_obj *o,
 	u->name_len = o->len[WFP_OBJ_NAME];
 	u->desc_len = o->len[WFP_OBJ_DESC];
 	u->data_len = o->len[WFP_OBJ_DATA];
-	u->reqid = f->reqid;
+	/* A trap's reqid is its template's only (netevent.c). */
+	u->reqid = wfp_filter_is_trap(f) ? 0 : f->reqid;
 	u->nr_policies = f->nr_pol;
 	return 0;
 }
