@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * wfpipsec monitor: SA context events as they come, through
- * IPsecSaContextSubscribe0.  The library calls back on its own thread;
- * the main thread waits for a signal (or for the callback to have seen
- * enough events) with every signal it handles blocked everywhere.
+ * IPsecSaContextSubscribe0, and net events (classify and IPsec drops)
+ * through FwpmNetEventSubscribe0.  The library calls back on its own
+ * thread, one callback at a time; the main thread waits for a signal (or
+ * for the callbacks to have seen enough events) with every signal it
+ * handles blocked everywhere.
  */
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -45,6 +48,79 @@ static void CALLBACK on_change(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *ch
 		kill(getpid(), SIGUSR1);
 }
 
+/* An event's address, network order for either version. */
+static void net_addr_str(const FWPM_NET_EVENT_HEADER1 *h, bool local,
+			 char *buf, size_t len)
+{
+	UINT32 n;
+
+	if (h->ipVersion == FWP_IP_VERSION_V4) {
+		n = htonl(local ? h->localAddrV4 : h->remoteAddrV4);
+		inet_ntop(AF_INET, &n, buf, (socklen_t)len);
+	} else {
+		inet_ntop(AF_INET6, local ? h->localAddrV6.byteArray16 :
+				     h->remoteAddrV6.byteArray16,
+			  buf, (socklen_t)len);
+	}
+}
+
+static void print_drop(const FWPM_NET_EVENT1 *ev, UINT64 filter, int layer)
+{
+	const FWPM_NET_EVENT_HEADER1 *h = &ev->header;
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+
+	net_addr_str(h, true, l, sizeof(l));
+	net_addr_str(h, false, r, sizeof(r));
+	if (g_json)
+		printf("{\"event\": \"classify-drop\", \"filter\": %llu, "
+		       "\"layer\": %d, \"protocol\": %u, \"local\": \"%s\", "
+		       "\"remote\": \"%s\", \"local_port\": %u, "
+		       "\"remote_port\": %u}\n", (unsigned long long)filter,
+		       layer, h->ipProtocol, l, r, h->localPort, h->remotePort);
+	else
+		printf("classify-drop filter %llu layer %d protocol %u "
+		       "%s port %u -> %s port %u\n", (unsigned long long)filter,
+		       layer, h->ipProtocol, l, h->localPort, r, h->remotePort);
+}
+
+static void print_ipsec_drop(const FWPM_NET_EVENT_IPSEC_KERNEL_DROP0 *d)
+{
+	const char *dir = d->direction == FWP_DIRECTION_INBOUND ? "inbound" :
+								  "outbound";
+
+	if (g_json)
+		printf("{\"event\": \"ipsec-kernel-drop\", \"spi\": %u, "
+		       "\"direction\": \"%s\", \"filter\": %llu, "
+		       "\"status\": %u}\n", d->spi, dir,
+		       (unsigned long long)d->filterId,
+		       (unsigned int)d->failureStatus);
+	else
+		printf("ipsec-kernel-drop spi 0x%08x %s filter %llu "
+		       "status 0x%08x\n", d->spi, dir,
+		       (unsigned long long)d->filterId,
+		       (unsigned int)d->failureStatus);
+}
+
+static void CALLBACK on_net_event(void *context, const FWPM_NET_EVENT1 *ev)
+{
+	struct monitor *m = context;
+
+	switch (ev->type) {
+	case FWPM_NET_EVENT_TYPE_CLASSIFY_DROP:
+		print_drop(ev, ev->classifyDrop->filterId,
+			   ev->classifyDrop->layerId);
+		break;
+	case FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP:
+		print_ipsec_drop(ev->ipsecDrop);
+		break;
+	default:
+		return;
+	}
+	fflush(stdout);
+	if (m->count && ++m->seen == m->count)
+		kill(getpid(), SIGUSR1);
+}
+
 struct monitor_args {
 	struct subnets subnets;
 	struct monitor m;
@@ -69,8 +145,9 @@ static int watch(HANDLE engine, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
 		 struct monitor *m, const sigset_t *set)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
-	UINT64 dropped = 0;
-	HANDLE events;
+	FWPM_NET_EVENT_SUBSCRIPTION0 nsub;
+	UINT64 dropped = 0, ndropped = 0;
+	HANDLE events, nevents = NULL;
 	DWORD rc;
 	int sig;
 
@@ -79,6 +156,12 @@ static int watch(HANDLE engine, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
 	rc = IPsecSaContextSubscribe0(engine, &sub, on_change, m, &events);
 	if (rc)
 		return fail_call("IPsecSaContextSubscribe0", rc);
+	/* A module without net events still has SA context events. */
+	memset(&nsub, 0, sizeof(nsub));
+	rc = FwpmNetEventSubscribe0(engine, &nsub, on_net_event, m, &nevents);
+	if (rc)
+		warn("no net events: FwpmNetEventSubscribe0: %s",
+		     WfpIpsecErrorName(rc));
 	fprintf(stderr, "%s: subscribed; events follow until interrupted\n", g_cmd);
 	do {
 		if (sigwait(set, &sig))
@@ -86,6 +169,10 @@ static int watch(HANDLE engine, IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl,
 	} while (sig == SIGUSR1 && m->seen < m->count);
 
 	rc = WfpIpsecSaContextSubscriptionDropped0(engine, events, &dropped);
+	if (!rc && nevents &&
+	    !WfpIpsecSaContextSubscriptionDropped0(engine, nevents, &ndropped))
+		dropped += ndropped;
+	FwpmNetEventUnsubscribe0(engine, nevents);
 	IPsecSaContextUnsubscribe0(engine, events);
 	if (!rc && dropped)
 		warn("%llu events were dropped: the module's queue was full",

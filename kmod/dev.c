@@ -23,6 +23,7 @@
 #include "events.h"
 #include "filter.h"
 #include "lifecycle.h"
+#include "netevent.h"
 #include "objects.h"
 #include "session.h"
 #include "sa.h"
@@ -96,6 +97,9 @@ static const struct wfp_ioctl_desc wfp_ioctls[] = {
 	{ WFP_IPSEC_IOC_TXN_BEGIN, 0, 0, wfp_txn_begin },
 	{ WFP_IPSEC_IOC_TXN_COMMIT, 0, 0, wfp_txn_commit },
 	{ WFP_IPSEC_IOC_TXN_ABORT, 0, 0, wfp_txn_abort },
+	{ WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE, 0, WFP_IPSEC_RIGHT_SUBSCRIBE,
+	  wfp_netevent_subscribe },
+	{ WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, 0, 0, wfp_netevent_unsubscribe },
 };
 
 static int wfp_ioctl_table_check(void)
@@ -128,7 +132,7 @@ static const struct wfp_ioctl_desc *wfp_ioctl_find(unsigned int cmd)
 	/* The whole command word must match: a known number with another
 	 * size or direction is a different, unknown command.
 	 */
-	if (desc->cmd != cmd)
+	if (desc->cmd != cmd || !desc->handler)
 		return NULL;
 	return desc;
 }

@@ -13,7 +13,10 @@
  * learns that it missed something.
  *
  * Subscriptions of a namespace are on one list under wn->ev_lock, a
- * spinlock: events are emitted with the context locks held.  Each costs
+ * spinlock taken with bottom halves off: events are emitted with the
+ * context locks held, and net events from xfrm's acquire, in softirq
+ * context at times (netevent.c).  Net-event subscriptions are on a list
+ * of their own, and their records bigger.  Each costs
  * a queue of event_queue_len records and a step of every emit's walk, so
  * a session holds at most WFP_IPSEC_SUBS_PER_SESSION_MAX and a namespace
  * WFP_IPSEC_SUBS_PER_NET_MAX (the per-session bound keeps one session
@@ -34,22 +37,33 @@
 #include "session.h"
 #include "traffic.h"
 
-struct wfp_sub {
-	struct list_head wn_node;	/* in wn->subscribers, ev_lock */
-	struct list_head s_node;	/* in s->subs, ev_lock */
-	struct wfp_session *s;
-	u64 id;
-	struct wfp_ipsec_subnet local;
-	struct wfp_ipsec_subnet remote;
-	unsigned int len, head, count;	/* ring of len records */
-	u64 dropped;			/* not yet reported */
-	struct wfp_ipsec_event q[];
-};
-
 void wfp_events_net_init(struct wfp_net *wn)
 {
 	spin_lock_init(&wn->ev_lock);
 	INIT_LIST_HEAD(&wn->subscribers);
+	INIT_LIST_HEAD(&wn->net_subscribers);
+	xa_init(&wn->traps);
+}
+
+/*
+ * The next free record of sub's queue, zeroed, with its subscription
+ * set, and the reader woken; NULL when the queue is full, the loss
+ * counted.  Under ev_lock.
+ */
+void *wfp_sub_push(struct wfp_sub *sub)
+{
+	struct wfp_ipsec_event *ev;
+
+	lockdep_assert_held(&sub->s->wn->ev_lock);
+	if (sub->count == sub->len) {
+		sub->dropped++;
+		return NULL;
+	}
+	ev = wfp_sub_rec(sub, (sub->head + sub->count++) % sub->len);
+	memset(ev, 0, sub->rsize);
+	ev->subscription = sub->id;
+	wake_up_interruptible(&sub->s->ev_wait);
+	return ev;
 }
 
 static bool wfp_sub_matches(const struct wfp_sub *sub,
@@ -67,22 +81,17 @@ void wfp_events_emit(struct wfp_net *wn, u32 type,
 	struct wfp_ipsec_event *ev;
 	struct wfp_sub *sub;
 
-	spin_lock(&wn->ev_lock);
+	spin_lock_bh(&wn->ev_lock);
 	list_for_each_entry(sub, &wn->subscribers, wn_node) {
 		if (sub->s->id == origin_session || !wfp_sub_matches(sub, ctx))
 			continue;
-		if (sub->count == sub->len) {
-			sub->dropped++;
+		ev = wfp_sub_push(sub);
+		if (!ev)
 			continue;
-		}
-		ev = &sub->q[(sub->head + sub->count++) % sub->len];
-		memset(ev, 0, sizeof(*ev));
 		ev->type = type;
-		ev->subscription = sub->id;
 		ev->context = ctx->id;
-		wake_up_interruptible(&sub->s->ev_wait);
 	}
-	spin_unlock(&wn->ev_lock);
+	spin_unlock_bh(&wn->ev_lock);
 }
 
 /* Gives back n slots of the session and its namespace; under ev_lock. */
@@ -93,14 +102,61 @@ static void wfp_subs_uncharge(struct wfp_session *s, unsigned int n)
 	s->wn->nr_subs -= n;
 }
 
-int wfp_events_subscribe(struct wfp_session *s, void *arg)
+/*
+ * A subscription of s with a queue of records of rsize bytes, not yet
+ * linked (wfp_sub_link()).  The slot is taken before the queue is
+ * allocated: a caller at the limit is answered without allocating a
+ * queue only to free it, and two racing callers cannot both take the
+ * last slot.
+ */
+struct wfp_sub *wfp_sub_alloc(struct wfp_session *s, size_t rsize)
 {
-	struct wfp_ipsec_subscribe *r = arg;
 	struct wfp_net *wn = s->wn;
-	/* 1..65536 (sysctl.c): the allocation below is at most 2 MiB. */
+	/* 1..65536 (sysctl.c): the allocation below is at most 6 MiB. */
 	unsigned int len = READ_ONCE(wn->set.event_queue_len);
 	struct wfp_sub *sub;
 	int ret;
+
+	spin_lock_bh(&wn->ev_lock);
+	if (s->nr_subs >= WFP_IPSEC_SUBS_PER_SESSION_MAX ||
+	    wn->nr_subs >= WFP_IPSEC_SUBS_PER_NET_MAX) {
+		spin_unlock_bh(&wn->ev_lock);
+		return ERR_PTR(-ENOSPC);
+	}
+	s->nr_subs++;
+	wn->nr_subs++;
+	spin_unlock_bh(&wn->ev_lock);
+
+	sub = kvzalloc(sizeof(*sub) + (size_t)len * rsize, GFP_KERNEL_ACCOUNT);
+	if (sub)
+		sub->id = wfp_ids_sub_next(s->wn);
+	if (!sub || !sub->id) {
+		ret = sub ? -ENOSPC : -ENOMEM;
+		kvfree(sub);
+		spin_lock_bh(&wn->ev_lock);
+		wfp_subs_uncharge(s, 1);
+		spin_unlock_bh(&wn->ev_lock);
+		return ERR_PTR(ret);
+	}
+	sub->s = s;
+	sub->len = len;
+	sub->rsize = rsize;
+	return sub;
+}
+
+/* Makes sub live: on list, one of wn's, and on its session's. */
+void wfp_sub_link(struct wfp_sub *sub, struct list_head *list)
+{
+	spin_lock_bh(&sub->s->wn->ev_lock);
+	list_add_tail(&sub->wn_node, list);
+	list_add_tail(&sub->s_node, &sub->s->subs);
+	spin_unlock_bh(&sub->s->wn->ev_lock);
+}
+
+int wfp_events_subscribe(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_subscribe *r = arg;
+	struct wfp_sub *sub;
 
 	if (r->flags || r->reserved0 ||
 	    memchr_inv(r->reserved, 0, sizeof(r->reserved)) ||
@@ -109,40 +165,12 @@ int wfp_events_subscribe(struct wfp_session *s, void *arg)
 	if (r->local.ip_version && r->remote.ip_version &&
 	    r->local.ip_version != r->remote.ip_version)
 		return -EINVAL;
-	/* The slot is taken before the queue is allocated: a caller at the
-	 * limit is answered without allocating a queue only to free it, and
-	 * two racing callers cannot both take the last slot.
-	 */
-	spin_lock(&wn->ev_lock);
-	if (s->nr_subs >= WFP_IPSEC_SUBS_PER_SESSION_MAX ||
-	    wn->nr_subs >= WFP_IPSEC_SUBS_PER_NET_MAX) {
-		spin_unlock(&wn->ev_lock);
-		return -ENOSPC;
-	}
-	s->nr_subs++;
-	wn->nr_subs++;
-	spin_unlock(&wn->ev_lock);
-
-	sub = kvzalloc(struct_size(sub, q, len), GFP_KERNEL_ACCOUNT);
-	if (sub)
-		sub->id = wfp_ids_sub_next(s->wn);
-	if (!sub || !sub->id) {
-		ret = sub ? -ENOSPC : -ENOMEM;
-		kvfree(sub);
-		spin_lock(&wn->ev_lock);
-		wfp_subs_uncharge(s, 1);
-		spin_unlock(&wn->ev_lock);
-		return ret;
-	}
-	sub->s = s;
-	sub->len = len;
+	sub = wfp_sub_alloc(s, sizeof(struct wfp_ipsec_event));
+	if (IS_ERR(sub))
+		return PTR_ERR(sub);
 	sub->local = r->local;
 	sub->remote = r->remote;
-
-	spin_lock(&wn->ev_lock);
-	list_add_tail(&sub->wn_node, &wn->subscribers);
-	list_add_tail(&sub->s_node, &s->subs);
-	spin_unlock(&wn->ev_lock);
+	wfp_sub_link(sub, &s->wn->subscribers);
 	r->id = sub->id;
 	return 0;
 }
@@ -153,28 +181,35 @@ static void wfp_sub_unlink(struct wfp_sub *sub)
 	list_del(&sub->s_node);
 }
 
-int wfp_events_unsubscribe(struct wfp_session *s, void *arg)
+/* Removes s's subscription id of the kind net says. */
+int wfp_sub_remove(struct wfp_session *s, u64 id, bool net)
 {
-	struct wfp_ipsec_ctx_id *r = arg;
 	struct wfp_net *wn = s->wn;
 	struct wfp_sub *sub, *found = NULL;
 
-	if (r->reserved)
-		return -EINVAL;
-	spin_lock(&wn->ev_lock);
+	spin_lock_bh(&wn->ev_lock);
 	list_for_each_entry(sub, &s->subs, s_node) {
-		if (sub->id == r->id) {
+		if (sub->id == id && sub->net == net) {
 			found = sub;
 			wfp_sub_unlink(sub);
 			wfp_subs_uncharge(s, 1);
 			break;
 		}
 	}
-	spin_unlock(&wn->ev_lock);
+	spin_unlock_bh(&wn->ev_lock);
 	if (!found)
 		return -ENOENT;
 	kvfree(found);
 	return 0;
+}
+
+int wfp_events_unsubscribe(struct wfp_session *s, void *arg)
+{
+	struct wfp_ipsec_ctx_id *r = arg;
+
+	if (r->reserved)
+		return -EINVAL;
+	return wfp_sub_remove(s, r->id, false);
 }
 
 void wfp_events_session_close(struct wfp_session *s)
@@ -182,39 +217,46 @@ void wfp_events_session_close(struct wfp_session *s)
 	struct wfp_sub *sub, *tmp;
 	LIST_HEAD(gone);
 
-	spin_lock(&s->wn->ev_lock);
+	spin_lock_bh(&s->wn->ev_lock);
 	list_for_each_entry_safe(sub, tmp, &s->subs, s_node) {
 		list_del(&sub->wn_node);
 		list_move(&sub->s_node, &gone);
 	}
 	wfp_subs_uncharge(s, s->nr_subs);
-	spin_unlock(&s->wn->ev_lock);
+	spin_unlock_bh(&s->wn->ev_lock);
 	list_for_each_entry_safe(sub, tmp, &gone, s_node)
 		kvfree(sub);
 }
 
-/* Takes the next record of the session, if any; under ev_lock. */
-static bool wfp_events_next(struct wfp_session *s, struct wfp_ipsec_event *ev)
+/*
+ * Takes the next record of the session that fits in room bytes into
+ * buf: its size, 0 when there is none, -EMSGSIZE when records are
+ * pending but none fits.  Under ev_lock.
+ */
+static int wfp_events_next(struct wfp_session *s, void *buf, size_t room)
 {
+	struct wfp_ipsec_event *ev = buf;
 	struct wfp_sub *sub;
+	int ret = 0;
 
 	list_for_each_entry(sub, &s->subs, s_node) {
-		if (sub->count) {
-			*ev = sub->q[sub->head];
+		if (sub->count && sub->rsize > room) {
+			ret = -EMSGSIZE;
+		} else if (sub->count) {
+			memcpy(buf, wfp_sub_rec(sub, sub->head), sub->rsize);
 			sub->head = (sub->head + 1) % sub->len;
 			sub->count--;
-			return true;
-		}
-		if (sub->dropped) {
+			return sub->rsize;
+		} else if (sub->dropped && room >= sizeof(*ev)) {
 			memset(ev, 0, sizeof(*ev));
 			ev->type = WFP_IPSEC_EVENT_OVERFLOW;
 			ev->subscription = sub->id;
 			ev->dropped = sub->dropped;
 			sub->dropped = 0;
-			return true;
+			return sizeof(*ev);
 		}
 	}
-	return false;
+	return ret;
 }
 
 static bool wfp_events_pending(struct wfp_session *s)
@@ -222,43 +264,47 @@ static bool wfp_events_pending(struct wfp_session *s)
 	struct wfp_sub *sub;
 	bool ret = false;
 
-	spin_lock(&s->wn->ev_lock);
+	spin_lock_bh(&s->wn->ev_lock);
 	list_for_each_entry(sub, &s->subs, s_node) {
 		if (sub->count || sub->dropped) {
 			ret = true;
 			break;
 		}
 	}
-	spin_unlock(&s->wn->ev_lock);
+	spin_unlock_bh(&s->wn->ev_lock);
 	return ret;
 }
 
 ssize_t wfp_events_read(struct wfp_session *s, char __user *buf,
 			size_t len, bool nonblock)
 {
-	struct wfp_ipsec_event ev;
+	u64 rec[WFP_SUB_RSIZE_MAX / sizeof(u64)];
 	size_t done = 0;
-	bool got;
+	int got;
 	int ret;
 
-	if (len < sizeof(ev))
+	if (len < sizeof(struct wfp_ipsec_event))
 		return -EINVAL;
 	for (;;) {
-		while (done + sizeof(ev) <= len) {
-			spin_lock(&s->wn->ev_lock);
-			got = wfp_events_next(s, &ev);
-			spin_unlock(&s->wn->ev_lock);
-			if (!got)
+		while (done < len) {
+			spin_lock_bh(&s->wn->ev_lock);
+			got = wfp_events_next(s, rec, min_t(size_t, len - done,
+							    sizeof(rec)));
+			spin_unlock_bh(&s->wn->ev_lock);
+			if (got <= 0)
 				break;
 			/* A record taken is a record given: on a fault the
 			 * reader loses it, as it asked for it at a bad address.
 			 */
-			if (copy_to_user(buf + done, &ev, sizeof(ev)))
+			if (copy_to_user(buf + done, rec, got))
 				return done ? done : -EFAULT;
-			done += sizeof(ev);
+			done += got;
 		}
 		if (done)
 			return done;
+		/* Only records larger than the buffer: it never will do. */
+		if (got == -EMSGSIZE)
+			return -EINVAL;
 		if (nonblock)
 			return -EAGAIN;
 		ret = wait_event_interruptible(s->ev_wait,

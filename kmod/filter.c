@@ -30,6 +30,7 @@
 
 #include "filter.h"
 #include "ids.h"
+#include "netevent.h"
 #include "netns.h"
 #include "objects.h"
 #include "policy.h"
@@ -334,9 +335,13 @@ static int wfp_filter_group_join(struct wfp_net *wn, struct wfp_obj *o,
 	u8 mode = wfp_callout_tunnel(f->callout) ? XFRM_MODE_TUNNEL :
 						   XFRM_MODE_TRANSPORT;
 
-	if (!f->sels || f->action != WFP_IPSEC_ACTION_CALLOUT)
+	if (!f->sels || (f->action != WFP_IPSEC_ACTION_CALLOUT &&
+			 !wfp_filter_is_trap(f)))
 		return 0;
-	if (pctx)
+	if (wfp_filter_is_trap(f))
+		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_TRAP,
+				   o->id);
+	else if (pctx)
 		wfp_pset_key_group(&key, f->family, mode, WFP_PSET_GROUP_PCTX,
 				   pctx->id);
 	else
@@ -486,7 +491,8 @@ static void wfp_filter_report(const struct wfp_obj *o,
 	u->id = o->id;
 	u->effective_weight = f->effective_weight;
 	u->pctx_id = f->pctx_id;
-	u->reqid = f->reqid;
+	/* A trap's reqid is its template's only (netevent.c). */
+	u->reqid = wfp_filter_is_trap(f) ? 0 : f->reqid;
 	u->nr_policies = f->nr_pol;
 }
 
@@ -728,7 +734,8 @@ static int wfp_filter_copy_out(const struct wfp_obj *o,
 	u->name_len = o->len[WFP_OBJ_NAME];
 	u->desc_len = o->len[WFP_OBJ_DESC];
 	u->data_len = o->len[WFP_OBJ_DATA];
-	u->reqid = f->reqid;
+	/* A trap's reqid is its template's only (netevent.c). */
+	u->reqid = wfp_filter_is_trap(f) ? 0 : f->reqid;
 	u->nr_policies = f->nr_pol;
 	return 0;
 }

@@ -5,13 +5,18 @@
  * PERMIT is a policy without templates (a bypass), BLOCK xfrm's block
  * action, an IPsec callout one ESP template of its mode: tunnel
  * endpoints from its QM tunnel provider context, the reqid of its SA
- * group (filter.c).
+ * group (filter.c).  A BLOCK at the outbound transport layers is a trap
+ * (netevent.c): an ESP transport template whose reqid no SA has, so
+ * xfrm drops the traffic through its acquire path, which raises a
+ * CLASSIFY_DROP net event.
  */
 
 #include <linux/bitops.h>
 #include <linux/slab.h>
 
 #include "filter.h"
+#include "netevent.h"
+#include "netns.h"
 #include "objects.h"
 
 /*
@@ -105,11 +110,12 @@ static struct xfrm_policy *wfp_filter_policy_make(struct net *net,
 		return NULL;
 	pol->family = f->family;
 	pol->selector = f->sels->sel[i];
-	pol->action = f->action == WFP_IPSEC_ACTION_BLOCK ? XFRM_POLICY_BLOCK :
-			XFRM_POLICY_ALLOW;
+	pol->action = f->action == WFP_IPSEC_ACTION_BLOCK &&
+		      !wfp_filter_is_trap(f) ? XFRM_POLICY_BLOCK :
+					       XFRM_POLICY_ALLOW;
 	pol->type = XFRM_POLICY_TYPE_MAIN;
 	pol->priority = f->priority;
-	if (f->action == WFP_IPSEC_ACTION_CALLOUT) {
+	if (f->action == WFP_IPSEC_ACTION_CALLOUT || wfp_filter_is_trap(f)) {
 		pol->xfrm_nr = 1;
 		wfp_filter_tmpl(f, pctx, &pol->xfrm_vec[0]);
 	}
@@ -118,6 +124,7 @@ static struct xfrm_policy *wfp_filter_policy_make(struct net *net,
 
 void wfp_filter_policies_remove(struct wfp_filter *f)
 {
+	struct net *net = f->nr_pol ? xp_net(f->pol[0]) : NULL;
 	unsigned int i;
 
 	for (i = 0; i < f->nr_pol; i++) {
@@ -125,6 +132,8 @@ void wfp_filter_policies_remove(struct wfp_filter *f)
 		xfrm_policy_delete(f->pol[i], f->dir);
 		xfrm_pol_put(f->pol[i]);
 	}
+	if (net && wfp_filter_is_trap(f))
+		wfp_netevent_trap_del(wfp_net(net), f);
 	kfree(f->pol);
 	f->pol = NULL;
 	f->nr_pol = 0;
@@ -168,6 +177,8 @@ int wfp_filter_policies_install(struct net *net, struct wfp_filter *f,
 	}
 	f->pol = pol;
 	f->nr_pol = 0;
+	if (!ret && wfp_filter_is_trap(f))
+		ret = wfp_netevent_trap_add(wfp_net(net), f);
 	for (i = 0; i < nr && !ret; i++) {
 		ret = xfrm_policy_insert(f->dir, pol[i], 1);
 		/* The allocation's reference stays ours until removal. */
@@ -177,6 +188,8 @@ int wfp_filter_policies_install(struct net *net, struct wfp_filter *f,
 	if (!ret)
 		return 0;
 	wfp_filter_policies_destroy(pol, f->nr_pol, nr);
+	if (!f->nr_pol && wfp_filter_is_trap(f))
+		wfp_netevent_trap_del(wfp_net(net), f);
 	wfp_filter_policies_remove(f);
 	return ret == -EEXIST ? -EADDRINUSE : ret;
 }

@@ -31,6 +31,7 @@
 #include "context.h"
 #include "filter.h"
 #include "lifecycle.h"
+#include "netevent.h"
 #include "netns.h"
 #include "policy.h"
 #include "sa.h"
@@ -322,7 +323,16 @@ static int wfp_km_notify_policy(struct xfrm_policy *xp, int dir,
 static int wfp_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t,
 			  struct xfrm_policy *xp)
 {
-	return -EOPNOTSUPP;
+	return wfp_netevent_acquire(x, t);
+}
+
+/*
+ * Without a key manager alive for the namespace, xfrm makes no larval
+ * state and asks no one: a namespace with trap filters needs the acquire.
+ */
+static bool wfp_km_is_alive(const struct km_event *c)
+{
+	return wfp_netevent_has_traps(c->net);
 }
 
 static struct xfrm_policy *wfp_km_compile_policy(struct sock *sk, int opt,
@@ -336,6 +346,7 @@ static struct xfrm_mgr wfp_km = {
 	.notify = wfp_km_notify,
 	.notify_policy = wfp_km_notify_policy,
 	.acquire = wfp_km_acquire,
+	.is_alive = wfp_km_is_alive,
 	.compile_policy = wfp_km_compile_policy,
 };
 

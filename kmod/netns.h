@@ -75,6 +75,8 @@ struct wfp_net {
 	 */
 	spinlock_t ev_lock;
 	struct list_head subscribers;
+	struct list_head net_subscribers;	/* netevent.c */
+	struct xarray traps;		/* trap reqid -> trap, netevent.c */
 	unsigned int nr_subs;		/* with reservations, ev_lock */
 
 	/* Rights granted to users and groups (rights.c). */

@@ -31,6 +31,7 @@ struct wfp_ipsec_traffic;
 /* wfp_pset_key.local[8] of a WFP_PSET_GROUP: what local[0..7] is. */
 #define WFP_PSET_GROUP_CONDS	1	/* a hash of filters' conditions */
 #define WFP_PSET_GROUP_PCTX	2	/* a provider context's id */
+#define WFP_PSET_GROUP_TRAP	3	/* a trap filter's id (netevent.c) */
 
 /* What makes two contexts' policies identical: compared with memcmp. */
 struct wfp_pset_key {

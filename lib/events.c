@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * IPsecSaContextSubscribe0, Unsubscribe0, SubscriptionsGet0.
+ * IPsecSaContextSubscribe0, Unsubscribe0, SubscriptionsGet0, and the
+ * thread net events (netevent.c) share.
  *
  * The module queues ADD/DELETE events per subscription on the engine's
  * descriptor; one thread per engine, started with its first subscription,
@@ -22,17 +23,12 @@
 #include "internal.h"
 #include "wfpipsec.h"
 
-struct wfp_sub {
-	struct wfp_sub *next;
-	UINT64 id;
-	IPSEC_SA_CONTEXT_CALLBACK0 callback;
-	void *context;
-	int has_template;
-	struct wfp_ipsec_subnet local, remote;
-	unsigned int running;		/* callbacks in progress */
-	int gone;			/* unsubscribed from its callback */
-	UINT64 dropped;
-};
+void wfp_sub_free(struct wfp_sub *sub)
+{
+	if (sub)
+		free(sub->tmpl);
+	free(sub);
+}
 
 static struct wfp_sub *sub_find_id(struct wfp_engine *e, UINT64 id)
 {
@@ -44,12 +40,20 @@ static struct wfp_sub *sub_find_id(struct wfp_engine *e, UINT64 id)
 	return NULL;
 }
 
-static void deliver(struct wfp_engine *e, const struct wfp_ipsec_event *ev)
+static void call_sa(const struct wfp_sub *sub, const struct wfp_ipsec_event *ev)
 {
 	IPSEC_SA_CONTEXT_CHANGE0 change;
-	IPSEC_SA_CONTEXT_CALLBACK0 cb;
+
+	memset(&change, 0, sizeof(change));
+	change.changeType = (IPSEC_SA_CONTEXT_EVENT_TYPE0)ev->type;
+	change.saContextId = ev->context;
+	sub->callback(sub->context, &change);
+}
+
+/* One record: a struct wfp_ipsec_event, or a net event (netevent.c). */
+static void deliver(struct wfp_engine *e, const struct wfp_ipsec_event *ev)
+{
 	struct wfp_sub *sub;
-	void *context;
 
 	pthread_mutex_lock(&e->lock);
 	sub = sub_find_id(e, ev->subscription);
@@ -63,30 +67,42 @@ static void deliver(struct wfp_engine *e, const struct wfp_ipsec_event *ev)
 		return;
 	}
 	sub->running++;
-	cb = sub->callback;
-	context = sub->context;
 	pthread_mutex_unlock(&e->lock);
 
-	memset(&change, 0, sizeof(change));
-	change.changeType = (IPSEC_SA_CONTEXT_EVENT_TYPE0)ev->type;
-	change.saContextId = ev->context;
-	cb(context, &change);
+	/* The callback and its template do not change while it runs. */
+	if (sub->net)
+		wfp_netevent_call(sub, (const void *)ev);
+	else
+		call_sa(sub, ev);
 
 	pthread_mutex_lock(&e->lock);
 	sub->running--;
 	pthread_cond_broadcast(&e->ev_cond);
 	/* Unsubscribed from inside its own callback: ours to free. */
 	if (sub->gone && !sub->running)
-		free(sub);
+		wfp_sub_free(sub);
 	pthread_mutex_unlock(&e->lock);
+}
+
+/* The size of the record at rec, of n bytes left; 0 if it is cut. */
+static size_t record_size(const struct wfp_ipsec_event *rec, size_t n)
+{
+	const struct wfp_ipsec_net_event *nev = (const void *)rec;
+	size_t size = sizeof(*rec);
+
+	if (rec->type >= WFP_IPSEC_EVENT_NET_BASE && n >= sizeof(*nev))
+		size = nev->size;
+	return size >= sizeof(*rec) && size <= n && !(size % 8) ? size : 0;
 }
 
 static void *event_thread(void *arg)
 {
 	struct wfp_engine *e = arg;
-	struct wfp_ipsec_event evs[32];
+	/* Records are 8-byte aligned multiples of 8 bytes. */
+	UINT64 buf[32 * sizeof(struct wfp_ipsec_net_event) / sizeof(UINT64)];
 	struct pollfd p[2];
-	ssize_t n, i;
+	size_t i, size;
+	ssize_t n;
 
 	p[0].fd = e->fd;
 	p[0].events = POLLIN;
@@ -100,14 +116,18 @@ static void *event_thread(void *arg)
 		}
 		if (p[1].revents)
 			break;
-		n = read(e->fd, evs, sizeof(evs));
+		n = read(e->fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			break;
 		}
-		for (i = 0; i < n / (ssize_t)sizeof(evs[0]); i++) {
-			deliver(e, &evs[i]);
+		for (i = 0; i < (size_t)n; i += size) {
+			size = record_size((const void *)((char *)buf + i),
+					   n - i);
+			if (!size)
+				break;
+			deliver(e, (const void *)((char *)buf + i));
 			/* A callback closed the engine: finish its release. */
 			if (e->ev_orphan) {
 				wfp_engine_free(e);
@@ -177,10 +197,49 @@ int wfp_events_stop(struct wfp_engine *e)
 	}
 	for (sub = e->subs; sub; sub = next) {
 		next = sub->next;
-		free(sub);
+		wfp_sub_free(sub);
 	}
 	e->subs = NULL;
 	return joined;
+}
+
+/*
+ * Starts the thread, makes the subscription with cmd and req, whose id
+ * the module writes to *id, and makes sub its handle.  Frees sub on
+ * failure.
+ */
+DWORD wfp_events_link(HANDLE engineHandle, struct wfp_sub *sub,
+		      unsigned long cmd, void *req, const __u64 *id,
+		      HANDLE *eventsHandle)
+{
+	struct wfp_engine *e;
+	DWORD rc;
+	int err;
+
+	e = wfp_engine_get(engineHandle);
+	if (!e) {
+		wfp_sub_free(sub);
+		return ERROR_INVALID_HANDLE;
+	}
+	pthread_mutex_lock(&e->lock);
+	rc = start_thread(e);
+	if (!rc) {
+		err = wfp_ioctl(e->fd, cmd, req);
+		/* The session or namespace limit: a quota, as for contexts. */
+		rc = err == ENOSPC ? ERROR_NOT_ENOUGH_QUOTA :
+				     wfp_status_from_errno(err);
+	}
+	if (!rc) {
+		sub->id = *id;
+		sub->next = e->subs;
+		e->subs = sub;
+		*eventsHandle = sub;
+		sub = NULL;
+	}
+	pthread_mutex_unlock(&e->lock);
+	wfp_engine_put(e);
+	wfp_sub_free(sub);
+	return rc;
 }
 
 DWORD WINAPI IPsecSaContextSubscribe0(HANDLE engineHandle,
@@ -190,10 +249,8 @@ DWORD WINAPI IPsecSaContextSubscribe0(HANDLE engineHandle,
 {
 	struct wfp_ipsec_subscribe r;
 	const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t;
-	struct wfp_engine *e;
 	struct wfp_sub *sub;
 	DWORD rc;
-	int err;
 
 	if (!subscription || !callback || !eventsHandle)
 		return FWP_E_NULL_POINTER;
@@ -220,35 +277,16 @@ DWORD WINAPI IPsecSaContextSubscribe0(HANDLE engineHandle,
 	sub->has_template = !!t;
 	sub->local = r.local;
 	sub->remote = r.remote;
-
-	e = wfp_engine_get(engineHandle);
-	if (!e) {
-		free(sub);
-		return ERROR_INVALID_HANDLE;
-	}
-	pthread_mutex_lock(&e->lock);
-	rc = start_thread(e);
-	if (!rc) {
-		err = wfp_ioctl(e->fd, WFP_IPSEC_IOC_SUBSCRIBE, &r);
-		/* The session or namespace limit: a quota, as for contexts. */
-		rc = err == ENOSPC ? ERROR_NOT_ENOUGH_QUOTA :
-				     wfp_status_from_errno(err);
-	}
-	if (!rc) {
-		sub->id = r.id;
-		sub->next = e->subs;
-		e->subs = sub;
-		*eventsHandle = sub;
-		sub = NULL;
-	}
-	pthread_mutex_unlock(&e->lock);
-	wfp_engine_put(e);
-	free(sub);
-	return rc;
+	return wfp_events_link(engineHandle, sub, WFP_IPSEC_IOC_SUBSCRIBE, &r,
+			       &r.id, eventsHandle);
 }
 
-DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
-					HANDLE eventsHandle)
+/*
+ * Ends a subscription of the kind net says: another kind's handle is
+ * ERROR_INVALID_HANDLE.  Frees the subscription, or leaves that to
+ * deliver() when called from its own callback.
+ */
+DWORD wfp_events_unlink(HANDLE engineHandle, HANDLE eventsHandle, int net)
 {
 	struct wfp_ipsec_ctx_id r;
 	struct wfp_sub **pp, *sub = NULL;
@@ -264,7 +302,7 @@ DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
 	}
 	pthread_mutex_lock(&e->lock);
 	for (pp = &e->subs; *pp; pp = &(*pp)->next) {
-		if (*pp == eventsHandle) {
+		if (*pp == eventsHandle && (*pp)->net == net) {
 			sub = *pp;
 			*pp = sub->next;
 			break;
@@ -273,7 +311,8 @@ DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
 	if (sub) {
 		memset(&r, 0, sizeof(r));
 		r.id = sub->id;
-		wfp_ioctl(e->fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
+		wfp_ioctl(e->fd, net ? WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE :
+				       WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
 		/* No new callback can start now; wait out a running one,
 		 * unless it is the one calling us.
 		 */
@@ -283,11 +322,17 @@ DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
 		if (sub->running)
 			sub->gone = 1;
 		else
-			free(sub);
+			wfp_sub_free(sub);
 	}
 	pthread_mutex_unlock(&e->lock);
 	wfp_engine_put(e);
 	return sub ? ERROR_SUCCESS : ERROR_INVALID_HANDLE;
+}
+
+DWORD WINAPI IPsecSaContextUnsubscribe0(HANDLE engineHandle,
+					HANDLE eventsHandle)
+{
+	return wfp_events_unlink(engineHandle, eventsHandle, 0);
 }
 
 static void subnet_to_win(const struct wfp_ipsec_subnet *sn,
@@ -325,14 +370,19 @@ struct sub_slot {
 	FWP_V6_ADDR_AND_MASK v6[2];
 };
 
-DWORD WINAPI IPsecSaContextSubscriptionsGet0(HANDLE engineHandle,
-		IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries, UINT32 *numEntries)
+/*
+ * The engine's subscriptions of a kind (net) in one block, as
+ * FwpmFreeMemory0 frees it: n pointers, then n slots of slot_size
+ * bytes, each filled by fill(), which returns what its pointer is.
+ */
+DWORD wfp_subs_get(HANDLE engineHandle, int net, size_t slot_size,
+		   wfp_sub_fill_fn fill, void ***entries, UINT32 *numEntries)
 {
 	struct wfp_engine *e;
 	struct wfp_sub *sub;
-	struct sub_slot *slots;
 	void **ptrs = NULL;
-	UINT32 n = 0, i;
+	UINT32 n = 0, i = 0;
+	char *slots;
 
 	if (!entries || !numEntries)
 		return FWP_E_NULL_POINTER;
@@ -341,34 +391,50 @@ DWORD WINAPI IPsecSaContextSubscriptionsGet0(HANDLE engineHandle,
 		return ERROR_INVALID_HANDLE;
 	pthread_mutex_lock(&e->lock);
 	for (sub = e->subs; sub; sub = sub->next)
-		n++;
+		n += sub->net == net;
 	if (n) {
-		ptrs = calloc(1, n * sizeof(void *) + n * sizeof(*slots));
+		ptrs = calloc(1, n * sizeof(void *) + n * slot_size);
 		if (!ptrs) {
 			pthread_mutex_unlock(&e->lock);
 			wfp_engine_put(e);
 			return ERROR_NOT_ENOUGH_MEMORY;
 		}
 	}
-	slots = (struct sub_slot *)(void *)(ptrs + n);
-	for (sub = e->subs, i = 0; sub; sub = sub->next, i++) {
-		struct sub_slot *s = &slots[i];
-
-		ptrs[i] = &s->sub;
-		memcpy(&s->sub.sessionKey, e->session_key, 16);
-		if (!sub->has_template)
+	slots = (char *)(ptrs + n);
+	for (sub = e->subs; sub; sub = sub->next) {
+		if (sub->net != net)
 			continue;
+		ptrs[i] = fill(slots + i * slot_size, sub, e->session_key);
+		i++;
+	}
+	pthread_mutex_unlock(&e->lock);
+	wfp_engine_put(e);
+	*entries = ptrs;
+	*numEntries = n;
+	return ERROR_SUCCESS;
+}
+
+static void *sub_fill(void *slot, const struct wfp_sub *sub,
+		      const UINT8 *session_key)
+{
+	struct sub_slot *s = slot;
+
+	memcpy(&s->sub.sessionKey, session_key, 16);
+	if (sub->has_template) {
 		s->sub.enumTemplate = &s->tmpl;
 		subnet_to_win(&sub->local, &s->tmpl.localSubNet, &s->v4[0],
 			      &s->v6[0]);
 		subnet_to_win(&sub->remote, &s->tmpl.remoteSubNet, &s->v4[1],
 			      &s->v6[1]);
 	}
-	pthread_mutex_unlock(&e->lock);
-	wfp_engine_put(e);
-	*entries = (IPSEC_SA_CONTEXT_SUBSCRIPTION0 **)ptrs;
-	*numEntries = n;
-	return ERROR_SUCCESS;
+	return &s->sub;
+}
+
+DWORD WINAPI IPsecSaContextSubscriptionsGet0(HANDLE engineHandle,
+		IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries, UINT32 *numEntries)
+{
+	return wfp_subs_get(engineHandle, 0, sizeof(struct sub_slot), sub_fill,
+			    (void ***)entries, numEntries);
 }
 
 DWORD WfpIpsecSaContextSubscriptionDropped0(HANDLE engineHandle,

@@ -46,6 +46,42 @@ struct wfp_engine {
 	int ev_orphan;			/* released from its own thread */
 };
 
+/*
+ * A subscription (events.c): to SA-context changes, or to net events
+ * (net, netevent.c).  Its handle is its address.
+ */
+struct wfp_net_tmpl;
+struct wfp_sub {
+	struct wfp_sub *next;
+	UINT64 id;
+	IPSEC_SA_CONTEXT_CALLBACK0 callback;
+	void *context;
+	int has_template;
+	struct wfp_ipsec_subnet local, remote;
+	unsigned int running;		/* callbacks in progress */
+	int gone;			/* unsubscribed from its callback */
+	UINT64 dropped;
+	int net;
+	FWPM_NET_EVENT_CALLBACK0 net_callback;
+	struct wfp_net_tmpl *tmpl;	/* NULL: every event */
+};
+
+DWORD wfp_events_link(HANDLE engineHandle, struct wfp_sub *sub,
+		      unsigned long cmd, void *req, const __u64 *id,
+		      HANDLE *eventsHandle);
+DWORD wfp_events_unlink(HANDLE engineHandle, HANDLE eventsHandle, int net);
+void wfp_sub_free(struct wfp_sub *sub);
+
+/* Fills a slot of wfp_subs_get()'s block; what its pointer points to. */
+typedef void *(*wfp_sub_fill_fn)(void *slot, const struct wfp_sub *sub,
+				 const UINT8 *session_key);
+DWORD wfp_subs_get(HANDLE engineHandle, int net, size_t slot_size,
+		   wfp_sub_fill_fn fill, void ***entries, UINT32 *numEntries);
+
+/* netevent.c: calls sub's callback with ev as an FWPM_NET_EVENT1. */
+void wfp_netevent_call(const struct wfp_sub *sub,
+		       const struct wfp_ipsec_net_event *ev);
+
 void wfp_engine_register(struct wfp_engine *e);
 struct wfp_engine *wfp_engine_get(HANDLE h);
 void wfp_engine_put(struct wfp_engine *e);

@@ -733,8 +733,11 @@ filters() {
 		remote 192.0.2.0/24 proto tcp remote-port 80-90 weight 3 || return 1
 	is key "$FKEY" "$F1" || return 1
 	FB=$FID
-	expect 0 ip -n $NA xfrm policy && has out "dst 192.0.2.0/24" &&
-		has out "action block" || return 1
+	# An outbound block is a trap (netevents.rst): xfrm drops its traffic
+	# through a template no SA matches, not with its block action.
+	expect 0 ip -n $NA xfrm policy list dst 192.0.2.0/24 dir out &&
+		has out "dst 192.0.2.0/24" && has out "proto esp" &&
+		is trap-action "$(grep -c 'action block' "$T/out")" 0 || return 1
 	expect 0 $A "$W" --json filter show "$FB" && is key "$(jq .key)" "$F1" &&
 		is name "$(jq .name)" blk && is layer "$(jq .layer)" outbound-transport-v4 &&
 		is action "$(jq .action)" block && is callout "$(jq .callout)" null &&

@@ -806,6 +806,10 @@ REFUSED(obj_get, WFP_IPSEC_IOC_OBJ_GET, lib_obj_get);
 REFUSED(obj_enum, WFP_IPSEC_IOC_OBJ_ENUM, lib_obj_enum);
 REFUSED(filter_add, WFP_IPSEC_IOC_FILTER_ADD, lib_filter_add);
 REFUSED(filter_get, WFP_IPSEC_IOC_FILTER_GET, lib_filter_get);
+DENIED(netevent_subscribe, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE, EACCES, NULL, 0);
+/* As UNSUBSCRIBE: a session can only name its own subscriptions. */
+DENIED(netevent_unsubscribe, WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, ENOENT,
+       NULL, 0);
 /* Filters go and are listed through OBJ_DELETE and OBJ_ENUM. */
 FIXTURE_VARIANT_ADD(denied, obj_delete_filter) {
 	.cmd = WFP_IPSEC_IOC_OBJ_DELETE, .want = EACCES,

@@ -8,7 +8,7 @@
 
 TEST_GEN_PROGS := session engine context spi sa cli windows_compat saenum \
 	lifecycle manage faultinject batch bench_xfrm stress security fuzz \
-	sysctl module provider provider_context filter txn
+	sysctl module provider provider_context filter txn netevent
 
 # A program's objects, paths from the top of the tree: PROG-objs, or
 # selftests/PROG.o.

@@ -342,6 +342,24 @@ DWORD WINAPI IPsecSaContextSubscriptionsGet0(HANDLE engineHandle,
 					     IPSEC_SA_CONTEXT_SUBSCRIPTION0 ***entries,
 					     UINT32 *numEntries);
 
+/* ---- net events ---- */
+
+typedef void (CALLBACK *FWPM_NET_EVENT_CALLBACK0)(void *context,
+						  const FWPM_NET_EVENT1 *event);
+
+DWORD WINAPI FwpmNetEventSubscribe0(HANDLE engineHandle,
+				    const FWPM_NET_EVENT_SUBSCRIPTION0 *subscription,
+				    FWPM_NET_EVENT_CALLBACK0 callback,
+				    void *context,
+				    HANDLE *eventsHandle);
+
+DWORD WINAPI FwpmNetEventUnsubscribe0(HANDLE engineHandle,
+				      HANDLE eventsHandle);
+
+DWORD WINAPI FwpmNetEventSubscriptionsGet0(HANDLE engineHandle,
+					   FWPM_NET_EVENT_SUBSCRIPTION0 ***entries,
+					   UINT32 *numEntries);
+
 /* ---- statistics and SA-database security ---- */
 
 DWORD WINAPI IPsecGetStatistics0(HANDLE engineHandle,

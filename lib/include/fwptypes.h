@@ -17,6 +17,13 @@ typedef enum FWP_DIRECTION_ {
 	FWP_DIRECTION_MAX = 2
 } FWP_DIRECTION;
 
+typedef enum FWP_AF_ {
+	FWP_AF_INET = 0,
+	FWP_AF_INET6 = 1,
+	FWP_AF_ETHER = 2,
+	FWP_AF_NONE = 3
+} FWP_AF;
+
 typedef enum FWP_IP_VERSION_ {
 	FWP_IP_VERSION_V4 = 0,
 	FWP_IP_VERSION_V6 = 1,

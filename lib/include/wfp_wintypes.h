@@ -37,6 +37,12 @@ typedef uint64_t ULONG64;
 typedef int BOOL;
 typedef BYTE BOOLEAN;
 
+/* 100 ns intervals since 1601-01-01 UTC; 8 bytes, aligned to 4. */
+typedef struct _FILETIME {
+	DWORD dwLowDateTime;
+	DWORD dwHighDateTime;
+} FILETIME;
+
 typedef void *PVOID;
 typedef void *LPVOID;
 typedef void *HANDLE;

@@ -72,6 +72,7 @@
 							/* of FILTER */
 #define WFP_IPSEC_FEAT_DYNAMIC_OBJECTS	_BITULL(12)	/* dynamic sessions */
 							/* add objects */
+#define WFP_IPSEC_FEAT_NET_EVENTS	_BITULL(13)	/* NETEVENT_* */
 #define WFP_IPSEC_FEAT_TRANSACTIONS	_BITULL(14)	/* TXN_* */
 #define __WFP_IPSEC_FEAT_ALL		(WFP_IPSEC_FEAT_SESSION | \
 					 WFP_IPSEC_FEAT_CONTEXT | \
@@ -86,6 +87,7 @@
 					 WFP_IPSEC_FEAT_PROVIDER_CONTEXTS | \
 					 WFP_IPSEC_FEAT_FILTERS | \
 					 WFP_IPSEC_FEAT_DYNAMIC_OBJECTS | \
+					 WFP_IPSEC_FEAT_NET_EVENTS | \
 					 WFP_IPSEC_FEAT_TRANSACTIONS)
 
 /* Session flags; the values are those of FWPM_SESSION_FLAG_*. */
@@ -1383,6 +1385,93 @@ struct wfp_ipsec_txn {
 	_IOW(WFP_IPSEC_IOC_TYPE, 0x1b, struct wfp_ipsec_txn)
 #define WFP_IPSEC_IOC_TXN_COMMIT	_IO(WFP_IPSEC_IOC_TYPE, 0x1c)
 #define WFP_IPSEC_IOC_TXN_ABORT		_IO(WFP_IPSEC_IOC_TYPE, 0x1d)
+
+/*
+ * Net events (FwpmNetEventSubscribe0).
+ */
+
+/**
+ * struct wfp_ipsec_net_subscribe - WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE
+ * @flags: in: must be zero
+ * @reserved0: must be zero
+ * @id: out: the subscription, from the SA-context subscriptions' ids
+ * @reserved: must be zero
+ *
+ * From now on the session's file delivers, through read(2) and poll(2),
+ * one struct wfp_ipsec_net_event per net event of the namespace, in the
+ * same stream as struct wfp_ipsec_event records: a reader tells them
+ * apart by @type, and a net event's record is @size bytes (96).  A read
+ * returns whole records only: one whose buffer has room for no pending
+ * record fails with EINVAL.  The queue, its length and its OVERFLOW
+ * record (a struct wfp_ipsec_event naming this subscription) are the SA
+ * context subscriptions', and so are the limits and the right
+ * (WFP_IPSEC_RIGHT_SUBSCRIBE).  Unsubscribe with
+ * WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE and a struct wfp_ipsec_ctx_id.
+ */
+struct wfp_ipsec_net_subscribe {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 id;
+	__u64 reserved[2];
+};
+
+/* wfp_ipsec_net_event.type: FWPM_NET_EVENT_TYPE_* + 0x200 */
+#define WFP_IPSEC_EVENT_NET_BASE		0x200
+#define WFP_IPSEC_EVENT_NET_CLASSIFY_DROP	0x203
+#define WFP_IPSEC_EVENT_NET_IPSEC_KERNEL_DROP	0x204
+
+/* wfp_ipsec_net_event.flags: FWPM_NET_EVENT_FLAG_* */
+#define WFP_IPSEC_NET_F_IP_PROTOCOL_SET		0x0001
+#define WFP_IPSEC_NET_F_LOCAL_ADDR_SET		0x0002
+#define WFP_IPSEC_NET_F_REMOTE_ADDR_SET		0x0004
+#define WFP_IPSEC_NET_F_LOCAL_PORT_SET		0x0008
+#define WFP_IPSEC_NET_F_REMOTE_PORT_SET		0x0010
+#define WFP_IPSEC_NET_F_IP_VERSION_SET		0x0100
+
+/**
+ * struct wfp_ipsec_net_event - one net event, as read(2) returns it
+ * @type: WFP_IPSEC_EVENT_NET_*
+ * @size: of the record, sizeof(struct wfp_ipsec_net_event)
+ * @subscription: the subscription it is for
+ * @timestamp: CLOCK_REALTIME, nanoseconds since the Unix epoch
+ * @filter_id: the filter that dropped the packet; 0: not known
+ * @flags: WFP_IPSEC_NET_F_*: which of the members below are set
+ * @ip_version: WFP_IPSEC_IPV4 or WFP_IPSEC_IPV6
+ * @protocol: the packet's upper protocol
+ * @layer_id: FWPS runtime layer id (OUTBOUND_TRANSPORT_V4 16, _V6 18)
+ * @local_addr: network order; IPv4 in the first 4 bytes
+ * @remote_addr: likewise
+ * @local_port: host order; ICMP: the type
+ * @remote_port: host order; ICMP: the code
+ * @direction: WFP_IPSEC_DIR_* (IPSEC_KERNEL_DROP)
+ * @spi: host order (IPSEC_KERNEL_DROP)
+ * @status: an FWP/NTSTATUS-style code: why (IPSEC_KERNEL_DROP)
+ * @reserved: zero
+ */
+struct wfp_ipsec_net_event {
+	__u32 type;
+	__u32 size;
+	__u64 subscription;
+	__u64 timestamp;
+	__u64 filter_id;
+	__u32 flags;
+	__u8 ip_version;
+	__u8 protocol;
+	__u16 layer_id;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	__u16 local_port;
+	__u16 remote_port;
+	__u32 direction;
+	__u32 spi;
+	__s32 status;
+	__u32 reserved[2];
+};
+
+#define WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE \
+	_IOWR(WFP_IPSEC_IOC_TYPE, 0x1e, struct wfp_ipsec_net_subscribe)
+#define WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE \
+	_IOW(WFP_IPSEC_IOC_TYPE, 0x1f, struct wfp_ipsec_ctx_id)
 
 /*
  * 0x40 is taken: the benchmark module's BENCH_XFRM on its own device

@@ -1,0 +1,1095 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Net events (FwpmNetEventSubscribe0, Documentation/netevents.rst).
+ *
+ * FIXTURE trap: side A - the test process, in a network namespace of
+ * its own - adds a BLOCK filter at the outbound transport layer (a trap)
+ * over its traffic to side B, over veth.  Traffic A sends is dropped and
+ * raises FWPM_NET_EVENT_TYPE_CLASSIFY_DROP naming the filter, its layer
+ * and the packet's 5-tuple; removing the filter restores the traffic and
+ * leaves no policy and no larval state.  An event drives a keying
+ * sequence: the callback's thread adds the IPsec filters and an SA
+ * context bound to them, B is keyed with `ip xfrm`, and ping then passes
+ * through ESP.  IPv4 and IPv6.
+ *
+ * FIXTURE one: the delivery (template, SubscriptionsGet0, Unsubscribe0
+ * from the callback, a raw reader's queue overflow and its count), the
+ * numbers of Documentation/netevents.rst (acquire-to-event latency,
+ * events per second), and one test per error path.
+ *
+ * Every test runs in a network namespace of its own and leaves it with
+ * no filter and no xfrm policy or state.
+ */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "wfp_sa.h"
+
+#define SEED		7
+#define SPI_OUT		0x2000b001U
+#define QLEN_PATH	"/proc/sys/net/wfp_ipsec/event_queue_len"
+
+/* FWPS runtime layer ids (wfp-filter-facts.md 3.7). */
+#define LAYER_OUT_V4	16
+#define LAYER_OUT_V6	18
+
+/* Keys of this program's objects: the last byte tells them apart. */
+enum { K_PROV = 1, K_TRAP, K_OUT, K_IN, K_MAX };
+
+static GUID tkey(UINT8 n)
+{
+	GUID g = { 0xf117e500, 0x0017, 0x4f17,
+		   { 0x80, 0x17, 0x01, 0x02, 0x03, 0x04, 0x05, 0x00 } };
+
+	g.Data4[7] = n;
+	return g;
+}
+
+/* ---------------------------------------------------- what arrived */
+
+#define CAUGHT_MAX	4096
+
+/* One event as the callback saw it, and when. */
+struct caught {
+	FWPM_NET_EVENT1 ev;
+	FWPM_NET_EVENT_CLASSIFY_DROP1 cd;
+	long long at_ns;	/* CLOCK_REALTIME at the callback */
+};
+
+/* What a subscription's callback collects; on_event runs first. */
+struct catcher {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int n;
+	struct caught *v;
+	void (*on_event)(struct catcher *c, const FWPM_NET_EVENT1 *ev);
+	void *arg;
+};
+
+static long long now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void catcher_init(struct catcher *c)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	c->v = calloc(CAUGHT_MAX, sizeof(*c->v));
+}
+
+static void catcher_free(struct catcher *c)
+{
+	free(c->v);
+	c->v = NULL;
+}
+
+static void CALLBACK catch_event(void *ctx, const FWPM_NET_EVENT1 *ev)
+{
+	struct catcher *c = ctx;
+	struct caught *k;
+
+	if (c->on_event)
+		c->on_event(c, ev);
+	pthread_mutex_lock(&c->lock);
+	if (c->n < CAUGHT_MAX) {
+		k = &c->v[c->n++];
+		k->at_ns = now_real_ns();
+		k->ev = *ev;
+		if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
+			k->cd = *ev->classifyDrop;
+		k->ev.classifyDrop = NULL;
+	}
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Waits up to ms for at least n events; how many there are. */
+static unsigned int catcher_wait(struct catcher *c, unsigned int n, int ms)
+{
+	struct timespec dl;
+	unsigned int got;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += ms / 1000;
+	dl.tv_nsec += (ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (c->n < n &&
+	       !pthread_cond_timedwait(&c->cond, &c->lock, &dl))
+		;
+	got = c->n;
+	pthread_mutex_unlock(&c->lock);
+	return got;
+}
+
+static DWORD subscribe(HANDLE h, const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t,
+		       struct catcher *c, HANDLE *sub)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 s;
+
+	memset(&s, 0, sizeof(s));
+	s.enumTemplate = (FWPM_NET_EVENT_ENUM_TEMPLATE0 *)t;
+	return FwpmNetEventSubscribe0(h, &s, catch_event, c, sub);
+}
+
+/* ------------------------------------------------------- filters */
+
+/* A filter and the values its conditions point to. */
+struct fb {
+	FWPM_FILTER0 f;
+	GUID pk;
+	FWPM_FILTER_CONDITION0 c[4];
+	FWP_BYTE_ARRAY16 a16[4];
+};
+
+static UINT32 v4_host(const UINT8 *a)
+{
+	UINT32 v;
+
+	memcpy(&v, a, 4);
+	return ntohl(v);
+}
+
+/* A host address condition as Windows keying code writes it. */
+static void fb_host(struct fb *b, const GUID *field, const char *addr)
+{
+	int i = b->f.numFilterConditions++;
+	FWP_CONDITION_VALUE0 *v = &b->c[i].conditionValue;
+	UINT8 a[16];
+
+	b->c[i].fieldKey = *field;
+	b->c[i].matchType = FWP_MATCH_EQUAL;
+	if (wfp_addr_bytes(addr, a) == 4) {
+		v->type = FWP_UINT32;
+		v->uint32 = v4_host(a);
+		return;
+	}
+	memcpy(b->a16[i].byteArray16, a, 16);
+	v->type = FWP_BYTE_ARRAY16_TYPE;
+	v->byteArray16 = &b->a16[i];
+}
+
+/* callout NULL: a BLOCK filter; local/remote: host conditions. */
+static void fb_init(struct fb *b, UINT8 key, const GUID *layer,
+		    const GUID *callout, const char *local,
+		    const char *remote)
+{
+	memset(b, 0, sizeof(*b));
+	b->f.filterKey = tkey(key);
+	b->f.displayData.name = L"net event test filter";
+	b->f.layerKey = *layer;
+	b->f.action.type = callout ? FWP_ACTION_CALLOUT_TERMINATING :
+				     FWP_ACTION_BLOCK;
+	if (callout)
+		b->f.action.calloutKey = *callout;
+	b->pk = tkey(K_PROV);
+	b->f.providerKey = &b->pk;
+	b->f.filterCondition = b->c;
+	fb_host(b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, local);
+	fb_host(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, remote);
+}
+
+static DWORD provider_add(HANDLE h)
+{
+	FWPM_PROVIDER0 p;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = tkey(K_PROV);
+	p.displayData.name = L"net event test provider";
+	return FwpmProviderAdd0(h, &p, NULL);
+}
+
+static const GUID *out_layer(bool v6)
+{
+	return v6 ? &FWPM_LAYER_OUTBOUND_TRANSPORT_V6 :
+		    &FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+}
+
+/* The trap over e's traffic; its id. */
+static UINT64 trap_add(struct __test_metadata *_metadata, struct env *e)
+{
+	struct fb b;
+	UINT64 id = 0;
+
+	fb_init(&b, K_TRAP, out_layer(e->v6), NULL, e->a_host, e->b_host);
+	EXPECT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &id), ERROR_SUCCESS);
+	EXPECT_NE(id, 0);
+	return id;
+}
+
+static void objects_teardown(struct env *e)
+{
+	GUID k;
+	int i;
+
+	for (i = 0; i < e->nids; i++) {
+		if (e->ids[i])
+			IPsecSaContextDeleteById0(e->h, e->ids[i]);
+		e->ids[i] = 0;
+	}
+	for (i = K_TRAP; i < K_MAX; i++) {
+		k = tkey(i);
+		FwpmFilterDeleteByKey0(e->h, &k);
+	}
+	k = tkey(K_PROV);
+	FwpmProviderDeleteByKey0(e->h, &k);
+}
+
+/* -------------------------------------------------------- checks */
+
+/* The addresses of an event's header, in network order. */
+static void ev_addrs(const FWPM_NET_EVENT1 *ev, UINT8 *local, UINT8 *remote)
+{
+	UINT32 a;
+
+	if (ev->header.ipVersion == FWP_IP_VERSION_V6) {
+		memcpy(local, ev->header.localAddrV6.byteArray16, 16);
+		memcpy(remote, ev->header.remoteAddrV6.byteArray16, 16);
+		return;
+	}
+	a = htonl(ev->header.localAddrV4);
+	memcpy(local, &a, 4);
+	a = htonl(ev->header.remoteAddrV4);
+	memcpy(remote, &a, 4);
+}
+
+#define ALL_SET	(FWPM_NET_EVENT_FLAG_IP_VERSION_SET | \
+		 FWPM_NET_EVENT_FLAG_IP_PROTOCOL_SET | \
+		 FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET | \
+		 FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET | \
+		 FWPM_NET_EVENT_FLAG_LOCAL_PORT_SET | \
+		 FWPM_NET_EVENT_FLAG_REMOTE_PORT_SET)
+
+/* A CLASSIFY_DROP of filter id for e's traffic, proto and ports. */
+static void expect_drop(struct __test_metadata *_metadata, struct env *e,
+			const struct caught *k, UINT64 id, int proto,
+			int lport, int rport)
+{
+	UINT8 l[16], r[16], wl[16], wr[16];
+	int alen = wfp_addr_bytes(e->a_host, wl);
+	long long age = now_real_ns() - k->at_ns;
+	UINT64 ft;
+
+	wfp_addr_bytes(e->b_host, wr);
+	ASSERT_EQ(k->ev.type, FWPM_NET_EVENT_TYPE_CLASSIFY_DROP);
+	EXPECT_EQ(k->cd.filterId, id);
+	EXPECT_EQ(k->cd.layerId, e->v6 ? LAYER_OUT_V6 : LAYER_OUT_V4);
+	EXPECT_EQ(k->ev.header.flags, ALL_SET);
+	EXPECT_EQ(k->ev.header.ipVersion, e->v6 ? FWP_IP_VERSION_V6 :
+						  FWP_IP_VERSION_V4);
+	EXPECT_EQ(k->ev.header.ipProtocol, proto);
+	ev_addrs(&k->ev, l, r);
+	EXPECT_EQ(memcmp(l, wl, alen), 0);
+	EXPECT_EQ(memcmp(r, wr, alen), 0);
+	EXPECT_EQ(k->ev.header.localPort, lport);
+	EXPECT_EQ(k->ev.header.remotePort, rport);
+	/* FILETIME of the drop: within the minute before the callback. */
+	ft = (UINT64)k->ev.header.timeStamp.dwHighDateTime << 32 |
+	     k->ev.header.timeStamp.dwLowDateTime;
+	ft = (ft - 116444736000000000ULL) * 100;
+	EXPECT_LE((long long)ft, k->at_ns);
+	EXPECT_GT((long long)ft, k->at_ns - 60000000000LL - age);
+}
+
+/* Packets through A's SA of that SPI; -1 when it is not there once. */
+static long long sa_packets(UINT32 spi)
+{
+	struct xs x;
+
+	return sa_find(-1, spi, IPPROTO_ESP, &x) == 1 ? (long long)x.packets :
+							-1;
+}
+
+/* Larval states (ACQ, SPI 0) of A's namespace. */
+static int larval_count(void)
+{
+	struct xs *v;
+	int n = sa_dump(-1, &v), i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += !v[i].spi;
+	free(v);
+	return n < 0 ? n : c;
+}
+
+/* A UDP datagram from A's lport to B's rport; sendto()'s result. */
+static int udp_send(struct env *e, int lport, int rport)
+{
+	struct sockaddr_in6 sa;
+	socklen_t len;
+	int s, ret;
+
+	s = udp_socket(-1, e->v6, e->a_host, lport, false);
+	if (s < 0)
+		return -1;
+	len = sockaddr_set(&sa, e->v6, e->b_host, rport);
+	ret = sendto(s, "x", 1, 0, (struct sockaddr *)&sa, len);
+	close(s);
+	return ret;
+}
+
+/* ================================================================ trap */
+
+FIXTURE(trap) {
+	struct env e;
+	struct catcher c;
+	HANDLE sub;
+};
+
+FIXTURE_VARIANT(trap) {
+	unsigned int flags;
+};
+
+FIXTURE_VARIANT_ADD(trap, v4) { .flags = 0 };
+FIXTURE_VARIANT_ADD(trap, v6) { .flags = ENV_V6 };
+
+FIXTURE_SETUP(trap)
+{
+	catcher_init(&self->c);
+	env_setup(_metadata, &self->e, ENV_PEER | variant->flags);
+	ASSERT_EQ(provider_add(self->e.h), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+}
+
+FIXTURE_TEARDOWN(trap)
+{
+	if (self->e.h) {
+		FwpmNetEventUnsubscribe0(self->e.h, self->sub);
+		objects_teardown(&self->e);
+		EXPECT_EQ(sp_count(-1), 0);
+		EXPECT_EQ(sa_count(-1), 0);
+	}
+	env_teardown(&self->e);
+	catcher_free(&self->c);
+}
+
+/*
+ * The trap's policy allows through a template no SA matches; ping is
+ * dropped, raises one event (the larval state answers the retries), and
+ * passes again once the filter is gone, with nothing left behind.
+ */
+TEST_F_TIMEOUT(trap, ping_raises_classify_drop, 120)
+{
+	struct env *e = &self->e;
+	UINT64 id = trap_add(_metadata, e);
+	GUID k = tkey(K_TRAP);
+	struct xp *v;
+	int n;
+
+	n = sp_dump(-1, &v);
+	ASSERT_EQ(n, 1);
+	EXPECT_EQ(v[0].dir, XFRM_POLICY_OUT);
+	EXPECT_EQ(v[0].action, XFRM_POLICY_ALLOW);
+	EXPECT_EQ(v[0].ntmpl, 1);
+	EXPECT_EQ(v[0].tproto, IPPROTO_ESP);
+	EXPECT_EQ(v[0].tmode, XFRM_MODE_TRANSPORT);
+	EXPECT_GE(v[0].reqid, 0x40000000U);
+	free(v);
+
+	EXPECT_TRUE(ping_lost(e, false));
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	/* Echo request: ICMP type 8 (ICMPv6 128) as the local port. */
+	expect_drop(_metadata, e, &self->c.v[0], id,
+		    e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, e->v6 ? 128 : 8, 0);
+	EXPECT_EQ(larval_count(), 1);
+	EXPECT_TRUE(ping_lost(e, false));
+	EXPECT_EQ(catcher_wait(&self->c, 2, 300), 1)
+		TH_LOG("the larval state should hold the flow's retries");
+
+	ASSERT_EQ(FwpmFilterDeleteByKey0(e->h, &k), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
+	EXPECT_EQ(ping(e, false, 1), 0);
+}
+
+TEST_F_TIMEOUT(trap, udp_send_raises_classify_drop, 120)
+{
+	struct env *e = &self->e;
+	UINT64 id = trap_add(_metadata, e);
+
+	/* Dropped on the acquire path: sendto() may or may not say so. */
+	udp_send(e, 5151, 4242);
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	expect_drop(_metadata, e, &self->c.v[0], id, IPPROTO_UDP, 5151, 4242);
+}
+
+/*
+ * Inbound traffic a trap does not cover: B's ping to A is answered by
+ * A's echo reply, which is A's outbound traffic: it is the reply that
+ * is trapped, with the reply's type (0, ICMPv6 129).
+ */
+TEST_F_TIMEOUT(trap, reply_to_peer_trapped, 120)
+{
+	struct env *e = &self->e;
+	UINT64 id = trap_add(_metadata, e);
+
+	EXPECT_TRUE(ping_lost(e, true));
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	expect_drop(_metadata, e, &self->c.v[0], id,
+		    e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, e->v6 ? 129 : 0, 0);
+}
+
+/* ---------------------------------------------- keying on demand */
+
+/* What the keying callback made, for the test thread. */
+struct keying {
+	struct env *e;
+	UINT64 fo, fi, ctx;
+	UINT32 spi_in;
+	DWORD rc;
+	bool done;
+};
+
+static DWORD ipsec_filter(struct env *e, bool out, UINT64 *id)
+{
+	const GUID *callout, *layer;
+	struct fb b;
+
+	if (out) {
+		layer = out_layer(e->v6);
+		callout = e->v6 ? &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6 :
+				  &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	} else {
+		layer = e->v6 ? &FWPM_LAYER_INBOUND_TRANSPORT_V6 :
+				&FWPM_LAYER_INBOUND_TRANSPORT_V4;
+		callout = e->v6 ? &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V6 :
+				  &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
+	}
+	fb_init(&b, out ? K_OUT : K_IN, layer, callout, e->a_host, e->b_host);
+	return FwpmFilterAdd0(e->h, &b.f, NULL, id);
+}
+
+/*
+ * What an IKE daemon does on the event once its exchange is done: the
+ * trap gives way to the IPsec filters of the same traffic (xfrm holds
+ * one policy per selector), a context bound to them is keyed.
+ */
+static DWORD key_on_event(struct keying *k)
+{
+	struct env *e = k->e;
+	GUID trap = tkey(K_TRAP);
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	struct gcm_sab s;
+	DWORD rc;
+
+	rc = FwpmFilterDeleteByKey0(e->h, &trap);
+	if (!rc)
+		rc = ipsec_filter(e, true, &k->fo);
+	if (!rc)
+		rc = ipsec_filter(e, false, &k->fi);
+	wfp_traffic_set(&t, false, e->a_out, e->b_out);
+	t.ipsecFilterId = k->fo;
+	if (!rc)
+		rc = IPsecSaContextCreate1(e->h, &t, NULL, NULL, &k->ctx);
+	wfp_getspi_set(&g, &t);
+	g.inboundIpsecTraffic.ipsecFilterId = k->fi;
+	if (!rc)
+		rc = IPsecSaContextGetSpi1(e->h, k->ctx, &g, &k->spi_in);
+	gcm_sab_init(&s, k->spi_in, SEED, DIR_IN, NULL);
+	s.b.ipVersion = e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+	if (!rc)
+		rc = IPsecSaContextAddInbound1(e->h, k->ctx, &s.b);
+	gcm_sab_init(&s, SPI_OUT, SEED, DIR_OUT, NULL);
+	s.b.ipVersion = e->v6 ? FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4;
+	if (!rc)
+		rc = IPsecSaContextAddOutbound1(e->h, k->ctx, &s.b);
+	return rc;
+}
+
+static void keying_on_event(struct catcher *c, const FWPM_NET_EVENT1 *ev)
+{
+	struct keying *k = c->arg;
+
+	if (k->done || ev->type != FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
+		return;
+	k->rc = key_on_event(k);
+	k->done = true;
+}
+
+TEST_F_TIMEOUT(trap, event_drives_keying, 180)
+{
+	struct env *e = &self->e;
+	struct keying k = { .e = e };
+	GUID key;
+
+	self->c.arg = &k;
+	self->c.on_event = keying_on_event;
+	trap_add(_metadata, e);
+	EXPECT_TRUE(ping_lost(e, false));
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	ASSERT_TRUE(k.done);
+	ASSERT_EQ(k.rc, ERROR_SUCCESS) TH_LOG("%s", code_name(k.rc));
+	env_keep(e, k.ctx);
+	/* The trap's larval state went with it. */
+	EXPECT_EQ(larval_count(), 0);
+	gcm_b_states(_metadata, e, k.spi_in, SPI_OUT, SEED, 0);
+	b_policies(_metadata, e);
+	EXPECT_EQ(ping(e, false, 3), 0);
+	EXPECT_GT(sa_packets(SPI_OUT), 0) TH_LOG("not through ESP");
+	EXPECT_GT(sa_packets(k.spi_in), 0) TH_LOG("not through ESP");
+	IPsecSaContextDeleteById0(e->h, k.ctx);
+	env_forget(e, k.ctx);
+	key = tkey(K_OUT);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &key), ERROR_SUCCESS);
+	key = tkey(K_IN);
+	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &key), ERROR_SUCCESS);
+	sh_in(e->bns, "ip xfrm state flush; ip xfrm policy flush");
+}
+
+/* ================================================================= one */
+
+/*
+ * A trap over A's traffic to all of 10.9.0.0/16, routed to B: every
+ * address is a flow of its own (one larval state, one event each).
+ */
+#define WIDE_NET	"10.9.0.0"
+
+FIXTURE(one) {
+	struct env e;
+	struct catcher c;
+	HANDLE sub;
+};
+
+FIXTURE_SETUP(one)
+{
+	catcher_init(&self->c);
+	env_setup(_metadata, &self->e, ENV_PEER);
+	ASSERT_EQ(provider_add(self->e.h), ERROR_SUCCESS);
+}
+
+FIXTURE_TEARDOWN(one)
+{
+	if (self->e.h) {
+		objects_teardown(&self->e);
+		EXPECT_EQ(sp_count(-1), 0);
+		EXPECT_EQ(sa_count(-1), 0);
+	}
+	env_teardown(&self->e);
+	catcher_free(&self->c);
+}
+
+static UINT64 wide_trap_add(struct __test_metadata *_metadata, struct env *e)
+{
+	FWP_V4_ADDR_AND_MASK m = { 0x0a090000, 0xffff0000 };
+	struct fb b;
+	UINT64 id = 0;
+
+	ASSERT_EQ(sh("ip route add " WIDE_NET "/16 via %s dev va", e->b_out),
+		  0) TH_LOG("%s", g_last_cmd);
+	fb_init(&b, K_TRAP, out_layer(false), NULL, e->a_host, e->b_host);
+	b.c[1].conditionValue.type = FWP_V4_ADDR_MASK;
+	b.c[1].conditionValue.v4AddrMask = &m;
+	EXPECT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &id), ERROR_SUCCESS);
+	return id;
+}
+
+/* One UDP datagram from A to each of n addresses of WIDE_NET. */
+static int wide_send(int n, int port)
+{
+	struct sockaddr_in sa;
+	int s, i, sent = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	for (i = 0; i < n; i++) {
+		sa.sin_addr.s_addr = htonl(0x0a090000 + 1 + (i / 250) * 256 +
+					   i % 250);
+		sent += sendto(s, "x", 1, 0, (struct sockaddr *)&sa,
+			       sizeof(sa)) >= 0 ||
+			errno == EHOSTUNREACH || errno == EAGAIN;
+	}
+	close(s);
+	return sent;
+}
+
+/* FILETIME of an event as CLOCK_REALTIME nanoseconds. */
+static long long ev_ns(const FWPM_NET_EVENT1 *ev)
+{
+	UINT64 ft = (UINT64)ev->header.timeStamp.dwHighDateTime << 32 |
+		    ev->header.timeStamp.dwLowDateTime;
+
+	return (long long)(ft - 116444736000000000ULL) * 100;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The numbers of Documentation/netevents.rst: the latency from the drop
+ * (the acquire's timestamp) to the callback, median and p99, and how
+ * many events per second the library's thread delivers from a burst
+ * of new flows, with what the queue dropped.
+ */
+TEST_F_TIMEOUT(one, numbers, 300)
+{
+	int n = wfp_scaled(400), i, got;
+	struct catcher *c = &self->c;
+	long long *lat, t0, t1;
+	HANDLE sub;
+	UINT64 dropped = 0;
+
+	wide_trap_add(_metadata, &self->e);
+	ASSERT_EQ(subscribe(self->e.h, NULL, c, &sub), ERROR_SUCCESS);
+	/* Latency: one flow at a time. */
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(wide_send(1, 1000 + i), 1);
+		/* the same address again: a larval state holds it */
+		ASSERT_GE(catcher_wait(c, i + 1, 5000), (unsigned int)i + 1);
+		c->v[i].at_ns -= ev_ns(&c->v[i].ev);
+		sh("ip xfrm state flush");
+	}
+	lat = calloc(50, sizeof(*lat));
+	ASSERT_NE(lat, NULL);
+	for (i = 0; i < 50; i++)
+		lat[i] = c->v[i].at_ns;
+	qsort(lat, 50, sizeof(*lat), cmp_ll);
+	printf("# acquire-to-callback latency: median %lld us, p99 %lld us "
+	       "(50 events)\n", lat[25] / 1000, lat[49] / 1000);
+	free(lat);
+
+	/* Throughput: n new flows at once. */
+	pthread_mutex_lock(&c->lock);
+	c->n = 0;
+	pthread_mutex_unlock(&c->lock);
+	t0 = now_real_ns();
+	EXPECT_EQ(wide_send(n, 2000), n);
+	got = catcher_wait(c, n, 20000);
+	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->e.h, sub,
+							&dropped),
+		  ERROR_SUCCESS);
+	t1 = got ? c->v[got - 1].at_ns : now_real_ns();
+	printf("# burst of %d new flows: %d events in %lld ms (%lld/s), "
+	       "%llu dropped\n", n, got, (t1 - t0) / 1000000,
+	       t1 > t0 ? got * 1000000000LL / (t1 - t0) : 0,
+	       (unsigned long long)dropped);
+	EXPECT_EQ(got + (long long)dropped, n);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub), ERROR_SUCCESS);
+}
+
+/* Net-event subscription on a raw session; its id. */
+static int raw_net_subscribe(int fd, __u64 *id)
+{
+	struct wfp_ipsec_net_subscribe r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE, &r);
+	*id = r.id;
+	return ret;
+}
+
+/*
+ * A reader that does not read: its queue keeps event_queue_len events,
+ * counts the rest, and says so in an OVERFLOW record after them.  A
+ * buffer with room for an SA-context record only gets EINVAL.
+ */
+TEST_F_TIMEOUT(one, raw_queue_overflow_counted, 120)
+{
+	union {
+		__u64 align;
+		__u8 b[16 * sizeof(struct wfp_ipsec_net_event)];
+	} buf;
+	struct wfp_ipsec_net_event *nev = (void *)buf.b;
+	struct wfp_ipsec_event *ev;
+	UINT64 id = wide_trap_add(_metadata, &self->e);
+	int fd = wfp_open(), i;
+	__u64 sub;
+	ssize_t n;
+
+	ASSERT_GE(fd, 0);
+	/* A test that fails gets EAGAIN rather than waiting forever. */
+	ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	ASSERT_EQ(wfp_hello(fd, 0, NULL), 0);
+	ASSERT_EQ(write_str(QLEN_PATH, "4"), 0);
+	ASSERT_EQ(raw_net_subscribe(fd, &sub), 0);
+	ASSERT_EQ(write_str(QLEN_PATH, "1024"), 0);
+	EXPECT_EQ(wide_send(10, 3000), 10);
+	usleep(200000);
+	EXPECT_EQ(read(fd, buf.b, sizeof(struct wfp_ipsec_event)), -1);
+	EXPECT_EQ(errno, EINVAL);
+	n = read(fd, buf.b, sizeof(buf.b));
+	ASSERT_EQ(n, 4 * sizeof(*nev) + sizeof(*ev));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(nev[i].type, WFP_IPSEC_EVENT_NET_CLASSIFY_DROP);
+		EXPECT_EQ(nev[i].size, sizeof(*nev));
+		EXPECT_EQ(nev[i].subscription, sub);
+		EXPECT_EQ(nev[i].filter_id, id);
+		EXPECT_EQ(nev[i].layer_id, LAYER_OUT_V4);
+		EXPECT_EQ(nev[i].protocol, IPPROTO_UDP);
+		EXPECT_EQ(nev[i].remote_port, 3000);
+	}
+	ev = (void *)(nev + 4);
+	EXPECT_EQ(ev->type, WFP_IPSEC_EVENT_OVERFLOW);
+	EXPECT_EQ(ev->subscription, sub);
+	EXPECT_EQ(ev->dropped, 6);
+	close(fd);
+}
+
+/* The template's conditions pick what reaches the callback. */
+TEST_F_TIMEOUT(one, template_selects_events, 120)
+{
+	FWPM_FILTER_CONDITION0 cond[2];
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
+	struct catcher other;
+	HANDLE sub, sub2;
+	UINT32 n;
+
+	memset(&t, 0, sizeof(t));
+	memset(cond, 0, sizeof(cond));
+	cond[0].fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
+	cond[0].conditionValue.type = FWP_UINT16;
+	cond[0].conditionValue.uint16 = 4001;
+	cond[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+	cond[1].conditionValue.type = FWP_UINT8;
+	cond[1].conditionValue.uint8 = IPPROTO_UDP;
+	t.numFilterConditions = 2;
+	t.filterCondition = cond;
+	catcher_init(&other);
+	wide_trap_add(_metadata, &self->e);
+	ASSERT_EQ(subscribe(self->e.h, &t, &self->c, &sub), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->e.h, NULL, &other, &sub2), ERROR_SUCCESS);
+	/* SubscriptionsGet0: both, the template as given. */
+	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &subs, &n),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(n, 2);
+	for (UINT32 i = 0; i < n; i++) {
+		if (!subs[i]->enumTemplate)
+			continue;
+		EXPECT_EQ(subs[i]->enumTemplate->numFilterConditions, 2);
+		EXPECT_EQ(subs[i]->enumTemplate->filterCondition[0]
+			  .conditionValue.uint16, 4001);
+		EXPECT_EQ(memcmp(&subs[i]->enumTemplate->filterCondition[1]
+				 .fieldKey, &FWPM_CONDITION_IP_PROTOCOL,
+				 sizeof(GUID)), 0);
+	}
+	FwpmFreeMemory0((void **)&subs);
+	EXPECT_EQ(wide_send(1, 4000), 1);
+	EXPECT_EQ(wide_send(3, 4001), 3);
+	EXPECT_EQ(catcher_wait(&other, 3, 5000), 3);
+	/* Address .1 gave its event to port 4000: a larval state since. */
+	EXPECT_EQ(catcher_wait(&self->c, 2, 1000), 2);
+	EXPECT_EQ(self->c.v[0].ev.header.remotePort, 4001);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub2), ERROR_SUCCESS);
+	catcher_free(&other);
+}
+
+static void unsubscribe_self(struct catcher *c, const FWPM_NET_EVENT1 *ev)
+{
+	FIXTURE_DATA(one) *self = c->arg;
+
+	(void)ev;
+	FwpmNetEventUnsubscribe0(self->e.h, self->sub);
+}
+
+/* From inside its callback, Unsubscribe0 neither blocks nor crashes. */
+TEST_F_TIMEOUT(one, unsubscribe_from_callback, 120)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
+	UINT32 n = 1;
+
+	self->c.arg = self;
+	self->c.on_event = unsubscribe_self;
+	wide_trap_add(_metadata, &self->e);
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(wide_send(5, 5000), 5);
+	EXPECT_EQ(catcher_wait(&self->c, 1, 5000), 1);
+	EXPECT_EQ(catcher_wait(&self->c, 2, 500), 1);
+	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &subs, &n),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(n, 0);
+	FwpmFreeMemory0((void **)&subs);
+}
+
+/* An SA-context subscription is not a net-event one, and the reverse. */
+TEST_F(one, kinds_kept_apart)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sas;
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **sal;
+	FWPM_NET_EVENT_SUBSCRIPTION0 **nel;
+	struct wfp_ipsec_subscribe rs;
+	struct wfp_ipsec_ctx_id r;
+	HANDLE sa, ne;
+	__u64 nid;
+	UINT32 n;
+	int fd;
+
+	memset(&sas, 0, sizeof(sas));
+	ASSERT_EQ(IPsecSaContextSubscribe0(self->e.h, &sas, no_event, NULL,
+					   &sa), ERROR_SUCCESS);
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &ne), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sa),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, ne),
+		  ERROR_INVALID_HANDLE);
+	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &nel, &n),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(n, 1);
+	FwpmFreeMemory0((void **)&nel);
+	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->e.h, &sal, &n),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(n, 1);
+	FwpmFreeMemory0((void **)&sal);
+	/* The module: an id of the other kind is not found. */
+	fd = wfp_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(wfp_hello(fd, 0, NULL), 0);
+	memset(&rs, 0, sizeof(rs));
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_SUBSCRIBE, &rs), 0);
+	ASSERT_EQ(raw_net_subscribe(fd, &nid), 0);
+	memset(&r, 0, sizeof(r));
+	r.id = rs.id;
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, &r),
+		  -ENOENT);
+	r.id = nid;
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r), -ENOENT);
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, &r),
+		  0);
+	r.id = rs.id;
+	EXPECT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r), 0);
+	close(fd);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, ne), ERROR_SUCCESS);
+	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, sa), ERROR_SUCCESS);
+}
+
+TEST_F(one, feature_reported)
+{
+	struct wfp_ipsec_hello hl;
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	memset(&hl, 0, sizeof(hl));
+	hl.abi_version = WFP_IPSEC_ABI_VERSION;
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &hl), 0);
+	EXPECT_TRUE(hl.features & WFP_IPSEC_FEAT_NET_EVENTS);
+	close(fd);
+}
+
+/* ------------------------------------------------------ error paths */
+
+TEST_F(one, subscribe_null_arguments)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 s;
+	HANDLE sub = NULL;
+	int bogus;
+
+	memset(&s, 0, sizeof(s));
+	EXPECT_EQ(FwpmNetEventSubscribe0(self->e.h, NULL, catch_event,
+					 &self->c, &sub), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmNetEventSubscribe0(self->e.h, &s, NULL, &self->c,
+					 &sub), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmNetEventSubscribe0(self->e.h, &s, catch_event,
+					 &self->c, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(FwpmNetEventSubscribe0(&bogus, &s, catch_event, &self->c,
+					 &sub), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, NULL, NULL),
+		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(sub, NULL);
+}
+
+TEST_F(one, unsubscribe_bad_handles)
+{
+	int bogus;
+
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, &bogus),
+		  ERROR_INVALID_HANDLE);
+	EXPECT_EQ(FwpmNetEventUnsubscribe0(&bogus, &bogus),
+		  ERROR_INVALID_HANDLE);
+}
+
+TEST_F(one, raw_reserved_fields_and_unknown_ids)
+{
+	struct wfp_ipsec_net_subscribe r;
+	struct wfp_ipsec_ctx_id u;
+
+	memset(&r, 0, sizeof(r));
+	r.flags = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
+				 &r), -EINVAL);
+	memset(&r, 0, sizeof(r));
+	r.reserved0 = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
+				 &r), -EINVAL);
+	memset(&r, 0, sizeof(r));
+	r.reserved[1] = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
+				 &r), -EINVAL);
+	memset(&u, 0, sizeof(u));
+	u.id = 12345;
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd,
+				 WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, &u),
+		  -ENOENT);
+	u.reserved = 1;
+	EXPECT_EQ(wfp_test_ioctl(self->e.fd,
+				 WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, &u),
+		  -EINVAL);
+}
+
+/* The session's limit, shared with SA-context subscriptions: a quota. */
+TEST_F(one, subscription_limit)
+{
+	HANDLE sub[WFP_IPSEC_SUBS_PER_SESSION_MAX + 1];
+	int i;
+
+	for (i = 0; i < WFP_IPSEC_SUBS_PER_SESSION_MAX; i++)
+		ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &sub[i]),
+			  ERROR_SUCCESS);
+	EXPECT_EQ(subscribe(self->e.h, NULL, &self->c, &sub[i]),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	for (i = 0; i < WFP_IPSEC_SUBS_PER_SESSION_MAX; i++)
+		EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub[i]),
+			  ERROR_SUCCESS);
+}
+
+/* One refused template per variant; nothing subscribed after it. */
+FIXTURE(tmpl) {
+	struct env e;
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 c[17];
+	FWP_V6_ADDR_AND_MASK m6;
+};
+
+FIXTURE_VARIANT(tmpl) {
+	void (*mutate)(FIXTURE_DATA(tmpl) *self);
+	DWORD want;
+};
+
+static void m_unknown_field(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS;
+}
+
+static void m_range(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].matchType = FWP_MATCH_RANGE;
+}
+
+static void m_bad_match(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].matchType = FWP_MATCH_TYPE_MAX;
+}
+
+static void m_wrong_type(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].conditionValue.type = FWP_UINT16;
+}
+
+static void m_null_conditions(FIXTURE_DATA(tmpl) *self)
+{
+	self->t.filterCondition = NULL;
+}
+
+static void m_too_many(FIXTURE_DATA(tmpl) *self)
+{
+	int i;
+
+	for (i = 0; i < 17; i++)
+		self->c[i] = self->c[0];
+	self->t.numFilterConditions = 17;
+}
+
+static void m_v6_prefix(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	self->c[0].conditionValue.type = FWP_V6_ADDR_MASK;
+	self->c[0].conditionValue.v6AddrMask = &self->m6;
+	self->m6.prefixLength = 129;
+}
+
+static void m_null_value(FIXTURE_DATA(tmpl) *self)
+{
+	self->c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	self->c[0].conditionValue.type = FWP_V4_ADDR_MASK;
+	self->c[0].conditionValue.v4AddrMask = NULL;
+}
+
+FIXTURE_VARIANT_ADD(tmpl, unknown_field) {
+	.mutate = m_unknown_field, .want = FWP_E_CONDITION_NOT_FOUND,
+};
+FIXTURE_VARIANT_ADD(tmpl, range_match) {
+	.mutate = m_range, .want = FWP_E_MATCH_TYPE_MISMATCH,
+};
+FIXTURE_VARIANT_ADD(tmpl, bad_match) {
+	.mutate = m_bad_match, .want = FWP_E_INVALID_ENUMERATOR,
+};
+FIXTURE_VARIANT_ADD(tmpl, wrong_type) {
+	.mutate = m_wrong_type, .want = FWP_E_TYPE_MISMATCH,
+};
+FIXTURE_VARIANT_ADD(tmpl, null_conditions) {
+	.mutate = m_null_conditions, .want = FWP_E_NULL_POINTER,
+};
+FIXTURE_VARIANT_ADD(tmpl, too_many_conditions) {
+	.mutate = m_too_many, .want = FWP_E_OUT_OF_BOUNDS,
+};
+FIXTURE_VARIANT_ADD(tmpl, v6_prefix_too_long) {
+	.mutate = m_v6_prefix, .want = FWP_E_INVALID_NET_MASK,
+};
+FIXTURE_VARIANT_ADD(tmpl, null_value) {
+	.mutate = m_null_value, .want = FWP_E_NULL_POINTER,
+};
+
+FIXTURE_SETUP(tmpl)
+{
+	env_setup(_metadata, &self->e, 0);
+	self->c[0].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
+	self->c[0].matchType = FWP_MATCH_EQUAL;
+	self->c[0].conditionValue.type = FWP_UINT8;
+	self->c[0].conditionValue.uint8 = IPPROTO_UDP;
+	self->t.numFilterConditions = 1;
+	self->t.filterCondition = self->c;
+}
+
+FIXTURE_TEARDOWN(tmpl)
+{
+	env_teardown(&self->e);
+}
+
+TEST_F(tmpl, refused)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
+	struct catcher c;
+	HANDLE sub = NULL;
+	UINT32 n = 1;
+
+	catcher_init(&c);
+	/* The unchanged template is fine. */
+	ASSERT_EQ(subscribe(self->e.h, &self->t, &c, &sub), ERROR_SUCCESS);
+	ASSERT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub), ERROR_SUCCESS);
+	sub = NULL;
+	variant->mutate(self);
+	EXPECT_EQ(subscribe(self->e.h, &self->t, &c, &sub), variant->want)
+		TH_LOG("%s", code_name(subscribe(self->e.h, &self->t, &c,
+						 &sub)));
+	EXPECT_EQ(sub, NULL);
+	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &subs, &n),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(n, 0);
+	FwpmFreeMemory0((void **)&subs);
+	catcher_free(&c);
+}
+
+TEST_HARNESS_MAIN
