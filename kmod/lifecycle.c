@@ -255,7 +255,8 @@ static int wfp_km_notify(struct xfrm_state *x, const struct km_event *c)
 	switch (c->event) {
 	case XFRM_MSG_EXPIRE:
 	case XFRM_MSG_DELSA:
-		if (!wfp_km_ours(x))
+		/* An SPI-less state is a trap's larval one: no context's. */
+		if (!wfp_km_ours(x) || !x->id.spi)
 			return 0;
 		net = xs_net(x);
 		break;

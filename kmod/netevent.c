@@ -22,6 +22,7 @@
  * subscription on the session, its OVERFLOW record, read() and poll().
  */
 
+#include <linux/in.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/xarray.h>
@@ -50,6 +51,8 @@ int wfp_netevent_subscribe(struct wfp_session *s, void *arg)
 	struct wfp_ipsec_net_subscribe *r = arg;
 	struct wfp_sub *sub;
 
+	/* read() copies a record through a buffer of this size. */
+	BUILD_BUG_ON(sizeof(struct wfp_ipsec_net_event) > WFP_SUB_RSIZE_MAX);
 	if (r->flags || r->reserved0 ||
 	    memchr_inv(r->reserved, 0, sizeof(r->reserved)))
 		return -EINVAL;
@@ -118,7 +121,9 @@ static int wfp_trap_collect(struct xfrm_state *x, int count, void *ptr)
 {
 	struct wfp_trap_walk *w = ptr;
 
-	if (x->props.reqid != w->reqid || x->km.state != XFRM_STATE_ACQ)
+	/* A trap's larval states never have an SPI (a reservation has). */
+	if (x->props.reqid != w->reqid || x->km.state != XFRM_STATE_ACQ ||
+	    x->id.spi)
 		return 0;
 	if (w->n == ARRAY_SIZE(w->x))
 		return -ENOBUFS;
@@ -163,7 +168,29 @@ void wfp_netevent_trap_del(struct wfp_net *wn, const struct wfp_filter *f)
 	if (!trap)
 		return;
 	kfree_rcu(trap, rcu);
+	/*
+	 * An acquire that found the trap just before the erase inserts its
+	 * larval state after returning, inside xfrm's RCU read section: once
+	 * a grace period is over, every such state is in the table.
+	 */
+	synchronize_rcu();
 	wfp_trap_sweep(wn->net, f->reqid);
+}
+
+static bool wfp_netevent_has_ports(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void wfp_netevent_fill(struct wfp_ipsec_net_event *ev,
@@ -189,8 +216,12 @@ static void wfp_netevent_fill(struct wfp_ipsec_net_event *ev,
 		ev->protocol = sel->proto;
 		ev->flags |= WFP_IPSEC_NET_F_IP_PROTOCOL_SET;
 	}
-	/* Both port flags together (consumers test one for both). */
-	if (sel->sport_mask || sel->dport_mask) {
+	/*
+	 * Both port flags together (consumers test one for both), for the
+	 * protocols whose flow keys are ports, or ICMP's type and code:
+	 * xfrm's larval selector has full masks whatever the protocol.
+	 */
+	if (wfp_netevent_has_ports(sel->proto)) {
 		ev->local_port = ntohs(sel->sport);
 		ev->remote_port = ntohs(sel->dport);
 		ev->flags |= WFP_IPSEC_NET_F_LOCAL_PORT_SET |
