@@ -11,6 +11,10 @@
 #include <linux/wfp_ipsec.h>
 
 struct wfp_net;
+struct wfp_obj;
+struct wfp_pset;
+struct wfp_session;
+struct wfp_ipsec_traffic;
 
 /* How a filter leaves its SA group (filter.c). */
 enum wfp_filter_leave {
@@ -18,10 +22,6 @@ enum wfp_filter_leave {
 	WFP_LEAVE_UNDO,		/* lost if the last filter, contexts bound */
 	WFP_LEAVE_LOST,		/* lost whenever contexts are bound */
 };
-struct wfp_obj;
-struct wfp_pset;
-struct wfp_session;
-struct wfp_ipsec_traffic;
 
 /* What a filter's conditions become (filter_sel.c). */
 struct wfp_filter_sels {
