@@ -91,6 +91,7 @@ int exec_call(struct call *c, struct sess *s)
 		    c->mut[0] ? " mut=" : "", c->mut, ename(ret));
 	if (W.closing && ret == EBADF)
 		return ret;
+	txn_note_call(c, s, ret);
 	if (!es_has(set, ret)) {
 		es_str(set, want, sizeof(want));
 		fail(c->nr, "got %s, allowed {%s}; word=0x%x session=%llu"

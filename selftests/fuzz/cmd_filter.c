@@ -9,6 +9,11 @@
  * contexts' pools or another worker's is ever a filter's, and the
  * policies a filter became can be counted.
  *
+ * Inside a write transaction of the session (cmd_txn.c) a DELETE is
+ * checked at once and applied at COMMIT: the slot is then DOOMED, still
+ * there for everyone until the COMMIT, gone for a second DELETE.  The
+ * model as it was at BEGIN comes back at an ABORT.
+ *
  * The worker's model of its pool in the initial namespace (what each key
  * holds, as added) narrows the oracle when no other thread is at work:
  * GET and DELETE of a live or a gone key, the reply field by field, the
@@ -30,9 +35,10 @@ struct filt {
 	struct wfp_ipsec_filter_cond conds[FILT_CONDS];
 };
 
-enum { F_GONE, F_LIVE, F_UNKNOWN };
+enum { F_GONE, F_LIVE, F_UNKNOWN, F_DOOMED };
 
 static struct filt pool[FILT_POOL];
+static struct filt saved[FILT_POOL];	/* the pool at BEGIN */
 static __u64 gone_ids[16];
 static unsigned int ngone;
 /* keys the module chose (ADD with a zero key), for filter_cleanup() */
@@ -45,6 +51,12 @@ static void filt_key(__u8 *key, unsigned int k)
 	key[0] = FILT_KEY0;
 	key[1] = (__u8)W.idx;
 	key[2] = (__u8)(1 + k);	/* after the enumeration's cursor */
+}
+
+/* Whether the slot holds a filter: until COMMIT, a DOOMED one does. */
+static bool present(const struct filt *p)
+{
+	return p->state == F_LIVE || p->state == F_DOOMED;
 }
 
 /* Whether the worker's model may narrow the oracle for this session. */
@@ -87,13 +99,13 @@ static void note(const char *what, unsigned int k, const __u8 *key, __u64 id,
 static eset add_set(const struct wfp_ipsec_filter *f, const struct filt *p,
 		    bool multi)
 {
-	eset set = p->state == F_LIVE ? ES(EEXIST, ENOSPC, ENOMEM) :
+	eset set = present(p) ? ES(EEXIST, ENOSPC, ENOMEM) :
 		   p->state == F_GONE ? ES(0, ENOSPC, ENOMEM) :
 		   ES(0, EEXIST, ENOSPC, ENOMEM);
 
 	if (multi)
 		set = es_add(set, E2BIG);
-	if (p->state == F_LIVE)
+	if (present(p))
 		return set;
 	if (filter_enforced(f))
 		set = es_add(set, EADDRINUSE);
@@ -175,7 +187,7 @@ static void add_recorded(struct filt *p, const struct call *c,
 /* The key an ADD to slot k names: the slot's, or none (the module's). */
 static void add_key(const struct filt *p, unsigned int k, __u8 *key)
 {
-	if (p && p->state == F_LIVE)
+	if (p && present(p))
 		memcpy(key, p->key, WFP_IPSEC_OBJ_KEY_LEN);
 	else if (!p || p->state != F_GONE || pm(900))
 		filt_key(key, k);
@@ -242,9 +254,9 @@ static void pick_name(const struct sess *s, __u8 *key, __u64 *id,
 		return;
 	}
 	f = *p = slot_for(s, k);
-	if (f && f->state == F_LIVE && pm(400))
+	if (f && present(f) && pm(400))
 		*id = f->f.id;
-	else if (f && f->state == F_LIVE)
+	else if (f && present(f))
 		memcpy(key, f->key, WFP_IPSEC_OBJ_KEY_LEN);
 	else
 		filt_key(key, k);
@@ -253,7 +265,7 @@ static void pick_name(const struct sess *s, __u8 *key, __u64 *id,
 /* The slot's filter is no more: its id names nothing from now on. */
 static void filt_gone(struct filt *p)
 {
-	if (p->state == F_LIVE)
+	if (present(p))
 		gone_ids[ngone++ % ARRAY_SIZE(gone_ids)] = p->f.id;
 	p->state = F_GONE;
 }
@@ -272,7 +284,7 @@ static void check_got(const struct wfp_ipsec_filter *g,
 	    !g->layer || g->layer > __WFP_IPSEC_LAYER_MAX)
 		fail(NR_FILTER_GET, "malformed reply (layer %u conds %u)",
 		     g->layer, n);
-	if (!p || p->state != F_LIVE)
+	if (!p || !present(p))
 		return;
 	if (g->id != f->id || memcmp(g->key, p->key, sizeof(g->key)) ||
 	    g->layer != f->layer || g->action != f->action ||
@@ -386,8 +398,16 @@ static void do_filter_delete(struct sess *s)
 	ret = exec_call(&c, s);
 	note("delete", p ? (unsigned int)(p - pool) : FILT_POOL, k->key, k->id,
 	     ret);
+	if (!p || p->state == F_DOOMED)
+		return;
+	/* pending until COMMIT; an unknown slot stays so, id unknown */
+	if (!ret && s->txn == TXN_WRITE) {
+		if (p->state == F_LIVE)
+			p->state = F_DOOMED;
+		return;
+	}
 	/* a mutation may leave the request valid: a read-only argument */
-	if (p && (!ret || (ret == ENOENT && !(c.flags & C_MUTATED))))
+	if (!ret || (ret == ENOENT && !(c.flags & C_MUTATED)))
 		filt_gone(p);
 }
 
@@ -422,7 +442,7 @@ static void check_enum_pool(__u8 (*keys)[WFP_IPSEC_OBJ_KEY_LEN],
 	for (k = 0; k < FILT_POOL; k++) {
 		if (pool[k].state == F_UNKNOWN)
 			return;
-		if (pool[k].state == F_LIVE && pool_key_of(pool[k].key, &i))
+		if (present(&pool[k]) && pool_key_of(pool[k].key, &i))
 			want |= 1u << i;
 	}
 	if (got != want)
@@ -475,6 +495,36 @@ void do_filter(struct sess *s)
 	default:
 		do_filter_enum(s);
 		break;
+	}
+}
+
+/* BEGIN of a write transaction on a session the model follows. */
+void filter_txn_begin(void)
+{
+	memcpy(saved, pool, sizeof(saved));
+}
+
+/*
+ * Its end: COMMIT's errno, or -1 for an ABORT or the session's close.
+ * Committed, the DOOMED slots are gone; else the pool is as at BEGIN,
+ * and the filters the transaction added are gone, ids included.
+ */
+void filter_txn_end(int ret)
+{
+	unsigned int k;
+
+	for (k = 0; k < FILT_POOL; k++) {
+		struct filt *p = &pool[k];
+
+		if (!ret) {
+			if (p->state == F_DOOMED)
+				filt_gone(p);
+			continue;
+		}
+		if (present(p) && (!present(&saved[k]) ||
+				   p->f.id != saved[k].f.id))
+			gone_ids[ngone++ % ARRAY_SIZE(gone_ids)] = p->f.id;
+		*p = saved[k];
 	}
 }
 

@@ -91,6 +91,16 @@ SESS_STEP(do_random_cmd)
 SESS_STEP(do_batch)
 SESS_STEP(do_obj)
 SESS_STEP(do_filter)
+SESS_STEP(do_txn)
+
+static void netevent_step(struct sess *s, struct ctx *x)
+{
+	(void)x;
+	if (pm(550))
+		do_net_subscribe(s);
+	else
+		do_net_unsubscribe(s);
+}
 
 /* ------------------------------------------------ one context's next */
 
@@ -185,6 +195,8 @@ static const struct step steps[] = {
 	{ 4, "OBJ_*", do_obj_step },
 	/* last: the draws of the steps before keep their entries */
 	{ 8, "FILTER_*", do_filter_step },
+	{ 3, "TXN_*", do_txn_step },
+	{ 2, "NETEVENT_*", netevent_step },
 };
 
 /* One ioctl-level step; only = a session to stay on (racing episodes). */

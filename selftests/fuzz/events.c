@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SUBSCRIBE, UNSUBSCRIBE and the event records read() returns.
+ * SUBSCRIBE, UNSUBSCRIBE, their net-event twins (netevents.rst) and the
+ * records read() returns: SA-context events and net events in one
+ * stream, told apart by their type.
  */
 
 #include <poll.h>
@@ -43,54 +45,85 @@ static void probe_ghost_subs(struct sess *s)
 	W.ns[s->ns].last_sub_id = hi;
 }
 
-static void subscribe_mutate(struct call *c)
+/*
+ * The flags (any bit refused), reserved0 or the reserved words of a
+ * subscription request: mutation k of 0-2.  Both kinds have them.
+ */
+static void poke_sub_head(struct call *c, unsigned int k, __u32 *flags,
+			  size_t reserved0, size_t reserved, size_t len)
 {
-	struct wfp_ipsec_subscribe *r = &c->in.sub;
-
-	if (mutate_common(c))
-		return;
-	switch (rn(5)) {
+	switch (k) {
 	case 0:
-		r->flags = 1u << rn(32);
+		*flags = 1u << rn(32);
 		must_fail(c, "flags");
 		break;
 	case 1:
-		poke_reserved(c, offsetof(struct wfp_ipsec_subscribe,
-					  reserved0), 4);
-		break;
-	case 2:
-		poke_reserved(c, offsetof(struct wfp_ipsec_subscribe, reserved),
-			      sizeof(r->reserved));
-		break;
-	case 3:
-		break_subnet(rn(2) ? &r->local : &r->remote);
-		must_fail(c, "subnet");
+		poke_reserved(c, reserved0, 4);
 		break;
 	default:
+		poke_reserved(c, reserved, len);
+		break;
+	}
+}
+
+static void subscribe_mutate(struct call *c)
+{
+	struct wfp_ipsec_subscribe *r = &c->in.sub;
+	unsigned int k;
+
+	if (mutate_common(c))
+		return;
+	k = rn(5);
+	if (k < 3) {
+		poke_sub_head(c, k, &r->flags,
+			      offsetof(struct wfp_ipsec_subscribe, reserved0),
+			      offsetof(struct wfp_ipsec_subscribe, reserved),
+			      sizeof(r->reserved));
+	} else if (k == 3) {
+		break_subnet(rn(2) ? &r->local : &r->remote);
+		must_fail(c, "subnet");
+	} else {
 		memset(&r->local, 0, sizeof(r->local));
 		memset(&r->remote, 0, sizeof(r->remote));
 		r->local.ip_version = WFP_IPSEC_IPV6;
 		r->remote.ip_version = WFP_IPSEC_IPV4;
 		must_fail(c, "versions-differ");
-		break;
 	}
 }
 
-/* A subscription made: a new id of the namespace, the session's now. */
-static void subscribed(const struct call *c, struct sess *s)
+/*
+ * A subscription made: a new id of the namespace (net-event ones are
+ * numbered with the others), the session's now.
+ */
+static void subscribed(const struct call *c, struct sess *s, bool net)
 {
 	const struct span outs[] = { SPAN(struct wfp_ipsec_subscribe, id) };
-	__u64 id = c->out.sub.id;
+	const struct span nouts[] = {
+		SPAN(struct wfp_ipsec_net_subscribe, id),
+	};
+	__u64 id = net ? c->out.nsub.id : c->out.sub.id;
 
-	check_echo(c, outs, 1);
+	check_echo(c, net ? nouts : outs, 1);
 	if (id <= W.ns[s->ns].last_sub_id)
 		fail(NR_SUBSCRIBE, "subscription id %llu not new (last %llu)",
 		     (unsigned long long)id,
 		     (unsigned long long)W.ns[s->ns].last_sub_id);
 	W.ns[s->ns].last_sub_id = id;
+	s->sub_net[s->nsubs] = net;
 	s->sub_l[s->nsubs] = c->in.sub.local;
 	s->sub_r[s->nsubs] = c->in.sub.remote;
 	s->subs[s->nsubs++] = id;
+}
+
+/* Subscription which of s is no more. */
+static void sub_removed(struct sess *s, int which)
+{
+	ring_put(W.stale_subs, &W.nstale_subs, s->subs[which]);
+	s->nsubs--;
+	s->subs[which] = s->subs[s->nsubs];
+	s->sub_net[which] = s->sub_net[s->nsubs];
+	s->sub_l[which] = s->sub_l[s->nsubs];
+	s->sub_r[which] = s->sub_r[s->nsubs];
 }
 
 void do_subscribe(struct sess *s)
@@ -118,20 +151,25 @@ void do_subscribe(struct sess *s)
 	}
 	if (!s->ready || s->nocap || (c.flags & C_NO_OUTCHECK))
 		return;
-	subscribed(&c, s);
+	subscribed(&c, s, false);
 }
 
-void do_unsubscribe(struct sess *s)
+/*
+ * UNSUBSCRIBE or NETEVENT_UNSUBSCRIBE (net): a subscription of the
+ * session's (of the other kind: ENOENT, each command removes its own),
+ * another session's, a removed one, or junk.
+ */
+static void unsubscribe(struct sess *s, bool net)
 {
 	struct call c;
 	int m = n_mutations(), which = -1;
 	bool mine = false;
 
-	call_init(&c, NR_UNSUBSCRIBE);
+	call_init(&c, net ? NR_NET_UNSUB : NR_UNSUBSCRIBE);
 	if (s->nsubs && pm(600)) {
 		which = rn(s->nsubs);
 		c.in.cid.id = s->subs[which];
-		mine = true;
+		mine = s->sub_net[which] == net;
 	} else if (pm(500)) {
 		/* a subscription of another session, or a removed one */
 		struct sess *o = sess_any();
@@ -149,11 +187,54 @@ void do_unsubscribe(struct sess *s)
 		c.flags |= C_MUST_FAIL;
 	if (exec_call(&c, s) || !mine)
 		return;
-	ring_put(W.stale_subs, &W.nstale_subs, s->subs[which]);
-	s->nsubs--;
-	s->subs[which] = s->subs[s->nsubs];
-	s->sub_l[which] = s->sub_l[s->nsubs];
-	s->sub_r[which] = s->sub_r[s->nsubs];
+	sub_removed(s, which);
+}
+
+void do_unsubscribe(struct sess *s)
+{
+	unsubscribe(s, false);
+}
+
+/* NETEVENT_SUBSCRIBE: flags and reserved bytes must be zero. */
+static void net_subscribe_mutate(struct call *c)
+{
+	struct wfp_ipsec_net_subscribe *r = &c->in.nsub;
+
+	if (!mutate_common(c))
+		poke_sub_head(c, rn(3), &r->flags,
+			      offsetof(struct wfp_ipsec_net_subscribe,
+				       reserved0),
+			      offsetof(struct wfp_ipsec_net_subscribe,
+				       reserved),
+			      sizeof(r->reserved));
+}
+
+void do_net_subscribe(struct sess *s)
+{
+	int m = n_mutations(), ret;
+	struct call c;
+
+	if (s->nsubs == MAX_SUBS) {
+		do_net_unsubscribe(s);
+		return;
+	}
+	call_init(&c, NR_NET_SUB);
+	if (pm(50))
+		c.in.nsub.id = r64();	/* output only */
+	while (m--)
+		net_subscribe_mutate(&c);
+	if (!(c.flags & C_MUTATED) && W.event_queue_len)
+		set_strict(&c, NULL, ES(0, ENOMEM));
+	/* a read-only reply fails before the handler: no ghost (dev.c) */
+	ret = exec_call(&c, s);
+	if (ret || !s->ready || s->nocap || (c.flags & C_NO_OUTCHECK))
+		return;
+	subscribed(&c, s, true);
+}
+
+void do_net_unsubscribe(struct sess *s)
+{
+	unsubscribe(s, true);
 }
 
 static bool sess_has_sub(const struct sess *s, __u64 id, int *which)
@@ -193,6 +274,35 @@ static void check_event_context(const struct sess *s,
 		     (unsigned long long)e->subscription);
 }
 
+/*
+ * A net event: its size, a net-event subscription of s, a known type
+ * (only traps raise them: the filter that dropped the packet is named),
+ * zero reserved bytes.
+ */
+static void check_net_event(const struct sess *s,
+			    const struct wfp_ipsec_net_event *e)
+{
+	int which;
+
+	if (e->size != sizeof(*e) ||
+	    !all_zero(e->reserved, sizeof(e->reserved)))
+		fail(0, "net event: size %u, reserved bytes", e->size);
+	if (sess_has_sub(s, e->subscription, &which) ?
+	    !s->sub_net[which] : !s->ghost_subs)
+		fail(0, "net event for subscription %llu, not a net-event one "
+		     "of session %llu", (unsigned long long)e->subscription,
+		     (unsigned long long)s->sid);
+	if (e->type != WFP_IPSEC_EVENT_NET_CLASSIFY_DROP &&
+	    e->type != WFP_IPSEC_EVENT_NET_IPSEC_KERNEL_DROP)
+		fail(0, "net event type %#x", e->type);
+	else if (e->type == WFP_IPSEC_EVENT_NET_CLASSIFY_DROP &&
+		 (!e->filter_id ||
+		  (e->ip_version != WFP_IPSEC_IPV4 &&
+		   e->ip_version != WFP_IPSEC_IPV6)))
+		fail(0, "classify drop: filter %llu, version %u",
+		     (unsigned long long)e->filter_id, e->ip_version);
+}
+
 /* One record: zero padding, of a subscription of s, of a known type. */
 static void check_event(const struct sess *s, const struct wfp_ipsec_event *e)
 {
@@ -208,6 +318,7 @@ static void check_event(const struct sess *s, const struct wfp_ipsec_event *e)
 			     (unsigned long long)s->sid);
 		which = -1;
 	}
+	/* a net-event subscription's queue overflows the same way */
 	if (e->type == WFP_IPSEC_EVENT_OVERFLOW) {
 		if (e->context || !e->dropped)
 			fail(0, "overflow record: context %llu dropped %llu",
@@ -215,9 +326,11 @@ static void check_event(const struct sess *s, const struct wfp_ipsec_event *e)
 			     (unsigned long long)e->dropped);
 		return;
 	}
-	if (e->type != WFP_IPSEC_EVENT_ADD &&
-	    e->type != WFP_IPSEC_EVENT_DELETE) {
-		fail(0, "event type %u", e->type);
+	if ((e->type != WFP_IPSEC_EVENT_ADD &&
+	     e->type != WFP_IPSEC_EVENT_DELETE) ||
+	    (which >= 0 && s->sub_net[which])) {
+		fail(0, "event type %u for subscription %llu", e->type,
+		     (unsigned long long)e->subscription);
 		return;
 	}
 	if (!e->context || e->dropped)
@@ -259,17 +372,60 @@ static unsigned char *event_buf(struct wfp_ipsec_event *ev, size_t *len,
 	return buf;
 }
 
-/* A read() that failed: the size is checked first; EAGAIN when empty. */
+/* Whether s may have net events queued (larger records). */
+static bool may_net(const struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->nsubs; i++)
+		if (s->sub_net[i])
+			return true;
+	return s->ghost_subs;
+}
+
+/*
+ * A read() that failed: the size is checked first; EAGAIN when empty;
+ * EINVAL when the buffer has room for no pending record, a net event's
+ * included.
+ */
 static void check_read_error(const struct sess *s, size_t len, int e,
 			     bool bad, bool polled_in)
 {
+	bool small = len < sizeof(struct wfp_ipsec_net_event) && may_net(s);
+
 	/* a bad buffer loses a record */
 	if (len < sizeof(struct wfp_ipsec_event) ? e != EINVAL :
-	    !(e == EAGAIN || (e == EFAULT && bad)))
+	    !(e == EAGAIN || (e == EFAULT && bad) || (e == EINVAL && small)))
 		fail(0, "read(%zu) of session %llu: %s", len,
 		     (unsigned long long)s->sid, ename(e));
 	if (e == EAGAIN && polled_in && !bad)
 		fail(0, "poll reported events, read found none");
+}
+
+/* The records of a read(), each by its type's size. */
+static void check_records(const struct sess *s, const unsigned char *buf,
+			  size_t got)
+{
+	struct wfp_ipsec_net_event n;
+	struct wfp_ipsec_event e;
+	size_t off = 0;
+
+	while (off < got) {
+		memcpy(&e, buf + off, sizeof(e));
+		if (e.type < WFP_IPSEC_EVENT_NET_BASE) {
+			check_event(s, &e);
+			off += sizeof(e);
+			continue;
+		}
+		if (got - off < sizeof(n)) {
+			fail(0, "net event %#x cut at %zu bytes", e.type,
+			     got - off);
+			return;
+		}
+		memcpy(&n, buf + off, sizeof(n));
+		check_net_event(s, &n);
+		off += sizeof(n);
+	}
 }
 
 /* poll() then read(): records whole, zero padding, ours, never our own. */
@@ -281,7 +437,6 @@ void do_events(struct sess *s)
 	size_t len;
 	bool bad;
 	ssize_t got;
-	int i;
 
 	if (poll(&p, 1, 0) < 0) {
 		fail(0, "poll: %s", strerror(errno));
@@ -305,8 +460,5 @@ void do_events(struct sess *s)
 		return;
 	}
 	g_res->events += got / sizeof(e);
-	for (i = 0; i < got / (ssize_t)sizeof(e); i++) {
-		memcpy(&e, buf + i * sizeof(e), sizeof(e));
-		check_event(s, &e);
-	}
+	check_records(s, buf, got);
 }

@@ -19,10 +19,13 @@
  * checks of kmod/), narrowed to the exact outcome when the request was
  * valid and the worker knows the context's state; what comes back is
  * checked field by field (reserved and padding bytes zero, echoes equal,
- * enumeration order and completeness).  At the end the parent checks
- * that the module's refcount dropped back, that contexts outlived the
- * sessions that created them (contexts.rst), and that, once deleted, they
- * left no xfrm state or policy behind.
+ * enumeration order and completeness).  Transactions (cmd_txn.c) are
+ * short episodes on one session, which the filter model follows through
+ * COMMIT and rolls back at ABORT, a close or a killed child; net-event
+ * subscriptions share the session's event stream.  At the end the
+ * parent checks that the module's refcount dropped back, that contexts
+ * outlived the sessions that created them (contexts.rst), and that, once
+ * deleted, they left no xfrm state or policy behind.
  *
  * A failure prints the seed, the worker, the step and the command; "-p 1
  * -s SEED" replays one worker's sequence of requests (the kernel still
@@ -32,7 +35,8 @@
  * gen.c (argument generators), mutate.c, call.c (sending a call),
  * oracle.c (errno sets), reply.c (reply checkers), pools.c and sess.c
  * (the worker's model), cmd_*.c and events.c (one function per command;
- * cmd_filter.c: filters, with gen_filter.c's requests),
+ * cmd_filter.c: filters, with gen_filter.c's requests; cmd_txn.c:
+ * transactions; events.c: subscriptions, net events included),
  * dispatch.c (the weighted step tables), episodes.c (races, namespaces),
  * worker.c, report.c; and the parent's main.c (options, workers,
  * end-of-run checks), parent.c (what it reads of the module) and
@@ -73,9 +77,10 @@ enum {
 	NR_EXPIRE, NR_SUBSCRIBE, NR_UNSUBSCRIBE, NR_STATS, NR_UPDATE,
 	NR_RIGHTS_GET, NR_RIGHTS_SET, NR_BATCH, NR_OBJ_ADD, NR_OBJ_DELETE,
 	NR_OBJ_GET, NR_OBJ_ENUM, NR_FILTER_ADD, NR_FILTER_GET,
+	NR_TXN_BEGIN, NR_TXN_COMMIT, NR_TXN_ABORT, NR_NET_SUB, NR_NET_UNSUB,
 };
 
-#define NR_MAX	NR_FILTER_GET
+#define NR_MAX	NR_NET_UNSUB
 
 /* Indexed by command number; every command the header defines. */
 extern const struct cmdinfo cmds[NR_MAX + 1];
@@ -88,6 +93,9 @@ typedef struct { uint64_t w[2]; } eset;
 struct rng { uint64_t s[4]; };
 
 enum { ST_UNKNOWN = 0 };	/* else WFP_IPSEC_CTX_STATE_* */
+
+/* struct sess's txn: the transaction the session has open. */
+enum { TXN_NONE, TXN_READ, TXN_WRITE };
 
 #define NR_SLOTS	32	/* profile slots: command numbers, 0 other */
 #define MAX_SESS	10
@@ -108,8 +116,11 @@ struct sess {
 	__u64 sid;
 	__u8 key[16];
 	__u32 txn_wait;
+	int txn;		/* TXN_* */
+	bool txn_failed;	/* a write failed in it: COMMIT will not */
 	int nsubs;
 	__u64 subs[MAX_SUBS];
+	bool sub_net[MAX_SUBS];	/* a net-event subscription */
 	struct wfp_ipsec_subnet sub_l[MAX_SUBS], sub_r[MAX_SUBS];
 	bool ghost_subs;	/* a SUBSCRIBE failed after its handler ran */
 };
@@ -180,6 +191,8 @@ struct worker {
 	int child_ns;		/* tag of a netns child's namespace */
 	bool have_batch;	/* HELLO reported WFP_IPSEC_FEAT_BATCH */
 	bool have_filters;	/* and WFP_IPSEC_FEAT_FILTERS */
+	bool have_txn;		/* and WFP_IPSEC_FEAT_TRANSACTIONS */
+	bool have_netev;	/* and WFP_IPSEC_FEAT_NET_EVENTS */
 
 	struct sess sess[MAX_SESS];
 	struct ctx ctx[MAX_CTX];
@@ -270,6 +283,8 @@ union args {
 	struct wfp_ipsec_obj_key okey;
 	struct wfp_ipsec_obj_enum oenum;
 	struct wfp_ipsec_filter filt;
+	struct wfp_ipsec_txn txn;
+	struct wfp_ipsec_net_subscribe nsub;
 	unsigned char raw[512];
 };
 
@@ -442,11 +457,20 @@ void filter_mutate_add(struct call *c, struct wfp_ipsec_filter_cond *conds);
 /* cmd_filter.c */
 void do_filter(struct sess *s);
 void filter_cleanup(void);
+void filter_txn_begin(void);
+void filter_txn_end(int ret);
+
+/* cmd_txn.c */
+bool txn_write_cmd(int nr);
+void txn_note_call(const struct call *c, struct sess *s, int ret);
+void do_txn(struct sess *s);
 
 /* events.c */
 void do_subscribe(struct sess *s);
 void do_unsubscribe(struct sess *s);
 void do_events(struct sess *s);
+void do_net_subscribe(struct sess *s);
+void do_net_unsubscribe(struct sess *s);
 
 /* episodes.c */
 void race_episode(void);

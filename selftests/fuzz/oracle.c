@@ -54,6 +54,14 @@ const struct cmdinfo cmds[NR_MAX + 1] = {
 		   WFP_IPSEC_RIGHT_ADD },
 	[0x1a] = { "FILTER_GET", WFP_IPSEC_IOC_FILTER_GET,
 		   WFP_IPSEC_RIGHT_READ },
+	/* BEGIN's right depends on its flags: the handler checks it */
+	[0x1b] = { "TXN_BEGIN", WFP_IPSEC_IOC_TXN_BEGIN, 0 },
+	[0x1c] = { "TXN_COMMIT", WFP_IPSEC_IOC_TXN_COMMIT, 0 },
+	[0x1d] = { "TXN_ABORT", WFP_IPSEC_IOC_TXN_ABORT, 0 },
+	[0x1e] = { "NETEVENT_SUBSCRIBE", WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
+		   WFP_IPSEC_RIGHT_SUBSCRIBE },
+	[0x1f] = { "NETEVENT_UNSUBSCRIBE", WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE,
+		   0 },
 };
 
 /* The command a word names, or 0: the dispatcher compares whole words. */
@@ -87,6 +95,12 @@ eset es_of(int n, ...)
 	return s;
 }
 
+static eset es_del(eset s, int e)
+{
+	s.w[e / 64] &= ~(1ULL << (e % 64));
+	return s;
+}
+
 bool es_has(eset s, int e)
 {
 	return e >= 0 && e < 128 && (s.w[e / 64] >> (e % 64)) & 1;
@@ -98,11 +112,6 @@ eset es_add(eset s, int e)
 	return s;
 }
 
-static eset es_del(eset s, int e)
-{
-	s.w[e / 64] &= ~(1ULL << (e % 64));
-	return s;
-}
 
 static eset es_and(eset a, eset b)
 {
@@ -191,6 +200,17 @@ eset gen_set(int nr)
 			  EXDEV, ENOMEM);
 	case NR_FILTER_GET:
 		return ES(0, EINVAL, ENOENT, ERANGE, ENOMEM);
+	case NR_TXN_BEGIN:
+		return ES(0, EINVAL, EACCES, EINPROGRESS, ETIMEDOUT);
+	case NR_TXN_COMMIT:
+		/* EBUSY: a DELETE a context's binding undid (at COMMIT) */
+		return ES(0, ENOLCK, ECANCELED, EBUSY);
+	case NR_TXN_ABORT:
+		return ES(0, ENOLCK);
+	case NR_NET_SUB:
+		return ES(0, EINVAL, ENOSPC, ENOMEM);
+	case NR_NET_UNSUB:
+		return ES(0, EINVAL, ENOENT);
 	}
 	return ES(ENOTTY);
 }
@@ -221,6 +241,25 @@ eset batch_step_set(__u32 step)
 }
 
 /*
+ * What transactions change (transactions.rst): a write inside a
+ * read-only one fails EBADE before anything else; one outside a write
+ * transaction of the session's own may wait for another session's, of
+ * another worker in the shared namespace, and time out; SA context
+ * creation and deletion inside any fail EINPROGRESS.
+ */
+static eset txn_widen(eset set, int nr, const struct sess *s)
+{
+	if (txn_write_cmd(nr) && s->txn == TXN_READ)
+		return ES(EBADE);
+	if ((txn_write_cmd(nr) || nr == NR_TXN_BEGIN) && s->txn != TXN_WRITE)
+		set = es_add(set, ETIMEDOUT);
+	/* after the checks of the request and the session */
+	if ((nr == NR_CREATE || nr == NR_DELETE) && s->txn != TXN_NONE)
+		set = es_add(es_del(set, 0), EINPROGRESS);
+	return set;
+}
+
+/*
  * The errno set the ABI allows for this call: the dispatcher's gates in
  * their order (command word, handshake, rights, copy-in), then the
  * command's own set, narrowed or widened by what the generator did.
@@ -235,14 +274,17 @@ eset expected(const struct call *c, const struct sess *s)
 		return ES(ENOTTY);
 	/* a module without the feature does not know the command */
 	if ((nr == NR_BATCH && !W.have_batch) ||
-	    ((nr == NR_FILTER_ADD || nr == NR_FILTER_GET) && !W.have_filters))
+	    ((nr == NR_FILTER_ADD || nr == NR_FILTER_GET) && !W.have_filters) ||
+	    (nr >= NR_TXN_BEGIN && nr <= NR_TXN_ABORT && !W.have_txn) ||
+	    ((nr == NR_NET_SUB || nr == NR_NET_UNSUB) && !W.have_netev))
 		return ES(ENOTTY);
 	if (!s->ready && nr != NR_HELLO)
 		return ES(EBADFD);
 	if ((cmds[nr].rights & sess_rights(s)) != cmds[nr].rights)
 		return ES(EACCES);
 	dir = _IOC_DIR(c->word);
-	if (c->am == AM_BAD)
+	/* a command without an argument never reads one */
+	if (c->am == AM_BAD && _IOC_SIZE(c->word))
 		return ES(EFAULT);
 	if (c->flags & C_STRICT)
 		set = c->strict;
@@ -254,6 +296,7 @@ eset expected(const struct call *c, const struct sess *s)
 		set = es_del(set, 0);
 	if (c->flags & C_EFAULT_OK)
 		set = es_add(set, EFAULT);
+	set = txn_widen(set, nr, s);
 	if (c->am == AM_RO && (dir & _IOC_READ)) {
 		/* The reply cannot be written back: never a success. */
 		if (!(dir & _IOC_WRITE) || nr == NR_ADD_IN ||

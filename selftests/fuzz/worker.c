@@ -203,6 +203,8 @@ void worker_main(int idx, uint64_t seed, uint64_t budget, int verbose,
 	W.det = det;
 	W.have_batch = g_features & WFP_IPSEC_FEAT_BATCH;
 	W.have_filters = g_features & WFP_IPSEC_FEAT_FILTERS;
+	W.have_txn = g_features & WFP_IPSEC_FEAT_TRANSACTIONS;
+	W.have_netev = g_features & WFP_IPSEC_FEAT_NET_EVENTS;
 	/* one stream per worker, all derived from the seed */
 	rng_seed(&W.rng, seed ^ (0x9e3779b97f4a7c15ULL * (idx + 1)));
 	for (i = 0; i < MAX_SESS; i++)
