@@ -82,6 +82,15 @@ struct wfp_context {
 	struct wfp_sa_meta_out *meta_out; /* the outbound's, NULL: same */
 	struct wfp_expiry *expiry;	/* pending inbound removal */
 
+	/* The inbound SA's drop counters as the net-event poll last saw
+	 * them (netevent.c), which alone reads and writes them.
+	 */
+	struct wfp_kdrop_seen {
+		const void *x;		/* the state they are of; never read */
+		u32 icv;		/* stats.integrity_failed */
+		u32 replay;		/* stats.replay + stats.replay_window */
+	} drop_seen;
+
 	/* Here, not with the fields it covers, to fill what would be holes. */
 	seqcount_t seq;			/* writers hold xfrm_cfg_mutex */
 	u8 inbound_ip_protocol;		/* with .inbound */

@@ -33,6 +33,7 @@
 #include "context.h"
 #include "events.h"
 #include "ids.h"
+#include "netevent.h"
 #include "netns.h"
 #include "session.h"
 #include "traffic.h"
@@ -43,6 +44,7 @@ void wfp_events_net_init(struct wfp_net *wn)
 	INIT_LIST_HEAD(&wn->subscribers);
 	INIT_LIST_HEAD(&wn->net_subscribers);
 	xa_init(&wn->traps);
+	wfp_netevent_net_init(wn);
 }
 
 /*
@@ -226,6 +228,8 @@ void wfp_events_session_close(struct wfp_session *s)
 	spin_unlock_bh(&s->wn->ev_lock);
 	list_for_each_entry_safe(sub, tmp, &gone, s_node)
 		kvfree(sub);
+	/* Before the session lets its namespace go. */
+	wfp_netevent_kdrop_sync(s->wn);
 }
 
 /*

@@ -18,6 +18,12 @@
  * ports (ICMP: type and code).  Inbound and forward BLOCK filters stay
  * xfrm block policies, which raise nothing.
  *
+ * IPSEC_KERNEL_DROP: xfrm counts an inbound state's ICV and replay
+ * failures in the state (x->stats) but tells no one, so a delayed work
+ * per namespace, armed only while the namespace has net-event
+ * subscribers, polls the SA contexts' inbound states and reports each
+ * increase (Documentation/netevents.rst maps the counters).
+ *
  * Delivery is the SA-context events' (events.c): a bounded queue per
  * subscription on the session, its OVERFLOW record, read() and poll().
  */
@@ -25,18 +31,23 @@
 #include <linux/in.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/wfp_ipsec.h>
 
+#include "context.h"
 #include "events.h"
 #include "filter.h"
 #include "netevent.h"
 #include "netns.h"
+#include "objects.h"
 #include "policy.h"
 #include "session.h"
 
 /* FWPS runtime layer ids (fwpsu.h) */
+#define WFP_FWPS_INBOUND_TRANSPORT_V4	12
+#define WFP_FWPS_INBOUND_TRANSPORT_V6	14
 #define WFP_FWPS_OUTBOUND_TRANSPORT_V4	16
 #define WFP_FWPS_OUTBOUND_TRANSPORT_V6	18
 
@@ -62,16 +73,21 @@ int wfp_netevent_subscribe(struct wfp_session *s, void *arg)
 	sub->net = true;
 	wfp_sub_link(sub, &s->wn->net_subscribers);
 	r->id = sub->id;
+	wfp_netevent_kdrop_sync(s->wn);
 	return 0;
 }
 
 int wfp_netevent_unsubscribe(struct wfp_session *s, void *arg)
 {
 	struct wfp_ipsec_ctx_id *r = arg;
+	int ret;
 
 	if (r->reserved)
 		return -EINVAL;
-	return wfp_sub_remove(s, r->id, true);
+	ret = wfp_sub_remove(s, r->id, true);
+	if (!ret)
+		wfp_netevent_kdrop_sync(s->wn);
+	return ret;
 }
 
 bool wfp_filter_is_trap(const struct wfp_filter *f)
@@ -195,13 +211,10 @@ static bool wfp_netevent_has_ports(u8 proto)
 
 static void wfp_netevent_fill(struct wfp_ipsec_net_event *ev,
 			      const struct wfp_trap *trap,
-			      const struct xfrm_selector *sel, u64 now)
+			      const struct xfrm_selector *sel)
 {
 	unsigned int alen = sel->family == AF_INET ? 4 : 16;
 
-	ev->type = WFP_IPSEC_EVENT_NET_CLASSIFY_DROP;
-	ev->size = sizeof(*ev);
-	ev->timestamp = now;
 	ev->filter_id = trap->filter_id;
 	ev->layer_id = trap->layer_id;
 	ev->ip_version = sel->family == AF_INET ? WFP_IPSEC_IPV4 :
@@ -229,20 +242,41 @@ static void wfp_netevent_fill(struct wfp_ipsec_net_event *ev,
 	}
 }
 
-static void wfp_netevent_emit(struct wfp_net *wn, const struct wfp_trap *trap,
-			      const struct xfrm_selector *sel)
+/* A copy of rec to every net-event subscriber of wn; any context. */
+static void wfp_netevent_queue(struct wfp_net *wn,
+			       const struct wfp_ipsec_net_event *rec)
 {
-	u64 now = ktime_get_real_ns();
 	struct wfp_ipsec_net_event *ev;
 	struct wfp_sub *sub;
 
 	spin_lock_bh(&wn->ev_lock);
 	list_for_each_entry(sub, &wn->net_subscribers, wn_node) {
 		ev = wfp_sub_push(sub);
-		if (ev)
-			wfp_netevent_fill(ev, trap, sel, now);
+		if (!ev)
+			continue;
+		memcpy(ev, rec, sizeof(*ev));
+		ev->subscription = sub->id;
 	}
 	spin_unlock_bh(&wn->ev_lock);
+}
+
+/* A net event record of type, timestamped now, for wfp_netevent_queue(). */
+static void wfp_netevent_init(struct wfp_ipsec_net_event *ev, u32 type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->size = sizeof(*ev);
+	ev->timestamp = ktime_get_real_ns();
+}
+
+static void wfp_netevent_emit(struct wfp_net *wn, const struct wfp_trap *trap,
+			      const struct xfrm_selector *sel)
+{
+	struct wfp_ipsec_net_event ev;
+
+	wfp_netevent_init(&ev, WFP_IPSEC_EVENT_NET_CLASSIFY_DROP);
+	wfp_netevent_fill(&ev, trap, sel);
+	wfp_netevent_queue(wn, &ev);
 }
 
 /* Whether xfrm must make larval states and acquire in net. */
@@ -271,4 +305,234 @@ int wfp_netevent_acquire(struct xfrm_state *x, const struct xfrm_tmpl *t)
 		wfp_netevent_emit(wn, trap, &x->sel);
 	rcu_read_unlock();
 	return trap ? 0 : -EOPNOTSUPP;
+}
+
+/* ------------------------------------------------- IPSEC_KERNEL_DROP */
+
+#define WFP_KDROP_PERIOD_MS	250
+/* Drops reported per poll: the others stay unseen until the next. */
+#define WFP_KDROP_BATCH		32
+
+/* ntstatus.h: failureStatus of an IPsec drop. */
+#define WFP_STATUS_IPSEC_REPLAY_CHECK_FAILED	((s32)0xC0360004)
+#define WFP_STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((s32)0xC0360006)
+
+/* One drop to report: what the walk copied of its context and SA. */
+struct wfp_kdrop {
+	u64 filter_id;		/* the traffic's, then the event's */
+	u32 reqid;
+	u32 spi;		/* host order */
+	u32 count;
+	s32 status;
+	u16 layer_id;
+	bool tunnel;
+	u8 family;
+	u8 local[16];
+	u8 remote[16];
+};
+
+struct wfp_kdrop_walk {
+	bool report;		/* false: only note the counters */
+	unsigned int n;
+	struct wfp_kdrop d[WFP_KDROP_BATCH];
+};
+
+/* Under rcu_read_lock(): copies only. */
+static void wfp_kdrop_take(struct wfp_kdrop_walk *w,
+			   const struct wfp_context *ctx,
+			   const struct xfrm_state *x, u32 *seen, u32 now,
+			   s32 status)
+{
+	struct wfp_kdrop *d;
+
+	if (now == *seen)
+		return;
+	if (w->report && w->n == WFP_KDROP_BATCH)
+		return;
+	if (w->report) {
+		d = &w->d[w->n++];
+		/* Lower: another state at the same address, from zero. */
+		d->count = now > *seen ? now - *seen : now;
+		d->status = status;
+		d->spi = ntohl(x->id.spi);
+		d->reqid = ctx->reqid;
+		d->filter_id = ctx->traffic.filter_id;
+		d->tunnel = ctx->traffic.traffic_type ==
+			    WFP_IPSEC_TRAFFIC_TUNNEL;
+		d->family = x->props.family;
+		/* Inbound: the state's destination is the local side. */
+		memcpy(d->local, &x->id.daddr, sizeof(d->local));
+		memcpy(d->remote, &x->props.saddr, sizeof(d->remote));
+	}
+	*seen = now;
+}
+
+/*
+ * One context, under rcu_read_lock() (wfp_context_for_each()): its
+ * inbound state is freed only after a grace period.  A state first seen
+ * while reporting came after the last poll: all its drops are new.
+ */
+static void wfp_kdrop_check(const struct wfp_context *cctx, void *arg)
+{
+	/* drop_seen is this walk's own (context.h), the rest is read. */
+	struct wfp_kdrop_seen *seen = &((struct wfp_context *)cctx)->drop_seen;
+	struct xfrm_state *x = READ_ONCE(cctx->x[WFP_IPSEC_DIR_INBOUND]);
+	struct wfp_kdrop_walk *w = arg;
+	u32 icv, replay;
+
+	if (!x) {
+		seen->x = NULL;
+		return;
+	}
+	spin_lock_bh(&x->lock);
+	icv = x->stats.integrity_failed;
+	replay = x->stats.replay + x->stats.replay_window;
+	spin_unlock_bh(&x->lock);
+	if (seen->x != x) {
+		seen->x = x;
+		seen->icv = w->report ? 0 : icv;
+		seen->replay = w->report ? 0 : replay;
+	}
+	wfp_kdrop_take(w, cctx, x, &seen->icv, icv,
+		       WFP_STATUS_IPSEC_INTEGRITY_CHECK_FAILED);
+	wfp_kdrop_take(w, cctx, x, &seen->replay, replay,
+		       WFP_STATUS_IPSEC_REPLAY_CHECK_FAILED);
+}
+
+/*
+ * The filter a drop is reported with: the inbound IPsec callout filter
+ * of the context's SA group (reqid), whose callout takes the packet on
+ * Windows; else, for a transport context, its traffic's (outbound)
+ * filter id; else none.  Under objs.lock.
+ */
+static void wfp_kdrop_filter(struct wfp_net *wn, struct wfp_kdrop *d)
+{
+	struct list_head *filters = wfp_obj_list(wn, WFP_IPSEC_OBJ_FILTER);
+	const struct wfp_filter *f;
+	const struct wfp_obj *o;
+
+	list_for_each_entry(o, filters, node) {
+		f = o->filter;
+		if (!f->group || f->reqid != d->reqid ||
+		    f->action != WFP_IPSEC_ACTION_CALLOUT)
+			continue;
+		if (f->layer == WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4 ||
+		    f->layer == WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V6) {
+			d->filter_id = o->id;
+			d->layer_id = f->family == AF_INET ?
+				      WFP_FWPS_INBOUND_TRANSPORT_V4 :
+				      WFP_FWPS_INBOUND_TRANSPORT_V6;
+			return;
+		}
+	}
+	/* A tunnel's traffic names a provider context, not a filter. */
+	if (d->tunnel)
+		d->filter_id = 0;
+}
+
+static void wfp_kdrop_report(struct wfp_net *wn, const struct wfp_kdrop *d)
+{
+	unsigned int alen = d->family == AF_INET ? 4 : 16;
+	struct wfp_ipsec_net_event ev;
+
+	wfp_netevent_init(&ev, WFP_IPSEC_EVENT_NET_IPSEC_KERNEL_DROP);
+	ev.filter_id = d->filter_id;
+	ev.layer_id = d->layer_id;
+	ev.direction = WFP_IPSEC_DIR_INBOUND;
+	ev.spi = d->spi;
+	ev.status = d->status;
+	ev.count = d->count;
+	ev.ip_version = d->family == AF_INET ? WFP_IPSEC_IPV4 :
+					       WFP_IPSEC_IPV6;
+	ev.flags = WFP_IPSEC_NET_F_IP_VERSION_SET |
+		   WFP_IPSEC_NET_F_LOCAL_ADDR_SET |
+		   WFP_IPSEC_NET_F_REMOTE_ADDR_SET;
+	memcpy(ev.local_addr, d->local, alen);
+	memcpy(ev.remote_addr, d->remote, alen);
+	wfp_netevent_queue(wn, &ev);
+}
+
+/*
+ * One pass over wn's contexts: notes every inbound state's counters,
+ * and when report is set queues an event per increase - outside the
+ * walk, as the filter's lookup takes objs.lock.  Without memory the
+ * counters stay unseen: the next poll reports them.
+ */
+static void wfp_kdrop_poll(struct wfp_net *wn, bool report)
+{
+	struct wfp_kdrop_walk *w;
+	unsigned int i;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return;
+	w->report = report;
+	wfp_context_for_each(wn, wfp_kdrop_check, w);
+	if (w->n) {
+		mutex_lock(&wn->objs.lock);
+		for (i = 0; i < w->n; i++)
+			wfp_kdrop_filter(wn, &w->d[i]);
+		mutex_unlock(&wn->objs.lock);
+		for (i = 0; i < w->n; i++)
+			wfp_kdrop_report(wn, &w->d[i]);
+	}
+	kfree(w);
+}
+
+static void wfp_kdrop_arm(struct wfp_net *wn)
+{
+	queue_delayed_work(system_power_efficient_wq, &wn->kdrop_work,
+			   msecs_to_jiffies(WFP_KDROP_PERIOD_MS));
+}
+
+/* Rearms itself: wfp_netevent_kdrop_sync() cancels it (_sync). */
+static void wfp_kdrop_work(struct work_struct *work)
+{
+	struct wfp_net *wn = container_of(to_delayed_work(work),
+					  struct wfp_net, kdrop_work);
+
+	wfp_kdrop_poll(wn, true);
+	wfp_kdrop_arm(wn);
+}
+
+void wfp_netevent_net_init(struct wfp_net *wn)
+{
+	INIT_DELAYED_WORK(&wn->kdrop_work, wfp_kdrop_work);
+	mutex_init(&wn->kdrop_lock);
+}
+
+/*
+ * Every session pins its namespace and disarms the poll when it closes,
+ * so this finds it idle; it also keeps the work from outliving wn - and
+ * the module, whose exit ends every namespace's state first.
+ */
+void wfp_netevent_net_exit(struct wfp_net *wn)
+{
+	cancel_delayed_work_sync(&wn->kdrop_work);
+	mutex_destroy(&wn->kdrop_lock);
+}
+
+/*
+ * Arms the poll when wn has net-event subscribers, after noting the
+ * counters as they are (drops from before the subscription are not
+ * reported), and disarms it when it has none.  kdrop_lock orders the
+ * two against each other; the work takes neither it nor ev_lock around
+ * its wait, so the cancel may wait for it.
+ */
+void wfp_netevent_kdrop_sync(struct wfp_net *wn)
+{
+	bool want;
+
+	mutex_lock(&wn->kdrop_lock);
+	spin_lock_bh(&wn->ev_lock);
+	want = !list_empty(&wn->net_subscribers);
+	spin_unlock_bh(&wn->ev_lock);
+	if (want && !wn->kdrop_armed) {
+		wfp_kdrop_poll(wn, false);
+		wfp_kdrop_arm(wn);
+	} else if (!want && wn->kdrop_armed) {
+		cancel_delayed_work_sync(&wn->kdrop_work);
+	}
+	wn->kdrop_armed = want;
+	mutex_unlock(&wn->kdrop_lock);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Net events (FwpmNetEventSubscribe0): CLASSIFY_DROP from trap filters.
+ * Net events (FwpmNetEventSubscribe0): CLASSIFY_DROP from trap filters,
+ * IPSEC_KERNEL_DROP from the SA contexts' inbound states.
  */
 #ifndef _WFP_NETEVENT_H
 #define _WFP_NETEVENT_H
@@ -14,6 +15,11 @@ struct wfp_session;
 
 int wfp_netevent_subscribe(struct wfp_session *s, void *arg);
 int wfp_netevent_unsubscribe(struct wfp_session *s, void *arg);
+
+void wfp_netevent_net_init(struct wfp_net *wn);
+void wfp_netevent_net_exit(struct wfp_net *wn);
+/* Process context, holding no lock: may wait for the poll. */
+void wfp_netevent_kdrop_sync(struct wfp_net *wn);
 
 bool wfp_filter_is_trap(const struct wfp_filter *f);
 int wfp_netevent_trap_add(struct wfp_net *wn, const struct wfp_filter *f);

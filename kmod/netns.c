@@ -12,6 +12,7 @@
 #include "filter.h"
 #include "ids.h"
 #include "lifecycle.h"
+#include "netevent.h"
 #include "netns.h"
 #include "objects.h"
 #include "rights.h"
@@ -61,6 +62,8 @@ static void __net_exit wfp_net_teardown(struct net *net)
 	wfp_sysctl_net_exit(wn);
 	/* Every session pins its namespace, so an exiting one has none. */
 	WARN_ON_ONCE(!list_empty(&wn->sessions));
+	/* Disarmed with the last session; before what its work reads. */
+	wfp_netevent_net_exit(wn);
 	wfp_filters_net_exit(wn);
 	wfp_objects_net_exit(wn);
 	wfp_context_table_destroy(wn);

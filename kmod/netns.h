@@ -78,6 +78,12 @@ struct wfp_net {
 	struct list_head net_subscribers;	/* netevent.c */
 	struct xarray traps;		/* trap reqid -> trap, netevent.c */
 	unsigned int nr_subs;		/* with reservations, ev_lock */
+	/* The IPSEC_KERNEL_DROP poll (netevent.c): armed while
+	 * net_subscribers is not empty.
+	 */
+	struct delayed_work kdrop_work;
+	struct mutex kdrop_lock;	/* arming and disarming, kdrop_armed */
+	bool kdrop_armed;
 
 	/* Rights granted to users and groups (rights.c). */
 	struct mutex rights_lock;

@@ -12,6 +12,12 @@
  * context bound to them, B is keyed with `ip xfrm`, and ping then passes
  * through ESP.  IPv4 and IPv6.
  *
+ * FIXTURE kdrop: A's SA context bound to its IPsec filters, B keyed with
+ * `ip xfrm`.  With B's keys from another seed, B's ping fails A's ICV
+ * check: FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP names A's inbound SPI and
+ * inbound filter; a drop from before the subscription is never
+ * reported, nor is anything while the keys match.
+ *
  * FIXTURE one: the delivery (template, SubscriptionsGet0, Unsubscribe0
  * from the callback, a raw reader's queue overflow and its count), the
  * numbers of Documentation/netevents.rst (acquire-to-event latency,
@@ -33,8 +39,13 @@
 #define QLEN_PATH	"/proc/sys/net/wfp_ipsec/event_queue_len"
 
 /* FWPS runtime layer ids (wfp-filter-facts.md 3.7). */
+#define LAYER_IN_V4	12
+#define LAYER_IN_V6	14
 #define LAYER_OUT_V4	16
 #define LAYER_OUT_V6	18
+
+/* ntstatus.h */
+#define STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((INT32)0xC0360006)
 
 /* Keys of this program's objects: the last byte tells them apart. */
 enum { K_PROV = 1, K_TRAP, K_OUT, K_IN, K_MAX };
@@ -56,6 +67,7 @@ static GUID tkey(UINT8 n)
 struct caught {
 	FWPM_NET_EVENT1 ev;
 	FWPM_NET_EVENT_CLASSIFY_DROP1 cd;
+	FWPM_NET_EVENT_IPSEC_KERNEL_DROP0 kd;
 	long long at_ns;	/* CLOCK_REALTIME at the callback */
 };
 
@@ -105,6 +117,8 @@ static void CALLBACK catch_event(void *ctx, const FWPM_NET_EVENT1 *ev)
 		k->ev = *ev;
 		if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
 			k->cd = *ev->classifyDrop;
+		if (ev->type == FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP)
+			k->kd = *ev->ipsecDrop;
 		k->ev.classifyDrop = NULL;
 	}
 	pthread_cond_broadcast(&c->cond);
@@ -339,6 +353,31 @@ static int udp_send(struct env *e, int lport, int rport)
 	return ret;
 }
 
+/* ============================================================= fixtures */
+
+/* What every peer fixture starts with: A, B, the provider, a catcher. */
+static void pair_setup(struct __test_metadata *_metadata, struct env *e,
+		       struct catcher *c, unsigned int flags)
+{
+	catcher_init(c);
+	env_setup(_metadata, e, ENV_PEER | flags);
+	ASSERT_EQ(provider_add(e->h), ERROR_SUCCESS);
+}
+
+/* And ends with: nothing of A's may be left in xfrm. */
+static void pair_teardown(struct __test_metadata *_metadata, struct env *e,
+			  struct catcher *c, HANDLE sub)
+{
+	if (e->h) {
+		FwpmNetEventUnsubscribe0(e->h, sub);
+		objects_teardown(e);
+		EXPECT_EQ(sp_count(-1), 0);
+		EXPECT_EQ(sa_count(-1), 0);
+	}
+	env_teardown(e);
+	catcher_free(c);
+}
+
 /* ================================================================ trap */
 
 FIXTURE(trap) {
@@ -356,23 +395,14 @@ FIXTURE_VARIANT_ADD(trap, v6) { .flags = ENV_V6 };
 
 FIXTURE_SETUP(trap)
 {
-	catcher_init(&self->c);
-	env_setup(_metadata, &self->e, ENV_PEER | variant->flags);
-	ASSERT_EQ(provider_add(self->e.h), ERROR_SUCCESS);
+	pair_setup(_metadata, &self->e, &self->c, variant->flags);
 	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
 		  ERROR_SUCCESS);
 }
 
 FIXTURE_TEARDOWN(trap)
 {
-	if (self->e.h) {
-		FwpmNetEventUnsubscribe0(self->e.h, self->sub);
-		objects_teardown(&self->e);
-		EXPECT_EQ(sp_count(-1), 0);
-		EXPECT_EQ(sa_count(-1), 0);
-	}
-	env_teardown(&self->e);
-	catcher_free(&self->c);
+	pair_teardown(_metadata, &self->e, &self->c, self->sub);
 }
 
 /*
@@ -471,23 +501,16 @@ static DWORD ipsec_filter(struct env *e, bool out, UINT64 *id)
 	return FwpmFilterAdd0(e->h, &b.f, NULL, id);
 }
 
-/*
- * What an IKE daemon does on the event once its exchange is done: the
- * trap gives way to the IPsec filters of the same traffic (xfrm holds
- * one policy per selector), a context bound to them is keyed.
- */
-static DWORD key_on_event(struct keying *k)
+/* A's IPsec filters over e's traffic, a context bound to them, keyed. */
+static DWORD key_context(struct keying *k)
 {
 	struct env *e = k->e;
-	GUID trap = tkey(K_TRAP);
 	IPSEC_TRAFFIC1 t;
 	IPSEC_GETSPI1 g;
 	struct gcm_sab s;
 	DWORD rc;
 
-	rc = FwpmFilterDeleteByKey0(e->h, &trap);
-	if (!rc)
-		rc = ipsec_filter(e, true, &k->fo);
+	rc = ipsec_filter(e, true, &k->fo);
 	if (!rc)
 		rc = ipsec_filter(e, false, &k->fi);
 	wfp_traffic_set(&t, false, e->a_out, e->b_out);
@@ -507,6 +530,20 @@ static DWORD key_on_event(struct keying *k)
 	if (!rc)
 		rc = IPsecSaContextAddOutbound1(e->h, k->ctx, &s.b);
 	return rc;
+}
+
+/*
+ * What an IKE daemon does on the event once its exchange is done: the
+ * trap gives way to the IPsec filters of the same traffic (xfrm holds
+ * one policy per selector), a context bound to them is keyed.
+ */
+static DWORD key_on_event(struct keying *k)
+{
+	GUID trap = tkey(K_TRAP);
+	DWORD rc;
+
+	rc = FwpmFilterDeleteByKey0(k->e->h, &trap);
+	return rc ? rc : key_context(k);
 }
 
 static void keying_on_event(struct catcher *c, const FWPM_NET_EVENT1 *ev)
@@ -547,6 +584,135 @@ TEST_F_TIMEOUT(trap, event_drives_keying, 180)
 	key = tkey(K_IN);
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &key), ERROR_SUCCESS);
 	sh_in(e->bns, "ip xfrm state flush; ip xfrm policy flush");
+}
+
+/* =============================================================== kdrop */
+
+FIXTURE(kdrop) {
+	struct env e;
+	struct catcher c;
+	struct keying k;
+	HANDLE sub;
+};
+
+FIXTURE_VARIANT(kdrop) {
+	unsigned int flags;
+};
+
+FIXTURE_VARIANT_ADD(kdrop, v4) { .flags = 0 };
+FIXTURE_VARIANT_ADD(kdrop, v6) { .flags = ENV_V6 };
+
+/* A keyed; B's states are the test's (its keys decide). */
+FIXTURE_SETUP(kdrop)
+{
+	pair_setup(_metadata, &self->e, &self->c, variant->flags);
+	self->k.e = &self->e;
+	self->k.rc = key_context(&self->k);
+	if (self->k.ctx)
+		env_keep(&self->e, self->k.ctx);
+	ASSERT_EQ(self->k.rc, ERROR_SUCCESS)
+		TH_LOG("%s", code_name(self->k.rc));
+}
+
+FIXTURE_TEARDOWN(kdrop)
+{
+	if (self->e.h)
+		sh_in(self->e.bns, "ip xfrm state flush; ip xfrm policy flush");
+	pair_teardown(_metadata, &self->e, &self->c, self->sub);
+}
+
+/* B's states and policies; its keys from seed (A's: SEED). */
+static void kdrop_b_keyed(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(kdrop) *self, unsigned int seed)
+{
+	gcm_b_states(_metadata, &self->e, self->k.spi_in, SPI_OUT, seed, 0);
+	b_policies(_metadata, &self->e);
+}
+
+/* How many IPSEC_KERNEL_DROPs of spi the catcher holds; the first. */
+static unsigned int kdrop_find(struct catcher *c, UINT32 spi,
+			       struct caught *first)
+{
+	unsigned int i, n = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->n; i++) {
+		if (c->v[i].ev.type != FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP ||
+		    c->v[i].kd.spi != spi)
+			continue;
+		if (!n++)
+			*first = c->v[i];
+	}
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+/* An ICV failure of A's inbound SA, as the event gives it. */
+static void expect_kdrop(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(kdrop) *self)
+{
+	struct env *e = &self->e;
+	UINT8 l[16], r[16], wl[16], wr[16];
+	int alen = wfp_addr_bytes(e->a_out, wl);
+	struct caught k;
+
+	wfp_addr_bytes(e->b_out, wr);
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	ASSERT_GE(kdrop_find(&self->c, self->k.spi_in, &k), 1)
+		TH_LOG("no IPSEC_KERNEL_DROP of SPI 0x%x", self->k.spi_in);
+	EXPECT_EQ(k.kd.failureStatus, STATUS_IPSEC_INTEGRITY_CHECK_FAILED);
+	EXPECT_EQ(k.kd.direction, FWP_DIRECTION_INBOUND);
+	EXPECT_EQ(k.kd.filterId, self->k.fi);
+	EXPECT_EQ(k.kd.layerId, e->v6 ? LAYER_IN_V6 : LAYER_IN_V4);
+	EXPECT_EQ(k.ev.header.flags, FWPM_NET_EVENT_FLAG_IP_VERSION_SET |
+				     FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET |
+				     FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET);
+	ev_addrs(&k.ev, l, r);
+	EXPECT_EQ(memcmp(l, wl, alen), 0);
+	EXPECT_EQ(memcmp(r, wr, alen), 0);
+}
+
+/* B keyed from another seed: its ESP fails A's ICV check. */
+TEST_F_TIMEOUT(kdrop, wrong_key_raises_kernel_drop, 120)
+{
+	long long before = xstat(-1, "XfrmInStateProtoError");
+
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+	kdrop_b_keyed(_metadata, self, SEED + 1);
+	EXPECT_TRUE(ping_lost(&self->e, true));
+	EXPECT_GT(xstat(-1, "XfrmInStateProtoError"), before);
+	expect_kdrop(_metadata, self);
+}
+
+/*
+ * Drops while nobody subscribes are never reported, not even to a later
+ * subscriber; the next drop is.
+ */
+TEST_F_TIMEOUT(kdrop, no_event_without_subscriber, 120)
+{
+	long long before = xstat(-1, "XfrmInStateProtoError");
+
+	kdrop_b_keyed(_metadata, self, SEED + 1);
+	EXPECT_TRUE(ping_lost(&self->e, true));
+	EXPECT_GT(xstat(-1, "XfrmInStateProtoError"), before);
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(catcher_wait(&self->c, 1, 1000), 0)
+		TH_LOG("a drop from before the subscription was reported");
+	EXPECT_TRUE(ping_lost(&self->e, true));
+	expect_kdrop(_metadata, self);
+}
+
+/* Matching keys: traffic passes through the SAs and raises nothing. */
+TEST_F_TIMEOUT(kdrop, none_without_failures, 120)
+{
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+	kdrop_b_keyed(_metadata, self, SEED);
+	EXPECT_EQ(ping(&self->e, true, 3), 0);
+	EXPECT_GT(sa_packets(self->k.spi_in), 0) TH_LOG("not through ESP");
+	EXPECT_EQ(catcher_wait(&self->c, 1, 1000), 0);
 }
 
 /* ================================================================= one */

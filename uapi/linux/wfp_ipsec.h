@@ -1446,6 +1446,8 @@ struct wfp_ipsec_net_subscribe {
  * @direction: WFP_IPSEC_DIR_* (IPSEC_KERNEL_DROP)
  * @spi: host order (IPSEC_KERNEL_DROP)
  * @status: an FWP/NTSTATUS-style code: why (IPSEC_KERNEL_DROP)
+ * @count: packets dropped since the last event of that SA and kind
+ *	(IPSEC_KERNEL_DROP; FWPM_NET_EVENT1 has no field for it)
  * @reserved: zero
  */
 struct wfp_ipsec_net_event {
@@ -1465,7 +1467,8 @@ struct wfp_ipsec_net_event {
 	__u32 direction;
 	__u32 spi;
 	__s32 status;
-	__u32 reserved[2];
+	__u32 count;
+	__u32 reserved;
 };
 
 #define WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE \
