@@ -71,11 +71,9 @@ static DWORD add_sublayer(HANDLE h, UINT8 n, UINT8 prov)
 	return FwpmSubLayerAdd0(h, &s, NULL);
 }
 
-/*
- * A filter to 10.9.8.<last> in the test's sublayer: one policy; a permit,
- * or with callout the IPsec transport callout (an SA group).
- */
-static DWORD add_filter_as(HANDLE h, UINT8 last, bool callout, UINT64 *id)
+/* The test's filters: one condition, to 10.9.8.<last>. */
+static DWORD add_filter_at(HANDLE h, UINT8 last, const GUID *layer,
+			   UINT32 action, const GUID *callout, UINT64 *id)
 {
 	FWPM_FILTER_CONDITION0 c;
 	FWPM_FILTER0 f;
@@ -87,16 +85,28 @@ static DWORD add_filter_as(HANDLE h, UINT8 last, bool callout, UINT64 *id)
 	c.conditionValue.uint32 = 0x0a090800 | last;
 	memset(&f, 0, sizeof(f));
 	f.displayData.name = L"txn test filter";
-	f.layerKey = FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
+	f.layerKey = *layer;
 	f.subLayerKey = test_key(KEY_SUBL);
-	f.action.type = FWP_ACTION_PERMIT;
-	if (callout) {
-		f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
-		f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
-	}
+	f.action.type = action;
+	if (callout)
+		f.action.calloutKey = *callout;
 	f.numFilterConditions = 1;
 	f.filterCondition = &c;
 	return FwpmFilterAdd0(h, &f, NULL, id);
+}
+
+/*
+ * A filter in the test's sublayer: one policy; a permit, or with callout
+ * the IPsec transport callout (an SA group).
+ */
+static DWORD add_filter_as(HANDLE h, UINT8 last, bool callout, UINT64 *id)
+{
+	if (!callout)
+		return add_filter_at(h, last, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+				     FWP_ACTION_PERMIT, NULL, id);
+	return add_filter_at(h, last, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
+			     FWP_ACTION_CALLOUT_TERMINATING,
+			     &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, id);
 }
 
 static DWORD add_filter(HANDLE h, UINT8 last, UINT64 *id)
@@ -107,23 +117,9 @@ static DWORD add_filter(HANDLE h, UINT8 last, UINT64 *id)
 /* The inbound twin of add_filter_as(h, last, true, ...): its SA group. */
 static DWORD add_twin(HANDLE h, UINT8 last, UINT64 *id)
 {
-	FWPM_FILTER_CONDITION0 c;
-	FWPM_FILTER0 f;
-
-	memset(&c, 0, sizeof(c));
-	c.fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	c.matchType = FWP_MATCH_EQUAL;
-	c.conditionValue.type = FWP_UINT32;
-	c.conditionValue.uint32 = 0x0a090800 | last;
-	memset(&f, 0, sizeof(f));
-	f.displayData.name = L"txn test twin";
-	f.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4;
-	f.subLayerKey = test_key(KEY_SUBL);
-	f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
-	f.action.calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
-	f.numFilterConditions = 1;
-	f.filterCondition = &c;
-	return FwpmFilterAdd0(h, &f, NULL, id);
+	return add_filter_at(h, last, &FWPM_LAYER_INBOUND_TRANSPORT_V4,
+			     FWP_ACTION_CALLOUT_TERMINATING,
+			     &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, id);
 }
 
 static bool provider_exists(HANDLE h, UINT8 n)
