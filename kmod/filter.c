@@ -673,46 +673,19 @@ static bool wfp_filter_get_valid(const struct wfp_ipsec_filter *u)
 	return !memcmp(&z, u, sizeof(z));
 }
 
-/* A copy of the filter taken under the lock, to copy out without it. */
-static struct wfp_obj *wfp_filter_snapshot(struct wfp_net *wn,
-					   const struct wfp_ipsec_obj_key *k,
-					   struct wfp_filter *f)
-{
-	struct wfp_obj *o, *copy = ERR_PTR(-ENOENT);
-	size_t size;
-
-	mutex_lock(&wn->objs.lock);
-	o = wfp_obj_lookup(wn, k);
-	if (o) {
-		size = struct_size(o, buf, o->len[WFP_OBJ_NAME] +
-				   o->len[WFP_OBJ_DESC] +
-				   o->len[WFP_OBJ_SERVICE] +
-				   o->len[WFP_OBJ_DATA]);
-		copy = kmemdup(o, size, GFP_KERNEL);
-		if (!copy)
-			copy = ERR_PTR(-ENOMEM);
-		*f = *o->filter;
-	}
-	mutex_unlock(&wn->objs.lock);
-	return copy;
-}
-
 static int wfp_filter_copy_out(const struct wfp_obj *o,
 			       const struct wfp_filter *f,
 			       struct wfp_ipsec_filter *u)
 {
 	void __user *uptr[WFP_OBJ_FIELDS];
 	u32 room[WFP_OBJ_FIELDS];
-	int i;
+	int ret;
 
 	wfp_filter_lens(u, room);
 	wfp_filter_uptrs(u, uptr);
-	for (i = 0; i < WFP_OBJ_FIELDS; i++)
-		if (o->len[i] > room[i])
-			return -ERANGE;
-	for (i = 0; i < WFP_OBJ_FIELDS; i++)
-		if (copy_to_user(uptr[i], wfp_obj_field(o, i), o->len[i]))
-			return -EFAULT;
+	ret = wfp_obj_fields_to_user(o, room, uptr);
+	if (ret)
+		return ret;
 	memcpy(u->key, o->key, sizeof(u->key));
 	memcpy(u->provider_key, o->provider_key, sizeof(u->provider_key));
 	memcpy(u->sublayer_key, f->sublayer_key, sizeof(u->sublayer_key));
@@ -755,7 +728,7 @@ int wfp_filter_get(struct wfp_session *s, void *arg)
 	    (u->id && memchr_inv(u->key, 0, sizeof(u->key))) ||
 	    u->num_conds > WFP_IPSEC_FILTER_COND_MAX)
 		return -EINVAL;
-	o = wfp_filter_snapshot(s->wn, &k, &f);
+	o = wfp_obj_snapshot(s->wn, &k, &f);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	ret = wfp_filter_copy_out(o, &f, u);

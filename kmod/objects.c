@@ -551,8 +551,15 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
  * A copy of o taken under the lock, so the copies to userspace (which may
  * fault and sleep) run without it.
  */
-static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn,
-					const struct wfp_ipsec_obj_key *k)
+/*
+ * A copy of the object k names, taken under the lock so the copies to
+ * userspace (which may fault and sleep) run without it.  A filter's part
+ * is copied into *f (the copy's own pointer cleared: the filter may be
+ * freed once the lock is dropped); f may be NULL for other types.
+ */
+struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn,
+				 const struct wfp_ipsec_obj_key *k,
+				 struct wfp_filter *f)
 {
 	struct wfp_obj *o, *copy = ERR_PTR(-ENOENT);
 	size_t size;
@@ -564,26 +571,45 @@ static struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn,
 		copy = kmemdup(o, size, GFP_KERNEL);
 		if (!copy)
 			copy = ERR_PTR(-ENOMEM);
+		else if (o->filter && !WARN_ON_ONCE(!f))
+			*f = *o->filter;
 	}
 	mutex_unlock(&wn->objs.lock);
+	if (!IS_ERR(copy))
+		copy->filter = NULL;
 	return copy;
+}
+
+/*
+ * The variable fields to the user pointers uptr[], each into a room of
+ * room[] bytes: all, or none and -ERANGE when one does not fit.
+ */
+int wfp_obj_fields_to_user(const struct wfp_obj *o, const u32 *room,
+			   void __user *const *uptr)
+{
+	int i;
+
+	for (i = 0; i < WFP_OBJ_FIELDS; i++)
+		if (o->len[i] > room[i])
+			return -ERANGE;
+	for (i = 0; i < WFP_OBJ_FIELDS; i++)
+		if (copy_to_user(uptr[i], wfp_obj_field(o, i), o->len[i]))
+			return -EFAULT;
+	return 0;
 }
 
 static int wfp_obj_to_user(const struct wfp_obj *o, struct wfp_ipsec_obj *u)
 {
-	const u8 *p = o->buf;
+	void __user *uptr[WFP_OBJ_FIELDS];
 	u32 room[WFP_OBJ_FIELDS];
-	int i;
+	int i, ret;
 
 	wfp_obj_lens(u, room);
-	for (i = 0; i < ARRAY_SIZE(room); i++)
-		if (o->len[i] > room[i])
-			return -ERANGE;
-	for (i = 0; i < ARRAY_SIZE(room); i++) {
-		if (copy_to_user(wfp_obj_uptr(u, i), p, o->len[i]))
-			return -EFAULT;
-		p += o->len[i];
-	}
+	for (i = 0; i < WFP_OBJ_FIELDS; i++)
+		uptr[i] = wfp_obj_uptr(u, i);
+	ret = wfp_obj_fields_to_user(o, room, uptr);
+	if (ret)
+		return ret;
 	u->flags = o->flags;
 	memcpy(u->key, o->key, sizeof(u->key));
 	u->id = o->id;
@@ -610,7 +636,7 @@ int wfp_objects_get(struct wfp_session *s, void *arg)
 	    memchr_inv(u->provider_key, 0, sizeof(u->provider_key)) ||
 	    memchr_inv(u->reserved, 0, sizeof(u->reserved)))
 		return -EINVAL;
-	o = wfp_obj_snapshot(s->wn, &k);
+	o = wfp_obj_snapshot(s->wn, &k, NULL);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	ret = wfp_obj_to_user(o, u);

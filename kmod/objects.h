@@ -85,6 +85,11 @@ struct wfp_obj *wfp_obj_lookup(struct wfp_net *wn,
 			       const struct wfp_ipsec_obj_key *k);
 bool wfp_obj_key_valid(const struct wfp_ipsec_obj_key *k);
 int wfp_obj_insert(struct wfp_net *wn, u32 type, struct wfp_obj *o);
+struct wfp_obj *wfp_obj_snapshot(struct wfp_net *wn,
+				 const struct wfp_ipsec_obj_key *k,
+				 struct wfp_filter *f);
+int wfp_obj_fields_to_user(const struct wfp_obj *o, const u32 *room,
+			   void __user *const *uptr);
 bool wfp_obj_may_name(const struct wfp_obj *o, const struct wfp_obj *ref);
 int wfp_obj_may_delete(const struct wfp_session *s, const struct wfp_obj *o);
 u64 wfp_obj_owner_of(const struct wfp_session *s);
