@@ -548,10 +548,6 @@ int wfp_objects_delete(struct wfp_session *s, void *arg)
 }
 
 /*
- * A copy of o taken under the lock, so the copies to userspace (which may
- * fault and sleep) run without it.
- */
-/*
  * A copy of the object k names, taken under the lock so the copies to
  * userspace (which may fault and sleep) run without it.  A filter's part
  * is copied into *f (the copy's own pointer cleared: the filter may be
