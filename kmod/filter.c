@@ -90,7 +90,15 @@ static bool wfp_filter_enforced(const struct wfp_filter *f)
 /* The direction of a layer's policies: forwarded traffic is checked at
  * FWD, but encapsulated on its way out, at OUT.
  */
-static u8 wfp_filter_dir(u32 layer, u32 callout)
+/*
+ * Forwarded traffic meets xfrm twice: the fwd policies check how it
+ * arrived, the out policies how it leaves.  What a forward filter does
+ * to traffic on its way out - the outbound tunnel callout, and a BLOCK,
+ * which is a trap (netevent.c) - goes in "out": only there does xfrm's
+ * acquire path run, and the fwd check, coming first, would drop the
+ * packet before it.
+ */
+static u8 wfp_filter_dir(u32 layer, u32 action, u32 callout)
 {
 	switch (layer) {
 	case WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4:
@@ -98,7 +106,8 @@ static u8 wfp_filter_dir(u32 layer, u32 callout)
 		return XFRM_POLICY_IN;
 	case WFP_IPSEC_LAYER_IPFORWARD_V4:
 	case WFP_IPSEC_LAYER_IPFORWARD_V6:
-		if (callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V4 ||
+		if (action == WFP_IPSEC_ACTION_BLOCK ||
+		    callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V4 ||
 		    callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V6)
 			return XFRM_POLICY_OUT;
 		return XFRM_POLICY_FWD;
@@ -215,7 +224,7 @@ static void wfp_filter_fields(struct wfp_filter *f,
 	memcpy(f->filter_type, u->filter_type, sizeof(f->filter_type));
 	memcpy(f->pctx_key, u->pctx_key, sizeof(f->pctx_key));
 	f->family = u->layer & 1 ? AF_INET : AF_INET6;
-	f->dir = wfp_filter_dir(u->layer, u->callout);
+	f->dir = wfp_filter_dir(u->layer, u->action, u->callout);
 }
 
 /* The object an ADD asks for: copies, conditions checked and split. */

@@ -5,10 +5,10 @@
  * PERMIT is a policy without templates (a bypass), BLOCK xfrm's block
  * action, an IPsec callout one ESP template of its mode: tunnel
  * endpoints from its QM tunnel provider context, the reqid of its SA
- * group (filter.c).  A BLOCK at the outbound transport layers is a trap
- * (netevent.c): an ESP transport template whose reqid no SA has, so
- * xfrm drops the traffic through its acquire path, which raises a
- * CLASSIFY_DROP net event.
+ * group (filter.c).  A BLOCK at the outbound transport and IPFORWARD
+ * layers is a trap (netevent.c): an ESP transport template whose reqid
+ * no SA has, so xfrm drops the traffic through its acquire path, which
+ * raises a CLASSIFY_DROP net event.
  */
 
 #include <linux/bitops.h>

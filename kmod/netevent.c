@@ -46,6 +46,8 @@
 #include "session.h"
 
 /* FWPS runtime layer ids (fwpsu.h) */
+#define WFP_FWPS_IPFORWARD_V4		8
+#define WFP_FWPS_IPFORWARD_V6		10
 #define WFP_FWPS_INBOUND_TRANSPORT_V4	12
 #define WFP_FWPS_INBOUND_TRANSPORT_V6	14
 #define WFP_FWPS_OUTBOUND_TRANSPORT_V4	16
@@ -90,11 +92,27 @@ int wfp_netevent_unsubscribe(struct wfp_session *s, void *arg)
 	return ret;
 }
 
+/* The runtime layer id of a trap's layer; 0 for a layer without traps. */
+static u16 wfp_trap_layer_id(u32 layer)
+{
+	switch (layer) {
+	case WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4:
+		return WFP_FWPS_OUTBOUND_TRANSPORT_V4;
+	case WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V6:
+		return WFP_FWPS_OUTBOUND_TRANSPORT_V6;
+	case WFP_IPSEC_LAYER_IPFORWARD_V4:
+		return WFP_FWPS_IPFORWARD_V4;
+	case WFP_IPSEC_LAYER_IPFORWARD_V6:
+		return WFP_FWPS_IPFORWARD_V6;
+	default:
+		return 0;
+	}
+}
+
 bool wfp_filter_is_trap(const struct wfp_filter *f)
 {
 	return f->action == WFP_IPSEC_ACTION_BLOCK && f->sels &&
-	       (f->layer == WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4 ||
-		f->layer == WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V6);
+	       wfp_trap_layer_id(f->layer);
 }
 
 /* The trap's filter id: its group's key holds it (filter.c). */
@@ -116,9 +134,7 @@ int wfp_netevent_trap_add(struct wfp_net *wn, const struct wfp_filter *f)
 	if (!trap)
 		return -ENOMEM;
 	trap->filter_id = wfp_trap_filter_id(f);
-	trap->layer_id = f->family == AF_INET ?
-			 WFP_FWPS_OUTBOUND_TRANSPORT_V4 :
-			 WFP_FWPS_OUTBOUND_TRANSPORT_V6;
+	trap->layer_id = wfp_trap_layer_id(f->layer);
 	ret = xa_insert(&wn->traps, f->reqid, trap, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		kfree(trap);

@@ -12,6 +12,10 @@
  * context bound to them, B is keyed with `ip xfrm`, and ping then passes
  * through ESP.  IPv4 and IPv6.
  *
+ * FIXTURE fwd: A forwards between B and a third side, C; a BLOCK filter
+ * at A's IPFORWARD layer over C's traffic to B is a trap as well: the
+ * event names the IPFORWARD layer and C's flow.
+ *
  * FIXTURE kdrop: A's SA context bound to its IPsec filters, B keyed with
  * `ip xfrm`.  With B's keys from another seed, B's ping fails A's ICV
  * check: FWPM_NET_EVENT_TYPE_IPSEC_KERNEL_DROP names A's inbound SPI and
@@ -43,8 +47,11 @@
 #define LAYER_IN_V6	14
 #define LAYER_OUT_V4	16
 #define LAYER_OUT_V6	18
+#define LAYER_FWD_V4	8
+#define LAYER_FWD_V6	10
 
 /* ntstatus.h */
+#define STATUS_IPSEC_REPLAY_CHECK_FAILED	((INT32)0xC0360004)
 #define STATUS_IPSEC_INTEGRITY_CHECK_FAILED	((INT32)0xC0360006)
 
 /* Keys of this program's objects: the last byte tells them apart. */
@@ -285,35 +292,56 @@ static void ev_addrs(const FWPM_NET_EVENT1 *ev, UINT8 *local, UINT8 *remote)
 		 FWPM_NET_EVENT_FLAG_LOCAL_PORT_SET | \
 		 FWPM_NET_EVENT_FLAG_REMOTE_PORT_SET)
 
-/* A CLASSIFY_DROP of filter id for e's traffic, proto and ports. */
-static void expect_drop(struct __test_metadata *_metadata, struct env *e,
-			const struct caught *k, UINT64 id, int proto,
-			int lport, int rport)
+/* What a CLASSIFY_DROP must say: the flow it dropped, and where. */
+struct drop_want {
+	UINT64 id;
+	int layer;
+	const char *src, *dst;
+	int proto, sport, dport;
+};
+
+static void expect_drop_of(struct __test_metadata *_metadata,
+			   const struct caught *k, const struct drop_want *w)
 {
 	UINT8 l[16], r[16], wl[16], wr[16];
-	int alen = wfp_addr_bytes(e->a_host, wl);
+	int alen = wfp_addr_bytes(w->src, wl);
 	long long age = now_real_ns() - k->at_ns;
+	bool v6 = alen == 16;
 	UINT64 ft;
 
-	wfp_addr_bytes(e->b_host, wr);
+	wfp_addr_bytes(w->dst, wr);
 	ASSERT_EQ(k->ev.type, FWPM_NET_EVENT_TYPE_CLASSIFY_DROP);
-	EXPECT_EQ(k->cd.filterId, id);
-	EXPECT_EQ(k->cd.layerId, e->v6 ? LAYER_OUT_V6 : LAYER_OUT_V4);
+	EXPECT_EQ(k->cd.filterId, w->id);
+	EXPECT_EQ(k->cd.layerId, w->layer);
 	EXPECT_EQ(k->ev.header.flags, ALL_SET);
-	EXPECT_EQ(k->ev.header.ipVersion, e->v6 ? FWP_IP_VERSION_V6 :
-						  FWP_IP_VERSION_V4);
-	EXPECT_EQ(k->ev.header.ipProtocol, proto);
+	EXPECT_EQ(k->ev.header.ipVersion, v6 ? FWP_IP_VERSION_V6 :
+					       FWP_IP_VERSION_V4);
+	EXPECT_EQ(k->ev.header.ipProtocol, w->proto);
 	ev_addrs(&k->ev, l, r);
 	EXPECT_EQ(memcmp(l, wl, alen), 0);
 	EXPECT_EQ(memcmp(r, wr, alen), 0);
-	EXPECT_EQ(k->ev.header.localPort, lport);
-	EXPECT_EQ(k->ev.header.remotePort, rport);
+	EXPECT_EQ(k->ev.header.localPort, w->sport);
+	EXPECT_EQ(k->ev.header.remotePort, w->dport);
 	/* FILETIME of the drop: within the minute before the callback. */
 	ft = (UINT64)k->ev.header.timeStamp.dwHighDateTime << 32 |
 	     k->ev.header.timeStamp.dwLowDateTime;
 	ft = (ft - 116444736000000000ULL) * 100;
 	EXPECT_LE((long long)ft, k->at_ns);
 	EXPECT_GT((long long)ft, k->at_ns - 60000000000LL - age);
+}
+
+/* A CLASSIFY_DROP of filter id for A's traffic to B, proto and ports. */
+static void expect_drop(struct __test_metadata *_metadata, struct env *e,
+			const struct caught *k, UINT64 id, int proto,
+			int lport, int rport)
+{
+	struct drop_want w = {
+		.id = id, .layer = e->v6 ? LAYER_OUT_V6 : LAYER_OUT_V4,
+		.src = e->a_host, .dst = e->b_host,
+		.proto = proto, .sport = lport, .dport = rport,
+	};
+
+	expect_drop_of(_metadata, k, &w);
 }
 
 /* Packets through A's SA of that SPI; -1 when it is not there once. */
@@ -586,6 +614,140 @@ TEST_F_TIMEOUT(trap, event_drives_keying, 180)
 	sh_in(e->bns, "ip xfrm state flush; ip xfrm policy flush");
 }
 
+/* ================================================================= fwd */
+
+/*
+ * A as a router: side C behind it on a second veth (vc in A, vd in C),
+ * B on the first.  C's traffic to B is forwarded by A; a BLOCK filter
+ * at A's IPFORWARD layer is a trap too.
+ */
+FIXTURE(fwd) {
+	struct env e;
+	struct catcher c;
+	HANDLE sub;
+	int cns;		/* side C's namespace */
+	const char *c_host;	/* its address */
+};
+
+FIXTURE_VARIANT(fwd) {
+	unsigned int flags;
+};
+
+FIXTURE_VARIANT_ADD(fwd, v4) { .flags = 0 };
+FIXTURE_VARIANT_ADD(fwd, v6) { .flags = ENV_V6 };
+
+/* A's end of the link to C, and A forwarding; C's route back from B. */
+static int fwd_route(struct env *e, int cns, const char *c, const char *ac)
+{
+	const char *ip = e->v6 ? "-6" : "-4", *nd = e->v6 ? " nodad" : "";
+	int plen = e->v6 ? 64 : 24;
+
+	return sh("ip link set vc up && ip %s addr add %s/%d dev vc%s && "
+		  "echo 1 > /proc/sys/net/ipv4/ip_forward && "
+		  "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
+		  ip, ac, plen, nd) ||
+	       sh_in(cns, "ip link set lo up && ip link set vd up && "
+		     "ip %s addr add %s/%d dev vd%s && "
+		     "ip %s route add default via %s",
+		     ip, c, plen, nd, ip, ac) ||
+	       sh_in(e->bns, "ip %s route add %s via %s", ip, c, e->a_out);
+}
+
+/* Side C's namespace, linked to A; its descriptor, or -1. */
+static int fwd_side_c(struct env *e, const char *c, const char *ac)
+{
+	char name[32], path[64];
+	int cns, rc;
+
+	snprintf(name, sizeof(name), "wfpc%d", getpid());
+	if (sh("ip netns add %s", name))
+		return -1;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	cns = open(path, O_RDONLY | O_CLOEXEC);
+	rc = cns < 0 ? -1 :
+	     sh("ip link add vc type veth peer name vd netns %s", name);
+	/* The descriptor keeps C alive; no name is left behind. */
+	sh("ip netns del %s", name);
+	if (!rc && !fwd_route(e, cns, c, ac))
+		return cns;
+	if (cns >= 0)
+		close(cns);
+	return -1;
+}
+
+FIXTURE_SETUP(fwd)
+{
+	struct env *e = &self->e;
+
+	self->cns = -1;
+	pair_setup(_metadata, e, &self->c, variant->flags);
+	self->c_host = e->v6 ? "fd00:3::2" : "10.3.0.2";
+	self->cns = fwd_side_c(e, self->c_host,
+			       e->v6 ? "fd00:3::1" : "10.3.0.1");
+	ASSERT_GE(self->cns, 0) TH_LOG("%s", g_last_cmd);
+	ASSERT_EQ(subscribe(e->h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+}
+
+FIXTURE_TEARDOWN(fwd)
+{
+	pair_teardown(_metadata, &self->e, &self->c, self->sub);
+	if (self->cns >= 0)
+		close(self->cns);
+}
+
+/* One echo request from C to B, forwarded by A; ping's status. */
+static int fwd_ping(FIXTURE_DATA(fwd) *self, int wait_s)
+{
+	return sh_in(self->cns, "ping -c 1 -W %d %s >/dev/null 2>&1", wait_s,
+		     self->e.b_host);
+}
+
+/*
+ * The trap is an out policy (forwarded traffic's acquire path): C's
+ * ping is dropped with an event naming the filter, the IPFORWARD layer
+ * and C's flow (local = its source); A's own traffic, outside the
+ * filter's conditions, passes; removing the filter restores C's.
+ */
+TEST_F_TIMEOUT(fwd, trap_raises_classify_drop, 120)
+{
+	struct env *e = &self->e;
+	struct drop_want w = {
+		.layer = e->v6 ? LAYER_FWD_V6 : LAYER_FWD_V4,
+		.src = self->c_host, .dst = e->b_host,
+		.proto = e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+		.sport = e->v6 ? 128 : 8,
+	};
+	GUID k = tkey(K_TRAP);
+	struct fb b;
+	struct xp *v;
+
+	ASSERT_EQ(fwd_ping(self, 2), 0) TH_LOG("C cannot reach B through A");
+	fb_init(&b, K_TRAP, e->v6 ? &FWPM_LAYER_IPFORWARD_V6 :
+				    &FWPM_LAYER_IPFORWARD_V4,
+		NULL, self->c_host, e->b_host);
+	b.c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS;
+	b.c[1].fieldKey = FWPM_CONDITION_IP_DESTINATION_ADDRESS;
+	ASSERT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &w.id), ERROR_SUCCESS);
+
+	ASSERT_EQ(sp_dump(-1, &v), 1);
+	EXPECT_EQ(v[0].dir, XFRM_POLICY_OUT);
+	EXPECT_EQ(v[0].action, XFRM_POLICY_ALLOW);
+	EXPECT_EQ(v[0].ntmpl, 1);
+	EXPECT_EQ(v[0].tproto, IPPROTO_ESP);
+	free(v);
+
+	EXPECT_NE(fwd_ping(self, LOST_WAIT_MS / 1000), 0);
+	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
+	expect_drop_of(_metadata, &self->c.v[0], &w);
+	EXPECT_EQ(ping(e, false, 1), 0) TH_LOG("A's own traffic was trapped");
+
+	ASSERT_EQ(FwpmFilterDeleteByKey0(e->h, &k), ERROR_SUCCESS);
+	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
+	EXPECT_EQ(fwd_ping(self, 2), 0);
+}
+
 /* =============================================================== kdrop */
 
 FIXTURE(kdrop) {
@@ -647,9 +809,9 @@ static unsigned int kdrop_find(struct catcher *c, UINT32 spi,
 	return n;
 }
 
-/* An ICV failure of A's inbound SA, as the event gives it. */
+/* A failure (status) of A's inbound SA, as the event gives it. */
 static void expect_kdrop(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(kdrop) *self)
+			 FIXTURE_DATA(kdrop) *self, INT32 status)
 {
 	struct env *e = &self->e;
 	UINT8 l[16], r[16], wl[16], wr[16];
@@ -660,7 +822,7 @@ static void expect_kdrop(struct __test_metadata *_metadata,
 	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
 	ASSERT_GE(kdrop_find(&self->c, self->k.spi_in, &k), 1)
 		TH_LOG("no IPSEC_KERNEL_DROP of SPI 0x%x", self->k.spi_in);
-	EXPECT_EQ(k.kd.failureStatus, STATUS_IPSEC_INTEGRITY_CHECK_FAILED);
+	EXPECT_EQ(k.kd.failureStatus, status);
 	EXPECT_EQ(k.kd.direction, FWP_DIRECTION_INBOUND);
 	EXPECT_EQ(k.kd.filterId, self->k.fi);
 	EXPECT_EQ(k.kd.layerId, e->v6 ? LAYER_IN_V6 : LAYER_IN_V4);
@@ -682,7 +844,7 @@ TEST_F_TIMEOUT(kdrop, wrong_key_raises_kernel_drop, 120)
 	kdrop_b_keyed(_metadata, self, SEED + 1);
 	EXPECT_TRUE(ping_lost(&self->e, true));
 	EXPECT_GT(xstat(-1, "XfrmInStateProtoError"), before);
-	expect_kdrop(_metadata, self);
+	expect_kdrop(_metadata, self, STATUS_IPSEC_INTEGRITY_CHECK_FAILED);
 }
 
 /*
@@ -701,7 +863,25 @@ TEST_F_TIMEOUT(kdrop, no_event_without_subscriber, 120)
 	EXPECT_EQ(catcher_wait(&self->c, 1, 1000), 0)
 		TH_LOG("a drop from before the subscription was reported");
 	EXPECT_TRUE(ping_lost(&self->e, true));
-	expect_kdrop(_metadata, self);
+	expect_kdrop(_metadata, self, STATUS_IPSEC_INTEGRITY_CHECK_FAILED);
+}
+
+/*
+ * B's states made again with the same keys start again at sequence
+ * number 1, which A's anti-replay window has seen: B's ping is dropped
+ * as a replay and reported with the replay status.
+ */
+TEST_F_TIMEOUT(kdrop, replayed_sequence_raises_kernel_drop, 120)
+{
+	ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &self->sub),
+		  ERROR_SUCCESS);
+	kdrop_b_keyed(_metadata, self, SEED);
+	ASSERT_EQ(ping(&self->e, true, 3), 0);
+	EXPECT_EQ(catcher_wait(&self->c, 1, 1000), 0);
+	ASSERT_EQ(sh_in(self->e.bns, "ip xfrm state flush"), 0);
+	gcm_b_states(_metadata, &self->e, self->k.spi_in, SPI_OUT, SEED, 0);
+	EXPECT_TRUE(ping_lost(&self->e, true));
+	expect_kdrop(_metadata, self, STATUS_IPSEC_REPLAY_CHECK_FAILED);
 }
 
 /* Matching keys: traffic passes through the SAs and raises nothing. */
