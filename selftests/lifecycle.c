@@ -58,14 +58,6 @@ static const UINT8 sub_key[16] = {
 
 /* ------------------------------------------------------------ time */
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Polls cond every 20 ms for up to ms milliseconds; its last value. */
 #define WAIT_FOR(cond, ms) ({						\
 	long long __end = wfp_now_ms() + (ms);				\
@@ -291,7 +283,7 @@ static void CALLBACK rec_cb(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 
 	pthread_mutex_lock(&r->lock);
 	r->cb_done = true;
-	r->cb_done_ns = now_ns();
+	r->cb_done_ns = wfp_clock_ns(CLOCK_MONOTONIC);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -299,16 +291,9 @@ static void CALLBACK rec_cb(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 /* Waits until the recorder holds n events or ms pass; how many it holds. */
 static int rec_wait(struct rec *r, int n, int ms)
 {
-	struct timespec ts;
+	struct timespec ts = wfp_deadline(CLOCK_MONOTONIC, ms);
 	int got;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&r->lock);
 	while (r->n < n)
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT)
@@ -1659,7 +1644,7 @@ static void *unsub_thread(void *p)
 	struct unsub_arg *a = p;
 
 	a->rc = IPsecSaContextUnsubscribe0(a->h, a->hs);
-	a->ns = now_ns();
+	a->ns = wfp_clock_ns(CLOCK_MONOTONIC);
 	a->cb_done_seen = rec_flag(a->r, &a->r->cb_done);
 	__atomic_store_n(&a->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;

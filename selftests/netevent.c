@@ -88,14 +88,6 @@ struct catcher {
 	void *arg;
 };
 
-static long long now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void catcher_init(struct catcher *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -120,7 +112,7 @@ static void CALLBACK catch_event(void *ctx, const FWPM_NET_EVENT1 *ev)
 	pthread_mutex_lock(&c->lock);
 	if (c->n < CAUGHT_MAX) {
 		k = &c->v[c->n++];
-		k->at_ns = now_real_ns();
+		k->at_ns = wfp_clock_ns(CLOCK_REALTIME);
 		k->ev = *ev;
 		if (ev->type == FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
 			k->cd = *ev->classifyDrop;
@@ -135,16 +127,9 @@ static void CALLBACK catch_event(void *ctx, const FWPM_NET_EVENT1 *ev)
 /* Waits up to ms for at least n events; how many there are. */
 static unsigned int catcher_wait(struct catcher *c, unsigned int n, int ms)
 {
-	struct timespec dl;
+	struct timespec dl = wfp_deadline(CLOCK_REALTIME, ms);
 	unsigned int got;
 
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += ms / 1000;
-	dl.tv_nsec += (ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&c->lock);
 	while (c->n < n &&
 	       !pthread_cond_timedwait(&c->cond, &c->lock, &dl))
@@ -305,7 +290,7 @@ static void expect_drop_of(struct __test_metadata *_metadata,
 {
 	UINT8 l[16], r[16], wl[16], wr[16];
 	int alen = wfp_addr_bytes(w->src, wl);
-	long long age = now_real_ns() - k->at_ns;
+	long long age = wfp_clock_ns(CLOCK_REALTIME) - k->at_ns;
 	bool v6 = alen == 16;
 	UINT64 ft;
 
@@ -1018,13 +1003,13 @@ TEST_F_TIMEOUT(one, numbers, 300)
 	pthread_mutex_lock(&c->lock);
 	c->n = 0;
 	pthread_mutex_unlock(&c->lock);
-	t0 = now_real_ns();
+	t0 = wfp_clock_ns(CLOCK_REALTIME);
 	EXPECT_EQ(wide_send(n, 2000), n);
 	got = catcher_wait(c, n, 20000);
 	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->e.h, sub,
 							&dropped),
 		  ERROR_SUCCESS);
-	t1 = got ? c->v[got - 1].at_ns : now_real_ns();
+	t1 = got ? c->v[got - 1].at_ns : wfp_clock_ns(CLOCK_REALTIME);
 	printf("# burst of %d new flows: %d events in %lld ms (%lld/s), "
 	       "%llu dropped\n", n, got, (t1 - t0) / 1000000,
 	       t1 > t0 ? got * 1000000000LL / (t1 - t0) : 0,

@@ -43,6 +43,24 @@ static inline long long wfp_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* clk in nanoseconds. */
+static inline long long wfp_clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ms milliseconds from now on clk: pthread_cond_timedwait()'s deadline. */
+static inline struct timespec wfp_deadline(clockid_t clk, int ms)
+{
+	long long ns = wfp_clock_ns(clk) + ms * 1000000LL;
+
+	return (struct timespec){ .tv_sec = ns / 1000000000LL,
+				  .tv_nsec = ns % 1000000000LL };
+}
+
 static inline int wfp_open(void)
 {
 	return open(WFP_IPSEC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
