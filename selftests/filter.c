@@ -373,15 +373,7 @@ static int raw_fget(int fd, __u64 id, struct fget *g)
 /* OBJ_DELETE of a filter by key (when not NULL) or id; -errno. */
 static int raw_fdelete(int fd, const __u8 *key, __u64 id)
 {
-	struct wfp_ipsec_obj_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.type = FLT;
-	if (key)
-		memcpy(k.key, key, sizeof(k.key));
-	else
-		k.id = id;
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
+	return wfp_obj_delete(fd, FLT, key, id);
 }
 
 /* The filter's reqid (FILTER_GET), or 0 when it cannot be read. */

@@ -111,16 +111,9 @@ static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
 /* DELETE by key n, or by id when id is not zero; -errno. */
 static int pctx_delete(int fd, UINT8 n, __u64 id)
 {
-	struct wfp_ipsec_obj_key k;
 	GUID key = test_key(n);
 
-	memset(&k, 0, sizeof(k));
-	k.type = PCTX;
-	if (id)
-		k.id = id;
-	else
-		memcpy(k.key, &key, sizeof(k.key));
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
+	return wfp_obj_delete(fd, PCTX, id ? NULL : &key, id);
 }
 
 static int pctx_add(int fd, struct wfp_ipsec_obj *o)

@@ -1116,7 +1116,6 @@ static bool wait_events(struct userns_arg *a, unsigned int n, int ms)
 static int filter_by(int fd, unsigned long cmd, UINT64 id)
 {
 	struct wfp_ipsec_filter f;
-	struct wfp_ipsec_obj_key k;
 
 	if (cmd == WFP_IPSEC_IOC_FILTER_GET) {
 		filter_arg(cmd, &FILTER_KEY, 0, &f);
@@ -1126,13 +1125,9 @@ static int filter_by(int fd, unsigned long cmd, UINT64 id)
 		}
 		return wfp_test_ioctl(fd, cmd, &f);
 	}
-	memset(&k, 0, sizeof(k));
-	k.type = WFP_IPSEC_OBJ_FILTER;
-	if (id)
-		k.id = id;
-	else
-		memcpy(k.key, &FILTER_KEY, sizeof(k.key));
-	return wfp_test_ioctl(fd, cmd, &k);
+	/* The other cmd, OBJ_DELETE. */
+	return wfp_obj_delete(fd, WFP_IPSEC_OBJ_FILTER,
+			      id ? NULL : &FILTER_KEY, id);
 }
 
 /*

@@ -75,6 +75,21 @@ static inline int wfp_test_ioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
+/* OBJ_DELETE of the object of type by key, or (key NULL) by id; -errno. */
+static inline int wfp_obj_delete(int fd, __u32 type, const void *key,
+				 __u64 id)
+{
+	struct wfp_ipsec_obj_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.type = type;
+	if (key)
+		memcpy(k.key, key, sizeof(k.key));
+	else
+		k.id = id;
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
+}
+
 static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
 {
 	struct wfp_ipsec_hello h;
