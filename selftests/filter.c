@@ -237,12 +237,7 @@ static DWORD fb_add(HANDLE h, struct fb *b, UINT64 *id)
 
 static DWORD provider_add(HANDLE h, UINT8 n)
 {
-	FWPM_PROVIDER0 p;
-
-	memset(&p, 0, sizeof(p));
-	p.providerKey = tkey(n);
-	p.displayData.name = L"filter test provider";
-	return FwpmProviderAdd0(h, &p, NULL);
+	return provider_add_key(h, tkey(n));
 }
 
 static DWORD sublayer_add(HANDLE h, UINT8 n, UINT16 weight)
@@ -1651,18 +1646,6 @@ TEST_F(one, rights_read_only_cannot_add)
 	EXPECT_EQ(sp_count(-1), 1);
 }
 
-static HANDLE dynamic_engine(void)
-{
-	FWPM_SESSION0 s;
-	HANDLE h = NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.flags = FWPM_SESSION_FLAG_DYNAMIC;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
-		return NULL;
-	return h;
-}
-
 /*
  * A dynamic session's IPsec filter is in force while the session lives;
  * nothing static may name it or what it added (a static SA context
@@ -1672,7 +1655,7 @@ static HANDLE dynamic_engine(void)
 TEST_F(one, dynamic_filter_lifetimes)
 {
 	struct env *e = &self->e;
-	HANDLE dyn = dynamic_engine();
+	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
 	FWPM_FILTER0 *f = NULL;
 	static struct fb b;
 	IPSEC_TRAFFIC1 t;
@@ -2411,7 +2394,7 @@ TEST_F(raw, refused_and_nothing_installed)
 	HANDLE dyn = NULL;
 
 	if (variant->dynamic) {
-		dyn = dynamic_engine();
+		dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
 		ASSERT_NE(dyn, NULL);
 		ASSERT_EQ(provider_add(dyn, K_PROV2), ERROR_SUCCESS);
 	}

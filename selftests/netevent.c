@@ -206,16 +206,6 @@ static void fb_init(struct fb *b, UINT8 key, const GUID *layer,
 	fb_host(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, remote);
 }
 
-static DWORD provider_add(HANDLE h)
-{
-	FWPM_PROVIDER0 p;
-
-	memset(&p, 0, sizeof(p));
-	p.providerKey = tkey(K_PROV);
-	p.displayData.name = L"net event test provider";
-	return FwpmProviderAdd0(h, &p, NULL);
-}
-
 static const GUID *out_layer(bool v6)
 {
 	return v6 ? &FWPM_LAYER_OUTBOUND_TRANSPORT_V6 :
@@ -374,7 +364,7 @@ static void pair_setup(struct __test_metadata *_metadata, struct env *e,
 {
 	catcher_init(c);
 	env_setup(_metadata, e, ENV_PEER | flags);
-	ASSERT_EQ(provider_add(e->h), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(e->h, tkey(K_PROV)), ERROR_SUCCESS);
 }
 
 /* And ends with: nothing of A's may be left in xfrm. */
@@ -898,7 +888,8 @@ FIXTURE_SETUP(one)
 {
 	catcher_init(&self->c);
 	env_setup(_metadata, &self->e, ENV_PEER);
-	ASSERT_EQ(provider_add(self->e.h), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->e.h, tkey(K_PROV)),
+		  ERROR_SUCCESS);
 }
 
 FIXTURE_TEARDOWN(one)

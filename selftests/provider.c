@@ -103,18 +103,6 @@ static long sublayer_count(HANDLE h, GUID *provider)
 	return n == (UINT32)-1 ? -1 : (long)n;
 }
 
-static HANDLE engine(UINT32 flags)
-{
-	FWPM_SESSION0 s;
-	HANDLE h = NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.flags = flags;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
-		return NULL;
-	return h;
-}
-
 FIXTURE(obj) {
 	HANDLE h;
 	int fd;

@@ -121,18 +121,6 @@ static int pctx_add(int fd, struct wfp_ipsec_obj *o)
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ADD, o);
 }
 
-static HANDLE engine(UINT32 flags)
-{
-	FWPM_SESSION0 s;
-	HANDLE h = NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.flags = flags;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
-		return NULL;
-	return h;
-}
-
 static int engine_fd(HANDLE h)
 {
 	int fd = -1;

@@ -31,32 +31,9 @@ static GUID test_key(UINT8 n)
 	return g;
 }
 
-static HANDLE engine_wait(UINT32 flags, UINT32 wait_ms)
-{
-	FWPM_SESSION0 s;
-	HANDLE h = NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.flags = flags;
-	s.txnWaitTimeoutInMSec = wait_ms;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
-		return NULL;
-	return h;
-}
-
-static HANDLE engine(UINT32 flags)
-{
-	return engine_wait(flags, 0);
-}
-
 static DWORD add_provider(HANDLE h, UINT8 n)
 {
-	FWPM_PROVIDER0 p;
-
-	memset(&p, 0, sizeof(p));
-	p.providerKey = test_key(n);
-	p.displayData.name = L"txn test provider";
-	return FwpmProviderAdd0(h, &p, NULL);
+	return provider_add_key(h, test_key(n));
 }
 
 static DWORD add_sublayer(HANDLE h, UINT8 n, UINT8 prov)

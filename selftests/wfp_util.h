@@ -369,6 +369,36 @@ static inline long enum_count(HANDLE h)
 	return enum_walk(h, NULL, NULL);
 }
 
+/* An engine session with flags, waiting wait_ms for a transaction; NULL. */
+static inline HANDLE engine_wait(UINT32 flags, UINT32 wait_ms)
+{
+	FWPM_SESSION0 s;
+	HANDLE h = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.flags = flags;
+	s.txnWaitTimeoutInMSec = wait_ms;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h))
+		return NULL;
+	return h;
+}
+
+static inline HANDLE engine(UINT32 flags)
+{
+	return engine_wait(flags, 0);
+}
+
+/* A provider with key and nothing else the tests look at. */
+static inline DWORD provider_add_key(HANDLE h, GUID key)
+{
+	FWPM_PROVIDER0 p;
+
+	memset(&p, 0, sizeof(p));
+	p.providerKey = key;
+	p.displayData.name = L"wfp test provider";
+	return FwpmProviderAdd0(h, &p, NULL);
+}
+
 /* A subscription's callback for when the events do not matter. */
 static inline void CALLBACK no_event(void *ctx,
 				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
