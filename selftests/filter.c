@@ -1440,25 +1440,13 @@ TEST_F(one, raw_get_room_and_names)
 	EXPECT_EQ(g.f.num_conds, 2);
 }
 
-/* Filters counted by a library enumeration with template t; -1 on error. */
-static long lib_count(HANDLE h, const FWPM_FILTER_ENUM_TEMPLATE0 *t)
+static bool filter_decoded(const FWPM_FILTER0 *f)
 {
-	FWPM_FILTER0 **v = NULL;
-	HANDLE eh = NULL;
-	UINT32 n = 0;
-	long ret;
-
-	if (FwpmFilterCreateEnumHandle0(h, t, &eh))
-		return -1;
-	ret = FwpmFilterEnum0(h, eh, 100, &v, &n) ? -1 : (long)n;
-	/* Each entry decoded. */
-	while (ret > 0 && n--)
-		if (!v[n]->filterId || !v[n]->displayData.name)
-			ret = -2;
-	FwpmFreeMemory0((void **)&v);
-	FwpmFilterDestroyEnumHandle0(h, eh);
-	return ret;
+	return f->filterId && f->displayData.name;
 }
+
+/* Filters counted by a library enumeration with template t; -1 on error. */
+WFP_LIB_COUNT(lib_count, Filter, FWPM_FILTER, 100, filter_decoded)
 
 /* A block filter n at layer, of provider prov (0: none), on a host. */
 static void simple_filter(struct __test_metadata *_metadata, HANDLE h,

@@ -72,35 +72,21 @@ static FWPM_SUBLAYER0 sublayer_of(GUID key, GUID *provider)
 }
 
 /* Objects of a type the engine enumerates, or -1. */
+WFP_LIB_COUNT(provider_enum_count, Provider, FWPM_PROVIDER, 100000,
+	      WFP_ENTRY_ANY)
+WFP_LIB_COUNT(sublayer_enum_count, SubLayer, FWPM_SUBLAYER, 100000,
+	      WFP_ENTRY_ANY)
+
 static long provider_count(HANDLE h)
 {
-	FWPM_PROVIDER0 **e = NULL;
-	HANDLE eh = NULL;
-	UINT32 n = 0;
-
-	if (FwpmProviderCreateEnumHandle0(h, NULL, &eh))
-		return -1;
-	if (FwpmProviderEnum0(h, eh, 100000, &e, &n))
-		n = (UINT32)-1;
-	FwpmFreeMemory0((void **)&e);
-	FwpmProviderDestroyEnumHandle0(h, eh);
-	return n == (UINT32)-1 ? -1 : (long)n;
+	return provider_enum_count(h, NULL);
 }
 
 static long sublayer_count(HANDLE h, GUID *provider)
 {
 	FWPM_SUBLAYER_ENUM_TEMPLATE0 t = { provider };
-	FWPM_SUBLAYER0 **e = NULL;
-	HANDLE eh = NULL;
-	UINT32 n = 0;
 
-	if (FwpmSubLayerCreateEnumHandle0(h, &t, &eh))
-		return -1;
-	if (FwpmSubLayerEnum0(h, eh, 100000, &e, &n))
-		n = (UINT32)-1;
-	FwpmFreeMemory0((void **)&e);
-	FwpmSubLayerDestroyEnumHandle0(h, eh);
-	return n == (UINT32)-1 ? -1 : (long)n;
+	return sublayer_enum_count(h, &t);
 }
 
 FIXTURE(obj) {

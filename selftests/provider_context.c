@@ -1165,24 +1165,14 @@ TEST_F(pctx, lib_policy_too_big)
 		  ERROR_SUCCESS);
 }
 
-static long lib_count(HANDLE h, const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *t)
+/* Each entry decoded, its policy included. */
+static bool pctx_decoded(const FWPM_PROVIDER_CONTEXT0 *c)
 {
-	FWPM_PROVIDER_CONTEXT0 **e = NULL;
-	HANDLE eh = NULL;
-	UINT32 n = 0;
-	long ret;
-
-	if (FwpmProviderContextCreateEnumHandle0(h, t, &eh))
-		return -1;
-	ret = FwpmProviderContextEnum0(h, eh, 1000, &e, &n) ? -1 : (long)n;
-	/* Each entry decoded, its policy included. */
-	while (ret > 0 && n--)
-		if (!e[n]->keyingPolicy || !e[n]->providerContextId)
-			ret = -2;
-	FwpmFreeMemory0((void **)&e);
-	FwpmProviderContextDestroyEnumHandle0(h, eh);
-	return ret;
+	return c->keyingPolicy && c->providerContextId;
 }
+
+WFP_LIB_COUNT(lib_count, ProviderContext, FWPM_PROVIDER_CONTEXT, 1000,
+	      pctx_decoded)
 
 TEST_F(pctx, lib_enum_templates)
 {

@@ -399,6 +399,35 @@ static inline DWORD provider_add_key(HANDLE h, GUID key)
 	return FwpmProviderAdd0(h, &p, NULL);
 }
 
+/*
+ * Defines static long name(HANDLE h, const TYPE_ENUM_TEMPLATE0 *t): how
+ * many objects one FwpmObjEnum0 call of up to max returns with template
+ * t; -1 when a call fails, -2 when ok(entry) is false for one (an entry
+ * decoded wrongly).  Obj names the calls (Filter), TYPE the structures
+ * (FWPM_FILTER); ok may be WFP_ENTRY_ANY.  A macro: the four object types
+ * share no C type.
+ */
+#define WFP_LIB_COUNT(name, Obj, TYPE, max, ok)				\
+static long name(HANDLE h, const TYPE##_ENUM_TEMPLATE0 *t)		\
+{									\
+	TYPE##0 **v = NULL;						\
+	HANDLE eh = NULL;						\
+	UINT32 n = 0;							\
+	long ret;							\
+									\
+	if (Fwpm##Obj##CreateEnumHandle0(h, t, &eh))			\
+		return -1;						\
+	ret = Fwpm##Obj##Enum0(h, eh, max, &v, &n) ? -1 : (long)n;	\
+	while (ret > 0 && n--)						\
+		if (!ok(v[n]))						\
+			ret = -2;					\
+	FwpmFreeMemory0((void **)&v);					\
+	Fwpm##Obj##DestroyEnumHandle0(h, eh);				\
+	return ret;							\
+}
+
+#define WFP_ENTRY_ANY(entry) true
+
 /* A subscription's callback for when the events do not matter. */
 static inline void CALLBACK no_event(void *ctx,
 				     const IPSEC_SA_CONTEXT_CHANGE0 *change)
