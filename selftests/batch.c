@@ -864,15 +864,7 @@ TEST_F(raw, per_entry_results)
 
 TEST(feature_bit)
 {
-	struct wfp_ipsec_hello h;
-	int fd = wfp_open();
-
-	ASSERT_GE(fd, 0);
-	memset(&h, 0, sizeof(h));
-	h.abi_version = WFP_IPSEC_ABI_VERSION;
-	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
-	EXPECT_TRUE(h.features & WFP_IPSEC_FEAT_BATCH);
-	close(fd);
+	EXPECT_TRUE(wfp_features(_metadata) & WFP_IPSEC_FEAT_BATCH);
 }
 
 TEST(before_hello)

@@ -1683,15 +1683,7 @@ TEST_F(one, dynamic_filter_lifetimes)
 
 TEST_F(one, feature_reported)
 {
-	struct wfp_ipsec_hello h;
-	int fd = wfp_open();
-
-	ASSERT_GE(fd, 0);
-	memset(&h, 0, sizeof(h));
-	h.abi_version = WFP_IPSEC_ABI_VERSION;
-	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
-	EXPECT_NE(h.features & WFP_IPSEC_FEAT_FILTERS, 0);
-	close(fd);
+	EXPECT_NE(wfp_features(_metadata) & WFP_IPSEC_FEAT_FILTERS, 0);
 }
 
 /* ======================================== FwpmFilterAdd0's error paths */

@@ -199,15 +199,7 @@ static void delete_set(struct __test_metadata *_metadata, HANDLE h,
 
 TEST_F(txn, feature_bit)
 {
-	struct wfp_ipsec_hello hello;
-	int fd = wfp_open();
-
-	ASSERT_GE(fd, 0);
-	memset(&hello, 0, sizeof(hello));
-	hello.abi_version = WFP_IPSEC_ABI_VERSION;
-	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &hello), 0);
-	EXPECT_TRUE(hello.features & WFP_IPSEC_FEAT_TRANSACTIONS);
-	close(fd);
+	EXPECT_TRUE(wfp_features(_metadata) & WFP_IPSEC_FEAT_TRANSACTIONS);
 }
 
 TEST_F(txn, commit_installs_all)

@@ -37,4 +37,18 @@ static inline int wfp_session(struct __test_metadata *_metadata)
 	return fd;
 }
 
+/* The features a HELLO on a new descriptor reports, or a failed assertion. */
+static inline __u64 wfp_features(struct __test_metadata *_metadata)
+{
+	struct wfp_ipsec_hello h;
+	int fd = wfp_open();
+
+	ASSERT_GE(fd, 0);
+	memset(&h, 0, sizeof(h));
+	h.abi_version = WFP_IPSEC_ABI_VERSION;
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_HELLO, &h), 0);
+	close(fd);
+	return h.features;
+}
+
 #endif /* WFP_TEST_H */
