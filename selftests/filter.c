@@ -242,13 +242,7 @@ static DWORD provider_add(HANDLE h, UINT8 n)
 
 static DWORD sublayer_add(HANDLE h, UINT8 n, UINT16 weight)
 {
-	FWPM_SUBLAYER0 s;
-
-	memset(&s, 0, sizeof(s));
-	s.subLayerKey = tkey(n);
-	s.displayData.name = L"filter test sublayer";
-	s.weight = weight;
-	return FwpmSubLayerAdd0(h, &s, NULL);
+	return sublayer_add_key(h, tkey(n), NULL, weight);
 }
 
 /* The one proposal of the tests' QM policies: ESP AES-GCM-128. */

@@ -633,22 +633,14 @@ static DWORD lib_obj_add(HANDLE h, const struct targets *t)
 {
 	IPSEC_KEYING_POLICY0 kp = { 1, (GUID *)&OBJ_KEY };
 	FWPM_PROVIDER_CONTEXT0 c;
-	FWPM_SUBLAYER0 s;
-	FWPM_PROVIDER0 p;
 
-	memset(&p, 0, sizeof(p));
-	p.providerKey = OBJ_KEY;
-	p.displayData.name = L"security";
-	memset(&s, 0, sizeof(s));
-	s.subLayerKey = OBJ_KEY;
-	s.displayData.name = L"security";
 	memset(&c, 0, sizeof(c));
 	c.providerContextKey = OBJ_KEY;
 	c.displayData.name = L"security";
 	c.type = FWPM_IPSEC_KEYING_CONTEXT;
 	c.keyingPolicy = &kp;
-	return both(both(FwpmProviderAdd0(h, &p, NULL),
-			 FwpmSubLayerAdd0(h, &s, NULL)),
+	return both(both(provider_add_key(h, OBJ_KEY),
+			 sublayer_add_key(h, OBJ_KEY, NULL, 0)),
 		    FwpmProviderContextAdd0(h, &c, NULL, NULL));
 }
 

@@ -39,13 +39,8 @@ static DWORD add_provider(HANDLE h, UINT8 n)
 static DWORD add_sublayer(HANDLE h, UINT8 n, UINT8 prov)
 {
 	GUID pk = test_key(prov);
-	FWPM_SUBLAYER0 s;
 
-	memset(&s, 0, sizeof(s));
-	s.subLayerKey = test_key(n);
-	s.displayData.name = L"txn test sublayer";
-	s.providerKey = prov ? &pk : NULL;
-	return FwpmSubLayerAdd0(h, &s, NULL);
+	return sublayer_add_key(h, test_key(n), prov ? &pk : NULL, 0);
 }
 
 /* The test's filters: one condition, to 10.9.8.<last>. */

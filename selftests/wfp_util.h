@@ -399,6 +399,20 @@ static inline DWORD provider_add_key(HANDLE h, GUID key)
 	return FwpmProviderAdd0(h, &p, NULL);
 }
 
+/* A sublayer with key, of provider (NULL: none), weighing weight. */
+static inline DWORD sublayer_add_key(HANDLE h, GUID key, GUID *provider,
+				     UINT16 weight)
+{
+	FWPM_SUBLAYER0 s;
+
+	memset(&s, 0, sizeof(s));
+	s.subLayerKey = key;
+	s.displayData.name = L"wfp test sublayer";
+	s.providerKey = provider;
+	s.weight = weight;
+	return FwpmSubLayerAdd0(h, &s, NULL);
+}
+
 /*
  * Defines static long name(HANDLE h, const TYPE_ENUM_TEMPLATE0 *t): how
  * many objects one FwpmObjEnum0 call of up to max returns with template
