@@ -661,9 +661,7 @@ static void raw_init(struct __test_metadata *_metadata, struct raw *r)
 	UINT32 i;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &r->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(r->h, &r->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &r->h, &r->fd);
 	ASSERT_EQ(sa_count(-1), 0);
 	key_fill(r->key, GCM_KEY, 1, 0);
 	for (i = 0; i < RAW_N; i++)

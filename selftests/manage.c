@@ -1292,9 +1292,7 @@ FIXTURE(rights) {
 FIXTURE_SETUP(rights)
 {
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &self->h), ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &self->h, &self->fd);
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(self->sh, MAP_FAILED);

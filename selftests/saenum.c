@@ -188,9 +188,7 @@ static void world_open(struct __test_metadata *_metadata, struct world *w)
 {
 	memset(w, 0, sizeof(*w));
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &w->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(w->h, &w->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &w->h, &w->fd);
 }
 
 /* Makes context w->n as s says and takes it to s->state. */

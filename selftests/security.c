@@ -1039,9 +1039,7 @@ FIXTURE_SETUP(userns)
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(self->report, MAP_FAILED);
 	/* The initial network namespace itself, not one of ours. */
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &self->h), 0);
-	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), 0);
+	wfp_engine_open(_metadata, &self->h, &self->fd);
 	/* Ids are counted per namespace and the child's new one starts at
 	 * 1: p must be another number for "not found there" to mean
 	 * anything.

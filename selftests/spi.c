@@ -184,9 +184,7 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 	ASSERT_GE(f->parent_ns, 0);
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	ASSERT_EQ(sa_count(-1), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &f->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(f->h, &f->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &f->h, &f->fd);
 	f->v6 = v6;
 	f->tunnel = tunnel;
 	peer_set(v6, tunnel, 0, f->local, f->remote, &f->t, &f->g);

@@ -1154,8 +1154,7 @@ TEST_F_TIMEOUT(stress, concurrent_calls_keep_invariants, 600)
 				exp[nexp++].r = &self->pa[p].t[t].priv[i];
 	}
 
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
-	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+	wfp_engine_open(_metadata, &h, &fd);
 
 	/* The module: each believed context once, state and SPI as believed,
 	 * and nothing else.
@@ -2088,8 +2087,7 @@ TEST_F_TIMEOUT(teardown, rmmod_refused_under_load_then_clean, 300)
 	EXPECT_EQ(self->l->bad, 0) TH_LOG("%s", self->l->why);
 
 	/* Keyed contexts stay behind the closed sessions. */
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
-	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+	wfp_engine_open(_metadata, &h, &fd);
 	ret = raw_enum_all(fd, &infos);
 	free(infos);
 	EXPECT_GT(ret, 0);
@@ -2121,8 +2119,7 @@ TEST_F_TIMEOUT(teardown, rmmod_refused_under_load_then_clean, 300)
 
 	/* Back for the programs after this one, and usable. */
 	EXPECT_EQ(system("modprobe wfp_ipsec"), 0);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
-	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), 0);
+	wfp_engine_open(_metadata, &h, &fd);
 	ret = raw_enum_all(fd, &infos);
 	EXPECT_GE(ret, 0);
 	free(infos);

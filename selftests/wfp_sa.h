@@ -646,9 +646,7 @@ env_setup(struct __test_metadata *_metadata, struct env *e,
 	ASSERT_GE(g_home, 0);
 	if (flags & ENV_PEER)
 		env_peer(_metadata, e, flags);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &e->h),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(WfpIpsecEngineGetFd(e->h, &e->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &e->h, &e->fd);
 	/* (These load xfrm_user, which socket policies need.) */
 	ASSERT_EQ(sa_count(-1), 0);
 	ASSERT_EQ(sp_count(-1), 0);

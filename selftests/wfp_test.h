@@ -37,6 +37,18 @@ static inline int wfp_session(struct __test_metadata *_metadata)
 	return fd;
 }
 
+/*
+ * An engine session at *h, opened without a session structure, and its
+ * descriptor at *fd; or a failed assertion (*h set for the teardown).
+ */
+static inline void wfp_engine_open(struct __test_metadata *_metadata,
+				   HANDLE *h, int *fd)
+{
+	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, h),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(WfpIpsecEngineGetFd(*h, fd), ERROR_SUCCESS);
+}
+
 /* The features a HELLO on a new descriptor reports, or a failed assertion. */
 static inline __u64 wfp_features(struct __test_metadata *_metadata)
 {
