@@ -109,10 +109,11 @@ static u16 wfp_trap_layer_id(u32 layer)
 	}
 }
 
+/* A forward BLOCK is one only in "out" (filter.c). */
 bool wfp_filter_is_trap(const struct wfp_filter *f)
 {
 	return f->action == WFP_IPSEC_ACTION_BLOCK && f->sels &&
-	       wfp_trap_layer_id(f->layer);
+	       f->dir == XFRM_POLICY_OUT && wfp_trap_layer_id(f->layer);
 }
 
 /* The trap's filter id: its group's key holds it (filter.c). */

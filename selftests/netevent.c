@@ -14,7 +14,8 @@
  *
  * FIXTURE fwd: A forwards between B and a third side, C; a BLOCK filter
  * at A's IPFORWARD layer over C's traffic to B is a trap as well: the
- * event names the IPFORWARD layer and C's flow.
+ * event names the IPFORWARD layer and C's flow.  One over every address
+ * stays a plain block of forwarded traffic.
  *
  * FIXTURE kdrop: A's SA context bound to its IPsec filters, B keyed with
  * `ip xfrm`.  With B's keys from another seed, B's ping fails A's ICV
@@ -746,6 +747,33 @@ TEST_F_TIMEOUT(fwd, trap_raises_classify_drop, 120)
 	EXPECT_EQ(sp_count(-1), 0);
 	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
 	EXPECT_EQ(fwd_ping(self, 2), 0);
+}
+
+/*
+ * A forward BLOCK over every address would, as an out policy, trap all
+ * of A's own traffic too: it stays a block in dir fwd, which drops C's
+ * ping and raises no event, while A's traffic passes.
+ */
+TEST_F_TIMEOUT(fwd, unaddressed_block_stays_fwd_block, 120)
+{
+	struct env *e = &self->e;
+	UINT64 id = 0;
+	struct fb b;
+	struct xp *v;
+
+	fb_init(&b, K_TRAP, e->v6 ? &FWPM_LAYER_IPFORWARD_V6 :
+				    &FWPM_LAYER_IPFORWARD_V4,
+		NULL, self->c_host, e->b_host);
+	b.f.numFilterConditions = 0;
+	ASSERT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &id), ERROR_SUCCESS);
+	ASSERT_EQ(sp_dump(-1, &v), 1);
+	EXPECT_EQ(v[0].dir, XFRM_POLICY_FWD);
+	EXPECT_EQ(v[0].action, XFRM_POLICY_BLOCK);
+	EXPECT_EQ(v[0].ntmpl, 0);
+	free(v);
+	EXPECT_NE(fwd_ping(self, LOST_WAIT_MS / 1000), 0);
+	EXPECT_EQ(ping(e, false, 1), 0) TH_LOG("A's own traffic was trapped");
+	EXPECT_EQ(catcher_wait(&self->c, 1, 500), 0);
 }
 
 /* =============================================================== kdrop */
