@@ -222,9 +222,11 @@ static void wfp_filter_fields(struct wfp_filter *f,
  * Forwarded traffic meets xfrm twice: the fwd policies check how it
  * arrived, with no acquire path, then the out lookup how it leaves.  So
  * a forward BLOCK is a trap (netevent.c) in "out" - but "out" holds this
- * host's own traffic too, so only when every selector names addresses:
- * a forward BLOCK over any address stays a block in "fwd", rather than
- * trap all of the host's traffic.
+ * host's own traffic too, and the fwd filters heavier than the BLOCK
+ * cannot exempt traffic from it there.  Only the on-demand tunnel's
+ * trap - every selector with a source and a destination prefix, from one
+ * protected subnet to another - is worth that; any other forward BLOCK
+ * stays a block in "fwd" (Documentation/netevents.rst).
  */
 static void wfp_filter_forward_dir(struct wfp_filter *f)
 {
@@ -236,7 +238,7 @@ static void wfp_filter_forward_dir(struct wfp_filter *f)
 		return;
 	for (i = 0; i < f->sels->nr; i++) {
 		sel = &f->sels->sel[i];
-		if (!sel->prefixlen_s && !sel->prefixlen_d)
+		if (!sel->prefixlen_s || !sel->prefixlen_d)
 			return;
 	}
 	f->dir = XFRM_POLICY_OUT;
