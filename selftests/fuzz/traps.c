@@ -44,7 +44,7 @@ struct trap {
 	int ns;
 	bool gone;		/* deleted, as far as the worker knows */
 	__u32 layer;
-	__u32 nconds;
+	__u32 nconds;		/* FILT_CONDS + 1: more than it keeps */
 	struct wfp_ipsec_filter_cond conds[FILT_CONDS];
 };
 
@@ -129,7 +129,11 @@ static void trap_record(int ns, __u64 id, const struct wfp_ipsec_filter *in,
 	t->id = id;
 	t->ns = ns;
 	t->layer = in->layer;
-	t->nconds = in->num_conds < FILT_CONDS ? in->num_conds : FILT_CONDS;
+	if (in->num_conds > FILT_CONDS) {
+		t->nconds = FILT_CONDS + 1;
+		return;
+	}
+	t->nconds = in->num_conds;
 	memcpy(t->conds, conds, t->nconds * sizeof(*conds));
 }
 
@@ -220,6 +224,7 @@ static bool cond_covers(const struct wfp_ipsec_filter_cond *c,
 /*
  * Whether the trap's conditions hold for a flow of protocol proto: of
  * each field's conditions one (they are ORed), every field (ANDed).
+ * Unknown conditions hold for nothing.
  */
 static bool trap_covers(const struct trap *t, const struct flow *f,
 			__u8 proto)
@@ -227,6 +232,8 @@ static bool trap_covers(const struct trap *t, const struct flow *f,
 	unsigned int i, j, w;
 	bool hit;
 
+	if (t->nconds > FILT_CONDS)
+		return false;
 	for (i = 0; i < t->nconds; i++) {
 		w = field_width(t->conds[i].field, f->v4);
 		hit = false;
@@ -471,7 +478,7 @@ void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
 	}
 	g_res->own_drops++;
 	if (trap_layer_id(t->layer) != e->layer_id ||
-	    !trap_covers(t, &f, e->protocol))
+	    (t->nconds <= FILT_CONDS && !trap_covers(t, &f, e->protocol)))
 		fail(0, "classify drop of trap %llu (layer %u): layer id %u, "
 		     "or its conditions do not hold for the header",
 		     (unsigned long long)t->id, t->layer, e->layer_id);
