@@ -382,7 +382,7 @@ int main(int argc, char **argv)
 
 	/* the workers' datagrams need a route (traps.c) */
 	if (!net_setup())
-		ksft_print_msg("fuzz: no dummy device: datagrams go nowhere, "
+		ksft_print_msg("fuzz: no veth device: datagrams go nowhere, "
 			       "no classify drop will come\n");
 	t0 = wfp_now_ms();
 	pids = start_workers(&o, b.nocap_ok);

@@ -12,7 +12,7 @@
  * so do the addresses of its datagrams: a record with an address there is
  * of the worker's own traffic and must name one of its traps; one without
  * is another worker's (workers share the initial namespace), checked for
- * its form only.  The namespaces the worker sends from get a dummy device
+ * its form only.  The namespaces the worker sends from get a veth device
  * routing 10.78.0.0/16 and fd00:78::/32, so that xfrm's output lookup runs;
  * IP_TRANSPARENT lets a datagram leave from any address of the prefix.
  */
@@ -23,7 +23,7 @@
 #include "fuzz.h"
 
 #define MAX_TRAPS	512
-#define DUMMY		"wfpfz0"
+#define VETH		"wfpfz0"
 
 /* FWPS runtime layer ids (netevents.rst) */
 #define FWPS_IPFORWARD_V4		8
@@ -487,27 +487,29 @@ void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
 /* ------------------------------------------------ the namespace's route */
 
 /*
- * The current namespace routes the fuzzer's ranges to a dummy device:
- * xfrm's output lookup runs on a routed packet only.  The address on
- * it is no worker's (10.78.255.x, fd00:78:0:ff00::).  False when the
- * device could not be made (sends then fail, and no record comes).
+ * The current namespace routes the fuzzer's ranges to a veth device (its
+ * peer stays here too, up, with no address): xfrm's output lookup runs
+ * on a routed packet only.  veth rather than dummy: both the stock and
+ * the debug kernel have it.  The address on it is no worker's
+ * (10.78.255.x, fd00:78:0:ff00::).  False when the device could not be
+ * made (sends then fail, and no record comes).
  */
 bool net_setup(void)
 {
 	int st;
 
 	fflush(stdout);
-	st = system("ip link del " DUMMY " 2>/dev/null; "
-		    "ip link add " DUMMY " type dummy && "
-		    "ip link set " DUMMY " up && "
-		    "ip addr add 10.78.255.254/16 dev " DUMMY " && "
-		    "ip -6 addr add fd00:78:0:ff00::1/32 dev " DUMMY " nodad");
+	st = system("ip link del " VETH " 2>/dev/null; "
+		    "ip link add " VETH " type veth peer name " VETH "p && "
+		    "ip link set " VETH "p up && ip link set " VETH " up && "
+		    "ip addr add 10.78.255.254/16 dev " VETH " && "
+		    "ip -6 addr add fd00:78:0:ff00::1/32 dev " VETH " nodad");
 	return st == 0;
 }
 
 void net_teardown(void)
 {
 	fflush(stdout);
-	if (system("ip link del " DUMMY " 2>/dev/null"))
+	if (system("ip link del " VETH " 2>/dev/null"))
 		return;
 }
