@@ -11,14 +11,15 @@
  * SA ever has.  With no SA xfrm makes a larval state - provided a key
  * manager says it is alive for the namespace, which ours does while it
  * has traps - calls every key manager's acquire hook and drops the
- * packet; the larval state then answers the flow's further packets (dropped too) until net.core.xfrm_acq_expires,
- * which is the events' rate limit: one per address pair and trap reqid
- * per acquire period, as xfrm's own acquires to an IKE daemon.  The hook
+ * packet; the larval state then answers the flow's further packets
+ * (dropped too) until net.core.xfrm_acq_expires, which is the events'
+ * rate limit: one per address pair and trap reqid per acquire period, as
+ * xfrm's own acquires to an IKE daemon.  The hook
  * finds the trap by its reqid (an RCU-read xarray, as it runs in atomic
  * context) and queues the event to the namespace's net-event subscribers
  * with the larval state's selector: the packet's addresses, protocol and
  * ports (ICMP: type and code).  Inbound BLOCK filters, and forward ones
- * over any source or destination, stay xfrm block policies, which raise
+ * not naming both addresses, stay xfrm block policies, which raise
  * nothing.
  *
  * IPSEC_KERNEL_DROP: xfrm counts an inbound state's ICV and replay
