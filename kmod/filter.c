@@ -90,15 +90,7 @@ static bool wfp_filter_enforced(const struct wfp_filter *f)
 /* The direction of a layer's policies: forwarded traffic is checked at
  * FWD, but encapsulated on its way out, at OUT.
  */
-/*
- * Forwarded traffic meets xfrm twice: the fwd policies check how it
- * arrived, the out policies how it leaves.  What a forward filter does
- * to traffic on its way out - the outbound tunnel callout, and a BLOCK,
- * which is a trap (netevent.c) - goes in "out": only there does xfrm's
- * acquire path run, and the fwd check, coming first, would drop the
- * packet before it.
- */
-static u8 wfp_filter_dir(u32 layer, u32 action, u32 callout)
+static u8 wfp_filter_dir(u32 layer, u32 callout)
 {
 	switch (layer) {
 	case WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4:
@@ -106,8 +98,7 @@ static u8 wfp_filter_dir(u32 layer, u32 action, u32 callout)
 		return XFRM_POLICY_IN;
 	case WFP_IPSEC_LAYER_IPFORWARD_V4:
 	case WFP_IPSEC_LAYER_IPFORWARD_V6:
-		if (action == WFP_IPSEC_ACTION_BLOCK ||
-		    callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V4 ||
+		if (callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V4 ||
 		    callout == WFP_IPSEC_CALLOUT_FORWARD_OUTBOUND_TUNNEL_V6)
 			return XFRM_POLICY_OUT;
 		return XFRM_POLICY_FWD;
@@ -224,7 +215,33 @@ static void wfp_filter_fields(struct wfp_filter *f,
 	memcpy(f->filter_type, u->filter_type, sizeof(f->filter_type));
 	memcpy(f->pctx_key, u->pctx_key, sizeof(f->pctx_key));
 	f->family = u->layer & 1 ? AF_INET : AF_INET6;
-	f->dir = wfp_filter_dir(u->layer, u->action, u->callout);
+	f->dir = wfp_filter_dir(u->layer, u->callout);
+}
+
+/*
+ * Forwarded traffic meets xfrm twice: the fwd policies check how it
+ * arrived, with no acquire path, then the out lookup how it leaves.  So
+ * a forward BLOCK is a trap (netevent.c) in "out" - but "out" holds this
+ * host's own traffic too, and the fwd filters heavier than the BLOCK
+ * cannot exempt traffic from it there.  Only the on-demand tunnel's
+ * trap - every selector with a source and a destination prefix, from one
+ * protected subnet to another - is worth that; any other forward BLOCK
+ * stays a block in "fwd" (Documentation/netevents.rst).
+ */
+static void wfp_filter_forward_dir(struct wfp_filter *f)
+{
+	const struct xfrm_selector *sel;
+	unsigned int i;
+
+	if (f->action != WFP_IPSEC_ACTION_BLOCK ||
+	    f->dir != XFRM_POLICY_FWD || !f->sels)
+		return;
+	for (i = 0; i < f->sels->nr; i++) {
+		sel = &f->sels->sel[i];
+		if (!sel->prefixlen_s || !sel->prefixlen_d)
+			return;
+	}
+	f->dir = XFRM_POLICY_OUT;
 }
 
 /* The object an ADD asks for: copies, conditions checked and split. */
@@ -266,6 +283,7 @@ static struct wfp_obj *wfp_filter_new(const struct wfp_ipsec_filter *u)
 			f->sels = NULL;
 			goto err;
 		}
+		wfp_filter_forward_dir(f);
 	}
 	f->effective_weight = wfp_filter_effective_weight(f);
 	return o;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A filter's xfrm policies: one per selector (filter_sel.c), all in the
- * direction of its layer, at the priority its sublayer and weight imply.
+ * A filter's xfrm policies: one per selector (filter_sel.c), all in one
+ * direction (filter.c: its layer's, or out for a forward trap), at the
+ * priority its sublayer and weight imply.
  * PERMIT is a policy without templates (a bypass), BLOCK xfrm's block
  * action, an IPsec callout one ESP template of its mode: tunnel
  * endpoints from its QM tunnel provider context, the reqid of its SA
- * group (filter.c).  A BLOCK at the outbound transport and IPFORWARD
- * layers is a trap (netevent.c): an ESP transport template whose reqid
+ * group (filter.c).  A BLOCK at the outbound transport layers, or at
+ * IPFORWARD naming both addresses, is a trap (netevent.c): an ESP transport template whose reqid
  * no SA has, so xfrm drops the traffic through its acquire path, which
  * raises a CLASSIFY_DROP net event.
  */

@@ -3,20 +3,24 @@
  * Net events: FWPM_NET_EVENT_TYPE_CLASSIFY_DROP for the traffic a trap
  * filter drops.
  *
- * A BLOCK filter at OUTBOUND_TRANSPORT_V4/V6 is a trap: instead of xfrm's
- * block action its policies allow the traffic through one ESP transport
- * template whose reqid, of a group of its own (filter.c), no SA ever has.
- * With no SA xfrm makes a larval state - provided a key manager says
- * it is alive for the namespace, which ours does while it has traps -
- * calls every key manager's acquire hook and drops the packet; the larval state then answers the
- * flow's further packets (dropped too) until net.core.xfrm_acq_expires,
- * which is the events' rate limit: one per address pair and trap reqid
- * per acquire period, as xfrm's own acquires to an IKE daemon.  The hook
+ * A BLOCK filter at OUTBOUND_TRANSPORT_V4/V6 is a trap, and so is one at
+ * IPFORWARD_V4/V6 whose selectors name both addresses (filter.c puts it
+ * in dir out, where forwarded traffic meets the acquire path): instead
+ * of xfrm's block action its policies allow the traffic through one ESP
+ * transport template whose reqid, of a group of its own (filter.c), no
+ * SA ever has.  With no SA xfrm makes a larval state - provided a key
+ * manager says it is alive for the namespace, which ours does while it
+ * has traps - calls every key manager's acquire hook and drops the
+ * packet; the larval state then answers the flow's further packets
+ * (dropped too) until net.core.xfrm_acq_expires, which is the events'
+ * rate limit: one per address pair and trap reqid per acquire period, as
+ * xfrm's own acquires to an IKE daemon.  The hook
  * finds the trap by its reqid (an RCU-read xarray, as it runs in atomic
  * context) and queues the event to the namespace's net-event subscribers
  * with the larval state's selector: the packet's addresses, protocol and
- * ports (ICMP: type and code).  Inbound and forward BLOCK filters stay
- * xfrm block policies, which raise nothing.
+ * ports (ICMP: type and code).  Inbound BLOCK filters, and forward ones
+ * not naming both addresses, stay xfrm block policies, which raise
+ * nothing.
  *
  * IPSEC_KERNEL_DROP: xfrm counts an inbound state's ICV and replay
  * failures in the state (x->stats) but tells no one, so a delayed work
@@ -109,10 +113,11 @@ static u16 wfp_trap_layer_id(u32 layer)
 	}
 }
 
+/* A forward BLOCK is one only in "out" (filter.c). */
 bool wfp_filter_is_trap(const struct wfp_filter *f)
 {
 	return f->action == WFP_IPSEC_ACTION_BLOCK && f->sels &&
-	       wfp_trap_layer_id(f->layer);
+	       f->dir == XFRM_POLICY_OUT && wfp_trap_layer_id(f->layer);
 }
 
 /* The trap's filter id: its group's key holds it (filter.c). */

@@ -14,7 +14,8 @@
  *
  * FIXTURE fwd: A forwards between B and a third side, C; a BLOCK filter
  * at A's IPFORWARD layer over C's traffic to B is a trap as well: the
- * event names the IPFORWARD layer and C's flow.
+ * event names the IPFORWARD layer and C's flow.  One that does not name
+ * both addresses stays a plain block of forwarded traffic.
  *
  * FIXTURE kdrop: A's SA context bound to its IPsec filters, B keyed with
  * `ip xfrm`.  With B's keys from another seed, B's ping fails A's ICV
@@ -721,6 +722,47 @@ TEST_F_TIMEOUT(fwd, trap_raises_classify_drop, 120)
 	EXPECT_EQ(sp_count(-1), 0);
 	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
 	EXPECT_EQ(fwd_ping(self, 2), 0);
+}
+
+/*
+ * A forward BLOCK that does not name both addresses would, as an out
+ * policy, trap A's own traffic too, and the fwd filters could not exempt
+ * traffic from it: it stays a block in dir fwd, which drops C's ping and
+ * raises no event, while A's traffic passes.  nconds 0: no condition;
+ * 1: the destination only.
+ */
+static void fwd_block_stays(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(fwd) *self, int nconds)
+{
+	struct env *e = &self->e;
+	UINT64 id = 0;
+	struct fb b;
+	struct xp *v;
+
+	fb_init(&b, K_TRAP, e->v6 ? &FWPM_LAYER_IPFORWARD_V6 :
+				    &FWPM_LAYER_IPFORWARD_V4,
+		NULL, e->b_host, self->c_host);
+	b.c[0].fieldKey = FWPM_CONDITION_IP_DESTINATION_ADDRESS;
+	b.f.numFilterConditions = nconds;
+	ASSERT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &id), ERROR_SUCCESS);
+	ASSERT_EQ(sp_dump(-1, &v), 1);
+	EXPECT_EQ(v[0].dir, XFRM_POLICY_FWD);
+	EXPECT_EQ(v[0].action, XFRM_POLICY_BLOCK);
+	EXPECT_EQ(v[0].ntmpl, 0);
+	free(v);
+	EXPECT_NE(fwd_ping(self, LOST_WAIT_MS / 1000), 0);
+	EXPECT_EQ(ping(e, false, 1), 0) TH_LOG("A's own traffic was trapped");
+	EXPECT_EQ(catcher_wait(&self->c, 1, 500), 0);
+}
+
+TEST_F_TIMEOUT(fwd, unaddressed_block_stays_fwd_block, 120)
+{
+	fwd_block_stays(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(fwd, one_sided_block_stays_fwd_block, 120)
+{
+	fwd_block_stays(_metadata, self, 1);
 }
 
 /* =============================================================== kdrop */

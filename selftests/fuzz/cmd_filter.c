@@ -212,6 +212,7 @@ static void do_filter_add(struct sess *s)
 	before = pool_policies(s, pm(250));
 	ret = exec_call(&c, s);
 	note("add", k, c.out.filt.key, c.out.filt.id, ret);
+	trap_added(s, &c, ret, conds);
 	/* a read-only argument: added, but the reply could not be written */
 	if (p && ret == EFAULT)
 		p->state = F_UNKNOWN;
@@ -265,8 +266,10 @@ static void pick_name(const struct sess *s, __u8 *key, __u64 *id,
 /* The slot's filter is no more: its id names nothing from now on. */
 static void filt_gone(struct filt *p)
 {
-	if (present(p))
+	if (present(p)) {
 		gone_ids[ngone++ % ARRAY_SIZE(gone_ids)] = p->f.id;
+		trap_gone(p->f.id);
+	}
 	p->state = F_GONE;
 }
 
@@ -522,8 +525,10 @@ void filter_txn_end(int ret)
 			continue;
 		}
 		if (present(p) && (!present(&saved[k]) ||
-				   p->f.id != saved[k].f.id))
+				   p->f.id != saved[k].f.id)) {
 			gone_ids[ngone++ % ARRAY_SIZE(gone_ids)] = p->f.id;
+			trap_gone(p->f.id);
+		}
 		*p = saved[k];
 	}
 }

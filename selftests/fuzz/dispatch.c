@@ -102,6 +102,14 @@ static void netevent_step(struct sess *s, struct ctx *x)
 		do_net_unsubscribe(s);
 }
 
+/* A datagram, not a command: the session is not its business. */
+static void send_step(struct sess *s, struct ctx *x)
+{
+	(void)s;
+	(void)x;
+	do_send();
+}
+
 /* ------------------------------------------------ one context's next */
 
 static const struct step created_steps[] = {
@@ -197,6 +205,7 @@ static const struct step steps[] = {
 	{ 8, "FILTER_*", do_filter_step },
 	{ 3, "TXN_*", do_txn_step },
 	{ 2, "NETEVENT_*", netevent_step },
+	{ 3, "a datagram (traps)", send_step },
 };
 
 /* One ioctl-level step; only = a session to stay on (racing episodes). */

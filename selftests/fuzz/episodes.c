@@ -214,6 +214,8 @@ static void __attribute__((noreturn)) ns_child_main(int fd, uint64_t left)
 		_exit(1);
 	tag = ns_new(netns_cookie());
 	W.child_ns = tag;
+	/* its datagrams need the route the worker's namespace has */
+	net_setup();
 	for (i = 0; i < 2; i++) {
 		struct sess *s = sess_open(tag, false);
 

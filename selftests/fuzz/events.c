@@ -277,7 +277,8 @@ static void check_event_context(const struct sess *s,
 /*
  * A net event: its size, a net-event subscription of s, a known type
  * (only traps raise them: the filter that dropped the packet is named),
- * zero reserved bytes; a classify drop names its filter.
+ * zero reserved bytes; a classify drop names its filter, a trap of the
+ * worker's when the datagram was (traps.c).
  */
 static void check_net_event(const struct sess *s,
 			    const struct wfp_ipsec_net_event *e)
@@ -301,6 +302,8 @@ static void check_net_event(const struct sess *s,
 		   e->ip_version != WFP_IPSEC_IPV6)))
 		fail(0, "classify drop: filter %llu, version %u",
 		     (unsigned long long)e->filter_id, e->ip_version);
+	else if (e->type == WFP_IPSEC_EVENT_NET_CLASSIFY_DROP)
+		check_classify_drop(s->ns, e);
 }
 
 /* One record: zero padding, of a subscription of s, of a known type. */

@@ -36,7 +36,8 @@
  * oracle.c (errno sets), reply.c (reply checkers), pools.c and sess.c
  * (the worker's model), cmd_*.c and events.c (one function per command;
  * cmd_filter.c: filters, with gen_filter.c's requests; cmd_txn.c:
- * transactions; events.c: subscriptions, net events included),
+ * transactions; events.c: subscriptions, net events included; traps.c:
+ * datagrams at trap filters, and the CLASSIFY_DROPs they raise),
  * dispatch.c (the weighted step tables), episodes.c (races, namespaces),
  * worker.c, report.c; and the parent's main.c (options, workers,
  * end-of-run checks), parent.c (what it reads of the module) and
@@ -158,6 +159,7 @@ struct nsinfo {
 	bool alive;
 	bool grants_known;
 	struct wfp_ipsec_rights grants;
+	bool ghost_traps;	/* a trap was added whose id is unknown */
 };
 
 struct spires {
@@ -241,6 +243,9 @@ struct survivor {
 struct wresult {
 	uint64_t calls, fails, by_errno[128];
 	uint64_t contexts, ns_children, ns_sessions, races, walks, events;
+	/* traps.c: datagrams sent (at a trap; a trap's flow not UDP), and
+	 * CLASSIFY_DROP records checked (those of the worker's own traps) */
+	uint64_t sends, trap_sends, trap_misses, drops, own_drops;
 	struct survivor surv[2];
 	int nsurv;
 	int done;
@@ -471,6 +476,15 @@ void do_unsubscribe(struct sess *s);
 void do_events(struct sess *s);
 void do_net_subscribe(struct sess *s);
 void do_net_unsubscribe(struct sess *s);
+
+/* traps.c */
+void trap_added(const struct sess *s, const struct call *c, int ret,
+		const struct wfp_ipsec_filter_cond *conds);
+void trap_gone(__u64 id);
+void do_send(void);
+void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e);
+bool net_setup(void);
+void net_teardown(void);
 
 /* episodes.c */
 void race_episode(void);

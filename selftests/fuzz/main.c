@@ -174,9 +174,11 @@ static void report_worker(int i, int status, const struct wresult *r)
 				 PRIu64 " failures, %" PRIu64 " contexts, %"
 				 PRIu64 " namespaces (%" PRIu64 " children), %"
 				 PRIu64 " races, %" PRIu64 " walks, %" PRIu64
-				 " events\n", i, r->calls, r->fails,
-				 r->contexts, r->ns_sessions + r->ns_children,
-				 r->ns_children, r->races, r->walks, r->events);
+				 " events, %" PRIu64 " classify drops\n", i,
+				 r->calls, r->fails, r->contexts,
+				 r->ns_sessions + r->ns_children,
+				 r->ns_children, r->races, r->walks, r->events,
+				 r->drops);
 }
 
 /* Every session closed, so every module reference dropped. */
@@ -305,6 +307,25 @@ static void final_checks(const struct baseline *b, int procs)
 	close(fd);
 }
 
+/* The datagrams and the CLASSIFY_DROP records they brought (traps.c). */
+static void summary_traps(int procs)
+{
+	uint64_t v[5] = { 0 };
+	int i;
+
+	for (i = 0; i < procs; i++) {
+		v[0] += g_res[i].sends;
+		v[1] += g_res[i].trap_sends;
+		v[2] += g_res[i].trap_misses;
+		v[3] += g_res[i].drops;
+		v[4] += g_res[i].own_drops;
+	}
+	ksft_print_msg("fuzz: datagrams=%" PRIu64 " (at a trap %" PRIu64
+		       ", trap not UDP %" PRIu64 ") classify_drops=%" PRIu64
+		       " (%" PRIu64 " of the reader's own traps)\n", v[0],
+		       v[1], v[2], v[3], v[4]);
+}
+
 static void summary(const struct opts *o, long long elapsed_ms)
 {
 	uint64_t total = 0, by_errno[128] = { 0 };
@@ -326,6 +347,7 @@ static void summary(const struct opts *o, long long elapsed_ms)
 	ksft_print_msg("fuzz: calls=%" PRIu64 " errors_by_errno=%s rate=%.0f "
 		       "calls/s\n", total, buf,
 		       elapsed_ms > 0 ? total * 1000.0 / elapsed_ms : 0.0);
+	summary_traps(o->procs);
 	ksft_print_msg("fuzz: seed=%" PRIu64 " procs=%d%s elapsed=%.1fs\n",
 		       o->seed, o->procs, o->det ? " (-d)" : "",
 		       elapsed_ms / 1000.0);
@@ -358,12 +380,17 @@ int main(int argc, char **argv)
 	memset(g_res, 0, o.procs * sizeof(*g_res));
 	take_baseline(&b);
 
+	/* the workers' datagrams need a route (traps.c) */
+	if (!net_setup())
+		ksft_print_msg("fuzz: no veth device: datagrams go nowhere, "
+			       "no classify drop will come\n");
 	t0 = wfp_now_ms();
 	pids = start_workers(&o, b.nocap_ok);
 	hung = wait_workers(pids, statuses, o.procs, 120);
 	for (i = 0; i < o.procs; i++)
 		report_worker(i, statuses[i], &g_res[i]);
 	t1 = wfp_now_ms();
+	net_teardown();
 	write_param("expire_grace_seconds", b.grace);
 	if (hung)
 		ksft_print_msg("fuzz: %d worker(s) hung: seed=%" PRIu64 "\n",

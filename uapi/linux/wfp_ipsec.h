@@ -1438,7 +1438,8 @@ struct wfp_ipsec_net_subscribe {
  * @flags: WFP_IPSEC_NET_F_*: which of the members below are set
  * @ip_version: WFP_IPSEC_IPV4 or WFP_IPSEC_IPV6
  * @protocol: the packet's upper protocol
- * @layer_id: FWPS runtime layer id (OUTBOUND_TRANSPORT_V4 16, _V6 18)
+ * @layer_id: FWPS runtime layer id (OUTBOUND_TRANSPORT_V4 16, _V6 18,
+ *	IPFORWARD_V4 8, _V6 10)
  * @local_addr: network order; IPv4 in the first 4 bytes
  * @remote_addr: likewise
  * @local_port: host order; ICMP: the type
