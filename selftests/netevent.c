@@ -1030,6 +1030,8 @@ TEST_F_TIMEOUT(one, numbers, 300)
 	qsort(lat, 50, sizeof(*lat), cmp_ll);
 	printf("# acquire-to-callback latency: median %lld us, p99 %lld us "
 	       "(50 events)\n", lat[25] / 1000, lat[49] / 1000);
+	/* The harness ends the test's process with _exit(): flush now. */
+	fflush(stdout);
 	free(lat);
 
 	/* Throughput: n new flows at once. */
@@ -1047,6 +1049,7 @@ TEST_F_TIMEOUT(one, numbers, 300)
 	       "%llu dropped\n", n, got, (t1 - t0) / 1000000,
 	       t1 > t0 ? got * 1000000000LL / (t1 - t0) : 0,
 	       (unsigned long long)dropped);
+	fflush(stdout);
 	EXPECT_EQ(got + (long long)dropped, n);
 	EXPECT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub), ERROR_SUCCESS);
 }
