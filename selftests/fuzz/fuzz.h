@@ -455,6 +455,7 @@ void obj_cleanup(void);
 
 bool filter_enforced(const struct wfp_ipsec_filter *f);
 bool filter_in_pool(int family, const __u8 *a, int plen);
+unsigned int field_width(__u16 field, bool v4);
 void gen_filter(struct wfp_ipsec_filter *f,
 		struct wfp_ipsec_filter_cond *conds, bool *multi);
 void filter_mutate_add(struct call *c, struct wfp_ipsec_filter_cond *conds);

@@ -112,7 +112,8 @@ bool filter_in_pool(int family, const __u8 *a, int plen)
 
 /* ------------------------------------------------------- conditions */
 
-static unsigned int field_width(__u16 field, bool v4)
+/* The bytes of a condition's value on field (traps.c reads flows so). */
+unsigned int field_width(__u16 field, bool v4)
 {
 	if (field == WFP_IPSEC_FIELD_PROTOCOL)
 		return 1;

@@ -186,15 +186,6 @@ void trap_gone(__u64 id)
 
 /* ------------------------------------------------ flows and conditions */
 
-static unsigned int field_width(__u16 field, bool v4)
-{
-	if (field == WFP_IPSEC_FIELD_PROTOCOL)
-		return 1;
-	if (field >= WFP_IPSEC_FIELD_LOCAL_PORT)
-		return 2;
-	return v4 ? 4 : 16;
-}
-
 /* The flow's bytes a condition on field looks at; proto: the protocol. */
 static const __u8 *flow_field(const struct flow *f, __u16 field,
 			      const __u8 *proto)
