@@ -508,12 +508,14 @@ static int wfp_filter_insert(struct wfp_net *wn, struct wfp_obj *o)
 	return 0;
 }
 
-/* What ADD reports, read before the unlock lets o be freed. */
+/*
+ * What ADD reports, read before the unlock lets o be freed; GET reports
+ * it too, from its snapshot f.
+ */
 static void wfp_filter_report(const struct wfp_obj *o,
+			      const struct wfp_filter *f,
 			      struct wfp_ipsec_filter *u)
 {
-	const struct wfp_filter *f = o->filter;
-
 	memcpy(u->key, o->key, sizeof(u->key));
 	u->id = o->id;
 	u->effective_weight = f->effective_weight;
@@ -551,7 +553,7 @@ int wfp_filter_add(struct wfp_session *s, void *arg)
 	mutex_lock(&wn->objs.lock);
 	ret = wfp_filter_insert(wn, o);
 	if (!ret)
-		wfp_filter_report(o, u);
+		wfp_filter_report(o, o->filter, u);
 	mutex_unlock(&wn->objs.lock);
 	mutex_unlock(cfg);
 	if (ret)
@@ -713,7 +715,7 @@ static int wfp_filter_copy_out(const struct wfp_obj *o,
 	ret = wfp_obj_fields_to_user(o, room, uptr);
 	if (ret)
 		return ret;
-	memcpy(u->key, o->key, sizeof(u->key));
+	wfp_filter_report(o, f, u);
 	memcpy(u->provider_key, o->provider_key, sizeof(u->provider_key));
 	memcpy(u->sublayer_key, f->sublayer_key, sizeof(u->sublayer_key));
 	memcpy(u->filter_type, f->filter_type, sizeof(u->filter_type));
@@ -725,18 +727,12 @@ static int wfp_filter_copy_out(const struct wfp_obj *o,
 	u->callout = f->callout;
 	u->weight_type = f->weight_type;
 	u->weight = f->weight;
-	u->effective_weight = f->effective_weight;
 	u->raw_context = f->raw_context;
-	u->id = o->id;
-	u->pctx_id = f->pctx_id;
 	u->num_conds = o->len[WFP_OBJ_SERVICE] /
 		       sizeof(struct wfp_ipsec_filter_cond);
 	u->name_len = o->len[WFP_OBJ_NAME];
 	u->desc_len = o->len[WFP_OBJ_DESC];
 	u->data_len = o->len[WFP_OBJ_DATA];
-	/* A trap's reqid is its template's only (netevent.c). */
-	u->reqid = wfp_filter_is_trap(f) ? 0 : f->reqid;
-	u->nr_policies = f->nr_pol;
 	return 0;
 }
 

@@ -7,9 +7,9 @@
  * action, an IPsec callout one ESP template of its mode: tunnel
  * endpoints from its QM tunnel provider context, the reqid of its SA
  * group (filter.c).  A BLOCK at the outbound transport layers, or at
- * IPFORWARD naming both addresses, is a trap (netevent.c): an ESP transport template whose reqid
- * no SA has, so xfrm drops the traffic through its acquire path, which
- * raises a CLASSIFY_DROP net event.
+ * IPFORWARD naming both addresses, is a trap (netevent.c): an ESP
+ * transport template whose reqid no SA has, so xfrm drops the traffic
+ * through its acquire path, which raises a CLASSIFY_DROP net event.
  */
 
 #include <linux/bitops.h>

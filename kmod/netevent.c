@@ -96,10 +96,17 @@ int wfp_netevent_unsubscribe(struct wfp_session *s, void *arg)
 	return ret;
 }
 
-/* The runtime layer id of a trap's layer; 0 for a layer without traps. */
-static u16 wfp_trap_layer_id(u32 layer)
+/*
+ * The runtime layer id of a layer that raises net events: a trap's, or
+ * the inbound transport layer of an IPsec drop; 0 for the others.
+ */
+static u16 wfp_fwps_layer_id(u32 layer)
 {
 	switch (layer) {
+	case WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4:
+		return WFP_FWPS_INBOUND_TRANSPORT_V4;
+	case WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V6:
+		return WFP_FWPS_INBOUND_TRANSPORT_V6;
 	case WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V4:
 		return WFP_FWPS_OUTBOUND_TRANSPORT_V4;
 	case WFP_IPSEC_LAYER_OUTBOUND_TRANSPORT_V6:
@@ -113,11 +120,14 @@ static u16 wfp_trap_layer_id(u32 layer)
 	}
 }
 
-/* A forward BLOCK is one only in "out" (filter.c). */
+/*
+ * Out only: the outbound transport layers, and a forward BLOCK filter.c
+ * put there; not the inbound transport layers, whose BLOCK is in "in".
+ */
 bool wfp_filter_is_trap(const struct wfp_filter *f)
 {
 	return f->action == WFP_IPSEC_ACTION_BLOCK && f->sels &&
-	       f->dir == XFRM_POLICY_OUT && wfp_trap_layer_id(f->layer);
+	       f->dir == XFRM_POLICY_OUT && wfp_fwps_layer_id(f->layer);
 }
 
 /* The trap's filter id: its group's key holds it (filter.c). */
@@ -139,7 +149,7 @@ int wfp_netevent_trap_add(struct wfp_net *wn, const struct wfp_filter *f)
 	if (!trap)
 		return -ENOMEM;
 	trap->filter_id = wfp_trap_filter_id(f);
-	trap->layer_id = wfp_trap_layer_id(f->layer);
+	trap->layer_id = wfp_fwps_layer_id(f->layer);
 	ret = xa_insert(&wn->traps, f->reqid, trap, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		kfree(trap);
@@ -230,22 +240,28 @@ static bool wfp_netevent_has_ports(u8 proto)
 	}
 }
 
+/* What both kinds of event say: the IP version and the two addresses. */
+static void wfp_netevent_addrs(struct wfp_ipsec_net_event *ev, u16 family,
+			       const void *local, const void *remote)
+{
+	unsigned int alen = family == AF_INET ? 4 : 16;
+
+	ev->ip_version = family == AF_INET ? WFP_IPSEC_IPV4 : WFP_IPSEC_IPV6;
+	ev->flags |= WFP_IPSEC_NET_F_IP_VERSION_SET |
+		     WFP_IPSEC_NET_F_LOCAL_ADDR_SET |
+		     WFP_IPSEC_NET_F_REMOTE_ADDR_SET;
+	memcpy(ev->local_addr, local, alen);
+	memcpy(ev->remote_addr, remote, alen);
+}
+
 static void wfp_netevent_fill(struct wfp_ipsec_net_event *ev,
 			      const struct wfp_trap *trap,
 			      const struct xfrm_selector *sel)
 {
-	unsigned int alen = sel->family == AF_INET ? 4 : 16;
-
 	ev->filter_id = trap->filter_id;
 	ev->layer_id = trap->layer_id;
-	ev->ip_version = sel->family == AF_INET ? WFP_IPSEC_IPV4 :
-						  WFP_IPSEC_IPV6;
-	ev->flags = WFP_IPSEC_NET_F_IP_VERSION_SET |
-		    WFP_IPSEC_NET_F_LOCAL_ADDR_SET |
-		    WFP_IPSEC_NET_F_REMOTE_ADDR_SET;
 	/* Outbound: the selector's source is the local side. */
-	memcpy(ev->local_addr, &sel->saddr, alen);
-	memcpy(ev->remote_addr, &sel->daddr, alen);
+	wfp_netevent_addrs(ev, sel->family, &sel->saddr, &sel->daddr);
 	if (sel->proto) {
 		ev->protocol = sel->proto;
 		ev->flags |= WFP_IPSEC_NET_F_IP_PROTOCOL_SET;
@@ -437,12 +453,9 @@ static void wfp_kdrop_filter(struct wfp_net *wn, struct wfp_kdrop *d)
 		if (!f->group || f->reqid != d->reqid ||
 		    f->action != WFP_IPSEC_ACTION_CALLOUT)
 			continue;
-		if (f->layer == WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4 ||
-		    f->layer == WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V6) {
+		if (f->dir == XFRM_POLICY_IN) {
 			d->filter_id = o->id;
-			d->layer_id = f->family == AF_INET ?
-				      WFP_FWPS_INBOUND_TRANSPORT_V4 :
-				      WFP_FWPS_INBOUND_TRANSPORT_V6;
+			d->layer_id = wfp_fwps_layer_id(f->layer);
 			return;
 		}
 	}
@@ -453,7 +466,6 @@ static void wfp_kdrop_filter(struct wfp_net *wn, struct wfp_kdrop *d)
 
 static void wfp_kdrop_report(struct wfp_net *wn, const struct wfp_kdrop *d)
 {
-	unsigned int alen = d->family == AF_INET ? 4 : 16;
 	struct wfp_ipsec_net_event ev;
 
 	wfp_netevent_init(&ev, WFP_IPSEC_EVENT_NET_IPSEC_KERNEL_DROP);
@@ -463,13 +475,7 @@ static void wfp_kdrop_report(struct wfp_net *wn, const struct wfp_kdrop *d)
 	ev.spi = d->spi;
 	ev.status = d->status;
 	ev.count = d->count;
-	ev.ip_version = d->family == AF_INET ? WFP_IPSEC_IPV4 :
-					       WFP_IPSEC_IPV6;
-	ev.flags = WFP_IPSEC_NET_F_IP_VERSION_SET |
-		   WFP_IPSEC_NET_F_LOCAL_ADDR_SET |
-		   WFP_IPSEC_NET_F_REMOTE_ADDR_SET;
-	memcpy(ev.local_addr, d->local, alen);
-	memcpy(ev.remote_addr, d->remote, alen);
+	wfp_netevent_addrs(&ev, d->family, d->local, d->remote);
 	wfp_netevent_queue(wn, &ev);
 }
 

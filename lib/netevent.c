@@ -87,6 +87,19 @@ static int type_ok(enum net_field f, FWP_DATA_TYPE type)
 	}
 }
 
+/* Condition i's value pointer, into t's own copy of the value. */
+static void cond_point(struct wfp_net_tmpl *t, UINT32 i)
+{
+	FWP_CONDITION_VALUE0 *v = &t->conds[i].conditionValue;
+
+	if (v->type == FWP_V4_ADDR_MASK)
+		v->v4AddrMask = &t->vals[i].v4;
+	else if (v->type == FWP_V6_ADDR_MASK)
+		v->v6AddrMask = &t->vals[i].v6;
+	else if (v->type == FWP_BYTE_ARRAY16_TYPE)
+		v->byteArray16 = &t->vals[i].b16;
+}
+
 /* Copies condition c into slot i of t, its pointed-to value with it. */
 static DWORD cond_copy(struct wfp_net_tmpl *t, UINT32 i,
 		       const FWPM_FILTER_CONDITION0 *c)
@@ -109,7 +122,6 @@ static DWORD cond_copy(struct wfp_net_tmpl *t, UINT32 i,
 		if (!v->v4AddrMask)
 			return FWP_E_NULL_POINTER;
 		t->vals[i].v4 = *v->v4AddrMask;
-		d->conditionValue.v4AddrMask = &t->vals[i].v4;
 		break;
 	case FWP_V6_ADDR_MASK:
 		if (!v->v6AddrMask)
@@ -117,17 +129,16 @@ static DWORD cond_copy(struct wfp_net_tmpl *t, UINT32 i,
 		if (v->v6AddrMask->prefixLength > 128)
 			return FWP_E_INVALID_NET_MASK;
 		t->vals[i].v6 = *v->v6AddrMask;
-		d->conditionValue.v6AddrMask = &t->vals[i].v6;
 		break;
 	case FWP_BYTE_ARRAY16_TYPE:
 		if (!v->byteArray16)
 			return FWP_E_NULL_POINTER;
 		t->vals[i].b16 = *v->byteArray16;
-		d->conditionValue.byteArray16 = &t->vals[i].b16;
 		break;
 	default:
 		break;
 	}
+	cond_point(t, i);
 	return ERROR_SUCCESS;
 }
 
@@ -350,16 +361,8 @@ static void *slot_fill(void *slot, const struct wfp_sub *sub,
 	if (s->tmpl.t.numFilterConditions)
 		s->tmpl.t.filterCondition = s->tmpl.conds;
 	/* The values' pointers into this copy, not the subscription's. */
-	for (i = 0; i < s->tmpl.t.numFilterConditions; i++) {
-		FWP_CONDITION_VALUE0 *v = &s->tmpl.conds[i].conditionValue;
-
-		if (v->type == FWP_V4_ADDR_MASK)
-			v->v4AddrMask = &s->tmpl.vals[i].v4;
-		else if (v->type == FWP_V6_ADDR_MASK)
-			v->v6AddrMask = &s->tmpl.vals[i].v6;
-		else if (v->type == FWP_BYTE_ARRAY16_TYPE)
-			v->byteArray16 = &s->tmpl.vals[i].b16;
-	}
+	for (i = 0; i < s->tmpl.t.numFilterConditions; i++)
+		cond_point(&s->tmpl, i);
 	return &s->sub;
 }
 
