@@ -233,6 +233,20 @@ static DWORD fb_add(HANDLE h, struct fb *b, UINT64 *id)
 	return FwpmFilterAdd0(h, &b->f, NULL, id);
 }
 
+/* Outbound IPv4 block filter n of remote/plen, of provider prov (0: none). */
+static DWORD block_add(HANDLE h, UINT8 n, UINT8 prov, const char *remote,
+		       int plen, UINT64 *id)
+{
+	static struct fb b;
+
+	fb_init(&b, n, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK,
+		NULL);
+	if (prov)
+		fb_provider(&b, prov);
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, remote, plen);
+	return fb_add(h, &b, id);
+}
+
 /* -------------------------------------------- the other objects */
 
 static DWORD provider_add(HANDLE h, UINT8 n)
@@ -258,11 +272,24 @@ static IPSEC_PROPOSAL0 prop = {
 	.numSaTransforms = 1, .saTransforms = &xf,
 };
 
+/* Provider context n of a type, its policy (of that type) at policy. */
+static DWORD pctx_add(HANDLE h, UINT8 n, FWPM_PROVIDER_CONTEXT_TYPE type,
+		      void *policy, UINT64 *id)
+{
+	FWPM_PROVIDER_CONTEXT0 c;
+
+	memset(&c, 0, sizeof(c));
+	c.providerContextKey = tkey(n);
+	c.displayData.name = L"filter test QM policy";
+	c.type = type;
+	c.keyingPolicy = policy;
+	return FwpmProviderContextAdd0(h, &c, NULL, id);
+}
+
 /* A QM tunnel provider context n between IPv4 endpoints local, remote. */
 static DWORD tunnel_pctx_add(HANDLE h, UINT8 n, const char *local,
 			     const char *remote, UINT64 *id)
 {
-	FWPM_PROVIDER_CONTEXT0 c;
 	IPSEC_TUNNEL_POLICY0 t;
 	UINT8 l[16], r[16];
 
@@ -274,29 +301,18 @@ static DWORD tunnel_pctx_add(HANDLE h, UINT8 n, const char *local,
 	t.tunnelEndpoints.ipVersion = FWP_IP_VERSION_V4;
 	t.tunnelEndpoints.localV4Address = v4_host(l);
 	t.tunnelEndpoints.remoteV4Address = v4_host(r);
-	memset(&c, 0, sizeof(c));
-	c.providerContextKey = tkey(n);
-	c.displayData.name = L"filter test tunnel policy";
-	c.type = FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT;
-	c.ikeQmTunnelPolicy = &t;
-	return FwpmProviderContextAdd0(h, &c, NULL, id);
+	return pctx_add(h, n, FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, &t, id);
 }
 
 /* A QM transport provider context n (of the wrong type for a tunnel). */
 static DWORD transport_pctx_add(HANDLE h, UINT8 n)
 {
-	FWPM_PROVIDER_CONTEXT0 c;
 	IPSEC_TRANSPORT_POLICY0 t;
 
 	memset(&t, 0, sizeof(t));
 	t.numIpsecProposals = 1;
 	t.ipsecProposals = &prop;
-	memset(&c, 0, sizeof(c));
-	c.providerContextKey = tkey(n);
-	c.displayData.name = L"filter test transport policy";
-	c.type = FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT;
-	c.ikeQmTransportPolicy = &t;
-	return FwpmProviderContextAdd0(h, &c, NULL, NULL);
+	return pctx_add(h, n, FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, &t, NULL);
 }
 
 /* ------------------------------------------------ the raw view */
@@ -352,11 +368,16 @@ static void fget_req(struct fget *g, const GUID *key, __u64 id,
 	g->f.data_len = sizeof(g->data);
 }
 
+static int fget_ioctl(int fd, struct fget *g)
+{
+	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_GET, &g->f);
+}
+
 /* FILTER_GET by id, with room for everything; -errno. */
 static int raw_fget(int fd, __u64 id, struct fget *g)
 {
 	fget_req(g, NULL, id, WFP_IPSEC_FILTER_COND_MAX, sizeof(g->name));
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_GET, &g->f);
+	return fget_ioctl(fd, g);
 }
 
 /* OBJ_DELETE of a filter by key (when not NULL) or id; -errno. */
@@ -501,6 +522,57 @@ static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(sp_count(-1), 0);
 	env_teardown(e);
 }
+
+/* The error paths' resident filter: inbound, blocking 10.8.0.0/24. */
+static void resident(struct fb *b)
+{
+	fb_init(b, K_RES, &FWPM_LAYER_INBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK,
+		NULL);
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.8.0.0", 24);
+}
+
+/*
+ * What the error paths start from: a provider, a transport provider
+ * context and the resident filter; then A's xfrm database and filter
+ * count, which a refused add must leave as they are.
+ */
+static void resident_setup(struct __test_metadata *_metadata, struct env *e,
+			   struct xsnap *xfrm, long *filters)
+{
+	static struct fb b;
+	UINT64 id;
+
+	ASSERT_EQ(provider_add(e->h, K_PROV), ERROR_SUCCESS);
+	ASSERT_EQ(transport_pctx_add(e->h, K_PCTX_T), ERROR_SUCCESS);
+	resident(&b);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	*xfrm = xsnap_take();
+	*filters = filter_count(e->fd);
+	ASSERT_EQ(*filters, 1);
+}
+
+/*
+ * FIXTURE name: an env of flags, with has_resident resident_setup()'s
+ * objects too; flt_teardown() leaves it.
+ */
+#define FLT_FIXTURE(name, flags, has_resident)				\
+	FIXTURE(name) {							\
+		struct env e;						\
+		struct xsnap xfrm;					\
+		long filters;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		env_setup(_metadata, &self->e, flags);			\
+		if (has_resident)					\
+			resident_setup(_metadata, &self->e, &self->xfrm, \
+				       &self->filters);			\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		xsnap_free(&self->xfrm);				\
+		flt_teardown(_metadata, &self->e);			\
+	}
 
 /* ==================================================== keyed by filters */
 
@@ -663,27 +735,15 @@ static void expect_filter_policies(struct __test_metadata *_metadata,
 	free(v);
 }
 
-FIXTURE(keyed) {
-	struct env e;
-};
-
 FIXTURE_VARIANT(keyed) {
 	unsigned int flags;	/* env_setup()'s */
 };
 
+FLT_FIXTURE(keyed, ENV_PEER | variant->flags, false)
+
 FIXTURE_VARIANT_ADD(keyed, transport_v4) { .flags = 0 };
 FIXTURE_VARIANT_ADD(keyed, transport_v6) { .flags = ENV_V6 };
 FIXTURE_VARIANT_ADD(keyed, tunnel_v4) { .flags = ENV_TUNNEL };
-
-FIXTURE_SETUP(keyed)
-{
-	env_setup(_metadata, &self->e, ENV_PEER | variant->flags);
-}
-
-FIXTURE_TEARDOWN(keyed)
-{
-	flt_teardown(_metadata, &self->e);
-}
 
 TEST_F_TIMEOUT(keyed, traffic_both_ways, 120)
 {
@@ -718,19 +778,7 @@ TEST_F_TIMEOUT(keyed, traffic_both_ways, 120)
 
 /* ================================================= wire: order */
 
-FIXTURE(wire) {
-	struct env e;
-};
-
-FIXTURE_SETUP(wire)
-{
-	env_setup(_metadata, &self->e, ENV_PEER);
-}
-
-FIXTURE_TEARDOWN(wire)
-{
-	flt_teardown(_metadata, &self->e);
-}
+FLT_FIXTURE(wire, ENV_PEER, false)
 
 /* The filter's effective weight (FwpmFilterGetById0), or 0. */
 static UINT64 effective_weight(HANDLE h, UINT64 id)
@@ -941,19 +989,7 @@ TEST_F_TIMEOUT(wire, weights_order_overlapping_filters, 120)
 
 /* ============================================== one namespace: one */
 
-FIXTURE(one) {
-	struct env e;
-};
-
-FIXTURE_SETUP(one)
-{
-	env_setup(_metadata, &self->e, 0);
-}
-
-FIXTURE_TEARDOWN(one)
-{
-	flt_teardown(_metadata, &self->e);
-}
+FLT_FIXTURE(one, 0, false)
 
 /* v[0..n) holds a policy of direction dir whose address is a/plen. */
 static bool has_prefix(const struct xp *v, int n, bool dst, const char *a,
@@ -1291,17 +1327,14 @@ TEST_F(one, referenced_objects_in_use)
 TEST_F(one, context_naming_wrong_filter_refused)
 {
 	struct env *e = &self->e;
-	static struct fb b;
 	IPSEC_TRAFFIC1 t;
 	UINT64 block, pc, id = 0;
 	struct keyed k;
 	long n0;
 
 	key_a(_metadata, e, -1, &k);
-	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-		FWP_ACTION_BLOCK, NULL);
-	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.7.0.0", 16);
-	ASSERT_EQ(fb_add(e->h, &b, &block), ERROR_SUCCESS);
+	ASSERT_EQ(block_add(e->h, K_BLOCK, 0, "10.7.0.0", 16, &block),
+		  ERROR_SUCCESS);
 	n0 = ctx_count(e->fd);
 	/* The outbound filter's selector does not take this traffic. */
 	wfp_traffic_set(&t, false, A1, "10.7.0.1");
@@ -1405,32 +1438,26 @@ TEST_F(one, raw_get_room_and_names)
 
 	/* By key, the id zero; not by both. */
 	fget_req(&g, key, 0, max, sizeof(g.name));
-	ASSERT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f), 0);
+	ASSERT_EQ(fget_ioctl(e->fd, &g), 0);
 	EXPECT_EQ(g.f.id, id);
 	fget_req(&g, key, id, max, sizeof(g.name));
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -EINVAL);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -EINVAL);
 	/* Output fields and reserved ones must come zero. */
 	fget_req(&g, NULL, id, max, sizeof(g.name));
 	g.f.reserved[1] = 1;
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -EINVAL);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -EINVAL);
 	fget_req(&g, NULL, id, max, sizeof(g.name));
 	g.f.nr_policies = 1;
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -EINVAL);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -EINVAL);
 	fget_req(&g, NULL, id, max + 1, sizeof(g.name));
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -EINVAL);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -EINVAL);
 	/* Too little room for the conditions or the name. */
 	fget_req(&g, NULL, id, 1, sizeof(g.name));
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -ERANGE);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -ERANGE);
 	fget_req(&g, NULL, id, 2, 1);
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f),
-		  -ERANGE);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), -ERANGE);
 	fget_req(&g, NULL, id, 2, sizeof(g.name));
-	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_GET, &g.f), 0);
+	EXPECT_EQ(fget_ioctl(e->fd, &g), 0);
 	EXPECT_EQ(g.f.num_conds, 2);
 }
 
@@ -1442,21 +1469,6 @@ static bool filter_decoded(const FWPM_FILTER0 *f)
 /* Filters counted by a library enumeration with template t; -1 on error. */
 WFP_LIB_COUNT(lib_count, Filter, FWPM_FILTER, 100, filter_decoded)
 
-/* A block filter n at layer, of provider prov (0: none), on a host. */
-static void simple_filter(struct __test_metadata *_metadata, HANDLE h,
-			  UINT8 n, const GUID *layer, UINT8 prov,
-			  const GUID *field, const char *host)
-{
-	static struct fb b;
-	UINT64 id;
-
-	fb_init(&b, n, layer, FWP_ACTION_BLOCK, NULL);
-	if (prov)
-		fb_provider(&b, prov);
-	fb_addr(&b, field, host, 32);
-	ASSERT_EQ(fb_add(h, &b, &id), ERROR_SUCCESS);
-}
-
 TEST_F(one, enum_templates)
 {
 	struct env *e = &self->e;
@@ -1464,18 +1476,20 @@ TEST_F(one, enum_templates)
 	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 pt;
 	FWPM_FILTER_ENUM_TEMPLATE0 t;
 	FWPM_FILTER_CONDITION0 c;
+	static struct fb b;
 	HANDLE eh = NULL;
 	struct keyed k;
+	UINT64 id;
 
 	ASSERT_EQ(lib_count(e->h, NULL), 0);
 	/* Two callout filters of K_PROV (key_a), two blocks, one K_PROV2. */
 	key_a(_metadata, e, -1, &k);
 	ASSERT_EQ(provider_add(e->h, K_PROV2), ERROR_SUCCESS);
-	simple_filter(_metadata, e->h, K_BLOCK,
-		      &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, K_PROV2,
-		      &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.6.0.1");
-	simple_filter(_metadata, e->h, K_NEW, &FWPM_LAYER_IPFORWARD_V4, 0,
-		      &FWPM_CONDITION_IP_DESTINATION_ADDRESS, "10.6.0.2");
+	ASSERT_EQ(block_add(e->h, K_BLOCK, K_PROV2, "10.6.0.1", 32, &id),
+		  ERROR_SUCCESS);
+	fb_init(&b, K_NEW, &FWPM_LAYER_IPFORWARD_V4, FWP_ACTION_BLOCK, NULL);
+	fb_addr(&b, &FWPM_CONDITION_IP_DESTINATION_ADDRESS, "10.6.0.2", 32);
+	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
 	EXPECT_EQ(lib_count(e->h, NULL), 4);
 
 	memset(&t, 0, sizeof(t));
@@ -1561,13 +1575,10 @@ static int foreign_ns(void *arg)
 TEST_F(one, foreign_namespace_invisible)
 {
 	struct env *e = &self->e;
-	static struct fb b;
 	UINT64 id;
 
-	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-		FWP_ACTION_BLOCK, NULL);
-	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
-	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	ASSERT_EQ(block_add(e->h, K_BLOCK, 0, "10.5.0.1", 32, &id),
+		  ERROR_SUCCESS);
 	EXPECT_EQ(run_in_child(foreign_ns, &id), 0);
 	EXPECT_EQ(filter_count(e->fd), 1);
 	EXPECT_EQ(sp_count(-1), 1);
@@ -1581,7 +1592,6 @@ static int read_only(void *arg)
 {
 	UINT64 id = *(UINT64 *)arg;
 	FWPM_FILTER0 *f = NULL;
-	static struct fb b;
 	HANDLE h = NULL;
 	UINT64 nid = 0;
 
@@ -1594,10 +1604,8 @@ static int read_only(void *arg)
 	FwpmFreeMemory0((void **)&f);
 	if (lib_count(h, NULL) != 1)
 		return 2;
-	fb_init(&b, K_NEW, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-		FWP_ACTION_BLOCK, NULL);
-	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.2", 32);
-	if (fb_add(h, &b, &nid) != ERROR_ACCESS_DENIED || nid)
+	if (block_add(h, K_NEW, 0, "10.5.0.2", 32, &nid) !=
+	    ERROR_ACCESS_DENIED || nid)
 		return 3;
 	if (FwpmFilterDeleteById0(h, id) != ERROR_ACCESS_DENIED)
 		return 4;
@@ -1609,13 +1617,10 @@ TEST_F(one, rights_read_only_cannot_add)
 {
 	struct env *e = &self->e;
 	struct wfp_ipsec_rights r;
-	static struct fb b;
 	UINT64 id;
 
-	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-		FWP_ACTION_BLOCK, NULL);
-	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
-	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
+	ASSERT_EQ(block_add(e->h, K_BLOCK, 0, "10.5.0.1", 32, &id),
+		  ERROR_SUCCESS);
 	/* This namespace only: the test's own. */
 	memset(&r, 0, sizeof(r));
 	r.count = 1;
@@ -1662,11 +1667,8 @@ TEST_F(one, dynamic_filter_lifetimes)
 	EXPECT_EQ(ctx_count(e->fd), 0);
 	/* A static filter naming the dynamic session's provider likewise. */
 	ASSERT_EQ(provider_add(dyn, K_PROV2), ERROR_SUCCESS);
-	fb_init(&b, K_BLOCK, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-		FWP_ACTION_BLOCK, NULL);
-	fb_provider(&b, K_PROV2);
-	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.5.0.1", 32);
-	EXPECT_EQ(fb_add(e->h, &b, &id), FWP_E_LIFETIME_MISMATCH);
+	EXPECT_EQ(block_add(e->h, K_BLOCK, K_PROV2, "10.5.0.1", 32, &id),
+		  FWP_E_LIFETIME_MISMATCH);
 	EXPECT_EQ(sp_count(-1), 1);
 	/* The close takes the filter and its policy. */
 	FwpmEngineClose0(dyn);
@@ -1688,16 +1690,12 @@ TEST_F(one, feature_reported)
  * code.  Around it the namespace holds a provider, a transport provider
  * context and a resident block filter; nothing of them may change.
  */
-FIXTURE(lib) {
-	struct env e;
-	struct xsnap xfrm;
-	long filters;
-};
-
 FIXTURE_VARIANT(lib) {
 	void (*mut)(struct fb *b);
 	DWORD code;
 };
+
+FLT_FIXTURE(lib, 0, true)
 
 static void lib_base(struct fb *b)
 {
@@ -1706,35 +1704,6 @@ static void lib_base(struct fb *b)
 		&FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4);
 	fb_addr(b, &FWPM_CONDITION_IP_LOCAL_ADDRESS, "10.9.0.1", 32);
 	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.2", 32);
-}
-
-/* The resident filter: inbound, blocking 10.8.0.0/24. */
-static void resident(struct fb *b)
-{
-	fb_init(b, K_RES, &FWPM_LAYER_INBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK,
-		NULL);
-	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.8.0.0", 24);
-}
-
-FIXTURE_SETUP(lib)
-{
-	static struct fb b;
-	UINT64 id;
-
-	env_setup(_metadata, &self->e, 0);
-	ASSERT_EQ(provider_add(self->e.h, K_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(transport_pctx_add(self->e.h, K_PCTX_T), ERROR_SUCCESS);
-	resident(&b);
-	ASSERT_EQ(fb_add(self->e.h, &b, &id), ERROR_SUCCESS);
-	self->xfrm = xsnap_take();
-	self->filters = filter_count(self->e.fd);
-	ASSERT_EQ(self->filters, 1);
-}
-
-FIXTURE_TEARDOWN(lib)
-{
-	xsnap_free(&self->xfrm);
-	flt_teardown(_metadata, &self->e);
 }
 
 static FWP_CONDITION_VALUE0 *val0(struct fb *b)
@@ -1749,273 +1718,218 @@ static void to_layer(struct fb *b, const GUID *layer, FWP_ACTION_TYPE a)
 	memset(&b->f.action.calloutKey, 0, sizeof(GUID));
 }
 
-static void to_tunnel(struct fb *b)
+/* The outbound tunnel callout, with provider context n (0: none). */
+static void to_tunnel(struct fb *b, UINT8 pctx)
 {
 	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TUNNEL_V4;
+	if (pctx)
+		fb_pctx(b, pctx);
 }
 
-static void m_layer_ikeext(struct fb *b)
+/* The conditions replaced by one on the remote address. */
+static void only_remote(struct fb *b, const char *addr, int plen)
 {
-	b->f.layerKey = FWPM_LAYER_IKEEXT_V4;
+	b->f.numFilterConditions = 0;
+	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, addr, plen);
 }
-static void m_layer_ipsec(struct fb *b) { b->f.layerKey = FWPM_LAYER_IPSEC_V4; }
-static void m_layer_unknown(struct fb *b) { b->f.layerKey = tkey(K_UNKNOWN); }
-static void m_callout_unknown(struct fb *b)
+
+static void only_remote_range(struct fb *b, const char *lo, const char *hi)
 {
-	b->f.action.calloutKey = tkey(K_UNKNOWN);
+	b->f.numFilterConditions = 0;
+	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, lo, hi);
 }
-static void m_callout_inbound(struct fb *b)
-{
-	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4;
-}
-static void m_callout_v6(struct fb *b)
-{
-	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6;
-}
-static void m_callout_ale(struct fb *b)
-{
-	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4;
-}
-static void m_callout_dosp(struct fb *b)
+
+static void callout_dosp(struct fb *b)
 {
 	b->f.layerKey = FWPM_LAYER_IPFORWARD_V4;
 	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_DOSP_FORWARD_V4;
 	b->f.numFilterConditions = 0;
 }
-static void m_inspection(struct fb *b)
-{
-	b->f.action.type = FWP_ACTION_CALLOUT_INSPECTION;
-}
-static void m_callout_unk(struct fb *b)
-{
-	b->f.action.type = FWP_ACTION_CALLOUT_UNKNOWN;
-}
-static void m_continue(struct fb *b) { b->f.action.type = FWP_ACTION_CONTINUE; }
-static void m_action_junk(struct fb *b) { b->f.action.type = 0x99; }
-static void m_boottime(struct fb *b) { b->f.flags = FWPM_FILTER_FLAG_BOOTTIME; }
-static void m_boottime_persistent(struct fb *b)
-{
-	b->f.flags = FWPM_FILTER_FLAG_BOOTTIME | FWPM_FILTER_FLAG_PERSISTENT;
-}
-static void m_disabled(struct fb *b) { b->f.flags = FWPM_FILTER_FLAG_DISABLED; }
-static void m_flag_unknown(struct fb *b) { b->f.flags = 0x80000000; }
-static void m_permit_if_block(struct fb *b)
+
+static void permit_if_block(struct fb *b)
 {
 	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4, FWP_ACTION_BLOCK);
 	b->f.flags = FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED;
 }
-static void m_weight8_16(struct fb *b) { fb_weight8(b, 16); }
-static void m_weight64_null(struct fb *b)
+
+static void weight64_null(struct fb *b)
 {
 	fb_weight64(b, 1);
 	b->f.weight.uint64 = NULL;
 }
-static void m_weight_uint32(struct fb *b)
+
+static void weight_uint32(struct fb *b)
 {
 	b->f.weight.type = FWP_UINT32;
 	b->f.weight.uint32 = 1;
 }
-static void m_conds_33(struct fb *b)
+
+static void conds_33(struct fb *b)
 {
 	while (b->f.numFilterConditions < WFP_IPSEC_FILTER_COND_MAX + 1)
 		fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.1.1", 32);
 }
-static void m_conds_null(struct fb *b) { b->f.filterCondition = NULL; }
-static void m_field_unknown(struct fb *b)
+
+static void range_end_type(struct fb *b)
 {
-	b->c[0].fieldKey = tkey(K_UNKNOWN);
-}
-static void m_field_app_id(struct fb *b)
-{
-	b->c[0].fieldKey = FWPM_CONDITION_ALE_APP_ID;
-}
-static void m_field_source(struct fb *b)
-{
-	b->c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS;
-}
-static void m_field_local_fwd(struct fb *b)
-{
-	to_layer(b, &FWPM_LAYER_IPFORWARD_V4, FWP_ACTION_BLOCK);
-}
-static void m_match_greater(struct fb *b)
-{
-	b->c[0].matchType = FWP_MATCH_GREATER;
-}
-static void m_match_max(struct fb *b)
-{
-	b->c[0].matchType = FWP_MATCH_TYPE_MAX;
-}
-static void m_range_plain(struct fb *b) { b->c[0].matchType = FWP_MATCH_RANGE; }
-static void m_range_end_type(struct fb *b)
-{
-	b->f.numFilterConditions = 0;
-	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.1",
-		      "10.9.0.9");
+	only_remote_range(b, "10.9.0.1", "10.9.0.9");
 	b->r[0].valueLow.type = b->r[0].valueHigh.type = FWP_UINT16;
 }
-static void m_range_reversed(struct fb *b)
+
+static void range_null(struct fb *b)
 {
-	b->f.numFilterConditions = 0;
-	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.9",
-		      "10.9.0.1");
+	only_remote_range(b, "10.9.0.9", "10.9.0.1");
+	val0(b)->rangeValue = NULL;
 }
-static void m_range_null(struct fb *b)
-{
-	m_range_reversed(b);
-	b->c[0].conditionValue.rangeValue = NULL;
-}
-static void m_port_range_reversed(struct fb *b)
+
+static void port_range_reversed(struct fb *b)
 {
 	fb_proto(b, IPPROTO_TCP);
 	fb_port_range(b, &FWPM_CONDITION_IP_REMOTE_PORT, 2000, 1000);
 }
-static void m_mask_holes(struct fb *b)
+
+static void mask_holes(struct fb *b)
 {
-	b->f.numFilterConditions = 0;
-	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.0", 24);
+	only_remote(b, "10.9.0.0", 24);
 	b->m4[0].mask = 0xff00ff00;
 }
-static void m_mask_null(struct fb *b)
+
+static void mask_null(struct fb *b)
 {
-	m_mask_holes(b);
+	mask_holes(b);
 	val0(b)->v4AddrMask = NULL;
 }
-static void m_v6_prefix_129(struct fb *b)
+
+static void v6_prefix_129(struct fb *b)
 {
 	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
-	b->f.numFilterConditions = 0;
-	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::", 64);
+	only_remote(b, "fd00:9::", 64);
 	b->m6[0].prefixLength = 129;
 }
-static void m_v6_bytes_null(struct fb *b)
+
+static void v6_bytes_null(struct fb *b)
 {
 	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
-	b->f.numFilterConditions = 0;
-	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::1", 128);
+	only_remote(b, "fd00:9::1", 128);
 	val0(b)->byteArray16 = NULL;
 }
-static void m_v4_at_v6(struct fb *b)
-{
-	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK);
-}
-static void m_v6_at_v4(struct fb *b)
-{
-	b->f.numFilterConditions = 0;
-	fb_addr(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "fd00:9::1", 128);
-}
-static void m_port_uint32(struct fb *b)
+
+static void port_uint32(struct fb *b)
 {
 	fb_port(b, &FWPM_CONDITION_IP_LOCAL_PORT, 500);
 	b->c[2].conditionValue.type = FWP_UINT32;
 }
-static void m_proto_uint16(struct fb *b)
+
+static void proto_uint16(struct fb *b)
 {
 	fb_proto(b, IPPROTO_UDP);
 	b->c[2].conditionValue.type = FWP_UINT16;
 }
-static void m_proto_0(struct fb *b) { fb_proto(b, 0); }
-static void m_name_null(struct fb *b) { b->f.displayData.name = NULL; }
-static void m_reserved(struct fb *b) { b->f.reserved = &b->pk; }
-static void m_provider_unknown(struct fb *b) { fb_provider(b, K_UNKNOWN); }
-static void m_sublayer_unknown(struct fb *b)
-{
-	b->f.subLayerKey = tkey(K_UNKNOWN);
-}
-static void m_pctx_unknown(struct fb *b)
-{
-	to_tunnel(b);
-	fb_pctx(b, K_UNKNOWN);
-}
-static void m_pctx_wrong_type(struct fb *b)
-{
-	to_tunnel(b);
-	fb_pctx(b, K_PCTX_T);
-}
-static void m_tunnel_no_pctx(struct fb *b) { to_tunnel(b); }
-static void m_key_in_use(struct fb *b) { b->f.filterKey = tkey(K_RES); }
-static void m_selector_in_use(struct fb *b)
+
+static void selector_in_use(struct fb *b)
 {
 	resident(b);
 	b->f.filterKey = tkey(K_NEW);
 }
-static void m_too_many_selectors(struct fb *b)
+
+static void too_many_selectors(struct fb *b)
 {
-	b->f.numFilterConditions = 0;
-	fb_addr_range(b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, "10.9.0.1",
-		      "10.9.0.254");
+	only_remote_range(b, "10.9.0.1", "10.9.0.254");
 	fb_proto(b, IPPROTO_TCP);
 	fb_port_range(b, &FWPM_CONDITION_IP_REMOTE_PORT, 1, 65534);
 }
 
-#define LIB_BAD(name, m, c) \
-	FIXTURE_VARIANT_ADD(lib, name) { .mut = m, .code = c }
+/* Variant name: change, one statement on lib_base()'s b, refused with c. */
+#define LIB_BAD(name, c, change)					\
+	static void lib_mut_##name(struct fb *b)			\
+	{								\
+		change;							\
+	}								\
+	FIXTURE_VARIANT_ADD(lib, name) { .mut = lib_mut_##name, .code = c }
 
-LIB_BAD(layer_ikeext, m_layer_ikeext, FWP_E_LAYER_NOT_FOUND);
-LIB_BAD(layer_ipsec, m_layer_ipsec, FWP_E_LAYER_NOT_FOUND);
-LIB_BAD(layer_unknown, m_layer_unknown, FWP_E_LAYER_NOT_FOUND);
-LIB_BAD(callout_unknown, m_callout_unknown, FWP_E_CALLOUT_NOT_FOUND);
-LIB_BAD(callout_other_direction, m_callout_inbound,
-	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
-LIB_BAD(callout_other_version, m_callout_v6,
-	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
-LIB_BAD(callout_ale_at_transport, m_callout_ale,
-	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
-LIB_BAD(callout_dosp_forward, m_callout_dosp, ERROR_NOT_SUPPORTED);
-LIB_BAD(action_callout_inspection, m_inspection,
-	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
-LIB_BAD(action_callout_unknown, m_callout_unk,
-	FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER);
-LIB_BAD(action_continue, m_continue, FWP_E_INVALID_ACTION_TYPE);
-LIB_BAD(action_junk, m_action_junk, FWP_E_INVALID_ACTION_TYPE);
-LIB_BAD(flag_boottime, m_boottime, ERROR_NOT_SUPPORTED);
-LIB_BAD(flag_boottime_persistent, m_boottime_persistent,
-	FWP_E_INVALID_FLAGS);
-LIB_BAD(flag_disabled, m_disabled, FWP_E_INVALID_FLAGS);
-LIB_BAD(flag_unknown, m_flag_unknown, FWP_E_INVALID_FLAGS);
-LIB_BAD(flag_permit_if_unregistered_block, m_permit_if_block,
-	FWP_E_INVALID_FLAGS);
-LIB_BAD(weight_uint8_16, m_weight8_16, FWP_E_INVALID_WEIGHT);
-LIB_BAD(weight_uint64_null, m_weight64_null, FWP_E_NULL_POINTER);
-LIB_BAD(weight_uint32, m_weight_uint32, FWP_E_INVALID_WEIGHT);
-LIB_BAD(conditions_33, m_conds_33, FWP_E_OUT_OF_BOUNDS);
-LIB_BAD(conditions_null, m_conds_null, FWP_E_NULL_POINTER);
-LIB_BAD(field_unknown, m_field_unknown, FWP_E_CONDITION_NOT_FOUND);
-LIB_BAD(field_ale_app_id, m_field_app_id, FWP_E_CONDITION_NOT_FOUND);
-LIB_BAD(field_source_at_transport, m_field_source,
-	FWP_E_CONDITION_NOT_FOUND);
-LIB_BAD(field_local_at_ipforward, m_field_local_fwd,
-	FWP_E_CONDITION_NOT_FOUND);
-LIB_BAD(match_greater, m_match_greater, FWP_E_MATCH_TYPE_MISMATCH);
-LIB_BAD(match_type_max, m_match_max, FWP_E_INVALID_ENUMERATOR);
-LIB_BAD(match_range_plain_value, m_range_plain, FWP_E_MATCH_TYPE_MISMATCH);
-LIB_BAD(range_ends_wrong_type, m_range_end_type, FWP_E_TYPE_MISMATCH);
-LIB_BAD(range_high_below_low, m_range_reversed, FWP_E_INVALID_RANGE);
-LIB_BAD(range_port_high_below_low, m_port_range_reversed,
-	FWP_E_INVALID_RANGE);
-LIB_BAD(range_null, m_range_null, FWP_E_NULL_POINTER);
-LIB_BAD(v4_mask_not_contiguous, m_mask_holes, FWP_E_INVALID_NET_MASK);
-LIB_BAD(v4_mask_null, m_mask_null, FWP_E_NULL_POINTER);
-LIB_BAD(v6_prefix_129, m_v6_prefix_129, FWP_E_INVALID_NET_MASK);
-LIB_BAD(v6_bytes_null, m_v6_bytes_null, FWP_E_NULL_POINTER);
-LIB_BAD(v4_value_at_v6_layer, m_v4_at_v6, FWP_E_TYPE_MISMATCH);
-LIB_BAD(v6_value_at_v4_layer, m_v6_at_v4, FWP_E_TYPE_MISMATCH);
-LIB_BAD(port_uint32, m_port_uint32, FWP_E_TYPE_MISMATCH);
-LIB_BAD(protocol_uint16, m_proto_uint16, FWP_E_TYPE_MISMATCH);
-LIB_BAD(protocol_0, m_proto_0, FWP_E_INVALID_PARAMETER);
-LIB_BAD(name_null, m_name_null, FWP_E_NULL_DISPLAY_NAME);
-LIB_BAD(reserved_set, m_reserved, FWP_E_RESERVED);
-LIB_BAD(filter_null, NULL, FWP_E_NULL_POINTER);
-LIB_BAD(provider_unknown, m_provider_unknown, FWP_E_PROVIDER_NOT_FOUND);
-LIB_BAD(sublayer_unknown, m_sublayer_unknown, FWP_E_SUBLAYER_NOT_FOUND);
-LIB_BAD(provider_context_unknown, m_pctx_unknown,
-	FWP_E_PROVIDER_CONTEXT_NOT_FOUND);
-LIB_BAD(provider_context_wrong_type, m_pctx_wrong_type,
-	FWP_E_PROVIDER_CONTEXT_MISMATCH);
-LIB_BAD(tunnel_without_provider_context, m_tunnel_no_pctx,
-	FWP_E_CONTEXT_INCOMPATIBLE_WITH_CALLOUT);
-LIB_BAD(key_in_use, m_key_in_use, FWP_E_ALREADY_EXISTS);
-LIB_BAD(selector_in_use, m_selector_in_use, FWP_E_ALREADY_EXISTS);
-LIB_BAD(too_many_selectors, m_too_many_selectors, FWP_E_OUT_OF_BOUNDS);
+LIB_BAD(layer_ikeext, FWP_E_LAYER_NOT_FOUND,
+	b->f.layerKey = FWPM_LAYER_IKEEXT_V4);
+LIB_BAD(layer_ipsec, FWP_E_LAYER_NOT_FOUND,
+	b->f.layerKey = FWPM_LAYER_IPSEC_V4);
+LIB_BAD(layer_unknown, FWP_E_LAYER_NOT_FOUND,
+	b->f.layerKey = tkey(K_UNKNOWN));
+LIB_BAD(callout_unknown, FWP_E_CALLOUT_NOT_FOUND,
+	b->f.action.calloutKey = tkey(K_UNKNOWN));
+LIB_BAD(callout_other_direction, FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER,
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4);
+LIB_BAD(callout_other_version, FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER,
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V6);
+LIB_BAD(callout_ale_at_transport, FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER,
+	b->f.action.calloutKey = FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4);
+LIB_BAD(callout_dosp_forward, ERROR_NOT_SUPPORTED, callout_dosp(b));
+LIB_BAD(action_callout_inspection, FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER,
+	b->f.action.type = FWP_ACTION_CALLOUT_INSPECTION);
+LIB_BAD(action_callout_unknown, FWP_E_ACTION_INCOMPATIBLE_WITH_LAYER,
+	b->f.action.type = FWP_ACTION_CALLOUT_UNKNOWN);
+LIB_BAD(action_continue, FWP_E_INVALID_ACTION_TYPE,
+	b->f.action.type = FWP_ACTION_CONTINUE);
+LIB_BAD(action_junk, FWP_E_INVALID_ACTION_TYPE, b->f.action.type = 0x99);
+LIB_BAD(flag_boottime, ERROR_NOT_SUPPORTED,
+	b->f.flags = FWPM_FILTER_FLAG_BOOTTIME);
+LIB_BAD(flag_boottime_persistent, FWP_E_INVALID_FLAGS,
+	b->f.flags = FWPM_FILTER_FLAG_BOOTTIME | FWPM_FILTER_FLAG_PERSISTENT);
+LIB_BAD(flag_disabled, FWP_E_INVALID_FLAGS,
+	b->f.flags = FWPM_FILTER_FLAG_DISABLED);
+LIB_BAD(flag_unknown, FWP_E_INVALID_FLAGS, b->f.flags = 0x80000000);
+LIB_BAD(flag_permit_if_unregistered_block, FWP_E_INVALID_FLAGS,
+	permit_if_block(b));
+LIB_BAD(weight_uint8_16, FWP_E_INVALID_WEIGHT, fb_weight8(b, 16));
+LIB_BAD(weight_uint64_null, FWP_E_NULL_POINTER, weight64_null(b));
+LIB_BAD(weight_uint32, FWP_E_INVALID_WEIGHT, weight_uint32(b));
+LIB_BAD(conditions_33, FWP_E_OUT_OF_BOUNDS, conds_33(b));
+LIB_BAD(conditions_null, FWP_E_NULL_POINTER, b->f.filterCondition = NULL);
+LIB_BAD(field_unknown, FWP_E_CONDITION_NOT_FOUND,
+	b->c[0].fieldKey = tkey(K_UNKNOWN));
+LIB_BAD(field_ale_app_id, FWP_E_CONDITION_NOT_FOUND,
+	b->c[0].fieldKey = FWPM_CONDITION_ALE_APP_ID);
+LIB_BAD(field_source_at_transport, FWP_E_CONDITION_NOT_FOUND,
+	b->c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS);
+LIB_BAD(field_local_at_ipforward, FWP_E_CONDITION_NOT_FOUND,
+	to_layer(b, &FWPM_LAYER_IPFORWARD_V4, FWP_ACTION_BLOCK));
+LIB_BAD(match_greater, FWP_E_MATCH_TYPE_MISMATCH,
+	b->c[0].matchType = FWP_MATCH_GREATER);
+LIB_BAD(match_type_max, FWP_E_INVALID_ENUMERATOR,
+	b->c[0].matchType = FWP_MATCH_TYPE_MAX);
+LIB_BAD(match_range_plain_value, FWP_E_MATCH_TYPE_MISMATCH,
+	b->c[0].matchType = FWP_MATCH_RANGE);
+LIB_BAD(range_ends_wrong_type, FWP_E_TYPE_MISMATCH, range_end_type(b));
+LIB_BAD(range_high_below_low, FWP_E_INVALID_RANGE,
+	only_remote_range(b, "10.9.0.9", "10.9.0.1"));
+LIB_BAD(range_port_high_below_low, FWP_E_INVALID_RANGE,
+	port_range_reversed(b));
+LIB_BAD(range_null, FWP_E_NULL_POINTER, range_null(b));
+LIB_BAD(v4_mask_not_contiguous, FWP_E_INVALID_NET_MASK, mask_holes(b));
+LIB_BAD(v4_mask_null, FWP_E_NULL_POINTER, mask_null(b));
+LIB_BAD(v6_prefix_129, FWP_E_INVALID_NET_MASK, v6_prefix_129(b));
+LIB_BAD(v6_bytes_null, FWP_E_NULL_POINTER, v6_bytes_null(b));
+LIB_BAD(v4_value_at_v6_layer, FWP_E_TYPE_MISMATCH,
+	to_layer(b, &FWPM_LAYER_OUTBOUND_TRANSPORT_V6, FWP_ACTION_BLOCK));
+LIB_BAD(v6_value_at_v4_layer, FWP_E_TYPE_MISMATCH,
+	only_remote(b, "fd00:9::1", 128));
+LIB_BAD(port_uint32, FWP_E_TYPE_MISMATCH, port_uint32(b));
+LIB_BAD(protocol_uint16, FWP_E_TYPE_MISMATCH, proto_uint16(b));
+LIB_BAD(protocol_0, FWP_E_INVALID_PARAMETER, fb_proto(b, 0));
+LIB_BAD(name_null, FWP_E_NULL_DISPLAY_NAME, b->f.displayData.name = NULL);
+LIB_BAD(reserved_set, FWP_E_RESERVED, b->f.reserved = &b->pk);
+FIXTURE_VARIANT_ADD(lib, filter_null) { .code = FWP_E_NULL_POINTER };
+LIB_BAD(provider_unknown, FWP_E_PROVIDER_NOT_FOUND,
+	fb_provider(b, K_UNKNOWN));
+LIB_BAD(sublayer_unknown, FWP_E_SUBLAYER_NOT_FOUND,
+	b->f.subLayerKey = tkey(K_UNKNOWN));
+LIB_BAD(provider_context_unknown, FWP_E_PROVIDER_CONTEXT_NOT_FOUND,
+	to_tunnel(b, K_UNKNOWN));
+LIB_BAD(provider_context_wrong_type, FWP_E_PROVIDER_CONTEXT_MISMATCH,
+	to_tunnel(b, K_PCTX_T));
+LIB_BAD(tunnel_without_provider_context,
+	FWP_E_CONTEXT_INCOMPATIBLE_WITH_CALLOUT, to_tunnel(b, 0));
+LIB_BAD(key_in_use, FWP_E_ALREADY_EXISTS, b->f.filterKey = tkey(K_RES));
+LIB_BAD(selector_in_use, FWP_E_ALREADY_EXISTS, selector_in_use(b));
+LIB_BAD(too_many_selectors, FWP_E_OUT_OF_BOUNDS, too_many_selectors(b));
 
 TEST_F(lib, refused_and_nothing_installed)
 {
@@ -2073,38 +1987,13 @@ static void raw_base(struct raw *r)
 	r->f.name_len = 3;
 }
 
-FIXTURE(raw) {
-	struct env e;
-	struct xsnap xfrm;
-	long filters;
-};
-
 FIXTURE_VARIANT(raw) {
 	void (*mut)(struct raw *r);
 	int err;		/* -errno */
 	bool dynamic;		/* K_PROV2, a dynamic session's provider */
 };
 
-FIXTURE_SETUP(raw)
-{
-	static struct fb b;
-	UINT64 id;
-
-	env_setup(_metadata, &self->e, 0);
-	ASSERT_EQ(provider_add(self->e.h, K_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(transport_pctx_add(self->e.h, K_PCTX_T), ERROR_SUCCESS);
-	resident(&b);
-	ASSERT_EQ(fb_add(self->e.h, &b, &id), ERROR_SUCCESS);
-	self->xfrm = xsnap_take();
-	self->filters = filter_count(self->e.fd);
-	ASSERT_EQ(self->filters, 1);
-}
-
-FIXTURE_TEARDOWN(raw)
-{
-	xsnap_free(&self->xfrm);
-	flt_teardown(_metadata, &self->e);
-}
+FLT_FIXTURE(raw, 0, true)
 
 static void r_key(__u8 *dst, UINT8 n)
 {
@@ -2124,83 +2013,47 @@ static void r_tunnel(struct raw *r)
 	r_callout(r, WFP_IPSEC_CALLOUT_OUTBOUND_TUNNEL_V4);
 }
 
-static void r_reserved0(struct raw *r) { r->f.reserved[0] = 1; }
-static void r_reserved1(struct raw *r) { r->f.reserved[1] = 1; }
-static void r_cond_reserved(struct raw *r) { r->c[0].reserved0 = 1; }
-static void r_layer_0(struct raw *r) { r->f.layer = 0; }
-static void r_layer_11(struct raw *r)
+/* The outbound tunnel callout with provider context n. */
+static void r_pctx(struct raw *r, UINT8 n)
 {
-	r->f.layer = __WFP_IPSEC_LAYER_MAX + 1;
+	r_tunnel(r);
+	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
+	r_key(r->f.pctx_key, n);
 }
-static void r_action_0(struct raw *r) { r->f.action = 0; }
-static void r_action_4(struct raw *r) { r->f.action = 4; }
-static void r_block_callout(struct raw *r)
+
+static void r_provider(struct raw *r, UINT8 n)
 {
-	r->f.callout = WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4;
+	r_key(r->f.provider_key, n);
+	r->f.has_provider = 1;
 }
-static void r_callout_0(struct raw *r) { r_callout(r, 0); }
-static void r_callout_21(struct raw *r)
-{
-	r_callout(r, __WFP_IPSEC_CALLOUT_MAX + 1);
-}
-static void r_callout_wrong_layer(struct raw *r)
-{
-	r_callout(r, WFP_IPSEC_CALLOUT_INBOUND_TRANSPORT_V4);
-}
+
 static void r_callout_dosp(struct raw *r)
 {
 	r->f.layer = WFP_IPSEC_LAYER_IPFORWARD_V4;
 	r->f.num_conds = 0;
 	r_callout(r, WFP_IPSEC_CALLOUT_DOSP_FORWARD_V4);
 }
-static void r_flag_boottime(struct raw *r) { r->f.flags = 1 << 1; }
-static void r_flag_disabled(struct raw *r) { r->f.flags = 1 << 5; }
-static void r_flag_high(struct raw *r) { r->f.flags = 1U << 31; }
-static void r_permit_if_block(struct raw *r)
-{
-	r->f.flags = WFP_IPSEC_FILTER_F_PERMIT_IF_CALLOUT_UNREGISTERED;
-}
-static void r_weight_type_2(struct raw *r) { r->f.weight_type = 2; }
+
 static void r_weight8_16(struct raw *r)
 {
 	r->f.weight_type = WFP_IPSEC_WEIGHT_UINT8;
 	r->f.weight = 16;
 }
-static void r_weight_empty_set(struct raw *r) { r->f.weight = 5; }
+
 static void r_lo_above_hi(struct raw *r)
 {
 	r->c[0].match = FWP_MATCH_RANGE;
 	r->c[0].value_type = FWP_RANGE_TYPE;
 	wfp_addr_bytes("10.9.0.9", r->c[0].lo);
 }
-static void r_equal_hi_differs(struct raw *r)
-{
-	wfp_addr_bytes("10.9.0.9", r->c[0].hi);
-}
+
 static void r_mask_not_prefix(struct raw *r)
 {
 	r->c[0].value_type = FWP_V4_ADDR_MASK;
 	wfp_addr_bytes("10.9.0.1", r->c[0].lo);
 	wfp_addr_bytes("10.9.0.6", r->c[0].hi);
 }
-static void r_v4_tail(struct raw *r) { r->c[0].lo[4] = r->c[0].hi[4] = 1; }
-static void r_field_source(struct raw *r)
-{
-	r->c[0].field = WFP_IPSEC_FIELD_SOURCE_ADDR;
-}
-static void r_field_local_fwd(struct raw *r)
-{
-	r->f.layer = WFP_IPSEC_LAYER_IPFORWARD_V4;
-}
-static void r_field_0(struct raw *r) { r->c[0].field = 0; }
-static void r_field_8(struct raw *r)
-{
-	r->c[0].field = __WFP_IPSEC_FIELD_MAX + 1;
-}
-static void r_match_greater(struct raw *r)
-{
-	r->c[0].match = FWP_MATCH_GREATER;
-}
+
 static void r_port_uint32(struct raw *r)
 {
 	r->c[0].field = WFP_IPSEC_FIELD_REMOTE_PORT;
@@ -2208,10 +2061,7 @@ static void r_port_uint32(struct raw *r)
 	memset(r->c[0].hi, 0, 16);
 	r->c[0].lo[1] = r->c[0].hi[1] = 80;
 }
-static void r_v6_type_at_v4(struct raw *r)
-{
-	r->c[0].value_type = FWP_BYTE_ARRAY16_TYPE;
-}
+
 static void r_proto_0(struct raw *r)
 {
 	memset(&r->c[1], 0, sizeof(r->c[1]));
@@ -2219,6 +2069,7 @@ static void r_proto_0(struct raw *r)
 	r->c[1].value_type = FWP_UINT8;
 	r->f.num_conds = 2;
 }
+
 static void r_conds_33(struct raw *r)
 {
 	int i;
@@ -2227,34 +2078,31 @@ static void r_conds_33(struct raw *r)
 		r->c[i] = r->c[0];
 	r->f.num_conds = WFP_IPSEC_FILTER_COND_MAX + 1;
 }
-static void r_conds_fault(struct raw *r) { r->f.conds = 1; }
-static void r_name_empty(struct raw *r) { r->f.name_len = 0; }
+
 static void r_has_provider_2(struct raw *r)
 {
 	r_key(r->f.provider_key, K_PROV);
 	r->f.has_provider = 2;
 }
-static void r_provider_key_alone(struct raw *r)
-{
-	r_key(r->f.provider_key, K_PROV);
-}
+
 static void r_filter_type_on_callout(struct raw *r)
 {
 	r_callout(r, WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4);
 	r_key(r->f.filter_type, K_UNKNOWN);
 }
+
 static void r_pctx_key_without_flag(struct raw *r)
 {
 	r_tunnel(r);
 	r_key(r->f.pctx_key, K_PCTX_T);
 }
+
 static void r_raw_context_with_pctx(struct raw *r)
 {
-	r_tunnel(r);
-	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
-	r_key(r->f.pctx_key, K_UNKNOWN);
+	r_pctx(r, K_UNKNOWN);
 	r->f.raw_context = 1;
 }
+
 static void r_selector_in_use(struct raw *r)
 {
 	r->f.layer = WFP_IPSEC_LAYER_INBOUND_TRANSPORT_V4;
@@ -2262,22 +2110,7 @@ static void r_selector_in_use(struct raw *r)
 	wfp_addr_bytes("10.8.0.0", r->c[0].lo);
 	wfp_addr_bytes("10.8.0.255", r->c[0].hi);
 }
-static void r_key_in_use(struct raw *r) { r_key(r->f.key, K_RES); }
-static void r_pctx_unknown(struct raw *r)
-{
-	r_tunnel(r);
-	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
-	r_key(r->f.pctx_key, K_UNKNOWN);
-}
-static void r_sublayer_unknown(struct raw *r)
-{
-	r_key(r->f.sublayer_key, K_UNKNOWN);
-}
-static void r_provider_unknown(struct raw *r)
-{
-	r_key(r->f.provider_key, K_UNKNOWN);
-	r->f.has_provider = 1;
-}
+
 static void r_too_many_selectors(struct raw *r)
 {
 	struct wfp_ipsec_filter_cond *c = &r->c[1];
@@ -2295,67 +2128,74 @@ static void r_too_many_selectors(struct raw *r)
 	c->hi[1] = 0xfe;
 	r->f.num_conds = 2;
 }
-static void r_pctx_wrong_type(struct raw *r)
-{
-	r_tunnel(r);
-	r->f.flags = WFP_IPSEC_FILTER_F_HAS_PROVIDER_CONTEXT;
-	r_key(r->f.pctx_key, K_PCTX_T);
-}
 
-#define RAW_BAD(name, m, e) \
-	FIXTURE_VARIANT_ADD(raw, name) { .mut = m, .err = -(e) }
+/* Variant name: change, one statement on raw_base()'s r, refused with e. */
+#define RAW_BAD(name, e, change)					\
+	static void raw_mut_##name(struct raw *r)			\
+	{								\
+		change;							\
+	}								\
+	FIXTURE_VARIANT_ADD(raw, name) { .mut = raw_mut_##name, .err = -(e) }
 
-RAW_BAD(reserved_0, r_reserved0, EINVAL);
-RAW_BAD(reserved_1, r_reserved1, EINVAL);
-RAW_BAD(cond_reserved0, r_cond_reserved, EINVAL);
-RAW_BAD(layer_0, r_layer_0, EINVAL);
-RAW_BAD(layer_past_max, r_layer_11, EINVAL);
-RAW_BAD(action_0, r_action_0, EINVAL);
-RAW_BAD(action_past_callout, r_action_4, EINVAL);
-RAW_BAD(callout_with_block, r_block_callout, EINVAL);
-RAW_BAD(callout_0, r_callout_0, EINVAL);
-RAW_BAD(callout_past_max, r_callout_21, EINVAL);
-RAW_BAD(callout_wrong_layer, r_callout_wrong_layer, EINVAL);
-RAW_BAD(callout_dosp_forward, r_callout_dosp, EOPNOTSUPP);
-RAW_BAD(flag_boottime, r_flag_boottime, EINVAL);
-RAW_BAD(flag_disabled, r_flag_disabled, EINVAL);
-RAW_BAD(flag_bit_31, r_flag_high, EINVAL);
-RAW_BAD(flag_permit_if_unregistered_block, r_permit_if_block, EINVAL);
-RAW_BAD(weight_type_2, r_weight_type_2, EINVAL);
-RAW_BAD(weight_uint8_16, r_weight8_16, EINVAL);
-RAW_BAD(weight_empty_nonzero, r_weight_empty_set, EINVAL);
-RAW_BAD(cond_lo_above_hi, r_lo_above_hi, EINVAL);
-RAW_BAD(cond_equal_hi_differs, r_equal_hi_differs, EINVAL);
-RAW_BAD(cond_mask_not_prefix, r_mask_not_prefix, EINVAL);
-RAW_BAD(cond_v4_tail_set, r_v4_tail, EINVAL);
-RAW_BAD(field_source_at_transport, r_field_source, EINVAL);
-RAW_BAD(field_remote_at_ipforward, r_field_local_fwd, EINVAL);
-RAW_BAD(field_0, r_field_0, EINVAL);
-RAW_BAD(field_past_max, r_field_8, EINVAL);
-RAW_BAD(match_greater, r_match_greater, EINVAL);
-RAW_BAD(port_as_uint32, r_port_uint32, EINVAL);
-RAW_BAD(v6_type_at_v4_layer, r_v6_type_at_v4, EINVAL);
-RAW_BAD(protocol_0, r_proto_0, EINVAL);
-RAW_BAD(conds_33, r_conds_33, EINVAL);
-RAW_BAD(conds_fault, r_conds_fault, EFAULT);
-RAW_BAD(name_empty, r_name_empty, EINVAL);
-RAW_BAD(has_provider_2, r_has_provider_2, EINVAL);
-RAW_BAD(provider_key_without_has_provider, r_provider_key_alone, EINVAL);
-RAW_BAD(filter_type_on_callout, r_filter_type_on_callout, EINVAL);
-RAW_BAD(pctx_key_without_flag, r_pctx_key_without_flag, EINVAL);
-RAW_BAD(raw_context_with_pctx, r_raw_context_with_pctx, EINVAL);
-RAW_BAD(selector_in_use, r_selector_in_use, EADDRINUSE);
-RAW_BAD(key_in_use, r_key_in_use, EEXIST);
-RAW_BAD(pctx_unknown, r_pctx_unknown, ENOKEY);
-RAW_BAD(sublayer_unknown, r_sublayer_unknown, ENODEV);
-RAW_BAD(provider_unknown, r_provider_unknown, ENXIO);
-RAW_BAD(too_many_selectors, r_too_many_selectors, E2BIG);
-RAW_BAD(pctx_wrong_type, r_pctx_wrong_type, EPROTOTYPE);
-RAW_BAD(tunnel_without_pctx, r_tunnel, EDESTADDRREQ);
+RAW_BAD(reserved_0, EINVAL, r->f.reserved[0] = 1);
+RAW_BAD(reserved_1, EINVAL, r->f.reserved[1] = 1);
+RAW_BAD(cond_reserved0, EINVAL, r->c[0].reserved0 = 1);
+RAW_BAD(layer_0, EINVAL, r->f.layer = 0);
+RAW_BAD(layer_past_max, EINVAL, r->f.layer = __WFP_IPSEC_LAYER_MAX + 1);
+RAW_BAD(action_0, EINVAL, r->f.action = 0);
+RAW_BAD(action_past_callout, EINVAL, r->f.action = 4);
+RAW_BAD(callout_with_block, EINVAL,
+	r->f.callout = WFP_IPSEC_CALLOUT_OUTBOUND_TRANSPORT_V4);
+RAW_BAD(callout_0, EINVAL, r_callout(r, 0));
+RAW_BAD(callout_past_max, EINVAL,
+	r_callout(r, __WFP_IPSEC_CALLOUT_MAX + 1));
+RAW_BAD(callout_wrong_layer, EINVAL,
+	r_callout(r, WFP_IPSEC_CALLOUT_INBOUND_TRANSPORT_V4));
+RAW_BAD(callout_dosp_forward, EOPNOTSUPP, r_callout_dosp(r));
+RAW_BAD(flag_boottime, EINVAL, r->f.flags = 1 << 1);
+RAW_BAD(flag_disabled, EINVAL, r->f.flags = 1 << 5);
+RAW_BAD(flag_bit_31, EINVAL, r->f.flags = 1U << 31);
+RAW_BAD(flag_permit_if_unregistered_block, EINVAL,
+	r->f.flags = WFP_IPSEC_FILTER_F_PERMIT_IF_CALLOUT_UNREGISTERED);
+RAW_BAD(weight_type_2, EINVAL, r->f.weight_type = 2);
+RAW_BAD(weight_uint8_16, EINVAL, r_weight8_16(r));
+RAW_BAD(weight_empty_nonzero, EINVAL, r->f.weight = 5);
+RAW_BAD(cond_lo_above_hi, EINVAL, r_lo_above_hi(r));
+RAW_BAD(cond_equal_hi_differs, EINVAL,
+	wfp_addr_bytes("10.9.0.9", r->c[0].hi));
+RAW_BAD(cond_mask_not_prefix, EINVAL, r_mask_not_prefix(r));
+RAW_BAD(cond_v4_tail_set, EINVAL, r->c[0].lo[4] = r->c[0].hi[4] = 1);
+RAW_BAD(field_source_at_transport, EINVAL,
+	r->c[0].field = WFP_IPSEC_FIELD_SOURCE_ADDR);
+RAW_BAD(field_remote_at_ipforward, EINVAL,
+	r->f.layer = WFP_IPSEC_LAYER_IPFORWARD_V4);
+RAW_BAD(field_0, EINVAL, r->c[0].field = 0);
+RAW_BAD(field_past_max, EINVAL, r->c[0].field = __WFP_IPSEC_FIELD_MAX + 1);
+RAW_BAD(match_greater, EINVAL, r->c[0].match = FWP_MATCH_GREATER);
+RAW_BAD(port_as_uint32, EINVAL, r_port_uint32(r));
+RAW_BAD(v6_type_at_v4_layer, EINVAL,
+	r->c[0].value_type = FWP_BYTE_ARRAY16_TYPE);
+RAW_BAD(protocol_0, EINVAL, r_proto_0(r));
+RAW_BAD(conds_33, EINVAL, r_conds_33(r));
+RAW_BAD(conds_fault, EFAULT, r->f.conds = 1);
+RAW_BAD(name_empty, EINVAL, r->f.name_len = 0);
+RAW_BAD(has_provider_2, EINVAL, r_has_provider_2(r));
+RAW_BAD(provider_key_without_has_provider, EINVAL,
+	r_key(r->f.provider_key, K_PROV));
+RAW_BAD(filter_type_on_callout, EINVAL, r_filter_type_on_callout(r));
+RAW_BAD(pctx_key_without_flag, EINVAL, r_pctx_key_without_flag(r));
+RAW_BAD(raw_context_with_pctx, EINVAL, r_raw_context_with_pctx(r));
+RAW_BAD(selector_in_use, EADDRINUSE, r_selector_in_use(r));
+RAW_BAD(key_in_use, EEXIST, r_key(r->f.key, K_RES));
+RAW_BAD(pctx_unknown, ENOKEY, r_pctx(r, K_UNKNOWN));
+RAW_BAD(sublayer_unknown, ENODEV, r_key(r->f.sublayer_key, K_UNKNOWN));
+RAW_BAD(provider_unknown, ENXIO, r_provider(r, K_UNKNOWN));
+RAW_BAD(too_many_selectors, E2BIG, r_too_many_selectors(r));
+RAW_BAD(pctx_wrong_type, EPROTOTYPE, r_pctx(r, K_PCTX_T));
+RAW_BAD(tunnel_without_pctx, EDESTADDRREQ, r_tunnel(r));
 static void r_provider_dynamic(struct raw *r)
 {
-	r_key(r->f.provider_key, K_PROV2);
-	r->f.has_provider = 1;
+	r_provider(r, K_PROV2);
 }
 
 FIXTURE_VARIANT_ADD(raw, provider_of_dynamic_session) {
