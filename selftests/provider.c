@@ -71,6 +71,20 @@ static FWPM_SUBLAYER0 sublayer_of(GUID key, GUID *provider)
 	return s;
 }
 
+static DWORD provider_add(HANDLE h, GUID key)
+{
+	FWPM_PROVIDER0 p = provider_of(key);
+
+	return FwpmProviderAdd0(h, &p, NULL);
+}
+
+static DWORD sublayer_add(HANDLE h, GUID key, GUID *provider)
+{
+	FWPM_SUBLAYER0 s = sublayer_of(key, provider);
+
+	return FwpmSubLayerAdd0(h, &s, NULL);
+}
+
 /* Objects of a type the engine enumerates, or -1. */
 WFP_LIB_COUNT(provider_enum_count, Provider, FWPM_PROVIDER, 100000,
 	      WFP_ENTRY_ANY)
@@ -182,10 +196,9 @@ TEST_F(obj, provider_optional_fields_null)
 TEST_F(obj, provider_duplicate_already_exists)
 {
 	GUID key = test_key(3);
-	FWPM_PROVIDER0 p = provider_of(key);
 
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_ALREADY_EXISTS);
+	ASSERT_EQ(provider_add(self->h, key), ERROR_SUCCESS);
+	EXPECT_EQ(provider_add(self->h, key), FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
 }
 
@@ -243,22 +256,16 @@ static GUID fill_key(int i)
 TEST_F_TIMEOUT(obj, provider_limit_then_taken_key, 300)
 {
 	long room = WFP_IPSEC_OBJ_MAX - self->providers0;
-	FWPM_PROVIDER0 p;
 	GUID k;
 	long i;
 
 	ASSERT_GT(room, 0);
 	for (i = 0; i < room; i++) {
-		k = fill_key(i);
-		p = provider_of(k);
-		ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+		ASSERT_EQ(provider_add(self->h, fill_key(i)), ERROR_SUCCESS);
 	}
-	k = fill_key(room);
-	p = provider_of(k);
-	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_NOT_ENOUGH_QUOTA);
-	k = fill_key(0);
-	p = provider_of(k);
-	EXPECT_EQ(FwpmProviderAdd0(self->h, &p, NULL), FWP_E_ALREADY_EXISTS);
+	EXPECT_EQ(provider_add(self->h, fill_key(room)),
+		  ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(provider_add(self->h, fill_key(0)), FWP_E_ALREADY_EXISTS);
 	for (i = 0; i < room; i++) {
 		k = fill_key(i);
 		EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &k), ERROR_SUCCESS);
@@ -268,10 +275,9 @@ TEST_F_TIMEOUT(obj, provider_limit_then_taken_key, 300)
 TEST_F(obj, sublayer_add_get_delete_round_trip)
 {
 	GUID pkey = test_key(5), key = test_key(6);
-	FWPM_PROVIDER0 p = provider_of(pkey);
 	FWPM_SUBLAYER0 s = sublayer_of(key, &pkey), *got = NULL;
 
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, pkey), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
 	EXPECT_TRUE(guid_eq(&got->subLayerKey, &key));
@@ -297,9 +303,9 @@ TEST_F(obj, sublayer_add_get_delete_round_trip)
 TEST_F(obj, sublayer_without_provider)
 {
 	GUID key = test_key(7);
-	FWPM_SUBLAYER0 s = sublayer_of(key, NULL), *got = NULL;
+	FWPM_SUBLAYER0 *got = NULL;
 
-	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add(self->h, key, NULL), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmSubLayerGetByKey0(self->h, &key, &got), ERROR_SUCCESS);
 	EXPECT_EQ(got->providerKey, NULL);
 	FwpmFreeMemory0((void **)&got);
@@ -334,14 +340,11 @@ TEST_F(obj, sublayer_unknown_provider)
 TEST_F(obj, provider_in_use)
 {
 	GUID pkey = test_key(11), k1 = test_key(12), k2 = test_key(13);
-	FWPM_PROVIDER0 p = provider_of(pkey);
-	FWPM_SUBLAYER0 s1 = sublayer_of(k1, &pkey);
-	FWPM_SUBLAYER0 s2 = sublayer_of(k2, &pkey);
 	FWPM_PROVIDER0 *got = NULL;
 
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
-	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s1, NULL), ERROR_SUCCESS);
-	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s2, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, pkey), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add(self->h, k1, &pkey), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add(self->h, k2, &pkey), ERROR_SUCCESS);
 	EXPECT_EQ(sublayer_count(self->h, &pkey), 2);
 	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pkey), FWP_E_IN_USE);
 	ASSERT_EQ(FwpmSubLayerDeleteByKey0(self->h, &k1), ERROR_SUCCESS);
@@ -599,22 +602,20 @@ TEST_F(obj, ioctl_get_delete_enum_checks)
  */
 TEST_F(obj, enum_paging_snapshot)
 {
-	FWPM_PROVIDER0 p, **e = NULL;
+	FWPM_PROVIDER0 **e = NULL;
 	UINT32 n, total = 0, ours = 0, i;
 	GUID key, late = test_key(30);
 	HANDLE eh = NULL;
 	int k;
 
 	for (k = 20; k < 30; k++) {
-		p = provider_of(test_key(k));
-		ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+		ASSERT_EQ(provider_add(self->h, test_key(k)), ERROR_SUCCESS);
 	}
 	ASSERT_EQ(FwpmProviderCreateEnumHandle0(self->h, NULL, &eh),
 		  ERROR_SUCCESS);
 	key = test_key(20);
 	ASSERT_EQ(FwpmProviderDeleteByKey0(self->h, &key), ERROR_SUCCESS);
-	p = provider_of(late);
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, late), ERROR_SUCCESS);
 	do {
 		ASSERT_EQ(FwpmProviderEnum0(self->h, eh, 3, &e, &n),
 			  ERROR_SUCCESS);
@@ -644,14 +645,11 @@ TEST_F(obj, enum_paging_snapshot)
 TEST_F(obj, sublayer_enum_by_provider)
 {
 	GUID pa = test_key(31), pb = test_key(32), none = test_key(33);
-	FWPM_PROVIDER0 p;
 	FWPM_SUBLAYER0 s;
 	int k;
 
-	p = provider_of(pa);
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
-	p = provider_of(pb);
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, pa), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, pb), ERROR_SUCCESS);
 	for (k = 34; k < 40; k++) {
 		s = sublayer_of(test_key(k), k < 37 ? &pa : &pb);
 		if (k == 39)
@@ -686,24 +684,23 @@ static FWPM_FILTER0 permit_filter(FWPM_FILTER_CONDITION0 *c, UINT32 last)
 TEST_F(obj, dynamic_session_lifetimes)
 {
 	GUID key = test_key(40), skey = test_key(41), stat = test_key(42);
-	FWPM_PROVIDER0 p = provider_of(key), ps = provider_of(stat);
-	FWPM_SUBLAYER0 s = sublayer_of(skey, &key), *sg = NULL;
 	HANDLE dyn = engine(FWPM_SESSION_FLAG_DYNAMIC);
 	HANDLE dyn2 = engine(FWPM_SESSION_FLAG_DYNAMIC);
+	FWPM_SUBLAYER0 *sg = NULL;
 
 	ASSERT_NE(dyn, NULL);
 	ASSERT_NE(dyn2, NULL);
-	ASSERT_EQ(FwpmProviderAdd0(dyn, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(dyn, key), ERROR_SUCCESS);
 	/* A static object never names a dynamic one (it would outlive it). */
-	EXPECT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), FWP_E_LIFETIME_MISMATCH);
+	EXPECT_EQ(sublayer_add(self->h, skey, &key), FWP_E_LIFETIME_MISMATCH);
 	/* Nor does another dynamic session's. */
-	EXPECT_EQ(FwpmSubLayerAdd0(dyn2, &s, NULL), FWP_E_LIFETIME_MISMATCH);
-	ASSERT_EQ(FwpmSubLayerAdd0(dyn, &s, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(sublayer_add(dyn2, skey, &key), FWP_E_LIFETIME_MISMATCH);
+	ASSERT_EQ(sublayer_add(dyn, skey, &key), ERROR_SUCCESS);
 	EXPECT_EQ(FwpmSubLayerGetByKey0(self->h, &skey, &sg), ERROR_SUCCESS);
 	FwpmFreeMemory0((void **)&sg);
 	/* A dynamic session deletes its own objects only. */
 	EXPECT_EQ(FwpmSubLayerDeleteByKey0(dyn2, &skey), FWP_E_WRONG_SESSION);
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &ps, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, stat), ERROR_SUCCESS);
 	EXPECT_EQ(FwpmProviderDeleteByKey0(dyn, &stat),
 		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
 	EXPECT_EQ(provider_count(self->h), self->providers0 + 2);
@@ -789,8 +786,8 @@ TEST_F(obj, dynamic_filters_go_at_kill)
 static int foreign_ns(void *arg)
 {
 	GUID key = test_key(42);
-	FWPM_PROVIDER0 p = provider_of(key), *got = NULL;
-	FWPM_SUBLAYER0 s = sublayer_of(test_key(43), &key), *sg = NULL;
+	FWPM_PROVIDER0 *got = NULL;
+	FWPM_SUBLAYER0 *sg = NULL;
 	HANDLE h;
 
 	if (unshare(CLONE_NEWNET))
@@ -810,7 +807,7 @@ static int foreign_ns(void *arg)
 		return 5;
 	FwpmFreeMemory0((void **)&sg);
 	/* The same key is free here; what is left goes with the namespace. */
-	if (FwpmProviderAdd0(h, &p, NULL) || FwpmSubLayerAdd0(h, &s, NULL))
+	if (provider_add(h, key) || sublayer_add(h, test_key(43), &key))
 		return 6;
 	FwpmEngineClose0(h);
 	return 0;
@@ -868,11 +865,9 @@ static int no_rights(void *arg)
 TEST_F(obj, rights_denied)
 {
 	GUID key = test_key(44), skey = test_key(45);
-	FWPM_PROVIDER0 p = provider_of(key);
-	FWPM_SUBLAYER0 s = sublayer_of(skey, &key);
 
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
-	ASSERT_EQ(FwpmSubLayerAdd0(self->h, &s, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add(self->h, key), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add(self->h, skey, &key), ERROR_SUCCESS);
 	EXPECT_EQ(run_in_child(no_rights, NULL), 0);
 	EXPECT_EQ(provider_count(self->h), self->providers0 + 1);
 	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0 + 1);
@@ -882,14 +877,12 @@ TEST_F(obj, rights_denied)
 static void *churn(void *arg)
 {
 	HANDLE h = arg;
-	FWPM_PROVIDER0 p;
 	GUID key;
 	long i;
 
 	for (i = 0; i < 200; i++) {
 		key = test_key(48 + (i % 8));
-		p = provider_of(key);
-		FwpmProviderAdd0(h, &p, NULL);
+		provider_add(h, key);
 		FwpmProviderDeleteByKey0(h, &key);
 	}
 	return NULL;

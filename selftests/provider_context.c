@@ -86,8 +86,8 @@ struct got {
 	__u8 pol[WFP_IPSEC_OBJ_POLICY_MAX];
 };
 
-/* GET by key n, or by id when id is not zero; -errno. */
-static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
+/* A GET request in g, by key n or by id when id is not zero. */
+static void got_req(struct got *g, UINT8 n, __u64 id)
 {
 	GUID key = test_key(n);
 
@@ -105,7 +105,18 @@ static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
 	g->o.data_len = sizeof(g->data);
 	g->o.policy = (__u64)(uintptr_t)g->pol;
 	g->o.policy_len = sizeof(g->pol);
+}
+
+static int got_ioctl(int fd, struct got *g)
+{
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_GET, &g->o);
+}
+
+/* GET by key n, or by id when id is not zero; -errno. */
+static int pctx_get(int fd, UINT8 n, __u64 id, struct got *g)
+{
+	got_req(g, n, id);
+	return got_ioctl(fd, g);
 }
 
 /* DELETE by key n, or by id when id is not zero; -errno. */
@@ -119,6 +130,14 @@ static int pctx_delete(int fd, UINT8 n, __u64 id)
 static int pctx_add(int fd, struct wfp_ipsec_obj *o)
 {
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ADD, o);
+}
+
+/* ADD of context n with pol, o the request; -errno. */
+static int pctx_new(int fd, struct wfp_ipsec_obj *o, UINT8 n,
+		    struct policy *pol)
+{
+	pctx_req(o, n, pol);
+	return pctx_add(fd, o);
 }
 
 static int engine_fd(HANDLE h)
@@ -234,13 +253,9 @@ TEST_F(pctx, tunnel_v6_round_trip)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
 				      WFP_IPSEC_PCTX_IP_V6);
-	FWPM_PROVIDER0 p;
 	GUID pk = test_key(20);
 
-	memset(&p, 0, sizeof(p));
-	p.providerKey = pk;
-	p.displayData.name = L"pctx provider";
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	round_trip(_metadata, self->fd, 2, &pol, &pk);
 }
 
@@ -264,10 +279,8 @@ TEST_F(pctx, delete_by_id_and_key)
 	struct wfp_ipsec_obj a, b;
 	static struct got g;
 
-	pctx_req(&a, 5, &pol);
-	pctx_req(&b, 6, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &a), 0);
-	ASSERT_EQ(pctx_add(self->fd, &b), 0);
+	ASSERT_EQ(pctx_new(self->fd, &a, 5, &pol), 0);
+	ASSERT_EQ(pctx_new(self->fd, &b, 6, &pol), 0);
 	EXPECT_NE(a.id, b.id);
 	EXPECT_EQ(pctx_count(self->fd), self->count0 + 2);
 
@@ -290,12 +303,10 @@ TEST_F(pctx, ids_never_reused)
 	static struct got g;
 	__u64 first;
 
-	pctx_req(&o, 7, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 7, &pol), 0);
 	first = o.id;
 	ASSERT_EQ(pctx_delete(self->fd, 7, 0), 0);
-	pctx_req(&o, 7, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 7, &pol), 0);
 	EXPECT_NE(o.id, first);
 	EXPECT_EQ(pctx_get(self->fd, 0, first, &g), -ENOENT);
 }
@@ -308,10 +319,8 @@ TEST_F(pctx, duplicate_and_unknown)
 	static struct got g;
 	GUID pk = test_key(21);
 
-	pctx_req(&o, 8, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
-	pctx_req(&o, 8, &pol);
-	EXPECT_EQ(pctx_add(self->fd, &o), -EEXIST);
+	ASSERT_EQ(pctx_new(self->fd, &o, 8, &pol), 0);
+	EXPECT_EQ(pctx_new(self->fd, &o, 8, &pol), -EEXIST);
 	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
 
 	EXPECT_EQ(pctx_get(self->fd, 9, 0, &g), -ENOENT);
@@ -348,13 +357,9 @@ TEST_F(pctx, provider_in_use)
 {
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TRANSPORT, 0);
 	struct wfp_ipsec_obj o;
-	FWPM_PROVIDER0 p;
 	GUID pk = test_key(22);
 
-	memset(&p, 0, sizeof(p));
-	p.providerKey = pk;
-	p.displayData.name = L"pctx provider";
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	pctx_req(&o, 10, &pol);
 	o.has_provider = 1;
 	memcpy(o.provider_key, &pk, sizeof(pk));
@@ -372,8 +377,7 @@ static int add_with(int fd, void (*set)(struct policy *), __u32 ctx_type,
 	struct wfp_ipsec_obj o;
 
 	set(&pol);
-	pctx_req(&o, 11, &pol);
-	return pctx_add(fd, &o);
+	return pctx_new(fd, &o, 11, &pol);
 }
 
 static void no_change(struct policy *p) { (void)p; }
@@ -502,34 +506,16 @@ TEST_F(pctx, ioctl_get_checks)
 				      WFP_IPSEC_PCTX_IP_V6);
 	struct wfp_ipsec_obj o;
 	static struct got g;
-	GUID key = test_key(13);
 
-	pctx_req(&o, 13, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 13, &pol), 0);
 	/* A key and an id at once. */
-	pctx_get(self->fd, 13, 0, &g);
+	got_req(&g, 13, 0);
 	g.o.id = o.id;
-	memcpy(g.o.key, &key, sizeof(key));
-	g.o.name_len = sizeof(g.name);
-	g.o.desc_len = sizeof(g.desc);
-	g.o.data_len = sizeof(g.data);
-	g.o.policy_len = sizeof(g.pol);
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
-		  -EINVAL);
+	EXPECT_EQ(got_ioctl(self->fd, &g), -EINVAL);
 	/* Too little room for the policy: nothing written. */
-	memset(&g, 0, sizeof(g));
-	g.o.type = PCTX;
-	g.o.id = o.id;
-	g.o.name = (__u64)(uintptr_t)g.name;
-	g.o.name_len = sizeof(g.name);
-	g.o.desc = (__u64)(uintptr_t)g.desc;
-	g.o.desc_len = sizeof(g.desc);
-	g.o.data = (__u64)(uintptr_t)g.data;
-	g.o.data_len = sizeof(g.data);
-	g.o.policy = (__u64)(uintptr_t)g.pol;
+	got_req(&g, 0, o.id);
 	g.o.policy_len = sizeof(pol) - 1;
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_OBJ_GET, &g.o),
-		  -ERANGE);
+	EXPECT_EQ(got_ioctl(self->fd, &g), -ERANGE);
 	EXPECT_EQ(g.pol[0], 0);
 }
 
@@ -543,8 +529,7 @@ TEST_F(pctx, enum_keys)
 	GUID k;
 
 	for (i = 14; i < 17; i++) {
-		pctx_req(&o, i, &pol);
-		ASSERT_EQ(pctx_add(self->fd, &o), 0);
+		ASSERT_EQ(pctx_new(self->fd, &o, i, &pol), 0);
 	}
 	memset(&e, 0, sizeof(e));
 	e.type = PCTX;
@@ -575,11 +560,9 @@ TEST_F(pctx, dynamic_session_owns_its_contexts)
 	__u64 dyn_id;
 
 	ASSERT_GE(fd, 0);
-	pctx_req(&o, 17, &pol);
-	ASSERT_EQ(pctx_add(fd, &o), 0);
+	ASSERT_EQ(pctx_new(fd, &o, 17, &pol), 0);
 	dyn_id = o.id;
-	pctx_req(&o, 18, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 18, &pol), 0);
 	EXPECT_EQ(pctx_get(fd, 0, o.id, &g), 0);
 	/* A dynamic session deletes no static object... */
 	EXPECT_EQ(pctx_delete(fd, 0, o.id), -EPERM);
@@ -619,8 +602,7 @@ static int foreign_ns(void *arg)
 	    FWP_E_PROVIDER_CONTEXT_NOT_FOUND)
 		return 5;
 	/* The same key is free here; what is left goes with the namespace. */
-	pctx_req(&o, 18, &pol);
-	if (pctx_add(fd, &o))
+	if (pctx_new(fd, &o, 18, &pol))
 		return 4;
 	FwpmEngineClose0(h);
 	return 0;
@@ -633,8 +615,7 @@ TEST_F(pctx, foreign_namespace_invisible)
 	struct wfp_ipsec_obj o;
 	static struct got g;
 
-	pctx_req(&o, 18, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 18, &pol), 0);
 	EXPECT_EQ(run_in_child(foreign_ns, &o.id), 0);
 	ASSERT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
 	EXPECT_EQ(memcmp(g.pol, &pol, sizeof(pol)), 0);
@@ -656,8 +637,7 @@ static int no_rights(void *arg)
 	fd = engine_fd(engine(0));
 	if (fd < 0)
 		return 101;
-	pctx_req(&o, 20, &pol);
-	if (pctx_add(fd, &o) != -EACCES)
+	if (pctx_new(fd, &o, 20, &pol) != -EACCES)
 		return 1;
 	if (pctx_get(fd, 19, 0, &g) != -EACCES ||
 	    pctx_get(fd, 0, id, &g) != -EACCES)
@@ -678,8 +658,7 @@ TEST_F(pctx, rights_denied)
 	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
 	struct wfp_ipsec_obj o;
 
-	pctx_req(&o, 19, &pol);
-	ASSERT_EQ(pctx_add(self->fd, &o), 0);
+	ASSERT_EQ(pctx_new(self->fd, &o, 19, &pol), 0);
 	EXPECT_EQ(run_in_child(no_rights, &o.id), 0);
 	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
 }
@@ -807,6 +786,12 @@ static FWPM_PROVIDER_CONTEXT0 lib_ctx(UINT8 n, FWPM_PROVIDER_CONTEXT_TYPE type,
 	return c;
 }
 
+/* FwpmProviderContextAdd0 without the optional arguments. */
+static DWORD lib_add(HANDLE h, const FWPM_PROVIDER_CONTEXT0 *c)
+{
+	return FwpmProviderContextAdd0(h, c, NULL, NULL);
+}
+
 /* What every type has in common, got against what was added. */
 static void common_eq(struct __test_metadata *_metadata,
 		      const FWPM_PROVIDER_CONTEXT0 *c,
@@ -916,14 +901,10 @@ TEST_F(pctx, lib_tunnel_v6_round_trip)
 					   &t);
 	FWPM_PROVIDER_CONTEXT0 *k = NULL, *i = NULL;
 	static struct got g;
-	FWPM_PROVIDER0 p;
 	GUID pk = test_key(26);
 	int j;
 
-	memset(&p, 0, sizeof(p));
-	p.providerKey = pk;
-	p.displayData.name = L"pctx provider";
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	c.providerKey = &pk;
 	c.flags |= FWPM_PROVIDER_CONTEXT_FLAG_DOWNLEVEL;
 	lib_round_trip(_metadata, self->h, &c, &k, &i);
@@ -982,8 +963,7 @@ TEST_F(pctx, lib_keying_round_trip)
 	c.displayData.description = NULL;
 	c.providerData.size = 0;
 	c.providerData.data = NULL;
-	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(lib_add(self->h, &c), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmProviderContextGetByKey0(self->h, &c.providerContextKey,
 					       &k), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmProviderContextGetById0(self->h, k->providerContextId,
@@ -1006,13 +986,11 @@ TEST_F(pctx, lib_get_delete_codes)
 	FWPM_PROVIDER_CONTEXT0 c = lib_ctx(29, FWPM_IPSEC_KEYING_CONTEXT, &kp);
 	FWPM_PROVIDER_CONTEXT0 *got = NULL;
 	GUID key = c.providerContextKey, pk = test_key(30);
-	FWPM_PROVIDER0 p;
 	UINT64 id = 0;
 
 	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, &id),
 		  ERROR_SUCCESS);
-	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
-		  FWP_E_ALREADY_EXISTS);
+	EXPECT_EQ(lib_add(self->h, &c), FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(FwpmProviderContextDeleteById0(self->h, id),
 		  ERROR_SUCCESS);
 	EXPECT_EQ(FwpmProviderContextGetById0(self->h, id, &got),
@@ -1026,10 +1004,7 @@ TEST_F(pctx, lib_get_delete_codes)
 	EXPECT_EQ(got, NULL);
 
 	/* By key; a provider held meanwhile. */
-	memset(&p, 0, sizeof(p));
-	p.providerKey = pk;
-	p.displayData.name = L"pctx provider";
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	c.providerKey = &pk;
 	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, &id),
 		  ERROR_SUCCESS);
@@ -1055,8 +1030,7 @@ TEST_F(pctx, lib_bad_input)
 	FWPM_PROVIDER_CONTEXT0 b, *got = NULL;
 	HANDLE h = self->h;
 
-	EXPECT_EQ(FwpmProviderContextAdd0(h, NULL, NULL, NULL),
-		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(lib_add(h, NULL), FWP_E_NULL_POINTER);
 	EXPECT_EQ(FwpmProviderContextGetByKey0(h, NULL, &got),
 		  FWP_E_NULL_POINTER);
 	EXPECT_EQ(FwpmProviderContextGetById0(h, 1, NULL),
@@ -1065,74 +1039,58 @@ TEST_F(pctx, lib_bad_input)
 		  FWP_E_NULL_POINTER);
 	b = c;
 	b.displayData.name = NULL;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_NULL_DISPLAY_NAME);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_DISPLAY_NAME);
 	b = c;
 	b.flags = 4;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_FLAGS);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_FLAGS);
 	b = c;
 	b.type = FWPM_PROVIDER_CONTEXT_TYPE_MAX;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_ENUMERATOR);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_ENUMERATOR);
 	b = c;
 	b.type = FWPM_IPSEC_IKE_MM_CONTEXT;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  ERROR_NOT_SUPPORTED);
+	EXPECT_EQ(lib_add(h, &b), ERROR_NOT_SUPPORTED);
 	b = c;
 	b.ikeQmTunnelPolicy = NULL;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_POINTER);
 	bt = t;
 	bt.numIpsecProposals = 0;
 	b.ikeQmTunnelPolicy = &bt;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	bt = t;
 	bt.ipsecProposals = NULL;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_POINTER);
 	bt = t;
 	bt.tunnelEndpoints.ipVersion = FWP_IP_VERSION_NONE;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	bt = t;
 	bt.tunnelEndpoints.remoteV4Address = 0;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	bt = t;
 	bt.emPolicy = (IKEEXT_EM_POLICY0 *)&bt;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_EM_NOT_SUPPORTED);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_EM_NOT_SUPPORTED);
 	bt = t;
 	bt.ipsecProposals = bp;
 	memcpy(bp, props, sizeof(bp));
 	bp[1].numSaTransforms = 3;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	memcpy(bp, props, sizeof(bp));
 	bp[1].pfsGroup = IPSEC_PFS_MAX;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_ENUMERATOR);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_ENUMERATOR);
 	memcpy(bp, props, sizeof(bp));
 	bp[1].saTransforms = bx;
 	bx[0] = xf2[0];
 	bx[0].ipsecTransformType = IPSEC_TRANSFORM_TYPE_MAX;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_ENUMERATOR);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_ENUMERATOR);
 	bx[0] = xf2[0];
 	bx[0].espCipherTransform = NULL;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_POINTER);
 	b = lib_ctx(31, FWPM_IPSEC_KEYING_CONTEXT, &kp);
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	kp.numKeyMods = 1;
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &b, NULL, NULL),
-		  FWP_E_NULL_POINTER);
+	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_POINTER);
 	EXPECT_EQ(pctx_count(self->fd), self->count0);
 	/* The same request, corrected, passes. */
-	EXPECT_EQ(FwpmProviderContextAdd0(h, &c, NULL, NULL), ERROR_SUCCESS);
+	EXPECT_EQ(lib_add(h, &c), ERROR_SUCCESS);
 }
 
 /* A policy past WFP_IPSEC_OBJ_POLICY_MAX: FWP_E_OUT_OF_BOUNDS. */
@@ -1150,12 +1108,10 @@ TEST_F(pctx, lib_policy_too_big)
 	t.numIpsecProposals = 200;
 	t.ipsecProposals = many;
 	c = lib_ctx(0, FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT, &t);
-	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
-		  FWP_E_OUT_OF_BOUNDS);
+	EXPECT_EQ(lib_add(self->h, &c), FWP_E_OUT_OF_BOUNDS);
 	t.numIpsecProposals = 20;
 	c.providerContextKey = test_key(0);
-	EXPECT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL),
-		  ERROR_SUCCESS);
+	EXPECT_EQ(lib_add(self->h, &c), ERROR_SUCCESS);
 }
 
 /* Each entry decoded, its policy included. */
@@ -1174,21 +1130,17 @@ TEST_F(pctx, lib_enum_templates)
 	IPSEC_KEYING_POLICY0 kp = { 1, mods };
 	FWPM_PROVIDER_CONTEXT0 c;
 	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 tm;
-	FWPM_PROVIDER0 p;
 	HANDLE eh = NULL;
 	long all = pctx_count(self->fd);
 
-	memset(&p, 0, sizeof(p));
-	p.providerKey = pk;
-	p.displayData.name = L"pctx provider";
-	ASSERT_EQ(FwpmProviderAdd0(self->h, &p, NULL), ERROR_SUCCESS);
+	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	c = lib_ctx(1, FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, &t);
-	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+	ASSERT_EQ(lib_add(self->h, &c), 0);
 	c = lib_ctx(2, FWPM_IPSEC_KEYING_CONTEXT, &kp);
-	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+	ASSERT_EQ(lib_add(self->h, &c), 0);
 	c.providerContextKey = test_key(3);
 	c.providerKey = &pk;
-	ASSERT_EQ(FwpmProviderContextAdd0(self->h, &c, NULL, NULL), 0);
+	ASSERT_EQ(lib_add(self->h, &c), 0);
 
 	EXPECT_EQ(lib_count(self->h, NULL), all + 3);
 	tm.providerKey = NULL;
