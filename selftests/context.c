@@ -635,11 +635,10 @@ static void expect_create_fails(struct __test_metadata *_metadata,
 TEST_F(lib, create_bad_engine_handle)
 {
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&self->t);
-	HANDLE bad[3] = { NULL, NULL, engine_closed(_metadata) };
-	UINT64 id = SENTINEL;
 	int not_an_engine, i;
+	HANDLE bad[3] = { NULL, &not_an_engine, engine_closed(_metadata) };
+	UINT64 id = SENTINEL;
 
-	bad[1] = &not_an_engine;
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(IPsecSaContextCreate1(bad[i], &self->t, NULL, NULL,
 						&id), ERROR_INVALID_HANDLE)
@@ -1016,7 +1015,8 @@ static int no_rights_call(void *arg)
 	const struct rights_arg *a = arg;
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 11);
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&t);
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl = {
+		.localSubNet = CV(FWP_UINT32, uint32, LOCAL_V4) };
 	IPSEC_SA_CONTEXT1 *c1 = NULL;
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
 	HANDLE h = NULL, eh = NULL;
@@ -1053,8 +1053,6 @@ static int no_rights_call(void *arg)
 		if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh) !=
 		    ERROR_ACCESS_DENIED)
 			return 1;
-		memset(&tmpl, 0, sizeof(tmpl));
-		tmpl.localSubNet = CV(FWP_UINT32, uint32, LOCAL_V4);
 		if (IPsecSaContextCreateEnumHandle0(h, &tmpl, &eh) !=
 		    ERROR_ACCESS_DENIED)
 			return 2;
