@@ -49,15 +49,6 @@ static const UINT8 a6_peer1[16] = {		/* 2001:db8:1::1 */
 static const UINT8 v6_local_win[16] = {
 	0x01, [12] = 0xb8, 0x0d, 0x01, 0x20 };
 
-/* Network order <-> Windows layout: the reversal is its own inverse. */
-static void v6_to_win(UINT8 win[16], const UINT8 net[16])
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		win[i] = net[15 - i];
-}
-
 /* ------------------------------------------------------------ traffic */
 
 #define PORT_LOCAL	49152
@@ -108,8 +99,8 @@ static IPSEC_TRAFFIC1 traffic6(const UINT8 *local, const UINT8 *remote,
 
 	memset(&t, 0, sizeof(t));
 	t.ipVersion = FWP_IP_VERSION_V6;
-	v6_to_win(t.localV6Address, local);
-	v6_to_win(t.remoteV6Address, remote);
+	wfp_reverse16(t.localV6Address, local);
+	wfp_reverse16(t.remoteV6Address, remote);
 	set_selectors(&t, tunnel);
 	return t;
 }
@@ -117,17 +108,59 @@ static IPSEC_TRAFFIC1 traffic6(const UINT8 *local, const UINT8 *remote,
 /* Traffic to the n-th peer (n < 65534) of 10.1.0.0/16 or 2001:db8:1::/64. */
 static IPSEC_TRAFFIC1 peer_traffic(bool v6, bool tunnel, UINT32 n)
 {
+	UINT32 host = htonl(n + 1);
 	UINT8 remote[16];
 
 	if (!v6)
 		return traffic4(LOCAL_V4, PEERS_V4 + n + 1, tunnel);
-	memcpy(remote, v6_peers, sizeof(remote));
-	remote[12] = (n + 1) >> 24;
-	remote[13] = (n + 1) >> 16;
-	remote[14] = (n + 1) >> 8;
-	remote[15] = n + 1;
+	memcpy(remote, v6_peers, 12);
+	memcpy(remote + 12, &host, 4);
 	return traffic6(v6_local, remote, tunnel);
 }
+
+/*
+ * The module's form of traffic: 10.0.0.1 -> 10.1.0.99 (raw_to_v6():
+ * 2001:db8::1 -> 2001:db8:1::63), TCP 49152 -> 443 under filter 0x1234.
+ */
+static void raw_traffic_v4(struct wfp_ipsec_traffic *t)
+{
+	static const __u8 local[4] = { 10, 0, 0, 1 };
+	static const __u8 remote[4] = { 10, 1, 0, 99 };
+
+	memset(t, 0, sizeof(*t));
+	t->ip_version = WFP_IPSEC_IPV4;
+	t->traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
+	t->ip_protocol = IPPROTO_TCP;
+	t->local_port = htons(PORT_LOCAL);
+	t->remote_port = htons(PORT_REMOTE);
+	memcpy(t->local_addr, local, 4);
+	memcpy(t->remote_addr, remote, 4);
+	t->filter_id = FILTER_ID;
+	t->local_if_luid = IF_LUID;
+	t->real_if_profile_id = IF_PROFILE;
+}
+
+static void raw_to_v6(struct wfp_ipsec_traffic *t)
+{
+	t->ip_version = WFP_IPSEC_IPV6;
+	memcpy(t->local_addr, v6_local, 16);
+	memcpy(t->remote_addr, v6_peers, 16);
+	t->remote_addr[15] = 0x63;
+}
+
+/* traffic_type without protocol or ports, which a tunnel must not have. */
+static void raw_portless(struct wfp_ipsec_traffic *t, __u8 traffic_type)
+{
+	t->traffic_type = traffic_type;
+	t->ip_protocol = 0;
+	t->local_port = 0;
+	t->remote_port = 0;
+}
+
+/* A condition value of type (FWP_UINT32...), its member set to value. */
+#define CV(type_, member, value) \
+	((FWP_CONDITION_VALUE0){ .type = (type_), .member = (value) })
+#define CV_ANY		((FWP_CONDITION_VALUE0){ .type = FWP_EMPTY })
 
 /* ------------------------------------------------------------ checks */
 
@@ -174,6 +207,19 @@ static void expect_context0(struct __test_metadata *_metadata,
 	expect_traffic0(_metadata, &d->traffic, t);
 }
 
+/* GetById1 finds id; given t, as expect_context1() has it. */
+static void expect_get1(struct __test_metadata *_metadata, HANDLE h,
+			UINT64 id, const IPSEC_TRAFFIC1 *t,
+			const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+
+	ASSERT_EQ(IPsecSaContextGetById1(h, id, &c), ERROR_SUCCESS);
+	if (t)
+		expect_context1(_metadata, c, id, t, vif);
+	FwpmFreeMemory0((void **)&c);
+}
+
 /*
  * The end of an enumeration that found context id seen times (once is
  * right): its page e (when not NULL) freed, its handle destroyed, the
@@ -205,19 +251,6 @@ static void expect_enum_refused(struct __test_metadata *_metadata, HANDLE h,
 
 /* ------------------------------------------------------------ sessions */
 
-static HANDLE open_engine(struct __test_metadata *_metadata, UINT32 flags)
-{
-	FWPM_SESSION0 s;
-	HANDLE h = NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.flags = flags;
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &h),
-		  ERROR_SUCCESS);
-	ASSERT_NE(h, NULL);
-	return h;
-}
-
 static int engine_fd(struct __test_metadata *_metadata, HANDLE h)
 {
 	int fd = -1;
@@ -225,15 +258,6 @@ static int engine_fd(struct __test_metadata *_metadata, HANDLE h)
 	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), ERROR_SUCCESS);
 	ASSERT_GE(fd, 0);
 	return fd;
-}
-
-/* A closed engine handle: stale, never valid again. */
-static HANDLE closed_engine(struct __test_metadata *_metadata)
-{
-	HANDLE h = open_engine(_metadata, 0);
-
-	ASSERT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
-	return h;
 }
 
 static UINT64 create1(struct __test_metadata *_metadata, HANDLE h,
@@ -353,14 +377,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void *shared_mem(struct __test_metadata *_metadata, size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -392,7 +408,7 @@ FIXTURE_VARIANT_ADD(ctx, v6_tunnel) { .v6 = true, .tunnel = true };
 
 FIXTURE_SETUP(ctx)
 {
-	self->h = open_engine(_metadata, 0);
+	self->h = engine_open_ok(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 	self->count0 = ctx_count(self->fd);
 	ASSERT_GE(self->count0, 0);
@@ -445,7 +461,6 @@ TEST_F(ctx, create0_round_trip)
 	IPSEC_TRAFFIC1 t = peer_traffic(variant->v6, variant->tunnel, 2);
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&t);
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
-	IPSEC_SA_CONTEXT1 *c1 = NULL;
 	UINT64 id = 0, filter = SENTINEL;
 
 	ASSERT_EQ(IPsecSaContextCreate0(self->h, &t0, &filter, &id),
@@ -463,9 +478,7 @@ TEST_F(ctx, create0_round_trip)
 	t.ipProtocol = 0;
 	t.localIfLuid = 0;
 	t.realIfProfileId = 0;
-	ASSERT_EQ(IPsecSaContextGetById1(self->h, id, &c1), ERROR_SUCCESS);
-	expect_context1(_metadata, c1, id, &t, NULL);
-	FwpmFreeMemory0((void **)&c1);
+	expect_get1(_metadata, self->h, id, &t, NULL);
 
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(ctx_count(self->fd), self->count0);
@@ -475,15 +488,12 @@ TEST_F(ctx, create1_without_vif_info_reports_none)
 {
 	IPSEC_TRAFFIC1 t = peer_traffic(variant->v6, variant->tunnel, 3);
 	struct wfp_ipsec_ctx_info info;
-	IPSEC_SA_CONTEXT1 *c = NULL;
 	UINT64 id = 0;
 
 	/* inboundFilterId is optional. */
 	ASSERT_EQ(IPsecSaContextCreate1(self->h, &t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaContextGetById1(self->h, id, &c), ERROR_SUCCESS);
-	expect_context1(_metadata, c, id, &t, NULL);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, self->h, id, &t, NULL);
 	ASSERT_EQ(raw_get(self->fd, id, &info), 0);
 	EXPECT_EQ(info.flags, 0);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
@@ -494,42 +504,26 @@ TEST_F(ctx, module_sees_network_byte_order)
 {
 	IPSEC_TRAFFIC1 t = peer_traffic(variant->v6, variant->tunnel, 0x1234);
 	struct wfp_ipsec_session_info session;
+	struct wfp_ipsec_traffic want;
 	struct wfp_ipsec_ctx_info info;
-	UINT8 local[16] = { 0 }, remote[16] = { 0 };
 	UINT64 id = 0;
-	UINT32 a;
 
 	ASSERT_EQ(IPsecSaContextCreate1(self->h, &t, &vif_info, NULL, &id),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(wfp_info(self->fd, &session), 0);
 	ASSERT_EQ(raw_get(self->fd, id, &info), 0);
-	if (variant->v6) {
-		memcpy(local, v6_local, 16);
-		memcpy(remote, v6_peers, 16);
-		remote[14] = 0x12;
-		remote[15] = 0x35;
-		EXPECT_EQ(info.traffic.ip_version, WFP_IPSEC_IPV6);
-	} else {
-		a = htonl(LOCAL_V4);
-		memcpy(local, &a, 4);
-		a = htonl(V4(10, 1, 0x12, 0x35));
-		memcpy(remote, &a, 4);
-		EXPECT_EQ(info.traffic.ip_version, WFP_IPSEC_IPV4);
+	raw_traffic_v4(&want);
+	if (variant->v6)
+		raw_to_v6(&want);
+	/* Peer 0x1234: 10.1.18.53 or 2001:db8:1::1235. */
+	want.remote_addr[variant->v6 ? 14 : 2] = 0x12;
+	want.remote_addr[variant->v6 ? 15 : 3] = 0x35;
+	if (variant->tunnel) {
+		raw_portless(&want, WFP_IPSEC_TRAFFIC_TUNNEL);
+		want.filter_id = TUNNEL_POLICY;
 	}
 	EXPECT_EQ(info.id, id);
-	EXPECT_EQ(memcmp(info.traffic.local_addr, local, 16), 0);
-	EXPECT_EQ(memcmp(info.traffic.remote_addr, remote, 16), 0);
-	EXPECT_EQ(info.traffic.traffic_type, variant->tunnel ?
-		  WFP_IPSEC_TRAFFIC_TUNNEL : WFP_IPSEC_TRAFFIC_TRANSPORT);
-	EXPECT_EQ(info.traffic.ip_protocol, variant->tunnel ? 0 : IPPROTO_TCP);
-	EXPECT_EQ(info.traffic.local_port,
-		  variant->tunnel ? 0 : htons(PORT_LOCAL));
-	EXPECT_EQ(info.traffic.remote_port,
-		  variant->tunnel ? 0 : htons(PORT_REMOTE));
-	EXPECT_EQ(info.traffic.filter_id,
-		  variant->tunnel ? TUNNEL_POLICY : FILTER_ID);
-	EXPECT_EQ(info.traffic.local_if_luid, IF_LUID);
-	EXPECT_EQ(info.traffic.real_if_profile_id, IF_PROFILE);
+	EXPECT_EQ(memcmp(&info.traffic, &want, sizeof(want)), 0);
 	EXPECT_EQ(info.flags, WFP_IPSEC_CTX_F_VIF);
 	EXPECT_EQ(info.vif_tunnel_id, vif_info.virtualIfTunnelId);
 	EXPECT_EQ(info.vif_traffic_selector_id, vif_info.trafficSelectorId);
@@ -552,19 +546,16 @@ TEST_F(ctx, enum1_reports_what_get1_reports)
 
 	ASSERT_EQ(IPsecSaContextCreate1(self->h, &t, &vif_info, NULL, &id),
 		  ERROR_SUCCESS);
-	memset(&tmpl, 0, sizeof(tmpl));
 	if (variant->v6) {
-		v6_to_win(local.byteArray16, t.localV6Address);
-		v6_to_win(remote.byteArray16, t.remoteV6Address);
-		tmpl.localSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-		tmpl.localSubNet.byteArray16 = &local;
-		tmpl.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-		tmpl.remoteSubNet.byteArray16 = &remote;
+		wfp_reverse16(local.byteArray16, t.localV6Address);
+		wfp_reverse16(remote.byteArray16, t.remoteV6Address);
+		tmpl.localSubNet = CV(FWP_BYTE_ARRAY16_TYPE, byteArray16,
+				      &local);
+		tmpl.remoteSubNet = CV(FWP_BYTE_ARRAY16_TYPE, byteArray16,
+				       &remote);
 	} else {
-		tmpl.localSubNet.type = FWP_UINT32;
-		tmpl.localSubNet.uint32 = t.localV4Address;
-		tmpl.remoteSubNet.type = FWP_UINT32;
-		tmpl.remoteSubNet.uint32 = t.remoteV4Address;
+		tmpl.localSubNet = CV(FWP_UINT32, uint32, t.localV4Address);
+		tmpl.remoteSubNet = CV(FWP_UINT32, uint32, t.remoteV4Address);
 	}
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, &tmpl, &eh),
 		  ERROR_SUCCESS);
@@ -599,7 +590,7 @@ FIXTURE(lib) {
 
 FIXTURE_SETUP(lib)
 {
-	self->h = open_engine(_metadata, 0);
+	self->h = engine_open_ok(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 	self->count0 = ctx_count(self->fd);
 	ASSERT_GE(self->count0, 0);
@@ -612,22 +603,21 @@ FIXTURE_TEARDOWN(lib)
 }
 
 /*
- * Create1 (and Create0 with what IPSEC_TRAFFIC0 holds) must fail with
- * code, write neither out parameter and create nothing.
+ * Create1 (and Create0 with what IPSEC_TRAFFIC0 holds) on engine h must
+ * fail with code, write neither out parameter and create nothing.
  */
 static void expect_create_fails(struct __test_metadata *_metadata,
-				FIXTURE_DATA(lib) *self,
+				FIXTURE_DATA(lib) *self, HANDLE h,
 				const IPSEC_TRAFFIC1 *t, bool also0, DWORD code)
 {
 	IPSEC_TRAFFIC0 t0 = traffic0_of(t);
 	UINT64 id = SENTINEL, filter = SENTINEL;
 
-	EXPECT_EQ(IPsecSaContextCreate1(self->h, t, NULL, &filter, &id), code);
+	EXPECT_EQ(IPsecSaContextCreate1(h, t, NULL, &filter, &id), code);
 	EXPECT_EQ(id, SENTINEL);
 	EXPECT_EQ(filter, SENTINEL);
 	if (also0) {
-		EXPECT_EQ(IPsecSaContextCreate0(self->h, &t0, &filter, &id),
-			  code);
+		EXPECT_EQ(IPsecSaContextCreate0(h, &t0, &filter, &id), code);
 		EXPECT_EQ(id, SENTINEL);
 		EXPECT_EQ(filter, SENTINEL);
 	}
@@ -638,17 +628,17 @@ static void expect_create_fails(struct __test_metadata *_metadata,
 #define CREATE_FAILS(also0, code, ...) do {				\
 		t = self->t;						\
 		__VA_ARGS__;						\
-		expect_create_fails(_metadata, self, &t, also0, code);	\
+		expect_create_fails(_metadata, self, self->h, &t,	\
+				    also0, code);			\
 	} while (0)
 
 TEST_F(lib, create_bad_engine_handle)
 {
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&self->t);
-	HANDLE bad[3] = { NULL, NULL, closed_engine(_metadata) };
-	UINT64 id = SENTINEL;
 	int not_an_engine, i;
+	HANDLE bad[3] = { NULL, &not_an_engine, engine_closed(_metadata) };
+	UINT64 id = SENTINEL;
 
-	bad[1] = &not_an_engine;
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(IPsecSaContextCreate1(bad[i], &self->t, NULL, NULL,
 						&id), ERROR_INVALID_HANDLE)
@@ -694,7 +684,7 @@ TEST_F(lib, create_bad_ip_version)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		self->t.ipVersion = bad[i];
-		expect_create_fails(_metadata, self, &self->t, true,
+		expect_create_fails(_metadata, self, self->h, &self->t, true,
 				    FWP_E_INVALID_ENUMERATOR);
 	}
 }
@@ -711,7 +701,7 @@ TEST_F(lib, create_bad_traffic_type)
 	self->t.ipProtocol = 0;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		self->t.trafficType = bad[i];
-		expect_create_fails(_metadata, self, &self->t, true,
+		expect_create_fails(_metadata, self, self->h, &self->t, true,
 				    FWP_E_INVALID_ENUMERATOR);
 	}
 }
@@ -721,16 +711,17 @@ static void expect_unspecified_fails(struct __test_metadata *_metadata,
 				     DWORD code)
 {
 	static const UINT8 zero[16];
-	IPSEC_TRAFFIC1 t;
+	const IPSEC_TRAFFIC1 t[] = {
+		traffic4(0, PEERS_V4 + 1, tunnel),
+		traffic4(LOCAL_V4, 0, tunnel),
+		traffic6(zero, a6_peer1, tunnel),
+		traffic6(v6_local, zero, tunnel),
+	};
+	unsigned int i;
 
-	t = traffic4(0, PEERS_V4 + 1, tunnel);
-	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic4(LOCAL_V4, 0, tunnel);
-	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic6(zero, a6_peer1, tunnel);
-	expect_create_fails(_metadata, self, &t, true, code);
-	t = traffic6(v6_local, zero, tunnel);
-	expect_create_fails(_metadata, self, &t, true, code);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		expect_create_fails(_metadata, self, self->h, &t[i], true,
+				    code);
 }
 
 TEST_F(lib, create_tunnel_unspecified_address)
@@ -777,25 +768,23 @@ TEST_F(lib, create_ports_with_portless_protocol)
 /* The other side of the two rows above: what stays valid. */
 TEST_F(lib, create_accepts_ports_for_any_or_port_protocol)
 {
-	static const UINT8 protos[] = { 0, IPPROTO_TCP, IPPROTO_UDP };
-	IPSEC_TRAFFIC1 t;
+	/* The last: a protocol without ports, given none. */
+	static const UINT8 protos[] = { 0, IPPROTO_TCP, IPPROTO_UDP,
+					IPPROTO_ICMP };
+	IPSEC_TRAFFIC1 t = self->t;
 	unsigned int i;
 	UINT64 id;
 
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
-		t = self->t;
 		t.ipProtocol = protos[i];
+		if (protos[i] == IPPROTO_ICMP) {
+			t.localPort = 0;
+			t.remotePort = 0;
+		}
 		id = create1(_metadata, self->h, &t);
 		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id),
 			  ERROR_SUCCESS);
 	}
-	/* A protocol without ports, given none. */
-	t = self->t;
-	t.ipProtocol = IPPROTO_ICMP;
-	t.localPort = 0;
-	t.remotePort = 0;
-	id = create1(_metadata, self->h, &t);
-	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(ctx_count(self->fd), self->count0);
 }
 
@@ -810,20 +799,26 @@ TEST_F(lib, get_null_context_pointer)
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 }
 
+/* GetById1 and GetById0 of id on engine h both fail with code. */
+static void expect_get_fails(struct __test_metadata *_metadata, HANDLE h,
+			     UINT64 id, DWORD code)
+{
+	IPSEC_SA_CONTEXT1 *c1 = NULL;
+	IPSEC_SA_CONTEXT0 *c0 = NULL;
+
+	EXPECT_EQ(IPsecSaContextGetById1(h, id, &c1), code)
+		TH_LOG("id %llu", (unsigned long long)id);
+	EXPECT_EQ(IPsecSaContextGetById0(h, id, &c0), code);
+}
+
 TEST_F(lib, get_bad_engine_handle)
 {
 	UINT64 id = create1(_metadata, self->h, &self->t);
-	HANDLE bad[2] = { NULL, closed_engine(_metadata) };
-	IPSEC_SA_CONTEXT1 *c1 = NULL;
-	IPSEC_SA_CONTEXT0 *c0 = NULL;
+	HANDLE bad[2] = { NULL, engine_closed(_metadata) };
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		EXPECT_EQ(IPsecSaContextGetById1(bad[i], id, &c1),
-			  ERROR_INVALID_HANDLE);
-		EXPECT_EQ(IPsecSaContextGetById0(bad[i], id, &c0),
-			  ERROR_INVALID_HANDLE);
-	}
+	for (i = 0; i < 2; i++)
+		expect_get_fails(_metadata, bad[i], id, ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 }
 
@@ -831,29 +826,19 @@ TEST_F(lib, get_unknown_id_not_found)
 {
 	UINT64 id = create1(_metadata, self->h, &self->t);
 	UINT64 bad[] = { 0, ~0ULL, id + 1000000, 1ULL << 63 };
-	IPSEC_SA_CONTEXT1 *c1 = NULL;
-	IPSEC_SA_CONTEXT0 *c0 = NULL;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(IPsecSaContextGetById1(self->h, bad[i], &c1),
-			  FWP_E_NOT_FOUND) TH_LOG("id %llu",
-						  (unsigned long long)bad[i]);
-		EXPECT_EQ(IPsecSaContextGetById0(self->h, bad[i], &c0),
-			  FWP_E_NOT_FOUND);
-	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		expect_get_fails(_metadata, self->h, bad[i], FWP_E_NOT_FOUND);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 }
 
 TEST_F(lib, get_after_delete_not_found)
 {
 	UINT64 id = create1(_metadata, self->h, &self->t);
-	IPSEC_SA_CONTEXT1 *c1 = NULL;
-	IPSEC_SA_CONTEXT0 *c0 = NULL;
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextGetById1(self->h, id, &c1), FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextGetById0(self->h, id, &c0), FWP_E_NOT_FOUND);
+	expect_get_fails(_metadata, self->h, id, FWP_E_NOT_FOUND);
 	EXPECT_EQ(ctx_count(self->fd), self->count0);
 }
 
@@ -886,8 +871,7 @@ TEST_F(lib, delete_unknown_id_not_found)
 						  (unsigned long long)bad[i]);
 	}
 	/* The one that exists was not touched. */
-	ASSERT_EQ(IPsecSaContextGetById1(self->h, id, &c), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, self->h, id, NULL, NULL);
 	EXPECT_EQ(ctx_count(self->fd), self->count0 + 1);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 }
@@ -895,15 +879,13 @@ TEST_F(lib, delete_unknown_id_not_found)
 TEST_F(lib, delete_bad_engine_handle)
 {
 	UINT64 id = create1(_metadata, self->h, &self->t);
-	HANDLE bad[2] = { NULL, closed_engine(_metadata) };
-	IPSEC_SA_CONTEXT1 *c = NULL;
+	HANDLE bad[2] = { NULL, engine_closed(_metadata) };
 	int i;
 
 	for (i = 0; i < 2; i++)
 		EXPECT_EQ(IPsecSaContextDeleteById0(bad[i], id),
 			  ERROR_INVALID_HANDLE);
-	ASSERT_EQ(IPsecSaContextGetById1(self->h, id, &c), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, self->h, id, NULL, NULL);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 }
 
@@ -1000,7 +982,7 @@ TEST(contexts_outlive_their_session)
 	struct wfp_ipsec_session_info first;
 	struct wfp_ipsec_ctx_info info;
 	IPSEC_SA_CONTEXT1 *c = NULL;
-	HANDLE h = open_engine(_metadata, 0);
+	HANDLE h = engine_open_ok(_metadata, 0);
 	UINT64 id = 0;
 
 	ASSERT_EQ(wfp_info(engine_fd(_metadata, h), &first), 0);
@@ -1008,10 +990,8 @@ TEST(contexts_outlive_their_session)
 		  ERROR_SUCCESS);
 	ASSERT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
 
-	h = open_engine(_metadata, 0);
-	ASSERT_EQ(IPsecSaContextGetById1(h, id, &c), ERROR_SUCCESS);
-	expect_context1(_metadata, c, id, &t, &vif_info);
-	FwpmFreeMemory0((void **)&c);
+	h = engine_open_ok(_metadata, 0);
+	expect_get1(_metadata, h, id, &t, &vif_info);
 	/* It still names the session that created it. */
 	ASSERT_EQ(raw_get(engine_fd(_metadata, h), id, &info), 0);
 	EXPECT_EQ(info.creator_session_id, first.session_id);
@@ -1035,7 +1015,8 @@ static int no_rights_call(void *arg)
 	const struct rights_arg *a = arg;
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 11);
 	IPSEC_TRAFFIC0 t0 = traffic0_of(&t);
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl = {
+		.localSubNet = CV(FWP_UINT32, uint32, LOCAL_V4) };
 	IPSEC_SA_CONTEXT1 *c1 = NULL;
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
 	HANDLE h = NULL, eh = NULL;
@@ -1072,9 +1053,6 @@ static int no_rights_call(void *arg)
 		if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh) !=
 		    ERROR_ACCESS_DENIED)
 			return 1;
-		memset(&tmpl, 0, sizeof(tmpl));
-		tmpl.localSubNet.type = FWP_UINT32;
-		tmpl.localSubNet.uint32 = LOCAL_V4;
 		if (IPsecSaContextCreateEnumHandle0(h, &tmpl, &eh) !=
 		    ERROR_ACCESS_DENIED)
 			return 2;
@@ -1087,8 +1065,7 @@ static void expect_no_rights(struct __test_metadata *_metadata, int op)
 {
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 12);
 	struct rights_arg arg = { .op = op };
-	IPSEC_SA_CONTEXT1 *c = NULL;
-	HANDLE h = open_engine(_metadata, 0);
+	HANDLE h = engine_open_ok(_metadata, 0);
 	int fd = engine_fd(_metadata, h);
 	long count;
 
@@ -1097,8 +1074,7 @@ static void expect_no_rights(struct __test_metadata *_metadata, int op)
 	EXPECT_EQ(run_in_child(no_rights_call, &arg), 0);
 	/* Nothing changed. */
 	EXPECT_EQ(ctx_count(fd), count);
-	ASSERT_EQ(IPsecSaContextGetById1(h, arg.id, &c), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, h, arg.id, NULL, NULL);
 	EXPECT_EQ(IPsecSaContextDeleteById0(h, arg.id), ERROR_SUCCESS);
 	FwpmEngineClose0(h);
 }
@@ -1125,30 +1101,21 @@ TEST(no_enum_right_create_enum_handle_access_denied)
 
 TEST_F(lib, dynamic_session_cannot_create)
 {
-	HANDLE dyn = open_engine(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
-	IPSEC_TRAFFIC0 t0 = traffic0_of(&self->t);
-	UINT64 id = SENTINEL, filter = SENTINEL;
+	HANDLE dyn = engine_open_ok(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
 
-	EXPECT_EQ(IPsecSaContextCreate1(dyn, &self->t, NULL, &filter, &id),
-		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(IPsecSaContextCreate0(dyn, &t0, &filter, &id),
-		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	EXPECT_EQ(id, SENTINEL);
-	EXPECT_EQ(filter, SENTINEL);
-	EXPECT_EQ(ctx_count(self->fd), self->count0);
+	expect_create_fails(_metadata, self, dyn, &self->t, true,
+			    FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
 	FwpmEngineClose0(dyn);
 }
 
 TEST_F(lib, dynamic_session_cannot_delete)
 {
-	HANDLE dyn = open_engine(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
+	HANDLE dyn = engine_open_ok(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
 	UINT64 id = create1(_metadata, self->h, &self->t);
-	IPSEC_SA_CONTEXT1 *c = NULL;
 
 	EXPECT_EQ(IPsecSaContextDeleteById0(dyn, id),
 		  FWP_E_DYNAMIC_SESSION_IN_PROGRESS);
-	ASSERT_EQ(IPsecSaContextGetById1(self->h, id, &c), ERROR_SUCCESS);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, self->h, id, NULL, NULL);
 	EXPECT_EQ(ctx_count(self->fd), self->count0 + 1);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 	FwpmEngineClose0(dyn);
@@ -1156,13 +1123,10 @@ TEST_F(lib, dynamic_session_cannot_delete)
 
 TEST_F(lib, dynamic_session_can_get_and_enumerate)
 {
-	HANDLE dyn = open_engine(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
+	HANDLE dyn = engine_open_ok(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
 	UINT64 id = create1(_metadata, self->h, &self->t);
-	IPSEC_SA_CONTEXT1 *c = NULL;
 
-	ASSERT_EQ(IPsecSaContextGetById1(dyn, id, &c), ERROR_SUCCESS);
-	expect_context1(_metadata, c, id, &self->t, NULL);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, dyn, id, &self->t, NULL);
 	EXPECT_EQ(walk_has(dyn, id, NULL), 1);
 	EXPECT_EQ(IPsecSaContextDeleteById0(self->h, id), ERROR_SUCCESS);
 	FwpmEngineClose0(dyn);
@@ -1247,38 +1211,26 @@ TEST_F(lib, enum_template_wrong_type)
 	UINT64 u64 = LOCAL_V4;
 	UINT8 bytes[6] = { 1, 2, 3, 4, 5, 6 };
 	FWP_BYTE_BLOB blob = { .size = 4, .data = bytes };
-	FWP_BYTE_ARRAY6 mac;
-	FWP_RANGE0 range;
-	FWP_CONDITION_VALUE0 v;
+	FWP_BYTE_ARRAY6 mac = { { 1, 2, 3, 4, 5, 6 } };
+	FWP_RANGE0 range = {
+		.valueLow = { .type = FWP_UINT32, .uint32 = V4(10, 0, 0, 0) },
+		.valueHigh = { .type = FWP_UINT32,
+			       .uint32 = V4(10, 255, 255, 255) },
+	};
+	const FWP_CONDITION_VALUE0 wrong[] = {
+		CV(FWP_UINT8, uint8, 10),
+		CV(FWP_UINT16, uint16, 10),
+		CV(FWP_INT32, int32, LOCAL_V4),
+		CV(FWP_UINT64, uint64, &u64),
+		CV(FWP_BYTE_BLOB_TYPE, byteBlob, &blob),
+		CV(FWP_BYTE_ARRAY6_TYPE, byteArray6, &mac),
+		CV(FWP_RANGE_TYPE, rangeValue, &range),
+	};
+	unsigned int i;
 
-	memset(&v, 0, sizeof(v));
-	v.type = FWP_UINT8;
-	v.uint8 = 10;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	v.type = FWP_UINT16;
-	v.uint16 = 10;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	v.type = FWP_INT32;
-	v.int32 = LOCAL_V4;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	v.type = FWP_UINT64;
-	v.uint64 = &u64;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	v.type = FWP_BYTE_BLOB_TYPE;
-	v.byteBlob = &blob;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	memcpy(mac.byteArray6, bytes, 6);
-	v.type = FWP_BYTE_ARRAY6_TYPE;
-	v.byteArray6 = &mac;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
-	memset(&range, 0, sizeof(range));
-	range.valueLow.type = FWP_UINT32;
-	range.valueHigh.type = FWP_UINT32;
-	range.valueLow.uint32 = V4(10, 0, 0, 0);
-	range.valueHigh.uint32 = V4(10, 255, 255, 255);
-	v.type = FWP_RANGE_TYPE;
-	v.rangeValue = &range;
-	expect_condition(_metadata, self->h, &v, FWP_E_TYPE_MISMATCH);
+	for (i = 0; i < ARRAY_SIZE(wrong); i++)
+		expect_condition(_metadata, self->h, &wrong[i],
+				 FWP_E_TYPE_MISMATCH);
 }
 
 TEST_F(lib, enum_template_unknown_type)
@@ -1305,10 +1257,9 @@ TEST_F(lib, enum_template_noncontiguous_mask)
 				      0x00000001, 0xfffffffd };
 	static const UINT32 good[] = { 0, 0x80000000, 0xffffff00, 0xffffffff };
 	FWP_V4_ADDR_AND_MASK m = { .addr = V4(10, 0, 0, 0) };
-	FWP_CONDITION_VALUE0 v = { .type = FWP_V4_ADDR_MASK };
+	FWP_CONDITION_VALUE0 v = CV(FWP_V4_ADDR_MASK, v4AddrMask, &m);
 	unsigned int i;
 
-	v.v4AddrMask = &m;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		m.mask = bad[i];
 		expect_condition(_metadata, self->h, &v,
@@ -1323,11 +1274,10 @@ TEST_F(lib, enum_template_noncontiguous_mask)
 TEST_F(lib, enum_template_v6_prefix_too_long)
 {
 	FWP_V6_ADDR_AND_MASK m;
-	FWP_CONDITION_VALUE0 v = { .type = FWP_V6_ADDR_MASK };
+	FWP_CONDITION_VALUE0 v = CV(FWP_V6_ADDR_MASK, v6AddrMask, &m);
 
 	memset(&m, 0, sizeof(m));
 	memcpy(m.addr, v6_local, 16);
-	v.v6AddrMask = &m;
 	m.prefixLength = 129;
 	expect_condition(_metadata, self->h, &v, FWP_E_INVALID_NET_MASK);
 	m.prefixLength = 255;
@@ -1342,26 +1292,19 @@ TEST_F(lib, enum_template_mixed_versions_never_match)
 {
 	FWP_V4_ADDR_AND_MASK m4 = { .addr = V4(10, 0, 0, 0),
 				    .mask = 0xff000000 };
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
-	FWP_V6_ADDR_AND_MASK m6;
+	FWP_V6_ADDR_AND_MASK m6 = { .prefixLength = 32 };
 	FWP_BYTE_ARRAY16 a6;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = {
+		CV(FWP_UINT32, uint32, LOCAL_V4),
+		CV(FWP_BYTE_ARRAY16_TYPE, byteArray16, &a6),
+	};
 
-	memset(&m6, 0, sizeof(m6));
 	memcpy(m6.addr, v6_local, 16);
-	m6.prefixLength = 32;
 	memcpy(a6.byteArray16, v6_local, 16);
-
-	memset(&t, 0, sizeof(t));
-	t.localSubNet.type = FWP_UINT32;
-	t.localSubNet.uint32 = LOCAL_V4;
-	t.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t.remoteSubNet.byteArray16 = &a6;
 	EXPECT_EQ(try_template(self->h, &t), FWP_E_NEVER_MATCH);
 
-	t.localSubNet.type = FWP_V6_ADDR_MASK;
-	t.localSubNet.v6AddrMask = &m6;
-	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	t.remoteSubNet.v4AddrMask = &m4;
+	t.localSubNet = CV(FWP_V6_ADDR_MASK, v6AddrMask, &m6);
+	t.remoteSubNet = CV(FWP_V4_ADDR_MASK, v4AddrMask, &m4);
 	EXPECT_EQ(try_template(self->h, &t), FWP_E_NEVER_MATCH);
 
 	/* One side of each version with the other empty is fine. */
@@ -1374,7 +1317,7 @@ TEST_F(lib, enum_template_mixed_versions_never_match)
 
 TEST_F(lib, enum_bad_engine_handle)
 {
-	HANDLE bad[2] = { NULL, closed_engine(_metadata) };
+	HANDLE bad[2] = { NULL, engine_closed(_metadata) };
 	HANDLE eh = NULL;
 	int i;
 
@@ -1418,7 +1361,7 @@ TEST_F(lib, enum_handle_destroyed)
 
 TEST_F(lib, enum_handle_of_other_engine)
 {
-	HANDLE other = open_engine(_metadata, 0);
+	HANDLE other = engine_open_ok(_metadata, 0);
 	IPSEC_SA_CONTEXT1 **e = NULL;
 	HANDLE eh = NULL;
 	UINT32 n = 0;
@@ -1435,7 +1378,7 @@ TEST_F(lib, enum_handle_of_other_engine)
 
 TEST_F(lib, enum_handle_dies_with_its_engine)
 {
-	HANDLE other = open_engine(_metadata, 0);
+	HANDLE other = engine_open_ok(_metadata, 0);
 	HANDLE eh = NULL;
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(other, NULL, &eh),
@@ -1472,16 +1415,14 @@ TEST_F(lib, enum_zero_entries_requested)
 TEST_F(lib, enum0_reports_contexts0)
 {
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 4100);
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl = {
+		.remoteSubNet = CV(FWP_UINT32, uint32, t.remoteV4Address) };
 	IPSEC_SA_CONTEXT0 **e = NULL;
 	UINT64 id = create1(_metadata, self->h, &t);
 	HANDLE eh = NULL;
 	UINT32 n = 0, i;
 	int seen = 0;
 
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.remoteSubNet.type = FWP_UINT32;
-	tmpl.remoteSubNet.uint32 = t.remoteV4Address;
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, &tmpl, &eh),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextEnum0(self->h, eh, 50, &e, &n), ERROR_SUCCESS);
@@ -1508,30 +1449,13 @@ FIXTURE(raw) {
 	struct wfp_ipsec_ctx_info buf[16];
 };
 
-static void raw_traffic_v4(struct wfp_ipsec_traffic *t)
+/* 2001:db8::1/len, host bits and all. */
+static void raw_subnet_v6(struct wfp_ipsec_subnet *sn, __u8 len)
 {
-	static const __u8 local[4] = { 10, 0, 0, 1 };
-	static const __u8 remote[4] = { 10, 1, 0, 99 };
-
-	memset(t, 0, sizeof(*t));
-	t->ip_version = WFP_IPSEC_IPV4;
-	t->traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
-	t->ip_protocol = IPPROTO_TCP;
-	t->local_port = htons(PORT_LOCAL);
-	t->remote_port = htons(PORT_REMOTE);
-	memcpy(t->local_addr, local, 4);
-	memcpy(t->remote_addr, remote, 4);
-	t->filter_id = FILTER_ID;
-	t->local_if_luid = IF_LUID;
-	t->real_if_profile_id = IF_PROFILE;
-}
-
-static void raw_to_v6(struct wfp_ipsec_traffic *t)
-{
-	t->ip_version = WFP_IPSEC_IPV6;
-	memcpy(t->local_addr, v6_local, 16);
-	memcpy(t->remote_addr, v6_peers, 16);
-	t->remote_addr[15] = 0x63;
+	memset(sn, 0, sizeof(*sn));
+	sn->ip_version = WFP_IPSEC_IPV6;
+	memcpy(sn->addr, v6_local, 16);
+	sn->prefix_len = len;
 }
 
 FIXTURE_SETUP(raw)
@@ -1687,13 +1611,9 @@ TEST_F(raw, create_zero_address)
 			base = self->c;
 			if (v6)
 				raw_to_v6(&base.traffic);
-			if (tunnel) {
-				base.traffic.traffic_type =
-					WFP_IPSEC_TRAFFIC_TUNNEL;
-				base.traffic.ip_protocol = 0;
-				base.traffic.local_port = 0;
-				base.traffic.remote_port = 0;
-			}
+			if (tunnel)
+				raw_portless(&base.traffic,
+					     WFP_IPSEC_TRAFFIC_TUNNEL);
 			c = base;
 			memset(c.traffic.local_addr, 0, 16);
 			expect_create_einval(_metadata, self, &c);
@@ -1706,21 +1626,14 @@ TEST_F(raw, create_zero_address)
 
 TEST_F(raw, create_tunnel_with_ports_or_protocol)
 {
-	struct wfp_ipsec_ctx_create base = self->c, c;
+	struct wfp_ipsec_ctx_create c;
 
-	base.traffic.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL;
-	base.traffic.ip_protocol = 0;
-	base.traffic.local_port = 0;
-	base.traffic.remote_port = 0;
-	c = base;
-	c.traffic.ip_protocol = IPPROTO_TCP;
-	expect_create_einval(_metadata, self, &c);
-	c = base;
-	c.traffic.local_port = htons(500);
-	expect_create_einval(_metadata, self, &c);
-	c = base;
-	c.traffic.remote_port = htons(500);
-	expect_create_einval(_metadata, self, &c);
+	CREATE_EINVAL(raw_portless(&c.traffic, WFP_IPSEC_TRAFFIC_TUNNEL);
+		      c.traffic.ip_protocol = IPPROTO_TCP);
+	CREATE_EINVAL(raw_portless(&c.traffic, WFP_IPSEC_TRAFFIC_TUNNEL);
+		      c.traffic.local_port = htons(500));
+	CREATE_EINVAL(raw_portless(&c.traffic, WFP_IPSEC_TRAFFIC_TUNNEL);
+		      c.traffic.remote_port = htons(500));
 }
 
 TEST_F(raw, create_ports_with_icmp)
@@ -1742,12 +1655,7 @@ TEST_F(raw, create_bad_traffic_type)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		c = self->c;
-		c.traffic.traffic_type = bad[i];
-		c.traffic.ip_protocol = 0;
-		c.traffic.local_port = 0;
-		c.traffic.remote_port = 0;
-		expect_create_einval(_metadata, self, &c);
+		CREATE_EINVAL(raw_portless(&c.traffic, bad[i]));
 	}
 }
 
@@ -1844,56 +1752,42 @@ TEST_F(raw, enum_reserved_fields)
 
 TEST_F(raw, enum_count_set_on_input)
 {
-	struct wfp_ipsec_ctx_enum e = self->e;
+	struct wfp_ipsec_ctx_enum e;
 
-	e.count = 1;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.count = 1);
 }
 
 TEST_F(raw, enum_max_entries_too_big)
 {
-	struct wfp_ipsec_ctx_enum e = self->e;
+	struct wfp_ipsec_ctx_enum e;
 
-	e.max_entries = WFP_IPSEC_ENUM_MAX + 1;
-	expect_enum_einval(_metadata, self, &e);
-	e.max_entries = ~0U;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.max_entries = WFP_IPSEC_ENUM_MAX + 1);
+	ENUM_EINVAL(e.max_entries = ~0U);
 }
 
 TEST_F(raw, enum_bad_subnet_ip_version)
 {
-	struct wfp_ipsec_ctx_enum e = self->e;
+	struct wfp_ipsec_ctx_enum e;
 
-	e.local.ip_version = 5;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.local.ip_version = 5);
 	ENUM_EINVAL(e.remote.ip_version = 41);
 }
 
 TEST_F(raw, enum_v4_prefix_too_long)
 {
-	struct wfp_ipsec_ctx_enum e = self->e;
+	struct wfp_ipsec_ctx_enum e;
 
-	e.local.prefix_len = 33;
-	expect_enum_einval(_metadata, self, &e);
-	e.local.prefix_len = 255;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.local.prefix_len = 33);
+	ENUM_EINVAL(e.local.prefix_len = 255);
 }
 
 TEST_F(raw, enum_v6_prefix_too_long)
 {
 	struct wfp_ipsec_ctx_enum e = self->e;
 
-	memset(&e.local, 0, sizeof(e.local));
-	e.local.ip_version = WFP_IPSEC_IPV6;
-	memcpy(e.local.addr, v6_local, 16);
-	e.local.prefix_len = 128;
+	raw_subnet_v6(&e.local, 128);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_ENUM, &e), 0);
-	e = self->e;
-	memset(&e.local, 0, sizeof(e.local));
-	e.local.ip_version = WFP_IPSEC_IPV6;
-	memcpy(e.local.addr, v6_local, 16);
-	e.local.prefix_len = 129;
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(raw_subnet_v6(&e.local, 129));
 }
 
 TEST_F(raw, enum_host_bits_set)
@@ -1905,29 +1799,19 @@ TEST_F(raw, enum_host_bits_set)
 	ENUM_EINVAL(e.local.prefix_len = 9; e.local.addr[1] = 0x40);
 	/* past an IPv4 address */
 	ENUM_EINVAL(e.local.prefix_len = 32; e.local.addr[4] = 1);
-	e = self->e;
-	memset(&e.remote, 0, sizeof(e.remote));
-	e.remote.ip_version = WFP_IPSEC_IPV4;
-	memset(&e.local, 0, sizeof(e.local));
-	e.local.ip_version = WFP_IPSEC_IPV4;
-	e.local.addr[0] = 10;		/* 10.0.0.0/0 */
-	expect_enum_einval(_metadata, self, &e);
-	e = self->e;
-	memset(&e.local, 0, sizeof(e.local));
-	e.local.ip_version = WFP_IPSEC_IPV6;
-	memcpy(e.local.addr, v6_local, 16);	/* 2001:db8::1/32 */
-	e.local.prefix_len = 32;
-	expect_enum_einval(_metadata, self, &e);
+	/* 10.0.0.0/0, the other side any IPv4 address */
+	ENUM_EINVAL(e.local.prefix_len = 0;
+		    e.remote.ip_version = WFP_IPSEC_IPV4);
+	ENUM_EINVAL(raw_subnet_v6(&e.local, 32));	/* 2001:db8::1/32 */
 }
 
 TEST_F(raw, enum_mixed_ip_versions)
 {
-	struct wfp_ipsec_ctx_enum e = self->e;
+	struct wfp_ipsec_ctx_enum e;
 
-	e.remote.ip_version = WFP_IPSEC_IPV6;
-	e.remote.prefix_len = 32;
-	memcpy(e.remote.addr, v6_local, 4);
-	expect_enum_einval(_metadata, self, &e);
+	ENUM_EINVAL(e.remote.ip_version = WFP_IPSEC_IPV6;
+		    e.remote.prefix_len = 32;
+		    memcpy(e.remote.addr, v6_local, 4));
 }
 
 /*
@@ -2074,7 +1958,7 @@ TEST_F_TIMEOUT(match, enum_template_prefix_random, 120)
 	long n;
 
 	seed = env && *env ? strtoull(env, NULL, 0) :
-	       (__u64)(now_ms() * 1e6) ^ (__u64)getpid() << 32;
+	       (__u64)wfp_clock_ns(CLOCK_MONOTONIC) ^ (__u64)getpid() << 32;
 	s = seed ? seed : 1;
 	TH_LOG("seed %llu (WFP_TEST_SEED replays it)",
 	       (unsigned long long)seed);
@@ -2222,7 +2106,7 @@ FIXTURE(netns) {
 FIXTURE_SETUP(netns)
 {
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	self->h = open_engine(_metadata, 0);
+	self->h = engine_open_ok(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 	ASSERT_EQ(ctx_count(self->fd), 0);
 }
@@ -2237,14 +2121,14 @@ TEST_F_TIMEOUT(netns, ten_thousand_contexts_enumerated_in_pages_of_7, 300)
 	enum { N = 10000, PAGE = 7 };
 	UINT64 *ids = calloc(N, sizeof(*ids));
 	UINT64 *got = calloc(N + 1, sizeof(*got));
-	double t0, create_ms, enum_ms, delete_ms;
+	long long t0, create_ms, enum_ms, delete_ms;
 	IPSEC_TRAFFIC1 t;
 	struct walk_info wi;
 	long n, i, bad = 0;
 
 	ASSERT_NE(ids, NULL);
 	ASSERT_NE(got, NULL);
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	for (i = 0; i < N; i++) {
 		t = peer_traffic(i & 1, i & 2, i);
 		ASSERT_EQ(IPsecSaContextCreate1(self->h, &t, NULL, NULL,
@@ -2252,12 +2136,12 @@ TEST_F_TIMEOUT(netns, ten_thousand_contexts_enumerated_in_pages_of_7, 300)
 			TH_LOG("context %ld", i);
 		ASSERT_GT(ids[i], i ? ids[i - 1] : 0);
 	}
-	create_ms = now_ms() - t0;
+	create_ms = wfp_now_ms() - t0;
 
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	n = walk(self->h, NULL, PAGE, got, N + 1, &wi);
-	enum_ms = now_ms() - t0;
-	ksft_print_msg("%d contexts: created in %.0f ms, enumerated in pages of %d in %.0f ms (%ld calls)\n",
+	enum_ms = wfp_now_ms() - t0;
+	ksft_print_msg("%d contexts: created in %lld ms, enumerated in pages of %d in %lld ms (%ld calls)\n",
 		       N, create_ms, PAGE, enum_ms, wi.calls);
 	ASSERT_EQ(n, N) TH_LOG("walk returned %ld", n);
 	EXPECT_EQ(wi.calls, N / PAGE + 1);
@@ -2274,12 +2158,12 @@ TEST_F_TIMEOUT(netns, ten_thousand_contexts_enumerated_in_pages_of_7, 300)
 	EXPECT_EQ(wi.calls, 4);
 	EXPECT_EQ(wi.last_page, 1000);
 
-	t0 = now_ms();
+	t0 = wfp_now_ms();
 	for (i = 0; i < N; i++)
 		ASSERT_EQ(IPsecSaContextDeleteById0(self->h, ids[i]),
 			  ERROR_SUCCESS);
-	delete_ms = now_ms() - t0;
-	ksft_print_msg("%d contexts deleted in %.0f ms\n", N, delete_ms);
+	delete_ms = wfp_now_ms() - t0;
+	ksft_print_msg("%d contexts deleted in %lld ms\n", N, delete_ms);
 	EXPECT_EQ(ctx_count(self->fd), 0);
 	free(ids);
 	free(got);
@@ -2357,22 +2241,23 @@ TEST_F(netns, enum_resumes_after_deleted_cursor)
 
 /* ------------------------------------------------------------ concurrency */
 
-#define STABLE_N	150	/* exist throughout every walk */
+#define STABLE_N	150
 #define CHURN_BATCH	5
 #define CHURNERS	3
 #define ENUMERATORS	3
 #define WALKS		20
 
+/* What the walkers share: the contexts they find and when to stop. */
 struct conc_shared {
 	int stop;
 	int started;
+	UINT64 stable[STABLE_N];	/* sorted; exist throughout */
+	UINT64 victims[STABLE_N];	/* made before; deleted meanwhile */
 };
 
 struct churner {
 	HANDLE h;
 	UINT32 who;
-	const UINT64 *victims;	/* made before; deleted while walks run */
-	int nvictims;
 	struct conc_shared *sh;
 	long rounds;
 	long errors;
@@ -2380,17 +2265,19 @@ struct churner {
 
 struct enumerator {
 	HANDLE h;
-	const UINT64 *stable;	/* sorted */
-	int nstable;
 	UINT32 page;
 	struct conc_shared *sh;
 	long walks;
 	long errors;
 };
 
-/* Creates, reads and deletes its own contexts until told to stop. */
-static void churn(struct churner *c)
+/*
+ * Creates, reads and deletes its own contexts until told to stop.  A
+ * thread's function (arg: its struct churner), called by processes too.
+ */
+static void *churn(void *arg)
 {
+	struct churner *c = arg;
 	IPSEC_SA_CONTEXT1 *got;
 	UINT64 ids[CHURN_BATCH];
 	IPSEC_TRAFFIC1 t;
@@ -2408,8 +2295,8 @@ static void churn(struct churner *c)
 			}
 		}
 		/* A pre-made context an enumeration may have as cursor. */
-		if (v < c->nvictims) {
-			if (IPsecSaContextDeleteById0(c->h, c->victims[v]))
+		if (v < STABLE_N) {
+			if (IPsecSaContextDeleteById0(c->h, c->sh->victims[v]))
 				c->errors++;
 			v += CHURNERS;
 		}
@@ -2429,27 +2316,32 @@ static void churn(struct churner *c)
 		}
 		c->rounds++;
 	} while (!__atomic_load_n(&c->sh->stop, __ATOMIC_SEQ_CST));
-	for (; v < c->nvictims; v += CHURNERS)
-		if (IPsecSaContextDeleteById0(c->h, c->victims[v]))
+	for (; v < STABLE_N; v += CHURNERS)
+		if (IPsecSaContextDeleteById0(c->h, c->sh->victims[v]))
 			c->errors++;
+	return NULL;
 }
 
-/* Full walks: no duplicates ever, every stable context exactly once. */
-static void enumerate(struct enumerator *en)
+/*
+ * Full walks: no duplicates ever, every stable context exactly once.  A
+ * thread's function (arg: its struct enumerator), called by processes too.
+ */
+static void *enumerate(void *arg)
 {
+	struct enumerator *en = arg;
 	UINT64 *ids = malloc(WALK_MAX * sizeof(*ids)), *p;
-	unsigned char *seen = calloc(en->nstable, 1);
+	unsigned char seen[STABLE_N];
 	long n, i;
 	int w, k;
 
-	if (!ids || !seen) {
+	if (!ids) {
 		en->errors++;
-		goto out;
+		return NULL;
 	}
 	while (__atomic_load_n(&en->sh->started, __ATOMIC_SEQ_CST) < CHURNERS)
 		sched_yield();
 	for (w = 0; w < WALKS; w++) {
-		memset(seen, 0, en->nstable);
+		memset(seen, 0, sizeof(seen));
 		/* walk() fails on any id not above the one before it. */
 		n = walk(en->h, NULL, en->page, ids, WALK_MAX, NULL);
 		if (n < 0 || n > WALK_MAX) {
@@ -2457,44 +2349,31 @@ static void enumerate(struct enumerator *en)
 			continue;
 		}
 		for (i = 0; i < n; i++) {
-			p = bsearch(&ids[i], en->stable, en->nstable,
+			p = bsearch(&ids[i], en->sh->stable, STABLE_N,
 				    sizeof(*p), cmp_u64);
 			if (p)
-				seen[p - en->stable]++;
+				seen[p - en->sh->stable]++;
 		}
-		for (k = 0; k < en->nstable; k++)
+		for (k = 0; k < STABLE_N; k++)
 			en->errors += seen[k] != 1;
 		en->walks++;
 	}
-out:
 	free(ids);
-	free(seen);
-}
-
-static void *churn_thread(void *arg)
-{
-	churn(arg);
-	return NULL;
-}
-
-static void *enumerate_thread(void *arg)
-{
-	enumerate(arg);
 	return NULL;
 }
 
 /* STABLE_N contexts to keep, each followed by a victim to delete. */
 static void make_stable_and_victims(struct __test_metadata *_metadata,
-				    HANDLE h, UINT64 *stable, UINT64 *victims)
+				    HANDLE h, struct conc_shared *sh)
 {
 	IPSEC_TRAFFIC1 t;
 	int i;
 
 	for (i = 0; i < STABLE_N; i++) {
 		t = peer_traffic(i & 1, i & 2, 2 * i);
-		stable[i] = create1(_metadata, h, &t);
+		sh->stable[i] = create1(_metadata, h, &t);
 		t = peer_traffic(i & 1, i & 2, 2 * i + 1);
-		victims[i] = create1(_metadata, h, &t);
+		sh->victims[i] = create1(_metadata, h, &t);
 	}
 }
 
@@ -2506,30 +2385,18 @@ TEST_F_TIMEOUT(netns, threads_churn_while_others_enumerate, 120)
 	struct enumerator en[ENUMERATORS];
 	struct churner ch[CHURNERS];
 	pthread_t te[ENUMERATORS], tc[CHURNERS];
-	UINT64 stable[STABLE_N], victims[STABLE_N];
 	int i;
 
-	make_stable_and_victims(_metadata, self->h, stable, victims);
-	memset(en, 0, sizeof(en));
-	memset(ch, 0, sizeof(ch));
+	make_stable_and_victims(_metadata, self->h, &sh);
 	/* Every thread shares the one engine handle. */
 	for (i = 0; i < ENUMERATORS; i++) {
-		en[i].h = self->h;
-		en[i].stable = stable;
-		en[i].nstable = STABLE_N;
-		en[i].page = pages[i];
-		en[i].sh = &sh;
-		ASSERT_EQ(pthread_create(&te[i], NULL, enumerate_thread,
-					 &en[i]), 0);
+		en[i] = (struct enumerator){ .h = self->h, .page = pages[i],
+					     .sh = &sh };
+		ASSERT_EQ(pthread_create(&te[i], NULL, enumerate, &en[i]), 0);
 	}
 	for (i = 0; i < CHURNERS; i++) {
-		ch[i].h = self->h;
-		ch[i].who = i;
-		ch[i].victims = victims;
-		ch[i].nvictims = STABLE_N;
-		ch[i].sh = &sh;
-		ASSERT_EQ(pthread_create(&tc[i], NULL, churn_thread, &ch[i]),
-			  0);
+		ch[i] = (struct churner){ .h = self->h, .who = i, .sh = &sh };
+		ASSERT_EQ(pthread_create(&tc[i], NULL, churn, &ch[i]), 0);
 	}
 	for (i = 0; i < ENUMERATORS; i++) {
 		ASSERT_EQ(pthread_join(te[i], NULL), 0);
@@ -2547,7 +2414,7 @@ TEST_F_TIMEOUT(netns, threads_churn_while_others_enumerate, 120)
 	/* Only the stable contexts are left. */
 	EXPECT_EQ(ctx_count(self->fd), STABLE_N);
 	for (i = 0; i < STABLE_N; i++)
-		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, stable[i]),
+		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, sh.stable[i]),
 			  ERROR_SUCCESS);
 }
 
@@ -2555,37 +2422,27 @@ TEST_F_TIMEOUT(netns, processes_churn_while_others_enumerate, 120)
 {
 	struct conc_shared *sh = shared_mem(_metadata, sizeof(*sh));
 	pid_t pe[ENUMERATORS], pc[CHURNERS];
-	UINT64 stable[STABLE_N], victims[STABLE_N];
 	int i, status;
 
-	make_stable_and_victims(_metadata, self->h, stable, victims);
+	make_stable_and_victims(_metadata, self->h, sh);
 	/* Each process opens its own engine in the same namespace. */
 	for (i = 0; i < ENUMERATORS + CHURNERS; i++) {
 		pid_t pid = fork();
 
 		ASSERT_GE(pid, 0);
 		if (pid == 0) {
-			struct enumerator en = {
-				.stable = stable, .nstable = STABLE_N,
-				.sh = sh,
-			};
-			struct churner ch = {
-				.victims = victims, .nvictims = STABLE_N,
-				.sh = sh,
-			};
-			HANDLE h = NULL;
+			HANDLE h = engine(0);
+			struct enumerator en = { .h = h, .sh = sh };
+			struct churner ch = { .h = h, .sh = sh,
+					      .who = i - ENUMERATORS };
 
-			if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL,
-					    NULL, &h))
+			if (!h)
 				_exit(100);
 			if (i < ENUMERATORS) {
-				en.h = h;
 				en.page = pages[i];
 				enumerate(&en);
 				_exit(en.errors || en.walks != WALKS ? 1 : 0);
 			}
-			ch.h = h;
-			ch.who = i - ENUMERATORS;
 			churn(&ch);
 			_exit(ch.errors ? 2 : ch.rounds > 0 ? 0 : 3);
 		}
@@ -2607,7 +2464,7 @@ TEST_F_TIMEOUT(netns, processes_churn_while_others_enumerate, 120)
 	}
 	EXPECT_EQ(ctx_count(self->fd), STABLE_N);
 	for (i = 0; i < STABLE_N; i++)
-		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, stable[i]),
+		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, sh->stable[i]),
 			  ERROR_SUCCESS);
 	munmap(sh, sizeof(*sh));
 }
@@ -2646,7 +2503,7 @@ FIXTURE_SETUP(pop)
 	int i;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	self->h = open_engine(_metadata, 0);
+	self->h = engine_open_ok(_metadata, 0);
 	self->t[0] = traffic4(V4(10, 0, 0, 1), V4(10, 1, 0, 1), false);
 	self->t[1] = traffic4(V4(10, 0, 0, 2), V4(10, 2, 0, 1), true);
 	self->t[2] = traffic4(V4(192, 168, 1, 1), V4(10, 1, 0, 5), false);
@@ -2686,147 +2543,113 @@ static void expect_selects(struct __test_metadata *_metadata,
 	EXPECT_EQ(got, want);
 }
 
-static IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 empty_template(void)
-{
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
-
-	memset(&t, 0, sizeof(t));
-	return t;
-}
+/* expect_selects() of the template { local, remote }. */
+#define EXPECT_SELECTS(local, remote, want) do {			\
+		IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t_ = { local, remote };	\
+									\
+		expect_selects(_metadata, self, &t_, want);		\
+	} while (0)
 
 TEST_F(pop, template_null_or_empty_matches_all)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
-
 	expect_selects(_metadata, self, NULL, ALL_V4 | ALL_V6);
-	expect_selects(_metadata, self, &t, ALL_V4 | ALL_V6);
+	EXPECT_SELECTS(CV_ANY, CV_ANY, ALL_V4 | ALL_V6);
 }
 
 TEST_F(pop, template_v4_exact)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
+	FWP_CONDITION_VALUE0 l = CV(FWP_UINT32, uint32, V4(10, 0, 0, 1));
+	FWP_CONDITION_VALUE0 r = CV(FWP_UINT32, uint32, V4(10, 1, 0, 5));
 
-	t.localSubNet.type = FWP_UINT32;
-	t.localSubNet.uint32 = V4(10, 0, 0, 1);
-	expect_selects(_metadata, self, &t, 1U << 0);
-	t = empty_template();
-	t.remoteSubNet.type = FWP_UINT32;
-	t.remoteSubNet.uint32 = V4(10, 1, 0, 5);
-	expect_selects(_metadata, self, &t, 1U << 2);
-	t.localSubNet.type = FWP_UINT32;
-	t.localSubNet.uint32 = V4(10, 0, 0, 1);
-	expect_selects(_metadata, self, &t, 0);
+	EXPECT_SELECTS(l, CV_ANY, 1U << 0);
+	EXPECT_SELECTS(CV_ANY, r, 1U << 2);
+	EXPECT_SELECTS(l, r, 0);
 }
 
 /* FWP_UINT32 is host order: the byte-swapped value is another address. */
 TEST_F(pop, template_v4_host_byte_order)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
-
-	t.localSubNet.type = FWP_UINT32;
-	t.localSubNet.uint32 = htonl(V4(10, 0, 0, 1));	/* 1.0.0.10 here */
-	expect_selects(_metadata, self, &t, 0);
+	/* 1.0.0.10 here */
+	EXPECT_SELECTS(CV(FWP_UINT32, uint32, htonl(V4(10, 0, 0, 1))), CV_ANY,
+		       0);
 }
 
 TEST_F(pop, template_v4_mask)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
 	FWP_V4_ADDR_AND_MASK m = { .addr = V4(10, 1, 0, 0),
 				   .mask = 0xffff0000 };
+	FWP_CONDITION_VALUE0 r = CV(FWP_V4_ADDR_MASK, v4AddrMask, &m);
 
-	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	t.remoteSubNet.v4AddrMask = &m;
-	expect_selects(_metadata, self, &t, 1U << 0 | 1U << 2);
+	EXPECT_SELECTS(CV_ANY, r, 1U << 0 | 1U << 2);
 	/* Host bits of addr are ignored. */
 	m.addr = V4(10, 1, 2, 3);
-	expect_selects(_metadata, self, &t, 1U << 0 | 1U << 2);
+	EXPECT_SELECTS(CV_ANY, r, 1U << 0 | 1U << 2);
 	/* Mask 0: every IPv4 context, no IPv6 one. */
 	m.mask = 0;
-	expect_selects(_metadata, self, &t, ALL_V4);
+	EXPECT_SELECTS(CV_ANY, r, ALL_V4);
 	m.addr = V4(10, 0, 0, 0);
 	m.mask = 0xff000000;
-	expect_selects(_metadata, self, &t, ALL_V4);
+	EXPECT_SELECTS(CV_ANY, r, ALL_V4);
 	/* A boundary inside a byte: 10.0.0.0/15 holds 10.1 but not 10.2. */
 	m.mask = 0xfffe0000;
-	expect_selects(_metadata, self, &t, 1U << 0 | 1U << 2);
+	EXPECT_SELECTS(CV_ANY, r, 1U << 0 | 1U << 2);
 }
 
 TEST_F(pop, template_v4_local_and_remote)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
 	FWP_V4_ADDR_AND_MASK l = { .addr = V4(10, 0, 0, 0),
 				   .mask = 0xff000000 };
 	FWP_V4_ADDR_AND_MASK r = { .addr = V4(10, 2, 0, 0),
 				   .mask = 0xffff0000 };
+	FWP_CONDITION_VALUE0 lv = CV(FWP_V4_ADDR_MASK, v4AddrMask, &l);
 
-	t.localSubNet.type = FWP_V4_ADDR_MASK;
-	t.localSubNet.v4AddrMask = &l;
-	expect_selects(_metadata, self, &t, 1U << 0 | 1U << 1);
-	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	t.remoteSubNet.v4AddrMask = &r;
-	expect_selects(_metadata, self, &t, 1U << 1);
+	EXPECT_SELECTS(lv, CV_ANY, 1U << 0 | 1U << 1);
+	EXPECT_SELECTS(lv, CV(FWP_V4_ADDR_MASK, v4AddrMask, &r), 1U << 1);
 }
 
 TEST_F(pop, template_v6_exact)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
-	FWP_BYTE_ARRAY16 a;
+	FWP_BYTE_ARRAY16 l, r;
 
-	memcpy(a.byteArray16, v6_local, 16);
-	t.localSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t.localSubNet.byteArray16 = &a;
-	expect_selects(_metadata, self, &t, 1U << 3);
-	t = empty_template();
-	memcpy(a.byteArray16, a6_db8_1_2, 16);
-	t.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t.remoteSubNet.byteArray16 = &a;
-	expect_selects(_metadata, self, &t, 1U << 5);
+	memcpy(l.byteArray16, v6_local, 16);
+	memcpy(r.byteArray16, a6_db8_1_2, 16);
+	EXPECT_SELECTS(CV(FWP_BYTE_ARRAY16_TYPE, byteArray16, &l), CV_ANY,
+		       1U << 3);
+	EXPECT_SELECTS(CV_ANY, CV(FWP_BYTE_ARRAY16_TYPE, byteArray16, &r),
+		       1U << 5);
 }
 
 TEST_F(pop, template_v6_prefix)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
-	FWP_V6_ADDR_AND_MASK m;
+	FWP_V6_ADDR_AND_MASK m = { .addr = { 0x20, 0x01, 0x0d, 0xb8 },
+				   .prefixLength = 32 };
+	FWP_CONDITION_VALUE0 v = CV(FWP_V6_ADDR_MASK, v6AddrMask, &m);
 
-	memset(&m, 0, sizeof(m));
-	m.addr[0] = 0x20;
-	m.addr[1] = 0x01;
-	m.addr[2] = 0x0d;
-	m.addr[3] = 0xb8;
-	m.prefixLength = 32;
-	t.remoteSubNet.type = FWP_V6_ADDR_MASK;
-	t.remoteSubNet.v6AddrMask = &m;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 5);
-	t = empty_template();
-	t.localSubNet.type = FWP_V6_ADDR_MASK;
-	t.localSubNet.v6AddrMask = &m;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 4);
+	EXPECT_SELECTS(CV_ANY, v, 1U << 3 | 1U << 5);
+	EXPECT_SELECTS(v, CV_ANY, 1U << 3 | 1U << 4);
 	/* Host bits of addr are ignored. */
 	m.addr[15] = 0xff;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 4);
+	EXPECT_SELECTS(v, CV_ANY, 1U << 3 | 1U << 4);
 	/* /128 is one address; /0 every IPv6 context, no IPv4 one. */
 	memcpy(m.addr, v6_local, 16);
 	m.prefixLength = 128;
-	expect_selects(_metadata, self, &t, 1U << 3);
+	EXPECT_SELECTS(v, CV_ANY, 1U << 3);
 	m.prefixLength = 0;
-	expect_selects(_metadata, self, &t, ALL_V6);
+	EXPECT_SELECTS(v, CV_ANY, ALL_V6);
 	/* A prefix boundary inside a byte: 2001:db8::/31 holds db9 too. */
-	t = empty_template();
 	memcpy(m.addr, a6_db9_1, 16);
 	m.prefixLength = 31;
-	t.remoteSubNet.type = FWP_V6_ADDR_MASK;
-	t.remoteSubNet.v6AddrMask = &m;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 4 | 1U << 5);
+	EXPECT_SELECTS(CV_ANY, v, 1U << 3 | 1U << 4 | 1U << 5);
 	m.prefixLength = 32;
-	expect_selects(_metadata, self, &t, 1U << 4);
+	EXPECT_SELECTS(CV_ANY, v, 1U << 4);
 	/* 2001:db8:8000::/33 holds none of 2001:db8:1::1, :2. */
 	memcpy(m.addr, v6_local, 4);
 	memset(m.addr + 4, 0, 12);
 	m.addr[4] = 0x80;
 	m.prefixLength = 33;
-	expect_selects(_metadata, self, &t, 0);
+	EXPECT_SELECTS(CV_ANY, v, 0);
 	m.addr[4] = 0;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 5);
+	EXPECT_SELECTS(CV_ANY, v, 1U << 3 | 1U << 5);
 }
 
 /*
@@ -2836,31 +2659,26 @@ TEST_F(pop, template_v6_prefix)
  */
 TEST_F(pop, template_v6_byte_order)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = empty_template();
-	FWP_V6_ADDR_AND_MASK m;
+	FWP_V6_ADDR_AND_MASK m = { .prefixLength = 32 };
+	FWP_CONDITION_VALUE0 v = CV(FWP_V6_ADDR_MASK, v6AddrMask, &m);
 	FWP_BYTE_ARRAY16 a;
 
 	ASSERT_EQ(memcmp(self->t[3].localV6Address, v6_local_win, 16), 0);
-	memset(&m, 0, sizeof(m));
 	memcpy(m.addr, v6_local, 4);
-	m.prefixLength = 32;
-	t.localSubNet.type = FWP_V6_ADDR_MASK;
-	t.localSubNet.v6AddrMask = &m;
-	expect_selects(_metadata, self, &t, 1U << 3 | 1U << 4);
+	EXPECT_SELECTS(v, CV_ANY, 1U << 3 | 1U << 4);
 
 	memcpy(m.addr, v6_local_win, 16);
 	m.prefixLength = 128;
-	expect_selects(_metadata, self, &t, 0);
+	EXPECT_SELECTS(v, CV_ANY, 0);
 	memset(m.addr + 4, 0, 12);
 	m.prefixLength = 32;
-	expect_selects(_metadata, self, &t, 0);
+	EXPECT_SELECTS(v, CV_ANY, 0);
 
+	v = CV(FWP_BYTE_ARRAY16_TYPE, byteArray16, &a);
 	memcpy(a.byteArray16, v6_local_win, 16);
-	t.localSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t.localSubNet.byteArray16 = &a;
-	expect_selects(_metadata, self, &t, 0);
+	EXPECT_SELECTS(v, CV_ANY, 0);
 	memcpy(a.byteArray16, v6_local, 16);
-	expect_selects(_metadata, self, &t, 1U << 3);
+	EXPECT_SELECTS(v, CV_ANY, 1U << 3);
 }
 
 /* ------------------------------------------------------------ namespaces */
@@ -2914,15 +2732,12 @@ static int isolation_child(void *arg)
 TEST(namespaces_do_not_share_contexts)
 {
 	IPSEC_TRAFFIC1 t = peer_traffic(false, false, 78);
-	IPSEC_SA_CONTEXT1 *c = NULL;
-	HANDLE h = open_engine(_metadata, 0);
+	HANDLE h = engine_open_ok(_metadata, 0);
 	UINT64 id = create1(_metadata, h, &t);
 
 	EXPECT_EQ(run_in_child(isolation_child, &id), 0);
 	/* Still there, untouched. */
-	ASSERT_EQ(IPsecSaContextGetById1(h, id, &c), ERROR_SUCCESS);
-	expect_context1(_metadata, c, id, &t, NULL);
-	FwpmFreeMemory0((void **)&c);
+	expect_get1(_metadata, h, id, &t, NULL);
 	EXPECT_EQ(IPsecSaContextDeleteById0(h, id), ERROR_SUCCESS);
 	FwpmEngineClose0(h);
 }
@@ -2943,7 +2758,7 @@ FIXTURE_SETUP(quota)
 	/* A namespace of its own: the limit changed is only its own. */
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	ASSERT_EQ(read_str(MAX_CONTEXTS, self->old, sizeof(self->old)), 0);
-	self->h = open_engine(_metadata, 0);
+	self->h = engine_open_ok(_metadata, 0);
 	self->fd = engine_fd(_metadata, self->h);
 }
 
@@ -3035,21 +2850,21 @@ TEST(netns_exit_frees_contexts)
 {
 	struct dying_ns *d = shared_mem(_metadata, sizeof(*d));
 	long before, after = -1;
-	double start;
+	long long start;
 
 	before = slab_active("wfp_context");
 	ASSERT_GE(before, 0) TH_LOG("no wfp_context row in /proc/slabinfo");
 	ASSERT_EQ(run_in_child(fill_netns_and_leave, d), 0);
 	/* Namespace cleanup and RCU callbacks run later: poll for them. */
-	start = now_ms();
+	start = wfp_now_ms();
 	do {
 		after = slab_active("wfp_context");
 		if (after >= 0 && after < before + DYING_N / 10)
 			break;
 		usleep(50 * 1000);
-	} while (now_ms() - start < 5000);
-	ksft_print_msg("wfp_context slab active objects: %ld before, %ld with %d contexts, %ld after %.0f ms\n",
-		       before, d->during, DYING_N, after, now_ms() - start);
+	} while (wfp_now_ms() - start < 5000);
+	ksft_print_msg("wfp_context slab active objects: %ld before, %ld with %d contexts, %ld after %lld ms\n",
+		       before, d->during, DYING_N, after, wfp_now_ms() - start);
 	EXPECT_GE(d->during, before + DYING_N - DYING_N / 10);
 	EXPECT_LT(after, before + DYING_N / 10);
 	munmap(d, sizeof(*d));

@@ -47,17 +47,6 @@
 
 /* ------------------------------------------------------------ transforms */
 
-static bool alg_has_auth(const struct alg *a)
-{
-	return a->type != IPSEC_TRANSFORM_ESP_CIPHER;
-}
-
-static bool alg_has_cipher(const struct alg *a)
-{
-	return a->type == IPSEC_TRANSFORM_ESP_CIPHER ||
-	       a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-}
-
 /*
  * sab_init()'s bundle (keys seeded by the SPI), with the members the
  * checks tell SAs apart by made the SPI's own.
@@ -129,15 +118,13 @@ static const IPSEC_VIRTUAL_IF_TUNNEL_INFO0 *vif_of(int i)
 	return &vif[i];
 }
 
-/* Network order -> the reversed layout of IPSEC_TRAFFIC*'s v6 fields. */
+/* 2001:db8:subnet::last_byte in IPSEC_TRAFFIC*'s reversed layout. */
 static void v6_win(UINT8 *win, UINT8 last_byte, UINT8 subnet)
 {
-	UINT8 net[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, subnet };
-	int i;
+	UINT8 net[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, subnet,
+			  [15] = last_byte };
 
-	net[15] = last_byte;
-	for (i = 0; i < 16; i++)
-		win[i] = net[15 - i];
+	wfp_reverse16(win, net);
 }
 
 /* Context i's outbound traffic, and the inbound one its SPI is set with. */
@@ -210,9 +197,7 @@ static int ctx_add(struct __test_metadata *_metadata, struct world *w,
 					&w->id[i]), ERROR_SUCCESS);
 	w->n++;
 	if (s->state >= ST_SPI_SET) {
-		memset(&g, 0, sizeof(g));
-		g.inboundIpsecTraffic = w->in[i];
-		g.ipVersion = v;
+		wfp_getspi_set(&g, &w->in[i]);
 		if (s->encap) {
 			encap.localUdpEncapPort = ENCAP_LOCAL;
 			encap.remoteUdpEncapPort = ENCAP_REMOTE(i);
@@ -454,23 +439,32 @@ static UINT32 enum_page(struct __test_metadata *_metadata, HANDLE h,
 	return n;
 }
 
+/* A new SA enumeration of engine h, or a failed assertion. */
+static HANDLE sa_enum(struct __test_metadata *_metadata, HANDLE h,
+		      const IPSEC_SA_ENUM_TEMPLATE0 *tmpl)
+{
+	HANDLE eh = NULL;
+
+	ASSERT_EQ(IPsecSaCreateEnumHandle0(h, tmpl, &eh), ERROR_SUCCESS);
+	return eh;
+}
+
 /*
  * A whole enumeration in pages of page entries; returns the number of
- * SAs stored in out, *calls the Enum calls it took.
+ * SAs stored in out (room for MAX_SAS), *calls the Enum calls it took.
  */
 static long walk(struct __test_metadata *_metadata, HANDLE h,
 		 const IPSEC_SA_ENUM_TEMPLATE0 *tmpl, int ver, UINT32 page,
-		 struct got *out, long max, long *calls)
+		 struct got *out, long *calls)
 {
-	HANDLE eh = NULL;
+	HANDLE eh = sa_enum(_metadata, h, tmpl);
 	long total = 0, c = 0;
 	UINT32 n;
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(h, tmpl, &eh), ERROR_SUCCESS);
 	ASSERT_NE(eh, NULL);
 	do {
 		n = enum_page(_metadata, h, eh, ver, page, out + total,
-			      max - total);
+			      MAX_SAS - total);
 		total += n;
 		ASSERT_LT(++c, 10000);
 	} while (n == page);
@@ -521,12 +515,14 @@ static void expect_sa(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(g->sa.spi, spi);
 	EXPECT_EQ(g->sa.saTransformType, a->type);
-	EXPECT_EQ(g->has_auth, alg_has_auth(a));
+	EXPECT_EQ(g->has_auth, a->type != IPSEC_TRANSFORM_ESP_CIPHER);
 	if (g->has_auth) {
 		EXPECT_EQ(g->auth.authType, a->auth_type);
 		EXPECT_EQ(g->auth.authConfig, a->auth_cfg);
 	}
-	EXPECT_EQ(g->has_cipher, alg_has_cipher(a));
+	EXPECT_EQ(g->has_cipher,
+		  a->type == IPSEC_TRANSFORM_ESP_CIPHER ||
+		  a->type == IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER);
 	if (g->has_cipher) {
 		EXPECT_EQ(g->cipher.cipherType, a->cipher_type);
 		EXPECT_EQ(g->cipher.cipherConfig, a->cipher_cfg);
@@ -638,7 +634,7 @@ TEST_F(world, lists_exactly_the_installed_sas)
 	long n, calls;
 
 	n = walk(_metadata, self->w.h, NULL, variant->ver, page, self->got,
-		 MAX_SAS, &calls);
+		 &calls);
 	EXPECT_EQ(n, NSAS_IN + NSAS_OUT);
 	/* Only the last call returns fewer than asked for. */
 	EXPECT_EQ(calls, n / page + 1);
@@ -651,7 +647,7 @@ TEST_F(world, inbound_template_lists_inbound_sas)
 	long n;
 
 	n = walk(_metadata, self->w.h, &TMPL_IN, variant->ver, variant->page,
-		 self->got, MAX_SAS, NULL);
+		 self->got, NULL);
 	EXPECT_EQ(n, NSAS_IN);
 	expect_exactly(_metadata, &self->w, self->got, n,
 		       1U << FWP_DIRECTION_INBOUND, variant->ver);
@@ -662,7 +658,7 @@ TEST_F(world, outbound_template_lists_outbound_sas)
 	long n;
 
 	n = walk(_metadata, self->w.h, &TMPL_OUT, variant->ver, variant->page,
-		 self->got, MAX_SAS, NULL);
+		 self->got, NULL);
 	EXPECT_EQ(n, NSAS_OUT);
 	expect_exactly(_metadata, &self->w, self->got, n,
 		       1U << FWP_DIRECTION_OUTBOUND, variant->ver);
@@ -679,7 +675,7 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 	ctx_delete(_metadata, &self->w, 9);
 	ctx_delete(_metadata, &self->w, 0);
 	n = walk(_metadata, self->w.h, NULL, variant->ver, variant->page,
-		 self->got, MAX_SAS, NULL);
+		 self->got, NULL);
 	EXPECT_EQ(n, NSAS_IN + NSAS_OUT - 4);
 	expect_exactly(_metadata, &self->w, self->got, n, DIRS_BOTH,
 		       variant->ver);
@@ -688,7 +684,7 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 		if (!self->w.gone[i])
 			ctx_delete(_metadata, &self->w, i);
 	n = walk(_metadata, self->w.h, NULL, variant->ver, variant->page,
-		 self->got, MAX_SAS, NULL);
+		 self->got, NULL);
 	EXPECT_EQ(n, 0);
 }
 
@@ -713,10 +709,8 @@ FIXTURE_TEARDOWN(lib)
 
 TEST_F(lib, no_contexts_no_entries)
 {
-	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 10, self->got, MAX_SAS,
-		       NULL), 0);
-	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 0, 1, self->got, MAX_SAS,
-		       NULL), 0);
+	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 10, self->got, NULL), 0);
+	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 0, 1, self->got, NULL), 0);
 }
 
 TEST_F(lib, contexts_without_sas_give_none)
@@ -726,8 +720,7 @@ TEST_F(lib, contexts_without_sas_give_none)
 	/* SPECS[0] is ST_CREATED, SPECS[2] ST_SPI_SET. */
 	for (i = 0; i < 5; i++)
 		ctx_add(_metadata, &self->w, &SPECS[i % 2 ? 0 : 2]);
-	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 3, self->got, MAX_SAS,
-		       NULL), 0);
+	EXPECT_EQ(walk(_metadata, self->w.h, NULL, 1, 3, self->got, NULL), 0);
 }
 
 /* Many contexts without SAs between those with: the pages grow. */
@@ -742,12 +735,11 @@ TEST_F(lib, sas_among_many_contexts_without_sas)
 	for (i = 0; i < 10; i++)
 		ctx_add(_metadata, &self->w, &SPECS[0]);
 	b = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
-	n = walk(_metadata, self->w.h, NULL, 1, 1, self->got, MAX_SAS, &calls);
+	n = walk(_metadata, self->w.h, NULL, 1, 1, self->got, &calls);
 	EXPECT_EQ(n, 4);
 	EXPECT_EQ(calls, 5);
 	expect_exactly(_metadata, &self->w, self->got, n, DIRS_BOTH, 1);
-	n = walk(_metadata, self->w.h, &TMPL_OUT, 0, 1, self->got, MAX_SAS,
-		 &calls);
+	n = walk(_metadata, self->w.h, &TMPL_OUT, 0, 1, self->got, &calls);
 	EXPECT_EQ(n, 2);
 	EXPECT_EQ(calls, 3);
 	EXPECT_EQ(self->got[0].sa.spi, SPI_OUT(a));
@@ -757,11 +749,9 @@ TEST_F(lib, sas_among_many_contexts_without_sas)
 /* A page can end between a context's two SAs: the second comes next. */
 TEST_F(lib, page_ends_between_a_contexts_sas)
 {
-	HANDLE eh = NULL;
 	int i = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
+	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, &self->got[0], 1),
 		  1);
 	EXPECT_EQ(self->got[0].dir, FWP_DIRECTION_INBOUND);
@@ -784,12 +774,10 @@ TEST_F(lib, page_ends_between_a_contexts_sas)
  */
 TEST_F(lib, sa_still_due_survives_its_context)
 {
-	HANDLE eh = NULL;
 	int a = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
 	int b = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
+	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, self->got, 1), 1);
 	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(a));
 	ctx_delete(_metadata, &self->w, a);
@@ -814,8 +802,7 @@ TEST_F(lib, contexts_changing_during_walk)
 
 	for (i = 0; i < 6; i++)
 		ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
+	eh = sa_enum(_metadata, self->w.h, NULL);
 	do {
 		got = enum_page(_metadata, self->w.h, eh, 1, 3,
 				self->got + n, MAX_SAS - n);
@@ -836,12 +823,10 @@ TEST_F(lib, zero_entries_requested_consumes_nothing)
 {
 	IPSEC_SA_DETAILS1 **e1 = (IPSEC_SA_DETAILS1 **)&e1;
 	IPSEC_SA_DETAILS0 **e0 = (IPSEC_SA_DETAILS0 **)&e0;
-	HANDLE eh = NULL;
 	UINT32 n = 77;
 	int i = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
+	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 0, &e1, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e1, NULL);
@@ -860,12 +845,10 @@ TEST_F(lib, zero_entries_requested_consumes_nothing)
 /* Two handles of one engine walk independently. */
 TEST_F(lib, handles_are_independent)
 {
-	HANDLE a = NULL, b = NULL;
 	int i = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
+	HANDLE a = sa_enum(_metadata, self->w.h, NULL);
+	HANDLE b = sa_enum(_metadata, self->w.h, &TMPL_OUT);
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &a), ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, &TMPL_OUT, &b),
-		  ERROR_SUCCESS);
 	ASSERT_NE(a, b);
 	ASSERT_EQ(enum_page(_metadata, self->w.h, a, 1, 1, self->got, 1), 1);
 	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(i));
@@ -880,14 +863,11 @@ TEST_F(lib, handles_are_independent)
 /* A dynamic session may enumerate: it only reads. */
 TEST_F(lib, dynamic_session_can_enumerate)
 {
-	FWPM_SESSION0 s = { .flags = FWPM_SESSION_FLAG_DYNAMIC };
-	HANDLE dyn = NULL;
+	HANDLE dyn;
 
 	ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &s, &dyn),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(walk(_metadata, dyn, NULL, 1, 10, self->got, MAX_SAS, NULL),
-		  2);
+	dyn = engine_open_ok(_metadata, FWPM_SESSION_FLAG_DYNAMIC);
+	EXPECT_EQ(walk(_metadata, dyn, NULL, 1, 10, self->got, NULL), 2);
 	FwpmEngineClose0(dyn);
 }
 
@@ -902,7 +882,7 @@ TEST_F(lib, dynamic_session_can_enumerate)
 TEST_F(lib, handles_freed_when_engine_closes)
 {
 	struct mallinfo2 before, during, after;
-	HANDLE h = NULL, eh = NULL;
+	HANDLE h, eh;
 	int round, i;
 
 	for (i = 0; i < 3; i++)
@@ -910,11 +890,9 @@ TEST_F(lib, handles_freed_when_engine_closes)
 	/* Round 0 warms up whatever the C library allocates once. */
 	for (round = 0; round < 2; round++) {
 		before = mallinfo2();
-		ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-					  &h), ERROR_SUCCESS);
+		h = engine_open_ok(_metadata, 0);
 		for (i = 0; i < LEFT_OPEN; i++) {
-			ASSERT_EQ(IPsecSaCreateEnumHandle0(h, NULL, &eh),
-				  ERROR_SUCCESS);
+			eh = sa_enum(_metadata, h, NULL);
 			/* Some stop between the two SAs of a context. */
 			if (i % 8 == 0) {
 				ASSERT_EQ(enum_page(_metadata, h, eh, 1, 1,
@@ -936,6 +914,17 @@ TEST_F(lib, handles_freed_when_engine_closes)
 /* ==================================================================== */
 /* Error paths, one test each                                           */
 /* ==================================================================== */
+
+/* h has no SA enumeration eh: Enum1 and DestroyEnumHandle0 refuse it. */
+static void expect_sa_enum_refused(struct __test_metadata *_metadata,
+				   HANDLE h, HANDLE eh)
+{
+	IPSEC_SA_DETAILS1 **e = NULL;
+	UINT32 n = 0;
+
+	EXPECT_EQ(IPsecSaEnum1(h, eh, 4, &e, &n), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaDestroyEnumHandle0(h, eh), ERROR_INVALID_HANDLE);
+}
 
 TEST_F(lib, create_null_enum_handle)
 {
@@ -964,11 +953,8 @@ TEST_F(lib, create_bad_direction)
 TEST_F(lib, create_bad_engine_handle)
 {
 	int not_an_engine = 0;
-	HANDLE closed = NULL, eh = NULL;
+	HANDLE closed = engine_closed(_metadata), eh = NULL;
 
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &closed), ERROR_SUCCESS);
-	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaCreateEnumHandle0(NULL, NULL, &eh),
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaCreateEnumHandle0(closed, NULL, &eh),
@@ -1007,12 +993,11 @@ TEST_F(lib, enum_null_out_pointers)
 {
 	IPSEC_SA_DETAILS1 **e1 = NULL;
 	IPSEC_SA_DETAILS0 **e0 = NULL;
-	HANDLE eh = NULL;
 	UINT32 n = 77;
+	HANDLE eh;
 
 	ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
+	eh = sa_enum(_metadata, self->w.h, NULL);
 	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 4, NULL, &n), FWP_E_NULL_POINTER);
 	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 4, &e1, NULL),
 		  FWP_E_NULL_POINTER);
@@ -1029,28 +1014,20 @@ TEST_F(lib, enum_null_out_pointers)
 
 TEST_F(lib, enum_bad_engine_handle)
 {
-	HANDLE closed = NULL, eh = NULL;
-	IPSEC_SA_DETAILS1 **e1 = NULL;
+	HANDLE closed = engine_closed(_metadata);
+	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 	IPSEC_SA_DETAILS0 **e0 = NULL;
 	UINT32 n = 0;
 
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
-				  &closed), ERROR_SUCCESS);
-	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaEnum1(NULL, eh, 4, &e1, &n), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaEnum1(closed, eh, 4, &e1, &n), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaEnum0(closed, eh, 4, &e0, &n), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(NULL, eh), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(closed, eh), ERROR_INVALID_HANDLE);
+	expect_sa_enum_refused(_metadata, NULL, eh);
+	expect_sa_enum_refused(_metadata, closed, eh);
 	/* The handle is still fine with its own engine. */
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh), ERROR_SUCCESS);
 }
 
 TEST_F(lib, enum_handle_null_or_unknown)
 {
-	IPSEC_SA_DETAILS1 **e1 = NULL;
 	IPSEC_SA_DETAILS0 **e0 = NULL;
 	int not_a_handle = 0;
 	HANDLE bad[2] = { NULL, &not_a_handle };
@@ -1058,12 +1035,9 @@ TEST_F(lib, enum_handle_null_or_unknown)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		EXPECT_EQ(IPsecSaEnum1(self->w.h, bad[i], 4, &e1, &n),
-			  ERROR_INVALID_HANDLE);
 		EXPECT_EQ(IPsecSaEnum0(self->w.h, bad[i], 4, &e0, &n),
 			  ERROR_INVALID_HANDLE);
-		EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, bad[i]),
-			  ERROR_INVALID_HANDLE);
+		expect_sa_enum_refused(_metadata, self->w.h, bad[i]);
 	}
 	EXPECT_EQ(not_a_handle, 0);
 }
@@ -1072,18 +1046,13 @@ TEST_F(lib, enum_handle_null_or_unknown)
 TEST_F(lib, enum_handle_of_the_other_kind)
 {
 	IPSEC_SA_CONTEXT1 **c = NULL;
-	IPSEC_SA_DETAILS1 **e = NULL;
-	HANDLE ceh = NULL, seh = NULL;
+	HANDLE ceh = NULL, seh;
 	UINT32 n = 0;
 
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->w.h, NULL, &ceh),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &seh),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaEnum1(self->w.h, ceh, 4, &e, &n),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, ceh),
-		  ERROR_INVALID_HANDLE);
+	seh = sa_enum(_metadata, self->w.h, NULL);
+	expect_sa_enum_refused(_metadata, self->w.h, ceh);
 	EXPECT_EQ(IPsecSaContextEnum1(self->w.h, seh, 4, &c, &n),
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->w.h, seh),
@@ -1095,31 +1064,20 @@ TEST_F(lib, enum_handle_of_the_other_kind)
 
 TEST_F(lib, enum_handle_destroyed)
 {
-	IPSEC_SA_DETAILS1 **e = NULL;
-	HANDLE eh = NULL;
-	UINT32 n = 0;
+	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->w.h, NULL, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 4, &e, &n), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh),
-		  ERROR_INVALID_HANDLE);
+	expect_sa_enum_refused(_metadata, self->w.h, eh);
 }
 
 TEST_F(lib, enum_handle_of_other_engine)
 {
-	IPSEC_SA_DETAILS1 **e = NULL;
-	HANDLE other = NULL, eh = NULL;
-	UINT32 n = 0;
+	HANDLE other, eh;
 
 	ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &other),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(other, NULL, &eh), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 4, &e, &n), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh),
-		  ERROR_INVALID_HANDLE);
+	other = engine_open_ok(_metadata, 0);
+	eh = sa_enum(_metadata, other, NULL);
+	expect_sa_enum_refused(_metadata, self->w.h, eh);
 	/* Its own engine still has it, untouched. */
 	EXPECT_EQ(enum_page(_metadata, other, eh, 1, 4, self->got, 4), 2);
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(other, eh), ERROR_SUCCESS);
@@ -1128,17 +1086,11 @@ TEST_F(lib, enum_handle_of_other_engine)
 
 TEST_F(lib, enum_handle_dies_with_its_engine)
 {
-	IPSEC_SA_DETAILS1 **e = NULL;
-	HANDLE other = NULL, eh = NULL;
-	UINT32 n = 0;
+	HANDLE other = engine_open_ok(_metadata, 0);
+	HANDLE eh = sa_enum(_metadata, other, NULL);
 
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &other),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaCreateEnumHandle0(other, NULL, &eh), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmEngineClose0(other), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 4, &e, &n), ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh),
-		  ERROR_INVALID_HANDLE);
+	expect_sa_enum_refused(_metadata, self->w.h, eh);
 }
 
 TEST_HARNESS_MAIN

@@ -5,7 +5,8 @@
  * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
  * ctx_count, traffic_v4, traffic0_of.  ctx_info() takes _metadata:
  * its point is to EXPECT the read to succeed and hand back the fields;
- * expect_traffic0/1() check a traffic read back against the one given.
+ * expect_traffic0/1() check a traffic read back against the one given;
+ * engine_open_ok() and engine_closed() ASSERT the engine calls they make.
  */
 #ifndef WFP_CTX_H
 #define WFP_CTX_H
@@ -42,6 +43,25 @@ static inline int ctx_state(int fd, __u64 id)
 	int ret = raw_get(fd, id, &info);
 
 	return ret ? ret : (int)info.state;
+}
+
+/* An engine session with flags (FWPM_SESSION_FLAG_*), or a failed assertion. */
+static inline HANDLE engine_open_ok(struct __test_metadata *_metadata,
+				    UINT32 flags)
+{
+	HANDLE h = engine(flags);
+
+	ASSERT_NE(h, NULL);
+	return h;
+}
+
+/* A closed engine handle: stale, never valid again. */
+static inline HANDLE engine_closed(struct __test_metadata *_metadata)
+{
+	HANDLE h = engine_open_ok(_metadata, 0);
+
+	ASSERT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
+	return h;
 }
 
 /* The context's CTX_GET fields; a failed read fails the test. */
