@@ -105,17 +105,7 @@ static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)
 	return t;
 }
 
-/* A context A -> remote keyed up to state `to` (gcm_ctx()), seed 1. */
-static DWORD ctx_make_rc(HANDLE h, int to, UINT32 remote, UINT32 spi_in,
-			 UINT32 spi_out, const IPSEC_SA_LIFETIME0 *lt,
-			 UINT64 *id)
-{
-	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
-
-	return gcm_ctx(h, &t, to, spi_in, spi_out, 1, lt, id);
-}
-
-/* Context id A -> remote from state `from` on to `to`, as ctx_make_rc(). */
+/* Context id A -> remote from state `from` on to `to`, as ctx_make(). */
 static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
 			    UINT32 remote, UINT32 spi_in, UINT32 spi_out)
 {
@@ -553,15 +543,19 @@ static DWORD worker_delete(struct worker *w, UINT64 id)
 
 /* ------------------------------------------------- environment */
 
-/* A context of side A keyed up to state `to`, deleted at teardown. */
+/*
+ * A context A -> remote keyed up to state `to` (gcm_ctx(), seed 1),
+ * deleted at teardown.
+ */
 static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
 		       int to, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
 		       const IPSEC_SA_LIFETIME0 *lt)
 {
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
 	UINT64 id = 0;
 	DWORD rc;
 
-	rc = ctx_make_rc(e->h, to, remote, spi_in, spi_out, lt, &id);
+	rc = gcm_ctx(e->h, &t, to, spi_in, spi_out, 1, lt, &id);
 	ASSERT_EQ(env_keep(e, id), 0);
 	ASSERT_EQ(rc, ERROR_SUCCESS)
 		TH_LOG("keying up to state %d: %s", to, code_name(rc));
@@ -859,6 +853,7 @@ TEST_F(lc, raw_expire_codes)
 
 static int expire_then_leave_namespace(void *arg)
 {
+	IPSEC_TRAFFIC1 t = tr4(A_V4, B_V4);
 	HANDLE h = NULL;
 	UINT64 id;
 
@@ -869,7 +864,7 @@ static int expire_then_leave_namespace(void *arg)
 		return 104;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 101;
-	if (ctx_make_rc(h, ST_COMPLETE, B_V4, SPI_IN, SPI_OUT, NULL, &id))
+	if (gcm_ctx(h, &t, ST_COMPLETE, SPI_IN, SPI_OUT, 1, NULL, &id))
 		return 102;
 	if (IPsecSaContextExpire0(h, id))
 		return 103;
