@@ -22,15 +22,6 @@ static HANDLE open_engine(struct __test_metadata *_metadata,
 	return h;
 }
 
-static void engine_info(struct __test_metadata *_metadata, HANDLE h,
-			struct wfp_ipsec_session_info *info)
-{
-	int fd = -1;
-
-	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), ERROR_SUCCESS);
-	ASSERT_EQ(wfp_info(fd, info), 0);
-}
-
 /* FwpmEngineOpen0 refused with rc, leaving no handle behind. */
 static void expect_open_refused(struct __test_metadata *_metadata,
 				const wchar_t *server, UINT32 authn,
@@ -79,20 +70,18 @@ TEST(unknown_authn_service_rejected)
 
 TEST(explicit_auth_identity_not_supported)
 {
-	SEC_WINNT_AUTH_IDENTITY_W id;
+	SEC_WINNT_AUTH_IDENTITY_W id = {
+		.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE,
+	};
 
-	memset(&id, 0, sizeof(id));
-	id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
 	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, &id, NULL,
 			    ERROR_NOT_SUPPORTED);
 }
 
 TEST(unknown_session_flags_rejected)
 {
-	FWPM_SESSION0 s;
+	FWPM_SESSION0 s = { .flags = FWPM_SESSION_FLAG_RESERVED };
 
-	memset(&s, 0, sizeof(s));
-	s.flags = FWPM_SESSION_FLAG_RESERVED;
 	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, NULL, &s,
 			    FWP_E_INVALID_FLAGS);
 	s.flags = FWPM_SESSION_FLAG_DYNAMIC | 0x2;
@@ -103,16 +92,16 @@ TEST(unknown_session_flags_rejected)
 TEST(session_attributes_reach_the_module)
 {
 	struct wfp_ipsec_session_info info;
-	FWPM_SESSION0 s;
-	HANDLE h;
+	FWPM_SESSION0 s = {
+		.sessionKey = { .Data1 = 0x12345678, .Data4[7] = 0x9a },
+		.flags = FWPM_SESSION_FLAG_DYNAMIC,
+		.txnWaitTimeoutInMSec = 15000,
+	};
+	HANDLE h = open_engine(_metadata, &s);
+	int fd = -1;
 
-	memset(&s, 0, sizeof(s));
-	s.sessionKey.Data1 = 0x12345678;
-	s.sessionKey.Data4[7] = 0x9a;
-	s.flags = FWPM_SESSION_FLAG_DYNAMIC;
-	s.txnWaitTimeoutInMSec = 15000;
-	h = open_engine(_metadata, &s);
-	engine_info(_metadata, h, &info);
+	ASSERT_EQ(WfpIpsecEngineGetFd(h, &fd), ERROR_SUCCESS);
+	ASSERT_EQ(wfp_info(fd, &info), 0);
 	EXPECT_EQ(info.session_flags, WFP_IPSEC_SESSION_F_DYNAMIC);
 	EXPECT_EQ(info.txn_wait_ms, 15000);
 	EXPECT_EQ(memcmp(info.session_key, &s.sessionKey, 16), 0);
@@ -122,12 +111,9 @@ TEST(session_attributes_reach_the_module)
 
 TEST(duplicate_session_key_already_exists)
 {
-	FWPM_SESSION0 s;
-	HANDLE a, b;
+	FWPM_SESSION0 s = { .sessionKey.Data1 = 0xfeedf00d };
+	HANDLE a = open_engine(_metadata, &s), b;
 
-	memset(&s, 0, sizeof(s));
-	s.sessionKey.Data1 = 0xfeedf00d;
-	a = open_engine(_metadata, &s);
 	expect_open_refused(_metadata, NULL, RPC_C_AUTHN_WINNT, NULL, &s,
 			    FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(FwpmEngineClose0(a), ERROR_SUCCESS);

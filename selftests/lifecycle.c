@@ -78,6 +78,13 @@ static void set_param(struct __test_metadata *_metadata, const char *path,
 	ASSERT_EQ(write_str(path, buf), 0) TH_LOG("%s", path);
 }
 
+/* A's xfrm database holds sas states and sps policies. */
+static void expect_xfrm(struct __test_metadata *_metadata, int sas, int sps)
+{
+	EXPECT_EQ(sa_count(-1), sas);
+	EXPECT_EQ(sp_count(-1), sps);
+}
+
 /* Packets the ESP state with this SPI has carried, -1 if it is gone. */
 static long long sa_packets(int ns, UINT32 spi)
 {
@@ -98,17 +105,7 @@ static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)
 	return t;
 }
 
-/* A context A -> remote keyed up to state `to` (gcm_ctx()), seed 1. */
-static DWORD ctx_make_rc(HANDLE h, int to, UINT32 remote, UINT32 spi_in,
-			 UINT32 spi_out, const IPSEC_SA_LIFETIME0 *lt,
-			 UINT64 *id)
-{
-	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
-
-	return gcm_ctx(h, &t, to, spi_in, spi_out, 1, lt, id);
-}
-
-/* Context id A -> remote from state `from` on to `to`, as ctx_make_rc(). */
+/* Context id A -> remote from state `from` on to `to`, as ctx_make(). */
 static DWORD ctx_advance_rc(HANDLE h, UINT64 id, int from, int to,
 			    UINT32 remote, UINT32 spi_in, UINT32 spi_out)
 {
@@ -127,33 +124,32 @@ static int ctx_life(int fd, UINT64 id)
 	return ret ? ret : (int)info.life;
 }
 
-static void addr4(UINT8 *out, UINT32 host)
-{
-	UINT32 n = htonl(host);
-
-	memset(out, 0, 16);
-	memcpy(out, &n, 4);
-}
-
 /* A CREATED context 10.1.0.1 -> remote through the raw ioctl; 0 on error. */
 static UINT64 raw_create(int fd, UINT32 remote)
 {
 	struct wfp_ipsec_ctx_create c;
+	UINT32 l = htonl(A_V4), r = htonl(remote);
 
 	memset(&c, 0, sizeof(c));
 	c.traffic.ip_version = WFP_IPSEC_IPV4;
 	c.traffic.traffic_type = WFP_IPSEC_TRAFFIC_TRANSPORT;
-	addr4(c.traffic.local_addr, A_V4);
-	addr4(c.traffic.remote_addr, remote);
+	memcpy(c.traffic.local_addr, &l, 4);
+	memcpy(c.traffic.remote_addr, &r, 4);
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
 }
 
-static int raw_expire(int fd, UINT64 id, UINT64 reserved)
+/* A command naming one id (CTX_EXPIRE, UNSUBSCRIBE); 0 or -errno. */
+static int raw_id_cmd(int fd, unsigned long cmd, UINT64 id, UINT64 reserved)
 {
 	struct wfp_ipsec_ctx_id d = { .id = id, .reserved = reserved };
 
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_EXPIRE, &d);
+	return wfp_test_ioctl(fd, cmd, &d);
 }
+
+#define raw_expire(fd, id, reserved) \
+	raw_id_cmd(fd, WFP_IPSEC_IOC_CTX_EXPIRE, id, reserved)
+#define raw_unsubscribe(fd, id, reserved) \
+	raw_id_cmd(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, id, reserved)
 
 /* SUBSCRIBE with an all-matching template. */
 static int raw_subscribe(int fd, UINT64 *id)
@@ -166,13 +162,6 @@ static int raw_subscribe(int fd, UINT64 *id)
 	if (!ret && id)
 		*id = r.id;
 	return ret;
-}
-
-static int raw_unsubscribe(int fd, UINT64 id, UINT64 reserved)
-{
-	struct wfp_ipsec_ctx_id r = { .id = id, .reserved = reserved };
-
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_UNSUBSCRIBE, &r);
 }
 
 /* read(2) returning the byte count or -errno. */
@@ -248,8 +237,8 @@ static void CALLBACK rec_cb(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 	struct ev ev = { .type = c->changeType, .id = c->saContextId };
 	bool unsub, closeit;
 	HANDLE engine, sub;
+	DWORD rc = 0;
 	ssize_t w;
-	DWORD rc;
 
 	pthread_mutex_lock(&r->lock);
 	r->calls++;
@@ -273,15 +262,13 @@ static void CALLBACK rec_cb(void *context, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 	sub = r->sub;
 	pthread_mutex_unlock(&r->lock);
 
-	if (unsub || closeit) {
+	if (unsub || closeit)
 		rc = unsub ? IPsecSaContextUnsubscribe0(engine, sub) :
 			     FwpmEngineClose0(engine);
-		pthread_mutex_lock(&r->lock);
-		r->in_cb_rc = rc;
-		pthread_mutex_unlock(&r->lock);
-	}
 
 	pthread_mutex_lock(&r->lock);
+	if (unsub || closeit)
+		r->in_cb_rc = rc;
 	r->cb_done = true;
 	r->cb_done_ns = wfp_clock_ns(CLOCK_MONOTONIC);
 	pthread_cond_broadcast(&r->cond);
@@ -303,35 +290,16 @@ static int rec_wait(struct rec *r, int n, int ms)
 	return got;
 }
 
-static int rec_count(struct rec *r)
-{
-	int n;
-
-	pthread_mutex_lock(&r->lock);
-	n = r->n;
-	pthread_mutex_unlock(&r->lock);
-	return n;
-}
-
-static int rec_calls(struct rec *r)
-{
-	int n;
-
-	pthread_mutex_lock(&r->lock);
-	n = r->calls;
-	pthread_mutex_unlock(&r->lock);
-	return n;
-}
-
-static bool rec_flag(struct rec *r, const bool *flag)
-{
-	bool v;
-
-	pthread_mutex_lock(&r->lock);
-	v = *flag;
-	pthread_mutex_unlock(&r->lock);
-	return v;
-}
+/* A member of the recorder, read under the lock its callback writes in. */
+#define REC_GET(r, member) ({						\
+	struct rec *__r = (r);						\
+	__typeof__(__r->member) __v;					\
+									\
+	pthread_mutex_lock(&__r->lock);					\
+	__v = __r->member;						\
+	pthread_mutex_unlock(&__r->lock);				\
+	__v;								\
+})
 
 static void rec_release(struct rec *r)
 {
@@ -341,20 +309,10 @@ static void rec_release(struct rec *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static struct ev rec_get(struct rec *r, int i)
-{
-	struct ev ev;
-
-	pthread_mutex_lock(&r->lock);
-	ev = r->ev[i];
-	pthread_mutex_unlock(&r->lock);
-	return ev;
-}
-
 static void expect_rec(struct __test_metadata *_metadata, struct rec *r,
 		       int i, int type, UINT64 id)
 {
-	struct ev ev = rec_get(r, i);
+	struct ev ev = REC_GET(r, ev[i]);
 
 	EXPECT_EQ(ev.type, type) TH_LOG("event %d: type", i);
 	EXPECT_EQ(ev.id, id) TH_LOG("event %d: context", i);
@@ -390,46 +348,59 @@ static UINT64 dropped(HANDLE h, HANDLE hs)
 
 /* ------------------------------------------------- helper processes */
 
-/* Children keep only stdio and the descriptors they are given. */
-static void close_fds_except(int keep1, int keep2)
+/*
+ * A helper process running fn(cmdr, rspw), killed at teardown.  It keeps
+ * only stdio and those ends of its pipes; the test tells it things on
+ * *cmdw and reads its answers on *rspr.
+ */
+static pid_t spawn(struct __test_metadata *_metadata, struct env *e,
+		   void (*fn)(int cmdr, int rspw), int *cmdw, int *rspr)
 {
-	int fd;
+	int c[2], r[2], fd;
+	pid_t pid;
 
-	for (fd = 3; fd < 1024; fd++)
-		if (fd != keep1 && fd != keep2)
-			close(fd);
+	ASSERT_EQ(pipe2(c, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(r, O_CLOEXEC), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != c[0] && fd != r[1])
+				close(fd);
+		fn(c[0], r[1]);
+	}
+	close(c[0]);
+	close(r[1]);
+	*cmdw = c[1];
+	*rspr = r[0];
+	env_adopt(e, pid);
+	return pid;
 }
 
 /*
- * A subscriber in another process: its own engine, one subscription
- * (template t), every event written to a pipe the test reads.
+ * A subscriber in another process: its own engine, one subscription to
+ * everything, every event written to a pipe the test reads.
  */
 struct subproc {
 	pid_t pid;
 	int evr;
 };
 
-static void __attribute__((noreturn))
-subproc_main(int wfd, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
+static void __attribute__((noreturn)) subproc_main(int cmdr, int wfd)
 {
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
 	static struct rec r;
 	struct ev ready = { .type = EV_READY };
 	HANDLE h = NULL, hs = NULL;
 	ssize_t w;
-	DWORD rc;
 
 	rec_init(&r);
 	r.wfd = wfd;
-	rc = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	/* Under the lock: no event reaches the pipe before the ready one. */
 	pthread_mutex_lock(&r.lock);
-	if (!rc) {
-		IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
-
-		memset(&s, 0, sizeof(s));
-		s.enumTemplate = (IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *)t;
-		rc = IPsecSaContextSubscribe0(h, &s, rec_cb, &r, &hs);
-	}
-	ready.id = rc;
+	ready.id = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h);
+	if (!ready.id)
+		ready.id = IPsecSaContextSubscribe0(h, &s, rec_cb, &r, &hs);
 	w = write(wfd, &ready, sizeof(ready));
 	(void)w;
 	pthread_mutex_unlock(&r.lock);
@@ -448,22 +419,13 @@ static int subproc_next(struct subproc *sp, int ms, struct ev *ev)
 }
 
 static void subproc_start(struct __test_metadata *_metadata, struct env *e,
-			  struct subproc *sp,
-			  const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
+			  struct subproc *sp)
 {
 	struct ev ready;
-	int p[2];
+	int cmdw;
 
-	ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
-	sp->pid = fork();
-	ASSERT_GE(sp->pid, 0);
-	if (!sp->pid) {
-		close_fds_except(p[1], -1);
-		subproc_main(p[1], t);
-	}
-	close(p[1]);
-	sp->evr = p[0];
-	env_adopt(e, sp->pid);
+	sp->pid = spawn(_metadata, e, subproc_main, &cmdw, &sp->evr);
+	close(cmdw);
 	ASSERT_EQ(subproc_next(sp, 5000, &ready), 1);
 	ASSERT_EQ(ready.type, EV_READY);
 	ASSERT_EQ(ready.id, ERROR_SUCCESS);
@@ -545,21 +507,8 @@ static void worker_start(struct __test_metadata *_metadata, struct env *e,
 			 struct worker *w)
 {
 	struct wrsp ready;
-	int c[2], r[2];
 
-	ASSERT_EQ(pipe2(c, O_CLOEXEC), 0);
-	ASSERT_EQ(pipe2(r, O_CLOEXEC), 0);
-	w->pid = fork();
-	ASSERT_GE(w->pid, 0);
-	if (!w->pid) {
-		close_fds_except(c[0], r[1]);
-		worker_main(c[0], r[1]);
-	}
-	close(c[0]);
-	close(r[1]);
-	w->cmdw = c[1];
-	w->rspr = r[0];
-	env_adopt(e, w->pid);
+	w->pid = spawn(_metadata, e, worker_main, &w->cmdw, &w->rspr);
 	ASSERT_EQ(read(w->rspr, &ready, sizeof(ready)), sizeof(ready));
 	ASSERT_EQ(ready.rc, ERROR_SUCCESS);
 }
@@ -594,15 +543,19 @@ static DWORD worker_delete(struct worker *w, UINT64 id)
 
 /* ------------------------------------------------- environment */
 
-/* A context of side A keyed up to state `to`, deleted at teardown. */
+/*
+ * A context A -> remote keyed up to state `to` (gcm_ctx(), seed 1),
+ * deleted at teardown.
+ */
 static UINT64 ctx_make(struct __test_metadata *_metadata, struct env *e,
 		       int to, UINT32 remote, UINT32 spi_in, UINT32 spi_out,
 		       const IPSEC_SA_LIFETIME0 *lt)
 {
+	IPSEC_TRAFFIC1 t = tr4(A_V4, remote);
 	UINT64 id = 0;
 	DWORD rc;
 
-	rc = ctx_make_rc(e->h, to, remote, spi_in, spi_out, lt, &id);
+	rc = gcm_ctx(e->h, &t, to, spi_in, spi_out, 1, lt, &id);
 	ASSERT_EQ(env_keep(e, id), 0);
 	ASSERT_EQ(rc, ERROR_SUCCESS)
 		TH_LOG("keying up to state %d: %s", to, code_name(rc));
@@ -619,17 +572,12 @@ static UINT64 ctx_pair(struct __test_metadata *_metadata, struct env *e,
 /* n UDP datagrams A -> B (one packet each); how many send() took. */
 static int udp_send(int n)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_port = htons(9) };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), i, ok = 0;
+	int s = udp_socket(-1, false, NULL, 0, false), i, ok = 0;
 
 	if (s < 0)
 		return -1;
-	inet_pton(AF_INET, B1, &to.sin_addr);
 	for (i = 0; i < n; i++)
-		if (sendto(s, "lifecycle", 9, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == 9)
-			ok++;
+		ok += !udp_send_to(s, false, B1, 9, "lifecycle");
 	close(s);
 	return ok;
 }
@@ -705,7 +653,7 @@ TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
 	long long t0;
 	UINT64 id;
 
-	subproc_start(_metadata, e, &sp, NULL);
+	subproc_start(_metadata, e, &sp);
 	set_param(_metadata, GRACE_PATH, 1);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
@@ -726,8 +674,7 @@ TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
 	expect_sub_quiet(_metadata, &sp, 300);
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
 	expect_sub_event(_metadata, &sp, EV_DELETE, id);
 	expect_sub_quiet(_metadata, &sp, 300);
@@ -741,8 +688,7 @@ TEST_F(lc, expire_then_delete_during_grace_removes_everything)
 	/* The default grace time (a minute): DeleteById0 cuts it short. */
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 	EXPECT_EQ(ctx_state(e->fd, id), -ENOENT);
 	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), FWP_E_NOT_FOUND);
 }
@@ -790,8 +736,7 @@ TEST_F(lc, expire_expired_context_incompatible)
 	ASSERT_EQ(before.info.state, ST_EXPIRED);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_INCOMPATIBLE_SA_STATE);
 	expect_ctx_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(sa_count(-1), 1);
-	EXPECT_EQ(sp_count(-1), 2);
+	expect_xfrm(_metadata, 1, 2);
 }
 
 TEST_F(lc, expire_unknown_id_not_found)
@@ -814,57 +759,57 @@ TEST_F(lc, expire_deleted_context_not_found)
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 }
 
-static int expire_from_new_namespace(void *arg)
+/* Expire0 of a context from a child with a new namespace or no rights. */
+struct expire_child {
+	UINT64 id;
+	bool drop_cap;		/* else a new namespace */
+	DWORD want;
+};
+
+static int expire_in_child(void *arg)
 {
+	const struct expire_child *c = arg;
 	HANDLE h = NULL;
 	DWORD rc;
 
-	if (unshare(CLONE_NEWNET))
+	if (c->drop_cap ? drop_cap_net_admin() : unshare(CLONE_NEWNET))
 		return 100;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 101;
-	rc = IPsecSaContextExpire0(h, *(UINT64 *)arg);
+	rc = IPsecSaContextExpire0(h, c->id);
 	FwpmEngineClose0(h);
-	return rc == FWP_E_NOT_FOUND ? 0 : 1;
+	return rc == c->want ? 0 : 1;
+}
+
+/*
+ * The child's Expire0 of a complete context is refused, changing nothing;
+ * the context's state before.
+ */
+static int expire_refused_in_child(struct __test_metadata *_metadata,
+				   struct env *e, bool drop_cap, DWORD want)
+{
+	struct expire_child c = { .drop_cap = drop_cap, .want = want };
+	struct ctx_snap before;
+
+	c.id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	before = ctx_snap_take(e, c.id);
+	EXPECT_EQ(run_in_child(expire_in_child, &c), 0);
+	expect_ctx_unchanged(_metadata, e, c.id, &before);
+	return before.info.state;
 }
 
 TEST_F(lc, expire_other_namespace_context_not_found)
 {
-	struct env *e = &self->e;
-	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct ctx_snap before = ctx_snap_take(e, id);
-
-	EXPECT_EQ(run_in_child(expire_from_new_namespace, &id), 0);
-	expect_ctx_unchanged(_metadata, e, id, &before);
-}
-
-static int expire_without_delete_right(void *arg)
-{
-	HANDLE h = NULL;
-	DWORD rc;
-
-	if (drop_cap_net_admin())
-		return 100;
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
-		return 101;
-	rc = IPsecSaContextExpire0(h, *(UINT64 *)arg);
-	FwpmEngineClose0(h);
-	return rc == ERROR_ACCESS_DENIED ? 0 : 1;
+	expire_refused_in_child(_metadata, &self->e, false, FWP_E_NOT_FOUND);
 }
 
 TEST_F(lc, expire_without_delete_right_access_denied)
 {
-	struct env *e = &self->e;
-	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	struct ctx_snap before = ctx_snap_take(e, id);
-
-	EXPECT_EQ(run_in_child(expire_without_delete_right, &id), 0);
-	expect_ctx_unchanged(_metadata, e, id, &before);
-	EXPECT_EQ(before.info.state, ST_COMPLETE);
+	EXPECT_EQ(expire_refused_in_child(_metadata, &self->e, true,
+					  ERROR_ACCESS_DENIED), ST_COMPLETE);
 }
 
 TEST_F(lc, expire_bad_engine_handle)
@@ -908,6 +853,7 @@ TEST_F(lc, raw_expire_codes)
 
 static int expire_then_leave_namespace(void *arg)
 {
+	IPSEC_TRAFFIC1 t = tr4(A_V4, B_V4);
 	HANDLE h = NULL;
 	UINT64 id;
 
@@ -918,7 +864,7 @@ static int expire_then_leave_namespace(void *arg)
 		return 104;
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		return 101;
-	if (ctx_make_rc(h, ST_COMPLETE, B_V4, SPI_IN, SPI_OUT, NULL, &id))
+	if (gcm_ctx(h, &t, ST_COMPLETE, SPI_IN, SPI_OUT, 1, NULL, &id))
 		return 102;
 	if (IPsecSaContextExpire0(h, id))
 		return 103;
@@ -946,8 +892,7 @@ TEST_F_TIMEOUT(lc, expire_grace_at_longest_keeps_inbound_sa, 40)
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
 	/* Deleting cancels the day-long wait. */
 	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 }
 
 TEST_F_TIMEOUT(lc, namespace_exit_during_grace_is_clean, 40)
@@ -963,8 +908,7 @@ TEST_F_TIMEOUT(lc, namespace_exit_during_grace_is_clean, 40)
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	EXPECT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 }
 
 /* ============================================== xfrm-driven, no traffic */
@@ -980,7 +924,7 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 	int soft_state = 0, soft_sas = 0, ret;
 	UINT64 id;
 
-	subproc_start(_metadata, e, &sp, NULL);
+	subproc_start(_metadata, e, &sp);
 	t0 = wfp_now_ms();
 	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
@@ -1012,8 +956,7 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 	EXPECT_EQ(soft_sas, 2);
 	/* Hard expiry deletes all of it. */
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 	expect_sub_event(_metadata, &sp, EV_DELETE, id);
 	expect_sub_quiet(_metadata, &sp, 300);
 }
@@ -1029,7 +972,7 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	UINT64 id, other;
 
 	rec_init(&r);
-	subproc_start(_metadata, e, &sp, NULL);
+	subproc_start(_metadata, e, &sp);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	/* A bystander of other traffic, left alone. */
 	other = ctx_make(_metadata, e, ST_COMPLETE, V4(10, 1, 0, 3), 0x1003,
@@ -1041,21 +984,16 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	ASSERT_EQ(sa_count(-1), 4);
 	ASSERT_EQ(sp_count(-1), 4);
 
-	if (inbound) {
-		ASSERT_EQ(sh("ip xfrm state delete src " B1 " dst " A1
-			     " proto esp spi 0x%x", SPI_IN), 0);
-	} else {
-		ASSERT_EQ(sh("ip xfrm state delete src " A1 " dst " B1
-			     " proto esp spi 0x%x", SPI_OUT), 0);
-	}
+	ASSERT_EQ(sh("ip xfrm state delete src %s dst %s proto esp spi 0x%x",
+		     inbound ? B1 : A1, inbound ? A1 : B1,
+		     inbound ? SPI_IN : SPI_OUT), 0);
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000))
 		TH_LOG("the context outlived its %s SA",
 		       inbound ? "inbound" : "outbound");
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
 	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
 	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 2);
+	expect_xfrm(_metadata, 2, 2);
 	EXPECT_EQ(ctx_state(e->fd, other), ST_COMPLETE);
 
 	expect_sub_event(_metadata, &sp, EV_DELETE, id);
@@ -1078,22 +1016,20 @@ TEST_F(lc, ip_xfrm_state_delete_outbound_deletes_context)
 TEST_F(lc, ip_xfrm_state_flush_deletes_affected_contexts)
 {
 	struct env *e = &self->e;
-	UINT64 c1, c2, c3, c4, seen[3] = { 0 };
+	UINT64 c[4], seen[3] = { 0 };
 	struct subproc sp;
 	struct ev ev;
 	int i, j;
 
-	subproc_start(_metadata, e, &sp, NULL);
-	c1 = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	c2 = ctx_make(_metadata, e, ST_SPI_SET, V4(10, 1, 0, 3), 0x1003, 0,
-		      NULL);
-	c3 = ctx_make(_metadata, e, ST_INBOUND, V4(10, 1, 0, 4), 0x1004, 0,
-		      NULL);
-	c4 = ctx_make(_metadata, e, ST_CREATED, V4(10, 1, 0, 5), 0, 0, NULL);
-	expect_sub_event(_metadata, &sp, EV_ADD, c1);
-	expect_sub_event(_metadata, &sp, EV_ADD, c2);
-	expect_sub_event(_metadata, &sp, EV_ADD, c3);
-	expect_sub_event(_metadata, &sp, EV_ADD, c4);
+	subproc_start(_metadata, e, &sp);
+	c[0] = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
+	c[1] = ctx_make(_metadata, e, ST_SPI_SET, V4(10, 1, 0, 3), 0x1003, 0,
+			NULL);
+	c[2] = ctx_make(_metadata, e, ST_INBOUND, V4(10, 1, 0, 4), 0x1004, 0,
+			NULL);
+	c[3] = ctx_make(_metadata, e, ST_CREATED, V4(10, 1, 0, 5), 0, 0, NULL);
+	for (i = 0; i < 4; i++)
+		expect_sub_event(_metadata, &sp, EV_ADD, c[i]);
 	/* And a state that is none of the module's business. */
 	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp "
 		     "spi 0x9001 mode transport enc 'cbc(aes)' "
@@ -1101,15 +1037,14 @@ TEST_F(lc, ip_xfrm_state_flush_deletes_affected_contexts)
 	ASSERT_EQ(sa_count(-1), 5);
 
 	ASSERT_EQ(sh("ip xfrm state flush"), 0);
-	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, c1) == -ENOENT &&
-			     ctx_state(e->fd, c2) == -ENOENT &&
-			     ctx_state(e->fd, c3) == -ENOENT, 3000))
-		TH_LOG("states: %d %d %d", ctx_state(e->fd, c1),
-		       ctx_state(e->fd, c2), ctx_state(e->fd, c3));
+	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, c[0]) == -ENOENT &&
+			     ctx_state(e->fd, c[1]) == -ENOENT &&
+			     ctx_state(e->fd, c[2]) == -ENOENT, 3000))
+		TH_LOG("states: %d %d %d", ctx_state(e->fd, c[0]),
+		       ctx_state(e->fd, c[1]), ctx_state(e->fd, c[2]));
 	/* No xfrm state: nothing to lose. */
-	EXPECT_EQ(ctx_state(e->fd, c4), ST_CREATED);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	EXPECT_EQ(ctx_state(e->fd, c[3]), ST_CREATED);
+	expect_xfrm(_metadata, 0, 0);
 
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(subproc_next(&sp, 5000, &ev), 1)
@@ -1118,17 +1053,16 @@ TEST_F(lc, ip_xfrm_state_flush_deletes_affected_contexts)
 		seen[i] = ev.id;
 	}
 	for (i = 0; i < 3; i++) {
-		UINT64 want = i == 0 ? c1 : i == 1 ? c2 : c3;
 		bool found = false;
 
 		for (j = 0; j < 3; j++)
-			found |= seen[j] == want;
+			found |= seen[j] == c[i];
 		EXPECT_TRUE(found) TH_LOG("no DELETE for context %llu",
-					  (unsigned long long)want);
+					  (unsigned long long)c[i]);
 	}
 	expect_sub_quiet(_metadata, &sp, 300);
 	/* The survivor still works. */
-	EXPECT_EQ(ctx_advance_rc(e->h, c4, ST_CREATED, ST_COMPLETE,
+	EXPECT_EQ(ctx_advance_rc(e->h, c[3], ST_CREATED, ST_COMPLETE,
 				 V4(10, 1, 0, 5), 0x1005, 0x2005),
 		  ERROR_SUCCESS);
 }
@@ -1139,7 +1073,7 @@ TEST_F(lc, flush_of_other_protocol_leaves_contexts)
 	struct subproc sp;
 	UINT64 id;
 
-	subproc_start(_metadata, e, &sp, NULL);
+	subproc_start(_metadata, e, &sp);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 	ASSERT_EQ(sh("ip xfrm state add src 10.9.0.1 dst 10.9.0.2 proto ah "
@@ -1149,8 +1083,7 @@ TEST_F(lc, flush_of_other_protocol_leaves_contexts)
 	ASSERT_EQ(sh("ip xfrm state flush proto ah"), 0);
 	usleep(500000);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 2);
+	expect_xfrm(_metadata, 2, 2);
 	expect_sub_quiet(_metadata, &sp, 300);
 }
 
@@ -1206,8 +1139,7 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	t = wfp_now_ms() - t0;
 	EXPECT_GE(t, grace * 1000 - 600) TH_LOG("inbound SA gone after %lld ms",
 						t);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 2);
+	expect_xfrm(_metadata, 0, 2);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_EXPIRED);
 
 	/* B -> A no longer decrypts. */
@@ -1260,8 +1192,7 @@ TEST_F_TIMEOUT(wire, delete_during_grace_is_clean, 60)
 	b_policies(_metadata, e);
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
 
 	/* The same SPIs again, before the old grace time would end. */
@@ -1322,7 +1253,7 @@ TEST_F_TIMEOUT(wire, hard_packet_limit_deletes_context, 60)
 	struct subproc sp;
 	UINT64 id;
 
-	subproc_start(_metadata, e, &sp, NULL);
+	subproc_start(_metadata, e, &sp);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
 	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
 	b_policies(_metadata, e);
@@ -1332,8 +1263,7 @@ TEST_F_TIMEOUT(wire, hard_packet_limit_deletes_context, 60)
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 5000))
 		TH_LOG("the context outlived its SA's hard packet limit");
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 	expect_sub_event(_metadata, &sp, EV_DELETE, id);
 	expect_sub_quiet(_metadata, &sp, 300);
 }
@@ -1357,14 +1287,12 @@ TEST_F_TIMEOUT(wire, soft_packet_limit_marks_context, 60)
 	EXPECT_TRUE(WAIT_FOR(ctx_life(e->fd, id) > 0, 3000));
 	EXPECT_EQ(ctx_life(e->fd, id), WFP_IPSEC_LIFE_SOFT_EXPIRED);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 2);
+	expect_xfrm(_metadata, 2, 2);
 
 	/* The hard limit: the 11th packet. */
 	udp_send(1);
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_xfrm(_metadata, 0, 0);
 }
 
 /* ======================================== subscriptions, the library */
@@ -1424,26 +1352,25 @@ static UINT32 nsubs(HANDLE h)
 
 TEST_F(sub, events_from_other_session_in_order)
 {
+	static const int del[3] = { 1, 0, 2 };	/* deletion order */
 	HANDLE hs = NULL, o = self->e.h;
-	UINT64 c1, c2, c3;
+	UINT64 c[3];
+	int i;
 
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
-	c1 = create_via(_metadata, o, V4(10, 1, 0, 11));
-	c2 = create_via(_metadata, o, V4(10, 1, 0, 12));
-	c3 = create_via(_metadata, o, V4(10, 1, 0, 13));
-	ASSERT_EQ(IPsecSaContextDeleteById0(o, c2), ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaContextDeleteById0(o, c1), ERROR_SUCCESS);
-	ASSERT_EQ(IPsecSaContextDeleteById0(o, c3), ERROR_SUCCESS);
+	for (i = 0; i < 3; i++)
+		c[i] = create_via(_metadata, o, V4(10, 1, 0, 11 + i));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(IPsecSaContextDeleteById0(o, c[del[i]]),
+			  ERROR_SUCCESS);
 
 	ASSERT_EQ(rec_wait(&self->r, 6, 5000), 6);
-	expect_rec(_metadata, &self->r, 0, EV_ADD, c1);
-	expect_rec(_metadata, &self->r, 1, EV_ADD, c2);
-	expect_rec(_metadata, &self->r, 2, EV_ADD, c3);
-	expect_rec(_metadata, &self->r, 3, EV_DELETE, c2);
-	expect_rec(_metadata, &self->r, 4, EV_DELETE, c1);
-	expect_rec(_metadata, &self->r, 5, EV_DELETE, c3);
+	for (i = 0; i < 3; i++)
+		expect_rec(_metadata, &self->r, i, EV_ADD, c[i]);
+	for (i = 0; i < 3; i++)
+		expect_rec(_metadata, &self->r, 3 + i, EV_DELETE, c[del[i]]);
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), 6);
+	EXPECT_EQ(REC_GET(&self->r, n), 6);
 	EXPECT_EQ(dropped(self->s, hs), 0);
 }
 
@@ -1470,7 +1397,7 @@ TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
 			   ids[i]);
 	}
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), 2 * NPROC_CTX);
+	EXPECT_EQ(REC_GET(&self->r, n), 2 * NPROC_CTX);
 	EXPECT_EQ(dropped(self->s, hs), 0);
 }
 
@@ -1488,7 +1415,7 @@ TEST_F(sub, own_session_changes_not_reported)
 	ASSERT_EQ(rec_wait(&self->r, 1, 5000), 1);
 	expect_rec(_metadata, &self->r, 0, EV_ADD, theirs);
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, n), 1);
 
 	/* Who deletes decides, not who created. */
 	ASSERT_EQ(IPsecSaContextDeleteById0(o, mine), ERROR_SUCCESS);
@@ -1496,7 +1423,7 @@ TEST_F(sub, own_session_changes_not_reported)
 	expect_rec(_metadata, &self->r, 1, EV_DELETE, mine);
 	ASSERT_EQ(IPsecSaContextDeleteById0(self->s, theirs), ERROR_SUCCESS);
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), 2);
+	EXPECT_EQ(REC_GET(&self->r, n), 2);
 }
 
 TEST_F(sub, template_filters_by_subnet)
@@ -1506,19 +1433,17 @@ TEST_F(sub, template_filters_by_subnet)
 	FWP_V6_ADDR_AND_MASK m6 = { .addr = { 0x20, 0x01, 0x0d, 0xb8, 0x00,
 					      0x01 },
 				    .prefixLength = 64 };
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4 = {
+		.localSubNet.type = FWP_EMPTY,
+		.remoteSubNet = { .type = FWP_V4_ADDR_MASK, .v4AddrMask = &m4 },
+	}, t6 = {
+		.localSubNet.type = FWP_EMPTY,
+		.remoteSubNet = { .type = FWP_V6_ADDR_MASK, .v6AddrMask = &m6 },
+	};
 	IPSEC_TRAFFIC1 tv6_in, tv6_out;
 	HANDLE hs4 = NULL, hs6 = NULL, o = self->e.h;
 	UINT64 a, b, c, d;
 
-	memset(&t4, 0, sizeof(t4));
-	t4.localSubNet.type = FWP_EMPTY;
-	t4.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	t4.remoteSubNet.v4AddrMask = &m4;
-	memset(&t6, 0, sizeof(t6));
-	t6.localSubNet.type = FWP_EMPTY;
-	t6.remoteSubNet.type = FWP_V6_ADDR_MASK;
-	t6.remoteSubNet.v6AddrMask = &m6;
 	ASSERT_EQ(subscribe(self->s, &t4, &self->r, &hs4), ERROR_SUCCESS);
 	ASSERT_EQ(subscribe(self->s, &t6, &self->r2, &hs6), ERROR_SUCCESS);
 
@@ -1542,8 +1467,8 @@ TEST_F(sub, template_filters_by_subnet)
 	expect_rec(_metadata, &self->r2, 0, EV_ADD, c);
 	expect_rec(_metadata, &self->r2, 1, EV_DELETE, c);
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), 2);
-	EXPECT_EQ(rec_count(&self->r2), 2);
+	EXPECT_EQ(REC_GET(&self->r, n), 2);
+	EXPECT_EQ(REC_GET(&self->r2, n), 2);
 }
 
 TEST_F(sub, two_subscriptions_each_get_every_event)
@@ -1579,7 +1504,7 @@ TEST_F(sub, expire_and_delete_each_reported_once)
 	expect_rec(_metadata, &self->r, 1, EV_DELETE, id);
 	/* The module's own SA removals are not seen a second time. */
 	usleep(500000);
-	EXPECT_EQ(rec_count(&self->r), 2);
+	EXPECT_EQ(REC_GET(&self->r, n), 2);
 }
 
 #define QLEN		4
@@ -1599,7 +1524,7 @@ TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 	/* One change, and the callback holds the event thread. */
 	ids[0] = worker_create(&self->w, V4(10, 3, 0, 1));
 	ASSERT_NE(ids[0], 0);
-	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.blocked), 5000));
+	ASSERT_TRUE(WAIT_FOR(REC_GET(&self->r, blocked), 5000));
 	/* 19 more, of which the queue takes QLEN. */
 	for (i = 1; i < NCHANGES / 2; i++) {
 		ids[i] = worker_create(&self->w, V4(10, 3, 0, i + 1));
@@ -1610,10 +1535,10 @@ TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 	EXPECT_EQ(dropped(self->s, hs), 0);
 	rec_release(&self->r);
 
-	EXPECT_TRUE(WAIT_FOR(rec_count(&self->r) == 1 + QLEN &&
+	EXPECT_TRUE(WAIT_FOR(REC_GET(&self->r, n) == 1 + QLEN &&
 			     dropped(self->s, hs) == NCHANGES - 1 - QLEN, 5000));
 	usleep(300000);
-	n = rec_count(&self->r);
+	n = REC_GET(&self->r, n);
 	d = dropped(self->s, hs);
 	EXPECT_EQ(n, 1 + QLEN);
 	EXPECT_EQ(d, NCHANGES - 1 - QLEN);
@@ -1645,7 +1570,7 @@ static void *unsub_thread(void *p)
 
 	a->rc = IPsecSaContextUnsubscribe0(a->h, a->hs);
 	a->ns = wfp_clock_ns(CLOCK_MONOTONIC);
-	a->cb_done_seen = rec_flag(a->r, &a->r->cb_done);
+	a->cb_done_seen = REC_GET(a->r, cb_done);
 	__atomic_store_n(&a->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -1654,13 +1579,12 @@ TEST_F(sub, unsubscribe_waits_for_running_callback)
 {
 	struct unsub_arg a = { .r = &self->r };
 	HANDLE hs = NULL, o = self->e.h;
-	long long cb_ns;
 	pthread_t t;
 
 	self->r.block_first = true;
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	create_via(_metadata, o, V4(10, 1, 0, 41));
-	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.blocked), 5000));
+	ASSERT_TRUE(WAIT_FOR(REC_GET(&self->r, blocked), 5000));
 	/* Queued behind the running callback. */
 	create_via(_metadata, o, V4(10, 1, 0, 42));
 	create_via(_metadata, o, V4(10, 1, 0, 43));
@@ -1675,17 +1599,14 @@ TEST_F(sub, unsubscribe_waits_for_running_callback)
 	pthread_join(t, NULL);
 	EXPECT_EQ(a.rc, ERROR_SUCCESS);
 	EXPECT_TRUE(a.cb_done_seen);
-	pthread_mutex_lock(&self->r.lock);
-	cb_ns = self->r.cb_done_ns;
-	pthread_mutex_unlock(&self->r.lock);
-	EXPECT_LE(cb_ns, a.ns);
+	EXPECT_LE(REC_GET(&self->r, cb_done_ns), a.ns);
 
 	/* Delivery stopped at once: the queued events never come. */
 	usleep(300000);
-	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, calls), 1);
 	create_via(_metadata, o, V4(10, 1, 0, 44));
 	usleep(300000);
-	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, calls), 1);
 	EXPECT_EQ(nsubs(self->s), 0);
 }
 
@@ -1698,16 +1619,14 @@ TEST_F(sub, unsubscribe_from_own_callback)
 	create_via(_metadata, o, V4(10, 1, 0, 51));
 	create_via(_metadata, o, V4(10, 1, 0, 52));
 	create_via(_metadata, o, V4(10, 1, 0, 53));
-	ASSERT_TRUE(WAIT_FOR(rec_flag(&self->r, &self->r.cb_done), 5000))
+	ASSERT_TRUE(WAIT_FOR(REC_GET(&self->r, cb_done), 5000))
 		TH_LOG("the callback never returned: a deadlock?");
-	pthread_mutex_lock(&self->r.lock);
-	EXPECT_EQ(self->r.in_cb_rc, ERROR_SUCCESS);
-	pthread_mutex_unlock(&self->r.lock);
+	EXPECT_EQ(REC_GET(&self->r, in_cb_rc), ERROR_SUCCESS);
 	usleep(300000);
-	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, calls), 1);
 	create_via(_metadata, o, V4(10, 1, 0, 54));
 	usleep(300000);
-	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, calls), 1);
 	EXPECT_EQ(nsubs(self->s), 0);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_INVALID_HANDLE);
 	/* The engine still works. */
@@ -1716,15 +1635,17 @@ TEST_F(sub, unsubscribe_from_own_callback)
 	EXPECT_EQ(rec_wait(&self->r2, 1, 5000), 1);
 }
 
-/* The subscription still delivers: nothing was taken away. */
-static void expect_still_delivers(struct __test_metadata *_metadata,
-				  struct rec *r, HANDLE o)
+/* The one subscription is still there and delivers: nothing was taken away. */
+static void expect_still_subscribed(struct __test_metadata *_metadata,
+				    FIXTURE_DATA(sub) *self)
 {
-	int n = rec_count(r);
-	UINT64 id = create_via(_metadata, o, V4(10, 1, 0, 99));
+	int n = REC_GET(&self->r, n);
+	UINT64 id;
 
-	ASSERT_EQ(rec_wait(r, n + 1, 5000), n + 1);
-	expect_rec(_metadata, r, n, EV_ADD, id);
+	EXPECT_EQ(nsubs(self->s), 1);
+	id = create_via(_metadata, self->e.h, V4(10, 1, 0, 99));
+	ASSERT_EQ(rec_wait(&self->r, n + 1, 5000), n + 1);
+	expect_rec(_metadata, &self->r, n, EV_ADD, id);
 }
 
 TEST_F(sub, unsubscribe_null_handle_is_noop)
@@ -1733,8 +1654,7 @@ TEST_F(sub, unsubscribe_null_handle_is_noop)
 
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, NULL), ERROR_SUCCESS);
-	EXPECT_EQ(nsubs(self->s), 1);
-	expect_still_delivers(_metadata, &self->r, self->e.h);
+	expect_still_subscribed(_metadata, self);
 }
 
 TEST_F(sub, unsubscribe_unknown_handle_invalid)
@@ -1744,8 +1664,7 @@ TEST_F(sub, unsubscribe_unknown_handle_invalid)
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, BOGUS_HANDLE),
 		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(nsubs(self->s), 1);
-	expect_still_delivers(_metadata, &self->r, self->e.h);
+	expect_still_subscribed(_metadata, self);
 }
 
 TEST_F(sub, unsubscribe_with_other_engine_invalid)
@@ -1755,8 +1674,7 @@ TEST_F(sub, unsubscribe_with_other_engine_invalid)
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, hs),
 		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(nsubs(self->s), 1);
-	expect_still_delivers(_metadata, &self->r, self->e.h);
+	expect_still_subscribed(_metadata, self);
 }
 
 TEST_F(sub, unsubscribe_twice_invalid)
@@ -1777,8 +1695,7 @@ TEST_F(sub, unsubscribe_bad_engine_handle)
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(NULL, hs), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(BOGUS_HANDLE, hs),
 		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(nsubs(self->s), 1);
-	expect_still_delivers(_metadata, &self->r, self->e.h);
+	expect_still_subscribed(_metadata, self);
 }
 
 TEST_F(sub, subscriptions_get_lists_key_and_templates)
@@ -1788,7 +1705,14 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 	FWP_BYTE_ARRAY16 a6 = { .byteArray16 = { 0x20, 0x01, 0x0d, 0xb8, 0x00,
 						 0x01, [15] = 0x05 } };
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **entries = NULL;
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4, t6;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t4 = {
+		.localSubNet = { .type = FWP_UINT32, .uint32 = A_V4 },
+		.remoteSubNet = { .type = FWP_V4_ADDR_MASK, .v4AddrMask = &m4 },
+	}, t6 = {
+		.localSubNet.type = FWP_EMPTY,
+		.remoteSubNet = { .type = FWP_BYTE_ARRAY16_TYPE,
+				  .byteArray16 = &a6 },
+	};
 	HANDLE hs0 = NULL, hs4 = NULL, hs6 = NULL, other = NULL;
 	struct rec r3, r4;
 	int seen_null = 0, seen4 = 0, seen6 = 0;
@@ -1796,15 +1720,6 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 
 	rec_init(&r3);
 	rec_init(&r4);
-	memset(&t4, 0, sizeof(t4));
-	t4.localSubNet.type = FWP_UINT32;
-	t4.localSubNet.uint32 = A_V4;
-	t4.remoteSubNet.type = FWP_V4_ADDR_MASK;
-	t4.remoteSubNet.v4AddrMask = &m4;
-	memset(&t6, 0, sizeof(t6));
-	t6.localSubNet.type = FWP_EMPTY;
-	t6.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t6.remoteSubNet.byteArray16 = &a6;
 
 	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
 		  ERROR_SUCCESS);
@@ -1930,7 +1845,7 @@ TEST_F(sub, engine_close_ends_subscriptions)
 	EXPECT_EQ(wfp_module_refcnt(), refs - 1);
 	create_via(_metadata, o, V4(10, 1, 0, 62));
 	usleep(400000);
-	EXPECT_EQ(rec_calls(&self->r), 1);
+	EXPECT_EQ(REC_GET(&self->r, calls), 1);
 }
 
 /* In a child: a callback closes its own engine, then more events come. */
@@ -1954,12 +1869,12 @@ static int close_engine_in_callback(void *arg)
 		if (IPsecSaContextCreate1(o, &t, NULL, NULL, &id))
 			return 102;
 	}
-	if (!WAIT_FOR(rec_flag(&r, &r.cb_done), 5000))
+	if (!WAIT_FOR(REC_GET(&r, cb_done), 5000))
 		return 1;
 	usleep(300000);
 	if (r.in_cb_rc != ERROR_SUCCESS)
 		return 2;
-	if (rec_calls(&r) != 1)
+	if (REC_GET(&r, calls) != 1)
 		return 3;
 	/* Gone for good. */
 	if (FwpmEngineClose0(s) != ERROR_INVALID_HANDLE)
@@ -1968,7 +1883,7 @@ static int close_engine_in_callback(void *arg)
 	if (IPsecSaContextCreate1(o, &t, NULL, NULL, &id))
 		return 103;
 	usleep(300000);
-	if (rec_calls(&r) != 1)
+	if (REC_GET(&r, calls) != 1)
 		return 5;
 	return FwpmEngineClose0(o) ? 104 : 0;
 }
@@ -1985,7 +1900,7 @@ TEST_F(sub, subscriber_process_exit_ends_subscription)
 	int i;
 
 	refs = wfp_module_refcnt();
-	subproc_start(_metadata, &self->e, &sp, NULL);
+	subproc_start(_metadata, &self->e, &sp);
 	EXPECT_EQ(wfp_module_refcnt(), refs + 1);
 	for (i = 0; i < 5; i++)
 		create_via(_metadata, self->e.h, V4(10, 1, 0, 80 + i));
@@ -2005,23 +1920,29 @@ static void expect_not_subscribed(struct __test_metadata *_metadata,
 	EXPECT_EQ(nsubs(s), 0);
 }
 
-TEST_F(sub, subscribe_null_subscription)
+/* The subscriber's Subscribe0 of s with callback cb refused with rc. */
+static void expect_subscribe_refused(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(sub) *self,
+				     IPSEC_SA_CONTEXT_SUBSCRIPTION0 *s,
+				     IPSEC_SA_CONTEXT_CALLBACK0 cb, DWORD rc)
 {
 	HANDLE hs = BOGUS_HANDLE;
 
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, NULL, rec_cb, &self->r,
-					   &hs), FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, s, cb, &self->r, &hs), rc);
 	expect_not_subscribed(_metadata, self->s, hs);
+}
+
+TEST_F(sub, subscribe_null_subscription)
+{
+	expect_subscribe_refused(_metadata, self, NULL, rec_cb,
+				 FWP_E_NULL_POINTER);
 }
 
 TEST_F(sub, subscribe_null_callback)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
-	HANDLE hs = BOGUS_HANDLE;
 
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, NULL, &self->r, &hs),
-		  FWP_E_NULL_POINTER);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, NULL, FWP_E_NULL_POINTER);
 }
 
 TEST_F(sub, subscribe_null_events_handle)
@@ -2036,34 +1957,25 @@ TEST_F(sub, subscribe_null_events_handle)
 TEST_F(sub, subscribe_flags_reserved)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { .flags = 1 };
-	HANDLE hs = BOGUS_HANDLE;
 
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_RESERVED);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb, FWP_E_RESERVED);
 	s.flags = 0x80000000;
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_RESERVED);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb, FWP_E_RESERVED);
 }
 
 TEST_F(sub, subscribe_mixed_template_never_match)
 {
 	FWP_BYTE_ARRAY16 a6 = { .byteArray16 = { 0x20, 0x01, 0x0d, 0xb8,
 						 [15] = 1 } };
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
-	HANDLE hs = BOGUS_HANDLE;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = {
+		.localSubNet = { .type = FWP_UINT32, .uint32 = A_V4 },
+		.remoteSubNet = { .type = FWP_BYTE_ARRAY16_TYPE,
+				  .byteArray16 = &a6 },
+	};
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { .enumTemplate = &t };
 
-	memset(&t, 0, sizeof(t));
-	t.localSubNet.type = FWP_UINT32;
-	t.localSubNet.uint32 = A_V4;
-	t.remoteSubNet.type = FWP_BYTE_ARRAY16_TYPE;
-	t.remoteSubNet.byteArray16 = &a6;
-	s.enumTemplate = &t;
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_NEVER_MATCH);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb,
+				 FWP_E_NEVER_MATCH);
 }
 
 TEST_F(sub, subscribe_template_checked_as_for_enumeration)
@@ -2072,25 +1984,21 @@ TEST_F(sub, subscribe_template_checked_as_for_enumeration)
 				       .mask = 0xff00ff00 };
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
-	HANDLE hs = BOGUS_HANDLE;
 
 	memset(&t, 0, sizeof(t));
 	s.enumTemplate = &t;
 	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
 	t.remoteSubNet.v4AddrMask = &holes;
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_INVALID_NET_MASK);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb,
+				 FWP_E_INVALID_NET_MASK);
 	t.remoteSubNet.type = FWP_UINT8;
 	t.remoteSubNet.uint8 = 1;
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_TYPE_MISMATCH);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb,
+				 FWP_E_TYPE_MISMATCH);
 	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
 	t.remoteSubNet.v4AddrMask = NULL;
-	EXPECT_EQ(IPsecSaContextSubscribe0(self->s, &s, rec_cb, &self->r, &hs),
-		  FWP_E_NULL_POINTER);
-	expect_not_subscribed(_metadata, self->s, hs);
+	expect_subscribe_refused(_metadata, self, &s, rec_cb,
+				 FWP_E_NULL_POINTER);
 }
 
 TEST_F(sub, subscribe_bad_engine_handle)
@@ -2186,7 +2094,7 @@ TEST_F(sub, subscribe_past_session_limit_not_enough_quota)
 	for (i = 0; i < SUBS_SESSION; i++)
 		expect_rec(_metadata, &self->r, i, EV_ADD, id);
 	usleep(300000);
-	EXPECT_EQ(rec_count(&self->r), SUBS_SESSION);
+	EXPECT_EQ(REC_GET(&self->r, n), SUBS_SESSION);
 }
 
 TEST_F(sub, subscribe_past_namespace_limit_not_enough_quota)

@@ -126,7 +126,7 @@ TEST_F(fresh, unknown_commands_enotty)
 {
 	struct wfp_ipsec_session_info info;
 	char buf[512] = { 0 };
-	int i, n;
+	unsigned int i;
 	const unsigned long bad[] = {
 		_IO(WFP_IPSEC_IOC_TYPE, 0x7f),
 		_IOWR(WFP_IPSEC_IOC_TYPE, 0x00, struct wfp_ipsec_hello),
@@ -141,14 +141,13 @@ TEST_F(fresh, unknown_commands_enotty)
 		TCGETS,
 	};
 
-	n = sizeof(bad) / sizeof(bad[0]);
 	/* Before and after the handshake: unknown stays unknown. */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(wfp_test_ioctl(self->fd, bad[i], buf), -ENOTTY)
 			TH_LOG("cmd 0x%lx", bad[i]);
 	}
 	ASSERT_EQ(wfp_hello(self->fd, 0, NULL), 0);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(wfp_test_ioctl(self->fd, bad[i], buf), -ENOTTY)
 			TH_LOG("cmd 0x%lx", bad[i]);
 	}
@@ -367,15 +366,20 @@ TEST(device_node_is_root_only)
 
 #define SHARED_NODE "/tmp/wfp-ipsec-shared"
 
-static int open_shared_node_rights(bool own_namespaces)
+/*
+ * In a child: nobody opens the shared node, in namespaces of its own when
+ * *own_namespaces, and gets all rights there, none in the initial ones.
+ */
+static int nobody_opens_shared_node(void *own_namespaces)
 {
+	bool own = *(bool *)own_namespaces;
 	struct wfp_ipsec_session_info info;
 	__u64 cookie;
 	int fd;
 
 	if (become_nobody())
 		return 10;
-	if (own_namespaces && unshare(CLONE_NEWUSER | CLONE_NEWNET))
+	if (own && unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		return 11;
 	cookie = netns_cookie();
 	fd = open(SHARED_NODE, O_RDWR | O_CLOEXEC);
@@ -385,19 +389,9 @@ static int open_shared_node_rights(bool own_namespaces)
 		return 13;
 	if (info.netns_cookie != cookie)
 		return 14;
-	if (own_namespaces)
+	if (own)
 		return info.rights == __WFP_IPSEC_RIGHT_ALL ? 0 : 15;
 	return info.rights == 0 ? 0 : 16;
-}
-
-static int nobody_in_own_userns(void *arg)
-{
-	return open_shared_node_rights(true);
-}
-
-static int nobody_in_init_ns(void *arg)
-{
-	return open_shared_node_rights(false);
 }
 
 /*
@@ -413,8 +407,8 @@ TEST(rights_follow_namespace_owner)
 	unlink(SHARED_NODE);
 	ASSERT_EQ(mknod(SHARED_NODE, S_IFCHR | 0666, st.st_rdev), 0);
 	ASSERT_EQ(chmod(SHARED_NODE, 0666), 0);
-	EXPECT_EQ(run_in_child(nobody_in_own_userns, NULL), 0);
-	EXPECT_EQ(run_in_child(nobody_in_init_ns, NULL), 0);
+	EXPECT_EQ(run_in_child(nobody_opens_shared_node, &(bool){ true }), 0);
+	EXPECT_EQ(run_in_child(nobody_opens_shared_node, &(bool){ false }), 0);
 	unlink(SHARED_NODE);
 }
 
