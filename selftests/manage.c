@@ -40,15 +40,6 @@
 
 /* ------------------------------------------------------------ keying */
 
-static UINT32 v4(const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return 0;
-	return ntohl(a.s_addr);
-}
-
 /* What every bundle of these tests carries. */
 static const IPSEC_SA_LIFETIME0 LT = { 3600, 1000000, 1000000 };
 
@@ -85,6 +76,23 @@ static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
 
 	env_keep(e, id);
 	EXPECT_EQ(rc, ERROR_SUCCESS);
+	return id;
+}
+
+/*
+ * A second context, of traffic A2 - B2 (into *t), taken to state `to`
+ * as gcm_ctx() does, with SPI_IN2 and SPI_OUT2; remembered for teardown.
+ */
+static UINT64 a2_ctx(struct __test_metadata *_metadata, struct env *e, int to,
+		     IPSEC_TRAFFIC1 *t)
+{
+	UINT64 id = 0;
+	DWORD rc;
+
+	wfp_traffic_set(t, false, A2, B2);
+	rc = gcm_ctx(e->h, t, to, SPI_IN2, SPI_OUT2, 1, &LT, &id);
+	env_keep(e, id);
+	ASSERT_EQ(rc, ERROR_SUCCESS);
 	return id;
 }
 
@@ -133,55 +141,38 @@ static struct xs a_sa(struct __test_metadata *_metadata, UINT32 spi)
 
 /* ----------------------------------------------------------- Update0 */
 
-/* GetById1, edit(arg) on each SA details, Update0 of what flags say. */
-static DWORD update_each(HANDLE h, UINT64 id, UINT64 flags,
-			 void (*edit)(IPSEC_SA_DETAILS1 *d, void *arg),
-			 void *arg)
+/*
+ * GetById1, then Update0 of both SA details: with local, their traffic
+ * to the pair local/remote; else their udpEncapsulation, on (ports
+ * port) or off (0).
+ */
+static DWORD update_both(HANDLE h, UINT64 id, UINT16 port, const char *local,
+			 const char *remote)
 {
+	UINT64 what = local ? IPSEC_SA_DETAILS_UPDATE_TRAFFIC :
+			      IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION;
+	IPSEC_V4_UDP_ENCAPSULATION0 enc = { port, port };
 	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_SA_DETAILS1 *d[2];
 	DWORD rc;
+	int i;
 
 	rc = IPsecSaContextGetById1(h, id, &c);
 	if (rc)
 		return rc;
-	if (c->outboundSa)
-		edit(c->outboundSa, arg);
-	if (c->inboundSa)
-		edit(c->inboundSa, arg);
-	rc = IPsecSaContextUpdate0(h, flags, c);
+	d[0] = c->outboundSa;
+	d[1] = c->inboundSa;
+	for (i = 0; i < 2; i++) {
+		if (!d[i])
+			continue;
+		if (local)
+			wfp_traffic_set(&d[i]->traffic, false, local, remote);
+		else
+			d[i]->udpEncapsulation = port ? &enc : NULL;
+	}
+	rc = IPsecSaContextUpdate0(h, what, c);
 	FwpmFreeMemory0((void **)&c);
 	return rc;
-}
-
-static void set_encap(IPSEC_SA_DETAILS1 *d, void *enc)
-{
-	d->udpEncapsulation = enc;
-}
-
-/* udpEncapsulation on (ports) or off (0) on both SA details. */
-static DWORD update_encap(HANDLE h, UINT64 id, UINT16 port)
-{
-	IPSEC_V4_UDP_ENCAPSULATION0 enc = { port, port };
-
-	return update_each(h, id, IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
-			   set_encap, port ? &enc : NULL);
-}
-
-static void set_traffic(IPSEC_SA_DETAILS1 *d, void *pair)
-{
-	const char **p = pair;
-
-	wfp_traffic_set(&d->traffic, false, p[0], p[1]);
-}
-
-/* Both SA details' traffic to the pair local/remote. */
-static DWORD update_traffic(HANDLE h, UINT64 id, const char *local,
-			    const char *remote)
-{
-	const char *pair[2] = { local, remote };
-
-	return update_each(h, id, IPSEC_SA_DETAILS_UPDATE_TRAFFIC,
-			   set_traffic, pair);
 }
 
 /* A's state spi: same key as keyed, encapsulation as expected. */
@@ -253,7 +244,7 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	EXPECT_GE(out0.packets, 3);
 	EXPECT_FALSE(in0.encap);
 
-	ASSERT_EQ(update_encap(e->h, id, 4500), ERROR_SUCCESS);
+	ASSERT_EQ(update_both(e->h, id, 4500, NULL, NULL), ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, true, &in0);
 	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, true, &out0);
@@ -279,7 +270,7 @@ TEST_F_TIMEOUT(wire, update_natt_flip_on_live_pair, 120)
 	EXPECT_TRUE(in1.encap);
 
 	/* Off again. */
-	ASSERT_EQ(update_encap(e->h, id, 0), ERROR_SUCCESS);
+	ASSERT_EQ(update_both(e->h, id, 0, NULL, NULL), ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_a_state(_metadata, SPI_IN, DIR_IN, B1, A1, false, &in1);
 	expect_a_state(_metadata, SPI_OUT, DIR_OUT, A1, B1, false, &out1);
@@ -303,6 +294,7 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	struct env *e = &self->e;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	unsigned long long oseq;
+	IPSEC_TRAFFIC1 want;
 	struct xs out0;
 	struct xp *v;
 	UINT64 id;
@@ -313,7 +305,7 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	ASSERT_EQ(ping(e, false, 3), 0);
 	out0 = a_sa(_metadata, SPI_OUT);
 
-	ASSERT_EQ(update_traffic(e->h, id, A2, B2), ERROR_SUCCESS);
+	ASSERT_EQ(update_both(e->h, id, 0, A2, B2), ERROR_SUCCESS);
 	/* A's xfrm has the new addresses only. */
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_a_state(_metadata, SPI_IN, DIR_IN, B2, A2, false, NULL);
@@ -333,13 +325,14 @@ TEST_F_TIMEOUT(wire, update_traffic_moves_to_new_addresses, 120)
 	free(v);
 
 	/* GetById1 reports the new traffic. */
+	wfp_traffic_set(&want, false, A2, B2);
 	ASSERT_EQ(IPsecSaContextGetById1(e->h, id, &c), ERROR_SUCCESS);
 	ASSERT_NE(c->outboundSa, NULL);
 	ASSERT_NE(c->inboundSa, NULL);
-	EXPECT_EQ(c->outboundSa->traffic.localV4Address, v4(A2));
-	EXPECT_EQ(c->outboundSa->traffic.remoteV4Address, v4(B2));
-	EXPECT_EQ(c->inboundSa->traffic.localV4Address, v4(A2));
-	EXPECT_EQ(c->inboundSa->traffic.remoteV4Address, v4(B2));
+	EXPECT_EQ(c->outboundSa->traffic.localV4Address, want.localV4Address);
+	EXPECT_EQ(c->outboundSa->traffic.remoteV4Address, want.remoteV4Address);
+	EXPECT_EQ(c->inboundSa->traffic.localV4Address, want.localV4Address);
+	EXPECT_EQ(c->inboundSa->traffic.remoteV4Address, want.remoteV4Address);
 	EXPECT_EQ(c->outboundSa->saBundle.saList[0].spi, SPI_OUT);
 	EXPECT_EQ(c->inboundSa->saBundle.saList[0].spi, SPI_IN);
 	FwpmFreeMemory0((void **)&c);
@@ -375,62 +368,35 @@ static IPSEC_STATISTICS1 stats1(struct __test_metadata *_metadata, HANDLE h)
 
 #define AGG(st) ((st).aggregateSaStatistics)
 
-/* Statistics0 reports what Statistics1 does, member by member. */
-static void expect_stats0_agrees(struct __test_metadata *_metadata,
-				 const IPSEC_STATISTICS0 *s0,
+/*
+ * Statistics0 reports what Statistics1 did, s1: each of its members is the
+ * start of Statistics1's, of one integer type throughout (no padding).
+ */
+static void expect_stats0_agrees(struct __test_metadata *_metadata, HANDLE h,
 				 const IPSEC_STATISTICS1 *s1)
 {
-	const IPSEC_AGGREGATE_DROP_PACKET_STATISTICS0 *d0 =
-		&s0->aggregateDropPacketStatistics;
-	const IPSEC_AGGREGATE_DROP_PACKET_STATISTICS1 *d1 =
-		&s1->aggregateDropPacketStatistics;
-	const IPSEC_TRAFFIC_STATISTICS0 *t0[2] = {
-		&s0->inboundTrafficStatistics, &s0->outboundTrafficStatistics };
-	const IPSEC_TRAFFIC_STATISTICS1 *t1[2] = {
-		&s1->inboundTrafficStatistics, &s1->outboundTrafficStatistics };
-	int i;
+	IPSEC_STATISTICS0 s0;
 
-	EXPECT_EQ(memcmp(&s0->aggregateSaStatistics, &s1->aggregateSaStatistics,
-			 sizeof(s0->aggregateSaStatistics)), 0);
-	EXPECT_EQ(memcmp(&s0->espDropPacketStatistics,
-			 &s1->espDropPacketStatistics,
-			 sizeof(s0->espDropPacketStatistics)), 0);
-	EXPECT_EQ(memcmp(&s0->ahDropPacketStatistics,
-			 &s1->ahDropPacketStatistics,
-			 sizeof(s0->ahDropPacketStatistics)), 0);
-	EXPECT_EQ(d0->invalidSpisOnInbound, d1->invalidSpisOnInbound);
-	EXPECT_EQ(d0->decryptionFailuresOnInbound,
-		  d1->decryptionFailuresOnInbound);
-	EXPECT_EQ(d0->authenticationFailuresOnInbound,
-		  d1->authenticationFailuresOnInbound);
-	EXPECT_EQ(d0->udpEspValidationFailuresOnInbound,
-		  d1->udpEspValidationFailuresOnInbound);
-	EXPECT_EQ(d0->replayCheckFailuresOnInbound,
-		  d1->replayCheckFailuresOnInbound);
-	EXPECT_EQ(d0->invalidClearTextInbound, d1->invalidClearTextInbound);
-	EXPECT_EQ(d0->saNotInitializedOnInbound, d1->saNotInitializedOnInbound);
-	EXPECT_EQ(d0->receiveOverIncorrectSaInbound,
-		  d1->receiveOverIncorrectSaInbound);
-	EXPECT_EQ(d0->secureReceivesNotMatchingFilters,
-		  d1->secureReceivesNotMatchingFilters);
-	for (i = 0; i < 2; i++) {
-		EXPECT_EQ(t0[i]->encryptedByteCount, t1[i]->encryptedByteCount);
-		EXPECT_EQ(t0[i]->authenticatedAHByteCount,
-			  t1[i]->authenticatedAHByteCount);
-		EXPECT_EQ(t0[i]->authenticatedESPByteCount,
-			  t1[i]->authenticatedESPByteCount);
-		EXPECT_EQ(t0[i]->transportByteCount, t1[i]->transportByteCount);
-		EXPECT_EQ(t0[i]->tunnelByteCount, t1[i]->tunnelByteCount);
-		EXPECT_EQ(t0[i]->offloadByteCount, t1[i]->offloadByteCount);
-	}
+	memset(&s0, 0xa5, sizeof(s0));
+	ASSERT_EQ(IPsecGetStatistics0(h, &s0), ERROR_SUCCESS);
+#define SAME(m)	EXPECT_EQ(memcmp(&s0.m, &s1->m, sizeof(s0.m)), 0) TH_LOG(#m)
+	SAME(aggregateSaStatistics);
+	SAME(espDropPacketStatistics);
+	SAME(ahDropPacketStatistics);
+	SAME(aggregateDropPacketStatistics);
+	SAME(inboundTrafficStatistics);
+	SAME(outboundTrafficStatistics);
+#undef SAME
 }
 
 TEST_F_TIMEOUT(wire, stats_follow_keying_and_traffic, 120)
 {
 	struct env *e = &self->e;
 	IPSEC_STATISTICS1 s0, s1, s2;
-	IPSEC_STATISTICS0 z;
-	struct xs xin, xout;
+	const IPSEC_TRAFFIC_STATISTICS1 *ts[2] = {
+		&s2.inboundTrafficStatistics, &s2.outboundTrafficStatistics };
+	struct xs x[2];
+	int i;
 
 	s0 = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(s0).activeSas, 0);
@@ -452,67 +418,59 @@ TEST_F_TIMEOUT(wire, stats_follow_keying_and_traffic, 120)
 	b_peer(_metadata, e, 1, 0);
 	ASSERT_EQ(ping(e, false, 5), 0);
 	s2 = stats1(_metadata, e->h);
-	xin = a_sa(_metadata, SPI_IN);
-	xout = a_sa(_metadata, SPI_OUT);
-	EXPECT_GE(s2.inboundTrafficStatistics.totalSuccessfulPackets, 5);
-	EXPECT_GE(s2.outboundTrafficStatistics.totalSuccessfulPackets, 5);
-	EXPECT_EQ(s2.inboundTrafficStatistics.totalSuccessfulPackets,
-		  xin.packets);
-	EXPECT_EQ(s2.outboundTrafficStatistics.totalSuccessfulPackets,
-		  xout.packets);
-	EXPECT_GT(s2.inboundTrafficStatistics.encryptedByteCount, 0);
-	EXPECT_GT(s2.outboundTrafficStatistics.encryptedByteCount, 0);
-	EXPECT_EQ(s2.inboundTrafficStatistics.encryptedByteCount, xin.bytes);
-	EXPECT_EQ(s2.outboundTrafficStatistics.encryptedByteCount, xout.bytes);
-	EXPECT_GT(s2.inboundTrafficStatistics.transportByteCount, 0);
-	EXPECT_GT(s2.outboundTrafficStatistics.transportByteCount, 0);
-	/* GCM authenticates too; no AH, no tunnel, no offload. */
+	x[0] = a_sa(_metadata, SPI_IN);
+	x[1] = a_sa(_metadata, SPI_OUT);
+	/* Inbound, then outbound: transport mode, no tunnel. */
+	for (i = 0; i < 2; i++) {
+		EXPECT_GE(ts[i]->totalSuccessfulPackets, 5) TH_LOG("dir %d", i);
+		EXPECT_EQ(ts[i]->totalSuccessfulPackets, x[i].packets);
+		EXPECT_GT(ts[i]->encryptedByteCount, 0);
+		EXPECT_EQ(ts[i]->encryptedByteCount, x[i].bytes);
+		EXPECT_GT(ts[i]->transportByteCount, 0);
+		EXPECT_EQ(ts[i]->tunnelByteCount, 0);
+	}
+	/* GCM authenticates too; no AH, no offload. */
 	EXPECT_GT(s2.outboundTrafficStatistics.authenticatedESPByteCount, 0);
 	EXPECT_EQ(s2.outboundTrafficStatistics.authenticatedAHByteCount, 0);
-	EXPECT_EQ(s2.outboundTrafficStatistics.tunnelByteCount, 0);
-	EXPECT_EQ(s2.inboundTrafficStatistics.tunnelByteCount, 0);
 	EXPECT_EQ(s2.outboundTrafficStatistics.offloadByteCount, 0);
 	EXPECT_EQ(s2.aggregateDropPacketStatistics.decryptionFailuresOnInbound,
 		  s1.aggregateDropPacketStatistics.decryptionFailuresOnInbound);
 
-	memset(&z, 0xa5, sizeof(z));
-	ASSERT_EQ(IPsecGetStatistics0(e->h, &z), ERROR_SUCCESS);
 	s2 = stats1(_metadata, e->h);
-	expect_stats0_agrees(_metadata, &z, &s2);
+	expect_stats0_agrees(_metadata, e->h, &s2);
 }
 
 TEST_F(wire, stats_pending_negotiations)
 {
+	/* Each step of the keying, and the statistics after it. */
+	static const struct {
+		int to, pending, active;
+	} step[] = {
+		{ ST_SPI_SET, 1, 0 },
+		{ ST_INBOUND, 1, 1 },
+		{ ST_COMPLETE, 0, 2 },
+	};
 	struct env *e = &self->e;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
 	IPSEC_STATISTICS1 st;
-	struct gcm_sab s;
+	IPSEC_TRAFFIC1 t;
 	UINT64 id = 0;
+	unsigned int i;
 
 	wfp_traffic_set(&t, false, A1, B1);
 	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
 		  ERROR_SUCCESS);
-	e->ids[e->nids++] = id;
+	env_keep(e, id);
 	st = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(st).pendingSaNegotiations, 0);
-	memset(&g, 0, sizeof(g));
-	g.inboundIpsecTraffic = t;
-	g.ipVersion = FWP_IP_VERSION_V4;
-	ASSERT_EQ(IPsecSaContextSetSpi0(e->h, id, &g, SPI_IN), ERROR_SUCCESS);
-	st = stats1(_metadata, e->h);
-	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
-	EXPECT_EQ(AGG(st).activeSas, 0);
-	gcm_sab_init(&s, SPI_IN, 1, DIR_IN, &LT);
-	ASSERT_EQ(IPsecSaContextAddInbound1(e->h, id, &s.b), ERROR_SUCCESS);
-	st = stats1(_metadata, e->h);
-	EXPECT_EQ(AGG(st).pendingSaNegotiations, 1);
-	EXPECT_EQ(AGG(st).activeSas, 1);
-	gcm_sab_init(&s, SPI_OUT, 1, DIR_OUT, &LT);
-	ASSERT_EQ(IPsecSaContextAddOutbound1(e->h, id, &s.b), ERROR_SUCCESS);
-	st = stats1(_metadata, e->h);
-	EXPECT_EQ(AGG(st).pendingSaNegotiations, 0);
-	EXPECT_EQ(AGG(st).activeSas, 2);
+	for (i = 0; i < ARRAY_SIZE(step); i++) {
+		ASSERT_EQ(gcm_advance(e->h, id, &t, step[i].to - 1, step[i].to,
+				      SPI_IN, SPI_OUT, 1, &LT), ERROR_SUCCESS);
+		st = stats1(_metadata, e->h);
+		EXPECT_EQ(AGG(st).pendingSaNegotiations, step[i].pending)
+			TH_LOG("state %d", step[i].to);
+		EXPECT_EQ(AGG(st).activeSas, step[i].active)
+			TH_LOG("state %d", step[i].to);
+	}
 	EXPECT_EQ(AGG(st).totalSasAdded, 2);
 }
 
@@ -520,7 +478,6 @@ TEST_F_TIMEOUT(wire, stats_wrong_key_failures, 120)
 {
 	struct env *e = &self->e;
 	IPSEC_STATISTICS1 s0, s1;
-	IPSEC_STATISTICS0 z;
 
 	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	/* Seed 2: every key of B differs from A's. */
@@ -528,23 +485,18 @@ TEST_F_TIMEOUT(wire, stats_wrong_key_failures, 120)
 	s0 = stats1(_metadata, e->h);
 	EXPECT_NE(ping(e, true, 3), 0) TH_LOG("ping B -> A went through");
 	s1 = stats1(_metadata, e->h);
-	EXPECT_GE(s1.espDropPacketStatistics.decryptionFailuresOnInbound,
-		  s0.espDropPacketStatistics.decryptionFailuresOnInbound + 3);
-	EXPECT_GE(s1.espDropPacketStatistics.authenticationFailuresOnInbound,
-		  s0.espDropPacketStatistics.authenticationFailuresOnInbound + 3);
-	EXPECT_GE(s1.aggregateDropPacketStatistics.decryptionFailuresOnInbound,
-		  s0.aggregateDropPacketStatistics.decryptionFailuresOnInbound + 3);
-	EXPECT_GE(s1.aggregateDropPacketStatistics.authenticationFailuresOnInbound,
-		  s0.aggregateDropPacketStatistics.authenticationFailuresOnInbound + 3);
-	EXPECT_GE(s1.aggregateDropPacketStatistics.totalDropPacketsInbound,
-		  s0.aggregateDropPacketStatistics.totalDropPacketsInbound + 3);
+#define GREW(m)	EXPECT_GE(s1.m, s0.m + 3) TH_LOG(#m)
+	GREW(espDropPacketStatistics.decryptionFailuresOnInbound);
+	GREW(espDropPacketStatistics.authenticationFailuresOnInbound);
+	GREW(aggregateDropPacketStatistics.decryptionFailuresOnInbound);
+	GREW(aggregateDropPacketStatistics.authenticationFailuresOnInbound);
+	GREW(aggregateDropPacketStatistics.totalDropPacketsInbound);
+#undef GREW
 	/* Nothing decrypted. */
 	EXPECT_EQ(s1.inboundTrafficStatistics.totalSuccessfulPackets, 0);
 	/* AH has no row of its own. */
 	EXPECT_EQ(s1.ahDropPacketStatistics.authenticationFailuresOnInbound, 0);
-	memset(&z, 0xa5, sizeof(z));
-	ASSERT_EQ(IPsecGetStatistics0(e->h, &z), ERROR_SUCCESS);
-	expect_stats0_agrees(_metadata, &z, &s1);
+	expect_stats0_agrees(_metadata, e->h, &s1);
 }
 
 TEST_F(wire, stats_delete_drops_active_sas)
@@ -569,7 +521,6 @@ TEST_F(wire, stats_rekey_counted)
 	struct env *e = &self->e;
 	IPSEC_STATISTICS1 s0, s1, s2;
 	IPSEC_TRAFFIC1 t;
-	UINT64 id = 0;
 
 	a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	s0 = stats1(_metadata, e->h);
@@ -580,10 +531,7 @@ TEST_F(wire, stats_rekey_counted)
 	EXPECT_EQ(AGG(s1).activeSas, 4);
 	EXPECT_EQ(AGG(s1).totalSasAdded, AGG(s0).totalSasAdded + 2);
 	/* A context of other traffic, being created, is no rekey. */
-	wfp_traffic_set(&t, false, A2, B2);
-	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
-		  ERROR_SUCCESS);
-	e->ids[e->nids++] = id;
+	a2_ctx(_metadata, e, ST_CREATED, &t);
 	s2 = stats1(_metadata, e->h);
 	EXPECT_EQ(AGG(s2).successfulRekeys, AGG(s1).successfulRekeys);
 }
@@ -926,22 +874,10 @@ TEST_F(upd, inbound_traffic_other_host_pair)
 			    FWP_E_TRAFFIC_MISMATCH);
 }
 
-static void traffic_v6(IPSEC_TRAFFIC1 *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->ipVersion = FWP_IP_VERSION_V6;
-	t->trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	/* fd00::1 and fd00::2, the 16 bytes reversed (contexts.rst). */
-	t->localV6Address[15] = 0xfd;
-	t->localV6Address[0] = 1;
-	t->remoteV6Address[15] = 0xfd;
-	t->remoteV6Address[0] = 2;
-}
-
 TEST_F(upd, ip_version_change)
 {
-	traffic_v6(&self->out.traffic);
-	traffic_v6(&self->in.traffic);
+	wfp_traffic_set(&self->out.traffic, false, "fd00::1", "fd00::2");
+	wfp_traffic_set(&self->in.traffic, false, "fd00::1", "fd00::2");
 	expect_update_fails(_metadata, &self->e, self->id,
 			    IPSEC_SA_DETAILS_UPDATE_TRAFFIC, &self->nv,
 			    FWP_E_TRAFFIC_MISMATCH);
@@ -976,13 +912,8 @@ TEST_F(upd, created_and_spi_set_contexts)
 {
 	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
 	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id2 = 0;
+	UINT64 id2 = a2_ctx(_metadata, &self->e, ST_CREATED, &t);
 
-	wfp_traffic_set(&t, false, A2, B2);
-	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
-		  ERROR_SUCCESS);
-	self->e.ids[self->e.nids++] = id2;
 	self->nv.saContextId = id2;
 	self->out.udpEncapsulation = &enc;
 	self->in.udpEncapsulation = &enc;
@@ -994,11 +925,8 @@ TEST_F(upd, created_and_spi_set_contexts)
 			    IPSEC_SA_BUNDLE_UPDATE_FLAGS, &self->nv,
 			    FWP_E_INCOMPATIBLE_SA_STATE);
 
-	memset(&g, 0, sizeof(g));
-	g.inboundIpsecTraffic = t;
-	g.ipVersion = FWP_IP_VERSION_V4;
-	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(gcm_advance(self->e.h, id2, &t, ST_CREATED, ST_SPI_SET,
+			      SPI_IN2, SPI_OUT2, 1, &LT), ERROR_SUCCESS);
 	ASSERT_EQ(ctx_info(_metadata, self->e.fd, id2).state, ST_SPI_SET);
 	expect_update_fails(_metadata, &self->e, id2,
 			    IPSEC_SA_DETAILS_UPDATE_UDP_ENCAPSULATION,
@@ -1045,23 +973,9 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
 	struct wfp_ipsec_ctx_info info;
 	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	struct gcm_sab s;
 	struct xs x;
-	UINT64 id2 = 0;
+	UINT64 id2 = a2_ctx(_metadata, &self->e, ST_INBOUND, &t);
 
-	wfp_traffic_set(&t, false, A2, B2);
-	ASSERT_EQ(IPsecSaContextCreate1(self->e.h, &t, NULL, NULL, &id2),
-		  ERROR_SUCCESS);
-	self->e.ids[self->e.nids++] = id2;
-	memset(&g, 0, sizeof(g));
-	g.inboundIpsecTraffic = t;
-	g.ipVersion = FWP_IP_VERSION_V4;
-	ASSERT_EQ(IPsecSaContextSetSpi0(self->e.h, id2, &g, SPI_IN2),
-		  ERROR_SUCCESS);
-	gcm_sab_init(&s, SPI_IN2, 1, DIR_IN, &LT);
-	ASSERT_EQ(IPsecSaContextAddInbound1(self->e.h, id2, &s.b),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(ctx_info(_metadata, self->e.fd, id2).state, ST_INBOUND);
 
 	self->nv.saContextId = id2;
@@ -1080,9 +994,8 @@ TEST_F(upd, inbound_state_encap_from_inbound_details)
 	EXPECT_EQ(info.encap_local_port, htons(4500));
 	EXPECT_EQ(info.encap_remote_port, htons(4500));
 
-	gcm_sab_init(&s, SPI_OUT2, 1, DIR_OUT, &LT);
-	ASSERT_EQ(IPsecSaContextAddOutbound1(self->e.h, id2, &s.b),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(gcm_advance(self->e.h, id2, &t, ST_INBOUND, ST_COMPLETE,
+			      SPI_IN2, SPI_OUT2, 1, &LT), ERROR_SUCCESS);
 	ASSERT_EQ(sa_find(-1, SPI_OUT2, 0, &x), 1);
 	EXPECT_TRUE(x.encap) TH_LOG("outbound SA added after the update");
 	/* The first context was not touched. */
@@ -1269,6 +1182,16 @@ static DWORD set_empty(HANDLE h)
 	return set_dacl(h, acl_done(&a));
 }
 
+/* The grants: mask to user uid, and nothing else. */
+static DWORD grant_user(HANDLE h, ACCESS_MASK mask, DWORD uid)
+{
+	struct aclbuf a;
+
+	acl_init(&a);
+	acl_user(&a, mask, uid);
+	return set_dacl(h, acl_done(&a));
+}
+
 static int rights_get(int fd, struct wfp_ipsec_rights *r)
 {
 	memset(r, 0xa5, sizeof(*r));
@@ -1381,11 +1304,8 @@ static int nobody_add_read(void *arg)
 
 TEST_F(rights, user_grant_add_read)
 {
-	struct aclbuf a;
-
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY);
-	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(grant_user(self->h, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY),
+		  ERROR_SUCCESS);
 	EXPECT_EQ(run_in_child(nobody_add_read, self->sh), 0)
 		TH_LOG("rc %#x", self->sh->rc);
 	ASSERT_NE(self->sh->id, 0);
@@ -1426,12 +1346,8 @@ static int nobody_add_read_write(void *arg)
 
 TEST_F(rights, user_grant_write_updates)
 {
-	struct aclbuf a;
-
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ | FWPM_ACTRL_WRITE,
-		 NOBODY);
-	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(grant_user(self->h, FWPM_ACTRL_ADD | FWPM_ACTRL_READ |
+			     FWPM_ACTRL_WRITE, NOBODY), ERROR_SUCCESS);
 	EXPECT_EQ(run_in_child(nobody_add_read_write, self->sh), 0)
 		TH_LOG("rc %#x", self->sh->rc);
 	ASSERT_NE(self->sh->id, 0);
@@ -1540,14 +1456,12 @@ static int nobody_revoked(void *arg)
 
 TEST_F(rights, revocation_applies_to_open_session)
 {
-	struct aclbuf a;
 	int status = -1;
 	pid_t pid;
 	char b;
 
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY);
-	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(grant_user(self->h, FWPM_ACTRL_ADD | FWPM_ACTRL_READ, NOBODY),
+		  ERROR_SUCCESS);
 	ASSERT_EQ(pipe(g_p2c), 0);
 	ASSERT_EQ(pipe(g_c2p), 0);
 	pid = fork();
@@ -1704,11 +1618,7 @@ TEST_F(rights, get_returns_grants_as_aces)
 static void preset(struct __test_metadata *_metadata, HANDLE h,
 		   int fd, struct wfp_ipsec_rights *before)
 {
-	struct aclbuf a;
-
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_READ, 1234);
-	ASSERT_EQ(set_dacl(h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(grant_user(h, FWPM_ACTRL_READ, 1234), ERROR_SUCCESS);
 	ASSERT_EQ(rights_get(fd, before), 0);
 	ASSERT_EQ(before->count, 1);
 }
@@ -1763,12 +1673,9 @@ static int nobody_sets(void *arg)
 TEST_F(rights, non_admin_set_denied)
 {
 	struct wfp_ipsec_rights before;
-	struct aclbuf a;
 
 	/* Even with every grantable right. */
-	acl_init(&a);
-	acl_user(&a, GENERIC_ALL, NOBODY);
-	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
+	ASSERT_EQ(grant_user(self->h, GENERIC_ALL, NOBODY), ERROR_SUCCESS);
 	ASSERT_EQ(rights_get(self->fd, &before), 0);
 	EXPECT_EQ(run_in_child(nobody_sets, self->sh), 0)
 		TH_LOG("rc %#x", self->sh->rc);
@@ -1855,52 +1762,30 @@ TEST_F(rights, sacl_only_ignored)
 TEST_F(rights, malformed_acl)
 {
 	struct aclbuf a;
-	WORD w;
+	WORD w = 12;
+	int i;
 
-	/* Bad revision. */
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
-	acl_done(&a)->AclRevision = 3;
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
-	/* More ACEs than AclSize holds. */
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
-	acl_done(&a)->AceCount = 2;
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
-	/* AclSize cuts the ACE. */
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
-	acl_done(&a)->AclSize -= 4;
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
-	/* AclSize below the header. */
-	acl_init(&a);
-	acl_done(&a)->AclSize = 4;
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
-	/* An ACE too short for its SID. */
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
-	w = 12;
-	memcpy(a.b + sizeof(ACL) + 2, &w, 2);
-	acl_done(&a);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
-	/* A SID claiming more sub-authorities than its ACE holds. */
-	acl_init(&a);
-	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
-	a.b[sizeof(ACL) + 9] = 5;
-	acl_done(&a);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, &a.acl,
-			 ERROR_INVALID_PARAMETER);
+	for (i = 0; i < 6; i++) {
+		acl_init(&a);
+		if (i != 3)
+			acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
+		acl_done(&a);
+		if (i == 0)		/* Bad revision. */
+			a.acl.AclRevision = 3;
+		else if (i == 1)	/* More ACEs than AclSize holds. */
+			a.acl.AceCount = 2;
+		else if (i == 2)	/* AclSize cuts the ACE. */
+			a.acl.AclSize -= 4;
+		else if (i == 3)	/* AclSize below the header. */
+			a.acl.AclSize = 4;
+		else if (i == 4)	/* An ACE too short for its SID. */
+			memcpy(a.b + sizeof(ACL) + 2, &w, 2);
+		else	/* A SID claiming more sub-authorities than fit. */
+			a.b[sizeof(ACL) + 9] = 5;
+		expect_set_fails(_metadata, self->h, self->fd,
+				 DACL_SECURITY_INFORMATION, &a.acl,
+				 ERROR_INVALID_PARAMETER);
+	}
 }
 
 TEST_F(rights, seventeen_sids_over_quota)

@@ -11,30 +11,14 @@
  * net.core.xfrm_acq_expires) are its namespace's; teardown still deletes
  * every context the test made and puts xfrm_acq_expires back.
  */
-#include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <time.h>
-
-#include <linux/xfrm.h>
-
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-#include <netlink/xfrm/lifetime.h>
-#include <netlink/xfrm/sa.h>
-#include <netlink/xfrm/selector.h>
-
-#include <fwpmu.h>
-#include <wfpipsec.h>
 
 #include "wfp_ctx.h"
+#include "wfp_xfrm.h"
 
 #define SPI_MIN_PATH	"/proc/sys/net/wfp_ipsec/spi_min"
 #define SPI_MAX_PATH	"/proc/sys/net/wfp_ipsec/spi_max"
@@ -70,20 +54,6 @@ static void peer_addrs(bool v6, unsigned int n, char *local, char *remote)
 			n & 255);
 	}
 }
-
-static void getspi0_set(IPSEC_GETSPI0 *g, const IPSEC_TRAFFIC1 *t)
-{
-	memset(g, 0, sizeof(*g));
-	g->inboundIpsecTraffic.ipVersion = t->ipVersion;
-	memcpy(g->inboundIpsecTraffic.localV6Address, t->localV6Address, 16);
-	memcpy(g->inboundIpsecTraffic.remoteV6Address, t->remoteV6Address, 16);
-	g->inboundIpsecTraffic.trafficType = t->trafficType;
-	g->ipVersion = t->ipVersion;
-}
-
-/* ------------------------------------------------------ xfrm via libnl */
-
-#include "wfp_xfrm.h"
 
 /* ---------------------------------------------------------------- shell */
 
@@ -123,7 +93,19 @@ static double elapsed(const struct timespec *a)
 
 /* -------------------------------------------------------------- fixture */
 
-struct fx {
+/* A context of peer n's besides the fixture's, and what made it. */
+struct peer {
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
+	IPSEC_TRAFFIC1 t;
+	IPSEC_GETSPI1 g;
+	UINT64 id;
+};
+
+/*
+ * The data of both fixtures, FIXTURE(spi)'s own: declared before it, for
+ * FIXTURE(sa) to hold one.
+ */
+FIXTURE_DATA(spi) {
 	HANDLE h;
 	int fd;			/* the engine's descriptor, for raw ioctls */
 	int parent_ns;		/* the namespace the test started in */
@@ -131,6 +113,7 @@ struct fx {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	IPSEC_TRAFFIC1 t;	/* the main context's traffic */
 	IPSEC_GETSPI1 g;	/* matching it */
+	IPSEC_GETSPI0 g0;	/* the same, for GetSpi0 */
 	UINT64 id;		/* the main context */
 	UINT64 ids[MAX_IDS];	/* more contexts to delete at teardown */
 	int nids;
@@ -139,18 +122,16 @@ struct fx {
 	char acq_saved[32];
 };
 
-/* Peer n's traffic (its addresses in local, remote) and, when g, GETSPI. */
-static void peer_set(bool v6, bool tunnel, unsigned int n, char *local,
-		     char *remote, IPSEC_TRAFFIC1 *t, IPSEC_GETSPI1 *g)
+/* Peer n's addresses, traffic and GETSPI. */
+static void peer_set(bool v6, bool tunnel, unsigned int n, struct peer *p)
 {
-	peer_addrs(v6, n, local, remote);
-	wfp_traffic_set(t, tunnel, local, remote);
-	if (g)
-		wfp_getspi_set(g, t);
+	peer_addrs(v6, n, p->local, p->remote);
+	wfp_traffic_set(&p->t, tunnel, p->local, p->remote);
+	wfp_getspi_set(&p->g, &p->t);
 }
 
-static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
-			 const IPSEC_TRAFFIC1 *t)
+static UINT64 ctx_create(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(spi) *f, const IPSEC_TRAFFIC1 *t)
 {
 	UINT64 id = 0;
 
@@ -161,22 +142,49 @@ static UINT64 ctx_create(struct __test_metadata *_metadata, struct fx *f,
 	return id;
 }
 
-/* A context of peer n's besides the fixture's, and what made it. */
-struct peer {
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id;
-};
-
-static void peer_ctx(struct __test_metadata *_metadata, struct fx *f,
+static void peer_ctx(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f,
 		     bool v6, bool tunnel, unsigned int n, struct peer *p)
 {
-	peer_set(v6, tunnel, n, p->local, p->remote, &p->t, &p->g);
+	peer_set(v6, tunnel, n, p);
 	p->id = ctx_create(_metadata, f, &p->t);
 }
 
-static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
+/* A context of IPv4 transport traffic local - remote, into p. */
+static void other_ctx(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f,
+		      const char *local, const char *remote, struct peer *p)
+{
+	wfp_traffic_set(&p->t, false, local, remote);
+	wfp_getspi_set(&p->g, &p->t);
+	p->id = ctx_create(_metadata, f, &p->t);
+}
+
+/* The main context, of the fixture's traffic: (again) CREATED. */
+static void main_create(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f)
+{
+	f->id = 0;
+	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
+		  ERROR_SUCCESS);
+}
+
+/* A fresh main context in place of the old one, which had an SPI. */
+static void main_renew(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f)
+{
+	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
+	main_create(_metadata, f);
+}
+
+/* SetSpi0 and GetSpi1 of the main context, with its own GETSPI. */
+static DWORD set_spi(FIXTURE_DATA(spi) *f, UINT32 spi)
+{
+	return IPsecSaContextSetSpi0(f->h, f->id, &f->g, spi);
+}
+
+static DWORD get_spi(FIXTURE_DATA(spi) *f, IPSEC_SA_SPI *spi)
+{
+	return IPsecSaContextGetSpi1(f->h, f->id, &f->g, spi);
+}
+
+static void fx_setup(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f,
 		     bool v6, bool tunnel)
 {
 	f->fd = -1;
@@ -187,12 +195,15 @@ static void fx_setup(struct __test_metadata *_metadata, struct fx *f,
 	wfp_engine_open(_metadata, &f->h, &f->fd);
 	f->v6 = v6;
 	f->tunnel = tunnel;
-	peer_set(v6, tunnel, 0, f->local, f->remote, &f->t, &f->g);
-	ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
-		  ERROR_SUCCESS);
+	peer_addrs(v6, 0, f->local, f->remote);
+	wfp_traffic_set(&f->t, tunnel, f->local, f->remote);
+	wfp_getspi_set(&f->g, &f->t);
+	f->g0.inboundIpsecTraffic = traffic0_of(&f->t);
+	f->g0.ipVersion = f->t.ipVersion;
+	main_create(_metadata, f);
 }
 
-static void fx_teardown(struct __test_metadata *_metadata, struct fx *f)
+static void fx_teardown(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f)
 {
 	int i;
 
@@ -214,8 +225,8 @@ out:
 }
 
 /* The context has no SPI and GetById shows no inbound SA. */
-static void expect_created(struct __test_metadata *_metadata, struct fx *f,
-			   UINT64 id)
+static void expect_created(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(spi) *f, UINT64 id)
 {
 	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 	IPSEC_SA_CONTEXT1 *c = NULL;
@@ -227,8 +238,8 @@ static void expect_created(struct __test_metadata *_metadata, struct fx *f,
 	FwpmFreeMemory0((void **)&c);
 }
 
-static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f,
-			   UINT64 id, UINT32 spi)
+static void expect_spi_set(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(spi) *f, UINT64 id, UINT32 spi)
 {
 	struct wfp_ipsec_ctx_info info = ctx_info(_metadata, f->fd, id);
 
@@ -238,49 +249,59 @@ static void expect_spi_set(struct __test_metadata *_metadata, struct fx *f,
 
 /*
  * A failed call changed nothing: the main context is still CREATED, the
- * namespace holds only the `others` states it held before, and the SPI
- * can still be reserved with the right request.
+ * namespace holds no state, and the SPI can still be reserved with the
+ * right request.
  */
-static void expect_untouched(struct __test_metadata *_metadata, struct fx *f,
-			     int others)
+static void expect_untouched(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(spi) *f)
 {
 	expect_created(_metadata, f, f->id);
-	EXPECT_EQ(sa_count(-1), others);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	EXPECT_EQ(sa_count(-1), 0);
+	EXPECT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }
 
-/* The larval state of an inbound reservation, as spi.rst describes it. */
-static void expect_larval(struct __test_metadata *_metadata, const struct xs *x,
-			  UINT32 spi, const char *local, const char *remote,
-			  bool tunnel)
+/*
+ * The one ESP state with this SPI is the larval state of an inbound
+ * reservation, as spi.rst describes it.
+ */
+static void expect_larval(struct __test_metadata *_metadata, UINT32 spi,
+			  const char *local, const char *remote, bool tunnel)
 {
 	UINT8 l[16], r[16];
 	int len = wfp_addr_bytes(local, l);
+	struct xs x;
 
+	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
 	ASSERT_EQ(wfp_addr_bytes(remote, r), len);
-	EXPECT_EQ(x->proto, IPPROTO_ESP);
-	EXPECT_EQ(x->spi, spi);
-	EXPECT_EQ(x->family, len == 4 ? AF_INET : AF_INET6);
-	EXPECT_EQ(x->alen, len);
+	EXPECT_EQ(x.proto, IPPROTO_ESP);
+	EXPECT_EQ(x.spi, spi);
+	EXPECT_EQ(x.family, len == 4 ? AF_INET : AF_INET6);
+	EXPECT_EQ(x.alen, len);
 	/* Inbound: the peer sends to this host. */
-	EXPECT_EQ(memcmp(x->daddr, l, len), 0) TH_LOG("daddr is not %s", local);
-	EXPECT_EQ(memcmp(x->saddr, r, len), 0) TH_LOG("saddr is not %s", remote);
-	EXPECT_EQ(x->mode, tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
-	EXPECT_GE(x->reqid, REQID_MIN);
-	EXPECT_EQ(x->sel_plen_d, len * 8);
-	EXPECT_EQ(x->sel_plen_s, len * 8);
+	EXPECT_EQ(memcmp(x.daddr, l, len), 0) TH_LOG("daddr is not %s", local);
+	EXPECT_EQ(memcmp(x.saddr, r, len), 0) TH_LOG("saddr is not %s", remote);
+	EXPECT_EQ(x.mode, tunnel ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
+	EXPECT_GE(x.reqid, REQID_MIN);
+	EXPECT_EQ(x.sel_plen_d, len * 8);
+	EXPECT_EQ(x.sel_plen_s, len * 8);
 	/* Never expires; no algorithms yet. */
-	EXPECT_EQ(x->hard_add, 0);
-	EXPECT_FALSE(x->crypt);
+	EXPECT_EQ(x.hard_add, 0);
+	EXPECT_FALSE(x.crypt);
+}
+
+/* A GetSpi's SPI: within net.wfp_ipsec.spi_min and spi_max. */
+static void expect_in_range(struct __test_metadata *_metadata, UINT32 spi)
+{
+	EXPECT_GE(spi, read_u32(_metadata, SPI_MIN_PATH));
+	EXPECT_LE(spi, read_u32(_metadata, SPI_MAX_PATH));
 }
 
 /* ============================================== the four traffic layouts */
 
 FIXTURE(sa) {
-	struct fx f;
+	FIXTURE_DATA(spi) f;
 };
 
 FIXTURE_VARIANT(sa) {
@@ -305,63 +326,56 @@ FIXTURE_TEARDOWN(sa)
 
 TEST_F(sa, set_spi_reserves_larval_esp_state)
 {
-	struct fx *f = &self->f;
-	struct xs x;
+	FIXTURE_DATA(spi) *f = &self->f;
 
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
 	ASSERT_EQ(sa_count(-1), 1);
-	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
+	expect_larval(_metadata, SPI_A, f->local, f->remote, f->tunnel);
 }
 
-static int count_spi_in_ns(void *arg)
-{
-	int n = sa_find(-1, *(UINT32 *)arg, IPPROTO_ESP, NULL);
+/* A child's count of spi's states: in a new namespace, ns, or its own. */
+struct count_in {
+	UINT32 spi;
+	bool new_ns;
+	int ns;			/* -1: the test's */
+};
 
-	return n < 0 ? 100 : n;
-}
-
-static int count_spi_in_new_ns(void *arg)
+static int count_spi_in(void *arg)
 {
-	if (unshare(CLONE_NEWNET))
+	const struct count_in *c = arg;
+	int n;
+
+	if (c->new_ns && unshare(CLONE_NEWNET))
 		return 101;
-	return count_spi_in_ns(arg);
-}
-
-static int parent_ns_fd = -1;
-
-static int count_spi_in_parent_ns(void *arg)
-{
-	if (setns(parent_ns_fd, CLONE_NEWNET))
+	if (c->ns >= 0 && setns(c->ns, CLONE_NEWNET))
 		return 102;
-	return count_spi_in_ns(arg);
+	n = sa_find(-1, c->spi, IPPROTO_ESP, NULL);
+	return n < 0 ? 100 : n;
 }
 
 TEST_F(sa, reservation_only_in_own_namespace)
 {
-	struct fx *f = &self->f;
-	UINT32 spi = SPI_A;
+	FIXTURE_DATA(spi) *f = &self->f;
+	struct count_in own = { SPI_A, false, -1 }, fresh = { SPI_A, true, -1 };
+	struct count_in parent = { SPI_A, false, f->parent_ns };
 
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, spi), ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	/* Control: a child of this namespace sees it. */
-	EXPECT_EQ(run_in_child(count_spi_in_ns, &spi), 1);
-	EXPECT_EQ(run_in_child(count_spi_in_new_ns, &spi), 0);
-	parent_ns_fd = f->parent_ns;
-	EXPECT_EQ(run_in_child(count_spi_in_parent_ns, &spi), 0);
+	EXPECT_EQ(run_in_child(count_spi_in, &own), 1);
+	EXPECT_EQ(run_in_child(count_spi_in, &fresh), 0);
+	EXPECT_EQ(run_in_child(count_spi_in, &parent), 0);
 }
 
 TEST_F(sa, get_by_id_shows_inbound_sa)
 {
-	struct fx *f = &self->f;
+	FIXTURE_DATA(spi) *f = &self->f;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
 	const IPSEC_TRAFFIC1 *in;
 
 	expect_created(_metadata, f, f->id);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
 	ASSERT_NE(c->inboundSa, NULL);
 	EXPECT_EQ(c->inboundSa->saDirection, FWP_DIRECTION_INBOUND);
@@ -386,11 +400,10 @@ TEST_F(sa, get_by_id_shows_inbound_sa)
 
 TEST_F(sa, ip_xfrm_add_blocked_until_context_deleted)
 {
-	struct fx *f = &self->f;
+	FIXTURE_DATA(spi) *f = &self->f;
 	struct xs x;
 
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	/* Control: another SPI on the same addresses goes in. */
 	ASSERT_EQ(ip_esp_add(f->remote, f->local, SPI_B, f->tunnel), 0);
 	EXPECT_EQ(ip_esp_del(f->remote, f->local, SPI_B), 0);
@@ -410,14 +423,12 @@ TEST_F(sa, ip_xfrm_add_blocked_until_context_deleted)
 
 TEST_F(sa, reservation_survives_acq_expires)
 {
-	struct fx *f = &self->f;
+	FIXTURE_DATA(spi) *f = &self->f;
 	UINT32 ctl = SPI_B;
-	struct xs x;
 
 	ASSERT_EQ(read_str(ACQ_PATH, f->acq_saved, sizeof(f->acq_saved)), 0);
 	ASSERT_EQ(write_str(ACQ_PATH, "1"), 0);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	/* Control: an ordinary larval state (ALLOCSPI) of another peer. */
 	ASSERT_EQ(sh("ip xfrm state allocspi src 203.0.113.9 dst 192.0.2.1 "
 		     "proto esp mode transport min 0x%x max 0x%x >/dev/null",
@@ -426,8 +437,7 @@ TEST_F(sa, reservation_survives_acq_expires)
 	sleep(3);
 	EXPECT_EQ(sa_find(-1, ctl, IPPROTO_ESP, NULL), 0)
 		TH_LOG("xfrm_acq_expires=1 did not expire a plain larval state");
-	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, f->tunnel);
+	expect_larval(_metadata, SPI_A, f->local, f->remote, f->tunnel);
 	EXPECT_NE(ip_esp_add(f->remote, f->local, SPI_A, f->tunnel), 0);
 	expect_spi_set(_metadata, f, f->id, SPI_A);
 	ASSERT_EQ(write_str(ACQ_PATH, f->acq_saved), 0);
@@ -435,12 +445,10 @@ TEST_F(sa, reservation_survives_acq_expires)
 
 TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 {
-	struct fx *f = &self->f;
+	FIXTURE_DATA(spi) *f = &self->f;
 	struct peer p;
-	struct xs x;
 
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(f, SPI_A), ERROR_SUCCESS);
 	peer_ctx(_metadata, f, f->v6, f->tunnel, 1, &p);
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A),
 		  FWP_E_ALREADY_EXISTS);
@@ -450,80 +458,62 @@ TEST_F(sa, delete_removes_larval_state_and_frees_spi)
 	EXPECT_EQ(sa_count(-1), 0);
 
 	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A), ERROR_SUCCESS);
-	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, p.local, p.remote, f->tunnel);
+	expect_larval(_metadata, SPI_A, p.local, p.remote, f->tunnel);
 	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, p.id), ERROR_SUCCESS);
 	EXPECT_EQ(sa_count(-1), 0);
 }
 
 TEST_F(sa, get_spi1_reserves_in_range)
 {
-	struct fx *f = &self->f;
-	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
-	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+	FIXTURE_DATA(spi) *f = &self->f;
 	IPSEC_SA_SPI spi = 0;
-	struct xs x;
 
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  ERROR_SUCCESS);
-	EXPECT_GE(spi, lo);
-	EXPECT_LE(spi, hi);
+	ASSERT_EQ(get_spi(f, &spi), ERROR_SUCCESS);
+	expect_in_range(_metadata, spi);
 	expect_spi_set(_metadata, f, f->id, spi);
 	ASSERT_EQ(sa_count(-1), 1);
-	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
+	expect_larval(_metadata, spi, f->local, f->remote, f->tunnel);
 }
 
 TEST_F(sa, get_spi0_reserves_in_range)
 {
-	struct fx *f = &self->f;
-	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
-	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
+	FIXTURE_DATA(spi) *f = &self->f;
 	IPSEC_SA_SPI spi = 0;
-	IPSEC_GETSPI0 g0;
-	struct xs x;
 
-	getspi0_set(&g0, &f->t);
-	ASSERT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, &spi),
+	ASSERT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &f->g0, &spi),
 		  ERROR_SUCCESS);
-	EXPECT_GE(spi, lo);
-	EXPECT_LE(spi, hi);
+	expect_in_range(_metadata, spi);
 	expect_spi_set(_metadata, f, f->id, spi);
-	ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, spi, f->local, f->remote, f->tunnel);
+	expect_larval(_metadata, spi, f->local, f->remote, f->tunnel);
 }
 
 /* ==================================== one IPv4 transport context: errors */
 
-FIXTURE(spi) {
-	struct fx f;
-};
+FIXTURE(spi);
 
 FIXTURE_SETUP(spi)
 {
-	fx_setup(_metadata, &self->f, false, false);
+	fx_setup(_metadata, self, false, false);
 }
 
 FIXTURE_TEARDOWN(spi)
 {
-	fx_teardown(_metadata, &self->f);
+	fx_teardown(_metadata, self);
 }
 
 TEST_F(spi, udp_encapsulation_recorded)
 {
-	struct fx *f = &self->f;
 	IPSEC_V4_UDP_ENCAPSULATION0 encap = { 4500, 4501 };
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct wfp_ipsec_ctx_info info;
 
-	f->g.inboundUdpEncapsulation = &encap;
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
-	info = ctx_info(_metadata, f->fd, f->id);
+	self->g.inboundUdpEncapsulation = &encap;
+	ASSERT_EQ(set_spi(self, SPI_A), ERROR_SUCCESS);
+	info = ctx_info(_metadata, self->fd, self->id);
 	EXPECT_EQ(info.spi_flags, WFP_IPSEC_SPI_F_UDP_ENCAP);
 	EXPECT_EQ(info.encap_local_port, htons(4500));
 	EXPECT_EQ(info.encap_remote_port, htons(4501));
-	ASSERT_EQ(IPsecSaContextGetById1(f->h, f->id, &c), ERROR_SUCCESS);
+	ASSERT_EQ(IPsecSaContextGetById1(self->h, self->id, &c), ERROR_SUCCESS);
 	ASSERT_NE(c->inboundSa, NULL);
 	ASSERT_NE(c->inboundSa->udpEncapsulation, NULL);
 	EXPECT_EQ(c->inboundSa->udpEncapsulation->localUdpEncapPort, 4500);
@@ -534,60 +524,52 @@ TEST_F(spi, udp_encapsulation_recorded)
 
 TEST_F(spi, set_spi_null_getspi)
 {
-	struct fx *f = &self->f;
-
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, NULL, SPI_A),
+	EXPECT_EQ(IPsecSaContextSetSpi0(self->h, self->id, NULL, SPI_A),
 		  FWP_E_TRAFFIC_MISMATCH);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, get_spi_null_getspi)
 {
-	struct fx *f = &self->f;
 	IPSEC_SA_SPI spi = 0x5a5a;
 
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, NULL, &spi),
+	EXPECT_EQ(IPsecSaContextGetSpi1(self->h, self->id, NULL, &spi),
 		  FWP_E_TRAFFIC_MISMATCH);
-	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, NULL, &spi),
+	EXPECT_EQ(IPsecSaContextGetSpi0(self->h, self->id, NULL, &spi),
 		  FWP_E_TRAFFIC_MISMATCH);
 	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, get_spi_null_inbound_spi)
 {
-	struct fx *f = &self->f;
-	IPSEC_GETSPI0 g0;
-
-	getspi0_set(&g0, &f->t);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, NULL),
+	EXPECT_EQ(get_spi(self, NULL), FWP_E_NULL_POINTER);
+	EXPECT_EQ(IPsecSaContextGetSpi0(self->h, self->id, &self->g0, NULL),
 		  FWP_E_NULL_POINTER);
-	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, NULL),
-		  FWP_E_NULL_POINTER);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
-/* SetSpi0 and GetSpi1 with g both fail with rc and change nothing. */
-static void expect_both_fail(struct __test_metadata *_metadata, struct fx *f,
+/* SetSpi0 and GetSpi1 of id with g both fail with rc and change nothing. */
+static void expect_both_fail(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(spi) *f, UINT64 id,
 			     const IPSEC_GETSPI1 *g, DWORD rc)
 {
 	IPSEC_SA_SPI spi = 0x5a5a;
 
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, g, SPI_A), rc);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, g, &spi), rc);
+	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id, g, SPI_A), rc);
+	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id, g, &spi), rc);
 	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, f);
 }
 
-/* A test: f's valid GETSPI, changed by the statements, fails with rc. */
+/* A test: the valid GETSPI, changed by the statements, fails with rc. */
 #define GETSPI_FAILS(name, rc, ...)					\
 	TEST_F(spi, name)						\
 	{								\
-		struct fx *f = &self->f;				\
-		IPSEC_GETSPI1 g = f->g;					\
+		IPSEC_GETSPI1 g = self->g;				\
 									\
 		__VA_ARGS__;						\
-		expect_both_fail(_metadata, f, &g, rc);			\
+		expect_both_fail(_metadata, self, self->id, &g, rc);	\
 	}
 
 GETSPI_FAILS(getspi_ip_version_differs_from_traffic, FWP_E_TRAFFIC_MISMATCH,
@@ -601,18 +583,16 @@ GETSPI_FAILS(remote_address_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
 
 /* The inbound traffic names this host as local, like the context. */
 GETSPI_FAILS(addresses_swapped, FWP_E_TRAFFIC_MISMATCH,
-	     g.inboundIpsecTraffic.localV4Address = f->t.remoteV4Address;
-	     g.inboundIpsecTraffic.remoteV4Address = f->t.localV4Address);
+	     g.inboundIpsecTraffic.localV4Address = self->t.remoteV4Address;
+	     g.inboundIpsecTraffic.remoteV4Address = self->t.localV4Address);
 
 TEST_F(spi, ip_version_differs_from_context)
 {
-	struct fx *f = &self->f;
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t6;
-	IPSEC_GETSPI1 g;
+	struct peer p6;
 
-	peer_set(true, false, 0, local, remote, &t6, &g);
-	expect_both_fail(_metadata, f, &g, FWP_E_TRAFFIC_MISMATCH);
+	peer_set(true, false, 0, &p6);
+	expect_both_fail(_metadata, self, self->id, &p6.g,
+			 FWP_E_TRAFFIC_MISMATCH);
 }
 
 GETSPI_FAILS(traffic_type_differs_from_context, FWP_E_TRAFFIC_MISMATCH,
@@ -636,80 +616,51 @@ GETSPI_FAILS(udp_encap_zero_remote_port, FWP_E_INVALID_PARAMETER,
 
 TEST_F(spi, spi_zero)
 {
-	struct fx *f = &self->f;
-
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 0),
-		  FWP_E_INVALID_PARAMETER);
-	expect_untouched(_metadata, f, 0);
+	EXPECT_EQ(set_spi(self, 0), FWP_E_INVALID_PARAMETER);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, spi_1_to_255)
 {
-	struct fx *f = &self->f;
-
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 1),
-		  FWP_E_INVALID_PARAMETER);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 255),
-		  FWP_E_INVALID_PARAMETER);
-	expect_untouched(_metadata, f, 0);
+	EXPECT_EQ(set_spi(self, 1), FWP_E_INVALID_PARAMETER);
+	EXPECT_EQ(set_spi(self, 255), FWP_E_INVALID_PARAMETER);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, spi_256_and_ffffffff_accepted)
 {
-	struct fx *f = &self->f;
 	struct peer p;
-	struct xs x;
 
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 256),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(sa_find(-1, 256, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, 256, f->local, f->remote, false);
-	expect_spi_set(_metadata, f, f->id, 256);
+	ASSERT_EQ(set_spi(self, 256), ERROR_SUCCESS);
+	expect_larval(_metadata, 256, self->local, self->remote, false);
+	expect_spi_set(_metadata, self, self->id, 256);
 
-	peer_ctx(_metadata, f, false, false, 1, &p);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, 0xffffffff),
+	peer_ctx(_metadata, self, false, false, 1, &p);
+	ASSERT_EQ(IPsecSaContextSetSpi0(self->h, p.id, &p.g, 0xffffffff),
 		  ERROR_SUCCESS);
-	ASSERT_EQ(sa_find(-1, 0xffffffff, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, 0xffffffff, p.local, p.remote, false);
+	expect_larval(_metadata, 0xffffffff, p.local, p.remote, false);
 }
 
 TEST_F(spi, odd_spi_accepted)
 {
-	struct fx *f = &self->f;
-
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, 0x12345),
-		  ERROR_SUCCESS);
+	EXPECT_EQ(set_spi(self, 0x12345), ERROR_SUCCESS);
 	EXPECT_EQ(sa_find(-1, 0x12345, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, unknown_id)
 {
-	struct fx *f = &self->f;
-	IPSEC_SA_SPI spi = 0x5a5a;
-
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id + 1000000, &f->g, SPI_A),
+	EXPECT_EQ(IPsecSaContextSetSpi0(self->h, 0, &self->g, SPI_A),
 		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id + 1000000, &f->g, &spi),
-		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, 0, &f->g, SPI_A),
-		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	expect_both_fail(_metadata, self, self->id + 1000000, &self->g,
+			 FWP_E_NOT_FOUND);
 }
 
 TEST_F(spi, deleted_id)
 {
-	struct fx *f = &self->f;
-	IPSEC_SA_SPI spi = 0x5a5a;
-	UINT64 id2 = ctx_create(_metadata, f, &f->t);
+	UINT64 id2 = ctx_create(_metadata, self, &self->t);
 
-	ASSERT_EQ(IPsecSaContextDeleteById0(f->h, id2), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, id2, &f->g, SPI_A),
-		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id2, &f->g, &spi),
-		  FWP_E_NOT_FOUND);
-	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	ASSERT_EQ(IPsecSaContextDeleteById0(self->h, id2), ERROR_SUCCESS);
+	expect_both_fail(_metadata, self, id2, &self->g, FWP_E_NOT_FOUND);
 }
 
 /* The main context as another session names it, and what it must get. */
@@ -749,30 +700,28 @@ static int spi_from_new_netns(void *arg)
 
 TEST_F(spi, other_namespace_id)
 {
-	struct fx *f = &self->f;
 	struct foreign fo = {
-		.id = f->id, .g = f->g, .want = FWP_E_NOT_FOUND, .own_ns = true,
+		.id = self->id, .g = self->g, .want = FWP_E_NOT_FOUND,
+		.own_ns = true,
 	};
 
 	EXPECT_EQ(run_in_child(spi_from_new_netns, &fo), 0);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, spi_taken_by_ip_xfrm_same_addresses)
 {
-	struct fx *f = &self->f;
 	struct xs x;
 
-	ASSERT_EQ(ip_esp_add(f->remote, f->local, SPI_A, false), 0);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  FWP_E_ALREADY_EXISTS);
-	expect_created(_metadata, f, f->id);
+	ASSERT_EQ(ip_esp_add(self->remote, self->local, SPI_A, false), 0);
+	EXPECT_EQ(set_spi(self, SPI_A), FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, self, self->id);
 	EXPECT_EQ(sa_count(-1), 1);
 	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
 	EXPECT_TRUE(x.crypt);
 	/* Once the other SA is gone, the context can have the SPI. */
-	ASSERT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
-	expect_untouched(_metadata, f, 0);
+	ASSERT_EQ(ip_esp_del(self->remote, self->local, SPI_A), 0);
+	expect_untouched(_metadata, self);
 }
 
 /*
@@ -783,87 +732,64 @@ TEST_F(spi, spi_taken_by_ip_xfrm_same_addresses)
  */
 TEST_F(spi, spi_of_another_destination_is_free)
 {
-	struct fx *f = &self->f;
-
 	ASSERT_EQ(ip_esp_add("203.0.113.5", "203.0.113.6", SPI_A, false), 0);
 	ASSERT_EQ(ip_esp_add("2001:db8:9::1", "2001:db8:9::2", SPI_A, false), 0);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	EXPECT_EQ(set_spi(self, SPI_A), ERROR_SUCCESS);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 3);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 3);
 	ASSERT_EQ(ip_esp_del("203.0.113.5", "203.0.113.6", SPI_A), 0);
 	ASSERT_EQ(ip_esp_del("2001:db8:9::1", "2001:db8:9::2", SPI_A), 0);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, spi_taken_by_other_context)
 {
-	struct fx *f = &self->f;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id2;
-	struct xs x;
+	struct peer p;
 
 	/* Neither address in common. */
-	wfp_traffic_set(&t, false, "192.0.2.2", "198.51.100.7");
-	wfp_getspi_set(&g, &t);
-	id2 = ctx_create(_metadata, f, &t);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id2, &g, SPI_A), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  FWP_E_ALREADY_EXISTS);
-	expect_created(_metadata, f, f->id);
-	expect_spi_set(_metadata, f, id2, SPI_A);
+	other_ctx(_metadata, self, "192.0.2.2", "198.51.100.7", &p);
+	ASSERT_EQ(IPsecSaContextSetSpi0(self->h, p.id, &p.g, SPI_A),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(set_spi(self, SPI_A), FWP_E_ALREADY_EXISTS);
+	expect_created(_metadata, self, self->id);
+	expect_spi_set(_metadata, self, p.id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 1);
-	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, "192.0.2.2", "198.51.100.7", false);
+	expect_larval(_metadata, SPI_A, "192.0.2.2", "198.51.100.7", false);
 }
 
 TEST_F(spi, ah_state_with_same_spi_does_not_block)
 {
-	struct fx *f = &self->f;
-
 	/* The SPI space checked is ESP's. */
 	ASSERT_EQ(sh("ip xfrm state add src %s dst %s proto ah spi 0x%x "
 		     "mode transport auth 'hmac(sha256)' "
 		     "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-		     f->remote, f->local, SPI_A), 0);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
+		     self->remote, self->local, SPI_A), 0);
+	EXPECT_EQ(set_spi(self, SPI_A), ERROR_SUCCESS);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 	EXPECT_EQ(sa_count(-1), 2);
 }
 
 TEST_F(spi, set_spi_twice)
 {
-	struct fx *f = &self->f;
-	struct xs x;
-
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	ASSERT_EQ(set_spi(self, SPI_A), ERROR_SUCCESS);
+	EXPECT_EQ(set_spi(self, SPI_B), FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(set_spi(self, SPI_A), FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 1);
-	ASSERT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, SPI_A, f->local, f->remote, false);
+	expect_larval(_metadata, SPI_A, self->local, self->remote, false);
 	/* SPI_B is still free. */
-	EXPECT_EQ(ip_esp_add(f->remote, f->local, SPI_B, false), 0);
+	EXPECT_EQ(ip_esp_add(self->remote, self->local, SPI_B, false), 0);
 }
 
 TEST_F(spi, set_spi_after_get_spi)
 {
-	struct fx *f = &self->f;
 	IPSEC_SA_SPI spi = 0;
 
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	expect_spi_set(_metadata, f, f->id, spi);
+	ASSERT_EQ(get_spi(self, &spi), ERROR_SUCCESS);
+	EXPECT_EQ(set_spi(self, SPI_A), FWP_E_INCOMPATIBLE_SA_STATE);
+	expect_spi_set(_metadata, self, self->id, spi);
 	EXPECT_EQ(sa_count(-1), 1);
 	EXPECT_EQ(sa_find(-1, spi, IPPROTO_ESP, NULL), 1);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 0);
@@ -871,33 +797,25 @@ TEST_F(spi, set_spi_after_get_spi)
 
 TEST_F(spi, get_spi_after_set_spi)
 {
-	struct fx *f = &self->f;
 	IPSEC_SA_SPI spi = 0x5a5a;
-	IPSEC_GETSPI0 g0;
 
-	getspi0_set(&g0, &f->t);
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_A),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
-	EXPECT_EQ(IPsecSaContextGetSpi0(f->h, f->id, &g0, &spi),
+	ASSERT_EQ(set_spi(self, SPI_A), ERROR_SUCCESS);
+	EXPECT_EQ(get_spi(self, &spi), FWP_E_INCOMPATIBLE_SA_STATE);
+	EXPECT_EQ(IPsecSaContextGetSpi0(self->h, self->id, &self->g0, &spi),
 		  FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(spi, 0x5a5a);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, get_spi_twice)
 {
-	struct fx *f = &self->f;
 	IPSEC_SA_SPI spi = 0, spi2 = 0x5a5a;
 
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi2),
-		  FWP_E_INCOMPATIBLE_SA_STATE);
+	ASSERT_EQ(get_spi(self, &spi), ERROR_SUCCESS);
+	EXPECT_EQ(get_spi(self, &spi2), FWP_E_INCOMPATIBLE_SA_STATE);
 	EXPECT_EQ(spi2, 0x5a5a);
-	expect_spi_set(_metadata, f, f->id, spi);
+	expect_spi_set(_metadata, self, self->id, spi);
 	EXPECT_EQ(sa_count(-1), 1);
 }
 
@@ -908,39 +826,35 @@ static int spi_without_cap_net_admin(void *arg)
 
 TEST_F(spi, session_without_cap_net_admin)
 {
-	struct fx *f = &self->f;
 	struct foreign fo = {
-		.id = f->id, .g = f->g, .want = ERROR_ACCESS_DENIED,
+		.id = self->id, .g = self->g, .want = ERROR_ACCESS_DENIED,
 	};
 
 	EXPECT_EQ(run_in_child(spi_without_cap_net_admin, &fo), 0);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, bad_engine_handle)
 {
-	struct fx *f = &self->f;
 	IPSEC_SA_SPI spi = 0x5a5a;
-	IPSEC_GETSPI0 g0;
 	HANDLE closed;
 	int dummy;
 
-	getspi0_set(&g0, &f->t);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
-	EXPECT_EQ(IPsecSaContextSetSpi0(NULL, f->id, &f->g, SPI_A),
+	EXPECT_EQ(IPsecSaContextSetSpi0(NULL, self->id, &self->g, SPI_A),
 		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextSetSpi0((HANDLE)&dummy, f->id, &f->g, SPI_A),
+	EXPECT_EQ(IPsecSaContextSetSpi0((HANDLE)&dummy, self->id, &self->g,
+					SPI_A), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextSetSpi0(closed, self->id, &self->g, SPI_A),
 		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextSetSpi0(closed, f->id, &f->g, SPI_A),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextGetSpi1((HANDLE)&dummy, f->id, &f->g, &spi),
-		  ERROR_INVALID_HANDLE);
-	EXPECT_EQ(IPsecSaContextGetSpi0(closed, f->id, &g0, &spi),
+	EXPECT_EQ(IPsecSaContextGetSpi1((HANDLE)&dummy, self->id, &self->g,
+					&spi), ERROR_INVALID_HANDLE);
+	EXPECT_EQ(IPsecSaContextGetSpi0(closed, self->id, &self->g0, &spi),
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(spi, 0x5a5a);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 /* ---------------------------------------------------------- GetSpi range */
@@ -957,8 +871,7 @@ static int write_u32(const char *path, UINT32 v)
  * Every write must keep spi_min <= spi_max: a range wholly above the
  * current one moves its top first, any other its bottom first.
  */
-static void set_range(struct __test_metadata *_metadata, struct fx *f,
-		      UINT32 lo, UINT32 hi)
+static void set_range(struct __test_metadata *_metadata, UINT32 lo, UINT32 hi)
 {
 	if (lo > read_u32(_metadata, SPI_MAX_PATH)) {
 		ASSERT_EQ(write_u32(SPI_MAX_PATH, hi), 0);
@@ -973,48 +886,39 @@ static void set_range(struct __test_metadata *_metadata, struct fx *f,
 
 TEST_F(spi, get_spi_one_spi_range_then_quota)
 {
-	struct fx *f = &self->f;
 	const UINT32 X = 0xd0c0ffee;
 	IPSEC_SA_SPI spi = 0, spi2 = 0x5a5a;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
-	UINT64 id2;
-	struct xs x;
+	struct peer p;
 
-	set_range(_metadata, f, X, X);
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  ERROR_SUCCESS);
+	set_range(_metadata, X, X);
+	ASSERT_EQ(get_spi(self, &spi), ERROR_SUCCESS);
 	EXPECT_EQ(spi, X);
-	ASSERT_EQ(sa_find(-1, X, IPPROTO_ESP, &x), 1);
-	expect_larval(_metadata, &x, X, f->local, f->remote, false);
+	expect_larval(_metadata, X, self->local, self->remote, false);
 
-	wfp_traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
-	wfp_getspi_set(&g, &t);
-	id2 = ctx_create(_metadata, f, &t);
-	EXPECT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi2),
+	other_ctx(_metadata, self, "192.0.2.1", "198.51.100.2", &p);
+	EXPECT_EQ(IPsecSaContextGetSpi1(self->h, p.id, &p.g, &spi2),
 		  ERROR_NOT_ENOUGH_QUOTA);
 	EXPECT_EQ(spi2, 0x5a5a);
-	expect_created(_metadata, f, id2);
+	expect_created(_metadata, self, p.id);
 	EXPECT_EQ(sa_count(-1), 1);
 }
 
 /* Only "no free SPI in range" is quota: a free one is always found. */
 TEST_F(spi, get_spi_finds_last_free_spi_in_range)
 {
-	struct fx *f = &self->f;
 	const UINT32 X = 0xd0000400;
 	int i, quota = 0, other = 0;
 
-	set_range(_metadata, f, X, X + 1);
-	ASSERT_EQ(ip_esp_add(f->remote, f->local, X, false), 0);
+	set_range(_metadata, X, X + 1);
+	ASSERT_EQ(ip_esp_add(self->remote, self->local, X, false), 0);
 	for (i = 0; i < 32; i++) {
 		IPSEC_SA_SPI spi = 0;
 		DWORD rc;
 
-		rc = IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi);
+		rc = get_spi(self, &spi);
 		if (rc == ERROR_NOT_ENOUGH_QUOTA) {
 			quota++;
-			expect_created(_metadata, f, f->id);
+			expect_created(_metadata, self, self->id);
 			continue;
 		}
 		if (rc != ERROR_SUCCESS || spi != X + 1) {
@@ -1022,10 +926,7 @@ TEST_F(spi, get_spi_finds_last_free_spi_in_range)
 			other++;
 		}
 		/* A fresh context for the next try frees X + 1 again. */
-		ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id), ERROR_SUCCESS);
-		f->id = 0;
-		ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
-			  ERROR_SUCCESS);
+		main_renew(_metadata, self);
 	}
 	EXPECT_EQ(quota, 0) TH_LOG("%d of 32 GetSpi1 found no SPI though %#x was free",
 				   quota, X + 1);
@@ -1043,35 +944,26 @@ TEST_F(spi, get_spi_finds_last_free_spi_in_range)
 
 TEST_F_TIMEOUT(spi, reservations_with_acq_expires_zero, 240)
 {
-	struct fx *f = &self->f;
 	int i, bad = 0;
 	DWORD rc;
 
-	ASSERT_EQ(read_str(ACQ_PATH, f->acq_saved, sizeof(f->acq_saved)), 0);
+	ASSERT_EQ(read_str(ACQ_PATH, self->acq_saved,
+			   sizeof(self->acq_saved)), 0);
 	ASSERT_EQ(write_str(ACQ_PATH, "0"), 0);
 	for (i = 0; i < ACQ_ZERO_ROUNDS; i++) {
 		IPSEC_SA_SPI spi = 0;
 
-		if (i % 2)
-			rc = IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi);
-		else
-			rc = IPsecSaContextSetSpi0(f->h, f->id, &f->g,
-						   SPI_A + i);
+		rc = i % 2 ? get_spi(self, &spi) : set_spi(self, SPI_A + i);
 		if (rc != ERROR_SUCCESS && bad++ < 5)
 			TH_LOG("round %d: %#x", i, rc);
-		ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id),
-			  ERROR_SUCCESS);
-		f->id = 0;
-		ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
-			  ERROR_SUCCESS);
+		main_renew(_metadata, self);
 	}
 	EXPECT_EQ(bad, 0);
 	/* And the last one outlives a timer that would have fired. */
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(set_spi(self, SPI_B), ERROR_SUCCESS);
 	sleep(2);
 	EXPECT_EQ(sa_find(-1, SPI_B, IPPROTO_ESP, NULL), 1);
-	expect_spi_set(_metadata, f, f->id, SPI_B);
+	expect_spi_set(_metadata, self, self->id, SPI_B);
 }
 
 /*
@@ -1099,7 +991,6 @@ static void pfkey_flush_forever(void)
 
 TEST_F_TIMEOUT(spi, get_spi_while_pfkey_flushes, 240)
 {
-	struct fx *f = &self->f;
 	int i, bad = 0;
 	DWORD rc;
 	pid_t pid;
@@ -1111,15 +1002,13 @@ TEST_F_TIMEOUT(spi, get_spi_while_pfkey_flushes, 240)
 	for (i = 0; i < FLUSH_RACE_ROUNDS; i++) {
 		IPSEC_SA_SPI spi = 0;
 
-		rc = IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi);
+		rc = get_spi(self, &spi);
 		if (rc != ERROR_SUCCESS && bad++ < 5)
 			TH_LOG("round %d: %#x", i, rc);
 		/* The flush may have taken the context with its SA. */
-		rc = IPsecSaContextDeleteById0(f->h, f->id);
+		rc = IPsecSaContextDeleteById0(self->h, self->id);
 		EXPECT_TRUE(rc == ERROR_SUCCESS || rc == FWP_E_NOT_FOUND);
-		f->id = 0;
-		ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL, NULL, &f->id),
-			  ERROR_SUCCESS);
+		main_create(_metadata, self);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -1363,7 +1252,7 @@ struct pool_tally {
 };
 
 /* One reservation in slot k: a fresh context, SetSpi0 or GetSpi1. */
-static void pool_round(struct __test_metadata *_metadata, struct fx *f,
+static void pool_round(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f,
 		       UINT64 *slot, int round, struct pool_tally *t)
 {
 	IPSEC_SA_SPI spi = 0;
@@ -1428,27 +1317,27 @@ TEST_F_TIMEOUT(spi, every_plane_on_one_pool_never_duplicates, 300)
 					      "/tmp/spi-pool-add",
 					      "/tmp/spi-pool-netlink",
 					      "/tmp/spi-pool-pfkey" };
-	struct fx *f = &self->f;
 	UINT64 slots[POOL_SLOTS] = { 0 };
 	struct pool_tally t = { 0 };
 	struct timespec t0;
 	pid_t planes[4];
 	int round, i;
 
-	set_range(_metadata, f, POOL_X, POOL_X + POOL_N - 1);
+	set_range(_metadata, POOL_X, POOL_X + POOL_N - 1);
 	for (i = 0; i < 4; i++)
 		unlink(tally[i]);
-	planes[0] = pool_plane(f->local, true, tally[0]);
-	planes[1] = pool_plane(f->local, false, tally[1]);
-	planes[2] = pool_plane_nl(f->local, tally[2]);
-	planes[3] = pool_plane_pfkey(f->local, tally[3]);
+	planes[0] = pool_plane(self->local, true, tally[0]);
+	planes[1] = pool_plane(self->local, false, tally[1]);
+	planes[2] = pool_plane_nl(self->local, tally[2]);
+	planes[3] = pool_plane_pfkey(self->local, tally[3]);
 	for (i = 0; i < 4; i++)
 		ASSERT_GT(planes[i], 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (round = 0; elapsed(&t0) < POOL_SECONDS ||
 			(pool_idle_plane(tally) && elapsed(&t0) < POOL_MAX_SECONDS);
 	     round++) {
-		pool_round(_metadata, f, &slots[round % POOL_SLOTS], round, &t);
+		pool_round(_metadata, self, &slots[round % POOL_SLOTS], round,
+			   &t);
 		pool_check(_metadata, &t);
 		/* Leaves the two CPUs' time to the shell loops too. */
 		usleep(300);
@@ -1460,14 +1349,12 @@ TEST_F_TIMEOUT(spi, every_plane_on_one_pool_never_duplicates, 300)
 	TH_LOG("others took SPIs: %ld times with ip xfrm allocspi, %ld with ip xfrm add, %ld with ALLOCSPI from C, %ld with SADB_GETSPI",
 	       file_size(tally[0]), file_size(tally[1]), file_size(tally[2]),
 	       file_size(tally[3]));
-	EXPECT_GT(file_size(tally[0]), 0);
-	EXPECT_GT(file_size(tally[1]), 0);
-	EXPECT_GT(file_size(tally[2]), 0);
-	EXPECT_GT(file_size(tally[3]), 0);
+	for (i = 0; i < 4; i++)
+		EXPECT_GT(file_size(tally[i]), 0);
 	pool_check(_metadata, &t);
 	for (i = 0; i < POOL_SLOTS; i++)
 		if (slots[i])
-			EXPECT_EQ(IPsecSaContextDeleteById0(f->h, slots[i]),
+			EXPECT_EQ(IPsecSaContextDeleteById0(self->h, slots[i]),
 				  ERROR_SUCCESS);
 	TH_LOG("%d rounds: %d won, %d lost to another state, %d dumps",
 	       round, t.won, t.lost, t.dumps);
@@ -1504,18 +1391,17 @@ static unsigned int xfrm4_dst_bucket(const struct xs *x)
 
 TEST_F(spi, consecutive_peers_spread_over_xfrm_buckets)
 {
-	struct fx *f = &self->f;
 	bool used[SPREAD_HMASK + 1] = { false };
 	int i, n, buckets = 0;
 	struct peer p;
 	struct xs *v;
 
 	for (i = 0; i < SPREAD_N - 1; i++) {
-		peer_ctx(_metadata, f, false, false, 1 + i, &p);
-		ASSERT_EQ(IPsecSaContextSetSpi0(f->h, p.id, &p.g, SPI_A + i),
+		peer_ctx(_metadata, self, false, false, 1 + i, &p);
+		ASSERT_EQ(IPsecSaContextSetSpi0(self->h, p.id, &p.g, SPI_A + i),
 			  ERROR_SUCCESS);
 	}
-	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, f->id, &f->g, SPI_B),
+	ASSERT_EQ(IPsecSaContextSetSpi0(self->h, self->id, &self->g, SPI_B),
 		  ERROR_SUCCESS);
 	n = sa_dump(-1, &v);
 	ASSERT_EQ(n, SPREAD_N);
@@ -1534,11 +1420,10 @@ TEST_F(spi, consecutive_peers_spread_over_xfrm_buckets)
 /* An inverted range cannot be set, whichever bound is written. */
 TEST_F(spi, get_spi_inverted_range_refused)
 {
-	struct fx *f = &self->f;
 	const UINT32 X = 0xd0000100;
 	IPSEC_SA_SPI spi = 0;
 
-	set_range(_metadata, f, X, X + 15);
+	set_range(_metadata, X, X + 15);
 	EXPECT_EQ(write_u32(SPI_MIN_PATH, X + 16), -EINVAL);
 	EXPECT_EQ(write_u32(SPI_MAX_PATH, X - 1), -EINVAL);
 	EXPECT_EQ(read_u32(_metadata, SPI_MIN_PATH), X);
@@ -1546,8 +1431,7 @@ TEST_F(spi, get_spi_inverted_range_refused)
 	/* Control: a one-SPI range is not inverted. */
 	EXPECT_EQ(write_u32(SPI_MIN_PATH, X + 15), 0);
 	EXPECT_EQ(write_u32(SPI_MAX_PATH, X + 15), 0);
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->id, &f->g, &spi),
-		  ERROR_SUCCESS);
+	ASSERT_EQ(get_spi(self, &spi), ERROR_SUCCESS);
 	EXPECT_EQ(spi, X + 15);
 }
 
@@ -1577,38 +1461,36 @@ static int cmp_u32(const void *a, const void *b)
 
 TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 {
-	struct fx *f = &self->f;
 	UINT32 lo = read_u32(_metadata, SPI_MIN_PATH);
 	UINT32 hi = read_u32(_metadata, SPI_MAX_PATH);
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	UINT32 *spis, *xspis, *reqids;
 	struct timespec t0;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
+	struct peer p;
 	struct xs *v;
 	double secs;
 	int i, n, bad = 0;
 
-	f->many = calloc(MANY, sizeof(*f->many));
+	self->many = calloc(MANY, sizeof(*self->many));
 	spis = calloc(MANY, sizeof(*spis));
 	xspis = calloc(MANY, sizeof(*xspis));
 	reqids = calloc(MANY, sizeof(*reqids));
-	ASSERT_TRUE(f->many && spis && xspis && reqids);
+	ASSERT_TRUE(self->many && spis && xspis && reqids);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
-		peer_set(false, false, i + 1, local, remote, &t, NULL);
-		ASSERT_EQ(IPsecSaContextCreate1(f->h, &t, NULL, NULL,
-						&f->many[i]), ERROR_SUCCESS);
-		f->nmany++;
+		peer_set(false, false, i + 1, &p);
+		ASSERT_EQ(IPsecSaContextCreate1(self->h, &p.t, NULL, NULL,
+						&self->many[i]), ERROR_SUCCESS);
+		self->nmany++;
 	}
 	ksft_print_msg("%d contexts created in %.2f s\n", MANY, elapsed(&t0));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++) {
-		peer_set(false, false, i + 1, local, remote, &t, &g);
-		ASSERT_EQ(IPsecSaContextGetSpi1(f->h, f->many[i], &g, &spis[i]),
-			  ERROR_SUCCESS) TH_LOG("context %d", i);
+		peer_set(false, false, i + 1, &p);
+		ASSERT_EQ(IPsecSaContextGetSpi1(self->h, self->many[i], &p.g,
+						&spis[i]), ERROR_SUCCESS)
+			TH_LOG("context %d", i);
 	}
 	secs = elapsed(&t0);
 	ksft_print_msg("%d GetSpi1 in %.2f s (%.0f/s)\n", MANY, secs,
@@ -1645,9 +1527,9 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < MANY; i++)
-		EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->many[i]),
+		EXPECT_EQ(IPsecSaContextDeleteById0(self->h, self->many[i]),
 			  ERROR_SUCCESS);
-	f->nmany = 0;
+	self->nmany = 0;
 	ksft_print_msg("%d contexts deleted in %.2f s\n", MANY, elapsed(&t0));
 	EXPECT_EQ(sa_count(-1), 0);
 	free(spis);
@@ -1670,17 +1552,15 @@ struct race {
 static void race_child(struct race *r, int i, UINT64 id, UINT32 spi,
 		       int ready_w, int go_r)
 {
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
+	struct peer p;
 	HANDLE h;
 	char c;
 
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h))
 		_exit(1);
-	peer_set(false, false, id ? 0 : i + 1, local, remote, &t, &g);
+	peer_set(false, false, id ? 0 : i + 1, &p);
 	if (!id) {
-		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+		if (IPsecSaContextCreate1(h, &p.t, NULL, NULL, &id))
 			_exit(2);
 		r->id[i] = id;
 	}
@@ -1689,7 +1569,7 @@ static void race_child(struct race *r, int i, UINT64 id, UINT32 spi,
 	/* EOF when the parent closes the pipe: everyone wakes at once. */
 	if (read(go_r, &c, 1) != 0)
 		_exit(4);
-	r->rc[i] = IPsecSaContextSetSpi0(h, id, &g, spi);
+	r->rc[i] = IPsecSaContextSetSpi0(h, id, &p.g, spi);
 	FwpmEngineClose0(h);
 	_exit(0);
 }
@@ -1767,37 +1647,34 @@ static int race_winner(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 {
-	struct fx *f = &self->f;
 	struct race *r = race_map(_metadata);
 	int round, i;
 
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		UINT32 spi = SPI_A + round;
 		char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-		struct xs x;
 		int winner;
 
 		race(_metadata, r, 0, spi, false);
 		for (i = 0; i < NRACE; i++) {
 			ASSERT_NE(r->id[i], 0);
-			ASSERT_LT(f->nids, MAX_IDS);
-			f->ids[f->nids++] = r->id[i];
+			ASSERT_LT(self->nids, MAX_IDS);
+			self->ids[self->nids++] = r->id[i];
 		}
 		winner = race_winner(_metadata, r, round,
 				     FWP_E_ALREADY_EXISTS);
 		ASSERT_EQ(sa_count(-1), 1);
-		ASSERT_EQ(sa_find(-1, spi, IPPROTO_ESP, &x), 1);
 		peer_addrs(false, winner + 1, local, remote);
-		expect_larval(_metadata, &x, spi, local, remote, false);
+		expect_larval(_metadata, spi, local, remote, false);
 		for (i = 0; i < NRACE; i++) {
 			if (i == winner)
-				expect_spi_set(_metadata, f, r->id[i], spi);
+				expect_spi_set(_metadata, self, r->id[i], spi);
 			else
-				expect_created(_metadata, f, r->id[i]);
-			EXPECT_EQ(IPsecSaContextDeleteById0(f->h, r->id[i]),
+				expect_created(_metadata, self, r->id[i]);
+			EXPECT_EQ(IPsecSaContextDeleteById0(self->h, r->id[i]),
 				  ERROR_SUCCESS);
 		}
-		f->nids = 0;
+		self->nids = 0;
 		ASSERT_EQ(sa_count(-1), 0);
 	}
 	munmap(r, sizeof(*r));
@@ -1805,31 +1682,22 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 
 TEST_F_TIMEOUT(spi, racing_set_spi_same_context_one_wins, 120)
 {
-	struct fx *f = &self->f;
 	struct race *r = race_map(_metadata);
 	int round;
 
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		UINT32 spi = SPI_A + round * NRACE;
-		struct xs x;
 		int winner;
 
-		if (round) {
-			ASSERT_EQ(IPsecSaContextDeleteById0(f->h, f->id),
-				  ERROR_SUCCESS);
-			f->id = 0;
-			ASSERT_EQ(IPsecSaContextCreate1(f->h, &f->t, NULL,
-							NULL, &f->id),
-				  ERROR_SUCCESS);
-		}
-		race(_metadata, r, f->id, spi, true);
+		if (round)
+			main_renew(_metadata, self);
+		race(_metadata, r, self->id, spi, true);
 		winner = race_winner(_metadata, r, round,
 				     FWP_E_INCOMPATIBLE_SA_STATE);
 		ASSERT_EQ(sa_count(-1), 1);
-		ASSERT_EQ(sa_find(-1, spi + winner, IPPROTO_ESP, &x), 1);
-		expect_larval(_metadata, &x, spi + winner, f->local, f->remote,
-			      false);
-		expect_spi_set(_metadata, f, f->id, spi + winner);
+		expect_larval(_metadata, spi + winner, self->local,
+			      self->remote, false);
+		expect_spi_set(_metadata, self, self->id, spi + winner);
 	}
 	munmap(r, sizeof(*r));
 }
@@ -1838,10 +1706,8 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_context_one_wins, 120)
 
 static int reservations_in_new_netns(void *arg)
 {
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
 	IPSEC_SA_SPI spi;
+	struct peer p;
 	UINT64 id;
 	HANDLE h;
 	int i;
@@ -1853,15 +1719,15 @@ static int reservations_in_new_netns(void *arg)
 	for (i = 0; i < 200; i++) {
 		bool v6 = i & 1, tunnel = i & 2;
 
-		peer_set(v6, tunnel, i, local, remote, &t, &g);
-		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))
+		peer_set(v6, tunnel, i, &p);
+		if (IPsecSaContextCreate1(h, &p.t, NULL, NULL, &id))
 			return 12;
 		if (i % 5 == 4)
 			continue;	/* left in CREATED */
 		if (i % 5 == 3) {
-			if (IPsecSaContextGetSpi1(h, id, &g, &spi))
+			if (IPsecSaContextGetSpi1(h, id, &p.g, &spi))
 				return 13;
-		} else if (IPsecSaContextSetSpi0(h, id, &g, SPI_A + i)) {
+		} else if (IPsecSaContextSetSpi0(h, id, &p.g, SPI_A + i)) {
 			return 14;
 		}
 	}
@@ -1883,227 +1749,210 @@ TEST_F(spi, namespace_exit_with_reservations_is_clean)
 	 * run.  Give it time to happen while this test is still running.
 	 */
 	sleep(1);
-	expect_untouched(_metadata, &self->f, 0);
+	expect_untouched(_metadata, self);
 }
 
 /* ============================================================ raw ioctls */
 
-/* A valid SET request for the main context, in kernel form. */
-static void raw_req(struct __test_metadata *_metadata, struct fx *f,
-		    struct wfp_ipsec_spi *r)
+/* A valid SET request for context id, in kernel form. */
+static void raw_req(struct __test_metadata *_metadata, FIXTURE_DATA(spi) *f,
+		    UINT64 id, struct wfp_ipsec_spi *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = f->id;
-	r->inbound = ctx_info(_metadata, f->fd, f->id).traffic;
+	r->id = id;
+	r->inbound = ctx_info(_metadata, f->fd, id).traffic;
 	r->spi = SPI_A;
 }
 
-static void raw_expect(struct __test_metadata *_metadata, struct fx *f,
-		       unsigned long cmd, struct wfp_ipsec_spi *r, int err)
+static void raw_expect(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(spi) *f, unsigned long cmd,
+		       struct wfp_ipsec_spi *r, int err)
 {
 	EXPECT_EQ(wfp_test_ioctl(f->fd, cmd, r), err);
 }
 
 /* r: the valid request, changed by the statements, SET refused with err. */
 #define SET_REFUSED(err, ...) do {					\
-		raw_req(_metadata, f, &r);				\
+		raw_req(_metadata, self, self->id, &r);			\
 		__VA_ARGS__;						\
-		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, err); \
+		raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI,	\
+			   &r, err);					\
 	} while (0)
 
 /* As SET_REFUSED, then GET (spi 0) of the same request refused too. */
 #define BOTH_REFUSED(err, ...) do {					\
 		SET_REFUSED(err, __VA_ARGS__);				\
 		r.spi = 0;						\
-		raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, err); \
+		raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_GET_SPI,	\
+			   &r, err);					\
 	} while (0)
 
 TEST_F(spi, raw_valid_request_control)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	EXPECT_EQ(wfp_test_ioctl(f->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	raw_req(_metadata, self, self->id, &r);
+	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_SET_SPI, &r), 0);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_find(-1, SPI_A, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, raw_reserved0)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	BOTH_REFUSED(-EINVAL, r.reserved0 = 1);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_reserved)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(r.reserved); i++)
 		BOTH_REFUSED(-EINVAL, r.reserved[i] = 1ULL << 63);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_inbound_traffic_reserved)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	SET_REFUSED(-EINVAL, r.inbound.reserved0 = 1);
 	SET_REFUSED(-EINVAL, r.inbound.reserved1 = 1);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_unknown_flags)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	SET_REFUSED(-EINVAL, r.flags = 1U << 1);
 	SET_REFUSED(-EINVAL, r.flags = 1U << 31);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_encap_ports_without_flag)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	SET_REFUSED(-EINVAL, r.encap_local_port = htons(4500));
 	SET_REFUSED(-EINVAL, r.encap_remote_port = htons(4500));
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_encap_flag_zero_port)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	SET_REFUSED(-EINVAL, r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 			     r.encap_local_port = htons(4500));
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_encap_flag_ipv6)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 	struct peer p;
 
-	peer_ctx(_metadata, f, true, false, 0, &p);
-	memset(&r, 0, sizeof(r));
-	r.id = p.id;
-	r.inbound = ctx_info(_metadata, f->fd, p.id).traffic;
+	peer_ctx(_metadata, self, true, false, 0, &p);
+	raw_req(_metadata, self, p.id, &r);
 	r.spi = SPI_B;
 	r.flags = WFP_IPSEC_SPI_F_UDP_ENCAP;
 	r.encap_local_port = htons(4500);
 	r.encap_remote_port = htons(4500);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
-	expect_created(_metadata, f, p.id);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EINVAL);
+	expect_created(_metadata, self, p.id);
 	/* Control: without the flag it goes in. */
 	r.flags = 0;
 	r.encap_local_port = 0;
 	r.encap_remote_port = 0;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
 	EXPECT_EQ(sa_find(-1, SPI_B, IPPROTO_ESP, NULL), 1);
 }
 
 TEST_F(spi, raw_get_with_spi)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
+	raw_req(_metadata, self, self->id, &r);
 	r.spi = 0xd0000001;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
-	expect_untouched(_metadata, f, 0);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EINVAL);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_set_spi_below_256)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	SET_REFUSED(-EINVAL, r.spi = 0);
 	SET_REFUSED(-EINVAL, r.spi = 255);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_traffic_mismatch_exdev)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	BOTH_REFUSED(-EXDEV, r.inbound.remote_addr[3] ^= 1);
 	SET_REFUSED(-EXDEV, r.inbound.local_addr[3] ^= 1);
 	SET_REFUSED(-EXDEV, r.inbound.traffic_type = WFP_IPSEC_TRAFFIC_TUNNEL);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_state_ebusy)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	raw_req(_metadata, f, &r);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
+	raw_req(_metadata, self, self->id, &r);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI, &r, 0);
 	r.spi = SPI_B;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EBUSY);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EBUSY);
 	r.spi = 0;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EBUSY);
-	expect_spi_set(_metadata, f, f->id, SPI_A);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -EBUSY);
+	expect_spi_set(_metadata, self, self->id, SPI_A);
 	EXPECT_EQ(sa_count(-1), 1);
 }
 
 TEST_F(spi, raw_taken_eexist)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
-	ASSERT_EQ(ip_esp_add(f->remote, f->local, SPI_A, false), 0);
-	raw_req(_metadata, f, &r);
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EEXIST);
-	expect_created(_metadata, f, f->id);
+	ASSERT_EQ(ip_esp_add(self->remote, self->local, SPI_A, false), 0);
+	raw_req(_metadata, self, self->id, &r);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_SET_SPI, &r, -EEXIST);
+	expect_created(_metadata, self, self->id);
 	EXPECT_EQ(sa_count(-1), 1);
-	ASSERT_EQ(ip_esp_del(f->remote, f->local, SPI_A), 0);
-	expect_untouched(_metadata, f, 0);
+	ASSERT_EQ(ip_esp_del(self->remote, self->local, SPI_A), 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_unknown_id_enoent)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 
 	BOTH_REFUSED(-ENOENT, r.id += 1000000);
-	expect_untouched(_metadata, f, 0);
+	expect_untouched(_metadata, self);
 }
 
 TEST_F(spi, raw_range_exhausted_enospc)
 {
-	struct fx *f = &self->f;
 	struct wfp_ipsec_spi r;
 	IPSEC_SA_SPI spi = 0;
-	UINT64 id2;
-	IPSEC_TRAFFIC1 t;
-	IPSEC_GETSPI1 g;
+	struct peer p;
 
-	set_range(_metadata, f, 0xd0000300, 0xd0000301);
-	wfp_traffic_set(&t, false, "192.0.2.1", "198.51.100.2");
-	wfp_getspi_set(&g, &t);
-	id2 = ctx_create(_metadata, f, &t);
-	ASSERT_EQ(IPsecSaContextGetSpi1(f->h, id2, &g, &spi), ERROR_SUCCESS);
-	ASSERT_EQ(ip_esp_add(f->remote, f->local,
+	set_range(_metadata, 0xd0000300, 0xd0000301);
+	other_ctx(_metadata, self, "192.0.2.1", "198.51.100.2", &p);
+	ASSERT_EQ(IPsecSaContextGetSpi1(self->h, p.id, &p.g, &spi),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(ip_esp_add(self->remote, self->local,
 			     spi == 0xd0000300 ? 0xd0000301 : 0xd0000300,
 			     false), 0);
-	raw_req(_metadata, f, &r);
+	raw_req(_metadata, self, self->id, &r);
 	r.spi = 0;
-	raw_expect(_metadata, f, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -ENOSPC);
-	expect_created(_metadata, f, f->id);
+	raw_expect(_metadata, self, WFP_IPSEC_IOC_CTX_GET_SPI, &r, -ENOSPC);
+	expect_created(_metadata, self, self->id);
 	EXPECT_EQ(sa_count(-1), 2);
 }
 
