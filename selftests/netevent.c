@@ -1072,23 +1072,20 @@ TEST_F_TIMEOUT(one, raw_queue_overflow_counted, 120)
 /* The template's conditions pick what reaches the callback. */
 TEST_F_TIMEOUT(one, template_selects_events, 120)
 {
-	FWPM_FILTER_CONDITION0 cond[2];
-	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 cond[2] = {
+		{ .fieldKey = FWPM_CONDITION_IP_REMOTE_PORT,
+		  .conditionValue = { .type = FWP_UINT16, .uint16 = 4001 } },
+		{ .fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+		  .conditionValue = { .type = FWP_UINT8, .uint8 = IPPROTO_UDP } },
+	};
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t = {
+		.numFilterConditions = 2, .filterCondition = cond,
+	};
 	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
 	struct catcher other;
 	HANDLE sub, sub2;
 	UINT32 n;
 
-	memset(&t, 0, sizeof(t));
-	memset(cond, 0, sizeof(cond));
-	cond[0].fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
-	cond[0].conditionValue.type = FWP_UINT16;
-	cond[0].conditionValue.uint16 = 4001;
-	cond[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	cond[1].conditionValue.type = FWP_UINT8;
-	cond[1].conditionValue.uint8 = IPPROTO_UDP;
-	t.numFilterConditions = 2;
-	t.filterCondition = cond;
 	catcher_init(&other);
 	wide_trap_add(_metadata, &self->e);
 	ASSERT_EQ(subscribe(self->e.h, &t, &self->c, &sub), ERROR_SUCCESS);
