@@ -11,6 +11,12 @@
 
 #include <linux/wfp_ipsec.h>
 
+#define SIZE(type, n) \
+	_Static_assert(sizeof(type) == (n), "sizeof(" #type ") != " #n)
+#define OFF(type, member, n) \
+	_Static_assert(offsetof(type, member) == (n), \
+		       "offsetof(" #type ", " #member ") != " #n)
+
 /*
  * The ioctl ABI: sizes are multiples of 8 and every __u64 is naturally
  * aligned, so 32-bit and 64-bit callers share one layout.
@@ -44,36 +50,24 @@ UAPI_LAYOUT(struct wfp_ipsec_ctx_batch, 48);
 UAPI_LAYOUT(struct wfp_ipsec_obj, 112);
 UAPI_LAYOUT(struct wfp_ipsec_obj_key, 32);
 UAPI_LAYOUT(struct wfp_ipsec_obj_enum, 56);
-_Static_assert(offsetof(struct wfp_ipsec_obj, name) == 64, "obj name");
-_Static_assert(offsetof(struct wfp_ipsec_obj, policy) == 80, "obj policy");
-_Static_assert(offsetof(struct wfp_ipsec_obj, id) == 96, "obj id");
-_Static_assert(offsetof(struct wfp_ipsec_obj_key, id) == 24, "obj_key id");
+OFF(struct wfp_ipsec_obj, name, 64);
+OFF(struct wfp_ipsec_obj, policy, 80);
+OFF(struct wfp_ipsec_obj, id, 96);
+OFF(struct wfp_ipsec_obj_key, id, 24);
 UAPI_LAYOUT(struct wfp_ipsec_pctx_policy, 48);
 UAPI_LAYOUT(struct wfp_ipsec_filter, 216);
 UAPI_LAYOUT(struct wfp_ipsec_filter_cond, 40);
-_Static_assert(offsetof(struct wfp_ipsec_filter, weight) == 104,
-	       "filter weight");
-_Static_assert(offsetof(struct wfp_ipsec_filter, id) == 128, "filter id");
-_Static_assert(offsetof(struct wfp_ipsec_filter, conds) == 160,
-	       "filter conds");
-_Static_assert(offsetof(struct wfp_ipsec_filter, reqid) == 192,
-	       "filter reqid");
-_Static_assert(offsetof(struct wfp_ipsec_filter_cond, lo) == 8,
-	       "filter_cond lo");
-_Static_assert(offsetof(struct wfp_ipsec_obj_enum, keys) == 24, "obj keys");
-_Static_assert(offsetof(struct wfp_ipsec_batch_entry, id) == 488, "batch id");
-_Static_assert(offsetof(struct wfp_ipsec_ctx_batch, done) == 20, "batch done");
-_Static_assert(offsetof(struct wfp_ipsec_hello, features) == 32, "hello");
-_Static_assert(offsetof(struct wfp_ipsec_ctx_info, inbound) == 120,
-	       "ctx_info");
-_Static_assert(offsetof(struct wfp_ipsec_session_info, netns_cookie) == 56,
-	       "session_info");
-
-#define SIZE(type, n) \
-	_Static_assert(sizeof(type) == (n), "sizeof(" #type ") != " #n)
-#define OFF(type, member, n) \
-	_Static_assert(offsetof(type, member) == (n), \
-		       "offsetof(" #type ", " #member ") != " #n)
+OFF(struct wfp_ipsec_filter, weight, 104);
+OFF(struct wfp_ipsec_filter, id, 128);
+OFF(struct wfp_ipsec_filter, conds, 160);
+OFF(struct wfp_ipsec_filter, reqid, 192);
+OFF(struct wfp_ipsec_filter_cond, lo, 8);
+OFF(struct wfp_ipsec_obj_enum, keys, 24);
+OFF(struct wfp_ipsec_batch_entry, id, 488);
+OFF(struct wfp_ipsec_ctx_batch, done, 20);
+OFF(struct wfp_ipsec_hello, features, 32);
+OFF(struct wfp_ipsec_ctx_info, inbound, 120);
+OFF(struct wfp_ipsec_session_info, netns_cookie, 56);
 
 /* ---- Windows base types keep their Windows widths ---- */
 SIZE(BYTE, 1);

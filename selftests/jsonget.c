@@ -53,25 +53,16 @@ static int hex4(const char *p, unsigned int *v)
 	return 0;
 }
 
+/* UTF-8: a lead byte, then n bytes of 6 bits each, most significant first. */
 static void put_utf8(char **o, unsigned int c)
 {
+	static const unsigned char lead[] = { 0, 0xc0, 0xe0, 0xf0 };
+	int n = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
 	char *q = *o;
 
-	if (c < 0x80) {
-		*q++ = (char)c;
-	} else if (c < 0x800) {
-		*q++ = (char)(0xc0 | c >> 6);
-		*q++ = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*q++ = (char)(0xe0 | c >> 12);
-		*q++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*q++ = (char)(0x80 | (c & 0x3f));
-	} else {
-		*q++ = (char)(0xf0 | c >> 18);
-		*q++ = (char)(0x80 | ((c >> 12) & 0x3f));
-		*q++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*q++ = (char)(0x80 | (c & 0x3f));
-	}
+	*q++ = (char)(lead[n] | c >> (6 * n));
+	while (n--)
+		*q++ = (char)(0x80 | ((c >> (6 * n)) & 0x3f));
 	*o = q;
 }
 

@@ -8,7 +8,7 @@
 
 /* It loads and unloads the module itself: no skip without the device. */
 #define WFP_TEST_LOADS_MODULE
-#include "wfp_test.h"
+#include "wfp_ctx.h"
 
 static int unload(void)
 {
@@ -88,36 +88,23 @@ TEST(load_refuses_out_of_range_defaults)
 	ASSERT_EQ(reload(), 0);
 }
 
-static long long read_ll(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lli", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* Existing namespaces and new ones alike start from them. */
 TEST(load_parameters_are_every_namespace_defaults)
 {
 	ASSERT_EQ(unload(), 0);
 	ASSERT_EQ(system("modprobe wfp_ipsec max_contexts=5 spi_min=0x1000 "
 			 "spi_max=0x1000"), 0);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 5);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/spi_min"), 0x1000);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "max_contexts"), 5);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "spi_min"), 0x1000);
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 5);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/spi_max"), 0x1000);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/event_queue_len"), 1024);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "max_contexts"), 5);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "spi_max"), 0x1000);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "event_queue_len"), 1024);
 	ASSERT_EQ(unload(), 0);
 	/* Gone with the module, in every namespace. */
 	EXPECT_NE(access("/proc/sys/net/wfp_ipsec", F_OK), 0);
 	ASSERT_EQ(reload(), 0);
-	EXPECT_EQ(read_ll("/proc/sys/net/wfp_ipsec/max_contexts"), 1 << 20);
+	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "max_contexts"), 1 << 20);
 }
 
 TEST(reload_with_sessions_in_other_namespace_closed)
@@ -140,10 +127,7 @@ static int create_contexts(HANDLE h, int n)
 	UINT64 id;
 	int i;
 
-	memset(&t, 0, sizeof(t));
-	t.ipVersion = FWP_IP_VERSION_V4;
-	t.trafficType = IPSEC_TRAFFIC_TYPE_TRANSPORT;
-	t.localV4Address = 0x0a000001;
+	traffic_v4(&t, false, 0x0a000001, 0);
 	for (i = 0; i < n; i++) {
 		t.remoteV4Address = 0x0a100000 + i;
 		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id))

@@ -67,6 +67,13 @@ static GUID tkey(UINT8 n)
 	return g;
 }
 
+static DWORD filter_del(HANDLE h, UINT8 n)
+{
+	GUID k = tkey(n);
+
+	return FwpmFilterDeleteByKey0(h, &k);
+}
+
 /* ---------------------------------------------------- what arrived */
 
 #define CAUGHT_MAX	4096
@@ -160,26 +167,20 @@ struct fb {
 	FWP_BYTE_ARRAY16 a16[4];
 };
 
-static UINT32 v4_host(const UINT8 *a)
-{
-	UINT32 v;
-
-	memcpy(&v, a, 4);
-	return ntohl(v);
-}
-
 /* A host address condition as Windows keying code writes it. */
 static void fb_host(struct fb *b, const GUID *field, const char *addr)
 {
 	int i = b->f.numFilterConditions++;
 	FWP_CONDITION_VALUE0 *v = &b->c[i].conditionValue;
 	UINT8 a[16];
+	UINT32 v4;
 
 	b->c[i].fieldKey = *field;
 	b->c[i].matchType = FWP_MATCH_EQUAL;
 	if (wfp_addr_bytes(addr, a) == 4) {
+		memcpy(&v4, a, 4);
 		v->type = FWP_UINT32;
-		v->uint32 = v4_host(a);
+		v->uint32 = ntohl(v4);
 		return;
 	}
 	memcpy(b->a16[i].byteArray16, a, 16);
@@ -227,7 +228,7 @@ static UINT64 trap_add(struct __test_metadata *_metadata, struct env *e)
 
 static void objects_teardown(struct env *e)
 {
-	GUID k;
+	GUID k = tkey(K_PROV);
 	int i;
 
 	for (i = 0; i < e->nids; i++) {
@@ -235,30 +236,43 @@ static void objects_teardown(struct env *e)
 			IPsecSaContextDeleteById0(e->h, e->ids[i]);
 		e->ids[i] = 0;
 	}
-	for (i = K_TRAP; i < K_MAX; i++) {
-		k = tkey(i);
-		FwpmFilterDeleteByKey0(e->h, &k);
-	}
-	k = tkey(K_PROV);
+	for (i = K_TRAP; i < K_MAX; i++)
+		filter_del(e->h, i);
 	FwpmProviderDeleteByKey0(e->h, &k);
 }
 
 /* -------------------------------------------------------- checks */
 
-/* The addresses of an event's header, in network order. */
-static void ev_addrs(const FWPM_NET_EVENT1 *ev, UINT8 *local, UINT8 *remote)
+/* The event header's addresses, read as its ipVersion says: these. */
+static void expect_addrs(struct __test_metadata *_metadata,
+			 const FWPM_NET_EVENT1 *ev, const char *local,
+			 const char *remote)
 {
+	UINT8 l[16], r[16], wl[16], wr[16];
+	int alen = wfp_addr_bytes(local, wl);
 	UINT32 a;
 
+	wfp_addr_bytes(remote, wr);
 	if (ev->header.ipVersion == FWP_IP_VERSION_V6) {
-		memcpy(local, ev->header.localAddrV6.byteArray16, 16);
-		memcpy(remote, ev->header.remoteAddrV6.byteArray16, 16);
-		return;
+		memcpy(l, ev->header.localAddrV6.byteArray16, 16);
+		memcpy(r, ev->header.remoteAddrV6.byteArray16, 16);
+	} else {
+		a = htonl(ev->header.localAddrV4);
+		memcpy(l, &a, 4);
+		a = htonl(ev->header.remoteAddrV4);
+		memcpy(r, &a, 4);
 	}
-	a = htonl(ev->header.localAddrV4);
-	memcpy(local, &a, 4);
-	a = htonl(ev->header.remoteAddrV4);
-	memcpy(remote, &a, 4);
+	EXPECT_EQ(memcmp(l, wl, alen), 0);
+	EXPECT_EQ(memcmp(r, wr, alen), 0);
+}
+
+/* FILETIME of an event as CLOCK_REALTIME nanoseconds. */
+static long long ev_ns(const FWPM_NET_EVENT1 *ev)
+{
+	UINT64 ft = (UINT64)ev->header.timeStamp.dwHighDateTime << 32 |
+		    ev->header.timeStamp.dwLowDateTime;
+
+	return (long long)((ft - 116444736000000000ULL) * 100);
 }
 
 #define ALL_SET	(FWPM_NET_EVENT_FLAG_IP_VERSION_SET | \
@@ -276,40 +290,36 @@ struct drop_want {
 	int proto, sport, dport;
 };
 
+/* The first event c caught, within 5 s: that CLASSIFY_DROP. */
 static void expect_drop_of(struct __test_metadata *_metadata,
-			   const struct caught *k, const struct drop_want *w)
+			   struct catcher *c, const struct drop_want *w)
 {
-	UINT8 l[16], r[16], wl[16], wr[16];
-	int alen = wfp_addr_bytes(w->src, wl);
-	long long age = wfp_clock_ns(CLOCK_REALTIME) - k->at_ns;
-	bool v6 = alen == 16;
-	UINT64 ft;
+	const struct caught *k = &c->v[0];
+	long long age;
+	long long ft;
 
-	wfp_addr_bytes(w->dst, wr);
+	ASSERT_GE(catcher_wait(c, 1, 5000), 1);
+	age = wfp_clock_ns(CLOCK_REALTIME) - k->at_ns;
 	ASSERT_EQ(k->ev.type, FWPM_NET_EVENT_TYPE_CLASSIFY_DROP);
 	EXPECT_EQ(k->cd.filterId, w->id);
 	EXPECT_EQ(k->cd.layerId, w->layer);
 	EXPECT_EQ(k->ev.header.flags, ALL_SET);
-	EXPECT_EQ(k->ev.header.ipVersion, v6 ? FWP_IP_VERSION_V6 :
-					       FWP_IP_VERSION_V4);
+	EXPECT_EQ(k->ev.header.ipVersion, strchr(w->src, ':') ?
+			FWP_IP_VERSION_V6 : FWP_IP_VERSION_V4);
 	EXPECT_EQ(k->ev.header.ipProtocol, w->proto);
-	ev_addrs(&k->ev, l, r);
-	EXPECT_EQ(memcmp(l, wl, alen), 0);
-	EXPECT_EQ(memcmp(r, wr, alen), 0);
+	expect_addrs(_metadata, &k->ev, w->src, w->dst);
 	EXPECT_EQ(k->ev.header.localPort, w->sport);
 	EXPECT_EQ(k->ev.header.remotePort, w->dport);
 	/* FILETIME of the drop: within the minute before the callback. */
-	ft = (UINT64)k->ev.header.timeStamp.dwHighDateTime << 32 |
-	     k->ev.header.timeStamp.dwLowDateTime;
-	ft = (ft - 116444736000000000ULL) * 100;
-	EXPECT_LE((long long)ft, k->at_ns);
-	EXPECT_GT((long long)ft, k->at_ns - 60000000000LL - age);
+	ft = ev_ns(&k->ev);
+	EXPECT_LE(ft, k->at_ns);
+	EXPECT_GT(ft, k->at_ns - 60000000000LL - age);
 }
 
-/* A CLASSIFY_DROP of filter id for A's traffic to B, proto and ports. */
+/* The first event: a CLASSIFY_DROP of filter id for A's traffic to B. */
 static void expect_drop(struct __test_metadata *_metadata, struct env *e,
-			const struct caught *k, UINT64 id, int proto,
-			int lport, int rport)
+			struct catcher *c, UINT64 id, int proto, int lport,
+			int rport)
 {
 	struct drop_want w = {
 		.id = id, .layer = e->v6 ? LAYER_OUT_V6 : LAYER_OUT_V4,
@@ -317,7 +327,7 @@ static void expect_drop(struct __test_metadata *_metadata, struct env *e,
 		.proto = proto, .sport = lport, .dport = rport,
 	};
 
-	expect_drop_of(_metadata, k, &w);
+	expect_drop_of(_metadata, c, &w);
 }
 
 /* Packets through A's SA of that SPI; -1 when it is not there once. */
@@ -341,23 +351,27 @@ static int larval_count(void)
 	return n < 0 ? n : c;
 }
 
-/* A UDP datagram from A's lport to B's rport; sendto()'s result. */
+/* A UDP datagram from A's lport to B's rport; 0 when sent, or -1. */
 static int udp_send(struct env *e, int lport, int rport)
 {
-	struct sockaddr_in6 sa;
-	socklen_t len;
-	int s, ret;
+	int s = udp_socket(-1, e->v6, e->a_host, lport, false), ret;
 
-	s = udp_socket(-1, e->v6, e->a_host, lport, false);
 	if (s < 0)
 		return -1;
-	len = sockaddr_set(&sa, e->v6, e->b_host, rport);
-	ret = sendto(s, "x", 1, 0, (struct sockaddr *)&sa, len);
+	ret = udp_send_to(s, e->v6, e->b_host, rport, "x");
 	close(s);
 	return ret;
 }
 
 /* ============================================================= fixtures */
+
+/* A fixture's variants: env_setup()'s flags for IPv4, and for IPv6. */
+#define V4_V6_VARIANTS(fixture)						\
+	FIXTURE_VARIANT(fixture) {					\
+		unsigned int flags;					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, v4) { .flags = 0 };		\
+	FIXTURE_VARIANT_ADD(fixture, v6) { .flags = ENV_V6 }
 
 /* What every peer fixture starts with: A, B, the provider, a catcher. */
 static void pair_setup(struct __test_metadata *_metadata, struct env *e,
@@ -390,12 +404,7 @@ FIXTURE(trap) {
 	HANDLE sub;
 };
 
-FIXTURE_VARIANT(trap) {
-	unsigned int flags;
-};
-
-FIXTURE_VARIANT_ADD(trap, v4) { .flags = 0 };
-FIXTURE_VARIANT_ADD(trap, v6) { .flags = ENV_V6 };
+V4_V6_VARIANTS(trap);
 
 FIXTURE_SETUP(trap)
 {
@@ -418,12 +427,9 @@ TEST_F_TIMEOUT(trap, ping_raises_classify_drop, 120)
 {
 	struct env *e = &self->e;
 	UINT64 id = trap_add(_metadata, e);
-	GUID k = tkey(K_TRAP);
 	struct xp *v;
-	int n;
 
-	n = sp_dump(-1, &v);
-	ASSERT_EQ(n, 1);
+	ASSERT_EQ(sp_dump(-1, &v), 1);
 	EXPECT_EQ(v[0].dir, XFRM_POLICY_OUT);
 	EXPECT_EQ(v[0].action, XFRM_POLICY_ALLOW);
 	EXPECT_EQ(v[0].ntmpl, 1);
@@ -433,16 +439,15 @@ TEST_F_TIMEOUT(trap, ping_raises_classify_drop, 120)
 	free(v);
 
 	EXPECT_TRUE(ping_lost(e, false));
-	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
 	/* Echo request: ICMP type 8 (ICMPv6 128) as the local port. */
-	expect_drop(_metadata, e, &self->c.v[0], id,
+	expect_drop(_metadata, e, &self->c, id,
 		    e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, e->v6 ? 128 : 8, 0);
 	EXPECT_EQ(larval_count(), 1);
 	EXPECT_TRUE(ping_lost(e, false));
 	EXPECT_EQ(catcher_wait(&self->c, 2, 300), 1)
 		TH_LOG("the larval state should hold the flow's retries");
 
-	ASSERT_EQ(FwpmFilterDeleteByKey0(e->h, &k), ERROR_SUCCESS);
+	ASSERT_EQ(filter_del(e->h, K_TRAP), ERROR_SUCCESS);
 	EXPECT_EQ(sp_count(-1), 0);
 	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
 	EXPECT_EQ(ping(e, false, 1), 0);
@@ -455,8 +460,7 @@ TEST_F_TIMEOUT(trap, udp_send_raises_classify_drop, 120)
 
 	/* Dropped on the acquire path: sendto() may or may not say so. */
 	udp_send(e, 5151, 4242);
-	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
-	expect_drop(_metadata, e, &self->c.v[0], id, IPPROTO_UDP, 5151, 4242);
+	expect_drop(_metadata, e, &self->c, id, IPPROTO_UDP, 5151, 4242);
 }
 
 /*
@@ -470,8 +474,7 @@ TEST_F_TIMEOUT(trap, reply_to_peer_trapped, 120)
 	UINT64 id = trap_add(_metadata, e);
 
 	EXPECT_TRUE(ping_lost(e, true));
-	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
-	expect_drop(_metadata, e, &self->c.v[0], id,
+	expect_drop(_metadata, e, &self->c, id,
 		    e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, e->v6 ? 129 : 0, 0);
 }
 
@@ -543,10 +546,8 @@ static DWORD key_context(struct keying *k)
  */
 static DWORD key_on_event(struct keying *k)
 {
-	GUID trap = tkey(K_TRAP);
-	DWORD rc;
+	DWORD rc = filter_del(k->e->h, K_TRAP);
 
-	rc = FwpmFilterDeleteByKey0(k->e->h, &trap);
 	return rc ? rc : key_context(k);
 }
 
@@ -564,7 +565,6 @@ TEST_F_TIMEOUT(trap, event_drives_keying, 180)
 {
 	struct env *e = &self->e;
 	struct keying k = { .e = e };
-	GUID key;
 
 	self->c.arg = &k;
 	self->c.on_event = keying_on_event;
@@ -583,10 +583,8 @@ TEST_F_TIMEOUT(trap, event_drives_keying, 180)
 	EXPECT_GT(sa_packets(k.spi_in), 0) TH_LOG("not through ESP");
 	IPsecSaContextDeleteById0(e->h, k.ctx);
 	env_forget(e, k.ctx);
-	key = tkey(K_OUT);
-	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &key), ERROR_SUCCESS);
-	key = tkey(K_IN);
-	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &key), ERROR_SUCCESS);
+	EXPECT_EQ(filter_del(e->h, K_OUT), ERROR_SUCCESS);
+	EXPECT_EQ(filter_del(e->h, K_IN), ERROR_SUCCESS);
 	sh_in(e->bns, "ip xfrm state flush; ip xfrm policy flush");
 }
 
@@ -605,12 +603,7 @@ FIXTURE(fwd) {
 	const char *c_host;	/* its address */
 };
 
-FIXTURE_VARIANT(fwd) {
-	unsigned int flags;
-};
-
-FIXTURE_VARIANT_ADD(fwd, v4) { .flags = 0 };
-FIXTURE_VARIANT_ADD(fwd, v6) { .flags = ENV_V6 };
+V4_V6_VARIANTS(fwd);
 
 /* A's end of the link to C, and A forwarding; C's route back from B. */
 static int fwd_route(struct env *e, int cns, const char *c, const char *ac)
@@ -694,7 +687,6 @@ TEST_F_TIMEOUT(fwd, trap_raises_classify_drop, 120)
 		.proto = e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
 		.sport = e->v6 ? 128 : 8,
 	};
-	GUID k = tkey(K_TRAP);
 	struct fb b;
 	struct xp *v;
 
@@ -714,11 +706,10 @@ TEST_F_TIMEOUT(fwd, trap_raises_classify_drop, 120)
 	free(v);
 
 	EXPECT_NE(fwd_ping(self, LOST_WAIT_MS / 1000), 0);
-	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
-	expect_drop_of(_metadata, &self->c.v[0], &w);
+	expect_drop_of(_metadata, &self->c, &w);
 	EXPECT_EQ(ping(e, false, 1), 0) TH_LOG("A's own traffic was trapped");
 
-	ASSERT_EQ(FwpmFilterDeleteByKey0(e->h, &k), ERROR_SUCCESS);
+	ASSERT_EQ(filter_del(e->h, K_TRAP), ERROR_SUCCESS);
 	EXPECT_EQ(sp_count(-1), 0);
 	EXPECT_EQ(sa_count(-1), 0) TH_LOG("a larval state was left");
 	EXPECT_EQ(fwd_ping(self, 2), 0);
@@ -774,12 +765,7 @@ FIXTURE(kdrop) {
 	HANDLE sub;
 };
 
-FIXTURE_VARIANT(kdrop) {
-	unsigned int flags;
-};
-
-FIXTURE_VARIANT_ADD(kdrop, v4) { .flags = 0 };
-FIXTURE_VARIANT_ADD(kdrop, v6) { .flags = ENV_V6 };
+V4_V6_VARIANTS(kdrop);
 
 /* A keyed; B's states are the test's (its keys decide). */
 FIXTURE_SETUP(kdrop)
@@ -787,8 +773,7 @@ FIXTURE_SETUP(kdrop)
 	pair_setup(_metadata, &self->e, &self->c, variant->flags);
 	self->k.e = &self->e;
 	self->k.rc = key_context(&self->k);
-	if (self->k.ctx)
-		env_keep(&self->e, self->k.ctx);
+	env_keep(&self->e, self->k.ctx);
 	ASSERT_EQ(self->k.rc, ERROR_SUCCESS)
 		TH_LOG("%s", code_name(self->k.rc));
 }
@@ -831,11 +816,8 @@ static void expect_kdrop(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(kdrop) *self, INT32 status)
 {
 	struct env *e = &self->e;
-	UINT8 l[16], r[16], wl[16], wr[16];
-	int alen = wfp_addr_bytes(e->a_out, wl);
 	struct caught k;
 
-	wfp_addr_bytes(e->b_out, wr);
 	ASSERT_GE(catcher_wait(&self->c, 1, 5000), 1);
 	ASSERT_GE(kdrop_find(&self->c, self->k.spi_in, &k), 1)
 		TH_LOG("no IPSEC_KERNEL_DROP of SPI 0x%x", self->k.spi_in);
@@ -846,9 +828,7 @@ static void expect_kdrop(struct __test_metadata *_metadata,
 	EXPECT_EQ(k.ev.header.flags, FWPM_NET_EVENT_FLAG_IP_VERSION_SET |
 				     FWPM_NET_EVENT_FLAG_LOCAL_ADDR_SET |
 				     FWPM_NET_EVENT_FLAG_REMOTE_ADDR_SET);
-	ev_addrs(&k.ev, l, r);
-	EXPECT_EQ(memcmp(l, wl, alen), 0);
-	EXPECT_EQ(memcmp(r, wr, alen), 0);
+	expect_addrs(_metadata, &k.ev, e->a_out, e->b_out);
 }
 
 /* B keyed from another seed: its ESP fails A's ICV check. */
@@ -928,21 +908,13 @@ FIXTURE(one) {
 
 FIXTURE_SETUP(one)
 {
-	catcher_init(&self->c);
-	env_setup(_metadata, &self->e, ENV_PEER);
-	ASSERT_EQ(provider_add_key(self->e.h, tkey(K_PROV)),
-		  ERROR_SUCCESS);
+	pair_setup(_metadata, &self->e, &self->c, 0);
 }
 
+/* Each test unsubscribes its own (self->sub: from the callback). */
 FIXTURE_TEARDOWN(one)
 {
-	if (self->e.h) {
-		objects_teardown(&self->e);
-		EXPECT_EQ(sp_count(-1), 0);
-		EXPECT_EQ(sa_count(-1), 0);
-	}
-	env_teardown(&self->e);
-	catcher_free(&self->c);
+	pair_teardown(_metadata, &self->e, &self->c, NULL);
 }
 
 static UINT64 wide_trap_add(struct __test_metadata *_metadata, struct env *e)
@@ -983,15 +955,6 @@ static int wide_send(int n, int port)
 	return sent;
 }
 
-/* FILETIME of an event as CLOCK_REALTIME nanoseconds. */
-static long long ev_ns(const FWPM_NET_EVENT1 *ev)
-{
-	UINT64 ft = (UINT64)ev->header.timeStamp.dwHighDateTime << 32 |
-		    ev->header.timeStamp.dwLowDateTime;
-
-	return (long long)(ft - 116444736000000000ULL) * 100;
-}
-
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
@@ -1009,7 +972,7 @@ TEST_F_TIMEOUT(one, numbers, 300)
 {
 	int n = wfp_scaled(400), i, got;
 	struct catcher *c = &self->c;
-	long long *lat, t0, t1;
+	long long lat[50], t0, t1;
 	HANDLE sub;
 	UINT64 dropped = 0;
 
@@ -1020,19 +983,14 @@ TEST_F_TIMEOUT(one, numbers, 300)
 		ASSERT_EQ(wide_send(1, 1000 + i), 1);
 		/* the same address again: a larval state holds it */
 		ASSERT_GE(catcher_wait(c, i + 1, 5000), (unsigned int)i + 1);
-		c->v[i].at_ns -= ev_ns(&c->v[i].ev);
+		lat[i] = c->v[i].at_ns - ev_ns(&c->v[i].ev);
 		sh("ip xfrm state flush");
 	}
-	lat = calloc(50, sizeof(*lat));
-	ASSERT_NE(lat, NULL);
-	for (i = 0; i < 50; i++)
-		lat[i] = c->v[i].at_ns;
 	qsort(lat, 50, sizeof(*lat), cmp_ll);
 	printf("# acquire-to-callback latency: median %lld us, p99 %lld us "
 	       "(50 events)\n", lat[25] / 1000, lat[49] / 1000);
 	/* The harness ends the test's process with _exit(): flush now. */
 	fflush(stdout);
-	free(lat);
 
 	/* Throughput: n new flows at once. */
 	pthread_mutex_lock(&c->lock);
@@ -1080,14 +1038,12 @@ TEST_F_TIMEOUT(one, raw_queue_overflow_counted, 120)
 	struct wfp_ipsec_net_event *nev = (void *)buf.b;
 	struct wfp_ipsec_event *ev;
 	UINT64 id = wide_trap_add(_metadata, &self->e);
-	int fd = wfp_open(), i;
+	int fd = wfp_session(_metadata), i;
 	__u64 sub;
 	ssize_t n;
 
-	ASSERT_GE(fd, 0);
 	/* A test that fails gets EAGAIN rather than waiting forever. */
 	ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	ASSERT_EQ(wfp_hello(fd, 0, NULL), 0);
 	ASSERT_EQ(write_str(QLEN_PATH, "4"), 0);
 	ASSERT_EQ(raw_net_subscribe(fd, &sub), 0);
 	ASSERT_EQ(write_str(QLEN_PATH, "1024"), 0);
@@ -1116,23 +1072,20 @@ TEST_F_TIMEOUT(one, raw_queue_overflow_counted, 120)
 /* The template's conditions pick what reaches the callback. */
 TEST_F_TIMEOUT(one, template_selects_events, 120)
 {
-	FWPM_FILTER_CONDITION0 cond[2];
-	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
+	FWPM_FILTER_CONDITION0 cond[2] = {
+		{ .fieldKey = FWPM_CONDITION_IP_REMOTE_PORT,
+		  .conditionValue = { .type = FWP_UINT16, .uint16 = 4001 } },
+		{ .fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+		  .conditionValue = { .type = FWP_UINT8, .uint8 = IPPROTO_UDP } },
+	};
+	FWPM_NET_EVENT_ENUM_TEMPLATE0 t = {
+		.numFilterConditions = 2, .filterCondition = cond,
+	};
 	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
 	struct catcher other;
 	HANDLE sub, sub2;
 	UINT32 n;
 
-	memset(&t, 0, sizeof(t));
-	memset(cond, 0, sizeof(cond));
-	cond[0].fieldKey = FWPM_CONDITION_IP_REMOTE_PORT;
-	cond[0].conditionValue.type = FWP_UINT16;
-	cond[0].conditionValue.uint16 = 4001;
-	cond[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	cond[1].conditionValue.type = FWP_UINT8;
-	cond[1].conditionValue.uint8 = IPPROTO_UDP;
-	t.numFilterConditions = 2;
-	t.filterCondition = cond;
 	catcher_init(&other);
 	wide_trap_add(_metadata, &self->e);
 	ASSERT_EQ(subscribe(self->e.h, &t, &self->c, &sub), ERROR_SUCCESS);
@@ -1221,9 +1174,7 @@ TEST_F(one, kinds_kept_apart)
 	EXPECT_EQ(n, 1);
 	FwpmFreeMemory0((void **)&sal);
 	/* The module: an id of the other kind is not found. */
-	fd = wfp_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(wfp_hello(fd, 0, NULL), 0);
+	fd = wfp_session(_metadata);
 	memset(&rs, 0, sizeof(rs));
 	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_SUBSCRIBE, &rs), 0);
 	ASSERT_EQ(raw_net_subscribe(fd, &nid), 0);
@@ -1282,23 +1233,14 @@ TEST_F(one, unsubscribe_bad_handles)
 
 TEST_F(one, raw_reserved_fields_and_unknown_ids)
 {
-	struct wfp_ipsec_net_subscribe r;
-	struct wfp_ipsec_ctx_id u;
+	static struct wfp_ipsec_net_subscribe bad[] = {
+		{ .flags = 1 }, { .reserved0 = 1 }, { .reserved[1] = 1 },
+	};
+	struct wfp_ipsec_ctx_id u = { .id = 12345 };
 
-	memset(&r, 0, sizeof(r));
-	r.flags = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
-				 &r), -EINVAL);
-	memset(&r, 0, sizeof(r));
-	r.reserved0 = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
-				 &r), -EINVAL);
-	memset(&r, 0, sizeof(r));
-	r.reserved[1] = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->e.fd, WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE,
-				 &r), -EINVAL);
-	memset(&u, 0, sizeof(u));
-	u.id = 12345;
+	wfp_expect_einval_each(_metadata, self->e.fd,
+			       WFP_IPSEC_IOC_NETEVENT_SUBSCRIBE, bad,
+			       sizeof(bad[0]), ARRAY_SIZE(bad));
 	EXPECT_EQ(wfp_test_ioctl(self->e.fd,
 				 WFP_IPSEC_IOC_NETEVENT_UNSUBSCRIBE, &u),
 		  -ENOENT);
@@ -1329,87 +1271,71 @@ FIXTURE(tmpl) {
 	struct env e;
 	FWPM_NET_EVENT_ENUM_TEMPLATE0 t;
 	FWPM_FILTER_CONDITION0 c[17];
-	FWP_V6_ADDR_AND_MASK m6;
 };
 
+/*
+ * What a variant changes in the template FIXTURE_SETUP makes: one
+ * condition, the protocol equal to UDP as a UINT8.
+ */
 FIXTURE_VARIANT(tmpl) {
-	void (*mutate)(FIXTURE_DATA(tmpl) *self);
+	const GUID *field;		/* NULL: the protocol's, kept */
+	FWP_MATCH_TYPE match;
+	FWP_CONDITION_VALUE0 value;	/* type FWP_EMPTY: kept */
+	UINT32 n;			/* conditions, copies of it; 0: 1 */
+	bool no_array;			/* filterCondition NULL */
 	DWORD want;
 };
 
-static void m_unknown_field(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].fieldKey = FWPM_CONDITION_IP_SOURCE_ADDRESS;
-}
-
-static void m_range(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].matchType = FWP_MATCH_RANGE;
-}
-
-static void m_bad_match(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].matchType = FWP_MATCH_TYPE_MAX;
-}
-
-static void m_wrong_type(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].conditionValue.type = FWP_UINT16;
-}
-
-static void m_null_conditions(FIXTURE_DATA(tmpl) *self)
-{
-	self->t.filterCondition = NULL;
-}
-
-static void m_too_many(FIXTURE_DATA(tmpl) *self)
-{
-	int i;
-
-	for (i = 0; i < 17; i++)
-		self->c[i] = self->c[0];
-	self->t.numFilterConditions = 17;
-}
-
-static void m_v6_prefix(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	self->c[0].conditionValue.type = FWP_V6_ADDR_MASK;
-	self->c[0].conditionValue.v6AddrMask = &self->m6;
-	self->m6.prefixLength = 129;
-}
-
-static void m_null_value(FIXTURE_DATA(tmpl) *self)
-{
-	self->c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	self->c[0].conditionValue.type = FWP_V4_ADDR_MASK;
-	self->c[0].conditionValue.v4AddrMask = NULL;
-}
+static FWP_V6_ADDR_AND_MASK m6_too_long = { .prefixLength = 129 };
 
 FIXTURE_VARIANT_ADD(tmpl, unknown_field) {
-	.mutate = m_unknown_field, .want = FWP_E_CONDITION_NOT_FOUND,
+	.field = &FWPM_CONDITION_IP_SOURCE_ADDRESS,
+	.want = FWP_E_CONDITION_NOT_FOUND,
 };
 FIXTURE_VARIANT_ADD(tmpl, range_match) {
-	.mutate = m_range, .want = FWP_E_MATCH_TYPE_MISMATCH,
+	.match = FWP_MATCH_RANGE, .want = FWP_E_MATCH_TYPE_MISMATCH,
 };
 FIXTURE_VARIANT_ADD(tmpl, bad_match) {
-	.mutate = m_bad_match, .want = FWP_E_INVALID_ENUMERATOR,
+	.match = FWP_MATCH_TYPE_MAX, .want = FWP_E_INVALID_ENUMERATOR,
 };
 FIXTURE_VARIANT_ADD(tmpl, wrong_type) {
-	.mutate = m_wrong_type, .want = FWP_E_TYPE_MISMATCH,
+	.value = { .type = FWP_UINT16, .uint16 = IPPROTO_UDP },
+	.want = FWP_E_TYPE_MISMATCH,
 };
 FIXTURE_VARIANT_ADD(tmpl, null_conditions) {
-	.mutate = m_null_conditions, .want = FWP_E_NULL_POINTER,
+	.no_array = true, .want = FWP_E_NULL_POINTER,
 };
 FIXTURE_VARIANT_ADD(tmpl, too_many_conditions) {
-	.mutate = m_too_many, .want = FWP_E_OUT_OF_BOUNDS,
+	.n = 17, .want = FWP_E_OUT_OF_BOUNDS,
 };
 FIXTURE_VARIANT_ADD(tmpl, v6_prefix_too_long) {
-	.mutate = m_v6_prefix, .want = FWP_E_INVALID_NET_MASK,
+	.field = &FWPM_CONDITION_IP_REMOTE_ADDRESS,
+	.value = { .type = FWP_V6_ADDR_MASK, .v6AddrMask = &m6_too_long },
+	.want = FWP_E_INVALID_NET_MASK,
 };
 FIXTURE_VARIANT_ADD(tmpl, null_value) {
-	.mutate = m_null_value, .want = FWP_E_NULL_POINTER,
+	.field = &FWPM_CONDITION_IP_REMOTE_ADDRESS,
+	.value = { .type = FWP_V4_ADDR_MASK, .v4AddrMask = NULL },
+	.want = FWP_E_NULL_POINTER,
 };
+
+static void tmpl_mutate(FIXTURE_DATA(tmpl) *self,
+			const FIXTURE_VARIANT(tmpl) *v)
+{
+	UINT32 i;
+
+	if (v->field)
+		self->c[0].fieldKey = *v->field;
+	self->c[0].matchType = v->match;
+	if (v->value.type != FWP_EMPTY)
+		self->c[0].conditionValue = v->value;
+	for (i = 1; i < v->n; i++)
+		self->c[i] = self->c[0];
+	if (v->n)
+		self->t.numFilterConditions = v->n;
+	if (v->no_array)
+		self->t.filterCondition = NULL;
+}
 
 FIXTURE_SETUP(tmpl)
 {
@@ -1439,7 +1365,7 @@ TEST_F(tmpl, refused)
 	ASSERT_EQ(subscribe(self->e.h, &self->t, &c, &sub), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmNetEventUnsubscribe0(self->e.h, sub), ERROR_SUCCESS);
 	sub = NULL;
-	variant->mutate(self);
+	tmpl_mutate(self, variant);
 	EXPECT_EQ(subscribe(self->e.h, &self->t, &c, &sub), variant->want)
 		TH_LOG("%s", code_name(subscribe(self->e.h, &self->t, &c,
 						 &sub)));

@@ -16,7 +16,7 @@
 
 #include "wfp_test.h"
 
-#define SYSCTL		"/proc/sys/net/wfp_ipsec/"
+#define SYSCTL		WFP_SYSCTL_DIR
 #define PARAMS		"/sys/module/wfp_ipsec/parameters/"
 
 static const char *const names[] = {
@@ -26,26 +26,15 @@ static const char *const names[] = {
 
 /* ------------------------------------------------------------ files */
 
-/* The number in file name of dir, or -1. */
-static long long read_num(const char *dir, const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "%s%s", dir, name);
-	if (read_str(path, buf, sizeof(buf)) || !buf[0])
-		return -1;
-	return (long long)strtoull(buf, NULL, 0);
-}
-
 /* The sysctl `name` of the caller's namespace, or -1. */
 static long long get(const char *name)
 {
-	return read_num(SYSCTL, name);
+	return wfp_read_num(SYSCTL, name);
 }
 
 static long long param(const char *name)
 {
-	return read_num(PARAMS, name);
+	return wfp_read_num(PARAMS, name);
 }
 
 static int write_fd(int fd, const char *s)
@@ -81,9 +70,6 @@ static int open_sysctl(const char *name, int flags)
 /* Root inside a new user + network namespace, uid 65534 outside. */
 static int become_userns_root(void)
 {
-	char map[32];
-	int fd;
-
 	if (become_nobody())
 		return -1;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
@@ -93,19 +79,10 @@ static int become_userns_root(void)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 		return -1;
-	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_fd(fd, "deny"))
+	if (write_str("/proc/self/setgroups", "deny") ||
+	    write_str("/proc/self/uid_map", "0 65534 1") ||
+	    write_str("/proc/self/gid_map", "0 65534 1"))
 		return -1;
-	close(fd);
-	snprintf(map, sizeof(map), "0 %d 1", 65534);
-	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_fd(fd, map))
-		return -1;
-	close(fd);
-	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_fd(fd, map))
-		return -1;
-	close(fd);
 	return 0;
 }
 
@@ -229,9 +206,8 @@ TEST(spi_min_above_spi_max_refused)
 }
 
 /* Two writers moving the range past each other never cross it. */
-static int spi_writer(void *arg)
+static int spi_writer(const char *name)
 {
-	const char *name = arg;
 	bool is_min = !strcmp(name, "spi_min");
 	int i;
 
@@ -251,20 +227,19 @@ static int spi_writer(void *arg)
 
 TEST(spi_bounds_racing_writers_keep_order)
 {
-	pid_t a, b;
+	static const char *const writers[] = { "spi_min", "spi_max" };
+	pid_t pid;
 	int st, i;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	ASSERT_EQ(put("spi_min", 1000), 0);
 	ASSERT_EQ(put("spi_max", 2000), 0);
-	a = fork();
-	ASSERT_GE(a, 0);
-	if (!a)
-		_exit(spi_writer("spi_min"));
-	b = fork();
-	ASSERT_GE(b, 0);
-	if (!b)
-		_exit(spi_writer("spi_max"));
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid)
+			_exit(spi_writer(writers[i]));
+	}
 	for (i = 0; i < 2; i++) {
 		ASSERT_GT(wait(&st), 0);
 		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));

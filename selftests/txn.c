@@ -43,9 +43,16 @@ static DWORD add_sublayer(HANDLE h, UINT8 n, UINT8 prov)
 	return sublayer_add_key(h, test_key(n), prov ? &pk : NULL, 0);
 }
 
-/* The test's filters: one condition, to 10.9.8.<last>. */
-static DWORD add_filter_at(HANDLE h, UINT8 last, const GUID *layer,
-			   UINT32 action, const GUID *callout, UINT64 *id)
+/* What a test filter is: a permit, or the IPsec transport callout's. */
+enum filter_kind { PERMIT, IPSEC_OUT, IPSEC_IN };
+
+/*
+ * A filter in the test's sublayer, one condition, to 10.9.8.<last>: one
+ * policy.  An IPsec one stands for an SA group; IPSEC_IN is the inbound
+ * twin of the IPSEC_OUT one to the same address.
+ */
+static DWORD add_filter_as(HANDLE h, UINT8 last, enum filter_kind kind,
+			   UINT64 *id)
 {
 	FWPM_FILTER_CONDITION0 c;
 	FWPM_FILTER0 f;
@@ -57,41 +64,24 @@ static DWORD add_filter_at(HANDLE h, UINT8 last, const GUID *layer,
 	c.conditionValue.uint32 = 0x0a090800 | last;
 	memset(&f, 0, sizeof(f));
 	f.displayData.name = L"txn test filter";
-	f.layerKey = *layer;
+	f.layerKey = kind == IPSEC_IN ? FWPM_LAYER_INBOUND_TRANSPORT_V4 :
+					FWPM_LAYER_OUTBOUND_TRANSPORT_V4;
 	f.subLayerKey = test_key(KEY_SUBL);
-	f.action.type = action;
-	if (callout)
-		f.action.calloutKey = *callout;
+	f.action.type = FWP_ACTION_PERMIT;
+	if (kind != PERMIT) {
+		f.action.type = FWP_ACTION_CALLOUT_TERMINATING;
+		f.action.calloutKey = kind == IPSEC_IN ?
+			FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4 :
+			FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4;
+	}
 	f.numFilterConditions = 1;
 	f.filterCondition = &c;
 	return FwpmFilterAdd0(h, &f, NULL, id);
 }
 
-/*
- * A filter in the test's sublayer: one policy; a permit, or with callout
- * the IPsec transport callout (an SA group).
- */
-static DWORD add_filter_as(HANDLE h, UINT8 last, bool callout, UINT64 *id)
-{
-	if (!callout)
-		return add_filter_at(h, last, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-				     FWP_ACTION_PERMIT, NULL, id);
-	return add_filter_at(h, last, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
-			     FWP_ACTION_CALLOUT_TERMINATING,
-			     &FWPM_CALLOUT_IPSEC_OUTBOUND_TRANSPORT_V4, id);
-}
-
 static DWORD add_filter(HANDLE h, UINT8 last, UINT64 *id)
 {
-	return add_filter_as(h, last, false, id);
-}
-
-/* The inbound twin of add_filter_as(h, last, true, ...): its SA group. */
-static DWORD add_twin(HANDLE h, UINT8 last, UINT64 *id)
-{
-	return add_filter_at(h, last, &FWPM_LAYER_INBOUND_TRANSPORT_V4,
-			     FWP_ACTION_CALLOUT_TERMINATING,
-			     &FWPM_CALLOUT_IPSEC_INBOUND_TRANSPORT_V4, id);
+	return add_filter_as(h, last, PERMIT, id);
 }
 
 static bool provider_exists(HANDLE h, UINT8 n)
@@ -173,12 +163,15 @@ static void add_set(struct __test_metadata *_metadata, HANDLE h,
 	ASSERT_EQ(add_filter(h, 2, &id[1]), ERROR_SUCCESS);
 }
 
-/* Whether any of the set is left, xfrm included. */
-static bool set_gone(HANDLE h, const UINT64 *id, int sp0)
+/* The set is all there or all gone, and xfrm holds sp policies. */
+static void expect_set(struct __test_metadata *_metadata, HANDLE h,
+		       const UINT64 *id, bool there, int sp)
 {
-	return !provider_exists(h, KEY_PROV) &&
-	       !sublayer_exists(h, KEY_SUBL) && !filter_exists(h, id[0]) &&
-	       !filter_exists(h, id[1]) && sp_count(-1) == sp0;
+	EXPECT_EQ(provider_exists(h, KEY_PROV), there);
+	EXPECT_EQ(sublayer_exists(h, KEY_SUBL), there);
+	EXPECT_EQ(filter_exists(h, id[0]), there);
+	EXPECT_EQ(filter_exists(h, id[1]), there);
+	EXPECT_EQ(sp_count(-1), sp);
 }
 
 static void delete_set(struct __test_metadata *_metadata, HANDLE h,
@@ -204,11 +197,7 @@ TEST_F(txn, commit_installs_all)
 	ASSERT_EQ(FwpmTransactionBegin0(self->h, 0), ERROR_SUCCESS);
 	add_set(_metadata, self->h, id);
 	ASSERT_EQ(FwpmTransactionCommit0(self->h), ERROR_SUCCESS);
-	EXPECT_TRUE(provider_exists(self->h, KEY_PROV));
-	EXPECT_TRUE(sublayer_exists(self->h, KEY_SUBL));
-	EXPECT_TRUE(filter_exists(self->h, id[0]));
-	EXPECT_TRUE(filter_exists(self->h, id[1]));
-	EXPECT_EQ(sp_count(-1), self->sp0 + 2);
+	expect_set(_metadata, self->h, id, true, self->sp0 + 2);
 	/* Committed: a second commit has no transaction. */
 	EXPECT_EQ(FwpmTransactionCommit0(self->h), FWP_E_NO_TXN_IN_PROGRESS);
 	delete_set(_metadata, self->h, id);
@@ -227,7 +216,7 @@ TEST_F(txn, abort_rolls_back)
 	EXPECT_TRUE(filter_exists(other, id[1]));
 	EXPECT_EQ(sp_count(-1), self->sp0 + 2);
 	ASSERT_EQ(FwpmTransactionAbort0(self->h), ERROR_SUCCESS);
-	EXPECT_TRUE(set_gone(self->h, id, self->sp0));
+	expect_set(_metadata, self->h, id, false, self->sp0);
 	EXPECT_EQ(FwpmTransactionAbort0(self->h), FWP_E_NO_TXN_IN_PROGRESS);
 	FwpmEngineClose0(other);
 }
@@ -240,7 +229,7 @@ TEST_F(txn, failing_call_aborts_commit)
 	add_set(_metadata, self->h, id);
 	EXPECT_EQ(add_provider(self->h, KEY_PROV), FWP_E_ALREADY_EXISTS);
 	EXPECT_EQ(FwpmTransactionCommit0(self->h), FWP_E_TXN_ABORTED);
-	EXPECT_TRUE(set_gone(self->h, id, self->sp0));
+	expect_set(_metadata, self->h, id, false, self->sp0);
 	/* The abort ended it. */
 	EXPECT_EQ(FwpmTransactionAbort0(self->h), FWP_E_NO_TXN_IN_PROGRESS);
 }
@@ -269,7 +258,7 @@ TEST_F(txn, close_rolls_back)
 	add_set(_metadata, h, id);
 	EXPECT_EQ(sp_count(-1), self->sp0 + 2);
 	FwpmEngineClose0(h);
-	EXPECT_TRUE(set_gone(self->h, id, self->sp0));
+	expect_set(_metadata, self->h, id, false, self->sp0);
 	/* The namespace's transaction lock went with it. */
 	EXPECT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
 }
@@ -307,14 +296,13 @@ TEST_F(txn, kill_rolls_back)
 	EXPECT_EQ(sp_count(-1), self->sp0 + 2);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	EXPECT_TRUE(set_gone(self->h, id, self->sp0));
+	expect_set(_metadata, self->h, id, false, self->sp0);
 	close(p[0]);
 	close(p[1]);
 }
 
 TEST_F(txn, deferred_delete_applied_at_commit)
 {
-	GUID pk = test_key(KEY_PROV), sk = test_key(KEY_SUBL);
 	UINT64 id[2] = {};
 
 	add_set(_metadata, self->h, id);
@@ -322,10 +310,7 @@ TEST_F(txn, deferred_delete_applied_at_commit)
 	/* Filters, then what they name: each checked as if the earlier
 	 * deletes were done.
 	 */
-	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id[0]), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id[1]), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmSubLayerDeleteByKey0(self->h, &sk), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), ERROR_SUCCESS);
+	delete_set(_metadata, self->h, id);
 	/* Until COMMIT everything stays, to the deleting session too. */
 	EXPECT_TRUE(filter_exists(self->h, id[0]));
 	EXPECT_TRUE(provider_exists(self->h, KEY_PROV));
@@ -337,12 +322,9 @@ TEST_F(txn, deferred_delete_applied_at_commit)
 	EXPECT_TRUE(filter_exists(self->h, id[0]));
 
 	ASSERT_EQ(FwpmTransactionBegin0(self->h, 0), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id[0]), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id[1]), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmSubLayerDeleteByKey0(self->h, &sk), ERROR_SUCCESS);
-	EXPECT_EQ(FwpmProviderDeleteByKey0(self->h, &pk), ERROR_SUCCESS);
+	delete_set(_metadata, self->h, id);
 	ASSERT_EQ(FwpmTransactionCommit0(self->h), ERROR_SUCCESS);
-	EXPECT_TRUE(set_gone(self->h, id, self->sp0));
+	expect_set(_metadata, self->h, id, false, self->sp0);
 }
 
 /* A context binds to the filter after its DELETE: COMMIT undoes all. */
@@ -355,7 +337,7 @@ TEST_F(txn, commit_fails_when_delete_no_longer_holds)
 	ASSERT_NE(other, NULL);
 	ASSERT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
 	ASSERT_EQ(add_sublayer(self->h, KEY_SUBL, KEY_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(add_filter_as(self->h, 7, true, &id), ERROR_SUCCESS);
+	ASSERT_EQ(add_filter_as(self->h, 7, IPSEC_OUT, &id), ERROR_SUCCESS);
 	ASSERT_EQ(FwpmTransactionBegin0(self->h, 0), ERROR_SUCCESS);
 	ASSERT_EQ(add_filter(self->h, 8, &nid), ERROR_SUCCESS);
 	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id), ERROR_SUCCESS);
@@ -388,13 +370,13 @@ TEST_F(txn, abort_of_twin_keeps_bound_context)
 	ASSERT_NE(other, NULL);
 	ASSERT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
 	ASSERT_EQ(add_sublayer(self->h, KEY_SUBL, KEY_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(add_filter_as(self->h, 7, true, &id), ERROR_SUCCESS);
+	ASSERT_EQ(add_filter_as(self->h, 7, IPSEC_OUT, &id), ERROR_SUCCESS);
 	traffic_v4(&t, false, 0x0a000001, 0x0a090807);
 	t.ipsecFilterId = id;
 	ASSERT_EQ(IPsecSaContextCreate1(other, &t, NULL, NULL, &ctx),
 		  ERROR_SUCCESS);
 	ASSERT_EQ(FwpmTransactionBegin0(self->h, 0), ERROR_SUCCESS);
-	ASSERT_EQ(add_twin(self->h, 7, &tid), ERROR_SUCCESS);
+	ASSERT_EQ(add_filter_as(self->h, 7, IPSEC_IN, &tid), ERROR_SUCCESS);
 	EXPECT_EQ(FwpmTransactionAbort0(self->h), ERROR_SUCCESS);
 	EXPECT_FALSE(filter_exists(self->h, tid));
 	/* A state flush has every context checked for lost policies (an
@@ -421,8 +403,9 @@ TEST_F(txn, dynamic_twin_of_static_filter_refused)
 	ASSERT_NE(dyn, NULL);
 	ASSERT_EQ(add_provider(self->h, KEY_PROV), ERROR_SUCCESS);
 	ASSERT_EQ(add_sublayer(self->h, KEY_SUBL, KEY_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(add_filter_as(self->h, 7, true, &id), ERROR_SUCCESS);
-	EXPECT_EQ(add_twin(dyn, 7, &tid), FWP_E_LIFETIME_MISMATCH);
+	ASSERT_EQ(add_filter_as(self->h, 7, IPSEC_OUT, &id), ERROR_SUCCESS);
+	EXPECT_EQ(add_filter_as(dyn, 7, IPSEC_IN, &tid),
+		  FWP_E_LIFETIME_MISMATCH);
 	EXPECT_EQ(sp_count(-1), self->sp0 + 1);
 	FwpmEngineClose0(dyn);
 	EXPECT_EQ(FwpmFilterDeleteById0(self->h, id), ERROR_SUCCESS);
@@ -509,20 +492,12 @@ TEST_F(txn, nested_and_absent_codes)
 
 TEST_F(txn, begin_ioctl_checks)
 {
-	struct wfp_ipsec_txn t;
+	static struct wfp_ipsec_txn bad[] = {
+		{ .flags = 2 }, { .reserved0 = 1 }, { .reserved[1] = 1 },
+	};
 
-	memset(&t, 0, sizeof(t));
-	t.flags = 2;
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_TXN_BEGIN, &t),
-		  -EINVAL);
-	t.flags = 0;
-	t.reserved0 = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_TXN_BEGIN, &t),
-		  -EINVAL);
-	t.reserved0 = 0;
-	t.reserved[1] = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_TXN_BEGIN, &t),
-		  -EINVAL);
+	wfp_expect_einval_each(_metadata, self->fd, WFP_IPSEC_IOC_TXN_BEGIN,
+			       bad, sizeof(bad[0]), ARRAY_SIZE(bad));
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_TXN_COMMIT, NULL),
 		  -ENOLCK);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_TXN_ABORT, NULL),

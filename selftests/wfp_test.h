@@ -63,4 +63,35 @@ static inline __u64 wfp_features(struct __test_metadata *_metadata)
 	return h.features;
 }
 
+/*
+ * cmd refuses each of the n arguments of size sz at args with EINVAL:
+ * each sets one flag or reserved field the module does not know.
+ */
+static inline void wfp_expect_einval_each(struct __test_metadata *_metadata,
+					  int fd, unsigned long cmd,
+					  void *args, size_t sz, int n)
+{
+	int i;
+
+	/* Braces: EXPECT_EQ and its TH_LOG are two statements. */
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(wfp_test_ioctl(fd, cmd, (char *)args + i * sz),
+			  -EINVAL) TH_LOG("argument %d", i);
+	}
+}
+
+/* The settings of the caller's network namespace (wfp-ipsec.rst). */
+#define WFP_SYSCTL_DIR	"/proc/sys/net/wfp_ipsec/"
+
+/* The number in file name of dir (as strtoull reads it), or -1. */
+static inline long long wfp_read_num(const char *dir, const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	if (read_str(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	return (long long)strtoull(buf, NULL, 0);
+}
+
 #endif /* WFP_TEST_H */

@@ -63,15 +63,30 @@ static BOOL Expect(DWORD result, DWORD expected, const char *what)
 	return Check(result == expected, what, result);
 }
 
-/* ESP with AES-GCM-128: one 20-byte blob (key and salt) for both halves. */
-static void GcmBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
+/* One ESP SA, alone in its bundle: what both transforms below share. */
+static void EspBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
 		      IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info,
-		      IPSEC_SA_SPI spi, UINT8 *keyMaterial)
+		      IPSEC_SA_SPI spi)
 {
 	memset(bundle, 0, sizeof(*bundle));
 	memset(sa, 0, sizeof(*sa));
 	memset(info, 0, sizeof(*info));
 
+	sa->spi = spi;
+	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
+	sa->espAuthAndCipherInformation = info;
+
+	bundle->numSAs = 1;
+	bundle->saList = sa;
+	bundle->ipVersion = FWP_IP_VERSION_V4;
+}
+
+/* ESP with AES-GCM-128: one 20-byte blob (key and salt) for both halves. */
+static void GcmBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
+		      IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info,
+		      IPSEC_SA_SPI spi, UINT8 *keyMaterial)
+{
+	EspBundle(bundle, sa, info, spi);
 	info->saCipherInformation.cipherTransform.cipherTransformId.cipherType =
 		IPSEC_CIPHER_TYPE_AES_128;
 	info->saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
@@ -84,16 +99,9 @@ static void GcmBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
 		IPSEC_AUTH_CONFIG_GCM_AES_128;
 	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
 
-	sa->spi = spi;
-	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->espAuthAndCipherInformation = info;
-
 	bundle->lifetime.lifetimeSeconds = 3600;
 	bundle->lifetime.lifetimeKilobytes = 100000;
 	bundle->qmSaId = 7;
-	bundle->numSAs = 1;
-	bundle->saList = sa;
-	bundle->ipVersion = FWP_IP_VERSION_V4;
 }
 
 /* ESP with AES-CBC-256 and HMAC-SHA-256-128: two keys. */
@@ -101,10 +109,7 @@ static void CbcBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
 		      IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info,
 		      IPSEC_SA_SPI spi, UINT8 *cipherKey, UINT8 *authKey)
 {
-	memset(bundle, 0, sizeof(*bundle));
-	memset(sa, 0, sizeof(*sa));
-	memset(info, 0, sizeof(*info));
-
+	EspBundle(bundle, sa, info, spi);
 	info->saCipherInformation.cipherTransform.cipherTransformId.cipherType =
 		IPSEC_CIPHER_TYPE_AES_256;
 	info->saCipherInformation.cipherTransform.cipherTransformId.cipherConfig =
@@ -118,14 +123,7 @@ static void CbcBundle(IPSEC_SA_BUNDLE1 *bundle, IPSEC_SA0 *sa,
 	info->saAuthInformation.authKey.size = 32;
 	info->saAuthInformation.authKey.data = authKey;
 
-	sa->spi = spi;
-	sa->saTransformType = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER;
-	sa->espAuthAndCipherInformation = info;
-
 	bundle->lifetime.lifetimeSeconds = 600;
-	bundle->numSAs = 1;
-	bundle->saList = sa;
-	bundle->ipVersion = FWP_IP_VERSION_V4;
 }
 
 /*
