@@ -226,37 +226,28 @@ struct alg {
 	unsigned int x_bits;	/* ICV or truncation */
 };
 
-static const struct alg __attribute__((unused)) ALG_GCM128 = {
-	.name = "aes-gcm-128", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_AES_128,
-	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
-	.gcm = true, .auth_copy = true, .proto = IPPROTO_ESP,
-	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
-};
+/* AES-GCM of n bits, a key blob of len bytes; copy: it as auth key too. */
+#define ALG_GCM(n, len, copy) {						\
+	.name = "aes-gcm-" #n,						\
+	.type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,			\
+	.auth_type = IPSEC_AUTH_AES_##n,				\
+	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_##n,			\
+	.cipher_type = IPSEC_CIPHER_TYPE_AES_##n,			\
+	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_##n, .cipher_len = len, \
+	.gcm = true, .auth_copy = copy, .proto = IPPROTO_ESP,		\
+	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,			\
+}
+
+static const struct alg __attribute__((unused)) ALG_GCM128 =
+	ALG_GCM(128, 20, true);
 
 /* ALG_GCM128 with the auth key left empty (saenum's SAs). */
-static const struct alg __attribute__((unused)) ALG_GCM128_NOAUTH = {
-	.name = "aes-gcm-128", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_AES_128,
-	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_128,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_128,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_128, .cipher_len = 20,
-	.gcm = true, .proto = IPPROTO_ESP,
-	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
-};
+static const struct alg __attribute__((unused)) ALG_GCM128_NOAUTH =
+	ALG_GCM(128, 20, false);
 
 /* The auth key left empty, which sa.rst allows for GCM. */
-static const struct alg __attribute__((unused)) ALG_GCM256 = {
-	.name = "aes-gcm-256", .type = IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER,
-	.auth_type = IPSEC_AUTH_AES_256,
-	.auth_cfg = IPSEC_AUTH_CONFIG_GCM_AES_256,
-	.cipher_type = IPSEC_CIPHER_TYPE_AES_256,
-	.cipher_cfg = IPSEC_CIPHER_CONFIG_GCM_AES_256, .cipher_len = 36,
-	.gcm = true, .proto = IPPROTO_ESP,
-	.x_aead = "rfc4106(gcm(aes))", .x_bits = 128,
-};
+static const struct alg __attribute__((unused)) ALG_GCM256 =
+	ALG_GCM(256, 36, false);
 
 static const struct alg __attribute__((unused)) ALG_CBC128_SHA256 = {
 	.name = "aes-cbc-128+hmac-sha256",
