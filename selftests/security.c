@@ -57,8 +57,6 @@
 #define NOBODY		65534
 #define NODE_MODE	0600
 
-#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
-			 (UINT32)(c) << 8 | (UINT32)(d))
 #define LOCAL_V4	V4(10, 0, 0, 1)
 
 #define GCM_KEYLEN	20

@@ -71,9 +71,6 @@
 /* The setting of the namespace the test process is in. */
 #define GRACE_PATH	"/proc/sys/net/wfp_ipsec/expire_grace_seconds"
 
-#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
-			 (UINT32)(c) << 8 | (UINT32)(d))
-
 /* Every context's local address; the remote one is unique per context. */
 #define LOCAL_V4	V4(10, 0, 0, 1)
 

@@ -497,4 +497,8 @@ static inline long slab_active(const char *cache)
 	return active;
 }
 
+/* An IPv4 address, host order, as IPSEC_TRAFFIC1 keeps it. */
+#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
+			 (UINT32)(c) << 8 | (UINT32)(d))
+
 #endif /* WFP_UTIL_H */
