@@ -757,8 +757,7 @@ FIXTURE_SETUP(denied)
 	struct wfp_ipsec_filter f;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->report = wfp_shared_alloc(4096);
 	ASSERT_NE(self->report, MAP_FAILED);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
 				  &self->h), 0);
@@ -969,8 +968,7 @@ FIXTURE_SETUP(userns)
 	struct wfp_ipsec_filter f;
 	UINT64 q = 0;
 
-	self->report = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->report = wfp_shared_alloc(4096);
 	ASSERT_NE(self->report, MAP_FAILED);
 	/* The initial network namespace itself, not one of ours. */
 	wfp_engine_open(_metadata, &self->h, &self->fd);

@@ -974,8 +974,7 @@ FIXTURE_SETUP(stress)
 	 */
 	ASSERT_EQ(write_str(GRACE_PATH, "3600"), 0);
 	self->pa_len = sizeof(struct parea) * MAX_PROCS;
-	self->pa = mmap(NULL, self->pa_len, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->pa = wfp_shared_alloc(self->pa_len);
 	ASSERT_NE(self->pa, MAP_FAILED);
 }
 
@@ -1471,8 +1470,7 @@ FIXTURE_SETUP(teardown)
 	ASSERT_GE(self->refs, 0);
 	self->ctx_slab = slab_settled("wfp_context");
 	self->xs_slab = slab_settled("xfrm_state");
-	self->l = mmap(NULL, sizeof(*self->l), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->l = wfp_shared_alloc(sizeof(*self->l));
 	ASSERT_NE(self->l, MAP_FAILED);
 }
 
@@ -1594,8 +1592,7 @@ TEST_F_TIMEOUT(teardown, sigkill_mid_call_in_own_netns, 600)
 	int st, i;
 	pid_t pid;
 
-	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	rep = wfp_shared_alloc(sizeof(*rep));
 	ASSERT_NE(rep, MAP_FAILED);
 	rep->rounds = 3;
 	pid = fork();
@@ -1944,8 +1941,7 @@ TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
 	pid_t pid;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r = wfp_shared_alloc(sizeof(*r));
 	ASSERT_NE(r, MAP_FAILED);
 	pid = fork();
 	ASSERT_GE(pid, 0);
