@@ -21,26 +21,16 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <linux/netlink.h>
-#include <linux/xfrm.h>
 
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_ctx.h"
-#include "wfp_xfrm.h"
+#include "wfp_sa.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define FI_DEBUGFS	"/sys/kernel/debug/"
 #define MAX_POINTS	2000
-
-static const UINT8 key16[20] = {
-	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa,
-	0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01, 0x02, 0x03, 0x04, 0x05,
-};
 
 /*
  * The descriptor of /proc/thread-self/fail-nth stays open for the whole
@@ -96,67 +86,16 @@ static void fi_configure(void)
 	write_str(FI_DEBUGFS "fail_page_alloc/min-order", "0");
 }
 
-/* XFRM_MSG_GETSADINFO / GETSPDINFO: the namespace's state/policy counts. */
-static int xfrm_counts(__u32 *sad, __u32 *spd)
-{
-	struct {
-		struct nlmsghdr nh;
-		__u32 flags;
-	} req;
-	char buf[4096];
-	int fd, i, ret = -EIO;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
-	if (fd < 0)
-		return -errno;
-	for (i = 0; i < 2; i++) {
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-		struct nlattr *a;
-		ssize_t n;
-		int len;
-
-		memset(&req, 0, sizeof(req));
-		req.nh.nlmsg_len = sizeof(req);
-		req.nh.nlmsg_type = i ? XFRM_MSG_GETSPDINFO : XFRM_MSG_GETSADINFO;
-		req.nh.nlmsg_flags = NLM_F_REQUEST;
-		req.flags = 0xffffffff;
-		if (send(fd, &req, sizeof(req), 0) < 0)
-			goto out;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < (ssize_t)NLMSG_HDRLEN || !NLMSG_OK(nh, n) ||
-		    nh->nlmsg_type == NLMSG_ERROR)
-			goto out;
-		len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(__u32));
-		a = (struct nlattr *)((char *)NLMSG_DATA(nh) + sizeof(__u32));
-		for (; len >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-		       a->nla_len <= len;
-		     len -= NLA_ALIGN(a->nla_len),
-		     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
-			if (!i && a->nla_type == XFRMA_SAD_CNT)
-				memcpy(sad, (char *)a + NLA_HDRLEN, sizeof(*sad));
-			if (i && a->nla_type == XFRMA_SPD_INFO) {
-				struct xfrmu_spdinfo si;
-
-				memcpy(&si, (char *)a + NLA_HDRLEN, sizeof(si));
-				*spd = si.incnt + si.outcnt + si.fwdcnt;
-			}
-		}
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
-/* The stages a context goes through, and the calls under test. */
+/* The calls under test. */
 enum fi_op {
 	OP_CREATE, OP_SETSPI, OP_GETSPI, OP_ADD_IN, OP_ADD_OUT, OP_UPDATE,
 	OP_EXPIRE, OP_DELETE, OP_GET, OP_ENUM, OP_SUBSCRIBE, OP_STATS,
 };
 
+/* The namespace's xfrm states, global policies and contexts. */
 struct fi_snap {
-	__u32 sad, spd;
-	UINT32 nctx;
+	int sad, spd;
+	long nctx;
 };
 
 FIXTURE(fi)
@@ -173,22 +112,24 @@ FIXTURE_VARIANT(fi)
 {
 	enum fi_op op;
 	const char *name;
+	int stage;	/* the context's state before the call; 0: none */
 };
 
-#define FI_VARIANT(v, o) \
-	FIXTURE_VARIANT_ADD(fi, v) { .op = o, .name = #v }
-FI_VARIANT(create, OP_CREATE);
-FI_VARIANT(set_spi, OP_SETSPI);
-FI_VARIANT(get_spi, OP_GETSPI);
-FI_VARIANT(add_inbound, OP_ADD_IN);
-FI_VARIANT(add_outbound, OP_ADD_OUT);
-FI_VARIANT(update_encap, OP_UPDATE);
-FI_VARIANT(expire, OP_EXPIRE);
-FI_VARIANT(delete, OP_DELETE);
-FI_VARIANT(get_by_id, OP_GET);
-FI_VARIANT(enum, OP_ENUM);
-FI_VARIANT(subscribe, OP_SUBSCRIBE);
-FI_VARIANT(statistics, OP_STATS);
+#define FI_VARIANT(v, o, st) \
+	FIXTURE_VARIANT_ADD(fi, v) { .op = o, .name = #v, .stage = st }
+FI_VARIANT(create, OP_CREATE, 0);
+FI_VARIANT(set_spi, OP_SETSPI, ST_CREATED);
+FI_VARIANT(get_spi, OP_GETSPI, ST_CREATED);
+FI_VARIANT(add_inbound, OP_ADD_IN, ST_SPI_SET);
+FI_VARIANT(add_outbound, OP_ADD_OUT, ST_INBOUND);
+FI_VARIANT(update_encap, OP_UPDATE, ST_COMPLETE);
+FI_VARIANT(expire, OP_EXPIRE, ST_COMPLETE);
+FI_VARIANT(delete, OP_DELETE, ST_COMPLETE);
+FI_VARIANT(get_by_id, OP_GET, ST_COMPLETE);
+/* One plain context to list, to hear of or to count. */
+FI_VARIANT(enum, OP_ENUM, ST_CREATED);
+FI_VARIANT(subscribe, OP_SUBSCRIBE, ST_CREATED);
+FI_VARIANT(statistics, OP_STATS, ST_CREATED);
 
 FIXTURE_SETUP(fi)
 {
@@ -215,39 +156,6 @@ FIXTURE_TEARDOWN(fi)
 		FwpmEngineClose0(self->h);
 }
 
-/* key16 as cipher and auth key, as keying-demo.c gives it. */
-static void gcm_bundle(IPSEC_SA_BUNDLE1 *b, IPSEC_SA0 *sa,
-		       IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 *info, UINT32 spi)
-{
-	memset(b, 0, sizeof(*b));
-	memset(sa, 0, sizeof(*sa));
-	memset(info, 0, sizeof(*info));
-	gcm_sa_init(sa, info, spi, (UINT8 *)key16, sizeof(key16));
-	info->saAuthInformation.authKey = info->saCipherInformation.cipherKey;
-	b->numSAs = 1;
-	b->saList = sa;
-	b->ipVersion = FWP_IP_VERSION_V4;
-}
-
-static DWORD do_setspi(FIXTURE_DATA(fi) *self, UINT32 spi)
-{
-	IPSEC_GETSPI1 g;
-
-	wfp_getspi_set(&g, &self->t);
-	return IPsecSaContextSetSpi0(self->h, self->id, &g, spi);
-}
-
-static DWORD do_add(FIXTURE_DATA(fi) *self, bool inbound)
-{
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 info;
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_SA0 sa;
-
-	gcm_bundle(&b, &sa, &info, inbound ? self->spi : self->spi + 1);
-	return inbound ? IPsecSaContextAddInbound1(self->h, self->id, &b) :
-			 IPsecSaContextAddOutbound1(self->h, self->id, &b);
-}
-
 static DWORD do_update(FIXTURE_DATA(fi) *self)
 {
 	IPSEC_V4_UDP_ENCAPSULATION0 enc = { 4500, 4500 };
@@ -265,49 +173,24 @@ static DWORD do_update(FIXTURE_DATA(fi) *self)
 	return rc;
 }
 
-/* The stage a context must have reached before the call under test. */
-static enum fi_op fi_stage(enum fi_op op)
-{
-	switch (op) {
-	case OP_CREATE:
-	case OP_ENUM:
-	case OP_SUBSCRIBE:
-	case OP_STATS:
-		return OP_CREATE;	/* nothing, or one plain context */
-	case OP_SETSPI:
-	case OP_GETSPI:
-		return OP_SETSPI;	/* created */
-	case OP_ADD_IN:
-		return OP_ADD_IN;	/* SPI set */
-	case OP_ADD_OUT:
-		return OP_ADD_OUT;	/* inbound added */
-	default:
-		return OP_UPDATE;	/* complete */
-	}
-}
-
-/* Builds the context the call needs, without injection. */
+/*
+ * Builds the context the call needs, without injection: gcm_advance()'s
+ * AES-GCM-128 SAs, inbound on the fixture's next SPI, outbound on the one
+ * after it.
+ */
 static void fi_prepare(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(fi) *self, enum fi_op op)
+		       FIXTURE_DATA(fi) *self, int stage)
 {
-	enum fi_op stage = fi_stage(op);
-
 	self->id = 0;
 	self->spi++;
 	self->spi |= 0x100;
-	if (op == OP_CREATE)
-		return;
-	ASSERT_EQ(IPsecSaContextCreate1(self->h, &self->t, NULL, NULL,
-					&self->id), ERROR_SUCCESS);
-	if (stage >= OP_ADD_IN)
-		ASSERT_EQ(do_setspi(self, self->spi), ERROR_SUCCESS);
-	if (stage >= OP_ADD_OUT)
-		ASSERT_EQ(do_add(self, true), ERROR_SUCCESS);
-	if (stage >= OP_UPDATE)
-		ASSERT_EQ(do_add(self, false), ERROR_SUCCESS);
+	if (stage)
+		ASSERT_EQ(gcm_ctx(self->h, &self->t, stage, self->spi,
+				  self->spi + 1, 1, NULL, &self->id),
+			  ERROR_SUCCESS);
 }
 
-static DWORD fi_call(FIXTURE_DATA(fi) *self, enum fi_op op)
+static DWORD fi_call(FIXTURE_DATA(fi) *self, enum fi_op op, int stage)
 {
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
@@ -324,14 +207,15 @@ static DWORD fi_call(FIXTURE_DATA(fi) *self, enum fi_op op)
 		return IPsecSaContextCreate1(self->h, &self->t, NULL, NULL,
 					     &self->id);
 	case OP_SETSPI:
-		return do_setspi(self, self->spi);
+	case OP_ADD_IN:
+	case OP_ADD_OUT:
+		/* The one step of the keying after the stage. */
+		return gcm_advance(self->h, self->id, &self->t, stage,
+				   stage + 1, self->spi, self->spi + 1, 1,
+				   NULL);
 	case OP_GETSPI:
 		wfp_getspi_set(&g, &self->t);
 		return IPsecSaContextGetSpi1(self->h, self->id, &g, &self->spi);
-	case OP_ADD_IN:
-		return do_add(self, true);
-	case OP_ADD_OUT:
-		return do_add(self, false);
 	case OP_UPDATE:
 		return do_update(self);
 	case OP_EXPIRE:
@@ -391,17 +275,12 @@ static void fi_cleanup(struct __test_metadata *_metadata,
 static void fi_snap(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(fi) *self, struct fi_snap *s)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
-	IPSEC_SA_CONTEXT1 **list = NULL;
-	HANDLE eh = NULL;
-
-	memset(s, 0, sizeof(*s));
-	ASSERT_EQ(xfrm_counts(&s->sad, &s->spd), 0);
-	memset(&tmpl, 0, sizeof(tmpl));
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, &tmpl, &eh), 0);
-	ASSERT_EQ(IPsecSaContextEnum1(self->h, eh, 64, &list, &s->nctx), 0);
-	FwpmFreeMemory0((void **)&list);
-	IPsecSaContextDestroyEnumHandle0(self->h, eh);
+	s->sad = sa_count(-1);
+	s->spd = sp_count(-1);
+	s->nctx = enum_count(self->h);
+	ASSERT_GE(s->sad, 0);
+	ASSERT_GE(s->spd, 0);
+	ASSERT_GE(s->nctx, 0);
 }
 
 /* What a call may return when one of its allocations or copies failed. */
@@ -422,11 +301,11 @@ TEST_F_TIMEOUT(fi, sweep, 600)
 	if (access(FAIL_NTH, W_OK))
 		SKIP(return, "kernel without CONFIG_FAULT_INJECTION (make check-debug)");
 	for (n = 1; n <= MAX_POINTS; n++) {
-		fi_prepare(_metadata, self, op);
+		fi_prepare(_metadata, self, variant->stage);
 		fi_snap(_metadata, self, &before);
 
 		fail_nth_set(self->fail_fd, n);
-		rc = fi_call(self, op);
+		rc = fi_call(self, op, variant->stage);
 		injected = fail_nth_injected(self->fail_fd);
 		fail_nth_set(self->fail_fd, 0);
 		if (!injected) {
@@ -454,7 +333,7 @@ TEST_F_TIMEOUT(fi, sweep, 600)
 			EXPECT_EQ(after.nctx, before.nctx)
 				TH_LOG("%s: point %d: contexts", variant->name, n);
 			/* And the call can be made again. */
-			rc = fi_call(self, op);
+			rc = fi_call(self, op, variant->stage);
 			EXPECT_EQ(rc, ERROR_SUCCESS)
 				TH_LOG("%s: retry after point %d", variant->name, n);
 		}

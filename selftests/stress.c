@@ -47,22 +47,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <linux/xfrm.h>
-
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-#include <netlink/xfrm/sa.h>
-#include <netlink/xfrm/selector.h>
-#include <netlink/xfrm/sp.h>
-#include <netlink/xfrm/template.h>
-
 #include <fwpmu.h>
 #include <wfpipsec.h>
 
-#include "wfp_ctx.h"
-#include "wfp_xfrm.h"
+#include "wfp_sa.h"
 
 #define REQID_MIN	0x40000000U
 #define REQID_MAX	0x7fffffffU
@@ -70,9 +58,6 @@
 #define PARAMS		"/sys/module/wfp_ipsec/parameters/"
 /* The setting of the namespace the test process is in. */
 #define GRACE_PATH	"/proc/sys/net/wfp_ipsec/expire_grace_seconds"
-
-#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
-			 (UINT32)(c) << 8 | (UINT32)(d))
 
 /* Every context's local address; the remote one is unique per context. */
 #define LOCAL_V4	V4(10, 0, 0, 1)
@@ -87,8 +72,6 @@
 #define SHARED_NET	V4(12, 0, 0, 0)
 #define PRIV_MASK	0xfffe0000U
 #define SHARED_MASK	0xffe00000U
-
-#define KEYLEN		20	/* AES-GCM-128: 16 bytes of key, 4 of salt */
 
 #define MAX_PROCS	6
 #define MAX_THREADS	8
@@ -170,35 +153,13 @@ static int env_int(const char *name, int def, int lo, int hi)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return wfp_clock_ns(CLOCK_MONOTONIC) / 1e9;
 }
 
 /* ------------------------------------------------------------ keying */
 
-struct bundle {
-	IPSEC_SA_BUNDLE1 b;
-	IPSEC_SA0 sa;
-	IPSEC_SA_AUTH_AND_CIPHER_INFORMATION0 ac;
-	UINT8 key[KEYLEN];
-};
-
-/* AES-GCM-128, transport, IPv4: the one blob as cipher key. */
-static void bundle_init(struct bundle *s, UINT32 spi, UINT32 seed)
-{
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < KEYLEN; i++)
-		s->key[i] = (UINT8)(seed * 0x3b + i * 0x1d + 1);
-	gcm_sa_init(&s->sa, &s->ac, spi, s->key, KEYLEN);
-	s->b.lifetime.lifetimeSeconds = 3600;
-	s->b.numSAs = 1;
-	s->b.saList = &s->sa;
-	s->b.ipVersion = FWP_IP_VERSION_V4;
-}
+/* Every SA lives an hour: none expires while a test runs. */
+static const IPSEC_SA_LIFETIME0 LIFETIME = { .lifetimeSeconds = 3600 };
 
 static DWORD do_create(HANDLE h, UINT32 remote, UINT64 *id)
 {
@@ -230,11 +191,13 @@ static DWORD do_spi(HANDLE h, UINT64 id, UINT32 remote, UINT32 spi,
 	return rc;
 }
 
+/* AddInbound1 or AddOutbound1 of a gcm_sab_init() bundle. */
 static DWORD do_add(HANDLE h, UINT64 id, bool inbound, UINT32 spi)
 {
-	struct bundle s;
+	struct gcm_sab s;
 
-	bundle_init(&s, spi, (UINT32)id * 2 + inbound);
+	gcm_sab_init(&s, spi, (unsigned int)id, inbound ? DIR_IN : DIR_OUT,
+		     &LIFETIME);
 	return inbound ? IPsecSaContextAddInbound1(h, id, &s.b) :
 			 IPsecSaContextAddOutbound1(h, id, &s.b);
 }
@@ -321,6 +284,15 @@ static void CALLBACK on_event(void *ctx, const IPSEC_SA_CONTEXT_CHANGE0 *c)
 		    (unsigned long long)c->saContextId);
 }
 
+static void unsubscribe(struct worker *w)
+{
+	DWORD rc = IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
+
+	if (rc)
+		bad(w, "Unsubscribe0: %s", code_name(rc));
+	w->sub = NULL;
+}
+
 /* Subscribe0 now, Unsubscribe0 a few calls later (or at the end). */
 static void op_subscribe(struct worker *w, bool shared)
 {
@@ -330,10 +302,7 @@ static void op_subscribe(struct worker *w, bool shared)
 	DWORD rc;
 
 	if (w->sub) {
-		rc = IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
-		if (rc)
-			bad(w, "Unsubscribe0: %s", code_name(rc));
-		w->sub = NULL;
+		unsubscribe(w);
 		return;
 	}
 	memset(&s, 0, sizeof(s));
@@ -359,14 +328,8 @@ static void op_subscribe(struct worker *w, bool shared)
 
 static void sub_tick(struct worker *w)
 {
-	DWORD rc;
-
-	if (w->sub && --w->sub_left <= 0) {
-		rc = IPsecSaContextUnsubscribe0(w->sub_engine, w->sub);
-		if (rc)
-			bad(w, "Unsubscribe0: %s", code_name(rc));
-		w->sub = NULL;
-	}
+	if (w->sub && --w->sub_left <= 0)
+		unsubscribe(w);
 }
 
 /* What the context must look like to GetById1 and CTX_GET. */
@@ -573,6 +536,40 @@ static enum op next_op(struct worker *w, UINT32 state, bool private)
 	}
 }
 
+/*
+ * Keying call op on context r through h: SetSpi0 or GetSpi1 (the SPI into
+ * *spi, else 0), AddInbound1, AddOutbound1, Update0 (UDP encapsulation
+ * turned to encap) or Expire0.  *to: the state it leaves r in if it
+ * succeeds.
+ */
+static DWORD keying_call(struct worker *w, HANDLE h, enum op op,
+			 const struct ctxrec *r, bool encap, UINT32 *spi,
+			 UINT32 *to)
+{
+	*spi = 0;
+	*to = r->state;
+	switch (op) {
+	case OP_SETSPI:
+	case OP_GETSPI:
+		*to = ST_SPI_SET;
+		if (op == OP_SETSPI)
+			*spi = spi_of(w, 0x10000000, ++w->seq);
+		return do_spi(h, r->id, r->remote, *spi, spi);
+	case OP_ADDIN:
+		*to = ST_INBOUND;
+		/* Before an SPI, a valid one that is not reserved. */
+		return do_add(h, r->id, true, r->spi_in ?: 0x300);
+	case OP_ADDOUT:
+		*to = ST_COMPLETE;
+		return do_add(h, r->id, false, r->spi_out);
+	case OP_UPDATE:
+		return do_update(h, r->id, encap, w->seq);
+	default:
+		*to = ST_EXPIRED;
+		return IPsecSaContextExpire0(h, r->id);
+	}
+}
+
 /* One call on one of the thread's private contexts. */
 static void private_step(struct worker *w)
 {
@@ -580,9 +577,10 @@ static void private_step(struct worker *w)
 	unsigned int i, r = rnd(w, 100);
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct ctxrec *rec;
+	UINT32 spi, to;
 	enum op op;
-	UINT32 spi;
 	DWORD rc;
+	bool ok;
 
 	if (!ts->npriv || (ts->npriv < PRIV_MAX && r < 12)) {
 		struct ctxrec n = { 0 };
@@ -635,47 +633,6 @@ static void private_step(struct worker *w)
 
 	w->ts->cur = op;
 	switch (op) {
-	case OP_SETSPI:
-	case OP_GETSPI:
-		spi = op == OP_SETSPI ? spi_of(w, 0x10000000, ++w->seq) : 0;
-		rc = do_spi(w->hp, rec->id, rec->remote, spi, &spi);
-		expect_rc(w, op, rec, rc, rec->state == ST_CREATED ?
-			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
-		if (!rc) {
-			rec->spi_in = spi;
-			rec->state = ST_SPI_SET;
-		}
-		break;
-	case OP_ADDIN:
-		/* Before an SPI, a valid one that is not reserved. */
-		rc = do_add(w->hp, rec->id, true, rec->spi_in ?: 0x300);
-		expect_rc(w, op, rec, rc, rec->state == ST_SPI_SET ?
-			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
-		if (!rc)
-			rec->state = ST_INBOUND;
-		break;
-	case OP_ADDOUT:
-		rc = do_add(w->hp, rec->id, false, rec->spi_out);
-		expect_rc(w, op, rec, rc, rec->state == ST_INBOUND ?
-			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
-		if (!rc)
-			rec->state = ST_COMPLETE;
-		break;
-	case OP_UPDATE:
-		rc = do_update(w->hp, rec->id, !rec->encap, w->seq);
-		expect_rc(w, op, rec, rc, rec->state == ST_INBOUND ||
-			  rec->state == ST_COMPLETE ? ERROR_SUCCESS :
-			  FWP_E_INCOMPATIBLE_SA_STATE);
-		if (!rc)
-			rec->encap = !rec->encap;
-		break;
-	case OP_EXPIRE:
-		rc = IPsecSaContextExpire0(w->hp, rec->id);
-		expect_rc(w, op, rec, rc, rec->state == ST_COMPLETE ?
-			  ERROR_SUCCESS : FWP_E_INCOMPATIBLE_SA_STATE);
-		if (!rc)
-			rec->state = ST_EXPIRED;
-		break;
 	case OP_DELETE:
 		private_delete(w, i);
 		break;
@@ -689,6 +646,24 @@ static void private_step(struct worker *w)
 		op_subscribe(w, false);
 		break;
 	default:
+		/*
+		 * A keying call: it succeeds only from the state just before
+		 * the one it leads to (the ST_* count up), Update0 only once
+		 * there are SAs to update.
+		 */
+		rc = keying_call(w, w->hp, op, rec, !rec->encap, &spi, &to);
+		ok = op == OP_UPDATE ? rec->state == ST_INBOUND ||
+				       rec->state == ST_COMPLETE :
+				       rec->state == to - 1;
+		expect_rc(w, op, rec, rc, ok ? ERROR_SUCCESS :
+			  FWP_E_INCOMPATIBLE_SA_STATE);
+		if (rc)
+			break;
+		rec->state = to;
+		if (spi)
+			rec->spi_in = spi;
+		if (op == OP_UPDATE)
+			rec->encap = !rec->encap;
 		break;
 	}
 }
@@ -724,8 +699,8 @@ static void shared_step(struct worker *w)
 	struct ctxrec *slot = &w->pa->slot[rnd(w, SLOTS)], cur;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	bool create = false;
+	UINT32 spi, to;
 	enum op op;
-	UINT32 spi;
 	DWORD rc;
 
 	pthread_mutex_lock(&g_slot_lock);
@@ -773,33 +748,6 @@ static void shared_step(struct worker *w)
 
 	w->ts->cur = op;
 	switch (op) {
-	case OP_SETSPI:
-	case OP_GETSPI:
-		spi = op == OP_SETSPI ? spi_of(w, 0x10000000, ++w->seq) : 0;
-		rc = do_spi(w->hs, cur.id, cur.remote, spi, &spi);
-		shared_expect(w, op, cur.id, rc, true);
-		if (!rc)
-			shared_record(slot, cur.id, ST_SPI_SET, spi);
-		break;
-	case OP_ADDIN:
-	case OP_ADDOUT:
-		rc = do_add(w->hs, cur.id, op == OP_ADDIN,
-			    op == OP_ADDIN ? cur.spi_in : cur.spi_out);
-		shared_expect(w, op, cur.id, rc, true);
-		if (!rc)
-			shared_record(slot, cur.id, op == OP_ADDIN ?
-				      ST_INBOUND : ST_COMPLETE, 0);
-		break;
-	case OP_UPDATE:
-		rc = do_update(w->hs, cur.id, rnd(w, 2), w->seq);
-		shared_expect(w, op, cur.id, rc, true);
-		break;
-	case OP_EXPIRE:
-		rc = IPsecSaContextExpire0(w->hs, cur.id);
-		shared_expect(w, op, cur.id, rc, true);
-		if (!rc)
-			shared_record(slot, cur.id, ST_EXPIRED, 0);
-		break;
 	case OP_DELETE:
 		rc = IPsecSaContextDeleteById0(w->hs, cur.id);
 		shared_expect(w, op, cur.id, rc, false);
@@ -832,6 +780,12 @@ static void shared_step(struct worker *w)
 		op_subscribe(w, true);
 		break;
 	default:
+		/* A keying call: another thread may have moved the context. */
+		rc = keying_call(w, w->hs, op, &cur, op == OP_UPDATE &&
+				 rnd(w, 2), &spi, &to);
+		shared_expect(w, op, cur.id, rc, true);
+		if (!rc)
+			shared_record(slot, cur.id, to, spi);
 		break;
 	}
 }
@@ -1020,10 +974,8 @@ FIXTURE_SETUP(stress)
 	 */
 	ASSERT_EQ(write_str(GRACE_PATH, "3600"), 0);
 	self->pa_len = sizeof(struct parea) * MAX_PROCS;
-	self->pa = mmap(NULL, self->pa_len, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->pa = wfp_shared_alloc(self->pa_len);
 	ASSERT_NE(self->pa, MAP_FAILED);
-	memset(self->pa, 0, self->pa_len);
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -1351,8 +1303,9 @@ static void *load_thread(void *arg)
 	struct load_arg *a = arg;
 	struct load *l = a->l;
 	UINT64 ids[16] = { 0 };
-	UINT32 n = 0, spi, remote;
+	UINT32 n = 0, spi;
 	IPSEC_SA_CONTEXT1 *c;
+	IPSEC_TRAFFIC1 t;
 	HANDLE h;
 	DWORD rc;
 
@@ -1367,16 +1320,11 @@ static void *load_thread(void *arg)
 		/* The slot's previous context goes first. */
 		if (*id && (rc = IPsecSaContextDeleteById0(h, *id)))
 			load_bad(l, "DeleteById0", rc);
-		*id = 0;
-		remote = l->net | (UINT32)a->t << 16 | (++n & 0xffff);
+		traffic_v4(&t, false, LOCAL_V4,
+			   l->net | (UINT32)a->t << 16 | (++n & 0xffff));
 		spi = 0x30000000 | (UINT32)a->t << 20 | (n & 0xfffff);
-		rc = do_create(h, remote, id);
-		if (!rc)
-			rc = do_spi(h, *id, remote, spi, &spi);
-		if (!rc)
-			rc = do_add(h, *id, true, spi);
-		if (!rc)
-			rc = do_add(h, *id, false, spi + 0x08000000);
+		rc = gcm_ctx(h, &t, ST_COMPLETE, spi, spi + 0x08000000, n,
+			     &LIFETIME, id);
 		if (!rc && !(n % 4))
 			rc = do_update(h, *id, n % 8, n);
 		if (!rc) {
@@ -1522,10 +1470,8 @@ FIXTURE_SETUP(teardown)
 	ASSERT_GE(self->refs, 0);
 	self->ctx_slab = slab_settled("wfp_context");
 	self->xs_slab = slab_settled("xfrm_state");
-	self->l = mmap(NULL, sizeof(*self->l), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	self->l = wfp_shared_alloc(sizeof(*self->l));
 	ASSERT_NE(self->l, MAP_FAILED);
-	memset(self->l, 0, sizeof(*self->l));
 }
 
 FIXTURE_TEARDOWN(teardown)
@@ -1538,19 +1484,13 @@ FIXTURE_TEARDOWN(teardown)
 		munmap(self->l, sizeof(*self->l));
 }
 
-/* unshare(CLONE_NEWNET) in a child: 0 made, 1 ENOSPC, 2 other. */
-static int try_new_netns(void)
+/*
+ * unshare(CLONE_NEWNET) in the child of run_in_child(), whose namespace
+ * goes with it: 0 made, 1 ENOSPC, another value for any other failure.
+ */
+static int new_netns(void *arg)
 {
-	int st;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return 2;
-	if (!pid)
-		_exit(unshare(CLONE_NEWNET) ? (errno == ENOSPC ? 1 : 2) : 0);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return 2;
-	return WEXITSTATUS(st);
+	return unshare(CLONE_NEWNET) ? (errno == ENOSPC ? 1 : 2) : 0;
 }
 
 /* Until a new namespace can be made (the old one is gone): seconds. */
@@ -1559,7 +1499,8 @@ static double wait_netns_gone(int secs)
 	double t0 = now_s();
 	int r;
 
-	while ((r = try_new_netns()) == 1 && now_s() - t0 < secs)
+	while ((r = run_in_child(new_netns, NULL)) == 1 &&
+	       now_s() - t0 < secs)
 		usleep(20000);
 	return r ? -1 : now_s() - t0;
 }
@@ -1623,7 +1564,7 @@ static int kill_manager(struct kill_report *rep, struct load *l, long refs)
 		}
 		close(pfd[0]);
 		/* The probe works: the keying namespace is counted. */
-		if (try_new_netns() != 1) {
+		if (run_in_child(new_netns, NULL) != 1) {
 			kill(w, SIGKILL);
 			waitpid(w, NULL, 0);
 			return rep->step = 6;
@@ -1651,10 +1592,8 @@ TEST_F_TIMEOUT(teardown, sigkill_mid_call_in_own_netns, 600)
 	int st, i;
 	pid_t pid;
 
-	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	rep = wfp_shared_alloc(sizeof(*rep));
 	ASSERT_NE(rep, MAP_FAILED);
-	memset(rep, 0, sizeof(*rep));
 	rep->rounds = 3;
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -2002,10 +1941,8 @@ TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
 	pid_t pid;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r = wfp_shared_alloc(sizeof(*r));
 	ASSERT_NE(r, MAP_FAILED);
-	memset(r, 0, sizeof(*r));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid)
