@@ -26,9 +26,6 @@
 
 /* ------------------------------------------------------------ addresses */
 
-#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
-			 (UINT32)(c) << 8 | (UINT32)(d))
-
 /* IPv4 addresses in IPSEC_TRAFFIC* are host-order UINT32s. */
 #define LOCAL_V4	V4(10, 0, 0, 1)
 #define PEERS_V4	V4(10, 1, 0, 0)		/* 10.1.0.0/16 */

@@ -42,14 +42,7 @@ enum {
 	K_PERMIT_IN, K_BLOCK, K_RES, K_NEW, K_UNKNOWN, K_MAX
 };
 
-static GUID tkey(UINT8 n)
-{
-	GUID g = { 0xf117e500, 0x0016, 0x4f17,
-		   { 0x80, 0x16, 0x01, 0x02, 0x03, 0x04, 0x05, 0x00 } };
-
-	g.Data4[7] = n;
-	return g;
-}
+#define tkey(n)	wfp_test_key(0xf117e516, n)
 
 /* ------------------------------------------------ filters, built */
 

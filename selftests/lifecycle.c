@@ -33,9 +33,6 @@
 #define GRACE_PATH	SYSCTL "expire_grace_seconds"
 #define QLEN_PATH	SYSCTL "event_queue_len"
 
-#define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
-			 (UINT32)(c) << 8 | (UINT32)(d))
-
 /* Side A is this host, side B the peer; IPSEC_TRAFFIC1 takes host order. */
 #define A_V4		V4(10, 1, 0, 1)
 #define B_V4		V4(10, 1, 0, 2)

@@ -58,14 +58,7 @@
 /* Keys of this program's objects: the last byte tells them apart. */
 enum { K_PROV = 1, K_TRAP, K_OUT, K_IN, K_MAX };
 
-static GUID tkey(UINT8 n)
-{
-	GUID g = { 0xf117e500, 0x0017, 0x4f17,
-		   { 0x80, 0x17, 0x01, 0x02, 0x03, 0x04, 0x05, 0x00 } };
-
-	g.Data4[7] = n;
-	return g;
-}
+#define tkey(n)	wfp_test_key(0xf117e517, n)
 
 static DWORD filter_del(HANDLE h, UINT8 n)
 {

@@ -14,14 +14,7 @@
 #include "wfp_xfrm.h"
 
 /* Keys of this program's objects: the last byte tells them apart. */
-static GUID test_key(UINT8 n)
-{
-	GUID g = { 0x5eedf00d, 0x1234, 0x4abc,
-		   { 0x80, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x00 } };
-
-	g.Data4[7] = n;
-	return g;
-}
+#define test_key(n)	wfp_test_key(0x5eedf00d, n)
 
 static bool guid_eq(const GUID *a, const GUID *b)
 {

@@ -17,14 +17,7 @@
 #define POL_LEN	sizeof(struct wfp_ipsec_pctx_policy)
 
 /* Keys of this program's objects: the last byte tells them apart. */
-static GUID test_key(UINT8 n)
-{
-	GUID g = { 0x5eedc0de, 0x4321, 0x4abc,
-		   { 0x80, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x00 } };
-
-	g.Data4[7] = n;
-	return g;
-}
+#define test_key(n)	wfp_test_key(0x5eedc0de, n)
 
 static char name[] = "pctx \xc3\xa9";
 static char desc[] = "a provider context";

@@ -22,14 +22,7 @@
 #define KEY_SUBL	2
 
 /* Keys of this program's objects: the last byte tells them apart. */
-static GUID test_key(UINT8 n)
-{
-	GUID g = { 0x7c0ffee0, 0x5678, 0x4def,
-		   { 0x90, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x00 } };
-
-	g.Data4[7] = n;
-	return g;
-}
+#define test_key(n)	wfp_test_key(0x7c0ffee0, n)
 
 static DWORD add_provider(HANDLE h, UINT8 n)
 {

@@ -389,6 +389,17 @@ static inline HANDLE engine(UINT32 flags)
 	return engine_wait(flags, 0);
 }
 
+/*
+ * The key of a test object: family (one per program) keeps the programs'
+ * objects apart, n tells a program's own objects apart.
+ */
+static inline GUID wfp_test_key(UINT32 family, UINT8 n)
+{
+	GUID g = { family, 0x7e57, 0x4e57, { 0x80, 0x7e, 0x57, [7] = n } };
+
+	return g;
+}
+
 /* A provider with key and nothing else the tests look at. */
 static inline DWORD provider_add_key(HANDLE h, GUID key)
 {
