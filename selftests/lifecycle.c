@@ -1357,9 +1357,10 @@ TEST_F(sub, events_from_other_session_in_order)
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	for (i = 0; i < 3; i++)
 		c[i] = create_via(_metadata, o, V4(10, 1, 0, 11 + i));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(IPsecSaContextDeleteById0(o, c[del[i]]),
 			  ERROR_SUCCESS);
+	}
 
 	ASSERT_EQ(rec_wait(&self->r, 6, 5000), 6);
 	for (i = 0; i < 3; i++)

@@ -191,13 +191,13 @@ static DWORD do_spi(HANDLE h, UINT64 id, UINT32 remote, UINT32 spi,
 	return rc;
 }
 
-/* AddInbound1 or AddOutbound1 of a gcm_sab_init() bundle. */
+/* AddInbound1 or AddOutbound1 of a gcm_sab_init_noauth() bundle. */
 static DWORD do_add(HANDLE h, UINT64 id, bool inbound, UINT32 spi)
 {
 	struct gcm_sab s;
 
-	gcm_sab_init(&s, spi, (unsigned int)id, inbound ? DIR_IN : DIR_OUT,
-		     &LIFETIME);
+	gcm_sab_init_noauth(&s, spi, (unsigned int)id,
+			    inbound ? DIR_IN : DIR_OUT, &LIFETIME);
 	return inbound ? IPsecSaContextAddInbound1(h, id, &s.b) :
 			 IPsecSaContextAddOutbound1(h, id, &s.b);
 }

@@ -134,6 +134,16 @@ gcm_sab_init(struct gcm_sab *s, UINT32 spi, unsigned int seed, int dir,
 	s->b.ipVersion = FWP_IP_VERSION_V4;
 }
 
+/* The same with no auth key: the GCM form sa.rst allows besides. */
+static void __attribute__((unused))
+gcm_sab_init_noauth(struct gcm_sab *s, UINT32 spi, unsigned int seed, int dir,
+		    const IPSEC_SA_LIFETIME0 *lt)
+{
+	gcm_sab_init(s, spi, seed, dir, lt);
+	memset(&s->ac.saAuthInformation.authKey, 0,
+	       sizeof(s->ac.saAuthInformation.authKey));
+}
+
 /*
  * Takes context id of traffic t from state `from` to state `to`
  * (WFP_IPSEC_CTX_STATE_*) with the calls a keying module makes: SetSpi0,
@@ -696,9 +706,13 @@ env_forget(struct env *e, UINT64 id)
 {
 	int i;
 
-	for (i = 0; i < e->nids; i++)
-		if (e->ids[i] == id)
-			e->ids[i] = 0;
+	for (i = 0; i < e->nids; i++) {
+		if (e->ids[i] != id)
+			continue;
+		/* The last entry fills the hole, so that slots are reused. */
+		e->ids[i--] = e->ids[--e->nids];
+		e->ids[e->nids] = 0;
+	}
 }
 
 /* A helper process to kill at teardown. */
