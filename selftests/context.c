@@ -374,15 +374,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void *shared_mem(struct __test_metadata *_metadata, size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(p, MAP_FAILED);
-	return p;
-}
-
 /* ==================================================================== */
 /* Round trips through the library, IPv4/IPv6 x transport/tunnel        */
 /* ==================================================================== */
@@ -944,7 +935,7 @@ static int create_in_new_netns(void *arg)
  */
 TEST_F(lib, ids_say_nothing_of_other_namespaces)
 {
-	struct id_box *box = shared_mem(_metadata, sizeof(*box));
+	struct id_box *box = wfp_shared_mem(_metadata, sizeof(*box));
 	struct wfp_ipsec_session_info info;
 	struct wfp_ipsec_subscribe sub;
 	struct wfp_ipsec_ctx_id unsub;
@@ -1660,12 +1651,10 @@ TEST_F(raw, delete_reserved_field)
 {
 	struct wfp_ipsec_ctx_create c = self->c;
 	struct wfp_ipsec_ctx_info info;
-	struct wfp_ipsec_ctx_id d;
 
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_CREATE, &c), 0);
-	d.id = c.id;
-	d.reserved = 1;
-	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_CTX_DELETE, &d), -EINVAL);
+	EXPECT_EQ(raw_id_cmd(self->fd, WFP_IPSEC_IOC_CTX_DELETE, c.id, 1),
+		  -EINVAL);
 	EXPECT_EQ(raw_get(self->fd, c.id, &info), 0);
 	EXPECT_EQ(raw_delete(self->fd, c.id), 0);
 }
@@ -2417,7 +2406,7 @@ TEST_F_TIMEOUT(netns, threads_churn_while_others_enumerate, 120)
 
 TEST_F_TIMEOUT(netns, processes_churn_while_others_enumerate, 120)
 {
-	struct conc_shared *sh = shared_mem(_metadata, sizeof(*sh));
+	struct conc_shared *sh = wfp_shared_mem(_metadata, sizeof(*sh));
 	pid_t pe[ENUMERATORS], pc[CHURNERS];
 	int i, status;
 
@@ -2845,7 +2834,7 @@ static int fill_netns_and_leave(void *arg)
 
 TEST(netns_exit_frees_contexts)
 {
-	struct dying_ns *d = shared_mem(_metadata, sizeof(*d));
+	struct dying_ns *d = wfp_shared_mem(_metadata, sizeof(*d));
 	long before, after = -1;
 	long long start;
 

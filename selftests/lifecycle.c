@@ -135,14 +135,7 @@ static UINT64 raw_create(int fd, UINT32 remote)
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
 }
 
-/* A command naming one id (CTX_EXPIRE, UNSUBSCRIBE); 0 or -errno. */
-static int raw_id_cmd(int fd, unsigned long cmd, UINT64 id, UINT64 reserved)
-{
-	struct wfp_ipsec_ctx_id d = { .id = id, .reserved = reserved };
-
-	return wfp_test_ioctl(fd, cmd, &d);
-}
-
+/* CTX_EXPIRE and UNSUBSCRIBE of one id; 0 or -errno. */
 #define raw_expire(fd, id, reserved) \
 	raw_id_cmd(fd, WFP_IPSEC_IOC_CTX_EXPIRE, id, reserved)
 #define raw_unsubscribe(fd, id, reserved) \

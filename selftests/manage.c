@@ -1216,10 +1216,7 @@ FIXTURE_SETUP(rights)
 {
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	wfp_engine_open(_metadata, &self->h, &self->fd);
-	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(self->sh, MAP_FAILED);
-	memset(self->sh, 0, sizeof(*self->sh));
+	self->sh = wfp_shared_mem(_metadata, sizeof(*self->sh));
 	/* uid 65534 opens the node; 0600 again in teardown. */
 	self->chmodded = true;
 	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
@@ -1234,7 +1231,7 @@ FIXTURE_TEARDOWN(rights)
 		set_empty(self->h);
 		FwpmEngineClose0(self->h);
 	}
-	if (self->sh && self->sh != MAP_FAILED)
+	if (self->sh)
 		munmap(self->sh, sizeof(*self->sh));
 }
 

@@ -757,8 +757,7 @@ FIXTURE_SETUP(denied)
 	struct wfp_ipsec_filter f;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	self->report = wfp_shared_alloc(4096);
-	ASSERT_NE(self->report, MAP_FAILED);
+	self->report = wfp_shared_mem(_metadata, 4096);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL,
 				  &self->h), 0);
 	/* One context in every state a command could act on. */
@@ -800,7 +799,7 @@ FIXTURE_TEARDOWN(denied)
 		FwpmEngineClose0(self->h);
 	if (self->fd > 0)
 		close(self->fd);
-	if (self->report && self->report != MAP_FAILED)
+	if (self->report)
 		munmap(self->report, 4096);
 }
 
@@ -968,8 +967,7 @@ FIXTURE_SETUP(userns)
 	struct wfp_ipsec_filter f;
 	UINT64 q = 0;
 
-	self->report = wfp_shared_alloc(4096);
-	ASSERT_NE(self->report, MAP_FAILED);
+	self->report = wfp_shared_mem(_metadata, 4096);
 	/* The initial network namespace itself, not one of ours. */
 	wfp_engine_open(_metadata, &self->h, &self->fd);
 	/* Ids are counted per namespace and the child's new one starts at
@@ -1000,7 +998,7 @@ FIXTURE_TEARDOWN(userns)
 		FwpmFilterDeleteById0(self->h, self->filter);
 	if (self->h)
 		FwpmEngineClose0(self->h);
-	if (self->report && self->report != MAP_FAILED)
+	if (self->report)
 		munmap(self->report, 4096);
 }
 

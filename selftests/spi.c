@@ -1539,6 +1539,7 @@ TEST_F_TIMEOUT(spi, get_spi1_distinct_for_10000_contexts, 120)
 
 /* ---------------------------------------------------------------- races */
 
+/* Shared with the children: what each got, and the context it made. */
 struct race {
 	DWORD rc[NRACE];
 	UINT64 id[NRACE];
@@ -1610,16 +1611,6 @@ static void race(struct __test_metadata *_metadata, struct race *r,
 	}
 }
 
-/* Shared with the children: what each got, and the context it made. */
-static struct race *race_map(struct __test_metadata *_metadata)
-{
-	struct race *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(r, MAP_FAILED);
-	return r;
-}
-
 /*
  * Exactly one child's SetSpi0 won and every other one got lose: the
  * winner's index.  Other codes are logged; a failed check ends the test.
@@ -1647,7 +1638,7 @@ static int race_winner(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 {
-	struct race *r = race_map(_metadata);
+	struct race *r = wfp_shared_mem(_metadata, sizeof(*r));
 	int round, i;
 
 	for (round = 0; round < RACE_ROUNDS; round++) {
@@ -1682,7 +1673,7 @@ TEST_F_TIMEOUT(spi, racing_set_spi_same_spi_one_wins, 120)
 
 TEST_F_TIMEOUT(spi, racing_set_spi_same_context_one_wins, 120)
 {
-	struct race *r = race_map(_metadata);
+	struct race *r = wfp_shared_mem(_metadata, sizeof(*r));
 	int round;
 
 	for (round = 0; round < RACE_ROUNDS; round++) {

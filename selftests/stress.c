@@ -974,13 +974,12 @@ FIXTURE_SETUP(stress)
 	 */
 	ASSERT_EQ(write_str(GRACE_PATH, "3600"), 0);
 	self->pa_len = sizeof(struct parea) * MAX_PROCS;
-	self->pa = wfp_shared_alloc(self->pa_len);
-	ASSERT_NE(self->pa, MAP_FAILED);
+	self->pa = wfp_shared_mem(_metadata, self->pa_len);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (self->pa && self->pa != MAP_FAILED)
+	if (self->pa)
 		munmap(self->pa, self->pa_len);
 }
 
@@ -1470,8 +1469,7 @@ FIXTURE_SETUP(teardown)
 	ASSERT_GE(self->refs, 0);
 	self->ctx_slab = slab_settled("wfp_context");
 	self->xs_slab = slab_settled("xfrm_state");
-	self->l = wfp_shared_alloc(sizeof(*self->l));
-	ASSERT_NE(self->l, MAP_FAILED);
+	self->l = wfp_shared_mem(_metadata, sizeof(*self->l));
 }
 
 FIXTURE_TEARDOWN(teardown)
@@ -1480,7 +1478,7 @@ FIXTURE_TEARDOWN(teardown)
 	if (!module_loaded() && system("modprobe wfp_ipsec"))
 		TH_LOG("modprobe wfp_ipsec failed");
 	system("ip netns del wfp-stress 2>/dev/null");
-	if (self->l && self->l != MAP_FAILED)
+	if (self->l)
 		munmap(self->l, sizeof(*self->l));
 }
 
@@ -1592,8 +1590,7 @@ TEST_F_TIMEOUT(teardown, sigkill_mid_call_in_own_netns, 600)
 	int st, i;
 	pid_t pid;
 
-	rep = wfp_shared_alloc(sizeof(*rep));
-	ASSERT_NE(rep, MAP_FAILED);
+	rep = wfp_shared_mem(_metadata, sizeof(*rep));
 	rep->rounds = 3;
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -1941,8 +1938,7 @@ TEST_F_TIMEOUT(teardown, engine_close_after_unsubscribe_with_events_queued, 300)
 	pid_t pid;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	r = wfp_shared_alloc(sizeof(*r));
-	ASSERT_NE(r, MAP_FAILED);
+	r = wfp_shared_mem(_metadata, sizeof(*r));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid)

@@ -29,11 +29,18 @@ static inline int raw_get(int fd, __u64 id, struct wfp_ipsec_ctx_info *info)
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET, info);
 }
 
+/* A command whose argument is struct wfp_ipsec_ctx_id; -errno. */
+static inline int raw_id_cmd(int fd, unsigned long cmd, __u64 id,
+			     __u64 reserved)
+{
+	struct wfp_ipsec_ctx_id d = { .id = id, .reserved = reserved };
+
+	return wfp_test_ioctl(fd, cmd, &d);
+}
+
 static inline int raw_delete(int fd, __u64 id)
 {
-	struct wfp_ipsec_ctx_id d = { .id = id };
-
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_DELETE, &d);
+	return raw_id_cmd(fd, WFP_IPSEC_IOC_CTX_DELETE, id, 0);
 }
 
 /* The context's state, or -errno (-ENOENT once it is gone). */

@@ -7,6 +7,8 @@
 #ifndef WFP_TEST_H
 #define WFP_TEST_H
 
+#include <sys/mman.h>
+
 #include "wfp_util.h"
 #include "kselftest_harness.h"
 #include "wfp_filter.h"
@@ -92,6 +94,17 @@ static inline long long wfp_read_num(const char *dir, const char *name)
 	if (read_str(path, buf, sizeof(buf)) || !buf[0])
 		return -1;
 	return (long long)strtoull(buf, NULL, 0);
+}
+
+/* Zeroed memory a test shares with the children it forks. */
+static inline void *wfp_shared_mem(struct __test_metadata *_metadata,
+				   size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	return p;
 }
 
 #endif /* WFP_TEST_H */

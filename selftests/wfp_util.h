@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -512,12 +511,5 @@ static inline long slab_active(const char *cache)
 /* An IPv4 address, host order, as IPSEC_TRAFFIC1 keeps it. */
 #define V4(a, b, c, d)	((UINT32)(a) << 24 | (UINT32)(b) << 16 | \
 			 (UINT32)(c) << 8 | (UINT32)(d))
-
-/* Zeroed memory a test shares with the children it forks, or MAP_FAILED. */
-static inline void *wfp_shared_alloc(size_t len)
-{
-	return mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-}
 
 #endif /* WFP_UTIL_H */
