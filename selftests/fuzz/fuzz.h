@@ -244,8 +244,9 @@ struct wresult {
 	uint64_t calls, fails, by_errno[128];
 	uint64_t contexts, ns_children, ns_sessions, races, walks, events;
 	/* traps.c: datagrams sent (at a trap; a trap's flow not UDP), and
-	 * CLASSIFY_DROP records checked (those of the worker's own traps) */
-	uint64_t sends, trap_sends, trap_misses, drops, own_drops;
+	 * CLASSIFY_DROP records checked (those of the worker's own traps,
+	 * those of the kernel's ICMP errors) */
+	uint64_t sends, trap_sends, trap_misses, drops, own_drops, icmp_drops;
 	struct survivor surv[2];
 	int nsurv;
 	int done;

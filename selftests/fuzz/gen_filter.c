@@ -205,6 +205,26 @@ static void cond_value(struct wfp_ipsec_filter_cond *c, __u16 field,
 }
 
 /*
+ * ICMP to anywhere in the worker's prefix: as a trap, it catches the
+ * kernel's errors back to the worker's datagrams (traps.c), which no
+ * other shape of the prefix does (their source is the veth device's).
+ */
+static __u32 icmp_conds(struct wfp_ipsec_filter_cond *c, bool v4)
+{
+	__u8 a[16];
+
+	pool_prefix(v4, a);
+	c[0].field = WFP_IPSEC_FIELD_REMOTE_ADDR;
+	c[0].value_type = v4 ? T_V4_MASK : T_V6_MASK;
+	set_prefix(&c[0], a, v4 ? 4 : 16, v4 ? 24 : 64);
+	c[1].field = WFP_IPSEC_FIELD_PROTOCOL;
+	c[1].value_type = T_UINT8;
+	c[1].lo[0] = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	c[1].hi[0] = c[1].lo[0];
+	return 2;
+}
+
+/*
  * Valid conditions for the layer, the first an address in the worker's
  * prefix; *multi: one may become more than one selector.
  */
@@ -217,6 +237,8 @@ static __u32 gen_conds(struct wfp_ipsec_filter_cond *c, __u32 layer,
 
 	memset(c, 0, FILT_CONDS * sizeof(*c));
 	*multi = false;
+	if (!fwd && pm(60))
+		return icmp_conds(c, v4);
 	for (i = 0; i < n; i++) {
 		if (fwd)
 			field = WFP_IPSEC_FIELD_SOURCE_ADDR + rn(2);

@@ -310,7 +310,7 @@ static void final_checks(const struct baseline *b, int procs)
 /* The datagrams and the CLASSIFY_DROP records they brought (traps.c). */
 static void summary_traps(int procs)
 {
-	uint64_t v[5] = { 0 };
+	uint64_t v[6] = { 0 };
 	int i;
 
 	for (i = 0; i < procs; i++) {
@@ -319,11 +319,13 @@ static void summary_traps(int procs)
 		v[2] += g_res[i].trap_misses;
 		v[3] += g_res[i].drops;
 		v[4] += g_res[i].own_drops;
+		v[5] += g_res[i].icmp_drops;
 	}
 	ksft_print_msg("fuzz: datagrams=%" PRIu64 " (at a trap %" PRIu64
 		       ", trap not UDP %" PRIu64 ") classify_drops=%" PRIu64
-		       " (%" PRIu64 " of the reader's own traps)\n", v[0],
-		       v[1], v[2], v[3], v[4]);
+		       " (%" PRIu64 " of the reader's own traps, %" PRIu64
+		       " of the kernel's ICMP errors)\n", v[0], v[1], v[2],
+		       v[3], v[4], v[5]);
 }
 
 static void summary(const struct opts *o, long long elapsed_ms)

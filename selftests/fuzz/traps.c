@@ -15,9 +15,14 @@
  * its form only.  The namespaces the worker sends from get a veth device
  * routing 10.78.0.0/16 and fd00:78::/32, so that xfrm's output lookup runs;
  * IP_TRANSPARENT lets a datagram leave from any address of the prefix.
+ * No neighbour answers there, so a datagram that leaves brings, seconds
+ * later, the kernel's ICMP error back to its source: a trap covering ICMP
+ * catches that too, and its record is checked like a datagram's.
  */
 
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 
 #include "fuzz.h"
@@ -31,8 +36,8 @@
 #define FWPS_OUTBOUND_TRANSPORT_V4	16
 #define FWPS_OUTBOUND_TRANSPORT_V6	18
 
-/* What every UDP record carries. */
-#define UDP_FLAGS	(WFP_IPSEC_NET_F_IP_VERSION_SET |		\
+/* What every record carries: ports, or ICMP's type and code. */
+#define DROP_FLAGS	(WFP_IPSEC_NET_F_IP_VERSION_SET |		\
 			 WFP_IPSEC_NET_F_IP_PROTOCOL_SET |		\
 			 WFP_IPSEC_NET_F_LOCAL_ADDR_SET |		\
 			 WFP_IPSEC_NET_F_REMOTE_ADDR_SET |		\
@@ -414,6 +419,10 @@ void do_send(void)
 
 /* ---------------------------------------------------- the records */
 
+/* The veth device's addresses (net_setup()): no worker's. */
+static const __u8 veth_v4[4] = { 10, 78, 255, 254 };
+static const __u8 veth_v6[16] = { 0xfd, 0, 0, 0x78, 0, 0, 0xff, 0, [15] = 1 };
+
 /* Whether a is in 10.78.0.0/16 or fd00:78::/32: some worker's. */
 static bool fuzz_range(bool v4, const __u8 *a)
 {
@@ -423,11 +432,45 @@ static bool fuzz_range(bool v4, const __u8 *a)
 }
 
 /*
- * A CLASSIFY_DROP read on a session of namespace ns: of a worker's UDP
- * datagram (no other traffic meets a trap), whole; when one of its
- * addresses is this worker's, the filter is a trap of the namespace the
- * worker added (perhaps deleted since: the record was queued before),
- * at the layer the record says, and its conditions hold for the header.
+ * The kernel's "destination unreachable" about a datagram whose neighbour
+ * never answered: from the veth device's address to the datagram's
+ * source, through the same output lookup.  Type and code sit in the ports.
+ */
+static bool kernel_icmp_error(bool v4, const struct wfp_ipsec_net_event *e)
+{
+	if (v4)
+		return e->protocol == IPPROTO_ICMP &&
+		       e->local_port == ICMP_DEST_UNREACH &&
+		       !memcmp(e->local_addr, veth_v4, sizeof(veth_v4));
+	return e->protocol == IPPROTO_ICMPV6 &&
+	       e->local_port == ICMP6_DST_UNREACH &&
+	       !memcmp(e->local_addr, veth_v6, sizeof(veth_v6));
+}
+
+/*
+ * The header of a record the fuzzer's traffic can bring (no other traffic
+ * meets a trap): a worker's UDP datagram, whole, or the kernel's ICMP
+ * error back to one (the code may be 0).
+ */
+static bool drop_header_ok(bool v4, const struct wfp_ipsec_net_event *e)
+{
+	if (!e->filter_id || !layer_id_known(e->layer_id) ||
+	    layer_id_v4(e->layer_id) != v4 || e->flags != DROP_FLAGS ||
+	    (!fuzz_range(v4, e->local_addr) && !fuzz_range(v4, e->remote_addr)))
+		return false;
+	if (kernel_icmp_error(v4, e)) {
+		g_res->icmp_drops++;
+		return true;
+	}
+	return e->protocol == IPPROTO_UDP && e->local_port && e->remote_port;
+}
+
+/*
+ * A CLASSIFY_DROP read on a session of namespace ns, whole (above); when
+ * one of its addresses is this worker's, the filter is a trap of the
+ * namespace the worker added (perhaps deleted since: the record was
+ * queued before), at the layer the record says, and its conditions hold
+ * for the header.
  */
 void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
 {
@@ -437,11 +480,7 @@ void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
 	char l[64], r[64];
 
 	g_res->drops++;
-	if (!e->filter_id || !layer_id_known(e->layer_id) ||
-	    layer_id_v4(e->layer_id) != v4 || e->protocol != IPPROTO_UDP ||
-	    e->flags != UDP_FLAGS || !e->local_port || !e->remote_port ||
-	    (!fuzz_range(v4, e->local_addr) &&
-	     !fuzz_range(v4, e->remote_addr))) {
+	if (!drop_header_ok(v4, e)) {
 		fmt_addr(e->ip_version, e->local_addr, l);
 		fmt_addr(e->ip_version, e->remote_addr, r);
 		fail(0, "classify drop: filter %llu layer %u version %u "
