@@ -2145,9 +2145,10 @@ TEST_F_TIMEOUT(netns, ten_thousand_contexts_enumerated_in_pages_of_7, 300)
 	EXPECT_EQ(wi.last_page, 1000);
 
 	t0 = wfp_now_ms();
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(IPsecSaContextDeleteById0(self->h, ids[i]),
 			  ERROR_SUCCESS);
+	}
 	delete_ms = wfp_now_ms() - t0;
 	ksft_print_msg("%d contexts deleted in %lld ms\n", N, delete_ms);
 	EXPECT_EQ(ctx_count(self->fd), 0);

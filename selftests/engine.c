@@ -203,8 +203,9 @@ TEST(threads_open_and_close_concurrently)
 	void *ret;
 	int i;
 
-	for (i = 0; i < T; i++)
+	for (i = 0; i < T; i++) {
 		ASSERT_EQ(pthread_create(&th[i], NULL, open_close_loop, NULL), 0);
+	}
 	for (i = 0; i < T; i++) {
 		ASSERT_EQ(pthread_join(th[i], &ret), 0);
 		EXPECT_EQ((long)ret, 0);

@@ -1378,8 +1378,9 @@ TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
 		ids[i] = worker_create(&self->w, V4(10, 2, i / 200, i % 200 + 1));
 		ASSERT_NE(ids[i], 0);
 	}
-	for (i = 0; i < NPROC_CTX; i++)
+	for (i = 0; i < NPROC_CTX; i++) {
 		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
+	}
 
 	ASSERT_EQ(rec_wait(&self->r, 2 * NPROC_CTX, 30000), 2 * NPROC_CTX);
 	for (i = 0; i < NPROC_CTX; i++) {
@@ -1521,8 +1522,9 @@ TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 		ids[i] = worker_create(&self->w, V4(10, 3, 0, i + 1));
 		ASSERT_NE(ids[i], 0);
 	}
-	for (i = 0; i < NCHANGES / 2; i++)
+	for (i = 0; i < NCHANGES / 2; i++) {
 		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
+	}
 	EXPECT_EQ(dropped(self->s, hs), 0);
 	rec_release(&self->r);
 
@@ -2069,9 +2071,10 @@ TEST_F(sub, subscribe_past_session_limit_not_enough_quota)
 	UINT64 id;
 	int i;
 
-	for (i = 0; i < SUBS_SESSION; i++)
+	for (i = 0; i < SUBS_SESSION; i++) {
 		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
 			  ERROR_SUCCESS);
+	}
 	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &more),
 		  ERROR_NOT_ENOUGH_QUOTA);
 	EXPECT_EQ(more, BOGUS_HANDLE);
@@ -2111,9 +2114,10 @@ TEST_F(sub, subscribe_after_unsubscribe_at_session_limit)
 	HANDLE hs[SUBS_SESSION], more = BOGUS_HANDLE;
 	int i;
 
-	for (i = 0; i < SUBS_SESSION; i++)
+	for (i = 0; i < SUBS_SESSION; i++) {
 		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
 			  ERROR_SUCCESS);
+	}
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &more),
 		  ERROR_NOT_ENOUGH_QUOTA);
 	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs[3]), ERROR_SUCCESS);
@@ -2400,8 +2404,9 @@ TEST_F(raw, subscribe_past_session_limit_enospc)
 	UINT64 id;
 	int i;
 
-	for (i = 0; i < SUBS_SESSION; i++)
+	for (i = 0; i < SUBS_SESSION; i++) {
 		ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
+	}
 	memset(&r, 0, sizeof(r));
 	r.id = 0x5a5a5a5a5a5a5a5aULL;
 	EXPECT_EQ(wfp_test_ioctl(self->s, WFP_IPSEC_IOC_SUBSCRIBE, &r), -ENOSPC);
@@ -2523,8 +2528,9 @@ TEST_F(raw, overflow_record_reports_dropped)
 	expect_empty(_metadata, self->s);
 
 	/* Counted afresh after each report. */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(raw_delete(self->o, ids[i]), 0);
+	}
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 5 * sizeof(ev[0]));
 	EXPECT_EQ(ev[3].type, WFP_IPSEC_EVENT_DELETE);
 	EXPECT_EQ(ev[3].context, ids[3]);
@@ -2542,8 +2548,9 @@ TEST_F(raw, queue_len_applies_to_later_subscriptions)
 	ASSERT_EQ(raw_subscribe(self->s, &before), 0);
 	set_param(_metadata, QLEN_PATH, 2);
 	ASSERT_EQ(raw_subscribe(self->s, &after), 0);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		ASSERT_NE(raw_create(self->o, V4(10, 1, 1, i + 1)), 0);
+	}
 	got = raw_read(self->s, ev, sizeof(ev));
 	ASSERT_GT(got, 0);
 	n = got / sizeof(ev[0]);
@@ -2587,8 +2594,9 @@ TEST_F(raw, queue_at_largest_event_queue_len_works)
 		expect_event(_metadata, &ev[i], WFP_IPSEC_EVENT_ADD, sub,
 			     ids[i]);
 	expect_empty(_metadata, self->s);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(raw_delete(self->o, ids[i]), 0);
+	}
 }
 
 TEST_F(raw, xfrm_deletion_reported_to_creator_session)

@@ -239,8 +239,9 @@ TEST_F_TIMEOUT(planes, reload_while_other_planes_flush, 300)
 	pid_t pids[ARRAY_SIZE(churn)];
 	int i, done;
 
-	for (i = 0; i < ARRAY_SIZE(churn); i++)
+	for (i = 0; i < ARRAY_SIZE(churn); i++) {
 		ASSERT_GT(pids[i] = churn_start(churn[i]), 0);
+	}
 	for (done = 0; done < 60; done++)
 		if (unload() || reload())
 			break;

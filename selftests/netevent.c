@@ -1249,9 +1249,10 @@ TEST_F(one, subscription_limit)
 	HANDLE sub[WFP_IPSEC_SUBS_PER_SESSION_MAX + 1];
 	int i;
 
-	for (i = 0; i < WFP_IPSEC_SUBS_PER_SESSION_MAX; i++)
+	for (i = 0; i < WFP_IPSEC_SUBS_PER_SESSION_MAX; i++) {
 		ASSERT_EQ(subscribe(self->e.h, NULL, &self->c, &sub[i]),
 			  ERROR_SUCCESS);
+	}
 	EXPECT_EQ(subscribe(self->e.h, NULL, &self->c, &sub[i]),
 		  ERROR_NOT_ENOUGH_QUOTA);
 	for (i = 0; i < WFP_IPSEC_SUBS_PER_SESSION_MAX; i++)

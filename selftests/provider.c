@@ -886,8 +886,9 @@ TEST_F(obj, concurrent_add_delete)
 	pthread_t t[4];
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(pthread_create(&t[i], NULL, churn, self->h), 0);
+	}
 	for (i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	EXPECT_EQ(provider_count(self->h), self->providers0);

@@ -1526,9 +1526,10 @@ TEST_F(leak, ctx_enum)
 	int i, j;
 
 	/* Two more contexts: three to report into room for eight. */
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(key_ctx(self->h, V4(10, 0, 5, 1 + i), 0x5001 + i, 0,
 				  KEY_A, KEY_A, ST_SPI_SET, &id), 0);
+	}
 	for (i = 0; i < 2; i++) {
 		memset(buf[i], PATTERN[i], sizeof(buf[i]));
 		memset(&e[i], 0, sizeof(e[i]));
@@ -1734,8 +1735,9 @@ TEST_F(leak, event_read)
 
 	for (i = 0; i < 2; i++) {
 		/* Another session: ADD, ADD, DELETE. */
-		for (j = 0; j < 2; j++)
+		for (j = 0; j < 2; j++) {
 			ASSERT_EQ(new_ctx(self->h, self->next++, &id[i][j]), 0);
+		}
 		ASSERT_EQ(IPsecSaContextDeleteById0(self->h, id[i][0]), 0);
 		memset(ev[i], PATTERN[i], sizeof(ev[i]));
 		/* Room for four and a half: three come, and nothing else. */

@@ -229,8 +229,9 @@ TEST(many_sessions_open_and_close)
 	/* Each open session pins the module once. */
 	EXPECT_EQ(wfp_module_refcnt(), base + N);
 	for (i = 0; i < N; i++)
-		for (j = i + 1; j < N; j++)
+		for (j = i + 1; j < N; j++) {
 			ASSERT_NE(memcmp(keys[i], keys[j], sizeof(keys[i])), 0);
+		}
 	for (i = 0; i < N; i++)
 		close(fds[i]);
 	EXPECT_EQ(wfp_module_refcnt(), base);

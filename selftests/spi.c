@@ -1330,8 +1330,9 @@ TEST_F_TIMEOUT(spi, every_plane_on_one_pool_never_duplicates, 300)
 	planes[1] = pool_plane(self->local, false, tally[1]);
 	planes[2] = pool_plane_nl(self->local, tally[2]);
 	planes[3] = pool_plane_pfkey(self->local, tally[3]);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		ASSERT_GT(planes[i], 0);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (round = 0; elapsed(&t0) < POOL_SECONDS ||
 			(pool_idle_plane(tally) && elapsed(&t0) < POOL_MAX_SECONDS);
@@ -1600,8 +1601,9 @@ static void race(struct __test_metadata *_metadata, struct race *r,
 	}
 	close(ready[1]);
 	close(go[0]);
-	for (i = 0; i < NRACE; i++)
+	for (i = 0; i < NRACE; i++) {
 		ASSERT_EQ(read(ready[0], &c, 1), 1);
+	}
 	close(go[1]);
 	close(ready[0]);
 	for (i = 0; i < NRACE; i++) {
