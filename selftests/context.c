@@ -2220,8 +2220,9 @@ TEST_F(netns, enum_resumes_after_deleted_cursor)
 		}
 	} while (n == 5);
 	/* Nothing returned or deleted before comes back. */
-	for (k = 0; k < N; k++)
+	for (k = 0; k < N; k++) {
 		EXPECT_EQ(seen[k], k >= 16) TH_LOG("context %d", k);
+	}
 	EXPECT_LE(late_seen, 1);
 	EXPECT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
 }

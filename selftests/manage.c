@@ -702,8 +702,9 @@ TEST_F_TIMEOUT(wire, readers_do_not_wait_for_xfrm_cfg_mutex, 120)
 	EXPECT_EQ(access(HOLD_RELEASE, F_OK), -1);
 	cfg_release(&h);
 	pthread_join(t, NULL);
-	for (i = 0; i < RD_COUNT; i++)
+	for (i = 0; i < RD_COUNT; i++) {
 		EXPECT_EQ(r.rc[i], ERROR_SUCCESS) TH_LOG("reader %d", i);
+	}
 }
 
 /* ============================================ Update0 error paths: upd */

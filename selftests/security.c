@@ -1383,7 +1383,7 @@ FIXTURE_TEARDOWN(leak)
 		close(self->fd);
 }
 
-/* Reserved fields zero, nothing kernel-like; logs the first offence. */
+/* Reserved fields zero, nothing kernel-like; logs each offence. */
 static void expect_clean(struct __test_metadata *_metadata, const char *what,
 			 const void *buf, size_t len,
 			 const size_t (*reserved)[2], int nres,
@@ -1394,11 +1394,12 @@ static void expect_clean(struct __test_metadata *_metadata, const char *what,
 
 	EXPECT_EQ(off, -1) TH_LOG("%s: kernel-like word at offset %ld", what,
 				  off);
-	for (i = 0; i < nres; i++)
+	for (i = 0; i < nres; i++) {
 		EXPECT_TRUE(all_bytes((const __u8 *)buf + reserved[i][0],
 				      reserved[i][1], 0))
 			TH_LOG("%s: reserved bytes at %zu not zero", what,
 			       reserved[i][0]);
+	}
 }
 
 /* expect_clean() of all of *p, its reserved ranges the array res. */

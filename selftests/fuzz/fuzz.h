@@ -245,7 +245,7 @@ struct wresult {
 	uint64_t contexts, ns_children, ns_sessions, races, walks, events;
 	/* traps.c: datagrams sent (at a trap; a trap's flow not UDP), and
 	 * CLASSIFY_DROP records checked (those of the worker's own traps,
-	 * those of the kernel's ICMP errors) */
+	 * and of these the kernel's ICMP errors) */
 	uint64_t sends, trap_sends, trap_misses, drops, own_drops, icmp_drops;
 	struct survivor surv[2];
 	int nsurv;
@@ -480,6 +480,8 @@ void do_net_subscribe(struct sess *s);
 void do_net_unsubscribe(struct sess *s);
 
 /* traps.c */
+bool trap_meets_errors(const struct wfp_ipsec_filter *f,
+		       const struct wfp_ipsec_filter_cond *conds);
 void trap_added(const struct sess *s, const struct call *c, int ret,
 		const struct wfp_ipsec_filter_cond *conds);
 void trap_gone(__u64 id);

@@ -324,8 +324,8 @@ static void summary_traps(int procs)
 	ksft_print_msg("fuzz: datagrams=%" PRIu64 " (at a trap %" PRIu64
 		       ", trap not UDP %" PRIu64 ") classify_drops=%" PRIu64
 		       " (%" PRIu64 " of the reader's own traps, %" PRIu64
-		       " of the kernel's ICMP errors)\n", v[0], v[1], v[2],
-		       v[3], v[4], v[5]);
+		       " of these the kernel's ICMP errors)\n", v[0], v[1],
+		       v[2], v[3], v[4], v[5]);
 }
 
 static void summary(const struct opts *o, long long elapsed_ms)

@@ -10,14 +10,19 @@
  *
  * Every filter's addresses lie in the worker's prefix (gen_filter.c), and
  * so do the addresses of its datagrams: a record with an address there is
- * of the worker's own traffic and must name one of its traps; one without
- * is another worker's (workers share the initial namespace), checked for
- * its form only.  The namespaces the worker sends from get a veth device
- * routing 10.78.0.0/16 and fd00:78::/32, so that xfrm's output lookup runs;
+ * of the worker's own traffic, or of the kernel's error about it, and
+ * must name one of its traps; one without is another worker's (workers
+ * share the initial namespace), checked for its form only.  A transaction
+ * child adds no trap that the kernel's errors could meet (cmd_txn.c): the
+ * parent could not know it.
+ *
+ * The namespaces the worker sends from get a veth device routing
+ * 10.78.0.0/16 and fd00:78::/32, so that xfrm's output lookup runs;
  * IP_TRANSPARENT lets a datagram leave from any address of the prefix.
- * No neighbour answers there, so a datagram that leaves brings, seconds
- * later, the kernel's ICMP error back to its source: a trap covering ICMP
- * catches that too, and its record is checked like a datagram's.
+ * No neighbour answers there, so a datagram that leaves may bring, seconds
+ * later, the kernel's ICMP error back to its source (rate limits
+ * permitting): a trap covering ICMP catches that too, and its record is
+ * checked like a datagram's.
  */
 
 #include <netinet/icmp6.h>
@@ -96,6 +101,27 @@ static bool layer_id_v4(__u16 id)
 static bool is_trap(const struct wfp_ipsec_filter *f)
 {
 	return f->action == WFP_IPSEC_ACTION_BLOCK && trap_layer_id(f->layer);
+}
+
+/*
+ * Whether f, added, could drop the kernel's ICMP errors about the
+ * worker's datagrams: a trap with no condition on the local or source
+ * address, the one the errors have outside the worker's prefix.
+ */
+bool trap_meets_errors(const struct wfp_ipsec_filter *f,
+		       const struct wfp_ipsec_filter_cond *conds)
+{
+	__u32 i;
+
+	if (!is_trap(f))
+		return false;
+	if (f->num_conds > FILT_CONDS)
+		return true;
+	for (i = 0; i < f->num_conds; i++)
+		if (conds[i].field == WFP_IPSEC_FIELD_LOCAL_ADDR ||
+		    conds[i].field == WFP_IPSEC_FIELD_SOURCE_ADDR)
+			return false;
+	return true;
 }
 
 static struct trap *trap_find(int ns, __u64 id)
@@ -431,6 +457,12 @@ static bool fuzz_range(bool v4, const __u8 *a)
 	return v4 ? !memcmp(a, p4, sizeof(p4)) : !memcmp(a, p6, sizeof(p6));
 }
 
+static bool is_veth(bool v4, const __u8 *a)
+{
+	return v4 ? !memcmp(a, veth_v4, sizeof(veth_v4)) :
+		    !memcmp(a, veth_v6, sizeof(veth_v6));
+}
+
 /*
  * The kernel's "destination unreachable" about a datagram whose neighbour
  * never answered: from the veth device's address to the datagram's
@@ -438,31 +470,28 @@ static bool fuzz_range(bool v4, const __u8 *a)
  */
 static bool kernel_icmp_error(bool v4, const struct wfp_ipsec_net_event *e)
 {
-	if (v4)
-		return e->protocol == IPPROTO_ICMP &&
-		       e->local_port == ICMP_DEST_UNREACH &&
-		       !memcmp(e->local_addr, veth_v4, sizeof(veth_v4));
-	return e->protocol == IPPROTO_ICMPV6 &&
-	       e->local_port == ICMP6_DST_UNREACH &&
-	       !memcmp(e->local_addr, veth_v6, sizeof(veth_v6));
+	return e->protocol == (v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6) &&
+	       e->local_port == (v4 ? ICMP_DEST_UNREACH : ICMP6_DST_UNREACH) &&
+	       e->remote_port <= 0xff && is_veth(v4, e->local_addr);
 }
 
 /*
  * The header of a record the fuzzer's traffic can bring (no other traffic
  * meets a trap): a worker's UDP datagram, whole, or the kernel's ICMP
- * error back to one (the code may be 0).
+ * error back to a worker's address (the code may be 0).
  */
 static bool drop_header_ok(bool v4, const struct wfp_ipsec_net_event *e)
 {
 	if (!e->filter_id || !layer_id_known(e->layer_id) ||
 	    layer_id_v4(e->layer_id) != v4 || e->flags != DROP_FLAGS ||
-	    (!fuzz_range(v4, e->local_addr) && !fuzz_range(v4, e->remote_addr)))
+	    is_veth(v4, e->remote_addr))
 		return false;
-	if (kernel_icmp_error(v4, e)) {
-		g_res->icmp_drops++;
-		return true;
-	}
-	return e->protocol == IPPROTO_UDP && e->local_port && e->remote_port;
+	if (kernel_icmp_error(v4, e))
+		return fuzz_range(v4, e->remote_addr);
+	return e->protocol == IPPROTO_UDP && e->local_port &&
+	       e->remote_port && !is_veth(v4, e->local_addr) &&
+	       (fuzz_range(v4, e->local_addr) ||
+		fuzz_range(v4, e->remote_addr));
 }
 
 /*
@@ -507,6 +536,7 @@ void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
 		return;
 	}
 	g_res->own_drops++;
+	g_res->icmp_drops += e->protocol != IPPROTO_UDP;
 	if (trap_layer_id(t->layer) != e->layer_id ||
 	    (t->nconds <= FILT_CONDS && !trap_covers(t, &f, e->protocol)))
 		fail(0, "classify drop of trap %llu (layer %u): layer id %u, "
