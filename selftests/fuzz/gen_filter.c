@@ -206,7 +206,7 @@ static void cond_value(struct wfp_ipsec_filter_cond *c, __u16 field,
 
 /*
  * ICMP to anywhere in the worker's prefix: as a trap, it catches the
- * kernel's errors back to the worker's datagrams (traps.c) in every run;
+ * kernel's errors back to the worker's datagrams (traps.c) in most runs;
  * other shapes do only by chance (remote addresses alone, and a protocol
  * and ports that admit the error), since the errors' source is the veth
  * device's address.
