@@ -35,6 +35,10 @@
 #define MAX_TRAPS	512
 #define VETH		"wfpfz0"
 
+/* The veth device's addresses (net_setup()), in no worker's prefix. */
+static const __u8 veth_v4[4] = { 10, 78, 255, 254 };
+static const __u8 veth_v6[16] = { 0xfd, 0, 0, 0x78, 0, 0, 0xff, 0, [15] = 1 };
+
 /* FWPS runtime layer ids (netevents.rst) */
 #define FWPS_IPFORWARD_V4		8
 #define FWPS_IPFORWARD_V6		10
@@ -445,10 +449,6 @@ void do_send(void)
 
 /* ---------------------------------------------------- the records */
 
-/* The veth device's addresses (net_setup()): no worker's. */
-static const __u8 veth_v4[4] = { 10, 78, 255, 254 };
-static const __u8 veth_v6[16] = { 0xfd, 0, 0, 0x78, 0, 0, 0xff, 0, [15] = 1 };
-
 /* Whether a is in 10.78.0.0/16 or fd00:78::/32: some worker's. */
 static bool fuzz_range(bool v4, const __u8 *a)
 {
@@ -550,21 +550,23 @@ void check_classify_drop(int ns, const struct wfp_ipsec_net_event *e)
  * The current namespace routes the fuzzer's ranges to a veth device (its
  * peer stays here too, up, with no address): xfrm's output lookup runs
  * on a routed packet only.  veth rather than dummy: both the stock and
- * the debug kernel have it.  The address on it is no worker's
- * (10.78.255.x, fd00:78:0:ff00::).  False when the device could not be
- * made (sends then fail, and no record comes).
+ * the debug kernel have it.  Its addresses are veth_v4 and veth_v6, the
+ * oracle's too.  False when the device could not be made (sends then
+ * fail, and no record comes).
  */
 bool net_setup(void)
 {
-	int st;
+	char a4[64], a6[64], cmd[512];
 
+	fmt_addr(WFP_IPSEC_IPV4, veth_v4, a4);
+	fmt_addr(WFP_IPSEC_IPV6, veth_v6, a6);
+	snprintf(cmd, sizeof(cmd), "ip link del " VETH " 2>/dev/null; "
+		 "ip link add " VETH " type veth peer name " VETH "p && "
+		 "ip link set " VETH "p up && ip link set " VETH " up && "
+		 "ip addr add %s/16 dev " VETH " && "
+		 "ip -6 addr add %s/32 dev " VETH " nodad", a4, a6);
 	fflush(stdout);
-	st = system("ip link del " VETH " 2>/dev/null; "
-		    "ip link add " VETH " type veth peer name " VETH "p && "
-		    "ip link set " VETH "p up && ip link set " VETH " up && "
-		    "ip addr add 10.78.255.254/16 dev " VETH " && "
-		    "ip -6 addr add fd00:78:0:ff00::1/32 dev " VETH " nodad");
-	return st == 0;
+	return system(cmd) == 0;
 }
 
 void net_teardown(void)
