@@ -82,11 +82,12 @@ ctx_info(struct __test_metadata *_metadata, int fd, __u64 id)
 }
 
 /*
- * Ids of the contexts of the session's namespace that a CTX_ENUM template
- * selects (NULL: all), up to max stored in ids; the count, or -errno.
+ * The contexts of the session's namespace that a CTX_ENUM template
+ * selects (NULL: all), each to fn (when not NULL); the count, or -errno.
  */
-static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
-				__u64 *ids, long max)
+static inline long
+raw_enum_walk(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
+	      void (*fn)(const struct wfp_ipsec_ctx_info *, void *), void *arg)
 {
 	struct wfp_ipsec_ctx_info *buf;
 	struct wfp_ipsec_ctx_enum e;
@@ -108,17 +109,41 @@ static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
 		e.count = 0;
 		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
 		for (i = 0; !ret && i < e.count; i++, n++)
-			if (ids && n < max)
-				ids[n] = buf[i].id;
+			if (fn)
+				fn(&buf[i], arg);
 	} while (!ret && e.count == e.max_entries);
 	free(buf);
 	return ret ? ret : n;
 }
 
+struct raw_ids {
+	__u64 *ids;
+	long n, max;
+};
+
+static inline void raw_id_store(const struct wfp_ipsec_ctx_info *info,
+				void *arg)
+{
+	struct raw_ids *r = arg;
+
+	if (r->ids && r->n < r->max)
+		r->ids[r->n] = info->id;
+	r->n++;
+}
+
+/* raw_enum_walk() storing up to max ids in ids (NULL: none). */
+static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
+				__u64 *ids, long max)
+{
+	struct raw_ids r = { .ids = ids, .max = max };
+
+	return raw_enum_walk(fd, tmpl, raw_id_store, &r);
+}
+
 /* How many contexts the session's namespace holds, or -errno. */
 static inline long ctx_count(int fd)
 {
-	return raw_enum_ids(fd, NULL, NULL, 0);
+	return raw_enum_walk(fd, NULL, NULL, NULL);
 }
 
 /* An IPv4 traffic, addresses host-order as IPSEC_TRAFFIC1 keeps them. */
