@@ -183,6 +183,13 @@ static int sa_count_spi(int ns)
 	return found;
 }
 
+/* xfrm holds nsa states and nsp policies. */
+static void expect_counts(struct __test_metadata *_metadata, int nsa, int nsp)
+{
+	EXPECT_EQ(sa_count(-1), nsa);
+	EXPECT_EQ(sp_count(-1), nsp);
+}
+
 /* ------------------------------------------------------- /proc counters */
 
 struct stats {
@@ -536,6 +543,14 @@ static void a_delete(struct __test_metadata *_metadata, struct env *e,
 	env_forget(e, id);
 }
 
+/* a_delete(), after which xfrm holds nsa states and nsp policies. */
+static void a_delete_leaves(struct __test_metadata *_metadata, struct env *e,
+			    UINT64 id, int nsa, int nsp)
+{
+	a_delete(_metadata, e, id);
+	expect_counts(_metadata, nsa, nsp);
+}
+
 /* Create1, (SetSelectors0,) SetSpi0, AddInbound1, AddOutbound1. */
 static UINT64 a_full(struct __test_metadata *_metadata, struct env *e,
 		     UINT32 spi_in, UINT32 spi_out, unsigned int seed)
@@ -881,12 +896,9 @@ TEST_F_TIMEOUT(wire, delete_removes_sas_and_policies, 120)
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	EXPECT_EQ(ping(e, false, 2), 0);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), e->tunnel ? 3 : 2);
+	expect_counts(_metadata, 2, e->tunnel ? 3 : 2);
 
-	a_delete(_metadata, e, id);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	a_delete_leaves(_metadata, e, id, 0, 0);
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
 	/* A now sends in the clear, which B's policy refuses. */
 	EXPECT_TRUE(ping_lost(e, false));
@@ -1017,8 +1029,7 @@ TEST_F_TIMEOUT(tun, update_moves_no_policy_tunnel, 120)
 	b_move(_metadata, e, "10.1.0.3");
 	EXPECT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_counts(_metadata, 2, 0);
 }
 
 /*
@@ -1038,8 +1049,7 @@ TEST_F_TIMEOUT(tun, update_of_one_twin_deletes_the_other, 120)
 	EXPECT_TRUE(wait_ctx_gone(e->h, twin));
 	EXPECT_EQ(ctx_info(_metadata, e->fd, id).state,
 		  ST_COMPLETE);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 3);
+	expect_counts(_metadata, 2, 3);
 }
 
 TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
@@ -1078,9 +1088,7 @@ TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
 			e->a_out, e->b_out, SPI_OUT), 0);
 	expect_flowing(_metadata, e, SPI_IN2, SPI_OUT2);
 
-	a_delete(_metadata, e, id2);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	a_delete_leaves(_metadata, e, id2, 0, 0);
 }
 
 TEST_F_TIMEOUT(wire1, rekey_delete_new_keeps_old, 180)
@@ -1101,9 +1109,7 @@ TEST_F_TIMEOUT(wire1, rekey_delete_new_keeps_old, 180)
 	expect_policy_set(_metadata, reqid);
 	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
 
-	a_delete(_metadata, e, id1);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	a_delete_leaves(_metadata, e, id1, 0, 0);
 }
 
 TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
@@ -1118,8 +1124,7 @@ TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
 		  ERROR_SUCCESS);
 	a_keys(_metadata, e, id, SPI_IN, SPI_OUT, 1, 0);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	EXPECT_EQ(sa_count(-1), 2);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_counts(_metadata, 2, 0);
 	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	/* No policy on A: its packets go in the clear, B drops them. */
 	EXPECT_TRUE(ping_lost(e, false));
@@ -1131,9 +1136,8 @@ TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
 		     "tmpl proto esp reqid %u mode transport", reqid, reqid), 0);
 	expect_flowing(_metadata, e, SPI_IN, SPI_OUT);
 
-	a_delete(_metadata, e, id);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 2);	/* the administrator's */
+	/* The administrator's policies stay. */
+	a_delete_leaves(_metadata, e, id, 0, 2);
 }
 
 TEST_F_TIMEOUT(wire1, lifetime_packets_hard_limit_expires_sa, 120)
@@ -1206,8 +1210,7 @@ static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 		       UINT64 id, UINT32 state, int nsa, int nsp)
 {
 	EXPECT_EQ(ctx_state(f->fd, id), state);
-	EXPECT_EQ(sa_count(-1), nsa);
-	EXPECT_EQ(sp_count(-1), nsp);
+	expect_counts(_metadata, nsa, nsp);
 }
 
 /*
@@ -1217,8 +1220,7 @@ static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 static void expect_gone(struct __test_metadata *_metadata, struct env *f)
 {
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_counts(_metadata, 0, 0);
 	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
 	f->id = 0;
 }
@@ -1340,12 +1342,9 @@ static void install_and_check(struct __test_metadata *_metadata, struct env *f,
 		expect_xfrm_alg(_metadata, &x, a, i, DIR_IN);
 		ASSERT_EQ(sa_find(-1, spi_out, a->proto, &x), 1);
 		expect_xfrm_alg(_metadata, &x, a, i, DIR_OUT);
-		EXPECT_EQ(sa_count(-1), 3);	/* with the main larval one */
-		EXPECT_EQ(sp_count(-1), 2);
+		expect_counts(_metadata, 3, 2);	/* with the main larval one */
 	}
-	a_delete(_metadata, f, id);
-	EXPECT_EQ(sa_count(-1), 1);
-	EXPECT_EQ(sp_count(-1), 0);
+	a_delete_leaves(_metadata, f, id, 1, 0);
 }
 
 TEST_F_TIMEOUT(add, every_table_entry_installs, 120)
@@ -1515,9 +1514,7 @@ TEST_F(add, same_traffic_contexts_share_policies)
 	f->id = 0;
 	EXPECT_EQ(sa_count(-1), 2);
 	expect_policy_set(_metadata, reqid);
-	a_delete(_metadata, f, id2);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	a_delete_leaves(_metadata, f, id2, 0, 0);
 }
 
 TEST_F(add, other_traffic_gets_own_policies_and_reqid)
@@ -1963,8 +1960,7 @@ TEST_F(add, add_on_deleted_context)
 	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
 	expect_add_both(_metadata, f->h, id, &s, false, FWP_E_NOT_FOUND);
 	expect_add_both(_metadata, f->h, id, &s, true, FWP_E_NOT_FOUND);
-	EXPECT_EQ(sa_count(-1), 0);
-	EXPECT_EQ(sp_count(-1), 0);
+	expect_counts(_metadata, 0, 0);
 }
 
 TEST_F(add, add_on_unknown_id)
