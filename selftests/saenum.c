@@ -596,10 +596,25 @@ static const IPSEC_SA_ENUM_TEMPLATE0 TMPL_OUT = { FWP_DIRECTION_OUTBOUND };
 /* Every installed SA, once, whatever the page size and version        */
 /* ==================================================================== */
 
-FIXTURE(world) {
-	struct world w;
-	struct got got[MAX_SAS];
-};
+/*
+ * FIXTURE name: a struct world that setup (world_open or world_build)
+ * starts, room for the SAs a walk returns, the engine closed at the end.
+ */
+#define WORLD_FIXTURE(name, setup)					\
+	FIXTURE(name) {							\
+		struct world w;						\
+		struct got got[MAX_SAS];				\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		setup(_metadata, &self->w);				\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		FwpmEngineClose0(self->w.h);				\
+	}
+
+WORLD_FIXTURE(world, world_build);
 
 FIXTURE_VARIANT(world) {
 	int ver;
@@ -618,50 +633,44 @@ FIXTURE_VARIANT_ADD(world, enum1_all) { .ver = 1, .page = PAGE_ALL };
 FIXTURE_VARIANT_ADD(world, enum1_exact) {
 	.ver = 1, .page = NSAS_IN + NSAS_OUT };
 
-FIXTURE_SETUP(world)
+/*
+ * A walk in the variant's pages through template tmpl returns want SAs,
+ * exactly the installed ones of directions dirs; *calls as walk()'s.
+ */
+static long expect_walk(struct __test_metadata *_metadata,
+			FIXTURE_DATA(world) *self,
+			const FIXTURE_VARIANT(world) *variant,
+			const IPSEC_SA_ENUM_TEMPLATE0 *tmpl, unsigned int dirs,
+			long want, long *calls)
 {
-	world_build(_metadata, &self->w);
-}
+	long n = walk(_metadata, self->w.h, tmpl, variant->ver,
+		      variant->page, self->got, calls);
 
-FIXTURE_TEARDOWN(world)
-{
-	FwpmEngineClose0(self->w.h);
+	EXPECT_EQ(n, want);
+	expect_exactly(_metadata, &self->w, self->got, n, dirs, variant->ver);
+	return n;
 }
 
 TEST_F(world, lists_exactly_the_installed_sas)
 {
-	UINT32 page = variant->page;
 	long n, calls;
 
-	n = walk(_metadata, self->w.h, NULL, variant->ver, page, self->got,
-		 &calls);
-	EXPECT_EQ(n, NSAS_IN + NSAS_OUT);
+	n = expect_walk(_metadata, self, variant, NULL, DIRS_BOTH,
+			NSAS_IN + NSAS_OUT, &calls);
 	/* Only the last call returns fewer than asked for. */
-	EXPECT_EQ(calls, n / page + 1);
-	expect_exactly(_metadata, &self->w, self->got, n, DIRS_BOTH,
-		       variant->ver);
+	EXPECT_EQ(calls, n / variant->page + 1);
 }
 
 TEST_F(world, inbound_template_lists_inbound_sas)
 {
-	long n;
-
-	n = walk(_metadata, self->w.h, &TMPL_IN, variant->ver, variant->page,
-		 self->got, NULL);
-	EXPECT_EQ(n, NSAS_IN);
-	expect_exactly(_metadata, &self->w, self->got, n,
-		       1U << FWP_DIRECTION_INBOUND, variant->ver);
+	expect_walk(_metadata, self, variant, &TMPL_IN,
+		    1U << FWP_DIRECTION_INBOUND, NSAS_IN, NULL);
 }
 
 TEST_F(world, outbound_template_lists_outbound_sas)
 {
-	long n;
-
-	n = walk(_metadata, self->w.h, &TMPL_OUT, variant->ver, variant->page,
-		 self->got, NULL);
-	EXPECT_EQ(n, NSAS_OUT);
-	expect_exactly(_metadata, &self->w, self->got, n,
-		       1U << FWP_DIRECTION_OUTBOUND, variant->ver);
+	expect_walk(_metadata, self, variant, &TMPL_OUT,
+		    1U << FWP_DIRECTION_OUTBOUND, NSAS_OUT, NULL);
 }
 
 TEST_F(world, deleted_contexts_sas_are_gone)
@@ -674,11 +683,8 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 	ctx_delete(_metadata, &self->w, 3);
 	ctx_delete(_metadata, &self->w, 9);
 	ctx_delete(_metadata, &self->w, 0);
-	n = walk(_metadata, self->w.h, NULL, variant->ver, variant->page,
-		 self->got, NULL);
-	EXPECT_EQ(n, NSAS_IN + NSAS_OUT - 4);
-	expect_exactly(_metadata, &self->w, self->got, n, DIRS_BOTH,
-		       variant->ver);
+	expect_walk(_metadata, self, variant, NULL, DIRS_BOTH,
+		    NSAS_IN + NSAS_OUT - 4, NULL);
 
 	for (i = 0; i < self->w.n; i++)
 		if (!self->w.gone[i])
@@ -692,20 +698,7 @@ TEST_F(world, deleted_contexts_sas_are_gone)
 /* Walks that change, handles, paging details                           */
 /* ==================================================================== */
 
-FIXTURE(lib) {
-	struct world w;
-	struct got got[MAX_SAS];
-};
-
-FIXTURE_SETUP(lib)
-{
-	world_open(_metadata, &self->w);
-}
-
-FIXTURE_TEARDOWN(lib)
-{
-	FwpmEngineClose0(self->w.h);
-}
+WORLD_FIXTURE(lib, world_open);
 
 TEST_F(lib, no_contexts_no_entries)
 {
