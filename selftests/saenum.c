@@ -474,6 +474,16 @@ static long walk(struct __test_metadata *_metadata, HANDLE h,
 	return total;
 }
 
+/* The next Enum<ver> call of eh, for up to page entries, returns one SA. */
+static struct got next_sa(struct __test_metadata *_metadata, HANDLE h,
+			  HANDLE eh, int ver, UINT32 page)
+{
+	static struct got g[MAX_SAS];
+
+	ASSERT_EQ(enum_page(_metadata, h, eh, ver, page, g, page), 1);
+	return g[0];
+}
+
 /* ------------------------------------------------------------ checking */
 
 /* g is context i's SA of direction d, as it was given. */
@@ -744,16 +754,14 @@ TEST_F(lib, page_ends_between_a_contexts_sas)
 {
 	int i = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
 	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
+	struct got g = next_sa(_metadata, self->w.h, eh, 1, 1);
 
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, &self->got[0], 1),
-		  1);
-	EXPECT_EQ(self->got[0].dir, FWP_DIRECTION_INBOUND);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(i));
+	EXPECT_EQ(g.dir, FWP_DIRECTION_INBOUND);
+	EXPECT_EQ(g.sa.spi, SPI_IN(i));
 	/* Enum0 and Enum1 share the handle's position. */
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 0, 1, &self->got[1], 1),
-		  1);
-	EXPECT_EQ(self->got[1].dir, FWP_DIRECTION_OUTBOUND);
-	EXPECT_EQ(self->got[1].sa.spi, SPI_OUT(i));
+	g = next_sa(_metadata, self->w.h, eh, 0, 1);
+	EXPECT_EQ(g.dir, FWP_DIRECTION_OUTBOUND);
+	EXPECT_EQ(g.sa.spi, SPI_OUT(i));
 	EXPECT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, &self->got[2], 1),
 		  0);
 	EXPECT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, &self->got[2], 1),
@@ -770,14 +778,14 @@ TEST_F(lib, sa_still_due_survives_its_context)
 	int a = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
 	int b = ctx_add(_metadata, &self->w, &SPEC_COMPLETE);
 	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
+	struct got g;
 
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, self->got, 1), 1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(a));
+	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 1).sa.spi, SPI_IN(a));
 	ctx_delete(_metadata, &self->w, a);
 	ctx_delete(_metadata, &self->w, b);
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 5, self->got, 5), 1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_OUT(a));
-	EXPECT_EQ(self->got[0].dir, FWP_DIRECTION_OUTBOUND);
+	g = next_sa(_metadata, self->w.h, eh, 1, 5);
+	EXPECT_EQ(g.sa.spi, SPI_OUT(a));
+	EXPECT_EQ(g.dir, FWP_DIRECTION_OUTBOUND);
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh), ERROR_SUCCESS);
 }
 
@@ -823,15 +831,12 @@ TEST_F(lib, zero_entries_requested_consumes_nothing)
 	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 0, &e1, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e1, NULL);
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 1, self->got, 1), 1);
+	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 1).sa.spi, SPI_IN(i));
 	n = 77;
 	EXPECT_EQ(IPsecSaEnum0(self->w.h, eh, 0, &e0, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e0, NULL);
-	ASSERT_EQ(enum_page(_metadata, self->w.h, eh, 1, 9, self->got + 1, 9),
-		  1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(i));
-	EXPECT_EQ(self->got[1].sa.spi, SPI_OUT(i));
+	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 9).sa.spi, SPI_OUT(i));
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh), ERROR_SUCCESS);
 }
 
@@ -843,12 +848,9 @@ TEST_F(lib, handles_are_independent)
 	HANDLE b = sa_enum(_metadata, self->w.h, &TMPL_OUT);
 
 	ASSERT_NE(a, b);
-	ASSERT_EQ(enum_page(_metadata, self->w.h, a, 1, 1, self->got, 1), 1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_IN(i));
-	ASSERT_EQ(enum_page(_metadata, self->w.h, b, 1, 5, self->got, 5), 1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_OUT(i));
-	ASSERT_EQ(enum_page(_metadata, self->w.h, a, 1, 5, self->got, 5), 1);
-	EXPECT_EQ(self->got[0].sa.spi, SPI_OUT(i));
+	EXPECT_EQ(next_sa(_metadata, self->w.h, a, 1, 1).sa.spi, SPI_IN(i));
+	EXPECT_EQ(next_sa(_metadata, self->w.h, b, 1, 5).sa.spi, SPI_OUT(i));
+	EXPECT_EQ(next_sa(_metadata, self->w.h, a, 1, 5).sa.spi, SPI_OUT(i));
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, a), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, b), ERROR_SUCCESS);
 }
@@ -887,10 +889,8 @@ TEST_F(lib, handles_freed_when_engine_closes)
 		for (i = 0; i < LEFT_OPEN; i++) {
 			eh = sa_enum(_metadata, h, NULL);
 			/* Some stop between the two SAs of a context. */
-			if (i % 8 == 0) {
-				ASSERT_EQ(enum_page(_metadata, h, eh, 1, 1,
-						    self->got, 1), 1);
-			}
+			if (i % 8 == 0)
+				next_sa(_metadata, h, eh, 1, 1);
 		}
 		during = mallinfo2();
 		ASSERT_EQ(FwpmEngineClose0(h), ERROR_SUCCESS);
