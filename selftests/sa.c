@@ -2405,19 +2405,25 @@ static int raw_add(struct env *f, bool inbound, struct wfp_ipsec_ctx_add *r)
 					  WFP_IPSEC_IOC_CTX_ADD_OUTBOUND, r);
 }
 
+/* The valid raw request for spi returns err and status ST_OK. */
+static void expect_raw_status_ok(struct __test_metadata *_metadata,
+				 struct env *f, bool inbound, UINT32 spi,
+				 int err)
+{
+	struct wfp_ipsec_ctx_add r;
+
+	raw_req(&r, f->id, spi);
+	r.status = 0xdeadbeef;	/* output only */
+	EXPECT_EQ(raw_add(f, inbound, &r), err);
+	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+}
+
 TEST_F(add, raw_valid_request_status_ok)
 {
 	struct env *f = &self->e;
-	struct wfp_ipsec_ctx_add r;
 
-	raw_req(&r, f->id, SPI_IN);
-	r.status = 0xdeadbeef;	/* output only */
-	EXPECT_EQ(raw_add(f, true, &r), 0);
-	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
-	raw_req(&r, f->id, SPI_OUT);
-	r.status = 0xdeadbeef;
-	EXPECT_EQ(raw_add(f, false, &r), 0);
-	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
+	expect_raw_status_ok(_metadata, f, true, SPI_IN, 0);
+	expect_raw_status_ok(_metadata, f, false, SPI_OUT, 0);
 	expect_ctx(_metadata, f, f->id, ST_COMPLETE, 2, 2);
 	expect_raw_sa_keyless(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND,
 			      SPI_IN);
@@ -2509,14 +2515,8 @@ TEST_F(add, raw_status_spi_not_reserved)
 
 TEST_F(add, raw_out_of_order_ebusy_status_ok)
 {
-	struct env *f = &self->e;
-	struct wfp_ipsec_ctx_add r;
-
-	raw_req(&r, f->id, SPI_OUT);
-	r.status = 0xdeadbeef;
-	EXPECT_EQ(raw_add(f, false, &r), -EBUSY);
-	EXPECT_EQ(r.status, WFP_IPSEC_ADD_ST_OK);
-	expect_spi_set(_metadata, f);
+	expect_raw_status_ok(_metadata, &self->e, false, SPI_OUT, -EBUSY);
+	expect_spi_set(_metadata, &self->e);
 }
 
 TEST_F(add, raw_unknown_id_enoent)
@@ -2594,9 +2594,14 @@ TEST_F(add, raw_get_sa)
  * SAs when they are equal and a second one when not: inbound and
  * outbound bundles that differ in every recorded member (and in the
  * transform, GCM against GMAC) read back each exactly as given.
+ * raw_req_recorded(): raw_req() with every recorded member from seed.
  */
-static void raw_fill_recorded(struct wfp_ipsec_bundle *b, UINT8 seed)
+static void raw_req_recorded(struct wfp_ipsec_ctx_add *r, UINT64 id,
+			     UINT32 spi, UINT8 seed)
 {
+	struct wfp_ipsec_bundle *b = &r->bundle;
+
+	raw_req(r, id, spi);
 	b->flags = seed;
 	b->lifetime_seconds = 3600 + seed;
 	b->lifetime_kilobytes = 100000 + seed;
@@ -2634,11 +2639,9 @@ TEST_F(add, raw_get_sa_bundles_that_differ)
 	struct wfp_ipsec_ctx_add in, out;
 	struct wfp_ipsec_sa *sa;
 
-	raw_req(&in, f->id, SPI_IN);
-	raw_fill_recorded(&in.bundle, 1);
+	raw_req_recorded(&in, f->id, SPI_IN, 1);
 	ASSERT_EQ(raw_add(f, true, &in), 0);
-	raw_req(&out, f->id, SPI_OUT);
-	raw_fill_recorded(&out.bundle, 2);
+	raw_req_recorded(&out, f->id, SPI_OUT, 2);
 	/* GMAC: same auth transform, no cipher. */
 	sa = &out.bundle.sas[0];
 	sa->transform_type = WFP_IPSEC_TRANSFORM_ESP_AUTH;
@@ -2659,11 +2662,9 @@ TEST_F(add, raw_get_sa_equal_bundles)
 	struct env *f = &self->e;
 	struct wfp_ipsec_ctx_add in, out;
 
-	raw_req(&in, f->id, SPI_IN);
-	raw_fill_recorded(&in.bundle, 7);
+	raw_req_recorded(&in, f->id, SPI_IN, 7);
 	ASSERT_EQ(raw_add(f, true, &in), 0);
-	raw_req(&out, f->id, SPI_OUT);
-	raw_fill_recorded(&out.bundle, 7);
+	raw_req_recorded(&out, f->id, SPI_OUT, 7);
 	ASSERT_EQ(raw_add(f, false, &out), 0);
 	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_INBOUND, &in);
 	raw_expect_sa(_metadata, f->fd, f->id, WFP_IPSEC_DIR_OUTBOUND, &out);
