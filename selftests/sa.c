@@ -494,15 +494,25 @@ static DWORD set_subnets(HANDLE h, UINT64 id, UINT32 remote_net, UINT32 flags)
 	return WfpIpsecSaContextSetSelectors0(h, id, &lv, &rv, flags);
 }
 
+/* Create1 of traffic t: a context teardown deletes. */
+static UINT64 ctx_create(struct __test_metadata *_metadata, struct env *e,
+			 const IPSEC_TRAFFIC1 *t)
+{
+	UINT64 id = 0;
+
+	ASSERT_EQ(IPsecSaContextCreate1(e->h, t, NULL, NULL, &id),
+		  ERROR_SUCCESS);
+	ASSERT_EQ(env_keep(e, id), 0);
+	return id;
+}
+
 static UINT64 a_create(struct __test_metadata *_metadata, struct env *e)
 {
 	IPSEC_TRAFFIC1 t;
-	UINT64 id = 0;
+	UINT64 id;
 
 	traffic_set(&t, e->tunnel, e->a_out, e->b_out);
-	ASSERT_EQ(IPsecSaContextCreate1(e->h, &t, NULL, NULL, &id),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(env_keep(e, id), 0);
+	id = ctx_create(_metadata, e, &t);
 	if (e->tunnel) {
 		ASSERT_EQ(set_subnets(e->h, id, SUBNET_B, 0), ERROR_SUCCESS);
 	}
@@ -1175,17 +1185,6 @@ TEST_F_TIMEOUT(wire1, lifetime_packets_hard_limit_expires_sa, 120)
  * One namespace, no peer (env_setup() without flags): the main context
  * f->id, its SPI_IN reserved.
  */
-static UINT64 fx_create(struct __test_metadata *_metadata, struct env *f,
-			const IPSEC_TRAFFIC1 *t)
-{
-	UINT64 id = 0;
-
-	ASSERT_EQ(IPsecSaContextCreate1(f->h, t, NULL, NULL, &id),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(env_keep(f, id), 0);
-	return id;
-}
-
 static void fx_setup(struct __test_metadata *_metadata, struct env *f)
 {
 	env_setup(_metadata, f, 0);
@@ -1338,7 +1337,7 @@ static void install_and_check(struct __test_metadata *_metadata, struct env *f,
 	UINT64 id;
 	struct xs x;
 
-	id = fx_create(_metadata, f, &f->t);
+	id = ctx_create(_metadata, f, &f->t);
 	ASSERT_EQ(IPsecSaContextSetSpi0(f->h, id, &f->g, spi_in),
 		  ERROR_SUCCESS);
 	rc = add_in(f, id, a, spi_in, i);
@@ -1515,7 +1514,7 @@ TEST_F(add, same_traffic_contexts_share_policies)
 {
 	struct env *f = &self->e;
 	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
-	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	UINT64 id2 = ctx_create(_metadata, f, &f->t);
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	fx_complete(_metadata, f, id2, &f->g, SPI_IN2, SPI_OUT2, 2);
@@ -1540,7 +1539,7 @@ TEST_F(add, other_traffic_gets_own_policies_and_reqid)
 
 	traffic_set(&t, false, LOCAL, "10.1.0.3");
 	wfp_getspi_set(&g, &t);
-	id2 = fx_create(_metadata, f, &t);
+	id2 = ctx_create(_metadata, f, &t);
 	expect_completes(_metadata, f, &ALG_GCM128);
 	fx_complete(_metadata, f, id2, &g, SPI_IN2, SPI_OUT2, 2);
 	r1 = ctx_info(_metadata, f->fd, f->id).reqid;
@@ -1789,7 +1788,7 @@ TEST_F(add, policy_replaced_by_update_deletes_context)
 TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
 {
 	struct env *f = &self->e;
-	UINT64 id2 = fx_create(_metadata, f, &f->t), id3;
+	UINT64 id2 = ctx_create(_metadata, f, &f->t), id3;
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	ASSERT_EQ(IPsecSaContextExpire0(f->h, f->id), ERROR_SUCCESS);
@@ -1801,7 +1800,7 @@ TEST_F(add, policy_delete_deletes_expired_and_rekeyed_contexts)
 	f->id = 0;
 	EXPECT_EQ(sp_count(-1), 0);
 
-	id3 = fx_create(_metadata, f, &f->t);
+	id3 = ctx_create(_metadata, f, &f->t);
 	fx_complete(_metadata, f, id3, &f->g, SPI_IN, SPI_OUT, 3);
 	EXPECT_EQ(sp_count(-1), 2);
 }
@@ -1853,7 +1852,7 @@ TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 {
 	struct env *f = &self->e;
 	UINT32 reqid = ctx_info(_metadata, f->fd, f->id).reqid;
-	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	UINT64 id2 = ctx_create(_metadata, f, &f->t);
 
 	expect_completes(_metadata, f, &ALG_GCM128);
 	fx_complete(_metadata, f, id2, &f->g, SPI_IN2, SPI_OUT2, 2);
@@ -1871,7 +1870,7 @@ TEST_F(add, ip_xfrm_delete_of_one_sa_deletes_its_context_only)
 TEST_F(add, add_inbound_before_set_spi)
 {
 	struct env *f = &self->e;
-	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	UINT64 id2 = ctx_create(_metadata, f, &f->t);
 
 	expect_add_out_of_order(_metadata, f, id2, false, SPI_IN2, 1);
 	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
@@ -1885,7 +1884,7 @@ TEST_F(add, add_inbound_before_set_spi)
 TEST_F(add, add_outbound_before_set_spi)
 {
 	struct env *f = &self->e;
-	UINT64 id2 = fx_create(_metadata, f, &f->t);
+	UINT64 id2 = ctx_create(_metadata, f, &f->t);
 
 	expect_add_out_of_order(_metadata, f, id2, true, SPI_OUT2, 1);
 	EXPECT_EQ(ctx_state(f->fd, id2), ST_CREATED);
