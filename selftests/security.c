@@ -146,6 +146,17 @@ static DWORD new_ctx(HANDLE h, UINT32 remote, UINT64 *id)
 	return key_ctx(h, remote, 0, 0, NULL, NULL, ST_CREATED, id);
 }
 
+/* RIGHTS_SET's argument: one grant of rights to a user or group id. */
+static void one_grant(struct wfp_ipsec_rights *r, __u32 kind, __u32 id,
+		      __u32 rights)
+{
+	memset(r, 0, sizeof(*r));
+	r->count = 1;
+	r->grants[0].kind = kind;
+	r->grants[0].id = id;
+	r->grants[0].rights = rights;
+}
+
 static int grants_count(int fd)
 {
 	struct wfp_ipsec_rights r;
@@ -256,6 +267,16 @@ static int filter_count(int fd)
 	e.keys = (__u64)(uintptr_t)keys;
 	e.max_entries = ARRAY_SIZE(keys);
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e) ?: (int)e.count;
+}
+
+/* filter_arg()'s filter added through fd: its id, or a failed assertion. */
+static __u64 filter_add(struct __test_metadata *_metadata, int fd,
+			const GUID *key, UINT32 remote,
+			struct wfp_ipsec_filter *f)
+{
+	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, key, remote, f);
+	ASSERT_EQ(wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_ADD, f), 0);
+	return f->id;
 }
 
 /* OBJ_ADD's, OBJ_GET's or OBJ_DELETE's argument for OBJ_KEY. */
@@ -370,12 +391,12 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 		break;
 	case WFP_IPSEC_IOC_RIGHTS_SET:
 		/* denied's child tries to grant itself every right. */
-		u->r.count = 1;
-		u->r.grants[0].kind = t->escalate ? WFP_IPSEC_GRANT_USER :
-						    WFP_IPSEC_GRANT_GROUP;
-		u->r.grants[0].id = t->escalate ? NOBODY : 4321;
-		u->r.grants[0].rights = t->escalate ? __WFP_IPSEC_RIGHT_ALL :
-						      WFP_IPSEC_RIGHT_ENUM;
+		if (t->escalate)
+			one_grant(&u->r, WFP_IPSEC_GRANT_USER, NOBODY,
+				  __WFP_IPSEC_RIGHT_ALL);
+		else
+			one_grant(&u->r, WFP_IPSEC_GRANT_GROUP, 4321,
+				  WFP_IPSEC_RIGHT_ENUM);
 		break;
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
 	case WFP_IPSEC_IOC_CTX_ADD_BATCH: {
@@ -779,9 +800,8 @@ FIXTURE_SETUP(denied)
 	self->t.sub = sub.id;
 	self->t.escalate = true;
 	/* A filter for FILTER_GET and OBJ_DELETE to name. */
-	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, R_FILTER, &f);
-	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f), 0);
-	self->t.filter = f.id;
+	self->t.filter = filter_add(_metadata, self->fd, &FILTER_KEY, R_FILTER,
+				    &f);
 	self->states = sa_count(-1);
 	self->policies = sp_count(-1);
 	ASSERT_EQ(self->states, 4);	/* larval, inbound, 2 of complete */
@@ -979,9 +999,8 @@ FIXTURE_SETUP(userns)
 	ASSERT_EQ(key_ctx(self->h, P_REMOTE, P_SPI_IN, P_SPI_OUT, KEY_P, KEY_P,
 			  ST_COMPLETE, &self->p), 0);
 	ASSERT_GT(self->p, 1);
-	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, R_FILTER, &f);
-	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f), 0);
-	self->filter = f.id;
+	self->filter = filter_add(_metadata, self->fd, &FILTER_KEY, R_FILTER,
+				  &f);
 	self->grants = grants_count(self->fd);
 	ASSERT_GE(self->grants, 0);
 	ASSERT_EQ(chmod(WFP_IPSEC_DEVICE_PATH, 0666), 0);
@@ -1082,8 +1101,10 @@ static int userns_child(struct userns_arg *a)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
 	struct wfp_ipsec_session_info info;
+	struct wfp_ipsec_ctx_update u;
 	struct wfp_ipsec_ctx_sa gsa;
 	struct wfp_ipsec_ctx_info ci;
+	struct wfp_ipsec_rights r;
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	IPSEC_SA_DETAILS1 **sas = NULL;
 	IPSEC_SA_CONTEXT1 **e = NULL;
@@ -1164,15 +1185,11 @@ static int userns_child(struct userns_arg *a)
 	gsa.id = a->p;
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_GET_SA, &gsa) != -ENOENT)
 		return 32;
-	{
-		struct wfp_ipsec_ctx_update u;
-
-		memset(&u, 0, sizeof(u));
-		u.id = a->p;
-		u.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
-		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
-			return 33;
-	}
+	memset(&u, 0, sizeof(u));
+	u.id = a->p;
+	u.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
+		return 33;
 
 	if (userns_filters(a, h, fd))
 		return 34;
@@ -1193,20 +1210,12 @@ static int userns_child(struct userns_arg *a)
 	    st.aggregateSaStatistics.activeSas != 2)
 		return 42;
 	/* It may grant rights in its namespace - only there. */
-	{
-		struct wfp_ipsec_rights r;
-
-		memset(&r, 0, sizeof(r));
-		r.count = 1;
-		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-		r.grants[0].id = 0;
-		r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
-		if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
-		    grants_count(fd) != 1)
-			return 43;
-		if (wfp_test_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
-			return 44;
-	}
+	one_grant(&r, WFP_IPSEC_GRANT_USER, 0, WFP_IPSEC_RIGHT_READ);
+	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
+	    grants_count(fd) != 1)
+		return 43;
+	if (wfp_test_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
+		return 44;
 
 	/* It hears nothing of the initial namespace's changes... */
 	memset(&sub, 0, sizeof(sub));
@@ -1367,11 +1376,7 @@ FIXTURE_SETUP(leak)
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
 	self->sub = s.id;
 	/* A grant, so RIGHTS_GET has an entry to report. */
-	memset(&r, 0, sizeof(r));
-	r.count = 1;
-	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-	r.grants[0].id = 1234;
-	r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
+	one_grant(&r, WFP_IPSEC_GRANT_USER, 1234, WFP_IPSEC_RIGHT_READ);
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 }
 
@@ -1762,6 +1767,10 @@ TEST_F(leak, event_read)
 	}
 }
 
+static const size_t FILTER_RES[][2] = {
+	FIELD(struct wfp_ipsec_filter, reserved),
+};
+
 /*
  * FILTER_ADD takes its output fields only as zero: no pattern there, but
  * reserved bytes zero, nothing kernel-like, and two adds that differ in
@@ -1773,19 +1782,13 @@ TEST_F(leak, filter_add)
 		FIELD(struct wfp_ipsec_filter, key),
 		FIELD(struct wfp_ipsec_filter, id),
 	};
-	static const size_t res[][2] = {
-		FIELD(struct wfp_ipsec_filter, reserved),
-	};
 	struct wfp_ipsec_filter f[2];
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		filter_arg(WFP_IPSEC_IOC_FILTER_ADD,
-			   i ? &FILTER_KEY2 : &FILTER_KEY, V4(10, 0, 9, 1 + i),
-			   &f[i]);
-		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD,
-					 &f[i]), 0);
-		EXPECT_CLEAN("FILTER_ADD", &f[i], res);
+		filter_add(_metadata, self->fd, i ? &FILTER_KEY2 : &FILTER_KEY,
+			   V4(10, 0, 9, 1 + i), &f[i]);
+		EXPECT_CLEAN("FILTER_ADD", &f[i], FILTER_RES);
 		EXPECT_NE(f[i].id, 0);
 		EXPECT_NE(f[i].effective_weight, 0);
 		EXPECT_EQ(f[i].nr_policies, 1);
@@ -1807,9 +1810,6 @@ TEST_F(leak, filter_get)
 		FIELD(struct wfp_ipsec_filter, conds),
 		FIELD(struct wfp_ipsec_filter, name),
 	};
-	static const size_t res[][2] = {
-		FIELD(struct wfp_ipsec_filter, reserved),
-	};
 	static const size_t cres[][2] = {
 		FIELD(struct wfp_ipsec_filter_cond, reserved0),
 	};
@@ -1819,10 +1819,8 @@ TEST_F(leak, filter_get)
 	__u64 id;
 	int i;
 
-	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, V4(10, 0, 9, 9),
-		   &f[0]);
-	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD, &f[0]), 0);
-	id = f[0].id;
+	id = filter_add(_metadata, self->fd, &FILTER_KEY, V4(10, 0, 9, 9),
+			&f[0]);
 	for (i = 0; i < 2; i++) {
 		memset(conds[i], PATTERN[i], sizeof(conds[i]));
 		memset(name[i], PATTERN[i], sizeof(name[i]));
@@ -1837,7 +1835,7 @@ TEST_F(leak, filter_get)
 		f[i].name_len = sizeof(name[i]);
 		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_GET,
 					 &f[i]), 0);
-		EXPECT_CLEAN("FILTER_GET", &f[i], res);
+		EXPECT_CLEAN("FILTER_GET", &f[i], FILTER_RES);
 		EXPECT_CLEAN("FILTER_GET condition", &conds[i][0], cres);
 		ASSERT_EQ(f[i].num_conds, 1);
 		ASSERT_EQ(f[i].name_len, 8);
@@ -1863,11 +1861,8 @@ TEST_F(leak, obj_enum_filter)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		filter_arg(WFP_IPSEC_IOC_FILTER_ADD,
-			   i ? &FILTER_KEY2 : &FILTER_KEY, V4(10, 0, 9, 1 + i),
-			   &f);
-		ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_ADD,
-					 &f), 0);
+		filter_add(_metadata, self->fd, i ? &FILTER_KEY2 : &FILTER_KEY,
+			   V4(10, 0, 9, 1 + i), &f);
 	}
 	for (i = 0; i < 2; i++) {
 		memset(keys[i], PATTERN[i], sizeof(keys[i]));
