@@ -56,7 +56,7 @@ struct batch {
 	UINT32 n;
 };
 
-/* gcm_sab_init()'s bundle with the auth key left empty, as sa.rst allows. */
+/* Entry i's peer (host order). */
 static UINT32 remote_of(UINT32 i)
 {
 	return REMOTE_BASE + i + 1;
@@ -366,8 +366,8 @@ TEST_F_TIMEOUT(ns, bad_entries_leave_nothing, 120)
 	int foreign_sa, foreign_sp;
 
 	/* What another control plane holds: an ESP state with the
-	 * destination and SPI entry M_SPI_TAKEN asks for, one with the destination and SPI of
-	 * M_OUT_SA_TAKEN's outbound SA, a policy with M_POLICY_TAKEN's
+	 * destination and SPI entry M_SPI_TAKEN asks for, one with those
+	 * of M_OUT_SA_TAKEN's outbound SA, a policy with M_POLICY_TAKEN's
 	 * selector.
 	 */
 	for (i = 0; i < NMIXED; i++)

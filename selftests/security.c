@@ -1046,7 +1046,6 @@ static bool wait_events(struct userns_arg *a, unsigned int n, int ms)
 	return a->events >= n;
 }
 
-/* uid 65534, then a user + network namespace of its own. */
 /*
  * FILTER_GET or OBJ_DELETE of FILTER_KEY's filter through fd, by key or
  * (id non-zero) by id: 0 or -errno.
@@ -1097,6 +1096,7 @@ static int userns_filters(const struct userns_arg *a, HANDLE h, int fd)
 	return 0;
 }
 
+/* uid 65534, then a user + network namespace of its own. */
 static int userns_child(struct userns_arg *a)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
