@@ -1860,10 +1860,9 @@ TEST_F(leak, obj_enum_filter)
 	struct wfp_ipsec_filter f;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		filter_add(_metadata, self->fd, i ? &FILTER_KEY2 : &FILTER_KEY,
 			   V4(10, 0, 9, 1 + i), &f);
-	}
 	for (i = 0; i < 2; i++) {
 		memset(keys[i], PATTERN[i], sizeof(keys[i]));
 		memset(&e[i], 0, sizeof(e[i]));
