@@ -135,6 +135,16 @@ static UINT64 raw_create(int fd, UINT32 remote)
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_CREATE, &c) ? 0 : c.id;
 }
 
+/* raw_create() that must succeed. */
+static UINT64 raw_create_ok(struct __test_metadata *_metadata, int fd,
+			    UINT32 remote)
+{
+	UINT64 id = raw_create(fd, remote);
+
+	ASSERT_NE(id, 0);
+	return id;
+}
+
 /* CTX_EXPIRE and UNSUBSCRIBE of one id; 0 or -errno. */
 #define raw_expire(fd, id, reserved) \
 	raw_id_cmd(fd, WFP_IPSEC_IOC_CTX_EXPIRE, id, reserved)
@@ -308,6 +318,15 @@ static void expect_rec(struct __test_metadata *_metadata, struct rec *r,
 	EXPECT_EQ(ev.id, id) TH_LOG("event %d: context", i);
 }
 
+/* r's first two events are id's ADD and DELETE. */
+static void expect_add_delete(struct __test_metadata *_metadata,
+			      struct rec *r, UINT64 id)
+{
+	ASSERT_EQ(rec_wait(r, 2, 5000), 2);
+	expect_rec(_metadata, r, 0, EV_ADD, id);
+	expect_rec(_metadata, r, 1, EV_DELETE, id);
+}
+
 static DWORD subscribe(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
 		       struct rec *r, HANDLE *hs)
 {
@@ -325,6 +344,17 @@ static DWORD subscribe(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
+}
+
+/* subscribe() that must succeed; the subscription's handle. */
+static HANDLE subscribe_ok(struct __test_metadata *_metadata, HANDLE h,
+			   const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
+			   struct rec *r)
+{
+	HANDLE hs = NULL;
+
+	ASSERT_EQ(subscribe(h, t, r, &hs), ERROR_SUCCESS);
+	return hs;
 }
 
 static UINT64 dropped(HANDLE h, HANDLE hs)
@@ -958,8 +988,8 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	static struct rec r;	/* outlives the call if an assertion ends it */
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct subproc sp;
-	HANDLE hs = NULL;
 	UINT64 id, other;
+	HANDLE hs;
 
 	rec_init(&r);
 	subproc_start(_metadata, e, &sp);
@@ -970,7 +1000,7 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 	expect_sub_event(_metadata, &sp, EV_ADD, other);
 	/* The creator's own session subscribes too: xfrm made the change. */
-	ASSERT_EQ(subscribe(e->h, NULL, &r, &hs), ERROR_SUCCESS);
+	hs = subscribe_ok(_metadata, e->h, NULL, &r);
 	ASSERT_EQ(sa_count(-1), 4);
 	ASSERT_EQ(sp_count(-1), 4);
 
@@ -1343,11 +1373,11 @@ static UINT32 nsubs(HANDLE h)
 TEST_F(sub, events_from_other_session_in_order)
 {
 	static const int del[3] = { 1, 0, 2 };	/* deletion order */
-	HANDLE hs = NULL, o = self->e.h;
+	HANDLE o = self->e.h, hs;
 	UINT64 c[3];
 	int i;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	for (i = 0; i < 3; i++)
 		c[i] = create_via(_metadata, o, V4(10, 1, 0, 11 + i));
 	for (i = 0; i < 3; i++) {
@@ -1369,11 +1399,10 @@ TEST_F(sub, events_from_other_session_in_order)
 
 TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
 {
+	HANDLE hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	UINT64 ids[NPROC_CTX];
-	HANDLE hs = NULL;
 	int i;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	for (i = 0; i < NPROC_CTX; i++) {
 		ids[i] = worker_create(&self->w, V4(10, 2, i / 200, i % 200 + 1));
 		ASSERT_NE(ids[i], 0);
@@ -1395,10 +1424,10 @@ TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
 
 TEST_F(sub, own_session_changes_not_reported)
 {
-	HANDLE hs = NULL, o = self->e.h;
+	HANDLE o = self->e.h;
 	UINT64 mine, gone, theirs;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
 	gone = create_via(_metadata, self->s, V4(10, 1, 0, 21));
 	ASSERT_EQ(IPsecSaContextDeleteById0(self->s, gone), ERROR_SUCCESS);
 	mine = create_via(_metadata, self->s, V4(10, 1, 0, 22));
@@ -1433,11 +1462,11 @@ TEST_F(sub, template_filters_by_subnet)
 		.remoteSubNet = { .type = FWP_V6_ADDR_MASK, .v6AddrMask = &m6 },
 	};
 	IPSEC_TRAFFIC1 tv6_in, tv6_out;
-	HANDLE hs4 = NULL, hs6 = NULL, o = self->e.h;
+	HANDLE o = self->e.h;
 	UINT64 a, b, c, d;
 
-	ASSERT_EQ(subscribe(self->s, &t4, &self->r, &hs4), ERROR_SUCCESS);
-	ASSERT_EQ(subscribe(self->s, &t6, &self->r2, &hs6), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, &t4, &self->r);
+	subscribe_ok(_metadata, self->s, &t6, &self->r2);
 
 	wfp_traffic_set(&tv6_in, false, "2001:db8::1", "2001:db8:1::5");
 	wfp_traffic_set(&tv6_out, false, "2001:db8::1", "2001:db8:2::5");
@@ -1452,12 +1481,8 @@ TEST_F(sub, template_filters_by_subnet)
 	ASSERT_EQ(IPsecSaContextDeleteById0(o, c), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(o, d), ERROR_SUCCESS);
 
-	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
-	ASSERT_EQ(rec_wait(&self->r2, 2, 5000), 2);
-	expect_rec(_metadata, &self->r, 0, EV_ADD, a);
-	expect_rec(_metadata, &self->r, 1, EV_DELETE, a);
-	expect_rec(_metadata, &self->r2, 0, EV_ADD, c);
-	expect_rec(_metadata, &self->r2, 1, EV_DELETE, c);
+	expect_add_delete(_metadata, &self->r, a);
+	expect_add_delete(_metadata, &self->r2, c);
 	usleep(300000);
 	EXPECT_EQ(REC_GET(&self->r, n), 2);
 	EXPECT_EQ(REC_GET(&self->r2, n), 2);
@@ -1465,35 +1490,27 @@ TEST_F(sub, template_filters_by_subnet)
 
 TEST_F(sub, two_subscriptions_each_get_every_event)
 {
-	HANDLE hs1 = NULL, hs2 = NULL, o = self->e.h;
+	HANDLE o = self->e.h;
 	UINT64 id;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs1), ERROR_SUCCESS);
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r2, &hs2), ERROR_SUCCESS);
-	EXPECT_NE(hs1, hs2);
+	EXPECT_NE(subscribe_ok(_metadata, self->s, NULL, &self->r),
+		  subscribe_ok(_metadata, self->s, NULL, &self->r2));
 	id = create_via(_metadata, o, V4(10, 1, 0, 31));
 	ASSERT_EQ(IPsecSaContextDeleteById0(o, id), ERROR_SUCCESS);
-	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
-	ASSERT_EQ(rec_wait(&self->r2, 2, 5000), 2);
-	expect_rec(_metadata, &self->r, 0, EV_ADD, id);
-	expect_rec(_metadata, &self->r, 1, EV_DELETE, id);
-	expect_rec(_metadata, &self->r2, 0, EV_ADD, id);
-	expect_rec(_metadata, &self->r2, 1, EV_DELETE, id);
+	expect_add_delete(_metadata, &self->r, id);
+	expect_add_delete(_metadata, &self->r2, id);
 }
 
 TEST_F(sub, expire_and_delete_each_reported_once)
 {
 	struct env *e = &self->e;
-	HANDLE hs = NULL;
 	UINT64 id;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
 	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	ASSERT_EQ(rec_wait(&self->r, 2, 5000), 2);
-	expect_rec(_metadata, &self->r, 0, EV_ADD, id);
-	expect_rec(_metadata, &self->r, 1, EV_DELETE, id);
+	expect_add_delete(_metadata, &self->r, id);
 	/* The module's own SA removals are not seen a second time. */
 	usleep(500000);
 	EXPECT_EQ(REC_GET(&self->r, n), 2);
@@ -1505,13 +1522,13 @@ TEST_F(sub, expire_and_delete_each_reported_once)
 TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 {
 	UINT64 ids[NCHANGES / 2], extra;
-	HANDLE hs = NULL;
+	HANDLE hs;
 	int i, n;
 	UINT64 d;
 
 	set_param(_metadata, QLEN_PATH, QLEN);
 	self->r.block_first = true;
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 
 	/* One change, and the callback holds the event thread. */
 	ids[0] = worker_create(&self->w, V4(10, 3, 0, 1));
@@ -1571,11 +1588,11 @@ static void *unsub_thread(void *p)
 TEST_F(sub, unsubscribe_waits_for_running_callback)
 {
 	struct unsub_arg a = { .r = &self->r };
-	HANDLE hs = NULL, o = self->e.h;
+	HANDLE o = self->e.h;
 	pthread_t t;
 
 	self->r.block_first = true;
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	a.hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	create_via(_metadata, o, V4(10, 1, 0, 41));
 	ASSERT_TRUE(WAIT_FOR(REC_GET(&self->r, blocked), 5000));
 	/* Queued behind the running callback. */
@@ -1583,7 +1600,6 @@ TEST_F(sub, unsubscribe_waits_for_running_callback)
 	create_via(_metadata, o, V4(10, 1, 0, 43));
 
 	a.h = self->s;
-	a.hs = hs;
 	ASSERT_EQ(pthread_create(&t, NULL, unsub_thread, &a), 0);
 	usleep(400000);
 	EXPECT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0)
@@ -1605,10 +1621,10 @@ TEST_F(sub, unsubscribe_waits_for_running_callback)
 
 TEST_F(sub, unsubscribe_from_own_callback)
 {
-	HANDLE hs = NULL, o = self->e.h;
+	HANDLE hs, o = self->e.h;
 
 	self->r.unsub_in_cb = true;
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	create_via(_metadata, o, V4(10, 1, 0, 51));
 	create_via(_metadata, o, V4(10, 1, 0, 52));
 	create_via(_metadata, o, V4(10, 1, 0, 53));
@@ -1623,7 +1639,7 @@ TEST_F(sub, unsubscribe_from_own_callback)
 	EXPECT_EQ(nsubs(self->s), 0);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_INVALID_HANDLE);
 	/* The engine still works. */
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r2, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r2);
 	create_via(_metadata, o, V4(10, 1, 0, 55));
 	EXPECT_EQ(rec_wait(&self->r2, 1, 5000), 1);
 }
@@ -1643,18 +1659,14 @@ static void expect_still_subscribed(struct __test_metadata *_metadata,
 
 TEST_F(sub, unsubscribe_null_handle_is_noop)
 {
-	HANDLE hs = NULL;
-
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, NULL), ERROR_SUCCESS);
 	expect_still_subscribed(_metadata, self);
 }
 
 TEST_F(sub, unsubscribe_unknown_handle_invalid)
 {
-	HANDLE hs = NULL;
-
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, BOGUS_HANDLE),
 		  ERROR_INVALID_HANDLE);
 	expect_still_subscribed(_metadata, self);
@@ -1662,9 +1674,8 @@ TEST_F(sub, unsubscribe_unknown_handle_invalid)
 
 TEST_F(sub, unsubscribe_with_other_engine_invalid)
 {
-	HANDLE hs = NULL;
+	HANDLE hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, hs),
 		  ERROR_INVALID_HANDLE);
 	expect_still_subscribed(_metadata, self);
@@ -1672,9 +1683,8 @@ TEST_F(sub, unsubscribe_with_other_engine_invalid)
 
 TEST_F(sub, unsubscribe_twice_invalid)
 {
-	HANDLE hs = NULL;
+	HANDLE hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->s, hs), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(nsubs(self->s), 0);
@@ -1682,9 +1692,8 @@ TEST_F(sub, unsubscribe_twice_invalid)
 
 TEST_F(sub, unsubscribe_bad_engine_handle)
 {
-	HANDLE hs = NULL;
+	HANDLE hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(NULL, hs), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(BOGUS_HANDLE, hs),
 		  ERROR_INVALID_HANDLE);
@@ -1706,7 +1715,7 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 		.remoteSubNet = { .type = FWP_BYTE_ARRAY16_TYPE,
 				  .byteArray16 = &a6 },
 	};
-	HANDLE hs0 = NULL, hs4 = NULL, hs6 = NULL, other = NULL;
+	HANDLE hs4, hs6, other;
 	struct rec r3, r4;
 	int seen_null = 0, seen4 = 0, seen6 = 0;
 	UINT32 n = 0, i;
@@ -1719,12 +1728,11 @@ TEST_F(sub, subscriptions_get_lists_key_and_templates)
 	EXPECT_EQ(n, 0);
 	FwpmFreeMemory0((void **)&entries);
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs0), ERROR_SUCCESS);
-	ASSERT_EQ(subscribe(self->s, &t4, &self->r2, &hs4), ERROR_SUCCESS);
-	ASSERT_EQ(subscribe(self->s, &t6, &r3, &hs6), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
+	hs4 = subscribe_ok(_metadata, self->s, &t4, &self->r2);
+	hs6 = subscribe_ok(_metadata, self->s, &t6, &r3);
 	/* Another engine's subscription is not this engine's. */
-	ASSERT_EQ(subscribe(self->e.h, NULL, &r4, &other),
-		  ERROR_SUCCESS);
+	other = subscribe_ok(_metadata, self->e.h, NULL, &r4);
 
 	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->s, &entries, &n),
 		  ERROR_SUCCESS);
@@ -1804,10 +1812,9 @@ TEST_F(sub, subscriptions_get_errors)
 
 TEST_F(sub, dropped0_errors)
 {
-	HANDLE hs = NULL;
+	HANDLE hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	UINT64 d = 77;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
 	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->s, hs, NULL),
 		  FWP_E_NULL_POINTER);
 	EXPECT_EQ(WfpIpsecSaContextSubscriptionDropped0(self->s, BOGUS_HANDLE,
@@ -1825,10 +1832,10 @@ TEST_F(sub, dropped0_errors)
 
 TEST_F(sub, engine_close_ends_subscriptions)
 {
-	HANDLE hs = NULL, o = self->e.h;
+	HANDLE o = self->e.h;
 	long refs;
 
-	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
+	subscribe_ok(_metadata, self->s, NULL, &self->r);
 	create_via(_metadata, o, V4(10, 1, 0, 61));
 	ASSERT_EQ(rec_wait(&self->r, 1, 5000), 1);
 	refs = wfp_module_refcnt();
@@ -2065,19 +2072,25 @@ static void close_all(const int *fds, int n)
 		close(fds[i]);
 }
 
+/* A subscription of h to everything refused for quota; no handle given. */
+static void expect_quota_refused(struct __test_metadata *_metadata, HANDLE h,
+				 struct rec *r)
+{
+	HANDLE hs = BOGUS_HANDLE;
+
+	EXPECT_EQ(subscribe(h, NULL, r, &hs), ERROR_NOT_ENOUGH_QUOTA);
+	EXPECT_EQ(hs, BOGUS_HANDLE);
+}
+
 TEST_F(sub, subscribe_past_session_limit_not_enough_quota)
 {
-	HANDLE hs[SUBS_SESSION], more = BOGUS_HANDLE, other = NULL;
+	HANDLE other = NULL;
 	UINT64 id;
 	int i;
 
-	for (i = 0; i < SUBS_SESSION; i++) {
-		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
-			  ERROR_SUCCESS);
-	}
-	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &more),
-		  ERROR_NOT_ENOUGH_QUOTA);
-	EXPECT_EQ(more, BOGUS_HANDLE);
+	for (i = 0; i < SUBS_SESSION; i++)
+		subscribe_ok(_metadata, self->s, NULL, &self->r);
+	expect_quota_refused(_metadata, self->s, &self->r);
 	EXPECT_EQ(nsubs(self->s), SUBS_SESSION);
 	/* The bound is the session's, not the namespace's. */
 	EXPECT_EQ(subscribe(self->e.h, NULL, &self->r2, &other),
@@ -2094,17 +2107,13 @@ TEST_F(sub, subscribe_past_session_limit_not_enough_quota)
 TEST_F(sub, subscribe_past_namespace_limit_not_enough_quota)
 {
 	int fds[SUBS_NET / SUBS_SESSION], n;
-	HANDLE hs = BOGUS_HANDLE;
 	UINT64 last = 0;
 
 	n = fill_subs(_metadata, fds, SUBS_NET, &last);
 	/* self->s holds none: the namespace's bound refuses it. */
-	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &hs),
-		  ERROR_NOT_ENOUGH_QUOTA);
-	expect_not_subscribed(_metadata, self->s, hs);
-	EXPECT_EQ(subscribe(self->e.h, NULL, &self->r2, &hs),
-		  ERROR_NOT_ENOUGH_QUOTA);
-	EXPECT_EQ(hs, BOGUS_HANDLE);
+	expect_quota_refused(_metadata, self->s, &self->r);
+	EXPECT_EQ(nsubs(self->s), 0);
+	expect_quota_refused(_metadata, self->e.h, &self->r2);
 	EXPECT_EQ(nsubs(self->e.h), 0);
 	close_all(fds, n);
 }
@@ -2114,10 +2123,8 @@ TEST_F(sub, subscribe_after_unsubscribe_at_session_limit)
 	HANDLE hs[SUBS_SESSION], more = BOGUS_HANDLE;
 	int i;
 
-	for (i = 0; i < SUBS_SESSION; i++) {
-		ASSERT_EQ(subscribe(self->s, NULL, &self->r, &hs[i]),
-			  ERROR_SUCCESS);
-	}
+	for (i = 0; i < SUBS_SESSION; i++)
+		hs[i] = subscribe_ok(_metadata, self->s, NULL, &self->r);
 	ASSERT_EQ(subscribe(self->s, NULL, &self->r, &more),
 		  ERROR_NOT_ENOUGH_QUOTA);
 	ASSERT_EQ(IPsecSaContextUnsubscribe0(self->s, hs[3]), ERROR_SUCCESS);
@@ -2131,7 +2138,7 @@ TEST_F(sub, subscribe_after_unsubscribe_at_session_limit)
 TEST_F(sub, subscribe_after_others_unsubscribe_or_close_at_namespace_limit)
 {
 	int fds[SUBS_NET / SUBS_SESSION], n;
-	HANDLE hs = BOGUS_HANDLE, hs2 = BOGUS_HANDLE;
+	HANDLE hs = BOGUS_HANDLE, hs2;
 	UINT64 last = 0;
 
 	n = fill_subs(_metadata, fds, SUBS_NET, &last);
@@ -2140,9 +2147,7 @@ TEST_F(sub, subscribe_after_others_unsubscribe_or_close_at_namespace_limit)
 	/* One slot back from an Unsubscribe of another session... */
 	ASSERT_EQ(raw_unsubscribe(fds[n - 1], last, 0), 0);
 	EXPECT_EQ(subscribe(self->s, NULL, &self->r, &hs), ERROR_SUCCESS);
-	EXPECT_EQ(subscribe(self->s, NULL, &self->r2, &hs2),
-		  ERROR_NOT_ENOUGH_QUOTA);
-	EXPECT_EQ(hs2, BOGUS_HANDLE);
+	expect_quota_refused(_metadata, self->s, &self->r2);
 	/* ... and a session's whole share when it closes. */
 	close(fds[0]);
 	EXPECT_EQ(subscribe(self->s, NULL, &self->r2, &hs2), ERROR_SUCCESS);
@@ -2201,8 +2206,7 @@ TEST_F(raw, read_records_add_and_delete)
 
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
 	EXPECT_NE(sub, 0);
-	id = raw_create(self->o, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	id = raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	ASSERT_EQ(raw_delete(self->o, id), 0);
 	memset(ev, 0xa5, sizeof(ev));
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 2 * sizeof(ev[0]));
@@ -2217,8 +2221,7 @@ TEST_F(raw, read_buffer_smaller_than_record_einval)
 	UINT64 sub = 0, id;
 
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
-	id = raw_create(self->o, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	id = raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	EXPECT_EQ(raw_read(self->s, &ev, sizeof(ev) - 1), -EINVAL);
 	EXPECT_EQ(raw_read(self->s, &ev, 1), -EINVAL);
 	EXPECT_EQ(raw_read(self->s, &ev, 0), -EINVAL);
@@ -2234,10 +2237,8 @@ TEST_F(raw, read_whole_records_only)
 	UINT64 sub = 0, a, b;
 
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
-	a = raw_create(self->o, V4(10, 1, 0, 2));
-	b = raw_create(self->o, V4(10, 1, 0, 3));
-	ASSERT_NE(a, 0);
-	ASSERT_NE(b, 0);
+	a = raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
+	b = raw_create_ok(_metadata, self->o, V4(10, 1, 0, 3));
 	/* Room for one and a half. */
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev) * 3 / 4), sizeof(ev[0]));
 	expect_event(_metadata, &ev[0], WFP_IPSEC_EVENT_ADD, sub, a);
@@ -2261,7 +2262,7 @@ TEST_F(raw, poll_reports_pollin_when_event_queued)
 
 	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
 	EXPECT_EQ(raw_revents(self->s, 0), 0);
-	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	EXPECT_EQ(raw_revents(self->s, 0) & POLLIN, POLLIN);
 	ASSERT_EQ(raw_read(self->s, &ev, sizeof(ev)), sizeof(ev));
 	EXPECT_EQ(raw_revents(self->s, 0), 0);
@@ -2312,8 +2313,7 @@ TEST_F(raw, own_session_changes_not_queued)
 	UINT64 id;
 
 	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
-	id = raw_create(self->s, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	id = raw_create_ok(_metadata, self->s, V4(10, 1, 0, 2));
 	ASSERT_EQ(raw_delete(self->s, id), 0);
 	expect_empty(_metadata, self->s);
 }
@@ -2349,10 +2349,10 @@ static void expect_subscribe_einval(struct __test_metadata *_metadata,
 				    struct wfp_ipsec_subscribe *r)
 {
 	EXPECT_EQ(wfp_test_ioctl(s, WFP_IPSEC_IOC_SUBSCRIBE, r), -EINVAL);
-	ASSERT_NE(raw_create(o, V4(10, 1, 0, 2)), 0);
+	raw_create_ok(_metadata, o, V4(10, 1, 0, 2));
 	expect_empty(_metadata, s);
 	ASSERT_EQ(raw_subscribe(s, NULL), 0);
-	ASSERT_NE(raw_create(o, V4(10, 1, 0, 3)), 0);
+	raw_create_ok(_metadata, o, V4(10, 1, 0, 3));
 	EXPECT_EQ(raw_revents(s, 0) & POLLIN, POLLIN);
 }
 
@@ -2401,7 +2401,6 @@ TEST_F(raw, subscribe_past_session_limit_enospc)
 {
 	struct wfp_ipsec_event ev[SUBS_SESSION + 1];
 	struct wfp_ipsec_subscribe r;
-	UINT64 id;
 	int i;
 
 	for (i = 0; i < SUBS_SESSION; i++) {
@@ -2412,8 +2411,7 @@ TEST_F(raw, subscribe_past_session_limit_enospc)
 	EXPECT_EQ(wfp_test_ioctl(self->s, WFP_IPSEC_IOC_SUBSCRIBE, &r), -ENOSPC);
 	EXPECT_EQ(r.id, 0x5a5a5a5a5a5a5a5aULL);
 	/* One record per subscription made, none for the refused one. */
-	id = raw_create(self->o, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	EXPECT_EQ(raw_read(self->s, ev, sizeof(ev)),
 		  SUBS_SESSION * sizeof(ev[0]));
 	/* Another session has a bound of its own. */
@@ -2446,8 +2444,7 @@ TEST_F(raw, subscription_ids_unique_one_record_each)
 	ASSERT_EQ(raw_subscribe(self->s, &s1), 0);
 	ASSERT_EQ(raw_subscribe(self->s, &s2), 0);
 	EXPECT_NE(s1, s2);
-	id = raw_create(self->o, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	id = raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 2 * sizeof(ev[0]));
 	EXPECT_EQ(ev[0].context, id);
 	EXPECT_EQ(ev[1].context, id);
@@ -2463,8 +2460,7 @@ TEST_F(raw, unsubscribe_other_sessions_subscription_enoent)
 	ASSERT_EQ(raw_subscribe(self->o, &theirs), 0);
 	EXPECT_EQ(raw_unsubscribe(self->s, theirs, 0), -ENOENT);
 	/* Theirs still delivers. */
-	id = raw_create(self->s, V4(10, 1, 0, 2));
-	ASSERT_NE(id, 0);
+	id = raw_create_ok(_metadata, self->s, V4(10, 1, 0, 2));
 	set_nonblock(self->o, true);
 	ASSERT_EQ(raw_read(self->o, &ev, sizeof(ev)), sizeof(ev));
 	expect_event(_metadata, &ev, WFP_IPSEC_EVENT_ADD, theirs, id);
@@ -2479,7 +2475,7 @@ TEST_F(raw, unsubscribe_unknown_or_twice_enoent)
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
 	EXPECT_EQ(raw_unsubscribe(self->s, sub, 0), 0);
 	EXPECT_EQ(raw_unsubscribe(self->s, sub, 0), -ENOENT);
-	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	expect_empty(_metadata, self->s);
 }
 
@@ -2500,7 +2496,7 @@ TEST_F(raw, unsubscribe_discards_queued_events)
 	UINT64 sub = 0;
 
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
-	ASSERT_NE(raw_create(self->o, V4(10, 1, 0, 2)), 0);
+	raw_create_ok(_metadata, self->o, V4(10, 1, 0, 2));
 	ASSERT_EQ(raw_revents(self->s, 0) & POLLIN, POLLIN);
 	ASSERT_EQ(raw_unsubscribe(self->s, sub, 0), 0);
 	expect_empty(_metadata, self->s);
@@ -2514,10 +2510,8 @@ TEST_F(raw, overflow_record_reports_dropped)
 
 	set_param(_metadata, QLEN_PATH, 4);
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
-	for (i = 0; i < 6; i++) {
-		ids[i] = raw_create(self->o, V4(10, 1, 1, i + 1));
-		ASSERT_NE(ids[i], 0);
-	}
+	for (i = 0; i < 6; i++)
+		ids[i] = raw_create_ok(_metadata, self->o, V4(10, 1, 1, i + 1));
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 5 * sizeof(ev[0]));
 	for (i = 0; i < 4; i++)
 		expect_event(_metadata, &ev[i], WFP_IPSEC_EVENT_ADD, sub,
@@ -2548,9 +2542,8 @@ TEST_F(raw, queue_len_applies_to_later_subscriptions)
 	ASSERT_EQ(raw_subscribe(self->s, &before), 0);
 	set_param(_metadata, QLEN_PATH, 2);
 	ASSERT_EQ(raw_subscribe(self->s, &after), 0);
-	for (i = 0; i < 4; i++) {
-		ASSERT_NE(raw_create(self->o, V4(10, 1, 1, i + 1)), 0);
-	}
+	for (i = 0; i < 4; i++)
+		raw_create_ok(_metadata, self->o, V4(10, 1, 1, i + 1));
 	got = raw_read(self->s, ev, sizeof(ev));
 	ASSERT_GT(got, 0);
 	n = got / sizeof(ev[0]);
@@ -2585,10 +2578,8 @@ TEST_F(raw, queue_at_largest_event_queue_len_works)
 	EXPECT_EQ(write_str(QLEN_PATH, "0"), -EINVAL);
 	set_param(_metadata, QLEN_PATH, 65536);
 	ASSERT_EQ(raw_subscribe(self->s, &sub), 0);
-	for (i = 0; i < 3; i++) {
-		ids[i] = raw_create(self->o, V4(10, 1, 1, i + 1));
-		ASSERT_NE(ids[i], 0);
-	}
+	for (i = 0; i < 3; i++)
+		ids[i] = raw_create_ok(_metadata, self->o, V4(10, 1, 1, i + 1));
 	ASSERT_EQ(raw_read(self->s, ev, sizeof(ev)), 3 * sizeof(ev[0]));
 	for (i = 0; i < 3; i++)
 		expect_event(_metadata, &ev[i], WFP_IPSEC_EVENT_ADD, sub,
@@ -2697,8 +2688,7 @@ TEST_F_TIMEOUT(raw, create_racing_delete_of_its_id, 300)
 
 	race_pin();
 	ASSERT_EQ(raw_subscribe(self->s, NULL), 0);
-	first = raw_create(c, V4(10, 1, 0, 2));
-	ASSERT_NE(first, 0);
+	first = raw_create_ok(_metadata, c, V4(10, 1, 0, 2));
 	r.next = first + 1;
 	ASSERT_EQ(pthread_create(&t, NULL, race_deleter, &r), 0);
 	/* Rounds of 200, under the event queue's 1024 records; not scaled
@@ -2707,8 +2697,7 @@ TEST_F_TIMEOUT(raw, create_racing_delete_of_its_id, 300)
 	 */
 	for (round = 0; round < rounds; round++) {
 		for (i = 0; i < 200; i++) {
-			id = raw_create(c, V4(10, 1, 0, 2));
-			ASSERT_NE(id, 0);
+			id = raw_create_ok(_metadata, c, V4(10, 1, 0, 2));
 			__atomic_store_n(&r.next, id + 1, __ATOMIC_RELEASE);
 		}
 		expect_add_first(_metadata, self->s, first, id + 1);
