@@ -546,9 +546,7 @@ TEST_F(wire, stats_null_and_bad_handle)
 
 	EXPECT_EQ(IPsecGetStatistics0(e->h, NULL), FWP_E_NULL_POINTER);
 	EXPECT_EQ(IPsecGetStatistics1(e->h, NULL), FWP_E_NULL_POINTER);
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
+	closed = engine_closed(_metadata);
 	EXPECT_EQ(IPsecGetStatistics0(NULL, &z), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecGetStatistics1(NULL, &o), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecGetStatistics0(closed, &z), ERROR_INVALID_HANDLE);
