@@ -589,6 +589,34 @@ static UINT64 ctx_pair(struct __test_metadata *_metadata, struct env *e,
 	return ctx_make(_metadata, e, to, B_V4, SPI_IN, SPI_OUT, lt);
 }
 
+/* The main pair, complete, with B keyed by hand to match (FIXTURE wire). */
+static UINT64 wire_pair(struct __test_metadata *_metadata, struct env *e,
+			const IPSEC_SA_LIFETIME0 *lt)
+{
+	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, lt);
+
+	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
+	b_policies(_metadata, e);
+	return id;
+}
+
+/*
+ * Context id is gone: GetById1 does not find it, A's xfrm is down to sas
+ * states and sps policies, and the subscriber process heard its DELETE
+ * and nothing after.
+ */
+static void expect_ctx_deleted(struct __test_metadata *_metadata,
+			       struct env *e, struct subproc *sp, UINT64 id,
+			       int sas, int sps)
+{
+	IPSEC_SA_CONTEXT1 *c = NULL;
+
+	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
+	expect_xfrm(_metadata, sas, sps);
+	expect_sub_event(_metadata, sp, EV_DELETE, id);
+	expect_sub_quiet(_metadata, sp, 300);
+}
+
 /* n UDP datagrams A -> B (one packet each); how many send() took. */
 static int udp_send(int n)
 {
@@ -694,10 +722,7 @@ TEST_F_TIMEOUT(lc, expire_grace_end_then_delete_completes, 40)
 	expect_sub_quiet(_metadata, &sp, 300);
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
-	expect_xfrm(_metadata, 0, 0);
-	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	expect_sub_event(_metadata, &sp, EV_DELETE, id);
-	expect_sub_quiet(_metadata, &sp, 300);
+	expect_ctx_deleted(_metadata, e, &sp, id, 0, 0);
 }
 
 TEST_F(lc, expire_then_delete_during_grace_removes_everything)
@@ -837,11 +862,8 @@ TEST_F(lc, expire_bad_engine_handle)
 	struct env *e = &self->e;
 	UINT64 id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
 	struct ctx_snap before = ctx_snap_take(e, id);
-	HANDLE closed = NULL;
+	HANDLE closed = engine_closed(_metadata);
 
-	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &closed),
-		  ERROR_SUCCESS);
-	ASSERT_EQ(FwpmEngineClose0(closed), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextExpire0(NULL, id), ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextExpire0(BOGUS_HANDLE, id),
 		  ERROR_INVALID_HANDLE);
@@ -940,7 +962,6 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 	struct wfp_ipsec_ctx_info info;
 	long long t0, t_soft = -1, t_gone = -1, t;
 	struct subproc sp;
-	IPSEC_SA_CONTEXT1 *c = NULL;
 	int soft_state = 0, soft_sas = 0, ret;
 	UINT64 id;
 
@@ -975,10 +996,7 @@ TEST_F_TIMEOUT(lc, lifetime_seconds_soft_then_hard, 40)
 	EXPECT_EQ(soft_state, ST_COMPLETE);
 	EXPECT_EQ(soft_sas, 2);
 	/* Hard expiry deletes all of it. */
-	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	expect_xfrm(_metadata, 0, 0);
-	expect_sub_event(_metadata, &sp, EV_DELETE, id);
-	expect_sub_quiet(_metadata, &sp, 300);
+	expect_ctx_deleted(_metadata, e, &sp, id, 0, 0);
 }
 
 /* Another control plane deletes one of the context's SAs. */
@@ -986,7 +1004,6 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 				struct env *e, bool inbound)
 {
 	static struct rec r;	/* outlives the call if an assertion ends it */
-	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct subproc sp;
 	UINT64 id, other;
 	HANDLE hs;
@@ -1010,14 +1027,10 @@ static void state_deleted_by_ip(struct __test_metadata *_metadata,
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 3000))
 		TH_LOG("the context outlived its %s SA",
 		       inbound ? "inbound" : "outbound");
-	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
 	EXPECT_EQ(sa_find(-1, SPI_IN, IPPROTO_ESP, NULL), 0);
 	EXPECT_EQ(sa_find(-1, SPI_OUT, IPPROTO_ESP, NULL), 0);
-	expect_xfrm(_metadata, 2, 2);
 	EXPECT_EQ(ctx_state(e->fd, other), ST_COMPLETE);
-
-	expect_sub_event(_metadata, &sp, EV_DELETE, id);
-	expect_sub_quiet(_metadata, &sp, 300);
+	expect_ctx_deleted(_metadata, e, &sp, id, 2, 2);
 	EXPECT_EQ(rec_wait(&r, 1, 3000), 1);
 	expect_rec(_metadata, &r, 0, EV_DELETE, id);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(e->h, hs), ERROR_SUCCESS);
@@ -1128,11 +1141,8 @@ TEST_F_TIMEOUT(wire, expire_inbound_decrypts_during_grace_then_goes, 60)
 	struct env *e = &self->e;
 	const unsigned int grace = 4;
 	long long p0, p1, nost0, t0, t;
-	UINT64 id;
+	UINT64 id = wire_pair(_metadata, e, NULL);
 
-	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
 	ASSERT_EQ(ping(e, true, 2), 0) TH_LOG("no traffic before Expire0");
 	set_param(_metadata, GRACE_PATH, grace);
@@ -1172,11 +1182,8 @@ TEST_F_TIMEOUT(wire, expire_outbound_traffic_held_not_sent_in_clear, 60)
 {
 	struct env *e = &self->e;
 	long long rx0, bsa0, nost0;
-	UINT64 id;
+	UINT64 id = wire_pair(_metadata, e, NULL);
 
-	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
 	ASSERT_EQ(ping(e, false, 2), 0) TH_LOG("no traffic before Expire0");
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 
@@ -1207,9 +1214,7 @@ TEST_F_TIMEOUT(wire, delete_during_grace_is_clean, 60)
 	UINT64 id, id2;
 
 	set_param(_metadata, GRACE_PATH, 2);
-	id = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	id = wire_pair(_metadata, e, NULL);
 	ASSERT_EQ(IPsecSaContextExpire0(e->h, id), ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, id), ERROR_SUCCESS);
 	expect_xfrm(_metadata, 0, 0);
@@ -1234,9 +1239,7 @@ TEST_F_TIMEOUT(wire, expire_old_half_of_rekey_moves_traffic, 60)
 	UINT64 old, new;
 
 	set_param(_metadata, GRACE_PATH, 4);
-	old = ctx_pair(_metadata, e, ST_COMPLETE, NULL);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	old = wire_pair(_metadata, e, NULL);
 	ASSERT_EQ(ping(e, false, 2), 0);
 
 	/* The rekey: new SAs for the same traffic on both sides; B, as an
@@ -1269,23 +1272,17 @@ TEST_F_TIMEOUT(wire, hard_packet_limit_deletes_context, 60)
 {
 	struct env *e = &self->e;
 	IPSEC_SA_LIFETIME0 lt = { .lifetimePackets = 5 };
-	IPSEC_SA_CONTEXT1 *c = NULL;
 	struct subproc sp;
 	UINT64 id;
 
 	subproc_start(_metadata, e, &sp);
-	id = ctx_pair(_metadata, e, ST_COMPLETE, &lt);
-	gcm_b_states(_metadata, e, SPI_IN, SPI_OUT, 1, 0);
-	b_policies(_metadata, e);
+	id = wire_pair(_metadata, e, &lt);
 	expect_sub_event(_metadata, &sp, EV_ADD, id);
 
 	sh("ping -c 10 -i 0.1 -W 1 " B1 " >/dev/null 2>&1");
 	EXPECT_TRUE(WAIT_FOR(ctx_state(e->fd, id) == -ENOENT, 5000))
 		TH_LOG("the context outlived its SA's hard packet limit");
-	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
-	expect_xfrm(_metadata, 0, 0);
-	expect_sub_event(_metadata, &sp, EV_DELETE, id);
-	expect_sub_quiet(_metadata, &sp, 300);
+	expect_ctx_deleted(_metadata, e, &sp, id, 0, 0);
 }
 
 TEST_F_TIMEOUT(wire, soft_packet_limit_marks_context, 60)
