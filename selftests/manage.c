@@ -1629,16 +1629,17 @@ static void expect_unchanged(struct __test_metadata *_metadata, int fd,
 }
 
 /* Set with dacl (flags securityInfo) returns want, nothing changes. */
-static void expect_set_fails(struct __test_metadata *_metadata, HANDLE h,
-			     int fd, SECURITY_INFORMATION si, const ACL *dacl,
+static void expect_set_fails(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(rights) *self,
+			     SECURITY_INFORMATION si, const ACL *dacl,
 			     DWORD want)
 {
 	struct wfp_ipsec_rights before;
 
-	preset(_metadata, h, fd, &before);
-	EXPECT_EQ(IPsecSaDbSetSecurityInfo0(h, si, NULL, NULL, dacl, NULL),
-		  want);
-	expect_unchanged(_metadata, fd, &before);
+	preset(_metadata, self->h, self->fd, &before);
+	EXPECT_EQ(IPsecSaDbSetSecurityInfo0(self->h, si, NULL, NULL, dacl,
+					    NULL), want);
+	expect_unchanged(_metadata, self->fd, &before);
 }
 
 static int nobody_sets(void *arg)
@@ -1685,9 +1686,8 @@ TEST_F(rights, deny_ace_not_supported)
 	acl_init(&a);
 	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
 	acl_add(&a, ACCESS_DENIED_ACE_TYPE, FWPM_ACTRL_ADD, 22, 2, 1, 99);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, acl_done(&a),
-			 ERROR_NOT_SUPPORTED);
+	expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION,
+			 acl_done(&a), ERROR_NOT_SUPPORTED);
 }
 
 TEST_F(rights, unknown_sid_not_supported)
@@ -1697,15 +1697,13 @@ TEST_F(rights, unknown_sid_not_supported)
 	/* Authenticated Users, S-1-5-11. */
 	acl_init(&a);
 	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, FWPM_ACTRL_READ, 5, 1, 11, 0);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, acl_done(&a),
-			 ERROR_NOT_SUPPORTED);
+	expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION,
+			 acl_done(&a), ERROR_NOT_SUPPORTED);
 	/* S-1-22-3-5: authority 22, neither user nor group. */
 	acl_init(&a);
 	acl_add(&a, ACCESS_ALLOWED_ACE_TYPE, FWPM_ACTRL_READ, 22, 2, 3, 5);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, acl_done(&a),
-			 ERROR_NOT_SUPPORTED);
+	expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION,
+			 acl_done(&a), ERROR_NOT_SUPPORTED);
 }
 
 TEST_F(rights, administrators_ace_accepted)
@@ -1722,8 +1720,8 @@ TEST_F(rights, administrators_ace_accepted)
 
 TEST_F(rights, null_dacl)
 {
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, NULL, FWP_E_NULL_POINTER);
+	expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION, NULL,
+			 FWP_E_NULL_POINTER);
 }
 
 TEST_F(rights, owner_and_group_not_supported)
@@ -1733,11 +1731,10 @@ TEST_F(rights, owner_and_group_not_supported)
 	acl_init(&a);
 	acl_user(&a, FWPM_ACTRL_ADD, NOBODY);
 	acl_done(&a);
-	expect_set_fails(_metadata, self->h, self->fd,
+	expect_set_fails(_metadata, self,
 			 OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
 			 &a.acl, ERROR_NOT_SUPPORTED);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 GROUP_SECURITY_INFORMATION, &a.acl,
+	expect_set_fails(_metadata, self, GROUP_SECURITY_INFORMATION, &a.acl,
 			 ERROR_NOT_SUPPORTED);
 }
 
@@ -1778,9 +1775,8 @@ TEST_F(rights, malformed_acl)
 			memcpy(a.b + sizeof(ACL) + 2, &w, 2);
 		else	/* A SID claiming more sub-authorities than fit. */
 			a.b[sizeof(ACL) + 9] = 5;
-		expect_set_fails(_metadata, self->h, self->fd,
-				 DACL_SECURITY_INFORMATION, &a.acl,
-				 ERROR_INVALID_PARAMETER);
+		expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION,
+				 &a.acl, ERROR_INVALID_PARAMETER);
 	}
 }
 
@@ -1801,9 +1797,8 @@ TEST_F(rights, seventeen_sids_over_quota)
 	acl_user(&a, FWPM_ACTRL_ADD, 2000);
 	ASSERT_EQ(set_dacl(self->h, acl_done(&a)), ERROR_SUCCESS);
 	acl_group(&a, FWPM_ACTRL_READ, 2000);
-	expect_set_fails(_metadata, self->h, self->fd,
-			 DACL_SECURITY_INFORMATION, acl_done(&a),
-			 ERROR_NOT_ENOUGH_QUOTA);
+	expect_set_fails(_metadata, self, DACL_SECURITY_INFORMATION,
+			 acl_done(&a), ERROR_NOT_ENOUGH_QUOTA);
 }
 
 TEST_F(rights, raw_set_einval)
