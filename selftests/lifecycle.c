@@ -540,15 +540,18 @@ static int worker_call(struct worker *w, struct wcmd *c, struct wrsp *r)
 	return read(w->rspr, r, sizeof(*r)) == sizeof(*r) ? 0 : -1;
 }
 
-/* A context 10.1.0.1 -> remote made by the worker; 0 on failure. */
-static UINT64 worker_create(struct worker *w, UINT32 remote)
+/* A context 10.1.0.1 -> remote made by the worker; none ends the test. */
+static UINT64 worker_create(struct __test_metadata *_metadata,
+			    struct worker *w, UINT32 remote)
 {
 	struct wcmd c = { .op = W_CREATE, .t = tr4(A_V4, remote) };
 	struct wrsp r;
+	UINT64 id = 0;
 
-	if (worker_call(w, &c, &r) || r.rc)
-		return 0;
-	return r.id;
+	if (!worker_call(w, &c, &r) && !r.rc)
+		id = r.id;
+	ASSERT_NE(id, 0);
+	return id;
 }
 
 static DWORD worker_delete(struct worker *w, UINT64 id)
@@ -1400,10 +1403,9 @@ TEST_F_TIMEOUT(sub, events_from_other_process_in_order_none_lost, 120)
 	UINT64 ids[NPROC_CTX];
 	int i;
 
-	for (i = 0; i < NPROC_CTX; i++) {
-		ids[i] = worker_create(&self->w, V4(10, 2, i / 200, i % 200 + 1));
-		ASSERT_NE(ids[i], 0);
-	}
+	for (i = 0; i < NPROC_CTX; i++)
+		ids[i] = worker_create(_metadata, &self->w,
+				       V4(10, 2, i / 200, i % 200 + 1));
 	for (i = 0; i < NPROC_CTX; i++) {
 		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
 	}
@@ -1528,14 +1530,12 @@ TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 	hs = subscribe_ok(_metadata, self->s, NULL, &self->r);
 
 	/* One change, and the callback holds the event thread. */
-	ids[0] = worker_create(&self->w, V4(10, 3, 0, 1));
-	ASSERT_NE(ids[0], 0);
+	ids[0] = worker_create(_metadata, &self->w, V4(10, 3, 0, 1));
 	ASSERT_TRUE(WAIT_FOR(REC_GET(&self->r, blocked), 5000));
 	/* 19 more, of which the queue takes QLEN. */
-	for (i = 1; i < NCHANGES / 2; i++) {
-		ids[i] = worker_create(&self->w, V4(10, 3, 0, i + 1));
-		ASSERT_NE(ids[i], 0);
-	}
+	for (i = 1; i < NCHANGES / 2; i++)
+		ids[i] = worker_create(_metadata, &self->w,
+				       V4(10, 3, 0, i + 1));
 	for (i = 0; i < NCHANGES / 2; i++) {
 		ASSERT_EQ(worker_delete(&self->w, ids[i]), ERROR_SUCCESS);
 	}
@@ -1555,8 +1555,7 @@ TEST_F_TIMEOUT(sub, overflow_counted_by_dropped0, 60)
 		expect_rec(_metadata, &self->r, i, EV_ADD, ids[i]);
 
 	/* The queue works again, and the count stays. */
-	extra = worker_create(&self->w, V4(10, 3, 1, 1));
-	ASSERT_NE(extra, 0);
+	extra = worker_create(_metadata, &self->w, V4(10, 3, 1, 1));
 	ASSERT_EQ(rec_wait(&self->r, n + 1, 5000), n + 1);
 	expect_rec(_metadata, &self->r, n, EV_ADD, extra);
 	EXPECT_EQ(dropped(self->s, hs), d);
