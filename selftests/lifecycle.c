@@ -330,11 +330,10 @@ static void expect_add_delete(struct __test_metadata *_metadata,
 static DWORD subscribe(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t,
 		       struct rec *r, HANDLE *hs)
 {
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s;
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = {
+		.enumTemplate = (IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *)t };
 	DWORD rc;
 
-	memset(&s, 0, sizeof(s));
-	s.enumTemplate = (IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *)t;
 	/* Under the lock: the callback may read them at once. */
 	pthread_mutex_lock(&r->lock);
 	rc = IPsecSaContextSubscribe0(h, &s, rec_cb, r, hs);
@@ -1978,11 +1977,9 @@ TEST_F(sub, subscribe_template_checked_as_for_enumeration)
 {
 	FWP_V4_ADDR_AND_MASK holes = { .addr = V4(10, 0, 0, 0),
 				       .mask = 0xff00ff00 };
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { 0 };
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t = { 0 };
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 s = { .enumTemplate = &t };
 
-	memset(&t, 0, sizeof(t));
-	s.enumTemplate = &t;
 	t.remoteSubNet.type = FWP_V4_ADDR_MASK;
 	t.remoteSubNet.v4AddrMask = &holes;
 	expect_subscribe_refused(_metadata, self, &s, rec_cb,

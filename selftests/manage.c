@@ -99,9 +99,8 @@ static UINT64 a2_ctx(struct __test_metadata *_metadata, struct env *e, int to,
 /* B's outbound sequence number on spi. */
 static unsigned long long b_sent(struct env *e, UINT32 spi)
 {
-	struct xs x;
+	struct xs x = { 0 };
 
-	memset(&x, 0, sizeof(x));
 	if (sa_find(e->bns, spi, 0, &x) != 1)
 		return 0;
 	return x.oseq;
@@ -132,9 +131,8 @@ static void b_restate(struct __test_metadata *_metadata, struct env *e,
 /* Packets and bytes of A's state with this SPI. */
 static struct xs a_sa(struct __test_metadata *_metadata, UINT32 spi)
 {
-	struct xs x;
+	struct xs x = { 0 };
 
-	memset(&x, 0, sizeof(x));
 	EXPECT_EQ(sa_find(-1, spi, 0, &x), 1) TH_LOG("A's SA %#x", spi);
 	return x;
 }
@@ -1263,7 +1261,7 @@ static int nobody_keyed(struct shared *sh, HANDLE *h, IPSEC_SA_CONTEXT1 **c)
 static int nobody_add_read(void *arg)
 {
 	struct shared *sh = arg;
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub = { 0 };
 	IPSEC_SA_CONTEXT1 *c = NULL;
 	IPSEC_STATISTICS1 st;
 	HANDLE h, ev = NULL;
@@ -1283,7 +1281,6 @@ static int nobody_add_read(void *arg)
 	sh->rc = IPsecSaContextDeleteById0(h, sh->id);
 	if (sh->rc != ERROR_ACCESS_DENIED)
 		return 15;
-	memset(&sub, 0, sizeof(sub));
 	sh->rc = IPsecSaContextSubscribe0(h, &sub, no_event, NULL, &ev);
 	if (sh->rc != ERROR_ACCESS_DENIED)
 		return 16;
