@@ -42,7 +42,8 @@ enum {
 	K_PERMIT_IN, K_BLOCK, K_RES, K_NEW, K_UNKNOWN, K_MAX
 };
 
-#define tkey(n)	wfp_test_key(0xf117e516, n)
+#define KEY_FAMILY	0xf117e516
+#define tkey(n)	wfp_test_key(KEY_FAMILY, n)
 
 /* ------------------------------------------------ filters, built */
 
@@ -505,12 +506,8 @@ static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
 	for (i = 1; i < K_MAX; i++) {
 		k = tkey(i);
 		FwpmProviderContextDeleteByKey0(e->h, &k);
-		FwpmSubLayerDeleteByKey0(e->h, &k);
 	}
-	for (i = 1; i < K_MAX; i++) {
-		k = tkey(i);
-		FwpmProviderDeleteByKey0(e->h, &k);
-	}
+	wfp_test_keys_delete(e->h, KEY_FAMILY, K_MAX);
 	EXPECT_EQ(filter_count(e->fd), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 	env_teardown(e);

@@ -14,7 +14,8 @@
 #include "wfp_xfrm.h"
 
 /* Keys of this program's objects: the last byte tells them apart. */
-#define test_key(n)	wfp_test_key(0x5eedf00d, n)
+#define KEY_FAMILY	0x5eedf00d
+#define test_key(n)	wfp_test_key(KEY_FAMILY, n)
 
 static bool guid_eq(const GUID *a, const GUID *b)
 {
@@ -107,9 +108,7 @@ FIXTURE(obj) {
 FIXTURE_SETUP(obj)
 {
 	self->refcnt0 = wfp_module_refcnt();
-	self->h = engine(0);
-	ASSERT_NE(self->h, NULL);
-	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &self->h, &self->fd);
 	self->providers0 = provider_count(self->h);
 	self->sublayers0 = sublayer_count(self->h, NULL);
 	ASSERT_GE(self->providers0, 0);
@@ -119,17 +118,7 @@ FIXTURE_SETUP(obj)
 /* Every test leaves the namespace as it found it, and no session open. */
 FIXTURE_TEARDOWN(obj)
 {
-	GUID k;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		k = test_key(i);
-		FwpmSubLayerDeleteByKey0(self->h, &k);
-	}
-	for (i = 0; i < 64; i++) {
-		k = test_key(i);
-		FwpmProviderDeleteByKey0(self->h, &k);
-	}
+	wfp_test_keys_delete(self->h, KEY_FAMILY, 64);
 	EXPECT_EQ(provider_count(self->h), self->providers0);
 	EXPECT_EQ(sublayer_count(self->h, NULL), self->sublayers0);
 	FwpmEngineClose0(self->h);

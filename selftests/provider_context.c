@@ -17,7 +17,8 @@
 #define POL_LEN	sizeof(struct wfp_ipsec_pctx_policy)
 
 /* Keys of this program's objects: the last byte tells them apart. */
-#define test_key(n)	wfp_test_key(0x5eedc0de, n)
+#define KEY_FAMILY	0x5eedc0de
+#define test_key(n)	wfp_test_key(KEY_FAMILY, n)
 
 static char name[] = "pctx \xc3\xa9";
 static char desc[] = "a provider context";
@@ -167,9 +168,7 @@ FIXTURE(pctx) {
 FIXTURE_SETUP(pctx)
 {
 	self->refcnt0 = wfp_module_refcnt();
-	self->h = engine(0);
-	self->fd = engine_fd(self->h);
-	ASSERT_GE(self->fd, 0);
+	wfp_engine_open(_metadata, &self->h, &self->fd);
 	self->count0 = pctx_count(self->fd);
 	ASSERT_GE(self->count0, 0);
 }
@@ -177,15 +176,11 @@ FIXTURE_SETUP(pctx)
 /* Every test leaves the namespace as it found it, and no session open. */
 FIXTURE_TEARDOWN(pctx)
 {
-	GUID k;
 	int i;
 
 	for (i = 0; i < 32; i++)
 		pctx_delete(self->fd, i, 0);
-	for (i = 0; i < 32; i++) {
-		k = test_key(i);
-		FwpmProviderDeleteByKey0(self->h, &k);
-	}
+	wfp_test_keys_delete(self->h, KEY_FAMILY, 32);
 	EXPECT_EQ(pctx_count(self->fd), self->count0);
 	FwpmEngineClose0(self->h);
 	if (self->refcnt0 >= 0)

@@ -22,7 +22,8 @@
 #define KEY_SUBL	2
 
 /* Keys of this program's objects: the last byte tells them apart. */
-#define test_key(n)	wfp_test_key(0x7c0ffee0, n)
+#define KEY_FAMILY	0x7c0ffee0
+#define test_key(n)	wfp_test_key(KEY_FAMILY, n)
 
 static DWORD add_provider(HANDLE h, UINT8 n)
 {
@@ -116,9 +117,7 @@ FIXTURE(txn) {
 FIXTURE_SETUP(txn)
 {
 	self->refcnt0 = wfp_module_refcnt();
-	self->h = engine(0);
-	ASSERT_NE(self->h, NULL);
-	ASSERT_EQ(WfpIpsecEngineGetFd(self->h, &self->fd), ERROR_SUCCESS);
+	wfp_engine_open(_metadata, &self->h, &self->fd);
 	self->sp0 = sp_count(-1);
 	ASSERT_GE(self->sp0, 0);
 }
@@ -126,18 +125,8 @@ FIXTURE_SETUP(txn)
 /* Every test leaves no object, no policy and no session behind. */
 FIXTURE_TEARDOWN(txn)
 {
-	GUID k;
-	int i;
-
 	FwpmTransactionAbort0(self->h);
-	for (i = 1; i < 8; i++) {
-		k = test_key(i);
-		FwpmSubLayerDeleteByKey0(self->h, &k);
-	}
-	for (i = 1; i < 8; i++) {
-		k = test_key(i);
-		FwpmProviderDeleteByKey0(self->h, &k);
-	}
+	wfp_test_keys_delete(self->h, KEY_FAMILY, 8);
 	EXPECT_EQ(sp_count(-1), self->sp0);
 	EXPECT_FALSE(provider_exists(self->h, KEY_PROV));
 	EXPECT_FALSE(sublayer_exists(self->h, KEY_SUBL));
