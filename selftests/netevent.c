@@ -150,6 +150,19 @@ static DWORD subscribe(HANDLE h, const FWPM_NET_EVENT_ENUM_TEMPLATE0 *t,
 	return FwpmNetEventSubscribe0(h, &s, catch_event, c, sub);
 }
 
+/* h has n net-event subscriptions, as SubscriptionsGet0 counts them. */
+static void expect_subs(struct __test_metadata *_metadata, HANDLE h,
+			UINT32 n)
+{
+	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
+	UINT32 got = n + 1;	/* not n unless the call writes it */
+
+	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(h, &subs, &got),
+		  ERROR_SUCCESS);
+	EXPECT_EQ(got, n);
+	FwpmFreeMemory0((void **)&subs);
+}
+
 /* ------------------------------------------------------- filters */
 
 /* A filter and the values its conditions point to. */
@@ -1120,9 +1133,6 @@ static void unsubscribe_self(struct catcher *c, const FWPM_NET_EVENT1 *ev)
 /* From inside its callback, Unsubscribe0 neither blocks nor crashes. */
 TEST_F_TIMEOUT(one, unsubscribe_from_callback, 120)
 {
-	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
-	UINT32 n = 1;
-
 	self->c.arg = self;
 	self->c.on_event = unsubscribe_self;
 	wide_trap_add(_metadata, &self->e);
@@ -1131,10 +1141,7 @@ TEST_F_TIMEOUT(one, unsubscribe_from_callback, 120)
 	EXPECT_EQ(wide_send(5, 5000), 5);
 	EXPECT_EQ(catcher_wait(&self->c, 1, 5000), 1);
 	EXPECT_EQ(catcher_wait(&self->c, 2, 500), 1);
-	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &subs, &n),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(n, 0);
-	FwpmFreeMemory0((void **)&subs);
+	expect_subs(_metadata, self->e.h, 0);
 }
 
 /* An SA-context subscription is not a net-event one, and the reverse. */
@@ -1142,7 +1149,6 @@ TEST_F(one, kinds_kept_apart)
 {
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sas;
 	IPSEC_SA_CONTEXT_SUBSCRIPTION0 **sal;
-	FWPM_NET_EVENT_SUBSCRIPTION0 **nel;
 	struct wfp_ipsec_subscribe rs;
 	struct wfp_ipsec_ctx_id r;
 	HANDLE sa, ne;
@@ -1158,10 +1164,7 @@ TEST_F(one, kinds_kept_apart)
 		  ERROR_INVALID_HANDLE);
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->e.h, ne),
 		  ERROR_INVALID_HANDLE);
-	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &nel, &n),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(n, 1);
-	FwpmFreeMemory0((void **)&nel);
+	expect_subs(_metadata, self->e.h, 1);
 	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->e.h, &sal, &n),
 		  ERROR_SUCCESS);
 	EXPECT_EQ(n, 1);
@@ -1349,10 +1352,8 @@ FIXTURE_TEARDOWN(tmpl)
 
 TEST_F(tmpl, refused)
 {
-	FWPM_NET_EVENT_SUBSCRIPTION0 **subs;
 	struct catcher c;
 	HANDLE sub = NULL;
-	UINT32 n = 1;
 
 	catcher_init(&c);
 	/* The unchanged template is fine. */
@@ -1364,10 +1365,7 @@ TEST_F(tmpl, refused)
 		TH_LOG("%s", code_name(subscribe(self->e.h, &self->t, &c,
 						 &sub)));
 	EXPECT_EQ(sub, NULL);
-	ASSERT_EQ(FwpmNetEventSubscriptionsGet0(self->e.h, &subs, &n),
-		  ERROR_SUCCESS);
-	EXPECT_EQ(n, 0);
-	FwpmFreeMemory0((void **)&subs);
+	expect_subs(_metadata, self->e.h, 0);
 	catcher_free(&c);
 }
 
