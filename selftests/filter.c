@@ -248,11 +248,6 @@ static DWORD provider_add(HANDLE h, UINT8 n)
 	return provider_add_key(h, tkey(n));
 }
 
-static DWORD sublayer_add(HANDLE h, UINT8 n, UINT16 weight)
-{
-	return sublayer_add_key(h, tkey(n), NULL, weight);
-}
-
 /* The one proposal of the tests' QM policies: ESP AES-GCM-128. */
 static IPSEC_CIPHER_TRANSFORM0 esp_gcm = {
 	{ IPSEC_CIPHER_TYPE_AES_128, IPSEC_CIPHER_CONFIG_GCM_AES_128 }, NULL
@@ -372,12 +367,6 @@ static int raw_fget(int fd, __u64 id, struct fget *g)
 {
 	fget_req(g, NULL, id, WFP_IPSEC_FILTER_COND_MAX, sizeof(g->name));
 	return fget_ioctl(fd, g);
-}
-
-/* OBJ_DELETE of a filter by key (when not NULL) or id; -errno. */
-static int raw_fdelete(int fd, const __u8 *key, __u64 id)
-{
-	return wfp_obj_delete(fd, FLT, key, id);
 }
 
 /* The filter's reqid (FILTER_GET), or 0 when it cannot be read. */
@@ -502,7 +491,7 @@ static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
 	}
 	n = filter_keys(e->fd, keys);
 	for (i = 0; i < n; i++)
-		raw_fdelete(e->fd, keys[i], 0);
+		wfp_obj_delete(e->fd, FLT, keys[i], 0);
 	for (i = 1; i < K_MAX; i++) {
 		k = tkey(i);
 		FwpmProviderContextDeleteByKey0(e->h, &k);
@@ -1256,7 +1245,7 @@ TEST_F(one, delete_refused_while_context_bound)
 	key_a(_metadata, e, -1, &k);
 	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fo), FWP_E_IN_USE);
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ko), FWP_E_IN_USE);
-	EXPECT_EQ(raw_fdelete(e->fd, NULL, k.fo), -EBUSY);
+	EXPECT_EQ(wfp_obj_delete(e->fd, FLT, NULL, k.fo), -EBUSY);
 	/* The inbound twin is of the group the context is bound to. */
 	EXPECT_EQ(FwpmFilterDeleteById0(e->h, k.fi), FWP_E_IN_USE);
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ki), FWP_E_IN_USE);
@@ -1283,7 +1272,7 @@ TEST_F(one, referenced_objects_in_use)
 	UINT64 id, pc;
 
 	ASSERT_EQ(provider_add(e->h, K_PROV), ERROR_SUCCESS);
-	ASSERT_EQ(sublayer_add(e->h, K_SUB, 0x100), ERROR_SUCCESS);
+	ASSERT_EQ(sublayer_add_key(e->h, ks, NULL, 0x100), ERROR_SUCCESS);
 	ASSERT_EQ(tunnel_pctx_add(e->h, K_PCTX, A1, B1, &pc), ERROR_SUCCESS);
 	fb_init(&b, K_OUT, &FWPM_LAYER_OUTBOUND_TRANSPORT_V4,
 		FWP_ACTION_CALLOUT_TERMINATING,
@@ -1372,7 +1361,7 @@ TEST_F(one, unknown_filter_not_found)
 	EXPECT_EQ(FwpmFilterDeleteById0(e->h, 0x7777), FWP_E_FILTER_NOT_FOUND);
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &kn), FWP_E_FILTER_NOT_FOUND);
 	EXPECT_EQ(raw_fget(e->fd, 0x7777, &g), -ENOENT);
-	EXPECT_EQ(raw_fdelete(e->fd, NULL, 0x7777), -ENOENT);
+	EXPECT_EQ(wfp_obj_delete(e->fd, FLT, NULL, 0x7777), -ENOENT);
 	EXPECT_EQ(FwpmFilterGetById0(e->h, 0x7777, NULL), FWP_E_NULL_POINTER);
 }
 
