@@ -187,15 +187,19 @@ FIXTURE_TEARDOWN(pctx)
 		EXPECT_EQ(wfp_module_refcnt(), self->refcnt0);
 }
 
-/* Adds context n of pol, compares every field of GET by key and by id. */
+/*
+ * Adds context n of policy_of(ctx_type, version), compares every field
+ * of GET by key and by id.
+ */
 static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
-		       struct policy *pol, GUID *provider)
+		       __u32 ctx_type, __u32 version, GUID *provider)
 {
+	struct policy pol = policy_of(ctx_type, version);
 	struct wfp_ipsec_obj o;
 	static struct got g, gi;
 	GUID key = test_key(n);
 
-	pctx_req(&o, n, pol);
+	pctx_req(&o, n, &pol);
 	o.flags = WFP_IPSEC_OBJ_F_PERSISTENT | WFP_IPSEC_OBJ_F_DOWNLEVEL;
 	if (provider) {
 		o.has_provider = 1;
@@ -211,7 +215,7 @@ static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
 	EXPECT_EQ(memcmp(g.name, gi.name, sizeof(g) - offsetof(struct got, name)),
 		  0);
 	EXPECT_EQ(memcmp(gi.o.key, &key, sizeof(key)), 0);
-	EXPECT_EQ(gi.o.policy_len, sizeof(*pol));
+	EXPECT_EQ(gi.o.policy_len, sizeof(pol));
 	EXPECT_EQ(g.o.id, o.id);
 	EXPECT_EQ(memcmp(g.o.key, &key, sizeof(key)), 0);
 	EXPECT_EQ(g.o.flags, o.flags);
@@ -225,40 +229,34 @@ static void round_trip(struct __test_metadata *_metadata, int fd, UINT8 n,
 	EXPECT_EQ(memcmp(g.desc, desc, o.desc_len), 0);
 	ASSERT_EQ(g.o.data_len, sizeof(blob));
 	EXPECT_EQ(memcmp(g.data, blob, sizeof(blob)), 0);
-	ASSERT_EQ(g.o.policy_len, sizeof(*pol));
-	EXPECT_EQ(memcmp(g.pol, pol, sizeof(*pol)), 0);
+	ASSERT_EQ(g.o.policy_len, sizeof(pol));
+	EXPECT_EQ(memcmp(g.pol, &pol, sizeof(pol)), 0);
 }
 
 TEST_F(pctx, tunnel_v4_round_trip)
 {
-	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
-				      WFP_IPSEC_PCTX_IP_V4);
-
-	round_trip(_metadata, self->fd, 1, &pol, NULL);
+	round_trip(_metadata, self->fd, 1, WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+		   WFP_IPSEC_PCTX_IP_V4, NULL);
 }
 
 TEST_F(pctx, tunnel_v6_round_trip)
 {
-	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
-				      WFP_IPSEC_PCTX_IP_V6);
 	GUID pk = test_key(20);
 
 	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
-	round_trip(_metadata, self->fd, 2, &pol, &pk);
+	round_trip(_metadata, self->fd, 2, WFP_IPSEC_PCTX_IKE_QM_TUNNEL,
+		   WFP_IPSEC_PCTX_IP_V6, &pk);
 }
 
 TEST_F(pctx, transport_round_trip)
 {
-	struct policy pol = policy_of(WFP_IPSEC_PCTX_IKE_QM_TRANSPORT, 0);
-
-	round_trip(_metadata, self->fd, 3, &pol, NULL);
+	round_trip(_metadata, self->fd, 3, WFP_IPSEC_PCTX_IKE_QM_TRANSPORT, 0,
+		   NULL);
 }
 
 TEST_F(pctx, keying_round_trip)
 {
-	struct policy pol = policy_of(WFP_IPSEC_PCTX_KEYING, 0);
-
-	round_trip(_metadata, self->fd, 4, &pol, NULL);
+	round_trip(_metadata, self->fd, 4, WFP_IPSEC_PCTX_KEYING, 0, NULL);
 }
 
 TEST_F(pctx, delete_by_id_and_key)
