@@ -424,22 +424,25 @@ static long long sa_packets(UINT32 spi)
 }
 
 /*
- * A's xfrm policies and states as libnl reads them, to compare before
- * and after a refused call (in-process: `ip` costs a fork and an exec
- * each time, which add up over a hundred variants under TCG).
+ * A's xfrm policies and states as libnl reads them, and the count of
+ * filters of session fd's namespace, to compare before and after a
+ * refused call (in-process: `ip` costs a fork and an exec each time,
+ * which add up over a hundred variants under TCG).
  */
 struct xsnap {
 	struct xp *p;
 	struct xs *s;
 	int np, ns;
+	long filters;
 };
 
-static struct xsnap xsnap_take(void)
+static struct xsnap xsnap_take(int fd)
 {
 	struct xsnap x;
 
 	x.np = sp_dump(-1, &x.p);
 	x.ns = sa_dump(-1, &x.s);
+	x.filters = filter_count(fd);
 	return x;
 }
 
@@ -451,11 +454,11 @@ static void xsnap_free(struct xsnap *x)
 		free(x->s);
 }
 
-/* Nothing changed in A's xfrm database since before. */
-static void expect_xfrm_unchanged(struct __test_metadata *_metadata,
-				  const struct xsnap *before)
+/* Nothing changed in A's xfrm database or filters since before. */
+static void expect_unchanged(struct __test_metadata *_metadata, int fd,
+			     const struct xsnap *before)
 {
-	struct xsnap now = xsnap_take();
+	struct xsnap now = xsnap_take(fd);
 
 	ASSERT_GE(before->np, 0);
 	ASSERT_GE(before->ns, 0);
@@ -463,6 +466,7 @@ static void expect_xfrm_unchanged(struct __test_metadata *_metadata,
 	ASSERT_EQ(now.ns, before->ns);
 	EXPECT_EQ(memcmp(now.p, before->p, now.np * sizeof(*now.p)), 0);
 	EXPECT_EQ(memcmp(now.s, before->s, now.ns * sizeof(*now.s)), 0);
+	EXPECT_EQ(now.filters, before->filters);
 	xsnap_free(&now);
 }
 
@@ -516,7 +520,7 @@ static void resident(struct fb *b)
  * count, which a refused add must leave as they are.
  */
 static void resident_setup(struct __test_metadata *_metadata, struct env *e,
-			   struct xsnap *xfrm, long *filters)
+			   struct xsnap *xfrm)
 {
 	static struct fb b;
 	UINT64 id;
@@ -525,9 +529,8 @@ static void resident_setup(struct __test_metadata *_metadata, struct env *e,
 	ASSERT_EQ(transport_pctx_add(e->h, K_PCTX_T), ERROR_SUCCESS);
 	resident(&b);
 	ASSERT_EQ(fb_add(e->h, &b, &id), ERROR_SUCCESS);
-	*xfrm = xsnap_take();
-	*filters = filter_count(e->fd);
-	ASSERT_EQ(*filters, 1);
+	*xfrm = xsnap_take(e->fd);
+	ASSERT_EQ(xfrm->filters, 1);
 }
 
 /*
@@ -538,14 +541,12 @@ static void resident_setup(struct __test_metadata *_metadata, struct env *e,
 	FIXTURE(name) {							\
 		struct env e;						\
 		struct xsnap xfrm;					\
-		long filters;						\
 	};								\
 	FIXTURE_SETUP(name)						\
 	{								\
 		env_setup(_metadata, &self->e, flags);			\
 		if (has_resident)					\
-			resident_setup(_metadata, &self->e, &self->xfrm, \
-				       &self->filters);			\
+			resident_setup(_metadata, &self->e, &self->xfrm); \
 	}								\
 	FIXTURE_TEARDOWN(name)						\
 	{								\
@@ -1921,8 +1922,7 @@ TEST_F(lib, refused_and_nothing_installed)
 		variant->mut(&b);
 	rc = FwpmFilterAdd0(self->e.h, variant->mut ? &b.f : NULL, NULL, &id);
 	EXPECT_EQ(rc, variant->code) TH_LOG("got %s", code_name(rc));
-	expect_xfrm_unchanged(_metadata, &self->xfrm);
-	EXPECT_EQ(filter_count(self->e.fd), self->filters);
+	expect_unchanged(_metadata, self->e.fd, &self->xfrm);
 	/* The base is valid: the refusal was for the variant's change. */
 	lib_base(&b);
 	EXPECT_EQ(FwpmFilterAdd0(self->e.h, &b.f, NULL, &id), ERROR_SUCCESS);
@@ -2197,8 +2197,7 @@ TEST_F(raw, refused_and_nothing_installed)
 		  variant->err);
 	if (dyn)
 		FwpmEngineClose0(dyn);
-	expect_xfrm_unchanged(_metadata, &self->xfrm);
-	EXPECT_EQ(filter_count(e->fd), self->filters);
+	expect_unchanged(_metadata, e->fd, &self->xfrm);
 	/* The base is valid: the refusal was for the variant's change. */
 	raw_base(&r);
 	EXPECT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_FILTER_ADD, &r.f), 0);
