@@ -269,6 +269,17 @@ static UINT64 create1(struct __test_metadata *_metadata, HANDLE h,
 	return id;
 }
 
+/* A new enumeration of h's contexts that tmpl (NULL: all) selects. */
+static HANDLE enum_open(struct __test_metadata *_metadata, HANDLE h,
+			const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *tmpl)
+{
+	HANDLE eh = NULL;
+
+	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(h, tmpl, &eh),
+		  ERROR_SUCCESS);
+	return eh;
+}
+
 /* ------------------------------------------------------------ walks */
 
 /* Which rule of contexts.rst a library enumeration broke. */
@@ -528,7 +539,7 @@ TEST_F(ctx, enum1_reports_what_get1_reports)
 	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 tmpl;
 	FWP_BYTE_ARRAY16 local, remote;
 	IPSEC_SA_CONTEXT1 **e = NULL;
-	HANDLE eh = NULL;
+	HANDLE eh;
 	UINT32 n = 0, i, seen = 0;
 	UINT64 id = 0;
 
@@ -545,8 +556,7 @@ TEST_F(ctx, enum1_reports_what_get1_reports)
 		tmpl.localSubNet = CV(FWP_UINT32, uint32, t.localV4Address);
 		tmpl.remoteSubNet = CV(FWP_UINT32, uint32, t.remoteV4Address);
 	}
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, &tmpl, &eh),
-		  ERROR_SUCCESS);
+	eh = enum_open(_metadata, self->h, &tmpl);
 	ASSERT_EQ(IPsecSaContextEnum1(self->h, eh, 100, &e, &n),
 		  ERROR_SUCCESS);
 	ASSERT_GE(n, 1);
@@ -1127,14 +1137,13 @@ TEST_F(lib, enum_null_out_pointers)
 	UINT64 id = create1(_metadata, self->h, &self->t);
 	IPSEC_SA_CONTEXT1 **e1 = NULL;
 	IPSEC_SA_CONTEXT0 **e0 = NULL;
-	HANDLE eh = NULL;
+	HANDLE eh;
 	UINT32 n = 0, i;
 	int seen = 0;
 
 	EXPECT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, NULL),
 		  FWP_E_NULL_POINTER);
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
-		  ERROR_SUCCESS);
+	eh = enum_open(_metadata, self->h, NULL);
 	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 4, NULL, &n),
 		  FWP_E_NULL_POINTER);
 	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 4, &e1, NULL),
@@ -1306,11 +1315,9 @@ TEST_F(lib, enum_template_mixed_versions_never_match)
 TEST_F(lib, enum_bad_engine_handle)
 {
 	HANDLE bad[2] = { NULL, engine_closed(_metadata) };
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, self->h, NULL);
 	int i;
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
-		  ERROR_SUCCESS);
 	for (i = 0; i < 2; i++) {
 		HANDLE other = NULL;
 
@@ -1339,10 +1346,8 @@ TEST_F(lib, enum_handle_null_or_unknown)
 
 TEST_F(lib, enum_handle_destroyed)
 {
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, self->h, NULL);
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextDestroyEnumHandle0(self->h, eh), ERROR_SUCCESS);
 	expect_enum_refused(_metadata, self->h, eh);
 }
@@ -1351,11 +1356,9 @@ TEST_F(lib, enum_handle_of_other_engine)
 {
 	HANDLE other = engine_open_ok(_metadata, 0);
 	IPSEC_SA_CONTEXT1 **e = NULL;
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, other, NULL);
 	UINT32 n = 0;
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(other, NULL, &eh),
-		  ERROR_SUCCESS);
 	expect_enum_refused(_metadata, self->h, eh);
 	/* Its own engine still has it. */
 	EXPECT_EQ(IPsecSaContextEnum1(other, eh, 4, &e, &n), ERROR_SUCCESS);
@@ -1367,10 +1370,8 @@ TEST_F(lib, enum_handle_of_other_engine)
 TEST_F(lib, enum_handle_dies_with_its_engine)
 {
 	HANDLE other = engine_open_ok(_metadata, 0);
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, other, NULL);
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(other, NULL, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(FwpmEngineClose0(other), ERROR_SUCCESS);
 	expect_enum_refused(_metadata, self->h, eh);
 }
@@ -1379,12 +1380,10 @@ TEST_F(lib, enum_zero_entries_requested)
 {
 	UINT64 id = create1(_metadata, self->h, &self->t);
 	IPSEC_SA_CONTEXT1 **e = (IPSEC_SA_CONTEXT1 **)&self->t;
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, self->h, NULL);
 	UINT32 n = 77, i;
 	int seen = 0;
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
-		  ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaContextEnum1(self->h, eh, 0, &e, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e, NULL);
@@ -1407,12 +1406,10 @@ TEST_F(lib, enum0_reports_contexts0)
 		.remoteSubNet = CV(FWP_UINT32, uint32, t.remoteV4Address) };
 	IPSEC_SA_CONTEXT0 **e = NULL;
 	UINT64 id = create1(_metadata, self->h, &t);
-	HANDLE eh = NULL;
+	HANDLE eh = enum_open(_metadata, self->h, &tmpl);
 	UINT32 n = 0, i;
 	int seen = 0;
 
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, &tmpl, &eh),
-		  ERROR_SUCCESS);
 	ASSERT_EQ(IPsecSaContextEnum0(self->h, eh, 50, &e, &n), ERROR_SUCCESS);
 	ASSERT_GE(n, 1);
 	for (i = 0; i < n; i++) {
@@ -2182,7 +2179,7 @@ TEST_F(netns, enum_resumes_after_deleted_cursor)
 	enum { N = 20 };
 	UINT64 ids[N], got[8], late;
 	IPSEC_TRAFFIC1 t;
-	HANDLE eh = NULL;
+	HANDLE eh;
 	UINT32 n, i;
 	int k, seen[N] = { 0 }, late_seen = 0;
 
@@ -2190,8 +2187,7 @@ TEST_F(netns, enum_resumes_after_deleted_cursor)
 		t = peer_traffic(k & 1, false, k);
 		ids[k] = create1(_metadata, self->h, &t);
 	}
-	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &eh),
-		  ERROR_SUCCESS);
+	eh = enum_open(_metadata, self->h, NULL);
 	ASSERT_EQ(enum_page(_metadata, self->h, eh, 5, got), 5);
 	EXPECT_EQ(memcmp(got, ids, 5 * sizeof(*got)), 0);
 
