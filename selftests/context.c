@@ -947,7 +947,7 @@ TEST_F(lib, ids_say_nothing_of_other_namespaces)
 {
 	struct id_box *box = wfp_shared_mem(_metadata, sizeof(*box));
 	struct wfp_ipsec_session_info info;
-	struct wfp_ipsec_subscribe sub;
+	struct wfp_ipsec_subscribe sub = { 0 };
 	struct wfp_ipsec_ctx_id unsub;
 	UINT64 a, c;
 
@@ -963,7 +963,6 @@ TEST_F(lib, ids_say_nothing_of_other_namespaces)
 	EXPECT_EQ(ID_TAG(box->session_id), ID_TAG(box->id[0]));
 	EXPECT_NE(ID_TAG(box->id[0]), ID_TAG(a));
 	/* Subscriptions too. */
-	memset(&sub, 0, sizeof(sub));
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &sub), 0);
 	EXPECT_EQ(ID_TAG(sub.id), ID_TAG(a));
 	memset(&unsub, 0, sizeof(unsub));
@@ -1177,15 +1176,12 @@ static DWORD try_template(HANDLE h, const IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 *t)
 static void expect_condition(struct __test_metadata *_metadata, HANDLE h,
 			     const FWP_CONDITION_VALUE0 *v, DWORD code)
 {
-	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 t;
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 l = { .localSubNet = *v };
+	IPSEC_SA_CONTEXT_ENUM_TEMPLATE0 r = { .remoteSubNet = *v };
 
-	memset(&t, 0, sizeof(t));
-	t.localSubNet = *v;
-	EXPECT_EQ(try_template(h, &t), code) TH_LOG("local type 0x%x",
+	EXPECT_EQ(try_template(h, &l), code) TH_LOG("local type 0x%x",
 						     v->type);
-	memset(&t, 0, sizeof(t));
-	t.remoteSubNet = *v;
-	EXPECT_EQ(try_template(h, &t), code) TH_LOG("remote type 0x%x",
+	EXPECT_EQ(try_template(h, &r), code) TH_LOG("remote type 0x%x",
 						     v->type);
 }
 
@@ -2023,7 +2019,7 @@ static int raw_no_rights(void *arg)
 {
 	struct wfp_ipsec_ctx_create c;
 	struct wfp_ipsec_ctx_info info;
-	struct wfp_ipsec_ctx_enum e;
+	struct wfp_ipsec_ctx_enum e = { 0 };
 	__u64 id = *(__u64 *)arg;
 	int fd;
 
@@ -2038,7 +2034,6 @@ static int raw_no_rights(void *arg)
 		return 1;
 	if (raw_get(fd, id, &info) != -EACCES)
 		return 2;
-	memset(&e, 0, sizeof(e));
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e) != -EACCES)
 		return 3;
 	if (raw_delete(fd, id) != -EACCES)
