@@ -1584,24 +1584,19 @@ TEST_F(raw, create_v4_address_trailing_bytes)
 
 TEST_F(raw, create_zero_address)
 {
-	struct wfp_ipsec_ctx_create base = self->c, c;
-	int v6, tunnel;
+	struct wfp_ipsec_ctx_create c;
+	int k;
 
-	for (v6 = 0; v6 < 2; v6++) {
-		for (tunnel = 0; tunnel < 2; tunnel++) {
-			base = self->c;
-			if (v6)
-				raw_to_v6(&base.traffic);
-			if (tunnel)
-				raw_portless(&base.traffic,
-					     WFP_IPSEC_TRAFFIC_TUNNEL);
-			c = base;
-			memset(c.traffic.local_addr, 0, 16);
-			expect_create_einval(_metadata, self, &c);
-			c = base;
-			memset(c.traffic.remote_addr, 0, 16);
-			expect_create_einval(_metadata, self, &c);
-		}
+	/* k: IPv6 (1), tunnel (2), the remote address zero (4). */
+	for (k = 0; k < 8; k++) {
+		c = self->c;
+		if (k & 1)
+			raw_to_v6(&c.traffic);
+		if (k & 2)
+			raw_portless(&c.traffic, WFP_IPSEC_TRAFFIC_TUNNEL);
+		memset(k & 4 ? c.traffic.remote_addr : c.traffic.local_addr,
+		       0, 16);
+		expect_create_einval(_metadata, self, &c);
 	}
 }
 
