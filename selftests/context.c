@@ -2388,7 +2388,7 @@ TEST_F_TIMEOUT(netns, threads_churn_while_others_enumerate, 120)
 TEST_F_TIMEOUT(netns, processes_churn_while_others_enumerate, 120)
 {
 	struct conc_shared *sh = wfp_shared_mem(_metadata, sizeof(*sh));
-	pid_t pe[ENUMERATORS], pc[CHURNERS];
+	pid_t pids[ENUMERATORS + CHURNERS];	/* the enumerators first */
 	int i, status;
 
 	make_stable_and_victims(_metadata, self->h, sh);
@@ -2413,21 +2413,17 @@ TEST_F_TIMEOUT(netns, processes_churn_while_others_enumerate, 120)
 			churn(&ch);
 			_exit(ch.errors ? 2 : ch.rounds > 0 ? 0 : 3);
 		}
-		if (i < ENUMERATORS)
-			pe[i] = pid;
-		else
-			pc[i - ENUMERATORS] = pid;
+		pids[i] = pid;
 	}
-	for (i = 0; i < ENUMERATORS; i++) {
-		ASSERT_EQ(waitpid(pe[i], &status, 0), pe[i]);
+	for (i = 0; i < ENUMERATORS + CHURNERS; i++) {
+		/* The churners go on until every enumerator is done. */
+		if (i == ENUMERATORS)
+			__atomic_store_n(&sh->stop, 1, __ATOMIC_SEQ_CST);
+		ASSERT_EQ(waitpid(pids[i], &status, 0), pids[i]);
 		EXPECT_TRUE(WIFEXITED(status));
-		EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("enumerator %d", i);
-	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < CHURNERS; i++) {
-		ASSERT_EQ(waitpid(pc[i], &status, 0), pc[i]);
-		EXPECT_TRUE(WIFEXITED(status));
-		EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("churner %d", i);
+		EXPECT_EQ(WEXITSTATUS(status), 0) TH_LOG("%s %d",
+			i < ENUMERATORS ? "enumerator" : "churner",
+			i < ENUMERATORS ? i : i - ENUMERATORS);
 	}
 	EXPECT_EQ(ctx_count(self->fd), STABLE_N);
 	for (i = 0; i < STABLE_N; i++)
