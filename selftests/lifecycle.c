@@ -1488,11 +1488,12 @@ TEST_F(sub, template_filters_by_subnet)
 
 TEST_F(sub, two_subscriptions_each_get_every_event)
 {
+	HANDLE hs1 = subscribe_ok(_metadata, self->s, NULL, &self->r);
+	HANDLE hs2 = subscribe_ok(_metadata, self->s, NULL, &self->r2);
 	HANDLE o = self->e.h;
 	UINT64 id;
 
-	EXPECT_NE(subscribe_ok(_metadata, self->s, NULL, &self->r),
-		  subscribe_ok(_metadata, self->s, NULL, &self->r2));
+	EXPECT_NE(hs1, hs2);
 	id = create_via(_metadata, o, V4(10, 1, 0, 31));
 	ASSERT_EQ(IPsecSaContextDeleteById0(o, id), ERROR_SUCCESS);
 	expect_add_delete(_metadata, &self->r, id);
