@@ -82,16 +82,6 @@ static void expect_xfrm(struct __test_metadata *_metadata, int sas, int sps)
 	EXPECT_EQ(sp_count(-1), sps);
 }
 
-/* Packets the ESP state with this SPI has carried, -1 if it is gone. */
-static long long sa_packets(int ns, UINT32 spi)
-{
-	struct xs x;
-
-	if (sa_find(ns, spi, IPPROTO_ESP, &x) != 1)
-		return -1;
-	return (long long)x.packets;
-}
-
 /* ------------------------------------------------- keying through the library */
 
 static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)

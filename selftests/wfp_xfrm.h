@@ -209,6 +209,17 @@ sa_find(int ns, UINT32 spi, int proto, struct xs *x)
 	return found;
 }
 
+/* Packets the ESP state with this SPI in ns has carried; -1 unless one. */
+static long long __attribute__((unused))
+sa_packets(int ns, UINT32 spi)
+{
+	struct xs x;
+
+	if (sa_find(ns, spi, IPPROTO_ESP, &x) != 1)
+		return -1;
+	return (long long)x.packets;
+}
+
 /* What 6.1's inbound lookup tells states apart by. */
 struct xs_id {
 	UINT8 daddr[16];
