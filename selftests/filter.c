@@ -173,27 +173,6 @@ static DWORD transport_pctx_add(HANDLE h, UINT8 n)
 
 /* ------------------------------------------------ the raw view */
 
-/* Keys of the filters of the session's namespace into keys; -errno. */
-static long filter_keys(int fd, __u8 (*keys)[WFP_IPSEC_OBJ_KEY_LEN])
-{
-	struct wfp_ipsec_obj_enum e;
-	int ret;
-
-	memset(&e, 0, sizeof(e));
-	e.type = FLT;
-	e.max_entries = WFP_IPSEC_OBJ_MAX;
-	e.keys = (__u64)(uintptr_t)keys;
-	ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e);
-	return ret ? ret : (long)e.count;
-}
-
-static long filter_count(int fd)
-{
-	static __u8 keys[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
-
-	return filter_keys(fd, keys);
-}
-
 /* Room for every field of a FILTER_GET. */
 struct fget {
 	struct wfp_ipsec_filter f;
@@ -267,20 +246,6 @@ static int sp_dir(int dir, struct xp *v, int max)
 	return n < 0 ? -1 : k;
 }
 
-/* States of A that have an SPI (no larval ACQUIRE state). */
-static int sa_count_spi(void)
-{
-	struct xs *v;
-	int n = sa_dump(-1, &v), i, found = 0;
-
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		found += v[i].spi != 0;
-	free(v);
-	return found;
-}
-
 /*
  * A's xfrm policies and states as libnl reads them, and the count of
  * filters of session fd's namespace, to compare before and after a
@@ -300,7 +265,7 @@ static struct xsnap xsnap_take(int fd)
 
 	x.np = sp_dump(-1, &x.p);
 	x.ns = sa_dump(-1, &x.s);
-	x.filters = filter_count(fd);
+	x.filters = wfp_obj_count(fd, FLT);
 	return x;
 }
 
@@ -351,7 +316,7 @@ static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
 			IPsecSaContextDeleteById0(e->h, e->ids[i]);
 		e->ids[i] = 0;
 	}
-	n = filter_keys(e->fd, keys);
+	n = wfp_obj_keys(e->fd, FLT, keys);
 	for (i = 0; i < n; i++)
 		wfp_obj_delete(e->fd, FLT, keys[i], 0);
 	for (i = 1; i < K_MAX; i++) {
@@ -359,7 +324,7 @@ static void flt_teardown(struct __test_metadata *_metadata, struct env *e)
 		FwpmProviderContextDeleteByKey0(e->h, &k);
 	}
 	wfp_test_keys_delete(e->h, KEY_FAMILY, K_MAX);
-	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 	env_teardown(e);
 }
@@ -920,7 +885,7 @@ TEST_F(one, ranges_split_into_prefixes_and_read_back)
 	fb_port_range(&b, &FWPM_CONDITION_IP_REMOTE_PORT, 1, 65534);
 	EXPECT_EQ(fb_add(e->h, &b, &ibig), FWP_E_OUT_OF_BOUNDS);
 	EXPECT_EQ(sp_count(-1), 8);
-	EXPECT_EQ(filter_count(e->fd), 2);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 2);
 }
 
 /* A mask is returned as a mask, IPv6 bytes as given (network order). */
@@ -981,7 +946,7 @@ TEST_F(one, ale_filters_recorded_without_policies)
 	EXPECT_EQ(filter_nr_policies(e->fd, ia), 0);
 	EXPECT_EQ(filter_reqid(e->fd, ic), 0);
 	EXPECT_EQ(sp_count(-1), 0);
-	EXPECT_EQ(filter_count(e->fd), 2);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 2);
 	ASSERT_EQ(FwpmFilterGetById0(e->h, ic, &f), ERROR_SUCCESS);
 	EXPECT_EQ(memcmp(&f->layerKey, &FWPM_LAYER_ALE_AUTH_CONNECT_V4,
 			 sizeof(GUID)), 0);
@@ -1051,9 +1016,9 @@ TEST_F(one, policy_flush_deletes_filters_and_bound_context)
 	EXPECT_TRUE(wait_filter_gone(e->h, k.fi));
 	EXPECT_TRUE(ctx_gone(e->h, k.ctx));
 	env_forget(e, k.ctx);
-	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 0);
 	EXPECT_EQ(sp_count(-1), 0);
-	EXPECT_EQ(sa_count_spi(), 0);
+	EXPECT_EQ(sa_count_spi(-1), 0);
 }
 
 /*
@@ -1074,7 +1039,7 @@ static void policy_delete(struct __test_metadata *_metadata, struct env *e,
 	EXPECT_TRUE(wait_filter_gone(e->h, out ? k.fo : k.fi));
 	EXPECT_TRUE(ctx_gone(e->h, k.ctx));
 	env_forget(e, k.ctx);
-	EXPECT_EQ(sa_count_spi(), 0);
+	EXPECT_EQ(sa_count_spi(-1), 0);
 	ASSERT_EQ(FwpmFilterGetById0(e->h, out ? k.fi : k.fo, &f),
 		  ERROR_SUCCESS);
 	FwpmFreeMemory0((void **)&f);
@@ -1109,7 +1074,7 @@ TEST_F(one, delete_refused_while_context_bound)
 	EXPECT_EQ(FwpmFilterDeleteByKey0(e->h, &ki), FWP_E_IN_USE);
 	EXPECT_EQ(FwpmProviderDeleteByKey0(e->h, &kp), FWP_E_IN_USE);
 	EXPECT_EQ(sp_count(-1), 2);
-	EXPECT_EQ(sa_count_spi(), 2);
+	EXPECT_EQ(sa_count_spi(-1), 2);
 	EXPECT_EQ(ctx_state(e->fd, k.ctx), ST_COMPLETE);
 
 	ASSERT_EQ(IPsecSaContextDeleteById0(e->h, k.ctx), ERROR_SUCCESS);
@@ -1403,7 +1368,7 @@ static int foreign_ns(void *arg)
 	if (FwpmFilterDeleteById0(h, id) != FWP_E_FILTER_NOT_FOUND ||
 	    FwpmFilterDeleteByKey0(h, &key) != FWP_E_FILTER_NOT_FOUND)
 		return 2;
-	if (lib_count(h, NULL) != 0 || filter_count(fd) != 0)
+	if (lib_count(h, NULL) != 0 || wfp_obj_count(fd, FLT) != 0)
 		return 3;
 	FwpmEngineClose0(h);
 	return 0;
@@ -1417,7 +1382,7 @@ TEST_F(one, foreign_namespace_invisible)
 	ASSERT_EQ(block_add(e->h, K_BLOCK, 0, "10.5.0.1", 32, &id),
 		  ERROR_SUCCESS);
 	EXPECT_EQ(run_in_child(foreign_ns, &id), 0);
-	EXPECT_EQ(filter_count(e->fd), 1);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 1);
 	EXPECT_EQ(sp_count(-1), 1);
 }
 
@@ -1466,7 +1431,7 @@ TEST_F(one, rights_read_only_cannot_add)
 	r.grants[0].rights = WFP_IPSEC_RIGHT_READ | WFP_IPSEC_RIGHT_ENUM;
 	ASSERT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 	EXPECT_EQ(run_in_child(read_only, &id), 0);
-	EXPECT_EQ(filter_count(e->fd), 1);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 1);
 	EXPECT_EQ(sp_count(-1), 1);
 }
 
@@ -1510,7 +1475,7 @@ TEST_F(one, dynamic_filter_lifetimes)
 	/* The close takes the filter and its policy. */
 	FwpmEngineClose0(dyn);
 	EXPECT_EQ(FwpmFilterGetById0(e->h, fo, &f), FWP_E_FILTER_NOT_FOUND);
-	EXPECT_EQ(filter_count(e->fd), 0);
+	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 0);
 	EXPECT_EQ(sp_count(-1), 0);
 }
 

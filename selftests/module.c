@@ -10,11 +10,6 @@
 #define WFP_TEST_LOADS_MODULE
 #include "wfp_ctx.h"
 
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "wfp_ipsec", O_NONBLOCK) ? -errno : 0;
-}
-
 static int reload(void)
 {
 	return system("modprobe wfp_ipsec");
@@ -24,10 +19,10 @@ TEST(rmmod_refused_while_session_open)
 {
 	int fd = wfp_session(_metadata);
 
-	EXPECT_EQ(unload(), -EWOULDBLOCK);
+	EXPECT_EQ(wfp_module_unload(), -EWOULDBLOCK);
 	EXPECT_EQ(access(WFP_IPSEC_DEVICE_PATH, F_OK), 0);
 	close(fd);
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	EXPECT_EQ(access(WFP_IPSEC_DEVICE_PATH, F_OK), -1);
 	ASSERT_EQ(reload(), 0);
 	fd = wfp_session(_metadata);
@@ -39,9 +34,9 @@ TEST(rmmod_refused_while_unhandshaken_fd_open)
 	int fd = wfp_open();
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(unload(), -EWOULDBLOCK);
+	EXPECT_EQ(wfp_module_unload(), -EWOULDBLOCK);
 	close(fd);
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	ASSERT_EQ(reload(), 0);
 }
 
@@ -49,7 +44,7 @@ TEST(engine_absent_without_module)
 {
 	HANDLE h = (HANDLE)1;
 
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	EXPECT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h),
 		  EPT_S_NOT_REGISTERED);
 	EXPECT_EQ(h, NULL);
@@ -75,7 +70,7 @@ TEST(load_refuses_out_of_range_defaults)
 	char cmd[128];
 	unsigned int i;
 
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "modprobe wfp_ipsec %s 2>/dev/null",
 			 bad[i]);
@@ -83,7 +78,7 @@ TEST(load_refuses_out_of_range_defaults)
 		EXPECT_NE(access("/sys/module/wfp_ipsec", F_OK), 0)
 			TH_LOG("%s", bad[i]);
 		if (!access("/sys/module/wfp_ipsec", F_OK))
-			ASSERT_EQ(unload(), 0);
+			ASSERT_EQ(wfp_module_unload(), 0);
 	}
 	ASSERT_EQ(reload(), 0);
 }
@@ -91,7 +86,7 @@ TEST(load_refuses_out_of_range_defaults)
 /* Existing namespaces and new ones alike start from them. */
 TEST(load_parameters_are_every_namespace_defaults)
 {
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	ASSERT_EQ(system("modprobe wfp_ipsec max_contexts=5 spi_min=0x1000 "
 			 "spi_max=0x1000"), 0);
 	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "max_contexts"), 5);
@@ -100,7 +95,7 @@ TEST(load_parameters_are_every_namespace_defaults)
 	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "max_contexts"), 5);
 	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "spi_max"), 0x1000);
 	EXPECT_EQ(wfp_read_num(WFP_SYSCTL_DIR, "event_queue_len"), 1024);
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	/* Gone with the module, in every namespace. */
 	EXPECT_NE(access("/proc/sys/net/wfp_ipsec", F_OK), 0);
 	ASSERT_EQ(reload(), 0);
@@ -115,7 +110,7 @@ TEST(reload_with_sessions_in_other_namespace_closed)
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
 	fd = wfp_session(_metadata);
 	close(fd);
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	ASSERT_EQ(reload(), 0);
 	fd = wfp_session(_metadata);
 	close(fd);
@@ -181,7 +176,7 @@ TEST(rmmod_with_live_contexts_is_clean)
 	ASSERT_EQ(FwpmEngineClose0(h), 0);
 	EXPECT_EQ(run_in_child(contexts_in_child_netns, NULL), 0);
 
-	ASSERT_EQ(unload(), 0);
+	ASSERT_EQ(wfp_module_unload(), 0);
 	ASSERT_EQ(reload(), 0);
 	ASSERT_EQ(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h), 0);
 	EXPECT_EQ(count_contexts(_metadata, h), 0);
@@ -243,7 +238,7 @@ TEST_F_TIMEOUT(planes, reload_while_other_planes_flush, 300)
 		ASSERT_GT(pids[i] = churn_start(churn[i]), 0);
 	}
 	for (done = 0; done < 60; done++)
-		if (unload() || reload())
+		if (wfp_module_unload() || reload())
 			break;
 	for (i = 0; i < ARRAY_SIZE(churn); i++)
 		churn_stop(pids[i]);

@@ -143,21 +143,6 @@ static int engine_fd(HANDLE h)
 	return fd;
 }
 
-/* Keys of provider contexts in the namespace, or -1. */
-static long pctx_count(int fd)
-{
-	static __u8 keys[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
-	struct wfp_ipsec_obj_enum e;
-
-	memset(&e, 0, sizeof(e));
-	e.type = PCTX;
-	e.max_entries = WFP_IPSEC_OBJ_MAX;
-	e.keys = (__u64)(uintptr_t)keys;
-	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e))
-		return -1;
-	return e.count;
-}
-
 FIXTURE(pctx) {
 	HANDLE h;
 	int fd;
@@ -169,7 +154,7 @@ FIXTURE_SETUP(pctx)
 {
 	self->refcnt0 = wfp_module_refcnt();
 	wfp_engine_open(_metadata, &self->h, &self->fd);
-	self->count0 = pctx_count(self->fd);
+	self->count0 = wfp_obj_count(self->fd, PCTX);
 	ASSERT_GE(self->count0, 0);
 }
 
@@ -181,7 +166,7 @@ FIXTURE_TEARDOWN(pctx)
 	for (i = 0; i < 32; i++)
 		pctx_delete(self->fd, i, 0);
 	wfp_test_keys_delete(self->h, KEY_FAMILY, 32);
-	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0);
 	FwpmEngineClose0(self->h);
 	if (self->refcnt0 >= 0)
 		EXPECT_EQ(wfp_module_refcnt(), self->refcnt0);
@@ -268,7 +253,7 @@ TEST_F(pctx, delete_by_id_and_key)
 	ASSERT_EQ(pctx_new(self->fd, &a, 5, &pol), 0);
 	ASSERT_EQ(pctx_new(self->fd, &b, 6, &pol), 0);
 	EXPECT_NE(a.id, b.id);
-	EXPECT_EQ(pctx_count(self->fd), self->count0 + 2);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0 + 2);
 
 	EXPECT_EQ(pctx_delete(self->fd, 0, a.id), 0);
 	EXPECT_EQ(pctx_get(self->fd, 5, 0, &g), -ENOENT);
@@ -279,7 +264,7 @@ TEST_F(pctx, delete_by_id_and_key)
 	EXPECT_EQ(pctx_delete(self->fd, 6, 0), 0);
 	EXPECT_EQ(pctx_get(self->fd, 0, b.id, &g), -ENOENT);
 	EXPECT_EQ(pctx_delete(self->fd, 6, 0), -ENOENT);
-	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0);
 }
 
 TEST_F(pctx, ids_never_reused)
@@ -307,7 +292,7 @@ TEST_F(pctx, duplicate_and_unknown)
 
 	ASSERT_EQ(pctx_new(self->fd, &o, 8, &pol), 0);
 	EXPECT_EQ(pctx_new(self->fd, &o, 8, &pol), -EEXIST);
-	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0 + 1);
 
 	EXPECT_EQ(pctx_get(self->fd, 9, 0, &g), -ENOENT);
 	EXPECT_EQ(pctx_delete(self->fd, 9, 0), -ENOENT);
@@ -403,10 +388,10 @@ TEST_F(pctx, ioctl_policy_checks)
 	EXPECT_EQ(add_with(fd, version_set, tra, 0), -EINVAL);
 	EXPECT_EQ(add_with(fd, local_set, tra, 0), -EINVAL);
 	EXPECT_EQ(add_with(fd, remote_set, key, 0), -EINVAL);
-	EXPECT_EQ(pctx_count(fd), self->count0);
+	EXPECT_EQ(wfp_obj_count(fd, PCTX), self->count0);
 	/* The checks can pass. */
 	EXPECT_EQ(add_with(fd, no_change, tun, v6), 0);
-	EXPECT_EQ(pctx_count(fd), self->count0 + 1);
+	EXPECT_EQ(wfp_obj_count(fd, PCTX), self->count0 + 1);
 }
 
 TEST_F(pctx, ioctl_add_checks)
@@ -444,7 +429,7 @@ TEST_F(pctx, ioctl_add_checks)
 	pctx_req(&o, 12, &pol);
 	o.name_len = 0;
 	EXPECT_EQ(pctx_add(self->fd, &o), -EINVAL);
-	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0);
 	/* The policy is bytes, NULs included, at its longest too. */
 	pctx_req(&o, 12, &pol);
 	o.policy = (__u64)(uintptr_t)big;
@@ -582,7 +567,7 @@ static int foreign_ns(void *arg)
 	if (pctx_delete(fd, 18, 0) != -ENOENT ||
 	    pctx_delete(fd, 0, id) != -ENOENT)
 		return 2;
-	if (pctx_count(fd) != 0)
+	if (wfp_obj_count(fd, PCTX) != 0)
 		return 3;
 	if (FwpmProviderContextGetById0(h, id, &c) !=
 	    FWP_E_PROVIDER_CONTEXT_NOT_FOUND)
@@ -605,7 +590,7 @@ TEST_F(pctx, foreign_namespace_invisible)
 	EXPECT_EQ(run_in_child(foreign_ns, &o.id), 0);
 	ASSERT_EQ(pctx_get(self->fd, 0, o.id, &g), 0);
 	EXPECT_EQ(memcmp(g.pol, &pol, sizeof(pol)), 0);
-	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0 + 1);
 }
 
 /* Without CAP_NET_ADMIN or grants: every command is EACCES. */
@@ -634,7 +619,7 @@ static int no_rights(void *arg)
 	if (pctx_delete(fd, 19, 0) != -EACCES ||
 	    pctx_delete(fd, 0, id) != -EACCES)
 		return 3;
-	if (pctx_count(fd) != -1)
+	if (wfp_obj_count(fd, PCTX) != -EACCES)
 		return 4;
 	return 0;
 }
@@ -646,7 +631,7 @@ TEST_F(pctx, rights_denied)
 
 	ASSERT_EQ(pctx_new(self->fd, &o, 19, &pol), 0);
 	EXPECT_EQ(run_in_child(no_rights, &o.id), 0);
-	EXPECT_EQ(pctx_count(self->fd), self->count0 + 1);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0 + 1);
 }
 
 TEST_F(pctx, feature_reported)
@@ -1074,7 +1059,7 @@ TEST_F(pctx, lib_bad_input)
 	EXPECT_EQ(lib_add(h, &b), FWP_E_INVALID_PARAMETER);
 	kp.numKeyMods = 1;
 	EXPECT_EQ(lib_add(h, &b), FWP_E_NULL_POINTER);
-	EXPECT_EQ(pctx_count(self->fd), self->count0);
+	EXPECT_EQ(wfp_obj_count(self->fd, PCTX), self->count0);
 	/* The same request, corrected, passes. */
 	EXPECT_EQ(lib_add(h, &c), ERROR_SUCCESS);
 }
@@ -1117,7 +1102,7 @@ TEST_F(pctx, lib_enum_templates)
 	FWPM_PROVIDER_CONTEXT0 c;
 	FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 tm;
 	HANDLE eh = NULL;
-	long all = pctx_count(self->fd);
+	long all = wfp_obj_count(self->fd, PCTX);
 
 	ASSERT_EQ(provider_add_key(self->h, pk), ERROR_SUCCESS);
 	c = lib_ctx(1, FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT, &t);

@@ -168,21 +168,6 @@ static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
 		t->tunnelPolicyId = 0x77;
 }
 
-/* States with an SPI: no ACQUIRE larval state xfrm made on its own. */
-static int sa_count_spi(int ns)
-{
-	struct xs *v;
-	int n = sa_dump(ns, &v), i, found = 0;
-
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (v[i].spi)
-			found++;
-	free(v);
-	return found;
-}
-
 /* xfrm holds nsa states and nsp policies. */
 static void expect_counts(struct __test_metadata *_metadata, int nsa, int nsp)
 {

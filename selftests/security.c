@@ -256,19 +256,6 @@ static void filter_arg(unsigned long cmd, const GUID *key, UINT32 remote,
 	f->action = WFP_IPSEC_ACTION_BLOCK;
 }
 
-/* The filters of the namespace fd is in (through OBJ_ENUM), or -errno. */
-static int filter_count(int fd)
-{
-	__u8 keys[16][WFP_IPSEC_OBJ_KEY_LEN];
-	struct wfp_ipsec_obj_enum e;
-
-	memset(&e, 0, sizeof(e));
-	e.type = WFP_IPSEC_OBJ_FILTER;
-	e.keys = (__u64)(uintptr_t)keys;
-	e.max_entries = ARRAY_SIZE(keys);
-	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e) ?: (int)e.count;
-}
-
 /* filter_arg()'s filter added through fd: its id, or a failed assertion. */
 static __u64 filter_add(struct __test_metadata *_metadata, int fd,
 			const GUID *key, UINT32 remote,
@@ -912,7 +899,7 @@ static void denied_run(struct __test_metadata *_metadata,
 	EXPECT_EQ(sa_count(-1), self->states);
 	EXPECT_EQ(sp_count(-1), self->policies);
 	EXPECT_EQ(grants_count(self->fd), 0);
-	EXPECT_EQ(filter_count(self->fd), 1);
+	EXPECT_EQ(wfp_obj_count(self->fd, WFP_IPSEC_OBJ_FILTER), 1);
 	filter_arg(WFP_IPSEC_IOC_FILTER_GET, &FILTER_KEY, 0, &f);
 	EXPECT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_FILTER_GET, &f), 0);
 	EXPECT_EQ(f.id, self->t.filter);
@@ -1081,7 +1068,7 @@ static int userns_filters(const struct userns_arg *a, HANDLE h, int fd)
 	    filter_by(fd, WFP_IPSEC_IOC_FILTER_GET, a->filter) != -ENOENT ||
 	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -ENOENT ||
 	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, a->filter) != -ENOENT ||
-	    filter_count(fd) != 0)
+	    wfp_obj_count(fd, WFP_IPSEC_OBJ_FILTER) != 0)
 		return 1;
 	if (FwpmFilterGetByKey0(h, &FILTER_KEY, &lf) !=
 	    FWP_E_FILTER_NOT_FOUND ||
@@ -1089,9 +1076,9 @@ static int userns_filters(const struct userns_arg *a, HANDLE h, int fd)
 		return 2;
 	filter_arg(WFP_IPSEC_IOC_FILTER_ADD, &FILTER_KEY, C_REMOTE, &f);
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_FILTER_ADD, &f) ||
-	    filter_count(fd) != 1 ||
+	    wfp_obj_count(fd, WFP_IPSEC_OBJ_FILTER) != 1 ||
 	    filter_by(fd, WFP_IPSEC_IOC_OBJ_DELETE, f.id) ||
-	    filter_count(fd) != 0)
+	    wfp_obj_count(fd, WFP_IPSEC_OBJ_FILTER) != 0)
 		return 3;
 	return 0;
 }
@@ -1146,7 +1133,7 @@ static int userns_child(struct userns_arg *a)
 		return 16;
 	if (filter_by(oldfd, WFP_IPSEC_IOC_FILTER_GET, 0) != -EACCES ||
 	    filter_by(oldfd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -EACCES ||
-	    filter_count(oldfd) != -EACCES)
+	    wfp_obj_count(oldfd, WFP_IPSEC_OBJ_FILTER) != -EACCES)
 		return 18;
 
 	/* Its own namespace: every right. */

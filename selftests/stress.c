@@ -1469,11 +1469,6 @@ static long refcnt_back_to(long base, int secs)
 	return cur;
 }
 
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "wfp_ipsec", O_NONBLOCK) ? -errno : 0;
-}
-
 static bool module_loaded(void)
 {
 	return access("/sys/module/wfp_ipsec", F_OK) == 0;
@@ -2039,7 +2034,7 @@ TEST_F_TIMEOUT(teardown, rmmod_refused_under_load_then_clean, 300)
 	ASSERT_EQ(load_start(self->l, tid, a), 0);
 	EXPECT_TRUE(load_wait(self->l, 6));
 	for (i = 0; i < 20; i++) {
-		ret = unload();
+		ret = wfp_module_unload();
 		refused += ret == -EWOULDBLOCK;
 		EXPECT_EQ(ret, -EWOULDBLOCK) TH_LOG("attempt %d", i);
 		usleep(50000);
@@ -2062,7 +2057,7 @@ TEST_F_TIMEOUT(teardown, rmmod_refused_under_load_then_clean, 300)
 	EXPECT_EQ(FwpmEngineClose0(h), 0);
 
 	EXPECT_EQ(refcnt_back_to(0, 10), 0);
-	ret = unload();
+	ret = wfp_module_unload();
 	EXPECT_EQ(ret, 0);
 	if (!ret) {
 		EXPECT_NE(access(WFP_IPSEC_DEVICE_PATH, F_OK), 0);

@@ -90,6 +90,31 @@ static inline int wfp_obj_delete(int fd, __u32 type, const void *key,
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_DELETE, &k);
 }
 
+/*
+ * OBJ_ENUM of the namespace's objects of type: their keys into keys
+ * (room for WFP_IPSEC_OBJ_MAX; NULL: a buffer of its own), how many, or
+ * -errno.
+ */
+static inline long wfp_obj_keys(int fd, __u32 type,
+				__u8 (*keys)[WFP_IPSEC_OBJ_KEY_LEN])
+{
+	static __u8 room[WFP_IPSEC_OBJ_MAX][WFP_IPSEC_OBJ_KEY_LEN];
+	struct wfp_ipsec_obj_enum e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.max_entries = WFP_IPSEC_OBJ_MAX;
+	e.keys = (__u64)(uintptr_t)(keys ?: room);
+	ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_OBJ_ENUM, &e);
+	return ret ? ret : (long)e.count;
+}
+
+static inline long wfp_obj_count(int fd, __u32 type)
+{
+	return wfp_obj_keys(fd, type, NULL);
+}
+
 static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
 {
 	struct wfp_ipsec_hello h;
@@ -134,6 +159,12 @@ static inline long wfp_module_refcnt(void)
 		n = -1;
 	fclose(f);
 	return n;
+}
+
+/* delete_module(2) of wfp_ipsec, not waiting for its users; -errno. */
+static inline int wfp_module_unload(void)
+{
+	return syscall(SYS_delete_module, "wfp_ipsec", O_NONBLOCK) ? -errno : 0;
 }
 
 /* Remove CAP_NET_ADMIN from this process's effective and permitted sets. */

@@ -209,6 +209,22 @@ sa_find(int ns, UINT32 spi, int proto, struct xs *x)
 	return found;
 }
 
+/* States with an SPI: no ACQUIRE larval state xfrm made on its own. */
+static int __attribute__((unused))
+sa_count_spi(int ns)
+{
+	struct xs *v;
+	int n = sa_dump(ns, &v), i, found = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i].spi)
+			found++;
+	free(v);
+	return found;
+}
+
 /* Packets the ESP state with this SPI in ns has carried; -1 unless one. */
 static long long __attribute__((unused))
 sa_packets(int ns, UINT32 spi)
