@@ -1018,8 +1018,6 @@ static int no_rights_call(void *arg)
 	IPSEC_SA_CONTEXT0 *c0 = NULL;
 	HANDLE h = NULL, eh = NULL;
 	UINT64 id = SENTINEL;
-	/* The op's one or two calls, each of which must be denied. */
-	DWORD rc[2] = { ERROR_ACCESS_DENIED, ERROR_ACCESS_DENIED };
 
 	if (drop_cap_net_admin())
 		return 100;
@@ -1027,27 +1025,36 @@ static int no_rights_call(void *arg)
 		return 101;
 	switch (a->op) {
 	case OP_CREATE:
-		rc[0] = IPsecSaContextCreate1(h, &t, NULL, NULL, &id);
-		rc[1] = IPsecSaContextCreate0(h, &t0, NULL, &id);
+		if (IPsecSaContextCreate1(h, &t, NULL, NULL, &id) !=
+		    ERROR_ACCESS_DENIED)
+			return 1;
+		if (IPsecSaContextCreate0(h, &t0, NULL, &id) !=
+		    ERROR_ACCESS_DENIED)
+			return 2;
+		if (id != SENTINEL)
+			return 3;
 		break;
 	case OP_DELETE:
-		rc[0] = IPsecSaContextDeleteById0(h, a->id);
+		if (IPsecSaContextDeleteById0(h, a->id) != ERROR_ACCESS_DENIED)
+			return 1;
 		break;
 	case OP_GET:
-		rc[0] = IPsecSaContextGetById1(h, a->id, &c1);
-		rc[1] = IPsecSaContextGetById0(h, a->id, &c0);
+		if (IPsecSaContextGetById1(h, a->id, &c1) !=
+		    ERROR_ACCESS_DENIED)
+			return 1;
+		if (IPsecSaContextGetById0(h, a->id, &c0) !=
+		    ERROR_ACCESS_DENIED)
+			return 2;
 		break;
 	case OP_ENUM:
-		rc[0] = IPsecSaContextCreateEnumHandle0(h, NULL, &eh);
-		rc[1] = IPsecSaContextCreateEnumHandle0(h, &tmpl, &eh);
+		if (IPsecSaContextCreateEnumHandle0(h, NULL, &eh) !=
+		    ERROR_ACCESS_DENIED)
+			return 1;
+		if (IPsecSaContextCreateEnumHandle0(h, &tmpl, &eh) !=
+		    ERROR_ACCESS_DENIED)
+			return 2;
 		break;
 	}
-	if (rc[0] != ERROR_ACCESS_DENIED)
-		return 1;
-	if (rc[1] != ERROR_ACCESS_DENIED)
-		return 2;
-	if (id != SENTINEL)
-		return 3;
 	return FwpmEngineClose0(h) ? 102 : 0;
 }
 
