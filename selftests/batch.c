@@ -207,7 +207,7 @@ TEST_F_TIMEOUT(ns, thousand_installed, 300)
 
 	/* Enum: exactly these contexts, complete, with these SAs. */
 	s.bt = bt;
-	EXPECT_EQ(enum_walk(self->h, seen_one, &s), MANY);
+	EXPECT_EQ(enum_walk(self->h, 500, seen_one, &s), MANY);
 	EXPECT_EQ(s.found, MANY);
 	EXPECT_EQ(s.bad, 0);
 
@@ -881,7 +881,7 @@ TEST_F_TIMEOUT(ns, flush_reaps_exactly_the_contexts_it_emptied, 600)
 	TH_LOG("%ld contexts reaped in about %lld ms", complete,
 	       wfp_now_ms() - t0);
 	EXPECT_EQ(left, REAP_N / 3);
-	EXPECT_EQ(enum_walk(self->h, count_created, &created), REAP_N / 3);
+	EXPECT_EQ(enum_walk(self->h, 500, count_created, &created), REAP_N / 3);
 	EXPECT_EQ(created, REAP_N / 3);
 	EXPECT_EQ(sa_count(-1), 0);
 	EXPECT_EQ(sp_count(-1), 0);

@@ -1375,6 +1375,7 @@ static int group_member_creates(void *arg)
 /* Nothing granted: nobody can do nothing. */
 TEST_F(rights, no_grant_no_rights)
 {
+	self->sh->step = 0;	/* no group either */
 	EXPECT_EQ(run_in_child(group_member_creates, self->sh), 0);
 	EXPECT_EQ(self->sh->rc, ERROR_ACCESS_DENIED);
 }

@@ -484,6 +484,15 @@ static struct got next_sa(struct __test_metadata *_metadata, HANDLE h,
 	return g[0];
 }
 
+/* The next Enum1 call of eh (page at most) returns one SA, of this SPI. */
+static void expect_next_spi(struct __test_metadata *_metadata, HANDLE h,
+			    HANDLE eh, UINT32 page, UINT32 spi)
+{
+	struct got g = next_sa(_metadata, h, eh, 1, page);
+
+	EXPECT_EQ(g.sa.spi, spi);
+}
+
 /* ------------------------------------------------------------ checking */
 
 /* g is context i's SA of direction d, as it was given. */
@@ -780,7 +789,7 @@ TEST_F(lib, sa_still_due_survives_its_context)
 	HANDLE eh = sa_enum(_metadata, self->w.h, NULL);
 	struct got g;
 
-	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 1).sa.spi, SPI_IN(a));
+	expect_next_spi(_metadata, self->w.h, eh, 1, SPI_IN(a));
 	ctx_delete(_metadata, &self->w, a);
 	ctx_delete(_metadata, &self->w, b);
 	g = next_sa(_metadata, self->w.h, eh, 1, 5);
@@ -831,12 +840,12 @@ TEST_F(lib, zero_entries_requested_consumes_nothing)
 	EXPECT_EQ(IPsecSaEnum1(self->w.h, eh, 0, &e1, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e1, NULL);
-	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 1).sa.spi, SPI_IN(i));
+	expect_next_spi(_metadata, self->w.h, eh, 1, SPI_IN(i));
 	n = 77;
 	EXPECT_EQ(IPsecSaEnum0(self->w.h, eh, 0, &e0, &n), ERROR_SUCCESS);
 	EXPECT_EQ(n, 0);
 	EXPECT_EQ(e0, NULL);
-	EXPECT_EQ(next_sa(_metadata, self->w.h, eh, 1, 9).sa.spi, SPI_OUT(i));
+	expect_next_spi(_metadata, self->w.h, eh, 9, SPI_OUT(i));
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, eh), ERROR_SUCCESS);
 }
 
@@ -848,9 +857,9 @@ TEST_F(lib, handles_are_independent)
 	HANDLE b = sa_enum(_metadata, self->w.h, &TMPL_OUT);
 
 	ASSERT_NE(a, b);
-	EXPECT_EQ(next_sa(_metadata, self->w.h, a, 1, 1).sa.spi, SPI_IN(i));
-	EXPECT_EQ(next_sa(_metadata, self->w.h, b, 1, 5).sa.spi, SPI_OUT(i));
-	EXPECT_EQ(next_sa(_metadata, self->w.h, a, 1, 5).sa.spi, SPI_OUT(i));
+	expect_next_spi(_metadata, self->w.h, a, 1, SPI_IN(i));
+	expect_next_spi(_metadata, self->w.h, b, 5, SPI_OUT(i));
+	expect_next_spi(_metadata, self->w.h, a, 5, SPI_OUT(i));
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, a), ERROR_SUCCESS);
 	EXPECT_EQ(IPsecSaDestroyEnumHandle0(self->w.h, b), ERROR_SUCCESS);
 }

@@ -1988,11 +1988,9 @@ static bool has_key_bytes(const UINT8 keys[NKEYS][SHA_KEYLEN],
 
 /* No key in the library block at *pp, slack included; then it is freed. */
 static void expect_no_key_freed(struct __test_metadata *_metadata,
-				const UINT8 keys[NKEYS][SHA_KEYLEN], void *pp,
+				const UINT8 keys[NKEYS][SHA_KEYLEN], void **p,
 				const char *what)
 {
-	void **p = pp;
-
 	EXPECT_FALSE(*p && has_key_bytes(keys, *p, malloc_usable_size(*p),
 					 what));
 	FwpmFreeMemory0(p);
@@ -2173,26 +2171,28 @@ TEST_F(keys, no_key_in_any_reply)
 	for (i = 0; i < 2; i++, checked += 2) {
 		ASSERT_EQ(IPsecSaContextGetById1(self->h, ids[i], &c1), 0);
 		ASSERT_EQ(IPsecSaContextGetById0(self->h, ids[i], &c0), 0);
-		expect_no_key_freed(_metadata, self->k, &c1, "GetById1");
-		expect_no_key_freed(_metadata, self->k, &c0, "GetById0");
+		expect_no_key_freed(_metadata, self->k, (void **)&c1,
+				    "GetById1");
+		expect_no_key_freed(_metadata, self->k, (void **)&c0,
+				    "GetById0");
 	}
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &en), 0);
 	ASSERT_EQ(IPsecSaContextEnum1(self->h, en, 16, &e1, &n), 0);
 	EXPECT_EQ(n, 2);
-	expect_no_key_freed(_metadata, self->k, &e1, "Enum1");
+	expect_no_key_freed(_metadata, self->k, (void **)&e1, "Enum1");
 	IPsecSaContextDestroyEnumHandle0(self->h, en);
 	ASSERT_EQ(IPsecSaContextCreateEnumHandle0(self->h, NULL, &en), 0);
 	ASSERT_EQ(IPsecSaContextEnum0(self->h, en, 16, &e0, &n), 0);
-	expect_no_key_freed(_metadata, self->k, &e0, "Enum0");
+	expect_no_key_freed(_metadata, self->k, (void **)&e0, "Enum0");
 	IPsecSaContextDestroyEnumHandle0(self->h, en);
 	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->h, NULL, &en), 0);
 	ASSERT_EQ(IPsecSaEnum1(self->h, en, 16, &d1, &n), 0);
 	EXPECT_EQ(n, 4);
-	expect_no_key_freed(_metadata, self->k, &d1, "IPsecSaEnum1");
+	expect_no_key_freed(_metadata, self->k, (void **)&d1, "IPsecSaEnum1");
 	IPsecSaDestroyEnumHandle0(self->h, en);
 	ASSERT_EQ(IPsecSaCreateEnumHandle0(self->h, NULL, &en), 0);
 	ASSERT_EQ(IPsecSaEnum0(self->h, en, 16, &d0, &n), 0);
-	expect_no_key_freed(_metadata, self->k, &d0, "IPsecSaEnum0");
+	expect_no_key_freed(_metadata, self->k, (void **)&d0, "IPsecSaEnum0");
 	IPsecSaDestroyEnumHandle0(self->h, en);
 	ASSERT_EQ(IPsecGetStatistics1(self->h, &s1), 0);
 	ASSERT_EQ(IPsecGetStatistics0(self->h, &s0), 0);
@@ -2200,12 +2200,14 @@ TEST_F(keys, no_key_in_any_reply)
 	EXPECT_FALSE(has_key_bytes(self->k, &s0, sizeof(s0), "Statistics0"));
 	ASSERT_EQ(IPsecSaDbGetSecurityInfo0(self->h, DACL_SECURITY_INFORMATION,
 					    NULL, NULL, NULL, NULL, &sd), 0);
-	expect_no_key_freed(_metadata, self->k, &sd, "GetSecurityInfo0");
+	expect_no_key_freed(_metadata, self->k, (void **)&sd,
+			    "GetSecurityInfo0");
 	memset(&s, 0, sizeof(s));
 	ASSERT_EQ(IPsecSaContextSubscribe0(self->h, &s, no_event, NULL, &hev),
 		  0);
 	ASSERT_EQ(IPsecSaContextSubscriptionsGet0(self->h, &subs, &n), 0);
-	expect_no_key_freed(_metadata, self->k, &subs, "SubscriptionsGet0");
+	expect_no_key_freed(_metadata, self->k, (void **)&subs,
+			    "SubscriptionsGet0");
 	EXPECT_EQ(IPsecSaContextUnsubscribe0(self->h, hev), 0);
 	checked += 10;
 	ksft_print_msg("keys: %d replies searched, no key material\n", checked);

@@ -2,11 +2,12 @@
 /*
  * A session's contexts as the device shows them, one ioctl away from the
  * library, for the selftests.  Harness-free (0/-errno or a value, the
- * caller judges): raw_get, raw_delete, ctx_state, raw_enum_ids,
- * ctx_count, traffic_v4, traffic0_of.  ctx_info() takes _metadata:
- * its point is to EXPECT the read to succeed and hand back the fields;
- * expect_traffic0/1() check a traffic read back against the one given;
- * engine_open_ok() and engine_closed() ASSERT the engine calls they make.
+ * caller judges): raw_get, raw_delete, ctx_state, raw_enum_walk,
+ * raw_enum_ids, ctx_count, traffic_v4, traffic0_of.  ctx_info() takes
+ * _metadata: its point is to EXPECT the read to succeed and hand back the
+ * fields; expect_traffic0/1() check a traffic read back against the one
+ * given; engine_open_ok() and engine_closed() ASSERT the engine calls
+ * they make.
  */
 #ifndef WFP_CTX_H
 #define WFP_CTX_H
@@ -83,10 +84,11 @@ ctx_info(struct __test_metadata *_metadata, int fd, __u64 id)
 
 /*
  * The contexts of the session's namespace that a CTX_ENUM template
- * selects (NULL: all), each to fn (when not NULL); the count, or -errno.
+ * selects (NULL: all), page (at most WFP_IPSEC_ENUM_MAX) a call, each to
+ * fn (when not NULL); the count, or -errno.
  */
 static inline long
-raw_enum_walk(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
+raw_enum_walk(int fd, const struct wfp_ipsec_ctx_enum *tmpl, __u32 page,
 	      void (*fn)(const struct wfp_ipsec_ctx_info *, void *), void *arg)
 {
 	struct wfp_ipsec_ctx_info *buf;
@@ -95,7 +97,7 @@ raw_enum_walk(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
 	int ret;
 	__u32 i;
 
-	buf = calloc(WFP_IPSEC_ENUM_MAX, sizeof(*buf));
+	buf = calloc(page, sizeof(*buf));
 	if (!buf)
 		return -ENOMEM;
 	if (tmpl)
@@ -105,7 +107,7 @@ raw_enum_walk(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
 	e.cursor = 0;
 	do {
 		e.entries = (uintptr_t)buf;
-		e.max_entries = WFP_IPSEC_ENUM_MAX;
+		e.max_entries = page;
 		e.count = 0;
 		ret = wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_ENUM, &e);
 		for (i = 0; !ret && i < e.count; i++, n++)
@@ -137,13 +139,13 @@ static inline long raw_enum_ids(int fd, const struct wfp_ipsec_ctx_enum *tmpl,
 {
 	struct raw_ids r = { .ids = ids, .max = max };
 
-	return raw_enum_walk(fd, tmpl, raw_id_store, &r);
+	return raw_enum_walk(fd, tmpl, WFP_IPSEC_ENUM_MAX, raw_id_store, &r);
 }
 
 /* How many contexts the session's namespace holds, or -errno. */
 static inline long ctx_count(int fd)
 {
-	return raw_enum_walk(fd, NULL, NULL, NULL);
+	return raw_enum_walk(fd, NULL, WFP_IPSEC_ENUM_MAX, NULL, NULL);
 }
 
 /* An IPv4 traffic, addresses host-order as IPSEC_TRAFFIC1 keeps them. */

@@ -364,10 +364,10 @@ static inline int write_str(const char *path, const char *s)
 }
 
 /*
- * Every context of the session's namespace, by IPsecSaContextEnum1, 500
+ * Every context of the session's namespace, by IPsecSaContextEnum1, page
  * a call, fn on each (when not NULL): how many, or -1.
  */
-static inline long enum_walk(HANDLE h,
+static inline long enum_walk(HANDLE h, UINT32 page,
 			     void (*fn)(const IPSEC_SA_CONTEXT1 *, void *),
 			     void *arg)
 {
@@ -381,7 +381,7 @@ static inline long enum_walk(HANDLE h,
 	do {
 		c = NULL;
 		n = 0;
-		if (IPsecSaContextEnum1(h, eh, 500, &c, &n)) {
+		if (IPsecSaContextEnum1(h, eh, page, &c, &n)) {
 			total = -1;
 			break;
 		}
@@ -397,7 +397,7 @@ static inline long enum_walk(HANDLE h,
 
 static inline long enum_count(HANDLE h)
 {
-	return enum_walk(h, NULL, NULL);
+	return enum_walk(h, 500, NULL, NULL);
 }
 
 /* An engine session with flags, waiting wait_ms for a transaction; NULL. */
