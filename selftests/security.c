@@ -1083,39 +1083,28 @@ static int userns_filters(const struct userns_arg *a, HANDLE h, int fd)
 	return 0;
 }
 
-/* uid 65534, then a user + network namespace of its own. */
-static int userns_child(struct userns_arg *a)
+/*
+ * As nobody, a session of the initial namespace (*old, *oldfd), then a
+ * user + network namespace of its own, root inside, nobody outside: the
+ * old session stays bound to the initial namespace, with no rights.  0,
+ * or the step that failed.
+ */
+static int userns_enter(const struct userns_arg *a, HANDLE *old, int *oldfd)
 {
-	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
 	struct wfp_ipsec_session_info info;
-	struct wfp_ipsec_ctx_update u;
-	struct wfp_ipsec_ctx_sa gsa;
-	struct wfp_ipsec_ctx_info ci;
-	struct wfp_ipsec_rights r;
 	IPSEC_SA_CONTEXT1 *c = NULL;
-	IPSEC_SA_DETAILS1 **sas = NULL;
-	IPSEC_SA_CONTEXT1 **e = NULL;
-	IPSEC_STATISTICS1 st;
-	HANDLE old, h, h2, en, ev;
-	UINT64 own = 0, other = 0;
 	__u64 init_cookie;
-	IPSEC_GETSPI1 g;
-	struct bundle s;
-	UINT32 n;
-	int oldfd, fd;
-	char b;
 
 	if (become_nobody())
 		return 10;
 	init_cookie = netns_cookie();
-	/* Opened before leaving: bound to the initial namespace, no rights. */
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &old) ||
-	    WfpIpsecEngineGetFd(old, &oldfd))
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, old) ||
+	    WfpIpsecEngineGetFd(*old, oldfd))
 		return 11;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		return 12;
-	/* Root inside, nobody outside.  The uid change made the process
-	 * undumpable, its /proc files root's: make them its own again.
+	/* The uid change made the process undumpable, its /proc files
+	 * root's: make them its own again.
 	 */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 		return 17;
@@ -1125,36 +1114,54 @@ static int userns_child(struct userns_arg *a)
 		return 13;
 	if (netns_cookie() == init_cookie)
 		return 14;
-	if (wfp_info(oldfd, &info) || info.rights ||
+	if (wfp_info(*oldfd, &info) || info.rights ||
 	    info.netns_cookie != init_cookie)
 		return 15;
-	if (IPsecSaContextGetById1(old, a->p, &c) != ERROR_ACCESS_DENIED ||
-	    IPsecSaContextDeleteById0(old, a->p) != ERROR_ACCESS_DENIED)
+	if (IPsecSaContextGetById1(*old, a->p, &c) != ERROR_ACCESS_DENIED ||
+	    IPsecSaContextDeleteById0(*old, a->p) != ERROR_ACCESS_DENIED)
 		return 16;
-	if (filter_by(oldfd, WFP_IPSEC_IOC_FILTER_GET, 0) != -EACCES ||
-	    filter_by(oldfd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -EACCES ||
-	    wfp_obj_count(oldfd, WFP_IPSEC_OBJ_FILTER) != -EACCES)
+	if (filter_by(*oldfd, WFP_IPSEC_IOC_FILTER_GET, 0) != -EACCES ||
+	    filter_by(*oldfd, WFP_IPSEC_IOC_OBJ_DELETE, 0) != -EACCES ||
+	    wfp_obj_count(*oldfd, WFP_IPSEC_OBJ_FILTER) != -EACCES)
 		return 18;
+	return 0;
+}
 
-	/* Its own namespace: every right. */
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) ||
-	    WfpIpsecEngineGetFd(h, &fd))
+/* Its own namespace: a session with every right, a context keyed (*own). */
+static int userns_own_ctx(HANDLE *h, int *fd, UINT64 *own)
+{
+	struct wfp_ipsec_session_info info;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, h) ||
+	    WfpIpsecEngineGetFd(*h, fd))
 		return 20;
-	if (wfp_info(fd, &info) || info.rights != __WFP_IPSEC_RIGHT_ALL ||
+	if (wfp_info(*fd, &info) || info.rights != __WFP_IPSEC_RIGHT_ALL ||
 	    info.netns_cookie != netns_cookie() || info.uid != 0)
 		return 21;
-	if (key_ctx(h, C_REMOTE, C_SPI_IN, C_SPI_OUT, KEY_A, KEY_A,
-		    ST_COMPLETE, &own))
+	if (key_ctx(*h, C_REMOTE, C_SPI_IN, C_SPI_OUT, KEY_A, KEY_A,
+		    ST_COMPLETE, own))
 		return 22;
-	if (IPsecSaContextGetById1(h, own, &c) || !c->outboundSa ||
+	if (IPsecSaContextGetById1(*h, *own, &c) || !c->outboundSa ||
 	    c->outboundSa->saBundle.numSAs != 1)
 		return 23;
 	FwpmFreeMemory0((void **)&c);
 	if (xfrm_spi_count(C_SPI_IN) != 1 || xfrm_spi_count(C_SPI_OUT) != 1 ||
 	    xfrm_spi_count(P_SPI_IN) != 0 || xfrm_spi_count(P_SPI_OUT) != 0)
 		return 24;
+	return 0;
+}
 
-	/* The initial namespace's context does not exist here. */
+/* The initial namespace's context does not exist here, to any call. */
+static int userns_foreign_ctx(const struct userns_arg *a, HANDLE h, int fd)
+{
+	struct wfp_ipsec_ctx_update u;
+	struct wfp_ipsec_ctx_sa gsa;
+	struct wfp_ipsec_ctx_info ci;
+	IPSEC_SA_CONTEXT1 *c = NULL;
+	IPSEC_GETSPI1 g;
+	struct bundle s;
+
 	getspi_v4(&g, P_REMOTE);
 	bundle_gcm(&s, P_SPI_IN, KEY_A);
 	if (IPsecSaContextGetById1(h, a->p, &c) != FWP_E_NOT_FOUND ||
@@ -1177,11 +1184,22 @@ static int userns_child(struct userns_arg *a)
 	u.flags = WFP_IPSEC_UPD_F_MM_SA_ID;
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_CTX_UPDATE, &u) != -ENOENT)
 		return 33;
+	return userns_filters(a, h, fd) ? 34 : 0;
+}
 
-	if (userns_filters(a, h, fd))
-		return 34;
+/*
+ * Enumerations and statistics show its own things only; it may grant
+ * rights in its namespace, and only there.
+ */
+static int userns_reads(HANDLE h, int fd, int oldfd, UINT64 own)
+{
+	IPSEC_SA_DETAILS1 **sas = NULL;
+	IPSEC_SA_CONTEXT1 **e = NULL;
+	struct wfp_ipsec_rights r;
+	IPSEC_STATISTICS1 st;
+	HANDLE en;
+	UINT32 n;
 
-	/* Enumerations and statistics: its own things only. */
 	if (IPsecSaContextCreateEnumHandle0(h, NULL, &en) ||
 	    IPsecSaContextEnum1(h, en, 100, &e, &n) || n != 1 ||
 	    e[0]->saContextId != own)
@@ -1196,15 +1214,26 @@ static int userns_child(struct userns_arg *a)
 	if (IPsecGetStatistics1(h, &st) ||
 	    st.aggregateSaStatistics.activeSas != 2)
 		return 42;
-	/* It may grant rights in its namespace - only there. */
 	one_grant(&r, WFP_IPSEC_GRANT_USER, 0, WFP_IPSEC_RIGHT_READ);
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
 	    grants_count(fd) != 1)
 		return 43;
 	if (wfp_test_ioctl(oldfd, WFP_IPSEC_IOC_RIGHTS_SET, &r) != -EPERM)
 		return 44;
+	return 0;
+}
 
-	/* It hears nothing of the initial namespace's changes... */
+/*
+ * It hears nothing of the initial namespace's changes, and its own,
+ * through another session, at once; then its contexts go.
+ */
+static int userns_events(struct userns_arg *a, HANDLE h, UINT64 own)
+{
+	IPSEC_SA_CONTEXT_SUBSCRIPTION0 sub;
+	UINT64 other = 0;
+	HANDLE h2, ev;
+	char b;
+
 	memset(&sub, 0, sizeof(sub));
 	if (IPsecSaContextSubscribe0(h, &sub, count_event, a, &ev))
 		return 50;
@@ -1214,7 +1243,6 @@ static int userns_child(struct userns_arg *a)
 	usleep(500000);
 	if (a->events)
 		return 52;
-	/* ...and of its own, through another session, at once. */
 	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h2) ||
 	    new_ctx(h2, C_REMOTE + 1, &other))
 		return 53;
@@ -1225,6 +1253,31 @@ static int userns_child(struct userns_arg *a)
 	    IPsecSaContextDeleteById0(h2, other))
 		return 55;
 	FwpmEngineClose0(h2);
+	return 0;
+}
+
+/* uid 65534, then a user + network namespace of its own: each step. */
+static int userns_child(struct userns_arg *a)
+{
+	HANDLE old, h;
+	UINT64 own = 0;
+	int oldfd, fd, ret;
+
+	ret = userns_enter(a, &old, &oldfd);
+	if (ret)
+		return ret;
+	ret = userns_own_ctx(&h, &fd, &own);
+	if (ret)
+		return ret;
+	ret = userns_foreign_ctx(a, h, fd);
+	if (ret)
+		return ret;
+	ret = userns_reads(h, fd, oldfd, own);
+	if (ret)
+		return ret;
+	ret = userns_events(a, h, own);
+	if (ret)
+		return ret;
 	FwpmEngineClose0(h);
 	FwpmEngineClose0(old);
 	return 0;
