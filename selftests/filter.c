@@ -1424,11 +1424,8 @@ TEST_F(one, rights_read_only_cannot_add)
 	ASSERT_EQ(block_add(e->h, K_BLOCK, 0, "10.5.0.1", 32, &id),
 		  ERROR_SUCCESS);
 	/* This namespace only: the test's own. */
-	memset(&r, 0, sizeof(r));
-	r.count = 1;
-	r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-	r.grants[0].id = geteuid();
-	r.grants[0].rights = WFP_IPSEC_RIGHT_READ | WFP_IPSEC_RIGHT_ENUM;
+	wfp_one_grant(&r, WFP_IPSEC_GRANT_USER, geteuid(),
+		      WFP_IPSEC_RIGHT_READ | WFP_IPSEC_RIGHT_ENUM);
 	ASSERT_EQ(wfp_test_ioctl(e->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 	EXPECT_EQ(run_in_child(read_only, &id), 0);
 	EXPECT_EQ(wfp_obj_count(e->fd, FLT), 1);

@@ -75,13 +75,6 @@ static void set_param(struct __test_metadata *_metadata, const char *path,
 	ASSERT_EQ(write_str(path, buf), 0) TH_LOG("%s", path);
 }
 
-/* A's xfrm database holds sas states and sps policies. */
-static void expect_xfrm(struct __test_metadata *_metadata, int sas, int sps)
-{
-	EXPECT_EQ(sa_count(-1), sas);
-	EXPECT_EQ(sp_count(-1), sps);
-}
-
 /* ------------------------------------------------- keying through the library */
 
 static IPSEC_TRAFFIC1 tr4(UINT32 local, UINT32 remote)

@@ -1793,11 +1793,8 @@ TEST_F(rights, raw_set_einval)
 
 	preset(_metadata, self->h, self->fd, &before);
 	for (i = 0; i < 9; i++) {
-		memset(&r, 0, sizeof(r));
-		r.count = 1;
-		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-		r.grants[0].id = NOBODY;
-		r.grants[0].rights = WFP_IPSEC_RIGHT_READ;
+		wfp_one_grant(&r, WFP_IPSEC_GRANT_USER, NOBODY,
+			      WFP_IPSEC_RIGHT_READ);
 		switch (i) {
 		case 0: r.reserved0 = 1; break;
 		case 1: r.count = WFP_IPSEC_GRANTS_MAX + 1; break;

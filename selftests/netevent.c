@@ -892,15 +892,15 @@ FIXTURE_TEARDOWN(one)
 
 static UINT64 wide_trap_add(struct __test_metadata *_metadata, struct env *e)
 {
-	FWP_V4_ADDR_AND_MASK m = { 0x0a090000, 0xffff0000 };
 	struct fb b;
 	UINT64 id = 0;
 
 	ASSERT_EQ(sh("ip route add " WIDE_NET "/16 via %s dev va", e->b_out),
 		  0) TH_LOG("%s", g_last_cmd);
 	fb_between(&b, K_TRAP, out_layer(false), NULL, e->a_host, e->b_host);
-	b.c[1].conditionValue.type = FWP_V4_ADDR_MASK;
-	b.c[1].conditionValue.v4AddrMask = &m;
+	/* The remote condition is all of WIDE_NET rather than B. */
+	b.f.numFilterConditions = 1;
+	fb_addr(&b, &FWPM_CONDITION_IP_REMOTE_ADDRESS, WIDE_NET, 16);
 	EXPECT_EQ(FwpmFilterAdd0(e->h, &b.f, NULL, &id), ERROR_SUCCESS);
 	return id;
 }

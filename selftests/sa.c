@@ -168,13 +168,6 @@ static void traffic_set(IPSEC_TRAFFIC1 *t, bool tunnel, const char *local,
 		t->tunnelPolicyId = 0x77;
 }
 
-/* xfrm holds nsa states and nsp policies. */
-static void expect_counts(struct __test_metadata *_metadata, int nsa, int nsp)
-{
-	EXPECT_EQ(sa_count(-1), nsa);
-	EXPECT_EQ(sp_count(-1), nsp);
-}
-
 /* ------------------------------------------------------- /proc counters */
 
 struct stats {
@@ -543,7 +536,7 @@ static void a_delete_leaves(struct __test_metadata *_metadata, struct env *e,
 			    UINT64 id, int nsa, int nsp)
 {
 	a_delete(_metadata, e, id);
-	expect_counts(_metadata, nsa, nsp);
+	expect_xfrm(_metadata, nsa, nsp);
 }
 
 /* Create1, (SetSelectors0,) SetSpi0, AddInbound1, AddOutbound1. */
@@ -891,7 +884,7 @@ TEST_F_TIMEOUT(wire, delete_removes_sas_and_policies, 120)
 	id = a_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	EXPECT_EQ(ping(e, false, 2), 0);
-	expect_counts(_metadata, 2, e->tunnel ? 3 : 2);
+	expect_xfrm(_metadata, 2, e->tunnel ? 3 : 2);
 
 	a_delete_leaves(_metadata, e, id, 0, 0);
 	EXPECT_EQ(IPsecSaContextGetById1(e->h, id, &c), FWP_E_NOT_FOUND);
@@ -1024,7 +1017,7 @@ TEST_F_TIMEOUT(tun, update_moves_no_policy_tunnel, 120)
 	b_move(_metadata, e, "10.1.0.3");
 	EXPECT_EQ(a_update_remote(e->h, id, "10.1.0.3"), ERROR_SUCCESS);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	expect_counts(_metadata, 2, 0);
+	expect_xfrm(_metadata, 2, 0);
 }
 
 /*
@@ -1044,7 +1037,7 @@ TEST_F_TIMEOUT(tun, update_of_one_twin_deletes_the_other, 120)
 	EXPECT_TRUE(wait_ctx_gone(e->h, twin));
 	EXPECT_EQ(ctx_info(_metadata, e->fd, id).state,
 		  ST_COMPLETE);
-	expect_counts(_metadata, 2, 3);
+	expect_xfrm(_metadata, 2, 3);
 }
 
 TEST_F_TIMEOUT(wire1, rekey_second_context_takes_over, 180)
@@ -1119,7 +1112,7 @@ TEST_F_TIMEOUT(wire1, no_policy_flag_admin_policies_use_reqid, 120)
 		  ERROR_SUCCESS);
 	a_keys(_metadata, e, id, SPI_IN, SPI_OUT, 1, 0);
 	EXPECT_EQ(ctx_state(e->fd, id), ST_COMPLETE);
-	expect_counts(_metadata, 2, 0);
+	expect_xfrm(_metadata, 2, 0);
 	b_full(_metadata, e, SPI_IN, SPI_OUT, 1);
 	/* No policy on A: its packets go in the clear, B drops them. */
 	EXPECT_TRUE(ping_lost(e, false));
@@ -1194,7 +1187,7 @@ static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 		       UINT64 id, UINT32 state, int nsa, int nsp)
 {
 	EXPECT_EQ(ctx_state(f->fd, id), state);
-	expect_counts(_metadata, nsa, nsp);
+	expect_xfrm(_metadata, nsa, nsp);
 }
 
 /*
@@ -1204,7 +1197,7 @@ static void expect_ctx(struct __test_metadata *_metadata, struct env *f,
 static void expect_gone(struct __test_metadata *_metadata, struct env *f)
 {
 	EXPECT_TRUE(wait_ctx_gone(f->h, f->id));
-	expect_counts(_metadata, 0, 0);
+	expect_xfrm(_metadata, 0, 0);
 	EXPECT_EQ(IPsecSaContextDeleteById0(f->h, f->id), FWP_E_NOT_FOUND);
 	f->id = 0;
 }
@@ -1339,7 +1332,7 @@ static void install_and_check(struct __test_metadata *_metadata, struct env *f,
 		expect_xfrm_alg(_metadata, &x, a, i, DIR_IN);
 		ASSERT_EQ(sa_find(-1, spi_out, a->proto, &x), 1);
 		expect_xfrm_alg(_metadata, &x, a, i, DIR_OUT);
-		expect_counts(_metadata, 3, 2);	/* with the main larval one */
+		expect_xfrm(_metadata, 3, 2);	/* with the main larval one */
 	}
 	a_delete_leaves(_metadata, f, id, 1, 0);
 }
@@ -1942,7 +1935,7 @@ TEST_F(add, add_on_deleted_context)
 	sab_init(&s, &ALG_GCM128, SPI_IN, 1, DIR_IN, FWP_IP_VERSION_V4);
 	expect_add_both(_metadata, f->h, id, &s, false, FWP_E_NOT_FOUND);
 	expect_add_both(_metadata, f->h, id, &s, true, FWP_E_NOT_FOUND);
-	expect_counts(_metadata, 0, 0);
+	expect_xfrm(_metadata, 0, 0);
 }
 
 TEST_F(add, add_on_unknown_id)

@@ -146,17 +146,6 @@ static DWORD new_ctx(HANDLE h, UINT32 remote, UINT64 *id)
 	return key_ctx(h, remote, 0, 0, NULL, NULL, ST_CREATED, id);
 }
 
-/* RIGHTS_SET's argument: one grant of rights to a user or group id. */
-static void one_grant(struct wfp_ipsec_rights *r, __u32 kind, __u32 id,
-		      __u32 rights)
-{
-	memset(r, 0, sizeof(*r));
-	r->count = 1;
-	r->grants[0].kind = kind;
-	r->grants[0].id = id;
-	r->grants[0].rights = rights;
-}
-
 static int grants_count(int fd)
 {
 	struct wfp_ipsec_rights r;
@@ -379,11 +368,11 @@ static void cmd_arg(unsigned long cmd, const struct targets *t, void *buf)
 	case WFP_IPSEC_IOC_RIGHTS_SET:
 		/* denied's child tries to grant itself every right. */
 		if (t->escalate)
-			one_grant(&u->r, WFP_IPSEC_GRANT_USER, NOBODY,
-				  __WFP_IPSEC_RIGHT_ALL);
+			wfp_one_grant(&u->r, WFP_IPSEC_GRANT_USER, NOBODY,
+				      __WFP_IPSEC_RIGHT_ALL);
 		else
-			one_grant(&u->r, WFP_IPSEC_GRANT_GROUP, 4321,
-				  WFP_IPSEC_RIGHT_ENUM);
+			wfp_one_grant(&u->r, WFP_IPSEC_GRANT_GROUP, 4321,
+				      WFP_IPSEC_RIGHT_ENUM);
 		break;
 #ifdef WFP_IPSEC_IOC_CTX_ADD_BATCH
 	case WFP_IPSEC_IOC_CTX_ADD_BATCH: {
@@ -1214,7 +1203,7 @@ static int userns_reads(HANDLE h, int fd, int oldfd, UINT64 own)
 	if (IPsecGetStatistics1(h, &st) ||
 	    st.aggregateSaStatistics.activeSas != 2)
 		return 42;
-	one_grant(&r, WFP_IPSEC_GRANT_USER, 0, WFP_IPSEC_RIGHT_READ);
+	wfp_one_grant(&r, WFP_IPSEC_GRANT_USER, 0, WFP_IPSEC_RIGHT_READ);
 	if (wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r) ||
 	    grants_count(fd) != 1)
 		return 43;
@@ -1416,7 +1405,7 @@ FIXTURE_SETUP(leak)
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_SUBSCRIBE, &s), 0);
 	self->sub = s.id;
 	/* A grant, so RIGHTS_GET has an entry to report. */
-	one_grant(&r, WFP_IPSEC_GRANT_USER, 1234, WFP_IPSEC_RIGHT_READ);
+	wfp_one_grant(&r, WFP_IPSEC_GRANT_USER, 1234, WFP_IPSEC_RIGHT_READ);
 	ASSERT_EQ(wfp_test_ioctl(self->fd, WFP_IPSEC_IOC_RIGHTS_SET, &r), 0);
 }
 

@@ -594,13 +594,10 @@ static int set_grant(int fd, __u32 rights)
 {
 	struct wfp_ipsec_rights r;
 
-	memset(&r, 0, sizeof(r));
-	if (rights) {
-		r.count = 1;
-		r.grants[0].kind = WFP_IPSEC_GRANT_USER;
-		r.grants[0].id = 0;
-		r.grants[0].rights = rights;
-	}
+	if (rights)
+		wfp_one_grant(&r, WFP_IPSEC_GRANT_USER, 0, rights);
+	else
+		memset(&r, 0, sizeof(r));
 	return wfp_test_ioctl(fd, WFP_IPSEC_IOC_RIGHTS_SET, &r);
 }
 

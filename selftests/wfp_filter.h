@@ -123,24 +123,4 @@ static int (*const wfp_harness_unused)(int, char **) __attribute__((unused)) =
 		return wfp_harness_run(argc, argv); \
 	}
 
-/*
- * What an object fixture's teardown removes: the sublayers, then the
- * providers (which sublayers may name), of keys wfp_test_key(family, i)
- * for i below n.  Included everywhere, so here.
- */
-static inline void wfp_test_keys_delete(HANDLE h, UINT32 family, int n)
-{
-	GUID k;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		k = wfp_test_key(family, (UINT8)i);
-		FwpmSubLayerDeleteByKey0(h, &k);
-	}
-	for (i = 0; i < n; i++) {
-		k = wfp_test_key(family, (UINT8)i);
-		FwpmProviderDeleteByKey0(h, &k);
-	}
-}
-
 #endif

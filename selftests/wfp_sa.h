@@ -631,6 +631,14 @@ static void env_peer(struct __test_metadata *_metadata, struct env *e,
 	}
 }
 
+/* A's xfrm database holds sas states and sps policies. */
+static void __attribute__((unused))
+expect_xfrm(struct __test_metadata *_metadata, int sas, int sps)
+{
+	EXPECT_EQ(sa_count(-1), sas);
+	EXPECT_EQ(sp_count(-1), sps);
+}
+
 /*
  * Side A in a new network namespace, so the xfrm database starts empty
  * and counts are exact; side B with ENV_PEER; A's engine.

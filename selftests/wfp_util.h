@@ -115,6 +115,17 @@ static inline long wfp_obj_count(int fd, __u32 type)
 	return wfp_obj_keys(fd, type, NULL);
 }
 
+/* RIGHTS_SET's argument: one grant of rights to a user or group id. */
+static inline void wfp_one_grant(struct wfp_ipsec_rights *r, __u32 kind,
+				 __u32 id, __u32 rights)
+{
+	memset(r, 0, sizeof(*r));
+	r->count = 1;
+	r->grants[0].kind = kind;
+	r->grants[0].id = id;
+	r->grants[0].rights = rights;
+}
+
 static inline int wfp_hello(int fd, __u32 flags, const __u8 *key)
 {
 	struct wfp_ipsec_hello h;
@@ -453,6 +464,26 @@ static inline DWORD sublayer_add_key(HANDLE h, GUID key, GUID *provider,
 	s.providerKey = provider;
 	s.weight = weight;
 	return FwpmSubLayerAdd0(h, &s, NULL);
+}
+
+/*
+ * What an object fixture's teardown removes: the sublayers, then the
+ * providers (which sublayers may name), of keys wfp_test_key(family, i)
+ * for i below n.
+ */
+static inline void wfp_test_keys_delete(HANDLE h, UINT32 family, int n)
+{
+	GUID k;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		k = wfp_test_key(family, (UINT8)i);
+		FwpmSubLayerDeleteByKey0(h, &k);
+	}
+	for (i = 0; i < n; i++) {
+		k = wfp_test_key(family, (UINT8)i);
+		FwpmProviderDeleteByKey0(h, &k);
+	}
 }
 
 /*
